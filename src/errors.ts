@@ -1,0 +1,73 @@
+/**
+ * One errors module. Every error layerbench raises on purpose is a LayerbenchError with a stable
+ * `code`, the process exit code the CLI should use, and a `kind` that says how far the failure
+ * reaches:
+ *  - `fatal`: the whole sweep cannot run (bad spec, missing or malformed data). Exit 2 in the CLI.
+ *  - `candidate`: one candidate failed (NaN loss, out of memory); the others go on.
+ *  - `transient`: worth retrying (throttling, a flaky network); mapped to a Step Functions Retry.
+ * Library code never calls process.exit.
+ */
+export type FailureKind = 'fatal' | 'candidate' | 'transient';
+
+export class LayerbenchError extends Error {
+  override readonly name: string = 'LayerbenchError';
+  readonly code: string;
+  readonly kind: FailureKind;
+  readonly exitCode: number;
+
+  constructor(message: string, opts: { code: string; kind: FailureKind; exitCode?: number; cause?: unknown }) {
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    this.code = opts.code;
+    this.kind = opts.kind;
+    this.exitCode = opts.exitCode ?? (opts.kind === 'fatal' ? 2 : 1);
+  }
+}
+
+/** The sweep spec (or a CLI argument) is invalid. The message names the path. */
+export class SpecError extends LayerbenchError {
+  override readonly name = 'SpecError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'E_SPEC', kind: 'fatal', cause });
+  }
+}
+
+/** The dataset cannot be read or does not fit the spec. The message names the row or column. */
+export class DataError extends LayerbenchError {
+  override readonly name = 'DataError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'E_DATA', kind: 'fatal', cause });
+  }
+}
+
+/** A key is missing from the store. */
+export class NotFoundError extends LayerbenchError {
+  override readonly name = 'NotFoundError';
+  constructor(readonly key: string, where: string) {
+    super(`${key}: not found in ${where}`, { code: 'E_NOT_FOUND', kind: 'fatal' });
+  }
+}
+
+/** One candidate failed to train; recorded as failed, the sweep goes on. */
+export class CandidateError extends LayerbenchError {
+  override readonly name = 'CandidateError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'E_CANDIDATE', kind: 'candidate', cause });
+  }
+}
+
+/** A failure worth retrying (throttling, network). */
+export class TransientError extends LayerbenchError {
+  override readonly name = 'TransientError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'E_TRANSIENT', kind: 'transient', cause });
+  }
+}
+
+/** The failure kind of any thrown value: our own errors say it, anything else is a candidate failure. */
+export function failureKind(err: unknown): FailureKind {
+  return err instanceof LayerbenchError ? err.kind : 'candidate';
+}
+
+export function errorMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

@@ -1,0 +1,90 @@
+/**
+ * A sweep expands into candidates: one per (depth, width) point of the search space. A candidate's id
+ * is derived from its content — the resolved architecture, training and evaluation settings, the seed
+ * and the dataset version — so the same candidate always gets the same id, and resuming a run is
+ * "skip the ids whose documents exist".
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { rankingMetric, type SweepSpec } from '../spec/schema.js';
+
+export const candidateSchema = z.object({
+  id: z.string(),
+  sweep: z.string(),
+  family: z.enum(['dense', 'cnn', 'lstm']),
+  depth: z.number().int(),
+  width: z.number().int(),
+  /** Units (dense, lstm) or filters (cnn) of each hidden layer, from the width pattern. */
+  units: z.array(z.number().int()),
+  metric: z.string(),
+  datasetVersion: z.string(),
+  seed: z.number().int(),
+});
+export type Candidate = z.infer<typeof candidateSchema>;
+
+/** Layer widths for a depth × width point under the sweep's width pattern (never below 1). */
+export function layerUnits(depth: number, width: number, pattern: SweepSpec['model']['widthPattern']): number[] {
+  const units: number[] = [];
+  for (let i = 0; i < depth; i++) {
+    const f = pattern === 'halving' ? 0.5 ** i : pattern === 'doubling' ? 2 ** i : 1;
+    units.push(Math.max(1, Math.round(width * f)));
+  }
+  return units;
+}
+
+/** JSON with object keys sorted, so equal content hashes equally. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
+  );
+}
+
+export function contentHash(value: unknown, length = 12): string {
+  return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length);
+}
+
+/** Deterministic PRNG (mulberry32) for sampling and shuffling. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** The depth × width points the search visits, in a stable order. */
+export function searchPoints(spec: SweepSpec): { depth: number; width: number }[] {
+  const grid = spec.model.depth.flatMap((depth) => spec.model.width.map((width) => ({ depth, width })));
+  if (spec.search.strategy === 'grid') return grid;
+  const random = rng(spec.search.seed);
+  const pool = [...grid];
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, Math.min(spec.search.count ?? pool.length, pool.length));
+}
+
+/** Expand a validated sweep into candidates for a dataset version. */
+export function expandCandidates(spec: SweepSpec, datasetVersion: string): Candidate[] {
+  const { model, training, evaluation, dataset } = spec;
+  const metric = rankingMetric(spec);
+  return searchPoints(spec).map(({ depth, width }) => {
+    const units = layerUnits(depth, width, model.widthPattern);
+    // Everything that changes what training produces goes into the id; the sweep name does not.
+    const content = {
+      v: 1,
+      dataset: { ...dataset, key: undefined, version: datasetVersion },
+      model: { ...model, depth, width, units },
+      training,
+      evaluation: { ...evaluation, metric },
+    };
+    const id = `${model.family}-d${depth}-w${width}-${contentHash(content, 10)}`;
+    return { id, sweep: spec.name, family: model.family, depth, width, units, metric, datasetVersion, seed: training.seed };
+  });
+}

@@ -1,0 +1,64 @@
+/** Parsing a sweep spec from text, with every problem reported as `path: message`. */
+import type { z } from 'zod';
+import { SpecError } from '../errors.js';
+import { sweepSpecSchema, type SweepSpec } from './schema.js';
+
+/** `model.depth[2]` from ['model', 'depth', 2]. */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
+  return out || '(spec)';
+}
+
+function describe(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'too_small': {
+      const min = Number(issue.minimum);
+      if (issue.origin === 'array') return `must have at least ${min} item${min === 1 ? '' : 's'}`;
+      if (issue.origin === 'string') return 'must not be empty';
+      return issue.inclusive ? `must be ≥ ${min}` : `must be > ${min}`;
+    }
+    case 'too_big': {
+      const max = Number(issue.maximum);
+      if (issue.origin === 'array') return `must have at most ${max} items`;
+      return issue.inclusive ? `must be ≤ ${max}` : `must be < ${max}`;
+    }
+    case 'invalid_type':
+      return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'unrecognized_keys':
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    case 'invalid_union':
+      return 'must be a string or a list of strings';
+    default:
+      return issue.message;
+  }
+}
+
+export function formatIssue(issue: z.core.$ZodIssue): string {
+  const path = formatPath(issue.path);
+  if (issue.code === 'invalid_type' && issue.expected === 'int') return `${path}: must be an integer`;
+  return `${path}: ${describe(issue)}`;
+}
+
+/** Validate an already-parsed value. Throws SpecError naming the first problem (all of them in `.issues`). */
+export function parseSweep(value: unknown, source = 'sweep'): SweepSpec {
+  const r = sweepSpecSchema.safeParse(value);
+  if (r.success) return r.data;
+  const messages = r.error.issues.map(formatIssue);
+  const err = new SpecError(`${source}: ${messages[0]}${messages.length > 1 ? ` (and ${messages.length - 1} more)` : ''}`);
+  (err as SpecError & { issues: string[] }).issues = messages;
+  throw err;
+}
+
+/** Parse spec text (JSON). */
+export function parseSweepText(text: string, source = 'sweep'): SweepSpec {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new SpecError(`${source}: not valid JSON (${(e as Error).message})`);
+  }
+  return parseSweep(value, source);
+}

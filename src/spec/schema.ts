@@ -1,0 +1,199 @@
+/**
+ * The sweep spec: which dataset, which model family with which depth and width axes, how to train,
+ * how to evaluate and how to search. Validated with zod; `sweepJsonSchema()` publishes it.
+ */
+import { z } from 'zod';
+
+const int = (min: number) => z.number().int().min(min);
+const nonEmptyUnique = <T extends z.ZodTypeAny>(item: T) =>
+  z
+    .array(item)
+    .min(1)
+    .refine((xs) => new Set(xs).size === xs.length, { message: 'must not repeat a value' });
+
+export const TASKS = ['binary', 'multiclass', 'regression', 'forecast'] as const;
+export type Task = (typeof TASKS)[number];
+
+export const datasetSchema = z
+  .object({
+    /** A key in the store (`datasets/x.csv`), a local path, or `s3://bucket/key`. */
+    key: z.string().min(1),
+    format: z.enum(['csv', 'npy', 'npz']).default('csv'),
+    task: z.enum(TASKS),
+    /** CSV: the target column (forecast: one or more). NPZ: the array holding labels. */
+    target: z.union([z.string().min(1), nonEmptyUnique(z.string().min(1))]).optional(),
+    /** CSV feature columns; default: every column but the target(s) and the time column. */
+    features: nonEmptyUnique(z.string().min(1)).optional(),
+    /** NPZ/NPY: the array holding the inputs (NPY: the file itself; labels then from `labelsKey`). */
+    inputs: z.string().min(1).default('x'),
+    /** NPY only: a second .npy file in the store holding the labels. */
+    labelsKey: z.string().min(1).optional(),
+    /** Drop rows with a missing value (the count is recorded). false: a missing value is an error. */
+    dropMissing: z.boolean().default(true),
+    /** Forecast: the column that orders rows in time. */
+    time: z.string().min(1).optional(),
+    /** Forecast: how many past steps each sample sees. */
+    lookback: int(1).optional(),
+    /** Forecast: how many steps ahead the target lies. */
+    horizon: int(1).default(1),
+  })
+  .strict();
+
+export const WIDTH_PATTERNS = ['constant', 'halving', 'doubling'] as const;
+export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'swish'] as const;
+
+export const modelSchema = z
+  .object({
+    family: z.enum(['dense', 'cnn', 'lstm']),
+    /** Hidden layers (dense), conv blocks (cnn) or stacked LSTM layers (lstm). */
+    depth: nonEmptyUnique(int(1).max(64)),
+    /** Units (dense, lstm) or filters (cnn) of the first layer. */
+    width: nonEmptyUnique(int(1).max(4096)),
+    /** How width varies from the first layer to the next. */
+    widthPattern: z.enum(WIDTH_PATTERNS).default('constant'),
+    activation: z.enum(ACTIVATIONS).default('relu'),
+    dropout: z.number().min(0).lt(1).default(0),
+    l2: z.number().min(0).default(0),
+    cnn: z
+      .object({
+        kernelSize: int(1).max(15).default(3),
+        pooling: z.enum(['max', 'avg', 'none']).default('max'),
+        poolSize: int(2).max(8).default(2),
+        /** Hidden dense layers between Flatten and the output layer. */
+        denseHead: z.array(int(1).max(4096)).default([]),
+      })
+      .strict()
+      .default({ kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] }),
+  })
+  .strict();
+
+export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'] as const;
+
+export const earlyStoppingSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** `val_loss`, or `val_metric` for the ranking metric. */
+    monitor: z.enum(['val_loss', 'val_metric']).default('val_loss'),
+    patience: int(0).default(5),
+    minDelta: z.number().min(0).default(0),
+    restoreBestWeights: z.boolean().default(true),
+  })
+  .strict();
+
+export const trainingSchema = z
+  .object({
+    epochs: int(1).max(10_000).default(20),
+    batchSize: int(1).max(65_536).default(32),
+    optimizer: z.enum(OPTIMIZERS).default('adam'),
+    learningRate: z.number().positive().default(0.001),
+    earlyStopping: earlyStoppingSchema.default({
+      enabled: true,
+      monitor: 'val_loss',
+      patience: 5,
+      minDelta: 0,
+      restoreBestWeights: true,
+    }),
+    seed: int(0).default(42),
+  })
+  .strict();
+
+export const METRICS = ['accuracy', 'loss', 'mse', 'rmse', 'mae'] as const;
+export type MetricName = (typeof METRICS)[number];
+
+export const evaluationSchema = z
+  .object({
+    /** holdout: one validation split; kfold: k folds (stratified for classification, time-ordered for forecast). */
+    strategy: z.enum(['holdout', 'kfold']).default('holdout'),
+    validationSplit: z.number().gt(0).lt(1).default(0.2),
+    folds: int(2).max(20).default(5),
+    /** Each repeat trains again with another seed (and, for holdout, another shuffle). */
+    repeats: int(1).max(50).default(1),
+    /** Ranking metric; default accuracy for classification, rmse otherwise. */
+    metric: z.enum(METRICS).optional(),
+  })
+  .strict();
+
+export const searchSchema = z
+  .object({
+    strategy: z.enum(['grid', 'random']).default('grid'),
+    /** random: how many depth × width points to draw. */
+    count: int(1).optional(),
+    seed: int(0).default(0),
+    /** Refuse sweeps that expand to more candidates than this. */
+    maxCandidates: int(1).max(10_000).default(100),
+  })
+  .strict();
+
+export const sweepSpecSchema = z
+  .object({
+    $schema: z.string().optional(),
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1–64 lower-case letters, digits, - or _'),
+    description: z.string().optional(),
+    dataset: datasetSchema,
+    model: modelSchema,
+    training: trainingSchema.default(trainingSchema.parse({})),
+    evaluation: evaluationSchema.default(evaluationSchema.parse({})),
+    search: searchSchema.default(searchSchema.parse({})),
+  })
+  .strict()
+  .superRefine((spec, ctx) => {
+    const { dataset: d, model: m, evaluation: e, search: s } = spec;
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    if (d.format === 'csv' && d.target === undefined) issue(['dataset', 'target'], 'is required for CSV data');
+    if (d.task !== 'forecast' && Array.isArray(d.target)) {
+      issue(['dataset', 'target'], 'must be one column unless task is forecast');
+    }
+    if (d.task === 'forecast') {
+      if (d.format !== 'csv') issue(['dataset', 'format'], 'must be csv for forecast');
+      if (d.time === undefined) issue(['dataset', 'time'], 'is required for forecast');
+      if (d.lookback === undefined) issue(['dataset', 'lookback'], 'is required for forecast');
+      if (m.family === 'cnn') issue(['model', 'family'], 'cnn does not fit a forecast task; use lstm or dense');
+    } else {
+      for (const f of ['time', 'lookback'] as const) {
+        if (d[f] !== undefined) issue(['dataset', f], 'is only for forecast tasks');
+      }
+    }
+    if (m.family === 'cnn' && d.format === 'csv') issue(['dataset', 'format'], 'cnn needs image arrays (npy or npz)');
+    if (m.family === 'lstm' && d.task !== 'forecast') issue(['model', 'family'], 'lstm needs a forecast task');
+    if (d.format === 'npy' && d.labelsKey === undefined) issue(['dataset', 'labelsKey'], 'is required for npy data');
+    if (d.format !== 'csv' && (d.task === 'regression' || d.task === 'forecast') && m.family === 'cnn') {
+      // allowed: image regression
+    }
+    if (e.metric === 'accuracy' && (d.task === 'regression' || d.task === 'forecast')) {
+      issue(['evaluation', 'metric'], `accuracy does not apply to a ${d.task} task`);
+    }
+    if (e.metric && ['mse', 'rmse', 'mae'].includes(e.metric) && (d.task === 'binary' || d.task === 'multiclass')) {
+      issue(['evaluation', 'metric'], `${e.metric} does not apply to a ${d.task} task`);
+    }
+    if (s.strategy === 'random' && s.count === undefined) issue(['search', 'count'], 'is required for random search');
+    if (s.strategy === 'grid' && s.count !== undefined) issue(['search', 'count'], 'is only for random search');
+    const grid = m.depth.length * m.width.length;
+    const n = s.strategy === 'random' ? Math.min(s.count ?? grid, grid) : grid;
+    if (n > s.maxCandidates) {
+      issue(['search', 'maxCandidates'], `the sweep expands to ${n} candidates, more than the cap of ${s.maxCandidates}`);
+    }
+  });
+
+export type SweepSpec = z.infer<typeof sweepSpecSchema>;
+export type SweepSpecInput = z.input<typeof sweepSpecSchema>;
+export type DatasetSpec = SweepSpec['dataset'];
+export type ModelSpec = SweepSpec['model'];
+export type TrainingSpec = SweepSpec['training'];
+export type EvaluationSpec = SweepSpec['evaluation'];
+export type SearchSpec = SweepSpec['search'];
+
+/** The ranking metric, with the task's default filled in. */
+export function rankingMetric(spec: Pick<SweepSpec, 'dataset' | 'evaluation'>): MetricName {
+  return spec.evaluation.metric ?? (spec.dataset.task === 'binary' || spec.dataset.task === 'multiclass' ? 'accuracy' : 'rmse');
+}
+
+/** Whether a larger value of the metric is better. */
+export function higherIsBetter(metric: MetricName): boolean {
+  return metric === 'accuracy';
+}
+
+export function sweepJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(sweepSpecSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

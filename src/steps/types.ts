@@ -1,0 +1,59 @@
+/**
+ * The small JSON the workflow's states carry. Never metric arrays: Step Functions payloads are capped
+ * at 256 KiB, so states pass run ids, candidate ids and keys, and the documents live in the store.
+ */
+
+/** Execution input. From the CLI: a sweep key (or an inline spec). From an upload: the object's key and
+ * ETag. From the nightly schedule: trigger 'schedule' and no key (every registered sweep runs). */
+export interface PlanInput {
+  trigger?: 'cli' | 'upload' | 'schedule';
+  /** `sweeps/<name>.json` (run that sweep) or `datasets/…` (re-run every registered sweep that uses it). */
+  key?: string;
+  /** Object version tag from the upload event; with `key` it makes the run id, so a duplicated event is a no-op. */
+  etag?: string;
+  /** Force a run id (CLI). */
+  runId?: string;
+}
+
+export interface RunRef {
+  runId: string;
+  sweep: string;
+  candidates: number;
+}
+
+/** One Map item: one candidate of one run. */
+export interface WorkItem {
+  runId: string;
+  candidateId: string;
+}
+
+export interface PlanOutput {
+  runs: RunRef[];
+  items: WorkItem[];
+}
+
+export interface TrainOutput extends WorkItem {
+  status: 'succeeded' | 'failed' | 'skipped';
+}
+
+/** What the Map's Catch leaves for a candidate whose task failed outright (timeout, crash, retries spent). */
+export interface CaughtFailure extends WorkItem {
+  status: 'failed';
+  error: { Error?: string; Cause?: string };
+}
+
+export interface AggregateInput {
+  runs: RunRef[];
+  results: (TrainOutput | CaughtFailure)[];
+}
+
+export interface AggregateOutput {
+  runs: {
+    runId: string;
+    sweep: string;
+    leaderboardKey: string;
+    succeeded: number;
+    failed: number;
+    best?: { candidateId: string; metric: string; value: number };
+  }[];
+}

@@ -24,7 +24,8 @@ function describe(issue: z.core.$ZodIssue): string {
       return issue.inclusive ? `must be ≤ ${max}` : `must be < ${max}`;
     }
     case 'invalid_type':
-      return issue.input === undefined ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
+      // zod does not keep the input on the issue; its message says what it received.
+      return /received undefined/.test(issue.message) ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'unrecognized_keys':

@@ -98,3 +98,11 @@ describe('sweep spec validation', () => {
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'dataset', 'model']));
   });
 });
+
+describe('published JSON Schema', () => {
+  it('schema/sweep.schema.json is what `layerbench schema` prints (regenerate it when the spec changes)', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const published = JSON.parse(await readFile(new URL('../schema/sweep.schema.json', import.meta.url), 'utf8'));
+    expect(published).toEqual(sweepJsonSchema());
+  });
+});

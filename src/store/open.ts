@@ -1,0 +1,75 @@
+/**
+ * From a URI to a store: nothing → the embedded local directory, `s3://bucket/prefix` → S3, any other
+ * string → a local directory. A dataset may also live outside the store (a local file, an S3 URI).
+ */
+import { stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { SpecError } from '../errors.js';
+import { LocalStore } from './local.js';
+import { S3Store } from './s3.js';
+import type { Store } from './store.js';
+
+/** The embedded default store, relative to the current working directory. */
+export const DEFAULT_STORE_DIR = '.layerbench/store';
+
+const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** `s3://bucket[/prefix]` → its parts; the prefix has no leading or trailing '/'. */
+export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
+  const m = /^s3:\/\/([^/]+)(?:\/(.*))?$/.exec(uri);
+  const bucket = m?.[1] ?? '';
+  const prefix = (m?.[2] ?? '').replace(/\/+$/, '');
+  const parts = prefix === '' ? [] : prefix.split('/');
+  if (!m || !BUCKET.test(bucket) || parts.some((p) => p === '' || p === '.' || p === '..')) {
+    throw new SpecError(`${JSON.stringify(uri)}: not an S3 URI, expected s3://bucket/prefix`);
+  }
+  return { bucket, prefix };
+}
+
+/**
+ * Opens the store a URI names; without one, LAYERBENCH_STORE (from `env`) or `.layerbench/store` under
+ * the cwd. An S3 store's client reads the AWS settings from process.env, as the SDK does.
+ */
+export function openStore(uri?: string, env: NodeJS.ProcessEnv = process.env): Store {
+  const target = uri || env.LAYERBENCH_STORE || DEFAULT_STORE_DIR;
+  if (target.startsWith('s3://')) return new S3Store(parseS3Uri(target));
+  if (target.startsWith('file://')) return new LocalStore(fileURLToPath(target));
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
+    throw new SpecError(`${JSON.stringify(target)}: unsupported store, expected a directory or s3://bucket/prefix`);
+  }
+  return new LocalStore(resolve(target));
+}
+
+/**
+ * Where a dataset reference points: `s3://bucket/key` → that object; `file://…`, an absolute path or
+ * one with `.` or `..` segments → that local file; otherwise a key in `store`, or, when the store has
+ * no such key but a local file of that relative path exists, that file.
+ */
+export async function resolveDatasetLocation(store: Store, key: string): Promise<{ store: Store; key: string }> {
+  if (key.startsWith('s3://')) {
+    const { bucket, prefix } = parseS3Uri(key);
+    if (!prefix) throw new SpecError(`${JSON.stringify(key)}: S3 URI names no object`);
+    const client = store instanceof S3Store ? store.client : undefined;
+    const at = prefix.lastIndexOf('/');
+    return {
+      store: new S3Store({ bucket, prefix: at < 0 ? '' : prefix.slice(0, at), client }),
+      key: prefix.slice(at + 1),
+    };
+  }
+  const localFile = (path: string) => ({ store: new LocalStore(dirname(path)), key: basename(path) });
+  if (key.startsWith('file://')) return localFile(fileURLToPath(key));
+  const climbs = key.split(/[/\\]/).some((p) => p === '.' || p === '..');
+  if (isAbsolute(key) || climbs) return localFile(resolve(key));
+  if (await store.exists(key)) return { store, key };
+  if (await isFile(resolve(key))) return localFile(resolve(key));
+  return { store, key };
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}

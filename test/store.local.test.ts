@@ -1,0 +1,65 @@
+import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { LocalStore } from '../src/store/local.js';
+import { describeStoreBehaviour } from './helpers/store-behaviour.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-local-store-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+describeStoreBehaviour('LocalStore', async () => new LocalStore(await tempDir()));
+
+describe('LocalStore on disk', () => {
+  it('maps keys onto files under its root', async () => {
+    const root = await tempDir();
+    const store = new LocalStore(root);
+    await store.put('runs/r1/candidates/a.json', '{"ok":true}');
+    expect(store.location).toBe(root);
+    expect(await readFile(join(root, 'runs', 'r1', 'candidates', 'a.json'), 'utf8')).toBe('{"ok":true}');
+  });
+
+  it('leaves no temporary file behind after writing', async () => {
+    const root = await tempDir();
+    const store = new LocalStore(root);
+    await Promise.all(Array.from({ length: 10 }, (_, i) => store.put(`runs/r1/c${i % 3}.json`, `v${i}`)));
+    const files = await readdir(root, { recursive: true });
+    expect(files.filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    expect(await store.list('runs/')).toEqual(['runs/r1/c0.json', 'runs/r1/c1.json', 'runs/r1/c2.json']);
+  });
+
+  it('lets a concurrent reader see the old or the new object, never a partial one', async () => {
+    const store = new LocalStore(await tempDir());
+    const a = 'A'.repeat(2 << 20);
+    const b = 'B'.repeat(2 << 20);
+    await store.put('big.txt', a);
+    const writes = (async () => {
+      for (let i = 0; i < 6; i++) await store.put('big.txt', i % 2 ? a : b);
+    })();
+    const reads = Array.from({ length: 24 }, () => store.get('big.txt').then((x) => new TextDecoder().decode(x)));
+    const seen = await Promise.all(reads);
+    await writes;
+    for (const text of seen) expect(text === a || text === b).toBe(true);
+  });
+
+  it('does not list an interrupted write', async () => {
+    const root = await tempDir();
+    const store = new LocalStore(root);
+    await store.put('runs/r1/a.json', '{}');
+    await writeFile(join(root, 'runs', 'r1', 'b.json.0000.tmp'), '{"half":');
+    expect(await store.list('runs/r1/')).toEqual(['runs/r1/a.json']);
+  });
+
+  it('treats a directory as a missing key', async () => {
+    const root = await tempDir();
+    await mkdir(join(root, 'datasets'));
+    expect(await new LocalStore(root).exists('datasets')).toBe(false);
+  });
+});

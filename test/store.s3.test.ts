@@ -1,0 +1,223 @@
+import { createHash } from 'node:crypto';
+import {
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { LayerbenchError, NotFoundError, SpecError, TransientError } from '../src/errors.js';
+import { openStore, resolveDatasetLocation } from '../src/store/open.js';
+import { S3Store, makeS3Client, readS3Environment } from '../src/store/s3.js';
+import { getText } from '../src/store/store.js';
+import { startS3rver, type S3rverHandle } from './helpers/s3rver.js';
+import { describeStoreBehaviour } from './helpers/store-behaviour.js';
+
+let s3: S3rverHandle;
+beforeAll(async () => {
+  s3 = await startS3rver({ buckets: ['layerbench-test', 'layerbench-other'] });
+});
+afterAll(async () => {
+  await s3?.stop();
+});
+afterEach(() => {
+  vi.unstubAllEnvs();
+});
+
+let n = 0;
+const freshPrefix = () => `t${++n}/store`;
+
+describeStoreBehaviour('S3Store on s3rver', async () => new S3Store({ bucket: s3.bucket, prefix: freshPrefix(), client: s3.client }));
+
+describe('S3Store on s3rver', () => {
+  it('writes `${prefix}/${key}` with a content type', async () => {
+    const store = new S3Store({ bucket: s3.bucket, prefix: '/runs-area/', client: s3.client });
+    await store.put('runs/r1/run.json', '{"a":1}');
+    await store.put('runs/r1/model.bin', new Uint8Array([1, 2]), 'application/x-layerbench');
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'runs-area/runs/r1/run.json' }));
+    expect(head.ContentType).toBe('application/json');
+    const bin = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'runs-area/runs/r1/model.bin' }));
+    expect(bin.ContentType).toBe('application/x-layerbench');
+    expect(store.location).toBe(`s3://${s3.bucket}/runs-area`);
+  });
+
+  it('lists relative to its prefix and not into a sibling prefix', async () => {
+    const p1 = new S3Store({ bucket: s3.bucket, prefix: 'sib/p1', client: s3.client });
+    const p10 = new S3Store({ bucket: s3.bucket, prefix: 'sib/p10', client: s3.client });
+    await p1.put('a.json', '1');
+    await p10.put('b.json', '2');
+    expect(await p1.list('')).toEqual(['a.json']);
+    expect(await p10.list('')).toEqual(['b.json']);
+  });
+
+  it('works at the bucket root without a prefix', async () => {
+    const store = new S3Store({ bucket: 'layerbench-other', client: s3.client });
+    await store.put('datasets/x.csv', 'a,b\n');
+    expect(await store.list('')).toEqual(['datasets/x.csv']);
+    expect(store.location).toBe('s3://layerbench-other');
+  });
+
+  it('follows continuation tokens across pages', async () => {
+    const store = new S3Store({ bucket: s3.bucket, prefix: 'paged', client: s3.client, pageSize: 7 });
+    const keys = Array.from({ length: 30 }, (_, i) => `runs/r1/candidates/c${String(i).padStart(2, '0')}.json`);
+    await Promise.all([...keys].reverse().map((k) => store.put(k, k)));
+    let listCalls = 0;
+    s3.client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'ListObjectsV2Command') listCalls++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countListCalls' },
+    );
+    try {
+      expect(await store.list('runs/r1/candidates/')).toEqual(keys);
+    } finally {
+      s3.client.middlewareStack.remove('countListCalls');
+    }
+    expect(listCalls).toBe(5);
+  });
+
+  it('uses the ETag, without quotes, as the version', async () => {
+    const store = new S3Store({ bucket: s3.bucket, prefix: 'etag', client: s3.client });
+    await store.put('a.txt', 'first');
+    const head = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'etag/a.txt' }));
+    const version = await store.version('a.txt');
+    expect(`"${version}"`).toBe(head.ETag);
+    expect(version).toBe(createHash('md5').update('first').digest('hex'));
+    await store.put('a.txt', 'second');
+    expect(await store.version('a.txt')).not.toBe(version);
+  });
+
+  it('maps a missing bucket to a fatal store error, not to NotFoundError', async () => {
+    const store = new S3Store({ bucket: 'no-such-bucket', client: s3.client });
+    const err = await store.get('a.json').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LayerbenchError);
+    expect(err).not.toBeInstanceOf(NotFoundError);
+    expect(err).toMatchObject({ kind: 'fatal', code: 'E_STORE' });
+    expect((err as Error).message).toContain('s3://no-such-bucket/a.json');
+  });
+
+  it('turns a refused connection into a TransientError', async () => {
+    const gone = await startS3rver({ mode: 'in-process' });
+    const client = new S3Client({
+      endpoint: gone.endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+      maxAttempts: 1,
+    });
+    await gone.stop();
+    const store = new S3Store({ bucket: gone.bucket, client });
+    await expect(store.get('a.json')).rejects.toBeInstanceOf(TransientError);
+    client.destroy();
+  });
+});
+
+describe('openStore and makeS3Client with AWS_ENDPOINT_URL', () => {
+  it('reaches s3rver through s3://bucket/prefix and the environment alone', async () => {
+    for (const [k, v] of Object.entries(s3.env)) vi.stubEnv(k, v);
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', undefined);
+    const store = openStore(`s3://${s3.bucket}/opened/`);
+    expect(store).toBeInstanceOf(S3Store);
+    expect(store.location).toBe(`s3://${s3.bucket}/opened`);
+    await store.put('sweeps/s.json', '{"name":"s"}');
+    const raw = await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: 'opened/sweeps/s.json' }));
+    expect(await raw.Body?.transformToString()).toBe('{"name":"s"}');
+    (store as S3Store).client.destroy();
+  });
+
+  it('resolves an s3:// dataset reference to an S3 store and key', async () => {
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: 'shared/data/weather.csv', Body: 'd,t\n' }));
+    const home = new S3Store({ bucket: s3.bucket, prefix: 'home', client: s3.client });
+    const { store, key } = await resolveDatasetLocation(home, `s3://${s3.bucket}/shared/data/weather.csv`);
+    expect(store.location).toBe(`s3://${s3.bucket}/shared/data`);
+    expect(key).toBe('weather.csv');
+    expect(await getText(store, key)).toBe('d,t\n');
+  });
+
+  it('reads the endpoint the way the SDK does: AWS_ENDPOINT_URL_S3 first, and can be told to ignore both', () => {
+    expect(readS3Environment({ AWS_ENDPOINT_URL: 'http://a:1', AWS_ENDPOINT_URL_S3: 'http://b:2' })).toEqual({
+      endpoint: 'http://b:2',
+      region: undefined,
+    });
+    expect(readS3Environment({ AWS_ENDPOINT_URL: 'http://a:1', AWS_REGION: 'eu-west-1' })).toEqual({
+      endpoint: 'http://a:1',
+      region: 'eu-west-1',
+    });
+    expect(readS3Environment({ AWS_ENDPOINT_URL: 'http://a:1', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' })).toEqual({
+      region: undefined,
+    });
+  });
+
+  it('fails with a message naming the variable when the endpoint is not a URL', () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', 'localhost 4568');
+    expect(() => makeS3Client()).toThrow(SpecError);
+    expect(() => makeS3Client()).toThrow(/^AWS_ENDPOINT_URL: not a URL/);
+  });
+
+  it('forces path style only when an endpoint is configured', async () => {
+    vi.stubEnv('AWS_ENDPOINT_URL', undefined);
+    vi.stubEnv('AWS_ENDPOINT_URL_S3', undefined);
+    vi.stubEnv('AWS_REGION', 'us-east-1');
+    const plain = makeS3Client();
+    expect(plain.config.forcePathStyle).toBeFalsy();
+    vi.stubEnv('AWS_ENDPOINT_URL', s3.endpoint);
+    const local = makeS3Client();
+    expect(local.config.forcePathStyle).toBe(true);
+    expect(await local.config.requestChecksumCalculation()).toBe('WHEN_REQUIRED');
+    expect(await local.config.responseChecksumValidation()).toBe('WHEN_REQUIRED');
+    plain.destroy();
+    local.destroy();
+  });
+});
+
+describe('S3Store failure classification (fault injection)', () => {
+  const client = new S3Client({ region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+  const mock = mockClient(client);
+  const store = new S3Store({ bucket: 'b', prefix: 'p', client });
+  afterEach(() => mock.reset());
+  afterAll(() => mock.restore());
+
+  const serviceError = (name: string, httpStatusCode: number) =>
+    new S3ServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode }, message: name });
+
+  it.each([
+    ['SlowDown', 503],
+    ['ThrottlingException', 400],
+    ['TooManyRequests', 429],
+    ['InternalError', 500],
+  ])('turns %s (%i) into a TransientError', async (name, status) => {
+    mock.on(GetObjectCommand).rejects(serviceError(name, status));
+    const err = await store.get('runs/r1/a.json').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect(err).toMatchObject({ kind: 'transient', code: 'E_TRANSIENT' });
+    expect((err as Error).message).toContain('s3://b/p/runs/r1/a.json');
+  });
+
+  it('turns a reset socket into a TransientError', async () => {
+    mock.on(PutObjectCommand).rejects(Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
+    await expect(store.put('a.json', '{}')).rejects.toBeInstanceOf(TransientError);
+  });
+
+  it('keeps access denied fatal, with the key in the message', async () => {
+    mock.on(ListObjectsV2Command).rejects(serviceError('AccessDenied', 403));
+    const err = await store.list('runs/').catch((e: unknown) => e);
+    expect(err).not.toBeInstanceOf(TransientError);
+    expect(err).toMatchObject({ kind: 'fatal', code: 'E_STORE' });
+    expect((err as Error).message).toBe('list s3://b/p/runs/: AccessDenied: AccessDenied');
+  });
+
+  it('maps a 404 from HeadObject to NotFoundError, and exists() to false', async () => {
+    mock.on(HeadObjectCommand).rejects(serviceError('NotFound', 404));
+    await expect(store.version('a.json')).rejects.toBeInstanceOf(NotFoundError);
+    expect(await store.exists('a.json')).toBe(false);
+  });
+
+  it('lets exists() fail loudly on anything but a missing key', async () => {
+    mock.on(HeadObjectCommand).rejects(serviceError('AccessDenied', 403));
+    await expect(store.exists('a.json')).rejects.toMatchObject({ kind: 'fatal', code: 'E_STORE' });
+  });
+});

@@ -19,6 +19,8 @@ export interface RunRef {
   runId: string;
   sweep: string;
   candidates: number;
+  /** The run existed before this execution (a duplicated upload event): nothing is trained or re-ranked. */
+  duplicate?: boolean;
 }
 
 /** One Map item: one candidate of one run. */
@@ -30,6 +32,8 @@ export interface WorkItem {
 export interface PlanOutput {
   runs: RunRef[];
   items: WorkItem[];
+  /** Registered sweeps a fan-out trigger (dataset upload, schedule) could not run, with the reason. */
+  skipped?: { key: string; reason: string }[];
 }
 
 export interface TrainOutput extends WorkItem {
@@ -55,5 +59,7 @@ export interface AggregateOutput {
     succeeded: number;
     failed: number;
     best?: { candidateId: string; metric: string; value: number };
+    /** Left as it was: the run was planned by an earlier execution. */
+    duplicate?: boolean;
   }[];
 }

@@ -35,8 +35,9 @@ export class LocalStore implements Store {
   }
 
   async exists(key: string): Promise<boolean> {
+    const file = this.path(key); // an invalid key throws, as on S3
     try {
-      return (await stat(this.path(key))).isFile();
+      return (await stat(file)).isFile();
     } catch {
       return false;
     }

@@ -1,0 +1,156 @@
+import { describe, expect, it } from 'vitest';
+import { datasetInfo } from '../src/data/info.js';
+import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
+import { DataError } from '../src/errors.js';
+import { datasetSchema, type DatasetSpec } from '../src/spec/schema.js';
+
+const csv = (text: string) => new TextEncoder().encode(text);
+const spec = (fields: Record<string, unknown>): DatasetSpec => datasetSchema.parse({ key: 'd.csv', ...fields });
+
+function rejection(fields: Record<string, unknown>, text: string): string {
+  try {
+    parseDataset(spec(fields), csv(text));
+  } catch (e) {
+    expect(e).toBeInstanceOf(DataError);
+    return (e as Error).message;
+  }
+  throw new Error('expected a DataError');
+}
+
+function tabular(p: ParsedDataset) {
+  if (p.kind !== 'tabular') throw new Error(`expected tabular, got ${p.kind}`);
+  return p;
+}
+
+const regression = { task: 'regression', target: 'y' };
+
+describe('bad CSV files are rejected with the row and column', () => {
+  it('an empty file', () => {
+    expect(rejection(regression, '')).toBe('d.csv: the file is empty');
+    expect(rejection(regression, '\n \n')).toBe('d.csv: the file is empty');
+  });
+
+  it('a header without rows', () => {
+    expect(rejection(regression, 'x,y\n')).toBe('d.csv: the file has a header but no data rows');
+  });
+
+  it('a ragged row, numbered with the header as row 1', () => {
+    expect(rejection(regression, 'a,b,x,y\n1,2,3,4\n5,6,7\n')).toBe('d.csv: row 3: has 3 cells, the header has 4');
+  });
+
+  it('a non-numeric cell in a numeric target', () => {
+    expect(rejection(regression, 'x,y\n1,2\n2,3\n3,abc\n')).toBe(
+      'd.csv: row 4, column "y": "abc" is not a number (a regression target must be numeric)',
+    );
+  });
+
+  it('an unknown target, feature or time column', () => {
+    expect(rejection({ task: 'binary', target: 'foo' }, 'a,b,c\n1,2,3\n')).toBe(
+      'dataset.target: column "foo" is not in the header (columns: a, b, c)',
+    );
+    expect(rejection({ task: 'binary', target: 'a', features: ['b', 'z'] }, 'a,b,c\n1,2,3\n')).toBe(
+      'dataset.features: column "z" is not in the header (columns: a, b, c)',
+    );
+    expect(rejection({ task: 'forecast', target: 'a', time: 't', lookback: 2 }, 'a,b,c\n1,2,3\n')).toBe(
+      'dataset.time: column "t" is not in the header (columns: a, b, c)',
+    );
+  });
+
+  it('a missing value when dropMissing is false', () => {
+    expect(rejection({ ...regression, dropMissing: false }, 'x,y\n1,2\nNA,3\n')).toBe(
+      'd.csv: row 3, column "x": missing value ("NA") and dataset.dropMissing is false',
+    );
+  });
+
+  it('a string column with too many values to one-hot (an id, a date)', () => {
+    const rows = Array.from({ length: 300 }, (_, i) => `2020-01-${i},${i % 2}`).join('\n');
+    expect(rejection({ task: 'binary', target: 'y' }, `day,y\n${rows}\n`)).toMatch(
+      /^d\.csv: row 2, column "day": "2020-01-0" is not a number, and as a string column it has 300 distinct values/,
+    );
+  });
+
+  it('a binary target with three values', () => {
+    expect(rejection({ task: 'binary', target: 'w' }, 'x,w\n1,sun\n2,rain\n3,fog\n')).toBe(
+      'dataset.target: column "w" has 3 distinct values (fog, rain, sun); binary needs exactly two',
+    );
+  });
+});
+
+describe('parsing tabular CSV', () => {
+  it('drops rows with a missing value in a used column and counts them', () => {
+    const text = 'x,y,unused\n1,10,a\n,20,b\nNA,30,c\n4,nan,d\n5,NULL,e\n6,60,\n7,70,NaN\n';
+    const p = tabular(parseDataset(spec({ ...regression, features: ['x'] }), csv(text)));
+    expect(p.rows).toBe(3);
+    expect(p.droppedRows).toBe(4);
+    expect(Array.from(p.y)).toEqual([10, 60, 70]);
+    expect(p.columns[0]!.type === 'numeric' && Array.from(p.columns[0]!.values)).toEqual([1, 6, 7]);
+  });
+
+  it('one-hot encodes string features and names the encoded columns', () => {
+    const p = parseDataset(spec({ task: 'regression', target: 'y' }), csv('temp,weather,y\n1,sun,1\n2,rain,2\n3,sun,3\n'));
+    expect(datasetInfo(p)).toMatchObject({ inputShape: [3], targetDim: 1, featureNames: ['temp', 'weather=rain', 'weather=sun'] });
+  });
+
+  it('encodes binary targets: 0/1, true/false, and two sorted strings', () => {
+    const y = (text: string) => {
+      const p = tabular(parseDataset(spec({ task: 'binary', target: 't' }), csv(text)));
+      return { y: Array.from(p.y), classes: p.classes };
+    };
+    expect(y('x,t\n1,1\n2,0\n3,1.0\n')).toEqual({ y: [1, 0, 1], classes: ['0', '1'] });
+    expect(y('x,t\n1,TRUE\n2,false\n3,True\n')).toEqual({ y: [1, 0, 1], classes: ['false', 'true'] });
+    expect(y('x,t\n1,yes\n2,no\n3,yes\n')).toEqual({ y: [1, 0, 1], classes: ['no', 'yes'] });
+  });
+
+  it('sorts multiclass labels numerically where they hold numbers', () => {
+    const classes = (values: string[]) =>
+      tabular(parseDataset(spec({ task: 'multiclass', target: 't' }), csv(`x,t\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`))).classes;
+    expect(classes(['10', '9', '2', '9'])).toEqual(['2', '9', '10']);
+    expect(classes(['class10', 'class9', 'class2'])).toEqual(['class2', 'class9', 'class10']);
+  });
+
+  it('handles quotes, a BOM, CRLF and padded cells', () => {
+    const p = tabular(parseDataset(spec({ task: 'regression', target: 'y' }), csv('\ufeff"x","y"\r\n" 1 ","2"\r\n3 , 4\r\n')));
+    expect(Array.from(p.y)).toEqual([2, 4]);
+  });
+});
+
+describe('parsing forecast CSV', () => {
+  const forecast = { task: 'forecast', target: 'sales', time: 'date', lookback: 2, horizon: 1 };
+  const text = [
+    'date,sales,promo,region',
+    '2024-01-03,30,1,n',
+    '2024-01-01,10,0,n',
+    '2024-01-05,50,0,s',
+    '2024-01-02,20,1,s',
+    '2024-01-04,40,1,n',
+  ].join('\n');
+
+  it('sorts by time and makes windows over numeric features, the target among them', () => {
+    const p = parseDataset(spec(forecast), csv(text));
+    if (p.kind !== 'series') throw new Error(p.kind);
+    expect(p.featureNames).toEqual(['sales', 'promo']);
+    expect(Array.from(p.values)).toEqual([10, 0, 20, 1, 30, 1, 40, 1, 50, 0]);
+    expect(p.windows).toBe(3);
+    expect(datasetInfo(p)).toMatchObject({ task: 'forecast', inputShape: [2, 2], targetDim: 1, rows: 5 });
+  });
+
+  it('adds the targets to listed features and supports several targets and numeric time', () => {
+    const p = parseDataset(spec({ ...forecast, target: ['sales', 'promo'], features: ['promo'], time: 'step' }), csv('step,sales,promo\n2,5,1\n1,4,0\n3,6,1\n4,7,0\n'));
+    if (p.kind !== 'series') throw new Error(p.kind);
+    expect(p.featureNames).toEqual(['promo', 'sales']);
+    expect(p.targets).toEqual([1, 0]);
+    expect(datasetInfo(p).targetDim).toBe(2);
+  });
+
+  it('rejects a bad date, a non-numeric target and too few rows for the lookback', () => {
+    expect(rejection(forecast, 'date,sales\n2024-01-01,1\nyesterday,2\n2024-01-03,3\n2024-01-04,4\n')).toBe(
+      'd.csv: row 3, column "date": "yesterday" is not a date or a number',
+    );
+    expect(rejection(forecast, 'date,sales\n2024-01-01,1\n2024-01-02,x\n2024-01-03,3\n2024-01-04,4\n')).toBe(
+      'd.csv: row 3, column "sales": "x" is not a number (a forecast target must be numeric)',
+    );
+    expect(rejection({ ...forecast, lookback: 3 }, 'date,sales\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n')).toBe(
+      'd.csv: 3 rows make 0 windows of dataset.lookback 3 + dataset.horizon 1; at least 2 are needed',
+    );
+  });
+});

@@ -1,0 +1,511 @@
+/**
+ * Trains one candidate: every repeat × fold is a trial with a fresh, seeded model, seeded shuffling,
+ * validation each epoch, early stopping with best-weight restore, and metrics in the original units.
+ * Produces the candidate's result document. Tensors are built once per trial and every tensor is
+ * disposed on success and on failure.
+ *
+ * The loop is ours rather than `model.fit`: fit shuffles with Math.random and its early stopping
+ * cannot restore the best weights. Per batch there is no synchronous read; losses and metrics are
+ * summed on the backend and read once per epoch.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind } from '../errors.js';
+import { buildModel, layerSummaries, regularizationLosses } from '../model/build.js';
+import { rng, type Candidate } from '../search/candidates.js';
+import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../spec/schema.js';
+import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
+import { CANDIDATE_DOC_SCHEMA, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
+import { currentBackend, trainingBackend } from './backend.js';
+
+export interface EpochEvent extends EpochRecord {
+  repeat: number;
+  fold: number;
+  /** Planned epochs (early stopping may end sooner). */
+  epochs: number;
+}
+
+export interface TrainArgs {
+  runId: string;
+  spec: SweepSpec;
+  candidate: Candidate;
+  info: DataInfo;
+  /** The folds of one repeat (one split for holdout). */
+  splits: (repeat: number) => SplitData[] | Promise<SplitData[]>;
+  /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
+  backend?: string;
+  onEpoch?: (e: EpochEvent) => void;
+}
+
+/** What a failed candidate had got to, for its failure document. */
+interface FailureContext {
+  startedAt: string;
+  startMs: number;
+  backend?: string;
+  parameterCount?: number;
+  layers?: LayerSummary[];
+  trials: Trial[];
+  fitSeconds: number;
+  peakTensorBytes: number;
+}
+const failureContexts = new WeakMap<object, FailureContext>();
+
+const seconds = (ms: number): number => ms / 1000;
+const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
+
+function makeOptimizer(t: TrainingSpec): tf.Optimizer {
+  switch (t.optimizer) {
+    case 'adam':
+      return tf.train.adam(t.learningRate, 0.9, 0.999, 1e-7);
+    case 'sgd':
+      return tf.train.sgd(t.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(t.learningRate, 0.9, 0, 1e-7);
+    case 'adagrad':
+      return tf.train.adagrad(t.learningRate, 0.1);
+  }
+}
+
+/** Loss and metric for a task: everything a trial needs beyond the model. */
+interface Objective {
+  task: Task;
+  metric: MetricName;
+  /** Mean loss of a batch (Keras: binary/sparse categorical cross-entropy, MSE). */
+  loss: (y: tf.Tensor, p: tf.Tensor) => tf.Scalar;
+  /** Sum over the batch that `finish` turns into the metric (correct predictions, squared or absolute errors). */
+  metricSum: ((y: tf.Tensor, p: tf.Tensor) => tf.Scalar) | undefined;
+  finish: (lossMean: number, sum: number, rows: number) => number;
+}
+
+function objective(task: Task, metric: MetricName, targetDim: number, scale: tf.Tensor | undefined): Objective {
+  const loss =
+    task === 'binary'
+      ? (y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.metrics.binaryCrossentropy(y, p)) as tf.Scalar
+      : task === 'multiclass'
+        ? // y is one-hot here (built once per trial from the class indices); sparse CE = CE on one-hot.
+          (y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.metrics.categoricalCrossentropy(y, p)) as tf.Scalar
+        : (y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.squaredDifference(p, y)) as tf.Scalar;
+  const scaled = (y: tf.Tensor, p: tf.Tensor) => (scale ? tf.mul(tf.sub(p, y), scale) : tf.sub(p, y));
+  let metricSum: Objective['metricSum'];
+  switch (metric) {
+    case 'accuracy':
+      metricSum =
+        task === 'multiclass'
+          ? (y, p) => tf.sum(tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(y, -1)), 'float32'))
+          : (y, p) => tf.sum(tf.cast(tf.equal(tf.cast(tf.greater(p, 0.5), 'float32'), y), 'float32'));
+      break;
+    case 'mse':
+    case 'rmse':
+      metricSum = (y, p) => tf.sum(tf.square(scaled(y, p)));
+      break;
+    case 'mae':
+      metricSum = (y, p) => tf.sum(tf.abs(scaled(y, p)));
+      break;
+    case 'loss':
+      metricSum = undefined;
+      break;
+  }
+  const finish = (lossMean: number, sum: number, rows: number): number => {
+    switch (metric) {
+      case 'accuracy':
+        return sum / rows;
+      case 'mse':
+      case 'mae':
+        return sum / (rows * targetDim);
+      case 'rmse':
+        return Math.sqrt(sum / (rows * targetDim));
+      case 'loss':
+        return lossMean;
+    }
+  };
+  return { task, metric, loss, metricSum, finish };
+}
+
+function checkArrays(name: string, set: ArraySet, info: DataInfo): void {
+  const features = info.inputShape.reduce((a, b) => a * b, 1);
+  const yPerRow = info.task === 'multiclass' ? 1 : info.targetDim;
+  if (set.n < 1) throw new DataError(`${name}: has no rows`);
+  if (set.x.length !== set.n * features) {
+    throw new DataError(`${name}: x has ${set.x.length} values, expected ${set.n} rows × ${features} features`);
+  }
+  if (set.y.length !== set.n * yPerRow) {
+    throw new DataError(`${name}: y has ${set.y.length} values, expected ${set.n} rows × ${yPerRow}`);
+  }
+}
+
+/** x and y of a split as tensors (multiclass y one-hot), built once per trial. */
+function toTensors(set: ArraySet, info: DataInfo): { x: tf.Tensor; y: tf.Tensor } {
+  return tf.tidy(() => {
+    const x = tf.tensor(set.x, [set.n, ...info.inputShape], 'float32');
+    const y =
+      info.task === 'multiclass'
+        ? tf.oneHot(tf.tensor1d(Int32Array.from(set.y), 'int32'), info.targetDim).toFloat()
+        : tf.tensor2d(set.y, [set.n, info.targetDim], 'float32');
+    return { x, y };
+  });
+}
+
+/** Sum of the model's regularisation penalties (0 when there are none). */
+function regularization(model: tf.LayersModel): tf.Scalar | undefined {
+  const losses = regularizationLosses(model);
+  return losses.length === 0 ? undefined : (tf.addN(losses) as tf.Scalar);
+}
+
+/** Loss (with penalties, as Keras reports it) and metric of a model over a set, in inference mode. */
+async function evaluate(
+  model: tf.LayersModel,
+  obj: Objective,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  rows: number,
+  batchSize: number,
+): Promise<{ loss: number; metric: number }> {
+  let acc = tf.zeros([2]);
+  for (let start = 0; start < rows; start += batchSize) {
+    const size = Math.min(batchSize, rows - start);
+    const next = tf.tidy(() => {
+      const xb = tf.slice(x, start, size);
+      const yb = tf.slice(y, start, size);
+      const p = model.apply(xb, { training: false }) as tf.Tensor;
+      const l = tf.mul(obj.loss(yb, p), size);
+      const m = obj.metricSum ? obj.metricSum(yb, p) : tf.scalar(0);
+      return tf.add(acc, tf.stack([l, m]));
+    });
+    acc.dispose();
+    acc = next;
+  }
+  const reg = tf.tidy(() => regularization(model) ?? tf.scalar(0));
+  const [sums, penalty] = await Promise.all([acc.data(), reg.data()]);
+  acc.dispose();
+  reg.dispose();
+  const lossMean = sums[0]! / rows + penalty[0]!;
+  return { loss: lossMean, metric: obj.finish(lossMean, sums[1]!, rows) };
+}
+
+function shuffleInPlace(a: Int32Array, random: () => number): void {
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const t = a[i]!;
+    a[i] = a[j]!;
+    a[j] = t;
+  }
+}
+
+interface TrialOutcome {
+  trial: Trial;
+  inferenceMsPerSample: number;
+}
+
+interface TrialContext {
+  args: TrainArgs;
+  split: SplitData;
+  repeat: number;
+  seed: number;
+  /** Called with the freshly built model of the first trial (for the summary). */
+  describe: (model: tf.LayersModel) => void;
+  /** Tensor bytes in use, sampled. */
+  sample: (bytes: number) => void;
+}
+
+async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
+  const { args, split, repeat, seed } = ctx;
+  const { spec, info, candidate } = args;
+  const t = spec.training;
+  const es = t.earlyStopping;
+  const where = `repeat ${repeat} fold ${split.fold}`;
+  checkArrays(`${where} train`, split.train, info);
+  checkArrays(`${where} validation`, split.val, info);
+  if (split.targetScale && split.targetScale.length !== info.targetDim) {
+    throw new DataError(`${where}: targetScale has ${split.targetScale.length} values, expected ${info.targetDim}`);
+  }
+  const metric = candidate.metric as MetricName;
+  const higher = higherIsBetter(metric);
+  const nTrain = split.train.n;
+  const nVal = split.val.n;
+  const evalBatch = Math.max(t.batchSize, 256);
+
+  // Everything disposable of this trial, released in `finally`.
+  let train: { x: tf.Tensor; y: tf.Tensor } | undefined;
+  let val: { x: tf.Tensor; y: tf.Tensor } | undefined;
+  let scale: tf.Tensor | undefined;
+  let model: tf.LayersModel | undefined;
+  let optimizer: tf.Optimizer | undefined;
+  let best: tf.Tensor[] | undefined;
+  let sums: tf.Tensor | undefined;
+  try {
+    train = toTensors(split.train, info);
+    val = toTensors(split.val, info);
+    const regressionLike = info.task === 'regression' || info.task === 'forecast';
+    if (regressionLike && split.targetScale) scale = tf.tensor1d(split.targetScale, 'float32');
+    const obj = objective(info.task, metric, info.targetDim, scale);
+
+    model = buildModel(candidate, spec.model, info, seed);
+    ctx.describe(model);
+    optimizer = makeOptimizer(t);
+    const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    const random = rng(seed ^ 0x5eed);
+    const order = Int32Array.from({ length: nTrain }, (_, i) => i);
+
+    const epochs: EpochRecord[] = [];
+    const maximise = es.monitor === 'val_metric' && higher;
+    let bestValue = maximise ? -Infinity : Infinity;
+    let bestEpoch = 0;
+    let wait = 0;
+    let stoppedEarly = false;
+    const m = model;
+    const opt = optimizer;
+    const tr = train;
+
+    const fitStart = performance.now();
+    for (let epoch = 1; epoch <= t.epochs; epoch++) {
+      shuffleInPlace(order, random);
+      sums = tf.zeros([2]);
+      for (let start = 0; start < nTrain; start += t.batchSize) {
+        const size = Math.min(t.batchSize, nTrain - start);
+        const indices = tf.tensor1d(order.subarray(start, start + size), 'int32');
+        const acc: tf.Tensor = sums;
+        const next = tf.tidy(() => {
+          const xb = tf.gather(tr.x, indices);
+          const yb = tf.gather(tr.y, indices);
+          let metricSum: tf.Scalar | undefined;
+          const cost = opt.minimize(
+            () => {
+              const p = m.apply(xb, { training: true }) as tf.Tensor;
+              const dataLoss = obj.loss(yb, p);
+              if (obj.metricSum) metricSum = tf.keep(obj.metricSum(yb, p));
+              const penalty = regularization(m);
+              return penalty ? tf.add(dataLoss, penalty) : dataLoss;
+            },
+            true,
+            variables,
+          )!;
+          const out = tf.add(acc, tf.stack([tf.mul(cost, size), metricSum ?? tf.scalar(0)]));
+          metricSum?.dispose();
+          return out;
+        });
+        indices.dispose();
+        acc.dispose();
+        sums = next;
+      }
+      ctx.sample(tf.memory().numBytes);
+      const trainSums = await sums.data();
+      sums.dispose();
+      sums = undefined;
+      const loss = trainSums[0]! / nTrain;
+      if (!Number.isFinite(loss)) {
+        throw new CandidateError(
+          `loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,
+        );
+      }
+      const v = await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
+      if (!Number.isFinite(v.loss) || !Number.isFinite(v.metric)) {
+        throw new CandidateError(
+          `validation loss became ${Number.isNaN(v.loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,
+        );
+      }
+      const record: EpochRecord = { epoch, loss, metric: obj.finish(loss, trainSums[1]!, nTrain), valLoss: v.loss, valMetric: v.metric };
+      epochs.push(record);
+      args.onEpoch?.({ ...record, repeat, fold: split.fold, epochs: t.epochs });
+
+      if (!es.enabled) continue;
+      const value = es.monitor === 'val_loss' ? v.loss : v.metric;
+      const improved = maximise ? value - es.minDelta > bestValue : value + es.minDelta < bestValue;
+      if (improved) {
+        bestValue = value;
+        bestEpoch = epoch;
+        wait = 0;
+        if (es.restoreBestWeights) {
+          // Clones share the variables' buffers until the optimizer assigns new values: no copy.
+          const copy = tf.tidy(() => m.getWeights().map((w) => w.clone()));
+          if (best) tf.dispose(best);
+          best = copy;
+        }
+      } else if (++wait >= es.patience && epoch > 1) {
+        // Keras: stop once `patience` epochs in a row brought no improvement (never after the first).
+        stoppedEarly = epoch < t.epochs;
+        break;
+      }
+    }
+    const fitSeconds = seconds(performance.now() - fitStart);
+
+    const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;
+    if (restored) m.setWeights(best!);
+    const keptEpoch = restored ? bestEpoch : epochs.length;
+    // Evaluated again with the kept weights (equal to that epoch's record when the restore worked).
+    const kept = await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
+    const trainEval = await evaluate(m, obj, tr.x, tr.y, nTrain, evalBatch);
+
+    // Inference latency: a warm-up batch, then one timed batch predict over the validation split.
+    tf.tidy(() => {
+      m.predict(tf.slice(val!.x, 0, Math.min(nVal, evalBatch)), { batchSize: evalBatch });
+    });
+    const inferStart = performance.now();
+    const prediction = m.predict(val.x, { batchSize: evalBatch }) as tf.Tensor;
+    await prediction.data();
+    const inferenceMsPerSample = (performance.now() - inferStart) / nVal;
+    ctx.sample(tf.memory().numBytes);
+    prediction.dispose();
+
+    const trial: Trial = {
+      fold: split.fold,
+      repeat,
+      seed,
+      trainRows: nTrain,
+      valRows: nVal,
+      epochs,
+      bestEpoch: keptEpoch,
+      stoppedEarly,
+      valMetric: kept.metric,
+      valLoss: kept.loss,
+      trainMetric: trainEval.metric,
+      fitSeconds,
+      samplesPerSecond: fitSeconds > 0 ? (nTrain * epochs.length) / fitSeconds : 0,
+    };
+    return { trial, inferenceMsPerSample };
+  } finally {
+    if (sums) sums.dispose();
+    if (best) tf.dispose(best);
+    optimizer?.dispose();
+    model?.dispose();
+    if (train) tf.dispose([train.x, train.y]);
+    if (val) tf.dispose([val.x, val.y]);
+    scale?.dispose();
+  }
+}
+
+const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+function sampleStd(xs: number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
+
+function dataSummary(info: DataInfo): CandidateDoc['data'] {
+  return {
+    rows: info.rows,
+    droppedRows: info.droppedRows,
+    inputShape: [...info.inputShape],
+    targetDim: info.targetDim,
+    ...(info.classes ? { classes: [...info.classes] } : {}),
+  };
+}
+
+/**
+ * Train every repeat × fold of a candidate and return its succeeded document. A candidate that
+ * cannot train throws CandidateError (NaN loss, a tfjs failure); bad data throws DataError. Pass the
+ * thrown error to `failedDoc` for the failed document.
+ */
+export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
+  const context: FailureContext = {
+    startedAt: new Date().toISOString(),
+    startMs: performance.now(),
+    trials: [],
+    fitSeconds: 0,
+    peakTensorBytes: 0,
+  };
+  const { spec, candidate } = args;
+  let restoreBackend: (() => Promise<void>) | undefined;
+  try {
+    const backend = await trainingBackend(candidate.family, args.backend);
+    restoreBackend = backend.restore;
+    context.backend = backend.label;
+    const inferenceMs: number[] = [];
+    for (let repeat = 0; repeat < spec.evaluation.repeats; repeat++) {
+      const seed = spec.training.seed + repeat;
+      const splits = await args.splits(repeat);
+      if (splits.length === 0) throw new DataError(`repeat ${repeat}: the data layer produced no splits`);
+      for (const split of splits) {
+        const outcome = await runTrial({
+          args,
+          split,
+          repeat,
+          seed,
+          describe: (model) => {
+            if (context.layers) return;
+            context.layers = layerSummaries(model);
+            context.parameterCount = model.countParams();
+          },
+          sample: (bytes) => {
+            context.peakTensorBytes = Math.max(context.peakTensorBytes, bytes);
+          },
+        });
+        context.trials.push(outcome.trial);
+        context.fitSeconds += outcome.trial.fitSeconds;
+        inferenceMs.push(outcome.inferenceMsPerSample);
+      }
+    }
+    const values = context.trials.map((t) => t.valMetric);
+    return {
+      schema: CANDIDATE_DOC_SCHEMA,
+      runId: args.runId,
+      candidate,
+      status: 'succeeded',
+      backend: context.backend,
+      startedAt: context.startedAt,
+      finishedAt: new Date().toISOString(),
+      metric: {
+        name: candidate.metric,
+        higherIsBetter: higherIsBetter(candidate.metric as MetricName),
+        mean: mean(values),
+        std: sampleStd(values),
+        values,
+      },
+      parameterCount: context.parameterCount ?? null,
+      layers: context.layers ?? [],
+      trials: context.trials,
+      data: dataSummary(args.info),
+      timing: {
+        wallSeconds: seconds(performance.now() - context.startMs),
+        fitSeconds: context.fitSeconds,
+        samplesPerSecond: mean(context.trials.map((t) => t.samplesPerSecond)),
+        inferenceMsPerSample: mean(inferenceMs),
+      },
+      memory: { peakTensorBytes: context.peakTensorBytes, peakRssBytes: peakRss() },
+    };
+  } catch (err) {
+    // Our own errors say what went wrong; anything else (a tfjs failure) fails this candidate only.
+    const thrown = err instanceof LayerbenchError ? err : new CandidateError(`training failed: ${errorMessage(err)}`, err);
+    failureContexts.set(thrown, context);
+    throw thrown;
+  } finally {
+    await restoreBackend?.();
+  }
+}
+
+/** The failed document of a candidate whose training threw `err` (what it had got to is kept). */
+export function failedDoc(args: Pick<TrainArgs, 'runId' | 'candidate' | 'info'>, err: unknown): CandidateDoc {
+  const context = typeof err === 'object' && err !== null ? failureContexts.get(err) : undefined;
+  const metric = args.candidate.metric as MetricName;
+  const now = new Date().toISOString();
+  return {
+    schema: CANDIDATE_DOC_SCHEMA,
+    runId: args.runId,
+    candidate: args.candidate,
+    status: 'failed',
+    error: {
+      kind: failureKind(err),
+      code: err instanceof LayerbenchError ? err.code : 'E_CANDIDATE',
+      message: errorMessage(err),
+    },
+    backend: context?.backend ?? currentBackend() ?? 'none',
+    startedAt: context?.startedAt ?? now,
+    finishedAt: now,
+    metric: {
+      name: args.candidate.metric,
+      higherIsBetter: higherIsBetter(metric),
+      mean: null,
+      std: null,
+      values: [],
+    },
+    parameterCount: context?.parameterCount ?? null,
+    layers: context?.layers ?? [],
+    trials: context?.trials ?? [],
+    data: dataSummary(args.info),
+    timing: {
+      wallSeconds: context ? seconds(performance.now() - context.startMs) : 0,
+      fitSeconds: context?.fitSeconds ?? 0,
+      samplesPerSecond: null,
+      inferenceMsPerSample: null,
+    },
+    memory: { peakTensorBytes: context?.peakTensorBytes ?? 0, peakRssBytes: peakRss() },
+  };
+}

@@ -1,0 +1,354 @@
+/**
+ * The report's charts: vega-lite specs built from the run analysis (pure functions), compiled with
+ * vega-lite and rendered to SVG strings in Node by vega's headless view (renderer 'none', no canvas:
+ * without the `canvas` package vega estimates text widths, which is enough for axis layout).
+ */
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+import type { CandidateDoc } from '../results/document.js';
+import { meanCurve } from './diagnose.js';
+import { candidateLabel, type RunAnalysis } from './stats.js';
+
+export type ChartSpec = TopLevelSpec;
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const CONFIG = {
+  font: 'system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif',
+  view: { stroke: '#ddd' },
+  axis: { labelColor: '#333', titleColor: '#222', gridColor: '#eee' },
+  legend: { labelColor: '#333', titleColor: '#222' },
+  title: { anchor: 'start', fontSize: 14, fontWeight: 600 },
+} as const;
+
+const direction = (a: RunAnalysis) => (a.higherIsBetter ? 'higher is better' : 'lower is better');
+
+/** Depth × width heatmap of the mean metric; failed cells marked. */
+export function heatmapSpec(a: RunAnalysis): ChartSpec {
+  const rows = [
+    ...a.ranked.map((c) => ({ depth: c.depth, width: c.width, mean: c.summary.mean, label: fmtShort(c.summary.mean), status: 'ok', rank: c.rank })),
+    ...a.failed.map((d) => ({ depth: d.candidate.depth, width: d.candidate.width, mean: null, label: 'failed', status: 'failed', rank: null })),
+  ];
+  const widths = [...new Set(rows.map((r) => r.width))].sort((x, y) => x - y);
+  const depths = [...new Set(rows.map((r) => r.depth))].sort((x, y) => x - y);
+  // Viridis is dark at its low end: dark text on the bright half of the scale, white on the dark half.
+  const means = a.ranked.map((c) => c.summary.mean);
+  const mid = means.length ? (Math.min(...means) + Math.max(...means)) / 2 : 0;
+  const bright = a.higherIsBetter ? `datum.mean > ${mid}` : `datum.mean < ${mid}`;
+  return {
+    $schema: SCHEMA,
+    title: { text: `Mean validation ${a.metric} by depth and width`, subtitle: direction(a) },
+    data: { values: rows },
+    width: Math.max(180, Math.min(640, 90 * widths.length)),
+    height: Math.max(100, Math.min(420, 46 * depths.length)),
+    config: CONFIG,
+    encoding: {
+      x: { field: 'width', type: 'ordinal', sort: widths, title: 'width (units or filters of the first layer)', axis: { labelAngle: 0 } },
+      y: { field: 'depth', type: 'ordinal', sort: depths, title: 'depth (layers)' },
+    },
+    layer: [
+      ...(a.ranked.length === 0
+        ? []
+        : [
+            {
+              transform: [{ filter: "datum.status === 'ok'" }],
+              mark: { type: 'rect', stroke: 'white', strokeWidth: 1 },
+              encoding: {
+                color: {
+                  field: 'mean',
+                  type: 'quantitative',
+                  title: a.metric,
+                  scale: { scheme: 'viridis', reverse: !a.higherIsBetter, zero: false },
+                },
+              },
+            },
+          ]),
+      {
+        transform: [{ filter: "datum.status === 'failed'" }],
+        mark: { type: 'rect', fill: '#f3d6d6', stroke: 'white', strokeWidth: 1 },
+      },
+      {
+        mark: { type: 'text', fontSize: 11 },
+        encoding: {
+          text: { field: 'label', type: 'nominal' },
+          color: {
+            condition: [
+              { test: "datum.status === 'failed'", value: '#9b1c1c' },
+              { test: bright, value: '#111' },
+            ],
+            value: 'white',
+          },
+        },
+      },
+    ],
+  } as ChartSpec;
+}
+
+/** Metric against parameter count (log x), with 95 % intervals, the Pareto front and the recommendation. */
+export function paretoSpec(a: RunAnalysis): ChartSpec {
+  const rec = a.recommended?.candidate.id;
+  const rows = a.ranked
+    .filter((c) => c.params !== null)
+    .map((c) => ({
+      label: c.label,
+      params: c.params,
+      mean: c.summary.mean,
+      lo: c.summary.ci?.lo ?? c.summary.mean,
+      hi: c.summary.ci?.hi ?? c.summary.mean,
+      front: c.pareto ? 'Pareto front' : 'dominated',
+      recommended: c.id === rec,
+      pareto: c.pareto,
+      // Named on the chart: the recommendation, the best, and the two ends of the front.
+      named: c.id === rec || c.rank === 1,
+    }));
+  const front = rows.filter((r) => r.pareto).sort((x, y) => x.params! - y.params!);
+  if (front.length) {
+    front[0]!.named = true;
+    front[front.length - 1]!.named = true;
+  }
+  return {
+    $schema: SCHEMA,
+    title: { text: `Validation ${a.metric} against parameter count`, subtitle: `mean with 95 % interval; ${direction(a)}` },
+    width: 560,
+    height: 300,
+    config: CONFIG,
+    layer: [
+      {
+        data: { values: rows },
+        mark: { type: 'rule', color: '#999' },
+        encoding: {
+          x: { field: 'params', type: 'quantitative', scale: { type: 'log' }, title: 'parameters (log scale)' },
+          y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: `${a.metric}` },
+          y2: { field: 'hi' },
+        },
+      },
+      {
+        data: { values: front },
+        mark: { type: 'line', color: '#d95f02', strokeWidth: 2, interpolate: 'step-after' },
+        encoding: {
+          x: { field: 'params', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'mean', type: 'quantitative' },
+          order: { field: 'params', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: rows },
+        mark: { type: 'point', filled: true, size: 60 },
+        encoding: {
+          x: { field: 'params', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'mean', type: 'quantitative' },
+          color: {
+            field: 'front',
+            type: 'nominal',
+            title: null,
+            scale: { domain: ['Pareto front', 'dominated'], range: ['#d95f02', '#7570b3'] },
+          },
+          tooltip: [{ field: 'label' }, { field: 'params' }, { field: 'mean' }],
+        },
+      },
+      {
+        data: { values: rows.filter((r) => r.recommended) },
+        mark: { type: 'point', shape: 'circle', size: 320, strokeWidth: 2, color: '#1b9e77', filled: false },
+        encoding: {
+          x: { field: 'params', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'mean', type: 'quantitative' },
+        },
+      },
+      {
+        data: { values: rows.filter((r) => r.named) },
+        mark: { type: 'text', align: 'left', dx: 9, dy: -9, fontSize: 10 },
+        encoding: {
+          x: { field: 'params', type: 'quantitative', scale: { type: 'log' } },
+          y: { field: 'mean', type: 'quantitative' },
+          text: { field: 'label', type: 'nominal' },
+          color: { condition: { test: 'datum.recommended', value: '#1b9e77' }, value: '#555' },
+        },
+      },
+    ],
+  } as ChartSpec;
+}
+
+/** Training and validation curves (mean over trials per epoch) of the leading candidates. */
+export function curvesSpec(a: RunAnalysis, top = 4): ChartSpec {
+  const leaders = a.ranked.slice(0, top);
+  const rows: Record<string, unknown>[] = [];
+  const rules: Record<string, unknown>[] = [];
+  for (const c of leaders) {
+    const name = `#${c.rank} ${c.label}`;
+    for (const e of meanCurve(c.doc.trials)) {
+      rows.push({ candidate: name, rank: c.rank, epoch: e.epoch, split: 'training', value: e.metric });
+      rows.push({ candidate: name, rank: c.rank, epoch: e.epoch, split: 'validation', value: e.valMetric });
+    }
+    const bestEpochs = c.doc.trials.map((t) => t.bestEpoch);
+    if (bestEpochs.length) rules.push({ candidate: name, rank: c.rank, bestEpoch: bestEpochs.reduce((s, x) => s + x, 0) / bestEpochs.length });
+  }
+  const order = leaders.map((c) => `#${c.rank} ${c.label}`);
+  return {
+    $schema: SCHEMA,
+    title: { text: `Training and validation ${a.metric} of the leading candidates`, subtitle: 'mean over trials per epoch; dashed: mean best epoch' },
+    config: CONFIG,
+    data: { values: [...rows.map((r) => ({ ...r, kind: 'curve' })), ...rules.map((r) => ({ ...r, kind: 'best' }))] },
+    facet: { field: 'candidate', type: 'nominal', sort: order, title: null },
+    columns: Math.min(4, Math.max(1, leaders.length)),
+    spec: {
+      width: 170,
+      height: 150,
+      layer: [
+        {
+          transform: [{ filter: "datum.kind === 'curve'" }],
+          mark: { type: 'line', strokeWidth: 2 },
+          encoding: {
+            x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
+            y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: a.metric },
+            color: { field: 'split', type: 'nominal', title: null, scale: { domain: ['training', 'validation'], range: ['#1f77b4', '#ff7f0e'] } },
+          },
+        },
+        {
+          transform: [{ filter: "datum.kind === 'best'" }],
+          mark: { type: 'rule', strokeDash: [4, 3], color: '#666' },
+          encoding: { x: { field: 'bestEpoch', type: 'quantitative' } },
+        },
+      ],
+    },
+  } as ChartSpec;
+}
+
+/** Wall time per candidate (every candidate, failed ones included: they cost time too). */
+export function timeSpec(docs: readonly CandidateDoc[]): ChartSpec {
+  const rows = docs.map((d) => ({
+    label: candidateLabel(d),
+    seconds: d.timing.wallSeconds,
+    fit: d.timing.fitSeconds,
+    status: d.status,
+  }));
+  const order = [...rows].sort((x, y) => y.seconds - x.seconds).map((r) => r.label);
+  return {
+    $schema: SCHEMA,
+    title: { text: 'Wall time per candidate', subtitle: 'data preparation, all trials, evaluation and writing' },
+    width: 480,
+    height: { step: 16 },
+    config: CONFIG,
+    data: { values: rows },
+    mark: { type: 'bar' },
+    encoding: {
+      y: { field: 'label', type: 'nominal', sort: order, title: null },
+      x: { field: 'seconds', type: 'quantitative', title: 'seconds' },
+      color: { field: 'status', type: 'nominal', title: null, scale: { domain: ['succeeded', 'failed'], range: ['#4c78a8', '#e45756'] } },
+      tooltip: [{ field: 'label' }, { field: 'seconds' }, { field: 'fit', title: 'inside fit' }],
+    },
+  } as ChartSpec;
+}
+
+export interface HistoryPoint {
+  date: string;
+  runId: string;
+  mean: number;
+  lo: number;
+  hi: number;
+  best: string;
+  changed: boolean;
+}
+
+/** The best metric over time, ± one standard error, with marks where the winning architecture changed. */
+export function historySpec(points: readonly HistoryPoint[], metric: string, higherIsBetter: boolean): ChartSpec {
+  const changes = points.filter((p) => p.changed);
+  // Nightly runs: label days, about eight ticks whatever the span.
+  const times = points.map((p) => Date.parse(p.date)).filter((t) => Number.isFinite(t));
+  const days = times.length ? (Math.max(...times) - Math.min(...times)) / 86_400_000 : 0;
+  const x = {
+    field: 'date',
+    type: 'temporal',
+    title: 'run date (UTC)',
+    scale: { type: 'utc', padding: 16 },
+    axis: days >= 2 ? { format: '%b %d', tickCount: { interval: 'day', step: Math.max(1, Math.ceil(days / 8)) } } : { labelOverlap: true },
+  };
+  return {
+    $schema: SCHEMA,
+    title: { text: `Best validation ${metric} over time`, subtitle: `± one standard error; ${higherIsBetter ? 'higher' : 'lower'} is better; dashed: the winning architecture changed` },
+    width: 600,
+    height: 260,
+    config: CONFIG,
+    layer: [
+      ...(changes.length === 0
+        ? []
+        : [
+            {
+              data: { values: changes },
+              mark: { type: 'rule', strokeDash: [5, 4], color: '#d62728' },
+              encoding: { x },
+            },
+            {
+              data: { values: changes },
+              mark: { type: 'text', angle: 0, align: 'left', baseline: 'top', dx: 3, y: 2, fontSize: 10, color: '#d62728' },
+              encoding: { x, text: { field: 'best', type: 'nominal' } },
+            },
+          ]),
+      {
+        data: { values: points },
+        mark: { type: 'rule', color: '#999' },
+        encoding: {
+          x,
+          y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: metric },
+          y2: { field: 'hi' },
+        },
+      },
+      {
+        data: { values: points },
+        mark: { type: 'line', point: { filled: true, size: 50 }, color: '#4c78a8' },
+        encoding: {
+          x,
+          y: { field: 'mean', type: 'quantitative' },
+          tooltip: [{ field: 'runId' }, { field: 'best' }, { field: 'mean' }],
+        },
+      },
+    ],
+  } as ChartSpec;
+}
+
+/**
+ * Compile a vega-lite spec and render it to an SVG string in Node. Element ids inside the SVG
+ * (clip paths, gradients) are prefixed with `idPrefix` so several charts can be inlined in one page
+ * without their `url(#clip1)` references colliding.
+ */
+export async function renderSvg(spec: ChartSpec, idPrefix: string): Promise<string> {
+  const compiled = vl.compile(spec).spec;
+  // Vega logs dataflow errors instead of throwing them; collect them and fail loudly instead.
+  const errors: unknown[] = [];
+  const base = vega.logger(vega.Warn);
+  const logger = Object.assign(Object.create(base) as typeof base, {
+    error: (...args: readonly unknown[]) => {
+      errors.push(args[0]);
+      return logger;
+    },
+  });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger });
+  try {
+    let svg: string;
+    try {
+      svg = await view.toSVG();
+    } catch (e) {
+      throw new Error(`chart ${idPrefix}: ${errors.length ? String(errors[0]) : (e as Error).message}`, { cause: errors[0] ?? e });
+    }
+    if (errors.length) throw new Error(`chart ${idPrefix}: ${String(errors[0])}`, { cause: errors[0] });
+    return prefixSvgIds(svg, idPrefix);
+  } finally {
+    view.finalize();
+  }
+}
+
+/** Make every id in an SVG unique under a prefix, with the references to it. */
+export function prefixSvgIds(svg: string, prefix: string): string {
+  const p = prefix.replace(/[^A-Za-z0-9_-]/g, '_');
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${p}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${p}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${p}-${id}"`);
+}
+
+/** Format a metric for a heatmap cell: three significant digits. */
+function fmtShort(x: number): string {
+  const ax = Math.abs(x);
+  if (ax >= 1000) return Math.round(x).toLocaleString('en-US');
+  if (ax === 0) return '0';
+  return Number(x.toPrecision(3)).toString();
+}

@@ -1,0 +1,10 @@
+/** The layer-choice report: statistics, diagnoses, charts, HTML/Markdown pages, Keras code, history. */
+export * from './stats.js';
+export * from './diagnose.js';
+export * from './charts.js';
+export { renderReportHtml, protocolLine, architectureWords } from './html.js';
+export { renderReportMarkdown } from './markdown.js';
+export { kerasCode, kerasLayer } from './keras.js';
+export { saveModelToStore, loadModelFromStore, type SavedModelKeys } from './model-artifacts.js';
+export * from './history.js';
+export { buildRunReport, writeRunReport, runDate, historyPageKey, type RunReport, type ReportCharts, type WriteRunReportOptions } from './run-report.js';

@@ -1,0 +1,142 @@
+/**
+ * One run's report, assembled once (analysis, diagnoses, charts, Keras code, history comparison) and
+ * then written as report.html and report.md under runs/<runId>/. `writeRunReport` is what the
+ * workflow's aggregate step calls.
+ */
+import type { CandidateDoc } from '../results/document.js';
+import type { SweepSpec } from '../spec/schema.js';
+import { NotFoundError } from '../errors.js';
+import { keys } from '../store/keys.js';
+import { getJson, putJson, type Store } from '../store/store.js';
+import { curvesSpec, heatmapSpec, paretoSpec, renderSvg, timeSpec } from './charts.js';
+import { diagnoseRun, type CandidateDiagnosis } from './diagnose.js';
+import {
+  appendHistory,
+  compareWithHistory,
+  historyEntry,
+  historyHtml,
+  historySchema,
+  type History,
+  type HistoryComparison,
+} from './history.js';
+import { renderReportHtml } from './html.js';
+import { kerasCode } from './keras.js';
+import { renderReportMarkdown } from './markdown.js';
+import { analyzeRun, type RunAnalysis } from './stats.js';
+
+export interface ReportCharts {
+  heatmap: string;
+  pareto: string;
+  curves: string;
+  time: string;
+}
+
+export interface RunReport {
+  runId: string;
+  spec: SweepSpec;
+  docs: CandidateDoc[];
+  analysis: RunAnalysis;
+  diagnoses: CandidateDiagnosis[];
+  /** Keras code of the recommended candidate; null when there is none. */
+  keras: string | null;
+  /** ISO date of the run: the latest finish time among its candidates. */
+  date: string;
+  comparison: HistoryComparison | null;
+  /** SVG strings; empty when the chart has nothing to show. */
+  charts: ReportCharts;
+}
+
+/** The run's date: the latest `finishedAt` of its documents (deterministic, unlike "now"). */
+export function runDate(docs: readonly CandidateDoc[]): string {
+  const dates = docs.map((d) => d.finishedAt).filter((d) => d).sort();
+  return dates.at(-1) ?? new Date(0).toISOString();
+}
+
+/** Assemble the report (pure but for rendering the charts). */
+export async function buildRunReport(
+  runId: string,
+  spec: SweepSpec,
+  docs: readonly CandidateDoc[],
+  comparison: HistoryComparison | null = null,
+): Promise<RunReport> {
+  const analysis = analyzeRun(docs, spec);
+  const diagnoses = diagnoseRun(analysis, spec.dataset.task);
+  const rec = analysis.recommended?.candidate;
+  const hasRanked = analysis.ranked.length > 0;
+  const hasCurves = analysis.ranked.some((c) => c.doc.trials.some((t) => t.epochs.length > 0));
+  const hasParams = analysis.ranked.some((c) => c.params !== null);
+  const [heatmap, pareto, curves, time] = await Promise.all([
+    hasRanked || analysis.failed.length ? renderSvg(heatmapSpec(analysis), 'heatmap') : '',
+    hasParams ? renderSvg(paretoSpec(analysis), 'pareto') : '',
+    hasCurves ? renderSvg(curvesSpec(analysis), 'curves') : '',
+    docs.length ? renderSvg(timeSpec(docs), 'time') : '',
+  ]);
+  return {
+    runId,
+    spec,
+    docs: [...docs],
+    analysis,
+    diagnoses,
+    keras: rec && rec.doc.layers.length > 0 ? kerasCode(rec.doc, spec) : null,
+    date: runDate(docs),
+    comparison,
+    charts: { heatmap, pareto, curves, time },
+  };
+}
+
+async function readHistory(store: Store, sweep: string): Promise<History | null> {
+  try {
+    const parsed = historySchema.safeParse(await getJson(store, keys.history(sweep)));
+    return parsed.success ? parsed.data : null;
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
+}
+
+/** The history page's key beside the history document: history/<sweep>.html. */
+export function historyPageKey(sweep: string): string {
+  return keys.history(sweep).replace(/\.json$/, '.html');
+}
+
+export interface WriteRunReportOptions {
+  /** Append the run to history/<sweep>.json and rewrite history/<sweep>.html (default true). */
+  history?: boolean;
+}
+
+/**
+ * Write runs/<runId>/report.html and report.md for a run's candidate documents; also record the run
+ * in the sweep's history and compare it with the previous run. Returns the keys written and the
+ * recommended candidate's id.
+ */
+export async function writeRunReport(
+  store: Store,
+  runId: string,
+  spec: SweepSpec,
+  docs: CandidateDoc[],
+  options: WriteRunReportOptions = {},
+): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string }> {
+  const analysis = analyzeRun(docs, spec);
+  const date = runDate(docs);
+  let comparison: HistoryComparison | null = null;
+  let history: History | null = null;
+  const entry = historyEntry(runId, date, analysis);
+  if (options.history !== false && entry) {
+    const prev = await readHistory(store, spec.name);
+    comparison = compareWithHistory(prev, entry);
+    history = appendHistory(prev, entry, spec.name);
+  }
+  const report = await buildRunReport(runId, spec, docs, comparison);
+  const htmlKey = keys.report(runId, 'html');
+  const mdKey = keys.report(runId, 'md');
+  await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');
+  await store.put(mdKey, renderReportMarkdown(report), 'text/markdown; charset=utf-8');
+  let historyKey: string | undefined;
+  if (history) {
+    historyKey = keys.history(spec.name);
+    await putJson(store, historyKey, history);
+    await store.put(historyPageKey(spec.name), await historyHtml(history), 'text/html; charset=utf-8');
+  }
+  const recommended = report.analysis.recommended?.candidate.id;
+  return { htmlKey, mdKey, ...(recommended ? { recommended } : {}), ...(historyKey ? { historyKey } : {}) };
+}

@@ -1,0 +1,150 @@
+/**
+ * `layerbench run <sweep>`: the deployed workflow, run locally. The sweep file is validated, its data
+ * checked, and it is uploaded to the store as `sweeps/<name>.json` (as a user would upload it); then the
+ * state machine runs with trigger 'cli' and the leaderboard is printed.
+ */
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Table from 'cli-table3';
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { EXAMPLE_DATASETS, EXAMPLE_SWEEPS, prepareExamples } from '../../../examples/prepare.js';
+import { CandidateError, errorMessage, SpecError } from '../../errors.js';
+import { parseSweepText } from '../../spec/load.js';
+import { loadSweepDataset } from '../../steps/dataset.js';
+import { formatMetric, type Leaderboard } from '../../steps/leaderboard.js';
+import { RUN_ID } from '../../steps/manifest.js';
+import { keys } from '../../store/keys.js';
+import { LocalStore } from '../../store/local.js';
+import { openStore } from '../../store/open.js';
+import { getJson, type Store } from '../../store/store.js';
+import type { BackendName } from '../../train/backend.js';
+import { runLocal } from '../../workflow/local.js';
+import { defaultWorkers } from '../../workflow/pool.js';
+import { createProgressDisplay, formatDuration } from '../../workflow/progress.js';
+
+const BACKEND_CHOICES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export interface RunCommandOptions {
+  store?: string;
+  workers?: number;
+  backend?: string;
+  runId?: string;
+  trainTimeout?: number;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be an integer ≥ 1');
+  return n;
+}
+
+export function registerRun(program: Command): void {
+  program
+    .command('run')
+    .description('run a sweep locally through the workflow: plan, train every candidate, rank them')
+    .argument('<sweep>', 'the sweep spec, a JSON file')
+    .option('--store <uri>', 'a directory or s3://bucket/prefix (default: LAYERBENCH_STORE or .layerbench/store)')
+    .option('--workers <n>', `training worker processes (default: one per core, ${defaultWorkers()} here)`, positiveInteger)
+    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the best available)').choices(BACKEND_CHOICES))
+    .option('--run-id <id>', 'the run id; naming an existing run resumes it')
+    .option('--train-timeout <seconds>', "how long one candidate may train before it counts as failed (default 900, Lambda's limit)", positiveInteger)
+    .action(async (sweep: string, opts: RunCommandOptions) => {
+      await runCommand(sweep, opts);
+    });
+}
+
+/** `npm start`: the first example (seattle-weather, dense depth × width), data prepared if needed. */
+export function registerQuickstart(program: Command): void {
+  program
+    .command('quickstart')
+    .description('prepare the bundled example data and run the seattle-weather sweep (dense, depth 1–3 × width 8–64)')
+    .option('--store <uri>', 'a directory or s3://bucket/prefix (default: LAYERBENCH_STORE or .layerbench/store)')
+    .option('--workers <n>', `training worker processes (default: one per core, ${defaultWorkers()} here)`, positiveInteger)
+    .action(async (opts: Pick<RunCommandOptions, 'store' | 'workers'>) => {
+      await runCommand(EXAMPLE_SWEEPS['seattle-weather'], opts);
+      process.stderr.write('the other examples: layerbench run examples/mnist.json, layerbench run examples/co2.json\n');
+    });
+}
+
+export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<Leaderboard[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new SpecError(`${file}: cannot read the sweep (${errorMessage(err)})`);
+  }
+  const spec = parseSweepText(text, file);
+  if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) {
+    throw new SpecError(`--run-id: must be letters, digits, ".", "_" or "-" (at most 128), got ${JSON.stringify(opts.runId)}`);
+  }
+  const store = openStore(opts.store);
+  if ((Object.values(EXAMPLE_DATASETS) as string[]).includes(spec.dataset.key) && !(await store.exists(spec.dataset.key))) {
+    const written = await prepareExamples(store);
+    if (written.length > 0) process.stderr.write(`prepared the example data: ${written.join(', ')} in ${store.location}\n`);
+  }
+  // Bad data fails here, before anything is written (the parse is cached for Plan).
+  await loadSweepDataset(store, spec.dataset);
+  const sweepKey = keys.sweep(spec.name);
+  await store.put(sweepKey, text, 'application/json');
+
+  const workers = opts.workers ?? defaultWorkers();
+  const progress = createProgressDisplay({ workers });
+  const started = Date.now();
+  let result;
+  try {
+    result = await runLocal({
+      store,
+      input: { trigger: 'cli', key: sweepKey, ...(opts.runId ? { runId: opts.runId } : {}) },
+      workers,
+      backend: opts.backend,
+      trainTimeoutSeconds: opts.trainTimeout,
+      onProgress: (e) => progress.onProgress(e),
+    });
+  } finally {
+    progress.stop();
+  }
+  const seconds = (Date.now() - started) / 1000;
+  const boards: Leaderboard[] = [];
+  for (const run of result.runs) {
+    const lb = await getJson<Leaderboard>(store, run.leaderboardKey);
+    boards.push(lb);
+    out.write(`${leaderboardTable(lb)}\n`);
+    out.write(`results: ${resultsLocation(store, run.runId)}  (${formatDuration(seconds)})\n`);
+  }
+  if (boards.length > 0 && boards.every((b) => b.rows.length === 0)) {
+    throw new CandidateError(`every candidate failed; see the leaderboard in ${resultsLocation(store, boards[0]!.runId)}`);
+  }
+  return boards;
+}
+
+/** The leaderboard as a terminal table, with failures listed under it. */
+export function leaderboardTable(lb: Leaderboard): string {
+  const table = new Table({
+    head: ['rank', 'depth', 'width', 'units', 'params', `${lb.metric.name} ${lb.metric.higherIsBetter ? '↑' : '↓'}`, 'n', 'epochs', 'fit s', 'samples/s', 'backend'],
+    colAligns: ['right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    style: { head: [], border: [], compact: true },
+  });
+  for (const r of lb.rows) {
+    table.push([
+      r.rank,
+      r.depth,
+      r.width,
+      r.units.join('-'),
+      r.params ?? '',
+      `${formatMetric(r.metric.mean)}${r.metric.std === null ? '' : ` ± ${formatMetric(r.metric.std)}`}`,
+      r.metric.n,
+      Number(r.epochs.toFixed(1)),
+      r.fitSeconds.toFixed(1),
+      r.samplesPerSecond === null ? '' : Math.round(r.samplesPerSecond),
+      r.backend,
+    ]);
+  }
+  const lines = [`${lb.sweep} · run ${lb.runId} · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name}`, table.toString()];
+  for (const f of lb.failed) lines.push(`failed: depth ${f.depth} width ${f.width} (${f.candidateId}): ${f.reason}`);
+  return lines.join('\n');
+}
+
+/** Where a run's documents are: a directory, or an S3 URI prefix. */
+export function resultsLocation(store: Store, runId: string): string {
+  return store instanceof LocalStore ? `${join(store.location, ...keys.run(runId).split('/'))}` : `${store.location}/${keys.run(runId)}`;
+}

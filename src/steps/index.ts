@@ -1,0 +1,18 @@
+export type { AggregateInput, AggregateOutput, CaughtFailure, PlanInput, PlanOutput, RunRef, TrainOutput, WorkItem } from './types.js';
+export { plan, runIdFor, type PlanOptions } from './plan.js';
+export { train, type TrainOptions } from './train.js';
+export { aggregate, caughtReason, type AggregateOptions } from './aggregate.js';
+export {
+  buildLeaderboard,
+  formatMetric,
+  LEADERBOARD_COLUMNS,
+  LEADERBOARD_SCHEMA,
+  leaderboardCsv,
+  leaderboardMarkdown,
+  type FailedRow,
+  type Leaderboard,
+  type LeaderboardRow,
+  type MissingResult,
+} from './leaderboard.js';
+export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
+export { loadSweepDataset } from './dataset.js';

@@ -1,0 +1,54 @@
+/**
+ * The run manifest, `runs/<runId>/run.json`: what Plan decided — the sweep as validated, the dataset
+ * version it was planned against, the candidates, and what triggered the run. Train and Aggregate read
+ * it, so the state payloads carry only ids.
+ */
+import { z } from 'zod';
+import { LayerbenchError } from '../errors.js';
+import { candidateSchema, type Candidate } from '../search/candidates.js';
+import { sweepSpecSchema } from '../spec/schema.js';
+import { keys } from '../store/keys.js';
+import { getJson, type Store } from '../store/store.js';
+
+export const RUN_SCHEMA = 'layerbench.run.v1' as const;
+
+export const TRIGGERS = ['cli', 'upload', 'schedule'] as const;
+export type Trigger = (typeof TRIGGERS)[number];
+
+export const runManifestSchema = z.object({
+  schema: z.literal(RUN_SCHEMA),
+  runId: z.string(),
+  sweep: sweepSpecSchema,
+  trigger: z.enum(TRIGGERS),
+  /** The object that started the run (a sweep or a dataset key), when there was one. */
+  triggerKey: z.string().optional(),
+  etag: z.string().optional(),
+  dataset: z.object({ key: z.string(), version: z.string() }),
+  candidates: z.array(candidateSchema),
+  createdAt: z.string(),
+});
+export type RunManifest = z.infer<typeof runManifestSchema>;
+
+/** Run ids become key segments: letters, digits, '.', '_' and '-'. */
+export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+export async function readManifest(store: Store, runId: string): Promise<RunManifest> {
+  const key = keys.runManifest(runId);
+  const parsed = runManifestSchema.safeParse(await getJson(store, key));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new LayerbenchError(`${key}: not a ${RUN_SCHEMA} document (${issue.path.join('.') || '(root)'}: ${issue.message})`, {
+      code: 'E_MANIFEST',
+      kind: 'fatal',
+    });
+  }
+  return parsed.data;
+}
+
+export function findCandidate(manifest: RunManifest, candidateId: string): Candidate {
+  const candidate = manifest.candidates.find((c) => c.id === candidateId);
+  if (!candidate) {
+    throw new LayerbenchError(`run ${manifest.runId}: no candidate ${candidateId} in its run.json`, { code: 'E_MANIFEST', kind: 'fatal' });
+  }
+  return candidate;
+}

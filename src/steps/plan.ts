@@ -1,0 +1,179 @@
+/**
+ * Plan: from what started the execution to the runs it makes and the candidates to train.
+ *
+ *  - `sweeps/<name>.json` → that sweep. A bad spec is fatal: the execution fails and says why.
+ *  - `datasets/…` → every registered sweep (`sweeps/*.json`) whose dataset is that key.
+ *  - trigger 'schedule', no key → every registered sweep.
+ *
+ * Run ids: an upload's is derived from (sweep, key, ETag), so a duplicated event finds its run already
+ * planned and trains nothing; the CLI's carries a UTC timestamp and 4 random hex digits; the nightly
+ * one the UTC date. Planning an existing run (same id, same sweep) resumes it: candidates whose
+ * documents exist are not trained again.
+ */
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
+import { canonicalJson, contentHash, expandCandidates } from '../search/candidates.js';
+import { parseSweepText } from '../spec/load.js';
+import type { SweepSpec } from '../spec/schema.js';
+import { keys } from '../store/keys.js';
+import { getText, putJson, type Store } from '../store/store.js';
+import { loadSweepDataset } from './dataset.js';
+import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
+import type { PlanInput, PlanOutput, RunRef, WorkItem } from './types.js';
+
+export interface PlanOptions {
+  /** The clock (run ids and createdAt). */
+  now?: Date;
+  /** An inline sweep instead of reading `input.key` from the store. */
+  spec?: SweepSpec;
+}
+
+const planInputSchema = z.object({
+  trigger: z.enum(TRIGGERS).optional(),
+  key: z.string().min(1).optional(),
+  etag: z.string().min(1).optional(),
+  runId: z.string().regex(RUN_ID, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
+});
+
+const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
+
+interface Selected {
+  key: string;
+  spec: SweepSpec;
+}
+
+interface Prepared {
+  ref: RunRef;
+  items: WorkItem[];
+  /** A new run's manifest, written once every selected sweep has been prepared. */
+  manifest?: RunManifest;
+}
+
+export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanOutput> {
+  const parsedInput = planInputSchema.safeParse(input ?? {});
+  if (!parsedInput.success) {
+    const issue = parsedInput.error.issues[0]!;
+    throw new SpecError(`input.${issue.path.join('.')}: ${issue.message}`);
+  }
+  const inp = parsedInput.data;
+  const trigger: Trigger = inp.trigger ?? (inp.key ? 'upload' : 'schedule');
+  const now = opts.now ?? new Date();
+  const { selected, fanOut, skipped } = await selectSweeps(store, inp, trigger, opts.spec);
+  if (inp.runId && selected.length > 1) throw new SpecError(`input.runId: names one run, but ${selected.length} sweeps were selected`);
+  const etag = trigger === 'upload' && inp.key ? (inp.etag ?? (await store.version(inp.key))) : inp.etag;
+
+  const prepared: Prepared[] = [];
+  for (const sweep of selected) {
+    try {
+      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, now }));
+    } catch (err) {
+      // One broken sweep must not stop the others a dataset upload or the schedule re-runs.
+      if (!fanOut || !(err instanceof LayerbenchError) || err.kind !== 'fatal') throw err;
+      skipped.push({ key: sweep.key, reason: errorMessage(err) });
+    }
+  }
+  if (fanOut && prepared.length === 0 && skipped.length > 0) {
+    throw new SpecError(`no registered sweep could run: ${skipped.map((s) => `${s.key}: ${s.reason}`).join('; ')}`);
+  }
+  for (const p of prepared) if (p.manifest) await putJson(store, keys.runManifest(p.ref.runId), p.manifest);
+  return {
+    runs: prepared.map((p) => p.ref),
+    items: prepared.flatMap((p) => p.items),
+    ...(skipped.length > 0 ? { skipped } : {}),
+  };
+}
+
+async function selectSweeps(
+  store: Store,
+  input: z.infer<typeof planInputSchema>,
+  trigger: Trigger,
+  inline: SweepSpec | undefined,
+): Promise<{ selected: Selected[]; fanOut: boolean; skipped: { key: string; reason: string }[] }> {
+  const skipped: { key: string; reason: string }[] = [];
+  if (inline) return { selected: [{ key: input.key ?? keys.sweep(inline.name), spec: inline }], fanOut: false, skipped };
+  const key = input.key;
+  if (key === undefined) {
+    if (trigger !== 'schedule') throw new SpecError(`input.key: is required for a ${trigger} run (sweeps/<name>.json or datasets/…)`);
+    const all = await registeredSweeps(store, skipped);
+    return { selected: all, fanOut: true, skipped };
+  }
+  if (SWEEP_KEY.test(key)) {
+    return { selected: [{ key, spec: parseSweepText(await getText(store, key), key) }], fanOut: false, skipped };
+  }
+  if (key.startsWith('datasets/')) {
+    const all = await registeredSweeps(store, skipped);
+    return { selected: all.filter((s) => s.spec.dataset.key === key), fanOut: true, skipped };
+  }
+  throw new SpecError(`input.key: ${JSON.stringify(key)} is neither a sweep (sweeps/<name>.json) nor a dataset (datasets/…)`);
+}
+
+/** Every `sweeps/*.json` that parses; the others go to `skipped` with their first problem. */
+async function registeredSweeps(store: Store, skipped: { key: string; reason: string }[]): Promise<Selected[]> {
+  const out: Selected[] = [];
+  for (const key of (await store.list('sweeps/')).filter((k) => SWEEP_KEY.test(k))) {
+    try {
+      out.push({ key, spec: parseSweepText(await getText(store, key), key) });
+    } catch (err) {
+      if (!(err instanceof SpecError)) throw err;
+      skipped.push({ key, reason: err.message });
+    }
+  }
+  return out;
+}
+
+interface RunContext {
+  trigger: Trigger;
+  key?: string;
+  etag?: string;
+  runId?: string;
+  now: Date;
+}
+
+async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promise<Prepared> {
+  const { spec } = sweep;
+  const runId = ctx.runId ?? runIdFor(spec.name, ctx);
+  const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
+  if (existing && ctx.trigger === 'upload' && !ctx.runId) {
+    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [] };
+  }
+  if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {
+    throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
+  }
+  const { version } = await loadSweepDataset(store, spec.dataset);
+  if (existing && existing.dataset.version !== version) {
+    throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${version}; choose another run id`);
+  }
+  const candidates = existing?.candidates ?? expandCandidates(spec, version);
+  const done = new Set((await store.list(keys.candidatesPrefix(runId))).filter((k) => k.endsWith('.json')));
+  const items = candidates.filter((c) => !done.has(keys.candidate(runId, c.id))).map((c) => ({ runId, candidateId: c.id }));
+  const manifest: RunManifest | undefined = existing
+    ? undefined
+    : {
+        schema: RUN_SCHEMA,
+        runId,
+        sweep: spec,
+        trigger: ctx.trigger,
+        ...(ctx.key ? { triggerKey: ctx.key } : {}),
+        ...(ctx.etag ? { etag: ctx.etag } : {}),
+        dataset: { key: spec.dataset.key, version },
+        candidates,
+        createdAt: ctx.now.toISOString(),
+      };
+  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, manifest };
+}
+
+/** upload: `<sweep>-upload-<hash(sweep, key, etag)>`; cli: `<sweep>-<yyyymmdd-HHMMss>-<hex4>`; schedule: `<sweep>-nightly-<yyyy-mm-dd>`. */
+export function runIdFor(sweep: string, ctx: Pick<RunContext, 'trigger' | 'key' | 'etag' | 'now'>): string {
+  const iso = ctx.now.toISOString();
+  switch (ctx.trigger) {
+    case 'upload':
+      return `${sweep}-upload-${contentHash({ sweep, key: ctx.key ?? null, etag: ctx.etag ?? null }, 12)}`;
+    case 'schedule':
+      return `${sweep}-nightly-${iso.slice(0, 10)}`;
+    case 'cli': {
+      const stamp = `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}`;
+      return `${sweep}-${stamp}-${randomBytes(2).toString('hex')}`;
+    }
+  }
+}

@@ -1,0 +1,139 @@
+/**
+ * The local runner: the deployed state machine definition (rendered from the CDK construct) executed by
+ * aws-local-stepfunctions, with each Task state bound to the step code — Plan and Aggregate in this
+ * process, Train in a pool of worker processes.
+ */
+import './polyfill.js';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { LayerbenchError } from '../errors.js';
+import { aggregate } from '../steps/aggregate.js';
+import { caughtReason } from '../steps/aggregate.js';
+import { plan, type PlanOptions } from '../steps/plan.js';
+import type { AggregateInput, AggregateOutput, CaughtFailure, PlanInput, PlanOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import type { Store } from '../store/store.js';
+import { STATE } from '../../infra/workflow.js';
+import { renderDefinition, trainState, type AslDefinition } from './definition.js';
+import { defaultWorkers, TrainPool } from './pool.js';
+
+export type ProgressEvent =
+  | { type: 'planned'; plan: PlanOutput; total: number }
+  | { type: 'candidate'; runId: string; candidateId: string; status: TrainOutput['status']; reason?: string }
+  | { type: 'retry'; candidateId: string; attempt: number; error: string }
+  | { type: 'aggregating' };
+
+export interface RunLocalOptions {
+  store: Store;
+  /** Where the workers open the store (default `store.location`). */
+  storeUri?: string;
+  input: PlanInput;
+  /** Worker processes (default one per core); also the Map's MaxConcurrency. */
+  workers?: number;
+  /** Backend preference (tensorflow | wasm | cpu). */
+  backend?: string;
+  onProgress?: (event: ProgressEvent) => void;
+  /** Passed to the Plan step (an inline spec, a clock). */
+  planOptions?: PlanOptions;
+  /** Seconds a Train task may run (default: the construct's 15 minutes). */
+  trainTimeoutSeconds?: number;
+  /** Pause before a retry, in ms, instead of the definition's backoff (tests). */
+  retryIntervalMs?: number;
+  /**
+   * Fault injection for tests: runs in the runner before each Train task is handed to a worker;
+   * whatever it throws fails that task as a crashed Lambda would (Retry and Catch apply).
+   */
+  beforeTrain?: (item: WorkItem) => void | Promise<void>;
+}
+
+export interface RunLocalResult {
+  executionOutput: AggregateOutput;
+  runs: AggregateOutput['runs'];
+  plan: PlanOutput;
+  definition: AslDefinition;
+}
+
+export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
+  const workers = opts.workers ?? defaultWorkers();
+  if (!Number.isInteger(workers) || workers < 1) throw new LayerbenchError(`workers: must be an integer ≥ 1, got ${workers}`, { code: 'E_SPEC', kind: 'fatal' });
+  const { definition } = renderDefinition({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds });
+  const timeoutMs = (trainState(definition).TimeoutSeconds ?? 60) * 1000;
+  const { store } = opts;
+  const pool = new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend });
+  let planned: PlanOutput | undefined;
+  try {
+    const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
+    const execution = machine.run(opts.input as never, {
+      overrides: {
+        taskResourceLocalHandlers: {
+          [STATE.plan]: async (input) => {
+            planned = await plan(store, input as PlanInput, opts.planOptions);
+            return planned as never;
+          },
+          [STATE.train]: async (input) => {
+            const item = input as unknown as WorkItem;
+            await opts.beforeTrain?.(item);
+            return (await trainWithTimeout(pool, item, timeoutMs)) as never;
+          },
+          [STATE.aggregate]: async (input) => (await aggregate(store, input as unknown as AggregateInput)) as never,
+        },
+        ...(opts.retryIntervalMs === undefined ? {} : { retryIntervalOverrides: { [STATE.plan]: opts.retryIntervalMs, [STATE.train]: opts.retryIntervalMs, [STATE.aggregate]: opts.retryIntervalMs } }),
+      },
+    });
+    const following = opts.onProgress ? follow(execution.eventLogs, opts.onProgress) : undefined;
+    let output: AggregateOutput;
+    try {
+      output = (await execution.result) as unknown as AggregateOutput;
+    } finally {
+      await following?.catch(() => undefined);
+    }
+    return { executionOutput: output, runs: output.runs, plan: planned ?? { runs: [], items: [] }, definition };
+  } catch (err) {
+    throw rootCause(err);
+  } finally {
+    await pool.destroy();
+  }
+}
+
+async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number): Promise<TrainOutput> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    return await pool.run(item, signal);
+  } catch (err) {
+    if (signal.aborted) {
+      const timeout = new Error(`candidate ${item.candidateId} ran longer than ${timeoutMs / 1000} s`);
+      timeout.name = 'States.Timeout';
+      throw timeout;
+    }
+    throw err;
+  }
+}
+
+/** The interpreter wraps a failed state's error; the CLI wants ours (a SpecError exits 2). */
+function rootCause(err: unknown): unknown {
+  let e = err;
+  for (let i = 0; i < 5 && e instanceof Error && !(e instanceof LayerbenchError) && e.cause instanceof Error; i++) e = e.cause;
+  return e instanceof LayerbenchError ? e : err;
+}
+
+/** Turn the execution's event log into progress events. */
+async function follow(events: ReturnType<StateMachine['run']>['eventLogs'], onProgress: (e: ProgressEvent) => void): Promise<void> {
+  for await (const ev of events) {
+    if (ev.type === 'StateExited' && ev.state.name === STATE.plan) {
+      const p = ev.state.output as unknown as PlanOutput;
+      onProgress({ type: 'planned', plan: p, total: p.items.length });
+    } else if (ev.type === 'StateExited' && ev.state.name === STATE.train) {
+      const out = ev.state.output as unknown as Partial<TrainOutput>;
+      // A caught failure also exits Train (with the error); RecordFailure reports it.
+      if (out && typeof out.status === 'string' && out.runId && out.candidateId) {
+        onProgress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
+      }
+    } else if (ev.type === 'StateExited' && ev.state.name === STATE.recordFailure) {
+      const out = ev.state.output as unknown as CaughtFailure;
+      onProgress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: 'failed', reason: caughtReason(out.error ?? {}) });
+    } else if (ev.type === 'StateRetried' && ev.state.name === STATE.train) {
+      const item = ev.state.input as unknown as WorkItem;
+      onProgress({ type: 'retry', candidateId: item.candidateId, attempt: ev.retry.attempt, error: ev.retry.retrier.ErrorEquals.join(',') });
+    } else if (ev.type === 'StateEntered' && ev.state.name === STATE.aggregate) {
+      onProgress({ type: 'aggregating' });
+    }
+  }
+}

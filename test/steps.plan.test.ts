@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DataError, SpecError } from '../src/errors.js';
+import { plan } from '../src/steps/plan.js';
+import { readManifest, RUN_SCHEMA } from '../src/steps/manifest.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { putJson } from '../src/store/store.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+const CSV = `a,b,label\n${Array.from({ length: 30 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2 ? 'yes' : 'no'}`).join('\n')}\n`;
+
+function sweep(name: string, datasetKey: string, widths = [4, 8]) {
+  return { name, dataset: { key: datasetKey, task: 'binary', target: 'label' }, model: { family: 'dense', depth: [1], width: widths } };
+}
+
+async function storeWith(sweeps: ReturnType<typeof sweep>[], datasets = ['datasets/a.csv']): Promise<LocalStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-plan-'));
+  dirs.push(dir);
+  const store = new LocalStore(dir);
+  for (const d of datasets) await store.put(d, CSV);
+  for (const s of sweeps) await putJson(store, keys.sweep(s.name), s);
+  return store;
+}
+
+const NOW = new Date('2026-03-04T05:06:07.890Z');
+
+describe('plan', () => {
+  it('plans a sweep key: one run, its manifest, one item per candidate', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv')]);
+    const out = await plan(store, { trigger: 'cli', key: 'sweeps/alpha.json' }, { now: NOW });
+    expect(out.runs).toHaveLength(1);
+    const { runId } = out.runs[0]!;
+    expect(runId).toMatch(/^alpha-20260304-050607-[0-9a-f]{4}$/);
+    const manifest = await readManifest(store, runId);
+    expect(manifest).toMatchObject({ schema: RUN_SCHEMA, runId, trigger: 'cli', triggerKey: 'sweeps/alpha.json', createdAt: NOW.toISOString() });
+    expect(manifest.dataset).toEqual({ key: 'datasets/a.csv', version: await store.version('datasets/a.csv') });
+    expect(manifest.candidates.map((c) => c.width)).toEqual([4, 8]);
+    expect(out.items).toEqual(manifest.candidates.map((c) => ({ runId, candidateId: c.id })));
+    expect(out.runs[0]).toEqual({ runId, sweep: 'alpha', candidates: 2 });
+  });
+
+  it('maps a duplicated upload event onto the same run, and plans nothing the second time', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv')]);
+    const event = { trigger: 'upload' as const, key: 'sweeps/alpha.json', etag: '"e1"' };
+    const first = await plan(store, event, { now: NOW });
+    const second = await plan(store, event, { now: new Date('2026-03-05T00:00:00Z') });
+    expect(first.items).toHaveLength(2);
+    expect(second.runs).toEqual([{ runId: first.runs[0]!.runId, sweep: 'alpha', candidates: 2, duplicate: true }]);
+    expect(second.items).toEqual([]);
+    expect((await store.list('runs/')).filter((k) => k.endsWith('run.json'))).toHaveLength(1);
+    // A new version of the object is a new run.
+    const third = await plan(store, { ...event, etag: '"e2"' }, { now: NOW });
+    expect(third.runs[0]!.runId).not.toBe(first.runs[0]!.runId);
+    expect(third.items).toHaveLength(2);
+  });
+
+  it('re-runs every registered sweep that uses an uploaded dataset, and only those', async () => {
+    const store = await storeWith(
+      [sweep('alpha', 'datasets/a.csv'), sweep('beta', 'datasets/a.csv', [2]), sweep('gamma', 'datasets/b.csv')],
+      ['datasets/a.csv', 'datasets/b.csv'],
+    );
+    const out = await plan(store, { trigger: 'upload', key: 'datasets/a.csv', etag: '"v7"' }, { now: NOW });
+    expect(out.runs.map((r) => r.sweep).sort()).toEqual(['alpha', 'beta']);
+    expect(out.items).toHaveLength(3);
+    for (const r of out.runs) expect(r.runId).toMatch(new RegExp(`^${r.sweep}-upload-[0-9a-f]{12}$`));
+  });
+
+  it('runs every registered sweep on the schedule, skipping one that no longer validates', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv'), sweep('beta', 'datasets/a.csv', [2])]);
+    await store.put('sweeps/broken.json', '{"name": "broken"}');
+    const out = await plan(store, { trigger: 'schedule' }, { now: NOW });
+    expect(out.runs.map((r) => r.runId).sort()).toEqual(['alpha-nightly-2026-03-04', 'beta-nightly-2026-03-04']);
+    expect(out.skipped).toEqual([{ key: 'sweeps/broken.json', reason: expect.stringMatching(/^sweeps\/broken\.json: dataset: is required/) }]);
+  });
+
+  it('resumes a run: candidates whose documents exist are not planned again', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv', [2, 4, 8])]);
+    const input = { trigger: 'cli' as const, key: 'sweeps/alpha.json', runId: 'resume-me' };
+    const first = await plan(store, input, { now: NOW });
+    expect(first.items).toHaveLength(3);
+    const doneId = first.items[1]!.candidateId;
+    await putJson(store, keys.candidate('resume-me', doneId), { placeholder: true });
+    const again = await plan(store, input, { now: NOW });
+    expect(again.runs).toEqual([{ runId: 'resume-me', sweep: 'alpha', candidates: 3 }]);
+    expect(again.items.map((i) => i.candidateId)).toEqual(first.items.filter((i) => i.candidateId !== doneId).map((i) => i.candidateId));
+  });
+
+  it('refuses to resume a run id with a different sweep', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv')]);
+    await plan(store, { trigger: 'cli', key: 'sweeps/alpha.json', runId: 'taken' });
+    await putJson(store, keys.sweep('alpha'), sweep('alpha', 'datasets/a.csv', [16]));
+    await expect(plan(store, { trigger: 'cli', key: 'sweeps/alpha.json', runId: 'taken' })).rejects.toThrow(/run taken already exists with a different sweep/);
+  });
+
+  it('fails on a bad sweep with a message naming the field, writing nothing', async () => {
+    const store = await storeWith([]);
+    await store.put('sweeps/bad.json', JSON.stringify({ ...sweep('bad', 'datasets/a.csv'), model: { family: 'dense', depth: [0], width: [4] } }));
+    const err = await plan(store, { trigger: 'upload', key: 'sweeps/bad.json', etag: 'x' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as Error).message).toBe('sweeps/bad.json: model.depth[0]: must be ≥ 1');
+    expect(await store.list('runs/')).toEqual([]);
+  });
+
+  it('fails on a sweep whose data does not fit it, writing nothing', async () => {
+    const store = await storeWith([{ ...sweep('alpha', 'datasets/a.csv'), dataset: { key: 'datasets/a.csv', task: 'binary', target: 'nope' } }]);
+    await expect(plan(store, { trigger: 'cli', key: 'sweeps/alpha.json' })).rejects.toBeInstanceOf(DataError);
+    expect(await store.list('runs/')).toEqual([]);
+  });
+
+  it('rejects keys outside sweeps/ and datasets/, and a cli run without a key', async () => {
+    const store = await storeWith([]);
+    await expect(plan(store, { trigger: 'upload', key: 'runs/x/run.json' })).rejects.toThrow(/input\.key: "runs\/x\/run\.json" is neither/);
+    await expect(plan(store, { trigger: 'cli' })).rejects.toThrow(/input\.key: is required for a cli run/);
+    await expect(plan(store, { trigger: 'cli', key: 'sweeps/a.json', runId: '../up' })).rejects.toThrow(/input\.runId/);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TransientError } from '../src/errors.js';
+import { candidateDocSchema } from '../src/results/document.js';
+import { plan } from '../src/steps/plan.js';
+import { train } from '../src/steps/train.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { getJson, putJson, type Store } from '../src/store/store.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** y = 2a - b + noise-free: a regression any small network fits, unless the learning rate is absurd. */
+const CSV = `a,b,y\n${Array.from({ length: 40 }, (_, i) => {
+  const a = (i % 10) / 10;
+  const b = ((i * 7) % 10) / 10;
+  return `${a},${b},${(2 * a - b).toFixed(3)}`;
+}).join('\n')}\n`;
+
+async function plannedStore(learningRate: number, name: string): Promise<{ store: LocalStore; runId: string; candidateId: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-train-'));
+  dirs.push(dir);
+  const store = new LocalStore(dir);
+  await store.put('datasets/lin.csv', CSV);
+  await putJson(store, keys.sweep(name), {
+    name,
+    dataset: { key: 'datasets/lin.csv', task: 'regression', target: 'y' },
+    model: { family: 'dense', depth: [1], width: [4] },
+    training: { epochs: 3, batchSize: 8, optimizer: 'sgd', learningRate, earlyStopping: { enabled: false } },
+  });
+  const out = await plan(store, { trigger: 'cli', key: keys.sweep(name), runId: `${name}-run` });
+  return { store, runId: out.runs[0]!.runId, candidateId: out.items[0]!.candidateId };
+}
+
+describe('train', () => {
+  it('trains a candidate, writes its document, and skips it when asked again', async () => {
+    const { store, runId, candidateId } = await plannedStore(0.01, 'sane');
+    const out = await train(store, { runId, candidateId }, { backend: 'cpu' });
+    expect(out).toEqual({ runId, candidateId, status: 'succeeded' });
+    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(runId, candidateId)));
+    expect(doc.status).toBe('succeeded');
+    expect(doc.candidate.id).toBe(candidateId);
+    expect(doc.backend).toBe('cpu');
+    expect(Number.isFinite(doc.metric.mean)).toBe(true);
+    expect(await train(store, { runId, candidateId })).toEqual({ runId, candidateId, status: 'skipped' });
+  });
+
+  it('turns a loss that diverges to NaN (absurd learning rate) into a failed document, without throwing', async () => {
+    const { store, runId, candidateId } = await plannedStore(1e12, 'absurd');
+    const out = await train(store, { runId, candidateId }, { backend: 'cpu' });
+    expect(out.status).toBe('failed');
+    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(runId, candidateId)));
+    expect(doc.status).toBe('failed');
+    expect(doc.error?.kind).toBe('candidate');
+    expect(doc.error?.message).toMatch(/loss became (NaN|infinite)/);
+  });
+
+  it('throws a TransientError (for the Retry) and writes nothing', async () => {
+    const { store, runId, candidateId } = await plannedStore(0.01, 'flaky');
+    const inner: Store = store;
+    const flaky: Store = {
+      location: `${store.location}-flaky`,
+      get: async (key) => {
+        if (key.startsWith('datasets/')) throw new TransientError(`${key}: SlowDown (throttled)`);
+        return inner.get(key);
+      },
+      put: (k, b, t) => inner.put(k, b, t),
+      exists: (k) => inner.exists(k),
+      list: (p) => inner.list(p),
+      version: (k) => inner.version(k),
+    };
+    const err = await train(flaky, { runId, candidateId }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransientError);
+    expect((err as Error).name).toBe('TransientError');
+    expect(await store.exists(keys.candidate(runId, candidateId))).toBe(false);
+  });
+
+  it('throws when the candidate is not in the run (fatal, for the Catch)', async () => {
+    const { store, runId } = await plannedStore(0.01, 'lost');
+    await expect(train(store, { runId, candidateId: 'dense-d9-w9-000' })).rejects.toThrow(/no candidate dense-d9-w9-000/);
+  });
+});

@@ -1,0 +1,116 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.js';
+import { candidateDocSchema } from '../src/results/document.js';
+import type { Leaderboard } from '../src/steps/leaderboard.js';
+import { keys } from '../src/store/keys.js';
+import { S3Store } from '../src/store/s3.js';
+import { getJson, getText } from '../src/store/store.js';
+import { startS3rver, type S3rverHandle } from './helpers/s3rver.js';
+
+const dirs: string[] = [];
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-cli-run-'));
+  dirs.push(dir);
+  return dir;
+}
+
+let s3: S3rverHandle | undefined;
+afterAll(async () => {
+  await s3?.stop();
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+/** Run the CLI in-process; returns the exit code and what it printed. */
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(['node', 'layerbench', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+const CSV = `a,b,label\n${Array.from({ length: 60 }, (_, i) => `${(i % 10) / 10},${((i * 3) % 10) / 10},${(i % 10) + ((i * 3) % 10) > 9 ? 'yes' : 'no'}`).join('\n')}\n`;
+
+function sweep(overrides: Record<string, unknown> = {}) {
+  return {
+    name: 'cli-tiny',
+    dataset: { key: 'datasets/tiny.csv', task: 'binary', target: 'label' },
+    model: { family: 'dense', depth: [1], width: [2, 4] },
+    training: { epochs: 2, batchSize: 16 },
+    ...overrides,
+  };
+}
+
+describe('layerbench run', () => {
+  it('rejects an invalid sweep with exit 2 and a line naming the field; nothing is written', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'bad.json');
+    await writeFile(file, JSON.stringify(sweep({ model: { family: 'dense', depth: [1], width: [0] } })));
+    const store = join(dir, 'store');
+    const { code, stderr } = await cli('run', file, '--store', store);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`layerbench: ${file}: model.width[0]: must be ≥ 1\n`);
+    await expect(readdir(store)).rejects.toThrow(/ENOENT/);
+  });
+
+  it('rejects a sweep whose dataset is missing with exit 2, before uploading it', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'sweep.json');
+    await writeFile(file, JSON.stringify(sweep()));
+    const store = join(dir, 'store');
+    const { code, stderr } = await cli('run', file, '--store', store, '--workers', '1');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^layerbench: datasets\/tiny\.csv: not found/);
+    await expect(readdir(join(store, 'sweeps'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('rejects --workers 0 as a usage error', async () => {
+    const { code, stderr } = await cli('run', 'whatever.json', '--workers', '0');
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/--workers <n>.*must be an integer ≥ 1/);
+  });
+});
+
+describe('layerbench run --store s3://…', () => {
+  beforeAll(async () => {
+    s3 = await startS3rver();
+  });
+
+  it('runs the same workflow on an S3 store: sweep uploaded, documents and leaderboard in the bucket', async () => {
+    const bucketStore = new S3Store({ bucket: s3!.bucket, prefix: 'team', client: s3!.client });
+    await bucketStore.put('datasets/tiny.csv', CSV);
+    const dir = await tempDir();
+    const file = join(dir, 'sweep.json');
+    await writeFile(file, JSON.stringify(sweep()));
+    for (const [k, v] of Object.entries(s3!.env)) vi.stubEnv(k, v);
+
+    const { code, stdout, stderr } = await cli('run', file, '--store', `s3://${s3!.bucket}/team`, '--workers', '1', '--backend', 'cpu');
+
+    expect(stderr).toMatch(/training 2 candidates on 1 worker/);
+    expect(code).toBe(0);
+    expect(await getText(bucketStore, 'sweeps/cli-tiny.json')).toBe(JSON.stringify(sweep()));
+    const runId = /results: s3:\/\/[^/]+\/team\/runs\/([^/]+)\//.exec(stdout)?.[1];
+    expect(runId).toMatch(/^cli-tiny-\d{8}-\d{6}-[0-9a-f]{4}$/);
+    const lb = await getJson<Leaderboard>(bucketStore, keys.leaderboard(runId!, 'json'));
+    expect(lb.rows).toHaveLength(2);
+    for (const row of lb.rows) {
+      const doc = candidateDocSchema.parse(await getJson(bucketStore, keys.candidate(runId!, row.candidateId)));
+      expect(doc.metric.mean).toBe(row.metric.mean);
+      expect(doc.backend).toBe('cpu');
+      // The table printed on stdout carries each ranked candidate's rank, depth, width and parameters.
+      expect(stdout).toMatch(new RegExp(`│\\s+${row.rank} │\\s+1 │\\s+${row.width} │ ${row.width}\\s+│\\s+${row.params} │`));
+    }
+  });
+});

@@ -6,6 +6,7 @@ import { TransientError } from '../src/errors.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import { plan } from '../src/steps/plan.js';
 import { train } from '../src/steps/train.js';
+import { loadModelFromStore } from '../src/report/model-artifacts.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, putJson, type Store } from '../src/store/store.js';
@@ -47,6 +48,11 @@ describe('train', () => {
     expect(doc.candidate.id).toBe(candidateId);
     expect(doc.backend).toBe('cpu');
     expect(Number.isFinite(doc.metric.mean)).toBe(true);
+    // The trained model is saved beside the documents and loads back with the same parameter count.
+    expect(doc.modelKey).toBe(`${keys.model(runId, candidateId)}model.json`);
+    const model = await loadModelFromStore(store, keys.model(runId, candidateId));
+    expect(model.countParams()).toBe(doc.parameterCount);
+    model.dispose();
     expect(await train(store, { runId, candidateId })).toEqual({ runId, candidateId, status: 'skipped' });
   });
 

@@ -1,7 +1,7 @@
 /**
  * Aggregate: per run, read the candidate documents, record the candidates the Map's Catch reported
  * (a task that crashed, timed out or spent its retries leaves no document of its own), and write the
- * leaderboard as JSON, CSV and Markdown under `runs/<runId>/`.
+ * leaderboard as JSON, CSV and Markdown and the report as HTML and Markdown under `runs/<runId>/`.
  */
 import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, type CandidateDoc } from '../results/document.js';
 import type { Candidate } from '../search/candidates.js';
@@ -10,6 +10,7 @@ import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { buildLeaderboard, LEADERBOARD_SCHEMA, leaderboardCsv, leaderboardMarkdown, type Leaderboard, type MissingResult } from './leaderboard.js';
 import { readManifest } from './manifest.js';
+import { writeRunReport } from '../report/run-report.js';
 import type { AggregateInput, AggregateOutput, CaughtFailure } from './types.js';
 
 export interface AggregateOptions {
@@ -58,7 +59,15 @@ async function aggregateRun(store: Store, runId: string, caught: CaughtFailure[]
   await putJson(store, keys.leaderboard(runId, 'json'), lb);
   await store.put(keys.leaderboard(runId, 'csv'), leaderboardCsv(lb), 'text/csv');
   await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown');
-  return summarise(lb);
+  // The report answers "which depth and width, and how sure?"; it also appends the run to the
+  // sweep's history and compares it with earlier runs (nightly).
+  const report = await writeRunReport(store, runId, manifest.sweep, docs);
+  return {
+    ...summarise(lb),
+    reportKey: report.htmlKey,
+    ...(report.recommended ? { recommended: report.recommended } : {}),
+    ...(report.historyKey ? { historyKey: report.historyKey } : {}),
+  };
 }
 
 function summarise(lb: Leaderboard): RunSummary {

@@ -11,6 +11,7 @@ import { datasetInfo } from '../data/info.js';
 import { DataError, failureKind } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { putJson, type Store } from '../store/store.js';
+import { saveModelToStore } from '../report/model-artifacts.js';
 import { failedDoc, trainCandidate } from '../train/train.js';
 import { loadSweepDataset } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
@@ -41,10 +42,17 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     info,
     splits: (repeat: number) => splitDataset(parsed, spec.evaluation, spec.training.seed, repeat),
     backend: opts.backend,
+    // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin, so the
+    // recommended architecture can be loaded without training again.
+    onFinalModel: async (model: Parameters<typeof saveModelToStore>[0]) => {
+      modelKey = (await saveModelToStore(model, store, keys.model(runId, candidateId))).modelKey;
+    },
   };
+  let modelKey: string | undefined;
   let doc;
   try {
     doc = await trainCandidate(args);
+    if (modelKey) doc = { ...doc, modelKey };
   } catch (err) {
     if (failureKind(err) !== 'candidate') throw err;
     doc = failedDoc(args, err);

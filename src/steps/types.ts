@@ -61,5 +61,11 @@ export interface AggregateOutput {
     best?: { candidateId: string; metric: string; value: number };
     /** Left as it was: the run was planned by an earlier execution. */
     duplicate?: boolean;
+    /** runs/<runId>/report.html */
+    reportKey?: string;
+    /** The candidate the report recommends (smallest within one standard error of the best). */
+    recommended?: string;
+    /** history/<sweep>.json, the sweep's runs over time. */
+    historyKey?: string;
   }[];
 }

@@ -34,6 +34,8 @@ export interface TrainArgs {
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
   onEpoch?: (e: EpochEvent) => void;
+  /** Called with the last trial's model, its kept weights loaded, before it is disposed (to save it). */
+  onFinalModel?: (model: tf.LayersModel) => Promise<void>;
 }
 
 /** What a failed candidate had got to, for its failure document. */
@@ -204,6 +206,8 @@ interface TrialContext {
   describe: (model: tf.LayersModel) => void;
   /** Tensor bytes in use, sampled. */
   sample: (bytes: number) => void;
+  /** Set on the last trial only: receives the trained model before it is disposed. */
+  keep?: (model: tf.LayersModel) => Promise<void>;
 }
 
 async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
@@ -344,6 +348,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     const inferenceMsPerSample = (performance.now() - inferStart) / nVal;
     ctx.sample(tf.memory().numBytes);
     prediction.dispose();
+    if (ctx.keep) await ctx.keep(m);
 
     const trial: Trial = {
       fold: split.fold,
@@ -413,8 +418,10 @@ export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
       const seed = spec.training.seed + repeat;
       const splits = await args.splits(repeat);
       if (splits.length === 0) throw new DataError(`repeat ${repeat}: the data layer produced no splits`);
-      for (const split of splits) {
+      for (const [i, split] of splits.entries()) {
+        const last = repeat === spec.evaluation.repeats - 1 && i === splits.length - 1;
         const outcome = await runTrial({
+          ...(last && args.onFinalModel ? { keep: args.onFinalModel } : {}),
           args,
           split,
           repeat,

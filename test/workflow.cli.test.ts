@@ -2,12 +2,12 @@ import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { main } from '../src/cli/main.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import type { Leaderboard } from '../src/steps/leaderboard.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson, getText } from '../src/store/store.js';
+import { cli } from './helpers/cli.js';
 import { startS3rver, type S3rverHandle } from './helpers/s3rver.js';
 
 const dirs: string[] = [];
@@ -26,20 +26,6 @@ afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
-
-/** Run the CLI in-process; returns the exit code and what it printed. */
-async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
-  try {
-    const code = await main(['node', 'layerbench', ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
 
 const CSV = `a,b,label\n${Array.from({ length: 60 }, (_, i) => `${(i % 10) / 10},${((i * 3) % 10) / 10},${(i % 10) + ((i * 3) % 10) > 9 ? 'yes' : 'no'}`).join('\n')}\n`;
 

@@ -3,14 +3,12 @@
  * checked, and it is uploaded to the store as `sweeps/<name>.json` (as a user would upload it); then the
  * state machine runs with trigger 'cli' and the leaderboard is printed.
  */
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import Table from 'cli-table3';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { EXAMPLE_DATASETS, EXAMPLE_SWEEPS, prepareExamples } from '../../../examples/prepare.js';
-import { CandidateError, errorMessage, SpecError } from '../../errors.js';
-import { parseSweepText } from '../../spec/load.js';
-import { loadSweepDataset } from '../../steps/dataset.js';
+import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
+import { CandidateError, SpecError } from '../../errors.js';
+import { readSweepFile } from '../sweep-file.js';
 import { formatMetric, type Leaderboard } from '../../steps/leaderboard.js';
 import { RUN_ID } from '../../steps/manifest.js';
 import { keys } from '../../store/keys.js';
@@ -67,23 +65,11 @@ export function registerQuickstart(program: Command): void {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<Leaderboard[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new SpecError(`${file}: cannot read the sweep (${errorMessage(err)})`);
-  }
-  const spec = parseSweepText(text, file);
   if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) {
     throw new SpecError(`--run-id: must be letters, digits, ".", "_" or "-" (at most 128), got ${JSON.stringify(opts.runId)}`);
   }
   const store = openStore(opts.store);
-  if ((Object.values(EXAMPLE_DATASETS) as string[]).includes(spec.dataset.key) && !(await store.exists(spec.dataset.key))) {
-    const written = await prepareExamples(store);
-    if (written.length > 0) process.stderr.write(`prepared the example data: ${written.join(', ')} in ${store.location}\n`);
-  }
-  // Bad data fails here, before anything is written (the parse is cached for Plan).
-  await loadSweepDataset(store, spec.dataset);
+  const { text, spec } = await readSweepFile(file, store);
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 

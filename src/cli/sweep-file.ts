@@ -1,0 +1,36 @@
+/**
+ * What every command that takes a sweep file does first: read and validate it, make sure the bundled
+ * example data is in the store when the sweep names it, and check the data — all before anything
+ * about the sweep is written, so bad input leaves nothing behind.
+ */
+import { readFile } from 'node:fs/promises';
+import { EXAMPLE_DATASETS, prepareExamples } from '../../examples/prepare.js';
+import { errorMessage, SpecError } from '../errors.js';
+import { parseSweepText } from '../spec/load.js';
+import type { SweepSpec } from '../spec/schema.js';
+import { loadSweepDataset } from '../steps/dataset.js';
+import type { Store } from '../store/store.js';
+
+export interface SweepFile {
+  text: string;
+  spec: SweepSpec;
+  /** The dataset's version (content hash or ETag), part of every candidate id. */
+  datasetVersion: string;
+}
+
+export async function readSweepFile(file: string, store: Store): Promise<SweepFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new SpecError(`${file}: cannot read the sweep (${errorMessage(err)})`);
+  }
+  const spec = parseSweepText(text, file);
+  if ((Object.values(EXAMPLE_DATASETS) as string[]).includes(spec.dataset.key) && !(await store.exists(spec.dataset.key))) {
+    const written = await prepareExamples(store);
+    if (written.length > 0) process.stderr.write(`prepared the example data: ${written.join(', ')} in ${store.location}\n`);
+  }
+  // Bad data fails here (the parse is cached for the steps that follow).
+  const { version } = await loadSweepDataset(store, spec.dataset);
+  return { text, spec, datasetVersion: version };
+}

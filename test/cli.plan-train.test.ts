@@ -1,0 +1,94 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { candidateDocSchema } from '../src/results/document.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { getJson } from '../src/store/store.js';
+import { cli } from './helpers/cli.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+/** A temp directory holding a store with a small learnable CSV, and a sweep file beside it. */
+async function workspace(sweep: Record<string, unknown>): Promise<{ dir: string; storeDir: string; file: string }> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-cli-'));
+  dirs.push(dir);
+  const storeDir = join(dir, 'store');
+  const rows = Array.from({ length: 80 }, (_, i) => {
+    const a = (i % 9) / 9;
+    const b = ((i * 5) % 7) / 7;
+    return `${a.toFixed(3)},${b.toFixed(3)},${a + b > 1 ? 1 : 0}`;
+  });
+  await new LocalStore(storeDir).put('datasets/ab.csv', `a,b,y\n${rows.join('\n')}\n`);
+  const file = join(dir, 'sweep.json');
+  await writeFile(file, JSON.stringify(sweep));
+  return { dir, storeDir, file };
+}
+
+const tiny = {
+  name: 'tiny',
+  dataset: { key: 'datasets/ab.csv', task: 'binary', target: 'y' },
+  model: { family: 'dense', depth: [1, 2], width: [4] },
+  training: { epochs: 2, batchSize: 16 },
+};
+
+async function listAll(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true })).map(String).sort();
+}
+
+describe('layerbench plan', () => {
+  it('lists every candidate with its id, and writes nothing', async () => {
+    const { storeDir, file } = await workspace(tiny);
+    const before = await listAll(storeDir);
+    const out = await cli('plan', file, '--store', storeDir, '--json');
+    expect(out.code).toBe(0);
+    const candidates = JSON.parse(out.stdout) as { id: string; depth: number; width: number }[];
+    expect(candidates.map((c) => [c.depth, c.width])).toEqual([[1, 4], [2, 4]]);
+    expect(candidates[0]!.id).toMatch(/^dense-d1-w4-[0-9a-f]{10}$/);
+    expect(await listAll(storeDir)).toEqual(before);
+  });
+
+  it('names the data problem in one line and exits 2', async () => {
+    const { storeDir, file } = await workspace({ ...tiny, dataset: { ...tiny.dataset, target: 'rain' } });
+    const out = await cli('plan', file, '--store', storeDir);
+    expect(out.code).toBe(2);
+    expect(out.stderr.trim().split('\n')).toHaveLength(1);
+    expect(out.stderr).toMatch(/dataset\.target: column "rain" is not in the header/);
+  });
+});
+
+describe('layerbench train', () => {
+  it('trains one candidate and writes its document into a run', async () => {
+    const { storeDir, file } = await workspace(tiny);
+    const planned = JSON.parse((await cli('plan', file, '--store', storeDir, '--json')).stdout) as { id: string }[];
+    const id = planned[1]!.id;
+    const out = await cli('train', file, '--store', storeDir, '--candidate', id, '--backend', 'cpu');
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`document: ${storeDir}/${keys.candidate('tiny-manual', id)}`);
+    const doc = candidateDocSchema.parse(await getJson(new LocalStore(storeDir), keys.candidate('tiny-manual', id)));
+    expect(doc).toMatchObject({ status: 'succeeded', backend: 'cpu', candidate: { id, depth: 2, width: 4 } });
+    expect(doc.trials[0]!.epochs).toHaveLength(2);
+  });
+
+  it('refuses an unknown candidate with exit 2, naming the option, and writes nothing', async () => {
+    const { storeDir, file } = await workspace(tiny);
+    const before = await listAll(storeDir);
+    const out = await cli('train', file, '--store', storeDir, '--candidate', 'dense-d9-w9-0000000000');
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/^layerbench: --candidate: "dense-d9-w9-0000000000" is not a candidate of tiny/);
+    expect(await listAll(storeDir)).toEqual(before);
+  });
+
+  it('refuses an invalid sweep with exit 2, naming the field, and writes nothing', async () => {
+    const { storeDir, file } = await workspace({ ...tiny, training: { epochs: 0 } });
+    const before = await listAll(storeDir);
+    const out = await cli('train', file, '--store', storeDir, '--candidate', 'x');
+    expect(out.code).toBe(2);
+    expect(out.stderr).toBe(`layerbench: ${file}: training.epochs: must be ≥ 1\n`);
+    expect(await listAll(storeDir)).toEqual(before);
+  });
+});

@@ -1,0 +1,42 @@
+/**
+ * The handlers' configuration, read once from the environment the stack sets
+ * (infra/constructs/handler-function.ts). A missing or malformed value fails with a message naming
+ * the variable — never `process.env.X!`.
+ */
+import { SpecError } from '../../src/errors.js';
+import { BACKENDS } from '../../src/train/backend.js';
+import { S3Store } from '../../src/store/s3.js';
+
+export interface HandlerEnvironment {
+  /** LAYERBENCH_BUCKET: the stack's bucket. */
+  bucket: string;
+  /** LAYERBENCH_PREFIX: a key prefix inside the bucket (default: none). */
+  prefix: string;
+  /** LAYERBENCH_BACKEND: force a tfjs backend for Train (default: the best available). */
+  backend?: string;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+export function readHandlerEnvironment(env: NodeJS.ProcessEnv = process.env): HandlerEnvironment {
+  const bucket = env.LAYERBENCH_BUCKET ?? '';
+  if (bucket === '') throw new SpecError('LAYERBENCH_BUCKET: is not set; it must name the layerbench bucket (the stack sets it)');
+  if (!BUCKET_NAME.test(bucket)) throw new SpecError(`LAYERBENCH_BUCKET: ${JSON.stringify(bucket)} is not an S3 bucket name`);
+  const prefix = (env.LAYERBENCH_PREFIX ?? '').replace(/^\/+|\/+$/g, '');
+  const backend = env.LAYERBENCH_BACKEND || undefined;
+  if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
+    throw new SpecError(`LAYERBENCH_BACKEND: ${JSON.stringify(backend)} must be one of ${BACKENDS.join(', ')}`);
+  }
+  return { bucket, prefix, ...(backend ? { backend } : {}) };
+}
+
+let cached: { env: HandlerEnvironment; store: S3Store } | undefined;
+
+/** The environment and the S3 store, built once per Lambda container and reused by warm invocations. */
+export function handlerContext(): { env: HandlerEnvironment; store: S3Store } {
+  if (!cached) {
+    const env = readHandlerEnvironment();
+    cached = { env, store: new S3Store({ bucket: env.bucket, prefix: env.prefix }) };
+  }
+  return cached;
+}

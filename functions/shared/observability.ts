@@ -1,0 +1,53 @@
+/**
+ * Lambda Powertools logger and metrics for the handlers. Service name and namespace come from
+ * POWERTOOLS_SERVICE_NAME / POWERTOOLS_METRICS_NAMESPACE (the stack sets them); metrics go out as
+ * CloudWatch Embedded Metric Format lines when a handler calls `publishStoredMetrics()`.
+ *
+ * `invoke` is the one wrapper every handler uses: it tags the log with the request id, runs the step,
+ * logs a failure with its kind, and publishes the metrics either way. Errors are rethrown untouched
+ * (a TransientError keeps its name, so the state machine's Retry on "TransientError" matches); a
+ * thrown non-Error becomes an Error so Lambda reports a name and a message.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
+import { failureKind, LayerbenchError } from '../../src/errors.js';
+
+export { MetricUnit } from '@aws-lambda-powertools/metrics';
+
+export interface Observability {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export function observability(service: string): Observability {
+  return {
+    logger: new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? `layerbench-${service}` }),
+    metrics: new Metrics({
+      namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'layerbench',
+      serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? `layerbench-${service}`,
+    }),
+  };
+}
+
+/** The slice of the Lambda context the handlers use. */
+export interface LambdaContext {
+  awsRequestId?: string;
+  functionName?: string;
+}
+
+export async function invoke<T>(o: Observability, context: LambdaContext | undefined, step: () => Promise<T>): Promise<T> {
+  if (context?.awsRequestId) o.logger.appendKeys({ requestId: context.awsRequestId });
+  try {
+    return await step();
+  } catch (err) {
+    const error = err instanceof Error ? err : new Error(String(err));
+    o.logger.error('step failed', {
+      kind: failureKind(error),
+      code: error instanceof LayerbenchError ? error.code : undefined,
+      error,
+    });
+    throw error;
+  } finally {
+    o.metrics.publishStoredMetrics();
+  }
+}

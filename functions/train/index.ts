@@ -1,0 +1,58 @@
+/**
+ * Train handler: one Map item (`{ runId, candidateId }`) in, TrainOutput out. All logic lives in
+ * src/steps/train.ts. Metrics per candidate: its wall time, success or failure, and the backend that
+ * trained it (a dimension), read back from the candidate document the step wrote.
+ *
+ * The wasm backend's .wasm binaries lie next to the bundle (copied by the NodejsFunction's
+ * afterBundling hook, or by the Dockerfile) and are pointed at here, before src/train/backend.ts
+ * initialises the backend. In the container image `@tensorflow/tfjs-node` is tried first and wins
+ * when it installed; the zip bundle has no tfjs-node and trains on wasm.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
+import { candidateDocSchema } from '../../src/results/document.js';
+import { train } from '../../src/steps/train.js';
+import type { TrainOutput, WorkItem } from '../../src/steps/types.js';
+import { keys } from '../../src/store/keys.js';
+import { getJson } from '../../src/store/store.js';
+import { handlerContext } from '../shared/environment.js';
+import { invoke, MetricUnit, observability, type LambdaContext } from '../shared/observability.js';
+
+const o = observability('train');
+
+/** Where the bundle's .wasm files lie: beside the bundle (`__dirname`, from the bundle's banner), when they are there. */
+function bundledWasmDir(): string | undefined {
+  const dir = typeof __dirname === 'string' ? __dirname : undefined;
+  return dir !== undefined && existsSync(join(dir, 'tfjs-backend-wasm.wasm')) ? `${dir}/` : undefined;
+}
+
+const wasmDir = bundledWasmDir();
+if (wasmDir) tfWasm.setWasmPaths(wasmDir);
+
+export async function handler(event: WorkItem, context?: LambdaContext): Promise<TrainOutput> {
+  return invoke(o, context, async () => {
+    const { store, env } = handlerContext();
+    o.logger.appendKeys({ runId: event?.runId, candidateId: event?.candidateId });
+    const out = await train(store, event, { backend: env.backend });
+    if (out.status === 'skipped') {
+      o.logger.info('candidate already done', { ...out });
+      o.metrics.addMetric('CandidatesSkipped', MetricUnit.Count, 1);
+      return out;
+    }
+    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(out.runId, out.candidateId)));
+    o.metrics.addDimension('Backend', doc.backend.split(' ')[0] ?? doc.backend);
+    o.metrics.addMetric('CandidateSeconds', MetricUnit.Seconds, doc.timing.wallSeconds);
+    o.metrics.addMetric('CandidateFailures', MetricUnit.Count, doc.status === 'failed' ? 1 : 0);
+    o.metrics.addMetadata('runId', out.runId);
+    o.metrics.addMetadata('candidateId', out.candidateId);
+    o.logger.info('candidate trained', {
+      status: doc.status,
+      backend: doc.backend,
+      wallSeconds: doc.timing.wallSeconds,
+      metric: doc.metric.mean,
+      error: doc.error?.message,
+    });
+    return out;
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * The layerbench bucket: datasets/, sweeps/, runs/, history/ under one roof. Private, SSL only,
+ * S3-managed encryption, versioned (an overwritten dataset stays recoverable), and EventBridge
+ * notifications on so an upload can start a run. Server access logs go to a second bucket.
+ * Both buckets are retained when the stack is deleted: they hold the user's data and results.
+ */
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+export interface DataBucketProps {
+  /** Days before noncurrent object versions expire. Default 30. */
+  readonly noncurrentVersionDays?: number;
+}
+
+export class DataBucket extends Construct {
+  readonly bucket: s3.Bucket;
+  readonly accessLogs: s3.Bucket;
+
+  constructor(scope: Construct, id: string, props: DataBucketProps = {}) {
+    super(scope, id);
+    this.accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      autoDeleteObjects: false,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+    });
+    Validations.of(this.accessLogs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This is the access-log bucket itself; logging it into itself would loop.',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      versioned: true,
+      eventBridgeEnabled: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      autoDeleteObjects: false,
+      serverAccessLogsBucket: this.accessLogs,
+      serverAccessLogsPrefix: 'layerbench/',
+      lifecycleRules: [
+        { noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 30) },
+        { abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
+    });
+    // eventBridgeEnabled makes CDK add its own singleton function that turns the notifications on.
+    for (const handler of Stack.of(this).node.children.filter((c) => c.node.id.startsWith('BucketNotificationsHandler'))) {
+      Validations.of(handler).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "CDK's own bucket-notifications handler (runs once at deploy); the managed policy only allows writing its logs.",
+      });
+    }
+  }
+}

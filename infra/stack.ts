@@ -1,0 +1,137 @@
+/**
+ * The layerbench stack. It only wires: the bucket, the three step functions with least-privilege
+ * bucket access, the state machine around engineer W's SweepWorkflow, the upload trigger, the nightly
+ * schedule and, when asked for, the completion email. Settings come from CDK context (`-c key=value`
+ * or cdk.json) and are validated here, each problem named by its context key.
+ */
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { z } from 'zod';
+import { grantBucketAccess } from './constructs/bucket-access.js';
+import { CompletionNotifications } from './constructs/completion-notifications.js';
+import { DataBucket } from './constructs/data-bucket.js';
+import { HandlerFunction } from './constructs/handler-function.js';
+import { DEFAULT_SCHEDULE_CRON, DEFAULT_SCHEDULE_TIME_ZONE, NightlySchedule } from './constructs/nightly-schedule.js';
+import { SweepStateMachine } from './constructs/sweep-state-machine.js';
+import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
+import { UploadTrigger } from './constructs/upload-trigger.js';
+import { DEFAULT_MAX_CONCURRENCY } from './workflow.js';
+
+/** Names of the stack outputs the CLI looks up (src/cloud/stack.ts). */
+export const OUTPUTS = { bucket: 'BucketName', stateMachine: 'StateMachineArn' } as const;
+
+const intFromContext = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const boolFromContext = z.union([z.boolean(), z.enum(['true', 'false', 'on', 'off']).transform((v) => v === 'true' || v === 'on')]);
+
+/** Everything `-c key=value` can set. Context values given on the command line arrive as strings. */
+export const stackConfigSchema = z.object({
+  /** `zip` (wasm backend, default) or `container` (tfjs-node image, needs Docker at deploy). */
+  trainRuntime: z.enum(TRAIN_RUNTIMES).default('zip'),
+  /** Train function memory in MB; Lambda gives one full vCPU at 1,769 MB. */
+  trainMemory: intFromContext(128, 10_240).default(2048),
+  /** Train function timeout in minutes (Lambda's maximum is 15). */
+  trainTimeoutMinutes: intFromContext(1, 15).default(15),
+  /** Candidates trained at once (the Map's MaxConcurrency). */
+  maxConcurrency: intFromContext(1, 10_000).default(DEFAULT_MAX_CONCURRENCY),
+  /** Run every registered sweep on a schedule. */
+  nightly: boolFromContext.default(true),
+  scheduleCron: z.string().regex(/^(cron|rate)\(.+\)$/, 'must look like cron(0 3 * * ? *) or rate(1 day)').default(DEFAULT_SCHEDULE_CRON),
+  scheduleTimeZone: z.string().min(1).default(DEFAULT_SCHEDULE_TIME_ZONE),
+  /** When set, each finished execution is mailed to this address (SNS email subscription). */
+  notifyEmail: z.email().optional(),
+  /** Container runtime only: TFJS_NODE_BASE_URI build argument (where libtensorflow tarballs live). */
+  libtensorflowBaseUri: z.url().optional(),
+});
+export type StackConfig = z.infer<typeof stackConfigSchema>;
+
+/** Reads and validates the stack settings from context; throws naming the offending context key. */
+export function stackConfigFromContext(scope: Construct): StackConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(stackConfigSchema.shape)) {
+    const value: unknown = scope.node.tryGetContext(key);
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const parsed = stackConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new Error(`context ${issue.path.join('.')}: ${issue.message} (got ${JSON.stringify(raw[String(issue.path[0])])})`);
+  }
+  return parsed.data;
+}
+
+export interface LayerbenchStackProps extends StackProps {
+  /** Settings; default: read from context. */
+  readonly config?: StackConfig;
+}
+
+export class LayerbenchStack extends Stack {
+  readonly config: StackConfig;
+  readonly data: DataBucket;
+  readonly sweep: SweepStateMachine;
+
+  constructor(scope: Construct, id: string, props: LayerbenchStackProps = {}) {
+    super(scope, id, props);
+    const config = (this.config = props.config ?? stackConfigFromContext(this));
+    this.data = new DataBucket(this, 'Data');
+    const bucket = this.data.bucket;
+
+    const plan = new HandlerFunction(this, 'Plan', { handler: 'plan', bucket, memorySize: 1024, timeout: Duration.minutes(5) });
+    const train = new TrainFunction(this, 'Train', {
+      bucket,
+      runtime: config.trainRuntime,
+      memorySize: config.trainMemory,
+      timeout: Duration.minutes(config.trainTimeoutMinutes),
+      libtensorflowBaseUri: config.libtensorflowBaseUri,
+    });
+    const aggregate = new HandlerFunction(this, 'Aggregate', {
+      handler: 'aggregate',
+      bucket,
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+    });
+
+    // Plan: reads sweeps and datasets, creates the run manifest.
+    grantBucketAccess(plan, bucket, plan.function, {
+      list: true,
+      read: ['sweeps/*', 'datasets/*', 'runs/*/run.json'],
+      write: ['runs/*/run.json'],
+    });
+    // Train: reads its run's manifest and the data; writes only under runs/ (the run id is not known at deploy time).
+    grantBucketAccess(train, bucket, train.function, {
+      list: true,
+      read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*'],
+      write: ['runs/*/candidates/*', 'runs/*/models/*'],
+    });
+    // Aggregate: reads a run's documents and the sweep's history; writes leaderboard, report and history.
+    grantBucketAccess(aggregate, bucket, aggregate.function, {
+      list: true,
+      read: ['runs/*', 'history/*'],
+      write: ['runs/*', 'history/*'],
+    });
+
+    this.sweep = new SweepStateMachine(this, 'Sweep', {
+      planFunction: plan.function,
+      trainFunction: train.function,
+      aggregateFunction: aggregate.function,
+      maxConcurrency: config.maxConcurrency,
+      trainTimeout: Duration.minutes(config.trainTimeoutMinutes),
+    });
+    const stateMachine = this.sweep.stateMachine;
+
+    new UploadTrigger(this, 'UploadTrigger', { bucket, stateMachine });
+    if (config.nightly) {
+      new NightlySchedule(this, 'Nightly', {
+        stateMachine,
+        expression: config.scheduleCron,
+        timeZone: config.scheduleTimeZone,
+      });
+    }
+    if (config.notifyEmail) {
+      new CompletionNotifications(this, 'Completion', { stateMachine, email: config.notifyEmail });
+    }
+
+    new CfnOutput(this, OUTPUTS.bucket, { value: bucket.bucketName, description: 'Upload datasets/ and sweeps/ here' });
+    new CfnOutput(this, OUTPUTS.stateMachine, { value: stateMachine.stateMachineArn });
+    new CfnOutput(this, 'TrainRuntime', { value: config.trainRuntime });
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * Each handler as the stack deploys it: bundled by the NodejsFunction during synth (esbuild, the
+ * options of infra/constructs/bundling.ts; see helpers/bundles.ts), copied to an empty directory with
+ * no node_modules, and invoked by a plain `node` with the environment the stack gives it — against a
+ * real S3 (s3rver). A handler that runs there proves its bundle is complete, wasm binaries included.
+ */
+import { readdirSync } from 'node:fs';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WASM_FILES } from '../infra/constructs/bundling.js';
+import { candidateDocSchema } from '../src/results/document.js';
+import type { AggregateOutput, PlanOutput, TrainOutput } from '../src/steps/types.js';
+import { keys } from '../src/store/keys.js';
+import { S3Store } from '../src/store/s3.js';
+import { getJson } from '../src/store/store.js';
+import { deployedBundles, type HandlerName } from './helpers/bundles.js';
+import { functionLogicalId, removeSynthOutputs, resolveIntrinsics, synthLayerbench, type Synthesized } from './helpers/cfn.js';
+import { deployBundle, emfDocuments, nodeModulesAbove, type DeployedBundle } from './helpers/lambda-bundle.js';
+import { startS3rver, type S3rverHandle } from './helpers/s3rver.js';
+import { TINY_DATASET_KEY, TINY_SWEEP_KEY, tinySweep, tinyWeatherCsv } from './helpers/tiny-sweep.js';
+
+let s3: S3rverHandle;
+let synth: Synthesized;
+let assets: Record<HandlerName, string>;
+let store: S3Store;
+const bundles = {} as Record<HandlerName, DeployedBundle>;
+let sweepEtag: string;
+
+/** The function's environment exactly as the template sets it, with the bucket pointed at s3rver. */
+function lambdaEnvironment(name: HandlerName): Record<string, string> {
+  const fn = synth.json.Resources[functionLogicalId(synth.json, name)]!;
+  const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(vars)) env[k] = typeof v === 'string' ? v : String(resolveIntrinsics(v, synth.json));
+  return { ...env, LAYERBENCH_BUCKET: s3.bucket, ...s3.env };
+}
+
+beforeAll(async () => {
+  s3 = await startS3rver();
+  store = new S3Store({ bucket: s3.bucket, client: s3.client });
+  synth = synthLayerbench();
+  assets = await deployedBundles();
+  for (const name of ['plan', 'train', 'aggregate'] as const) bundles[name] = deployBundle(assets[name], lambdaEnvironment(name));
+  await store.put(TINY_DATASET_KEY, tinyWeatherCsv(), 'text/csv');
+  const put = await s3.client.send(
+    new PutObjectCommand({ Bucket: s3.bucket, Key: TINY_SWEEP_KEY, Body: JSON.stringify(tinySweep), ContentType: 'application/json' }),
+  );
+  sweepEtag = (put.ETag ?? '').replace(/"/g, '');
+}, 300_000);
+
+afterAll(async () => {
+  for (const b of Object.values(bundles)) b.remove();
+  removeSynthOutputs();
+  await s3?.stop();
+});
+
+describe('bundles', () => {
+  it('are self-contained directories: index.mjs (+ map), the train bundle with its wasm binaries', () => {
+    for (const name of ['plan', 'aggregate'] as const) expect(readdirSync(bundles[name].dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    expect(readdirSync(bundles.train.dir).sort()).toEqual(['index.mjs', 'index.mjs.map', ...WASM_FILES].sort());
+    for (const b of Object.values(bundles)) expect(nodeModulesAbove(b.dir)).toBeUndefined();
+  });
+});
+
+describe('handlers, run from their bundles', () => {
+  let planned: PlanOutput;
+  let trained: TrainOutput;
+
+  it('plan: an upload of a sweep plans its candidates and writes the run manifest', async () => {
+    const out = await bundles.plan.invoke<PlanOutput>({ trigger: 'upload', key: TINY_SWEEP_KEY, etag: sweepEtag });
+    expect(out.errorMessage).toBeUndefined();
+    planned = out.result!;
+    expect(planned.runs).toEqual([{ runId: expect.stringMatching(/^tiny-weather-upload-/), sweep: 'tiny-weather', candidates: 2 }]);
+    expect(planned.items).toHaveLength(2);
+    expect(await store.exists(keys.runManifest(planned.runs[0]!.runId))).toBe(true);
+    const emf = emfDocuments(out.stdout);
+    expect(emf).toContainEqual(expect.objectContaining({ CandidatesPlanned: 2, RunsPlanned: 1, service: 'layerbench-plan' }));
+  });
+
+  it('train: trains a candidate on the wasm backend and reports its duration, outcome and backend as metrics', async () => {
+    const item = planned.items[0]!;
+    const out = await bundles.train.invoke<TrainOutput>(item);
+    expect(out.errorMessage).toBeUndefined();
+    trained = out.result!;
+    expect(trained).toEqual({ ...item, status: 'succeeded' });
+    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(item.runId, item.candidateId)));
+    expect(doc.backend).toBe('wasm');
+    expect(doc.trials[0]?.epochs).toHaveLength(2);
+    const metrics = emfDocuments(out.stdout).find((d) => 'CandidateSeconds' in d);
+    expect(metrics).toMatchObject({ Backend: 'wasm', CandidateFailures: 0, CandidateSeconds: doc.timing.wallSeconds });
+    const directives = (metrics!._aws as { CloudWatchMetrics: { Namespace: string; Dimensions: string[][] }[] }).CloudWatchMetrics[0]!;
+    expect(directives.Namespace).toBe('layerbench');
+    expect(directives.Dimensions[0]).toContain('Backend');
+  });
+
+  it('train: an unreachable S3 surfaces as TransientError (the name the state machine retries on)', async () => {
+    const offline = deployBundle(assets.train, { ...lambdaEnvironment('train'), AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' });
+    try {
+      const out = await offline.invoke(planned.items[1]!);
+      expect(out.errorType).toBe('TransientError');
+      expect(out.errorMessage).toMatch(/ECONNREFUSED|connect/);
+    } finally {
+      offline.remove();
+    }
+  });
+
+  it('train: a bad item is a fatal error naming the run', async () => {
+    const out = await bundles.train.invoke({ runId: planned.runs[0]!.runId, candidateId: 'no-such-candidate' });
+    expect(out.errorType).toBe('LayerbenchError');
+    expect(out.errorMessage).toContain('no-such-candidate');
+  });
+
+  it('aggregate: ranks the trained candidate and records the one the Map caught', async () => {
+    const failed = { ...planned.items[1]!, status: 'failed', error: { Error: 'States.Timeout', Cause: 'ran too long' } };
+    const out = await bundles.aggregate.invoke<AggregateOutput>({ runs: planned.runs, results: [trained, failed] });
+    expect(out.errorMessage).toBeUndefined();
+    const run = out.result!.runs[0]!;
+    expect(run).toMatchObject({ runId: planned.runs[0]!.runId, succeeded: 1, failed: 1, best: { candidateId: trained.candidateId } });
+    expect(await store.exists(run.leaderboardKey)).toBe(true);
+    expect(emfDocuments(out.stdout)).toContainEqual(expect.objectContaining({ CandidatesSucceeded: 1, CandidatesFailed: 1 }));
+  });
+});

@@ -1,0 +1,32 @@
+/**
+ * A real but tiny sweep for the deploy tests: the first rows of vega-datasets' seattle-weather.csv
+ * (weather class from precipitation, temperatures and wind), a dense network of depth 1 and widths
+ * 4 and 8 — two candidates — trained for 2 epochs.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { packageDir } from '../../examples/prepare.js';
+import type { SweepSpecInput } from '../../src/spec/schema.js';
+
+export const TINY_DATASET_KEY = 'datasets/seattle-weather-tiny.csv';
+export const TINY_SWEEP_KEY = 'sweeps/tiny-weather.json';
+
+/** Header and the first `rows` days of Seattle weather, 2012. */
+export function tinyWeatherCsv(rows = 160): string {
+  const csv = readFileSync(join(packageDir('vega-datasets'), 'data', 'seattle-weather.csv'), 'utf8');
+  return `${csv.split(/\r?\n/).filter((l) => l !== '').slice(0, rows + 1).join('\n')}\n`;
+}
+
+export const tinySweep: SweepSpecInput = {
+  name: 'tiny-weather',
+  description: 'deploy tests: 2 candidates, 2 epochs',
+  dataset: {
+    key: TINY_DATASET_KEY,
+    task: 'multiclass',
+    target: 'weather',
+    features: ['precipitation', 'temp_max', 'temp_min', 'wind'],
+  },
+  model: { family: 'dense', depth: [1], width: [4, 8] },
+  training: { epochs: 2, batchSize: 16, seed: 7 },
+  evaluation: { strategy: 'holdout', validationSplit: 0.25 },
+};

@@ -1,0 +1,317 @@
+/**
+ * The deployed stack, synthesized offline with bundling off: bucket, upload rule, nightly schedule,
+ * state machine, IAM, cdk-nag. Both train runtimes. No credentials, no Docker.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App } from 'aws-cdk-lib';
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, PROJECT_ROOT } from '../infra/constructs/bundling.js';
+import { stackConfigFromContext } from '../infra/stack.js';
+import { STATE, TRANSIENT_ERRORS } from '../infra/workflow.js';
+import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
+import {
+  functionLogicalId,
+  removeSynthOutputs,
+  resourcesOfType,
+  stateMachineDefinition,
+  synthLayerbench,
+  type Synthesized,
+} from './helpers/cfn.js';
+
+let zip: Synthesized;
+let container: Synthesized;
+
+beforeAll(() => {
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAFAKEFAKEFAKEFAKE');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'fake');
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  zip = synthLayerbench({ context: { trainRuntime: 'zip' } });
+  container = synthLayerbench({
+    context: { trainRuntime: 'container', libtensorflowBaseUri: 'https://mirror.example.com/libtensorflow-' },
+  });
+});
+
+afterAll(() => {
+  removeSynthOutputs();
+  vi.unstubAllEnvs();
+});
+
+describe('train runtimes', () => {
+  it('zip: the train function is a Node.js 22 bundle on arm64 with the configured memory and timeout', () => {
+    const train = zip.json.Resources[functionLogicalId(zip.json, 'train')]!;
+    expect(train.Properties).toMatchObject({
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Architectures: ['arm64'],
+      MemorySize: 2048,
+      Timeout: 900,
+    });
+    zip.template.hasOutput('TrainRuntime', { Value: 'zip' });
+  });
+
+  it('container: the train function is an x86_64 image whose build context holds only what the Dockerfile copies', () => {
+    const train = container.json.Resources[functionLogicalId(container.json, 'train')]!;
+    expect(train.Properties).toMatchObject({ PackageType: 'Image', Architectures: ['x86_64'] });
+    expect(train.Properties?.Runtime).toBeUndefined();
+    const assetPath = train.Metadata?.['aws:asset:path'];
+    expect(typeof assetPath).toBe('string');
+    const context = join(container.outdir, String(assetPath));
+    expect(readdirSync(context).sort()).toEqual(['functions', 'package-lock.json', 'package.json', 'src', 'tsconfig.json']);
+    expect(existsSync(join(context, 'functions', 'train', 'Dockerfile'))).toBe(true);
+    expect(train.Metadata?.['aws:asset:dockerfile-path']).toBe('functions/train/Dockerfile');
+    const manifest = JSON.parse(readFileSync(join(container.outdir, `${container.stack.stackName}.assets.json`), 'utf8')) as {
+      dockerImages: Record<string, { source: { directory: string; dockerBuildArgs?: Record<string, string>; platform?: string } }>;
+    };
+    const image = Object.values(manifest.dockerImages).find((d) => d.source.directory === assetPath)!;
+    expect(image.source).toMatchObject({
+      dockerBuildArgs: { TFJS_NODE_BASE_URI: 'https://mirror.example.com/libtensorflow-' },
+      platform: 'linux/amd64',
+    });
+    container.template.hasOutput('TrainRuntime', { Value: 'container' });
+  });
+
+  it("container: the Dockerfile bundles with the zip function's banner, so both run the same ESM shape", () => {
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'functions', 'train', 'Dockerfile'), 'utf8');
+    expect(dockerfile).toContain(`--banner:js="${ESM_BANNER}"`);
+    expect(dockerfile).toContain(`--format=${ESBUILD_SETTINGS.format} --target=${ESBUILD_SETTINGS.target}`);
+    expect(dockerfile).toContain(`--outfile=dist/${BUNDLE_FILE}`);
+  });
+
+  it('plan and aggregate are Node.js 22 bundles in both runtimes', () => {
+    for (const s of [zip, container]) {
+      for (const name of ['plan', 'aggregate'] as const) {
+        expect(s.json.Resources[functionLogicalId(s.json, name)]?.Properties).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Handler: 'index.handler',
+        });
+      }
+    }
+  });
+
+  it('memory, timeout and concurrency come from context; a bad value names its key', () => {
+    const s = synthLayerbench({ context: { trainMemory: '4096', trainTimeoutMinutes: '10', maxConcurrency: '3' } });
+    expect(s.json.Resources[functionLogicalId(s.json, 'train')]?.Properties).toMatchObject({ MemorySize: 4096, Timeout: 600 });
+    expect(stateMachineDefinition(s.json).States[STATE.map]?.MaxConcurrency).toBe(3);
+    const bad = (context: Record<string, unknown>) => () => stackConfigFromContext(new App({ context }));
+    expect(bad({ trainRuntime: 'lambda' })).toThrow(/^context trainRuntime: .*"lambda"/);
+    expect(bad({ trainMemory: '64' })).toThrow(/^context trainMemory: /);
+    expect(bad({ scheduleCron: '0 3 * * *' })).toThrow(/^context scheduleCron: must look like cron/);
+  });
+});
+
+describe('bucket', () => {
+  it('is private, SSL only, encrypted, versioned, retained, with EventBridge notifications on', () => {
+    const buckets = resourcesOfType(zip.json, 'AWS::S3::Bucket');
+    const [dataId, data] = buckets.find(([, r]) => r.Properties?.VersioningConfiguration !== undefined)!;
+    expect(data.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      VersioningConfiguration: { Status: 'Enabled' },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.stringMatching(/^DataAccessLogs/) } },
+    });
+    expect(data.DeletionPolicy).toBe('Retain');
+    zip.template.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: dataId },
+      NotificationConfiguration: { EventBridgeConfiguration: {} },
+    });
+    zip.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: dataId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+    zip.template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
+    zip.template.hasOutput('BucketName', { Value: { Ref: dataId } });
+  });
+});
+
+describe('upload rule', () => {
+  const rule = () => resourcesOfType(zip.json, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties?.EventPattern).includes('aws.s3'))!;
+  const dataBucket = () => resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![0];
+
+  it('matches Object Created under datasets/ and sweeps/ of our bucket, and never runs/ or history/', () => {
+    const [, r] = rule();
+    const pattern = r.Properties?.EventPattern as Record<string, unknown>;
+    expect(pattern).toEqual({
+      source: ['aws.s3'],
+      'detail-type': ['Object Created'],
+      detail: {
+        bucket: { name: [{ Ref: dataBucket() }] },
+        object: { key: [{ prefix: 'datasets/' }, { prefix: 'sweeps/' }] },
+      },
+    });
+    const concrete = JSON.parse(JSON.stringify(pattern).replace(JSON.stringify({ Ref: dataBucket() }), '"lb-bucket"')) as Record<string, unknown>;
+    const event = (key: string, bucket = 'lb-bucket') => objectCreatedEvent({ bucket, key, etag: 'abc', size: 1 });
+    expect(matchesPattern(event('sweeps/iris.json'), concrete)).toBe(true);
+    expect(matchesPattern(event('datasets/iris.csv'), concrete)).toBe(true);
+    expect(matchesPattern(event('runs/iris-upload-1/leaderboard.json'), concrete)).toBe(false);
+    expect(matchesPattern(event('history/iris.json'), concrete)).toBe(false);
+    expect(matchesPattern(event('sweeps/iris.json', 'other-bucket'), concrete)).toBe(false);
+    expect(matchesPattern({ ...event('sweeps/iris.json'), 'detail-type': 'Object Deleted' }, concrete)).toBe(false);
+  });
+
+  it('starts the state machine directly with { trigger, key, etag } taken from the event', () => {
+    const [, r] = rule();
+    const targets = r.Properties?.Targets as { Arn: unknown; RoleArn: unknown; InputTransformer: InputTransformer }[];
+    expect(targets).toHaveLength(1);
+    const machineId = resourcesOfType(zip.json, 'AWS::StepFunctions::StateMachine')[0]![0];
+    expect(targets[0]!.Arn).toEqual({ Ref: machineId });
+    const event = objectCreatedEvent({ bucket: 'lb-bucket', key: 'sweeps/iris.json', etag: 'b1946ac92492d2347c6235b4d2611184', size: 5 });
+    expect(applyInputTransformer(event, targets[0]!.InputTransformer)).toEqual({
+      trigger: 'upload',
+      key: 'sweeps/iris.json',
+      etag: 'b1946ac92492d2347c6235b4d2611184',
+    });
+  });
+});
+
+describe('nightly schedule', () => {
+  it('runs every registered sweep at the cron and time zone from context', () => {
+    const s = synthLayerbench({ context: { scheduleCron: 'cron(30 1 * * ? *)', scheduleTimeZone: 'Europe/Berlin' } });
+    const machineId = resourcesOfType(s.json, 'AWS::StepFunctions::StateMachine')[0]![0];
+    s.template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 1 * * ? *)',
+      ScheduleExpressionTimezone: 'Europe/Berlin',
+      State: 'ENABLED',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: { Ref: machineId }, RoleArn: Match.anyValue() },
+    });
+    const [, schedule] = resourcesOfType(s.json, 'AWS::Scheduler::Schedule')[0]!;
+    expect(JSON.parse(String((schedule.Properties?.Target as { Input: string }).Input))).toEqual({ trigger: 'schedule' });
+  });
+
+  it('defaults to 03:00 UTC and can be turned off', () => {
+    zip.template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(0 3 * * ? *)', ScheduleExpressionTimezone: 'UTC' });
+    synthLayerbench({ context: { nightly: 'off' } }).template.resourceCountIs('AWS::Scheduler::Schedule', 0);
+  });
+});
+
+describe('completion', () => {
+  it('mails the end of each execution when notifyEmail is given, and adds nothing otherwise', () => {
+    zip.template.resourceCountIs('AWS::SNS::Topic', 0);
+    const s = synthLayerbench({ context: { notifyEmail: 'ops@example.com' } });
+    s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+    const machineId = resourcesOfType(s.json, 'AWS::StepFunctions::StateMachine')[0]![0];
+    s.template.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: {
+        source: ['aws.states'],
+        'detail-type': ['Step Functions Execution Status Change'],
+        detail: { stateMachineArn: [{ Ref: machineId }], status: ['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED'] },
+      },
+    });
+  });
+});
+
+describe('state machine', () => {
+  it('is a Standard state machine with every event logged and X-Ray tracing on', () => {
+    zip.template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineType: 'STANDARD',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true, Destinations: [Match.objectLike({ CloudWatchLogsLogGroup: Match.anyValue() })] },
+    });
+    zip.template.hasOutput('StateMachineArn', Match.anyValue());
+  });
+
+  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure) → Aggregate', () => {
+    const asl = stateMachineDefinition(zip.json);
+    const fnArn = (name: 'plan' | 'train' | 'aggregate') => `arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(zip.json, name)}`;
+    expect(asl.StartAt).toBe(STATE.plan);
+    expect(asl.States[STATE.plan]).toMatchObject({ Type: 'Task', Resource: fnArn('plan'), Next: STATE.map });
+    const map = asl.States[STATE.map]!;
+    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 8, Next: STATE.aggregate });
+    expect(map.ItemProcessor?.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    const train = map.ItemProcessor!.States[STATE.train]!;
+    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train') });
+    expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: 3 })]);
+    expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
+    expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Pass', End: true });
+    expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), End: true });
+  });
+});
+
+describe('IAM', () => {
+  type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
+  const statementsOf = (s: Synthesized, name: 'plan' | 'train' | 'aggregate'): Statement[] => {
+    const fn = s.json.Resources[functionLogicalId(s.json, name)]!;
+    const roleId = ((fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'])[0];
+    return resourcesOfType(s.json, 'AWS::IAM::Policy')
+      .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+      .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);
+  };
+  const actions = (st: Statement) => (Array.isArray(st.Action) ? st.Action : [st.Action]);
+  /** `runs/*\/run.json` from { Fn::Join: ['', [{ Fn::GetAtt: [bucket, Arn] }, '/runs/*\/run.json']] }. */
+  const keyPatterns = (st: Statement) =>
+    (Array.isArray(st.Resource) ? st.Resource : [st.Resource]).map((r) => {
+      const join = (r as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+      return join ? String(join[1].at(-1)).replace(/^\//, '') : '(bucket)';
+    });
+  const s3Grants = (s: Synthesized, name: 'plan' | 'train' | 'aggregate') => {
+    const out: Record<string, string[]> = {};
+    for (const st of statementsOf(s, name)) {
+      for (const a of actions(st).filter((x) => x.startsWith('s3:'))) out[a] = [...(out[a] ?? []), ...keyPatterns(st)].sort();
+    }
+    return out;
+  };
+
+  it('no statement in the template allows a wildcard action', () => {
+    for (const s of [zip, container]) {
+      const all = [
+        ...resourcesOfType(s.json, 'AWS::IAM::Policy').flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement),
+        ...resourcesOfType(s.json, 'AWS::IAM::Role').flatMap(([, r]) =>
+          ((r.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? []).flatMap((p) => p.PolicyDocument.Statement),
+        ),
+      ].filter((st) => st.Effect === 'Allow');
+      expect(all.length).toBeGreaterThan(5);
+      expect(all.flatMap(actions).filter((a) => a.includes('*'))).toEqual([]);
+    }
+  });
+
+  it('each step reaches only its key patterns, with explicit actions', () => {
+    for (const s of [zip, container]) {
+      expect(s3Grants(s, 'plan')).toEqual({
+        's3:ListBucket': ['(bucket)'],
+        's3:GetObject': ['datasets/*', 'runs/*/run.json', 'sweeps/*'],
+        's3:PutObject': ['runs/*/run.json'],
+      });
+      expect(s3Grants(s, 'train')).toEqual({
+        's3:ListBucket': ['(bucket)'],
+        's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/run.json'],
+        's3:PutObject': ['runs/*/candidates/*', 'runs/*/models/*'],
+      });
+      expect(s3Grants(s, 'aggregate')).toEqual({
+        's3:ListBucket': ['(bucket)'],
+        's3:GetObject': ['history/*', 'runs/*'],
+        's3:PutObject': ['history/*', 'runs/*'],
+      });
+    }
+  });
+});
+
+describe('cdk-nag', () => {
+  it('AwsSolutions checks pass for both runtimes, and every acknowledgement carries a reason', () => {
+    for (const s of [zip, synthLayerbench({ context: { trainRuntime: 'container', notifyEmail: 'ops@example.com' } })]) {
+      const report = new AwsSolutionsChecks(s.app).validateScope(s.app);
+      expect(report.violations.map((v) => `${v.ruleName} at ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+      expect(report.success).toBe(true);
+      const acknowledged = s.app.node
+        .findAll()
+        .flatMap((c) => c.node.metadata.filter((m) => m.type === 'aws:cdk:acknowledged-rules'))
+        .flatMap((m) => Object.entries(m.data as Record<string, string>));
+      expect(acknowledged.length).toBeGreaterThan(5);
+      for (const [id, reason] of acknowledged) {
+        expect(id).toMatch(/AwsSolutions-/);
+        expect(reason.length, id).toBeGreaterThan(30);
+      }
+    }
+  });
+});

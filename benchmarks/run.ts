@@ -1,0 +1,294 @@
+/**
+ * `npm run bench`: layerbench's benchmark suite. Writes benchmarks/results/<date>-<machine>.json and
+ * .md, and benchmarks/results/latest.md (the table the README quotes).
+ *
+ *  1. Training throughput of the seed's three reference models (batch 32, one thread) on every
+ *     installed backend — median samples/s of ≥ 5 timed epochs after a warm-up epoch, each
+ *     backend × model in a fresh process, through layerbench's own training loop; on wasm also
+ *     with src/kernels' fusedLstm and fusedAdam swapped in (what adopting them would give).
+ *  2. Where the time goes: a per-kernel profile of one epoch of each model on wasm.
+ *  3. Worker-pool scaling: an 8-candidate sweep through the local runner with 1 and 2 workers.
+ *  4. Per-candidate overhead (everything that is not fitting) in those runs, and with --examples
+ *     in the three example sweeps (several minutes more).
+ *
+ * Options: --runs N (timed epochs, default 5), --backends wasm,cpu, --models mlp,cnn,lstm,
+ * --skip-workflow, --skip-profile, --examples, --out DIR.
+ */
+import { execFile } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs, promisify } from 'node:util';
+import type { EngineResult, Variant } from './engine.js';
+import { describeMachine, type MachineInfo } from './machine.js';
+import { MODEL_NAMES, PYTORCH_REFERENCE, referenceModel, TARGETS, type ModelName } from './models.js';
+import type { EpochProfile } from './profile.js';
+import type { SweepTiming } from './workflow.js';
+
+const run = promisify(execFile);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const require = createRequire(import.meta.url);
+
+export const BENCH_SCHEMA = 'layerbench.bench.v1';
+
+/** Samples per timed epoch: enough for ≥ 1 s on fast engines, few where an engine is very slow. */
+const SAMPLES: Record<string, Record<ModelName, number>> = {
+  tensorflow: { mlp: 6400, cnn: 640, lstm: 640 },
+  wasm: { mlp: 6400, cnn: 640, lstm: 640 },
+  // The pure-JS backend trains the CNN at a few samples/s: one batch per timed epoch.
+  cpu: { mlp: 3200, cnn: 32, lstm: 96 },
+};
+
+export interface EngineRow {
+  backend: string;
+  variant: Variant;
+  model: ModelName;
+  result?: EngineResult;
+  error?: string;
+}
+
+export interface BenchReport {
+  schema: typeof BENCH_SCHEMA;
+  startedAt: string;
+  finishedAt: string;
+  machine: MachineInfo & { loadAverageAtEnd: number[] };
+  settings: { batchSize: number; runs: number; threadsPerCandidate: 1 };
+  engine: EngineRow[];
+  profiles: EpochProfile[];
+  scaling: SweepTiming[];
+  overhead: SweepTiming[];
+  references: { pytorch: Record<ModelName, number>; targets: Record<ModelName, number> };
+}
+
+function installedBackends(): string[] {
+  const names = ['wasm', 'cpu'];
+  try {
+    require.resolve('@tensorflow/tfjs-node');
+    names.unshift('tensorflow');
+  } catch {
+    // optional: not installed
+  }
+  return names;
+}
+
+/** One-thread settings for every engine (tfjs-node's TensorFlow reads these; wasm and cpu are single-threaded in Node). */
+const ONE_THREAD = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1', TF_CPP_MIN_LOG_LEVEL: '2' };
+
+async function child<T>(script: string, args: string[]): Promise<T> {
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', join(HERE, script), ...args], {
+    env: { ...process.env, ...ONE_THREAD },
+    maxBuffer: 16 * 2 ** 20,
+  });
+  const last = stdout.trim().split('\n').at(-1) ?? '';
+  return JSON.parse(last) as T;
+}
+
+function firstLine(err: unknown): string {
+  const e = err as { stderr?: string; message?: string };
+  const text = (e.stderr?.trim() || e.message || String(err)).split('\n').filter((l) => l.trim() !== '');
+  return text.at(-1) ?? 'failed';
+}
+
+const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
+const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
+
+export function markdown(r: BenchReport): string {
+  const m = r.machine;
+  const columns = [...new Set(r.engine.map((e) => `${e.backend}|${e.variant}`))].map((key) => {
+    const [backend, variant] = key.split('|') as [string, Variant];
+    return { backend, variant, label: variant === 'fused' ? `${backend} + fusedLstm/fusedAdam ¹` : backend };
+  });
+  const lines: string[] = [
+    `# layerbench benchmark, ${r.startedAt.slice(0, 10)}`,
+    '',
+    `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ` +
+      `@tensorflow/tfjs ${m.tfjs}, tfjs-backend-wasm ${m.tfjsBackendWasm}, tfjs-node ${m.tfjsNode ?? 'not installed'}. ` +
+      `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
+      `(other work on the machine slows every number below).`,
+    '',
+    `## Training throughput, samples/s`,
+    '',
+    `Median of ${r.settings.runs} timed epochs after a warm-up epoch; batch ${r.settings.batchSize}, one thread, ` +
+      `layerbench's training loop (Adam), synthetic data, each backend × model in a fresh process.`,
+    '',
+    `| model | ${columns.map((c) => c.label).join(' | ')} | target (default backend) | PyTorch 1.13, 1 thread |`,
+    `|---|${columns.map(() => '---:').join('|')}|---:|---:|`,
+  ];
+  for (const model of MODEL_NAMES) {
+    const cells = columns.map((c) => {
+      const row = r.engine.find((e) => e.backend === c.backend && e.variant === c.variant && e.model === model);
+      if (!row) return '–';
+      if (row.error) return `failed: ${row.error}`;
+      return fmt(row.result!.median);
+    });
+    lines.push(`| ${model}: ${referenceModel(model).description} | ${cells.join(' | ')} | ≥ ${fmt(TARGETS[model])} | ≈ ${fmt(PYTORCH_REFERENCE[model])} |`);
+  }
+  if (columns.some((c) => c.variant === 'fused')) {
+    lines.push(
+      '',
+      '¹ The same training loop with `tf.layers.lstm` → `fusedLstm` and `tf.train.adam` → `fusedAdam` (src/kernels): ' +
+        'what layerbench gets once src/model/build.ts and src/train/train.ts use them.',
+    );
+  }
+  lines.push('', 'Every timed epoch (samples/s):', '');
+  for (const e of r.engine) {
+    if (e.result) lines.push(`- ${e.backend}${e.variant === 'fused' ? ' + fused' : ''} ${e.model} (${e.result.samplesPerRun} samples/epoch): ${e.result.runs.map(fmt).join(', ')}`);
+  }
+  if (r.profiles.length > 0) {
+    lines.push('', '## Where the time goes (wasm, one profiled epoch)', '');
+    lines.push('Kernel times come from tf.profile, which adds its own cost per call; "outside kernels" is the rest of the epoch (engine dispatch, autograd bookkeeping, the loop).', '');
+    for (const p of r.profiles) lines.push(profileMarkdown(p), '');
+  }
+  if (r.scaling.length > 0) {
+    const base = r.scaling.find((s) => s.workers === 1);
+    lines.push('', `## Worker-pool scaling: ${r.scaling[0]!.sweep} (${r.scaling[0]!.candidates} candidates, ${r.scaling[0]!.backend})`, '');
+    lines.push('| workers | wall s | samples/s | speed-up |', '|---:|---:|---:|---:|');
+    for (const s of r.scaling) {
+      lines.push(`| ${s.workers} | ${s.wallSeconds.toFixed(1)} | ${fmt(s.samplesPerSecond)} | ${base ? `${(s.samplesPerSecond / base.samplesPerSecond).toFixed(2)}×` : '–'} |`);
+    }
+  }
+  if (r.overhead.length > 0) {
+    lines.push('', '## Per-candidate overhead (everything that is not fitting)', '');
+    lines.push(
+      'Task time is from the runner handing a candidate to a worker to its result; fit time is the training loop (validation included). ' +
+        '"Inside" is the rest of trainCandidate (model build, final evaluations, inference timing); "around" is dispatch, reads, splits and the document write — and, for a worker\'s first candidate, the worker process starting.',
+      '',
+    );
+    lines.push(
+      '| sweep | workers | candidates | task s (Σ) | overhead | inside | around | overhead, warm workers | worker start s |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    );
+    for (const s of r.overhead) {
+      const task = s.perCandidate.reduce((a, c) => a + c.taskSeconds, 0);
+      lines.push(
+        `| ${s.sweep} | ${s.workers} | ${s.candidates} | ${task.toFixed(1)} | ${pct(s.overheadFraction)} | ${pct(s.insideTrainFraction)} | ${pct(s.aroundTrainFraction)} | ${pct(s.warmOverheadFraction)} | ${s.workerStartSeconds.toFixed(2)} |`,
+      );
+    }
+    lines.push('', '"Warm" leaves out each worker\'s first candidate; "worker start" is how much longer a first candidate\'s non-training part took.');
+  }
+  lines.push('', `Raw numbers: the JSON file beside this one (schema ${BENCH_SCHEMA}). Rerun: \`npm run bench\`.`, '');
+  return lines.join('\n');
+}
+
+function profileMarkdown(p: EpochProfile, top = 10): string {
+  const perBatch = (ms: number) => (ms / p.batches).toFixed(2);
+  const out = [
+    `**${p.model}${p.fused ? ' with fusedLstm/fusedAdam' : ''}**: ${(p.wallMs / p.batches).toFixed(2)} ms per batch (profiled), ${p.kernelsPerBatch.toFixed(0)} kernel calls per batch, ` +
+      `${((100 * p.kernelMs) / p.wallMs).toFixed(0)} % of the time inside kernels.`,
+    '',
+    '| kernel | ms per batch | calls per batch |',
+    '|---|---:|---:|',
+    ...p.rows.slice(0, top).map((k) => `| ${k.kernel} | ${perBatch(k.ms)} | ${k.callsPerBatch.toFixed(1)} |`),
+  ];
+  const rest = p.rows.slice(top);
+  if (rest.length > 0) {
+    out.push(`| ${rest.length} others | ${perBatch(rest.reduce((s, k) => s + k.ms, 0))} | ${rest.reduce((s, k) => s + k.callsPerBatch, 0).toFixed(1)} |`);
+  }
+  out.push(`| *outside kernels* | ${perBatch(p.wallMs - p.kernelMs)} | |`);
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string', default: '5' },
+      backends: { type: 'string' },
+      models: { type: 'string' },
+      'skip-workflow': { type: 'boolean', default: false },
+      'skip-profile': { type: 'boolean', default: false },
+      examples: { type: 'boolean', default: false },
+      out: { type: 'string', default: join(HERE, 'results') },
+    },
+  });
+  const runs = Math.max(5, Number(values.runs));
+  const backends = values.backends ? values.backends.split(',') : installedBackends();
+  const models = (values.models ? values.models.split(',') : [...MODEL_NAMES]) as ModelName[];
+  const startedAt = new Date().toISOString();
+  const machine = describeMachine();
+  const log = (s: string) => process.stderr.write(`${s}\n`);
+  log(`layerbench bench on ${machine.cpuModel} (${machine.cores} cores), load ${machine.loadAverageAtStart.join(' ')}`);
+
+  const engine: EngineRow[] = [];
+  // The fused layers change nothing on backends where they fall back (cpu, tensorflow).
+  const plan = backends.flatMap((backend) => (backend === 'wasm' ? (['product', 'fused'] as const) : (['product'] as const)).map((variant) => ({ backend, variant })));
+  for (const { backend, variant } of plan) {
+    for (const model of models) {
+      const samples = (SAMPLES[backend] ?? SAMPLES.wasm!)[model];
+      log(`  ${backend}${variant === 'fused' ? ' + fused' : ''} ${model}: ${runs} epochs of ${samples} samples…`);
+      try {
+        const result = await child<EngineResult>('engine.ts', [backend, model, String(samples), String(runs), variant]);
+        engine.push({ backend, variant, model, result });
+        log(`    median ${fmt(result.median)} samples/s`);
+      } catch (err) {
+        engine.push({ backend, variant, model, error: firstLine(err) });
+        log(`    failed: ${firstLine(err)}`);
+      }
+    }
+  }
+
+  const profiles: EpochProfile[] = [];
+  if (!values['skip-profile'] && backends.includes('wasm')) {
+    const jobs = [...models.map((model) => ({ model, fused: false })), ...models.filter((m) => m !== 'cnn').map((model) => ({ model, fused: true }))];
+    for (const { model, fused } of jobs) {
+      log(`  profiling ${model} on wasm${fused ? ' with fused layers' : ''}…`);
+      try {
+        const args = ['wasm', model, model === 'mlp' ? '3200' : '320', '--json', ...(fused ? ['--fused'] : [])];
+        profiles.push(await child<EpochProfile>('profile.ts', args));
+      } catch (err) {
+        log(`    failed: ${firstLine(err)}`);
+      }
+    }
+  }
+
+  const scaling: SweepTiming[] = [];
+  const overhead: SweepTiming[] = [];
+  if (!values['skip-workflow']) {
+    const { exampleSweep, scalingSweep, timeSweep } = await import('./workflow.js');
+    const spec = await scalingSweep();
+    for (const workers of [1, 2]) {
+      log(`  ${spec.name} with ${workers} worker(s)…`);
+      const t = await timeSweep(spec, workers);
+      scaling.push(t);
+      overhead.push(t);
+      log(`    ${t.wallSeconds.toFixed(1)} s, ${fmt(t.samplesPerSecond)} samples/s, overhead ${pct(t.overheadFraction)}`);
+    }
+    if (values.examples) {
+      for (const name of ['seattle-weather', 'co2', 'mnist'] as const) {
+        log(`  example sweep ${name} with 2 workers…`);
+        const t = await timeSweep(await exampleSweep(name), 2);
+        overhead.push(t);
+        log(`    ${t.wallSeconds.toFixed(1)} s, overhead ${pct(t.overheadFraction)}`);
+      }
+    }
+  }
+
+  const report: BenchReport = {
+    schema: BENCH_SCHEMA,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
+    settings: { batchSize: 32, runs, threadsPerCandidate: 1 },
+    engine,
+    profiles,
+    scaling,
+    overhead,
+    references: { pytorch: PYTORCH_REFERENCE, targets: TARGETS },
+  };
+  await mkdir(values.out, { recursive: true });
+  const base = join(values.out, `${startedAt.slice(0, 10)}-${machine.tag}`);
+  const md = markdown(report);
+  await writeFile(`${base}.json`, `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(`${base}.md`, md);
+  await writeFile(join(values.out, 'latest.md'), md);
+  process.stdout.write(md);
+  log(`wrote ${base}.json, ${base}.md and ${join(values.out, 'latest.md')}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,11 @@
+export { registerWasmKernels, wasmKernelNames } from './register.js';
+export { conv2DBackpropFilterWasm, conv2DBackpropInputWasm } from './conv2d_backprop.js';
+export { batchMatMulWasm } from './batch_mat_mul.js';
+export { sumRows, sumWasm } from './sum.js';
+export { castWasm, identityWasm } from './share.js';
+export { gatherSlices, gatherV2Wasm } from './gather.js';
+export { avgPoolBackprop, avgPoolGradWasm, maxPoolBackprop, maxPoolGradWasm, poolGeometry } from './pool_grad.js';
+export { col2im, convGeometry, im2colTransposed, type ConvGeometry } from './conv_geometry.js';
+export { FUSED_ADAM, FusedAdamOptimizer, adamStep, fusedAdam, type FusedAdamAttrs } from './adam.js';
+export { LSTM_BACKWARD, LSTM_FORWARD, lstmSequence, lstmSequenceAvailable } from './lstm.js';
+export { FusedLstm, fusedLstm } from './lstm_layer.js';

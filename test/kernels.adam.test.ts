@@ -1,0 +1,91 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FUSED_ADAM, fusedAdam, registerWasmKernels } from '../src/kernels/index.js';
+
+/** A small regression problem and a fresh variable set with fixed initial values. */
+function problem() {
+  const x = tf.tensor2d(Array.from({ length: 64 * 5 }, (_, i) => Math.sin(i * 0.31)), [64, 5]);
+  const y = tf.tensor2d(Array.from({ length: 64 }, (_, i) => Math.cos(i * 0.7)), [64, 1]);
+  const w1 = tf.variable(tf.tensor2d(Array.from({ length: 5 * 8 }, (_, i) => Math.sin(i + 1) * 0.3), [5, 8]));
+  const b1 = tf.variable(tf.zeros([8]));
+  const w2 = tf.variable(tf.tensor2d(Array.from({ length: 8 }, (_, i) => Math.cos(i + 2) * 0.3), [8, 1]));
+  const loss = () => tf.tidy(() => tf.mean(tf.squaredDifference(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), y)) as tf.Scalar);
+  return { vars: [w1, b1, w2], loss, dispose: () => tf.dispose([x, y, w1, b1, w2]) };
+}
+
+async function train(backend: string, make: () => tf.Optimizer, steps: number): Promise<{ values: Float32Array[]; losses: number[] }> {
+  await tf.setBackend(backend);
+  const p = problem();
+  const opt = make();
+  const losses: number[] = [];
+  for (let s = 0; s < steps; s++) {
+    const cost = opt.minimize(p.loss, true, p.vars)!;
+    losses.push(cost.dataSync()[0]!);
+    cost.dispose();
+  }
+  const values = p.vars.map((v) => v.dataSync() as Float32Array);
+  opt.dispose();
+  p.dispose();
+  return { values, losses };
+}
+
+function maxRelDiff(a: Float32Array[], b: Float32Array[]): number {
+  let worst = 0;
+  a.forEach((arr, i) => arr.forEach((v, j) => (worst = Math.max(worst, Math.abs(v - b[i]![j]!) / Math.max(1e-3, Math.abs(b[i]![j]!))))));
+  return worst;
+}
+
+describe('FusedAdamOptimizer', () => {
+  let previous: string;
+  beforeAll(async () => {
+    registerWasmKernels();
+    await tf.ready();
+    previous = tf.getBackend();
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
+  });
+
+  it('follows tf.train.adam step for step on wasm (one fused kernel per variable)', async () => {
+    const reference = await train('wasm', () => tf.train.adam(0.01, 0.9, 0.999, 1e-7), 30);
+    const profile = await tf.profile(async () => {
+      const fused = await train('wasm', () => fusedAdam(0.01, 0.9, 0.999, 1e-7), 30);
+      expect(maxRelDiff(fused.values, reference.values)).toBeLessThan(1e-3);
+      fused.losses.forEach((l, i) => expect(l).toBeCloseTo(reference.losses[i]!, 4));
+      expect(fused.losses.at(-1)).toBeLessThan(fused.losses[0]!);
+    });
+    expect(profile.kernels.filter((k) => k.name === FUSED_ADAM)).toHaveLength(30 * 3);
+  });
+
+  it('is tf.train.adam on other backends, also after steps on wasm', async () => {
+    const reference = await train('cpu', () => tf.train.adam(0.01), 12);
+    const fused = await train('cpu', () => fusedAdam(0.01), 12);
+    expect(maxRelDiff(fused.values, reference.values)).toBeLessThan(1e-4);
+
+    // 6 steps on wasm, then 6 on cpu with the same optimizer: the bias corrections carry over.
+    await tf.setBackend('wasm');
+    const p = problem();
+    const opt = fusedAdam(0.01);
+    for (let s = 0; s < 12; s++) {
+      if (s === 6) await tf.setBackend('cpu');
+      tf.dispose(opt.minimize(p.loss, true, p.vars)!);
+    }
+    const mixed = p.vars.map((v) => v.dataSync() as Float32Array);
+    expect(maxRelDiff(mixed, reference.values)).toBeLessThan(1e-3);
+    opt.dispose();
+    p.dispose();
+  });
+
+  it('leaks no tensors: a step replaces each variable and its two moments', async () => {
+    await tf.setBackend('wasm');
+    const p = problem();
+    const opt = fusedAdam(0.01);
+    tf.dispose(opt.minimize(p.loss, true, p.vars)!);
+    const before = tf.memory().numTensors;
+    for (let s = 0; s < 5; s++) tf.dispose(opt.minimize(p.loss, true, p.vars)!);
+    expect(tf.memory().numTensors).toBe(before);
+    expect((await opt.getWeights()).length).toBe(1 + 2 * p.vars.length);
+    opt.dispose();
+    p.dispose();
+  });
+});

@@ -1,0 +1,49 @@
+import * as tf from '@tensorflow/tfjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { registerWasmKernels } from '../src/kernels/index.js';
+
+interface Case {
+  shape: number[];
+  axis: number | number[];
+  keepDims: boolean;
+  dtype: 'float32' | 'int32';
+}
+
+async function sum(backend: string, c: Case): Promise<{ shape: number[]; data: number[] }> {
+  await tf.setBackend(backend);
+  return tf.tidy(() => {
+    const n = tf.util.sizeFromShape(c.shape);
+    const x = tf.tensor(Array.from({ length: n }, (_, i) => ((i * 37) % 11) - 5 + (c.dtype === 'float32' ? 0.25 : 0)), c.shape, c.dtype);
+    const s = tf.sum(x, c.axis, c.keepDims);
+    return { shape: s.shape, data: Array.from(s.dataSync()) };
+  });
+}
+
+const cases: Case[] = [
+  { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: false, dtype: 'float32' }, // conv bias gradient
+  { shape: [4, 6, 6, 5], axis: [2, 0, 1], keepDims: true, dtype: 'float32' },
+  { shape: [32, 64], axis: 0, keepDims: false, dtype: 'float32' }, // dense bias gradient
+  { shape: [3, 4, 5], axis: [-3], keepDims: false, dtype: 'float32' },
+  { shape: [3, 4, 5], axis: [1], keepDims: false, dtype: 'float32' }, // not leading: original kernel
+  { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false, dtype: 'float32' }, // all axes: original kernel
+  { shape: [6, 7], axis: 0, keepDims: false, dtype: 'int32' }, // int32: original kernel
+];
+
+describe('wasm Sum over leading axes', () => {
+  let previous: string;
+  beforeAll(async () => {
+    registerWasmKernels();
+    await tf.ready();
+    previous = tf.getBackend();
+  });
+  afterAll(async () => {
+    await tf.setBackend(previous);
+  });
+
+  it.each(cases)('shape $shape axis $axis keepDims $keepDims $dtype equals the cpu backend', async (c) => {
+    const cpu = await sum('cpu', c);
+    const wasm = await sum('wasm', c);
+    expect(wasm.shape).toEqual(cpu.shape);
+    wasm.data.forEach((v, i) => expect(v).toBeCloseTo(cpu.data[i]!, 4));
+  });
+});

@@ -5,6 +5,7 @@
  * describes the built network completely enough to write the same model in Keras.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedLstm } from '../kernels/lstm_layer.js';
 import { DataError } from '../errors.js';
 import { rng, type Candidate } from '../search/candidates.js';
 import type { ModelSpec, Task } from '../spec/schema.js';
@@ -164,7 +165,9 @@ export function buildModel(
     case 'lstm': {
       const recurrent: { layer: tf.layers.Layer; units: number; seed: number }[] = [];
       candidate.units.forEach((units, i) => {
-        const layer = tf.layers.lstm(
+        // fusedLstm is tf.layers.lstm (same class, weights and serialisation) with the whole layer as
+        // two wasm kernels per call instead of thousands of small ones (src/kernels/lstm_layer.ts).
+        const layer = fusedLstm(
           first({
             units,
             // Keras defaults (TensorFlow.js defaults to hardSigmoid and no unit forget bias).

@@ -9,6 +9,7 @@
  * summed on the backend and read once per epoch.
  */
 import * as tf from '@tensorflow/tfjs';
+import { fusedAdam } from '../kernels/adam.js';
 import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind } from '../errors.js';
 import { buildModel, layerSummaries, regularizationLosses } from '../model/build.js';
 import { rng, type Candidate } from '../search/candidates.js';
@@ -57,7 +58,8 @@ const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 function makeOptimizer(t: TrainingSpec): tf.Optimizer {
   switch (t.optimizer) {
     case 'adam':
-      return tf.train.adam(t.learningRate, 0.9, 0.999, 1e-7);
+      // tf.train.adam on every backend; on wasm one fused kernel per variable (src/kernels/adam.ts).
+      return fusedAdam(t.learningRate, 0.9, 0.999, 1e-7);
     case 'sgd':
       return tf.train.sgd(t.learningRate);
     case 'rmsprop':

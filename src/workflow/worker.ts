@@ -4,6 +4,7 @@
  * data (name, message, code, kind) so the runner can rethrow them under the same name — the name is
  * what the state machine's Retry and Catch match.
  */
+import './no-source-maps.js';
 import { errorMessage, LayerbenchError } from '../errors.js';
 import { train } from '../steps/train.js';
 import type { TrainOutput, WorkItem } from '../steps/types.js';

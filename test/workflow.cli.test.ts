@@ -98,5 +98,10 @@ describe('layerbench run --store s3://…', () => {
       // The table printed on stdout carries each ranked candidate's rank, depth, width and parameters.
       expect(stdout).toMatch(new RegExp(`│\\s+${row.rank} │\\s+1 │\\s+${row.width} │ ${row.width}\\s+│\\s+${row.params} │`));
     }
+    // The recommendation names a ranked candidate, and the report it points to is in the bucket.
+    const rec = /recommended: depth (\d+), width (\d+) \(\d+ units, (\d+) parameters\)/.exec(stdout);
+    expect(rec).not.toBeNull();
+    expect(lb.rows.some((r) => r.depth === Number(rec![1]) && r.width === Number(rec![2]) && r.params === Number(rec![3]))).toBe(true);
+    expect(await bucketStore.exists(keys.report(runId!, 'html'))).toBe(true);
   });
 });

@@ -95,6 +95,13 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
     const lb = await getJson<Leaderboard>(store, run.leaderboardKey);
     boards.push(lb);
     out.write(`${leaderboardTable(lb)}\n`);
+    const rec = lb.rows.find((r) => r.candidateId === run.recommended);
+    if (rec) {
+      out.write(
+        `recommended: depth ${rec.depth}, width ${rec.width} (${rec.units.join('-')} units, ${rec.params ?? '?'} parameters) — ` +
+          `the smallest within one standard error of the best; why, and the Keras code: report.html\n`,
+      );
+    }
     out.write(`results: ${resultsLocation(store, run.runId)}  (${formatDuration(seconds)})\n`);
   }
   if (boards.length > 0 && boards.every((b) => b.rows.length === 0)) {

@@ -88,8 +88,13 @@ describe('prepareExamples', () => {
       rows: 737,
       droppedRows: 4,
     });
-    const [s] = splitDataset(parsed, spec.evaluation, spec.training.seed, 0);
-    expect(s!.train.n + s!.val.n).toBe(737 - 24);
+    // 3 expanding time-ordered folds over the 737 - 24 windows: each trains on more of the past.
+    const folds = splitDataset(parsed, spec.evaluation, spec.training.seed, 0);
+    expect(folds).toHaveLength(3);
+    expect(folds.map((f) => f.train.n)).toEqual([...folds.map((f) => f.train.n)].sort((a, b) => a - b));
+    const s = folds.at(-1);
+    expect(s!.train.n + s!.val.n).toBeLessThanOrEqual(737 - 24);
+    expect(s!.train.n + s!.val.n).toBeGreaterThan(737 - 24 - 3);
     expect(s!.train.x.length).toBe(s!.train.n * 24 * 2);
     // ppm: the training std of the monthly change, the scale errors are reported in.
     expect(s!.targetScale![0]).toBeGreaterThan(0.5);

@@ -58,6 +58,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const timeoutMs = (trainState(definition).TimeoutSeconds ?? 60) * 1000;
   const { store } = opts;
   const pool = new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend });
+  void pool.warm(); // never rejects; destroy() ends it if the run is over first
   let planned: PlanOutput | undefined;
   try {
     const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);

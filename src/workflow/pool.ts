@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
 import type { TrainOutput, WorkItem } from '../steps/types.js';
-import type { WorkerError, WorkerResult, WorkerTask } from './worker.js';
+import type { WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
 
 export interface TrainPoolOptions {
   /** Where the workers open the store: a directory or `s3://bucket/prefix`. */
@@ -57,6 +57,16 @@ export class TrainPool {
       execArgv: ['--import', tsx],
       env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
     });
+  }
+
+  /**
+   * Start every worker's tfjs and backend now (about a second each), so it overlaps with Plan
+   * instead of delaying the first candidates. Never fails: a worker that cannot start says so on
+   * its first real task.
+   */
+  async warm(): Promise<void> {
+    const task: WarmTask = { warm: true, ...(this.backend ? { backend: this.backend } : {}) };
+    await Promise.all(Array.from({ length: this.workers }, () => this.pool.run(task).catch(() => undefined)));
   }
 
   /** Train one candidate in a worker; `signal` kills the worker running it (a timeout). */

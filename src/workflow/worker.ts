@@ -7,6 +7,7 @@
 import './no-source-maps.js';
 import { errorMessage, LayerbenchError } from '../errors.js';
 import { train } from '../steps/train.js';
+import { selectBackend } from '../train/backend.js';
 import type { TrainOutput, WorkItem } from '../steps/types.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
@@ -14,6 +15,12 @@ import type { Store } from '../store/store.js';
 export interface WorkerTask {
   storeUri: string;
   item: WorkItem;
+  backend?: string;
+}
+
+/** Sent once to each worker while Plan runs: load tfjs and start the backend before the first candidate. */
+export interface WarmTask {
+  warm: true;
   backend?: string;
 }
 
@@ -33,7 +40,11 @@ for (const level of ['log', 'info', 'debug'] as const) {
 
 const stores = new Map<string, Store>();
 
-export default async function runTask(task: WorkerTask): Promise<WorkerResult> {
+export default async function runTask(task: WorkerTask | WarmTask): Promise<WorkerResult | null> {
+  if ('warm' in task) {
+    await selectBackend(task.backend).catch(() => undefined); // a bad preference is reported by the real task
+    return null;
+  }
   try {
     let store = stores.get(task.storeUri);
     if (!store) {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FUSED_ADAM, fusedAdam, registerWasmKernels } from '../src/kernels/index.js';
+import { describe, expect, it } from 'vitest';
+import { FUSED_ADAM, fusedAdam } from '../src/kernels/index.js';
+import { useWasmKernels } from './helpers/backends.js';
 
 /** A small regression problem and a fresh variable set with fixed initial values. */
 function problem() {
@@ -36,15 +37,7 @@ function maxRelDiff(a: Float32Array[], b: Float32Array[]): number {
 }
 
 describe('FusedAdamOptimizer', () => {
-  let previous: string;
-  beforeAll(async () => {
-    registerWasmKernels();
-    await tf.ready();
-    previous = tf.getBackend();
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  useWasmKernels();
 
   it('follows tf.train.adam step for step on wasm (one fused kernel per variable)', async () => {
     const reference = await train('wasm', () => tf.train.adam(0.01, 0.9, 0.999, 1e-7), 30);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { registerWasmKernels, wasmKernelNames } from '../src/kernels/index.js';
+import { maxAbsDiff, onCpuAndWasm, useWasmKernels } from './helpers/backends.js';
 
 function values(n: number, seed: number): Float32Array {
   const v = new Float32Array(n);
@@ -15,8 +16,7 @@ interface Case {
   transposeB: boolean;
 }
 
-async function product(backend: string, c: Case): Promise<{ shape: number[]; data: Float32Array }> {
-  await tf.setBackend(backend);
+function product(c: Case): { shape: number[]; data: Float32Array } {
   return tf.tidy(() => {
     const a = tf.tensor(values(tf.util.sizeFromShape(c.a), 1), c.a);
     const b = tf.tensor(values(tf.util.sizeFromShape(c.b), 2), c.b);
@@ -36,23 +36,12 @@ const cases: Case[] = [
 ];
 
 describe('wasm BatchMatMul with transposed operands', () => {
-  let previous: string;
-  beforeAll(async () => {
-    registerWasmKernels();
-    await tf.ready();
-    previous = tf.getBackend();
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  useWasmKernels();
 
   it.each(cases)('a$a b$b tA=$transposeA tB=$transposeB equals the cpu backend', async (c) => {
-    const cpu = await product('cpu', c);
-    const wasm = await product('wasm', c);
+    const { cpu, wasm } = await onCpuAndWasm(() => product(c));
     expect(wasm.shape).toEqual(cpu.shape);
-    let worst = 0;
-    cpu.data.forEach((v, i) => (worst = Math.max(worst, Math.abs(v - wasm.data[i]))));
-    expect(worst).toBeLessThan(1e-4);
+    expect(maxAbsDiff(wasm.data, cpu.data)).toBeLessThan(1e-4);
   });
 
   it('is idempotent: registering twice warns nothing and keeps one working kernel per name', async () => {
@@ -62,16 +51,14 @@ describe('wasm BatchMatMul with transposed operands', () => {
     expect(warn).not.toHaveBeenCalled();
     warn.mockRestore();
     for (const name of wasmKernelNames) expect(tf.getKernel(name, 'wasm')).toBeDefined();
-    const again = await product('wasm', cases[0]);
-    const cpu = await product('cpu', cases[0]);
-    expect(again.data[5]).toBeCloseTo(cpu.data[5], 4);
+    const { cpu, wasm } = await onCpuAndWasm(() => product(cases[0]!));
+    expect(wasm.data[5]).toBeCloseTo(cpu.data[5]!, 4);
   });
 
   it('survives a backend switch (the replaced kernel keeps the original setup)', async () => {
     await tf.setBackend('cpu');
     await tf.setBackend('wasm');
-    const wasm = await product('wasm', cases[1]);
-    const cpu = await product('cpu', cases[1]);
-    expect(wasm.data[3]).toBeCloseTo(cpu.data[3], 4);
+    const { cpu, wasm } = await onCpuAndWasm(() => product(cases[1]!));
+    expect(wasm.data[3]).toBeCloseTo(cpu.data[3]!, 4);
   });
 });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmKernels } from '../src/kernels/index.js';
+import { describe, expect, it } from 'vitest';
+import { expectClose, onBackend, onCpuAndWasm, useWasmKernels } from './helpers/backends.js';
 
 type Pad = 'same' | 'valid' | number;
 type Shape4 = [number, number, number, number];
@@ -33,24 +33,6 @@ function gradients(c: Case): { dx: Float32Array; dw: Float32Array } {
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a as tf.Tensor4D, b as tf.Tensor4D, c))([x, w], dy);
     return { dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array };
   });
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-function maxAbs(a: ArrayLike<number>): number {
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]));
-  return m;
-}
-
-async function onBackend<T>(name: string, f: () => T): Promise<T> {
-  await tf.setBackend(name);
-  return f();
 }
 
 /**
@@ -95,22 +77,12 @@ const cases: Case[] = [
 ];
 
 describe('wasm conv2d gradient kernels', () => {
-  let previous: string;
-  beforeAll(async () => {
-    registerWasmKernels();
-    await tf.ready();
-    previous = tf.getBackend();
-    await tf.setBackend('wasm');
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  useWasmKernels('wasm');
 
   it.each(cases)('$name: filter and input gradients equal the cpu backend', async (c) => {
-    const cpu = await onBackend('cpu', () => gradients(c));
-    const wasm = await onBackend('wasm', () => gradients(c));
-    expect(maxAbsDiff(wasm.dw, cpu.dw)).toBeLessThan(1e-4 * Math.max(1, maxAbs(cpu.dw)));
-    expect(maxAbsDiff(wasm.dx, cpu.dx)).toBeLessThan(1e-4 * Math.max(1, maxAbs(cpu.dx)));
+    const { cpu, wasm } = await onCpuAndWasm(() => gradients(c));
+    expectClose(wasm.dw, cpu.dw, 1e-4, 1);
+    expectClose(wasm.dx, cpu.dx, 1e-4, 1);
   });
 
   it('the filter and input gradients equal finite differences of sum(conv2d(x, w) * dy)', async () => {
@@ -118,8 +90,8 @@ describe('wasm conv2d gradient kernels', () => {
     const numericW = await onBackend('cpu', () => numericalGradient(c, 'filter'));
     const numericX = await onBackend('cpu', () => numericalGradient(c, 'x'));
     const wasm = await onBackend('wasm', () => gradients(c));
-    expect(maxAbsDiff(wasm.dw, numericW)).toBeLessThan(2e-3 * Math.max(1, maxAbs(numericW)));
-    expect(maxAbsDiff(wasm.dx, numericX)).toBeLessThan(2e-3 * Math.max(1, maxAbs(numericX)));
+    expectClose(wasm.dw, numericW, 2e-3, 1);
+    expectClose(wasm.dx, numericX, 2e-3, 1);
   });
 
   it('Conv2DBackpropFilter honours dilations (direct kernel call) and matches finite differences', async () => {
@@ -140,7 +112,7 @@ describe('wasm conv2d gradient kernels', () => {
         return dw.dataSync() as Float32Array;
       }),
     );
-    expect(maxAbsDiff(kernel, numeric)).toBeLessThan(2e-3 * Math.max(1, maxAbs(numeric)));
+    expectClose(kernel, numeric, 2e-3, 1);
   });
 
   it('rejects NCHW with a message naming the kernel', async () => {

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fusedLstm, LSTM_BACKWARD, LSTM_FORWARD, registerWasmKernels, type FusedLstm } from '../src/kernels/index.js';
+import { describe, expect, it } from 'vitest';
+import { fusedLstm, LSTM_BACKWARD, LSTM_FORWARD, type FusedLstm } from '../src/kernels/index.js';
+import { expectClose, onBackend, useWasmKernels } from './helpers/backends.js';
 
 const T = 7;
 const F = 3;
@@ -32,23 +33,8 @@ function lossAndGrads(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): { loss
   });
 }
 
-function expectClose(a: Float32Array, b: Float32Array, tol: number): void {
-  expect(a.length).toBe(b.length);
-  const scale = Math.max(1e-3, ...Array.from(b, Math.abs));
-  a.forEach((v, i) => expect(Math.abs(v - b[i]!)).toBeLessThan(tol * scale));
-}
-
 describe('fusedLstm: a whole LSTM layer per wasm kernel', () => {
-  let previous: string;
-  beforeAll(async () => {
-    registerWasmKernels();
-    await tf.ready();
-    previous = tf.getBackend();
-    await tf.setBackend('wasm');
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  useWasmKernels('wasm');
 
   it('gives tf.layers.lstm\'s outputs, loss and every gradient (stacked, both return modes)', async () => {
     await tf.setBackend('wasm');
@@ -72,11 +58,9 @@ describe('fusedLstm: a whole LSTM layer per wasm kernel', () => {
     const x = sequences(4);
     const y = tf.tensor2d([0.3, -0.2, 0.1, 0.4], [4, 1]);
     const model = stacked(fusedLstm, [5, 3]);
-    await tf.setBackend('cpu');
-    const cpu = lossAndGrads(model, x, y);
+    const cpu = await onBackend('cpu', () => lossAndGrads(model, x, y));
     expect((model.layers[0] as FusedLstm).lastCallFused).toBe(false);
-    await tf.setBackend('wasm');
-    const wasm = lossAndGrads(model, x, y);
+    const wasm = await onBackend('wasm', () => lossAndGrads(model, x, y));
     expect((model.layers[0] as FusedLstm).lastCallFused).toBe(true);
     expect(wasm.loss).toBeCloseTo(cpu.loss, 5);
     wasm.grads.forEach((g, i) => expectClose(g, cpu.grads[i]!, 1e-3));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmKernels } from '../src/kernels/index.js';
+import { describe, expect, it } from 'vitest';
+import { maxAbsDiff, onBackend, useWasmKernels } from './helpers/backends.js';
 
 type Shape4 = [number, number, number, number];
 interface Case {
@@ -22,14 +22,15 @@ function pool(kind: 'max' | 'avg', x: tf.Tensor4D, c: Case): tf.Tensor4D {
   return kind === 'max' ? tf.maxPool(x, c.filter, c.strides, c.pad) : tf.avgPool(x, c.filter, c.strides, c.pad);
 }
 
-async function poolGrad(backend: string, kind: 'max' | 'avg', c: Case, xs: Float32Array): Promise<Float32Array> {
-  await tf.setBackend(backend);
-  return tf.tidy(() => {
-    const x = tf.tensor4d(xs, c.x);
-    const y = pool(kind, x, c);
-    const dy = tf.tensor(distinct(y.size).map((v, i) => v + i * 1e-3), y.shape);
-    return tf.grad((a: tf.Tensor) => pool(kind, a as tf.Tensor4D, c))(x, dy).dataSync() as Float32Array;
-  });
+function poolGrad(backend: string, kind: 'max' | 'avg', c: Case, xs: Float32Array): Promise<Float32Array> {
+  return onBackend(backend, () =>
+    tf.tidy(() => {
+      const x = tf.tensor4d(xs, c.x);
+      const y = pool(kind, x, c);
+      const dy = tf.tensor(distinct(y.size).map((v, i) => v + i * 1e-3), y.shape);
+      return tf.grad((a: tf.Tensor) => pool(kind, a as tf.Tensor4D, c))(x, dy).dataSync() as Float32Array;
+    }),
+  );
 }
 
 /** Central differences of sum(pool(x) * dy) w.r.t. x, with the cpu backend's forward pooling. */
@@ -55,13 +56,6 @@ async function numerical(kind: 'max' | 'avg', c: Case, xs: Float32Array): Promis
   return grad;
 }
 
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  a.forEach((v, i) => (m = Math.max(m, Math.abs(v - b[i]))));
-  return m;
-}
-
 const cases: Case[] = [
   { name: '2×2 stride 2 valid (seed CNN)', x: [2, 8, 8, 3], filter: 2, strides: 2, pad: 'valid' },
   { name: '2×2 stride 2 valid, odd input', x: [2, 7, 9, 2], filter: 2, strides: 2, pad: 'valid' },
@@ -71,15 +65,7 @@ const cases: Case[] = [
 ];
 
 describe('wasm pooling gradient kernels', () => {
-  let previous: string;
-  beforeAll(async () => {
-    registerWasmKernels();
-    await tf.ready();
-    previous = tf.getBackend();
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  useWasmKernels();
 
   it.each(cases)('MaxPoolGrad, $name: equals the cpu backend and finite differences', async (c) => {
     const xs = distinct(tf.util.sizeFromShape(c.x));

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmKernels } from '../src/kernels/index.js';
+import { describe, expect, it } from 'vitest';
+import { onCpuAndWasm, useWasmKernels } from './helpers/backends.js';
 
 interface Case {
   shape: number[];
@@ -9,8 +9,7 @@ interface Case {
   dtype: 'float32' | 'int32';
 }
 
-async function sum(backend: string, c: Case): Promise<{ shape: number[]; data: number[] }> {
-  await tf.setBackend(backend);
+function sum(c: Case): { shape: number[]; data: number[] } {
   return tf.tidy(() => {
     const n = tf.util.sizeFromShape(c.shape);
     const x = tf.tensor(Array.from({ length: n }, (_, i) => ((i * 37) % 11) - 5 + (c.dtype === 'float32' ? 0.25 : 0)), c.shape, c.dtype);
@@ -30,19 +29,10 @@ const cases: Case[] = [
 ];
 
 describe('wasm Sum over leading axes', () => {
-  let previous: string;
-  beforeAll(async () => {
-    registerWasmKernels();
-    await tf.ready();
-    previous = tf.getBackend();
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  useWasmKernels();
 
   it.each(cases)('shape $shape axis $axis keepDims $keepDims $dtype equals the cpu backend', async (c) => {
-    const cpu = await sum('cpu', c);
-    const wasm = await sum('wasm', c);
+    const { cpu, wasm } = await onCpuAndWasm(() => sum(c));
     expect(wasm.shape).toEqual(cpu.shape);
     wasm.data.forEach((v, i) => expect(v).toBeCloseTo(cpu.data[i]!, 4));
   });

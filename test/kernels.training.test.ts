@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { registerWasmKernels } from '../src/kernels/index.js';
+import { describe, expect, it } from 'vitest';
+import { expectClose, onCpuAndWasm, useWasmKernels } from './helpers/backends.js';
 
 /** 12×12 images of one bar, horizontal (class 0) or vertical (class 1), at varying positions. */
 function bars(n: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
@@ -59,16 +59,7 @@ function lossAndGrads(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): { loss
 }
 
 describe('training on the wasm backend with layerbench kernels', () => {
-  let previous: string;
-  beforeAll(async () => {
-    registerWasmKernels();
-    await tf.ready();
-    previous = tf.getBackend();
-    await tf.setBackend('wasm');
-  });
-  afterAll(async () => {
-    await tf.setBackend(previous);
-  });
+  useWasmKernels('wasm');
 
   it.each([
     ['max', 'valid', 1],
@@ -77,15 +68,9 @@ describe('training on the wasm backend with layerbench kernels', () => {
   ] as const)('a %s-pooling CNN (%s padding, stride %d) has the same gradients on wasm as on cpu', async (pooling, padding, strides) => {
     const { x, y } = bars(16);
     const model = seedCnn(pooling, padding, strides);
-    await tf.setBackend('cpu');
-    const cpu = lossAndGrads(model, x, y);
-    await tf.setBackend('wasm');
-    const wasm = lossAndGrads(model, x, y);
+    const { cpu, wasm } = await onCpuAndWasm(() => lossAndGrads(model, x, y));
     expect(wasm.loss).toBeCloseTo(cpu.loss, 4);
-    wasm.grads.forEach((g, i) => {
-      const scale = Math.max(1e-3, ...cpu.grads[i].map(Math.abs));
-      g.forEach((v, j) => expect(Math.abs(v - cpu.grads[i][j])).toBeLessThan(1e-3 * scale));
-    });
+    wasm.grads.forEach((g, i) => expectClose(g, cpu.grads[i]!, 1e-3));
   });
 
   it('a small CNN learns on wasm: loss falls over a few epochs', async () => {

@@ -11,7 +11,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocF32, f32View } from './wasm_heap.js';
+import { allocF32, f32View, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const FUSED_ADAM = 'LayerbenchFusedAdam';
 
@@ -48,7 +48,7 @@ export function adamStep(
   }
 }
 
-function fusedAdamWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): tf.TensorInfo[] {
+function fusedAdamWasm(args: KernelArgs): tf.TensorInfo[] {
   const wasm = args.backend as BackendWasm;
   const { x, g, m, v } = args.inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
   const outs = [allocF32(wasm, [...x.shape]), allocF32(wasm, [...x.shape]), allocF32(wasm, [...x.shape])] as const;
@@ -57,11 +57,7 @@ function fusedAdamWasm(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; 
   return [...outs];
 }
 
-export const fusedAdamConfig: tf.KernelConfig = {
-  kernelName: FUSED_ADAM,
-  backendName: 'wasm',
-  kernelFunc: fusedAdamWasm as unknown as tf.KernelFunc,
-};
+export const fusedAdamConfig = wasmKernel(FUSED_ADAM, fusedAdamWasm);
 
 /** The fields of tf.AdamOptimizer this subclass shares (private in its typings). */
 interface AdamState {

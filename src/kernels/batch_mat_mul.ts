@@ -7,36 +7,19 @@
  * (dx = dy·Wᵀ, dW = xᵀ·dy). Here the transposed operand is copied once in JS (cheap next to the
  * product) and the plain product runs on XNNPACK. Batched products keep the original kernel.
  */
-import {
-  BatchMatMul,
-  broadcast_util,
-  util,
-  type BatchMatMulAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { BatchMatMul, broadcast_util, util, type BatchMatMulAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { asShape, free, getBaseBatchMatMul, matMul2D, transposedCopy } from './wasm_heap.js';
-
-interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
+import { asShape, baseBatchMatMul, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export function batchMatMulWasm(args: KernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   const { transposeA, transposeB } = attrs as unknown as BatchMatMulAttrs;
-  const base = getBaseBatchMatMul();
   const batchA = util.sizeFromShape(a.shape.slice(0, -2));
   const batchB = util.sizeFromShape(b.shape.slice(0, -2));
   const plain = !transposeA && !transposeB;
   if (plain || batchA !== 1 || batchB !== 1 || a.dtype !== 'float32' || b.dtype !== 'float32') {
-    return base(args as Parameters<KernelFunc>[0]) as TensorInfo;
+    return baseBatchMatMul.run(args);
   }
 
   const wasm = backend as BackendWasm;
@@ -55,7 +38,7 @@ export function batchMatMulWasm(args: KernelArgs): TensorInfo {
   const outShape = broadcast_util
     .assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2))
     .concat([m, n]);
-  if (m === 0 || n === 0 || k === 0) return base(args as Parameters<KernelFunc>[0]) as TensorInfo;
+  if (m === 0 || n === 0 || k === 0) return baseBatchMatMul.run(args);
 
   const a2 = transposeA ? transposedCopy(wasm, a, aRows, aCols) : asShape(a, [m, k]);
   const b2 = transposeB ? transposedCopy(wasm, b, bRows, bCols) : asShape(b, [k, n]);
@@ -65,8 +48,4 @@ export function batchMatMulWasm(args: KernelArgs): TensorInfo {
   return asShape(out, outShape);
 }
 
-export const batchMatMulConfig: KernelConfig = {
-  kernelName: BatchMatMul,
-  backendName: 'wasm',
-  kernelFunc: batchMatMulWasm as unknown as KernelFunc,
-};
+export const batchMatMulConfig = wasmKernel(BatchMatMul, batchMatMulWasm);

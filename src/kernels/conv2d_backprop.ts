@@ -10,26 +10,39 @@
  * attribute (tfjs-core never passes one: it refuses gradients of dilated convolutions).
  */
 import {
+  Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   type Conv2DBackpropFilterAttrs,
   type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
   type TensorInfo,
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { col2im, convGeometry, im2colTransposed, type ConvGeometry } from './conv_geometry.js';
-import { allocF32, asShape, f32View, free, matMul2D, transposedCopy } from './wasm_heap.js';
+import { BaseKernel, allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 type Shape4 = [number, number, number, number];
+type ConvAttrs = Pick<Conv2DBackpropInputAttrs, 'strides' | 'pad' | 'dimRoundingMode' | 'dataFormat'>;
 
-interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
+/** The wasm backend's own Conv2D (on XNNPACK), for stride-1 input gradients. */
+export const baseConv2D = new BaseKernel(Conv2D);
+
+/**
+ * The forward convolution's geometry, with K = fh·fw·ci and M = N·OH·OW of the gradient GEMMs;
+ * `empty` when the gradient has no terms (then it is all zeros).
+ */
+function gradientGeometry(
+  inShape: readonly number[],
+  filterShape: readonly number[],
+  a: ConvAttrs,
+  dilations: number | [number, number],
+  kernelName: string,
+): { g: ConvGeometry; K: number; M: number; empty: boolean } {
+  const { strides, pad, dimRoundingMode, dataFormat } = a;
+  const g = convGeometry(inShape as Shape4, filterShape as Shape4, strides, dilations, pad, dimRoundingMode, dataFormat, kernelName);
+  const K = g.filterHeight * g.filterWidth * g.inChannels;
+  const M = g.batch * g.outHeight * g.outWidth;
+  return { g, K, M, empty: K === 0 || M === 0 || g.outChannels === 0 };
 }
 
 function zeros(backend: BackendWasm, shape: number[]): TensorInfo {
@@ -42,19 +55,8 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
   const wasm = backend as BackendWasm;
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
   const a = attrs as unknown as Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
-  const g = convGeometry(
-    x.shape as Shape4,
-    a.filterShape as Shape4,
-    a.strides,
-    a.dilations ?? 1,
-    a.pad,
-    a.dimRoundingMode,
-    a.dataFormat,
-    Conv2DBackpropFilter,
-  );
-  const K = g.filterHeight * g.filterWidth * g.inChannels;
-  const M = g.batch * g.outHeight * g.outWidth;
-  if (K === 0 || M === 0 || g.outChannels === 0) return zeros(wasm, [...a.filterShape]);
+  const { g, K, M, empty } = gradientGeometry(x.shape, a.filterShape, a, a.dilations ?? 1, Conv2DBackpropFilter);
+  if (empty) return zeros(wasm, [...a.filterShape]);
 
   const cols = allocF32(wasm, [K, M]);
   im2colTransposed(f32View(wasm, x), g, f32View(wasm, cols));
@@ -76,17 +78,12 @@ export function flipFilter(w: Float32Array, fh: number, fw: number, ci: number, 
   }
 }
 
-let baseConv2D: KernelFunc | undefined;
-export function setBaseConv2D(kernelFunc: KernelFunc): void {
-  baseConv2D = kernelFunc;
-}
-
 /**
  * For stride 1 the input gradient is a plain 'full' convolution of dy with the flipped filter;
  * returns undefined when the padding that needs is negative (then col2im handles it).
  */
 function backpropInputByConv(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry): TensorInfo | undefined {
-  if (baseConv2D === undefined || g.strideHeight !== 1 || g.strideWidth !== 1) return undefined;
+  if (!baseConv2D.captured || g.strideHeight !== 1 || g.strideWidth !== 1) return undefined;
   const top = g.filterHeight - 1 - g.padTop;
   const left = g.filterWidth - 1 - g.padLeft;
   const bottom = g.inHeight + g.filterHeight - 1 - g.outHeight - top;
@@ -94,11 +91,11 @@ function backpropInputByConv(wasm: BackendWasm, dy: TensorInfo, filter: TensorIn
   if (Math.min(top, left, bottom, right) < 0) return undefined;
   const flipped = allocF32(wasm, [g.filterHeight, g.filterWidth, g.outChannels, g.inChannels]);
   flipFilter(f32View(wasm, filter), g.filterHeight, g.filterWidth, g.inChannels, g.outChannels, f32View(wasm, flipped));
-  const dx = baseConv2D({
+  const dx = baseConv2D.run({
     inputs: { x: dy, filter: flipped },
     backend: wasm,
     attrs: { strides: 1, pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: 1 },
-  }) as TensorInfo;
+  });
   free(wasm, flipped);
   return dx;
 }
@@ -107,19 +104,8 @@ export function conv2DBackpropInputWasm({ inputs, backend, attrs }: KernelArgs):
   const wasm = backend as BackendWasm;
   const { dy, filter } = inputs as { dy: TensorInfo; filter: TensorInfo };
   const a = attrs as unknown as Conv2DBackpropInputAttrs;
-  const g = convGeometry(
-    a.inputShape as Shape4,
-    filter.shape as Shape4,
-    a.strides,
-    1,
-    a.pad,
-    a.dimRoundingMode,
-    a.dataFormat,
-    Conv2DBackpropInput,
-  );
-  const K = g.filterHeight * g.filterWidth * g.inChannels;
-  const M = g.batch * g.outHeight * g.outWidth;
-  if (K === 0 || M === 0 || g.outChannels === 0) return zeros(wasm, [...a.inputShape]);
+  const { g, K, M, empty } = gradientGeometry(a.inputShape, filter.shape, a, 1, Conv2DBackpropInput);
+  if (empty) return zeros(wasm, [...a.inputShape]);
   const byConv = backpropInputByConv(wasm, dy, filter, g);
   if (byConv !== undefined) return byConv;
 
@@ -132,14 +118,5 @@ export function conv2DBackpropInputWasm({ inputs, backend, attrs }: KernelArgs):
   return dx;
 }
 
-export const conv2DBackpropFilterConfig: KernelConfig = {
-  kernelName: Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilterWasm as unknown as KernelFunc,
-};
-
-export const conv2DBackpropInputConfig: KernelConfig = {
-  kernelName: Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropInputWasm as unknown as KernelFunc,
-};
+export const conv2DBackpropFilterConfig = wasmKernel(Conv2DBackpropFilter, conv2DBackpropFilterWasm);
+export const conv2DBackpropInputConfig = wasmKernel(Conv2DBackpropInput, conv2DBackpropInputWasm);

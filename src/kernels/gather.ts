@@ -4,29 +4,11 @@
  * floats) took ≈2.5 ms, as long as a convolution. Copying each gathered slice whole takes
  * microseconds. Batched gathers (batchDims > 0) and strings keep the original kernel.
  */
-import {
-  GatherV2,
-  util,
-  type GatherV2Attrs,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-  type TypedArray,
-} from '@tensorflow/tfjs';
+import { GatherV2, util, type GatherV2Attrs, type TensorInfo, type TypedArray } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { BaseKernel, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
-interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
-
-let baseGather: KernelFunc | undefined;
-export function setBaseGather(kernelFunc: KernelFunc): void {
-  baseGather = kernelFunc;
-}
+export const baseGather = new BaseKernel(GatherV2);
 
 /**
  * out[o, i, s] = x[o, indices[i], s] with x seen as [outer, dim, slice]. Throws on an index outside
@@ -63,10 +45,7 @@ export function gatherV2Wasm(args: KernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, indices } = inputs as { x: TensorInfo; indices: TensorInfo };
   const { axis, batchDims } = attrs as unknown as GatherV2Attrs;
-  if ((batchDims ?? 0) !== 0 || x.dtype === 'string' || indices.dtype !== 'int32') {
-    if (baseGather === undefined) throw new Error('layerbench wasm kernels: registerWasmKernels() has not run');
-    return baseGather(args as Parameters<KernelFunc>[0]) as TensorInfo;
-  }
+  if ((batchDims ?? 0) !== 0 || x.dtype === 'string' || indices.dtype !== 'int32') return baseGather.run(args);
   const wasm = backend as BackendWasm;
   const a = util.parseAxisParam(axis, x.shape)[0]!;
   const outer = util.sizeFromShape(x.shape.slice(0, a));
@@ -79,8 +58,4 @@ export function gatherV2Wasm(args: KernelArgs): TensorInfo {
   return out;
 }
 
-export const gatherV2Config: KernelConfig = {
-  kernelName: GatherV2,
-  backendName: 'wasm',
-  kernelFunc: gatherV2Wasm as unknown as KernelFunc,
-};
+export const gatherV2Config = wasmKernel(GatherV2, gatherV2Wasm);

@@ -15,7 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocF32, asShape, f32View, free, matMul2D, transposedCopy } from './wasm_heap.js';
+import { allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const LSTM_FORWARD = 'LayerbenchLstmForward';
 export const LSTM_BACKWARD = 'LayerbenchLstmBackward';
@@ -25,12 +25,6 @@ const CACHE_SLOTS = 7;
 
 export interface LstmAttrs {
   returnSequences: boolean;
-}
-
-interface KernelArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
 }
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -188,17 +182,8 @@ function lstmBackwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
   return [asShape(dx, [B, T, F]), asShape(dKernel, [F, G]), asShape(dRecurrent, [U, G]), asShape(dBias, [G])];
 }
 
-export const lstmForwardConfig: tf.KernelConfig = {
-  kernelName: LSTM_FORWARD,
-  backendName: 'wasm',
-  kernelFunc: lstmForwardWasm as unknown as tf.KernelFunc,
-};
-
-export const lstmBackwardConfig: tf.KernelConfig = {
-  kernelName: LSTM_BACKWARD,
-  backendName: 'wasm',
-  kernelFunc: lstmBackwardWasm as unknown as tf.KernelFunc,
-};
+export const lstmForwardConfig = wasmKernel(LSTM_FORWARD, lstmForwardWasm);
+export const lstmBackwardConfig = wasmKernel(LSTM_BACKWARD, lstmBackwardWasm);
 
 /** True when `lstmSequence` can run here (the wasm backend with layerbench's kernels). */
 export function lstmSequenceAvailable(): boolean {

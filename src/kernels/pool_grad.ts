@@ -10,26 +10,9 @@
  *    backend divides by the full window size, which is wrong for 'same'-padded border windows;
  *    for 'valid' pooling the two agree).
  */
-import {
-  AvgPoolGrad,
-  MaxPoolGrad,
-  backend_util,
-  type AvgPoolGradAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type MaxPoolGradAttrs,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { AvgPoolGrad, MaxPoolGrad, backend_util, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocF32, f32View } from './wasm_heap.js';
-
-interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
+import { allocF32, f32View, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 type Shape4 = [number, number, number, number];
 
@@ -159,34 +142,27 @@ export function avgPoolBackprop(dy: Float32Array, g: PoolGeometry, dx: Float32Ar
   }
 }
 
-export function maxPoolGradWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
-  const wasm = backend as BackendWasm;
-  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const a = attrs as unknown as MaxPoolGradAttrs;
-  const g = poolGeometry(input.shape as Shape4, a.filterSize, a.strides, a.pad, a.dimRoundingMode);
-  const dx = allocF32(wasm, [...input.shape]);
-  maxPoolBackprop(f32View(wasm, input), f32View(wasm, dy), g, f32View(wasm, dx));
-  return dx;
+/**
+ * A pooling gradient kernel: dx, shaped like `input`, filled by `backprop` from heap views of
+ * input, dy and dx. AvgPoolGrad has no dimRoundingMode attribute (avgPool's gradient ignores it).
+ */
+function poolGradKernel(
+  useRounding: boolean,
+  backprop: (input: Float32Array, dy: Float32Array, g: PoolGeometry, dx: Float32Array) => void,
+): (args: KernelArgs) => TensorInfo {
+  return ({ inputs, backend, attrs }) => {
+    const wasm = backend as BackendWasm;
+    const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
+    const a = attrs as unknown as MaxPoolGradAttrs;
+    const g = poolGeometry(input.shape as Shape4, a.filterSize, a.strides, a.pad, useRounding ? a.dimRoundingMode : undefined);
+    const dx = allocF32(wasm, [...input.shape]);
+    backprop(f32View(wasm, input), f32View(wasm, dy), g, f32View(wasm, dx));
+    return dx;
+  };
 }
 
-export function avgPoolGradWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
-  const wasm = backend as BackendWasm;
-  const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
-  const a = attrs as unknown as AvgPoolGradAttrs;
-  const g = poolGeometry(input.shape as Shape4, a.filterSize, a.strides, a.pad, undefined);
-  const dx = allocF32(wasm, [...input.shape]);
-  avgPoolBackprop(f32View(wasm, dy), g, f32View(wasm, dx));
-  return dx;
-}
+export const maxPoolGradWasm = poolGradKernel(true, maxPoolBackprop);
+export const avgPoolGradWasm = poolGradKernel(false, (_input, dy, g, dx) => avgPoolBackprop(dy, g, dx));
 
-export const maxPoolGradConfig: KernelConfig = {
-  kernelName: MaxPoolGrad,
-  backendName: 'wasm',
-  kernelFunc: maxPoolGradWasm as unknown as KernelFunc,
-};
-
-export const avgPoolGradConfig: KernelConfig = {
-  kernelName: AvgPoolGrad,
-  backendName: 'wasm',
-  kernelFunc: avgPoolGradWasm as unknown as KernelFunc,
-};
+export const maxPoolGradConfig = wasmKernel(MaxPoolGrad, maxPoolGradWasm);
+export const avgPoolGradConfig = wasmKernel(AvgPoolGrad, avgPoolGradWasm);

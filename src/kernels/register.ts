@@ -18,13 +18,13 @@ import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fusedAdamConfig } from './adam.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
-import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig, setBaseConv2D } from './conv2d_backprop.js';
-import { gatherV2Config, setBaseGather } from './gather.js';
+import { baseConv2D, conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d_backprop.js';
+import { baseGather, gatherV2Config } from './gather.js';
 import { lstmBackwardConfig, lstmForwardConfig } from './lstm.js';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool_grad.js';
-import { castConfig, identityConfig, setBaseCast, setBaseIdentity } from './share.js';
-import { setBaseSum, sumConfig } from './sum.js';
-import { setBaseBatchMatMul } from './wasm_heap.js';
+import { baseCast, baseIdentity, castConfig, identityConfig } from './share.js';
+import { baseSum, sumConfig } from './sum.js';
+import { baseBatchMatMul, type BaseKernel } from './wasm_heap.js';
 
 const ours: readonly tf.KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -41,15 +41,8 @@ const ours: readonly tf.KernelConfig[] = [
   lstmBackwardConfig,
 ];
 
-/** Original wasm kernels that ours call into, and where each is handed over. */
-const bases: readonly [string, (kernelFunc: tf.KernelFunc) => void][] = [
-  [tf.BatchMatMul, setBaseBatchMatMul],
-  [tf.Conv2D, setBaseConv2D],
-  [tf.Sum, setBaseSum],
-  [tf.Identity, setBaseIdentity],
-  [tf.Cast, setBaseCast],
-  [tf.GatherV2, setBaseGather],
-];
+/** Original wasm kernels that ours call into. */
+const bases: readonly BaseKernel[] = [baseBatchMatMul, baseConv2D, baseSum, baseIdentity, baseCast, baseGather];
 
 /** Names of the kernels layerbench registers (or replaces) for the wasm backend. */
 export const wasmKernelNames: readonly string[] = ours.map((k) => k.kernelName);
@@ -59,10 +52,10 @@ function isOurs(config: tf.KernelConfig | undefined): boolean {
 }
 
 export function registerWasmKernels(): void {
-  for (const [name, hand] of bases) {
-    const base = tf.getKernel(name, 'wasm');
-    if (base === undefined) throw new Error(`layerbench wasm kernels: the wasm backend registered no ${name}`);
-    if (!isOurs(base)) hand(base.kernelFunc);
+  for (const slot of bases) {
+    const base = tf.getKernel(slot.kernelName, 'wasm');
+    if (base === undefined) throw new Error(`layerbench wasm kernels: the wasm backend registered no ${slot.kernelName}`);
+    if (!isOurs(base)) slot.set(base.kernelFunc);
   }
   for (const config of ours) {
     const current = tf.getKernel(config.kernelName, 'wasm');

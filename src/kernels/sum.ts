@@ -4,30 +4,11 @@
  * whole tensor with a slow generic transpose (≈1 ms for the seed CNN's first layer). Summing rows
  * into per-column accumulators in JS reads the tensor once. Other reductions keep the original.
  */
-import {
-  Sum,
-  backend_util,
-  util,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type SumAttrs,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { Sum, backend_util, util, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocF32, f32View } from './wasm_heap.js';
+import { BaseKernel, allocF32, f32View, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
-interface KernelArgs {
-  inputs: NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: NamedAttrMap;
-}
-
-let baseSum: KernelFunc | undefined;
-export function setBaseSum(kernelFunc: KernelFunc): void {
-  baseSum = kernelFunc;
-}
+export const baseSum = new BaseKernel(Sum);
 
 /** out[c] = Σ_r x[r·cols + c] for a rows × cols row-major matrix (float64 accumulators). */
 export function sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
@@ -52,10 +33,7 @@ export function sumWasm(args: KernelArgs): TensorInfo {
   const rank = x.shape.length;
   const axes = util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
   const leading = axes.length > 0 && axes.length < rank && axes.every((a, i) => a === i);
-  if (!leading || x.dtype !== 'float32' || baseSum === undefined) {
-    if (baseSum === undefined) throw new Error('layerbench wasm kernels: registerWasmKernels() has not run');
-    return baseSum(args as Parameters<KernelFunc>[0]) as TensorInfo;
-  }
+  if (!leading || x.dtype !== 'float32' || !baseSum.captured) return baseSum.run(args);
   const wasm = backend as BackendWasm;
   const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
   const outShape = x.shape.slice(axes.length);
@@ -65,8 +43,4 @@ export function sumWasm(args: KernelArgs): TensorInfo {
   return out;
 }
 
-export const sumConfig: KernelConfig = {
-  kernelName: Sum,
-  backendName: 'wasm',
-  kernelFunc: sumWasm as unknown as KernelFunc,
-};
+export const sumConfig = wasmKernel(Sum, sumWasm);

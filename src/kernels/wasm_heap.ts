@@ -1,27 +1,59 @@
 /**
- * Small helpers for writing wasm-backend kernels in TypeScript: allocate a tensor on the wasm heap,
- * view it as a Float32Array, free it, and run a plain (non-transposed, unbatched) matrix product
- * through the wasm backend's own BatchMatMul, which takes XNNPACK's fast GEMM only in that case.
+ * Small helpers for writing wasm-backend kernels in TypeScript: the kernel signature and config,
+ * the wasm backend's own kernels that ours fall back on, tensors on the wasm heap (allocate, view
+ * as a Float32Array, free), and a plain (non-transposed, unbatched) matrix product through the
+ * wasm backend's own BatchMatMul, which takes XNNPACK's fast GEMM only in that case.
  *
  * Heap views must be taken after the last allocation of a kernel: an allocation can grow the
  * wasm memory, and growing detaches every earlier view.
  */
-import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs';
+import {
+  BatchMatMul,
+  type KernelConfig,
+  type KernelFunc,
+  type NamedAttrMap,
+  type NamedTensorInfoMap,
+  type TensorInfo,
+} from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
-/** The wasm backend's own BatchMatMul kernel, captured before layerbench replaces it. */
-let baseBatchMatMul: KernelFunc | undefined;
-
-export function setBaseBatchMatMul(kernelFunc: KernelFunc): void {
-  baseBatchMatMul = kernelFunc;
+/** What the engine passes a kernel function. */
+export interface KernelArgs {
+  inputs: NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: NamedAttrMap;
 }
 
-export function getBaseBatchMatMul(): KernelFunc {
-  if (baseBatchMatMul === undefined) {
-    throw new Error('layerbench wasm kernels: registerWasmKernels() has not run');
+/** The config that registers `kernelFunc` as the wasm backend's `kernelName`. */
+export function wasmKernel(kernelName: string, kernelFunc: (args: KernelArgs) => TensorInfo | TensorInfo[]): KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as KernelFunc };
+}
+
+/**
+ * The wasm backend's own kernel of one name, which ours replaces and falls back on. It is captured
+ * by registerWasmKernels() (see register.ts) before ours is registered in its place.
+ */
+export class BaseKernel {
+  private kernelFunc: KernelFunc | undefined;
+
+  constructor(readonly kernelName: string) {}
+
+  set(kernelFunc: KernelFunc): void {
+    this.kernelFunc = kernelFunc;
   }
-  return baseBatchMatMul;
+
+  get captured(): boolean {
+    return this.kernelFunc !== undefined;
+  }
+
+  run(args: KernelArgs): TensorInfo {
+    if (this.kernelFunc === undefined) throw new Error('layerbench wasm kernels: registerWasmKernels() has not run');
+    return this.kernelFunc(args as Parameters<KernelFunc>[0]) as TensorInfo;
+  }
 }
+
+/** The wasm backend's own BatchMatMul (its XNNPACK GEMM, for matMul2D). */
+export const baseBatchMatMul = new BaseKernel(BatchMatMul);
 
 /** A fresh float32 tensor on the wasm heap; its contents are whatever the allocator left there. */
 export function allocF32(backend: BackendWasm, shape: number[]): TensorInfo {
@@ -47,12 +79,7 @@ export function asShape(info: TensorInfo, shape: number[]): TensorInfo {
  * The returned tensor is new; the caller owns it.
  */
 export function matMul2D(backend: BackendWasm, a: TensorInfo, b: TensorInfo): TensorInfo {
-  const out = getBaseBatchMatMul()({
-    inputs: { a, b },
-    backend,
-    attrs: { transposeA: false, transposeB: false },
-  }) as TensorInfo;
-  return out;
+  return baseBatchMatMul.run({ inputs: { a, b }, backend, attrs: { transposeA: false, transposeB: false } });
 }
 
 /** dst[c, r] = src[r, c] for a row-major rows×cols matrix; blocked so both sides stay in cache. */

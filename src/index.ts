@@ -1,0 +1,34 @@
+/** layerbench's public library surface. Only re-exports: each concept lives in its own module. */
+export * from './errors.js';
+export { parseSweep, parseSweepText, formatIssue, formatPath } from './spec/load.js';
+export {
+  sweepSpecSchema,
+  sweepJsonSchema,
+  rankingMetric,
+  higherIsBetter,
+  type SweepSpec,
+  type SweepSpecInput,
+  type DatasetSpec,
+  type ModelSpec,
+  type TrainingSpec,
+  type EvaluationSpec,
+  type SearchSpec,
+  type MetricName,
+  type Task,
+} from './spec/schema.js';
+export { expandCandidates, layerUnits, searchPoints, candidateSchema, type Candidate } from './search/candidates.js';
+export { candidateDocSchema, CANDIDATE_DOC_SCHEMA, type CandidateDoc, type Trial, type EpochRecord, type LayerSummary } from './results/document.js';
+export { type Store, getText, getJson, putJson } from './store/store.js';
+export { keys } from './store/keys.js';
+export { LocalStore } from './store/local.js';
+export { S3Store } from './store/s3.js';
+export { openStore, parseS3Uri } from './store/open.js';
+export { loadDataset, parseDataset, splitDataset, datasetInfo, type ArraySet, type DataInfo, type SplitData } from './data/index.js';
+export { buildModel, layerSummaries } from './model/build.js';
+export { expectedParamCount } from './model/params.js';
+export { selectBackend, currentBackend } from './train/backend.js';
+export { trainCandidate, failedDoc, type TrainArgs } from './train/train.js';
+export { registerWasmKernels } from './kernels/index.js';
+export * from './steps/index.js';
+export { runLocal, renderDefinition, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
+export { writeRunReport, kerasCode, analyzeRun } from './report/index.js';

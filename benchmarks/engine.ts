@@ -1,30 +1,21 @@
 /**
  * One engine measurement, in its own process so that backends and JIT state never mix:
  *
- *   tsx benchmarks/engine.ts <backend> <model> <samplesPerRun> <runs> [product|fused]
+ *   tsx benchmarks/engine.ts <backend> <model> <samplesPerRun> <runs>
  *
  * Trains the reference model with layerbench's own training loop (src/train/train.ts, batch 32,
  * Adam) on synthetic data for runs + 1 epochs of `samplesPerRun` samples; the first epoch is the
  * warm-up, each later epoch is one run. A run's time is the gap between two epoch-end events, so
  * it includes that epoch's validation pass over 32 rows (well under 1 % of the epoch). Prints one
- * JSON line: EngineResult.
- *
- * Variant 'product' trains exactly what layerbench builds today. Variant 'fused' first points
- * tf.layers.lstm and tf.train.adam at src/kernels' fusedLstm and fusedAdam (in this process only),
- * to measure what adopting them in src/model/build.ts and src/train/train.ts would give.
+ * JSON line: EngineResult. What trains is exactly what layerbench builds (on wasm: fusedLstm layers
+ * and the fusedAdam optimizer from src/kernels).
  */
-import * as tf from '@tensorflow/tfjs';
-import { fusedAdam, fusedLstm } from '../src/kernels/index.js';
 import { selectBackend } from '../src/train/backend.js';
 import { trainCandidate } from '../src/train/train.js';
 import { MODEL_NAMES, referenceModel, syntheticSplit, type ModelName } from './models.js';
 
-export const VARIANTS = ['product', 'fused'] as const;
-export type Variant = (typeof VARIANTS)[number];
-
 export interface EngineResult {
   backend: string;
-  variant: Variant;
   /** What the candidate document recorded as its backend. */
   recordedBackend: string;
   model: ModelName;
@@ -41,23 +32,13 @@ export function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-/** Route tf.layers.lstm and tf.train.adam to layerbench's fused versions (this process only). */
-function useFusedLayers(): void {
-  const layers = tf.layers as { lstm: unknown };
-  layers.lstm = fusedLstm;
-  const train = tf.train as unknown as { adam: unknown };
-  train.adam = fusedAdam;
-}
-
 export async function measureEngine(
   backend: string,
   model: ModelName,
   samplesPerRun: number,
   runs: number,
-  variant: Variant = 'product',
 ): Promise<EngineResult> {
   await selectBackend(backend);
-  if (variant === 'fused') useFusedLayers();
   const ref = referenceModel(model);
   const spec = { ...ref.spec, training: { ...ref.spec.training, epochs: runs + 1 } };
   const split = syntheticSplit(ref, samplesPerRun, 32);
@@ -74,7 +55,6 @@ export async function measureEngine(
   const rates = ends.slice(1).map((end, i) => samplesPerRun / ((end - ends[i]!) / 1000));
   return {
     backend,
-    variant,
     recordedBackend: doc.backend,
     model,
     batchSize: spec.training.batchSize,
@@ -85,11 +65,11 @@ export async function measureEngine(
 }
 
 async function main(): Promise<void> {
-  const [backend, model, samples, runs, variant = 'product'] = process.argv.slice(2);
-  if (!backend || !model || !(MODEL_NAMES as readonly string[]).includes(model) || !(VARIANTS as readonly string[]).includes(variant)) {
-    throw new Error(`usage: tsx benchmarks/engine.ts <backend> <${MODEL_NAMES.join('|')}> <samplesPerRun> <runs> [${VARIANTS.join('|')}]`);
+  const [backend, model, samples, runs] = process.argv.slice(2);
+  if (!backend || !model || !(MODEL_NAMES as readonly string[]).includes(model)) {
+    throw new Error(`usage: tsx benchmarks/engine.ts <backend> <${MODEL_NAMES.join('|')}> <samplesPerRun> <runs>`);
   }
-  const result = await measureEngine(backend, model as ModelName, Number(samples ?? 640), Number(runs ?? 5), variant as Variant);
+  const result = await measureEngine(backend, model as ModelName, Number(samples ?? 640), Number(runs ?? 5));
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 

@@ -1,7 +1,7 @@
 /**
  * Where a training epoch's time goes, per kernel:
  *
- *   tsx benchmarks/profile.ts <backend> <model> [samples] [--fused] [--json]
+ *   tsx benchmarks/profile.ts <backend> <model> [samples] [--json]
  *
  * Trains the reference model for a warm-up epoch and one profiled epoch (tf.profile) with
  * layerbench's training loop, then prints each kernel's total time, its call count per batch, and
@@ -11,7 +11,6 @@
  * time counts twice.
  */
 import * as tf from '@tensorflow/tfjs';
-import { fusedAdam, fusedLstm } from '../src/kernels/index.js';
 import { selectBackend } from '../src/train/backend.js';
 import { trainCandidate } from '../src/train/train.js';
 import { MODEL_NAMES, referenceModel, syntheticSplit, type ModelName } from './models.js';
@@ -24,8 +23,6 @@ export interface KernelRow {
 
 export interface EpochProfile {
   backend: string;
-  /** With tf.layers.lstm and tf.train.adam pointed at fusedLstm and fusedAdam. */
-  fused: boolean;
   model: ModelName;
   batches: number;
   wallMs: number;
@@ -34,12 +31,8 @@ export interface EpochProfile {
   rows: KernelRow[];
 }
 
-export async function profileEpoch(backend: string, model: ModelName, samples: number, fused = false): Promise<EpochProfile> {
+export async function profileEpoch(backend: string, model: ModelName, samples: number): Promise<EpochProfile> {
   await selectBackend(backend);
-  if (fused) {
-    (tf.layers as { lstm: unknown }).lstm = fusedLstm;
-    (tf.train as unknown as { adam: unknown }).adam = fusedAdam;
-  }
   const ref = referenceModel(model);
   const split = syntheticSplit(ref, samples, 32);
   let wallMs = 0;
@@ -87,7 +80,6 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
     .sort((a, b) => b.ms - a.ms);
   return {
     backend,
-    fused,
     model,
     batches,
     wallMs,
@@ -99,7 +91,7 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
 
 export function profileTable(p: EpochProfile, top = 15): string {
   const lines = [
-    `${p.model} on ${p.backend}${p.fused ? ' (fusedLstm, fusedAdam)' : ''}: ${p.batches} batches, epoch ${p.wallMs.toFixed(0)} ms, ` +
+    `${p.model} on ${p.backend}: ${p.batches} batches, epoch ${p.wallMs.toFixed(0)} ms, ` +
       `${p.kernelsPerBatch.toFixed(0)} kernel calls per batch, kernels ${p.kernelMs.toFixed(0)} ms ` +
       `(${((100 * p.kernelMs) / p.wallMs).toFixed(0)} % of the epoch)`,
     '| kernel | ms per batch | % of epoch | calls per batch |',
@@ -126,7 +118,7 @@ async function main(): Promise<void> {
   if (!backend || !model || !(MODEL_NAMES as readonly string[]).includes(model)) {
     throw new Error(`usage: tsx benchmarks/profile.ts <backend> <${MODEL_NAMES.join('|')}> [samples]`);
   }
-  const p = await profileEpoch(backend, model as ModelName, Number(samples ?? (model === 'mlp' ? 3200 : 320)), process.argv.includes('--fused'));
+  const p = await profileEpoch(backend, model as ModelName, Number(samples ?? (model === 'mlp' ? 3200 : 320)));
   // --json: one line for benchmarks/run.ts; otherwise a table for people.
   process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(p)}\n` : `${profileTable(p, 20)}\n`);
 }

@@ -4,8 +4,7 @@
  *
  *  1. Training throughput of the seed's three reference models (batch 32, one thread) on every
  *     installed backend — median samples/s of ≥ 5 timed epochs after a warm-up epoch, each
- *     backend × model in a fresh process, through layerbench's own training loop; on wasm also
- *     with src/kernels' fusedLstm and fusedAdam swapped in (what adopting them would give).
+ *     backend × model in a fresh process, through layerbench's own training loop.
  *  2. Where the time goes: a per-kernel profile of one epoch of each model on wasm.
  *  3. Worker-pool scaling: an 8-candidate sweep through the local runner with 1 and 2 workers.
  *  4. Per-candidate overhead (everything that is not fitting) in those runs, and with --examples
@@ -21,7 +20,7 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
-import type { EngineResult, Variant } from './engine.js';
+import type { EngineResult } from './engine.js';
 import { describeMachine, type MachineInfo } from './machine.js';
 import { MODEL_NAMES, PYTORCH_REFERENCE, referenceModel, TARGETS, type ModelName } from './models.js';
 import type { EpochProfile } from './profile.js';
@@ -43,7 +42,6 @@ const SAMPLES: Record<string, Record<ModelName, number>> = {
 
 export interface EngineRow {
   backend: string;
-  variant: Variant;
   model: ModelName;
   result?: EngineResult;
   error?: string;
@@ -96,10 +94,7 @@ const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
 export function markdown(r: BenchReport): string {
   const m = r.machine;
-  const columns = [...new Set(r.engine.map((e) => `${e.backend}|${e.variant}`))].map((key) => {
-    const [backend, variant] = key.split('|') as [string, Variant];
-    return { backend, variant, label: variant === 'fused' ? `${backend} + fusedLstm/fusedAdam ¹` : backend };
-  });
+  const backends = [...new Set(r.engine.map((e) => e.backend))];
   const lines: string[] = [
     `# layerbench benchmark, ${r.startedAt.slice(0, 10)}`,
     '',
@@ -113,28 +108,21 @@ export function markdown(r: BenchReport): string {
     `Median of ${r.settings.runs} timed epochs after a warm-up epoch; batch ${r.settings.batchSize}, one thread, ` +
       `layerbench's training loop (Adam), synthetic data, each backend × model in a fresh process.`,
     '',
-    `| model | ${columns.map((c) => c.label).join(' | ')} | target (default backend) | PyTorch 1.13, 1 thread |`,
-    `|---|${columns.map(() => '---:').join('|')}|---:|---:|`,
+    `| model | ${backends.join(' | ')} | target (default backend) | PyTorch 1.13, 1 thread |`,
+    `|---|${backends.map(() => '---:').join('|')}|---:|---:|`,
   ];
   for (const model of MODEL_NAMES) {
-    const cells = columns.map((c) => {
-      const row = r.engine.find((e) => e.backend === c.backend && e.variant === c.variant && e.model === model);
+    const cells = backends.map((backend) => {
+      const row = r.engine.find((e) => e.backend === backend && e.model === model);
       if (!row) return '–';
       if (row.error) return `failed: ${row.error}`;
       return fmt(row.result!.median);
     });
     lines.push(`| ${model}: ${referenceModel(model).description} | ${cells.join(' | ')} | ≥ ${fmt(TARGETS[model])} | ≈ ${fmt(PYTORCH_REFERENCE[model])} |`);
   }
-  if (columns.some((c) => c.variant === 'fused')) {
-    lines.push(
-      '',
-      '¹ The same training loop with `tf.layers.lstm` → `fusedLstm` and `tf.train.adam` → `fusedAdam` (src/kernels): ' +
-        'what layerbench gets once src/model/build.ts and src/train/train.ts use them.',
-    );
-  }
   lines.push('', 'Every timed epoch (samples/s):', '');
   for (const e of r.engine) {
-    if (e.result) lines.push(`- ${e.backend}${e.variant === 'fused' ? ' + fused' : ''} ${e.model} (${e.result.samplesPerRun} samples/epoch): ${e.result.runs.map(fmt).join(', ')}`);
+    if (e.result) lines.push(`- ${e.backend} ${e.model} (${e.result.samplesPerRun} samples/epoch): ${e.result.runs.map(fmt).join(', ')}`);
   }
   if (r.profiles.length > 0) {
     lines.push('', '## Where the time goes (wasm, one profiled epoch)', '');
@@ -175,7 +163,7 @@ export function markdown(r: BenchReport): string {
 function profileMarkdown(p: EpochProfile, top = 10): string {
   const perBatch = (ms: number) => (ms / p.batches).toFixed(2);
   const out = [
-    `**${p.model}${p.fused ? ' with fusedLstm/fusedAdam' : ''}**: ${(p.wallMs / p.batches).toFixed(2)} ms per batch (profiled), ${p.kernelsPerBatch.toFixed(0)} kernel calls per batch, ` +
+    `**${p.model}**: ${(p.wallMs / p.batches).toFixed(2)} ms per batch (profiled), ${p.kernelsPerBatch.toFixed(0)} kernel calls per batch, ` +
       `${((100 * p.kernelMs) / p.wallMs).toFixed(0)} % of the time inside kernels.`,
     '',
     '| kernel | ms per batch | calls per batch |',
@@ -211,18 +199,16 @@ async function main(): Promise<void> {
   log(`layerbench bench on ${machine.cpuModel} (${machine.cores} cores), load ${machine.loadAverageAtStart.join(' ')}`);
 
   const engine: EngineRow[] = [];
-  // The fused layers change nothing on backends where they fall back (cpu, tensorflow).
-  const plan = backends.flatMap((backend) => (backend === 'wasm' ? (['product', 'fused'] as const) : (['product'] as const)).map((variant) => ({ backend, variant })));
-  for (const { backend, variant } of plan) {
+  for (const backend of backends) {
     for (const model of models) {
       const samples = (SAMPLES[backend] ?? SAMPLES.wasm!)[model];
-      log(`  ${backend}${variant === 'fused' ? ' + fused' : ''} ${model}: ${runs} epochs of ${samples} samples…`);
+      log(`  ${backend} ${model}: ${runs} epochs of ${samples} samples…`);
       try {
-        const result = await child<EngineResult>('engine.ts', [backend, model, String(samples), String(runs), variant]);
-        engine.push({ backend, variant, model, result });
+        const result = await child<EngineResult>('engine.ts', [backend, model, String(samples), String(runs)]);
+        engine.push({ backend, model, result });
         log(`    median ${fmt(result.median)} samples/s`);
       } catch (err) {
-        engine.push({ backend, variant, model, error: firstLine(err) });
+        engine.push({ backend, model, error: firstLine(err) });
         log(`    failed: ${firstLine(err)}`);
       }
     }
@@ -230,12 +216,10 @@ async function main(): Promise<void> {
 
   const profiles: EpochProfile[] = [];
   if (!values['skip-profile'] && backends.includes('wasm')) {
-    const jobs = [...models.map((model) => ({ model, fused: false })), ...models.filter((m) => m !== 'cnn').map((model) => ({ model, fused: true }))];
-    for (const { model, fused } of jobs) {
-      log(`  profiling ${model} on wasm${fused ? ' with fused layers' : ''}…`);
+    for (const model of models) {
+      log(`  profiling ${model} on wasm…`);
       try {
-        const args = ['wasm', model, model === 'mlp' ? '3200' : '320', '--json', ...(fused ? ['--fused'] : [])];
-        profiles.push(await child<EpochProfile>('profile.ts', args));
+        profiles.push(await child<EpochProfile>('profile.ts', ['wasm', model, model === 'mlp' ? '3200' : '320', '--json']));
       } catch (err) {
         log(`    failed: ${firstLine(err)}`);
       }

@@ -53,15 +53,19 @@ export interface SweepTiming {
   workerStartSeconds: number;
 }
 
-/** The seattle-weather example reduced to an 8-candidate grid with fixed work per candidate. */
+/**
+ * The seattle-weather example reduced to an 8-candidate grid with fixed work per candidate: 500 epochs,
+ * about 6–15 s each on one core, so that a worker's start-up (~1.5 s) and the uneven tail of the last
+ * candidates weigh on the 1-vs-2-worker comparison about as much as in a real sweep, not more.
+ */
 export async function scalingSweep(): Promise<SweepSpec> {
   const example = await loadExampleSweep('seattle-weather');
   return sweepSpecSchema.parse({
     ...example,
     name: 'bench-scaling',
-    description: '8 dense candidates (depth 1–2 × width 16–128), 100 epochs each, no early stopping',
+    description: '8 dense candidates (depth 1–2 × width 16–128), 500 epochs each, no early stopping',
     model: { ...example.model, depth: [1, 2], width: [16, 32, 64, 128] },
-    training: { ...example.training, epochs: 100, earlyStopping: { enabled: false } },
+    training: { ...example.training, epochs: 500, earlyStopping: { enabled: false } },
     evaluation: { ...example.evaluation, repeats: 1 },
   });
 }

@@ -127,7 +127,8 @@ export function buildModel(
       break;
     }
     case 'cnn': {
-      let [h, w, c] = [info.inputShape[0]!, info.inputShape[1]!, info.inputShape[2] ?? 1];
+      // Spatial size as it shrinks through the blocks: it decides each layer's padding.
+      let [h, w] = [info.inputShape[0]!, info.inputShape[1]!];
       if (info.inputShape.length === 2) net.add(tf.layers.reshape(first({ targetShape: [h, w, 1] })));
       const { kernelSize: k, pooling, poolSize: p, denseHead } = model.cnn;
       for (const filters of candidate.units) {
@@ -146,7 +147,7 @@ export function buildModel(
             }),
           ),
         );
-        [h, w, c] = [convOutputSize(h, k, padding), convOutputSize(w, k, padding), filters];
+        [h, w] = [convOutputSize(h, k, padding), convOutputSize(w, k, padding)];
         if (pooling !== 'none') {
           const pp = poolPadding(h, w, p);
           const args = { poolSize: [p, p] as [number, number], strides: [p, p] as [number, number], padding: pp };
@@ -154,7 +155,6 @@ export function buildModel(
           [h, w] = [poolOutputSize(h, p, pp), poolOutputSize(w, p, pp)];
         }
       }
-      void c;
       net.add(tf.layers.flatten());
       for (const units of denseHead) {
         dense(units, model.activation, true);

@@ -65,4 +65,22 @@ describe('early stopping', () => {
     expect(trial.valMetric).toBe(trial.epochs[3]!.valMetric);
     expect(again.trials[0]!.epochs).toEqual(trial.epochs);
   });
+
+  it('is reproducible with dropout too: the same candidate gives the same curves', async () => {
+    const withDropout = (dropout: number) => {
+      const spec = sweepSpecSchema.parse({
+        name: 'dropout',
+        dataset: { key: 'x.csv', task: 'binary', target: 'y' },
+        model: { family: 'dense', depth: [2], width: [16], dropout },
+        training: { epochs: 3, batchSize: 16, learningRate: 0.05, earlyStopping: { enabled: false } },
+      });
+      return trainCandidate({ runId: 'r', spec, candidate: expandCandidates(spec, 'v1')[0]!, info, splits: () => [split] });
+    };
+    const first = await withDropout(0.5);
+    const again = await withDropout(0.5);
+    expect(again.trials[0]!.epochs).toEqual(first.trials[0]!.epochs);
+    // Dropout is really on: the same network without it trains to another loss.
+    const none = await withDropout(0);
+    expect(none.trials[0]!.epochs[0]!.loss).not.toBe(first.trials[0]!.epochs[0]!.loss);
+  });
 });

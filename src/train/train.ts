@@ -53,6 +53,22 @@ interface FailureContext {
 const failureContexts = new WeakMap<object, FailureContext>();
 
 const seconds = (ms: number): number => ms / 1000;
+
+/**
+ * Run a trial with Math.random seeded. tfjs's dropout draws each batch's mask from a generator seeded
+ * by Math.random (a Dropout layer given a seed reuses one mask for every batch), so this is what makes
+ * a candidate with dropout reproducible: same id, same result. Restored afterwards; a trial has the
+ * process to itself (one candidate per worker at a time).
+ */
+async function withSeededRandom<T>(seed: number, f: () => Promise<T>): Promise<T> {
+  const original = Math.random;
+  Math.random = rng(seed);
+  try {
+    return await f();
+  } finally {
+    Math.random = original;
+  }
+}
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 
 function makeOptimizer(t: TrainingSpec): tf.Optimizer {
@@ -422,7 +438,7 @@ export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
       if (splits.length === 0) throw new DataError(`repeat ${repeat}: the data layer produced no splits`);
       for (const [i, split] of splits.entries()) {
         const last = repeat === spec.evaluation.repeats - 1 && i === splits.length - 1;
-        const outcome = await runTrial({
+        const outcome = await withSeededRandom(seed * 1009 + split.fold, () => runTrial({
           ...(last && args.onFinalModel ? { keep: args.onFinalModel } : {}),
           args,
           split,
@@ -436,7 +452,7 @@ export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
           sample: (bytes) => {
             context.peakTensorBytes = Math.max(context.peakTensorBytes, bytes);
           },
-        });
+        }));
         context.trials.push(outcome.trial);
         context.fitSeconds += outcome.trial.fitSeconds;
         inferenceMs.push(outcome.inferenceMsPerSample);

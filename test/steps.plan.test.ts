@@ -72,6 +72,14 @@ describe('plan', () => {
     for (const r of out.runs) expect(r.runId).toMatch(new RegExp(`^${r.sweep}-upload-[0-9a-f]{12}$`));
   });
 
+  it('finds an uploaded object whose key the event URL-encoded, as S3 does', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/my data (2).csv')], ['datasets/my data (2).csv']);
+    const out = await plan(store, { trigger: 'upload', key: 'datasets/my+data+%282%29.csv', etag: '"v1"' }, { now: NOW });
+    expect(out.runs.map((r) => r.sweep)).toEqual(['alpha']);
+    expect(out.items).toHaveLength(out.runs[0]!.candidates);
+    expect(out.items.length).toBeGreaterThan(0);
+  });
+
   it('runs every registered sweep on the schedule, skipping one that no longer validates', async () => {
     const store = await storeWith([sweep('alpha', 'datasets/a.csv'), sweep('beta', 'datasets/a.csv', [2])]);
     await store.put('sweeps/broken.json', '{"name": "broken"}');

@@ -56,8 +56,8 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
     const issue = parsedInput.error.issues[0]!;
     throw new SpecError(`input.${issue.path.join('.')}: ${issue.message}`);
   }
-  const inp = parsedInput.data;
-  const trigger: Trigger = inp.trigger ?? (inp.key ? 'upload' : 'schedule');
+  const trigger: Trigger = parsedInput.data.trigger ?? (parsedInput.data.key ? 'upload' : 'schedule');
+  const inp = trigger === 'upload' && parsedInput.data.key ? { ...parsedInput.data, key: await uploadedKey(store, parsedInput.data.key) } : parsedInput.data;
   const now = opts.now ?? new Date();
   const { selected, fanOut, skipped } = await selectSweeps(store, inp, trigger, opts.spec);
   if (inp.runId && selected.length > 1) throw new SpecError(`input.runId: names one run, but ${selected.length} sweeps were selected`);
@@ -106,6 +106,21 @@ async function selectSweeps(
     return { selected: all.filter((s) => s.spec.dataset.key === key), fanOut: true, skipped };
   }
   throw new SpecError(`input.key: ${JSON.stringify(key)} is neither a sweep (sweeps/<name>.json) nor a dataset (datasets/…)`);
+}
+
+/**
+ * The key an upload event names, as stored. S3 URL-encodes keys in its event notifications
+ * ("my data.csv" arrives as "my+data.csv"); take the decoded key when that is the object that exists.
+ */
+async function uploadedKey(store: Store, key: string): Promise<string> {
+  if (await store.exists(key)) return key;
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(key.replace(/\+/g, ' '));
+  } catch {
+    return key;
+  }
+  return decoded !== key && (await store.exists(decoded)) ? decoded : key;
 }
 
 /** Every `sweeps/*.json` that parses; the others go to `skipped` with their first problem. */

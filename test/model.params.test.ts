@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { selectBackend } from '../src/train/backend.js';
-import { conv2dParams, denseParams, expectedParamCount, lstmParams } from '../src/model/params.js';
+import { conv2dParams, denseParams, expectedParamCount, lstmParams, networkSize } from '../src/model/params.js';
 import { modelSchema, type ModelSpec } from '../src/spec/schema.js';
 
 const model = (m: Partial<ModelSpec> & Pick<ModelSpec, 'family'>): ModelSpec =>
@@ -84,5 +84,15 @@ describe('built networks match the formulas', () => {
     } finally {
       net.dispose();
     }
+  });
+});
+
+describe('networkSize', () => {
+  it('counts a forward pass: weights once for Dense, at every output position for Conv2D, every step for LSTM', () => {
+    expect(networkSize({ family: 'dense', units: [16] }, model({ family: 'dense' }), info('binary', [10], 1))).toEqual({ params: 176 + 17, macs: 176 + 17 });
+    // 8×8×1 → conv 3×3×4 'valid' → 6×6×4 → max pool 2 → 3×3×4 = 36 → Dense 10.
+    expect(networkSize({ family: 'cnn', units: [4] }, model({ family: 'cnn' }), info('multiclass', [8, 8, 1], 10))).toEqual({ params: 40 + 370, macs: 40 * 36 + 370 });
+    // 24 steps of 4 features → LSTM 8 → Dense 1.
+    expect(networkSize({ family: 'lstm', units: [8] }, model({ family: 'lstm' }), info('forecast', [24, 4], 1))).toEqual({ params: 416 + 9, macs: 416 * 24 + 9 });
   });
 });

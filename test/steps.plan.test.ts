@@ -42,7 +42,8 @@ describe('plan', () => {
     expect(manifest).toMatchObject({ schema: RUN_SCHEMA, runId, trigger: 'cli', triggerKey: 'sweeps/alpha.json', createdAt: NOW.toISOString() });
     expect(manifest.dataset).toEqual({ key: 'datasets/a.csv', version: await store.version('datasets/a.csv') });
     expect(manifest.candidates.map((c) => c.width)).toEqual([4, 8]);
-    expect(out.items).toEqual(manifest.candidates.map((c) => ({ runId, candidateId: c.id })));
+    // One item per candidate, the largest network (width 8) first so the longest candidates start early.
+    expect(out.items).toEqual([...manifest.candidates].reverse().map((c) => ({ runId, candidateId: c.id })));
     expect(out.runs[0]).toEqual({ runId, sweep: 'alpha', candidates: 2 });
   });
 

@@ -47,27 +47,37 @@ export function poolOutputSize(size: number, pool: number, padding: Padding): nu
 
 const product = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
 
-/** The whole network's parameter count by the formulas above, output layer included. */
-export function expectedParamCount(candidate: Pick<Candidate, 'family' | 'units'>, model: ModelSpec, info: DataInfo): number {
+/**
+ * The network's size by the Keras formulas: its parameters, and the multiply-accumulates one sample's
+ * forward pass costs (a Dense layer's are its weights; a Conv2D's, its weights at every output
+ * position; an LSTM's, its weights at every timestep). Training time grows with the latter.
+ */
+export function networkSize(candidate: Pick<Candidate, 'family' | 'units'>, model: ModelSpec, info: DataInfo): { params: number; macs: number } {
   const out = info.targetDim;
+  let params = 0;
+  let macs = 0;
+  const add = (p: number, repeats = 1) => {
+    params += p;
+    macs += p * repeats;
+  };
   switch (candidate.family) {
     case 'dense': {
       let inputs = product(info.inputShape);
-      let total = 0;
       for (const units of candidate.units) {
-        total += denseParams(inputs, units);
+        add(denseParams(inputs, units));
         inputs = units;
       }
-      return total + denseParams(inputs, out);
+      add(denseParams(inputs, out));
+      break;
     }
     case 'cnn': {
       let [h, w, c] = [info.inputShape[0]!, info.inputShape[1]!, info.inputShape[2] ?? 1];
       const { kernelSize: k, pooling, poolSize: p, denseHead } = model.cnn;
-      let total = 0;
       for (const filters of candidate.units) {
-        total += conv2dParams(k, k, c, filters);
         const pad = convPadding(h, w, k);
-        [h, w, c] = [convOutputSize(h, k, pad), convOutputSize(w, k, pad), filters];
+        [h, w] = [convOutputSize(h, k, pad), convOutputSize(w, k, pad)];
+        add(conv2dParams(k, k, c, filters), h * w);
+        c = filters;
         if (pooling !== 'none') {
           const pp = poolPadding(h, w, p);
           [h, w] = [poolOutputSize(h, p, pp), poolOutputSize(w, p, pp)];
@@ -75,19 +85,27 @@ export function expectedParamCount(candidate: Pick<Candidate, 'family' | 'units'
       }
       let inputs = h * w * c;
       for (const units of denseHead) {
-        total += denseParams(inputs, units);
+        add(denseParams(inputs, units));
         inputs = units;
       }
-      return total + denseParams(inputs, out);
+      add(denseParams(inputs, out));
+      break;
     }
     case 'lstm': {
+      const steps = info.inputShape.length > 1 ? info.inputShape[0]! : 1;
       let inputs = info.inputShape[info.inputShape.length - 1]!;
-      let total = 0;
       for (const units of candidate.units) {
-        total += lstmParams(inputs, units);
+        add(lstmParams(inputs, units), steps);
         inputs = units;
       }
-      return total + denseParams(inputs, out);
+      add(denseParams(inputs, out));
+      break;
     }
   }
+  return { params, macs };
+}
+
+/** The parameter count Keras would report for the candidate's network. */
+export function expectedParamCount(candidate: Pick<Candidate, 'family' | 'units'>, model: ModelSpec, info: DataInfo): number {
+  return networkSize(candidate, model, info).params;
 }

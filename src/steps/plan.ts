@@ -18,6 +18,8 @@ import { parseSweepText } from '../spec/load.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, type Store } from '../store/store.js';
+import { datasetInfo } from '../data/info.js';
+import { networkSize } from '../model/params.js';
 import { loadSweepDataset } from './dataset.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 import type { PlanInput, PlanOutput, RunRef, WorkItem } from './types.js';
@@ -155,13 +157,20 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {
     throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
   }
-  const { version } = await loadSweepDataset(store, spec.dataset);
+  const { parsed, version } = await loadSweepDataset(store, spec.dataset);
   if (existing && existing.dataset.version !== version) {
     throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${version}; choose another run id`);
   }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
   const done = new Set((await store.list(keys.candidatesPrefix(runId))).filter((k) => k.endsWith('.json')));
-  const items = candidates.filter((c) => !done.has(keys.candidate(runId, c.id))).map((c) => ({ runId, candidateId: c.id }));
+  // Largest networks first: the Map hands items out in order, so the longest candidates start early
+  // and the last ones to finish are short (a shorter tail, better use of every worker).
+  const info = datasetInfo(parsed);
+  const cost = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info).macs]));
+  const items = candidates
+    .filter((c) => !done.has(keys.candidate(runId, c.id)))
+    .sort((a, b) => cost.get(b.id)! - cost.get(a.id)!)
+    .map((c) => ({ runId, candidateId: c.id }));
   const manifest: RunManifest | undefined = existing
     ? undefined
     : {

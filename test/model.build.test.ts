@@ -1,20 +1,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries, regularizationLosses } from '../src/model/build.js';
 import { selectBackend } from '../src/train/backend.js';
-import { modelSchema, type ModelSpec } from '../src/spec/schema.js';
-
-const model = (m: Partial<ModelSpec> & Pick<ModelSpec, 'family'>): ModelSpec =>
-  modelSchema.parse({ depth: [1], width: [1], ...m });
-
-const info = (task: DataInfo['task'], inputShape: number[], targetDim: number): DataInfo => ({
-  task,
-  inputShape,
-  targetDim,
-  rows: 100,
-  droppedRows: 0,
-});
+import { info, model } from './helpers/model.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

@@ -1,21 +1,11 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { selectBackend } from '../src/train/backend.js';
 import { conv2dParams, denseParams, expectedParamCount, lstmParams, networkSize } from '../src/model/params.js';
-import { modelSchema, type ModelSpec } from '../src/spec/schema.js';
-
-const model = (m: Partial<ModelSpec> & Pick<ModelSpec, 'family'>): ModelSpec =>
-  modelSchema.parse({ depth: [1], width: [1], ...m });
-
-const info = (task: DataInfo['task'], inputShape: number[], targetDim: number): DataInfo => ({
-  task,
-  inputShape,
-  targetDim,
-  rows: 100,
-  droppedRows: 0,
-});
+import type { DataInfo } from '../src/data/types.js';
+import type { ModelSpec } from '../src/spec/schema.js';
+import { info, model } from './helpers/model.js';
 
 beforeAll(async () => {
   await selectBackend('cpu');

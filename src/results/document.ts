@@ -3,7 +3,8 @@
  * runs/<runId>/candidates/<id>.json. Old runs stay readable because the schema is named and versioned.
  */
 import { z } from 'zod';
-import { candidateSchema } from '../search/candidates.js';
+import { candidateSchema, type Candidate } from '../search/candidates.js';
+import { higherIsBetter, type MetricName } from '../spec/schema.js';
 
 export const CANDIDATE_DOC_SCHEMA = 'layerbench.candidate.v1' as const;
 
@@ -98,3 +99,34 @@ export const candidateDocSchema = z.object({
   modelKey: z.string().optional(),
 });
 export type CandidateDoc = z.infer<typeof candidateDocSchema>;
+
+/**
+ * A failed candidate's document with nothing measured: what a candidate that crashed before training
+ * reports. Callers that know more (the backend, finished trials) override the fields they have.
+ */
+export function failedCandidateDoc(args: {
+  runId: string;
+  candidate: Candidate;
+  error: NonNullable<CandidateDoc['error']>;
+  startedAt: string;
+  finishedAt: string;
+}): CandidateDoc {
+  const metric = args.candidate.metric as MetricName;
+  return {
+    schema: CANDIDATE_DOC_SCHEMA,
+    runId: args.runId,
+    candidate: args.candidate,
+    status: 'failed',
+    error: args.error,
+    backend: 'none',
+    startedAt: args.startedAt,
+    finishedAt: args.finishedAt,
+    metric: { name: metric, higherIsBetter: higherIsBetter(metric), mean: null, std: null, values: [] },
+    parameterCount: null,
+    layers: [],
+    trials: [],
+    data: null,
+    timing: { wallSeconds: 0, fitSeconds: 0, samplesPerSecond: null, inferenceMsPerSample: null },
+    memory: { peakTensorBytes: 0, peakRssBytes: 0 },
+  };
+}

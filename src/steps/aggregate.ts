@@ -3,9 +3,8 @@
  * (a task that crashed, timed out or spent its retries leaves no document of its own), and write the
  * leaderboard as JSON, CSV and Markdown and the report as HTML and Markdown under `runs/<runId>/`.
  */
-import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, type CandidateDoc } from '../results/document.js';
+import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, failedCandidateDoc, type CandidateDoc } from '../results/document.js';
 import type { Candidate } from '../search/candidates.js';
-import { higherIsBetter, type MetricName } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { buildLeaderboard, LEADERBOARD_SCHEMA, leaderboardCsv, leaderboardMarkdown, type Leaderboard, type MissingResult } from './leaderboard.js';
@@ -111,25 +110,15 @@ const FATAL_ERRORS = new Set(['LayerbenchError', 'SpecError', 'DataError', 'NotF
 function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFailure, now: Date): CandidateDoc {
   const at = now.toISOString();
   const name = failure.error?.Error ?? '';
-  return {
-    schema: CANDIDATE_DOC_SCHEMA,
+  return failedCandidateDoc({
     runId,
     candidate,
-    status: 'failed',
     error: {
       kind: name === 'TransientError' ? 'transient' : FATAL_ERRORS.has(name) ? 'fatal' : 'candidate',
       code: name === 'States.Timeout' ? 'E_TIMEOUT' : 'E_TASK_FAILED',
       message: caughtReason(failure.error ?? {}),
     },
-    backend: 'none',
     startedAt: at,
     finishedAt: at,
-    metric: { name: candidate.metric, higherIsBetter: higherIsBetter(candidate.metric as MetricName), mean: null, std: null, values: [] },
-    parameterCount: null,
-    layers: [],
-    trials: [],
-    data: null,
-    timing: { wallSeconds: 0, fitSeconds: 0, samplesPerSecond: null, inferenceMsPerSample: null },
-    memory: { peakTensorBytes: 0, peakRssBytes: 0 },
-  };
+  });
 }

@@ -15,7 +15,7 @@ import { buildModel, layerSummaries, regularizationLosses } from '../model/build
 import { rng, type Candidate } from '../search/candidates.js';
 import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../spec/schema.js';
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
-import { CANDIDATE_DOC_SCHEMA, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
+import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
 import { currentBackend, trainingBackend } from './backend.js';
 
 export interface EpochEvent extends EpochRecord {
@@ -499,38 +499,22 @@ export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
 /** The failed document of a candidate whose training threw `err` (what it had got to is kept). */
 export function failedDoc(args: Pick<TrainArgs, 'runId' | 'candidate' | 'info'>, err: unknown): CandidateDoc {
   const context = typeof err === 'object' && err !== null ? failureContexts.get(err) : undefined;
-  const metric = args.candidate.metric as MetricName;
   const now = new Date().toISOString();
-  return {
-    schema: CANDIDATE_DOC_SCHEMA,
+  const base = failedCandidateDoc({
     runId: args.runId,
     candidate: args.candidate,
-    status: 'failed',
-    error: {
-      kind: failureKind(err),
-      code: err instanceof LayerbenchError ? err.code : 'E_CANDIDATE',
-      message: errorMessage(err),
-    },
-    backend: context?.backend ?? currentBackend() ?? 'none',
+    error: { kind: failureKind(err), code: err instanceof LayerbenchError ? err.code : 'E_CANDIDATE', message: errorMessage(err) },
     startedAt: context?.startedAt ?? now,
     finishedAt: now,
-    metric: {
-      name: args.candidate.metric,
-      higherIsBetter: higherIsBetter(metric),
-      mean: null,
-      std: null,
-      values: [],
-    },
+  });
+  return {
+    ...base,
+    backend: context?.backend ?? currentBackend() ?? 'none',
     parameterCount: context?.parameterCount ?? null,
     layers: context?.layers ?? [],
     trials: context?.trials ?? [],
     data: dataSummary(args.info),
-    timing: {
-      wallSeconds: context ? seconds(performance.now() - context.startMs) : 0,
-      fitSeconds: context?.fitSeconds ?? 0,
-      samplesPerSecond: null,
-      inferenceMsPerSample: null,
-    },
+    timing: { ...base.timing, wallSeconds: context ? seconds(performance.now() - context.startMs) : 0, fitSeconds: context?.fitSeconds ?? 0 },
     memory: { peakTensorBytes: context?.peakTensorBytes ?? 0, peakRssBytes: peakRss() },
   };
 }

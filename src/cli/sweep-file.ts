@@ -3,10 +3,8 @@
  * example data is in the store when the sweep names it, and check the data — all before anything
  * about the sweep is written, so bad input leaves nothing behind.
  */
-import { readFile } from 'node:fs/promises';
 import { EXAMPLE_DATASETS, prepareExamples } from '../../examples/prepare.js';
-import { errorMessage, SpecError } from '../errors.js';
-import { parseSweepText } from '../spec/load.js';
+import { readSweepFile } from '../spec/load.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { loadSweepDataset } from '../steps/dataset.js';
 import type { Store } from '../store/store.js';
@@ -18,14 +16,8 @@ export interface SweepFile {
   datasetVersion: string;
 }
 
-export async function readSweepFile(file: string, store: Store): Promise<SweepFile> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (err) {
-    throw new SpecError(`${file}: cannot read the sweep (${errorMessage(err)})`);
-  }
-  const spec = parseSweepText(text, file);
+export async function prepareSweepFile(file: string, store: Store): Promise<SweepFile> {
+  const { text, spec } = await readSweepFile(file);
   if ((Object.values(EXAMPLE_DATASETS) as string[]).includes(spec.dataset.key) && !(await store.exists(spec.dataset.key))) {
     const written = await prepareExamples(store);
     if (written.length > 0) process.stderr.write(`prepared the example data: ${written.join(', ')} in ${store.location}\n`);

@@ -8,13 +8,13 @@
  *    started directly for the sweep registered in the bucket, named by a fresh run id. A sweep file
  *    given with `start` must equal the registered copy.
  */
-import { readFile } from 'node:fs/promises';
+import { statSync } from 'node:fs';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { DataError, errorMessage, SpecError } from '../errors.js';
-import { parseSweepText } from '../spec/load.js';
-import type { SweepSpec } from '../spec/schema.js';
+import { DataError, SpecError } from '../errors.js';
+import { parseSweepText, readSweepFile } from '../spec/load.js';
+import { SWEEP_NAME, type SweepSpec } from '../spec/schema.js';
 import { runIdFor } from '../steps/plan.js';
-import { RUN_ID } from '../steps/manifest.js';
+import { checkRunIdOption } from '../steps/manifest.js';
 import type { PlanInput } from '../steps/types.js';
 import { keys } from '../store/keys.js';
 import { getText } from '../store/store.js';
@@ -41,18 +41,10 @@ export interface SubmitResult {
   executionArn?: string;
 }
 
-const SWEEP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
-
-/** A sweep file (validated) or, with `start`, the name of a registered sweep. */
+/** A sweep file (validated) or, with `start`, the name of a registered sweep when no such file exists. */
 async function readSweep(ref: string, allowName: boolean): Promise<{ text?: string; spec?: SweepSpec; name: string }> {
-  let text: string;
-  try {
-    text = await readFile(ref, 'utf8');
-  } catch (err) {
-    if (allowName && SWEEP_NAME.test(ref)) return { name: ref };
-    throw new SpecError(`${ref}: cannot read the sweep (${errorMessage(err)})`);
-  }
-  const spec = parseSweepText(text, ref);
+  if (allowName && SWEEP_NAME.test(ref) && !statSync(ref, { throwIfNoEntry: false })?.isFile()) return { name: ref };
+  const { text, spec } = await readSweepFile(ref);
   return { text, spec, name: spec.name };
 }
 
@@ -67,9 +59,7 @@ async function checkDataset(store: ReturnType<typeof stackStore>, spec: SweepSpe
 
 export async function submitSweep(clients: CloudClients, ref: string, opts: SubmitOptions): Promise<SubmitResult> {
   if (opts.runId !== undefined && !opts.start) throw new SpecError('--run-id: only with --start (an upload derives its run id from key and ETag)');
-  if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) {
-    throw new SpecError(`--run-id: must be letters, digits, ".", "_" or "-" (at most 128), got ${JSON.stringify(opts.runId)}`);
-  }
+  if (opts.runId !== undefined) checkRunIdOption(opts.runId);
   const local = await readSweep(ref, Boolean(opts.start));
   const stack = await findStack(clients, opts.stack);
   const store = stackStore(clients, stack);

@@ -1,6 +1,7 @@
 /** Parsing a sweep spec from text, with every problem reported as `path: message`. */
+import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { SpecError } from '../errors.js';
+import { errorMessage, SpecError } from '../errors.js';
 import { sweepSpecSchema, type SweepSpec } from './schema.js';
 
 /** `model.depth[2]` from ['model', 'depth', 2]. */
@@ -62,4 +63,15 @@ export function parseSweepText(text: string, source = 'sweep'): SweepSpec {
     throw new SpecError(`${source}: not valid JSON (${(e as Error).message})`);
   }
   return parseSweep(value, source);
+}
+
+/** Read and validate a sweep file; both problems are one SpecError line naming the file. */
+export async function readSweepFile(file: string): Promise<{ text: string; spec: SweepSpec }> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    throw new SpecError(`${file}: cannot read the sweep (${errorMessage(err)})`);
+  }
+  return { text, spec: parseSweepText(text, file) };
 }

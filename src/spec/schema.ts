@@ -11,6 +11,9 @@ const nonEmptyUnique = <T extends z.ZodTypeAny>(item: T) =>
     .min(1)
     .refine((xs) => new Set(xs).size === xs.length, { message: 'must not repeat a value' });
 
+/** A sweep's name: it becomes a key (`sweeps/<name>.json`) and the prefix of its run ids. */
+export const SWEEP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 export const TASKS = ['binary', 'multiclass', 'regression', 'forecast'] as const;
 export type Task = (typeof TASKS)[number];
 
@@ -129,7 +132,7 @@ export const sweepSpecSchema = z
     $schema: z.string().optional(),
     name: z
       .string()
-      .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be 1–64 lower-case letters, digits, - or _'),
+      .regex(SWEEP_NAME, 'must be 1–64 lower-case letters, digits, - or _'),
     description: z.string().optional(),
     dataset: datasetSchema,
     model: modelSchema,

@@ -4,7 +4,7 @@
  * it, so the state payloads carry only ids.
  */
 import { z } from 'zod';
-import { LayerbenchError } from '../errors.js';
+import { LayerbenchError, SpecError } from '../errors.js';
 import { candidateSchema, type Candidate } from '../search/candidates.js';
 import { sweepSpecSchema } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
@@ -31,6 +31,14 @@ export type RunManifest = z.infer<typeof runManifestSchema>;
 
 /** Run ids become key segments: letters, digits, '.', '_' and '-'. */
 export const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+
+/** A run id given as an option (`--run-id`), or a SpecError naming the option. */
+export function checkRunIdOption(runId: string, option = '--run-id'): string {
+  if (!RUN_ID.test(runId)) {
+    throw new SpecError(`${option}: must be letters, digits, ".", "_" or "-" (at most 128), got ${JSON.stringify(runId)}`);
+  }
+  return runId;
+}
 
 export async function readManifest(store: Store, runId: string): Promise<RunManifest> {
   const key = keys.runManifest(runId);

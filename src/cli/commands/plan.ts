@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { Command } from 'commander';
 import { expandCandidates } from '../../search/candidates.js';
 import { openStore } from '../../store/open.js';
-import { readSweepFile } from '../sweep-file.js';
+import { prepareSweepFile } from '../sweep-file.js';
 
 export function registerPlan(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerPlan(program: Command): void {
     .option('--store <uri>', 'where the dataset is: a directory or s3://bucket/prefix (default: LAYERBENCH_STORE or .layerbench/store)')
     .option('--json', 'print the candidates as JSON')
     .action(async (file: string, opts: { store?: string; json?: boolean }) => {
-      const { spec, datasetVersion } = await readSweepFile(file, openStore(opts.store));
+      const { spec, datasetVersion } = await prepareSweepFile(file, openStore(opts.store));
       const candidates = expandCandidates(spec, datasetVersion);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(candidates, null, 2)}\n`);

@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import Table from 'cli-table3';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
-import { CandidateError, SpecError } from '../../errors.js';
-import { readSweepFile } from '../sweep-file.js';
+import { CandidateError } from '../../errors.js';
+import { prepareSweepFile } from '../sweep-file.js';
 import { formatMetric, type Leaderboard } from '../../steps/leaderboard.js';
-import { RUN_ID } from '../../steps/manifest.js';
+import { checkRunIdOption } from '../../steps/manifest.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
 import { openStore } from '../../store/open.js';
@@ -65,11 +65,9 @@ export function registerQuickstart(program: Command): void {
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<Leaderboard[]> {
-  if (opts.runId !== undefined && !RUN_ID.test(opts.runId)) {
-    throw new SpecError(`--run-id: must be letters, digits, ".", "_" or "-" (at most 128), got ${JSON.stringify(opts.runId)}`);
-  }
+  if (opts.runId !== undefined) checkRunIdOption(opts.runId);
   const store = openStore(opts.store);
-  const { text, spec } = await readSweepFile(file, store);
+  const { text, spec } = await prepareSweepFile(file, store);
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 

@@ -12,7 +12,7 @@ import { train } from '../../steps/train.js';
 import { keys } from '../../store/keys.js';
 import { openStore } from '../../store/open.js';
 import { getJson } from '../../store/store.js';
-import { readSweepFile } from '../sweep-file.js';
+import { prepareSweepFile } from '../sweep-file.js';
 
 interface TrainCommandOptions {
   candidate: string;
@@ -32,7 +32,7 @@ export function registerTrain(program: Command): void {
     .option('--run-id <id>', 'the run to write into (default: <sweep>-manual)')
     .action(async (file: string, opts: TrainCommandOptions) => {
       const store = openStore(opts.store);
-      const { text, spec, datasetVersion } = await readSweepFile(file, store);
+      const { text, spec, datasetVersion } = await prepareSweepFile(file, store);
       const candidates = expandCandidates(spec, datasetVersion);
       if (!candidates.some((c) => c.id === opts.candidate)) {
         throw new SpecError(

@@ -60,7 +60,7 @@ export function registerQuickstart(program: Command): void {
     .option('--workers <n>', `training worker processes (default: one per core, ${defaultWorkers()} here)`, positiveInteger)
     .action(async (opts: Pick<RunCommandOptions, 'store' | 'workers'>) => {
       await runCommand(EXAMPLE_SWEEPS['seattle-weather'], opts);
-      process.stderr.write('the other examples: layerbench run examples/mnist.json, layerbench run examples/co2.json\n');
+      process.stderr.write('the other examples: npx layerbench run examples/mnist.json, npx layerbench run examples/co2.json\n');
     });
 }
 

@@ -35,6 +35,12 @@ export const trialSchema = z.object({
   trainMetric: z.number(),
   fitSeconds: z.number(),
   samplesPerSecond: z.number(),
+  /**
+   * The ranking metric and loss of this trial's kept weights on the held-out test split (original
+   * units). Never used for early stopping, ranking or the recommendation; absent when there is no
+   * test split (evaluation.test 0) and in documents written before it existed.
+   */
+  test: z.object({ metric: z.number(), loss: z.number(), rows: z.number().int() }).optional(),
 });
 export type Trial = z.infer<typeof trialSchema>;
 

@@ -7,6 +7,11 @@ export const keys = {
   candidate: (runId: string, candidateId: string) => `runs/${runId}/candidates/${candidateId}.json`,
   candidatesPrefix: (runId: string) => `runs/${runId}/candidates/`,
   model: (runId: string, candidateId: string) => `runs/${runId}/models/${candidateId}/`,
+  /** The run's baseline on the candidates' splits (layerbench.baseline.v1). */
+  baseline: (runId: string) => `runs/${runId}/baseline.json`,
+  /** The final model: the recommended candidate refit (model.json, weights.bin, preprocessing.json, README.md, final.json). */
+  finalModel: (runId: string) => `runs/${runId}/model/`,
+  finalModelDoc: (runId: string) => `runs/${runId}/model/final.json`,
   leaderboard: (runId: string, ext: 'json' | 'csv' | 'md') => `runs/${runId}/leaderboard.${ext}`,
   report: (runId: string, ext: 'html' | 'md') => `runs/${runId}/report.${ext}`,
   history: (sweep: string) => `history/${sweep}.json`,

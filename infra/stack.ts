@@ -1,5 +1,5 @@
 /**
- * The layerbench stack. It only wires: the bucket, the three step functions with least-privilege
+ * The layerbench stack. It only wires: the bucket, the four step functions with least-privilege
  * bucket access, the state machine around engineer W's SweepWorkflow, the upload trigger, the nightly
  * schedule and, when asked for, the completion email. Settings come from CDK context (`-c key=value`
  * or cdk.json) and are validated here, each problem named by its context key.
@@ -89,6 +89,12 @@ export class LayerbenchStack extends Stack {
       memorySize: 1024,
       timeout: Duration.minutes(5),
     });
+    const report = new HandlerFunction(this, 'Report', {
+      handler: 'report',
+      bucket,
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+    });
 
     // Plan: reads sweeps and datasets, creates the run manifest.
     grantBucketAccess(plan, bucket, plan.function, {
@@ -102,17 +108,24 @@ export class LayerbenchStack extends Stack {
       read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*'],
       write: ['runs/*/candidates/*', 'runs/*/models/*'],
     });
-    // Aggregate: reads a run's documents and the sweep's history; writes leaderboard, report and history.
+    // Aggregate: reads a run's manifest and documents; writes the leaderboard and the documents of caught failures.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
+      read: ['runs/*'],
+      write: ['runs/*/leaderboard.*', 'runs/*/candidates/*'],
+    });
+    // Report: reads a run's documents and the sweep's history; writes the report and the history.
+    grantBucketAccess(report, bucket, report.function, {
+      list: true,
       read: ['runs/*', 'history/*'],
-      write: ['runs/*', 'history/*'],
+      write: ['runs/*/report.*', 'history/*'],
     });
 
     this.sweep = new SweepStateMachine(this, 'Sweep', {
       planFunction: plan.function,
       trainFunction: train.function,
       aggregateFunction: aggregate.function,
+      reportFunction: report.function,
       maxConcurrency: config.maxConcurrency,
       trainTimeout: Duration.minutes(config.trainTimeoutMinutes),
     });

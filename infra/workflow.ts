@@ -1,5 +1,5 @@
 /**
- * The sweep workflow: Plan → TrainCandidates (Distributed Map of Train) → Aggregate.
+ * The sweep workflow: Plan → TrainCandidates (Distributed Map of Train) → Aggregate → Report.
  *
  * One construct, two consumers: the deployed stack wraps `definitionBody` in a StateMachine, and the
  * local runner renders the very same definition to ASL JSON (src/workflow/definition.ts) and runs it
@@ -18,6 +18,7 @@ export const STATE = {
   train: 'Train',
   recordFailure: 'RecordFailure',
   aggregate: 'Aggregate',
+  report: 'Report',
 } as const;
 
 /** Errors worth retrying: Lambda throttling and service hiccups, and the step code's own TransientError. */
@@ -34,6 +35,7 @@ export interface SweepWorkflowProps {
   readonly planFunction: lambda.IFunction;
   readonly trainFunction: lambda.IFunction;
   readonly aggregateFunction: lambda.IFunction;
+  readonly reportFunction: lambda.IFunction;
   /** Candidates trained at once. Default 8. */
   readonly maxConcurrency?: number;
   /** How long one Train task may run before it counts as failed. Default 15 minutes (the Lambda limit). */
@@ -41,29 +43,27 @@ export interface SweepWorkflowProps {
 }
 
 export class SweepWorkflow extends Construct {
-  /** Plan → TrainCandidates → Aggregate. */
+  /** Plan → TrainCandidates → Aggregate → Report. */
   readonly chain: sfn.Chain;
+  readonly plan: tasks.LambdaInvoke;
   readonly trainMap: sfn.DistributedMap;
+  readonly aggregate: tasks.LambdaInvoke;
+  readonly report: tasks.LambdaInvoke;
   readonly definitionBody: sfn.DefinitionBody;
 
   constructor(scope: Construct, id: string, props: SweepWorkflowProps) {
     super(scope, id);
-    const plan = this.planState(props.planFunction);
+    this.plan = this.planState(props.planFunction);
     this.trainMap = this.trainCandidatesState(props);
-    const aggregate = this.aggregateState(props.aggregateFunction);
-    this.chain = sfn.Chain.start(plan).next(this.trainMap).next(aggregate);
+    this.aggregate = this.aggregateState(props.aggregateFunction);
+    this.report = this.reportState(props.reportFunction);
+    this.chain = sfn.Chain.start(this.plan).next(this.trainMap).next(this.aggregate).next(this.report);
     this.definitionBody = sfn.DefinitionBody.fromChainable(this.chain);
   }
 
   /** Plan: execution input (PlanInput) in, PlanOutput `{ runs, items }` out. */
   private planState(fn: lambda.IFunction): tasks.LambdaInvoke {
-    const plan = new tasks.LambdaInvoke(this, STATE.plan, {
-      lambdaFunction: fn,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
-    });
-    return withTransientRetry(plan);
+    return this.stepState(STATE.plan, fn);
   }
 
   /** Train: one WorkItem in, TrainOutput out; transient errors are retried with backoff. */
@@ -103,16 +103,26 @@ export class SweepWorkflow extends Construct {
     return map;
   }
 
-  /** Aggregate: `{ runs, results }` in, AggregateOutput out. */
+  /** Aggregate: `{ runs, results }` in, AggregateOutput `{ runs }` (leaderboards, recommendations) out. */
   private aggregateState(fn: lambda.IFunction): tasks.LambdaInvoke {
-    const aggregate = new tasks.LambdaInvoke(this, STATE.aggregate, {
+    return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs', 'results.$': '$.results' }));
+  }
+
+  /** Report: `{ runs }` in (whatever the states before it made of them), ReportOutput `{ runs }` out. */
+  private reportState(fn: lambda.IFunction): tasks.LambdaInvoke {
+    return this.stepState(STATE.report, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }));
+  }
+
+  /** A step outside the Map: one Lambda invocation, its payload the task's result, transient errors retried. */
+  private stepState(id: string, fn: lambda.IFunction, payload?: sfn.TaskInput): tasks.LambdaInvoke {
+    const task = new tasks.LambdaInvoke(this, id, {
       lambdaFunction: fn,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({ 'runs.$': '$.runs', 'results.$': '$.results' }),
+      ...(payload ? { payload } : {}),
       taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
     });
-    return withTransientRetry(aggregate);
+    return withTransientRetry(task);
   }
 }
 

@@ -7,9 +7,9 @@
 import { readdirSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WASM_FILES } from '../infra/constructs/bundling.js';
+import { HANDLERS, WASM_FILES } from '../infra/constructs/bundling.js';
 import { candidateDocSchema } from '../src/results/document.js';
-import type { AggregateOutput, PlanOutput, TrainOutput } from '../src/steps/types.js';
+import type { AggregateOutput, PlanOutput, ReportOutput, TrainOutput } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
@@ -40,7 +40,7 @@ beforeAll(async () => {
   store = new S3Store({ bucket: s3.bucket, client: s3.client });
   synth = synthLayerbench();
   assets = await deployedBundles();
-  for (const name of ['plan', 'train', 'aggregate'] as const) bundles[name] = deployBundle(assets[name], lambdaEnvironment(name));
+  for (const name of HANDLERS) bundles[name] = deployBundle(assets[name], lambdaEnvironment(name));
   await store.put(TINY_DATASET_KEY, tinyWeatherCsv(), 'text/csv');
   const put = await s3.client.send(
     new PutObjectCommand({ Bucket: s3.bucket, Key: TINY_SWEEP_KEY, Body: JSON.stringify(tinySweep), ContentType: 'application/json' }),
@@ -56,7 +56,7 @@ afterAll(async () => {
 
 describe('bundles', () => {
   it('are self-contained directories: index.mjs (+ map), the train bundle with its wasm binaries', () => {
-    for (const name of ['plan', 'aggregate'] as const) expect(readdirSync(bundles[name].dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
+    for (const name of ['plan', 'aggregate', 'report'] as const) expect(readdirSync(bundles[name].dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
     expect(readdirSync(bundles.train.dir).sort()).toEqual(['index.mjs', 'index.mjs.map', ...WASM_FILES].sort());
     for (const b of Object.values(bundles)) expect(nodeModulesAbove(b.dir)).toBeUndefined();
   });
@@ -65,6 +65,7 @@ describe('bundles', () => {
 describe('handlers, run from their bundles', () => {
   let planned: PlanOutput;
   let trained: TrainOutput;
+  let aggregated: AggregateOutput;
 
   it('plan: an upload of a sweep plans its candidates and writes the run manifest', async () => {
     const out = await bundles.plan.invoke<PlanOutput>({ trigger: 'upload', key: TINY_SWEEP_KEY, etag: sweepEtag });
@@ -118,5 +119,14 @@ describe('handlers, run from their bundles', () => {
     expect(run).toMatchObject({ runId: planned.runs[0]!.runId, succeeded: 1, failed: 1, best: { candidateId: trained.candidateId } });
     expect(await store.exists(run.leaderboardKey)).toBe(true);
     expect(emfDocuments(out.stdout)).toContainEqual(expect.objectContaining({ CandidatesSucceeded: 1, CandidatesFailed: 1 }));
+    aggregated = out.result!;
+  });
+
+  it('report: writes the report and the history of what Aggregate ranked', async () => {
+    const out = await bundles.report.invoke<ReportOutput>(aggregated);
+    expect(out.errorMessage).toBeUndefined();
+    const run = out.result!.runs[0]!;
+    expect(run).toMatchObject({ ...aggregated.runs[0], reportKey: keys.report(run.runId, 'html'), historyKey: keys.history('tiny-weather') });
+    expect(await store.exists(keys.report(run.runId, 'md'))).toBe(true);
   });
 });

@@ -11,8 +11,9 @@ import '../src/workflow/polyfill.js';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HANDLERS } from '../infra/constructs/bundling.js';
 import { STATE } from '../infra/workflow.js';
-import type { AggregateOutput } from '../src/steps/types.js';
+import type { ReportOutput } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
@@ -36,7 +37,7 @@ let s3: S3rverHandle;
 let synth: Synthesized;
 let store: S3Store;
 const bundles = {} as Record<HandlerName, DeployedBundle>;
-const invocations: Record<HandlerName, number> = { plan: 0, train: 0, aggregate: 0 };
+const invocations: Record<HandlerName, number> = { plan: 0, train: 0, aggregate: 0, report: 0 };
 let uploadEvent: ReturnType<typeof objectCreatedEvent>;
 
 beforeAll(async () => {
@@ -44,7 +45,7 @@ beforeAll(async () => {
   store = new S3Store({ bucket: s3.bucket, client: s3.client });
   synth = synthLayerbench();
   const assets = await deployedBundles();
-  for (const name of ['plan', 'train', 'aggregate'] as const) {
+  for (const name of HANDLERS) {
     const fn = synth.json.Resources[functionLogicalId(synth.json, name)]!;
     const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(resolveIntrinsics(v, synth.json))]));
@@ -80,7 +81,7 @@ function uploadRule(): { pattern: Record<string, unknown>; transformer: InputTra
 /** Each Task state bound to the bundle of the function its Resource names. */
 function taskHandlers(definition: AslDefinition): Record<string, (input: unknown) => Promise<never>> {
   const byArn = new Map<string, HandlerName>();
-  for (const name of ['plan', 'train', 'aggregate'] as const) {
+  for (const name of HANDLERS) {
     byArn.set(`arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(synth.json, name)}`, name);
   }
   const handlers: Record<string, (input: unknown) => Promise<never>> = {};
@@ -102,7 +103,7 @@ function taskHandlers(definition: AslDefinition): Record<string, (input: unknown
 }
 
 /** What EventBridge would deliver, run through the deployed definition. */
-async function deliver(event: unknown): Promise<AggregateOutput | undefined> {
+async function deliver(event: unknown): Promise<ReportOutput | undefined> {
   const { pattern, transformer } = uploadRule();
   if (!matchesPattern(event, pattern)) return undefined;
   const definition = stateMachineDefinition(synth.json);
@@ -110,7 +111,7 @@ async function deliver(event: unknown): Promise<AggregateOutput | undefined> {
   const execution = machine.run(applyInputTransformer(event, transformer) as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers(definition) },
   });
-  return (await execution.result) as unknown as AggregateOutput;
+  return (await execution.result) as unknown as ReportOutput;
 }
 
 async function bucketObjects(): Promise<Record<string, string>> {
@@ -119,10 +120,10 @@ async function bucketObjects(): Promise<Record<string, string>> {
 }
 
 describe('upload → rule → state machine → bundled handlers → bucket', () => {
-  let first: AggregateOutput;
+  let first: ReportOutput;
 
   it('binds every Task state of the synthesized definition to a bundle', () => {
-    expect(Object.keys(taskHandlers(stateMachineDefinition(synth.json))).sort()).toEqual([STATE.aggregate, STATE.plan, STATE.train].sort());
+    expect(Object.keys(taskHandlers(stateMachineDefinition(synth.json))).sort()).toEqual([STATE.aggregate, STATE.plan, STATE.report, STATE.train].sort());
   });
 
   it('the upload of a sweep runs it: both candidates trained, leaderboard and history written', async () => {
@@ -132,7 +133,7 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     expect(first.runs).toHaveLength(1);
     const run = first.runs[0]!;
     expect(run).toMatchObject({ sweep: 'tiny-weather', succeeded: 2, failed: 0, leaderboardKey: keys.leaderboard(run.runId, 'json') });
-    expect(invocations).toEqual({ plan: 1, train: 2, aggregate: 1 });
+    expect(invocations).toEqual({ plan: 1, train: 2, aggregate: 1, report: 1 });
 
     const lb = await getJson<{ rows: { candidateId: string }[] }>(store, run.leaderboardKey);
     expect(lb.rows).toHaveLength(2);
@@ -167,7 +168,7 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     const execution = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]).run(input as never, {
       overrides: { taskResourceLocalHandlers: taskHandlers(definition) },
     });
-    const nightly = (await execution.result) as unknown as AggregateOutput;
+    const nightly = (await execution.result) as unknown as ReportOutput;
     expect(nightly.runs).toEqual([expect.objectContaining({ runId: expect.stringMatching(/^tiny-weather-nightly-\d{4}-\d{2}-\d{2}$/), succeeded: 2 })]);
     const history = await getJson<{ entries: { runId: string }[] }>(store, keys.history('tiny-weather'));
     expect(history.entries.map((e) => e.runId)).toEqual([first.runs[0]!.runId, nightly.runs[0]!.runId]);

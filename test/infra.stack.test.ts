@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, PROJECT_ROOT } from '../infra/constructs/bundling.js';
+import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, PROJECT_ROOT, type HandlerName } from '../infra/constructs/bundling.js';
 import { stackConfigFromContext } from '../infra/stack.js';
 import { STATE, TRANSIENT_ERRORS } from '../infra/workflow.js';
 import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
@@ -80,9 +80,9 @@ describe('train runtimes', () => {
     expect(dockerfile).toContain(`--outfile=dist/${BUNDLE_FILE}`);
   });
 
-  it('plan and aggregate are Node.js 22 bundles in both runtimes', () => {
+  it('plan, aggregate and report are Node.js 22 bundles in both runtimes', () => {
     for (const s of [zip, container]) {
-      for (const name of ['plan', 'aggregate'] as const) {
+      for (const name of ['plan', 'aggregate', 'report'] as const) {
         expect(s.json.Resources[functionLogicalId(s.json, name)]?.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
           Handler: 'index.handler',
@@ -222,9 +222,9 @@ describe('state machine', () => {
     zip.template.hasOutput('StateMachineArn', Match.anyValue());
   });
 
-  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure) → Aggregate', () => {
+  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure) → Aggregate → Report', () => {
     const asl = stateMachineDefinition(zip.json);
-    const fnArn = (name: 'plan' | 'train' | 'aggregate') => `arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(zip.json, name)}`;
+    const fnArn = (name: HandlerName) => `arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(zip.json, name)}`;
     expect(asl.StartAt).toBe(STATE.plan);
     expect(asl.States[STATE.plan]).toMatchObject({ Type: 'Task', Resource: fnArn('plan'), Next: STATE.map });
     const map = asl.States[STATE.map]!;
@@ -235,13 +235,14 @@ describe('state machine', () => {
     expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: 3 })]);
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
     expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Pass', End: true });
-    expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), End: true });
+    expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Next: STATE.report });
+    expect(asl.States[STATE.report]).toMatchObject({ Type: 'Task', Resource: fnArn('report'), End: true });
   });
 });
 
 describe('IAM', () => {
   type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
-  const statementsOf = (s: Synthesized, name: 'plan' | 'train' | 'aggregate'): Statement[] => {
+  const statementsOf = (s: Synthesized, name: HandlerName): Statement[] => {
     const fn = s.json.Resources[functionLogicalId(s.json, name)]!;
     const roleId = ((fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'])[0];
     return resourcesOfType(s.json, 'AWS::IAM::Policy')
@@ -255,7 +256,7 @@ describe('IAM', () => {
       const join = (r as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
       return join ? String(join[1].at(-1)).replace(/^\//, '') : '(bucket)';
     });
-  const s3Grants = (s: Synthesized, name: 'plan' | 'train' | 'aggregate') => {
+  const s3Grants = (s: Synthesized, name: HandlerName) => {
     const out: Record<string, string[]> = {};
     for (const st of statementsOf(s, name)) {
       for (const a of actions(st).filter((x) => x.startsWith('s3:'))) out[a] = [...(out[a] ?? []), ...keyPatterns(st)].sort();
@@ -290,8 +291,13 @@ describe('IAM', () => {
       });
       expect(s3Grants(s, 'aggregate')).toEqual({
         's3:ListBucket': ['(bucket)'],
+        's3:GetObject': ['runs/*'],
+        's3:PutObject': ['runs/*/candidates/*', 'runs/*/leaderboard.*'],
+      });
+      expect(s3Grants(s, 'report')).toEqual({
+        's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['history/*', 'runs/*'],
-        's3:PutObject': ['history/*', 'runs/*'],
+        's3:PutObject': ['history/*', 'runs/*/report.*'],
       });
     }
   });

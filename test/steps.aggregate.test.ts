@@ -48,14 +48,12 @@ describe('aggregate', () => {
         succeeded: 3,
         failed: 1,
         best: { candidateId: b!.id, metric: 'accuracy', value: 0.9 },
-        reportKey: 'runs/r1/report.html',
         recommended: out.runs[0]!.recommended,
-        historyKey: 'history/crafted.json',
       },
     ]);
     expect(out.runs[0]!.recommended).toMatch(/^dense-d\d-w\d+-/);
-    expect(await getText(store, 'runs/r1/report.md')).toContain('# Which depth and width? — crafted');
-    expect(await getText(store, 'runs/r1/report.html')).toContain('<svg');
+    // The report is the Report step's.
+    expect(await store.exists('runs/r1/report.html')).toBe(false);
     const failedDoc = candidateDocSchema.parse(await getJson(store, keys.candidate('r1', d!.id)));
     expect(failedDoc.status).toBe('failed');
     expect(failedDoc.error).toEqual({ kind: 'candidate', code: 'E_TASK_FAILED', message: 'Runtime.ExitError: Runtime exited with error: signal: killed' });

@@ -42,6 +42,7 @@ function deployedTemplate(maxConcurrency?: number): Template {
     planFunction: fn('Plan'),
     trainFunction: fn('Train'),
     aggregateFunction: fn('Aggregate'),
+    reportFunction: fn('Report'),
     maxConcurrency,
   });
   new sfn.StateMachine(stack, 'StateMachine', { definitionBody: workflow.definitionBody });
@@ -66,6 +67,7 @@ describe('the definition the local runner executes', () => {
     expect(definition.States[STATE.plan]?.Resource).toBe(taskResources.Plan);
     expect(trainState(definition).Resource).toBe(taskResources.Train);
     expect(definition.States[STATE.aggregate]?.Resource).toBe(taskResources.Aggregate);
+    expect(definition.States[STATE.report]?.Resource).toBe(taskResources.Report);
     expect(JSON.stringify(definition)).not.toMatch(/Fn::|"Ref"/);
   });
 });
@@ -73,11 +75,12 @@ describe('the definition the local runner executes', () => {
 describe('the workflow construct', () => {
   const { definition } = renderDefinition();
 
-  it('runs Plan → TrainCandidates → Aggregate', () => {
+  it('runs Plan → TrainCandidates → Aggregate → Report', () => {
     expect(definition.StartAt).toBe(STATE.plan);
     expect(definition.States[STATE.plan]?.Next).toBe(STATE.map);
     expect(definition.States[STATE.map]?.Next).toBe(STATE.aggregate);
-    expect(definition.States[STATE.aggregate]?.End).toBe(true);
+    expect(definition.States[STATE.aggregate]?.Next).toBe(STATE.report);
+    expect(definition.States[STATE.report]?.End).toBe(true);
   });
 
   it('maps Train over $.items in Distributed mode, inline, results beside runs', () => {
@@ -105,15 +108,21 @@ describe('the workflow construct', () => {
     });
   });
 
-  it('hands Aggregate only the runs and the results', () => {
+  it('hands Aggregate only the runs and the results, and Report only the runs', () => {
     expect(definition.States[STATE.aggregate]?.Parameters).toEqual({ 'runs.$': '$.runs', 'results.$': '$.results' });
+    expect(definition.States[STATE.report]?.Parameters).toEqual({ 'runs.$': '$.runs' });
   });
 
-  it('grants the state machine permission to invoke the three functions', () => {
+  it('retries Plan, Aggregate and Report like Train', () => {
+    const train = trainState(definition);
+    for (const name of [STATE.plan, STATE.aggregate, STATE.report]) expect(definition.States[name]?.Retry).toEqual(train.Retry);
+  });
+
+  it('grants the state machine permission to invoke the four functions', () => {
     const template = deployedTemplate();
     const policies = Object.values(template.findResources('AWS::IAM::Policy'));
     const actions = JSON.stringify(policies);
     expect(actions).toContain('lambda:InvokeFunction');
-    for (const fn of ['Plan', 'Train', 'Aggregate']) expect(actions).toContain(fn);
+    for (const fn of ['Plan', 'Train', 'Aggregate', 'Report']) expect(actions).toContain(fn);
   });
 });

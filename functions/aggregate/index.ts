@@ -1,6 +1,6 @@
 /**
  * Aggregate handler: `{ runs, results }` in, AggregateOutput out. All logic lives in
- * src/steps/aggregate.ts (leaderboard, report, history comparison).
+ * src/steps/aggregate.ts (leaderboard and recommendation; the report is the Report step's).
  */
 import { aggregate } from '../../src/steps/aggregate.js';
 import type { AggregateInput, AggregateOutput } from '../../src/steps/types.js';

@@ -1,6 +1,6 @@
 /**
  * Nightly: an EventBridge Scheduler schedule starts the state machine with `{ trigger: 'schedule' }`;
- * Plan then plans a run of every registered sweep (every `sweeps/*.json`), and Aggregate compares
+ * Plan then plans a run of every registered sweep (every `sweeps/*.json`), and Report compares
  * each with its earlier nights in `history/<sweep>.json`. Cron expression and time zone come from
  * context (`-c scheduleCron=… -c scheduleTimeZone=…`).
  */

@@ -1,5 +1,5 @@
 /**
- * The deployed workflow: engineer W's SweepWorkflow (Plan → Map(Train) → Aggregate) as a Standard
+ * The deployed workflow: engineer W's SweepWorkflow (Plan → Map(Train) → Aggregate → Report) as a Standard
  * state machine, with every event logged to its own log group and X-Ray tracing on.
  */
 import { CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
@@ -13,6 +13,7 @@ export interface SweepStateMachineProps {
   readonly planFunction: lambda.IFunction;
   readonly trainFunction: lambda.IFunction;
   readonly aggregateFunction: lambda.IFunction;
+  readonly reportFunction: lambda.IFunction;
   readonly maxConcurrency?: number;
   readonly trainTimeout?: Duration;
 }
@@ -35,7 +36,7 @@ export class SweepStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
       timeout: Duration.hours(24),
-      comment: 'layerbench sweep: Plan → TrainCandidates (Map of Train) → Aggregate',
+      comment: 'layerbench sweep: Plan → TrainCandidates (Map of Train) → Aggregate → Report',
     });
     this.acknowledgeGeneratedPolicies(props);
   }
@@ -50,7 +51,7 @@ export class SweepStateMachine extends Construct {
     const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
     const ack = (finding: string, reason: string) =>
       Validations.of(this.stateMachine).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    for (const fn of [props.planFunction, props.trainFunction, props.aggregateFunction]) {
+    for (const fn of new Set([props.planFunction, props.trainFunction, props.aggregateFunction, props.reportFunction])) {
       ack(`Resource::<${logicalId(fn)}.Arn>:*`, 'Invokes exactly this step function; ":*" only adds its versions and aliases (CDK LambdaInvoke).');
     }
     ack('Resource::*', 'logs:CreateLogDelivery & co. and xray:PutTraceSegments accept no resource narrower than "*" (Step Functions logging and tracing).');

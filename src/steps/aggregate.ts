@@ -1,22 +1,23 @@
 /**
- * Aggregate: per run, read the candidate documents, record the candidates the Map's Catch reported
- * (a task that crashed, timed out or spent its retries leaves no document of its own), and write the
- * leaderboard as JSON, CSV and Markdown and the report as HTML and Markdown under `runs/<runId>/`.
+ * Aggregate: per run, record the candidates the Map's Catch reported (a task that crashed, timed out
+ * or spent its retries leaves no document of its own), read the candidate documents, write the
+ * leaderboard as JSON, CSV and Markdown under `runs/<runId>/`, and choose the recommendation. The
+ * report and the history are the Report step's (src/steps/report.ts).
  */
-import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, failedCandidateDoc, type CandidateDoc } from '../results/document.js';
+import { failedCandidateDoc, type CandidateDoc } from '../results/document.js';
+import { analyzeRun } from '../report/stats.js';
 import type { Candidate } from '../search/candidates.js';
+import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
-import { buildLeaderboard, LEADERBOARD_SCHEMA, leaderboardCsv, leaderboardMarkdown, type Leaderboard, type MissingResult } from './leaderboard.js';
+import { readRunDocuments } from './documents.js';
+import { buildLeaderboard, LEADERBOARD_SCHEMA, leaderboardCsv, leaderboardMarkdown, type Leaderboard } from './leaderboard.js';
 import { readManifest } from './manifest.js';
-import { writeRunReport } from '../report/run-report.js';
-import type { AggregateInput, AggregateOutput, CaughtFailure } from './types.js';
+import type { AggregateInput, AggregateOutput, CaughtFailure, RunSummary } from './types.js';
 
 export interface AggregateOptions {
   now?: Date;
 }
-
-type RunSummary = AggregateOutput['runs'][number];
 
 export async function aggregate(store: Store, input: AggregateInput, opts: AggregateOptions = {}): Promise<AggregateOutput> {
   const runs: RunSummary[] = [];
@@ -35,38 +36,23 @@ export async function aggregate(store: Store, input: AggregateInput, opts: Aggre
 
 async function aggregateRun(store: Store, runId: string, caught: CaughtFailure[], now: Date): Promise<RunSummary> {
   const manifest = await readManifest(store, runId);
-  const docs: CandidateDoc[] = [];
-  const missing: MissingResult[] = [];
-  for (const candidate of manifest.candidates) {
-    const key = keys.candidate(runId, candidate.id);
-    if (await store.exists(key)) {
-      const parsed = candidateDocSchema.safeParse(await getJson(store, key));
-      if (parsed.success) docs.push(parsed.data);
-      else missing.push({ candidateId: candidate.id, reason: `${key}: not a ${CANDIDATE_DOC_SCHEMA} document` });
-      continue;
-    }
-    const failure = caught.find((c) => c.candidateId === candidate.id);
-    if (failure) {
-      const doc = caughtFailureDoc(runId, candidate, failure, now);
-      await putJson(store, key, doc);
-      docs.push(doc);
-    } else {
-      missing.push({ candidateId: candidate.id, reason: 'no result document: the task did not report' });
-    }
+  for (const failure of caught) {
+    const candidate = manifest.candidates.find((c) => c.id === failure.candidateId);
+    const key = keys.candidate(runId, failure.candidateId);
+    if (candidate && !(await store.exists(key))) await putJson(store, key, caughtFailureDoc(runId, candidate, failure, now));
   }
+  const { docs, missing } = await readRunDocuments(store, manifest);
   const lb = buildLeaderboard(manifest, docs, missing, now.toISOString());
   await putJson(store, keys.leaderboard(runId, 'json'), lb);
   await store.put(keys.leaderboard(runId, 'csv'), leaderboardCsv(lb), 'text/csv');
   await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown');
-  // The report answers "which depth and width, and how sure?"; it also appends the run to the
-  // sweep's history and compares it with earlier runs (nightly).
-  const report = await writeRunReport(store, runId, manifest.sweep, docs);
-  return {
-    ...summarise(lb),
-    reportKey: report.htmlKey,
-    ...(report.recommended ? { recommended: report.recommended } : {}),
-    ...(report.historyKey ? { historyKey: report.historyKey } : {}),
-  };
+  return { ...summarise(lb), ...recommendation(docs, manifest.sweep) };
+}
+
+/** The smallest candidate within one standard error of the best (src/report/stats.ts), when there is one. */
+function recommendation(docs: CandidateDoc[], spec: SweepSpec): { recommended?: string } {
+  const id = analyzeRun(docs, spec).recommended?.candidate.id;
+  return id ? { recommended: id } : {};
 }
 
 function summarise(lb: Leaderboard): RunSummary {

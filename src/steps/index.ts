@@ -1,7 +1,21 @@
-export type { AggregateInput, AggregateOutput, CaughtFailure, PlanInput, PlanOutput, RunRef, TrainOutput, WorkItem } from './types.js';
+export type {
+  AggregateInput,
+  AggregateOutput,
+  CaughtFailure,
+  PlanInput,
+  PlanOutput,
+  ReportInput,
+  ReportOutput,
+  RunRef,
+  RunSummary,
+  TrainOutput,
+  WorkItem,
+} from './types.js';
 export { plan, runIdFor, type PlanOptions } from './plan.js';
 export { train, type TrainOptions } from './train.js';
 export { aggregate, caughtReason, type AggregateOptions } from './aggregate.js';
+export { report } from './report.js';
+export { readRunDocuments, type RunDocuments } from './documents.js';
 export {
   buildLeaderboard,
   formatMetric,

@@ -51,21 +51,34 @@ export interface AggregateInput {
   results: (TrainOutput | CaughtFailure)[];
 }
 
+/** One run after Aggregate (leaderboard, best, recommendation) and, once Report ran, its report and history. */
+export interface RunSummary {
+  runId: string;
+  sweep: string;
+  leaderboardKey: string;
+  succeeded: number;
+  failed: number;
+  best?: { candidateId: string; metric: string; value: number };
+  /** Left as it was: the run was planned by an earlier execution. */
+  duplicate?: boolean;
+  /** The candidate the analysis recommends (smallest within one standard error of the best); chosen by Aggregate. */
+  recommended?: string;
+  /** runs/<runId>/report.html (set by Report). */
+  reportKey?: string;
+  /** Where the sweep's history is recorded (set by Report). */
+  historyKey?: string;
+}
+
 export interface AggregateOutput {
-  runs: {
-    runId: string;
-    sweep: string;
-    leaderboardKey: string;
-    succeeded: number;
-    failed: number;
-    best?: { candidateId: string; metric: string; value: number };
-    /** Left as it was: the run was planned by an earlier execution. */
-    duplicate?: boolean;
-    /** runs/<runId>/report.html */
-    reportKey?: string;
-    /** The candidate the report recommends (smallest within one standard error of the best). */
-    recommended?: string;
-    /** history/<sweep>.json, the sweep's runs over time. */
-    historyKey?: string;
-  }[];
+  runs: RunSummary[];
+}
+
+/** Report reads what Aggregate (and any state between them) passed on: the runs. */
+export interface ReportInput {
+  runs: RunSummary[];
+}
+
+/** The execution's output: every run with its leaderboard, report and history keys. */
+export interface ReportOutput {
+  runs: RunSummary[];
 }

@@ -24,7 +24,7 @@ export interface AslState {
   [field: string]: unknown;
 }
 
-export type TaskName = 'Plan' | 'Train' | 'Aggregate';
+export type TaskName = 'Plan' | 'Train' | 'Aggregate' | 'Report';
 
 export interface RenderOptions {
   maxConcurrency?: number;
@@ -50,6 +50,7 @@ export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
     planFunction: fn('Plan'),
     trainFunction: fn('Train'),
     aggregateFunction: fn('Aggregate'),
+    reportFunction: fn('Report'),
     maxConcurrency: opts.maxConcurrency,
     trainTimeout: opts.trainTimeoutSeconds === undefined ? undefined : cdk.Duration.seconds(opts.trainTimeoutSeconds),
   });
@@ -58,7 +59,7 @@ export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
   const definition = JSON.parse(resolveString(stack.resolve(cfn.definitionString))) as AslDefinition;
   return {
     definition,
-    taskResources: { Plan: placeholderArn('Plan'), Train: placeholderArn('Train'), Aggregate: placeholderArn('Aggregate') },
+    taskResources: { Plan: placeholderArn('Plan'), Train: placeholderArn('Train'), Aggregate: placeholderArn('Aggregate'), Report: placeholderArn('Report') },
   };
 }
 

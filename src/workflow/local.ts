@@ -1,15 +1,15 @@
 /**
  * The local runner: the deployed state machine definition (rendered from the CDK construct) executed by
- * aws-local-stepfunctions, with each Task state bound to the step code — Plan and Aggregate in this
- * process, Train in a pool of worker processes.
+ * aws-local-stepfunctions, with each Task state bound to the step code — Plan, Aggregate and Report in
+ * this process, Train in a pool of worker processes.
  */
 import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LayerbenchError } from '../errors.js';
-import { aggregate } from '../steps/aggregate.js';
-import { caughtReason } from '../steps/aggregate.js';
+import { aggregate, caughtReason } from '../steps/aggregate.js';
 import { plan, type PlanOptions } from '../steps/plan.js';
-import type { AggregateInput, AggregateOutput, CaughtFailure, PlanInput, PlanOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import { report } from '../steps/report.js';
+import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import type { Store } from '../store/store.js';
 import { STATE } from '../../infra/workflow.js';
 import { renderDefinition, trainState, type AslDefinition } from './definition.js';
@@ -45,8 +45,8 @@ export interface RunLocalOptions {
 }
 
 export interface RunLocalResult {
-  executionOutput: AggregateOutput;
-  runs: AggregateOutput['runs'];
+  executionOutput: ReportOutput;
+  runs: ReportOutput['runs'];
   plan: PlanOutput;
   definition: AslDefinition;
 }
@@ -75,14 +75,17 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
             return (await trainWithTimeout(pool, item, timeoutMs)) as never;
           },
           [STATE.aggregate]: async (input) => (await aggregate(store, input as unknown as AggregateInput)) as never,
+          [STATE.report]: async (input) => (await report(store, input as unknown as ReportInput)) as never,
         },
-        ...(opts.retryIntervalMs === undefined ? {} : { retryIntervalOverrides: { [STATE.plan]: opts.retryIntervalMs, [STATE.train]: opts.retryIntervalMs, [STATE.aggregate]: opts.retryIntervalMs } }),
+        ...(opts.retryIntervalMs === undefined
+          ? {}
+          : { retryIntervalOverrides: Object.fromEntries([STATE.plan, STATE.train, STATE.aggregate, STATE.report].map((s) => [s, opts.retryIntervalMs!])) }),
       },
     });
     const following = opts.onProgress ? follow(execution.eventLogs, opts.onProgress) : undefined;
-    let output: AggregateOutput;
+    let output: ReportOutput;
     try {
-      output = (await execution.result) as unknown as AggregateOutput;
+      output = (await execution.result) as unknown as ReportOutput;
     } finally {
       await following?.catch(() => undefined);
     }

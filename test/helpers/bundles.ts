@@ -1,5 +1,5 @@
 /**
- * The three Lambda bundles exactly as the stack deploys them (the NodejsFunctions' own esbuild run
+ * The four Lambda bundles exactly as the stack deploys them (the NodejsFunctions' own esbuild run
  * during `synth` with bundling on), built once per content and shared by the test files that need
  * them (test/functions.bundle.test.ts, test/infra.e2e.test.ts) — like CDK's own asset cache.
  *
@@ -9,10 +9,10 @@
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { PROJECT_ROOT } from '../../infra/constructs/bundling.js';
+import { HANDLERS, PROJECT_ROOT } from '../../infra/constructs/bundling.js';
 import { lambdaAssets, synthLayerbench } from './cfn.js';
 
-export type HandlerName = 'plan' | 'train' | 'aggregate';
+export type HandlerName = (typeof HANDLERS)[number];
 
 const CACHE_ROOT = join(PROJECT_ROOT, 'node_modules', '.cache', 'layerbench-lambda-bundles');
 const INPUTS = ['src', 'functions', 'infra', 'cdk.json', 'package-lock.json'];
@@ -45,7 +45,7 @@ export async function deployedBundles(): Promise<Record<HandlerName, string>> {
   const done = join(dir, 'done');
   const lock = `${dir}.lock`;
   mkdirSync(CACHE_ROOT, { recursive: true });
-  const paths = { plan: join(dir, 'plan'), train: join(dir, 'train'), aggregate: join(dir, 'aggregate') };
+  const paths = Object.fromEntries(HANDLERS.map((name) => [name, join(dir, name)])) as Record<HandlerName, string>;
   for (let waited = 0; !existsSync(done); waited += 1000) {
     try {
       mkdirSync(lock);
@@ -61,7 +61,7 @@ export async function deployedBundles(): Promise<Record<HandlerName, string>> {
         rmSync(dir, { recursive: true, force: true });
         const synth = synthLayerbench({ bundling: true });
         const assets = lambdaAssets(synth);
-        for (const name of ['plan', 'train', 'aggregate'] as const) cpSync(assets[name], paths[name], { recursive: true });
+        for (const name of HANDLERS) cpSync(assets[name], paths[name], { recursive: true });
         rmSync(synth.outdir, { recursive: true, force: true });
         writeFileSync(done, new Date().toISOString());
         pruneOldBuilds(dir);

@@ -4,7 +4,7 @@
  *   const s = synthLayerbench({ context: { trainRuntime: 'container' } });   // bundling off
  *   s.template.hasResourceProperties('AWS::S3::Bucket', { … });
  *   const asl = stateMachineDefinition(s.template);                        // plain ASL JSON
- *   const b = synthLayerbench({ bundling: true });  lambdaAssets(b)         // { plan, train, aggregate } → bundle dirs
+ *   const b = synthLayerbench({ bundling: true });  lambdaAssets(b)         // { plan, train, aggregate, report } → bundle dirs
  *
  * Context starts from cdk.json's (as `cdk synth` would read it). The app is built by infra/app.ts,
  * so cdk-nag's AwsSolutions checks run at synth and an unacknowledged finding fails it.
@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app.js';
-import { PROJECT_ROOT } from '../../infra/constructs/bundling.js';
+import { HANDLERS, PROJECT_ROOT, type HandlerName } from '../../infra/constructs/bundling.js';
 import type { LayerbenchStack } from '../../infra/stack.js';
 
 export const FAKE_ACCOUNT = '123456789012';
@@ -125,7 +125,7 @@ export interface AslDefinition {
 }
 
 /** The logical id of the Lambda function whose POWERTOOLS_SERVICE_NAME is `layerbench-<name>`. */
-export function functionLogicalId(json: CfnTemplate, name: 'plan' | 'train' | 'aggregate'): string {
+export function functionLogicalId(json: CfnTemplate, name: HandlerName): string {
   const found = resourcesOfType(json, 'AWS::Lambda::Function').find(([, r]) => {
     const env = (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
     return env?.POWERTOOLS_SERVICE_NAME === `layerbench-${name}`;
@@ -135,12 +135,12 @@ export function functionLogicalId(json: CfnTemplate, name: 'plan' | 'train' | 'a
 }
 
 /** Where each handler's deployed bundle lies in the cloud assembly (synthesized with bundling on). */
-export function lambdaAssets(s: Synthesized): Record<'plan' | 'train' | 'aggregate', string> {
-  const dir = (name: 'plan' | 'train' | 'aggregate') => {
+export function lambdaAssets(s: Synthesized): Record<HandlerName, string> {
+  const dir = (name: HandlerName) => {
     const meta = s.json.Resources[functionLogicalId(s.json, name)]?.Metadata ?? {};
     const path = meta['aws:asset:path'];
     if (typeof path !== 'string') throw new Error(`the ${name} function has no asset path`);
     return join(s.outdir, path);
   };
-  return { plan: dir('plan'), train: dir('train'), aggregate: dir('aggregate') };
+  return Object.fromEntries(HANDLERS.map((name) => [name, dir(name)])) as Record<HandlerName, string>;
 }

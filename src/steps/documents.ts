@@ -1,0 +1,52 @@
+/**
+ * A run's candidate documents as the store holds them: `runs/<runId>/candidates/<id>.json` for each
+ * candidate of the manifest. Aggregate ranks them, Report analyses them; both read them here.
+ */
+import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, type CandidateDoc } from '../results/document.js';
+import { keys } from '../store/keys.js';
+import { getJson, type Store } from '../store/store.js';
+import type { MissingResult } from './leaderboard.js';
+import type { RunManifest } from './manifest.js';
+
+/** Documents read at once: enough to hide S3's latency, few enough for one Lambda's sockets. */
+export const READ_CONCURRENCY = 32;
+
+export interface RunDocuments {
+  /** In the manifest's candidate order. */
+  docs: CandidateDoc[];
+  /** Candidates without a readable document, with why. */
+  missing: MissingResult[];
+}
+
+/** Lists the run's candidates/ prefix once, then reads every document a manifest candidate has. */
+export async function readRunDocuments(store: Store, manifest: RunManifest): Promise<RunDocuments> {
+  const runId = manifest.runId;
+  const present = new Set(await store.list(keys.candidatesPrefix(runId)));
+  const read = await mapConcurrent(manifest.candidates, READ_CONCURRENCY, async (candidate): Promise<CandidateDoc | MissingResult> => {
+    const key = keys.candidate(runId, candidate.id);
+    if (!present.has(key)) return { candidateId: candidate.id, reason: 'no result document: the task did not report' };
+    const parsed = candidateDocSchema.safeParse(await getJson(store, key));
+    return parsed.success ? parsed.data : { candidateId: candidate.id, reason: `${key}: not a ${CANDIDATE_DOC_SCHEMA} document` };
+  });
+  const docs: CandidateDoc[] = [];
+  const missing: MissingResult[] = [];
+  for (const r of read) {
+    if ('schema' in r) docs.push(r);
+    else missing.push(r);
+  }
+  return { docs, missing };
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]!, i);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
+}

@@ -1,0 +1,36 @@
+/**
+ * Report: per run that Aggregate ranked, read its candidate documents again and write
+ * `runs/<runId>/report.{html,md}` (which depth and width, and how sure) and the run's history entry.
+ * A duplicated run is passed on untouched. Whatever a state between Aggregate and Report adds to a
+ * run summary is passed on too.
+ */
+import { writeRunReport } from '../report/run-report.js';
+import { keys } from '../store/keys.js';
+import type { Store } from '../store/store.js';
+import { readRunDocuments } from './documents.js';
+import { readManifest } from './manifest.js';
+import type { ReportInput, ReportOutput, RunSummary } from './types.js';
+
+export async function report(store: Store, input: ReportInput): Promise<ReportOutput> {
+  const runs: RunSummary[] = [];
+  for (const run of input.runs ?? []) runs.push(run.duplicate ? await duplicateRun(store, run) : await reportRun(store, run));
+  return { runs };
+}
+
+async function reportRun(store: Store, run: RunSummary): Promise<RunSummary> {
+  const manifest = await readManifest(store, run.runId);
+  const { docs } = await readRunDocuments(store, manifest);
+  const written = await writeRunReport(store, run.runId, manifest.sweep, docs);
+  return {
+    ...run,
+    reportKey: written.htmlKey,
+    ...(written.recommended && !run.recommended ? { recommended: written.recommended } : {}),
+    ...(written.historyKey ? { historyKey: written.historyKey } : {}),
+  };
+}
+
+/** A duplicated execution writes nothing; it names the report the first execution wrote, if there is one yet. */
+async function duplicateRun(store: Store, run: RunSummary): Promise<RunSummary> {
+  const key = keys.report(run.runId, 'html');
+  return (await store.exists(key)) ? { ...run, reportKey: key } : run;
+}

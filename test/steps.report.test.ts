@@ -1,0 +1,60 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { aggregate } from '../src/steps/aggregate.js';
+import { report } from '../src/steps/report.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { getText, putJson } from '../src/store/store.js';
+import { craftedDoc, craftedManifest } from './helpers/docs.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempStore(): Promise<LocalStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-report-step-'));
+  dirs.push(dir);
+  return new LocalStore(dir);
+}
+
+describe('report', () => {
+  it("writes report.html/md and the history for what Aggregate ranked, keeping Aggregate's fields", async () => {
+    const store = await tempStore();
+    const manifest = craftedManifest('r1');
+    const [a, b, c] = manifest.candidates;
+    await putJson(store, keys.runManifest('r1'), manifest);
+    await putJson(store, keys.candidate('r1', a!.id), craftedDoc('r1', a!, [0.6], 21));
+    await putJson(store, keys.candidate('r1', b!.id), craftedDoc('r1', b!, [0.9], 41));
+    await putJson(store, keys.candidate('r1', c!.id), craftedDoc('r1', c!, [0.7], 41));
+    const aggregated = await aggregate(store, { runs: [{ runId: 'r1', sweep: 'crafted', candidates: 4 }], results: [] });
+
+    const out = await report(store, { runs: aggregated.runs.map((r) => ({ ...r, finalModelKey: 'added-by-a-state-between' })) });
+
+    expect(out.runs).toEqual([
+      {
+        ...aggregated.runs[0],
+        finalModelKey: 'added-by-a-state-between',
+        reportKey: 'runs/r1/report.html',
+        historyKey: 'history/crafted.json',
+      },
+    ]);
+    expect(await getText(store, 'runs/r1/report.md')).toContain('# Which depth and width? — crafted');
+    expect(await getText(store, 'runs/r1/report.html')).toContain('<svg');
+  });
+
+  it('writes nothing for a duplicated run and names the report the first execution wrote', async () => {
+    const store = await tempStore();
+    const run = { runId: 'r2', sweep: 'crafted', leaderboardKey: keys.leaderboard('r2', 'json'), succeeded: 0, failed: 0, duplicate: true };
+
+    const before = await report(store, { runs: [run] });
+    await store.put(keys.report('r2', 'html'), '<html></html>');
+    const after = await report(store, { runs: [run] });
+
+    expect(before.runs).toEqual([run]);
+    expect(after.runs).toEqual([{ ...run, reportKey: keys.report('r2', 'html') }]);
+    expect(await store.list('')).toEqual([keys.report('r2', 'html')]);
+  });
+});

@@ -20,7 +20,7 @@
  *  - images: nothing (uint8 pixels were scaled to [0, 1] when parsed).
  */
 import { DataError } from '../errors.js';
-import { rng } from '../search/candidates.js';
+import { rng, shuffle } from '../random.js';
 import type { EvaluationSpec } from '../spec/schema.js';
 import type { ArraySet, SplitData } from './types.js';
 import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './parse.js';
@@ -34,14 +34,6 @@ export interface FoldIndices {
 /** The seed of a repeat's shuffle: the same (seed, repeat) always gives the same splits. */
 export function splitSeed(seed: number, repeat: number): number {
   return (Math.imul(seed ^ 0x5bd1e995, 0x01000193) + Math.imul(repeat + 1, 0x9e3779b9)) >>> 0;
-}
-
-function shuffle(xs: number[], random: () => number): number[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-  return xs;
 }
 
 const range = (from: number, to: number) => Int32Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);

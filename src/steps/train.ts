@@ -6,8 +6,7 @@
  * written as a failed document and returned as status 'failed' — the Map goes on; a TransientError
  * is thrown for the Retry; anything fatal is thrown for the Catch.
  */
-import { splitDataset } from '../data/split.js';
-import { datasetInfo } from '../data/info.js';
+import { dataLayout, splitDataset } from '../data/split.js';
 import { DataError, failureKind } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { putJson, type Store } from '../store/store.js';
@@ -34,7 +33,7 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
   if (version !== manifest.dataset.version) {
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }
-  const info = datasetInfo(parsed);
+  const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const args = {
     runId,
     spec,

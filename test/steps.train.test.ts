@@ -6,7 +6,7 @@ import { TransientError } from '../src/errors.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import { plan } from '../src/steps/plan.js';
 import { train } from '../src/steps/train.js';
-import { loadModelFromStore } from '../src/report/model-artifacts.js';
+import { loadModelFromStore } from '../src/artifacts/model.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, putJson, type Store } from '../src/store/store.js';

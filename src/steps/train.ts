@@ -10,7 +10,7 @@ import { dataLayout, splitDataset } from '../data/split.js';
 import { DataError, failureKind } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { putJson, type Store } from '../store/store.js';
-import { saveModelToStore } from '../report/model-artifacts.js';
+import { saveModelToStore } from '../artifacts/model.js';
 import { failedDoc, trainCandidate } from '../train/train.js';
 import { loadSweepDataset } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';

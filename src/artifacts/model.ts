@@ -57,6 +57,13 @@ export async function loadModelFromStore(store: Store, prefix: string): Promise<
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: json.format, generatedBy: json.generatedBy }),
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: specs,
+      weightData,
+      format: json.format,
+      generatedBy: json.generatedBy,
+      ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}),
+    }),
   );
 }

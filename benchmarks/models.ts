@@ -5,7 +5,7 @@
 import type { Candidate } from '../src/search/candidates.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/spec/schema.js';
 import type { DataInfo, SplitData } from '../src/data/types.js';
-import { rng } from '../src/search/candidates.js';
+import { rng } from '../src/random.js';
 
 export const MODEL_NAMES = ['mlp', 'cnn', 'lstm'] as const;
 export type ModelName = (typeof MODEL_NAMES)[number];

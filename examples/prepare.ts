@@ -19,7 +19,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encodeNpz } from '../src/data/npy.js';
-import { rng } from '../src/search/candidates.js';
+import { rng } from '../src/random.js';
 import { parseSweepText } from '../src/spec/load.js';
 import type { SweepSpec } from '../src/spec/schema.js';
 import type { Store } from '../src/store/store.js';

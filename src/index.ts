@@ -23,7 +23,36 @@ export { keys } from './store/keys.js';
 export { LocalStore } from './store/local.js';
 export { S3Store } from './store/s3.js';
 export { openStore, parseS3Uri } from './store/open.js';
-export { loadDataset, parseDataset, splitDataset, datasetInfo, type ArraySet, type DataInfo, type SplitData } from './data/index.js';
+export {
+  loadDataset,
+  parseDataset,
+  splitDataset,
+  datasetInfo,
+  dataLayout,
+  holdOutTest,
+  foldIndices,
+  readCsv,
+  decodeNpy,
+  decodeNpz,
+  fitPreprocessing,
+  encode,
+  readCsvRows,
+  readArrayRows,
+  outputToOriginal,
+  parsePreprocessing,
+  preprocessingSchema,
+  PREPROCESSING_SCHEMA,
+  MISSING_CATEGORY,
+  MISSING_MARKERS,
+  type ArraySet,
+  type DataInfo,
+  type SplitData,
+  type ParsedDataset,
+  type Preprocessing,
+  type Encoded,
+  type Source,
+} from './data/index.js';
+export { saveModelToStore, loadModelFromStore, savePreprocessing, loadPreprocessing, PREPROCESSING_FILE, type SavedModelKeys } from './artifacts/index.js';
 export { buildModel, layerSummaries } from './model/build.js';
 export { expectedParamCount } from './model/params.js';
 export { selectBackend, currentBackend } from './train/backend.js';

@@ -56,16 +56,16 @@ describe('bad CSV files are rejected with the row and column', () => {
     );
   });
 
-  it('a missing value when dropMissing is false', () => {
-    expect(rejection({ ...regression, dropMissing: false }, 'x,y\n1,2\nNA,3\n')).toBe(
-      'd.csv: row 3, column "x": missing value ("NA") and dataset.dropMissing is false',
-    );
+  it('a missing value under missing "error", and under the old dropMissing: false', () => {
+    const message = 'd.csv: row 3, column "x": missing value ("NA") and dataset.missing is "error"';
+    expect(rejection({ ...regression, missing: 'error' }, 'x,y\n1,2\nNA,3\n')).toBe(message);
+    expect(rejection({ ...regression, dropMissing: false }, 'x,y\n1,2\nNA,3\n')).toBe(message);
   });
 
-  it('a string column with too many values to one-hot (an id, a date)', () => {
-    const rows = Array.from({ length: 300 }, (_, i) => `2020-01-${i},${i % 2}`).join('\n');
-    expect(rejection({ task: 'binary', target: 'y' }, `day,y\n${rows}\n`)).toMatch(
-      /^d\.csv: row 2, column "day": "2020-01-0" is not a number, and as a string column it has 300 distinct values/,
+  it('a string column with too many values to one-hot', () => {
+    const rows = Array.from({ length: 600 }, (_, i) => `k${i % 300},${i % 2}`).join('\n');
+    expect(rejection({ task: 'binary', target: 'y' }, `code,y\n${rows}\n`)).toBe(
+      'd.csv: column "code": 300 distinct strings, more than one-hot encoding takes (256); leave it out (dataset.exclude or dataset.features)',
     );
   });
 
@@ -77,13 +77,26 @@ describe('bad CSV files are rejected with the row and column', () => {
 });
 
 describe('parsing tabular CSV', () => {
-  it('drops rows with a missing value in a used column and counts them', () => {
+  it('missing "drop" drops rows with a missing value in a used column and counts them per column', () => {
     const text = 'x,y,unused\n1,10,a\n,20,b\nNA,30,c\n4,nan,d\n5,NULL,e\n6,60,\n7,70,NaN\n';
-    const p = tabular(parseDataset(spec({ ...regression, features: ['x'] }), csv(text)));
+    const p = tabular(parseDataset(spec({ ...regression, features: ['x'], missing: 'drop' }), csv(text)));
     expect(p.rows).toBe(3);
     expect(p.droppedRows).toBe(4);
     expect(Array.from(p.y)).toEqual([10, 60, 70]);
     expect(p.columns[0]!.type === 'numeric' && Array.from(p.columns[0]!.values)).toEqual([1, 6, 7]);
+    expect(p.report.dropped).toEqual({ rows: 4, byColumn: { x: 2, y: 2 } });
+    expect(p.report.warnings).toEqual(['4 of 7 rows (57.1 %) were dropped for missing cells (x: 2, y: 2).']);
+  });
+
+  it('missing "impute" (the default) keeps rows with missing features and drops only rows without a target', () => {
+    const text = 'x,w,y\n1,sun,10\n,rain,20\n?,.,30\n4,sun,nan\n5,N/A,50\n';
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+    expect(p.missing).toBe('impute');
+    expect(Array.from(p.y)).toEqual([10, 20, 30, 50]);
+    expect(p.columns[0]!.type === 'numeric' && Array.from(p.columns[0]!.values)).toEqual([1, NaN, NaN, 5]);
+    // "." and "N/A" are missing markers, not categories.
+    expect(p.columns[1]).toMatchObject({ type: 'categorical', categories: ['rain', 'sun'], codes: Int32Array.from([1, 0, -1, -1]) });
+    expect(p.report).toMatchObject({ rowsRead: 5, dropped: { rows: 1, byColumn: { y: 1 } }, missingCells: { x: 2, w: 2 } });
   });
 
   it('one-hot encodes string features and names the encoded columns', () => {
@@ -151,6 +164,71 @@ describe('parsing forecast CSV', () => {
     );
     expect(rejection({ ...forecast, lookback: 3 }, 'date,sales\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n')).toBe(
       'd.csv: 3 rows make 0 windows of dataset.lookback 3 + dataset.horizon 1; at least 2 are needed',
+    );
+  });
+});
+
+describe('columns are told apart at plan time', () => {
+  /** 20 rows: a numeric x, a name unique per row, a category, a binary target. */
+  const rows = (cell: (i: number) => string = (i) => String(i)) =>
+    Array.from({ length: 20 }, (_, i) => `${cell(i)},car ${i},${i % 3 ? 'a' : 'b'},${i % 2}`).join('\n');
+  const table = (cell?: (i: number) => string) => `x,name,kind,y\n${rows(cell)}\n`;
+  const binary = { task: 'binary', target: 'y' };
+
+  it('leaves out a string column unique per row (an identifier) with a warning', () => {
+    const p = tabular(parseDataset(spec(binary), csv(table())));
+    expect(p.columns.map((c) => c.name)).toEqual(['x', 'kind']);
+    expect(p.report.excluded).toEqual([{ column: 'name', reason: 'an identifier: a different string in each of its 20 rows' }]);
+    expect(p.report.warnings).toEqual(['Column "name" was left out: an identifier: a different string in each of its 20 rows.']);
+  });
+
+  it('refuses an identifier that dataset.features lists, and encodes it when dataset.categorical lists it', () => {
+    expect(rejection({ ...binary, features: ['x', 'name'] }, table())).toMatch(
+      /^dataset\.features: column "name" holds a different string in each of its 20 rows \(an identifier\)/,
+    );
+    const p = tabular(parseDataset(spec({ ...binary, features: ['x', 'name'], categorical: ['name'] }), csv(table())));
+    expect(p.columns[1]).toMatchObject({ name: 'name', type: 'categorical' });
+  });
+
+  it('leaves out the columns dataset.exclude names, and checks they exist', () => {
+    const p = tabular(parseDataset(spec({ ...binary, exclude: ['kind'] }), csv(table())));
+    expect(p.columns.map((c) => c.name)).toEqual(['x']);
+    expect(p.report.excluded).toContainEqual({ column: 'kind', reason: 'listed in dataset.exclude' });
+    expect(rejection({ ...binary, exclude: ['colour'] }, table())).toBe('dataset.exclude: column "colour" is not in the header (columns: x, name, kind, y)');
+    expect(rejection({ ...binary, exclude: ['y'] }, table())).toBe('dataset.exclude: column "y" is the target');
+  });
+
+  it('a numeric column with a few non-numbers is an error naming the first row and column', () => {
+    expect(rejection(binary, table((i) => (i === 15 ? 'abc' : String(i))))).toBe(
+      'd.csv: row 17, column "x": "abc" is not a number (1 of the column\'s 20 cells are not numbers; list it in dataset.categorical if it holds categories)',
+    );
+    expect(rejection(binary, table((i) => (i === 3 ? 'Infinity' : String(i))))).toMatch(/^d\.csv: row 5, column "x": "Infinity" is not a number/);
+  });
+
+  it('dataset.categorical one-hot encodes such a column; a mostly non-numeric column is categorical anyway', () => {
+    const p = tabular(parseDataset(spec({ ...binary, categorical: ['x'] }), csv(table((i) => (i === 15 ? 'abc' : String(i % 4))))));
+    expect(p.columns[0]).toMatchObject({ name: 'x', type: 'categorical', categories: ['0', '1', '2', '3', 'abc'] });
+    const mostly = tabular(parseDataset(spec(binary), csv(table((i) => (i < 3 ? String(i) : ['lo', 'hi'][i % 2]!)))));
+    expect(mostly.columns[0]).toMatchObject({ name: 'x', type: 'categorical', categories: ['0', '1', '2', 'hi', 'lo'] });
+  });
+
+  it('leaves out a column whose every cell is missing, with a warning', () => {
+    const p = tabular(parseDataset(spec(binary), csv(table((i) => (i % 2 ? 'NA' : '')))));
+    expect(p.columns.map((c) => c.name)).toEqual(['kind']);
+    expect(p.report.excluded).toContainEqual({ column: 'x', reason: 'every cell is missing' });
+  });
+
+  it('refuses exclude, categorical or features on array data, and categorical on a forecast', async () => {
+    const { parseSweep } = await import('../src/spec/load.js');
+    const base = { name: 's', model: { family: 'dense', depth: [1], width: [2] } };
+    expect(() => parseSweep({ ...base, dataset: { key: 'a.npz', format: 'npz', task: 'binary', exclude: ['x'] } })).toThrow(
+      'sweep: dataset.exclude: is only for CSV data',
+    );
+    expect(() =>
+      parseSweep({ ...base, model: { family: 'lstm', depth: [1], width: [2] }, dataset: { key: 'a.csv', task: 'forecast', target: 'v', time: 't', lookback: 2, categorical: ['w'] } }),
+    ).toThrow('sweep: dataset.categorical: is not for forecast tasks (forecast inputs are numeric)');
+    expect(() => parseSweep({ ...base, dataset: { key: 'a.csv', task: 'binary', target: 'y', dropMissing: true, missing: 'drop' } })).toThrow(
+      'sweep: dataset.dropMissing: is replaced by dataset.missing; give only missing',
     );
   });
 });

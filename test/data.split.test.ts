@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { datasetInfo } from '../src/data/info.js';
 import { encodeNpz } from '../src/data/npy.js';
 import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
-import { foldIndices, materialise, splitDataset, targetRow } from '../src/data/split.js';
+import { foldIndices, holdOutTest, materialise, splitDataset, targetRow } from '../src/data/split.js';
 import { DataError } from '../src/errors.js';
 import { datasetSchema, evaluationSchema, type EvaluationSpec } from '../src/spec/schema.js';
 
@@ -68,7 +68,7 @@ describe('statistics come from the training rows only', () => {
 describe('holdout and k-fold splits', () => {
   it('stratified holdout keeps the class ratio', () => {
     const p = binary(100, 30);
-    const [s] = splitDataset(p, evaluation({ validationSplit: 0.2 }), 1, 0);
+    const [s] = splitDataset(p, evaluation({ validationSplit: 0.2, test: 0 }), 1, 0);
     expect(s!.val.n).toBe(20);
     expect(s!.train.n).toBe(80);
     // "no" sorts first: class 1 is "yes", 30 of 100.
@@ -78,7 +78,7 @@ describe('holdout and k-fold splits', () => {
 
   it('stratified k-fold keeps the class ratio in every fold and validates each row once', () => {
     const p = binary(100, 30);
-    const folds = foldIndices(p, evaluation({ strategy: 'kfold', folds: 5 }), 3, 0);
+    const folds = foldIndices(p, evaluation({ strategy: 'kfold', folds: 5, test: 0 }), 3, 0);
     const seen = new Set<number>();
     for (const f of folds) {
       expect(f.val.length).toBe(20);
@@ -97,10 +97,13 @@ describe('holdout and k-fold splits', () => {
     expect(foldIndices(p, e, 5, 1)[0]!.val).not.toEqual(foldIndices(p, e, 5, 0)[0]!.val);
   });
 
-  it('refuses more folds than rows', () => {
-    expect(() => foldIndices(binary(4, 2), evaluation({ strategy: 'kfold', folds: 5 }), 0, 0)).toThrow(DataError);
-    expect(() => foldIndices(binary(4, 2), evaluation({ strategy: 'kfold', folds: 5 }), 0, 0)).toThrow(
+  it('refuses more folds than rows, counting the rows left after the test split', () => {
+    expect(() => foldIndices(binary(4, 2), evaluation({ strategy: 'kfold', folds: 5, test: 0 }), 0, 0)).toThrow(DataError);
+    expect(() => foldIndices(binary(4, 2), evaluation({ strategy: 'kfold', folds: 5, test: 0 }), 0, 0)).toThrow(
       'd.csv: 4 rows are fewer than evaluation.folds (5)',
+    );
+    expect(() => foldIndices(binary(5, 2), evaluation({ strategy: 'kfold', folds: 5 }), 0, 0)).toThrow(
+      'd.csv: 4 rows (after holding out 1 for the test split) are fewer than evaluation.folds (5)',
     );
   });
 
@@ -122,7 +125,7 @@ describe('forecast splits', () => {
 
   it('never validates on a target time before a training target time', () => {
     for (const strategy of ['holdout', 'kfold'] as const) {
-      for (const f of foldIndices(p, evaluation({ strategy, folds: 4 }), 1, 0)) {
+      for (const f of foldIndices(p, evaluation({ strategy, folds: 4, test: 0 }), 1, 0)) {
         const lastTrain = Math.max(...Array.from(f.train, (w) => p.time[targetRow(p, w)]!));
         const firstVal = Math.min(...Array.from(f.val, (w) => p.time[targetRow(p, w)]!));
         expect(lastTrain).toBeLessThan(firstVal);
@@ -131,7 +134,7 @@ describe('forecast splits', () => {
   });
 
   it('k-fold expands the training window like TimeSeriesSplit, and repeats do not change it', () => {
-    const e = evaluation({ strategy: 'kfold', folds: 4 });
+    const e = evaluation({ strategy: 'kfold', folds: 4, test: 0 });
     const folds = foldIndices(p, e, 1, 0);
     // 36 windows, blocks of floor(36 / 5) = 7: fold i trains on [0, 8 + 7i) and validates the next 7.
     expect(folds.map((f) => [f.train.length, f.val[0], f.val.length])).toEqual([
@@ -144,7 +147,7 @@ describe('forecast splits', () => {
   });
 
   it('holdout validates the last windows', () => {
-    const [f] = foldIndices(p, evaluation({ validationSplit: 0.25 }), 0, 0);
+    const [f] = foldIndices(p, evaluation({ validationSplit: 0.25, test: 0 }), 0, 0);
     expect(Array.from(f!.val)).toEqual([27, 28, 29, 30, 31, 32, 33, 34, 35]);
   });
 
@@ -158,5 +161,91 @@ describe('forecast splits', () => {
     expect(s.val.x[0]).toBeCloseTo((8 * 2 - mean) / std, 5); // its first step is day 8, feature v
     expect(s.train.x.length).toBe(8 * 3 * 2);
     expect(s.val.n).toBe(2);
+  });
+});
+
+describe('the held-out test split', () => {
+  it('is the same samples for every repeat and fold, and no trial trains or validates on them', () => {
+    const p = binary(100, 30);
+    for (const e of [evaluation({ repeats: 3 }), evaluation({ strategy: 'kfold', folds: 4, repeats: 3 })]) {
+      const { test, dev } = holdOutTest(p, e, 11);
+      expect(test.length).toBe(20);
+      for (let repeat = 0; repeat < 3; repeat++) {
+        expect(holdOutTest(p, e, 11).test).toEqual(test);
+        for (const f of foldIndices(p, e, 11, repeat)) {
+          const used = new Set([...f.train, ...f.val]);
+          expect(Array.from(test).some((i) => used.has(i))).toBe(false);
+          if (e.strategy === 'holdout') expect(used.size).toBe(dev.length);
+        }
+      }
+    }
+  });
+
+  it('is stratified for classification and another seed draws other rows', () => {
+    const p = binary(100, 30);
+    const { test } = holdOutTest(p, evaluation({ test: 0.2 }), 11);
+    expect(Array.from(test).filter((i) => i < 30)).toHaveLength(6); // rows 0–29 are "yes"
+    expect(holdOutTest(p, evaluation({ test: 0.2 }), 12).test).not.toEqual(test);
+  });
+
+  it('is the last windows in time for a forecast: every test target comes after every development target', () => {
+    const rows = Array.from({ length: 50 }, (_, i) => `${i},${i % 7}`).join('\n');
+    const p = parse({ task: 'forecast', target: 'v', time: 't', lookback: 3, horizon: 2 }, `t,v\n${rows}\n`);
+    if (p.kind !== 'series') throw new Error(p.kind);
+    const { test, dev, rule } = holdOutTest(p, evaluation({ test: 0.25 }), 0);
+    // 46 windows; a quarter (11.5) rounds to the last 12.
+    expect(Array.from(test)).toEqual([34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45]);
+    expect(dev.length).toBe(34);
+    expect(rule).toBe('the last 25 % of windows in time');
+    expect(targetRow(p, dev.at(-1)!)).toBeLessThan(targetRow(p, test[0]!));
+  });
+
+  it('is off with evaluation.test 0', () => {
+    const { test, dev, rule } = holdOutTest(binary(10, 5), evaluation({ test: 0 }), 0);
+    expect([test.length, dev.length, rule]).toEqual([0, 10, 'none']);
+    expect(splitDataset(binary(10, 5), evaluation({ test: 0 }), 0, 0)[0]!.test).toBeUndefined();
+  });
+
+  it('every candidate sees the same samples for the same (repeat, fold): splits depend on data, evaluation, seed and repeat only', () => {
+    const p = binary(60, 20);
+    const e = evaluation({ strategy: 'kfold', folds: 3, repeats: 2 });
+    const ids = (repeat: number) => splitDataset(p, e, 42, repeat).map((s) => s.splitId);
+    expect(ids(0)).toEqual(ids(0));
+    expect(new Set([...ids(0), ...ids(1)]).size).toBe(6);
+  });
+});
+
+describe('too little data is an error naming the numbers', () => {
+  const rejection = (f: () => unknown): string => {
+    try {
+      f();
+    } catch (e) {
+      expect(e).toBeInstanceOf(DataError);
+      return (e as Error).message;
+    }
+    throw new Error('expected a DataError');
+  };
+
+  it('a 1-row regression and a 2-row binary table', () => {
+    const one = parse({ task: 'regression', target: 'y' }, 'x,y\n1,2\n');
+    expect(rejection(() => foldIndices(one, evaluation(), 0, 0))).toBe(
+      'd.csv: 1 rows are too few: the test split (evaluation.test 0.2) holds out 1, leaving 0 for training and validation (at least 2 are needed)',
+    );
+    expect(rejection(() => foldIndices(one, evaluation({ test: 0 }), 0, 0))).toBe('d.csv: 1 rows; a holdout split needs at least 2');
+    expect(rejection(() => foldIndices(binary(2, 1), evaluation(), 0, 0))).toMatch(/^d\.csv: 2 rows are too few: the test split/);
+  });
+
+  it('fewer rows of a class than folds', () => {
+    expect(rejection(() => foldIndices(binary(40, 4), evaluation({ strategy: 'kfold', folds: 5 }), 0, 0))).toBe(
+      'd.csv: class "yes" has 3 rows after the test split, fewer than evaluation.folds (5); use fewer folds or a holdout split',
+    );
+  });
+
+  it('more folds than forecast windows', () => {
+    const rows = Array.from({ length: 12 }, (_, i) => `${i},${i}`).join('\n');
+    const p = parse({ task: 'forecast', target: 'v', time: 't', lookback: 3 }, `t,v\n${rows}\n`);
+    expect(rejection(() => foldIndices(p, evaluation({ strategy: 'kfold', folds: 8 }), 0, 0))).toBe(
+      'd.csv: 7 windows (after holding out 2 for the test split) are too few for evaluation.folds 8 (time-ordered folds need at least 9)',
+    );
   });
 });

@@ -51,7 +51,9 @@ describe('prepareExamples', () => {
     const info = datasetInfo(parsed);
     expect(info).toMatchObject({ task: 'binary', inputShape: [14], targetDim: 1, classes: ['0', '1'], rows: 1459, droppedRows: 0 });
     const [s] = splitDataset(parsed, spec.evaluation, spec.training.seed, 0);
-    expect(s!.train.n + s!.val.n).toBe(1459);
+    // 20 % of the 1,459 days are held out for the test split, the rest train and validate.
+    expect(s!.test!.n).toBe(292);
+    expect(s!.train.n + s!.val.n).toBe(1459 - 292);
     expect(s!.train.x.length).toBe(s!.train.n * 14);
     expect(Array.from(s!.val.x).every(Number.isFinite)).toBe(true);
     // A second load in the same process reuses the parse.
@@ -65,15 +67,16 @@ describe('prepareExamples', () => {
     expect(info).toMatchObject({ task: 'multiclass', inputShape: [28, 28, 1], targetDim: 10, rows: 10_000 });
     expect(info.classes).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     const [s] = splitDataset(parsed, spec.evaluation, spec.training.seed, 0);
-    expect(s!.train.n).toBe(8000);
-    expect(s!.val.x.length).toBe(2000 * 784);
+    expect(s!.test!.n).toBe(2000);
+    expect(s!.train.n).toBe(6400);
+    expect(s!.val.x.length).toBe(1600 * 784);
     let max = 0;
     for (const v of s!.train.x) max = Math.max(max, v);
     expect(max).toBeLessThanOrEqual(1);
     expect(max).toBeGreaterThan(0.9);
     const counts = new Array<number>(10).fill(0);
     for (const y of s!.val.y) counts[y]!++;
-    expect(Math.min(...counts)).toBeGreaterThan(150); // stratified: every digit is validated
+    expect(Math.min(...counts)).toBeGreaterThan(120); // stratified: every digit is validated (1,600 rows, ≈ 10 % each)
   });
 
   it('co2: a valid lstm forecast sweep over 24-month windows of monthly changes', async () => {
@@ -88,13 +91,15 @@ describe('prepareExamples', () => {
       rows: 737,
       droppedRows: 4,
     });
-    // 3 expanding time-ordered folds over the 737 - 24 windows: each trains on more of the past.
+    // The last 143 of the 737 - 24 windows are the test split; 3 expanding time-ordered folds over the
+    // 570 before them: each trains on more of the past.
     const folds = splitDataset(parsed, spec.evaluation, spec.training.seed, 0);
     expect(folds).toHaveLength(3);
     expect(folds.map((f) => f.train.n)).toEqual([...folds.map((f) => f.train.n)].sort((a, b) => a - b));
     const s = folds.at(-1);
-    expect(s!.train.n + s!.val.n).toBeLessThanOrEqual(737 - 24);
-    expect(s!.train.n + s!.val.n).toBeGreaterThan(737 - 24 - 3);
+    expect(s!.test!.n).toBe(143);
+    expect(s!.train.n + s!.val.n).toBeLessThanOrEqual(737 - 24 - 143);
+    expect(s!.train.n + s!.val.n).toBeGreaterThan(737 - 24 - 143 - 3);
     expect(s!.train.x.length).toBe(s!.train.n * 24 * 2);
     // ppm: the training std of the monthly change, the scale errors are reported in.
     expect(s!.targetScale![0]).toBeGreaterThan(0.5);

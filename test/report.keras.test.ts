@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { kerasCode } from '../src/report/keras.js';
-import { loadModelFromStore, saveModelToStore } from '../src/report/model-artifacts.js';
+import { loadModelFromStore, saveModelToStore } from '../src/artifacts/model.js';
 import type { SweepSpec, SweepSpecInput } from '../src/spec/schema.js';
 import { LocalStore } from '../src/store/local.js';
 import { selectBackend } from '../src/train/backend.js';

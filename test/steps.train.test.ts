@@ -6,7 +6,9 @@ import { TransientError } from '../src/errors.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import { plan } from '../src/steps/plan.js';
 import { train } from '../src/steps/train.js';
-import { loadModelFromStore } from '../src/report/model-artifacts.js';
+import { loadModelFromStore } from '../src/artifacts/model.js';
+import { loadPreprocessing } from '../src/artifacts/preprocessing.js';
+import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, putJson, type Store } from '../src/store/store.js';
@@ -23,7 +25,7 @@ const CSV = `a,b,y\n${Array.from({ length: 40 }, (_, i) => {
   return `${a},${b},${(2 * a - b).toFixed(3)}`;
 }).join('\n')}\n`;
 
-async function plannedStore(learningRate: number, name: string): Promise<{ store: LocalStore; runId: string; candidateId: string }> {
+async function plannedStore(learningRate: number, name: string, widths = [4]): Promise<{ store: LocalStore; runId: string; candidateId: string; items: WorkItem[] }> {
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-train-'));
   dirs.push(dir);
   const store = new LocalStore(dir);
@@ -31,11 +33,12 @@ async function plannedStore(learningRate: number, name: string): Promise<{ store
   await putJson(store, keys.sweep(name), {
     name,
     dataset: { key: 'datasets/lin.csv', task: 'regression', target: 'y' },
-    model: { family: 'dense', depth: [1], width: [4] },
+    model: { family: 'dense', depth: [1], width: widths },
     training: { epochs: 3, batchSize: 8, optimizer: 'sgd', learningRate, earlyStopping: { enabled: false } },
+    evaluation: { strategy: 'kfold', folds: 2, repeats: 2 },
   });
   const out = await plan(store, { trigger: 'cli', key: keys.sweep(name), runId: `${name}-run` });
-  return { store, runId: out.runs[0]!.runId, candidateId: out.items[0]!.candidateId };
+  return { store, runId: out.runs[0]!.runId, candidateId: out.items[0]!.candidateId, items: out.items };
 }
 
 describe('train', () => {
@@ -48,12 +51,33 @@ describe('train', () => {
     expect(doc.candidate.id).toBe(candidateId);
     expect(doc.backend).toBe('cpu');
     expect(Number.isFinite(doc.metric.mean)).toBe(true);
-    // The trained model is saved beside the documents and loads back with the same parameter count.
-    expect(doc.modelKey).toBe(`${keys.model(runId, candidateId)}model.json`);
-    const model = await loadModelFromStore(store, keys.model(runId, candidateId));
+    // Every trial is scored on the same 8 held-out test rows (20 % of 40), never used for choosing.
+    expect(doc.trials.map((t) => t.test?.rows)).toEqual([8, 8, 8, 8]);
+    expect(doc.trials.every((t) => Number.isFinite(t.test!.metric) && Number.isFinite(t.test!.loss))).toBe(true);
+    // The trained model is saved beside the documents and loads back with the same parameter count;
+    // the document says which trial it is, and its preprocessing is beside it and inside it.
+    const prefix = keys.model(runId, candidateId);
+    expect(doc.modelKey).toBe(`${prefix}model.json`);
+    expect(doc.savedModel).toEqual({ modelKey: `${prefix}model.json`, preprocessingKey: `${prefix}preprocessing.json`, repeat: 1, fold: 1, trainRows: 16, epoch: 3 });
+    const model = await loadModelFromStore(store, prefix);
     expect(model.countParams()).toBe(doc.parameterCount);
+    const preprocessing = await loadPreprocessing(store, prefix);
+    expect(preprocessing.fittedOn.samples).toBe(16);
+    expect(model.getUserDefinedMetadata()).toEqual({ layerbench: { preprocessing } });
     model.dispose();
     expect(await train(store, { runId, candidateId })).toEqual({ runId, candidateId, status: 'skipped' });
+  });
+
+  it('trains every candidate on the same samples for the same (repeat, fold)', async () => {
+    const { store, runId, items } = await plannedStore(0.01, 'paired', [2, 3]);
+    const splits = [];
+    for (const item of items) {
+      await train(store, item, { backend: 'cpu' });
+      const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(runId, item.candidateId)));
+      splits.push(doc.trials.map((t) => [t.repeat, t.fold, t.split]));
+    }
+    expect(splits[0]).toEqual(splits[1]);
+    expect(new Set(splits[0]!.map((s) => s[2])).size).toBe(4);
   });
 
   it('turns a loss that diverges to NaN (absurd learning rate) into a failed document, without throwing', async () => {

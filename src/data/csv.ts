@@ -51,17 +51,3 @@ export function readCsv(bytes: Uint8Array, name: string): CsvTable {
   }
   return { header, columns, rowNumbers };
 }
-
-const MISSING = new Set(['', 'na', 'nan', 'null']);
-
-/** Empty, NA, NaN and null (any case) are missing values. */
-export function isMissing(cell: string): boolean {
-  return MISSING.has(cell.toLowerCase());
-}
-
-/** The number a cell holds, or NaN when it is not a finite number. */
-export function parseNumber(cell: string): number {
-  if (cell === '') return Number.NaN;
-  const v = Number(cell);
-  return Number.isFinite(v) ? v : Number.NaN;
-}

@@ -1,53 +1,105 @@
 /**
  * Parsing a dataset once into plain data (typed arrays, no tensors), so a worker can reuse it for
- * every candidate, fold and repeat. Nothing here is fitted: standardisation and one-hot presence are
- * learned per split, on training rows only (see split.ts).
+ * every candidate, fold and repeat. Nothing here is fitted — standardisation, imputation values and
+ * the categories a model encodes are learned per split, on training rows only (preprocess.ts) — but
+ * everything about the file is decided here, at plan time, before anything is written:
  *
- *  - CSV, binary/multiclass/regression → `tabular`: one column of values per feature and encoded targets.
+ *  - CSV, binary/multiclass/regression → `tabular`: one column per feature and the encoded target.
  *  - CSV, forecast → `series`: the time-ordered feature matrix; samples are windows over it.
  *  - NPY/NPZ → `array`: samples as a flat Float32Array (uint8 scaled to [0, 1]).
+ *
+ * Columns (CSV, see columns.ts for how a cell is read):
+ *  - A column whose non-missing cells are all numbers is numeric.
+ *  - A column in `dataset.categorical` is categorical, whatever its cells hold.
+ *  - A column where half or more of the non-missing cells are numbers but some are not (a stray "abc",
+ *    "Infinity") is an error naming the first such row and column: a numeric column with a typo, not a
+ *    categorical one. Fewer than half numbers: a categorical column.
+ *  - A categorical column holding a different string in each of its (at least IDENTIFIER_MIN_ROWS)
+ *    non-missing cells is an identifier (a name, a date): left out with a warning when features are not
+ *    listed, an error when `dataset.features` lists it.
+ *  - `dataset.exclude` leaves columns out; a column whose every cell is missing is left out with a warning.
+ *
+ * Missing cells (`dataset.missing`): impute keeps the row (the cell is filled when a split is encoded),
+ * except that a row without its target (or, for forecasts, its time) is dropped; drop drops any row
+ * with a missing cell in a used column; error refuses the file. What was dropped and kept is counted
+ * in `report`.
  */
 import { DataError } from '../errors.js';
-import type { DatasetSpec, Task } from '../spec/schema.js';
-import { isMissing, parseNumber, readCsv, type CsvTable } from './csv.js';
-import { decodeNpy, decodeNpz, type NpyArray } from './npy.js';
+import type { DatasetSpec, MissingPolicy, Task } from '../spec/schema.js';
+import {
+  census,
+  classLabel,
+  columnIndex,
+  isMissing,
+  labelKind,
+  notANumber,
+  readCategorical,
+  readNumeric,
+  readTime,
+  sortLabels,
+  timeOrder,
+  type FeatureColumn,
+  type LabelKind,
+} from './columns.js';
+import { readCsv, type CsvTable } from './csv.js';
+import { decodeNpy, decodeNpz, type NpyArray, type NpyDtype } from './npy.js';
 
 /** One-hot encoding refuses string feature columns with more distinct values than this. */
 export const MAX_CATEGORIES = 256;
+
+/** A string column is an identifier when every one of its non-missing cells differs and there are at least this many. */
+export const IDENTIFIER_MIN_ROWS = 3;
+
+/** What parsing did to the file, for the data summary. */
+export interface ParseReport {
+  /** Data rows in the file (samples for arrays). */
+  rowsRead: number;
+  /** Rows dropped, and per column how many of them had a missing cell there. */
+  dropped: { rows: number; byColumn: Record<string, number> };
+  /** Missing cells per used column among the kept rows (each is imputed when a split is encoded). */
+  missingCells: Record<string, number>;
+  /** Columns left out, and why. */
+  excluded: { column: string; reason: string }[];
+  warnings: string[];
+}
 
 interface DatasetBase {
   task: Task;
   /** The dataset key, for messages. */
   source: string;
-  /** Rows (samples for arrays) kept after dropping those with missing values. */
+  format: DatasetSpec['format'];
+  missing: MissingPolicy;
+  /** Rows (samples for arrays) kept. */
   rows: number;
   droppedRows: number;
+  /** The target column(s) (CSV) or label array (NPY/NPZ). */
+  targetNames: string[];
   /** Classification: labels in class-index order. */
   classes?: string[];
+  /** Classification: how a target cell becomes a label (CSV), or 'index' (arrays: class index or one-hot argmax). */
+  labels?: LabelKind | 'index';
+  /** `dataset.unit`, for regression and forecast. */
+  unit?: string;
+  report: ParseReport;
 }
 
-export type FeatureColumn =
-  | { name: string; type: 'numeric'; values: Float64Array }
-  | {
-      name: string;
-      type: 'categorical';
-      /** Every category in the whole (kept) data, sorted: fixes the one-hot width for every split. */
-      categories: string[];
-      /** Index into `categories` per row. */
-      codes: Int32Array;
-    };
+export type { FeatureColumn } from './columns.js';
 
 export interface TabularDataset extends DatasetBase {
   kind: 'tabular';
   columns: FeatureColumn[];
   /** Per row: 0/1 (binary), the class index (multiclass) or the raw value (regression). */
   y: Float64Array;
+  /** The file row number of each kept row (header = row 1), for messages. */
+  rowNumbers: number[];
 }
 
 export interface SeriesDataset extends DatasetBase {
   kind: 'series';
+  /** The column that orders rows in time. */
+  timeName: string;
   featureNames: string[];
-  /** rows × featureNames.length values, sorted by time, row-major. */
+  /** rows × featureNames.length values, sorted by time, row-major; NaN where a (non-target) cell is missing. */
   values: Float64Array;
   /** Time of each row (ms since the epoch for dates, else the number), ascending. */
   time: Float64Array;
@@ -61,6 +113,12 @@ export interface SeriesDataset extends DatasetBase {
 
 export interface ArrayDataset extends DatasetBase {
   kind: 'array';
+  /** The inputs array: its name in the .npz, or the .npy key. */
+  arrayName: string;
+  /** The inputs' dtype in the file. */
+  dtype: NpyDtype;
+  /** Every input value was multiplied by this when read (1/255 for uint8, else 1). */
+  scale: number;
   /** Shape of one sample: [features] for 2-D inputs, [h, w, c] for images. */
   sampleShape: number[];
   x: Float32Array;
@@ -84,7 +142,7 @@ export function parseDataset(ds: DatasetSpec, bytes: Uint8Array, extra?: { label
       if (!extra?.labels) throw new DataError(`dataset.labelsKey: npy data needs a labels .npy file`);
       const x = decodeNpy(bytes, ds.key);
       const y = decodeNpy(extra.labels, ds.labelsKey ?? 'labels');
-      return parseArrays(ds, x, y, ds.key, ds.labelsKey ?? 'labels');
+      return parseArrays(ds, x, y, { x: ds.key, y: ds.labelsKey ?? 'labels', arrayName: ds.key, targetName: ds.labelsKey ?? 'labels' });
     }
     case 'npz': {
       const arrays = decodeNpz(bytes, ds.key);
@@ -94,7 +152,7 @@ export function parseDataset(ds: DatasetSpec, bytes: Uint8Array, extra?: { label
       const y = arrays[yName];
       if (!x) throw new DataError(`dataset.inputs: array ${q(ds.inputs)} is not in ${ds.key} (arrays: ${names})`);
       if (!y) throw new DataError(`dataset.target: array ${q(yName)} is not in ${ds.key} (arrays: ${names})`);
-      return parseArrays(ds, x, y, `${ds.key}: ${ds.inputs}`, `${ds.key}: ${yName}`);
+      return parseArrays(ds, x, y, { x: `${ds.key}: ${ds.inputs}`, y: `${ds.key}: ${yName}`, arrayName: ds.inputs, targetName: yName });
     }
   }
 }
@@ -108,75 +166,75 @@ function targetNames(ds: DatasetSpec): string[] {
   return names;
 }
 
-function columnIndex(table: CsvTable, name: string, field: string): number {
-  const i = table.header.indexOf(name);
-  if (i < 0) throw new DataError(`${field}: column ${q(name)} is not in the header (columns: ${table.header.join(', ')})`);
-  return i;
+function emptyReport(rowsRead: number): ParseReport {
+  return { rowsRead, dropped: { rows: 0, byColumn: {} }, missingCells: {}, excluded: [], warnings: [] };
 }
 
-/** Rows without a missing value in any used column; the others are dropped (or are an error). */
-function keptRows(ds: DatasetSpec, table: CsvTable, used: number[]): { keep: number[]; dropped: number } {
+const allRows = (table: CsvTable) => Array.from(table.rowNumbers, (_, r) => r);
+
+/** Columns named by a list field (`dataset.exclude`, `dataset.categorical`): each must exist and be neither target nor time. */
+function namedColumns(table: CsvTable, names: string[] | undefined, field: string, reserved: Map<number, string>): Set<string> {
+  for (const name of names ?? []) {
+    const i = columnIndex(table, name, field);
+    const role = reserved.get(i);
+    if (role) throw new DataError(`${field}: column ${q(name)} is the ${role}`);
+  }
+  return new Set(names ?? []);
+}
+
+/**
+ * Which rows to keep under `ds.missing`. A row missing a cell of a `required` column (target, time)
+ * is always dropped (an error under "error"); a row missing another used cell is dropped under "drop"
+ * and kept under "impute". Counts go into the report.
+ */
+function keptRows(ds: DatasetSpec, table: CsvTable, used: number[], required: Set<number>, report: ParseReport): number[] {
   const keep: number[] = [];
   const n = table.rowNumbers.length;
+  const name = (c: number) => table.header[c]!;
+  const bump = (counts: Record<string, number>, c: number) => void (counts[name(c)] = (counts[name(c)] ?? 0) + 1);
   for (let r = 0; r < n; r++) {
-    let missing = -1;
-    for (const c of used) {
-      if (isMissing(table.columns[c]![r]!)) {
-        missing = c;
-        break;
-      }
+    const missing = used.filter((c) => isMissing(table.columns[c]![r]!));
+    if (missing.length === 0) {
+      keep.push(r);
+      continue;
     }
-    if (missing < 0) keep.push(r);
-    else if (!ds.dropMissing) {
-      const cell = table.columns[missing]![r]!;
-      throw new DataError(
-        `${ds.key}: row ${table.rowNumbers[r]}, column ${q(table.header[missing])}: missing value${cell ? ` (${q(cell)})` : ''} and dataset.dropMissing is false`,
-      );
+    if (ds.missing === 'error') {
+      const c = missing[0]!;
+      const cell = table.columns[c]![r]!;
+      throw new DataError(`${ds.key}: row ${table.rowNumbers[r]}, column ${q(name(c))}: missing value${cell ? ` (${q(cell)})` : ''} and dataset.missing is "error"`);
+    }
+    if (ds.missing === 'drop' || missing.some((c) => required.has(c))) {
+      for (const c of missing) bump(report.dropped.byColumn, c);
+      report.dropped.rows++;
+    } else {
+      for (const c of missing) bump(report.missingCells, c);
+      keep.push(r);
     }
   }
-  if (keep.length === 0) throw new DataError(`${ds.key}: every row has a missing value in a used column`);
-  return { keep, dropped: n - keep.length };
-}
-
-/** The first non-missing cell of column c that is not a number, or undefined when the column is numeric. */
-function firstNonNumber(table: CsvTable, c: number): number | undefined {
-  const col = table.columns[c]!;
-  for (let r = 0; r < col.length; r++) {
-    const cell = col[r]!;
-    if (!isMissing(cell) && Number.isNaN(parseNumber(cell))) return r;
+  if (keep.length === 0) {
+    throw new DataError(
+      ds.missing === 'drop'
+        ? `${ds.key}: every row has a missing value in a used column (dataset.missing "drop")`
+        : `${ds.key}: every row is missing its ${[...required].map(name).map((c) => q(c)).join(' or ')} value`,
+    );
   }
-  return undefined;
-}
-
-function notANumber(ds: DatasetSpec, table: CsvTable, c: number, r: number, why = ''): DataError {
-  return new DataError(
-    `${ds.key}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(table.columns[c]![r])} is not a number${why}`,
-  );
-}
-
-function numericValues(ds: DatasetSpec, table: CsvTable, c: number, keep: number[], why = ''): Float64Array {
-  const bad = firstNonNumber(table, c);
-  if (bad !== undefined) throw notANumber(ds, table, c, bad, why);
-  const col = table.columns[c]!;
-  return Float64Array.from(keep, (r) => parseNumber(col[r]!));
-}
-
-const collator = new Intl.Collator('en', { numeric: true });
-
-/** Sort labels: numerically when all are numbers, else by string with digit runs compared as numbers. */
-export function sortLabels(labels: Iterable<string>): string[] {
-  const xs = [...new Set(labels)];
-  const numeric = xs.every((x) => !Number.isNaN(parseNumber(x)));
-  return numeric ? xs.sort((a, b) => parseNumber(a) - parseNumber(b)) : xs.sort((a, b) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+  if (report.dropped.rows > 0) {
+    const cols = Object.entries(report.dropped.byColumn)
+      .sort((a, b) => b[1] - a[1])
+      .map(([c, k]) => `${c}: ${k}`)
+      .join(', ');
+    const share = ((100 * report.dropped.rows) / n).toFixed(report.dropped.rows * 1000 < n ? 2 : 1);
+    report.warnings.push(`${report.dropped.rows} of ${n} rows (${share} %) were dropped for missing cells (${cols}).`);
+  }
+  return keep;
 }
 
 /** Encode a classification target column: labels → class indices. */
-function classTarget(ds: DatasetSpec, table: CsvTable, c: number, keep: number[]): { y: Float64Array; classes: string[] } {
+function classTarget(ds: DatasetSpec, table: CsvTable, c: number, keep: number[]): { y: Float64Array; classes: string[]; labels: LabelKind } {
   const col = table.columns[c]!;
-  const numeric = firstNonNumber(table, c) === undefined;
-  const bool = !numeric && keep.every((r) => /^(true|false)$/i.test(col[r]!));
-  const label = (cell: string) => (numeric ? String(parseNumber(cell)) : bool ? cell.toLowerCase() : cell);
-  const labels = keep.map((r) => label(col[r]!));
+  const cells = keep.map((r) => col[r]!);
+  const kind = labelKind(cells);
+  const labels = cells.map((cell) => classLabel(cell, kind));
   const classes = sortLabels(labels);
   const name = table.header[c];
   const shown = () => `${classes.slice(0, 5).join(', ')}${classes.length > 5 ? ', …' : ''}`;
@@ -187,63 +245,109 @@ function classTarget(ds: DatasetSpec, table: CsvTable, c: number, keep: number[]
     throw new DataError(`dataset.target: column ${q(name)} has only one distinct value (${shown()}); multiclass needs at least two`);
   }
   const index = new Map(classes.map((k, i) => [k, i]));
-  return { y: Float64Array.from(labels, (l) => index.get(l)!), classes };
+  return { y: Float64Array.from(labels, (l) => index.get(l)!), classes, labels: kind };
+}
+
+type Kind = 'numeric' | 'categorical' | { exclude: string };
+
+/** The kind of a tabular feature column, decided over every row of the file (see the module comment). */
+function featureKind(ds: DatasetSpec, table: CsvTable, c: number, listed: boolean, categorical: Set<string>): Kind {
+  const name = table.header[c]!;
+  const k = census(table, c, allRows(table));
+  if (k.present === 0) return { exclude: 'every cell is missing' };
+  if (categorical.has(name)) return 'categorical';
+  if (k.firstNonNumber === undefined) return 'numeric';
+  if (k.numbers * 2 >= k.present) {
+    throw notANumber(ds.key, table, c, k.firstNonNumber, ` (${k.present - k.numbers} of the column's ${k.present} cells are not numbers; list it in dataset.categorical if it holds categories)`);
+  }
+  if (k.distinct === k.present && k.present >= IDENTIFIER_MIN_ROWS) {
+    if (listed) {
+      throw new DataError(
+        `dataset.features: column ${q(name)} holds a different string in each of its ${k.present} rows (an identifier); one-hot encoding it cannot generalise — leave it out, or list it in dataset.categorical to encode it anyway`,
+      );
+    }
+    return { exclude: `an identifier: a different string in each of its ${k.present} rows` };
+  }
+  return 'categorical';
 }
 
 function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
   const [targetName] = targetNames(ds);
   const t = columnIndex(table, targetName!, 'dataset.target');
-  const features = (ds.features ?? table.header.filter((h) => h !== targetName)).map((f) => {
+  const report = emptyReport(table.rowNumbers.length);
+  const reserved = new Map([[t, 'target']]);
+  const exclude = namedColumns(table, ds.exclude, 'dataset.exclude', reserved);
+  const categorical = namedColumns(table, ds.categorical, 'dataset.categorical', reserved);
+  const listed = ds.features !== undefined;
+  const candidates = (ds.features ?? table.header.filter((h) => h !== targetName)).map((f) => {
     const i = columnIndex(table, f, 'dataset.features');
     if (i === t) throw new DataError(`dataset.features: column ${q(f)} is the target`);
     return i;
   });
-  if (features.length === 0) throw new DataError(`dataset.features: ${ds.key} has no column besides the target`);
-  const { keep, dropped } = keptRows(ds, table, [t, ...features]);
+  const features: { c: number; kind: 'numeric' | 'categorical' }[] = [];
+  for (const c of candidates) {
+    const name = table.header[c]!;
+    if (exclude.has(name)) {
+      report.excluded.push({ column: name, reason: 'listed in dataset.exclude' });
+      continue;
+    }
+    const kind = featureKind(ds, table, c, listed, categorical);
+    if (typeof kind === 'object') {
+      report.excluded.push({ column: name, reason: kind.exclude });
+      report.warnings.push(`Column ${q(name)} was left out: ${kind.exclude}.`);
+    } else features.push({ c, kind });
+  }
+  if (features.length === 0) throw new DataError(`dataset.features: ${ds.key} has no usable column besides the target`);
+  const keep = keptRows(ds, table, [t, ...features.map((f) => f.c)], new Set([t]), report);
 
   let y: Float64Array;
   let classes: string[] | undefined;
-  if (ds.task === 'regression') y = numericValues(ds, table, t, keep, ' (a regression target must be numeric)');
-  else ({ y, classes } = classTarget(ds, table, t, keep));
+  let labels: LabelKind | undefined;
+  if (ds.task === 'regression') {
+    y = readNumeric(ds.key, table, t, keep, ' (a regression target must be numeric)');
+  } else ({ y, classes, labels } = classTarget(ds, table, t, keep));
 
-  const columns = features.map((c): FeatureColumn => {
+  const columns = features.map(({ c, kind }): FeatureColumn => {
     const name = table.header[c]!;
-    const bad = firstNonNumber(table, c);
-    if (bad === undefined) return { name, type: 'numeric', values: numericValues(ds, table, c, keep) };
-    const col = table.columns[c]!;
-    const categories = sortLabels(keep.map((r) => col[r]!));
-    if (categories.length > MAX_CATEGORIES) {
+    if (kind === 'numeric') return { name, type: 'numeric', values: readNumeric(ds.key, table, c, keep) };
+    const col = readCategorical(table, c, keep);
+    if (col.categories.length > MAX_CATEGORIES) {
       throw new DataError(
-        `${ds.key}: row ${table.rowNumbers[bad]}, column ${q(name)}: ${q(col[bad])} is not a number, and as a string column it has ${categories.length} distinct values (one-hot encoding stops at ${MAX_CATEGORIES}); fix the cell or leave the column out of dataset.features`,
+        `${ds.key}: column ${q(name)}: ${col.categories.length} distinct strings, more than one-hot encoding takes (${MAX_CATEGORIES}); leave it out (dataset.exclude or dataset.features)`,
       );
     }
-    const index = new Map(categories.map((k, i) => [k, i]));
-    return { name, type: 'categorical', categories, codes: Int32Array.from(keep, (r) => index.get(col[r]!)!) };
+    return col;
   });
-  return { kind: 'tabular', task: ds.task, source: ds.key, rows: keep.length, droppedRows: dropped, classes, columns, y };
-}
-
-function timeValues(ds: DatasetSpec, table: CsvTable, c: number, keep: number[]): Float64Array {
-  if (firstNonNumber(table, c) === undefined) return numericValues(ds, table, c, keep);
-  const col = table.columns[c]!;
-  return Float64Array.from(keep, (r) => {
-    const v = Date.parse(col[r]!);
-    if (Number.isNaN(v)) {
-      throw new DataError(`${ds.key}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(col[r])} is not a date or a number`);
-    }
-    return v;
-  });
+  return {
+    kind: 'tabular',
+    task: ds.task,
+    source: ds.key,
+    format: 'csv',
+    missing: ds.missing,
+    rows: keep.length,
+    droppedRows: report.dropped.rows,
+    targetNames: [targetName!],
+    ...(classes ? { classes, labels } : {}),
+    ...(ds.unit ? { unit: ds.unit } : {}),
+    report,
+    columns,
+    y,
+    rowNumbers: keep.map((r) => table.rowNumbers[r]!),
+  };
 }
 
 function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
   if (ds.time === undefined) throw new DataError('dataset.time: is required for forecast');
   if (ds.lookback === undefined) throw new DataError('dataset.lookback: is required for forecast');
   const tc = columnIndex(table, ds.time, 'dataset.time');
+  const report = emptyReport(table.rowNumbers.length);
   const targetCols = targetNames(ds).map((name) => {
     const i = columnIndex(table, name, 'dataset.target');
     if (i === tc) throw new DataError(`dataset.target: column ${q(name)} is the time column`);
     return i;
   });
+  const reserved = new Map<number, string>([[tc, 'time column'], ...targetCols.map((c) => [c, 'target'] as [number, string])]);
+  const exclude = namedColumns(table, ds.exclude, 'dataset.exclude', reserved);
   // Inputs: the listed features, or every numeric column but time; the targets are always inputs too
   // (autoregressive forecasting).
   let featureCols: number[];
@@ -254,16 +358,35 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
       return i;
     });
   } else {
-    featureCols = table.header.map((_, i) => i).filter((i) => i !== tc && (targetCols.includes(i) || firstNonNumber(table, i) === undefined));
+    featureCols = [];
+    for (const [i, name] of table.header.entries()) {
+      if (i === tc) continue;
+      if (targetCols.includes(i)) {
+        featureCols.push(i);
+        continue;
+      }
+      if (exclude.has(name)) {
+        report.excluded.push({ column: name, reason: 'listed in dataset.exclude' });
+        continue;
+      }
+      const k = census(table, i, allRows(table));
+      if (k.present === 0) {
+        report.excluded.push({ column: name, reason: 'every cell is missing' });
+        report.warnings.push(`Column ${q(name)} was left out: every cell is missing.`);
+      } else if (k.firstNonNumber === undefined) featureCols.push(i);
+      else if (k.numbers * 2 >= k.present) {
+        throw notANumber(ds.key, table, i, k.firstNonNumber, ` (forecast inputs must be numeric; leave the column out with dataset.exclude)`);
+      } else report.excluded.push({ column: name, reason: 'not numeric (forecast inputs are numeric)' });
+    }
   }
   for (const t of targetCols) if (!featureCols.includes(t)) featureCols.push(t);
-  const { keep, dropped } = keptRows(ds, table, [tc, ...featureCols]);
+  const keep = keptRows(ds, table, [tc, ...featureCols], new Set([tc, ...targetCols]), report);
 
   const columns = featureCols.map((c) =>
-    numericValues(ds, table, c, keep, targetCols.includes(c) ? ' (a forecast target must be numeric)' : ' (forecast inputs must be numeric)'),
+    readNumeric(ds.key, table, c, keep, targetCols.includes(c) ? ' (a forecast target must be numeric)' : ' (forecast inputs must be numeric)'),
   );
-  const rawTime = timeValues(ds, table, tc, keep);
-  const order = Array.from(keep, (_, i) => i).sort((a, b) => rawTime[a]! - rawTime[b]! || a - b);
+  const rawTime = readTime(ds.key, table, tc, keep);
+  const order = timeOrder(rawTime);
   const rows = keep.length;
   const nf = featureCols.length;
   const values = new Float64Array(rows * nf);
@@ -284,8 +407,14 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
     kind: 'series',
     task: 'forecast',
     source: ds.key,
+    format: 'csv',
+    missing: ds.missing,
     rows,
-    droppedRows: dropped,
+    droppedRows: report.dropped.rows,
+    targetNames: targetCols.map((c) => table.header[c]!),
+    ...(ds.unit ? { unit: ds.unit } : {}),
+    report,
+    timeName: ds.time,
     featureNames: featureCols.map((c) => table.header[c]!),
     values,
     time,
@@ -298,13 +427,41 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
 
 // ------------------------------------------------------------------------------------------- arrays
 
-function parseArrays(ds: DatasetSpec, xa: NpyArray, ya: NpyArray, xName: string, yName: string): ArrayDataset {
-  if (ds.task === 'forecast') throw new DataError('dataset.format: must be csv for forecast');
-  if (xa.shape.length < 2 || xa.shape.length > 4) {
-    throw new DataError(`${xName}: inputs must be N×features, N×H×W or N×H×W×C; got shape (${xa.shape.join(', ')})`);
+/** The factor array inputs are multiplied by when read: uint8 pixels to [0, 1], everything else as it is. */
+export function arrayScale(dtype: NpyDtype): number {
+  return dtype === 'u1' ? 1 / 255 : 1;
+}
+
+/** The samples `keep` of an array, every value multiplied by `scale`, as float32 (training and prediction alike). */
+export function scaledSamples(xa: NpyArray, keep: ArrayLike<number>, size: number, scale: number): Float32Array {
+  const x = new Float32Array(keep.length * size);
+  for (let dst = 0; dst < keep.length; dst++) {
+    const src = keep[dst]!;
+    for (let j = 0; j < size; j++) x[dst * size + j] = xa.data[src * size + j]! * scale;
   }
+  return x;
+}
+
+/** Shape of one sample of an inputs array: N×H×W gets a channel axis of 1. */
+export function sampleShapeOf(shape: number[], name: string): number[] {
+  if (shape.length < 2 || shape.length > 4) {
+    throw new DataError(`${name}: inputs must be N×features, N×H×W or N×H×W×C; got shape (${shape.join(', ')})`);
+  }
+  return shape.length === 3 ? [...shape.slice(1), 1] : shape.slice(1);
+}
+
+interface ArrayNames {
+  x: string;
+  y: string;
+  arrayName: string;
+  targetName: string;
+}
+
+function parseArrays(ds: DatasetSpec, xa: NpyArray, ya: NpyArray, names: ArrayNames): ArrayDataset {
+  const { x: xName, y: yName } = names;
+  if (ds.task === 'forecast') throw new DataError('dataset.format: must be csv for forecast');
   const n = xa.shape[0]!;
-  const sampleShape = xa.shape.length === 3 ? [...xa.shape.slice(1), 1] : xa.shape.slice(1);
+  const sampleShape = sampleShapeOf(xa.shape, xName);
   const size = sampleShape.reduce((a, b) => a * b, 1);
   const yShape = ya.shape;
   if (yShape[0] !== n) throw new DataError(`${yName}: has ${yShape[0] ?? 0} rows, the inputs have ${n}`);
@@ -323,20 +480,22 @@ function parseArrays(ds: DatasetSpec, xa: NpyArray, ya: NpyArray, xName: string,
       rawY[i] = best;
     }
   }
-  // Samples with a non-finite value are missing.
-  const scale = xa.dtype === 'u1' ? 1 / 255 : 1;
+  // Samples with a non-finite value are missing: dropped, or an error under dataset.missing "error".
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
     let ok = Number.isFinite(rawY[i]!);
     for (let j = 0; ok && j < size; j++) ok = Number.isFinite(xa.data[i * size + j]!);
     if (ok) keep.push(i);
-    else if (!ds.dropMissing) throw new DataError(`${xName}: sample ${i} has a NaN or infinite value and dataset.dropMissing is false`);
+    else if (ds.missing === 'error') throw new DataError(`${xName}: sample ${i} has a NaN or infinite value and dataset.missing is "error"`);
   }
   if (keep.length === 0) throw new DataError(`${xName}: every sample has a NaN or infinite value`);
-  const x = new Float32Array(keep.length * size);
-  keep.forEach((src, dst) => {
-    for (let j = 0; j < size; j++) x[dst * size + j] = xa.data[src * size + j]! * scale;
-  });
+  const report = emptyReport(n);
+  if (keep.length < n) {
+    report.dropped = { rows: n - keep.length, byColumn: { [names.arrayName]: n - keep.length } };
+    report.warnings.push(`${n - keep.length} of ${n} samples were dropped for a NaN or infinite value.`);
+  }
+  const scale = arrayScale(xa.dtype);
+  const x = scaledSamples(xa, keep, size, scale);
   let y = Float64Array.from(keep, (i) => rawY[i]!);
   let classes: string[] | undefined;
   if (ds.task === 'binary' || ds.task === 'multiclass') {
@@ -355,9 +514,17 @@ function parseArrays(ds: DatasetSpec, xa: NpyArray, ya: NpyArray, xName: string,
     kind: 'array',
     task: ds.task,
     source: ds.key,
+    format: ds.format,
+    missing: ds.missing,
     rows: keep.length,
     droppedRows: n - keep.length,
-    classes,
+    targetNames: [names.targetName],
+    ...(classes ? { classes, labels: 'index' as const } : {}),
+    ...(ds.unit ? { unit: ds.unit } : {}),
+    report,
+    arrayName: names.arrayName,
+    dtype: xa.dtype,
+    scale,
     sampleShape,
     x,
     y,

@@ -1,7 +1,14 @@
 /**
- * From a parsed dataset to train/validation arrays, one SplitData per fold.
+ * From a parsed dataset to the samples each trial trains, validates and is tested on.
  *
- * Which rows go where:
+ * The test split comes first (`holdOutTest`), with a seed that depends on the training seed alone —
+ * not on the repeat, the fold or the candidate — so every candidate and every repeat sees the same test
+ * rows, and none of them is ever used for early stopping, ranking or the recommendation:
+ *  - classification: stratified (largest-remainder quotas per class; a class keeps at least one row
+ *    outside the test split); regression: a seeded random share; forecast: the last windows in time.
+ *  - evaluation.test 0: no test split.
+ *
+ * The rest, the development samples, are split per repeat (`foldIndices`):
  *  - holdout: a seeded shuffle (seed mixed with the repeat), the last `validationSplit` fraction is
  *    validation; for classification per class (largest-remainder quotas), so class ratios hold.
  *  - kfold: shuffled k folds, stratified for classification (each class dealt round-robin).
@@ -9,21 +16,30 @@
  *    target time) validates; kfold: expanding windows like sklearn's TimeSeriesSplit (fold i trains on
  *    everything before its validation block). Repeats do not change forecast splits, only the seed.
  *
- * What is learned, always on the split's training rows only:
- *  - mean and (population) standard deviation of every numeric feature; a constant column gets std 1;
- *  - regression and forecast targets are standardised the same way, and `targetScale` is the training
- *    std per target, so errors can be reported in original units;
- *  - one-hot presence. The one-hot *width* is fixed per dataset — one column per category of the whole
- *    data — so every fold has the same inputShape; a category never seen in a fold's training rows
- *    encodes as all zeros (its column stays 0 in train and validation alike).
- *  - forecast: the statistics come from the training period, the rows up to the last training target.
- *  - images: nothing (uint8 pixels were scaled to [0, 1] when parsed).
+ * The splits depend only on (data, evaluation spec, training seed, repeat): every candidate of a run
+ * sees exactly the same train/validation/test samples for the same (repeat, fold), so candidates (and
+ * the baseline) can be compared pair by pair. `splitId` fingerprints a trial's samples so documents can
+ * show it.
+ *
+ * What is learned — always on the split's training samples only — is the preprocessing
+ * (preprocess.ts): means, standard deviations and medians, the categories present, target scaling. The
+ * encoding (which categories and indicator inputs exist, so the input shape) is the layout fitted on
+ * all development samples, the same for every fold; categories a fold's training rows lack encode as
+ * zeros in that fold. Forecast statistics come from the training period, the rows up to the last
+ * training target. Images: nothing (uint8 pixels were scaled to [0, 1] when read).
+ *
+ * Too little data is a DataError naming the numbers, raised by these functions — at plan time, since
+ * Plan computes every split before it writes anything.
  */
+import { createHash } from 'node:crypto';
 import { DataError } from '../errors.js';
-import { rng } from '../search/candidates.js';
+import { rng, shuffle } from '../random.js';
 import type { EvaluationSpec } from '../spec/schema.js';
-import type { ArraySet, SplitData } from './types.js';
-import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './parse.js';
+import type { ArraySet, DataInfo, SplitData } from './types.js';
+import type { ParsedDataset } from './parse.js';
+import { encode, fitPreprocessing, type Preprocessing } from './preprocess.js';
+
+export { targetRow } from './preprocess.js';
 
 /** Indices of the samples (rows, or forecast windows) of one fold. */
 export interface FoldIndices {
@@ -31,20 +47,26 @@ export interface FoldIndices {
   val: Int32Array;
 }
 
+/** The held-out test samples and the development samples (everything else), both ascending. */
+export interface TestSplit {
+  test: Int32Array;
+  dev: Int32Array;
+  /** How the test samples were chosen, e.g. "stratified random 20 %", "last 20 % of windows in time", "none". */
+  rule: string;
+}
+
 /** The seed of a repeat's shuffle: the same (seed, repeat) always gives the same splits. */
 export function splitSeed(seed: number, repeat: number): number {
   return (Math.imul(seed ^ 0x5bd1e995, 0x01000193) + Math.imul(repeat + 1, 0x9e3779b9)) >>> 0;
 }
 
-function shuffle(xs: number[], random: () => number): number[] {
-  for (let i = xs.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [xs[i], xs[j]] = [xs[j]!, xs[i]!];
-  }
-  return xs;
+/** The seed of the test split: the training seed only, never the repeat. */
+export function testSeed(seed: number): number {
+  return (Math.imul(seed ^ 0x7e57c0de, 0x85ebca6b) ^ 0x27d4eb2f) >>> 0;
 }
 
 const range = (from: number, to: number) => Int32Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
+const ascending = (xs: number[]) => Int32Array.from(xs).sort();
 
 function sampleCount(parsed: ParsedDataset): number {
   return parsed.kind === 'series' ? parsed.windows : parsed.rows;
@@ -54,20 +76,58 @@ function isClassification(parsed: ParsedDataset): boolean {
   return parsed.task === 'binary' || parsed.task === 'multiclass';
 }
 
-/** The sample indices of every fold (holdout: one). */
-export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, seed: number, repeat: number): FoldIndices[] {
+const what = (parsed: ParsedDataset) => (parsed.kind === 'series' ? 'windows' : 'rows');
+const percent = (f: number) => `${Number((f * 100).toFixed(1))} %`;
+
+/** Hold out the test samples (see the module comment). */
+export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test'>, seed: number): TestSplit {
   const n = sampleCount(parsed);
-  const what = parsed.kind === 'series' ? 'windows' : 'rows';
+  if (evaluation.test === 0) return { test: new Int32Array(0), dev: range(0, n), rule: 'none' };
+  const nTest = Math.max(1, Math.round(n * evaluation.test));
+  if (n - nTest < 2) {
+    throw new DataError(
+      `${parsed.source}: ${n} ${what(parsed)} are too few: the test split (evaluation.test ${evaluation.test}) holds out ${nTest}, leaving ${n - nTest} for training and validation (at least 2 are needed)`,
+    );
+  }
+  if (parsed.kind === 'series') {
+    return { test: range(n - nTest, n), dev: range(0, n - nTest), rule: `the last ${percent(evaluation.test)} of windows in time` };
+  }
+  const random = rng(testSeed(seed));
+  if (!isClassification(parsed)) {
+    const order = shuffle(Array.from({ length: n }, (_, i) => i), random);
+    return { test: ascending(order.slice(0, nTest)), dev: ascending(order.slice(nTest)), rule: `random ${percent(evaluation.test)}` };
+  }
+  const groups = classGroups(parsed.y, range(0, n), parsed.classes!.length).map((g) => shuffle(g, random));
+  const quotas = largestRemainder(
+    groups.map((g) => g.length * evaluation.test),
+    nTest,
+  );
+  const test: number[] = [];
+  const dev: number[] = [];
+  groups.forEach((g, c) => {
+    const k = Math.min(quotas[c]!, Math.max(0, g.length - 1));
+    test.push(...g.slice(0, k));
+    dev.push(...g.slice(k));
+  });
+  return { test: ascending(test), dev: ascending(dev), rule: `stratified random ${percent(evaluation.test)}` };
+}
+
+/** The sample indices of every fold (holdout: one) of a repeat, drawn from the development samples. */
+export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, seed: number, repeat: number): FoldIndices[] {
+  const { test, dev } = holdOutTest(parsed, evaluation, seed);
+  const n = dev.length;
+  const w = what(parsed);
+  const count = `${n} ${w}${test.length > 0 ? ` (after holding out ${test.length} for the test split)` : ''}`;
   if (evaluation.strategy === 'holdout') {
-    if (n < 2) throw new DataError(`${parsed.source}: ${n} ${what}; a holdout split needs at least 2`);
+    if (n < 2) throw new DataError(`${parsed.source}: ${count}; a holdout split needs at least 2`);
     const nVal = Math.min(n - 1, Math.max(1, Math.round(n * evaluation.validationSplit)));
-    if (parsed.kind === 'series') return [{ train: range(0, n - nVal), val: range(n - nVal, n) }];
+    if (parsed.kind === 'series') return [{ train: dev.slice(0, n - nVal), val: dev.slice(n - nVal) }];
     const random = rng(splitSeed(seed, repeat));
     if (!isClassification(parsed)) {
-      const order = shuffle(Array.from({ length: n }, (_, i) => i), random);
+      const order = shuffle(Array.from(dev), random);
       return [{ train: Int32Array.from(order.slice(0, n - nVal)), val: Int32Array.from(order.slice(n - nVal)) }];
     }
-    const groups = classGroups(parsed.y, parsed.classes!.length).map((g) => shuffle(g, random));
+    const groups = classGroups(parsed.y, dev, parsed.classes!.length).map((g) => shuffle(g, random));
     const quotas = largestRemainder(
       groups.map((g) => g.length * evaluation.validationSplit),
       nVal,
@@ -85,18 +145,27 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
   const k = evaluation.folds;
   if (parsed.kind === 'series') {
     const block = Math.floor(n / (k + 1));
-    if (block < 1) throw new DataError(`${parsed.source}: ${n} windows are too few for evaluation.folds ${k} (time-ordered folds need at least ${k + 1})`);
+    if (block < 1) throw new DataError(`${parsed.source}: ${count} are too few for evaluation.folds ${k} (time-ordered folds need at least ${k + 1})`);
     return Array.from({ length: k }, (_, i) => {
       const start = n - (k - i) * block;
-      return { train: range(0, start), val: range(start, start + block) };
+      return { train: dev.slice(0, start), val: dev.slice(start, start + block) };
     });
   }
-  if (n < k) throw new DataError(`${parsed.source}: ${n} ${what} are fewer than evaluation.folds (${k})`);
+  if (n < k) throw new DataError(`${parsed.source}: ${count} are fewer than evaluation.folds (${k})`);
   const random = rng(splitSeed(seed, repeat));
-  // Stratified: each class shuffled, classes laid end to end, then dealt round-robin into the folds.
-  const order = isClassification(parsed)
-    ? classGroups(parsed.y, parsed.classes!.length).flatMap((g) => shuffle(g, random))
-    : shuffle(Array.from({ length: n }, (_, i) => i), random);
+  let order: number[];
+  if (isClassification(parsed)) {
+    // Stratified: each class shuffled, classes laid end to end, then dealt round-robin into the folds.
+    const groups = classGroups(parsed.y, dev, parsed.classes!.length);
+    groups.forEach((g, c) => {
+      if (g.length > 0 && g.length < k) {
+        throw new DataError(
+          `${parsed.source}: class ${JSON.stringify(parsed.classes![c])} has ${g.length} ${w}${test.length > 0 ? ' after the test split' : ''}, fewer than evaluation.folds (${k}); use fewer folds or a holdout split`,
+        );
+      }
+    });
+    order = groups.flatMap((g) => shuffle(g, random));
+  } else order = shuffle(Array.from(dev), random);
   const folds: number[][] = Array.from({ length: k }, () => []);
   order.forEach((idx, j) => folds[j % k]!.push(idx));
   return folds.map((val, f) => {
@@ -105,9 +174,9 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
   });
 }
 
-function classGroups(y: Float64Array, classes: number): number[][] {
+function classGroups(y: Float64Array, samples: Int32Array, classes: number): number[][] {
   const groups: number[][] = Array.from({ length: classes }, () => []);
-  y.forEach((c, i) => groups[c]!.push(i));
+  for (const i of samples) groups[y[i]!]!.push(i);
   return groups;
 }
 
@@ -124,133 +193,82 @@ function largestRemainder(fractions: number[], total: number): number[] {
   return floors;
 }
 
-/** One SplitData per fold of the given repeat. */
+/** A short fingerprint of a trial's samples: equal for every candidate trained on the same (repeat, fold). */
+export function splitId(fold: FoldIndices, test: Int32Array): string {
+  const h = createHash('sha256');
+  for (const part of [fold.train, fold.val, test]) {
+    h.update(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+    h.update('|');
+  }
+  return h.digest('hex').slice(0, 12);
+}
+
+/** What a run's data looks like before any fold: the test split, the layout fitted on the development samples, and the shapes. */
+export interface DataLayout {
+  split: TestSplit;
+  /** Fitted on all development samples: the encoding every fold shares, and the preprocessing of a model trained on them all. */
+  layout: Preprocessing;
+  info: DataInfo;
+}
+
+const layouts = new WeakMap<ParsedDataset, Map<string, DataLayout>>();
+
+/** The test split and layout of a parsed dataset under an evaluation spec and seed (computed once per process). */
+export function dataLayout(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test'>, seed: number): DataLayout {
+  let byKey = layouts.get(parsed);
+  if (!byKey) layouts.set(parsed, (byKey = new Map()));
+  const key = `${evaluation.test}:${seed}`;
+  const hit = byKey.get(key);
+  if (hit) return hit;
+  const split = holdOutTest(parsed, evaluation, seed);
+  const layout = fitPreprocessing(parsed, split.dev);
+  const made = { split, layout, info: infoOf(layout, parsed) };
+  byKey.set(key, made);
+  return made;
+}
+
+/** Shapes and names of the encoded data a preprocessing produces. */
+export function infoOf(prep: Preprocessing, parsed: Pick<ParsedDataset, 'rows' | 'droppedRows'>): DataInfo {
+  return {
+    task: prep.task,
+    inputShape: [...prep.inputShape],
+    targetDim: prep.outputs,
+    ...(prep.target.kind === 'classes' ? { classes: [...prep.target.classes] } : {}),
+    ...(prep.encodedNames ? { featureNames: [...prep.encodedNames] } : {}),
+    rows: parsed.rows,
+    droppedRows: parsed.droppedRows,
+  };
+}
+
+/** One SplitData per fold of the given repeat, each with the shared test samples encoded by its own preprocessing. */
 export function splitDataset(parsed: ParsedDataset, evaluation: EvaluationSpec, seed: number, repeat: number): SplitData[] {
+  const { split, layout } = dataLayout(parsed, evaluation, seed);
   return foldIndices(parsed, evaluation, seed, repeat).map((fold, i) => ({
     fold: i,
     repeat,
-    ...materialise(parsed, fold),
+    splitId: splitId(fold, split.test),
+    ...materialise(parsed, fold, { layout, test: split.test }),
   }));
 }
 
-/** Materialise one fold: fit the statistics on its training samples, encode both sides. */
-export function materialise(parsed: ParsedDataset, fold: FoldIndices): Pick<SplitData, 'train' | 'val' | 'targetScale'> {
-  switch (parsed.kind) {
-    case 'tabular':
-      return tabular(parsed, fold);
-    case 'array':
-      return arrays(parsed, fold);
-    case 'series':
-      return series(parsed, fold);
-  }
-}
+export type Materialised = Pick<SplitData, 'train' | 'val' | 'test' | 'targetScale'> & { preprocessing: Preprocessing };
 
-export interface Moments {
-  mean: number;
-  std: number;
-}
-
-/** Mean and population std of `value(i)` over `indices`; a constant (or empty) column gets std 1. */
-export function moments(indices: ArrayLike<number>, value: (i: number) => number): Moments {
-  const n = indices.length;
-  if (n === 0) return { mean: 0, std: 1 };
-  let sum = 0;
-  for (let j = 0; j < n; j++) sum += value(indices[j]!);
-  const mean = sum / n;
-  let ss = 0;
-  for (let j = 0; j < n; j++) ss += (value(indices[j]!) - mean) ** 2;
-  const std = Math.sqrt(ss / n);
-  return { mean, std: std > 1e-12 && Number.isFinite(std) ? std : 1 };
-}
-
-function targets(parsed: TabularDataset | ArrayDataset, fold: FoldIndices) {
-  const regression = parsed.task === 'regression';
-  const m = regression ? moments(fold.train, (i) => parsed.y[i]!) : { mean: 0, std: 1 };
-  const encode = (idx: Int32Array) => Float32Array.from(idx, (i) => (parsed.y[i]! - m.mean) / m.std);
-  return { encode, targetScale: regression ? [m.std] : undefined };
-}
-
-function tabular(parsed: TabularDataset, fold: FoldIndices) {
-  // One encoder per column: numeric → standardised value; categorical → one-hot over the fixed
-  // category list, with the categories absent from the training rows switched off.
-  const encoders = parsed.columns.map((col) => {
-    if (col.type === 'numeric') {
-      const m = moments(fold.train, (i) => col.values[i]!);
-      return { width: 1, write: (out: Float32Array, at: number, i: number) => void (out[at] = (col.values[i]! - m.mean) / m.std) };
-    }
-    const present = new Uint8Array(col.categories.length);
-    for (const i of fold.train) present[col.codes[i]!] = 1;
-    return {
-      width: col.categories.length,
-      write: (out: Float32Array, at: number, i: number) => {
-        const c = col.codes[i]!;
-        if (present[c]) out[at + c] = 1;
-      },
-    };
-  });
-  const width = encoders.reduce((a, e) => a + e.width, 0);
-  const { encode, targetScale } = targets(parsed, fold);
-  const build = (idx: Int32Array): ArraySet => {
-    const x = new Float32Array(idx.length * width);
-    idx.forEach((i, r) => {
-      let at = r * width;
-      for (const e of encoders) {
-        e.write(x, at, i);
-        at += e.width;
-      }
-    });
-    return { n: idx.length, x, y: encode(idx) };
+/**
+ * Materialise one fold: fit the preprocessing on its training samples, encode training, validation and
+ * (when given) test samples with it. Without a layout the encoding is fitted on every sample.
+ */
+export function materialise(parsed: ParsedDataset, fold: FoldIndices, opts: { layout?: Preprocessing; test?: Int32Array } = {}): Materialised {
+  const layout = opts.layout ?? fitPreprocessing(parsed, range(0, sampleCount(parsed)));
+  const prep = fitPreprocessing(parsed, fold.train, layout);
+  const set = (idx: Int32Array): ArraySet => {
+    const e = encode(prep, parsed, idx);
+    return { n: e.n, x: e.x, y: e.y! };
   };
-  return { train: build(fold.train), val: build(fold.val), targetScale };
-}
-
-function arrays(parsed: ArrayDataset, fold: FoldIndices) {
-  const size = parsed.sampleShape.reduce((a, b) => a * b, 1);
-  const stats = parsed.standardise
-    ? Array.from({ length: size }, (_, j) => moments(fold.train, (i) => parsed.x[i * size + j]!))
-    : undefined;
-  const { encode, targetScale } = targets(parsed, fold);
-  const build = (idx: Int32Array): ArraySet => {
-    const x = new Float32Array(idx.length * size);
-    idx.forEach((i, r) => {
-      const src = parsed.x.subarray(i * size, (i + 1) * size);
-      if (!stats) x.set(src, r * size);
-      else for (let j = 0; j < size; j++) x[r * size + j] = (src[j]! - stats[j]!.mean) / stats[j]!.std;
-    });
-    return { n: idx.length, x, y: encode(idx) };
+  return {
+    train: set(fold.train),
+    val: set(fold.val),
+    ...(opts.test && opts.test.length > 0 ? { test: set(opts.test) } : {}),
+    targetScale: prep.target.kind === 'numeric' ? [...prep.target.std] : undefined,
+    preprocessing: prep,
   };
-  return { train: build(fold.train), val: build(fold.val), targetScale };
-}
-
-/** The row window w predicts. */
-export function targetRow(parsed: SeriesDataset, w: number): number {
-  return w + parsed.lookback - 1 + parsed.horizon;
-}
-
-function series(parsed: SeriesDataset, fold: FoldIndices) {
-  const nf = parsed.featureNames.length;
-  const { lookback } = parsed;
-  // The training period: every row up to the last target a training window sees.
-  let lastRow = 0;
-  for (const w of fold.train) lastRow = Math.max(lastRow, targetRow(parsed, w));
-  const period = range(0, lastRow + 1);
-  const stats = Array.from({ length: nf }, (_, f) => moments(period, (r) => parsed.values[r * nf + f]!));
-  const nt = parsed.targets.length;
-  const build = (idx: Int32Array): ArraySet => {
-    const x = new Float32Array(idx.length * lookback * nf);
-    const y = new Float32Array(idx.length * nt);
-    idx.forEach((w, s) => {
-      for (let t = 0; t < lookback; t++) {
-        for (let f = 0; f < nf; f++) {
-          x[(s * lookback + t) * nf + f] = (parsed.values[(w + t) * nf + f]! - stats[f]!.mean) / stats[f]!.std;
-        }
-      }
-      const row = targetRow(parsed, w);
-      parsed.targets.forEach((f, k) => {
-        y[s * nt + k] = (parsed.values[row * nf + f]! - stats[f]!.mean) / stats[f]!.std;
-      });
-    });
-    return { n: idx.length, x, y };
-  };
-  return { train: build(fold.train), val: build(fold.val), targetScale: parsed.targets.map((f) => stats[f]!.std) };
 }

@@ -1,9 +1,10 @@
 /**
  * What the data layer hands to training. A dataset is parsed once (per worker) into a ParsedDataset;
- * each fold × repeat is then materialised into train/validation arrays, with every statistic
- * (standardisation means and deviations, one-hot categories) learned on that split's training rows only.
+ * each fold × repeat is then materialised into train/validation/test arrays by its preprocessing, with
+ * every statistic (means, deviations, medians, categories present) learned on that split's training rows only.
  */
 import type { Task } from '../spec/schema.js';
+import type { Preprocessing } from './preprocess.js';
 
 /** Samples as flat typed arrays, row-major. */
 export interface ArraySet {
@@ -33,6 +34,12 @@ export interface SplitData {
   repeat: number;
   train: ArraySet;
   val: ArraySet;
+  /** The held-out test samples, encoded with this split's preprocessing; absent when evaluation.test is 0. */
+  test?: ArraySet;
+  /** The preprocessing fitted on this split's training samples (what a model trained on them takes). */
+  preprocessing?: Preprocessing;
+  /** A fingerprint of the split's train/validation/test samples: equal for every candidate at the same (repeat, fold). */
+  splitId?: string;
   /**
    * For regression/forecast the targets are standardised with training statistics; metrics are
    * reported in the original units by multiplying errors by `targetScale` (per target, length targetDim).

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedLstm } from '../kernels/lstm_layer.js';
 import { DataError } from '../errors.js';
-import { rng, type Candidate } from '../search/candidates.js';
+import { rng } from '../random.js';
+import type { Candidate } from '../search/candidates.js';
 import type { ModelSpec, Task } from '../spec/schema.js';
 import type { DataInfo } from '../data/types.js';
 import type { LayerSummary } from '../results/document.js';

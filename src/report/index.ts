@@ -5,6 +5,5 @@ export * from './charts.js';
 export { renderReportHtml, protocolLine, architectureWords } from './html.js';
 export { renderReportMarkdown } from './markdown.js';
 export { kerasCode, kerasLayer } from './keras.js';
-export { saveModelToStore, loadModelFromStore, type SavedModelKeys } from './model-artifacts.js';
 export * from './history.js';
 export { buildRunReport, writeRunReport, runDate, historyPageKey, type RunReport, type ReportCharts, type WriteRunReportOptions } from './run-report.js';

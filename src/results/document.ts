@@ -41,6 +41,11 @@ export const trialSchema = z.object({
    * test split (evaluation.test 0) and in documents written before it existed.
    */
   test: z.object({ metric: z.number(), loss: z.number(), rows: z.number().int() }).optional(),
+  /**
+   * A fingerprint of the trial's training, validation and test samples: every candidate of a run (and
+   * the baseline) trained at the same (repeat, fold) has the same one. Absent in older documents.
+   */
+  split: z.string().optional(),
 });
 export type Trial = z.infer<typeof trialSchema>;
 
@@ -103,6 +108,22 @@ export const candidateDocSchema = z.object({
   }),
   /** Store key of the saved tfjs model (model.json) of the last trial, if saved. */
   modelKey: z.string().optional(),
+  /**
+   * What the saved model is: the kept weights of one trial (the last: repeat, fold), trained on
+   * `trainRows` samples, with the preprocessing fitted on those samples beside it. Not a model refit on
+   * all the data (that is runs/<runId>/model/). Absent in older documents.
+   */
+  savedModel: z
+    .object({
+      modelKey: z.string(),
+      preprocessingKey: z.string(),
+      repeat: z.number().int(),
+      fold: z.number().int(),
+      trainRows: z.number().int(),
+      /** The epoch whose weights were kept. */
+      epoch: z.number().int(),
+    })
+    .optional(),
 });
 export type CandidateDoc = z.infer<typeof candidateDocSchema>;
 

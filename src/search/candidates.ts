@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { rng, shuffle } from '../random.js';
 import { rankingMetric, type SweepSpec } from '../spec/schema.js';
 
 export const candidateSchema = z.object({
@@ -45,28 +46,11 @@ export function contentHash(value: unknown, length = 12): string {
   return createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, length);
 }
 
-/** Deterministic PRNG (mulberry32) for sampling and shuffling. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The depth × width points the search visits, in a stable order. */
 export function searchPoints(spec: SweepSpec): { depth: number; width: number }[] {
   const grid = spec.model.depth.flatMap((depth) => spec.model.width.map((width) => ({ depth, width })));
   if (spec.search.strategy === 'grid') return grid;
-  const random = rng(spec.search.seed);
-  const pool = [...grid];
-  for (let i = pool.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
-  }
+  const pool = shuffle([...grid], rng(spec.search.seed));
   return pool.slice(0, Math.min(spec.search.count ?? pool.length, pool.length));
 }
 

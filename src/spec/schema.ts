@@ -17,7 +17,10 @@ export const SWEEP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const TASKS = ['binary', 'multiclass', 'regression', 'forecast'] as const;
 export type Task = (typeof TASKS)[number];
 
-export const datasetSchema = z
+export const MISSING_POLICIES = ['impute', 'drop', 'error'] as const;
+export type MissingPolicy = (typeof MISSING_POLICIES)[number];
+
+const datasetFields = z
   .object({
     /** A key in the store (`datasets/x.csv`), a local path, or `s3://bucket/key`. */
     key: z.string().min(1),
@@ -25,22 +28,54 @@ export const datasetSchema = z
     task: z.enum(TASKS),
     /** CSV: the target column (forecast: one or more). NPZ: the array holding labels. */
     target: z.union([z.string().min(1), nonEmptyUnique(z.string().min(1))]).optional(),
-    /** CSV feature columns; default: every column but the target(s) and the time column. */
+    /** CSV feature columns; default: every column but the target(s), the time column, `exclude` and identifiers. */
     features: nonEmptyUnique(z.string().min(1)).optional(),
+    /** CSV columns never used as features (when `features` is not given). */
+    exclude: nonEmptyUnique(z.string().min(1)).optional().describe('CSV columns never used as features (when features is not given).'),
+    /** CSV columns one-hot encoded as categories even where their cells are numbers (codes, ZIP codes, mixed cells). */
+    categorical: nonEmptyUnique(z.string().min(1))
+      .optional()
+      .describe('CSV columns one-hot encoded as categories even where their cells are numbers (codes, mixed cells).'),
     /** NPZ/NPY: the array holding the inputs (NPY: the file itself; labels then from `labelsKey`). */
     inputs: z.string().min(1).default('x'),
     /** NPY only: a second .npy file in the store holding the labels. */
     labelsKey: z.string().min(1).optional(),
-    /** Drop rows with a missing value (the count is recorded). false: a missing value is an error. */
-    dropMissing: z.boolean().default(true),
-    /** Forecast: the column that orders rows in time. */
+    /**
+     * Missing cells. impute: a numeric cell gets the training median plus a was-missing indicator input,
+     * a categorical cell the category "(missing)" — learned on training rows only; rows with a missing
+     * target are dropped. drop: rows with a missing cell in a used column are dropped. error: a missing
+     * cell is an error. Arrays: samples with NaN are dropped (impute, drop) or an error.
+     */
+    missing: z
+      .enum(MISSING_POLICIES)
+      .optional()
+      .describe(
+        'Missing cells (default impute): impute gives a numeric cell the training median plus a was-missing indicator input and a categorical cell the category "(missing)"; drop drops the row; error refuses the data. Rows with a missing target are dropped.',
+      ),
+    /** Deprecated, read for old sweeps: true is `missing: "drop"`, false is `missing: "error"`. */
+    dropMissing: z.boolean().optional().meta({ deprecated: true, description: 'Deprecated: use missing. true is missing "drop", false is missing "error".' }),
+    /** Regression and forecast: the target's unit (e.g. "mpg", "ppm"), shown with every error metric. */
+    unit: z.string().min(1).max(32).optional().describe('Regression and forecast: the unit of the target (e.g. "mpg"), shown with every error metric.'),
+    /** Forecast: the time column that orders rows. */
     time: z.string().min(1).optional(),
     /** Forecast: how many past steps each sample sees. */
     lookback: int(1).optional(),
     /** Forecast: how many steps ahead the target lies. */
     horizon: int(1).default(1),
+    /** Forecast: the season in rows (12 for monthly data with a yearly cycle); the baseline is then seasonal naive. */
+    season: int(2).optional().describe('Forecast: the season in rows (12 for monthly data); the baseline is then seasonal naive instead of persistence.'),
   })
   .strict();
+
+/** The dataset section, with `dropMissing` read into `missing` (default "impute"). */
+export const datasetSchema = datasetFields.transform(({ dropMissing, ...ds }, ctx) => {
+  if (dropMissing !== undefined && ds.missing !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['dropMissing'], message: 'is replaced by dataset.missing; give only missing' });
+    return z.NEVER;
+  }
+  const missing: MissingPolicy = ds.missing ?? (dropMissing === undefined ? 'impute' : dropMissing ? 'drop' : 'error');
+  return { ...ds, missing };
+});
 
 export const WIDTH_PATTERNS = ['constant', 'halving', 'doubling'] as const;
 export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'swish'] as const;
@@ -107,6 +142,20 @@ export const evaluationSchema = z
   .object({
     /** holdout: one validation split; kfold: k folds (stratified for classification, time-ordered for forecast). */
     strategy: z.enum(['holdout', 'kfold']).default('holdout'),
+    /**
+     * The share of rows (forecast: the last windows in time) held out before anything else as the test
+     * split: stratified for classification, the same rows for every candidate and repeat, never used for
+     * early stopping, ranking or the recommendation. 0 turns it off.
+     */
+    test: z
+      .number()
+      .min(0)
+      .max(0.5)
+      .default(0.2)
+      .describe(
+        'Share of rows held out first as the test split (stratified for classification, the last windows for forecasts), the same for every candidate and repeat, never used for choosing. 0 turns it off.',
+      ),
+    /** The share of the remaining rows each holdout trial validates on. */
     validationSplit: z.number().gt(0).lt(1).default(0.2),
     folds: int(2).max(20).default(5),
     /** Each repeat trains again with another seed (and, for holdout, another shuffle). */
@@ -153,10 +202,21 @@ export const sweepSpecSchema = z
       if (d.time === undefined) issue(['dataset', 'time'], 'is required for forecast');
       if (d.lookback === undefined) issue(['dataset', 'lookback'], 'is required for forecast');
       if (m.family === 'cnn') issue(['model', 'family'], 'cnn does not fit a forecast task; use lstm or dense');
+      if (d.categorical !== undefined) issue(['dataset', 'categorical'], 'is not for forecast tasks (forecast inputs are numeric)');
     } else {
-      for (const f of ['time', 'lookback'] as const) {
+      for (const f of ['time', 'lookback', 'season'] as const) {
         if (d[f] !== undefined) issue(['dataset', f], 'is only for forecast tasks');
       }
+    }
+    if (d.unit !== undefined && (d.task === 'binary' || d.task === 'multiclass')) issue(['dataset', 'unit'], `is only for regression and forecast tasks`);
+    if (d.format !== 'csv') {
+      for (const f of ['features', 'exclude', 'categorical'] as const) {
+        if (d[f] !== undefined) issue(['dataset', f], 'is only for CSV data');
+      }
+    }
+    const listed = new Set(d.features ?? []);
+    for (const [i, c] of (d.exclude ?? []).entries()) {
+      if (listed.has(c)) issue(['dataset', 'exclude', i], `column ${JSON.stringify(c)} is also in dataset.features`);
     }
     if (m.family === 'cnn' && d.format === 'csv') issue(['dataset', 'format'], 'cnn needs image arrays (npy or npz)');
     if (m.family === 'lstm' && d.task !== 'forecast') issue(['model', 'family'], 'lstm needs a forecast task');

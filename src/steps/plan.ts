@@ -18,7 +18,7 @@ import { parseSweepText } from '../spec/load.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, type Store } from '../store/store.js';
-import { datasetInfo } from '../data/info.js';
+import { dataLayout } from '../data/split.js';
 import { networkSize } from '../model/params.js';
 import { loadSweepDataset } from './dataset.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
@@ -165,7 +165,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const done = new Set((await store.list(keys.candidatesPrefix(runId))).filter((k) => k.endsWith('.json')));
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
-  const info = datasetInfo(parsed);
+  const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const cost = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info).macs]));
   const items = candidates
     .filter((c) => !done.has(keys.candidate(runId, c.id)))

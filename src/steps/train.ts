@@ -6,12 +6,14 @@
  * written as a failed document and returned as status 'failed' — the Map goes on; a TransientError
  * is thrown for the Retry; anything fatal is thrown for the Catch.
  */
-import { splitDataset } from '../data/split.js';
-import { datasetInfo } from '../data/info.js';
+import { dataLayout, splitDataset } from '../data/split.js';
 import { DataError, failureKind } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { putJson, type Store } from '../store/store.js';
-import { saveModelToStore } from '../report/model-artifacts.js';
+import { saveModelToStore } from '../artifacts/model.js';
+import { savePreprocessing } from '../artifacts/preprocessing.js';
+import type { SplitData } from '../data/types.js';
+import type { CandidateDoc } from '../results/document.js';
 import { failedDoc, trainCandidate } from '../train/train.js';
 import { loadSweepDataset } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
@@ -34,7 +36,7 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
   if (version !== manifest.dataset.version) {
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }
-  const info = datasetInfo(parsed);
+  const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const args = {
     runId,
     spec,
@@ -42,17 +44,26 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     info,
     splits: (repeat: number) => splitDataset(parsed, spec.evaluation, spec.training.seed, repeat),
     backend: opts.backend,
-    // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin, so the
-    // recommended architecture can be loaded without training again.
-    onFinalModel: async (model: Parameters<typeof saveModelToStore>[0]) => {
-      modelKey = (await saveModelToStore(model, store, keys.model(runId, candidateId))).modelKey;
+    // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin with the
+    // preprocessing fitted on that trial's training rows beside it (preprocessing.json, and in the
+    // model's userDefinedMetadata), so it can be loaded and fed raw rows without training again.
+    onFinalModel: async (model: Parameters<typeof saveModelToStore>[0], split: SplitData) => {
+      const prefix = keys.model(runId, candidateId);
+      if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
+      const { modelKey } = await saveModelToStore(model, store, prefix);
+      const preprocessingKey = split.preprocessing ? await savePreprocessing(store, prefix, split.preprocessing) : undefined;
+      saved = { modelKey, preprocessingKey, repeat: split.repeat, fold: split.fold, trainRows: split.train.n };
     },
   };
-  let modelKey: string | undefined;
-  let doc;
+  let saved: { modelKey: string; preprocessingKey?: string; repeat: number; fold: number; trainRows: number } | undefined;
+  let doc: CandidateDoc;
   try {
     doc = await trainCandidate(args);
-    if (modelKey) doc = { ...doc, modelKey };
+    if (saved) {
+      const { modelKey, preprocessingKey, ...trial } = saved;
+      const epoch = doc.trials.find((t) => t.repeat === trial.repeat && t.fold === trial.fold)?.bestEpoch;
+      doc = { ...doc, modelKey, ...(preprocessingKey && epoch !== undefined ? { savedModel: { modelKey, preprocessingKey, ...trial, epoch } } : {}) };
+    }
   } catch (err) {
     if (failureKind(err) !== 'candidate') throw err;
     doc = failedDoc(args, err);

@@ -12,7 +12,8 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedAdam } from '../kernels/adam.js';
 import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind } from '../errors.js';
 import { buildModel, layerSummaries, regularizationLosses } from '../model/build.js';
-import { rng, type Candidate } from '../search/candidates.js';
+import { rng } from '../random.js';
+import type { Candidate } from '../search/candidates.js';
 import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../spec/schema.js';
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
@@ -35,8 +36,8 @@ export interface TrainArgs {
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
   onEpoch?: (e: EpochEvent) => void;
-  /** Called with the last trial's model, its kept weights loaded, before it is disposed (to save it). */
-  onFinalModel?: (model: tf.LayersModel) => Promise<void>;
+  /** Called with the last trial's model, its kept weights loaded, and its split, before the model is disposed (to save it). */
+  onFinalModel?: (model: tf.LayersModel, split: SplitData) => Promise<void>;
 }
 
 /** What a failed candidate had got to, for its failure document. */
@@ -224,8 +225,8 @@ interface TrialContext {
   describe: (model: tf.LayersModel) => void;
   /** Tensor bytes in use, sampled. */
   sample: (bytes: number) => void;
-  /** Set on the last trial only: receives the trained model before it is disposed. */
-  keep?: (model: tf.LayersModel) => Promise<void>;
+  /** Set on the last trial only: receives the trained model and its split before the model is disposed. */
+  keep?: (model: tf.LayersModel, split: SplitData) => Promise<void>;
 }
 
 async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
@@ -236,6 +237,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   const where = `repeat ${repeat} fold ${split.fold}`;
   checkArrays(`${where} train`, split.train, info);
   checkArrays(`${where} validation`, split.val, info);
+  if (split.test) checkArrays(`${where} test`, split.test, info);
   if (split.targetScale && split.targetScale.length !== info.targetDim) {
     throw new DataError(`${where}: targetScale has ${split.targetScale.length} values, expected ${info.targetDim}`);
   }
@@ -248,6 +250,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   // Everything disposable of this trial, released in `finally`.
   let train: { x: tf.Tensor; y: tf.Tensor } | undefined;
   let val: { x: tf.Tensor; y: tf.Tensor } | undefined;
+  let test: { x: tf.Tensor; y: tf.Tensor } | undefined;
   let scale: tf.Tensor | undefined;
   let model: tf.LayersModel | undefined;
   let optimizer: tf.Optimizer | undefined;
@@ -355,6 +358,12 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     // Evaluated again with the kept weights (equal to that epoch's record when the restore worked).
     const kept = await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
     const trainEval = await evaluate(m, obj, tr.x, tr.y, nTrain, evalBatch);
+    // The held-out test split, scored once with the kept weights; nothing is chosen by it.
+    let testEval: { loss: number; metric: number } | undefined;
+    if (split.test) {
+      test = toTensors(split.test, info);
+      testEval = await evaluate(m, obj, test.x, test.y, split.test.n, evalBatch);
+    }
 
     // Inference latency: a warm-up batch, then one timed batch predict over the validation split.
     tf.tidy(() => {
@@ -366,7 +375,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     const inferenceMsPerSample = (performance.now() - inferStart) / nVal;
     ctx.sample(tf.memory().numBytes);
     prediction.dispose();
-    if (ctx.keep) await ctx.keep(m);
+    if (ctx.keep) await ctx.keep(m, split);
 
     const trial: Trial = {
       fold: split.fold,
@@ -382,6 +391,8 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
       trainMetric: trainEval.metric,
       fitSeconds,
       samplesPerSecond: fitSeconds > 0 ? (nTrain * epochs.length) / fitSeconds : 0,
+      ...(testEval ? { test: { metric: testEval.metric, loss: testEval.loss, rows: split.test!.n } } : {}),
+      ...(split.splitId ? { split: split.splitId } : {}),
     };
     return { trial, inferenceMsPerSample };
   } finally {
@@ -391,6 +402,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     model?.dispose();
     if (train) tf.dispose([train.x, train.y]);
     if (val) tf.dispose([val.x, val.y]);
+    if (test) tf.dispose([test.x, test.y]);
     scale?.dispose();
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Saving a TensorFlow.js model into the store as `model.json` + `weights.bin` under a prefix
- * (`runs/<runId>/models/<candidateId>/`), the layout `tf.loadLayersModel` reads. TensorFlow.js is
- * imported lazily, so modules that only render reports (the aggregate step) do not load it.
+ * (`runs/<runId>/models/<candidateId>/`, `runs/<runId>/model/`), the layout `tf.loadLayersModel`
+ * reads. TensorFlow.js is imported lazily, so modules that only read documents do not load it.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Store } from '../store/store.js';
@@ -14,7 +14,7 @@ export interface SavedModelKeys {
 
 const WEIGHTS_FILE = 'weights.bin';
 
-function joinPrefix(prefix: string, name: string): string {
+export function joinPrefix(prefix: string, name: string): string {
   return prefix === '' || prefix.endsWith('/') ? `${prefix}${name}` : `${prefix}/${name}`;
 }
 
@@ -57,6 +57,13 @@ export async function loadModelFromStore(store: Store, prefix: string): Promise<
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
   const specs = json.weightsManifest.flatMap((g) => g.weights);
   return tf.loadLayersModel(
-    tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: specs, weightData, format: json.format, generatedBy: json.generatedBy }),
+    tf.io.fromMemory({
+      modelTopology: json.modelTopology,
+      weightSpecs: specs,
+      weightData,
+      format: json.format,
+      generatedBy: json.generatedBy,
+      ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}),
+    }),
   );
 }

@@ -1,0 +1,172 @@
+/**
+ * Where a CSV cell becomes a number, a category, a class label, a time or "missing": the one place,
+ * used by parsing a dataset for training (parse.ts) and by reading rows for a saved preprocessing
+ * (preprocess.ts `readCsvRows`, the prediction path), so the two read every cell alike.
+ *
+ * Missing cells: a cell equal, ignoring case, to one of MISSING_MARKERS — pandas' default `na_values`
+ * plus "." (SAS, Stata) and "?" (many UCI files). A number must be finite: "Infinity", "1e999" and
+ * "abc" are not numbers.
+ */
+import { DataError } from '../errors.js';
+import type { CsvTable } from './csv.js';
+
+export const MISSING_MARKERS = [
+  '',
+  'NA',
+  'N/A',
+  '#N/A',
+  '#N/A N/A',
+  '#NA',
+  '<NA>',
+  'NaN',
+  '-NaN',
+  'nan',
+  '-nan',
+  'NULL',
+  'null',
+  'None',
+  '.',
+  '?',
+] as const;
+
+const MISSING = new Set(MISSING_MARKERS.map((m) => m.toLowerCase()));
+
+/** Whether a (trimmed) cell is one of MISSING_MARKERS, ignoring case. */
+export function isMissing(cell: string): boolean {
+  return MISSING.has(cell.toLowerCase());
+}
+
+/** The number a cell holds, or NaN when it is not a finite number. */
+export function parseNumber(cell: string): number {
+  if (cell === '') return Number.NaN;
+  const v = Number(cell);
+  return Number.isFinite(v) ? v : Number.NaN;
+}
+
+const q = JSON.stringify;
+
+/**
+ * A feature column of kept rows, as read from the cells (nothing fitted).
+ *  - numeric: the values, NaN where the cell was missing;
+ *  - categorical: the distinct non-missing cells, sorted (sortLabels), and per row an index into them,
+ *    -1 where the cell was missing.
+ */
+export type FeatureColumn =
+  | { name: string; type: 'numeric'; values: Float64Array }
+  | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array };
+
+export type ColumnType = FeatureColumn['type'];
+
+/** The error for a cell that should hold a number. */
+export function notANumber(source: string, table: CsvTable, c: number, r: number, why = ''): DataError {
+  return new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(table.columns[c]![r])} is not a number${why}`);
+}
+
+/** Column c's values in `rows` (indices into the table's records): NaN where missing, a DataError where not a number. */
+export function readNumeric(source: string, table: CsvTable, c: number, rows: ArrayLike<number>, why = ''): Float64Array {
+  const col = table.columns[c]!;
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const cell = col[r]!;
+    if (isMissing(cell)) {
+      out[i] = Number.NaN;
+      continue;
+    }
+    const v = parseNumber(cell);
+    if (Number.isNaN(v)) throw notANumber(source, table, c, r, why);
+    out[i] = v;
+  }
+  return out;
+}
+
+/** Column c's cells in `rows` as a categorical column (categories sorted, -1 where missing). */
+export function readCategorical(table: CsvTable, c: number, rows: ArrayLike<number>): FeatureColumn & { type: 'categorical' } {
+  const col = table.columns[c]!;
+  const cells = Array.from(rows, (r) => col[r]!);
+  const categories = sortLabels(cells.filter((cell) => !isMissing(cell)));
+  const index = new Map(categories.map((k, i) => [k, i]));
+  const codes = Int32Array.from(cells, (cell) => (isMissing(cell) ? -1 : index.get(cell)!));
+  return { name: table.header[c]!, type: 'categorical', categories, codes };
+}
+
+/** What a column's non-missing cells are: how many numbers, how many other strings, how many distinct values. */
+export interface ColumnCensus {
+  present: number;
+  numbers: number;
+  /** Row index of the first non-missing cell that is not a number, if any. */
+  firstNonNumber?: number;
+  distinct: number;
+}
+
+export function census(table: CsvTable, c: number, rows: ArrayLike<number>): ColumnCensus {
+  const col = table.columns[c]!;
+  const seen = new Set<string>();
+  let present = 0;
+  let numbers = 0;
+  let firstNonNumber: number | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const cell = col[r]!;
+    if (isMissing(cell)) continue;
+    present++;
+    seen.add(cell);
+    if (!Number.isNaN(parseNumber(cell))) numbers++;
+    else firstNonNumber ??= r;
+  }
+  return { present, numbers, distinct: seen.size, ...(firstNonNumber !== undefined ? { firstNonNumber } : {}) };
+}
+
+const collator = new Intl.Collator('en', { numeric: true });
+
+/** Sort labels: numerically when all are numbers, else by string with digit runs compared as numbers. */
+export function sortLabels(labels: Iterable<string>): string[] {
+  const xs = [...new Set(labels)];
+  const numeric = xs.every((x) => !Number.isNaN(parseNumber(x)));
+  return numeric ? xs.sort((a, b) => parseNumber(a) - parseNumber(b)) : xs.sort((a, b) => collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * How a class column's cells become labels: 'number' when every cell is a number ("1.0" and "1" are
+ * the label "1"), 'boolean' when every cell is true/false in any case (labels in lower case),
+ * 'string' otherwise (the cell as written, trimmed).
+ */
+export type LabelKind = 'number' | 'boolean' | 'string';
+
+export function labelKind(cells: Iterable<string>): LabelKind {
+  let numbers = true;
+  let bools = true;
+  for (const cell of cells) {
+    if (numbers && Number.isNaN(parseNumber(cell))) numbers = false;
+    if (bools && !/^(true|false)$/i.test(cell)) bools = false;
+    if (!numbers && !bools) break;
+  }
+  return numbers ? 'number' : bools ? 'boolean' : 'string';
+}
+
+export function classLabel(cell: string, kind: LabelKind): string {
+  return kind === 'number' ? String(parseNumber(cell)) : kind === 'boolean' ? cell.toLowerCase() : cell;
+}
+
+/** Column c as times (ms since the epoch for dates, else the number); a DataError names a cell that is neither. */
+export function readTime(source: string, table: CsvTable, c: number, rows: ArrayLike<number>): Float64Array {
+  const col = table.columns[c]!;
+  const numeric = Array.from(rows).every((r) => !Number.isNaN(parseNumber(col[r]!)));
+  return Float64Array.from(rows, (r) => {
+    const v = numeric ? parseNumber(col[r]!) : Date.parse(col[r]!);
+    if (Number.isNaN(v)) throw new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(col[r])} is not a date or a number`);
+    return v;
+  });
+}
+
+/** Positions 0..n-1 sorted by time; equal times keep file order. */
+export function timeOrder(time: Float64Array): number[] {
+  return Array.from(time, (_, i) => i).sort((a, b) => time[a]! - time[b]! || a - b);
+}
+
+/** The index of a named column, or a DataError naming the field and listing the header. */
+export function columnIndex(table: CsvTable, name: string, field: string): number {
+  const i = table.header.indexOf(name);
+  if (i < 0) throw new DataError(`${field}: column ${q(name)} is not in the header (columns: ${table.header.join(', ')})`);
+  return i;
+}

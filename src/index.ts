@@ -33,6 +33,7 @@ export {
   dataLayout,
   holdOutTest,
   foldIndices,
+  refitData,
   readCsv,
   decodeNpy,
   decodeNpz,

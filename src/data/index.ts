@@ -26,6 +26,7 @@ export {
   holdOutTest,
   infoOf,
   materialise,
+  refitData,
   splitDataset,
   splitId,
   splitSeed,

@@ -18,6 +18,8 @@ export {
 } from './spec/schema.js';
 export { expandCandidates, layerUnits, searchPoints, candidateSchema, type Candidate } from './search/candidates.js';
 export { candidateDocSchema, CANDIDATE_DOC_SCHEMA, type CandidateDoc, type Trial, type EpochRecord, type LayerSummary } from './results/document.js';
+export { baselineDocSchema, BASELINE_SCHEMA, type BaselineDoc } from './results/baseline.js';
+export { dataSummarySchema, DATA_SUMMARY_SCHEMA, type DataSummary, type FeatureSummary } from './results/data-summary.js';
 export { type Store, getText, getJson, putJson } from './store/store.js';
 export { keys } from './store/keys.js';
 export { LocalStore } from './store/local.js';
@@ -31,6 +33,7 @@ export {
   dataLayout,
   holdOutTest,
   foldIndices,
+  refitData,
   readCsv,
   decodeNpy,
   decodeNpz,
@@ -44,6 +47,9 @@ export {
   PREPROCESSING_SCHEMA,
   MISSING_CATEGORY,
   MISSING_MARKERS,
+  baselineDoc,
+  baselineScore,
+  dataSummary,
   type ArraySet,
   type DataInfo,
   type SplitData,

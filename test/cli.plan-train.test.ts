@@ -61,6 +61,28 @@ describe('layerbench plan', () => {
   });
 });
 
+describe('layerbench plan checks the data before anything is written', () => {
+  it('a numeric column with a stray string, an identifier listed as a feature, too few rows: one line each, exit 2', async () => {
+    const rows = Array.from({ length: 20 }, (_, i) => `${i === 15 ? 'abc' : i},car ${i},${i % 2}`);
+    const cases: [Record<string, unknown>, string][] = [
+      [{ key: 'datasets/cars.csv', task: 'binary', target: 'y' }, 'datasets/cars.csv: row 17, column "temp": "abc" is not a number'],
+      [{ key: 'datasets/cars.csv', task: 'binary', target: 'y', features: ['name'] }, 'dataset.features: column "name" holds a different string in each of its 20 rows'],
+      [{ key: 'datasets/few.csv', task: 'binary', target: 'y' }, 'datasets/few.csv: 2 rows are too few: the test split (evaluation.test 0.2) holds out 1, leaving 1'],
+    ];
+    for (const [dataset, message] of cases) {
+      const { storeDir, file } = await workspace({ ...tiny, dataset });
+      await new LocalStore(storeDir).put('datasets/cars.csv', `temp,name,y\n${rows.join('\n')}\n`);
+      await new LocalStore(storeDir).put('datasets/few.csv', 'temp,y\n1,0\n2,1\n');
+      const before = await listAll(storeDir);
+      const out = await cli('plan', file, '--store', storeDir);
+      expect(out.code).toBe(2);
+      expect(out.stderr.trim().split('\n')).toHaveLength(1);
+      expect(out.stderr).toContain(`layerbench: ${message}`);
+      expect(await listAll(storeDir)).toEqual(before);
+    }
+  });
+});
+
 describe('layerbench train', () => {
   it('trains one candidate and writes its document into a run', async () => {
     const { storeDir, file } = await workspace(tiny);

@@ -12,7 +12,7 @@ import {
   readCsvRows,
   type Preprocessing,
 } from '../src/data/preprocess.js';
-import { dataLayout, foldIndices, materialise, splitDataset } from '../src/data/split.js';
+import { dataLayout, foldIndices, materialise, refitData, splitDataset } from '../src/data/split.js';
 import { DataError } from '../src/errors.js';
 import { datasetSchema, evaluationSchema } from '../src/spec/schema.js';
 
@@ -258,5 +258,15 @@ describe('a run encodes every fold with the layout of its development rows', () 
     }
     const devMean = Array.from(split.dev).reduce((a, i) => a + i, 0) / split.dev.length;
     expect(layout.input.kind === 'tabular' && layout.input.features[0]).toMatchObject({ mean: devMean });
+  });
+
+  it('a refit on every development row uses the layout itself, and encodes the same test rows', () => {
+    const { split, layout } = dataLayout(p, evaluation, 3);
+    const refit = refitData(p, evaluation, 3);
+    expect(refit.preprocessing).toBe(layout);
+    expect(refit.preprocessing.fittedOn.samples).toBe(split.dev.length);
+    expect(refit.train.n).toBe(split.dev.length);
+    expect(refit.test!.n).toBe(split.test.length);
+    close(refit.test!.x, encode(layout, p, split.test).x, 0);
   });
 });

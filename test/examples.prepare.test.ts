@@ -6,6 +6,8 @@ import { EXAMPLE_DATASETS, loadExampleSweep, prepareExamples } from '../examples
 import { datasetInfo } from '../src/data/info.js';
 import { clearDatasetCache, loadDataset } from '../src/data/load.js';
 import { splitDataset } from '../src/data/split.js';
+import { dataSummary } from '../src/data/summary.js';
+import { dataSummarySchema } from '../src/results/data-summary.js';
 import { LocalStore } from '../src/store/local.js';
 import { getText } from '../src/store/store.js';
 
@@ -104,5 +106,32 @@ describe('prepareExamples', () => {
     // ppm: the training std of the monthly change, the scale errors are reported in.
     expect(s!.targetScale![0]).toBeGreaterThan(0.5);
     expect(s!.targetScale![0]).toBeLessThan(3);
+  });
+
+  it('tells what was done to each example’s data (the run.json data summary)', async () => {
+    const summary = async (name: 'seattle-weather' | 'mnist' | 'co2') => {
+      const spec = await loadExampleSweep(name);
+      return dataSummarySchema.parse(dataSummary((await loadDataset(store, spec.dataset)).parsed, spec));
+    };
+    const seattle = await summary('seattle-weather');
+    expect(seattle).toMatchObject({ rowsRead: 1459, rowsUsed: 1459, dropped: { rows: 0 }, encodedWidth: 14, warnings: [] });
+    expect(seattle.features.find((f) => f.name === 'weather')).toEqual({ kind: 'categorical', name: 'weather', categories: ['drizzle', 'fog', 'rain', 'snow', 'sun'], imputed: 0 });
+    expect(seattle.target).toEqual({ kind: 'classes', name: 'rain_tomorrow', counts: { '0': 837, '1': 622 } });
+    expect(seattle.splits).toEqual({ test: 292, testRule: 'stratified random 20 %', train: 934, validation: 233, trials: 3 });
+
+    const mnist = await summary('mnist');
+    expect(mnist.features).toEqual([{ kind: 'image', name: 'x', shape: [28, 28, 1], scale: 'uint8 × 1/255' }]);
+    expect(Object.values(mnist.target.kind === 'classes' ? mnist.target.counts : {}).reduce((a, b) => a + b)).toBe(10_000);
+    expect(mnist.splits).toMatchObject({ test: 2000, train: 6400, validation: 1600, trials: 2 });
+
+    const co2 = await summary('co2');
+    expect(co2).toMatchObject({ rowsRead: 741, rowsUsed: 737, dropped: { rows: 4, byColumn: { 'CO2 change': 4, 'adjusted CO2 change': 4 } } });
+    expect(co2.features).toEqual([
+      { kind: 'series', name: 'CO2 change', target: true },
+      { kind: 'series', name: 'adjusted CO2 change', target: false },
+    ]);
+    expect(co2.target).toMatchObject({ kind: 'numeric', name: 'CO2 change', unit: 'ppm', describes: 'the value of "CO2 change" (a change from the row before) 1 row after each window of 24' });
+    expect(co2.splits).toEqual({ test: 143, testRule: 'the last 20 % of windows in time', train: 286, validation: 142, trials: 3 });
+    expect(co2.warnings).toEqual(['4 of 741 rows (0.5 %) were dropped for missing cells (CO2 change: 4, adjusted CO2 change: 4).']);
   });
 });

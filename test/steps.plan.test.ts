@@ -7,7 +7,8 @@ import { plan } from '../src/steps/plan.js';
 import { readManifest, RUN_SCHEMA } from '../src/steps/manifest.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
-import { putJson } from '../src/store/store.js';
+import { baselineDocSchema } from '../src/results/baseline.js';
+import { getJson, putJson } from '../src/store/store.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -121,6 +122,40 @@ describe('plan', () => {
     const store = await storeWith([{ ...sweep('alpha', 'datasets/a.csv'), dataset: { key: 'datasets/a.csv', task: 'binary', target: 'nope' } }]);
     await expect(plan(store, { trigger: 'cli', key: 'sweeps/alpha.json' })).rejects.toBeInstanceOf(DataError);
     expect(await store.list('runs/')).toEqual([]);
+  });
+
+  it('fails on too little data for the splits (more folds than rows of a class), writing nothing', async () => {
+    const kfold = { ...sweep('alpha', 'datasets/a.csv'), evaluation: { strategy: 'kfold', folds: 20 } };
+    const store = await storeWith([kfold]);
+    await expect(plan(store, { trigger: 'cli', key: 'sweeps/alpha.json' })).rejects.toThrow(
+      'datasets/a.csv: class "no" has 12 rows after the test split, fewer than evaluation.folds (20); use fewer folds or a holdout split',
+    );
+    expect(await store.list('runs/')).toEqual([]);
+  });
+
+  it('writes the baseline on the candidates’ splits and the data summary into run.json', async () => {
+    const repeated = { ...sweep('alpha', 'datasets/a.csv'), evaluation: { repeats: 2 } };
+    const store = await storeWith([repeated]);
+    const { runs } = await plan(store, { trigger: 'cli', key: 'sweeps/alpha.json', runId: 'with-data' });
+    const baseline = baselineDocSchema.parse(await getJson(store, keys.baseline(runs[0]!.runId)));
+    expect(baseline).toMatchObject({ runId: 'with-data', name: 'majority class', metric: { name: 'accuracy', higherIsBetter: true } });
+    expect(baseline.trials.map((t) => [t.repeat, t.fold])).toEqual([[0, 0], [1, 0]]);
+    expect(baseline.test!.rows).toBe(6);
+    const manifest = await readManifest(store, 'with-data');
+    // 30 rows, 15 of each class: 6 held out for the test split, 24 left, 5 of them validate each repeat.
+    expect(manifest.data).toMatchObject({
+      schema: 'layerbench.data.v1',
+      rowsRead: 30,
+      rowsUsed: 30,
+      missing: 'impute',
+      features: [
+        { kind: 'numeric', name: 'a', imputed: 0, indicator: false },
+        { kind: 'numeric', name: 'b', imputed: 0, indicator: false },
+      ],
+      encodedWidth: 2,
+      target: { kind: 'classes', name: 'label', counts: { no: 15, yes: 15 } },
+      splits: { test: 6, testRule: 'stratified random 20 %', train: 19, validation: 5, trials: 2 },
+    });
   });
 
   it('rejects keys outside sweeps/ and datasets/, and a cli run without a key', async () => {

@@ -4,6 +4,8 @@
  * about the sweep is written, so bad input leaves nothing behind.
  */
 import { EXAMPLE_DATASETS, prepareExamples } from '../../examples/prepare.js';
+import { dataSummary } from '../data/summary.js';
+import type { DataSummary } from '../results/data-summary.js';
 import { readSweepFile } from '../spec/load.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { loadSweepDataset } from '../steps/dataset.js';
@@ -14,6 +16,8 @@ export interface SweepFile {
   spec: SweepSpec;
   /** The dataset's version (content hash or ETag), part of every candidate id. */
   datasetVersion: string;
+  /** What will be done to the data (columns, missing cells, splits). */
+  data: DataSummary;
 }
 
 export async function prepareSweepFile(file: string, store: Store): Promise<SweepFile> {
@@ -22,7 +26,7 @@ export async function prepareSweepFile(file: string, store: Store): Promise<Swee
     const written = await prepareExamples(store);
     if (written.length > 0) process.stderr.write(`prepared the example data: ${written.join(', ')} in ${store.location}\n`);
   }
-  // Bad data fails here (the parse is cached for the steps that follow).
-  const { version } = await loadSweepDataset(store, spec.dataset);
-  return { text, spec, datasetVersion: version };
+  // Bad data fails here, too little data for the splits too (the parse is cached for the steps that follow).
+  const { parsed, version } = await loadSweepDataset(store, spec.dataset);
+  return { text, spec, datasetVersion: version, data: dataSummary(parsed, spec) };
 }

@@ -26,6 +26,7 @@ export {
   holdOutTest,
   infoOf,
   materialise,
+  refitData,
   splitDataset,
   splitId,
   splitSeed,
@@ -52,6 +53,8 @@ export {
   type UnknownCategory,
 } from './preprocess.js';
 export { datasetInfo } from './info.js';
+export { baselineDoc, baselineName, baselineScore, type BaselineName, type BaselineScore } from './baseline.js';
+export { dataSummary } from './summary.js';
 export { clearDatasetCache, datasetVersion, loadDataset, type LoadedDataset } from './load.js';
 export { decodeNpy, decodeNpz, encodeNpy, encodeNpz, NPY_DTYPES, type NpyArray, type NpyDtype, type NpzEntry } from './npy.js';
 export { readCsv, type CsvTable } from './csv.js';

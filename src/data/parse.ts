@@ -107,6 +107,8 @@ export interface SeriesDataset extends DatasetBase {
   targets: number[];
   lookback: number;
   horizon: number;
+  /** What the target columns hold: their level, or their change from the row before (`dataset.targetIs`). */
+  targetIs: 'level' | 'change';
   /** Number of samples: window w reads rows [w, w + lookback) and predicts row w + lookback - 1 + horizon. */
   windows: number;
 }
@@ -421,6 +423,7 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
     targets: targetCols.map((c) => featureCols.indexOf(c)),
     lookback,
     horizon,
+    targetIs: ds.targetIs ?? 'level',
     windows,
   };
 }

@@ -124,8 +124,12 @@ export const numericTargetSchema = z.object({
   /** Outputs are standardised: original = output × std + mean (per output). */
   mean: z.array(z.number()),
   std: z.array(z.number().positive()),
-  /** Forecast: an output is the target column's own value (its level) `horizon` rows after the window's last row; layerbench does not difference. */
-  is: z.literal('level').optional(),
+  /**
+   * Forecast: an output is the target column's own value `horizon` rows after the window's last row;
+   * the column holds a level, or a change from the row before (`dataset.targetIs`; layerbench does not
+   * difference a column itself).
+   */
+  is: z.enum(['level', 'change']).optional(),
   unit: z.string().optional(),
 });
 
@@ -298,7 +302,7 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
           names: data.targets.map((f) => data.featureNames[f]!),
           mean: data.targets.map((f) => features[f]!.mean),
           std: data.targets.map((f) => features[f]!.std),
-          is: 'level',
+          is: data.targetIs,
           ...(data.unit ? { unit: data.unit } : {}),
         },
         inputShape: [data.lookback, encodedNames.length],

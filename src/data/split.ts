@@ -251,6 +251,24 @@ export function splitDataset(parsed: ParsedDataset, evaluation: EvaluationSpec, 
   }));
 }
 
+/**
+ * The data of a model refit on every development sample (the final model): its preprocessing is the
+ * run's layout — fitted on exactly those samples — and the test samples are encoded with it.
+ */
+export function refitData(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test'>, seed: number): Omit<Materialised, 'val'> {
+  const { split, layout } = dataLayout(parsed, evaluation, seed);
+  const set = (idx: Int32Array): ArraySet => {
+    const e = encode(layout, parsed, idx);
+    return { n: e.n, x: e.x, y: e.y! };
+  };
+  return {
+    train: set(split.dev),
+    ...(split.test.length > 0 ? { test: set(split.test) } : {}),
+    targetScale: layout.target.kind === 'numeric' ? [...layout.target.std] : undefined,
+    preprocessing: layout,
+  };
+}
+
 export type Materialised = Pick<SplitData, 'train' | 'val' | 'test' | 'targetScale'> & { preprocessing: Preprocessing };
 
 /**

@@ -20,7 +20,15 @@ export const baselineDocSchema = z.object({
   description: z.string(),
   metric: z.object({ name: z.string(), higherIsBetter: z.boolean() }),
   /** One value per (repeat, fold), the same pairs the candidates' trials have, in original units. */
-  trials: z.array(z.object({ repeat: z.number().int(), fold: z.number().int(), valMetric: z.number() })),
+  trials: z.array(
+    z.object({
+      repeat: z.number().int(),
+      fold: z.number().int(),
+      valMetric: z.number(),
+      /** The fingerprint of the split's samples: equal to the candidates' trials[].split at the same (repeat, fold). */
+      split: z.string().optional(),
+    }),
+  ),
   /** Mean over trials. */
   mean: z.number(),
   /** Fitted on all non-test rows, scored on the test split; null when evaluation.test is 0. */

@@ -62,6 +62,11 @@ const datasetFields = z
     lookback: int(1).optional(),
     /** Forecast: how many steps ahead the target lies. */
     horizon: int(1).default(1),
+    /** Forecast: what the target column holds — its level, or its change from the row before (then "no change" predicts 0). */
+    targetIs: z
+      .enum(['level', 'change'])
+      .optional()
+      .describe('Forecast: what the target column holds: its level (default), or its change from the row before, so that the persistence baseline "no change" predicts 0.'),
     /** Forecast: the season in rows (12 for monthly data with a yearly cycle); the baseline is then seasonal naive. */
     season: int(2).optional().describe('Forecast: the season in rows (12 for monthly data); the baseline is then seasonal naive instead of persistence.'),
   })
@@ -204,7 +209,7 @@ export const sweepSpecSchema = z
       if (m.family === 'cnn') issue(['model', 'family'], 'cnn does not fit a forecast task; use lstm or dense');
       if (d.categorical !== undefined) issue(['dataset', 'categorical'], 'is not for forecast tasks (forecast inputs are numeric)');
     } else {
-      for (const f of ['time', 'lookback', 'season'] as const) {
+      for (const f of ['time', 'lookback', 'season', 'targetIs'] as const) {
         if (d[f] !== undefined) issue(['dataset', f], 'is only for forecast tasks');
       }
     }

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { LayerbenchError, SpecError } from '../errors.js';
+import { dataSummarySchema } from '../results/data-summary.js';
 import { candidateSchema, type Candidate } from '../search/candidates.js';
 import { sweepSpecSchema } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
@@ -26,6 +27,8 @@ export const runManifestSchema = z.object({
   dataset: z.object({ key: z.string(), version: z.string() }),
   candidates: z.array(candidateSchema),
   createdAt: z.string(),
+  /** What was done to the data (layerbench.data.v1); absent in runs planned before it existed. */
+  data: dataSummarySchema.optional(),
 });
 export type RunManifest = z.infer<typeof runManifestSchema>;
 

@@ -18,7 +18,10 @@ import { parseSweepText } from '../spec/load.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, type Store } from '../store/store.js';
+import { baselineDoc } from '../data/baseline.js';
 import { dataLayout } from '../data/split.js';
+import { dataSummary } from '../data/summary.js';
+import type { BaselineDoc } from '../results/baseline.js';
 import { networkSize } from '../model/params.js';
 import { loadSweepDataset } from './dataset.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
@@ -50,6 +53,8 @@ interface Prepared {
   items: WorkItem[];
   /** A new run's manifest, written once every selected sweep has been prepared. */
   manifest?: RunManifest;
+  /** A new run's baseline on the candidates' splits, written just before its manifest. */
+  baseline?: BaselineDoc;
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanOutput> {
@@ -78,7 +83,10 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
   if (fanOut && prepared.length === 0 && skipped.length > 0) {
     throw new SpecError(`no registered sweep could run: ${skipped.map((s) => `${s.key}: ${s.reason}`).join('; ')}`);
   }
-  for (const p of prepared) if (p.manifest) await putJson(store, keys.runManifest(p.ref.runId), p.manifest);
+  for (const p of prepared) {
+    if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
+    if (p.manifest) await putJson(store, keys.runManifest(p.ref.runId), p.manifest);
+  }
   return {
     runs: prepared.map((p) => p.ref),
     items: prepared.flatMap((p) => p.items),
@@ -171,6 +179,10 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     .filter((c) => !done.has(keys.candidate(runId, c.id)))
     .sort((a, b) => cost.get(b.id)! - cost.get(a.id)!)
     .map((c) => ({ runId, candidateId: c.id }));
+  // What was done to the data, and the baseline on the candidates' own splits: computing them walks
+  // every split, so too little data fails here, before anything is written.
+  const data = existing ? undefined : dataSummary(parsed, spec);
+  const baseline = existing ? undefined : baselineDoc(runId, parsed, spec);
   const manifest: RunManifest | undefined = existing
     ? undefined
     : {
@@ -183,8 +195,9 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         dataset: { key: spec.dataset.key, version },
         candidates,
         createdAt: ctx.now.toISOString(),
+        ...(data ? { data } : {}),
       };
-  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, manifest };
+  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, manifest, ...(baseline ? { baseline } : {}) };
 }
 
 /** upload: `<sweep>-upload-<hash(sweep, key, etag)>`; cli: `<sweep>-<yyyymmdd-HHMMss>-<hex4>`; schedule: `<sweep>-nightly-<yyyy-mm-dd>`. */

@@ -14,6 +14,10 @@
  */
 import { higherIsBetter as metricHigherIsBetter, rankingMetric, type SweepSpec } from '../spec/schema.js';
 import type { CandidateDoc } from '../results/document.js';
+import { fmt, fmtInt, fmtRatio } from './format.js';
+
+// The formatting helpers lived here before src/report/format.ts; kept importable from here.
+export { fmt, fmtInt, fmtP, fmtRatio, fmtSeconds } from './format.js';
 
 // ---------------------------------------------------------------------------------------------
 // Special functions: log-gamma, the regularised incomplete beta, Student's t and the normal.
@@ -332,40 +336,6 @@ export function paretoFront<T extends { params: number | null; summary: { mean: 
       seen.add(k);
       return true;
     });
-}
-
-/** Number formatting for the report: at least three decimals, and at least one significant digit. */
-export function fmt(x: number | null | undefined): string {
-  if (x === null || x === undefined || Number.isNaN(x)) return '—';
-  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
-  const ax = Math.abs(x);
-  if (ax >= 1000) return Math.round(x).toLocaleString('en-US');
-  if (ax >= 100) return x.toFixed(1);
-  if (ax >= 10) return x.toFixed(2);
-  if (ax === 0) return '0';
-  const decimals = Math.min(8, Math.max(3, -Math.floor(Math.log10(ax))));
-  return x.toFixed(decimals);
-}
-
-/** Seconds with one decimal (`12.3`), grouped above a thousand. */
-export function fmtSeconds(x: number | null | undefined): string {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  return x >= 1000 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1);
-}
-
-/** A p-value: three decimals, `< 0.001` below that. */
-export function fmtP(p: number | null | undefined): string {
-  if (p === null || p === undefined || Number.isNaN(p)) return '—';
-  return p < 0.001 ? '< 0.001' : p.toFixed(3);
-}
-
-export function fmtInt(x: number | null | undefined): string {
-  return x === null || x === undefined ? '—' : Math.round(x).toLocaleString('en-US');
-}
-
-/** `33×` or `2.5×`. */
-export function fmtRatio(r: number): string {
-  return r >= 10 ? `${Math.round(r)}×` : `${Number(r.toFixed(1))}×`;
 }
 
 function describe(c: RankedCandidate, metric: string, withMetric: boolean): string {

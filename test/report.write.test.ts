@@ -36,7 +36,7 @@ describe('writeRunReport', () => {
     const answer = html.indexOf('Use depth 2 and width 32');
     expect(answer).toBeGreaterThan(0);
     expect(answer).toBeLessThan(html.indexOf('id="leaderboard"'));
-    expect(html).toContain('dense d2 w32 (1,441 params) is within one standard error (0.004) of the best, dense d2 w64 (4,929 params, accuracy 0.842 ± 0.004)');
+    expect(html).toContain('dense d2 w32 (1,441 params) is within one standard error (0.0035) of the best, dense d2 w64 (4,929 params, accuracy 0.8420 ± 0.0035)');
     expect(md).toContain('**Use depth 2 and width 32**: 2 hidden layers, 32 units each (1,441 parameters).');
     expect(md).toContain('3.4× fewer parameters for a difference the data cannot resolve');
 

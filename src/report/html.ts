@@ -85,7 +85,7 @@ function leaderboard(r: RunReport): string {
       return `<tr${cls ? ` class="${cls}"` : ''}><td class="num">${c.rank}</td><td>${escapeHtml(c.label)}<br><code class="id">${escapeHtml(c.id)}</code></td>` +
         `<td class="num">${fmtInt(c.params)}</td><td class="num">${fmt(s.mean)}</td><td class="num">${fmt(s.std)}</td>` +
         `<td class="num">${s.ci ? `${fmt(s.ci.lo)} – ${fmt(s.ci.hi)}` : '<span title="one trial: no interval">n/a</span>'}</td><td class="num">${s.n}</td>` +
-        `<td class="num">${fmtP(c.welch?.p)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
+        `<td class="num">${fmtP(c.vsBest?.p)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
         `<td class="num">${fmtSeconds(c.doc.timing.wallSeconds)}</td></tr>`;
     })
     .join('\n');

@@ -51,7 +51,7 @@ export function renderReportMarkdown(r: RunReport): string {
       const s = c.summary;
       const kinds = diag.get(c.id)?.findings.map((f) => f.kind).join(', ') ?? '';
       out.push(
-        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmt(s.mean)} | ${fmt(s.std)} | ${s.ci ? `${fmt(s.ci.lo)} – ${fmt(s.ci.hi)}` : 'n/a'} | ${s.n} | ${fmtP(c.welch?.p)} | ${marks(c, recId)} | ${kinds} |`,
+        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmt(s.mean)} | ${fmt(s.std)} | ${s.ci ? `${fmt(s.ci.lo)} – ${fmt(s.ci.hi)}` : 'n/a'} | ${s.n} | ${fmtP(c.vsBest?.p)} | ${marks(c, recId)} | ${kinds} |`,
       );
     }
     out.push('');

@@ -244,7 +244,7 @@ describe('the baseline on the same trials', () => {
     expect(vs.verdict).toBe('beats');
     expect(a.baseline!.summary.mean).toBeCloseTo(0.574, 12);
     expect(baselineSentence(a)).toBe(
-      'The baseline, majority class (always "no" (57.4 % of training rows)), scores accuracy 0.5740 ± 0.0019 on the same splits. ' +
+      'The baseline "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.5740 ± 0.0019 on the same splits. ' +
         'The only candidate beats it significantly (paired test on the same trials, p < 0.05).',
     );
   });
@@ -270,7 +270,7 @@ describe('the baseline on the same trials', () => {
     expect(baselineMark(a.ranked[0]!)).toBeNull();
     expect(a.recommended!.candidate.label).toBe('lstm d1 w16');
     expect(baselineSentence(a)).toBe(
-      'The baseline, persistence (no change from the last step), scores rmse 1.360 ± 0.031 ppm on the same splits. ' +
+      'The baseline "persistence" — no change from the last step — scores rmse 1.360 ± 0.031 ppm on the same splits. ' +
         '1 of 4 candidates beats it significantly (paired test on the same trials, p < 0.05). 1 candidate is better on average but not clearly (p ≥ 0.05). 2 candidates do not beat it.',
     );
   });
@@ -280,7 +280,7 @@ describe('the baseline on the same trials', () => {
     const a = analyzeRun([makeDoc({ depth: 2, width: 32, values: best }), makeDoc({ depth: 1, width: 8, values: [0.8, 0.81, 0.8, 0.82, 0.8] })], spec, { baseline });
     expect(a.recommended).toBeNull();
     expect(a.noRecommendation).toBe(
-      'No network beats the baseline: majority class (always "no" (57.4 % of training rows)) scores accuracy 0.8600 ± 0 on the same splits, ' +
+      'No network beats the baseline: "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.8600 ± 0 on the same splits, ' +
         'and even the best network, dense d2 w32 (1,441 params, accuracy 0.8420 ± 0.0035), does no better. Use the baseline, or revisit the features, the target or the training settings.',
     );
     expect(baselineSentence(a)).toContain('None of the 2 candidates beats it.');

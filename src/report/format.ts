@@ -16,7 +16,7 @@ import type { MetricName } from '../spec/schema.js';
 /** What "±" means, for headers and notes. */
 export const PLUS_MINUS = 'mean ± standard error';
 /** The sentence every table with "±" carries. */
-export const PLUS_MINUS_NOTE = '± is the standard error of the mean over trials (folds × repeats)';
+export const PLUS_MINUS_NOTE = '± is the standard error of the mean over the trials (folds × repeats)';
 
 /** The power of ten to round to for an uncertainty `u`: its second significant digit. Null without one. */
 export function roundingExponent(u: number | null | undefined): number | null {

@@ -691,7 +691,7 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
 
 function noNetworkBeatsBaseline(best: RankedCandidate, baseline: BaselineSummary, metric: string, unit: string | null): string {
   return (
-    `No network beats the baseline: ${baseline.name} (${baseline.description}) scores ${metric} ` +
+    `No network beats the baseline: "${baseline.name}" — ${baseline.description} — scores ${metric} ` +
     `${fmtMeanSe(baseline.summary.mean, baseline.summary.se, unit)} on the same splits, and even the best network, ` +
     `${describeCandidate(best, metric, unit, true)}, does no better. Use the baseline, or revisit the features, the target or the training settings.`
   );
@@ -739,7 +739,7 @@ export function baselineSentence(a: RunAnalysis): string | null {
   const b = a.baseline;
   if (!b) return null;
   const score = `${a.metric} ${fmtMeanSe(b.summary.mean, b.summary.se, a.unit)}`;
-  const head = `The baseline, ${b.name} (${b.description}), scores ${score} on the same splits.`;
+  const head = `The baseline "${b.name}" — ${b.description} — scores ${score} on the same splits.`;
   if (a.ranked.length === 0) return head;
   const by = (v: BaselineVerdict) => a.ranked.filter((c) => c.vsBaseline?.verdict === v).length;
   const beats = by('beats');

@@ -114,6 +114,9 @@ describe('writeRunReport', () => {
     const page = await getText(store, historyPageKey('crafted'));
     expect(page).toContain('<svg');
     expect(page).toContain('the winning architecture changed 1 time');
+    // The same ± as everywhere: the standard error, the mean rounded to it.
+    expect(page).toContain('<th>best accuracy (mean ± standard error)</th>');
+    expect(page).toContain('<td class="num">0.8420 ± 0.0035</td>');
   });
 
   it('says so when the test score falls outside the validation interval, and why', async () => {

@@ -41,13 +41,29 @@ function settled(val: number, train: number): { epochs: EpochRecord[]; bestEpoch
 
 describe('trial-level tests', () => {
   it('overfitting: validation loss rises after its lowest point, the gap grows and the validation metric worsens', () => {
-    // Lowest validation loss at epoch 3 (0.40, gap 0.05); by epoch 6 it is 0.55 (+37 %) and the gap 0.45.
+    // Centred 3-epoch means of the validation loss: 0.517, 0.45, 0.45, 0.5 — lowest around epoch 3 (0.45,
+    // gap 0.45 − 0.35 = 0.10); the last three epochs average 0.50 (+11 %), with a gap of 0.50 − 0.167 = 0.333.
     const e = epochs([0.6, 0.45, 0.35, 0.25, 0.15, 0.1], [0.65, 0.5, 0.4, 0.45, 0.5, 0.55], [0.7, 0.8, 0.85, 0.9, 0.93, 0.95], [0.7, 0.78, 0.82, 0.81, 0.8, 0.79]);
     const ev = trialOverfits({ epochs: e }, true)!;
     expect(ev.bestEpoch).toBe(3);
-    expect(ev.gapAtBest).toBeCloseTo(0.05, 12);
-    expect(ev.gapAtLast).toBeCloseTo(0.45, 12);
-    expect([ev.valMetricAtBest, ev.valMetricAtLast, ev.trainMetricAtBest, ev.trainMetricAtLast]).toEqual([0.82, 0.79, 0.85, 0.95]);
+    expect(ev.valLossAtBest).toBeCloseTo(0.45, 12);
+    expect(ev.valLossAtLast).toBeCloseTo(0.5, 12);
+    expect(ev.gapAtBest).toBeCloseTo(0.1, 12);
+    expect(ev.gapAtLast).toBeCloseTo(0.5 - 0.5 / 3, 12);
+    expect(ev.valMetricAtBest).toBeCloseTo(0.80333333, 6);
+    expect(ev.valMetricAtLast).toBeCloseTo(0.8, 12);
+    expect(ev.trainMetricAtBest).toBeCloseTo(0.85, 12);
+    expect(ev.trainMetricAtLast).toBeCloseTo(0.92666667, 6);
+  });
+
+  it('no overfitting from a noisy plateau that dipped once before early stopping (co2, lstm d1 w32)', () => {
+    // A real trial's validation loss: it fluctuates 0.14–0.17 for ten epochs, dips to 0.1405 at epoch 17
+    // and is stopped five epochs later. The raw minimum to the last epoch is +11 %; the curve never rose.
+    const val = [0.1486, 0.1634, 0.159, 0.161, 0.149, 0.1479, 0.1701, 0.1427, 0.1546, 0.1405, 0.1714, 0.1501, 0.1436, 0.1595, 0.1561];
+    const loss = [0.1512, 0.1431, 0.1383, 0.137, 0.1369, 0.1335, 0.1261, 0.1262, 0.123, 0.1193, 0.1203, 0.117, 0.1168, 0.1109, 0.1085];
+    const vm = [0.439, 0.46, 0.454, 0.457, 0.439, 0.438, 0.469, 0.43, 0.447, 0.426, 0.471, 0.441, 0.431, 0.454, 0.45];
+    const m = [0.442, 0.43, 0.423, 0.421, 0.421, 0.416, 0.404, 0.404, 0.399, 0.393, 0.395, 0.389, 0.389, 0.379, 0.375];
+    expect(trialOverfits({ epochs: epochs(loss, val, m, vm) }, false)).toBeNull();
   });
 
   it('no overfitting without a real rise: "validation loss 0.007 → 0.007" is not one', () => {
@@ -67,12 +83,14 @@ describe('trial-level tests', () => {
     expect(trialOverfits({ epochs: sharper }, true)).toBeNull();
   });
 
-  it('still improving: ran to the cap, lowest validation loss at the end, validation metric up > 0.5 % over 3 epochs', () => {
+  it('still improving: ran to the cap, lowest validation loss at the end, validation metric up > 0.5 % window to window', () => {
     const e = epochs([0.7, 0.6, 0.5, 0.45, 0.4], [0.72, 0.62, 0.52, 0.47, 0.42], [0.6, 0.65, 0.7, 0.73, 0.76], [0.6, 0.64, 0.68, 0.71, 0.74]);
     const ev = trialStillImproving({ epochs: e, stoppedEarly: false }, true, 5)!;
-    expect(ev.from).toBe(0.64);
-    expect(ev.to).toBe(0.74);
-    expect(ev.relativeGain).toBeCloseTo(0.1 / 0.64, 12);
+    // Five epochs: two-epoch windows. Epochs 2–3 average 0.66, epochs 4–5 0.725.
+    expect(ev.window).toBe(2);
+    expect(ev.from).toBeCloseTo(0.66, 12);
+    expect(ev.to).toBeCloseTo(0.725, 12);
+    expect(ev.relativeGain).toBeCloseTo(0.065 / 0.66, 12);
     expect(ranToCap({ epochs: e, stoppedEarly: false }, 5)).toBe(true);
     // Stopped early, or short of the cap: not at the cap.
     expect(trialStillImproving({ epochs: e, stoppedEarly: true }, true, 5)).toBeNull();
@@ -132,7 +150,7 @@ describe('candidate diagnoses in a run', () => {
   it('unfinished: validation accuracy rising at the cap, counted in trials', () => {
     expect(kinds('dense d2 w8')).toEqual(['unfinished']);
     const f = byLabel.get('dense d2 w8')!.findings[0]!;
-    expect(f.message).toMatch(/^3 of 3 trials were still improving at the 12-epoch cap: validation accuracy 0\.\d+ → 0\.\d+ over the last 3 epochs/);
+    expect(f.message).toMatch(/^3 of 3 trials were still improving at the 12-epoch cap: validation accuracy 0\.\d+ → 0\.\d+ from epochs 7–9 to epochs 10–12/);
     expect(f.message).toContain('raise training.epochs');
   });
 
@@ -184,7 +202,7 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     const run = diagnoseRun(analyzeRun([doc], spec), spec);
     const f = run.candidates[0]!.findings;
     expect(f.map((x) => x.kind)).toEqual(['unfinished']);
-    expect(f[0]!.message).toBe('9 of 12 trials were still improving at the 30-epoch cap: validation accuracy 0.730 → 0.745 over the last 3 epochs (mean of those trials) — raise training.epochs.');
+    expect(f[0]!.message).toBe('9 of 12 trials were still improving at the 30-epoch cap: validation accuracy 0.725 → 0.740 from epochs 25–27 to epochs 28–30 (means over those trials) — raise training.epochs.');
     expect(run.summary).toEqual([
       'The candidate has findings (below).',
       '9 of 12 trials ran to the 30-epoch cap without stopping early; 9 of them were still improving at the end.',
@@ -224,7 +242,9 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     const doc = makeDoc({ family: 'lstm', depth: 1, width: 16, metric: 'rmse', values: [1.3, 1.3], folds: 2, curves: [{ epochs: e, bestEpoch: 3, stoppedEarly: false }, { epochs: e, bestEpoch: 3, stoppedEarly: false }] });
     const f = diagnoseRun(analyzeRun([doc], spec), spec).candidates[0]!.findings;
     expect(f[0]!.message).toBe(
-      'after its best epoch (3) validation rmse worsened 1.30 ppm → 1.60 ppm by epoch 8 while training rmse went 1.20 ppm → 0.800 ppm (2 of 2 trials). ' +
+      // Centred 3-epoch means: around epoch 3, validation (1.5 + 1.3 + 1.35) / 3 = 1.38 and training 1.23; the
+      // last three epochs 1.52 and 0.850.
+      'after its best epoch (3) validation rmse worsened 1.38 ppm → 1.52 ppm by epoch 8 while training rmse went 1.23 ppm → 0.850 ppm (2 of 2 trials; means over 3-epoch windows). ' +
         'Early stopping kept the weights of the best epoch, so the scores above are from before the divergence.',
     );
   });

@@ -6,16 +6,19 @@
  *
  * Definitions. The cap is `training.epochs`. A trial *ran to the cap* when it trained every epoch
  * (no early stop). It *was still improving* when it ran to the cap, its lowest validation loss came
- * within the last max(1, ⌈10 % of the cap⌉) epochs, and its validation metric improved by more than
- * 0.5 % (relative) over the last min(3, epochs − 1) epochs.
+ * within the last max(1, ⌈10 % of the cap⌉) epochs, and its mean validation metric over the last
+ * three epochs is more than 0.5 % (relative) better than over the three before. Curves are compared
+ * through means over windows of up to three epochs, so one noisy epoch is never a trend.
  *
  * - **unfinished** — more than half of the candidate's trials were still improving at the cap: its
  *   score is not what the network can do; raise `training.epochs`.
- * - **overfitting** — per trial, with b the epoch of lowest validation loss: at least two epochs
- *   follow b; the validation loss at the last epoch is at least 10 % above its value at b (a real
- *   rise, not 0.0070 → 0.0071); the train–validation loss gap grew by more than 10 % of the
- *   validation loss at b; and the validation metric at the last epoch is worse than at b. Flagged
- *   when more than half of the trials show it.
+ * - **overfitting** — per trial, on centred three-epoch means (so a single dip of a noisy validation
+ *   curve is no minimum and a single bump no rise), with b the epoch where the smoothed validation
+ *   loss is lowest and "the end" the mean of the last three epochs: at least two epochs lie between
+ *   b and the end's centre; the validation loss at the end is at least 10 % above its value at b (a
+ *   real rise, not 0.0070 → 0.0071); the train–validation loss gap grew by more than 10 % of the
+ *   validation loss at b; and the validation metric at the end is worse than at b. Flagged when more
+ *   than half of the trials show it.
  * - **underfitting**, two ways:
  *   - *at chance* (classification): mean training accuracy within 0.05 of 1 / classes, in a
  *     candidate whose training finished — it learns nothing;
@@ -101,46 +104,70 @@ function lowestValLoss(epochs: readonly EpochRecord[]): number {
   return b;
 }
 
+/** Window length for smoothing a curve: 3 epochs, fewer when the span is shorter. */
+export const SMOOTHING_WINDOW = 3;
+
+/** Mean of a field over epochs[from, to). */
+function span(epochs: readonly EpochRecord[], from: number, to: number, f: (e: EpochRecord) => number): number {
+  return mean(epochs.slice(from, to).map(f));
+}
+
 export interface OverfitEvidence {
   bestEpoch: number;
   lastEpoch: number;
+  /** Epochs per smoothing window (centred on the best epoch, and the last ones). */
+  window: number;
   gapAtBest: number;
   gapAtLast: number;
   valLossAtBest: number;
   valLossAtLast: number;
-  /** The ranking metric at the best and the last epoch, validation and training. */
+  /** The ranking metric around the best and over the last epochs, validation and training. */
   valMetricAtBest: number;
   valMetricAtLast: number;
   trainMetricAtBest: number;
   trainMetricAtLast: number;
 }
 
-/** The overfitting test on one trial's curve (see the module comment); null when it does not show it. */
+/**
+ * The overfitting test on one trial's curve (see the module comment); null when it does not show it.
+ * Every value is a centred three-epoch mean: the lowest point is that of the smoothed validation loss
+ * and the end is the mean of the last three epochs, so a noisy validation curve that merely dips once
+ * and fluctuates back is not read as a rise.
+ */
 export function trialOverfits(trial: Pick<Trial, 'epochs'>, higherIsBetter: boolean): OverfitEvidence | null {
   const epochs = trial.epochs;
-  if (epochs.length < 3) return null;
-  const b = lowestValLoss(epochs);
-  if (epochs.length - 1 - b < 2) return null;
-  const atBest = epochs[b]!;
-  const last = epochs[epochs.length - 1]!;
-  const gapAtBest = atBest.valLoss - atBest.loss;
-  const gapAtLast = last.valLoss - last.loss;
-  const scale = Math.max(Math.abs(atBest.valLoss), 1e-12);
-  const rose = last.valLoss - atBest.valLoss > OVERFIT_MIN_RISE * scale;
+  const n = epochs.length;
+  const w = SMOOTHING_WINDOW;
+  if (n < w + 2) return null;
+  // Centred means over epochs [i − 1, i + 1], for i = 1 … n − 2.
+  const around = (i: number, f: (e: EpochRecord) => number) => span(epochs, i - 1, i + 2, f);
+  let b = 1;
+  for (let i = 2; i <= n - 2; i++) if (around(i, (e) => e.valLoss) < around(b, (e) => e.valLoss)) b = i;
+  const end = n - 2;
+  if (end - b < 2) return null;
+  const valLossAtBest = around(b, (e) => e.valLoss);
+  const valLossAtLast = around(end, (e) => e.valLoss);
+  const gapAtBest = valLossAtBest - around(b, (e) => e.loss);
+  const gapAtLast = valLossAtLast - around(end, (e) => e.loss);
+  const valMetricAtBest = around(b, (e) => e.valMetric);
+  const valMetricAtLast = around(end, (e) => e.valMetric);
+  const scale = Math.max(Math.abs(valLossAtBest), 1e-12);
+  const rose = valLossAtLast - valLossAtBest > OVERFIT_MIN_RISE * scale;
   const gapGrew = gapAtLast - gapAtBest > OVERFIT_GAP_GROWTH * scale;
-  const metricWorse = better(atBest.valMetric, last.valMetric, higherIsBetter);
+  const metricWorse = better(valMetricAtBest, valMetricAtLast, higherIsBetter);
   if (!rose || !gapGrew || !metricWorse) return null;
   return {
-    bestEpoch: atBest.epoch,
-    lastEpoch: last.epoch,
+    bestEpoch: epochs[b]!.epoch,
+    lastEpoch: epochs[n - 1]!.epoch,
+    window: w,
     gapAtBest,
     gapAtLast,
-    valLossAtBest: atBest.valLoss,
-    valLossAtLast: last.valLoss,
-    valMetricAtBest: atBest.valMetric,
-    valMetricAtLast: last.valMetric,
-    trainMetricAtBest: atBest.metric,
-    trainMetricAtLast: last.metric,
+    valLossAtBest,
+    valLossAtLast,
+    valMetricAtBest,
+    valMetricAtLast,
+    trainMetricAtBest: around(b, (e) => e.metric),
+    trainMetricAtLast: around(end, (e) => e.metric),
   };
 }
 
@@ -151,26 +178,31 @@ export function ranToCap(trial: Pick<Trial, 'epochs' | 'stoppedEarly'>, cap: num
 
 export interface ImprovingEvidence {
   lastEpoch: number;
+  /** Epochs per window: `from` is the mean over the window before the last one, `to` over the last. */
   window: number;
   from: number;
   to: number;
   relativeGain: number;
 }
 
-/** The still-improving test on one trial's curve (see the module comment); null when it does not show it. */
+/**
+ * The still-improving test on one trial's curve (see the module comment); null when it does not show
+ * it. The gain compares the mean validation metric of the last window of up to three epochs with the
+ * window before it, so one lucky epoch at the end is not read as a trend.
+ */
 export function trialStillImproving(trial: Pick<Trial, 'epochs' | 'stoppedEarly'>, higherIsBetter: boolean, cap: number): ImprovingEvidence | null {
   const epochs = trial.epochs;
-  if (!ranToCap(trial, cap) || epochs.length < 2) return null;
+  const n = epochs.length;
+  if (!ranToCap(trial, cap) || n < 2) return null;
   const near = Math.max(1, Math.ceil(NEAR_CAP_FRACTION * cap));
-  if (lowestValLoss(epochs) < epochs.length - near) return null;
-  const window = Math.min(3, epochs.length - 1);
-  const last = epochs[epochs.length - 1]!;
-  const from = epochs[epochs.length - 1 - window]!.valMetric;
-  const to = last.valMetric;
+  if (lowestValLoss(epochs) < n - near) return null;
+  const window = Math.min(SMOOTHING_WINDOW, Math.floor(n / 2));
+  const from = span(epochs, n - 2 * window, n - window, (e) => e.valMetric);
+  const to = span(epochs, n - window, n, (e) => e.valMetric);
   if (!better(to, from, higherIsBetter)) return null;
   const relativeGain = Math.abs(to - from) / Math.max(Math.abs(from), 1e-12);
   if (relativeGain <= STILL_IMPROVING_MIN_GAIN) return null;
-  return { lastEpoch: last.epoch, window, from, to, relativeGain };
+  return { lastEpoch: epochs[n - 1]!.epoch, window, from, to, relativeGain };
 }
 
 function majority<T>(trials: readonly Trial[], test: (t: Trial) => T | null): T[] | null {
@@ -220,11 +252,13 @@ export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis
     const to = mean(imp.map((e) => e.to));
     const [f, t] = fmtPair(from, to, ctx.unit);
     const window = imp[0]!.window;
+    const last = imp[0]!.lastEpoch;
+    const epochSpan = (to: number) => (window === 1 ? `epoch ${to}` : `epochs ${to - window + 1}–${to}`);
     findings.push({
       kind: 'unfinished',
       message:
         `${imp.length} of ${n} ${trialWord(n)} ${imp.length === 1 ? 'was' : 'were'} still improving at the ${ctx.cap}-epoch cap: validation ${ctx.metric} ${f} → ${t} ` +
-        `over the last ${window} epoch${window === 1 ? '' : 's'} (mean of those trials) — raise training.epochs.`,
+        `from ${epochSpan(last - window)} to ${epochSpan(last)} (means over those trials) — raise training.epochs.`,
       numbers: { trials: n, trialsImproving: imp.length, cap: ctx.cap, window, from, to, relativeGain: mean(imp.map((e) => e.relativeGain)) },
     });
   }
@@ -255,6 +289,7 @@ export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis
       trialsOverfitting: over.length,
       bestEpoch: avg((e) => e.bestEpoch),
       lastEpoch: avg((e) => e.lastEpoch),
+      window: Math.min(...over.map((e) => e.window)),
       gapAtBest: avg((e) => e.gapAtBest),
       gapAtLast: avg((e) => e.gapAtLast),
       valLossAtBest: avg((e) => e.valLossAtBest),
@@ -273,7 +308,7 @@ export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis
       kind: 'overfitting',
       message:
         `after its best epoch (${fmtEpoch(numbers.bestEpoch)}) validation ${ctx.metric} worsened ${vb} → ${vl} by epoch ${fmtEpoch(numbers.lastEpoch)} ` +
-        `while training ${ctx.metric} went ${tb} → ${tl} (${over.length} of ${n} ${trialWord(n)}).${kept}`,
+        `while training ${ctx.metric} went ${tb} → ${tl} (${over.length} of ${n} ${trialWord(n)}; means over ${numbers.window}-epoch windows).${kept}`,
       numbers,
     });
   }
@@ -328,7 +363,7 @@ function summarySentences(
   } else if (flagged === total) {
     out.push(total === 1 ? 'The candidate has findings (below).' : `All ${total} candidates have findings (below).`);
   } else {
-    out.push(`${flagged} of ${total} candidates have findings (below); the other ${total - flagged} ${total - flagged === 1 ? 'is' : 'are'} not flagged.`);
+    out.push(`${flagged} of ${total} candidates ${flagged === 1 ? 'has' : 'have'} findings (below); the other ${total - flagged} ${total - flagged === 1 ? 'is' : 'are'} not flagged.`);
   }
   const still = improving === 0 ? 'none was still improving at the end' : `${improving} of them ${improving === 1 ? 'was' : 'were'} still improving at the end`;
   if (!earlyStopping) out.push(`Early stopping is off, so all ${count(trials, 'trial')} ran the full ${cap} epochs; ${still}.`);

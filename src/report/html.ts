@@ -196,8 +196,8 @@ export const METHOD_NOTES: readonly [string, string][] = [
   ['Baseline', 'A model without a network on the very same splits (majority class, training mean, or persistence "no change"). "below baseline": not better on average over the same trials; "ns vs baseline": better on average, but the paired test gives p ≥ 0.05.'],
   [TEST_LABEL, 'Rows held out before anything else, never used for early stopping, ranking or the recommendation. The interval over trial models covers the variation between trials on the same test rows, not the sampling of the test rows.'],
   ['Underfitting', 'Training metric at chance level; or too little capacity — only for a network smaller than the best whose validation score is significantly worse and whose training score is below the best validation score by more than the noise, and never while training was still improving.'],
-  ['Overfitting', 'In most trials, after the epoch of lowest validation loss, validation loss rose by at least 10 %, the train–validation gap grew by more than 10 % of the validation loss, and the validation metric got worse.'],
-  ['Unfinished', 'In most trials training ran to the epoch cap, the lowest validation loss came in the last 10 % of the epochs, and the validation metric gained more than 0.5 % over the last three epochs.'],
+  ['Overfitting', 'In most trials, on three-epoch means (so one noisy epoch is neither a minimum nor a rise): after the lowest validation loss, validation loss rose by at least 10 % by the end, the train–validation gap grew by more than 10 % of the validation loss, and the validation metric got worse.'],
+  ['Unfinished', 'In most trials training ran to the epoch cap, the lowest validation loss came in the last 10 % of the epochs, and the mean validation metric of the last three epochs beat that of the three before by more than 0.5 %.'],
 ];
 
 function notesSection(): string {

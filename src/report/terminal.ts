@@ -12,7 +12,7 @@ import { readRunExtras } from './run-extras.js';
 
 /** The leaderboard as a terminal table, with the baseline, the recommendation, test scores and failures under it. */
 export function leaderboardTable(lb: Leaderboard): string {
-  const unit = lb.metric.unit ? ` ${lb.metric.unit}` : '';
+  const unit = lb.metric.unit ? ` in ${lb.metric.unit}` : '';
   const table = new Table({
     head: ['rank', 'depth', 'width', 'units', 'params', `${lb.metric.name}${unit} ${lb.metric.higherIsBetter ? '↑' : '↓'} (${PLUS_MINUS})`, 'n', 'marks', 'epochs', 'fit s', 'samples/s', 'backend'],
     colAligns: ['right', 'right', 'right', 'left', 'right', 'right', 'right', 'left', 'right', 'right', 'right', 'left'],

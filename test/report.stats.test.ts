@@ -119,6 +119,16 @@ describe('paired comparisons (Nadeau–Bengio corrected resampled t-test)', () =
     expect(compareTrials(points([0.8]), points([0.7]))).toBeNull();
   });
 
+  it('pairs only trials whose split fingerprints agree, where both have one', () => {
+    const fp = (xs: ReturnType<typeof points>, tag: string) => xs.map((p) => ({ ...p, split: `${tag}${p.fold}` }));
+    expect(pairTrials(fp(points(a), 's'), fp(points(b), 's'))).toHaveLength(5);
+    // The same (repeat, fold) over other samples (another data version, another seed): no pair.
+    expect(pairTrials(fp(points(a), 's'), fp(points(b), 'other'))).toHaveLength(0);
+    expect(compareTrials(fp(points(a), 's'), fp(points(b), 'other'))!.kind).toBe('welch');
+    // An older document without fingerprints pairs by (repeat, fold) alone.
+    expect(pairTrials(fp(points(a), 's'), points(b))).toHaveLength(5);
+  });
+
   it('pairs only the shared trials, whatever their order', () => {
     const shuffled = points(b).reverse().slice(0, 4); // fold 0 missing
     expect(pairTrials(points(a), shuffled).map(([x, y]) => [x.fold, y.fold])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);

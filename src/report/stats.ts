@@ -14,7 +14,8 @@
  *
  * **Paired comparisons.** Every candidate of a run is trained on the same splits: the split of
  * (repeat r, fold f) depends only on the sweep's seed, r and f (src/data/split.ts), never on the
- * candidate. So the trials of two candidates pair up by (repeat, fold), and what varies between
+ * candidate, and each trial records a fingerprint of its samples (trials[].split) that pairing
+ * checks. So the trials of two candidates pair up by (repeat, fold), and what varies between
  * splits (an easy validation fold, a lucky shuffle) cancels in the per-trial differences. Comparisons
  * use those J paired differences d_j (candidate − best, or candidate − baseline) with the
  * Nadeau–Bengio corrected resampled t-test (Nadeau & Bengio, "Inference for the Generalization
@@ -265,13 +266,15 @@ export interface TrialPoint {
   /** Rows of the split; absent for a baseline's trials. */
   trainRows?: number;
   valRows?: number;
+  /** Fingerprint of the split's samples (trials[].split); absent in older documents. */
+  split?: string;
 }
 
 /** A document's trials as points (finite validation scores only). */
 export function trialPoints(doc: Pick<CandidateDoc, 'trials'>): TrialPoint[] {
   return doc.trials
     .filter((t) => Number.isFinite(t.valMetric))
-    .map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, trainRows: t.trainRows, valRows: t.valRows }));
+    .map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, trainRows: t.trainRows, valRows: t.valRows, ...(t.split ? { split: t.split } : {}) }));
 }
 
 export interface PairedTest {
@@ -302,13 +305,16 @@ export type Comparison = PairedTest | UnpairedTest;
 
 const pairKey = (p: Pick<TrialPoint, 'repeat' | 'fold'>) => `${p.repeat}/${p.fold}`;
 
-/** The trials of `a` and `b` that share a (repeat, fold), in `a`'s order. */
+/**
+ * The trials of `a` and `b` that share a (repeat, fold), in `a`'s order. Where both carry a split
+ * fingerprint they must agree: the same (repeat, fold) over different samples is no pair.
+ */
 export function pairTrials(a: readonly TrialPoint[], b: readonly TrialPoint[]): [TrialPoint, TrialPoint][] {
   const byKey = new Map(b.map((p) => [pairKey(p), p]));
   const pairs: [TrialPoint, TrialPoint][] = [];
   for (const p of a) {
     const q = byKey.get(pairKey(p));
-    if (q) pairs.push([p, q]);
+    if (q && (p.split === undefined || q.split === undefined || p.split === q.split)) pairs.push([p, q]);
   }
   return pairs;
 }
@@ -395,7 +401,13 @@ export interface BaselineSummary {
 
 /** The baseline document as the analysis uses it; null when it has no finite trial. */
 export function baselineSummary(doc: BaselineDoc): BaselineSummary | null {
-  const points = doc.trials.filter((t) => Number.isFinite(t.valMetric)).map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric }));
+  const points = doc.trials
+    .filter((t) => Number.isFinite(t.valMetric))
+    .map((t) => {
+      // Baselines written with split fingerprints carry them per trial, like the candidates.
+      const split = (t as { split?: unknown }).split;
+      return { repeat: t.repeat, fold: t.fold, value: t.valMetric, ...(typeof split === 'string' ? { split } : {}) };
+    });
   const values = points.length > 0 ? points.map((p) => p.value) : Number.isFinite(doc.mean) ? [doc.mean] : [];
   if (values.length === 0) return null;
   return { name: doc.name, description: doc.description, summary: summarize(values), points, test: doc.test };

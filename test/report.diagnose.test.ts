@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../src/results/document.js';
-import { diagnoseRun, meanCurve, ranToCap, trialOverfits, trialStillImproving } from '../src/report/diagnose.js';
+import { diagnoseRun, meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/diagnose.js';
 import { analyzeRun } from '../src/report/stats.js';
 import { makeDoc, makeSpec } from './fixtures/report/factory.js';
 
@@ -71,6 +71,23 @@ describe('trial-level tests', () => {
     // 0.00700 → 0.00705 (+0.7 %) and the validation rmse barely moves.
     const e = epochs([0.02, 0.01, 0.006, 0.004, 0.003], [0.009, 0.0072, 0.007, 0.00703, 0.00705], [2, 1.5, 1.3, 1.2, 1.15], [2.1, 1.62, 1.6, 1.601, 1.602]);
     expect(trialOverfits({ epochs: e }, false)).toBeNull();
+  });
+
+  it('no overfitting from bumps after the lowest point that are no trend (co2, lstm d2 w32)', () => {
+    // A real trial: validation loss 0.080, 0.075, 0.097, 0.123, 0.092, 0.070 before its low of 0.064,
+    // then 0.088, 0.078, 0.115, 0.126, 0.083 until early stopping. The last three average +46 % over the
+    // low, but the epochs after it have no rising trend (slope p > 0.05): the same scatter as before.
+    const val = [0.0802, 0.0747, 0.0971, 0.123, 0.0917, 0.0702, 0.0643, 0.0878, 0.0778, 0.1154, 0.1264, 0.0833];
+    const loss = [0.1051, 0.1041, 0.0978, 0.0899, 0.0992, 0.0855, 0.0823, 0.0766, 0.0753, 0.074, 0.074, 0.0868];
+    const vm = [0.333, 0.321, 0.366, 0.412, 0.356, 0.311, 0.298, 0.348, 0.328, 0.399, 0.418, 0.339];
+    const m = [0.381, 0.379, 0.368, 0.352, 0.37, 0.344, 0.337, 0.325, 0.323, 0.32, 0.32, 0.346];
+    const e = epochs(loss, val, m, vm);
+    expect(valLossRising(e, 7)).toBe(false);
+    expect(trialOverfits({ epochs: e }, false)).toBeNull();
+    // The same shape with a steady climb after the low is one.
+    const climbing = epochs(loss, [...val.slice(0, 7), 0.072, 0.08, 0.088, 0.096, 0.104], m, [...vm.slice(0, 7), 0.31, 0.32, 0.33, 0.34, 0.35]);
+    expect(valLossRising(climbing, 7)).toBe(true);
+    expect(trialOverfits({ epochs: climbing }, false)).not.toBeNull();
   });
 
   it('no overfitting when the gap stays flat, fewer than two epochs follow the best, or the metric did not worsen', () => {

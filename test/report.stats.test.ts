@@ -178,6 +178,19 @@ describe('the one-standard-error recommendation', () => {
     expect(a.ranked.find((c) => c.label === 'dense d1 w32')!.indistinguishable).toBe(false);
   });
 
+  it('does not choose a candidate within one standard error that the paired test finds worse in every trial', () => {
+    // Best d3 w64: 0.842 ± 0.0035. d1 w16 trails it by exactly 0.002 in each of the 5 folds: within one
+    // standard error, but resolved by the paired test (p ≈ 0); d2 w32 is within and indistinguishable.
+    const best = makeDoc({ depth: 3, width: 64, values: [0.832, 0.837, 0.842, 0.847, 0.852] });
+    const trailing = makeDoc({ depth: 1, width: 16, values: [0.83, 0.835, 0.84, 0.845, 0.85] });
+    const mid = makeDoc({ depth: 2, width: 32, values: [0.836, 0.833, 0.846, 0.843, 0.847] });
+    const a = analyzeRun([best, trailing, mid], spec);
+    const t = a.ranked.find((c) => c.label === 'dense d1 w16')!;
+    expect(t.withinOneSe).toBe(true);
+    expect(t.indistinguishable).toBe(false);
+    expect(a.recommended!.candidate.label).toBe('dense d2 w32');
+  });
+
   it('recommends the best when it is also the smallest', () => {
     const small = makeDoc({ depth: 1, width: 16, values: [0.9, 0.91, 0.92] });
     const big = makeDoc({ depth: 3, width: 64, values: [0.89, 0.9, 0.91] });

@@ -35,7 +35,7 @@ export function architectureWords(c: RankedCandidate): string {
   const unit = cand.family === 'cnn' ? 'filters' : cand.family === 'lstm' ? 'LSTM units' : 'units';
   const layer = cand.family === 'cnn' ? 'conv block' : cand.family === 'lstm' ? 'LSTM layer' : 'hidden layer';
   const constant = cand.units.every((u) => u === cand.units[0]);
-  const per = constant ? `${cand.width} ${unit} each` : `${cand.units.join(' → ')} ${unit}`;
+  const per = cand.depth === 1 ? `${cand.width} ${unit}` : constant ? `${cand.width} ${unit} each` : `${cand.units.join(' → ')} ${unit}`;
   return `${cand.depth} ${layer}${cand.depth === 1 ? '' : 's'}, ${per}`;
 }
 

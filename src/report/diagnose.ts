@@ -16,7 +16,9 @@
  *   curve is no minimum and a single bump no rise), with b the epoch where the smoothed validation
  *   loss is lowest and "the end" the mean of the last three epochs: at least two epochs lie between
  *   b and the end's centre; the validation loss at the end is at least 10 % above its value at b (a
- *   real rise, not 0.0070 → 0.0071); the train–validation loss gap grew by more than 10 % of the
+ *   real rise, not 0.0070 → 0.0071) and the epochs after b rise as a trend (least-squares slope of
+ *   validation loss on epoch, one-sided p < 0.05: bumps of a noisy plateau are no trend); the
+ *   train–validation loss gap grew by more than 10 % of the
  *   validation loss at b; and the validation metric at the end is worse than at b. Flagged when more
  *   than half of the trials show it.
  * - **underfitting**, two ways:
@@ -37,7 +39,7 @@
 import type { SweepSpec } from '../spec/schema.js';
 import type { CandidateDoc, EpochRecord, Trial } from '../results/document.js';
 import { count, fmtMeanSe, fmtPair, fmtValue, pEquals, withUnit } from './format.js';
-import { better, candidateLabel, type RankedCandidate, type RunAnalysis } from './stats.js';
+import { better, candidateLabel, studentTCdf, type RankedCandidate, type RunAnalysis } from './stats.js';
 
 export type DiagnosisKind = 'underfitting' | 'overfitting' | 'unfinished' | 'healthy';
 
@@ -75,6 +77,8 @@ export interface RunDiagnosis {
 export const CHANCE_MARGIN = 0.05;
 export const OVERFIT_GAP_GROWTH = 0.1;
 export const OVERFIT_MIN_RISE = 0.1;
+/** After its lowest point the validation loss must rise as a trend at this one-sided level. */
+export const RISING_SIGNIFICANCE = 0.05;
 export const STILL_IMPROVING_MIN_GAIN = 0.005;
 export const NEAR_CAP_FRACTION = 0.1;
 
@@ -129,6 +133,25 @@ export interface OverfitEvidence {
 }
 
 /**
+ * Whether the validation loss rises as a trend over epochs [from, end): the least-squares slope of
+ * validation loss on epoch is positive with a one-sided p < 0.05 (t-test on the slope, m − 2 degrees
+ * of freedom, at least three epochs). Noise around a plateau has no such trend however large its bumps.
+ */
+export function valLossRising(epochs: readonly EpochRecord[], from: number): boolean {
+  const pts = epochs.slice(Math.max(0, from));
+  const m = pts.length;
+  if (m < 3) return false;
+  const mx = mean(pts.map((e) => e.epoch));
+  const my = mean(pts.map((e) => e.valLoss));
+  const sxx = pts.reduce((s, e) => s + (e.epoch - mx) ** 2, 0);
+  const slope = pts.reduce((s, e) => s + (e.epoch - mx) * (e.valLoss - my), 0) / sxx;
+  const ssr = pts.reduce((s, e) => s + (e.valLoss - my - slope * (e.epoch - mx)) ** 2, 0);
+  const se = Math.sqrt(ssr / (m - 2) / sxx);
+  if (!(se > 1e-12 * Math.abs(my))) return slope > 0;
+  return 1 - studentTCdf(slope / se, m - 2) < RISING_SIGNIFICANCE;
+}
+
+/**
  * The overfitting test on one trial's curve (see the module comment); null when it does not show it.
  * Every value is a centred three-epoch mean: the lowest point is that of the smoothed validation loss
  * and the end is the mean of the last three epochs, so a noisy validation curve that merely dips once
@@ -152,7 +175,8 @@ export function trialOverfits(trial: Pick<Trial, 'epochs'>, higherIsBetter: bool
   const valMetricAtBest = around(b, (e) => e.valMetric);
   const valMetricAtLast = around(end, (e) => e.valMetric);
   const scale = Math.max(Math.abs(valLossAtBest), 1e-12);
-  const rose = valLossAtLast - valLossAtBest > OVERFIT_MIN_RISE * scale;
+  const rise = valLossAtLast - valLossAtBest;
+  const rose = rise > OVERFIT_MIN_RISE * scale && valLossRising(epochs, b + 1);
   const gapGrew = gapAtLast - gapAtBest > OVERFIT_GAP_GROWTH * scale;
   const metricWorse = better(valMetricAtBest, valMetricAtLast, higherIsBetter);
   if (!rose || !gapGrew || !metricWorse) return null;

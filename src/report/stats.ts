@@ -7,7 +7,8 @@
  *    indistinguishable from the best ("≈ best": two-sided p ≥ 0.05, see below);
  *  - the recommendation by the one-standard-error rule: the smallest candidate (parameter count)
  *    whose mean lies within one standard error of the best's mean — the best's standard error, the
- *    very number shown as "±" beside it — among the candidates that beat the baseline;
+ *    very number shown as "±" beside it — and that the paired test does not find worse than the
+ *    best, among the candidates that beat the baseline;
  *  - each candidate against the baseline (runs/<id>/baseline.json) on the same trials;
  *  - the test scores (trials[].test, model/final.json), which are shown and never used to choose;
  *  - the Pareto front over (parameters, lower is better) × (metric, in its direction).
@@ -564,8 +565,8 @@ const eligible = (c: RankedCandidate) => c.vsBaseline?.verdict !== 'does-not-bea
 
 /**
  * The one-standard-error rule: among candidates whose mean is within one standard error of the best
- * mean (the best's standard error, as in Breiman et al. and ESL §7.10), pick the smallest by parameter
- * count; ties go to the better mean. Candidates that do not beat the baseline are never chosen; when
+ * mean (the best's standard error, as in Breiman et al. and ESL §7.10) and that the paired test does
+ * not find significantly worse, pick the smallest by parameter count; ties go to the better mean. Candidates that do not beat the baseline are never chosen; when
  * none beats it there is no recommendation. With one trial per candidate there is no standard error,
  * so the best is recommended and the reason says why.
  */
@@ -585,7 +586,9 @@ export function recommend(ranked: readonly RankedCandidate[], metric: string, hi
         'or cross-validate (evaluation.strategy "kfold") to let it.',
     };
   }
-  const within = pool.filter((c) => c.withinOneSe === true && c.params !== null);
+  // "As good as the best": within one standard error, and not found worse by the paired test (a
+  // candidate whose every trial trails the best's is resolved from it, however small the gap).
+  const within = pool.filter((c) => c.withinOneSe === true && c.indistinguishable !== false && c.params !== null);
   const chosen =
     [...within].sort((a, b) => a.params! - b.params! || byMean(a.summary.mean, b.summary.mean, higherIsBetter) || a.rank - b.rank)[0] ??
     lead;

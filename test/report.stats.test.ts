@@ -336,6 +336,9 @@ describe('test scores — never used for choosing', () => {
     const fin = recommendedTest(analyzeRun([rec], spec, { final }))!;
     expect(fin).toMatchObject({ source: 'final model', score: 0.8, ci: null, rows: 300, outside: true, worse: true });
     expect(fin.validationCi!.lo).toBeCloseTo(0.86 - 0.024841, 5);
+    // Trials that agree exactly give a zero-width interval: nothing to check the test score against.
+    const same = makeDoc({ depth: 2, width: 64, values: [0.86, 0.86], tests: [0.9, 0.91] });
+    expect(recommendedTest(analyzeRun([same], spec))!.outside).toBeNull();
     // A final model of another candidate (an older recommendation) is not quoted.
     const stale = makeFinal({ candidateId: 'dense-d9-w9-x', test: 0.1 });
     expect(recommendedTest(analyzeRun([rec], spec, { final: stale }))!.source).toBe('trial models');

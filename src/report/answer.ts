@@ -84,7 +84,13 @@ export function testSentences(a: RunAnalysis): string[] {
     } else {
       out.push(`The recommended ${rec.label} scores ${m} ${scoreWithInterval(rec.test!, a.unit)} on ${count(rt.rows, 'test row')}.`);
     }
-    if (rt.outside === null) out.push('With one trial there is no validation interval to check it against.');
+    if (rt.outside === null) {
+      out.push(
+        rec.summary.n < 2
+          ? 'With one trial there is no validation interval to check it against.'
+          : `Its ${rec.summary.n} trials scored exactly the same on validation, so there is no validation interval to check it against.`,
+      );
+    }
     else if (!rt.outside) out.push(`That is within its validation 95 % interval (${fmtInterval(rt.validationCi, rec.summary.se, a.unit)}).`);
     else {
       out.push(

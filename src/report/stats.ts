@@ -795,7 +795,10 @@ export interface RecommendedTest {
   rows: number;
   /** The recommended candidate's validation 95 % interval; null with one trial. */
   validationCi: { lo: number; hi: number } | null;
-  /** The test score lies outside the validation interval; null when there is no interval to check. */
+  /**
+   * The test score lies outside the validation interval; null when there is no interval to check: one
+   * trial, or trials that agree exactly (a zero-width interval says nothing about unseen data).
+   */
   outside: boolean | null;
   /** Worse than the validation mean, in the metric's direction. */
   worse: boolean;
@@ -816,7 +819,7 @@ export function recommendedTest(a: RunAnalysis): RecommendedTest | null {
   return {
     ...base,
     validationCi: v,
-    outside: v === null ? null : base.score < v.lo || base.score > v.hi,
+    outside: v === null || v.hi === v.lo ? null : base.score < v.lo || base.score > v.hi,
     worse: better(rec.summary.mean, base.score, a.higherIsBetter),
   };
 }

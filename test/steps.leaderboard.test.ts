@@ -53,6 +53,8 @@ describe('buildLeaderboard', () => {
     expect(lb.rows.map((r) => r.candidateId)).toEqual([b!.id, a!.id]);
     expect(lb.rows[0]!.metric).toEqual({ mean: 1.5, se: null, std: null, ci95: null, n: 1 });
     expect(lb.recommended!.rule).toBe('best-only');
+    expect(leaderboardTable(lb)).toContain('rmse in mpg ↓ (mean ± standard error)');
+    expect(leaderboardMarkdown(lb)).toContain('| rmse (mpg), mean ± standard error | 95 % CI |');
   });
 
   it('breaks ties by fewer parameters', () => {

@@ -102,7 +102,7 @@ function leaderboard(r: RunReport): string {
   const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
   return `<section id="leaderboard"><h2>Leaderboard</h2>
 <p class="muted">Validation ${escapeHtml(a.metric)}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval (Student's t, n − 1 degrees of freedom); ${PLUS_MINUS_NOTE}.${single} “p vs best” and “≈ best”: paired t-test on the same folds and repeats against the best, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable).</p>
-<table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num">p vs best</th><th>marks</th><th>diagnosis</th><th class="num">seconds</th></tr></thead>
+<table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)}${unit} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num">p vs best</th><th>marks</th><th>diagnosis</th><th class="num">seconds</th></tr></thead>
 <tbody>
 ${rows}
 ${baseline}

@@ -59,7 +59,7 @@ export function renderReportMarkdown(r: RunReport): string {
         `"p vs best" and "≈ best": paired t-test on the same folds and repeats, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable).`,
       '',
     );
-    out.push(`| # | candidate | params | ${a.metric} (${PLUS_MINUS}) | 95 % CI | n | p vs best | marks | diagnosis |`);
+    out.push(`| # | candidate | params | ${a.metric}${unit} (${PLUS_MINUS}) | 95 % CI | n | p vs best | marks | diagnosis |`);
     out.push('|--:|---|--:|--:|--:|--:|--:|---|---|');
     const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
     const recId = rec?.candidate.id;

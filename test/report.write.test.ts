@@ -81,7 +81,7 @@ describe('writeRunReport', () => {
 
     // The Data section: rows, drops, imputation, exclusions, features, target, splits, warnings.
     expect(md).toContain('- **Rows:** 1,262 read from datasets/x.csv (csv); 1,250 used (99 %).');
-    expect(md).toContain('12 rows dropped (1 % of those read); missing cells per column: y 12. 3 cells imputed: wind 3.');
+    expect(md).toContain('- **Missing values:** 12 rows dropped (1 % of those read); their missing cells per column: y 12. 3 cells imputed: wind 3. (dataset.missing "impute": numeric cells get');
     expect(md).toContain('- **Columns left out:** "name" (identifier: a different string in every row).');
     expect(md).toContain('| `weather` | categorical, one-hot over 3 categories: "rain", "sun", "fog" |');
     expect(md).toContain('- **Target:** "y", 2 classes: "no" 717 (57.4 %), "yes" 533 (42.6 %).');

@@ -45,8 +45,9 @@ export function featureDetail(f: FeatureSummary): string {
 }
 
 const MISSING_RULE: Record<DataSummary['missing'], string> = {
-  impute: 'imputed (numeric cells: the training median and a was-missing indicator; categorical cells: a "(missing)" category), learned on training rows only',
-  drop: 'rows with a missing cell are dropped (dataset.missing "drop")',
+  impute:
+    'numeric cells get the training median and a was-missing indicator, categorical cells a "(missing)" category, learned on training rows only',
+  drop: 'a row with a missing cell is dropped',
   error: 'a missing cell is an error',
 };
 
@@ -55,13 +56,16 @@ export function dataFacts(d: DataSummary): DataFact[] {
   const facts: DataFact[] = [];
   const usedShare = d.rowsRead > 0 ? ` (${fmtPercent(d.rowsUsed / d.rowsRead)})` : '';
   facts.push({ label: 'Rows', text: `${fmtInt(d.rowsRead)} read from ${d.source} (${d.format}); ${fmtInt(d.rowsUsed)} used${usedShare}.` });
-  const dropped =
-    d.dropped.rows > 0
-      ? ` ${count(d.dropped.rows, 'row')} dropped${d.rowsRead > 0 ? ` (${fmtPercent(d.dropped.rows / d.rowsRead)} of those read)` : ''}${perColumn(d.dropped.byColumn) ? `; missing cells per column: ${perColumn(d.dropped.byColumn)}` : ''}.`
-      : ' No row dropped.';
   const imputedCells = Object.values(d.imputed).reduce((s, n) => s + n, 0);
-  const imputed = imputedCells > 0 ? ` ${count(imputedCells, 'cell')} imputed: ${perColumn(d.imputed)}.` : '';
-  facts.push({ label: 'Missing values', text: `${MISSING_RULE[d.missing]}.${dropped}${imputed}` });
+  const done: string[] = [];
+  if (d.dropped.rows > 0) {
+    const share = d.rowsRead > 0 ? ` (${fmtPercent(d.dropped.rows / d.rowsRead)} of those read)` : '';
+    const cols = perColumn(d.dropped.byColumn);
+    done.push(`${count(d.dropped.rows, 'row')} dropped${share}${cols ? `; their missing cells per column: ${cols}` : ''}.`);
+  }
+  if (imputedCells > 0) done.push(`${count(imputedCells, 'cell')} imputed: ${perColumn(d.imputed)}.`);
+  if (done.length === 0) done.push('none dropped or imputed.');
+  facts.push({ label: 'Missing values', text: `${done.join(' ')} (dataset.missing "${d.missing}": ${MISSING_RULE[d.missing]}.)` });
   facts.push({
     label: 'Columns left out',
     text: d.excluded.length === 0 ? 'none.' : `${d.excluded.map((e) => `"${e.column}" (${e.reason})`).join('; ')}.`,

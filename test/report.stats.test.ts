@@ -191,6 +191,18 @@ describe('the one-standard-error recommendation', () => {
     expect(a.recommended!.candidate.label).toBe('dense d2 w32');
   });
 
+  it('says what a standard error of 0 means instead of hiding behind it (mnist: two trials, same accuracy)', () => {
+    const best = makeDoc({ family: 'cnn', depth: 2, width: 16, params: 12_810, values: [0.934375, 0.934375], folds: 1 });
+    const small = makeDoc({ family: 'cnn', depth: 2, width: 8, params: 5_258, values: [0.92375, 0.90625], folds: 1 });
+    const a = analyzeRun([small, best], spec);
+    expect(a.recommended!.candidate.label).toBe('cnn d2 w16');
+    expect(a.recommended!.reason).toBe(
+      'cnn d2 w16 (12,810 params, accuracy 0.9344 ± 0) is the best; its 2 trials scored exactly the same, so its standard error is 0 and no other candidate ' +
+        'is within one standard error of it; choose it, though the paired test cannot tell the smaller cnn d2 w8 (5,258 params) from it (p = 0.322) — ' +
+        'more repeats (evaluation.repeats) would let the rule weigh it.',
+    );
+  });
+
   it('recommends the best when it is also the smallest', () => {
     const small = makeDoc({ depth: 1, width: 16, values: [0.9, 0.91, 0.92] });
     const big = makeDoc({ depth: 3, width: 64, values: [0.89, 0.9, 0.91] });

@@ -593,6 +593,22 @@ export function recommend(ranked: readonly RankedCandidate[], metric: string, hi
     [...within].sort((a, b) => a.params! - b.params! || byMean(a.summary.mean, b.summary.mean, higherIsBetter) || a.rank - b.rank)[0] ??
     lead;
   const seText = withUnit(fmtUncertainty(se), unit);
+  if (chosen === best && se === 0) {
+    // Trials that agree exactly (granular metrics, few repeats) give a standard error of 0: the rule
+    // then admits nothing, which says more about the estimate than about the networks.
+    const alike = pool.filter((c) => c !== best && c.indistinguishable === true && c.params !== null && best.params !== null && c.params < best.params);
+    const smallest = [...alike].sort((a, b) => a.params! - b.params!)[0];
+    return {
+      candidate: best,
+      rule: 'one-standard-error',
+      reason:
+        `${describeCandidate(best, metric, unit, true)} is the best; its ${best.summary.n} trials scored exactly the same, so its standard error is 0 ` +
+        'and no other candidate is within one standard error of it; choose it' +
+        (smallest
+          ? `, though the paired test cannot tell the smaller ${describeCandidate(smallest, metric, unit, false)} from it (${pEquals(smallest.vsBest!.p)}) — more repeats (evaluation.repeats) would let the rule weigh it.`
+          : '.'),
+    };
+  }
   if (chosen === best) {
     const smaller = ranked.filter((c) => c !== best && c.params !== null && best.params !== null && c.params < best.params).length;
     return {

@@ -222,7 +222,7 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     expect(f[0]!.message).toBe('9 of 12 trials were still improving at the 30-epoch cap: validation accuracy 0.725 → 0.740 from epochs 25–27 to epochs 28–30 (means over those trials) — raise training.epochs.');
     expect(run.summary).toEqual([
       'The candidate has findings (below).',
-      '9 of 12 trials ran to the 30-epoch cap without stopping early; 9 of them were still improving at the end.',
+      '9 of 12 trials ran to the 30-epoch cap without stopping early; all of them were still improving at the end.',
       'Capacity is not judged: 9 of 12 trials were still improving when they reached the cap, so the networks have not shown what they can do — raise training.epochs.',
     ]);
   });

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { dataBlock } from '../src/report/data-text.js';
+import { dataBlock, dataFacts } from '../src/report/data-text.js';
 import { runResultText } from '../src/report/terminal.js';
 import { buildLeaderboard } from '../src/steps/leaderboard.js';
 import { keys } from '../src/store/keys.js';
@@ -45,6 +45,13 @@ describe('the data block after a run', () => {
     expect(text).toContain('  target: "mpg": mean 23.45 mpg, standard deviation 7.805 mpg, from 9.000 to 46.60 mpg.');
     expect(text).toContain('  splits: no test split; per trial 313 training / 79 validation rows; 3 trials');
     expect(text).not.toContain('left out');
+  });
+});
+
+describe('the Data section facts', () => {
+  it('says nothing about the missing-value setting when nothing was missing (mnist)', () => {
+    const d = makeDataSummary({ format: 'npz', rowsRead: 10_000, rowsUsed: 10_000, dropped: { rows: 0, byColumn: {} }, imputed: {}, excluded: [], warnings: [] });
+    expect(dataFacts(d).find((f) => f.label === 'Missing values')!.text).toBe('none: no row dropped, no cell imputed.');
   });
 });
 

@@ -64,8 +64,11 @@ export function dataFacts(d: DataSummary): DataFact[] {
     done.push(`${count(d.dropped.rows, 'row')} dropped${share}${cols ? `; their missing cells per column: ${cols}` : ''}.`);
   }
   if (imputedCells > 0) done.push(`${count(imputedCells, 'cell')} imputed: ${perColumn(d.imputed)}.`);
-  if (done.length === 0) done.push('none dropped or imputed.');
-  facts.push({ label: 'Missing values', text: `${done.join(' ')} (dataset.missing "${d.missing}": ${MISSING_RULE[d.missing]}.)` });
+  // The setting is told where it acted; with nothing missing it would only be noise.
+  facts.push({
+    label: 'Missing values',
+    text: done.length === 0 ? 'none: no row dropped, no cell imputed.' : `${done.join(' ')} (dataset.missing "${d.missing}": ${MISSING_RULE[d.missing]}.)`,
+  });
   facts.push({
     label: 'Columns left out',
     text: d.excluded.length === 0 ? 'none.' : `${d.excluded.map((e) => `"${e.column}" (${e.reason})`).join('; ')}.`,

@@ -389,7 +389,12 @@ function summarySentences(
   } else {
     out.push(`${flagged} of ${total} candidates ${flagged === 1 ? 'has' : 'have'} findings (below); the other ${total - flagged} ${total - flagged === 1 ? 'is' : 'are'} not flagged.`);
   }
-  const still = improving === 0 ? 'none was still improving at the end' : `${improving} of them ${improving === 1 ? 'was' : 'were'} still improving at the end`;
+  const still =
+    improving === 0
+      ? 'none was still improving at the end'
+      : improving === toCap && toCap > 1
+        ? 'all of them were still improving at the end'
+        : `${improving} of them ${improving === 1 ? 'was' : 'were'} still improving at the end`;
   if (!earlyStopping) out.push(`Early stopping is off, so all ${count(trials, 'trial')} ran the full ${cap} epochs; ${still}.`);
   else if (toCap === 0) out.push(`Every one of the ${count(trials, 'trial')} stopped early, before the ${cap}-epoch cap.`);
   else out.push(`${toCap === trials ? `All ${trials} trials` : `${toCap} of ${count(trials, 'trial')}`} ran to the ${cap}-epoch cap without stopping early; ${still}.`);

@@ -46,8 +46,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report.html
     dir = await mkdtemp(join(tmpdir(), 'layerbench-browser-'));
     root = join(dir, 'store');
     const store = new LocalStore(root);
-    const { spec, docs } = craftedRun('run-1');
-    await writeRunReport(store, 'run-1', spec, docs);
+    const { spec, docs, extras } = craftedRun('run-1');
+    await writeRunReport(store, 'run-1', spec, docs, { extras });
     // A second night, so the history page has a line and a change of winner.
     const next = docs.map((d) =>
       d.status === 'succeeded'
@@ -111,11 +111,15 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report.html
       // 9 grid cells: 8 coloured (ranked) + 1 failed, each with its label.
       expect(byName['heatmap']!['rect']).toBe(9);
       expect(byName['heatmap']!['text']).toBe(9);
-      // 8 candidates as points (+ the ring round the recommendation) and the front as one line.
+      // 8 candidates as points (+ the ring round the recommendation) and the front as one line;
+      // 8 interval rules and the baseline's rule.
       expect(byName['pareto']!['symbol']).toBe(9);
       expect(byName['pareto']!['line']).toBe(1);
-      // 4 leading candidates × (training + validation) lines.
-      expect(byName['curves']!['line']).toBe(8);
+      expect(byName['pareto']!['rule']).toBe(9);
+      // 4 leading candidates × (training + validation) × (metric + loss) lines; the mean best epoch
+      // in both rows (8 rules) and the baseline in the metric row (4 rules).
+      expect(byName['curves']!['line']).toBe(16);
+      expect(byName['curves']!['rule']).toBe(12);
       // One bar per candidate, failed included.
       expect(byName['time']!['rect']).toBe(9);
 

@@ -3,11 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyPageKey, writeRunReport } from '../src/report/index.js';
-import { getJson, getText } from '../src/store/store.js';
+import { keys } from '../src/store/keys.js';
+import { getJson, getText, putJson } from '../src/store/store.js';
 import { LocalStore } from '../src/store/local.js';
 import type { History } from '../src/report/history.js';
-import { makeDoc } from './fixtures/report/factory.js';
-import { around, craftedRun } from './fixtures/report/run.js';
+import { makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
+import { around, craftedRun, CRAFTED_RECOMMENDED } from './fixtures/report/run.js';
 
 let dir: string;
 let store: LocalStore;
@@ -21,7 +22,11 @@ afterAll(async () => {
 
 describe('writeRunReport', () => {
   it('writes report.html and report.md under runs/<runId>/ with the answer up front', async () => {
-    const { spec, docs } = craftedRun('run-1');
+    const { spec, docs, extras } = craftedRun('run-1');
+    // What the run recorded beside the candidates: read from the store by the report.
+    await putJson(store, keys.baseline('run-1'), extras.baseline);
+    await putJson(store, keys.finalModelDoc('run-1'), extras.final);
+    await putJson(store, keys.runManifest('run-1'), { schema: 'layerbench.run.v1', data: extras.data });
     const out = await writeRunReport(store, 'run-1', spec, docs);
     expect(out).toEqual({
       htmlKey: 'runs/run-1/report.html',
@@ -36,12 +41,12 @@ describe('writeRunReport', () => {
     const answer = html.indexOf('Use depth 2 and width 32');
     expect(answer).toBeGreaterThan(0);
     expect(answer).toBeLessThan(html.indexOf('id="leaderboard"'));
-    expect(html).toContain('dense d2 w32 (1,441 params) is within one standard error (0.004) of the best, dense d2 w64 (4,929 params, accuracy 0.842 ± 0.004)');
+    expect(html).toContain('dense d2 w32 (1,441 params) is within one standard error (0.0035) of the best, dense d2 w64 (4,929 params, accuracy 0.8420 ± 0.0035)');
     expect(md).toContain('**Use depth 2 and width 32**: 2 hidden layers, 32 units each (1,441 parameters).');
     expect(md).toContain('3.4× fewer parameters for a difference the data cannot resolve');
 
     // Every section, every chart, the failure and the Keras code.
-    for (const id of ['answer', 'leaderboard', 'diagnoses', 'charts', 'failures', 'keras']) expect(html).toContain(`id="${id}"`);
+    for (const id of ['answer', 'leaderboard', 'data', 'diagnoses', 'charts', 'failures', 'keras']) expect(html).toContain(`id="${id}"`);
     expect(html.match(/<figure class="chart" data-chart="(heatmap|pareto|curves|time)"><svg/g)).toHaveLength(4);
     expect(html).toContain('loss became NaN at epoch 4');
     expect(html).toContain('keras.layers.Dense(32, activation=&#39;relu&#39;, input_shape=(10,)),');
@@ -51,10 +56,38 @@ describe('writeRunReport', () => {
     // Leaderboard: 8 ranked rows in both; the diagnoses agree.
     expect(html.match(/<tr( class="[^"]*")?><td class="num">\d+<\/td>/g)).toHaveLength(8);
     expect(md.match(/^\| \d+ \| dense /gm)).toHaveLength(8);
-    for (const kind of ['underfitting', 'overfitting', 'still-improving']) {
-      expect(html).toContain(`<span class="tag warn">${kind}</span>`.replace('warn', kind === 'still-improving' ? 'info' : 'warn'));
+    for (const kind of ['underfitting', 'overfitting', 'unfinished']) {
+      expect(html).toContain(`<span class="tag ${kind === 'unfinished' ? 'info' : 'warn'}">${kind}</span>`);
       expect(md).toContain(`— ${kind}:`);
     }
+    expect(md).toContain('3 of 8 candidates have findings (below); the other 5 are not flagged. All 40 trials ran to the 15-epoch cap without stopping early; 5 of them were still improving at the end.');
+
+    // ± means the standard error, everywhere, and says so; means are rounded to it.
+    expect(md).toContain('| accuracy (mean ± standard error) | 95 % CI |');
+    expect(md).toContain('| 2 | dense d2 w32 | 1,441 | 0.8400 ± 0.0035 | 0.8302 – 0.8498 | 5 |');
+    expect(html).toContain('<th class="num">accuracy (mean ± standard error)</th>');
+
+    // The baseline: in the answer, as a leaderboard row, and as a rule line on the charts.
+    expect(md).toContain('- **Baseline:** The baseline "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.5740 ± 0.0014 on the same splits. All 8 candidates beat it significantly');
+    expect(md).toContain('| — | baseline: majority class | 0 | 0.5740 ± 0.0014 |');
+    expect(html).toContain('<tr class="baseline">');
+    expect(html).toContain('baseline (majority class) 0.5740');
+
+    // The test scores, labelled as never used for choosing: the final model's and the best-ranked candidate's.
+    expect(md).toContain('- **Test — never used for choosing:** The final model (dense d2 w32 refit on all non-test rows) scores accuracy 0.8360 on 250 test rows.');
+    expect(md).toContain('That is within its validation 95 % interval (0.8302 – 0.8498).');
+    expect(md).toContain('The best-ranked dense d2 w64 scores accuracy 0.8340 ± 0.0018 over its 5 trial models (95 % CI 0.8291 – 0.8389) on 250 test rows.');
+    expect(html).toContain('<strong>Test — never used for choosing:</strong> The final model (dense d2 w32 refit');
+
+    // The Data section: rows, drops, imputation, exclusions, features, target, splits, warnings.
+    expect(md).toContain('- **Rows:** 1,262 read from datasets/x.csv (csv); 1,250 used (99 %).');
+    expect(md).toContain('- **Missing values:** 12 rows dropped (1 % of those read); their missing cells per column: y 12. 3 cells imputed: wind 3. (dataset.missing "impute": numeric cells get');
+    expect(md).toContain('- **Columns left out:** "name" (identifier: a different string in every row).');
+    expect(md).toContain('| `weather` | categorical, one-hot over 3 categories: "rain", "sun", "fog" |');
+    expect(md).toContain('- **Target:** "y", 2 classes: "no" 717 (57.4 %), "yes" 533 (42.6 %).');
+    expect(md).toContain('250 rows held out as the test split (stratified random 20 %), never used for choosing.');
+    expect(html).toContain('<li><span class="tag warn">data</span> column &quot;name&quot; is unique per row: excluded as an identifier</li>');
+    expect(html.indexOf('id="data"')).toBeGreaterThan(html.indexOf('id="leaderboard"'));
 
     // Self-contained: no script, no external stylesheet, font or image; nothing fetched.
     expect(html).not.toMatch(/<script|<link|<img|@import|url\(https?:/i);
@@ -81,6 +114,43 @@ describe('writeRunReport', () => {
     const page = await getText(store, historyPageKey('crafted'));
     expect(page).toContain('<svg');
     expect(page).toContain('the winning architecture changed 1 time');
+    // The same ± as everywhere: the standard error, the mean rounded to it.
+    expect(page).toContain('<th>best accuracy (mean ± standard error)</th>');
+    expect(page).toContain('<td class="num">0.8420 ± 0.0035</td>');
+  });
+
+  it('says so when the test score falls outside the validation interval, and why', async () => {
+    const { spec, docs, extras } = craftedRun('run-4');
+    const final = makeFinal({ runId: 'run-4', candidateId: CRAFTED_RECOMMENDED, test: 0.79, rows: 120 });
+    const out = await writeRunReport(store, 'run-4', spec, docs, { history: false, extras: { ...extras, final } });
+    const md = await getText(store, out.mdKey);
+    expect(md).toContain(
+      'That is outside its validation 95 % interval (0.8302 – 0.8498): worse than validation promised. Likely reasons: ' +
+        'the validation rows chose both the early-stopping epoch and the candidate, which makes validation scores optimistic; ' +
+        'the test rows may differ from the rows the model was validated on; ' +
+        'the final model is one refit for a fixed number of epochs, a single draw rather than an average over trials; ' +
+        'the test split has only 120 rows, so its score is itself noisy.',
+    );
+  });
+
+  it('recommends no network when none beats the baseline, and shows runs without baseline, test or data as they are', async () => {
+    const { spec, docs } = craftedRun('run-5');
+    const baseline = makeBaseline({ runId: 'run-5', values: [0.9, 0.9, 0.9, 0.9, 0.9] });
+    const out = await writeRunReport(store, 'run-5', spec, docs, { history: false, extras: { baseline, final: null, data: null } });
+    expect(out.recommended).toBeUndefined();
+    const html = await getText(store, out.htmlKey);
+    const md = await getText(store, out.mdKey);
+    expect(html).toContain('<p class="headline">No network beats the baseline.</p>');
+    expect(md).toContain('- **Why:** No network beats the baseline: "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.9000 ± 0 on the same splits');
+    expect(md).toContain('| 1 | dense d2 w64 | 4,929 | 0.8420 ± 0.0035 | 0.8322 – 0.8518 | 5 | — | best, Pareto, below baseline |');
+    expect(html).not.toContain('id="keras"');
+    expect(md).toContain('This run recorded no data summary');
+    // An old run: nothing beside the candidate documents — no baseline, no test, no data; no crash.
+    const old = await writeRunReport(store, 'run-6', spec, docs.map((d) => ({ ...d, trials: d.trials.map(({ test: _test, ...t }) => t) })), { history: false });
+    const oldMd = await getText(store, old.mdKey);
+    expect(old.recommended).toBe(CRAFTED_RECOMMENDED);
+    expect(oldMd).not.toContain('- **Baseline:** The baseline');
+    expect(oldMd).toContain('No test score: this run held out no test split (evaluation.test), so nothing here estimates performance on unseen data.');
   });
 
   it('says plainly when every candidate failed', async () => {

@@ -53,6 +53,7 @@ describe('sweep spec validation', () => {
     ['an unknown family', withField('model.family', 'rnn'), 'sweep: model.family: must be one of "dense", "cnn", "lstm"'],
     ['an unknown field', { ...valid, epochs: 3 }, 'sweep: (spec): unknown field "epochs"'],
     ['a missing dataset key', withField('dataset.key', undefined), 'sweep: dataset.key: is required'],
+    ['an empty unit', withField('dataset.unit', ''), 'sweep: dataset.unit: must not be empty'],
     ['an unknown task', withField('dataset.task', 'ranking'), 'sweep: dataset.task: must be one of'],
     ['a CSV without target', withField('dataset.target', undefined), 'sweep: dataset.target: is required for CSV data'],
     ['a negative learning rate', withField('training.learningRate', -0.1), 'sweep: training.learningRate: must be > 0'],

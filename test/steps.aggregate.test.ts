@@ -4,10 +4,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { candidateDocSchema } from '../src/results/document.js';
 import { aggregate, caughtReason } from '../src/steps/aggregate.js';
+import { report } from '../src/steps/report.js';
 import type { Leaderboard } from '../src/steps/leaderboard.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
+import { makeBaseline } from './fixtures/report/factory.js';
 import { craftedDoc, craftedManifest } from './helpers/docs.js';
 
 const dirs: string[] = [];
@@ -58,7 +60,8 @@ describe('aggregate', () => {
     expect(failedDoc.status).toBe('failed');
     expect(failedDoc.error).toEqual({ kind: 'candidate', code: 'E_TASK_FAILED', message: 'Runtime.ExitError: Runtime exited with error: signal: killed' });
     const lb = await getJson<Leaderboard>(store, 'runs/r1/leaderboard.json');
-    expect(lb.schema).toBe('layerbench.leaderboard.v1');
+    expect(lb.schema).toBe('layerbench.leaderboard.v2');
+    expect(lb.recommended!.candidateId).toBe(out.runs[0]!.recommended);
     expect(lb.rows.map((r) => r.candidateId)).toEqual([b!.id, c!.id, a!.id]);
     expect(lb.failed).toEqual([{ candidateId: d!.id, depth: 2, width: 8, reason: 'Runtime.ExitError: Runtime exited with error: signal: killed' }]);
     expect((await getText(store, 'runs/r1/leaderboard.csv')).split('\n')[1]).toMatch(new RegExp(`^1,${b!.id},`));
@@ -73,6 +76,57 @@ describe('aggregate', () => {
     expect(out.runs[0]).toMatchObject({ succeeded: 0, failed: 4 });
     expect(out.runs[0]).not.toHaveProperty('best');
     expect(await store.list(keys.candidatesPrefix('r2'))).toEqual([]);
+  });
+
+  it('reads the run’s baseline, ranks against it and writes the recommendation into leaderboard.json, agreeing with the report', async () => {
+    const store = await tempStore();
+    const manifest = craftedManifest('r4');
+    const [a, b, c] = manifest.candidates;
+    await putJson(store, keys.runManifest('r4'), manifest);
+    await putJson(store, keys.candidate('r4', a!.id), craftedDoc('r4', a!, [0.55, 0.56, 0.57], 21));
+    await putJson(store, keys.candidate('r4', b!.id), craftedDoc('r4', b!, [0.7, 0.72, 0.74], 41));
+    await putJson(store, keys.candidate('r4', c!.id), craftedDoc('r4', c!, [0.71, 0.74, 0.73], 41));
+    // The majority class scores 0.6 on the same (repeat, fold) trials: a! does not beat it.
+    const baseline = { ...makeBaseline({ runId: 'r4', values: [0.6, 0.6, 0.6], folds: 1 }) };
+    await putJson(store, keys.baseline('r4'), baseline);
+    const out = await aggregate(store, { runs: [{ runId: 'r4', sweep: 'crafted', candidates: 4 }], results: [] });
+    const lb = await getJson<Leaderboard>(store, keys.leaderboard('r4', 'json'));
+    expect(lb.baseline).toMatchObject({ name: 'majority class', metric: 0.6, n: 3 });
+    expect(lb.rows.map((r) => r.vsBaseline!.verdict)).toEqual(['beats', 'beats', 'does-not-beat']);
+    expect(lb.recommended!.candidateId).toBe(out.runs[0]!.recommended);
+    // The Report step, run after, recommends the same candidate from the same documents and baseline.
+    const reported = await report(store, out);
+    expect(reported.runs[0]!.recommended).toBe(lb.recommended!.candidateId);
+    const md = await getText(store, keys.report('r4', 'md'));
+    const rec = lb.rows.find((r) => r.candidateId === lb.recommended!.candidateId)!;
+    expect(md).toContain(`**Use depth ${rec.depth} and width ${rec.width}**`);
+    expect(md).toContain('below baseline');
+    expect(await getText(store, keys.leaderboard('r4', 'csv'))).toContain('baseline: majority class');
+  });
+
+  it('reports a duplicated run whose leaderboard is still v1', async () => {
+    const store = await tempStore();
+    await putJson(store, keys.leaderboard('old', 'json'), {
+      schema: 'layerbench.leaderboard.v1',
+      runId: 'old',
+      sweep: 'crafted',
+      dataset: { key: 'datasets/crafted.csv', version: 'v1' },
+      metric: { name: 'accuracy', higherIsBetter: true },
+      candidates: 1,
+      rows: [{ rank: 1, candidateId: 'a', depth: 1, width: 4, units: [4], params: 21, metric: { mean: 0.8, std: null, n: 1 }, epochs: 2, fitSeconds: 1, samplesPerSecond: null, backend: 'cpu' }],
+      failed: [],
+      generatedAt: '2026-01-02T00:00:00.000Z',
+    });
+    const out = await aggregate(store, { runs: [{ runId: 'old', sweep: 'crafted', candidates: 1, duplicate: true }], results: [] });
+    expect(out.runs[0]).toEqual({
+      runId: 'old',
+      sweep: 'crafted',
+      leaderboardKey: 'runs/old/leaderboard.json',
+      succeeded: 1,
+      failed: 0,
+      best: { candidateId: 'a', metric: 'accuracy', value: 0.8 },
+      duplicate: true,
+    });
   });
 
   it('leaves a duplicated run alone and reports its existing leaderboard', async () => {

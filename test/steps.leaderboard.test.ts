@@ -1,12 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { buildLeaderboard, leaderboardCsv, leaderboardMarkdown, LEADERBOARD_COLUMNS } from '../src/steps/leaderboard.js';
+import { leaderboardTable } from '../src/report/terminal.js';
+import {
+  buildLeaderboard,
+  leaderboardCsv,
+  leaderboardMarkdown,
+  leaderboardSchema,
+  LEADERBOARD_COLUMNS,
+  parseLeaderboard,
+} from '../src/steps/leaderboard.js';
+import { makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
 import { craftedDoc, craftedFailedDoc, craftedManifest } from './helpers/docs.js';
 
 describe('buildLeaderboard', () => {
   const manifest = craftedManifest('r1');
   const [d1w4, d1w8, d2w4, d2w8] = manifest.candidates as [(typeof manifest.candidates)[number], ...typeof manifest.candidates];
 
-  it('ranks by the mean metric over trials, higher first for accuracy', () => {
+  it('ranks by the mean metric over trials, higher first for accuracy, and states mean, se, std and ci95', () => {
     const docs = [
       craftedDoc('r1', d1w4!, [0.7, 0.8], 21), // mean 0.75
       craftedDoc('r1', d1w8!, [0.9, 0.7], 41), // mean 0.80
@@ -14,24 +23,38 @@ describe('buildLeaderboard', () => {
       craftedDoc('r1', d2w8!, [0.85, 0.85], 113), // mean 0.85
     ];
     const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z');
+    expect(leaderboardSchema.parse(lb)).toEqual(lb);
+    expect(lb.schema).toBe('layerbench.leaderboard.v2');
     expect(lb.rows.map((r) => r.candidateId)).toEqual([d2w8!.id, d1w8!.id, d1w4!.id, d2w4!.id]);
     expect(lb.rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
-    expect(lb.metric).toEqual({ name: 'accuracy', higherIsBetter: true });
+    expect(lb.metric).toEqual({ name: 'accuracy', higherIsBetter: true, unit: null });
     const second = lb.rows[1]!;
+    // 0.9 and 0.7: s = √0.02 = 0.1414, se = s / √2 = 0.1, ci95 = 0.8 ± t(0.975, 1) · 0.1 = 0.8 ± 1.2706.
     expect(second.metric.mean).toBeCloseTo(0.8, 12);
-    expect(second.metric.std).toBeCloseTo(Math.sqrt(0.02), 12); // sample std of 0.9, 0.7
+    expect(second.metric.std).toBeCloseTo(Math.sqrt(0.02), 12);
+    expect(second.metric.se).toBeCloseTo(0.1, 12);
+    expect(second.metric.ci95![1]).toBeCloseTo(0.8 + 1.27062047, 6);
     expect(second.metric.n).toBe(2);
+    // Paired by (repeat, fold) with the best: differences 0.05, −0.15.
+    expect(second.vsBest).toMatchObject({ test: 'paired', pairs: 2 });
     expect(second).toMatchObject({ depth: 1, width: 8, units: [8], params: 41, epochs: 2, fitSeconds: 1, samplesPerSecond: 160, backend: 'cpu' });
+    expect(lb.best).toEqual({ candidateId: d2w8!.id, test: null });
+    // The best's two trials agree (se 0), so no other candidate is within one standard error of it.
+    expect(lb.recommended).toMatchObject({ candidateId: d2w8!.id, rule: 'one-standard-error' });
+    expect(lb.baseline).toBeNull();
     expect(lb.failed).toEqual([]);
   });
 
-  it('ranks lower-is-better metrics ascending', () => {
-    const reg = craftedManifest('r2', { dataset: { key: 'datasets/r.csv', task: 'regression', target: 'y' } });
+  it('ranks lower-is-better metrics ascending, with the unit; one trial has no se and no interval', () => {
+    const reg = craftedManifest('r2', { dataset: { key: 'datasets/r.csv', task: 'regression', target: 'y', unit: 'mpg' } });
     const [a, b] = reg.candidates;
     const lb = buildLeaderboard(reg, [craftedDoc('r2', a!, [2.5], 21, false), craftedDoc('r2', b!, [1.5], 41, false)]);
-    expect(lb.metric).toEqual({ name: 'rmse', higherIsBetter: false });
+    expect(lb.metric).toEqual({ name: 'rmse', higherIsBetter: false, unit: 'mpg' });
     expect(lb.rows.map((r) => r.candidateId)).toEqual([b!.id, a!.id]);
-    expect(lb.rows[0]!.metric.std).toBeNull(); // one trial: no spread to report
+    expect(lb.rows[0]!.metric).toEqual({ mean: 1.5, se: null, std: null, ci95: null, n: 1 });
+    expect(lb.recommended!.rule).toBe('best-only');
+    expect(leaderboardTable(lb)).toContain('rmse in mpg ↓ (mean ± standard error)');
+    expect(leaderboardMarkdown(lb)).toContain('| rmse (mpg), mean ± standard error | 95 % CI |');
   });
 
   it('breaks ties by fewer parameters', () => {
@@ -60,28 +83,125 @@ describe('buildLeaderboard', () => {
     const lb = buildLeaderboard(manifest, [craftedDoc('r1', other, [0.99], 5)]);
     expect(lb.rows).toEqual([]);
     expect(lb.failed.map((f) => f.reason)).toEqual(Array(4).fill('no result document'));
+    expect(lb.best).toBeNull();
+    expect(lb.recommended).toBeNull();
   });
 });
 
-describe('leaderboard renderings', () => {
-  const manifest = craftedManifest('r1');
-  const [a, b] = manifest.candidates;
-  const lb = buildLeaderboard(manifest, [craftedDoc('r1', a!, [0.75, 0.85], 21), craftedFailedDoc('r1', b!, 'loss, "NaN"')], [], '2026-01-02T00:00:00.000Z');
+describe('the baseline, the recommendation and the test scores in leaderboard.json', () => {
+  // Four candidates of craftedManifest's sweep, as makeDoc documents: 5 folds each, with test scores.
+  const manifest = craftedManifest('r1', { evaluation: { strategy: 'kfold', folds: 5 } });
+  const params = [21, 41, 113, 200];
+  const doc = (i: number, values: number[], tests?: number[]) => {
+    const c = manifest.candidates[i]!;
+    return { ...makeDoc({ runId: 'r1', depth: c.depth, width: c.width, values, tests, params: params[i] }), candidate: c };
+  };
+  const docs = [
+    doc(0, [0.7, 0.71, 0.69, 0.72, 0.7], [0.68, 0.69, 0.7, 0.69, 0.7]),
+    doc(1, [0.8, 0.82, 0.81, 0.83, 0.81], [0.79, 0.8, 0.8, 0.81, 0.8]),
+    doc(2, [0.81, 0.83, 0.8, 0.84, 0.82], [0.8, 0.81, 0.79, 0.8, 0.8]),
+    doc(3, [0.55, 0.56, 0.54, 0.57, 0.55]),
+  ];
+  const baseline = makeBaseline({ runId: 'r1', values: [0.6, 0.6, 0.6, 0.6, 0.6], test: { metric: 0.6, rows: 250 } });
 
-  it('CSV: a header and one row per ranked candidate', () => {
-    const lines = leaderboardCsv(lb).trimEnd().split('\n');
-    expect(lines[0]).toBe(LEADERBOARD_COLUMNS.join(','));
-    expect(lines).toHaveLength(2);
-    const cells = lines[1]!.split(',');
-    expect(cells.slice(0, 7)).toEqual(['1', a!.id, '1', '4', '4', '21', 'accuracy']);
-    expect(Number(cells[7])).toBeCloseTo(0.8, 12);
+  it('carries the baseline, each row’s verdict against it, the recommendation and its test score', () => {
+    const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z', { baseline });
+    expect(lb.baseline).toEqual({ name: 'majority class', description: 'always "no" (57.4 % of training rows)', metric: 0.6, se: 0, ci95: [0.6, 0.6], n: 5, test: { metric: 0.6, rows: 250 } });
+    expect(lb.rows.map((r) => r.vsBaseline!.verdict)).toEqual(['beats', 'beats', 'beats', 'does-not-beat']);
+    // Best: d2 w4 (0.82 ± 0.0071, 113 params); d1 w8 (0.814, 41 params) is within one se and smaller: recommended.
+    const best = lb.rows[0]!;
+    const rec = lb.recommended!;
+    expect(best.candidateId).toBe(manifest.candidates[2]!.id);
+    expect(rec.candidateId).toBe(manifest.candidates[1]!.id);
+    expect(rec.rule).toBe('one-standard-error');
+    expect(rec.finalTest).toBeNull();
+    expect(rec.test!.metric).toBeCloseTo(0.8, 12);
+    expect(rec.test!.n).toBe(5);
+    expect(rec.test!.ci95![0]).toBeLessThan(0.8);
+    expect(lb.best!.test!.metric).toBeCloseTo(0.8, 12);
+    expect(lb.noRecommendation).toBeNull();
+    // Once Finalize has written model/final.json, the final model's test score is there too.
+    const final = makeFinal({ runId: 'r1', candidateId: rec.candidateId, test: 0.805, rows: 250 });
+    expect(buildLeaderboard(manifest, docs, [], undefined, { baseline, final }).recommended!.finalTest).toEqual({ metric: 0.805, rows: 250 });
   });
 
-  it('Markdown: the table, then the failures with their reasons', () => {
+  it('has no recommendation when no candidate beats the baseline, and says why', () => {
+    const strong = makeBaseline({ runId: 'r1', values: [0.9, 0.9, 0.9, 0.9, 0.9] });
+    const lb = buildLeaderboard(manifest, docs, [], undefined, { baseline: strong });
+    expect(lb.recommended).toBeNull();
+    expect(lb.noRecommendation).toMatch(/^No network beats the baseline: "majority class"/);
+    expect(leaderboardTable(lb)).toContain('no recommendation: No network beats the baseline');
+  });
+
+  it('CSV: full-precision columns, a row per candidate and one for the baseline', () => {
+    const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z', { baseline });
+    const lines = leaderboardCsv(lb).trimEnd().split('\n');
+    expect(lines[0]).toBe(LEADERBOARD_COLUMNS.join(','));
+    expect(lines).toHaveLength(6);
+    const header = lines[0]!.split(',');
+    const cell = (line: string, column: string) => line.split(',')[header.indexOf(column)];
+    expect(cell(lines[2]!, 'recommended')).toBe('true');
+    expect(Number(cell(lines[2]!, 'metricSe'))).toBeCloseTo(lb.rows[1]!.metric.se!, 12);
+    expect(cell(lines[4]!, 'vsBaseline')).toBe('does-not-beat');
+    expect(cell(lines[5]!, 'rank')).toBe('');
+    expect(cell(lines[5]!, 'candidateId')).toBe('baseline: majority class');
+    expect(cell(lines[5]!, 'metricMean')).toBe('0.6');
+  });
+
+  it('Markdown and the terminal: ± is the standard error, rounded to it, and the baseline and test scores are shown', () => {
+    const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z', { baseline });
     const md = leaderboardMarkdown(lb);
-    expect(md).toContain('# Leaderboard: crafted');
-    expect(md).toContain(`| 1 | 1 | 4 | 4 | 21 | 0.8 ± 0.07071 | 2 |`);
-    expect(md).toContain(`## Failed (3)`);
-    expect(md).toContain(`- \`${b!.id}\` (depth 1, width 8): loss, "NaN"`);
+    expect(md).toContain('| accuracy, mean ± standard error | 95 % CI |');
+    expect(md).toContain('± is the standard error of the mean over the trials (folds × repeats)');
+    // d2 w4: 0.81, 0.83, 0.80, 0.84, 0.82 → 0.8200 ± 0.0071 (s = 0.0158, se = 0.00707).
+    expect(md).toContain('| 1 | 2 | 4 | 4-4 | 113 | 0.8200 ± 0.0071 | 0.8004 – 0.8396 | 5 | — |  |');
+    expect(md).toContain('below baseline');
+    expect(md).toContain('|  |  |  | baseline: majority class | 0 | 0.6000 ± 0 | 0.6000 – 0.6000 | 5 |');
+    expect(md).toContain('- test — never used for choosing (accuracy): recommended 0.8000 ± 0.0032 (95 % CI 0.7912 – 0.8088, 5 trial models); best-ranked (depth 2, width 4) 0.8000 ± 0.0032');
+    const table = leaderboardTable(lb);
+    expect(table).toContain('accuracy ↑ (mean ± standard error)');
+    expect(table).toMatch(/│\s+0\.8140 ± 0\.0051 │\s+5 │ recommended, ≈ best/);
+    expect(table).toContain('baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.6000 ± 0 on the same splits; 1 of 4 candidates does not beat it.');
+    expect(table).toMatch(/^recommended: depth 1, width 8 \(8 units, \d+ parameters\) — dense d1 w8 \(\d+ params\) is within one standard error \(0\.0071\) of the best/m);
+  });
+
+  it('says, with one trial per candidate, that there is no interval', () => {
+    const single = buildLeaderboard(manifest, docs.map((d) => ({ ...d, metric: { ...d.metric, values: d.metric.values.slice(0, 1) }, trials: d.trials.slice(0, 1) })));
+    const table = leaderboardTable(single);
+    expect(table).toContain('one trial per candidate: no standard error and no interval; the ranking is a single draw.');
+    expect(table).not.toContain('within one standard error');
+    expect(table).not.toMatch(/\d ± \d/);
+  });
+});
+
+describe('reading leaderboard.json back', () => {
+  it('reads a v1 document as v2: se and ci95 from std and n, the newer fields empty', () => {
+    const v1 = {
+      schema: 'layerbench.leaderboard.v1',
+      runId: 'old',
+      sweep: 'crafted',
+      dataset: { key: 'datasets/x.csv', version: 'v1' },
+      metric: { name: 'accuracy', higherIsBetter: true },
+      candidates: 2,
+      rows: [
+        { rank: 1, candidateId: 'a', depth: 1, width: 4, units: [4], params: 21, metric: { mean: 0.8, std: Math.sqrt(0.02), n: 2 }, epochs: 2, fitSeconds: 1, samplesPerSecond: 160, backend: 'cpu' },
+        { rank: 2, candidateId: 'b', depth: 1, width: 8, units: [8], params: 41, metric: { mean: 0.7, std: null, n: 1 }, epochs: 2, fitSeconds: 1, samplesPerSecond: null, backend: 'cpu' },
+      ],
+      failed: [],
+      generatedAt: '2026-01-02T00:00:00.000Z',
+    };
+    const lb = parseLeaderboard(v1);
+    expect(lb.schema).toBe('layerbench.leaderboard.v2');
+    expect(lb.rows[0]!.metric.se).toBeCloseTo(0.1, 12);
+    expect(lb.rows[0]!.metric.ci95![0]).toBeCloseTo(0.8 - 1.27062047, 6);
+    expect(lb.rows[1]!.metric).toEqual({ mean: 0.7, se: null, std: null, ci95: null, n: 1 });
+    expect(lb).toMatchObject({ baseline: null, recommended: null, noRecommendation: null, best: { candidateId: 'a', test: null }, metric: { unit: null } });
+    expect(leaderboardTable(lb)).toMatch(/│\s+0\.80 ± 0\.10 │\s+2 │/);
+  });
+
+  it('names the file and the field when a document is neither', () => {
+    expect(() => parseLeaderboard({ schema: 'layerbench.leaderboard.v2', runId: 1 }, 'runs/x/leaderboard.json')).toThrow(
+      /^runs\/x\/leaderboard\.json: not a layerbench\.leaderboard\.v2 \(or layerbench\.leaderboard\.v1\) document \(runId: /,
+    );
   });
 });

@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.js';
-import type { Leaderboard } from '../steps/leaderboard.js';
+import { parseLeaderboard, type Leaderboard } from '../steps/leaderboard.js';
 import { RUN_ID } from '../steps/manifest.js';
 import { keys } from '../store/keys.js';
 import { getJson } from '../store/store.js';
@@ -60,5 +60,5 @@ export async function fetchResults(clients: CloudClients, runId: string, opts: R
     await writeFile(path, await store.get(key));
     files.push(path);
   }
-  return { leaderboard: await getJson<Leaderboard>(store, lbKey), files, location: `${store.location}/${keys.run(runId)}` };
+  return { leaderboard: parseLeaderboard(await getJson(store, lbKey), lbKey), files, location: `${store.location}/${keys.run(runId)}` };
 }

@@ -8,6 +8,7 @@ import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { CandidateDoc } from '../results/document.js';
 import { meanCurve } from './diagnose.js';
+import { fmtValue } from './format.js';
 import { candidateLabel, type RunAnalysis } from './stats.js';
 
 export type ChartSpec = TopLevelSpec;
@@ -37,7 +38,7 @@ export function heatmapSpec(a: RunAnalysis): ChartSpec {
   const bright = a.higherIsBetter ? `datum.mean > ${mid}` : `datum.mean < ${mid}`;
   return {
     $schema: SCHEMA,
-    title: { text: `Mean validation ${a.metric} by depth and width`, subtitle: direction(a) },
+    title: { text: `Mean validation ${metricTitle(a)} by depth and width`, subtitle: a.baseline ? `${direction(a)}; ${baselineLabel(a)}` : direction(a) },
     data: { values: rows },
     width: Math.max(180, Math.min(640, 90 * widths.length)),
     height: Math.max(100, Math.min(420, 46 * depths.length)),
@@ -108,17 +109,29 @@ export function paretoSpec(a: RunAnalysis): ChartSpec {
   }
   return {
     $schema: SCHEMA,
-    title: { text: `Validation ${a.metric} against parameter count`, subtitle: `mean with 95 % interval; ${direction(a)}` },
+    title: {
+      text: `Validation ${metricTitle(a)} against parameter count`,
+      subtitle: `mean with 95 % interval; ${direction(a)}${a.baseline ? `; brown line: ${baselineLabel(a)}` : ''}`,
+    },
     width: 560,
     height: 300,
     config: CONFIG,
     layer: [
+      ...(a.baseline && rows.length
+        ? [
+            {
+              data: { values: [{ value: a.baseline.summary.mean, label: baselineLabel(a) }] },
+              mark: { type: 'rule', color: '#b45309', strokeWidth: 1.5 },
+              encoding: { y: { field: 'value', type: 'quantitative' }, tooltip: [{ field: 'label', title: 'baseline' }] },
+            },
+          ]
+        : []),
       {
         data: { values: rows },
         mark: { type: 'rule', color: '#999' },
         encoding: {
           x: { field: 'params', type: 'quantitative', scale: { type: 'log' }, title: 'parameters (log scale)' },
-          y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: `${a.metric}` },
+          y: { field: 'lo', type: 'quantitative', scale: { zero: false }, title: metricTitle(a) },
           y2: { field: 'hi' },
         },
       },
@@ -168,38 +181,55 @@ export function paretoSpec(a: RunAnalysis): ChartSpec {
   } as ChartSpec;
 }
 
-/** Training and validation curves (mean over trials per epoch) of the leading candidates. */
-export function curvesSpec(a: RunAnalysis, top = 4): ChartSpec {
+/** The metric's axis title: `rmse (ppm)`. */
+function metricTitle(a: RunAnalysis): string {
+  return a.unit ? `${a.metric} (${a.unit})` : a.metric;
+}
+
+/** `baseline (majority class) 0.5740`, for chart labels. */
+function baselineLabel(a: RunAnalysis): string {
+  return a.baseline ? `baseline (${a.baseline.name}) ${fmtValue(a.baseline.summary.mean)}` : '';
+}
+
+/**
+ * Training and validation curves (mean over trials per epoch) of the leading candidates: the ranking
+ * metric in the top row, with the baseline as a horizontal rule, and the loss training minimises in
+ * the bottom row, so a reader can check every diagnosis against both. Dashed: the mean best epoch.
+ */
+export function curvesSpec(a: RunAnalysis, task?: string, top = 4): ChartSpec {
   const leaders = a.ranked.slice(0, top);
+  const metricRow = metricTitle(a);
+  const lossRow = task === 'regression' || task === 'forecast' ? 'loss (on the standardised target)' : 'loss (what training minimises)';
   const rows: Record<string, unknown>[] = [];
-  const rules: Record<string, unknown>[] = [];
   for (const c of leaders) {
     const name = `#${c.rank} ${c.label}`;
     for (const e of meanCurve(c.doc.trials)) {
-      rows.push({ candidate: name, rank: c.rank, epoch: e.epoch, split: 'training', value: e.metric });
-      rows.push({ candidate: name, rank: c.rank, epoch: e.epoch, split: 'validation', value: e.valMetric });
+      rows.push({ kind: 'curve', candidate: name, measure: metricRow, epoch: e.epoch, split: 'training', value: e.metric });
+      rows.push({ kind: 'curve', candidate: name, measure: metricRow, epoch: e.epoch, split: 'validation', value: e.valMetric });
+      rows.push({ kind: 'curve', candidate: name, measure: lossRow, epoch: e.epoch, split: 'training', value: e.loss });
+      rows.push({ kind: 'curve', candidate: name, measure: lossRow, epoch: e.epoch, split: 'validation', value: e.valLoss });
     }
     const bestEpochs = c.doc.trials.map((t) => t.bestEpoch);
-    if (bestEpochs.length) rules.push({ candidate: name, rank: c.rank, bestEpoch: bestEpochs.reduce((s, x) => s + x, 0) / bestEpochs.length });
+    if (bestEpochs.length) {
+      const bestEpoch = bestEpochs.reduce((s, x) => s + x, 0) / bestEpochs.length;
+      for (const measure of [metricRow, lossRow]) rows.push({ kind: 'best', candidate: name, measure, bestEpoch });
+    }
+    if (a.baseline) rows.push({ kind: 'baseline', candidate: name, measure: metricRow, value: a.baseline.summary.mean, label: baselineLabel(a) });
   }
   const order = leaders.map((c) => `#${c.rank} ${c.label}`);
-  return {
-    $schema: SCHEMA,
-    title: { text: `Training and validation ${a.metric} of the leading candidates`, subtitle: 'mean over trials per epoch; dashed: mean best epoch' },
-    config: CONFIG,
-    data: { values: [...rows.map((r) => ({ ...r, kind: 'curve' })), ...rules.map((r) => ({ ...r, kind: 'best' }))] },
-    facet: { field: 'candidate', type: 'nominal', sort: order, title: null },
-    columns: Math.min(4, Math.max(1, leaders.length)),
+  const panel = (measure: string, withBaseline: boolean) => ({
+    transform: [{ filter: { field: 'measure', equal: measure } }],
+    facet: { column: { field: 'candidate', type: 'nominal', sort: order, title: null, header: measure === metricRow ? {} : { labels: false } } },
     spec: {
       width: 170,
-      height: 150,
+      height: 130,
       layer: [
         {
           transform: [{ filter: "datum.kind === 'curve'" }],
           mark: { type: 'line', strokeWidth: 2 },
           encoding: {
             x: { field: 'epoch', type: 'quantitative', title: 'epoch' },
-            y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: a.metric },
+            y: { field: 'value', type: 'quantitative', scale: { zero: false }, title: measure },
             color: { field: 'split', type: 'nominal', title: null, scale: { domain: ['training', 'validation'], range: ['#1f77b4', '#ff7f0e'] } },
           },
         },
@@ -208,8 +238,25 @@ export function curvesSpec(a: RunAnalysis, top = 4): ChartSpec {
           mark: { type: 'rule', strokeDash: [4, 3], color: '#666' },
           encoding: { x: { field: 'bestEpoch', type: 'quantitative' } },
         },
+        ...(withBaseline
+          ? [
+              {
+                transform: [{ filter: "datum.kind === 'baseline'" }],
+                mark: { type: 'rule', color: '#b45309', strokeWidth: 1.5 },
+                encoding: { y: { field: 'value', type: 'quantitative' }, tooltip: [{ field: 'label', title: 'baseline' }] },
+              },
+            ]
+          : []),
       ],
     },
+  });
+  const subtitle = `mean over trials per epoch; dashed: mean best epoch${a.baseline ? `; solid brown: ${baselineLabel(a)}` : ''}`;
+  return {
+    $schema: SCHEMA,
+    title: { text: `Training and validation curves of the leading candidates: ${a.metric} and loss`, subtitle },
+    config: CONFIG,
+    data: { values: rows },
+    vconcat: [panel(metricRow, a.baseline !== null), panel(lossRow, false)],
   } as ChartSpec;
 }
 

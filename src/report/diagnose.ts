@@ -1,30 +1,47 @@
 /**
  * A diagnosis per candidate from its trials' epoch curves, the reasoning the seed article asks users
- * to do by eye ("watch training and validation curves"). Each finding carries a one-line explanation
- * and the numbers behind it. The definitions:
+ * to do by eye ("watch training and validation curves"). Every finding is a sentence in the ranking
+ * metric (with the data's unit), never in the standardised training loss, and carries the numbers
+ * behind it; the report plots the loss and metric curves beside it so a reader can check it.
  *
- * - **underfitting** — the training metric is poor. "Poor" has two tests, either suffices:
- *   (1) classification only: mean training accuracy within 0.05 of chance (1 / classes); or
- *   (2) the mean training metric (at the kept weights) is worse than the *best candidate's mean
- *   validation metric* by more than the best's standard error (or 0.1 % of its magnitude when the best
- *   has one trial). A network that fits the data it trains on worse than another network predicts
- *   data it never saw lacks capacity (or epochs). Scale-free, so it works for accuracy and rmse alike.
- * - **overfitting** — the train–validation gap grows after the best epoch. Per trial, with
- *   gap(e) = valLoss(e) − loss(e) (loss is lower-is-better for every task): at least two epochs follow
- *   the best epoch, the gap at the last epoch exceeds the gap at the best epoch by more than 10 % of
- *   the best validation loss, and the validation loss at the last epoch is worse than at the best.
- *   Flagged when more than half of the trials show it. When early stopping restored the best
- *   weights the kept model is the one from before the divergence; the message says so.
- * - **still-improving** — the validation metric was still improving when training ended: the trial
- *   did not stop early, its best epoch is one of the last two, and over the last min(3, epochs − 1)
- *   epochs the validation metric improved by more than 0.5 % (relative). Flagged when more than half
- *   of the trials show it; more epochs would help.
+ * Definitions. The cap is `training.epochs`. A trial *ran to the cap* when it trained every epoch
+ * (no early stop). It *was still improving* when it ran to the cap, its lowest validation loss came
+ * within the last max(1, ⌈10 % of the cap⌉) epochs, and its mean validation metric over the last
+ * three epochs is more than 0.5 % (relative) better than over the three before. Curves are compared
+ * through means over windows of up to three epochs, so one noisy epoch is never a trend.
+ *
+ * - **unfinished** — more than half of the candidate's trials were still improving at the cap: its
+ *   score is not what the network can do; raise `training.epochs`.
+ * - **overfitting** — per trial, on centred three-epoch means (so a single dip of a noisy validation
+ *   curve is no minimum and a single bump no rise), with b the epoch where the smoothed validation
+ *   loss is lowest and "the end" the mean of the last three epochs: at least two epochs lie between
+ *   b and the end's centre; the validation loss at the end is at least 10 % above its value at b (a
+ *   real rise, not 0.0070 → 0.0071) and the epochs after b rise as a trend (least-squares slope of
+ *   validation loss on epoch, one-sided p < 0.05: bumps of a noisy plateau are no trend); the
+ *   train–validation loss gap grew by more than 10 % of the
+ *   validation loss at b; and the validation metric at the end is worse than at b. Flagged when more
+ *   than half of the trials show it.
+ * - **underfitting**, two ways:
+ *   - *at chance* (classification): mean training accuracy within 0.05 of 1 / classes, in a
+ *     candidate whose training finished — it learns nothing;
+ *   - *too little capacity*, only when all of these hold, so noise never earns a verdict:
+ *     (1) capacity can be judged in this run — at most half of all its trials were still improving
+ *     at the cap (after a handful of epochs, with every network still learning, the ranking says
+ *     nothing about capacity); (2) the candidate's own training finished; (3) it has fewer
+ *     parameters than the best candidate (a larger network that fits worse lacks epochs or a better
+ *     optimiser, not capacity); (4) its validation metric is significantly worse than the best's
+ *     (paired test, p < 0.05; one trial: no test, no verdict); (5) its mean training metric is worse
+ *     than the best's mean validation metric by more than the noise — the larger of the two
+ *     candidates' standard errors and, for accuracy, one validation row (1 / valRows), so a standard
+ *     error of 0 (every fold perfect) is never a tolerance of 0.
  * - **healthy** — none of the above.
  */
+import type { SweepSpec } from '../spec/schema.js';
 import type { CandidateDoc, EpochRecord, Trial } from '../results/document.js';
-import { better, candidateLabel, fmt, metricValues, type RunAnalysis } from './stats.js';
+import { count, fmtMeanSe, fmtPair, fmtValue, pEquals, withUnit } from './format.js';
+import { better, candidateLabel, studentTCdf, type RankedCandidate, type RunAnalysis } from './stats.js';
 
-export type DiagnosisKind = 'underfitting' | 'overfitting' | 'still-improving' | 'healthy';
+export type DiagnosisKind = 'underfitting' | 'overfitting' | 'unfinished' | 'healthy';
 
 export interface Finding {
   kind: DiagnosisKind;
@@ -41,16 +58,41 @@ export interface CandidateDiagnosis {
   findings: Finding[];
 }
 
+export interface RunDiagnosis {
+  /** One per ranked candidate, in ranking order. */
+  candidates: CandidateDiagnosis[];
+  /** The epoch cap (training.epochs). */
+  cap: number;
+  trials: number;
+  /** Trials that trained every epoch up to the cap. */
+  ranToCap: number;
+  /** Of those, the ones still improving at the end. */
+  stillImproving: number;
+  /** False when most trials were still improving: no capacity verdict anywhere. */
+  capacityJudged: boolean;
+  /** Sentences for the top of the Diagnoses section: the findings counted, the trials counted. */
+  summary: string[];
+}
+
 export const CHANCE_MARGIN = 0.05;
 export const OVERFIT_GAP_GROWTH = 0.1;
+export const OVERFIT_MIN_RISE = 0.1;
+/** After its lowest point the validation loss must rise as a trend at this one-sided level. */
+export const RISING_SIGNIFICANCE = 0.05;
 export const STILL_IMPROVING_MIN_GAIN = 0.005;
+export const NEAR_CAP_FRACTION = 0.1;
 
 const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
 
-/** Trains-on-data metric of a candidate: mean of its trials' trainMetric. */
-function trainMean(doc: CandidateDoc): number | null {
-  const v = doc.trials.map((t) => t.trainMetric).filter((x) => Number.isFinite(x));
-  return v.length ? mean(v) : null;
+/** What the diagnoses need of the sweep: the task and the training settings. */
+export type DiagnoseSpec = Pick<SweepSpec, 'dataset' | 'training'>;
+
+interface Context {
+  hib: boolean;
+  metric: string;
+  unit: string | null;
+  cap: number;
+  task: string | undefined;
 }
 
 function chanceAccuracy(doc: CandidateDoc, task?: string): number | null {
@@ -59,59 +101,132 @@ function chanceAccuracy(doc: CandidateDoc, task?: string): number | null {
   return k && k >= 2 ? 1 / k : null;
 }
 
+/** Index of the lowest validation loss (the first one on ties). */
+function lowestValLoss(epochs: readonly EpochRecord[]): number {
+  let b = 0;
+  for (let i = 1; i < epochs.length; i++) if (epochs[i]!.valLoss < epochs[b]!.valLoss) b = i;
+  return b;
+}
+
+/** Window length for smoothing a curve: 3 epochs, fewer when the span is shorter. */
+export const SMOOTHING_WINDOW = 3;
+
+/** Mean of a field over epochs[from, to). */
+function span(epochs: readonly EpochRecord[], from: number, to: number, f: (e: EpochRecord) => number): number {
+  return mean(epochs.slice(from, to).map(f));
+}
+
 export interface OverfitEvidence {
   bestEpoch: number;
   lastEpoch: number;
+  /** Epochs per smoothing window (centred on the best epoch, and the last ones). */
+  window: number;
   gapAtBest: number;
   gapAtLast: number;
   valLossAtBest: number;
   valLossAtLast: number;
+  /** The ranking metric around the best and over the last epochs, validation and training. */
+  valMetricAtBest: number;
+  valMetricAtLast: number;
+  trainMetricAtBest: number;
+  trainMetricAtLast: number;
 }
 
-/** The overfitting test on one trial's curve; null when the trial does not show it. */
-export function trialOverfits(trial: Pick<Trial, 'epochs' | 'bestEpoch'>): OverfitEvidence | null {
+/**
+ * Whether the validation loss rises as a trend over epochs [from, end): the least-squares slope of
+ * validation loss on epoch is positive with a one-sided p < 0.05 (t-test on the slope, m − 2 degrees
+ * of freedom, at least three epochs). Noise around a plateau has no such trend however large its bumps.
+ */
+export function valLossRising(epochs: readonly EpochRecord[], from: number): boolean {
+  const pts = epochs.slice(Math.max(0, from));
+  const m = pts.length;
+  if (m < 3) return false;
+  const mx = mean(pts.map((e) => e.epoch));
+  const my = mean(pts.map((e) => e.valLoss));
+  const sxx = pts.reduce((s, e) => s + (e.epoch - mx) ** 2, 0);
+  const slope = pts.reduce((s, e) => s + (e.epoch - mx) * (e.valLoss - my), 0) / sxx;
+  const ssr = pts.reduce((s, e) => s + (e.valLoss - my - slope * (e.epoch - mx)) ** 2, 0);
+  const se = Math.sqrt(ssr / (m - 2) / sxx);
+  if (!(se > 1e-12 * Math.abs(my))) return slope > 0;
+  return 1 - studentTCdf(slope / se, m - 2) < RISING_SIGNIFICANCE;
+}
+
+/**
+ * The overfitting test on one trial's curve (see the module comment); null when it does not show it.
+ * Every value is a centred three-epoch mean: the lowest point is that of the smoothed validation loss
+ * and the end is the mean of the last three epochs, so a noisy validation curve that merely dips once
+ * and fluctuates back is not read as a rise.
+ */
+export function trialOverfits(trial: Pick<Trial, 'epochs'>, higherIsBetter: boolean): OverfitEvidence | null {
   const epochs = trial.epochs;
-  const bestIdx = epochs.findIndex((e) => e.epoch === trial.bestEpoch);
-  const b = bestIdx >= 0 ? bestIdx : Math.min(Math.max(trial.bestEpoch - 1, 0), epochs.length - 1);
-  if (epochs.length - 1 - b < 2) return null;
-  const atBest = epochs[b]!;
-  const last = epochs[epochs.length - 1]!;
-  const gapAtBest = atBest.valLoss - atBest.loss;
-  const gapAtLast = last.valLoss - last.loss;
-  const growth = gapAtLast - gapAtBest;
-  const scale = Math.max(Math.abs(atBest.valLoss), 1e-12);
-  if (!(growth > OVERFIT_GAP_GROWTH * scale) || !(last.valLoss > atBest.valLoss)) return null;
+  const n = epochs.length;
+  const w = SMOOTHING_WINDOW;
+  if (n < w + 2) return null;
+  // Centred means over epochs [i − 1, i + 1], for i = 1 … n − 2.
+  const around = (i: number, f: (e: EpochRecord) => number) => span(epochs, i - 1, i + 2, f);
+  let b = 1;
+  for (let i = 2; i <= n - 2; i++) if (around(i, (e) => e.valLoss) < around(b, (e) => e.valLoss)) b = i;
+  const end = n - 2;
+  if (end - b < 2) return null;
+  const valLossAtBest = around(b, (e) => e.valLoss);
+  const valLossAtLast = around(end, (e) => e.valLoss);
+  const gapAtBest = valLossAtBest - around(b, (e) => e.loss);
+  const gapAtLast = valLossAtLast - around(end, (e) => e.loss);
+  const valMetricAtBest = around(b, (e) => e.valMetric);
+  const valMetricAtLast = around(end, (e) => e.valMetric);
+  const scale = Math.max(Math.abs(valLossAtBest), 1e-12);
+  const rise = valLossAtLast - valLossAtBest;
+  const rose = rise > OVERFIT_MIN_RISE * scale && valLossRising(epochs, b + 1);
+  const gapGrew = gapAtLast - gapAtBest > OVERFIT_GAP_GROWTH * scale;
+  const metricWorse = better(valMetricAtBest, valMetricAtLast, higherIsBetter);
+  if (!rose || !gapGrew || !metricWorse) return null;
   return {
-    bestEpoch: atBest.epoch,
-    lastEpoch: last.epoch,
+    bestEpoch: epochs[b]!.epoch,
+    lastEpoch: epochs[n - 1]!.epoch,
+    window: w,
     gapAtBest,
     gapAtLast,
-    valLossAtBest: atBest.valLoss,
-    valLossAtLast: last.valLoss,
+    valLossAtBest,
+    valLossAtLast,
+    valMetricAtBest,
+    valMetricAtLast,
+    trainMetricAtBest: around(b, (e) => e.metric),
+    trainMetricAtLast: around(end, (e) => e.metric),
   };
+}
+
+/** The trial trained every epoch up to the cap. */
+export function ranToCap(trial: Pick<Trial, 'epochs' | 'stoppedEarly'>, cap: number): boolean {
+  return !trial.stoppedEarly && trial.epochs.length >= cap;
 }
 
 export interface ImprovingEvidence {
   lastEpoch: number;
+  /** Epochs per window: `from` is the mean over the window before the last one, `to` over the last. */
   window: number;
   from: number;
   to: number;
   relativeGain: number;
 }
 
-/** The still-improving test on one trial's curve; null when the trial does not show it. */
-export function trialStillImproving(trial: Pick<Trial, 'epochs' | 'bestEpoch' | 'stoppedEarly'>, higherIsBetter: boolean): ImprovingEvidence | null {
+/**
+ * The still-improving test on one trial's curve (see the module comment); null when it does not show
+ * it. The gain compares the mean validation metric of the last window of up to three epochs with the
+ * window before it, so one lucky epoch at the end is not read as a trend.
+ */
+export function trialStillImproving(trial: Pick<Trial, 'epochs' | 'stoppedEarly'>, higherIsBetter: boolean, cap: number): ImprovingEvidence | null {
   const epochs = trial.epochs;
-  if (trial.stoppedEarly || epochs.length < 2) return null;
-  const last = epochs[epochs.length - 1]!;
-  if (trial.bestEpoch < last.epoch - 1) return null;
-  const window = Math.min(3, epochs.length - 1);
-  const from = epochs[epochs.length - 1 - window]!.valMetric;
-  const to = last.valMetric;
+  const n = epochs.length;
+  if (!ranToCap(trial, cap) || n < 2) return null;
+  const near = Math.max(1, Math.ceil(NEAR_CAP_FRACTION * cap));
+  if (lowestValLoss(epochs) < n - near) return null;
+  const window = Math.min(SMOOTHING_WINDOW, Math.floor(n / 2));
+  const from = span(epochs, n - 2 * window, n - window, (e) => e.valMetric);
+  const to = span(epochs, n - window, n, (e) => e.valMetric);
   if (!better(to, from, higherIsBetter)) return null;
   const relativeGain = Math.abs(to - from) / Math.max(Math.abs(from), 1e-12);
   if (relativeGain <= STILL_IMPROVING_MIN_GAIN) return null;
-  return { lastEpoch: last.epoch, window, from, to, relativeGain };
+  return { lastEpoch: epochs[n - 1]!.epoch, window, from, to, relativeGain };
 }
 
 function majority<T>(trials: readonly Trial[], test: (t: Trial) => T | null): T[] | null {
@@ -120,107 +235,175 @@ function majority<T>(trials: readonly Trial[], test: (t: Trial) => T | null): T[
   return hits.length * 2 > trials.length ? hits : null;
 }
 
-/** Diagnose one candidate against the run's analysis (for the underfitting comparison). */
-export function diagnoseCandidate(doc: CandidateDoc, analysis: Pick<RunAnalysis, 'best' | 'higherIsBetter' | 'metric'>, task?: string): CandidateDiagnosis {
-  const hib = analysis.higherIsBetter;
-  const metric = analysis.metric;
-  const findings: Finding[] = [];
+const trialWord = (n: number) => (n === 1 ? 'trial' : 'trials');
+
+function fmtEpoch(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+}
+
+/** The capacity test (5 conditions, see the module comment); a finding or null. */
+function capacityFinding(c: RankedCandidate, best: RankedCandidate | null, train: number, ctx: Context): Finding | null {
+  if (!best || best === c || c.params === null || best.params === null || c.params >= best.params) return null;
+  if (c.indistinguishable !== false || !c.vsBest) return null;
+  const bestVal = best.summary.mean;
+  const rows = mean(c.doc.trials.map((t) => t.valRows).filter((r) => r > 0));
+  const granularity = c.doc.metric.name === 'accuracy' && rows > 0 ? 1 / rows : 0;
+  const tolerance = Math.max(best.summary.se ?? 0, c.summary.se ?? 0, granularity);
+  if (!(better(bestVal, train, ctx.hib) && Math.abs(bestVal - train) > tolerance)) return null;
+  const [t, v] = fmtPair(train, bestVal, ctx.unit);
+  return {
+    kind: 'underfitting',
+    message:
+      `too little capacity: training ${ctx.metric} ${t} is ${ctx.hib ? 'below' : 'above'} the validation ${ctx.metric} ${v} of the best candidate ` +
+      `(${best.label}, ${count(best.params, 'parameter')}), and its own validation ${ctx.metric} is significantly ${ctx.hib ? 'lower' : 'higher'} ` +
+      `(${pEquals(c.vsBest.p)}): it cannot fit even the data it trains on as well as a larger network predicts data it never saw — use a larger network.`,
+    numbers: { trainMetric: train, bestValMetric: bestVal, tolerance, p: c.vsBest.p },
+  };
+}
+
+/** Diagnose one ranked candidate of a run. */
+export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis, 'best' | 'higherIsBetter' | 'metric' | 'unit'>, spec: DiagnoseSpec, capacityJudged = true): CandidateDiagnosis {
+  const doc = c.doc;
   const trials = doc.trials;
   const n = trials.length;
+  const ctx: Context = { hib: analysis.higherIsBetter, metric: analysis.metric, unit: analysis.unit, cap: spec.training.epochs, task: spec.dataset.task };
+  const findings: Finding[] = [];
 
-  // Underfitting.
-  const train = trainMean(doc);
-  if (train !== null) {
-    const chance = chanceAccuracy(doc, task);
-    const best = analysis.best;
+  // Unfinished.
+  const imp = majority(trials, (t) => trialStillImproving(t, ctx.hib, ctx.cap));
+  if (imp) {
+    const from = mean(imp.map((e) => e.from));
+    const to = mean(imp.map((e) => e.to));
+    const [f, t] = fmtPair(from, to, ctx.unit);
+    const window = imp[0]!.window;
+    const last = imp[0]!.lastEpoch;
+    const epochSpan = (to: number) => (window === 1 ? `epoch ${to}` : `epochs ${to - window + 1}–${to}`);
+    findings.push({
+      kind: 'unfinished',
+      message:
+        `${imp.length} of ${n} ${trialWord(n)} ${imp.length === 1 ? 'was' : 'were'} still improving at the ${ctx.cap}-epoch cap: validation ${ctx.metric} ${f} → ${t} ` +
+        `from ${epochSpan(last - window)} to ${epochSpan(last)} (means over those trials) — raise training.epochs.`,
+      numbers: { trials: n, trialsImproving: imp.length, cap: ctx.cap, window, from, to, relativeGain: mean(imp.map((e) => e.relativeGain)) },
+    });
+  }
+
+  // Underfitting: at chance, or too little capacity; only for a candidate whose training finished.
+  const trainValues = trials.map((t) => t.trainMetric).filter((x) => Number.isFinite(x));
+  const train = trainValues.length ? mean(trainValues) : null;
+  if (train !== null && !imp) {
+    const chance = chanceAccuracy(doc, ctx.task);
     if (chance !== null && train <= chance + CHANCE_MARGIN) {
       findings.push({
         kind: 'underfitting',
-        message: `training ${metric} ${fmt(train)} is at chance level (${fmt(chance)}): the network learns nothing — more capacity, more epochs or a higher learning rate.`,
+        message: `training ${ctx.metric} ${fmtValue(train)} is at chance level (${fmtValue(chance)}): the network learns nothing — more capacity, more epochs or a higher learning rate.`,
         numbers: { trainMetric: train, chance },
       });
-    } else if (best && best.doc !== doc) {
-      const bestVal = best.summary.mean;
-      const tol = best.summary.se ?? 1e-3 * Math.max(Math.abs(bestVal), 1e-12);
-      if (better(bestVal, train, hib) && Math.abs(bestVal - train) > tol) {
-        findings.push({
-          kind: 'underfitting',
-          message:
-            `training ${metric} ${fmt(train)} is worse than the best candidate's validation ${metric} ${fmt(bestVal)} (${best.label}): ` +
-            'it cannot fit even its training data as well as a larger network predicts unseen data — too little capacity.',
-          numbers: { trainMetric: train, bestValMetric: bestVal, tolerance: tol },
-        });
-      }
+    } else if (capacityJudged) {
+      const f = capacityFinding(c, analysis.best, train, ctx);
+      if (f) findings.push(f);
     }
   }
 
-  // Overfitting.
-  const over = majority(trials, trialOverfits);
+  // Overfitting, told in the ranking metric.
+  const over = majority(trials, (t) => trialOverfits(t, ctx.hib));
   if (over) {
-    const restored = trials.some((t) => t.stoppedEarly) ? ' Early stopping kept the weights of the best epoch.' : ' No early stop: use early stopping, dropout or L2, or a smaller network.';
     const avg = (f: (e: OverfitEvidence) => number) => mean(over.map(f));
     const numbers = {
       trials: n,
       trialsOverfitting: over.length,
       bestEpoch: avg((e) => e.bestEpoch),
       lastEpoch: avg((e) => e.lastEpoch),
+      window: Math.min(...over.map((e) => e.window)),
       gapAtBest: avg((e) => e.gapAtBest),
       gapAtLast: avg((e) => e.gapAtLast),
       valLossAtBest: avg((e) => e.valLossAtBest),
       valLossAtLast: avg((e) => e.valLossAtLast),
+      valMetricAtBest: avg((e) => e.valMetricAtBest),
+      valMetricAtLast: avg((e) => e.valMetricAtLast),
+      trainMetricAtBest: avg((e) => e.trainMetricAtBest),
+      trainMetricAtLast: avg((e) => e.trainMetricAtLast),
     };
+    const [vb, vl] = fmtPair(numbers.valMetricAtBest, numbers.valMetricAtLast, ctx.unit);
+    const [tb, tl] = fmtPair(numbers.trainMetricAtBest, numbers.trainMetricAtLast, ctx.unit);
+    const kept = trials.some((t) => t.stoppedEarly || t.bestEpoch < t.epochs.length)
+      ? ' Early stopping kept the weights of the best epoch, so the scores above are from before the divergence.'
+      : ' The kept weights are from the last epoch: use early stopping, dropout or L2, or a smaller network.';
     findings.push({
       kind: 'overfitting',
       message:
-        `after the best epoch (${fmt1(numbers.bestEpoch)}) the train–validation loss gap grew from ${fmt(numbers.gapAtBest)} to ${fmt(numbers.gapAtLast)} ` +
-        `by epoch ${fmt1(numbers.lastEpoch)} and validation loss rose ${fmt(numbers.valLossAtBest)} → ${fmt(numbers.valLossAtLast)} ` +
-        `(${over.length} of ${n} trial${n === 1 ? '' : 's'}).${restored}`,
-      numbers,
-    });
-  }
-
-  // Still improving.
-  const imp = majority(trials, (t) => trialStillImproving(t, hib));
-  if (imp) {
-    const numbers = {
-      trials: n,
-      trialsImproving: imp.length,
-      lastEpoch: mean(imp.map((e) => e.lastEpoch)),
-      window: imp[0]!.window,
-      from: mean(imp.map((e) => e.from)),
-      to: mean(imp.map((e) => e.to)),
-      relativeGain: mean(imp.map((e) => e.relativeGain)),
-    };
-    findings.push({
-      kind: 'still-improving',
-      message:
-        `validation ${metric} was still improving at the last epoch (${fmt1(numbers.lastEpoch)}): ${fmt(numbers.from)} → ${fmt(numbers.to)} ` +
-        `over the last ${numbers.window} epochs, no early stop (${imp.length} of ${n} trial${n === 1 ? '' : 's'}) — more epochs would help (training.epochs).`,
+        `after its best epoch (${fmtEpoch(numbers.bestEpoch)}) validation ${ctx.metric} worsened ${vb} → ${vl} by epoch ${fmtEpoch(numbers.lastEpoch)} ` +
+        `while training ${ctx.metric} went ${tb} → ${tl} (${over.length} of ${n} ${trialWord(n)}; means over ${numbers.window}-epoch windows).${kept}`,
       numbers,
     });
   }
 
   if (findings.length === 0) {
-    const val = metricValues(doc);
     findings.push({
       kind: 'healthy',
       message:
-        train === null || val.length === 0
-          ? 'no sign of underfitting, overfitting or unfinished training.'
-          : `training ${metric} ${fmt(train)}, validation ${fmt(mean(val))}; no sign of underfitting, overfitting or unfinished training.`,
-      numbers: train === null || val.length === 0 ? {} : { trainMetric: train, valMetric: mean(val) },
+        train === null
+          ? 'no finding: it neither underfits nor overfits, and its training finished.'
+          : `no finding: training ${ctx.metric} ${withUnit(fmtValue(train), ctx.unit)}, validation ${fmtMeanSe(c.summary.mean, c.summary.se, ctx.unit)}.`,
+      numbers: train === null ? {} : { trainMetric: train, valMetric: c.summary.mean },
     });
   }
   return { candidateId: doc.candidate.id, label: candidateLabel(doc), findings };
 }
 
-/** Diagnose every ranked candidate of a run, in ranking order. */
-export function diagnoseRun(analysis: RunAnalysis, task?: string): CandidateDiagnosis[] {
-  return analysis.ranked.map((c) => diagnoseCandidate(c.doc, analysis, task));
+/** Diagnose every ranked candidate of a run, in ranking order, and count what the trials did. */
+export function diagnoseRun(analysis: RunAnalysis, spec: DiagnoseSpec): RunDiagnosis {
+  const cap = spec.training.epochs;
+  const all = analysis.ranked.flatMap((c) => c.doc.trials);
+  const toCap = all.filter((t) => ranToCap(t, cap)).length;
+  const improving = all.filter((t) => trialStillImproving(t, analysis.higherIsBetter, cap) !== null).length;
+  const capacityJudged = improving * 2 <= all.length;
+  const candidates = analysis.ranked.map((c) => diagnoseCandidate(c, analysis, spec, capacityJudged));
+  return {
+    candidates,
+    cap,
+    trials: all.length,
+    ranToCap: toCap,
+    stillImproving: improving,
+    capacityJudged,
+    summary: summarySentences(candidates, all.length, toCap, improving, cap, spec.training.earlyStopping.enabled, capacityJudged),
+  };
 }
 
-function fmt1(x: number): string {
-  return Number.isInteger(x) ? String(x) : x.toFixed(1);
+function summarySentences(
+  candidates: readonly CandidateDiagnosis[],
+  trials: number,
+  toCap: number,
+  improving: number,
+  cap: number,
+  earlyStopping: boolean,
+  capacityJudged: boolean,
+): string[] {
+  const total = candidates.length;
+  if (total === 0) return ['No candidate produced a result, so there is nothing to diagnose.'];
+  const flagged = candidates.filter((d) => d.findings.some((f) => f.kind !== 'healthy')).length;
+  const out: string[] = [];
+  if (flagged === 0) {
+    out.push(total === 1 ? 'The candidate is not flagged for underfitting, overfitting or unfinished training.' : `None of the ${total} candidates is flagged for underfitting, overfitting or unfinished training.`);
+  } else if (flagged === total) {
+    out.push(total === 1 ? 'The candidate has findings (below).' : `All ${total} candidates have findings (below).`);
+  } else {
+    out.push(`${flagged} of ${total} candidates ${flagged === 1 ? 'has' : 'have'} findings (below); the other ${total - flagged} ${total - flagged === 1 ? 'is' : 'are'} not flagged.`);
+  }
+  const still =
+    improving === 0
+      ? 'none was still improving at the end'
+      : improving === toCap && toCap > 1
+        ? 'all of them were still improving at the end'
+        : `${improving} of them ${improving === 1 ? 'was' : 'were'} still improving at the end`;
+  if (!earlyStopping) out.push(`Early stopping is off, so all ${count(trials, 'trial')} ran the full ${cap} epochs; ${still}.`);
+  else if (toCap === 0) out.push(`Every one of the ${count(trials, 'trial')} stopped early, before the ${cap}-epoch cap.`);
+  else out.push(`${toCap === trials ? `All ${trials} trials` : `${toCap} of ${count(trials, 'trial')}`} ran to the ${cap}-epoch cap without stopping early; ${still}.`);
+  if (!capacityJudged) {
+    out.push(
+      `Capacity is not judged: ${improving} of ${count(trials, 'trial')} were still improving when they reached the cap, so the networks have not shown what they can do — raise training.epochs.`,
+    );
+  }
+  return out;
 }
 
 /** Mean curve over trials, epoch by epoch, over the trials that reached each epoch. */

@@ -12,7 +12,8 @@
 import { z } from 'zod';
 import { historySpec, renderSvg, type HistoryPoint } from './charts.js';
 import { escapeHtml, pageCss } from './html-kit.js';
-import { fmt, fmtInt, type RunAnalysis } from './stats.js';
+import { fmt, fmtInt, fmtMeanSe, fmtPair, PLUS_MINUS } from './format.js';
+import type { RunAnalysis } from './stats.js';
 
 export const HISTORY_SCHEMA = 'layerbench.history.v1' as const;
 
@@ -146,7 +147,8 @@ export function compareWithHistory(prev: History | null | undefined, entry: Hist
       `The recommendation changed: ${previous.recommended ? archLabel(previous.recommended) : 'none'} → ${entry.recommended ? archLabel(entry.recommended) : 'none'}.`,
     );
   }
-  const delta = `best ${name} ${fmt(previous.metric.mean)} → ${fmt(entry.metric.mean)}`;
+  const [before, after] = fmtPair(previous.metric.mean, entry.metric.mean);
+  const delta = `best ${name} ${before} → ${after}`;
   if (threshold === null) parts.push(`${delta}; too little history to tell a drop from noise (one trial per candidate).`);
   else if (metricDropped) parts.push(`The metric dropped beyond noise: ${delta}, worse by ${fmt(worseBy)} > ${fmt(threshold)} (${basis}).`);
   else parts.push(`${delta}, within noise (threshold ${fmt(threshold)}, ${basis}).`);
@@ -179,7 +181,7 @@ export async function historyHtml(history: History): Promise<string> {
       const s = se(e.metric);
       return `<tr${changed ? ' class="changed"' : ''}><td>${escapeHtml(e.date.slice(0, 16).replace('T', ' '))}</td><td><code>${escapeHtml(e.runId)}</code></td>` +
         `<td>${escapeHtml(archLabel(e.best))}${changed ? ' <span class="tag warn">changed</span>' : ''}</td><td class="num">${fmtInt(e.best.params)}</td>` +
-        `<td class="num">${fmt(e.metric.mean)}${s === null ? '' : ` ± ${fmt(s)}`}</td><td class="num">${e.metric.n}</td>` +
+        `<td class="num">${escapeHtml(fmtMeanSe(e.metric.mean, s))}</td><td class="num">${e.metric.n}</td>` +
         `<td>${e.recommended ? escapeHtml(archLabel(e.recommended)) : '—'}</td><td class="num">${e.failed} / ${e.candidates}</td></tr>`;
     })
     .join('\n');
@@ -194,7 +196,7 @@ export async function historyHtml(history: History): Promise<string> {
 <p class="lead">${entries.length} run${entries.length === 1 ? '' : 's'}; the winning architecture changed ${changes} time${changes === 1 ? '' : 's'}.${last ? ` Latest: ${escapeHtml(last.message)}` : ''}</p>
 <section><div class="chart">${chart}</div></section>
 <section><h2>Runs, newest first</h2>
-<table><thead><tr><th>date (UTC)</th><th>run</th><th>best</th><th>params</th><th>best ${escapeHtml(metric)} (± se)</th><th>n</th><th>recommended</th><th>failed</th></tr></thead>
+<table><thead><tr><th>date (UTC)</th><th>run</th><th>best</th><th>params</th><th>best ${escapeHtml(metric)} (${PLUS_MINUS})</th><th>n</th><th>recommended</th><th>failed</th></tr></thead>
 <tbody>
 ${rows}
 </tbody></table></section>

@@ -40,6 +40,10 @@ code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation M
 code.id { font-size: 11px; color: var(--muted); white-space: nowrap; }
 ul.findings { margin: 4px 0; padding-left: 18px; }
 ul.findings li { margin: 2px 0; }
+tr.baseline td { color: var(--warn); background: #fffaf2; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 4px 14px; margin: 8px 0; }
+dl.facts dt { font-weight: 600; }
+dl.facts dd { margin: 0; }
 dl.notes dt { font-weight: 600; margin-top: 8px; }
 dl.notes dd { margin: 2px 0 0 0; color: var(--muted); }
 `;

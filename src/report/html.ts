@@ -3,15 +3,20 @@
  * "which depth and width should I use, and how sure are we?" first, then shows the evidence.
  */
 import type { SweepSpec } from '../spec/schema.js';
+import { answerFor, TEST_LABEL } from './answer.js';
+import { dataFacts, featureDetail } from './data-text.js';
 import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtSeconds, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
 import { escapeHtml, pageCss } from './html-kit.js';
 import type { RunReport } from './run-report.js';
-import { certaintySentence, fmt, fmtInt, fmtP, fmtSeconds, SIGNIFICANCE, type RankedCandidate } from './stats.js';
+import { baselineMark, comparisonName, SIGNIFICANCE, type RankedCandidate } from './stats.js';
+
+export { architectureWords } from './answer.js';
 
 const TAG_CLASS: Record<DiagnosisKind, string> = {
   underfitting: 'warn',
   overfitting: 'warn',
-  'still-improving': 'info',
+  unfinished: 'info',
   healthy: 'ok',
 };
 
@@ -22,27 +27,22 @@ export function protocolLine(spec: SweepSpec, metric: string, higherIsBetter: bo
     e.strategy === 'kfold'
       ? `${e.folds}-fold cross-validation${e.repeats > 1 ? ` × ${e.repeats} repeats` : ''}`
       : `holdout (${Math.round(e.validationSplit * 100)} % validation)${e.repeats > 1 ? ` × ${e.repeats} repeats` : ''}`;
-  return `${spec.model.family} networks on ${spec.dataset.key} (${spec.dataset.task}); ranked by validation ${metric} (${higherIsBetter ? 'higher' : 'lower'} is better); ${protocol}; up to ${spec.training.epochs} epochs${spec.training.earlyStopping.enabled ? ` with early stopping (patience ${spec.training.earlyStopping.patience})` : ''}.`;
-}
-
-/** `3 layers × 64 units` (or filters), with the per-layer list when the width pattern varies. */
-export function architectureWords(c: RankedCandidate): string {
-  const cand = c.doc.candidate;
-  const unit = cand.family === 'cnn' ? 'filters' : cand.family === 'lstm' ? 'LSTM units' : 'units';
-  const layer = cand.family === 'cnn' ? 'conv block' : cand.family === 'lstm' ? 'LSTM layer' : 'hidden layer';
-  const constant = cand.units.every((u) => u === cand.units[0]);
-  const per = constant ? `${cand.width} ${unit} each` : `${cand.units.join(' → ')} ${unit}`;
-  return `${cand.depth} ${layer}${cand.depth === 1 ? '' : 's'}, ${per}`;
+  const unit = spec.dataset.unit && metric !== 'accuracy' && metric !== 'loss' ? ` in ${spec.dataset.unit}` : '';
+  return `${spec.model.family} networks on ${spec.dataset.key} (${spec.dataset.task}); ranked by validation ${metric}${unit} (${higherIsBetter ? 'higher' : 'lower'} is better); ${protocol}; up to ${spec.training.epochs} epochs${spec.training.earlyStopping.enabled ? ` with early stopping (patience ${spec.training.earlyStopping.patience})` : ''}.`;
 }
 
 function marks(c: RankedCandidate, recommendedId: string | undefined): string {
   const tags: string[] = [];
   if (c.rank === 1) tags.push('<span class="tag ok" title="highest mean">best</span>');
   if (c.id === recommendedId) tags.push('<span class="tag ok" title="smallest within one standard error of the best">recommended</span>');
-  if (c.rank !== 1 && c.indistinguishable === true) tags.push(`<span class="tag info" title="Welch's t-test against the best: p ≥ ${SIGNIFICANCE}">≈ best</span>`);
+  if (c.rank !== 1 && c.indistinguishable === true && c.vsBest) {
+    tags.push(`<span class="tag info" title="${escapeHtml(comparisonName(c.vsBest))} against the best: p ≥ ${SIGNIFICANCE}">≈ best</span>`);
+  }
   if (c.rank !== 1 && c.indistinguishable === null) tags.push('<span class="tag" title="one trial: no test possible">untested</span>');
   if (c.withinOneSe === true && c.rank !== 1) tags.push('<span class="tag info" title="mean within one standard error of the best">1 SE</span>');
   if (c.pareto) tags.push('<span class="tag" title="no candidate is both smaller and better">Pareto</span>');
+  const b = baselineMark(c);
+  if (b) tags.push(`<span class="tag ${b.short === 'below baseline' ? 'bad' : 'warn'}" title="${escapeHtml(b.title)}">${escapeHtml(b.short)}</span>`);
   return tags.join('');
 }
 
@@ -53,23 +53,27 @@ function diagnosisTags(d: CandidateDiagnosis | undefined): string {
 
 function answerSection(r: RunReport): string {
   const a = r.analysis;
-  const rec = a.recommended;
-  if (!rec) {
-    return `<section class="answer none"><p class="headline">No answer: no candidate produced a result.</p>
+  const ans = answerFor(a, r.diagnosis);
+  const p = (label: string, text: string | null) => (text ? `<p><strong>${label}:</strong> ${escapeHtml(text)}</p>` : '');
+  if (ans.kind === 'none') {
+    return `<section class="answer none" id="answer"><p class="headline">${escapeHtml(ans.headline)}</p>
 <p>${a.failed.length} candidate${a.failed.length === 1 ? '' : 's'} failed; see <a href="#failures">the failures</a>.</p></section>`;
   }
-  const c = rec.candidate;
   const comparison = r.comparison?.compared ? `<p class="muted">Compared with the previous run: ${escapeHtml(r.comparison.message)}</p>` : '';
-  const diag = r.diagnoses.find((d) => d.candidateId === c.id);
-  const caveats = diag?.findings.filter((f) => f.kind !== 'healthy') ?? [];
-  const caveat = caveats.length
-    ? `<p><strong>Caveat:</strong> ${caveats.map((f) => `${escapeHtml(f.kind)} — ${escapeHtml(f.message)}`).join(' ')}</p>`
+  const caveat = ans.caveats.length
+    ? `<p><strong>Caveat:</strong> ${ans.caveats.map((f) => `${escapeHtml(f.kind)} — ${escapeHtml(f.message)}`).join(' ')}</p>`
     : '';
-  return `<section class="answer" id="answer">
-<p class="headline">Use depth ${c.depth} and width ${c.width}: ${escapeHtml(architectureWords(c))} (${fmtInt(c.params)} parameters).</p>
-<p><strong>How sure:</strong> ${escapeHtml(certaintySentence(a))}</p>
-<p><strong>Why:</strong> ${escapeHtml(rec.reason)}</p>
+  const warnings = r.data?.warnings.length
+    ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>`
+    : '';
+  return `<section class="answer${ans.kind === 'baseline-wins' ? ' none' : ''}" id="answer">
+<p class="headline">${escapeHtml(ans.headline)}</p>
+${p('How sure', ans.howSure)}
+${p('Why', ans.why)}
+${p('Baseline', ans.baseline)}
+<p class="test"><strong>${escapeHtml(TEST_LABEL)}:</strong> ${escapeHtml(ans.test.join(' '))}</p>
 ${caveat}
+${warnings}
 ${comparison}
 </section>`;
 }
@@ -77,29 +81,55 @@ ${comparison}
 function leaderboard(r: RunReport): string {
   const a = r.analysis;
   const recId = a.recommended?.candidate.id;
-  const diag = new Map(r.diagnoses.map((d) => [d.candidateId, d]));
+  const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
   const rows = a.ranked
     .map((c) => {
       const s = c.summary;
       const cls = [c.id === recId ? 'recommended' : '', c.rank === 1 ? 'best' : ''].filter(Boolean).join(' ');
       return `<tr${cls ? ` class="${cls}"` : ''}><td class="num">${c.rank}</td><td>${escapeHtml(c.label)}<br><code class="id">${escapeHtml(c.id)}</code></td>` +
-        `<td class="num">${fmtInt(c.params)}</td><td class="num">${fmt(s.mean)}</td><td class="num">${fmt(s.std)}</td>` +
-        `<td class="num">${s.ci ? `${fmt(s.ci.lo)} – ${fmt(s.ci.hi)}` : '<span title="one trial: no interval">n/a</span>'}</td><td class="num">${s.n}</td>` +
-        `<td class="num">${fmtP(c.welch?.p)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
+        `<td class="num">${fmtInt(c.params)}</td><td class="num">${escapeHtml(fmtMeanSe(s.mean, s.se))}</td>` +
+        `<td class="num">${s.ci ? escapeHtml(fmtInterval(s.ci, s.se)) : '<span title="one trial: no interval">no interval</span>'}</td><td class="num">${s.n}</td>` +
+        `<td class="num">${fmtP(c.vsBest?.p)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
         `<td class="num">${fmtSeconds(c.doc.timing.wallSeconds)}</td></tr>`;
     })
     .join('\n');
+  const baseline = a.baseline
+    ? `<tr class="baseline"><td class="num">—</td><td>baseline: ${escapeHtml(a.baseline.name)}<br><span class="muted">${escapeHtml(a.baseline.description)}</span></td><td class="num">0</td>` +
+      `<td class="num">${escapeHtml(fmtMeanSe(a.baseline.summary.mean, a.baseline.summary.se))}</td><td class="num">${a.baseline.summary.ci ? escapeHtml(fmtInterval(a.baseline.summary.ci, a.baseline.summary.se)) : 'no interval'}</td>` +
+      `<td class="num">${a.baseline.summary.n}</td><td></td><td></td><td></td><td></td></tr>`
+    : '';
+  const unit = a.unit ? ` in ${escapeHtml(a.unit)}` : '';
+  const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
   return `<section id="leaderboard"><h2>Leaderboard</h2>
-<p class="muted">Mean, sample standard deviation and 95 % confidence interval (Student's t, n − 1 degrees of freedom) of validation ${escapeHtml(a.metric)} over each candidate's trials. “≈ best”: Welch's t-test against the best gives p ≥ ${SIGNIFICANCE}.</p>
-<table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">mean</th><th class="num">std</th><th class="num">95 % CI</th><th class="num">n</th><th class="num">p vs best</th><th>marks</th><th>diagnosis</th><th class="num">seconds</th></tr></thead>
+<p class="muted">Validation ${escapeHtml(a.metric)}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval (Student's t, n − 1 degrees of freedom); ${PLUS_MINUS_NOTE}.${single} “p vs best” and “≈ best”: paired t-test on the same folds and repeats against the best, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable).</p>
+<table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)}${unit} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num">p vs best</th><th>marks</th><th>diagnosis</th><th class="num">seconds</th></tr></thead>
 <tbody>
 ${rows}
+${baseline}
+</tbody></table></section>`;
+}
+
+function dataSection(r: RunReport): string {
+  const d = r.data;
+  if (!d) return `<section id="data"><h2>Data</h2><p class="muted">This run recorded no data summary (it was made before layerbench kept one).</p></section>`;
+  const facts = dataFacts(d)
+    .map((f) => `<dt>${escapeHtml(f.label)}</dt><dd>${escapeHtml(f.text)}</dd>`)
+    .join('\n');
+  const features = d.features.map((f) => `<tr><td><code>${escapeHtml(f.name)}</code></td><td>${escapeHtml(featureDetail(f))}</td></tr>`).join('\n');
+  const warnings = d.warnings.length ? `<h3>Warnings</h3><ul class="findings">${d.warnings.map((w) => `<li><span class="tag warn">data</span> ${escapeHtml(w)}</li>`).join('')}</ul>` : '';
+  return `<section id="data"><h2>Data</h2>
+<dl class="facts">
+${facts}
+</dl>
+${warnings}
+<h3>Inputs, in order</h3>
+<table><thead><tr><th>feature</th><th>how the network sees it</th></tr></thead><tbody>
+${features}
 </tbody></table></section>`;
 }
 
 function diagnosesSection(r: RunReport): string {
-  const flagged = r.diagnoses.filter((d) => d.findings.some((f) => f.kind !== 'healthy'));
-  const healthy = r.diagnoses.length - flagged.length;
+  const flagged = r.diagnosis.candidates.filter((d) => d.findings.some((f) => f.kind !== 'healthy'));
   const items = flagged
     .map(
       (d) =>
@@ -109,7 +139,7 @@ function diagnosesSection(r: RunReport): string {
     )
     .join('\n');
   return `<section id="diagnoses"><h2>Diagnoses</h2>
-<p>${healthy} of ${r.diagnoses.length} candidate${r.diagnoses.length === 1 ? '' : 's'} show no sign of underfitting, overfitting or unfinished training${flagged.length ? '; the others:' : '.'}</p>
+<p>${escapeHtml(r.diagnosis.summary.join(' '))} Check any of them against the curves under <a href="#charts">Charts</a>.</p>
 ${items}
 </section>`;
 }
@@ -132,7 +162,7 @@ function failuresSection(r: RunReport): string {
   if (failed.length === 0) return `<section id="failures"><h2>Failures</h2><p>None: every candidate trained.</p></section>`;
   const rows = failed
     .map((d) => {
-      const err = d.error ?? { kind: '—', code: '—', message: d.status === 'succeeded' ? 'no metric values recorded' : 'no error recorded' };
+      const err = d.error ?? { kind: '—', code: '—', message: d.status === 'succeeded' ? 'no finite metric value recorded' : 'no error recorded' };
       return `<tr><td>${escapeHtml(`${d.candidate.family} d${d.candidate.depth} w${d.candidate.width}`)}<br><code class="id">${escapeHtml(d.candidate.id)}</code></td>` +
         `<td>${escapeHtml(err.kind)}</td><td><code>${escapeHtml(err.code)}</code></td><td>${escapeHtml(err.message)}</td><td class="num">${fmtSeconds(d.timing.wallSeconds)}</td></tr>`;
     })
@@ -154,14 +184,25 @@ function kerasSection(r: RunReport): string {
 <pre><code>${escapeHtml(r.keras)}</code></pre>${model}</section>`;
 }
 
+/** The method notes, shared by report.html and report.md. */
+export const METHOD_NOTES: readonly [string, string][] = [
+  ['±', `${PLUS_MINUS}: ${PLUS_MINUS_NOTE}, s / √n; the mean is rounded to the standard error's second significant digit. With one trial there is neither.`],
+  ['Confidence interval', "mean ± t(0.975, n − 1) · s / √n over the candidate's trials. With one trial there is no interval."],
+  [
+    '≈ best',
+    `Every candidate trains on the same splits, so its trials pair with the best's by (repeat, fold). The paired differences are tested with the Nadeau–Bengio corrected resampled t-test (variance × (1/J + n_val/n_train), J − 1 degrees of freedom), which accounts for overlapping training sets; p ≥ ${SIGNIFICANCE} means the data cannot tell the two apart. Welch's unpaired test is used only where trials cannot be paired.`,
+  ],
+  ['Recommendation', 'The one-standard-error rule: the smallest network (by parameters) whose mean is within one standard error — the ± shown beside the best — of the best mean and that the paired test does not find worse than the best (“≈ best”), among the networks that beat the baseline.'],
+  ['Baseline', 'A model without a network on the very same splits (majority class, training mean, or persistence "no change"). "below baseline": not better on average over the same trials; "ns vs baseline": better on average, but the paired test gives p ≥ 0.05.'],
+  [TEST_LABEL, 'Rows held out before anything else, never used for early stopping, ranking or the recommendation. The interval over trial models covers the variation between trials on the same test rows, not the sampling of the test rows.'],
+  ['Underfitting', 'Training metric at chance level; or too little capacity — only for a network smaller than the best whose validation score is significantly worse and whose training score is below the best validation score by more than the noise, and never while training was still improving.'],
+  ['Overfitting', 'In most trials, on three-epoch means (so one noisy epoch is neither a minimum nor a rise): after the lowest validation loss, validation loss rose by at least 10 % by the end, the train–validation gap grew by more than 10 % of the validation loss, and the validation metric got worse.'],
+  ['Unfinished', 'In most trials training ran to the epoch cap, the lowest validation loss came in the last 10 % of the epochs, and the mean validation metric of the last three epochs beat that of the three before by more than 0.5 %.'],
+];
+
 function notesSection(): string {
   return `<section id="method"><h2>How to read this</h2><dl class="notes">
-<dt>Confidence interval</dt><dd>mean ± t(0.975, n − 1) · s / √n over the candidate's trials (folds × repeats). With one trial there is no interval.</dd>
-<dt>≈ best</dt><dd>Welch's two-sample t-test (unequal variances) of the candidate against the best: p ≥ ${SIGNIFICANCE} means the data cannot tell them apart. Chosen over "overlapping intervals", which is a conservative test of unknown level.</dd>
-<dt>Recommendation</dt><dd>The one-standard-error rule: the smallest network (by parameters) whose mean is within one standard error of the best mean.</dd>
-<dt>Underfitting</dt><dd>Training metric at chance level, or worse than the best candidate's validation metric: not even the training data is fitted as well as a larger network predicts unseen data.</dd>
-<dt>Overfitting</dt><dd>In most trials the train–validation loss gap grew by more than 10 % of the validation loss after the best epoch, while validation loss rose.</dd>
-<dt>Still improving</dt><dd>In most trials training ran to the last epoch without an early stop, the best epoch was one of the last two, and the validation metric gained more than 0.5 % over the last three epochs.</dd>
+${METHOD_NOTES.map(([t, d]) => `<dt>${escapeHtml(t)}</dt><dd>${escapeHtml(d)}</dd>`).join('\n')}
 </dl></section>`;
 }
 
@@ -177,6 +218,7 @@ export function renderReportHtml(r: RunReport): string {
 <p class="meta">Run <code>${escapeHtml(r.runId)}</code>, ${escapeHtml(r.date.slice(0, 16).replace('T', ' '))} UTC · ${a.ranked.length} candidate${a.ranked.length === 1 ? '' : 's'} ranked, ${a.failed.length} failed · ${escapeHtml(protocolLine(r.spec, a.metric, a.higherIsBetter))}</p>
 ${answerSection(r)}
 ${leaderboard(r)}
+${dataSection(r)}
 ${diagnosesSection(r)}
 ${chartsSection(r)}
 ${failuresSection(r)}

@@ -2,7 +2,11 @@
 export * from './stats.js';
 export * from './diagnose.js';
 export * from './charts.js';
-export { renderReportHtml, protocolLine, architectureWords } from './html.js';
+export { renderReportHtml, protocolLine, METHOD_NOTES } from './html.js';
+export { answerFor, architectureWords, testSentences, TEST_LABEL, type Answer } from './answer.js';
+export * from './format.js';
+export { dataFacts, dataBlock, featureDetail, type DataFact } from './data-text.js';
+export { readRunExtras, manifestData, type RunExtras } from './run-extras.js';
 export { renderReportMarkdown } from './markdown.js';
 export { kerasCode, kerasLayer } from './keras.js';
 export * from './history.js';

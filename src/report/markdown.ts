@@ -1,7 +1,10 @@
 /** report.md: the same conclusions as report.html, for terminals and pull requests. */
-import { architectureWords, protocolLine } from './html.js';
+import { answerFor, architectureWords, TEST_LABEL } from './answer.js';
+import { dataFacts, featureDetail } from './data-text.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
+import { METHOD_NOTES, protocolLine } from './html.js';
 import type { RunReport } from './run-report.js';
-import { certaintySentence, fmt, fmtInt, fmtP, SIGNIFICANCE, type RankedCandidate } from './stats.js';
+import { baselineMark, SIGNIFICANCE, type RankedCandidate } from './stats.js';
 
 /** Escape the characters that break a Markdown table cell. */
 function cell(s: string): string {
@@ -16,6 +19,8 @@ function marks(c: RankedCandidate, recommendedId: string | undefined): string {
   if (c.rank !== 1 && c.indistinguishable === null) m.push('untested');
   if (c.rank !== 1 && c.withinOneSe === true) m.push('1 SE');
   if (c.pareto) m.push('Pareto');
+  const b = baselineMark(c);
+  if (b) m.push(b.short);
   return m.join(', ');
 }
 
@@ -26,40 +31,65 @@ export function renderReportMarkdown(r: RunReport): string {
   out.push(`Run \`${r.runId}\`, ${r.date.slice(0, 16).replace('T', ' ')} UTC · ${a.ranked.length} ranked, ${a.failed.length} failed · ${protocolLine(r.spec, a.metric, a.higherIsBetter)}`, '');
 
   out.push('## Answer', '');
+  const ans = answerFor(a, r.diagnosis);
   const rec = a.recommended;
-  if (!rec) {
-    out.push('**No answer: no candidate produced a result.** See the failures below.', '');
+  if (ans.kind === 'none') {
+    out.push(`**${ans.headline}** See the failures below.`, '');
   } else {
-    const c = rec.candidate;
-    out.push(`**Use depth ${c.depth} and width ${c.width}**: ${architectureWords(c)} (${fmtInt(c.params)} parameters).`, '');
-    out.push(`- **How sure:** ${certaintySentence(a)}`);
-    out.push(`- **Why:** ${rec.reason}`);
-    const diag = r.diagnoses.find((d) => d.candidateId === c.id);
-    for (const f of diag?.findings.filter((x) => x.kind !== 'healthy') ?? []) out.push(`- **Caveat (${f.kind}):** ${f.message}`);
+    if (rec) {
+      const c = rec.candidate;
+      out.push(`**Use depth ${c.depth} and width ${c.width}**: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : `${fmtInt(c.params)} parameters`}).`, '');
+    } else out.push(`**${ans.headline}**`, '');
+    if (ans.howSure) out.push(`- **How sure:** ${ans.howSure}`);
+    if (ans.why) out.push(`- **Why:** ${ans.why}`);
+    if (ans.baseline) out.push(`- **Baseline:** ${ans.baseline}`);
+    out.push(`- **${TEST_LABEL}:** ${ans.test.join(' ')}`);
+    for (const f of ans.caveats) out.push(`- **Caveat (${f.kind}):** ${f.message}`);
+    for (const w of r.data?.warnings ?? []) out.push(`- **Data:** ${w}`);
     if (r.comparison?.compared) out.push(`- **Since the previous run:** ${r.comparison.message}`);
     out.push('');
   }
 
   if (a.ranked.length) {
     out.push('## Leaderboard', '');
-    out.push(`Validation ${a.metric} over each candidate's trials: mean, sample standard deviation, 95 % confidence interval (Student's t). "≈ best": Welch's t-test against the best gives p ≥ ${SIGNIFICANCE}.`, '');
-    out.push('| # | candidate | params | mean | std | 95 % CI | n | p vs best | marks | diagnosis |');
-    out.push('|--:|---|--:|--:|--:|--:|--:|--:|---|---|');
-    const diag = new Map(r.diagnoses.map((d) => [d.candidateId, d]));
+    const unit = a.unit ? ` in ${a.unit}` : '';
+    const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
+    out.push(
+      `Validation ${a.metric}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval (Student's t); ${PLUS_MINUS_NOTE}.${single} ` +
+        `"p vs best" and "≈ best": paired t-test on the same folds and repeats, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable).`,
+      '',
+    );
+    out.push(`| # | candidate | params | ${a.metric}${unit} (${PLUS_MINUS}) | 95 % CI | n | p vs best | marks | diagnosis |`);
+    out.push('|--:|---|--:|--:|--:|--:|--:|---|---|');
+    const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
     const recId = rec?.candidate.id;
     for (const c of a.ranked) {
       const s = c.summary;
       const kinds = diag.get(c.id)?.findings.map((f) => f.kind).join(', ') ?? '';
       out.push(
-        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmt(s.mean)} | ${fmt(s.std)} | ${s.ci ? `${fmt(s.ci.lo)} – ${fmt(s.ci.hi)}` : 'n/a'} | ${s.n} | ${fmtP(c.welch?.p)} | ${marks(c, recId)} | ${kinds} |`,
+        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmtMeanSe(s.mean, s.se)} | ${s.ci ? fmtInterval(s.ci, s.se) : 'no interval'} | ${s.n} | ${fmtP(c.vsBest?.p)} | ${marks(c, recId)} | ${kinds} |`,
       );
+    }
+    if (a.baseline) {
+      const b = a.baseline.summary;
+      out.push(`| — | baseline: ${cell(a.baseline.name)} | 0 | ${fmtMeanSe(b.mean, b.se)} | ${b.ci ? fmtInterval(b.ci, b.se) : 'no interval'} | ${b.n} |  |  |  |`);
     }
     out.push('');
   }
 
-  const flagged = r.diagnoses.filter((d) => d.findings.some((f) => f.kind !== 'healthy'));
+  out.push('## Data', '');
+  if (!r.data) out.push('This run recorded no data summary (it was made before layerbench kept one).', '');
+  else {
+    for (const f of dataFacts(r.data)) out.push(`- **${f.label}:** ${f.text}`);
+    for (const w of r.data.warnings) out.push(`- **Warning:** ${w}`);
+    out.push('', '| feature | how the network sees it |', '|---|---|');
+    for (const f of r.data.features) out.push(`| \`${cell(f.name)}\` | ${cell(featureDetail(f))} |`);
+    out.push('');
+  }
+
+  const flagged = r.diagnosis.candidates.filter((d) => d.findings.some((f) => f.kind !== 'healthy'));
   out.push('## Diagnoses', '');
-  out.push(`${r.diagnoses.length - flagged.length} of ${r.diagnoses.length} candidates show no sign of underfitting, overfitting or unfinished training.`, '');
+  out.push(r.diagnosis.summary.join(' '), '');
   for (const d of flagged) {
     for (const f of d.findings) out.push(`- **${d.label}** — ${f.kind}: ${f.message}`);
   }
@@ -70,7 +100,7 @@ export function renderReportMarkdown(r: RunReport): string {
   else {
     out.push('| candidate | kind | code | message |', '|---|---|---|---|');
     for (const d of a.failed) {
-      const e = d.error ?? { kind: '—', code: '—', message: d.status === 'succeeded' ? 'no metric values recorded' : 'no error recorded' };
+      const e = d.error ?? { kind: '—', code: '—', message: d.status === 'succeeded' ? 'no finite metric value recorded' : 'no error recorded' };
       out.push(`| ${cell(`${d.candidate.family} d${d.candidate.depth} w${d.candidate.width}`)} | ${e.kind} | \`${e.code}\` | ${cell(e.message)} |`);
     }
     out.push('');
@@ -81,6 +111,8 @@ export function renderReportMarkdown(r: RunReport): string {
     const key = rec?.candidate.doc.modelKey;
     if (key) out.push(`The trained TensorFlow.js model: \`${key}\` (model.json + weights.bin).`, '');
   }
-  out.push('The full report with charts: `report.html` beside this file.', '');
+  out.push('## How to read this', '');
+  for (const [t, d] of METHOD_NOTES) out.push(`- **${t}:** ${d}`);
+  out.push('', 'The full report with charts: `report.html` beside this file.', '');
   return out.join('\n');
 }

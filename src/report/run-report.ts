@@ -1,7 +1,7 @@
 /**
- * One run's report, assembled once (analysis, diagnoses, charts, Keras code, history comparison) and
- * then written as report.html and report.md under runs/<runId>/. `writeRunReport` is what the
- * workflow's aggregate step calls.
+ * One run's report, assembled once (analysis, diagnoses, charts, Keras code, history comparison, the
+ * baseline, the test scores and the data summary) and then written as report.html and report.md under
+ * runs/<runId>/. `writeRunReport` is what the workflow calls once the run's documents are in the store.
  */
 import type { CandidateDoc } from '../results/document.js';
 import type { SweepSpec } from '../spec/schema.js';
@@ -9,7 +9,8 @@ import { NotFoundError } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { curvesSpec, heatmapSpec, paretoSpec, renderSvg, timeSpec } from './charts.js';
-import { diagnoseRun, type CandidateDiagnosis } from './diagnose.js';
+import type { DataSummary } from '../results/data-summary.js';
+import { diagnoseRun, type RunDiagnosis } from './diagnose.js';
 import {
   appendHistory,
   compareWithHistory,
@@ -22,6 +23,7 @@ import {
 import { renderReportHtml } from './html.js';
 import { kerasCode } from './keras.js';
 import { renderReportMarkdown } from './markdown.js';
+import { readRunExtras, type RunExtras } from './run-extras.js';
 import { analyzeRun, type RunAnalysis } from './stats.js';
 
 export interface ReportCharts {
@@ -36,7 +38,9 @@ export interface RunReport {
   spec: SweepSpec;
   docs: CandidateDoc[];
   analysis: RunAnalysis;
-  diagnoses: CandidateDiagnosis[];
+  diagnosis: RunDiagnosis;
+  /** What was done to the data (run.json's `data`); null for runs made before it was recorded. */
+  data: DataSummary | null;
   /** Keras code of the recommended candidate; null when there is none. */
   keras: string | null;
   /** ISO date of the run: the latest finish time among its candidates. */
@@ -52,15 +56,18 @@ export function runDate(docs: readonly CandidateDoc[]): string {
   return dates.at(-1) ?? new Date(0).toISOString();
 }
 
+const NO_EXTRAS: RunExtras = { baseline: null, final: null, data: null };
+
 /** Assemble the report (pure but for rendering the charts). */
 export async function buildRunReport(
   runId: string,
   spec: SweepSpec,
   docs: readonly CandidateDoc[],
   comparison: HistoryComparison | null = null,
+  extras: RunExtras = NO_EXTRAS,
 ): Promise<RunReport> {
-  const analysis = analyzeRun(docs, spec);
-  const diagnoses = diagnoseRun(analysis, spec.dataset.task);
+  const analysis = analyzeRun(docs, spec, extras);
+  const diagnosis = diagnoseRun(analysis, spec);
   const rec = analysis.recommended?.candidate;
   const hasRanked = analysis.ranked.length > 0;
   const hasCurves = analysis.ranked.some((c) => c.doc.trials.some((t) => t.epochs.length > 0));
@@ -68,7 +75,7 @@ export async function buildRunReport(
   const [heatmap, pareto, curves, time] = await Promise.all([
     hasRanked || analysis.failed.length ? renderSvg(heatmapSpec(analysis), 'heatmap') : '',
     hasParams ? renderSvg(paretoSpec(analysis), 'pareto') : '',
-    hasCurves ? renderSvg(curvesSpec(analysis), 'curves') : '',
+    hasCurves ? renderSvg(curvesSpec(analysis, spec.dataset.task), 'curves') : '',
     docs.length ? renderSvg(timeSpec(docs), 'time') : '',
   ]);
   return {
@@ -76,7 +83,8 @@ export async function buildRunReport(
     spec,
     docs: [...docs],
     analysis,
-    diagnoses,
+    diagnosis,
+    data: extras.data,
     keras: rec && rec.doc.layers.length > 0 ? kerasCode(rec.doc, spec) : null,
     date: runDate(docs),
     comparison,
@@ -102,12 +110,14 @@ export function historyPageKey(sweep: string): string {
 export interface WriteRunReportOptions {
   /** Append the run to history/<sweep>.json and rewrite history/<sweep>.html (default true). */
   history?: boolean;
+  /** The baseline, final model and data summary; read from the store when not given. */
+  extras?: RunExtras;
 }
 
 /**
- * Write runs/<runId>/report.html and report.md for a run's candidate documents; also record the run
- * in the sweep's history and compare it with the previous run. Returns the keys written and the
- * recommended candidate's id.
+ * Write runs/<runId>/report.html and report.md for a run's candidate documents (with its baseline,
+ * final model and data summary, when the store has them); also record the run in the sweep's history
+ * and compare it with the previous run. Returns the keys written and the recommended candidate's id.
  */
 export async function writeRunReport(
   store: Store,
@@ -116,7 +126,8 @@ export async function writeRunReport(
   docs: CandidateDoc[],
   options: WriteRunReportOptions = {},
 ): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string }> {
-  const analysis = analyzeRun(docs, spec);
+  const extras = options.extras ?? (await readRunExtras(store, runId));
+  const analysis = analyzeRun(docs, spec, extras);
   const date = runDate(docs);
   let comparison: HistoryComparison | null = null;
   let history: History | null = null;
@@ -126,7 +137,7 @@ export async function writeRunReport(
     comparison = compareWithHistory(prev, entry);
     history = appendHistory(prev, entry, spec.name);
   }
-  const report = await buildRunReport(runId, spec, docs, comparison);
+  const report = await buildRunReport(runId, spec, docs, comparison, extras);
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');

@@ -1,18 +1,18 @@
 /**
  * Aggregate: per run, record the candidates the Map's Catch reported (a task that crashed, timed out
- * or spent its retries leaves no document of its own), read the candidate documents, write the
- * leaderboard as JSON, CSV and Markdown under `runs/<runId>/`, and choose the recommendation. The
- * report and the history are the Report step's (src/steps/report.ts).
+ * or spent its retries leaves no document of its own), read the candidate documents and the run's
+ * baseline (when it has one), write the leaderboard as JSON, CSV and Markdown under `runs/<runId>/`,
+ * and choose the recommendation — one analysis (src/report/stats.ts) for both. The report and the
+ * history are the Report step's (src/steps/report.ts).
  */
 import { failedCandidateDoc, type CandidateDoc } from '../results/document.js';
-import { analyzeRun } from '../report/stats.js';
 import type { Candidate } from '../search/candidates.js';
-import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';
-import { buildLeaderboard, LEADERBOARD_SCHEMA, leaderboardCsv, leaderboardMarkdown, type Leaderboard } from './leaderboard.js';
+import { buildLeaderboard, leaderboardCsv, leaderboardMarkdown, parseLeaderboard, type Leaderboard } from './leaderboard.js';
 import { readManifest } from './manifest.js';
+import { readRunExtras } from '../report/run-extras.js';
 import type { AggregateInput, AggregateOutput, CaughtFailure, RunSummary } from './types.js';
 
 export interface AggregateOptions {
@@ -42,17 +42,12 @@ async function aggregateRun(store: Store, runId: string, caught: CaughtFailure[]
     if (candidate && !(await store.exists(key))) await putJson(store, key, caughtFailureDoc(runId, candidate, failure, now));
   }
   const { docs, missing } = await readRunDocuments(store, manifest);
-  const lb = buildLeaderboard(manifest, docs, missing, now.toISOString());
+  const extras = await readRunExtras(store, runId);
+  const lb = buildLeaderboard(manifest, docs, missing, now.toISOString(), extras);
   await putJson(store, keys.leaderboard(runId, 'json'), lb);
   await store.put(keys.leaderboard(runId, 'csv'), leaderboardCsv(lb), 'text/csv');
   await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown');
-  return { ...summarise(lb), ...recommendation(docs, manifest.sweep) };
-}
-
-/** The smallest candidate within one standard error of the best (src/report/stats.ts), when there is one. */
-function recommendation(docs: CandidateDoc[], spec: SweepSpec): { recommended?: string } {
-  const id = analyzeRun(docs, spec).recommended?.candidate.id;
-  return id ? { recommended: id } : {};
+  return summarise(lb);
 }
 
 function summarise(lb: Leaderboard): RunSummary {
@@ -64,6 +59,7 @@ function summarise(lb: Leaderboard): RunSummary {
     succeeded: lb.rows.length,
     failed: lb.failed.length,
     ...(top ? { best: { candidateId: top.candidateId, metric: lb.metric.name, value: top.metric.mean } } : {}),
+    ...(lb.recommended ? { recommended: lb.recommended.candidateId } : {}),
   };
 }
 
@@ -71,8 +67,14 @@ function summarise(lb: Leaderboard): RunSummary {
 async function existingSummary(store: Store, runId: string, sweep: string): Promise<RunSummary> {
   const key = keys.leaderboard(runId, 'json');
   if (await store.exists(key)) {
-    const lb = await getJson<Leaderboard>(store, key);
-    if (lb.schema === LEADERBOARD_SCHEMA) return { ...summarise(lb), duplicate: true };
+    // Either version: a v1 leaderboard (an older run) has no recommendation to report.
+    let lb: Leaderboard | null = null;
+    try {
+      lb = parseLeaderboard(await getJson(store, key), key);
+    } catch {
+      lb = null; // not a leaderboard we can read: report the run without one
+    }
+    if (lb) return { ...summarise(lb), duplicate: true };
   }
   return { runId, sweep, leaderboardKey: key, succeeded: 0, failed: 0, duplicate: true };
 }

@@ -18,15 +18,18 @@ export { report } from './report.js';
 export { readRunDocuments, type RunDocuments } from './documents.js';
 export {
   buildLeaderboard,
-  formatMetric,
   LEADERBOARD_COLUMNS,
   LEADERBOARD_SCHEMA,
+  LEADERBOARD_SCHEMA_V1,
   leaderboardCsv,
   leaderboardMarkdown,
+  leaderboardSchema,
+  parseLeaderboard,
   type FailedRow,
   type Leaderboard,
   type LeaderboardRow,
   type MissingResult,
+  type TestScore,
 } from './leaderboard.js';
 export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 export { loadSweepDataset } from './dataset.js';

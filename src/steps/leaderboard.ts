@@ -1,49 +1,125 @@
 /**
- * The leaderboard of a run, built from its candidate documents: a pure function, plus its CSV and
- * Markdown renderings. Ranked by the sweep's metric (mean over folds and repeats, direction from the
- * metric), ties broken by fewer parameters, then by candidate id so the order is total.
+ * The leaderboard of a run, runs/<runId>/leaderboard.{json,csv,md}: built from its candidate documents
+ * by the same analysis as the report (src/report/stats.ts), so scripts get the ranking, the paired
+ * comparisons, the baseline, the recommendation and the test scores without parsing the report.
+ *
+ * Ranked by the sweep's metric (mean over folds and repeats, direction from the metric), ties broken
+ * by fewer parameters, then by candidate id so the order is total. "±" (in the Markdown) is the
+ * standard error of the mean over trials; the JSON carries `se`, `std` and the 95 % interval `ci95`
+ * (`[lo, hi]`, null with one trial). Test scores are on the held-out test split and are never used for
+ * choosing.
+ *
+ * `layerbench.leaderboard.v2`; v1 documents (written before the baseline, the recommendation and the
+ * test scores existed) are read by `parseLeaderboard`, which lifts them to v2 with those fields null.
+ * The CSV has one row per ranked candidate and, when the run has a baseline, a last row for it
+ * (`rank` empty, `candidateId` "baseline: <name>").
  */
-import type { RunManifest } from './manifest.js';
+import { z } from 'zod';
+import { LayerbenchError } from '../errors.js';
+import { fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../report/format.js';
+import { analyzeRun, baselineMark, recommendedTest, tQuantile, type AnalyzeExtras, type RankedCandidate, type Summary } from '../report/stats.js';
 import type { CandidateDoc } from '../results/document.js';
-import { higherIsBetter, rankingMetric, type MetricName } from '../spec/schema.js';
+import { METRICS } from '../spec/schema.js';
+import type { RunManifest } from './manifest.js';
 
-export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v1' as const;
+export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v2' as const;
+export const LEADERBOARD_SCHEMA_V1 = 'layerbench.leaderboard.v1' as const;
 
-export interface LeaderboardRow {
-  rank: number;
-  candidateId: string;
-  depth: number;
-  width: number;
-  units: number[];
-  params: number | null;
-  /** The ranking metric on validation data: mean and sample std over folds × repeats, n trials. */
-  metric: { mean: number; std: number | null; n: number };
+/** What "±" and the intervals mean, written into every leaderboard.json. */
+export const LEADERBOARD_UNCERTAINTY = `${PLUS_MINUS}: ${PLUS_MINUS_NOTE}; ci95 is the 95 % Student-t interval of the mean, null with one trial`;
+
+const interval = z.tuple([z.number(), z.number()]).nullable();
+
+export const leaderboardRowSchema = z.object({
+  rank: z.number().int(),
+  candidateId: z.string(),
+  depth: z.number().int(),
+  width: z.number().int(),
+  units: z.array(z.number().int()),
+  params: z.number().int().nullable(),
+  /** The ranking metric on validation data over folds × repeats. */
+  metric: z.object({ mean: z.number(), se: z.number().nullable(), std: z.number().nullable(), ci95: interval, n: z.number().int() }),
+  /** Against the best: the paired (Nadeau–Bengio corrected) test, or Welch's where trials could not be paired. */
+  vsBest: z.object({ test: z.enum(['paired', 'welch']), p: z.number(), pairs: z.number().int().nullable() }).nullable(),
+  /** "≈ best": p ≥ 0.05 against the best (true for the best); null when untestable (one trial). */
+  approxBest: z.boolean().nullable(),
+  /** Mean within one standard error of the best's mean; null when the best has one trial. */
+  withinOneSe: z.boolean().nullable(),
+  /** Against the baseline on the same trials; null when the run has none. */
+  vsBaseline: z
+    .object({
+      verdict: z.enum(['beats', 'not-clearly-better', 'better-untested', 'does-not-beat']),
+      /** Candidate minus baseline, mean over the shared trials. */
+      difference: z.number(),
+      p: z.number().nullable(),
+    })
+    .nullable(),
   /** Mean epochs trained per trial. */
-  epochs: number;
+  epochs: z.number(),
   /** Time inside training, all trials. */
-  fitSeconds: number;
-  samplesPerSecond: number | null;
-  backend: string;
-}
+  fitSeconds: z.number(),
+  samplesPerSecond: z.number().nullable(),
+  backend: z.string(),
+});
+export type LeaderboardRow = z.infer<typeof leaderboardRowSchema>;
 
-export interface FailedRow {
-  candidateId: string;
-  depth: number;
-  width: number;
-  reason: string;
-}
+export const failedRowSchema = z.object({ candidateId: z.string(), depth: z.number().int(), width: z.number().int(), reason: z.string() });
+export type FailedRow = z.infer<typeof failedRowSchema>;
 
-export interface Leaderboard {
-  schema: typeof LEADERBOARD_SCHEMA;
-  runId: string;
-  sweep: string;
-  dataset: { key: string; version: string };
-  metric: { name: MetricName; higherIsBetter: boolean };
-  candidates: number;
-  rows: LeaderboardRow[];
-  failed: FailedRow[];
-  generatedAt: string;
-}
+/** A score on the held-out test split — never used for choosing. */
+export const testScoreSchema = z.object({
+  /** Mean over the candidate's trial models. */
+  metric: z.number(),
+  se: z.number().nullable(),
+  ci95: interval,
+  n: z.number().int(),
+  rows: z.number().int(),
+});
+export type TestScore = z.infer<typeof testScoreSchema>;
+
+export const leaderboardSchema = z.object({
+  schema: z.literal(LEADERBOARD_SCHEMA),
+  runId: z.string(),
+  sweep: z.string(),
+  dataset: z.object({ key: z.string(), version: z.string() }),
+  metric: z.object({ name: z.enum(METRICS), higherIsBetter: z.boolean(), unit: z.string().nullable() }),
+  uncertainty: z.string(),
+  candidates: z.number().int(),
+  rows: z.array(leaderboardRowSchema),
+  failed: z.array(failedRowSchema),
+  /** The model without a network on the same splits (runs/<id>/baseline.json); null for runs without one. */
+  baseline: z
+    .object({
+      name: z.string(),
+      description: z.string(),
+      /** Mean validation score over the trials. */
+      metric: z.number(),
+      se: z.number().nullable(),
+      ci95: interval,
+      n: z.number().int(),
+      /** Fitted on all non-test rows, scored on the test split. */
+      test: z.object({ metric: z.number(), rows: z.number().int() }).nullable(),
+    })
+    .nullable(),
+  /** The best-ranked candidate and its test score. */
+  best: z.object({ candidateId: z.string(), test: testScoreSchema.nullable() }).nullable(),
+  /** The recommendation (one-standard-error rule, among candidates that beat the baseline). */
+  recommended: z
+    .object({
+      candidateId: z.string(),
+      rule: z.enum(['one-standard-error', 'best-only']),
+      reason: z.string(),
+      /** Its trial models on the test split. */
+      test: testScoreSchema.nullable(),
+      /** The final model (runs/<id>/model/final.json) on the test split, once Finalize has written it. */
+      finalTest: z.object({ metric: z.number(), rows: z.number().int() }).nullable(),
+    })
+    .nullable(),
+  /** Why there is no recommendation although candidates were ranked (none beats the baseline). */
+  noRecommendation: z.string().nullable(),
+  generatedAt: z.string(),
+});
+export type Leaderboard = z.infer<typeof leaderboardSchema>;
 
 /** A candidate with no document, and why (what the Map's Catch reported, or that nothing was). */
 export interface MissingResult {
@@ -51,12 +127,32 @@ export interface MissingResult {
   reason: string;
 }
 
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const ci95 = (s: Pick<Summary, 'ci'>): [number, number] | null => (s.ci ? [s.ci.lo, s.ci.hi] : null);
 
-function sampleStd(xs: number[]): number | null {
-  if (xs.length < 2) return null;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+function testScore(s: (Summary & { rows: number }) | null): TestScore | null {
+  return s && { metric: s.mean, se: s.se, ci95: ci95(s), n: s.n, rows: s.rows };
+}
+
+function row(c: RankedCandidate): LeaderboardRow {
+  const doc = c.doc;
+  const cand = doc.candidate;
+  return {
+    rank: c.rank,
+    candidateId: c.id,
+    depth: cand.depth,
+    width: cand.width,
+    units: [...cand.units],
+    params: doc.parameterCount,
+    metric: { mean: c.summary.mean, se: c.summary.se, std: c.summary.std, ci95: ci95(c.summary), n: c.summary.n },
+    vsBest: c.vsBest && { test: c.vsBest.kind, p: c.vsBest.p, pairs: c.vsBest.kind === 'paired' ? c.vsBest.pairs : null },
+    approxBest: c.indistinguishable,
+    withinOneSe: c.withinOneSe,
+    vsBaseline: c.vsBaseline && { verdict: c.vsBaseline.verdict, difference: c.vsBaseline.difference, p: c.vsBaseline.test?.p ?? null },
+    epochs: doc.trials.length > 0 ? doc.trials.reduce((s, t) => s + t.epochs.length, 0) / doc.trials.length : 0,
+    fitSeconds: doc.timing.fitSeconds,
+    samplesPerSecond: doc.timing.samplesPerSecond,
+    backend: doc.backend,
+  };
 }
 
 export function buildLeaderboard(
@@ -64,68 +160,123 @@ export function buildLeaderboard(
   docs: CandidateDoc[],
   missing: MissingResult[] = [],
   generatedAt: string = new Date().toISOString(),
+  extras: AnalyzeExtras = {},
 ): Leaderboard {
-  const name = rankingMetric(manifest.sweep);
-  const higher = higherIsBetter(name);
+  const planned = new Set(manifest.candidates.map((c) => c.id));
+  const a = analyzeRun(
+    docs.filter((d) => planned.has(d.candidate.id)),
+    manifest.sweep,
+    extras,
+  );
+  const ranked = new Set(a.ranked.map((c) => c.id));
   const byId = new Map(docs.map((d) => [d.candidate.id, d]));
-  const rows: Omit<LeaderboardRow, 'rank'>[] = [];
   const failed: FailedRow[] = [];
   for (const c of manifest.candidates) {
+    if (ranked.has(c.id)) continue;
     const doc = byId.get(c.id);
-    const fail = (reason: string) => failed.push({ candidateId: c.id, depth: c.depth, width: c.width, reason });
-    if (!doc) {
-      fail(missing.find((m) => m.candidateId === c.id)?.reason ?? 'no result document');
-      continue;
-    }
-    if (doc.status === 'failed') {
-      fail(doc.error?.message ?? 'failed without a reason');
-      continue;
-    }
-    const values = doc.metric.values.length > 0 ? doc.metric.values : doc.metric.mean === null ? [] : [doc.metric.mean];
-    if (values.length === 0 || values.some((v) => !Number.isFinite(v))) {
-      fail(`no finite ${name} (values: ${values.join(', ') || 'none'})`);
-      continue;
-    }
-    rows.push({
-      candidateId: c.id,
-      depth: c.depth,
-      width: c.width,
-      units: [...c.units],
-      params: doc.parameterCount,
-      metric: { mean: mean(values), std: sampleStd(values), n: values.length },
-      epochs: doc.trials.length > 0 ? mean(doc.trials.map((t) => t.epochs.length)) : 0,
-      fitSeconds: doc.timing.fitSeconds,
-      samplesPerSecond: doc.timing.samplesPerSecond,
-      backend: doc.backend,
-    });
+    const reason = !doc
+      ? (missing.find((m) => m.candidateId === c.id)?.reason ?? 'no result document')
+      : doc.status === 'failed'
+        ? (doc.error?.message ?? 'failed without a reason')
+        : `no finite ${a.metric} (values: ${doc.metric.values.join(', ') || 'none'})`;
+    failed.push({ candidateId: c.id, depth: c.depth, width: c.width, reason });
   }
-  rows.sort(
-    (a, b) =>
-      (higher ? b.metric.mean - a.metric.mean : a.metric.mean - b.metric.mean) ||
-      (a.params ?? Infinity) - (b.params ?? Infinity) ||
-      (a.candidateId < b.candidateId ? -1 : a.candidateId > b.candidateId ? 1 : 0),
-  );
+  const rec = a.recommended;
+  const rt = recommendedTest(a);
+  const b = a.baseline;
   return {
     schema: LEADERBOARD_SCHEMA,
     runId: manifest.runId,
     sweep: manifest.sweep.name,
     dataset: { ...manifest.dataset },
-    metric: { name, higherIsBetter: higher },
+    metric: { name: a.metric as Leaderboard['metric']['name'], higherIsBetter: a.higherIsBetter, unit: a.unit },
+    uncertainty: LEADERBOARD_UNCERTAINTY,
     candidates: manifest.candidates.length,
-    rows: rows.map((r, i) => ({ rank: i + 1, ...r })),
+    rows: a.ranked.map(row),
     failed,
+    baseline: b && { name: b.name, description: b.description, metric: b.summary.mean, se: b.summary.se, ci95: ci95(b.summary), n: b.summary.n, test: b.test },
+    best: a.best && { candidateId: a.best.id, test: testScore(a.best.test) },
+    recommended: rec && {
+      candidateId: rec.candidate.id,
+      rule: rec.rule,
+      reason: rec.reason,
+      test: testScore(rec.candidate.test),
+      finalTest: rt?.source === 'final model' ? { metric: rt.score, rows: rt.rows } : null,
+    },
+    noRecommendation: a.noRecommendation,
     generatedAt,
   };
 }
 
-const num = (x: number | null, digits: number) => (x === null ? '' : Number(x.toFixed(digits)).toString());
+// ---------------------------------------------------------------------------------------------
+// Reading a leaderboard back: v2 as it is, v1 lifted to v2.
+// ---------------------------------------------------------------------------------------------
 
-/** Significant digits that keep small metric differences visible. */
-export function formatMetric(x: number | null): string {
-  if (x === null) return '';
-  const a = Math.abs(x);
-  return a !== 0 && (a < 1e-3 || a >= 1e6) ? x.toExponential(3) : Number(x.toPrecision(4)).toString();
+const v1RowSchema = z.object({
+  rank: z.number().int(),
+  candidateId: z.string(),
+  depth: z.number().int(),
+  width: z.number().int(),
+  units: z.array(z.number().int()),
+  params: z.number().int().nullable(),
+  metric: z.object({ mean: z.number(), std: z.number().nullable(), n: z.number().int() }),
+  epochs: z.number(),
+  fitSeconds: z.number(),
+  samplesPerSecond: z.number().nullable(),
+  backend: z.string(),
+});
+
+const v1Schema = z.object({
+  schema: z.literal(LEADERBOARD_SCHEMA_V1),
+  runId: z.string(),
+  sweep: z.string(),
+  dataset: z.object({ key: z.string(), version: z.string() }),
+  metric: z.object({ name: z.enum(METRICS), higherIsBetter: z.boolean() }),
+  candidates: z.number().int(),
+  rows: z.array(v1RowSchema),
+  failed: z.array(failedRowSchema),
+  generatedAt: z.string(),
+});
+
+/** A v1 row's spread as v2 states it: the standard error and the 95 % interval from std and n. */
+function liftV1Metric(m: z.infer<typeof v1RowSchema>['metric']): LeaderboardRow['metric'] {
+  if (m.std === null || m.n < 2) return { mean: m.mean, se: null, std: m.std, ci95: null, n: m.n };
+  const se = m.std / Math.sqrt(m.n);
+  const t = tQuantile(0.975, m.n - 1);
+  return { mean: m.mean, se, std: m.std, ci95: [m.mean - t * se, m.mean + t * se], n: m.n };
 }
+
+/** Parse a leaderboard.json of either version; v1 comes back as v2 with the newer fields empty. */
+export function parseLeaderboard(value: unknown, where = 'leaderboard.json'): Leaderboard {
+  const v2 = leaderboardSchema.safeParse(value);
+  if (v2.success) return v2.data;
+  const v1 = v1Schema.safeParse(value);
+  if (v1.success) {
+    const lb = v1.data;
+    return {
+      ...lb,
+      schema: LEADERBOARD_SCHEMA,
+      metric: { ...lb.metric, unit: null },
+      uncertainty: LEADERBOARD_UNCERTAINTY,
+      rows: lb.rows.map((r) => ({ ...r, metric: liftV1Metric(r.metric), vsBest: null, approxBest: null, withinOneSe: null, vsBaseline: null })),
+      baseline: null,
+      best: lb.rows[0] ? { candidateId: lb.rows[0].candidateId, test: null } : null,
+      recommended: null,
+      noRecommendation: null,
+    };
+  }
+  const issue = v2.error.issues[0]!;
+  throw new LayerbenchError(
+    `${where}: not a ${LEADERBOARD_SCHEMA} (or ${LEADERBOARD_SCHEMA_V1}) document (${issue.path.join('.') || '(root)'}: ${issue.message})`,
+    { code: 'E_DOCUMENT', kind: 'fatal' },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Renderings: CSV and Markdown.
+// ---------------------------------------------------------------------------------------------
+
+const num = (x: number | null, digits: number) => (x === null ? '' : Number(x.toFixed(digits)).toString());
 
 export const LEADERBOARD_COLUMNS = [
   'rank',
@@ -135,22 +286,35 @@ export const LEADERBOARD_COLUMNS = [
   'units',
   'params',
   'metric',
+  'unit',
   'metricMean',
+  'metricSe',
   'metricStd',
+  'ci95Lo',
+  'ci95Hi',
   'n',
+  'pVsBest',
+  'vsBestTest',
+  'approxBest',
+  'withinOneSe',
+  'vsBaseline',
+  'pVsBaseline',
+  'recommended',
   'epochs',
   'fitSeconds',
   'samplesPerSecond',
   'backend',
 ] as const;
 
-function csvCell(v: string | number): string {
-  const s = String(v);
+function csvCell(v: string | number | boolean | null | undefined): string {
+  const s = v === null || v === undefined ? '' : String(v);
   return /[",\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
 }
 
+/** Full-precision numbers (for scripts); the columns say what each one is. */
 export function leaderboardCsv(lb: Leaderboard): string {
   const lines = [LEADERBOARD_COLUMNS.join(',')];
+  const unit = lb.metric.unit ?? '';
   for (const r of lb.rows) {
     lines.push(
       [
@@ -159,41 +323,123 @@ export function leaderboardCsv(lb: Leaderboard): string {
         r.depth,
         r.width,
         r.units.join('-'),
-        r.params ?? '',
+        r.params,
         lb.metric.name,
+        unit,
         r.metric.mean,
-        r.metric.std ?? '',
+        r.metric.se,
+        r.metric.std,
+        r.metric.ci95?.[0],
+        r.metric.ci95?.[1],
         r.metric.n,
+        r.vsBest?.p,
+        r.vsBest?.test,
+        r.approxBest,
+        r.withinOneSe,
+        r.vsBaseline?.verdict,
+        r.vsBaseline?.p,
+        lb.recommended?.candidateId === r.candidateId,
         r.epochs,
         r.fitSeconds,
-        r.samplesPerSecond ?? '',
+        r.samplesPerSecond,
         r.backend,
       ]
         .map(csvCell)
         .join(','),
     );
   }
+  const b = lb.baseline;
+  if (b) {
+    const cells: Partial<Record<(typeof LEADERBOARD_COLUMNS)[number], string | number | null>> = {
+      candidateId: `baseline: ${b.name}`,
+      params: 0,
+      metric: lb.metric.name,
+      unit,
+      metricMean: b.metric,
+      metricSe: b.se,
+      ci95Lo: b.ci95?.[0] ?? null,
+      ci95Hi: b.ci95?.[1] ?? null,
+      n: b.n,
+    };
+    lines.push(LEADERBOARD_COLUMNS.map((c) => csvCell(cells[c])).join(','));
+  }
   return `${lines.join('\n')}\n`;
 }
 
 const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
+/** The marks of a row: recommended, ≈ best, and how it fares against the baseline. */
+export function rowMarks(lb: Leaderboard, r: LeaderboardRow): string[] {
+  const m: string[] = [];
+  if (lb.recommended?.candidateId === r.candidateId) m.push('recommended');
+  if (r.rank !== 1 && r.approxBest === true) m.push('≈ best');
+  const b = r.vsBaseline ? baselineMark({ vsBaseline: { verdict: r.vsBaseline.verdict, difference: r.vsBaseline.difference, test: null } }) : null;
+  if (b) m.push(b.short);
+  return m;
+}
+
+/** `0.8320 ± 0.0018 (95 % CI 0.8271 – 0.8369, 5 trial models)` or the single value. */
+export function fmtTestScore(t: TestScore, unit: string | null): string {
+  const models = `${t.n} trial model${t.n === 1 ? '' : 's'}`;
+  return t.ci95 ? `${fmtMeanSe(t.metric, t.se, unit)} (95 % CI ${fmtInterval(t.ci95, t.se, unit)}, ${models})` : `${fmtMeanSe(t.metric, t.se, unit)} (${models}, no interval)`;
+}
+
+/** Lines about the baseline, the recommendation and the test scores, shared by leaderboard.md and the terminal. */
+export function leaderboardNotes(lb: Leaderboard): string[] {
+  const out: string[] = [];
+  const m = lb.metric.name;
+  const unit = lb.metric.unit;
+  const label = (id: string) => {
+    const r = lb.rows.find((x) => x.candidateId === id);
+    return r ? `depth ${r.depth}, width ${r.width}` : id;
+  };
+  if (lb.baseline) {
+    const b = lb.baseline;
+    const beaten = lb.rows.filter((r) => r.vsBaseline?.verdict !== 'does-not-beat').length;
+    out.push(
+      `baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ` +
+        `${beaten === lb.rows.length ? 'every candidate beats it on average' : `${lb.rows.length - beaten} of ${lb.rows.length} candidates ${lb.rows.length - beaten === 1 ? 'does' : 'do'} not beat it`}.`,
+    );
+  }
+  if (lb.rows.length > 0 && lb.rows.every((r) => r.metric.n < 2)) {
+    out.push('one trial per candidate: no standard error and no interval; the ranking is a single draw.');
+  }
+  if (lb.noRecommendation) out.push(`no recommendation: ${lb.noRecommendation}`);
+  const tests: string[] = [];
+  const rec = lb.recommended;
+  if (rec?.finalTest) tests.push(`final model (${label(rec.candidateId)}) ${withUnit(fmtValue(rec.finalTest.metric), unit)} on ${rec.finalTest.rows} rows`);
+  if (rec?.test) tests.push(`recommended ${fmtTestScore(rec.test, unit)}`);
+  if (lb.best?.test && lb.best.candidateId !== rec?.candidateId) tests.push(`best-ranked (${label(lb.best.candidateId)}) ${fmtTestScore(lb.best.test, unit)}`);
+  if (lb.baseline?.test) tests.push(`baseline ${withUnit(fmtValue(lb.baseline.test.metric), unit)}`);
+  if (tests.length) out.push(`test — never used for choosing (${m}): ${tests.join('; ')}.`);
+  return out;
+}
+
 export function leaderboardMarkdown(lb: Leaderboard): string {
   const dir = lb.metric.higherIsBetter ? 'higher is better' : 'lower is better';
+  const unit = lb.metric.unit;
+  const head = `${lb.metric.name}${unit ? ` (${unit})` : ''}, ${PLUS_MINUS}`;
   const out = [
     `# Leaderboard: ${lb.sweep}`,
     '',
-    `Run \`${lb.runId}\` · dataset \`${lb.dataset.key}\` (version ${lb.dataset.version}) · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name} (${dir}; mean ± std over folds × repeats).`,
+    `Run \`${lb.runId}\` · dataset \`${lb.dataset.key}\` (version ${lb.dataset.version}) · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name} (${dir}). ${PLUS_MINUS_NOTE}; the 95 % CI is Student's t; "p vs best": paired t-test on the same folds and repeats, Nadeau–Bengio corrected.`,
     '',
-    `| rank | depth | width | units | params | ${lb.metric.name} | n | epochs | fit s | samples/s | backend | candidate |`,
-    '|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|',
+    `| rank | depth | width | units | params | ${head} | 95 % CI | n | p vs best | marks | epochs | fit s | samples/s | backend | candidate |`,
+    '|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|',
   ];
   for (const r of lb.rows) {
-    const metric = `${formatMetric(r.metric.mean)}${r.metric.std === null ? '' : ` ± ${formatMetric(r.metric.std)}`}`;
+    const ci = r.metric.ci95 ? fmtInterval(r.metric.ci95, r.metric.se) : 'no interval';
     out.push(
-      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${r.params ?? ''} | ${metric} | ${r.metric.n} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${num(r.samplesPerSecond, 0)} | ${r.backend} | \`${r.candidateId}\` |`,
+      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${r.params ?? ''} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${fmtP(r.vsBest?.p)} | ${rowMarks(lb, r).join(', ')} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${num(r.samplesPerSecond, 0)} | ${r.backend} | \`${r.candidateId}\` |`,
     );
   }
+  if (lb.baseline) {
+    const b = lb.baseline;
+    out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |  |  |`);
+  }
+  const notes = leaderboardNotes(lb);
+  if (lb.recommended) notes.unshift(`recommended: \`${lb.recommended.candidateId}\` — ${lb.recommended.reason}`);
+  if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   if (lb.failed.length > 0) {
     out.push('', `## Failed (${lb.failed.length})`, '');
     for (const f of lb.failed) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);

@@ -61,7 +61,10 @@ export interface RunSummary {
   best?: { candidateId: string; metric: string; value: number };
   /** Left as it was: the run was planned by an earlier execution. */
   duplicate?: boolean;
-  /** The candidate the analysis recommends (smallest within one standard error of the best); chosen by Aggregate. */
+  /**
+   * The candidate the analysis recommends (smallest within one standard error of the best, among those
+   * that beat the baseline), chosen by Aggregate; absent when no candidate beats the baseline.
+   */
   recommended?: string;
   /** runs/<runId>/report.html (set by Report). */
   reportKey?: string;

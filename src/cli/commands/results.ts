@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { cloudClients, type CloudClients } from '../../cloud/clients.js';
 import { fetchResults, type FetchedResults } from '../../cloud/results.js';
 import { withCloudOptions, type CloudCommandOptions } from './submit.js';
-import { leaderboardTable } from './run.js';
+import { leaderboardTable } from '../../report/terminal.js';
 
 export interface ResultsCommandOptions extends CloudCommandOptions {
   out: string;

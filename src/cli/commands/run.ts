@@ -4,17 +4,17 @@
  * state machine runs with trigger 'cli' and the leaderboard is printed.
  */
 import { join } from 'node:path';
-import Table from 'cli-table3';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError } from '../../errors.js';
 import { prepareSweepFile } from '../sweep-file.js';
-import { formatMetric, type Leaderboard } from '../../steps/leaderboard.js';
+import { runResultText } from '../../report/terminal.js';
+import type { Leaderboard } from '../../steps/leaderboard.js';
 import { checkRunIdOption } from '../../steps/manifest.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
 import { openStore } from '../../store/open.js';
-import { getJson, type Store } from '../../store/store.js';
+import type { Store } from '../../store/store.js';
 import type { BackendName } from '../../train/backend.js';
 import { runLocal } from '../../workflow/local.js';
 import { defaultWorkers } from '../../workflow/pool.js';
@@ -90,49 +90,15 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const seconds = (Date.now() - started) / 1000;
   const boards: Leaderboard[] = [];
   for (const run of result.runs) {
-    const lb = await getJson<Leaderboard>(store, run.leaderboardKey);
+    const { leaderboard: lb, text } = await runResultText(store, run.runId);
     boards.push(lb);
-    out.write(`${leaderboardTable(lb)}\n`);
-    const rec = lb.rows.find((r) => r.candidateId === run.recommended);
-    if (rec) {
-      out.write(
-        `recommended: depth ${rec.depth}, width ${rec.width} (${rec.units.join('-')} units, ${rec.params ?? '?'} parameters) — ` +
-          `the smallest within one standard error of the best; why, and the Keras code: report.html\n`,
-      );
-    }
+    out.write(text);
     out.write(`results: ${resultsLocation(store, run.runId)}  (${formatDuration(seconds)})\n`);
   }
   if (boards.length > 0 && boards.every((b) => b.rows.length === 0)) {
     throw new CandidateError(`every candidate failed; see the leaderboard in ${resultsLocation(store, boards[0]!.runId)}`);
   }
   return boards;
-}
-
-/** The leaderboard as a terminal table, with failures listed under it. */
-export function leaderboardTable(lb: Leaderboard): string {
-  const table = new Table({
-    head: ['rank', 'depth', 'width', 'units', 'params', `${lb.metric.name} ${lb.metric.higherIsBetter ? '↑' : '↓'}`, 'n', 'epochs', 'fit s', 'samples/s', 'backend'],
-    colAligns: ['right', 'right', 'right', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
-    style: { head: [], border: [], compact: true },
-  });
-  for (const r of lb.rows) {
-    table.push([
-      r.rank,
-      r.depth,
-      r.width,
-      r.units.join('-'),
-      r.params ?? '',
-      `${formatMetric(r.metric.mean)}${r.metric.std === null ? '' : ` ± ${formatMetric(r.metric.std)}`}`,
-      r.metric.n,
-      Number(r.epochs.toFixed(1)),
-      r.fitSeconds.toFixed(1),
-      r.samplesPerSecond === null ? '' : Math.round(r.samplesPerSecond),
-      r.backend,
-    ]);
-  }
-  const lines = [`${lb.sweep} · run ${lb.runId} · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name}`, table.toString()];
-  for (const f of lb.failed) lines.push(`failed: depth ${f.depth} width ${f.width} (${f.candidateId}): ${f.reason}`);
-  return lines.join('\n');
 }
 
 /** Where a run's documents are: a directory, or an S3 URI prefix. */

@@ -1,0 +1,170 @@
+/**
+ * How layerbench writes numbers, in one place, so that every surface (the CLI table, leaderboard.md
+ * and .csv headers, report.html/.md, the history page, the Keras comment) means the same thing:
+ *
+ * - **"±" is always the standard error of the mean over a candidate's trials** (folds × repeats):
+ *   s / √n with the sample standard deviation s. Every header that shows "±" says so
+ *   ({@link PLUS_MINUS}). A 95 % interval, where one is shown, is written as an interval
+ *   ("0.83 – 0.85"), never with "±".
+ * - **A mean is rounded to its uncertainty**: to the decimal place of the standard error's second
+ *   significant digit (0.72263 ± 0.01235 → "0.723 ± 0.012"); the interval's ends likewise.
+ * - Without an uncertainty (one trial, or a baseline) a value gets four significant digits.
+ * - Regression and forecast errors carry the dataset's unit (`dataset.unit`); mse its square.
+ */
+import type { MetricName } from '../spec/schema.js';
+
+/** What "±" means, for headers and notes. */
+export const PLUS_MINUS = 'mean ± standard error';
+/** The sentence every table with "±" carries. */
+export const PLUS_MINUS_NOTE = '± is the standard error of the mean over the trials (folds × repeats)';
+
+/** The power of ten to round to for an uncertainty `u`: its second significant digit. Null without one. */
+export function roundingExponent(u: number | null | undefined): number | null {
+  if (u === null || u === undefined || !Number.isFinite(u) || u <= 0) return null;
+  return Math.floor(Math.log10(u)) - 1;
+}
+
+/** `x` rounded to 10^exponent, written without exponent notation and without "-0". */
+function atExponent(x: number, exponent: number): string {
+  if (exponent >= 0) {
+    const step = 10 ** exponent;
+    const r = Math.round(x / step) * step;
+    return grouped(r === 0 ? 0 : r);
+  }
+  const s = x.toFixed(Math.min(20, -exponent));
+  return /^-0\.?0*$/.test(s) ? s.slice(1) : s;
+}
+
+function grouped(x: number): string {
+  return Math.round(x).toLocaleString('en-US');
+}
+
+/**
+ * A value with no uncertainty to round to: four significant digits (`0.7226`, `1.360`, `12.35`),
+ * grouped integers from 10,000, exponent notation below 1e-4.
+ */
+export function fmtValue(x: number | null | undefined): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  const ax = Math.abs(x);
+  if (ax === 0) return '0';
+  if (ax >= 1e4) return grouped(x);
+  if (ax < 1e-4) return x.toExponential(2);
+  return x.toPrecision(4);
+}
+
+/** A value rounded to an uncertainty's second significant digit (four significant digits without one). */
+export function fmtRounded(x: number | null | undefined, uncertainty: number | null | undefined): string {
+  if (x === null || x === undefined || Number.isNaN(x) || !Number.isFinite(x)) return fmtValue(x);
+  const e = roundingExponent(uncertainty);
+  return e === null ? fmtValue(x) : atExponent(x, e);
+}
+
+/** An uncertainty itself, to two significant digits (`0.012`, `0.0035`, `1.4`, `120`). */
+export function fmtUncertainty(u: number | null | undefined): string {
+  if (u === null || u === undefined || Number.isNaN(u)) return '—';
+  if (u === 0) return '0';
+  return atExponent(u, roundingExponent(u)!);
+}
+
+/** `12.3 mpg`; the value alone when there is no unit. */
+export function withUnit(text: string, unit: string | null | undefined): string {
+  return unit ? `${text} ${unit}` : text;
+}
+
+/**
+ * "mean ± standard error" rounded to the standard error (`0.723 ± 0.012`). With no standard error
+ * (one trial) the mean alone, four significant digits; with a standard error of 0, `± 0`.
+ */
+export function fmtMeanSe(mean: number, se: number | null | undefined, unit?: string | null): string {
+  if (se === null || se === undefined) return withUnit(fmtValue(mean), unit);
+  if (se === 0) return withUnit(`${fmtValue(mean)} ± 0`, unit);
+  return withUnit(`${fmtRounded(mean, se)} ± ${fmtUncertainty(se)}`, unit);
+}
+
+/** A 95 % interval `0.83 – 0.85`, its ends rounded like the mean it belongs to. */
+export function fmtInterval(ci: { lo: number; hi: number } | readonly [number, number] | null | undefined, se: number | null | undefined, unit?: string | null): string {
+  if (!ci) return 'no interval';
+  const [lo, hi] = 'lo' in ci ? [ci.lo, ci.hi] : ci;
+  return withUnit(`${fmtRounded(lo, se)} – ${fmtRounded(hi, se)}`, unit);
+}
+
+/**
+ * Two values that are compared in a sentence (`0.851 → 0.843`): three significant digits, more when
+ * that is what it takes for them to read differently (at most six).
+ */
+export function fmtPair(a: number, b: number, unit?: string | null): [string, string] {
+  let pa = fmtSig(a, 3);
+  let pb = fmtSig(b, 3);
+  for (let digits = 4; digits <= 6 && pa === pb && a !== b; digits++) {
+    pa = fmtSig(a, digits);
+    pb = fmtSig(b, digits);
+  }
+  return [withUnit(pa, unit), withUnit(pb, unit)];
+}
+
+function fmtSig(x: number, digits: number): string {
+  if (!Number.isFinite(x)) return fmtValue(x);
+  const ax = Math.abs(x);
+  if (ax === 0) return '0';
+  if (ax >= 10 ** digits) return grouped(x);
+  if (ax < 1e-4) return x.toExponential(digits - 1);
+  return x.toPrecision(digits);
+}
+
+/** The unit a metric is measured in: the data's unit for rmse and mae, its square for mse, none otherwise. */
+export function metricUnit(metric: MetricName | string, unit: string | null | undefined): string | null {
+  if (!unit) return null;
+  if (metric === 'rmse' || metric === 'mae') return unit;
+  if (metric === 'mse') return `${unit}²`;
+  return null;
+}
+
+/** General-purpose number for prose: three decimals under 10, fewer above, grouped from 1,000. */
+export function fmt(x: number | null | undefined): string {
+  if (x === null || x === undefined || Number.isNaN(x)) return '—';
+  if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
+  const ax = Math.abs(x);
+  if (ax >= 1000) return grouped(x);
+  if (ax >= 100) return x.toFixed(1);
+  if (ax >= 10) return x.toFixed(2);
+  if (ax === 0) return '0';
+  const decimals = Math.min(8, Math.max(3, -Math.floor(Math.log10(ax))));
+  return x.toFixed(decimals);
+}
+
+/** Seconds with one decimal (`12.3`), grouped above a thousand. */
+export function fmtSeconds(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  return x >= 1000 ? grouped(x) : x.toFixed(1);
+}
+
+/** A p-value: three decimals, `< 0.001` below that. */
+export function fmtP(p: number | null | undefined): string {
+  if (p === null || p === undefined || Number.isNaN(p)) return '—';
+  return p < 0.001 ? '< 0.001' : p.toFixed(3);
+}
+
+/** `p = 0.042` or `p < 0.001`. */
+export function pEquals(p: number): string {
+  return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;
+}
+
+export function fmtInt(x: number | null | undefined): string {
+  return x === null || x === undefined ? '—' : grouped(x);
+}
+
+/** `33×` or `2.5×`. */
+export function fmtRatio(r: number): string {
+  return r >= 10 ? `${Math.round(r)}×` : `${Number(r.toFixed(1))}×`;
+}
+
+/** A fraction as a percentage with one decimal at most: `57.4 %`, `100 %`. */
+export function fmtPercent(fraction: number): string {
+  return `${Number((fraction * 100).toFixed(1))} %`;
+}
+
+/** `1 candidate`, `3 candidates`; `plural` for irregular nouns. */
+export function count(n: number, noun: string, plural = `${noun}s`): string {
+  return `${fmtInt(n)} ${n === 1 ? noun : plural}`;
+}

@@ -63,6 +63,33 @@ describe('plan', () => {
     expect(third.items).toHaveLength(2);
   });
 
+  it('of duplicate events arriving together exactly one plans the run; the others are duplicates with no items', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv')]);
+    const event = { trigger: 'upload' as const, key: 'sweeps/alpha.json', etag: '"e1"' };
+
+    const outs = await Promise.all(Array.from({ length: 6 }, () => plan(store, event, { now: NOW })));
+
+    const owners = outs.filter((o) => !o.runs[0]!.duplicate);
+    expect(owners).toHaveLength(1);
+    expect(owners[0]!.items).toHaveLength(2);
+    for (const o of outs.filter((x) => x !== owners[0])) {
+      expect(o.runs).toEqual([{ runId: owners[0]!.runs[0]!.runId, sweep: 'alpha', candidates: 2, duplicate: true }]);
+      expect(o.items).toEqual([]);
+    }
+    expect((await store.list('runs/')).filter((k) => k.endsWith('run.json'))).toHaveLength(1);
+  });
+
+  it('a second delivery of the nightly schedule plans nothing; naming the run resumes it', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv')]);
+    const first = await plan(store, { trigger: 'schedule' }, { now: NOW });
+    const again = await plan(store, { trigger: 'schedule' }, { now: NOW });
+    const resumed = await plan(store, { trigger: 'schedule', runId: first.runs[0]!.runId }, { now: NOW });
+    expect(first.runs).toEqual([{ runId: 'alpha-nightly-2026-03-04', sweep: 'alpha', candidates: 2 }]);
+    expect(again).toEqual({ runs: [{ ...first.runs[0], duplicate: true }], items: [] });
+    expect(resumed.runs).toEqual(first.runs);
+    expect(resumed.items).toEqual(first.items);
+  });
+
   it('re-runs every registered sweep that uses an uploaded dataset, and only those', async () => {
     const store = await storeWith(
       [sweep('alpha', 'datasets/a.csv'), sweep('beta', 'datasets/a.csv', [2]), sweep('gamma', 'datasets/b.csv')],

@@ -5,10 +5,12 @@
  *  - `datasets/…` → every registered sweep (`sweeps/*.json`) whose dataset is that key.
  *  - trigger 'schedule', no key → every registered sweep.
  *
- * Run ids: an upload's is derived from (sweep, key, ETag), so a duplicated event finds its run already
- * planned and trains nothing; the CLI's carries a UTC timestamp and 4 random hex digits; the nightly
- * one the UTC date. Planning an existing run (same id, same sweep) resumes it: candidates whose
- * documents exist are not trained again.
+ * Run ids: an upload's is derived from (sweep, key, ETag) and the nightly one from the UTC date, so a
+ * duplicated event finds its run and trains nothing; the CLI's carries a UTC timestamp and 4 random
+ * hex digits. A run is claimed by creating its manifest only if it is absent (Store.putIfAbsent):
+ * of duplicate events arriving together exactly one plans the run, the others report it as a
+ * duplicate. Naming an existing run explicitly (`input.runId`, same sweep) resumes it: candidates
+ * whose documents exist are not trained again.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -17,7 +19,7 @@ import { canonicalJson, contentHash, expandCandidates } from '../search/candidat
 import { parseSweepText } from '../spec/load.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
-import { getText, putJson, type Store } from '../store/store.js';
+import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { baselineDoc } from '../data/baseline.js';
 import { dataLayout } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
@@ -53,7 +55,7 @@ interface Prepared {
   items: WorkItem[];
   /** A new run's manifest, written once every selected sweep has been prepared. */
   manifest?: RunManifest;
-  /** A new run's baseline on the candidates' splits, written just before its manifest. */
+  /** A new run's baseline on the candidates' splits, written once its manifest has claimed the run. */
   baseline?: BaselineDoc;
 }
 
@@ -84,8 +86,13 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
     throw new SpecError(`no registered sweep could run: ${skipped.map((s) => `${s.key}: ${s.reason}`).join('; ')}`);
   }
   for (const p of prepared) {
+    if (p.manifest && !(await putJsonIfAbsent(store, keys.runManifest(p.ref.runId), p.manifest))) {
+      // Another execution claimed this run between our look and our write: it is theirs to train.
+      p.ref = { ...p.ref, duplicate: true };
+      p.items = [];
+      continue;
+    }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
-    if (p.manifest) await putJson(store, keys.runManifest(p.ref.runId), p.manifest);
   }
   return {
     runs: prepared.map((p) => p.ref),
@@ -159,7 +166,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const { spec } = sweep;
   const runId = ctx.runId ?? runIdFor(spec.name, ctx);
   const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
-  if (existing && ctx.trigger === 'upload' && !ctx.runId) {
+  if (existing && !ctx.runId) {
     return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [] };
   }
   if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {

@@ -126,7 +126,7 @@ describe('handlers, run from their bundles', () => {
     const out = await bundles.report.invoke<ReportOutput>(aggregated);
     expect(out.errorMessage).toBeUndefined();
     const run = out.result!.runs[0]!;
-    expect(run).toMatchObject({ ...aggregated.runs[0], reportKey: keys.report(run.runId, 'html'), historyKey: keys.history('tiny-weather') });
+    expect(run).toMatchObject({ ...aggregated.runs[0], reportKey: keys.report(run.runId, 'html'), historyKey: keys.historyRun('tiny-weather', run.runId) });
     expect(await store.exists(keys.report(run.runId, 'md'))).toBe(true);
   });
 });

@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS } from '../infra/constructs/bundling.js';
 import { STATE } from '../infra/workflow.js';
 import type { ReportOutput } from '../src/steps/types.js';
+import { readHistory } from '../src/report/history-store.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
@@ -140,8 +141,8 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     expect(lb.rows[0]?.candidateId).toBe(run.best?.candidateId);
     for (const ext of ['csv', 'md'] as const) expect(await store.exists(keys.leaderboard(run.runId, ext))).toBe(true);
     for (const ext of ['html', 'md'] as const) expect(await store.exists(keys.report(run.runId, ext))).toBe(true);
-    const history = await getJson<{ entries: { runId: string }[] }>(store, keys.history('tiny-weather'));
-    expect(history.entries.map((e) => e.runId)).toEqual([run.runId]);
+    const history = await readHistory(store, 'tiny-weather');
+    expect(history?.entries.map((e) => e.runId)).toEqual([run.runId]);
   });
 
   it("the run's own writes under runs/ and history/ match no rule", async () => {
@@ -170,7 +171,7 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     });
     const nightly = (await execution.result) as unknown as ReportOutput;
     expect(nightly.runs).toEqual([expect.objectContaining({ runId: expect.stringMatching(/^tiny-weather-nightly-\d{4}-\d{2}-\d{2}$/), succeeded: 2 })]);
-    const history = await getJson<{ entries: { runId: string }[] }>(store, keys.history('tiny-weather'));
-    expect(history.entries.map((e) => e.runId)).toEqual([first.runs[0]!.runId, nightly.runs[0]!.runId]);
+    const history = await readHistory(store, 'tiny-weather');
+    expect(history?.entries.map((e) => e.runId)).toEqual([first.runs[0]!.runId, nightly.runs[0]!.runId]);
   });
 });

@@ -2,10 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyPageKey, writeRunReport } from '../src/report/index.js';
-import { getJson, getText } from '../src/store/store.js';
+import { historyPageKey, readHistory, writeRunReport } from '../src/report/index.js';
+import { getText } from '../src/store/store.js';
 import { LocalStore } from '../src/store/local.js';
-import type { History } from '../src/report/history.js';
 import { makeDoc } from './fixtures/report/factory.js';
 import { around, craftedRun } from './fixtures/report/run.js';
 
@@ -27,7 +26,7 @@ describe('writeRunReport', () => {
       htmlKey: 'runs/run-1/report.html',
       mdKey: 'runs/run-1/report.md',
       recommended: 'dense-d2-w32-abcdef0123',
-      historyKey: 'history/crafted.json',
+      historyKey: 'history/crafted/run-1.json',
     });
     const html = await getText(store, out.htmlKey);
     const md = await getText(store, out.mdKey);
@@ -72,7 +71,7 @@ describe('writeRunReport', () => {
           : d,
     );
     await writeRunReport(store, 'run-2', spec, next);
-    const history = await getJson<History>(store, 'history/crafted.json');
+    const history = (await readHistory(store, 'crafted'))!;
     expect(history.entries.map((e) => e.runId)).toEqual(['run-1', 'run-2']);
     expect(history.entries[1]!.best).toMatchObject({ depth: 3, width: 16 });
     const md = await getText(store, 'runs/run-2/report.md');

@@ -38,7 +38,7 @@ describe('report', () => {
         ...aggregated.runs[0],
         finalModelKey: 'added-by-a-state-between',
         reportKey: 'runs/r1/report.html',
-        historyKey: 'history/crafted.json',
+        historyKey: keys.historyRun('crafted', 'r1'),
       },
     ]);
     expect(await getText(store, 'runs/r1/report.md')).toContain('# Which depth and width? — crafted');

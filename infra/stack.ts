@@ -1,5 +1,5 @@
 /**
- * The layerbench stack. It only wires: the bucket, the four step functions with least-privilege
+ * The layerbench stack. It only wires: the bucket, the five step functions with least-privilege
  * bucket access, the state machine around engineer W's SweepWorkflow, the upload trigger, the nightly
  * schedule and, when asked for, the completion email. Settings come from CDK context (`-c key=value`
  * or cdk.json) and are validated here, each problem named by its context key.
@@ -15,7 +15,7 @@ import { DEFAULT_SCHEDULE_CRON, DEFAULT_SCHEDULE_TIME_ZONE, NightlySchedule } fr
 import { SweepStateMachine } from './constructs/sweep-state-machine.js';
 import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
-import { DEFAULT_MAX_CONCURRENCY } from './workflow.js';
+import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS } from './workflow.js';
 
 /** Names of the stack outputs the CLI looks up (src/cloud/stack.ts). */
 export const OUTPUTS = { bucket: 'BucketName', stateMachine: 'StateMachineArn' } as const;
@@ -83,6 +83,12 @@ export class LayerbenchStack extends Stack {
       timeout: Duration.minutes(config.trainTimeoutMinutes),
       libtensorflowBaseUri: config.libtensorflowBaseUri,
     });
+    const recordFailure = new HandlerFunction(this, 'RecordFailure', {
+      handler: 'record-failure',
+      bucket,
+      memorySize: 256,
+      timeout: Duration.minutes(1),
+    });
     const aggregate = new HandlerFunction(this, 'Aggregate', {
       handler: 'aggregate',
       bucket,
@@ -96,11 +102,11 @@ export class LayerbenchStack extends Stack {
       timeout: Duration.minutes(5),
     });
 
-    // Plan: reads sweeps and datasets, creates the run manifest.
+    // Plan: reads sweeps and datasets, creates the run manifest and the item list the Map reads.
     grantBucketAccess(plan, bucket, plan.function, {
       list: true,
       read: ['sweeps/*', 'datasets/*', 'runs/*/run.json'],
-      write: ['runs/*/run.json'],
+      write: ['runs/*/run.json', ITEM_LISTS],
     });
     // Train: reads its run's manifest and the data; writes only under runs/ (the run id is not known at deploy time).
     grantBucketAccess(train, bucket, train.function, {
@@ -108,11 +114,17 @@ export class LayerbenchStack extends Stack {
       read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*'],
       write: ['runs/*/candidates/*', 'runs/*/models/*'],
     });
-    // Aggregate: reads a run's manifest and documents; writes the leaderboard and the documents of caught failures.
+    // RecordFailure: reads the run's manifest; writes the document of a candidate whose task failed outright.
+    grantBucketAccess(recordFailure, bucket, recordFailure.function, {
+      list: true,
+      read: ['runs/*/run.json'],
+      write: ['runs/*/candidates/*'],
+    });
+    // Aggregate: reads a run's manifest and documents; writes the leaderboard.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
       read: ['runs/*'],
-      write: ['runs/*/leaderboard.*', 'runs/*/candidates/*'],
+      write: ['runs/*/leaderboard.*'],
     });
     // Report: reads a run's documents and the sweep's history; writes the report and the history.
     grantBucketAccess(report, bucket, report.function, {
@@ -122,8 +134,10 @@ export class LayerbenchStack extends Stack {
     });
 
     this.sweep = new SweepStateMachine(this, 'Sweep', {
+      bucket,
       planFunction: plan.function,
       trainFunction: train.function,
+      recordFailureFunction: recordFailure.function,
       aggregateFunction: aggregate.function,
       reportFunction: report.function,
       maxConcurrency: config.maxConcurrency,

@@ -10,7 +10,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, PROJECT_ROOT, type HandlerName } from '../infra/constructs/bundling.js';
 import { stackConfigFromContext } from '../infra/stack.js';
-import { STATE, TRANSIENT_ERRORS } from '../infra/workflow.js';
+import { STATE, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../infra/workflow.js';
 import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
 import {
   functionLogicalId,
@@ -80,9 +80,9 @@ describe('train runtimes', () => {
     expect(dockerfile).toContain(`--outfile=dist/${BUNDLE_FILE}`);
   });
 
-  it('plan, aggregate and report are Node.js 22 bundles in both runtimes', () => {
+  it('plan, record-failure, aggregate and report are Node.js 22 bundles in both runtimes', () => {
     for (const s of [zip, container]) {
-      for (const name of ['plan', 'aggregate', 'report'] as const) {
+      for (const name of ['plan', 'record-failure', 'aggregate', 'report'] as const) {
         expect(s.json.Resources[functionLogicalId(s.json, name)]?.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
           Handler: 'index.handler',
@@ -228,13 +228,15 @@ describe('state machine', () => {
     expect(asl.StartAt).toBe(STATE.plan);
     expect(asl.States[STATE.plan]).toMatchObject({ Type: 'Task', Resource: fnArn('plan'), Next: STATE.map });
     const map = asl.States[STATE.map]!;
-    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 8, Next: STATE.aggregate });
+    const dataBucket = resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![0];
+    expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 8, ResultPath: null, Next: STATE.aggregate });
+    expect(map.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: dataBucket.toLowerCase(), 'Key.$': '$.itemsKey' } });
     expect(map.ItemProcessor?.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     const train = map.ItemProcessor!.States[STATE.train]!;
-    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train') });
-    expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: 3 })]);
+    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train'), ResultSelector: {} });
+    expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: TRANSIENT_RETRY.maxAttempts, JitterStrategy: 'FULL' })]);
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
-    expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Pass', End: true });
+    expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Task', Resource: fnArn('record-failure'), End: true });
     expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Next: STATE.report });
     expect(asl.States[STATE.report]).toMatchObject({ Type: 'Task', Resource: fnArn('report'), End: true });
   });
@@ -282,7 +284,12 @@ describe('IAM', () => {
       expect(s3Grants(s, 'plan')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['datasets/*', 'runs/*/run.json', 'sweeps/*'],
-        's3:PutObject': ['runs/*/run.json'],
+        's3:PutObject': ['plans/*', 'runs/*/run.json'],
+      });
+      expect(s3Grants(s, 'record-failure')).toEqual({
+        's3:ListBucket': ['(bucket)'],
+        's3:GetObject': ['runs/*/run.json'],
+        's3:PutObject': ['runs/*/candidates/*'],
       });
       expect(s3Grants(s, 'train')).toEqual({
         's3:ListBucket': ['(bucket)'],
@@ -292,7 +299,7 @@ describe('IAM', () => {
       expect(s3Grants(s, 'aggregate')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['runs/*'],
-        's3:PutObject': ['runs/*/candidates/*', 'runs/*/leaderboard.*'],
+        's3:PutObject': ['runs/*/leaderboard.*'],
       });
       expect(s3Grants(s, 'report')).toEqual({
         's3:ListBucket': ['(bucket)'],

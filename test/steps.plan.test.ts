@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, SpecError } from '../src/errors.js';
-import { plan } from '../src/steps/plan.js';
+import { plan, planOutput } from '../src/steps/plan.js';
 import { readManifest, RUN_SCHEMA } from '../src/steps/manifest.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
@@ -46,6 +46,10 @@ describe('plan', () => {
     // One item per candidate, the largest network (width 8) first so the longest candidates start early.
     expect(out.items).toEqual([...manifest.candidates].reverse().map((c) => ({ runId, candidateId: c.id })));
     expect(out.runs[0]).toEqual({ runId, sweep: 'alpha', candidates: 2 });
+    // The items are in the store, where the Map's ItemReader reads them; the state payload names their key.
+    expect(out.itemsKey).toMatch(/^plans\/20260304-050607-[0-9a-f]{8}\.json$/);
+    expect(await getJson(store, out.itemsKey)).toEqual(out.items);
+    expect(planOutput(out)).toEqual({ runs: out.runs, itemsKey: out.itemsKey, itemCount: 2 });
   });
 
   it('maps a duplicated upload event onto the same run, and plans nothing the second time', async () => {
@@ -77,6 +81,9 @@ describe('plan', () => {
       expect(o.items).toEqual([]);
     }
     expect((await store.list('runs/')).filter((k) => k.endsWith('run.json'))).toHaveLength(1);
+    // Each execution has its own item list: a duplicate's empty one cannot overwrite the owner's.
+    expect(new Set(outs.map((o) => o.itemsKey)).size).toBe(6);
+    expect(await getJson(store, owners[0]!.itemsKey)).toHaveLength(2);
   });
 
   it('a second delivery of the nightly schedule plans nothing; naming the run resumes it', async () => {
@@ -85,7 +92,8 @@ describe('plan', () => {
     const again = await plan(store, { trigger: 'schedule' }, { now: NOW });
     const resumed = await plan(store, { trigger: 'schedule', runId: first.runs[0]!.runId }, { now: NOW });
     expect(first.runs).toEqual([{ runId: 'alpha-nightly-2026-03-04', sweep: 'alpha', candidates: 2 }]);
-    expect(again).toEqual({ runs: [{ ...first.runs[0], duplicate: true }], items: [] });
+    expect(again.runs).toEqual([{ ...first.runs[0], duplicate: true }]);
+    expect(again.items).toEqual([]);
     expect(resumed.runs).toEqual(first.runs);
     expect(resumed.items).toEqual(first.items);
   });

@@ -29,7 +29,7 @@ describe('report', () => {
     await putJson(store, keys.candidate('r1', a!.id), craftedDoc('r1', a!, [0.6], 21));
     await putJson(store, keys.candidate('r1', b!.id), craftedDoc('r1', b!, [0.9], 41));
     await putJson(store, keys.candidate('r1', c!.id), craftedDoc('r1', c!, [0.7], 41));
-    const aggregated = await aggregate(store, { runs: [{ runId: 'r1', sweep: 'crafted', candidates: 4 }], results: [] });
+    const aggregated = await aggregate(store, { runs: [{ runId: 'r1', sweep: 'crafted', candidates: 4 }] });
 
     const out = await report(store, { runs: aggregated.runs.map((r) => ({ ...r, finalModelKey: 'added-by-a-state-between' })) });
 

@@ -16,7 +16,7 @@ import type { BuildOptions } from 'esbuild';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const HANDLERS = ['plan', 'train', 'aggregate', 'report'] as const;
+export const HANDLERS = ['plan', 'train', 'record-failure', 'aggregate', 'report'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 /** `functions/<name>/index.ts`, absolute. */

@@ -4,6 +4,7 @@ export type {
   CaughtFailure,
   PlanInput,
   PlanOutput,
+  PlanResult,
   ReportInput,
   ReportOutput,
   RunRef,
@@ -11,9 +12,10 @@ export type {
   TrainOutput,
   WorkItem,
 } from './types.js';
-export { plan, runIdFor, type PlanOptions } from './plan.js';
+export { plan, planOutput, runIdFor, type PlanOptions } from './plan.js';
 export { train, type TrainOptions } from './train.js';
-export { aggregate, caughtReason, type AggregateOptions } from './aggregate.js';
+export { aggregate, type AggregateOptions } from './aggregate.js';
+export { caughtReason, recordFailure, type RecordFailureOptions, type RecordFailureOutput } from './record-failure.js';
 export { report } from './report.js';
 export { readRunDocuments, type RunDocuments } from './documents.js';
 export {

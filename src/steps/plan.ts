@@ -11,6 +11,11 @@
  * of duplicate events arriving together exactly one plans the run, the others report it as a
  * duplicate. Naming an existing run explicitly (`input.runId`, same sweep) resumes it: candidates
  * whose documents exist are not trained again.
+ *
+ * The work items (one per candidate to train, largest first) are written to the store as one JSON
+ * array, `plans/<planId>.json`, which the Map reads with its ItemReader: the state payload carries
+ * only the runs and that key, whatever the number of candidates. Every Plan invocation writes its
+ * own array (a duplicate's is empty), so no execution can overwrite another's.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -27,7 +32,7 @@ import type { BaselineDoc } from '../results/baseline.js';
 import { networkSize } from '../model/params.js';
 import { loadSweepDataset } from './dataset.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
-import type { PlanInput, PlanOutput, RunRef, WorkItem } from './types.js';
+import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
 
 export interface PlanOptions {
   /** The clock (run ids and createdAt). */
@@ -59,7 +64,7 @@ interface Prepared {
   baseline?: BaselineDoc;
 }
 
-export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanOutput> {
+export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
   const parsedInput = planInputSchema.safeParse(input ?? {});
   if (!parsedInput.success) {
     const issue = parsedInput.error.issues[0]!;
@@ -94,11 +99,28 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
     }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
   }
+  const items = prepared.flatMap((p) => p.items);
+  const itemsKey = keys.plan(planId(now));
+  await store.put(itemsKey, JSON.stringify(items), 'application/json');
   return {
     runs: prepared.map((p) => p.ref),
-    items: prepared.flatMap((p) => p.items),
+    itemsKey,
+    itemCount: items.length,
+    items,
     ...(skipped.length > 0 ? { skipped } : {}),
   };
+}
+
+/** The Plan state's output: the result without the items (they are in the store, at `itemsKey`). */
+export function planOutput(result: PlanResult): PlanOutput {
+  const { items: _items, ...output } = result;
+  return output;
+}
+
+/** `<yyyymmdd-HHMMss>-<8 hex>`: unique per Plan invocation. */
+function planId(now: Date): string {
+  const iso = now.toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${randomBytes(4).toString('hex')}`;
 }
 
 async function selectSweeps(

@@ -3,6 +3,8 @@ export const keys = {
   dataset: (name: string) => `datasets/${name}`,
   sweep: (name: string) => `sweeps/${name}.json`,
   run: (runId: string) => `runs/${runId}/`,
+  /** One Plan invocation's work items, the JSON array the Map's ItemReader reads (not versioned: ItemReader wants a bare array). */
+  plan: (planId: string) => `plans/${planId}.json`,
   runManifest: (runId: string) => `runs/${runId}/run.json`,
   candidate: (runId: string, candidateId: string) => `runs/${runId}/candidates/${candidateId}.json`,
   candidatesPrefix: (runId: string) => `runs/${runId}/candidates/`,

@@ -9,7 +9,7 @@
 import { dataLayout, splitDataset } from '../data/split.js';
 import { DataError, failureKind } from '../errors.js';
 import { keys } from '../store/keys.js';
-import { putJson, type Store } from '../store/store.js';
+import { putJsonIfAbsent, type Store } from '../store/store.js';
 import { saveModelToStore } from '../artifacts/model.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
@@ -68,6 +68,7 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     if (failureKind(err) !== 'candidate') throw err;
     doc = failedDoc(args, err);
   }
-  await putJson(store, docKey, doc);
+  // Written only if absent: a task that ran twice at once (a retried invocation) keeps the first document.
+  if (!(await putJsonIfAbsent(store, docKey, doc))) return { runId, candidateId, status: 'skipped' };
   return { runId, candidateId, status: doc.status };
 }

@@ -41,6 +41,14 @@ export const stackConfigSchema = z.object({
   notifyEmail: z.email().optional(),
   /** Container runtime only: TFJS_NODE_BASE_URI build argument (where libtensorflow tarballs live). */
   libtensorflowBaseUri: z.url().optional(),
+  /** Guardrail: candidates one run may have; Plan refuses a larger sweep (the execution fails saying why). */
+  maxCandidatesPerRun: intFromContext(1, 10_000).default(1000),
+  /** Guardrail: training.epochs at most. */
+  maxEpochs: intFromContext(1, 10_000).default(1000),
+  /** Guardrail: trainable parameters of any one candidate, counted at plan time. */
+  maxParametersPerCandidate: intFromContext(1, 1_000_000_000).default(10_000_000),
+  /** Train invocations at once, reserved for and capped to the Train function (default: maxConcurrency). */
+  trainReservedConcurrency: intFromContext(1, 10_000).optional(),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
@@ -75,13 +83,24 @@ export class LayerbenchStack extends Stack {
     this.data = new DataBucket(this, 'Data');
     const bucket = this.data.bucket;
 
-    const plan = new HandlerFunction(this, 'Plan', { handler: 'plan', bucket, memorySize: 1024, timeout: Duration.minutes(5) });
+    const plan = new HandlerFunction(this, 'Plan', {
+      handler: 'plan',
+      bucket,
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      environment: {
+        LAYERBENCH_MAX_CANDIDATES: String(config.maxCandidatesPerRun),
+        LAYERBENCH_MAX_EPOCHS: String(config.maxEpochs),
+        LAYERBENCH_MAX_PARAMETERS: String(config.maxParametersPerCandidate),
+      },
+    });
     const train = new TrainFunction(this, 'Train', {
       bucket,
       runtime: config.trainRuntime,
       memorySize: config.trainMemory,
       timeout: Duration.minutes(config.trainTimeoutMinutes),
       libtensorflowBaseUri: config.libtensorflowBaseUri,
+      reservedConcurrency: config.trainReservedConcurrency ?? config.maxConcurrency,
     });
     const recordFailure = new HandlerFunction(this, 'RecordFailure', {
       handler: 'record-failure',

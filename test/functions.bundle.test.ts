@@ -83,6 +83,16 @@ describe('handlers, run from their bundles', () => {
     expect(emf).toContainEqual(expect.objectContaining({ CandidatesPlanned: 2, RunsPlanned: 1, service: 'layerbench-plan' }));
   });
 
+  it('plan: a sweep whose dataset.key leaves the bucket fails as SpecError quoting only a short excerpt', async () => {
+    const key = 'sweeps/escape.json';
+    const sweep = { ...tinySweep, name: 'escape', dataset: { ...tinySweep.dataset, key: `/etc/passwd${'/..'.repeat(30)}` } };
+    await store.put(key, JSON.stringify(sweep), 'application/json');
+    const out = await bundles.plan.invoke({ trigger: 'upload', key, etag: 'e' });
+    expect(out.errorType).toBe('SpecError');
+    expect(out.errorMessage).toMatch(/^dataset\.key: must be a key inside the bucket .*, got "\/etc\/passwd\/\.\.[^"]{0,40}…"$/);
+    expect(await store.list('runs/escape')).toEqual([]);
+  });
+
   it('train: trains a candidate on the wasm backend and reports its duration, outcome and backend as metrics', async () => {
     const item = items[0]!;
     const out = await bundles.train.invoke<TrainOutput>(item);

@@ -11,9 +11,10 @@ const o = observability('plan');
 
 export async function handler(event: PlanInput, context?: LambdaContext): Promise<PlanOutput> {
   return invoke(o, context, async () => {
-    const { store } = handlerContext();
+    const { store, env } = handlerContext();
     o.logger.info('planning', { trigger: event?.trigger, key: event?.key });
-    const out = planOutput(await plan(store, event));
+    // In the cloud a dataset is a key in the bucket, and the deployment's guardrails apply.
+    const out = planOutput(await plan(store, event, { datasetScope: 'store', limits: env.limits }));
     const duplicates = out.runs.filter((r) => r.duplicate).length;
     o.metrics.addMetric('RunsPlanned', MetricUnit.Count, out.runs.length - duplicates);
     o.metrics.addMetric('DuplicateRuns', MetricUnit.Count, duplicates);

@@ -10,7 +10,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { failureKind, LayerbenchError } from '../../src/errors.js';
+import { boundedMessage, failureKind, LayerbenchError } from '../../src/errors.js';
 
 export { MetricUnit } from '@aws-lambda-powertools/metrics';
 
@@ -41,6 +41,17 @@ export async function invoke<T>(o: Observability, context: LambdaContext | undef
     return await step();
   } catch (err) {
     const error = err instanceof Error ? err : new Error(String(err));
+    // What leaves the function (execution history, logs) quotes at most short escaped excerpts of
+    // the data (a header or a cell of a file a sweep pointed at must not travel in full), and no stack.
+    const bounded = boundedMessage(error.message);
+    if (bounded !== error.message) {
+      try {
+        error.message = bounded;
+      } catch {
+        // a read-only message: keep it
+      }
+    }
+    error.stack = `${error.name}: ${error.message}`;
     o.logger.error('step failed', {
       kind: failureKind(error),
       code: error instanceof LayerbenchError ? error.code : undefined,

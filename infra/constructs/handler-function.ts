@@ -54,6 +54,8 @@ export interface HandlerFunctionProps {
   /** Copy the tfjs wasm binaries next to the bundle (the train handler loads them from there). */
   readonly wasm?: boolean;
   readonly environment?: Record<string, string>;
+  /** Invocations at once, reserved for and capped to this function. */
+  readonly reservedConcurrency?: number;
 }
 
 export class HandlerFunction extends Construct {
@@ -74,6 +76,7 @@ export class HandlerFunction extends Construct {
       environment: { ...handlerEnvironment(props.bucket, props.handler), ...props.environment },
       logGroup: handlerLogGroup(this),
       description: `layerbench ${props.handler} step`,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     acknowledgeFunctionFindings(this.function, { zip: true });
   }

@@ -36,6 +36,8 @@ export interface TrainFunctionProps {
   readonly timeout: Duration;
   /** Container only: base URI of the libtensorflow tarballs (TFJS_NODE_BASE_URI), e.g. a mirror. */
   readonly libtensorflowBaseUri?: string;
+  /** Invocations at once, reserved for and capped to this function (a cost guardrail). */
+  readonly reservedConcurrency?: number;
 }
 
 export class TrainFunction extends Construct {
@@ -51,6 +53,7 @@ export class TrainFunction extends Construct {
         timeout: props.timeout,
         wasm: true,
         environment: { LAYERBENCH_TRAIN_RUNTIME: 'zip' },
+        reservedConcurrency: props.reservedConcurrency,
       }).function;
       return;
     }
@@ -63,6 +66,7 @@ export class TrainFunction extends Construct {
         exclude: CONTAINER_CONTEXT_EXCLUDE,
       }),
       architecture: lambda.Architecture.X86_64,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       memorySize: props.memorySize,
       timeout: props.timeout,
       environment: { ...handlerEnvironment(props.bucket, 'train'), LAYERBENCH_TRAIN_RUNTIME: 'container' },

@@ -12,7 +12,7 @@ export type {
   TrainOutput,
   WorkItem,
 } from './types.js';
-export { plan, planOutput, runIdFor, type PlanOptions } from './plan.js';
+export { plan, planOutput, runIdFor, type PlanLimits, type PlanOptions } from './plan.js';
 export { train, type TrainOptions } from './train.js';
 export { aggregate, type AggregateOptions } from './aggregate.js';
 export { caughtReason, recordFailure, type RecordFailureOptions, type RecordFailureOutput } from './record-failure.js';
@@ -31,4 +31,4 @@ export {
   type MissingResult,
 } from './leaderboard.js';
 export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
-export { loadSweepDataset } from './dataset.js';
+export { confinedDatasetKey, loadSweepDataset, type DatasetScope } from './dataset.js';

@@ -30,7 +30,7 @@ import { dataLayout } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import { networkSize } from '../model/params.js';
-import { loadSweepDataset } from './dataset.js';
+import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
 
@@ -39,6 +39,20 @@ export interface PlanOptions {
   now?: Date;
   /** An inline sweep instead of reading `input.key` from the store. */
   spec?: SweepSpec;
+  /** Where a sweep's dataset may live (src/steps/dataset.ts); default anywhere, the deployed Plan: the store only. */
+  datasetScope?: DatasetScope;
+  /** The deployment's guardrails (stack context); none by default. */
+  limits?: PlanLimits;
+}
+
+/** What one run may cost at most: a sweep beyond any of these is refused before anything is written. */
+export interface PlanLimits {
+  /** Candidates per run (context maxCandidatesPerRun). */
+  maxCandidates?: number;
+  /** training.epochs (context maxEpochs). */
+  maxEpochs?: number;
+  /** Trainable parameters of any one candidate, counted at plan time (context maxParametersPerCandidate). */
+  maxParameters?: number;
 }
 
 const planInputSchema = z.object({
@@ -80,7 +94,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
   const prepared: Prepared[] = [];
   for (const sweep of selected) {
     try {
-      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, now }));
+      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, now, datasetScope: opts.datasetScope, limits: opts.limits }));
     } catch (err) {
       // One broken sweep must not stop the others a dataset upload or the schedule re-runs.
       if (!fanOut || !(err instanceof LayerbenchError) || err.kind !== 'fatal') throw err;
@@ -182,6 +196,8 @@ interface RunContext {
   etag?: string;
   runId?: string;
   now: Date;
+  datasetScope?: DatasetScope;
+  limits?: PlanLimits;
 }
 
 async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promise<Prepared> {
@@ -194,16 +210,33 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {
     throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
   }
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset);
+  const limits = ctx.limits ?? {};
+  checkSweepLimits(spec, limits);
+  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
   if (existing && existing.dataset.version !== version) {
     throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${version}; choose another run id`);
   }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
+  if (limits.maxCandidates !== undefined && candidates.length > limits.maxCandidates) {
+    throw new SpecError(
+      `search: the sweep expands to ${candidates.length} candidates, more than this deployment allows in one run (${limits.maxCandidates}, stack context maxCandidatesPerRun)`,
+    );
+  }
   const done = new Set((await store.list(keys.candidatesPrefix(runId))).filter((k) => k.endsWith('.json')));
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
-  const cost = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info).macs]));
+  const sizes = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info)]));
+  if (limits.maxParameters !== undefined) {
+    const largest = candidates.reduce((a, b) => (sizes.get(b.id)!.params > sizes.get(a.id)!.params ? b : a));
+    const params = sizes.get(largest.id)!.params;
+    if (params > limits.maxParameters) {
+      throw new SpecError(
+        `model: candidate depth ${largest.depth} width ${largest.width} has ${params.toLocaleString('en-US')} parameters, more than this deployment allows per candidate (${limits.maxParameters.toLocaleString('en-US')}, stack context maxParametersPerCandidate)`,
+      );
+    }
+  }
+  const cost = new Map(candidates.map((c) => [c.id, sizes.get(c.id)!.macs]));
   const items = candidates
     .filter((c) => !done.has(keys.candidate(runId, c.id)))
     .sort((a, b) => cost.get(b.id)! - cost.get(a.id)!)
@@ -227,6 +260,13 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         ...(data ? { data } : {}),
       };
   return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, manifest, ...(baseline ? { baseline } : {}) };
+}
+
+/** Limits that the spec alone decides (before the dataset is read). */
+function checkSweepLimits(spec: SweepSpec, limits: PlanLimits): void {
+  if (limits.maxEpochs !== undefined && spec.training.epochs > limits.maxEpochs) {
+    throw new SpecError(`training.epochs: ${spec.training.epochs} is more than this deployment allows (${limits.maxEpochs}, stack context maxEpochs)`);
+  }
 }
 
 /** upload: `<sweep>-upload-<hash(sweep, key, etag)>`; cli: `<sweep>-<yyyymmdd-HHMMss>-<hex4>`; schedule: `<sweep>-nightly-<yyyy-mm-dd>`. */

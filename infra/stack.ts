@@ -49,6 +49,8 @@ export const stackConfigSchema = z.object({
   maxParametersPerCandidate: intFromContext(1, 1_000_000_000).default(10_000_000),
   /** Train invocations at once, reserved for and capped to the Train function (default: maxConcurrency). */
   trainReservedConcurrency: intFromContext(1, 10_000).optional(),
+  /** Ship source maps with the bundles and run Node with --enable-source-maps (zip functions; costs memory and start-up). */
+  sourceMaps: boolFromContext.default(false),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
@@ -88,6 +90,7 @@ export class LayerbenchStack extends Stack {
       bucket,
       memorySize: 1024,
       timeout: Duration.minutes(5),
+      sourceMaps: config.sourceMaps,
       environment: {
         LAYERBENCH_MAX_CANDIDATES: String(config.maxCandidatesPerRun),
         LAYERBENCH_MAX_EPOCHS: String(config.maxEpochs),
@@ -101,22 +104,26 @@ export class LayerbenchStack extends Stack {
       timeout: Duration.minutes(config.trainTimeoutMinutes),
       libtensorflowBaseUri: config.libtensorflowBaseUri,
       reservedConcurrency: config.trainReservedConcurrency ?? config.maxConcurrency,
+      sourceMaps: config.sourceMaps,
     });
     const recordFailure = new HandlerFunction(this, 'RecordFailure', {
       handler: 'record-failure',
       bucket,
+      sourceMaps: config.sourceMaps,
       memorySize: 256,
       timeout: Duration.minutes(1),
     });
     const aggregate = new HandlerFunction(this, 'Aggregate', {
       handler: 'aggregate',
       bucket,
+      sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
     });
     const report = new HandlerFunction(this, 'Report', {
       handler: 'report',
       bucket,
+      sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
     });

@@ -4,7 +4,8 @@
  * no node_modules, and invoked by a plain `node` with the environment the stack gives it — against a
  * real S3 (s3rver). A handler that runs there proves its bundle is complete, wasm binaries included.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS, WASM_FILES } from '../infra/constructs/bundling.js';
@@ -55,9 +56,13 @@ afterAll(async () => {
 });
 
 describe('bundles', () => {
-  it('are self-contained directories: index.mjs (+ map), the train bundle with its wasm binaries', () => {
-    for (const name of ['plan', 'record-failure', 'aggregate', 'report'] as const) expect(readdirSync(bundles[name].dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-    expect(readdirSync(bundles.train.dir).sort()).toEqual(['index.mjs', 'index.mjs.map', ...WASM_FILES].sort());
+  it('are lean, self-contained directories: index.mjs without a source map, the train bundle with its wasm binaries and no WebGL backend', () => {
+    for (const name of ['plan', 'record-failure', 'aggregate', 'report'] as const) expect(readdirSync(bundles[name].dir)).toEqual(['index.mjs']);
+    expect(readdirSync(bundles.train.dir).sort()).toEqual(['index.mjs', ...WASM_FILES].sort());
+    const train = readFileSync(join(bundles.train.dir, 'index.mjs'), 'utf8');
+    expect(train).toContain('not bundled (no WebGL on Lambda)');
+    expect(train).not.toContain('WEBGL_RENDER_FLOAT32_CAPABLE');
+    for (const b of Object.values(bundles)) expect(readFileSync(join(b.dir, 'index.mjs'), 'utf8')).not.toContain('sourceMappingURL');
     for (const b of Object.values(bundles)) expect(nodeModulesAbove(b.dir)).toBeUndefined();
   });
 });

@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, PROJECT_ROOT, type HandlerName } from '../infra/constructs/bundling.js';
+import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, HANDLERS, PROJECT_ROOT, type HandlerName } from '../infra/constructs/bundling.js';
 import { stackConfigFromContext } from '../infra/stack.js';
 import { STATE, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../infra/workflow.js';
 import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
@@ -99,6 +99,22 @@ describe('train runtimes', () => {
     expect(bad({ trainRuntime: 'lambda' })).toThrow(/^context trainRuntime: .*"lambda"/);
     expect(bad({ trainMemory: '64' })).toThrow(/^context trainMemory: /);
     expect(bad({ scheduleCron: '0 3 * * *' })).toThrow(/^context scheduleCron: must look like cron/);
+  });
+});
+
+describe('lean, observable functions', () => {
+  it('trace actively with X-Ray and run without source maps unless context sourceMaps turns them on', () => {
+    const fns = (s: Synthesized) => HANDLERS.map((h) => s.json.Resources[functionLogicalId(s.json, h)]!.Properties!);
+    for (const s of [zip, container]) {
+      for (const p of fns(s)) {
+        expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+        expect((p.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBeUndefined();
+      }
+    }
+    const withMaps = synthLayerbench({ context: { sourceMaps: 'true' } });
+    for (const p of fns(withMaps)) expect((p.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'functions', 'train', 'Dockerfile'), 'utf8');
+    expect(dockerfile).not.toMatch(/--sourcemap|enable-source-maps/);
   });
 });
 

@@ -11,7 +11,7 @@ const o = observability('plan');
 
 export async function handler(event: PlanInput, context?: LambdaContext): Promise<PlanOutput> {
   return invoke(o, context, async () => {
-    const { store, env } = handlerContext();
+    const { store, env } = handlerContext(o.tracer);
     o.logger.info('planning', { trigger: event?.trigger, key: event?.key });
     // In the cloud a dataset is a key in the bucket, and the deployment's guardrails apply.
     const out = planOutput(await plan(store, event, { datasetScope: 'store', limits: env.limits }));

@@ -11,7 +11,7 @@ const o = observability('record-failure');
 
 export async function handler(event: CaughtFailure, context?: LambdaContext): Promise<RecordFailureOutput> {
   return invoke(o, context, async () => {
-    const { store } = handlerContext();
+    const { store } = handlerContext(o.tracer);
     o.logger.appendKeys({ runId: event?.runId, candidateId: event?.candidateId });
     const out = await recordFailure(store, event);
     o.metrics.addMetric('CandidatesCaught', MetricUnit.Count, 1);

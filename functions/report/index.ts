@@ -11,7 +11,7 @@ const o = observability('report');
 
 export async function handler(event: ReportInput, context?: LambdaContext): Promise<ReportOutput> {
   return invoke(o, context, async () => {
-    const { store } = handlerContext();
+    const { store } = handlerContext(o.tracer);
     const out = await report(store, event);
     for (const run of out.runs) o.logger.info('run reported', { ...run });
     return out;

@@ -50,11 +50,16 @@ export function readHandlerEnvironment(env: NodeJS.ProcessEnv = process.env): Ha
 
 let cached: { env: HandlerEnvironment; store: S3Store } | undefined;
 
-/** The environment and the S3 store, built once per Lambda container and reused by warm invocations. */
-export function handlerContext(): { env: HandlerEnvironment; store: S3Store } {
+/**
+ * The environment and the S3 store, built once per Lambda container and reused by warm invocations.
+ * `tracer`: its S3 calls appear in the function's X-Ray trace.
+ */
+export function handlerContext(tracer?: { captureAWSv3Client<C>(client: C): C }): { env: HandlerEnvironment; store: S3Store } {
   if (!cached) {
     const env = readHandlerEnvironment();
-    cached = { env, store: new S3Store({ bucket: env.bucket, prefix: env.prefix }) };
+    const store = new S3Store({ bucket: env.bucket, prefix: env.prefix });
+    tracer?.captureAWSv3Client(store.client);
+    cached = { env, store };
   }
   return cached;
 }

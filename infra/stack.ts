@@ -5,6 +5,7 @@
  * or cdk.json) and are validated here, each problem named by its context key.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { grantBucketAccess } from './constructs/bucket-access.js';
@@ -15,6 +16,7 @@ import { DEFAULT_SCHEDULE_CRON, DEFAULT_SCHEDULE_TIME_ZONE, NightlySchedule } fr
 import { SweepStateMachine } from './constructs/sweep-state-machine.js';
 import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
+import { DeadLetters, Operations } from './constructs/operations.js';
 import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS } from './workflow.js';
 
 /** Names of the stack outputs the CLI looks up (src/cloud/stack.ts). */
@@ -51,6 +53,10 @@ export const stackConfigSchema = z.object({
   trainReservedConcurrency: intFromContext(1, 10_000).optional(),
   /** Ship source maps with the bundles and run Node with --enable-source-maps (zip functions; costs memory and start-up). */
   sourceMaps: boolFromContext.default(false),
+  /** When set, the alarms (failed executions, failed candidates, regressions, dead letters) are mailed here. */
+  alarmEmail: z.email().optional(),
+  /** Days before the per-candidate models (runs/<runId>/models/) expire. */
+  modelRetentionDays: intFromContext(1, 36_500).default(90),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
@@ -82,7 +88,7 @@ export class LayerbenchStack extends Stack {
   constructor(scope: Construct, id: string, props: LayerbenchStackProps = {}) {
     super(scope, id, props);
     const config = (this.config = props.config ?? stackConfigFromContext(this));
-    this.data = new DataBucket(this, 'Data');
+    this.data = new DataBucket(this, 'Data', { modelRetentionDays: config.modelRetentionDays });
     const bucket = this.data.bucket;
 
     const plan = new HandlerFunction(this, 'Plan', {
@@ -139,6 +145,8 @@ export class LayerbenchStack extends Stack {
       list: true,
       read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*'],
       write: ['runs/*/candidates/*', 'runs/*/models/*'],
+      // Model objects are tagged for the lifecycle rule that expires them (src/store/s3.ts).
+      tag: ['runs/*/models/*'],
     });
     // RecordFailure: reads the run's manifest; writes the document of a candidate whose task failed outright.
     grantBucketAccess(recordFailure, bucket, recordFailure.function, {
@@ -171,14 +179,21 @@ export class LayerbenchStack extends Stack {
     });
     const stateMachine = this.sweep.stateMachine;
 
-    new UploadTrigger(this, 'UploadTrigger', { bucket, stateMachine });
+    const deadLetters = new DeadLetters(this, 'DeadLetters').queue;
+    new UploadTrigger(this, 'UploadTrigger', { bucket, stateMachine, deadLetterQueue: deadLetters });
     if (config.nightly) {
       new NightlySchedule(this, 'Nightly', {
         stateMachine,
         expression: config.scheduleCron,
         timeZone: config.scheduleTimeZone,
+        deadLetterQueue: deadLetters,
       });
     }
+    new Operations(this, 'Operations', { stateMachine, deadLetters, alarmEmail: config.alarmEmail });
+    // Report announces regressions on the default event bus.
+    const defaultBus = this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
+    report.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus] }));
+    report.function.addEnvironment('LAYERBENCH_EVENT_BUS', 'default');
     if (config.notifyEmail) {
       new CompletionNotifications(this, 'Completion', { stateMachine, email: config.notifyEmail });
     }

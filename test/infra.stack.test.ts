@@ -118,6 +118,43 @@ describe('lean, observable functions', () => {
   });
 });
 
+describe('operations', () => {
+  it('alarms on failed executions, failed candidates, regressions and dead letters, into one SNS topic', () => {
+    zip.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    const topicId = resourcesOfType(zip.json, 'AWS::SNS::Topic').find(([id]) => id.includes('Alarms'))![0];
+    for (const [, alarm] of resourcesOfType(zip.json, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: topicId }] });
+    }
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'layerbench', MetricName: 'CandidatesFailed', Dimensions: [{ Name: 'service', Value: 'layerbench-aggregate' }] });
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'layerbench', MetricName: 'Regressions', Dimensions: [{ Name: 'service', Value: 'layerbench-report' }] });
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]) });
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
+    zip.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    synthLayerbench({ context: { alarmEmail: 'ops@example.com' } }).template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('lets Report put its regression events on the default bus', () => {
+    const report = zip.json.Resources[functionLogicalId(zip.json, 'report')]!;
+    expect((report.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.LAYERBENCH_EVENT_BUS).toBe('default');
+    expect(JSON.stringify(resourcesOfType(zip.json, 'AWS::IAM::Policy').map(([, p]) => p.Properties))).toContain(':event-bus/default');
+  });
+
+  it('expires the per-candidate models (tagged) after modelRetentionDays, item lists after a week, noncurrent versions after 30 days', () => {
+    const rules = (s: Synthesized) =>
+      (resourcesOfType(s.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![1].Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules(zip)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 90, TagFilters: [{ Key: 'layerbench-class', Value: 'model' }] }),
+        expect.objectContaining({ Id: 'ExpireItemLists', Prefix: 'plans/', ExpirationInDays: 7 }),
+      ]),
+    );
+    expect(rules(synthLayerbench({ context: { modelRetentionDays: '14' } }))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 14 })]),
+    );
+  });
+});
+
 describe('guardrails', () => {
   it('hands Plan the limits from context and reserves (and caps) Train concurrency', () => {
     const env = (s: Synthesized, name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
@@ -168,7 +205,7 @@ describe('upload rule', () => {
   const rule = () => resourcesOfType(zip.json, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties?.EventPattern).includes('aws.s3'))!;
   const dataBucket = () => resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![0];
 
-  it('matches Object Created under datasets/ and sweeps/ of our bucket, and never runs/ or history/', () => {
+  it('matches a non-empty object under datasets/ or a sweeps/*.json of our bucket, and never a folder, runs/, history/ or plans/', () => {
     const [, r] = rule();
     const pattern = r.Properties?.EventPattern as Record<string, unknown>;
     expect(pattern).toEqual({
@@ -176,7 +213,7 @@ describe('upload rule', () => {
       'detail-type': ['Object Created'],
       detail: {
         bucket: { name: [{ Ref: dataBucket() }] },
-        object: { key: [{ prefix: 'datasets/' }, { prefix: 'sweeps/' }] },
+        object: { key: [{ prefix: 'datasets/' }, { wildcard: 'sweeps/*.json' }], size: [{ numeric: ['>', 0] }] },
       },
     });
     const concrete = JSON.parse(JSON.stringify(pattern).replace(JSON.stringify({ Ref: dataBucket() }), '"lb-bucket"')) as Record<string, unknown>;
@@ -187,6 +224,20 @@ describe('upload rule', () => {
     expect(matchesPattern(event('history/iris.json'), concrete)).toBe(false);
     expect(matchesPattern(event('sweeps/iris.json', 'other-bucket'), concrete)).toBe(false);
     expect(matchesPattern({ ...event('sweeps/iris.json'), 'detail-type': 'Object Deleted' }, concrete)).toBe(false);
+    // A console "folder" and anything but JSON under sweeps/ start nothing.
+    expect(matchesPattern(objectCreatedEvent({ bucket: 'lb-bucket', key: 'sweeps/', etag: 'd41d8cd98f00b204e9800998ecf8427e', size: 0 }), concrete)).toBe(false);
+    expect(matchesPattern(event('sweeps/notes.txt'), concrete)).toBe(false);
+    expect(matchesPattern(event('plans/20261130-000000-abcd1234.json'), concrete)).toBe(false);
+  });
+
+  it('retries a delivery for two hours, then keeps it in an encrypted dead-letter queue', () => {
+    const [, r] = rule();
+    const [target] = r.Properties?.Targets as { RetryPolicy: unknown; DeadLetterConfig: { Arn: unknown } }[];
+    expect(target!.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 });
+    const [queueId] = resourcesOfType(zip.json, 'AWS::SQS::Queue')[0]!;
+    expect(target!.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    zip.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    zip.template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } } }) });
   });
 
   it('starts the state machine directly with { trigger, key, etag } taken from the event', () => {
@@ -227,8 +278,9 @@ describe('nightly schedule', () => {
 
 describe('completion', () => {
   it('mails the end of each execution when notifyEmail is given, and adds nothing otherwise', () => {
-    zip.template.resourceCountIs('AWS::SNS::Topic', 0);
+    zip.template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic only
     const s = synthLayerbench({ context: { notifyEmail: 'ops@example.com' } });
+    s.template.resourceCountIs('AWS::SNS::Topic', 2);
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     const machineId = resourcesOfType(s.json, 'AWS::StepFunctions::StateMachine')[0]![0];
     s.template.hasResourceProperties('AWS::Events::Rule', {
@@ -324,6 +376,7 @@ describe('IAM', () => {
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/run.json'],
         's3:PutObject': ['runs/*/candidates/*', 'runs/*/models/*'],
+        's3:PutObjectTagging': ['runs/*/models/*'],
       });
       expect(s3Grants(s, 'aggregate')).toEqual({
         's3:ListBucket': ['(bucket)'],

@@ -97,7 +97,7 @@ export async function writeRunReport(
   spec: SweepSpec,
   docs: CandidateDoc[],
   options: WriteRunReportOptions = {},
-): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string }> {
+): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string; comparison?: HistoryComparison }> {
   const analysis = analyzeRun(docs, spec);
   const date = runDate(docs);
   let comparison: HistoryComparison | null = null;
@@ -116,5 +116,5 @@ export async function writeRunReport(
     if (history) await store.put(historyPageKey(spec.name), await historyHtml(history), 'text/html; charset=utf-8');
   }
   const recommended = report.analysis.recommended?.candidate.id;
-  return { htmlKey, mdKey, ...(recommended ? { recommended } : {}), ...(historyKey ? { historyKey } : {}) };
+  return { htmlKey, mdKey, ...(recommended ? { recommended } : {}), ...(historyKey ? { historyKey } : {}), ...(comparison ? { comparison } : {}) };
 }

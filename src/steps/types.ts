@@ -76,6 +76,19 @@ export interface RunSummary {
   reportKey?: string;
   /** Where the sweep's history is recorded (set by Report). */
   historyKey?: string;
+  /** Set by Report when the run's best metric is worse than the previous run's beyond noise. */
+  regression?: Regression;
+}
+
+/** A run worse than the sweep's previous run beyond noise (src/report/history.ts compareWithHistory). */
+export interface Regression {
+  previousRunId: string;
+  metric: string;
+  previous: number;
+  current: number;
+  /** The noise threshold the drop exceeded. */
+  threshold: number;
+  message: string;
 }
 
 export interface AggregateOutput {

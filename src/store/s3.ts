@@ -26,6 +26,14 @@ export interface S3StoreOptions {
   pageSize?: number;
 }
 
+/**
+ * Every object under `runs/<runId>/models/` is written with this tag: S3 lifecycle rules filter by
+ * prefix or by tag, `runs/*\/models/` is no prefix, and the deployed bucket expires tagged models
+ * after a number of days (infra/constructs/data-bucket.ts).
+ */
+export const MODEL_OBJECT_TAG = { key: 'layerbench-class', value: 'model' } as const;
+const MODEL_KEY = /^runs\/[^/]+\/models\//;
+
 export class S3Store implements Store {
   readonly bucket: string;
   readonly prefix: string;
@@ -65,7 +73,14 @@ export class S3Store implements Store {
     const Body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType, ContentLength: Body.byteLength }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body,
+          ContentType,
+          ContentLength: Body.byteLength,
+          ...(MODEL_KEY.test(key) ? { Tagging: `${MODEL_OBJECT_TAG.key}=${MODEL_OBJECT_TAG.value}` } : {}),
+        }),
       );
     } catch (e) {
       throw this.failure(e, 'put', key);

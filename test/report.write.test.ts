@@ -27,6 +27,7 @@ describe('writeRunReport', () => {
       mdKey: 'runs/run-1/report.md',
       recommended: 'dense-d2-w32-abcdef0123',
       historyKey: 'history/crafted/run-1.json',
+      comparison: expect.objectContaining({ compared: false, metricDropped: false }),
     });
     const html = await getText(store, out.htmlKey);
     const md = await getText(store, out.mdKey);

@@ -1,10 +1,11 @@
 /**
- * The layerbench stack. It only wires: the bucket, the four step functions with least-privilege
+ * The layerbench stack. It only wires: the bucket, the five step functions with least-privilege
  * bucket access, the state machine around engineer W's SweepWorkflow, the upload trigger, the nightly
  * schedule and, when asked for, the completion email. Settings come from CDK context (`-c key=value`
  * or cdk.json) and are validated here, each problem named by its context key.
  */
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
 import { grantBucketAccess } from './constructs/bucket-access.js';
@@ -15,7 +16,8 @@ import { DEFAULT_SCHEDULE_CRON, DEFAULT_SCHEDULE_TIME_ZONE, NightlySchedule } fr
 import { SweepStateMachine } from './constructs/sweep-state-machine.js';
 import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
-import { DEFAULT_MAX_CONCURRENCY } from './workflow.js';
+import { DeadLetters, Operations } from './constructs/operations.js';
+import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS } from './workflow.js';
 
 /** Names of the stack outputs the CLI looks up (src/cloud/stack.ts). */
 export const OUTPUTS = { bucket: 'BucketName', stateMachine: 'StateMachineArn' } as const;
@@ -41,6 +43,20 @@ export const stackConfigSchema = z.object({
   notifyEmail: z.email().optional(),
   /** Container runtime only: TFJS_NODE_BASE_URI build argument (where libtensorflow tarballs live). */
   libtensorflowBaseUri: z.url().optional(),
+  /** Guardrail: candidates one run may have; Plan refuses a larger sweep (the execution fails saying why). */
+  maxCandidatesPerRun: intFromContext(1, 10_000).default(1000),
+  /** Guardrail: training.epochs at most. */
+  maxEpochs: intFromContext(1, 10_000).default(1000),
+  /** Guardrail: trainable parameters of any one candidate, counted at plan time. */
+  maxParametersPerCandidate: intFromContext(1, 1_000_000_000).default(10_000_000),
+  /** Train invocations at once, reserved for and capped to the Train function (default: maxConcurrency). */
+  trainReservedConcurrency: intFromContext(1, 10_000).optional(),
+  /** Ship source maps with the bundles and run Node with --enable-source-maps (zip functions; costs memory and start-up). */
+  sourceMaps: boolFromContext.default(false),
+  /** When set, the alarms (failed executions, failed candidates, regressions, dead letters) are mailed here. */
+  alarmEmail: z.email().optional(),
+  /** Days before the per-candidate models (runs/<runId>/models/) expire. */
+  modelRetentionDays: intFromContext(1, 36_500).default(90),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
@@ -72,47 +88,77 @@ export class LayerbenchStack extends Stack {
   constructor(scope: Construct, id: string, props: LayerbenchStackProps = {}) {
     super(scope, id, props);
     const config = (this.config = props.config ?? stackConfigFromContext(this));
-    this.data = new DataBucket(this, 'Data');
+    this.data = new DataBucket(this, 'Data', { modelRetentionDays: config.modelRetentionDays });
     const bucket = this.data.bucket;
 
-    const plan = new HandlerFunction(this, 'Plan', { handler: 'plan', bucket, memorySize: 1024, timeout: Duration.minutes(5) });
+    const plan = new HandlerFunction(this, 'Plan', {
+      handler: 'plan',
+      bucket,
+      memorySize: 1024,
+      timeout: Duration.minutes(5),
+      sourceMaps: config.sourceMaps,
+      environment: {
+        LAYERBENCH_MAX_CANDIDATES: String(config.maxCandidatesPerRun),
+        LAYERBENCH_MAX_EPOCHS: String(config.maxEpochs),
+        LAYERBENCH_MAX_PARAMETERS: String(config.maxParametersPerCandidate),
+      },
+    });
     const train = new TrainFunction(this, 'Train', {
       bucket,
       runtime: config.trainRuntime,
       memorySize: config.trainMemory,
       timeout: Duration.minutes(config.trainTimeoutMinutes),
       libtensorflowBaseUri: config.libtensorflowBaseUri,
+      reservedConcurrency: config.trainReservedConcurrency ?? config.maxConcurrency,
+      sourceMaps: config.sourceMaps,
+    });
+    const recordFailure = new HandlerFunction(this, 'RecordFailure', {
+      handler: 'record-failure',
+      bucket,
+      sourceMaps: config.sourceMaps,
+      memorySize: 256,
+      timeout: Duration.minutes(1),
     });
     const aggregate = new HandlerFunction(this, 'Aggregate', {
       handler: 'aggregate',
       bucket,
+      sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
     });
     const report = new HandlerFunction(this, 'Report', {
       handler: 'report',
       bucket,
+      sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
     });
 
-    // Plan: reads sweeps and datasets, creates the run manifest.
+    // Plan: reads sweeps and datasets, creates the run manifest and the item list the Map reads.
     grantBucketAccess(plan, bucket, plan.function, {
       list: true,
       read: ['sweeps/*', 'datasets/*', 'runs/*/run.json'],
-      write: ['runs/*/run.json'],
+      write: ['runs/*/run.json', ITEM_LISTS],
     });
     // Train: reads its run's manifest and the data; writes only under runs/ (the run id is not known at deploy time).
     grantBucketAccess(train, bucket, train.function, {
       list: true,
       read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*'],
       write: ['runs/*/candidates/*', 'runs/*/models/*'],
+      // Model objects are tagged for the lifecycle rule that expires them (src/store/s3.ts).
+      tag: ['runs/*/models/*'],
     });
-    // Aggregate: reads a run's manifest and documents; writes the leaderboard and the documents of caught failures.
+    // RecordFailure: reads the run's manifest; writes the document of a candidate whose task failed outright.
+    grantBucketAccess(recordFailure, bucket, recordFailure.function, {
+      list: true,
+      read: ['runs/*/run.json'],
+      write: ['runs/*/candidates/*'],
+    });
+    // Aggregate: reads a run's manifest and documents; writes the leaderboard.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
       read: ['runs/*'],
-      write: ['runs/*/leaderboard.*', 'runs/*/candidates/*'],
+      write: ['runs/*/leaderboard.*'],
     });
     // Report: reads a run's documents and the sweep's history; writes the report and the history.
     grantBucketAccess(report, bucket, report.function, {
@@ -122,8 +168,10 @@ export class LayerbenchStack extends Stack {
     });
 
     this.sweep = new SweepStateMachine(this, 'Sweep', {
+      bucket,
       planFunction: plan.function,
       trainFunction: train.function,
+      recordFailureFunction: recordFailure.function,
       aggregateFunction: aggregate.function,
       reportFunction: report.function,
       maxConcurrency: config.maxConcurrency,
@@ -131,14 +179,21 @@ export class LayerbenchStack extends Stack {
     });
     const stateMachine = this.sweep.stateMachine;
 
-    new UploadTrigger(this, 'UploadTrigger', { bucket, stateMachine });
+    const deadLetters = new DeadLetters(this, 'DeadLetters').queue;
+    new UploadTrigger(this, 'UploadTrigger', { bucket, stateMachine, deadLetterQueue: deadLetters });
     if (config.nightly) {
       new NightlySchedule(this, 'Nightly', {
         stateMachine,
         expression: config.scheduleCron,
         timeZone: config.scheduleTimeZone,
+        deadLetterQueue: deadLetters,
       });
     }
+    new Operations(this, 'Operations', { stateMachine, deadLetters, alarmEmail: config.alarmEmail });
+    // Report announces regressions on the default event bus.
+    const defaultBus = this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' });
+    report.function.addToRolePolicy(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [defaultBus] }));
+    report.function.addEnvironment('LAYERBENCH_EVENT_BUS', 'default');
     if (config.notifyEmail) {
       new CompletionNotifications(this, 'Completion', { stateMachine, email: config.notifyEmail });
     }

@@ -6,7 +6,9 @@
  * with aws-local-stepfunctions. States carry ids and keys only; documents live in the store.
  */
 import { Duration } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
@@ -21,25 +23,41 @@ export const STATE = {
   report: 'Report',
 } as const;
 
-/** Errors worth retrying: Lambda throttling and service hiccups, and the step code's own TransientError. */
+/**
+ * Errors worth retrying: Lambda's documented transient invoke errors, and the step code's own
+ * TransientError (throttling, 5xx and network failures of the store).
+ */
 export const TRANSIENT_ERRORS = [
-  'Lambda.TooManyRequestsException',
   'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
   'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+  'Lambda.ClientExecutionTimeoutException',
   'TransientError',
 ] as const;
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
 
+/** Where the Map's ItemReader may read: the item lists Plan writes (keys.plan). */
+export const ITEM_LISTS = 'plans/*';
+
 export interface SweepWorkflowProps {
+  /** The bucket Plan writes the item lists to; the Map reads them from there. */
+  readonly bucket: s3.IBucket;
   readonly planFunction: lambda.IFunction;
   readonly trainFunction: lambda.IFunction;
+  readonly recordFailureFunction: lambda.IFunction;
   readonly aggregateFunction: lambda.IFunction;
   readonly reportFunction: lambda.IFunction;
   /** Candidates trained at once. Default 8. */
   readonly maxConcurrency?: number;
   /** How long one Train task may run before it counts as failed. Default 15 minutes (the Lambda limit). */
   readonly trainTimeout?: Duration;
+}
+
+/** Every function the workflow invokes, once each. */
+export function workflowFunctions(props: SweepWorkflowProps): lambda.IFunction[] {
+  return [...new Set([props.planFunction, props.trainFunction, props.recordFailureFunction, props.aggregateFunction, props.reportFunction])];
 }
 
 export class SweepWorkflow extends Construct {
@@ -61,51 +79,57 @@ export class SweepWorkflow extends Construct {
     this.definitionBody = sfn.DefinitionBody.fromChainable(this.chain);
   }
 
-  /** Plan: execution input (PlanInput) in, PlanOutput `{ runs, items }` out. */
+  /** Plan: execution input (PlanInput) in, PlanOutput `{ runs, itemsKey, itemCount }` out. */
   private planState(fn: lambda.IFunction): tasks.LambdaInvoke {
     return this.stepState(STATE.plan, fn);
   }
 
-  /** Train: one WorkItem in, TrainOutput out; transient errors are retried with backoff. */
-  private trainState(props: SweepWorkflowProps): tasks.LambdaInvoke {
-    const train = new tasks.LambdaInvoke(this, STATE.train, {
-      lambdaFunction: props.trainFunction,
-      payloadResponseOnly: true,
-      retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(props.trainTimeout ?? Duration.minutes(15)),
-    });
-    withTransientRetry(train);
-    train.addCatch(this.recordFailureState(), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
-    return train;
-  }
-
-  /** RecordFailure: what the Catch leaves for a candidate whose task failed outright (CaughtFailure). */
-  private recordFailureState(): sfn.Pass {
-    return new sfn.Pass(this, STATE.recordFailure, {
-      parameters: {
-        'runId.$': '$.runId',
-        'candidateId.$': '$.candidateId',
-        status: 'failed',
-        'error.$': '$.error',
-      },
-    });
-  }
-
-  /** TrainCandidates: a Distributed Map over `$.items` (inline list); results land beside `runs`. */
+  /**
+   * TrainCandidates: a Distributed Map over the JSON array at `$.itemsKey` in the bucket (an
+   * ItemReader: the items never pass through the state payload). Each child ends with an empty
+   * result and the Map discards the array of them, so its output is its input (`{ runs, … }`).
+   */
   private trainCandidatesState(props: SweepWorkflowProps): sfn.DistributedMap {
     const map = new sfn.DistributedMap(this, STATE.map, {
-      itemsPath: '$.items',
+      itemReader: new ItemListReader({ bucket: props.bucket, key: sfn.JsonPath.stringAt('$.itemsKey') }),
       maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
       mapExecutionType: sfn.StateMachineType.STANDARD,
-      resultPath: '$.results',
+      resultPath: sfn.JsonPath.DISCARD,
     });
     map.itemProcessor(this.trainState(props));
     return map;
   }
 
-  /** Aggregate: `{ runs, results }` in, AggregateOutput `{ runs }` (leaderboards, recommendations) out. */
+  /** Train: one WorkItem in, nothing out (the document is in the store); transient errors retried, the rest caught. */
+  private trainState(props: SweepWorkflowProps): tasks.LambdaInvoke {
+    const train = new tasks.LambdaInvoke(this, STATE.train, {
+      lambdaFunction: props.trainFunction,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      resultSelector: {},
+      taskTimeout: sfn.Timeout.duration(props.trainTimeout ?? Duration.minutes(15)),
+    });
+    withTransientRetry(train);
+    train.addCatch(this.recordFailureState(props.recordFailureFunction), { errors: [sfn.Errors.ALL], resultPath: '$.error' });
+    return train;
+  }
+
+  /** RecordFailure: the Catch's `{ runId, candidateId, error }` in, the candidate's failed document written, nothing out. */
+  private recordFailureState(fn: lambda.IFunction): tasks.LambdaInvoke {
+    const record = new tasks.LambdaInvoke(this, STATE.recordFailure, {
+      lambdaFunction: fn,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({ 'runId.$': '$.runId', 'candidateId.$': '$.candidateId', 'error.$': '$.error' }),
+      resultSelector: {},
+      taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
+    });
+    return withTransientRetry(record);
+  }
+
+  /** Aggregate: `{ runs }` in, AggregateOutput `{ runs }` (leaderboards, recommendations) out. */
   private aggregateState(fn: lambda.IFunction): tasks.LambdaInvoke {
-    return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs', 'results.$': '$.results' }));
+    return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }));
   }
 
   /** Report: `{ runs }` in (whatever the states before it made of them), ReportOutput `{ runs }` out. */
@@ -126,8 +150,37 @@ export class SweepWorkflow extends Construct {
   }
 }
 
-/** One retrier per task (instead of CDK's default): throttling, Lambda service errors, TransientError; 2 s, 4 s, 8 s. */
+/**
+ * The retry schedule of every task (instead of CDK's default): wait up to 2 s, 4 s, 8 s, … capped at
+ * 60 s, each pause drawn uniformly below its cap (full jitter, so throttled tasks do not retry in
+ * step), 15 attempts. The chance that all 15 pauses together are shorter than 60 s — that a task
+ * gives up within a minute-long outage — is about 4·10⁻⁹ (test/workflow.retry.test.ts computes it);
+ * all pauses at their caps add up to 11 minutes.
+ */
+export const TRANSIENT_RETRY = { intervalSeconds: 2, backoffRate: 2, maxDelaySeconds: 60, maxAttempts: 15 } as const;
+
 function withTransientRetry(task: tasks.LambdaInvoke): tasks.LambdaInvoke {
-  task.addRetry({ errors: [...TRANSIENT_ERRORS], interval: Duration.seconds(2), maxAttempts: 3, backoffRate: 2 });
+  task.addRetry({
+    errors: [...TRANSIENT_ERRORS],
+    interval: Duration.seconds(TRANSIENT_RETRY.intervalSeconds),
+    backoffRate: TRANSIENT_RETRY.backoffRate,
+    maxDelay: Duration.seconds(TRANSIENT_RETRY.maxDelaySeconds),
+    maxAttempts: TRANSIENT_RETRY.maxAttempts,
+    jitterStrategy: sfn.JitterType.FULL,
+  });
   return task;
+}
+
+/** An S3 JSON ItemReader whose state machine may read the item lists only (CDK's own grants GetObject on the whole bucket). */
+class ItemListReader extends sfn.S3JsonItemReader {
+  private readonly itemBucket: s3.IBucket;
+
+  constructor(props: sfn.S3FileItemReaderProps & { bucket: s3.IBucket }) {
+    super(props);
+    this.itemBucket = props.bucket;
+  }
+
+  override providePolicyStatements(): iam.PolicyStatement[] {
+    return [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.itemBucket.arnForObjects(ITEM_LISTS)] })];
+  }
 }

@@ -71,3 +71,31 @@ export function failureKind(err: unknown): FailureKind {
 export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
+
+/** A value quoted for an error message: JSON-escaped, at most `max` characters of it (then "…"). */
+export function excerpt(value: string, max = 40): string {
+  const cut = value.length > max ? `${value.slice(0, max)}…` : value;
+  return JSON.stringify(cut);
+}
+
+/**
+ * An error message bounded for a deployed function (it travels into Step Functions' execution history
+ * and the logs): every quoted string in it (a header, a cell, a path) is cut to a short escaped
+ * excerpt, and the whole to `maxLength` characters.
+ */
+export function boundedMessage(message: string, opts: { quoted?: number; maxLength?: number } = {}): string {
+  const quoted = opts.quoted ?? 40;
+  const maxLength = opts.maxLength ?? 400;
+  const bounded = message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) => {
+    if (inner.length <= quoted) return whole;
+    let text: string;
+    try {
+      text = JSON.parse(whole) as string;
+    } catch {
+      text = inner;
+    }
+    return excerpt(text, quoted);
+  });
+  const flat = bounded.replace(/[\u0000-\u001f]/g, ' ');
+  return flat.length > maxLength ? `${flat.slice(0, maxLength)}…` : flat;
+}

@@ -19,8 +19,9 @@ import { fetchResults } from '../src/cloud/results.js';
 import { findStack, STACK_OUTPUTS } from '../src/cloud/stack.js';
 import { runStatus } from '../src/cloud/status.js';
 import { aggregate } from '../src/steps/aggregate.js';
+import { recordFailure } from '../src/steps/record-failure.js';
 import { plan } from '../src/steps/plan.js';
-import type { PlanOutput } from '../src/steps/types.js';
+import type { PlanResult } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { putJson } from '../src/store/store.js';
@@ -165,7 +166,7 @@ describe('layerbench submit', () => {
 });
 
 describe('layerbench status', () => {
-  let planned: PlanOutput;
+  let planned: PlanResult;
   const runId = 'tiny-weather-status-1';
   const arn = `${STATE_MACHINE.replace(':stateMachine:', ':execution:')}:${runId}`;
 
@@ -185,7 +186,7 @@ describe('layerbench status', () => {
     const steps = [
       () => putJson(store, keys.candidate(runId, a!.candidateId), { status: 'succeeded', candidate: { id: a!.candidateId } }),
       () => putJson(store, keys.candidate(runId, b!.candidateId), { status: 'failed', candidate: { id: b!.candidateId }, error: { message: 'loss is NaN' } }),
-      () => aggregate(store, { runs: planned.runs, results: [] }),
+      () => aggregate(store, { runs: planned.runs }),
     ];
     const events: ProgressEvent[] = [];
     const result = await runStatus(clients, runId, {
@@ -262,8 +263,8 @@ describe('layerbench results', () => {
   it('downloads the leaderboard (and what else the run has) and prints it', async () => {
     const runId = 'tiny-weather-results-1';
     const planned = await plan(store, { trigger: 'cli', key: TINY_SWEEP_KEY, runId });
-    const caught = planned.items.map((i) => ({ ...i, status: 'failed' as const, error: { Error: 'States.Timeout', Cause: 'too slow' } }));
-    await aggregate(store, { runs: planned.runs, results: caught });
+    for (const i of planned.items) await recordFailure(store, { ...i, error: { Error: 'States.Timeout', Cause: 'too slow' } });
+    await aggregate(store, { runs: planned.runs });
     const out = join(dir, 'results');
     const r = await cli('results', runId, '--stack', STACK, '--out', out);
     expect(r.stderr).toBe('');

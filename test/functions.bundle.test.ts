@@ -4,12 +4,13 @@
  * no node_modules, and invoked by a plain `node` with the environment the stack gives it — against a
  * real S3 (s3rver). A handler that runs there proves its bundle is complete, wasm binaries included.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS, WASM_FILES } from '../infra/constructs/bundling.js';
 import { candidateDocSchema } from '../src/results/document.js';
-import type { AggregateOutput, PlanOutput, ReportOutput, TrainOutput } from '../src/steps/types.js';
+import type { AggregateOutput, PlanOutput, ReportOutput, TrainOutput, WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
@@ -55,35 +56,53 @@ afterAll(async () => {
 });
 
 describe('bundles', () => {
-  it('are self-contained directories: index.mjs (+ map), the train bundle with its wasm binaries', () => {
-    for (const name of ['plan', 'aggregate', 'report'] as const) expect(readdirSync(bundles[name].dir).sort()).toEqual(['index.mjs', 'index.mjs.map']);
-    expect(readdirSync(bundles.train.dir).sort()).toEqual(['index.mjs', 'index.mjs.map', ...WASM_FILES].sort());
+  it('are lean, self-contained directories: index.mjs without a source map, the train bundle with its wasm binaries and no WebGL backend', () => {
+    for (const name of ['plan', 'record-failure', 'aggregate', 'report'] as const) expect(readdirSync(bundles[name].dir)).toEqual(['index.mjs']);
+    expect(readdirSync(bundles.train.dir).sort()).toEqual(['index.mjs', ...WASM_FILES].sort());
+    const train = readFileSync(join(bundles.train.dir, 'index.mjs'), 'utf8');
+    expect(train).toContain('not bundled (no WebGL on Lambda)');
+    expect(train).not.toContain('WEBGL_RENDER_FLOAT32_CAPABLE');
+    for (const b of Object.values(bundles)) expect(readFileSync(join(b.dir, 'index.mjs'), 'utf8')).not.toContain('sourceMappingURL');
     for (const b of Object.values(bundles)) expect(nodeModulesAbove(b.dir)).toBeUndefined();
   });
 });
 
 describe('handlers, run from their bundles', () => {
   let planned: PlanOutput;
-  let trained: TrainOutput;
+  let items: WorkItem[];
   let aggregated: AggregateOutput;
 
-  it('plan: an upload of a sweep plans its candidates and writes the run manifest', async () => {
+  it('plan: an upload of a sweep plans its candidates, writes the run manifest and the item list, and returns only keys', async () => {
     const out = await bundles.plan.invoke<PlanOutput>({ trigger: 'upload', key: TINY_SWEEP_KEY, etag: sweepEtag });
     expect(out.errorMessage).toBeUndefined();
     planned = out.result!;
-    expect(planned.runs).toEqual([{ runId: expect.stringMatching(/^tiny-weather-upload-/), sweep: 'tiny-weather', candidates: 2 }]);
-    expect(planned.items).toHaveLength(2);
+    expect(planned).toEqual({
+      runs: [{ runId: expect.stringMatching(/^tiny-weather-upload-/), sweep: 'tiny-weather', candidates: 2 }],
+      itemsKey: expect.stringMatching(/^plans\/.+\.json$/),
+      itemCount: 2,
+    });
+    items = await getJson<WorkItem[]>(store, planned.itemsKey);
+    expect(items).toHaveLength(2);
     expect(await store.exists(keys.runManifest(planned.runs[0]!.runId))).toBe(true);
     const emf = emfDocuments(out.stdout);
     expect(emf).toContainEqual(expect.objectContaining({ CandidatesPlanned: 2, RunsPlanned: 1, service: 'layerbench-plan' }));
   });
 
+  it('plan: a sweep whose dataset.key leaves the bucket fails as SpecError quoting only a short excerpt', async () => {
+    const key = 'sweeps/escape.json';
+    const sweep = { ...tinySweep, name: 'escape', dataset: { ...tinySweep.dataset, key: `/etc/passwd${'/..'.repeat(30)}` } };
+    await store.put(key, JSON.stringify(sweep), 'application/json');
+    const out = await bundles.plan.invoke({ trigger: 'upload', key, etag: 'e' });
+    expect(out.errorType).toBe('SpecError');
+    expect(out.errorMessage).toMatch(/^dataset\.key: must be a key inside the bucket .*, got "\/etc\/passwd\/\.\.[^"]{0,40}…"$/);
+    expect(await store.list('runs/escape')).toEqual([]);
+  });
+
   it('train: trains a candidate on the wasm backend and reports its duration, outcome and backend as metrics', async () => {
-    const item = planned.items[0]!;
+    const item = items[0]!;
     const out = await bundles.train.invoke<TrainOutput>(item);
     expect(out.errorMessage).toBeUndefined();
-    trained = out.result!;
-    expect(trained).toEqual({ ...item, status: 'succeeded' });
+    expect(out.result).toEqual({ ...item, status: 'succeeded' });
     const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(item.runId, item.candidateId)));
     expect(doc.backend).toBe('wasm');
     expect(doc.trials[0]?.epochs).toHaveLength(2);
@@ -97,7 +116,7 @@ describe('handlers, run from their bundles', () => {
   it('train: an unreachable S3 surfaces as TransientError (the name the state machine retries on)', async () => {
     const offline = deployBundle(assets.train, { ...lambdaEnvironment('train'), AWS_ENDPOINT_URL: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' });
     try {
-      const out = await offline.invoke(planned.items[1]!);
+      const out = await offline.invoke(items[1]!);
       expect(out.errorType).toBe('TransientError');
       expect(out.errorMessage).toMatch(/ECONNREFUSED|connect/);
     } finally {
@@ -111,12 +130,21 @@ describe('handlers, run from their bundles', () => {
     expect(out.errorMessage).toContain('no-such-candidate');
   });
 
-  it('aggregate: ranks the trained candidate and records the one the Map caught', async () => {
-    const failed = { ...planned.items[1]!, status: 'failed', error: { Error: 'States.Timeout', Cause: 'ran too long' } };
-    const out = await bundles.aggregate.invoke<AggregateOutput>({ runs: planned.runs, results: [trained, failed] });
+  it('record-failure: writes the failed document of the candidate the Map caught', async () => {
+    const caught = { ...items[1]!, error: { Error: 'States.Timeout', Cause: 'ran too long' } };
+    const out = await bundles['record-failure'].invoke(caught);
+    expect(out.errorMessage).toBeUndefined();
+    expect(out.result).toEqual({ recorded: true, reason: 'States.Timeout: ran too long' });
+    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(caught.runId, caught.candidateId)));
+    expect(doc).toMatchObject({ status: 'failed', error: { code: 'E_TIMEOUT', message: 'States.Timeout: ran too long' } });
+    expect(emfDocuments(out.stdout)).toContainEqual(expect.objectContaining({ CandidatesCaught: 1 }));
+  });
+
+  it('aggregate: ranks what it finds in the store, the trained candidate and the caught one', async () => {
+    const out = await bundles.aggregate.invoke<AggregateOutput>({ runs: planned.runs });
     expect(out.errorMessage).toBeUndefined();
     const run = out.result!.runs[0]!;
-    expect(run).toMatchObject({ runId: planned.runs[0]!.runId, succeeded: 1, failed: 1, best: { candidateId: trained.candidateId } });
+    expect(run).toMatchObject({ runId: planned.runs[0]!.runId, succeeded: 1, failed: 1, best: { candidateId: items[0]!.candidateId } });
     expect(await store.exists(run.leaderboardKey)).toBe(true);
     expect(emfDocuments(out.stdout)).toContainEqual(expect.objectContaining({ CandidatesSucceeded: 1, CandidatesFailed: 1 }));
     aggregated = out.result!;
@@ -126,7 +154,7 @@ describe('handlers, run from their bundles', () => {
     const out = await bundles.report.invoke<ReportOutput>(aggregated);
     expect(out.errorMessage).toBeUndefined();
     const run = out.result!.runs[0]!;
-    expect(run).toMatchObject({ ...aggregated.runs[0], reportKey: keys.report(run.runId, 'html'), historyKey: keys.history('tiny-weather') });
+    expect(run).toMatchObject({ ...aggregated.runs[0], reportKey: keys.report(run.runId, 'html'), historyKey: keys.historyRun('tiny-weather', run.runId) });
     expect(await store.exists(keys.report(run.runId, 'md'))).toBe(true);
   });
 });

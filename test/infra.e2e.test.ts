@@ -3,7 +3,9 @@
  * "Object Created" event of the sweep's upload goes through the upload rule's event pattern and
  * InputTransformer taken from the synthesized template, into the synthesized state machine
  * definition, executed by aws-local-stepfunctions with each Task state bound to the bundle of the
- * function its Resource names (run from an empty directory, S3 pointed at s3rver). The leaderboard
+ * function its Resource names (run from an empty directory, S3 pointed at s3rver). The interpreter
+ * has no ItemReader: as the local runner does, the Map reads the item list Plan wrote to the bucket
+ * from `$.items` (localDefinition, attachItemList). The leaderboard
  * and the history document appear in the bucket; a second delivery of the same event starts no run;
  * the nightly schedule's input runs the registered sweep again and extends its history.
  */
@@ -14,6 +16,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS } from '../infra/constructs/bundling.js';
 import { STATE } from '../infra/workflow.js';
 import type { ReportOutput } from '../src/steps/types.js';
+import { localDefinition } from '../src/workflow/definition.js';
+import { attachItemList } from '../src/workflow/local.js';
+import { readHistory } from '../src/report/history-store.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
@@ -37,7 +42,7 @@ let s3: S3rverHandle;
 let synth: Synthesized;
 let store: S3Store;
 const bundles = {} as Record<HandlerName, DeployedBundle>;
-const invocations: Record<HandlerName, number> = { plan: 0, train: 0, aggregate: 0, report: 0 };
+const invocations: Record<HandlerName, number> = { plan: 0, train: 0, 'record-failure': 0, aggregate: 0, report: 0 };
 let uploadEvent: ReturnType<typeof objectCreatedEvent>;
 
 beforeAll(async () => {
@@ -92,7 +97,7 @@ function taskHandlers(definition: AslDefinition): Record<string, (input: unknown
         if (!name) throw new Error(`Task ${stateName} names an unknown resource ${String(state.Resource)}`);
         handlers[stateName] = async (input) => {
           invocations[name]++;
-          return (await invokeOrThrow(bundles[name], input)) as never;
+          return (await attachItemList(store, await invokeOrThrow(bundles[name], input))) as never;
         };
       }
       if (state.ItemProcessor) visit(state.ItemProcessor.States);
@@ -106,7 +111,7 @@ function taskHandlers(definition: AslDefinition): Record<string, (input: unknown
 async function deliver(event: unknown): Promise<ReportOutput | undefined> {
   const { pattern, transformer } = uploadRule();
   if (!matchesPattern(event, pattern)) return undefined;
-  const definition = stateMachineDefinition(synth.json);
+  const definition = localDefinition(stateMachineDefinition(synth.json));
   const machine = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]);
   const execution = machine.run(applyInputTransformer(event, transformer) as never, {
     overrides: { taskResourceLocalHandlers: taskHandlers(definition) },
@@ -123,7 +128,9 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
   let first: ReportOutput;
 
   it('binds every Task state of the synthesized definition to a bundle', () => {
-    expect(Object.keys(taskHandlers(stateMachineDefinition(synth.json))).sort()).toEqual([STATE.aggregate, STATE.plan, STATE.report, STATE.train].sort());
+    expect(Object.keys(taskHandlers(stateMachineDefinition(synth.json))).sort()).toEqual(
+      [STATE.aggregate, STATE.plan, STATE.recordFailure, STATE.report, STATE.train].sort(),
+    );
   });
 
   it('the upload of a sweep runs it: both candidates trained, leaderboard and history written', async () => {
@@ -133,15 +140,15 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     expect(first.runs).toHaveLength(1);
     const run = first.runs[0]!;
     expect(run).toMatchObject({ sweep: 'tiny-weather', succeeded: 2, failed: 0, leaderboardKey: keys.leaderboard(run.runId, 'json') });
-    expect(invocations).toEqual({ plan: 1, train: 2, aggregate: 1, report: 1 });
+    expect(invocations).toEqual({ plan: 1, train: 2, 'record-failure': 0, aggregate: 1, report: 1 });
 
     const lb = await getJson<{ rows: { candidateId: string }[] }>(store, run.leaderboardKey);
     expect(lb.rows).toHaveLength(2);
     expect(lb.rows[0]?.candidateId).toBe(run.best?.candidateId);
     for (const ext of ['csv', 'md'] as const) expect(await store.exists(keys.leaderboard(run.runId, ext))).toBe(true);
     for (const ext of ['html', 'md'] as const) expect(await store.exists(keys.report(run.runId, ext))).toBe(true);
-    const history = await getJson<{ entries: { runId: string }[] }>(store, keys.history('tiny-weather'));
-    expect(history.entries.map((e) => e.runId)).toEqual([run.runId]);
+    const history = await readHistory(store, 'tiny-weather');
+    expect(history?.entries.map((e) => e.runId)).toEqual([run.runId]);
   });
 
   it("the run's own writes under runs/ and history/ match no rule", async () => {
@@ -151,26 +158,31 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     for (const key of written) expect(matchesPattern(objectCreatedEvent({ bucket: s3.bucket, key, etag: 'x', size: 1 }), pattern)).toBe(false);
   });
 
-  it('a second delivery of the same event starts no second run and rewrites nothing', async () => {
+  it('a second delivery of the same event starts no second run and rewrites nothing; its own item list is empty', async () => {
     const before = await bucketObjects();
     const calls = { ...invocations };
     const again = await deliver(uploadEvent);
     expect(again?.runs).toEqual([expect.objectContaining({ runId: first.runs[0]!.runId, duplicate: true })]);
     expect(invocations.train).toBe(calls.train);
-    expect(await bucketObjects()).toEqual(before);
+    const after = await bucketObjects();
+    const added = Object.keys(after).filter((k) => !(k in before));
+    expect(added).toEqual([expect.stringMatching(/^plans\//)]);
+    expect(await getJson(store, added[0]!)).toEqual([]);
+    for (const k of added) delete after[k];
+    expect(after).toEqual(before);
     expect(new Set(Object.keys(before).filter((k) => k.startsWith('runs/')).map((k) => k.split('/')[1])).size).toBe(1);
   });
 
   it("the nightly schedule's input re-runs every registered sweep and appends to its history", async () => {
     const [, schedule] = resourcesOfType(synth.json, 'AWS::Scheduler::Schedule')[0]!;
     const input = JSON.parse(String((schedule.Properties?.Target as { Input: string }).Input)) as unknown;
-    const definition = stateMachineDefinition(synth.json);
+    const definition = localDefinition(stateMachineDefinition(synth.json));
     const execution = new StateMachine(definition as unknown as ConstructorParameters<typeof StateMachine>[0]).run(input as never, {
       overrides: { taskResourceLocalHandlers: taskHandlers(definition) },
     });
     const nightly = (await execution.result) as unknown as ReportOutput;
     expect(nightly.runs).toEqual([expect.objectContaining({ runId: expect.stringMatching(/^tiny-weather-nightly-\d{4}-\d{2}-\d{2}$/), succeeded: 2 })]);
-    const history = await getJson<{ entries: { runId: string }[] }>(store, keys.history('tiny-weather'));
-    expect(history.entries.map((e) => e.runId)).toEqual([first.runs[0]!.runId, nightly.runs[0]!.runId]);
+    const history = await readHistory(store, 'tiny-weather');
+    expect(history?.entries.map((e) => e.runId)).toEqual([first.runs[0]!.runId, nightly.runs[0]!.runId]);
   });
 });

@@ -8,9 +8,9 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, PROJECT_ROOT, type HandlerName } from '../infra/constructs/bundling.js';
+import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, HANDLERS, PROJECT_ROOT, type HandlerName } from '../infra/constructs/bundling.js';
 import { stackConfigFromContext } from '../infra/stack.js';
-import { STATE, TRANSIENT_ERRORS } from '../infra/workflow.js';
+import { STATE, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../infra/workflow.js';
 import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
 import {
   functionLogicalId,
@@ -80,9 +80,9 @@ describe('train runtimes', () => {
     expect(dockerfile).toContain(`--outfile=dist/${BUNDLE_FILE}`);
   });
 
-  it('plan, aggregate and report are Node.js 22 bundles in both runtimes', () => {
+  it('plan, record-failure, aggregate and report are Node.js 22 bundles in both runtimes', () => {
     for (const s of [zip, container]) {
-      for (const name of ['plan', 'aggregate', 'report'] as const) {
+      for (const name of ['plan', 'record-failure', 'aggregate', 'report'] as const) {
         expect(s.json.Resources[functionLogicalId(s.json, name)]?.Properties).toMatchObject({
           Runtime: 'nodejs22.x',
           Handler: 'index.handler',
@@ -99,6 +99,72 @@ describe('train runtimes', () => {
     expect(bad({ trainRuntime: 'lambda' })).toThrow(/^context trainRuntime: .*"lambda"/);
     expect(bad({ trainMemory: '64' })).toThrow(/^context trainMemory: /);
     expect(bad({ scheduleCron: '0 3 * * *' })).toThrow(/^context scheduleCron: must look like cron/);
+  });
+});
+
+describe('lean, observable functions', () => {
+  it('trace actively with X-Ray and run without source maps unless context sourceMaps turns them on', () => {
+    const fns = (s: Synthesized) => HANDLERS.map((h) => s.json.Resources[functionLogicalId(s.json, h)]!.Properties!);
+    for (const s of [zip, container]) {
+      for (const p of fns(s)) {
+        expect(p.TracingConfig).toEqual({ Mode: 'Active' });
+        expect((p.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBeUndefined();
+      }
+    }
+    const withMaps = synthLayerbench({ context: { sourceMaps: 'true' } });
+    for (const p of fns(withMaps)) expect((p.Environment as { Variables: Record<string, unknown> }).Variables.NODE_OPTIONS).toBe('--enable-source-maps');
+    const dockerfile = readFileSync(join(PROJECT_ROOT, 'functions', 'train', 'Dockerfile'), 'utf8');
+    expect(dockerfile).not.toMatch(/--sourcemap|enable-source-maps/);
+  });
+});
+
+describe('operations', () => {
+  it('alarms on failed executions, failed candidates, regressions and dead letters, into one SNS topic', () => {
+    zip.template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
+    const topicId = resourcesOfType(zip.json, 'AWS::SNS::Topic').find(([id]) => id.includes('Alarms'))![0];
+    for (const [, alarm] of resourcesOfType(zip.json, 'AWS::CloudWatch::Alarm')) {
+      expect(alarm.Properties).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching', AlarmActions: [{ Ref: topicId }] });
+    }
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'layerbench', MetricName: 'CandidatesFailed', Dimensions: [{ Name: 'service', Value: 'layerbench-aggregate' }] });
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Namespace: 'layerbench', MetricName: 'Regressions', Dimensions: [{ Name: 'service', Value: 'layerbench-report' }] });
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { Metrics: Match.arrayWith([Match.objectLike({ Expression: 'failed + timedOut + aborted' })]) });
+    zip.template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ApproximateNumberOfMessagesVisible', Namespace: 'AWS/SQS' });
+    zip.template.resourceCountIs('AWS::SNS::Subscription', 0);
+    synthLayerbench({ context: { alarmEmail: 'ops@example.com' } }).template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
+  });
+
+  it('lets Report put its regression events on the default bus', () => {
+    const report = zip.json.Resources[functionLogicalId(zip.json, 'report')]!;
+    expect((report.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.LAYERBENCH_EVENT_BUS).toBe('default');
+    expect(JSON.stringify(resourcesOfType(zip.json, 'AWS::IAM::Policy').map(([, p]) => p.Properties))).toContain(':event-bus/default');
+  });
+
+  it('expires the per-candidate models (tagged) after modelRetentionDays, item lists after a week, noncurrent versions after 30 days', () => {
+    const rules = (s: Synthesized) =>
+      (resourcesOfType(s.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![1].Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    expect(rules(zip)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
+        expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 90, TagFilters: [{ Key: 'layerbench-class', Value: 'model' }] }),
+        expect.objectContaining({ Id: 'ExpireItemLists', Prefix: 'plans/', ExpirationInDays: 7 }),
+      ]),
+    );
+    expect(rules(synthLayerbench({ context: { modelRetentionDays: '14' } }))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 14 })]),
+    );
+  });
+});
+
+describe('guardrails', () => {
+  it('hands Plan the limits from context and reserves (and caps) Train concurrency', () => {
+    const env = (s: Synthesized, name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000' });
+    expect(zip.json.Resources[functionLogicalId(zip.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
+    const s = synthLayerbench({ context: { maxCandidatesPerRun: '50', maxEpochs: '200', maxParametersPerCandidate: '100000', trainReservedConcurrency: '4' } });
+    expect(env(s, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '50', LAYERBENCH_MAX_EPOCHS: '200', LAYERBENCH_MAX_PARAMETERS: '100000' });
+    expect(s.json.Resources[functionLogicalId(s.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(4);
+    expect(container.json.Resources[functionLogicalId(container.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
+    expect(() => stackConfigFromContext(new App({ context: { maxEpochs: '0' } }))).toThrow(/^context maxEpochs: /);
   });
 });
 
@@ -139,7 +205,7 @@ describe('upload rule', () => {
   const rule = () => resourcesOfType(zip.json, 'AWS::Events::Rule').find(([, r]) => JSON.stringify(r.Properties?.EventPattern).includes('aws.s3'))!;
   const dataBucket = () => resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![0];
 
-  it('matches Object Created under datasets/ and sweeps/ of our bucket, and never runs/ or history/', () => {
+  it('matches a non-empty object under datasets/ or a sweeps/*.json of our bucket, and never a folder, runs/, history/ or plans/', () => {
     const [, r] = rule();
     const pattern = r.Properties?.EventPattern as Record<string, unknown>;
     expect(pattern).toEqual({
@@ -147,7 +213,7 @@ describe('upload rule', () => {
       'detail-type': ['Object Created'],
       detail: {
         bucket: { name: [{ Ref: dataBucket() }] },
-        object: { key: [{ prefix: 'datasets/' }, { prefix: 'sweeps/' }] },
+        object: { key: [{ prefix: 'datasets/' }, { wildcard: 'sweeps/*.json' }], size: [{ numeric: ['>', 0] }] },
       },
     });
     const concrete = JSON.parse(JSON.stringify(pattern).replace(JSON.stringify({ Ref: dataBucket() }), '"lb-bucket"')) as Record<string, unknown>;
@@ -158,6 +224,20 @@ describe('upload rule', () => {
     expect(matchesPattern(event('history/iris.json'), concrete)).toBe(false);
     expect(matchesPattern(event('sweeps/iris.json', 'other-bucket'), concrete)).toBe(false);
     expect(matchesPattern({ ...event('sweeps/iris.json'), 'detail-type': 'Object Deleted' }, concrete)).toBe(false);
+    // A console "folder" and anything but JSON under sweeps/ start nothing.
+    expect(matchesPattern(objectCreatedEvent({ bucket: 'lb-bucket', key: 'sweeps/', etag: 'd41d8cd98f00b204e9800998ecf8427e', size: 0 }), concrete)).toBe(false);
+    expect(matchesPattern(event('sweeps/notes.txt'), concrete)).toBe(false);
+    expect(matchesPattern(event('plans/20261130-000000-abcd1234.json'), concrete)).toBe(false);
+  });
+
+  it('retries a delivery for two hours, then keeps it in an encrypted dead-letter queue', () => {
+    const [, r] = rule();
+    const [target] = r.Properties?.Targets as { RetryPolicy: unknown; DeadLetterConfig: { Arn: unknown } }[];
+    expect(target!.RetryPolicy).toEqual({ MaximumRetryAttempts: 8, MaximumEventAgeInSeconds: 7200 });
+    const [queueId] = resourcesOfType(zip.json, 'AWS::SQS::Queue')[0]!;
+    expect(target!.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+    zip.template.hasResourceProperties('AWS::SQS::Queue', { SqsManagedSseEnabled: true, MessageRetentionPeriod: 14 * 86_400 });
+    zip.template.hasResourceProperties('AWS::Scheduler::Schedule', { Target: Match.objectLike({ DeadLetterConfig: { Arn: { 'Fn::GetAtt': [queueId, 'Arn'] } } }) });
   });
 
   it('starts the state machine directly with { trigger, key, etag } taken from the event', () => {
@@ -198,8 +278,9 @@ describe('nightly schedule', () => {
 
 describe('completion', () => {
   it('mails the end of each execution when notifyEmail is given, and adds nothing otherwise', () => {
-    zip.template.resourceCountIs('AWS::SNS::Topic', 0);
+    zip.template.resourceCountIs('AWS::SNS::Topic', 1); // the alarm topic only
     const s = synthLayerbench({ context: { notifyEmail: 'ops@example.com' } });
+    s.template.resourceCountIs('AWS::SNS::Topic', 2);
     s.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'ops@example.com' });
     const machineId = resourcesOfType(s.json, 'AWS::StepFunctions::StateMachine')[0]![0];
     s.template.hasResourceProperties('AWS::Events::Rule', {
@@ -228,13 +309,15 @@ describe('state machine', () => {
     expect(asl.StartAt).toBe(STATE.plan);
     expect(asl.States[STATE.plan]).toMatchObject({ Type: 'Task', Resource: fnArn('plan'), Next: STATE.map });
     const map = asl.States[STATE.map]!;
-    expect(map).toMatchObject({ Type: 'Map', ItemsPath: '$.items', MaxConcurrency: 8, Next: STATE.aggregate });
+    const dataBucket = resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![0];
+    expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 8, ResultPath: null, Next: STATE.aggregate });
+    expect(map.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: dataBucket.toLowerCase(), 'Key.$': '$.itemsKey' } });
     expect(map.ItemProcessor?.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     const train = map.ItemProcessor!.States[STATE.train]!;
-    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train') });
-    expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: 3 })]);
+    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train'), ResultSelector: {} });
+    expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: TRANSIENT_RETRY.maxAttempts, JitterStrategy: 'FULL' })]);
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
-    expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Pass', End: true });
+    expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Task', Resource: fnArn('record-failure'), End: true });
     expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Next: STATE.report });
     expect(asl.States[STATE.report]).toMatchObject({ Type: 'Task', Resource: fnArn('report'), End: true });
   });
@@ -282,17 +365,23 @@ describe('IAM', () => {
       expect(s3Grants(s, 'plan')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['datasets/*', 'runs/*/run.json', 'sweeps/*'],
-        's3:PutObject': ['runs/*/run.json'],
+        's3:PutObject': ['plans/*', 'runs/*/run.json'],
+      });
+      expect(s3Grants(s, 'record-failure')).toEqual({
+        's3:ListBucket': ['(bucket)'],
+        's3:GetObject': ['runs/*/run.json'],
+        's3:PutObject': ['runs/*/candidates/*'],
       });
       expect(s3Grants(s, 'train')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/run.json'],
         's3:PutObject': ['runs/*/candidates/*', 'runs/*/models/*'],
+        's3:PutObjectTagging': ['runs/*/models/*'],
       });
       expect(s3Grants(s, 'aggregate')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['runs/*'],
-        's3:PutObject': ['runs/*/candidates/*', 'runs/*/leaderboard.*'],
+        's3:PutObject': ['runs/*/leaderboard.*'],
       });
       expect(s3Grants(s, 'report')).toEqual({
         's3:ListBucket': ['(bucket)'],

@@ -2,11 +2,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { historyPageKey, writeRunReport } from '../src/report/index.js';
+import { historyPageKey, readHistory, writeRunReport } from '../src/report/index.js';
 import { keys } from '../src/store/keys.js';
-import { getJson, getText, putJson } from '../src/store/store.js';
+import { getText, putJson } from '../src/store/store.js';
 import { LocalStore } from '../src/store/local.js';
-import type { History } from '../src/report/history.js';
 import { makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
 import { around, craftedRun, CRAFTED_RECOMMENDED } from './fixtures/report/run.js';
 
@@ -32,7 +31,8 @@ describe('writeRunReport', () => {
       htmlKey: 'runs/run-1/report.html',
       mdKey: 'runs/run-1/report.md',
       recommended: 'dense-d2-w32-abcdef0123',
-      historyKey: 'history/crafted.json',
+      historyKey: 'history/crafted/run-1.json',
+      comparison: expect.objectContaining({ compared: false, metricDropped: false }),
     });
     const html = await getText(store, out.htmlKey);
     const md = await getText(store, out.mdKey);
@@ -105,7 +105,7 @@ describe('writeRunReport', () => {
           : d,
     );
     await writeRunReport(store, 'run-2', spec, next);
-    const history = await getJson<History>(store, 'history/crafted.json');
+    const history = (await readHistory(store, 'crafted'))!;
     expect(history.entries.map((e) => e.runId)).toEqual(['run-1', 'run-2']);
     expect(history.entries[1]!.best).toMatchObject({ depth: 3, width: 16 });
     const md = await getText(store, 'runs/run-2/report.md');

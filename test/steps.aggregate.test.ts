@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { candidateDocSchema } from '../src/results/document.js';
-import { aggregate, caughtReason } from '../src/steps/aggregate.js';
+import { aggregate } from '../src/steps/aggregate.js';
+import { recordFailure } from '../src/steps/record-failure.js';
 import { report } from '../src/steps/report.js';
 import type { Leaderboard } from '../src/steps/leaderboard.js';
 import { keys } from '../src/store/keys.js';
@@ -24,7 +25,7 @@ async function tempStore(): Promise<LocalStore> {
 }
 
 describe('aggregate', () => {
-  it('records what the Catch reported as failed documents and writes the leaderboard in three formats', async () => {
+  it('ranks the documents it lists in the store, a caught failure among them, and writes the leaderboard in three formats', async () => {
     const store = await tempStore();
     const manifest = craftedManifest('r1');
     const [a, b, c, d] = manifest.candidates;
@@ -33,15 +34,8 @@ describe('aggregate', () => {
     await putJson(store, keys.candidate('r1', b!.id), craftedDoc('r1', b!, [0.9], 41));
     await putJson(store, keys.candidate('r1', c!.id), craftedDoc('r1', c!, [0.7], 41));
     const lambdaCause = JSON.stringify({ errorType: 'Error', errorMessage: 'Runtime exited with error: signal: killed', trace: [] });
-    const out = await aggregate(store, {
-      runs: [{ runId: 'r1', sweep: 'crafted', candidates: 4 }],
-      results: [
-        { runId: 'r1', candidateId: a!.id, status: 'succeeded' },
-        { runId: 'r1', candidateId: b!.id, status: 'succeeded' },
-        { runId: 'r1', candidateId: c!.id, status: 'succeeded' },
-        { runId: 'r1', candidateId: d!.id, status: 'failed', error: { Error: 'Runtime.ExitError', Cause: lambdaCause } },
-      ],
-    });
+    await recordFailure(store, { runId: 'r1', candidateId: d!.id, error: { Error: 'Runtime.ExitError', Cause: lambdaCause } });
+    const out = await aggregate(store, { runs: [{ runId: 'r1', sweep: 'crafted', candidates: 4 }] });
     expect(out.runs).toEqual([
       {
         runId: 'r1',
@@ -68,11 +62,11 @@ describe('aggregate', () => {
     expect(await getText(store, 'runs/r1/leaderboard.md')).toContain('## Failed (1)');
   });
 
-  it('reports a candidate with neither a document nor a Catch record as failed, without inventing a document', async () => {
+  it('reports a candidate without a document as failed, without inventing a document', async () => {
     const store = await tempStore();
     const manifest = craftedManifest('r2');
     await putJson(store, keys.runManifest('r2'), manifest);
-    const out = await aggregate(store, { runs: [{ runId: 'r2', sweep: 'crafted', candidates: 4 }], results: [] });
+    const out = await aggregate(store, { runs: [{ runId: 'r2', sweep: 'crafted', candidates: 4 }] });
     expect(out.runs[0]).toMatchObject({ succeeded: 0, failed: 4 });
     expect(out.runs[0]).not.toHaveProperty('best');
     expect(await store.list(keys.candidatesPrefix('r2'))).toEqual([]);
@@ -89,7 +83,7 @@ describe('aggregate', () => {
     // The majority class scores 0.6 on the same (repeat, fold) trials: a! does not beat it.
     const baseline = { ...makeBaseline({ runId: 'r4', values: [0.6, 0.6, 0.6], folds: 1 }) };
     await putJson(store, keys.baseline('r4'), baseline);
-    const out = await aggregate(store, { runs: [{ runId: 'r4', sweep: 'crafted', candidates: 4 }], results: [] });
+    const out = await aggregate(store, { runs: [{ runId: 'r4', sweep: 'crafted', candidates: 4 }] });
     const lb = await getJson<Leaderboard>(store, keys.leaderboard('r4', 'json'));
     expect(lb.baseline).toMatchObject({ name: 'majority class', metric: 0.6, n: 3 });
     expect(lb.rows.map((r) => r.vsBaseline!.verdict)).toEqual(['beats', 'beats', 'does-not-beat']);
@@ -117,7 +111,7 @@ describe('aggregate', () => {
       failed: [],
       generatedAt: '2026-01-02T00:00:00.000Z',
     });
-    const out = await aggregate(store, { runs: [{ runId: 'old', sweep: 'crafted', candidates: 1, duplicate: true }], results: [] });
+    const out = await aggregate(store, { runs: [{ runId: 'old', sweep: 'crafted', candidates: 1, duplicate: true }] });
     expect(out.runs[0]).toEqual({
       runId: 'old',
       sweep: 'crafted',
@@ -135,18 +129,10 @@ describe('aggregate', () => {
     const [a] = manifest.candidates;
     await putJson(store, keys.runManifest('r3'), manifest);
     await putJson(store, keys.candidate('r3', a!.id), craftedDoc('r3', a!, [0.8], 21));
-    await aggregate(store, { runs: [{ runId: 'r3', sweep: 'crafted', candidates: 4 }], results: [] });
+    await aggregate(store, { runs: [{ runId: 'r3', sweep: 'crafted', candidates: 4 }] });
     const before = await getText(store, 'runs/r3/leaderboard.json');
-    const out = await aggregate(store, { runs: [{ runId: 'r3', sweep: 'crafted', candidates: 4, duplicate: true }], results: [] });
+    const out = await aggregate(store, { runs: [{ runId: 'r3', sweep: 'crafted', candidates: 4, duplicate: true }] });
     expect(out.runs[0]).toMatchObject({ runId: 'r3', duplicate: true, succeeded: 1, failed: 3, best: { candidateId: a!.id } });
     expect(await getText(store, 'runs/r3/leaderboard.json')).toBe(before);
-  });
-});
-
-describe('caughtReason', () => {
-  it('reads the message out of a Lambda error Cause, or keeps the Cause as it is', () => {
-    expect(caughtReason({ Error: 'TransientError', Cause: '{"errorType":"TransientError","errorMessage":"S3 throttled"}' })).toBe('TransientError: S3 throttled');
-    expect(caughtReason({ Error: 'States.Timeout', Cause: 'ran too long' })).toBe('States.Timeout: ran too long');
-    expect(caughtReason({})).toBe('Error');
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, SpecError } from '../src/errors.js';
-import { plan } from '../src/steps/plan.js';
+import { plan, planOutput } from '../src/steps/plan.js';
 import { readManifest, RUN_SCHEMA } from '../src/steps/manifest.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
@@ -46,6 +46,10 @@ describe('plan', () => {
     // One item per candidate, the largest network (width 8) first so the longest candidates start early.
     expect(out.items).toEqual([...manifest.candidates].reverse().map((c) => ({ runId, candidateId: c.id })));
     expect(out.runs[0]).toEqual({ runId, sweep: 'alpha', candidates: 2 });
+    // The items are in the store, where the Map's ItemReader reads them; the state payload names their key.
+    expect(out.itemsKey).toMatch(/^plans\/20260304-050607-[0-9a-f]{8}\.json$/);
+    expect(await getJson(store, out.itemsKey)).toEqual(out.items);
+    expect(planOutput(out)).toEqual({ runs: out.runs, itemsKey: out.itemsKey, itemCount: 2 });
   });
 
   it('maps a duplicated upload event onto the same run, and plans nothing the second time', async () => {
@@ -61,6 +65,37 @@ describe('plan', () => {
     const third = await plan(store, { ...event, etag: '"e2"' }, { now: NOW });
     expect(third.runs[0]!.runId).not.toBe(first.runs[0]!.runId);
     expect(third.items).toHaveLength(2);
+  });
+
+  it('of duplicate events arriving together exactly one plans the run; the others are duplicates with no items', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv')]);
+    const event = { trigger: 'upload' as const, key: 'sweeps/alpha.json', etag: '"e1"' };
+
+    const outs = await Promise.all(Array.from({ length: 6 }, () => plan(store, event, { now: NOW })));
+
+    const owners = outs.filter((o) => !o.runs[0]!.duplicate);
+    expect(owners).toHaveLength(1);
+    expect(owners[0]!.items).toHaveLength(2);
+    for (const o of outs.filter((x) => x !== owners[0])) {
+      expect(o.runs).toEqual([{ runId: owners[0]!.runs[0]!.runId, sweep: 'alpha', candidates: 2, duplicate: true }]);
+      expect(o.items).toEqual([]);
+    }
+    expect((await store.list('runs/')).filter((k) => k.endsWith('run.json'))).toHaveLength(1);
+    // Each execution has its own item list: a duplicate's empty one cannot overwrite the owner's.
+    expect(new Set(outs.map((o) => o.itemsKey)).size).toBe(6);
+    expect(await getJson(store, owners[0]!.itemsKey)).toHaveLength(2);
+  });
+
+  it('a second delivery of the nightly schedule plans nothing; naming the run resumes it', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv')]);
+    const first = await plan(store, { trigger: 'schedule' }, { now: NOW });
+    const again = await plan(store, { trigger: 'schedule' }, { now: NOW });
+    const resumed = await plan(store, { trigger: 'schedule', runId: first.runs[0]!.runId }, { now: NOW });
+    expect(first.runs).toEqual([{ runId: 'alpha-nightly-2026-03-04', sweep: 'alpha', candidates: 2 }]);
+    expect(again.runs).toEqual([{ ...first.runs[0], duplicate: true }]);
+    expect(again.items).toEqual([]);
+    expect(resumed.runs).toEqual(first.runs);
+    expect(resumed.items).toEqual(first.items);
   });
 
   it('re-runs every registered sweep that uses an uploaded dataset, and only those', async () => {

@@ -100,6 +100,7 @@ describe('train', () => {
         return inner.get(key);
       },
       put: (k, b, t) => inner.put(k, b, t),
+      putIfAbsent: (k, b, t) => inner.putIfAbsent(k, b, t),
       exists: (k) => inner.exists(k),
       list: (p) => inner.list(p),
       version: (k) => inner.version(k),

@@ -3,12 +3,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
-import { STATE, SweepWorkflow, TRANSIENT_ERRORS } from '../infra/workflow.js';
-import { renderDefinition, trainState, type AslDefinition } from '../src/workflow/definition.js';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { ITEM_LISTS, STATE, SweepWorkflow, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../infra/workflow.js';
+import { LOCAL_ITEMS_PATH, localDefinition, PLACEHOLDER_BUCKET, renderDefinition, trainState, type AslDefinition } from '../src/workflow/definition.js';
 
 const ARN = '<lambda-arn>';
 
-/** The DefinitionString of the template's only state machine, every Fn::GetAtt / Ref replaced by ARN. */
+/** The DefinitionString of the template's only state machine, every Fn::GetAtt / Ref replaced by ARN (the bucket's name too). */
 function templateDefinition(template: Template): AslDefinition {
   const machines = Object.values(template.findResources('AWS::StepFunctions::StateMachine'));
   expect(machines).toHaveLength(1);
@@ -16,14 +17,18 @@ function templateDefinition(template: Template): AslDefinition {
   const text =
     typeof def === 'string'
       ? def
-      : (def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : ARN)).join('');
+      : (def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
+          .map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === '{"Ref":"AWS::Partition"}' ? 'aws' : ARN))
+          .join('');
   return JSON.parse(text) as AslDefinition;
 }
 
-/** Every Task's Resource → ARN (the only place function ARNs appear). */
+/** Every Task's Resource and the ItemReader's bucket → ARN (the only places the stack's resources appear). */
 function normaliseArns(definition: AslDefinition): AslDefinition {
   return JSON.parse(
-    JSON.stringify(definition, (k, v: unknown) => (k === 'Resource' && typeof v === 'string' && v.startsWith('arn:aws:lambda:') ? ARN : v)),
+    JSON.stringify(definition, (k, v: unknown) =>
+      (k === 'Resource' && typeof v === 'string' && v.startsWith('arn:aws:lambda:')) || (k === 'Bucket' && v === PLACEHOLDER_BUCKET) ? ARN : v,
+    ),
   ) as AslDefinition;
 }
 
@@ -39,8 +44,10 @@ function deployedTemplate(maxConcurrency?: number): Template {
       code: lambda.Code.fromInline('exports.handler = async () => ({});'),
     });
   const workflow = new SweepWorkflow(stack, 'Workflow', {
+    bucket: new s3.Bucket(stack, 'Bucket'),
     planFunction: fn('Plan'),
     trainFunction: fn('Train'),
+    recordFailureFunction: fn('RecordFailure'),
     aggregateFunction: fn('Aggregate'),
     reportFunction: fn('Report'),
     maxConcurrency,
@@ -66,9 +73,28 @@ describe('the definition the local runner executes', () => {
     const { definition, taskResources } = renderDefinition();
     expect(definition.States[STATE.plan]?.Resource).toBe(taskResources.Plan);
     expect(trainState(definition).Resource).toBe(taskResources.Train);
+    expect(definition.States[STATE.map]?.ItemProcessor?.States[STATE.recordFailure]?.Resource).toBe(taskResources.RecordFailure);
     expect(definition.States[STATE.aggregate]?.Resource).toBe(taskResources.Aggregate);
     expect(definition.States[STATE.report]?.Resource).toBe(taskResources.Report);
     expect(JSON.stringify(definition)).not.toMatch(/Fn::|"Ref"/);
+  });
+});
+
+describe('the local definition', () => {
+  it("differs from the deployed one only where the Map finds its items: the store's list at $.items instead of the ItemReader", () => {
+    const deployed = renderDefinition().definition;
+    const local = localDefinition(deployed);
+    const withoutItemSource = (d: AslDefinition) => {
+      const copy = structuredClone(d);
+      delete copy.States[STATE.map]!.ItemReader;
+      delete copy.States[STATE.map]!.ItemsPath;
+      return copy;
+    };
+    expect(deployed.States[STATE.map]).toHaveProperty('ItemReader');
+    expect(deployed.States[STATE.map]).not.toHaveProperty('ItemsPath');
+    expect(local.States[STATE.map]).not.toHaveProperty('ItemReader');
+    expect(local.States[STATE.map]?.ItemsPath).toBe(LOCAL_ITEMS_PATH);
+    expect(withoutItemSource(local)).toEqual(withoutItemSource(deployed));
   });
 });
 
@@ -83,33 +109,64 @@ describe('the workflow construct', () => {
     expect(definition.States[STATE.report]?.End).toBe(true);
   });
 
-  it('maps Train over $.items in Distributed mode, inline, results beside runs', () => {
+  it('maps Train over the item list Plan wrote to the bucket (ItemReader), in Distributed mode, discarding the results', () => {
     const map = definition.States[STATE.map]!;
     expect(map.Type).toBe('Map');
-    expect(map.ItemsPath).toBe('$.items');
-    expect(map.ResultPath).toBe('$.results');
+    expect(map.ItemReader).toEqual({
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { Bucket: PLACEHOLDER_BUCKET, 'Key.$': '$.itemsKey' },
+    });
+    expect(map).not.toHaveProperty('ItemsPath');
+    expect(map.ResultPath).toBeNull();
     expect(map.MaxConcurrency).toBe(8);
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
-    // The local interpreter has neither ItemReader nor ResultWriter.
-    expect(map).not.toHaveProperty('ItemReader');
-    expect(map).not.toHaveProperty('ResultWriter');
+    // Every way out of a child ends with an empty result: the Map's array of them stays 3 bytes per candidate.
+    const states = map.ItemProcessor!.States;
+    for (const name of Object.keys(states).filter((n) => states[n]!.End)) expect(states[name]!.ResultSelector).toEqual({});
   });
 
-  it('retries transient errors with backoff and catches everything else into RecordFailure', () => {
+  it('retries transient errors with full-jitter backoff, and catches everything else into RecordFailure', () => {
     const train = trainState(definition);
-    expect(train.Retry).toEqual([{ ErrorEquals: [...TRANSIENT_ERRORS], IntervalSeconds: 2, MaxAttempts: 3, BackoffRate: 2 }]);
+    expect(train.Retry).toEqual([
+      {
+        ErrorEquals: [...TRANSIENT_ERRORS],
+        IntervalSeconds: TRANSIENT_RETRY.intervalSeconds,
+        MaxAttempts: TRANSIENT_RETRY.maxAttempts,
+        BackoffRate: TRANSIENT_RETRY.backoffRate,
+        MaxDelaySeconds: TRANSIENT_RETRY.maxDelaySeconds,
+        JitterStrategy: 'FULL',
+      },
+    ]);
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
     expect(train.TimeoutSeconds).toBe(900);
     const record = definition.States[STATE.map]!.ItemProcessor!.States[STATE.recordFailure]!;
     expect(record).toMatchObject({
-      Type: 'Pass',
+      Type: 'Task',
       End: true,
-      Parameters: { 'runId.$': '$.runId', 'candidateId.$': '$.candidateId', status: 'failed', 'error.$': '$.error' },
+      Parameters: { 'runId.$': '$.runId', 'candidateId.$': '$.candidateId', 'error.$': '$.error' },
+      Retry: train.Retry,
     });
   });
 
-  it('hands Aggregate only the runs and the results, and Report only the runs', () => {
-    expect(definition.States[STATE.aggregate]?.Parameters).toEqual({ 'runs.$': '$.runs', 'results.$': '$.results' });
+  it("names Lambda's documented transient errors and TransientError, at least 6 attempts, backoff 2, a maximum delay", () => {
+    expect([...TRANSIENT_ERRORS].sort()).toEqual(
+      [
+        'Lambda.AWSLambdaException',
+        'Lambda.ClientExecutionTimeoutException',
+        'Lambda.SdkClientException',
+        'Lambda.ServiceException',
+        'Lambda.TooManyRequestsException',
+        'TransientError',
+      ].sort(),
+    );
+    expect(TRANSIENT_RETRY.maxAttempts).toBeGreaterThanOrEqual(6);
+    expect(TRANSIENT_RETRY.backoffRate).toBe(2);
+    expect(TRANSIENT_RETRY.maxDelaySeconds).toBeGreaterThan(0);
+  });
+
+  it('hands Aggregate and Report only the runs', () => {
+    expect(definition.States[STATE.aggregate]?.Parameters).toEqual({ 'runs.$': '$.runs' });
     expect(definition.States[STATE.report]?.Parameters).toEqual({ 'runs.$': '$.runs' });
   });
 
@@ -118,11 +175,16 @@ describe('the workflow construct', () => {
     for (const name of [STATE.plan, STATE.aggregate, STATE.report]) expect(definition.States[name]?.Retry).toEqual(train.Retry);
   });
 
-  it('grants the state machine permission to invoke the four functions', () => {
+  it('grants the state machine permission to invoke the five functions and to read the item lists only', () => {
     const template = deployedTemplate();
-    const policies = Object.values(template.findResources('AWS::IAM::Policy'));
-    const actions = JSON.stringify(policies);
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
+    );
+    const actions = JSON.stringify(statements);
     expect(actions).toContain('lambda:InvokeFunction');
-    for (const fn of ['Plan', 'Train', 'Aggregate', 'Report']) expect(actions).toContain(fn);
+    for (const fn of ['Plan', 'Train', 'RecordFailure', 'Aggregate', 'Report']) expect(actions).toContain(fn);
+    const reads = statements.filter((st) => st.Action === 's3:GetObject');
+    expect(reads).toHaveLength(1);
+    expect(JSON.stringify(reads[0]!.Resource)).toContain(`/${ITEM_LISTS}`);
   });
 });

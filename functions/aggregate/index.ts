@@ -11,7 +11,7 @@ const o = observability('aggregate');
 
 export async function handler(event: AggregateInput, context?: LambdaContext): Promise<AggregateOutput> {
   return invoke(o, context, async () => {
-    const { store } = handlerContext();
+    const { store } = handlerContext(o.tracer);
     const out = await aggregate(store, event);
     for (const run of out.runs) {
       o.metrics.addMetric('CandidatesSucceeded', MetricUnit.Count, run.succeeded);

@@ -1,8 +1,8 @@
 /**
  * Plan handler: execution input (PlanInput — from the upload rule, the nightly schedule or the CLI) in,
- * PlanOutput out. All logic lives in src/steps/plan.ts.
+ * PlanOutput out (the runs and the key of the item list it wrote). All logic lives in src/steps/plan.ts.
  */
-import { plan } from '../../src/steps/plan.js';
+import { plan, planOutput } from '../../src/steps/plan.js';
 import type { PlanInput, PlanOutput } from '../../src/steps/types.js';
 import { handlerContext } from '../shared/environment.js';
 import { invoke, MetricUnit, observability, type LambdaContext } from '../shared/observability.js';
@@ -11,14 +11,15 @@ const o = observability('plan');
 
 export async function handler(event: PlanInput, context?: LambdaContext): Promise<PlanOutput> {
   return invoke(o, context, async () => {
-    const { store } = handlerContext();
+    const { store, env } = handlerContext(o.tracer);
     o.logger.info('planning', { trigger: event?.trigger, key: event?.key });
-    const out = await plan(store, event);
+    // In the cloud a dataset is a key in the bucket, and the deployment's guardrails apply.
+    const out = planOutput(await plan(store, event, { datasetScope: 'store', limits: env.limits }));
     const duplicates = out.runs.filter((r) => r.duplicate).length;
     o.metrics.addMetric('RunsPlanned', MetricUnit.Count, out.runs.length - duplicates);
     o.metrics.addMetric('DuplicateRuns', MetricUnit.Count, duplicates);
-    o.metrics.addMetric('CandidatesPlanned', MetricUnit.Count, out.items.length);
-    o.logger.info('planned', { runs: out.runs, items: out.items.length, skipped: out.skipped });
+    o.metrics.addMetric('CandidatesPlanned', MetricUnit.Count, out.itemCount);
+    o.logger.info('planned', { runs: out.runs, itemsKey: out.itemsKey, items: out.itemCount, skipped: out.skipped });
     return out;
   });
 }

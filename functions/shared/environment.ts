@@ -4,6 +4,7 @@
  * the variable — never `process.env.X!`.
  */
 import { SpecError } from '../../src/errors.js';
+import type { PlanLimits } from '../../src/steps/plan.js';
 import { BACKENDS } from '../../src/train/backend.js';
 import { S3Store } from '../../src/store/s3.js';
 
@@ -14,7 +15,16 @@ export interface HandlerEnvironment {
   prefix: string;
   /** LAYERBENCH_BACKEND: force a tfjs backend for Train (default: the best available). */
   backend?: string;
+  /** LAYERBENCH_MAX_CANDIDATES / _MAX_EPOCHS / _MAX_PARAMETERS: the guardrails Plan enforces (stack context). */
+  limits: PlanLimits;
 }
+
+/** The guardrail variables and the PlanLimits field each sets. */
+export const LIMIT_VARIABLES = {
+  LAYERBENCH_MAX_CANDIDATES: 'maxCandidates',
+  LAYERBENCH_MAX_EPOCHS: 'maxEpochs',
+  LAYERBENCH_MAX_PARAMETERS: 'maxParameters',
+} as const satisfies Record<string, keyof PlanLimits>;
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
@@ -27,16 +37,29 @@ export function readHandlerEnvironment(env: NodeJS.ProcessEnv = process.env): Ha
   if (backend !== undefined && !(BACKENDS as readonly string[]).includes(backend)) {
     throw new SpecError(`LAYERBENCH_BACKEND: ${JSON.stringify(backend)} must be one of ${BACKENDS.join(', ')}`);
   }
-  return { bucket, prefix, ...(backend ? { backend } : {}) };
+  const limits: PlanLimits = {};
+  for (const [name, field] of Object.entries(LIMIT_VARIABLES)) {
+    const value = env[name];
+    if (value === undefined || value === '') continue;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 1) throw new SpecError(`${name}: ${JSON.stringify(value)} must be an integer ≥ 1`);
+    limits[field] = n;
+  }
+  return { bucket, prefix, ...(backend ? { backend } : {}), limits };
 }
 
 let cached: { env: HandlerEnvironment; store: S3Store } | undefined;
 
-/** The environment and the S3 store, built once per Lambda container and reused by warm invocations. */
-export function handlerContext(): { env: HandlerEnvironment; store: S3Store } {
+/**
+ * The environment and the S3 store, built once per Lambda container and reused by warm invocations.
+ * `tracer`: its S3 calls appear in the function's X-Ray trace.
+ */
+export function handlerContext(tracer?: { captureAWSv3Client<C>(client: C): C }): { env: HandlerEnvironment; store: S3Store } {
   if (!cached) {
     const env = readHandlerEnvironment();
-    cached = { env, store: new S3Store({ bucket: env.bucket, prefix: env.prefix }) };
+    const store = new S3Store({ bucket: env.bucket, prefix: env.prefix });
+    tracer?.captureAWSv3Client(store.client);
+    cached = { env, store };
   }
   return cached;
 }

@@ -32,9 +32,9 @@ if (wasmDir) tfWasm.setWasmPaths(wasmDir);
 
 export async function handler(event: WorkItem, context?: LambdaContext): Promise<TrainOutput> {
   return invoke(o, context, async () => {
-    const { store, env } = handlerContext();
+    const { store, env } = handlerContext(o.tracer);
     o.logger.appendKeys({ runId: event?.runId, candidateId: event?.candidateId });
-    const out = await train(store, event, { backend: env.backend });
+    const out = await train(store, event, { backend: env.backend, datasetScope: 'store' });
     if (out.status === 'skipped') {
       o.logger.info('candidate already done', { ...out });
       o.metrics.addMetric('CandidatesSkipped', MetricUnit.Count, 1);

@@ -19,6 +19,8 @@ export interface KeyAccess {
   readonly write?: readonly string[];
   /** Whether the grantee may list the bucket (s3:ListBucket). */
   readonly list?: boolean;
+  /** Key patterns the grantee may tag as it writes them (s3:PutObjectTagging). */
+  readonly tag?: readonly string[];
 }
 
 /** The policy statements for one grantee. */
@@ -33,6 +35,9 @@ export function bucketAccessStatements(bucket: s3.IBucket, access: KeyAccess): i
   if (access.write?.length) {
     out.push(new iam.PolicyStatement({ actions: ['s3:PutObject'], resources: access.write.map((k) => bucket.arnForObjects(k)) }));
   }
+  if (access.tag?.length) {
+    out.push(new iam.PolicyStatement({ actions: ['s3:PutObjectTagging'], resources: access.tag.map((k) => bucket.arnForObjects(k)) }));
+  }
   return out;
 }
 
@@ -42,7 +47,7 @@ export function bucketAccessStatements(bucket: s3.IBucket, access: KeyAccess): i
  */
 export function grantBucketAccess(scope: IConstruct, bucket: s3.IBucket & IConstruct, grantee: iam.IGrantable, access: KeyAccess): void {
   for (const statement of bucketAccessStatements(bucket, access)) grantee.grantPrincipal.addToPrincipalPolicy(statement);
-  const patterns = [...new Set([...(access.read ?? []), ...(access.write ?? [])])];
+  const patterns = [...new Set([...(access.read ?? []), ...(access.write ?? []), ...(access.tag ?? [])])];
   const cfnBucket = bucket.node.defaultChild;
   if (!(cfnBucket instanceof CfnElement)) return;
   const bucketArn = `<${Stack.of(bucket).getLogicalId(cfnBucket)}.Arn>`;
@@ -57,5 +62,6 @@ export function grantBucketAccess(scope: IConstruct, bucket: s3.IBucket & IConst
 function describe(access: KeyAccess, pattern: string): string {
   const r = access.read?.includes(pattern);
   const w = access.write?.includes(pattern);
-  return r && w ? 's3:GetObject and s3:PutObject' : r ? 's3:GetObject' : 's3:PutObject';
+  const t = access.tag?.includes(pattern) ? ' (and s3:PutObjectTagging)' : '';
+  return (r && w ? 's3:GetObject and s3:PutObject' : r ? 's3:GetObject' : 's3:PutObject') + t;
 }

@@ -8,6 +8,10 @@
  * the banner defines them from `import.meta.url`. The AWS SDK is bundled (pinned by our lockfile)
  * rather than taken from the runtime. `@tensorflow/tfjs-node` stays external: the zip function has no
  * native TensorFlow and falls back to wasm; the container image has it in node_modules.
+ *
+ * Lean by default: no source maps (11–15 MB per bundle, and Node's --enable-source-maps costs memory
+ * and start-up time; context `sourceMaps=true` turns them back on), and tfjs's WebGL backend is
+ * replaced by a stub (functions/shared/no-webgl.ts): there is no WebGL on Lambda.
  */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,13 +20,17 @@ import type { BuildOptions } from 'esbuild';
 
 export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-export const HANDLERS = ['plan', 'train', 'aggregate', 'report'] as const;
+export const HANDLERS = ['plan', 'train', 'record-failure', 'aggregate', 'report'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
 /** `functions/<name>/index.ts`, absolute. */
 export function handlerEntry(name: HandlerName): string {
   return join(PROJECT_ROOT, 'functions', name, 'index.ts');
 }
+
+/** What replaces @tensorflow/tfjs-backend-webgl in the bundles. */
+export const NO_WEBGL_STUB = join(PROJECT_ROOT, 'functions', 'shared', 'no-webgl.ts');
+export const ALIASES = { '@tensorflow/tfjs-backend-webgl': NO_WEBGL_STUB } as const;
 
 /** The wasm binaries of @tensorflow/tfjs-backend-wasm; the train handler loads them from its own directory. */
 export const WASM_DIR = join(PROJECT_ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
@@ -56,34 +64,41 @@ export const ESBUILD_SETTINGS = {
   banner: { js: ESM_BANNER },
   target: NODE_TARGET,
   minify: true,
-  sourcemap: true,
+  sourcemap: false,
   keepNames: true,
   mainFields: ['module', 'main'],
   external: [...EXTERNAL_MODULES],
+  alias: { ...ALIASES },
 } as const satisfies BuildOptions;
 
-/** The same settings as NodejsFunction bundling options; `wasm` adds the copy of the wasm binaries. */
-export function nodejsBundling(opts: { wasm?: boolean } = {}): BundlingOptions {
+/**
+ * The same settings as NodejsFunction bundling options; `wasm` adds the copy of the wasm binaries,
+ * `sourceMaps` writes index.mjs.map beside the bundle (off by default).
+ */
+export function nodejsBundling(opts: { wasm?: boolean; sourceMaps?: boolean } = {}): BundlingOptions {
   return {
     format: OutputFormat.ESM,
     banner: ESM_BANNER,
     target: ESBUILD_SETTINGS.target,
     minify: ESBUILD_SETTINGS.minify,
-    sourceMap: ESBUILD_SETTINGS.sourcemap,
+    sourceMap: opts.sourceMaps ?? ESBUILD_SETTINGS.sourcemap,
     keepNames: ESBUILD_SETTINGS.keepNames,
     mainFields: [...ESBUILD_SETTINGS.mainFields],
     externalModules: [...ESBUILD_SETTINGS.external],
+    esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
     bundleAwsSDK: true,
     commandHooks: opts.wasm ? copyWasmHooks : undefined,
   };
 }
 
 /** esbuild options for one handler, as the test builds it: identical to what the stack deploys. */
-export function esbuildOptions(name: HandlerName, outdir: string): BuildOptions {
+export function esbuildOptions(name: HandlerName, outdir: string, opts: { sourceMaps?: boolean } = {}): BuildOptions {
   return {
     ...ESBUILD_SETTINGS,
+    sourcemap: opts.sourceMaps ?? ESBUILD_SETTINGS.sourcemap,
     mainFields: [...ESBUILD_SETTINGS.mainFields],
     external: [...ESBUILD_SETTINGS.external],
+    alias: { ...ESBUILD_SETTINGS.alias },
     banner: { ...ESBUILD_SETTINGS.banner },
     entryPoints: [handlerEntry(name)],
     outfile: join(outdir, BUNDLE_FILE),

@@ -7,11 +7,20 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { MODEL_OBJECT_TAG } from '../../src/store/s3.js';
 
 export interface DataBucketProps {
   /** Days before noncurrent object versions expire. Default 30. */
   readonly noncurrentVersionDays?: number;
+  /** Days before the per-candidate models (objects tagged MODEL_TAG, i.e. runs/<runId>/models/…) expire. Default 90. */
+  readonly modelRetentionDays?: number;
 }
+
+/** The tag the S3 store puts on every object under runs/<runId>/models/ (src/store/s3.ts). */
+export const MODEL_TAG = MODEL_OBJECT_TAG;
+
+/** Days an item list (plans/) is kept: an execution lasts a day at most. */
+export const ITEM_LIST_DAYS = 7;
 
 export class DataBucket extends Construct {
   readonly bucket: s3.Bucket;
@@ -45,6 +54,8 @@ export class DataBucket extends Construct {
       lifecycleRules: [
         { noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 30) },
         { abortIncompleteMultipartUploadAfter: Duration.days(7) },
+        { id: 'ExpireCandidateModels', tagFilters: { [MODEL_TAG.key]: MODEL_TAG.value }, expiration: Duration.days(props.modelRetentionDays ?? 90) },
+        { id: 'ExpireItemLists', prefix: 'plans/', expiration: Duration.days(ITEM_LIST_DAYS) },
       ],
     });
     // eventBridgeEnabled makes CDK add its own singleton function that turns the notifications on.

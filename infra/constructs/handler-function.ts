@@ -12,15 +12,23 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT, handlerEntry, nodejsBundling, type HandlerName } from './bundling.js';
 
-/** The environment every handler gets. */
-export function handlerEnvironment(bucket: s3.IBucket, service: HandlerName): Record<string, string> {
+/** The environment every handler gets; Node reads the bundle's source map only when there is one. */
+export function handlerEnvironment(bucket: s3.IBucket, service: HandlerName, opts: { sourceMaps?: boolean } = {}): Record<string, string> {
   return {
     LAYERBENCH_BUCKET: bucket.bucketName,
     POWERTOOLS_SERVICE_NAME: `layerbench-${service}`,
     POWERTOOLS_METRICS_NAMESPACE: 'layerbench',
     POWERTOOLS_LOG_LEVEL: 'INFO',
-    NODE_OPTIONS: '--enable-source-maps',
+    ...(opts.sourceMaps ? { NODE_OPTIONS: '--enable-source-maps' } : {}),
   };
+}
+
+/** X-Ray tracing is on for every function; its managed actions take no narrower resource than "*". */
+export function acknowledgeTracing(fn: lambda.Function): void {
+  Validations.of(fn).acknowledge({
+    id: 'AwsSolutions-IAM5[Resource::*]',
+    reason: 'Active X-Ray tracing: xray:PutTraceSegments and xray:PutTelemetryRecords accept no resource narrower than "*".',
+  });
 }
 
 export function handlerLogGroup(scope: Construct): logs.LogGroup {
@@ -54,6 +62,10 @@ export interface HandlerFunctionProps {
   /** Copy the tfjs wasm binaries next to the bundle (the train handler loads them from there). */
   readonly wasm?: boolean;
   readonly environment?: Record<string, string>;
+  /** Invocations at once, reserved for and capped to this function. */
+  readonly reservedConcurrency?: number;
+  /** Ship index.mjs.map and run Node with --enable-source-maps (context `sourceMaps`; default off). */
+  readonly sourceMaps?: boolean;
 }
 
 export class HandlerFunction extends Construct {
@@ -70,11 +82,14 @@ export class HandlerFunction extends Construct {
       timeout: props.timeout ?? Duration.minutes(5),
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
-      bundling: nodejsBundling({ wasm: props.wasm }),
-      environment: { ...handlerEnvironment(props.bucket, props.handler), ...props.environment },
+      bundling: nodejsBundling({ wasm: props.wasm, sourceMaps: props.sourceMaps }),
+      environment: { ...handlerEnvironment(props.bucket, props.handler, { sourceMaps: props.sourceMaps }), ...props.environment },
+      tracing: lambda.Tracing.ACTIVE,
       logGroup: handlerLogGroup(this),
       description: `layerbench ${props.handler} step`,
+      reservedConcurrentExecutions: props.reservedConcurrency,
     });
     acknowledgeFunctionFindings(this.function, { zip: true });
+    acknowledgeTracing(this.function);
   }
 }

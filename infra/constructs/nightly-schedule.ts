@@ -7,6 +7,7 @@
 import { TimeZone } from 'aws-cdk-lib';
 import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as schedulerTargets from 'aws-cdk-lib/aws-scheduler-targets';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 
@@ -21,6 +22,8 @@ export interface NightlyScheduleProps {
   /** An IANA time zone name, e.g. `Europe/Berlin`. */
   readonly timeZone?: string;
   readonly enabled?: boolean;
+  /** Where a start that failed its retries goes. */
+  readonly deadLetterQueue?: sqs.IQueue;
 }
 
 export class NightlySchedule extends Construct {
@@ -38,6 +41,7 @@ export class NightlySchedule extends Construct {
       target: new schedulerTargets.StepFunctionsStartExecution(props.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),
         retryAttempts: 2,
+        ...(props.deadLetterQueue ? { deadLetterQueue: props.deadLetterQueue } : {}),
       }),
     });
   }

@@ -3,20 +3,12 @@
  * state machine, with every event logged to its own log group and X-Ray tracing on.
  */
 import { CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
-import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct, type IConstruct } from 'constructs';
-import { SweepWorkflow } from '../workflow.js';
+import { ITEM_LISTS, SweepWorkflow, workflowFunctions, type SweepWorkflowProps } from '../workflow.js';
 
-export interface SweepStateMachineProps {
-  readonly planFunction: lambda.IFunction;
-  readonly trainFunction: lambda.IFunction;
-  readonly aggregateFunction: lambda.IFunction;
-  readonly reportFunction: lambda.IFunction;
-  readonly maxConcurrency?: number;
-  readonly trainTimeout?: Duration;
-}
+export type SweepStateMachineProps = SweepWorkflowProps;
 
 export class SweepStateMachine extends Construct {
   readonly stateMachine: sfn.StateMachine;
@@ -44,15 +36,19 @@ export class SweepStateMachine extends Construct {
   /**
    * The wildcards CDK itself writes into this state machine's role, each acknowledged with its reason:
    * invoking a step function's versions and aliases (`<fn>:*`), the CloudWatch Logs delivery and X-Ray
-   * actions (which take no narrower resource than `*`), and the Distributed Map's child executions.
+   * actions (which take no narrower resource than `*`), the Distributed Map's child executions and its
+   * item lists.
    */
   private acknowledgeGeneratedPolicies(props: SweepStateMachineProps): void {
     const stack = Stack.of(this);
     const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
     const ack = (finding: string, reason: string) =>
       Validations.of(this.stateMachine).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
-    for (const fn of new Set([props.planFunction, props.trainFunction, props.aggregateFunction, props.reportFunction])) {
+    for (const fn of workflowFunctions(props)) {
       ack(`Resource::<${logicalId(fn)}.Arn>:*`, 'Invokes exactly this step function; ":*" only adds its versions and aliases (CDK LambdaInvoke).');
+    }
+    if (props.bucket.node.defaultChild instanceof CfnElement) {
+      ack(`Resource::<${logicalId(props.bucket)}.Arn>/${ITEM_LISTS}`, "The Distributed Map's ItemReader reads the item list Plan wrote; its key (plans/<planId>.json) is made at run time.");
     }
     ack('Resource::*', 'logs:CreateLogDelivery & co. and xray:PutTraceSegments accept no resource narrower than "*" (Step Functions logging and tracing).');
     // cdk-nag prints pseudo parameters as <AWS::…> unless the stack's environment fixed them.

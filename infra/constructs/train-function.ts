@@ -14,7 +14,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { PROJECT_ROOT } from './bundling.js';
-import { HandlerFunction, handlerEnvironment, handlerLogGroup, acknowledgeFunctionFindings } from './handler-function.js';
+import { HandlerFunction, handlerEnvironment, handlerLogGroup, acknowledgeFunctionFindings, acknowledgeTracing } from './handler-function.js';
 
 export const TRAIN_RUNTIMES = ['zip', 'container'] as const;
 export type TrainRuntime = (typeof TRAIN_RUNTIMES)[number];
@@ -36,6 +36,10 @@ export interface TrainFunctionProps {
   readonly timeout: Duration;
   /** Container only: base URI of the libtensorflow tarballs (TFJS_NODE_BASE_URI), e.g. a mirror. */
   readonly libtensorflowBaseUri?: string;
+  /** Invocations at once, reserved for and capped to this function (a cost guardrail). */
+  readonly reservedConcurrency?: number;
+  /** Zip only: ship the source map (context `sourceMaps`). */
+  readonly sourceMaps?: boolean;
 }
 
 export class TrainFunction extends Construct {
@@ -51,6 +55,8 @@ export class TrainFunction extends Construct {
         timeout: props.timeout,
         wasm: true,
         environment: { LAYERBENCH_TRAIN_RUNTIME: 'zip' },
+        reservedConcurrency: props.reservedConcurrency,
+        sourceMaps: props.sourceMaps,
       }).function;
       return;
     }
@@ -63,6 +69,8 @@ export class TrainFunction extends Construct {
         exclude: CONTAINER_CONTEXT_EXCLUDE,
       }),
       architecture: lambda.Architecture.X86_64,
+      reservedConcurrentExecutions: props.reservedConcurrency,
+      tracing: lambda.Tracing.ACTIVE,
       memorySize: props.memorySize,
       timeout: props.timeout,
       environment: { ...handlerEnvironment(props.bucket, 'train'), LAYERBENCH_TRAIN_RUNTIME: 'container' },
@@ -70,5 +78,6 @@ export class TrainFunction extends Construct {
       description: 'layerbench train step (container image, tfjs-node with wasm fallback)',
     });
     acknowledgeFunctionFindings(this.function, { zip: false });
+    acknowledgeTracing(this.function);
   }
 }

@@ -13,7 +13,7 @@ import { readManifest, RUN_ID } from '../steps/manifest.js';
 import type { PlanOutput } from '../steps/types.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
-import type { ProgressEvent } from '../workflow/local.js';
+import type { PlannedRuns, ProgressEvent } from '../workflow/local.js';
 import { CloudError, cloudError, type CloudClients } from './clients.js';
 import { executionArn as executionArnOf, findStack, stackStore, type DeployedStack } from './stack.js';
 
@@ -193,7 +193,7 @@ export async function runStatus(clients: CloudClients, target: string, opts: Sta
     if (first) {
       // What is left to train, as the local runner announces it; documents already there count as done before.
       const total = trackers.reduce((n, t) => n + t.progress.candidates, 0) - trackers.reduce((n, t) => n + t.done, 0);
-      const plan: PlanOutput = { runs: trackers.map((t) => ({ runId: t.progress.runId, sweep: t.progress.sweep, candidates: t.progress.candidates })), items: [] };
+      const plan: PlannedRuns = { runs: trackers.map((t) => ({ runId: t.progress.runId, sweep: t.progress.sweep, candidates: t.progress.candidates })) };
       emit({ type: 'planned', plan, total: Math.max(0, total) });
       first = false;
     } else {

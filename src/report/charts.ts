@@ -24,27 +24,64 @@ const CONFIG = {
 
 const direction = (a: RunAnalysis) => (a.higherIsBetter ? 'higher is better' : 'lower is better');
 
-/** Depth × width heatmap of the mean metric; failed cells marked. */
+/**
+ * Charts stay readable and small whatever the sweep's size (a 10,000-candidate sweep must not make a
+ * 10,000-bar chart, whose sort expression once overflowed vega's stack): past these bounds the charts
+ * aggregate or sample, and say so in their subtitle. The leaderboard itself always lists every candidate.
+ */
+export const CHART_BOUNDS = {
+  /** Distinct depths or widths on a heatmap axis before neighbouring values are grouped. */
+  heatmapAxis: 24,
+  /** Cells with their value written in them. */
+  heatmapLabels: 144,
+  /** Points on the Pareto chart: the front and the named ones always, an even sample of the rest. */
+  paretoPoints: 400,
+  /** Bars on the wall-time chart: the slowest candidates. */
+  timeBars: 30,
+} as const;
+
+/** Depth × width heatmap of the mean metric; failed cells marked. Past CHART_BOUNDS.heatmapAxis values an axis is grouped into ranges, each cell the best of its group. */
 export function heatmapSpec(a: RunAnalysis): ChartSpec {
-  const rows = [
-    ...a.ranked.map((c) => ({ depth: c.depth, width: c.width, mean: c.summary.mean, label: fmtShort(c.summary.mean), status: 'ok', rank: c.rank })),
-    ...a.failed.map((d) => ({ depth: d.candidate.depth, width: d.candidate.width, mean: null, label: 'failed', status: 'failed', rank: null })),
-  ];
-  const widths = [...new Set(rows.map((r) => r.width))].sort((x, y) => x - y);
-  const depths = [...new Set(rows.map((r) => r.depth))].sort((x, y) => x - y);
+  const depthGroup = axisGroups(new Set([...a.ranked.map((c) => c.depth), ...a.failed.map((d) => d.candidate.depth)]));
+  const widthGroup = axisGroups(new Set([...a.ranked.map((c) => c.width), ...a.failed.map((d) => d.candidate.width)]));
+  const grouped = depthGroup.grouped || widthGroup.grouped;
+  const cells = new Map<string, { depth: string; width: string; mean: number | null; status: 'ok' | 'failed'; rank: number | null }>();
+  const better = (x: number, y: number) => (a.higherIsBetter ? x > y : x < y);
+  for (const c of a.ranked) {
+    const depth = depthGroup.label(c.depth);
+    const width = widthGroup.label(c.width);
+    const cell = cells.get(`${depth}\0${width}`);
+    if (!cell || cell.mean === null || better(c.summary.mean, cell.mean)) cells.set(`${depth}\0${width}`, { depth, width, mean: c.summary.mean, status: 'ok', rank: c.rank });
+  }
+  for (const d of a.failed) {
+    const depth = depthGroup.label(d.candidate.depth);
+    const width = widthGroup.label(d.candidate.width);
+    if (!cells.has(`${depth}\0${width}`)) cells.set(`${depth}\0${width}`, { depth, width, mean: null, status: 'failed', rank: null });
+  }
+  const labelled = cells.size <= CHART_BOUNDS.heatmapLabels;
+  const rows = [...cells.values()].map((c) => ({ ...c, label: c.status === 'failed' ? 'failed' : labelled ? fmtShort(c.mean!) : '' }));
+  const widths = widthGroup.order;
+  const depths = depthGroup.order;
   // Viridis is dark at its low end: dark text on the bright half of the scale, white on the dark half.
   const means = a.ranked.map((c) => c.summary.mean);
   const mid = means.length ? (Math.min(...means) + Math.max(...means)) / 2 : 0;
   const bright = a.higherIsBetter ? `datum.mean > ${mid}` : `datum.mean < ${mid}`;
   return {
     $schema: SCHEMA,
-    title: { text: `Mean validation ${metricTitle(a)} by depth and width`, subtitle: a.baseline ? `${direction(a)}; ${baselineLabel(a)}` : direction(a) },
+    title: {
+      text: `Mean validation ${metricTitle(a)} by depth and width`,
+      subtitle: [
+        direction(a),
+        ...(grouped ? ['neighbouring depths and widths grouped, each cell the best of its group'] : []),
+        ...(a.baseline ? [baselineLabel(a)] : []),
+      ].join('; '),
+    },
     data: { values: rows },
     width: Math.max(180, Math.min(640, 90 * widths.length)),
     height: Math.max(100, Math.min(420, 46 * depths.length)),
     config: CONFIG,
     encoding: {
-      x: { field: 'width', type: 'ordinal', sort: widths, title: 'width (units or filters of the first layer)', axis: { labelAngle: 0 } },
+      x: { field: 'width', type: 'ordinal', sort: widths, title: 'width (units or filters of the first layer)', axis: { labelAngle: grouped ? -45 : 0 } },
       y: { field: 'depth', type: 'ordinal', sort: depths, title: 'depth (layers)' },
     },
     layer: [
@@ -69,6 +106,7 @@ export function heatmapSpec(a: RunAnalysis): ChartSpec {
         mark: { type: 'rect', fill: '#f3d6d6', stroke: 'white', strokeWidth: 1 },
       },
       {
+        transform: [{ filter: "datum.label !== ''" }],
         mark: { type: 'text', fontSize: 11 },
         encoding: {
           text: { field: 'label', type: 'nominal' },
@@ -85,10 +123,13 @@ export function heatmapSpec(a: RunAnalysis): ChartSpec {
   } as ChartSpec;
 }
 
-/** Metric against parameter count (log x), with 95 % intervals, the Pareto front and the recommendation. */
+/**
+ * Metric against parameter count (log x), with 95 % intervals, the Pareto front and the recommendation.
+ * Past CHART_BOUNDS.paretoPoints candidates: the front and the named ones, and an even sample (by rank) of the rest.
+ */
 export function paretoSpec(a: RunAnalysis): ChartSpec {
   const rec = a.recommended?.candidate.id;
-  const rows = a.ranked
+  const all = a.ranked
     .filter((c) => c.params !== null)
     .map((c) => ({
       label: c.label,
@@ -102,16 +143,21 @@ export function paretoSpec(a: RunAnalysis): ChartSpec {
       // Named on the chart: the recommendation, the best, and the two ends of the front.
       named: c.id === rec || c.rank === 1,
     }));
-  const front = rows.filter((r) => r.pareto).sort((x, y) => x.params! - y.params!);
+  const front = all.filter((r) => r.pareto).sort((x, y) => x.params! - y.params!);
   if (front.length) {
     front[0]!.named = true;
     front[front.length - 1]!.named = true;
   }
+  const kept = all.filter((r) => r.pareto || r.named);
+  const rest = all.filter((r) => !r.pareto && !r.named);
+  const room = Math.max(0, CHART_BOUNDS.paretoPoints - kept.length);
+  const rows = rest.length <= room ? all : [...kept, ...evenSample(rest, room)];
+  const sampled = rows.length < all.length ? `; ${rows.length} of ${all.length} candidates: the front, the named and an even sample of the rest` : '';
   return {
     $schema: SCHEMA,
     title: {
       text: `Validation ${metricTitle(a)} against parameter count`,
-      subtitle: `mean with 95 % interval; ${direction(a)}${a.baseline ? `; brown line: ${baselineLabel(a)}` : ''}`,
+      subtitle: `mean with 95 % interval; ${direction(a)}${a.baseline ? `; brown line: ${baselineLabel(a)}` : ''}${sampled}`,
     },
     width: 560,
     height: 300,
@@ -260,18 +306,21 @@ export function curvesSpec(a: RunAnalysis, task?: string, top = 4): ChartSpec {
   } as ChartSpec;
 }
 
-/** Wall time per candidate (every candidate, failed ones included: they cost time too). */
+/** Wall time per candidate (failed ones included: they cost time too); past CHART_BOUNDS.timeBars candidates, the slowest ones. */
 export function timeSpec(docs: readonly CandidateDoc[]): ChartSpec {
-  const rows = docs.map((d) => ({
-    label: candidateLabel(d),
-    seconds: d.timing.wallSeconds,
-    fit: d.timing.fitSeconds,
-    status: d.status,
-  }));
-  const order = [...rows].sort((x, y) => y.seconds - x.seconds).map((r) => r.label);
+  const all = docs
+    .map((d) => ({ label: candidateLabel(d), seconds: d.timing.wallSeconds, fit: d.timing.fitSeconds, status: d.status }))
+    .sort((x, y) => y.seconds - x.seconds);
+  const rows = all.slice(0, CHART_BOUNDS.timeBars);
+  const order = rows.map((r) => r.label);
+  const total = all.reduce((s, r) => s + r.seconds, 0);
+  const subtitle =
+    rows.length < all.length
+      ? `the ${rows.length} slowest of ${all.length} candidates (${fmtShort(total)} s in all); data preparation, all trials, evaluation and writing`
+      : 'data preparation, all trials, evaluation and writing';
   return {
     $schema: SCHEMA,
-    title: { text: 'Wall time per candidate', subtitle: 'data preparation, all trials, evaluation and writing' },
+    title: { text: 'Wall time per candidate', subtitle },
     width: 480,
     height: { step: 16 },
     config: CONFIG,
@@ -390,6 +439,33 @@ export function prefixSvgIds(svg: string, prefix: string): string {
     .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${p}-${id}"`)
     .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${p}-${id})`)
     .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${p}-${id}"`);
+}
+
+/**
+ * One heatmap axis: its distinct values, each its own column up to CHART_BOUNDS.heatmapAxis values,
+ * beyond that grouped into that many contiguous ranges of about equal size (labelled "lo–hi").
+ */
+function axisGroups(values: ReadonlySet<number>): { grouped: boolean; order: string[]; label: (v: number) => string } {
+  const sorted = [...values].sort((x, y) => x - y);
+  if (sorted.length <= CHART_BOUNDS.heatmapAxis) return { grouped: false, order: sorted.map(String), label: String };
+  const groups = CHART_BOUNDS.heatmapAxis;
+  const labels = new Map<number, string>();
+  const order: string[] = [];
+  for (let g = 0; g < groups; g++) {
+    const members = sorted.slice(Math.floor((g * sorted.length) / groups), Math.floor(((g + 1) * sorted.length) / groups));
+    const label = members.length === 1 ? String(members[0]) : `${members[0]}–${members.at(-1)}`;
+    order.push(label);
+    for (const v of members) labels.set(v, label);
+  }
+  return { grouped: true, order, label: (v) => labels.get(v)! };
+}
+
+/** `n` items spread evenly over `items` (first and last included when n ≥ 2). */
+function evenSample<T>(items: readonly T[], n: number): T[] {
+  if (n <= 0) return [];
+  if (n >= items.length) return [...items];
+  if (n === 1) return [items[0]!];
+  return Array.from({ length: n }, (_, i) => items[Math.round((i * (items.length - 1)) / (n - 1))]!);
 }
 
 /** Format a metric for a heatmap cell: three significant digits. */

@@ -10,4 +10,5 @@ export { readRunExtras, manifestData, type RunExtras } from './run-extras.js';
 export { renderReportMarkdown } from './markdown.js';
 export { kerasCode, kerasLayer } from './keras.js';
 export * from './history.js';
+export { HISTORY_RECORD_SCHEMA, historyRecordSchema, readHistory, recordHistoryEntry, type HistoryRecord } from './history-store.js';
 export { buildRunReport, writeRunReport, runDate, historyPageKey, type RunReport, type ReportCharts, type WriteRunReportOptions } from './run-report.js';

@@ -5,21 +5,13 @@
  */
 import type { CandidateDoc } from '../results/document.js';
 import type { SweepSpec } from '../spec/schema.js';
-import { NotFoundError } from '../errors.js';
 import { keys } from '../store/keys.js';
-import { getJson, putJson, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import { curvesSpec, heatmapSpec, paretoSpec, renderSvg, timeSpec } from './charts.js';
 import type { DataSummary } from '../results/data-summary.js';
 import { diagnoseRun, type RunDiagnosis } from './diagnose.js';
-import {
-  appendHistory,
-  compareWithHistory,
-  historyEntry,
-  historyHtml,
-  historySchema,
-  type History,
-  type HistoryComparison,
-} from './history.js';
+import { compareWithHistory, historyEntry, historyHtml, type HistoryComparison } from './history.js';
+import { readHistory, recordHistoryEntry } from './history-store.js';
 import { renderReportHtml } from './html.js';
 import { kerasCode } from './keras.js';
 import { renderReportMarkdown } from './markdown.js';
@@ -92,23 +84,13 @@ export async function buildRunReport(
   };
 }
 
-async function readHistory(store: Store, sweep: string): Promise<History | null> {
-  try {
-    const parsed = historySchema.safeParse(await getJson(store, keys.history(sweep)));
-    return parsed.success ? parsed.data : null;
-  } catch (e) {
-    if (e instanceof NotFoundError) return null;
-    throw e;
-  }
-}
-
-/** The history page's key beside the history document: history/<sweep>.html. */
+/** The history page's key: history/<sweep>.html. */
 export function historyPageKey(sweep: string): string {
   return keys.history(sweep).replace(/\.json$/, '.html');
 }
 
 export interface WriteRunReportOptions {
-  /** Append the run to history/<sweep>.json and rewrite history/<sweep>.html (default true). */
+  /** Record the run in the sweep's history (history/<sweep>/<runId>.json) and rewrite history/<sweep>.html (default true). */
   history?: boolean;
   /** The baseline, final model and data summary; read from the store when not given. */
   extras?: RunExtras;
@@ -125,29 +107,25 @@ export async function writeRunReport(
   spec: SweepSpec,
   docs: CandidateDoc[],
   options: WriteRunReportOptions = {},
-): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string }> {
+): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string; comparison?: HistoryComparison }> {
   const extras = options.extras ?? (await readRunExtras(store, runId));
   const analysis = analyzeRun(docs, spec, extras);
   const date = runDate(docs);
   let comparison: HistoryComparison | null = null;
-  let history: History | null = null;
-  const entry = historyEntry(runId, date, analysis);
-  if (options.history !== false && entry) {
-    const prev = await readHistory(store, spec.name);
-    comparison = compareWithHistory(prev, entry);
-    history = appendHistory(prev, entry, spec.name);
-  }
+  const entry = options.history === false ? null : historyEntry(runId, date, analysis);
+  if (entry) comparison = compareWithHistory(await readHistory(store, spec.name), entry);
   const report = await buildRunReport(runId, spec, docs, comparison, extras);
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');
   await store.put(mdKey, renderReportMarkdown(report), 'text/markdown; charset=utf-8');
   let historyKey: string | undefined;
-  if (history) {
-    historyKey = keys.history(spec.name);
-    await putJson(store, historyKey, history);
-    await store.put(historyPageKey(spec.name), await historyHtml(history), 'text/html; charset=utf-8');
+  if (entry) {
+    historyKey = await recordHistoryEntry(store, spec.name, entry);
+    // The page is a view of every entry there is now; the per-run objects are the record.
+    const history = await readHistory(store, spec.name);
+    if (history) await store.put(historyPageKey(spec.name), await historyHtml(history), 'text/html; charset=utf-8');
   }
   const recommended = report.analysis.recommended?.candidate.id;
-  return { htmlKey, mdKey, ...(recommended ? { recommended } : {}), ...(historyKey ? { historyKey } : {}) };
+  return { htmlKey, mdKey, ...(recommended ? { recommended } : {}), ...(historyKey ? { historyKey } : {}), ...(comparison ? { comparison } : {}) };
 }

@@ -1,19 +1,17 @@
 /**
- * Aggregate: per run, record the candidates the Map's Catch reported (a task that crashed, timed out
- * or spent its retries leaves no document of its own), read the candidate documents and the run's
- * baseline (when it has one), write the leaderboard as JSON, CSV and Markdown under `runs/<runId>/`,
- * and choose the recommendation — one analysis (src/report/stats.ts) for both. The report and the
- * history are the Report step's (src/steps/report.ts).
+ * Aggregate: per run, list and read the candidate documents in the store (RecordFailure wrote one
+ * for every candidate the Map's Catch reported) and the run's baseline (when it has one), write the
+ * leaderboard as JSON, CSV and Markdown under `runs/<runId>/`, and choose the recommendation — one
+ * analysis (src/report/stats.ts) for both. The report and the history are the Report step's
+ * (src/steps/report.ts). Nothing but run ids arrives through the state payload.
  */
-import { failedCandidateDoc, type CandidateDoc } from '../results/document.js';
-import type { Candidate } from '../search/candidates.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';
 import { buildLeaderboard, leaderboardCsv, leaderboardMarkdown, parseLeaderboard, type Leaderboard } from './leaderboard.js';
 import { readManifest } from './manifest.js';
 import { readRunExtras } from '../report/run-extras.js';
-import type { AggregateInput, AggregateOutput, CaughtFailure, RunSummary } from './types.js';
+import type { AggregateInput, AggregateOutput, RunSummary } from './types.js';
 
 export interface AggregateOptions {
   now?: Date;
@@ -26,21 +24,13 @@ export async function aggregate(store: Store, input: AggregateInput, opts: Aggre
       runs.push(await existingSummary(store, ref.runId, ref.sweep));
       continue;
     }
-    const caught = (input.results ?? []).filter(
-      (r): r is CaughtFailure => r.runId === ref.runId && r.status === 'failed' && 'error' in r,
-    );
-    runs.push(await aggregateRun(store, ref.runId, caught, opts.now ?? new Date()));
+    runs.push(await aggregateRun(store, ref.runId, opts.now ?? new Date()));
   }
   return { runs };
 }
 
-async function aggregateRun(store: Store, runId: string, caught: CaughtFailure[], now: Date): Promise<RunSummary> {
+async function aggregateRun(store: Store, runId: string, now: Date): Promise<RunSummary> {
   const manifest = await readManifest(store, runId);
-  for (const failure of caught) {
-    const candidate = manifest.candidates.find((c) => c.id === failure.candidateId);
-    const key = keys.candidate(runId, failure.candidateId);
-    if (candidate && !(await store.exists(key))) await putJson(store, key, caughtFailureDoc(runId, candidate, failure, now));
-  }
   const { docs, missing } = await readRunDocuments(store, manifest);
   const extras = await readRunExtras(store, runId);
   const lb = buildLeaderboard(manifest, docs, missing, now.toISOString(), extras);
@@ -77,36 +67,4 @@ async function existingSummary(store: Store, runId: string, sweep: string): Prom
     if (lb) return { ...summarise(lb), duplicate: true };
   }
   return { runId, sweep, leaderboardKey: key, succeeded: 0, failed: 0, duplicate: true };
-}
-
-/** The reason in a Catch's error: Lambda's Cause is often the JSON of `{ errorType, errorMessage, trace }`. */
-export function caughtReason(error: CaughtFailure['error']): string {
-  let cause = error.Cause ?? '';
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed?.errorMessage === 'string') cause = parsed.errorMessage;
-  } catch {
-    // not JSON: the cause as it is
-  }
-  const name = error.Error ?? 'Error';
-  return cause ? `${name}: ${cause}` : name;
-}
-
-/** Names of our fatal errors (errors.ts), as a Catch reports them. */
-const FATAL_ERRORS = new Set(['LayerbenchError', 'SpecError', 'DataError', 'NotFoundError']);
-
-function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFailure, now: Date): CandidateDoc {
-  const at = now.toISOString();
-  const name = failure.error?.Error ?? '';
-  return failedCandidateDoc({
-    runId,
-    candidate,
-    error: {
-      kind: name === 'TransientError' ? 'transient' : FATAL_ERRORS.has(name) ? 'fatal' : 'candidate',
-      code: name === 'States.Timeout' ? 'E_TIMEOUT' : 'E_TASK_FAILED',
-      message: caughtReason(failure.error ?? {}),
-    },
-    startedAt: at,
-    finishedAt: at,
-  });
 }

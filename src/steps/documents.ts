@@ -3,6 +3,7 @@
  * candidate of the manifest. Aggregate ranks them, Report analyses them; both read them here.
  */
 import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, type CandidateDoc } from '../results/document.js';
+import { mapConcurrent } from '../store/concurrent.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 import type { MissingResult } from './leaderboard.js';
@@ -35,18 +36,4 @@ export async function readRunDocuments(store: Store, manifest: RunManifest): Pro
     else missing.push(r);
   }
   return { docs, missing };
-}
-
-/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
-export async function mapConcurrent<T, R>(items: readonly T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
 }

@@ -4,6 +4,7 @@ export type {
   CaughtFailure,
   PlanInput,
   PlanOutput,
+  PlanResult,
   ReportInput,
   ReportOutput,
   RunRef,
@@ -11,9 +12,10 @@ export type {
   TrainOutput,
   WorkItem,
 } from './types.js';
-export { plan, runIdFor, type PlanOptions } from './plan.js';
+export { plan, planOutput, runIdFor, type PlanLimits, type PlanOptions } from './plan.js';
 export { train, type TrainOptions } from './train.js';
-export { aggregate, caughtReason, type AggregateOptions } from './aggregate.js';
+export { aggregate, type AggregateOptions } from './aggregate.js';
+export { caughtReason, recordFailure, type RecordFailureOptions, type RecordFailureOutput } from './record-failure.js';
 export { report } from './report.js';
 export { readRunDocuments, type RunDocuments } from './documents.js';
 export {
@@ -32,4 +34,4 @@ export {
   type TestScore,
 } from './leaderboard.js';
 export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
-export { loadSweepDataset } from './dataset.js';
+export { confinedDatasetKey, loadSweepDataset, type DatasetScope } from './dataset.js';

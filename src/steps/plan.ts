@@ -5,10 +5,17 @@
  *  - `datasets/…` → every registered sweep (`sweeps/*.json`) whose dataset is that key.
  *  - trigger 'schedule', no key → every registered sweep.
  *
- * Run ids: an upload's is derived from (sweep, key, ETag), so a duplicated event finds its run already
- * planned and trains nothing; the CLI's carries a UTC timestamp and 4 random hex digits; the nightly
- * one the UTC date. Planning an existing run (same id, same sweep) resumes it: candidates whose
- * documents exist are not trained again.
+ * Run ids: an upload's is derived from (sweep, key, ETag) and the nightly one from the UTC date, so a
+ * duplicated event finds its run and trains nothing; the CLI's carries a UTC timestamp and 4 random
+ * hex digits. A run is claimed by creating its manifest only if it is absent (Store.putIfAbsent):
+ * of duplicate events arriving together exactly one plans the run, the others report it as a
+ * duplicate. Naming an existing run explicitly (`input.runId`, same sweep) resumes it: candidates
+ * whose documents exist are not trained again.
+ *
+ * The work items (one per candidate to train, largest first) are written to the store as one JSON
+ * array, `plans/<planId>.json`, which the Map reads with its ItemReader: the state payload carries
+ * only the runs and that key, whatever the number of candidates. Every Plan invocation writes its
+ * own array (a duplicate's is empty), so no execution can overwrite another's.
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
@@ -17,21 +24,35 @@ import { canonicalJson, contentHash, expandCandidates } from '../search/candidat
 import { parseSweepText } from '../spec/load.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
-import { getText, putJson, type Store } from '../store/store.js';
+import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { baselineDoc } from '../data/baseline.js';
 import { dataLayout } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import { networkSize } from '../model/params.js';
-import { loadSweepDataset } from './dataset.js';
+import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
-import type { PlanInput, PlanOutput, RunRef, WorkItem } from './types.js';
+import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
 
 export interface PlanOptions {
   /** The clock (run ids and createdAt). */
   now?: Date;
   /** An inline sweep instead of reading `input.key` from the store. */
   spec?: SweepSpec;
+  /** Where a sweep's dataset may live (src/steps/dataset.ts); default anywhere, the deployed Plan: the store only. */
+  datasetScope?: DatasetScope;
+  /** The deployment's guardrails (stack context); none by default. */
+  limits?: PlanLimits;
+}
+
+/** What one run may cost at most: a sweep beyond any of these is refused before anything is written. */
+export interface PlanLimits {
+  /** Candidates per run (context maxCandidatesPerRun). */
+  maxCandidates?: number;
+  /** training.epochs (context maxEpochs). */
+  maxEpochs?: number;
+  /** Trainable parameters of any one candidate, counted at plan time (context maxParametersPerCandidate). */
+  maxParameters?: number;
 }
 
 const planInputSchema = z.object({
@@ -53,11 +74,11 @@ interface Prepared {
   items: WorkItem[];
   /** A new run's manifest, written once every selected sweep has been prepared. */
   manifest?: RunManifest;
-  /** A new run's baseline on the candidates' splits, written just before its manifest. */
+  /** A new run's baseline on the candidates' splits, written once its manifest has claimed the run. */
   baseline?: BaselineDoc;
 }
 
-export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanOutput> {
+export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
   const parsedInput = planInputSchema.safeParse(input ?? {});
   if (!parsedInput.success) {
     const issue = parsedInput.error.issues[0]!;
@@ -73,7 +94,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
   const prepared: Prepared[] = [];
   for (const sweep of selected) {
     try {
-      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, now }));
+      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, now, datasetScope: opts.datasetScope, limits: opts.limits }));
     } catch (err) {
       // One broken sweep must not stop the others a dataset upload or the schedule re-runs.
       if (!fanOut || !(err instanceof LayerbenchError) || err.kind !== 'fatal') throw err;
@@ -84,14 +105,36 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
     throw new SpecError(`no registered sweep could run: ${skipped.map((s) => `${s.key}: ${s.reason}`).join('; ')}`);
   }
   for (const p of prepared) {
+    if (p.manifest && !(await putJsonIfAbsent(store, keys.runManifest(p.ref.runId), p.manifest))) {
+      // Another execution claimed this run between our look and our write: it is theirs to train.
+      p.ref = { ...p.ref, duplicate: true };
+      p.items = [];
+      continue;
+    }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
-    if (p.manifest) await putJson(store, keys.runManifest(p.ref.runId), p.manifest);
   }
+  const items = prepared.flatMap((p) => p.items);
+  const itemsKey = keys.plan(planId(now));
+  await store.put(itemsKey, JSON.stringify(items), 'application/json');
   return {
     runs: prepared.map((p) => p.ref),
-    items: prepared.flatMap((p) => p.items),
+    itemsKey,
+    itemCount: items.length,
+    items,
     ...(skipped.length > 0 ? { skipped } : {}),
   };
+}
+
+/** The Plan state's output: the result without the items (they are in the store, at `itemsKey`). */
+export function planOutput(result: PlanResult): PlanOutput {
+  const { items: _items, ...output } = result;
+  return output;
+}
+
+/** `<yyyymmdd-HHMMss>-<8 hex>`: unique per Plan invocation. */
+function planId(now: Date): string {
+  const iso = now.toISOString();
+  return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${randomBytes(4).toString('hex')}`;
 }
 
 async function selectSweeps(
@@ -153,28 +196,47 @@ interface RunContext {
   etag?: string;
   runId?: string;
   now: Date;
+  datasetScope?: DatasetScope;
+  limits?: PlanLimits;
 }
 
 async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promise<Prepared> {
   const { spec } = sweep;
   const runId = ctx.runId ?? runIdFor(spec.name, ctx);
   const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
-  if (existing && ctx.trigger === 'upload' && !ctx.runId) {
+  if (existing && !ctx.runId) {
     return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [] };
   }
   if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {
     throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
   }
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset);
+  const limits = ctx.limits ?? {};
+  checkSweepLimits(spec, limits);
+  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
   if (existing && existing.dataset.version !== version) {
     throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${version}; choose another run id`);
   }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
+  if (limits.maxCandidates !== undefined && candidates.length > limits.maxCandidates) {
+    throw new SpecError(
+      `search: the sweep expands to ${candidates.length} candidates, more than this deployment allows in one run (${limits.maxCandidates}, stack context maxCandidatesPerRun)`,
+    );
+  }
   const done = new Set((await store.list(keys.candidatesPrefix(runId))).filter((k) => k.endsWith('.json')));
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
-  const cost = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info).macs]));
+  const sizes = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info)]));
+  if (limits.maxParameters !== undefined) {
+    const largest = candidates.reduce((a, b) => (sizes.get(b.id)!.params > sizes.get(a.id)!.params ? b : a));
+    const params = sizes.get(largest.id)!.params;
+    if (params > limits.maxParameters) {
+      throw new SpecError(
+        `model: candidate depth ${largest.depth} width ${largest.width} has ${params.toLocaleString('en-US')} parameters, more than this deployment allows per candidate (${limits.maxParameters.toLocaleString('en-US')}, stack context maxParametersPerCandidate)`,
+      );
+    }
+  }
+  const cost = new Map(candidates.map((c) => [c.id, sizes.get(c.id)!.macs]));
   const items = candidates
     .filter((c) => !done.has(keys.candidate(runId, c.id)))
     .sort((a, b) => cost.get(b.id)! - cost.get(a.id)!)
@@ -198,6 +260,13 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         ...(data ? { data } : {}),
       };
   return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, manifest, ...(baseline ? { baseline } : {}) };
+}
+
+/** Limits that the spec alone decides (before the dataset is read). */
+function checkSweepLimits(spec: SweepSpec, limits: PlanLimits): void {
+  if (limits.maxEpochs !== undefined && spec.training.epochs > limits.maxEpochs) {
+    throw new SpecError(`training.epochs: ${spec.training.epochs} is more than this deployment allows (${limits.maxEpochs}, stack context maxEpochs)`);
+  }
 }
 
 /** upload: `<sweep>-upload-<hash(sweep, key, etag)>`; cli: `<sweep>-<yyyymmdd-HHMMss>-<hex4>`; schedule: `<sweep>-nightly-<yyyy-mm-dd>`. */

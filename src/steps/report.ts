@@ -9,7 +9,7 @@ import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';
 import { readManifest } from './manifest.js';
-import type { ReportInput, ReportOutput, RunSummary } from './types.js';
+import type { Regression, ReportInput, ReportOutput, RunSummary } from './types.js';
 
 export async function report(store: Store, input: ReportInput): Promise<ReportOutput> {
   const runs: RunSummary[] = [];
@@ -21,12 +21,36 @@ async function reportRun(store: Store, run: RunSummary): Promise<RunSummary> {
   const manifest = await readManifest(store, run.runId);
   const { docs } = await readRunDocuments(store, manifest);
   const written = await writeRunReport(store, run.runId, manifest.sweep, docs);
+  const c = written.comparison;
+  const regression: Regression | undefined =
+    c?.metricDropped && c.previous && c.threshold !== null
+      ? {
+          previousRunId: c.previous.runId,
+          metric: c.previous.metric.name,
+          previous: c.previous.metric.mean,
+          current: run.best?.value ?? Number.NaN,
+          threshold: c.threshold,
+          message: c.message,
+        }
+      : undefined;
   return {
     ...run,
     reportKey: written.htmlKey,
     ...(written.recommended && !run.recommended ? { recommended: written.recommended } : {}),
     ...(written.historyKey ? { historyKey: written.historyKey } : {}),
+    ...(regression ? { regression } : {}),
   };
+}
+
+/** The EventBridge events a report announces: one "Sweep Regressed" per run that regressed beyond noise. */
+export function regressionEvents(output: ReportOutput): { source: 'layerbench'; detailType: 'Sweep Regressed'; detail: Record<string, unknown> }[] {
+  return output.runs
+    .filter((r): r is RunSummary & { regression: Regression } => r.regression !== undefined)
+    .map((r) => ({
+      source: 'layerbench',
+      detailType: 'Sweep Regressed',
+      detail: { sweep: r.sweep, runId: r.runId, reportKey: r.reportKey, ...r.regression },
+    }));
 }
 
 /** A duplicated execution writes nothing; it names the report the first execution wrote, if there is one yet. */

@@ -9,17 +9,19 @@
 import { dataLayout, splitDataset } from '../data/split.js';
 import { DataError, failureKind } from '../errors.js';
 import { keys } from '../store/keys.js';
-import { putJson, type Store } from '../store/store.js';
+import { putJsonIfAbsent, type Store } from '../store/store.js';
 import { saveModelToStore } from '../artifacts/model.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
 import type { CandidateDoc } from '../results/document.js';
 import { failedDoc, trainCandidate } from '../train/train.js';
-import { loadSweepDataset } from './dataset.js';
+import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
 import type { TrainOutput, WorkItem } from './types.js';
 
 export interface TrainOptions {
+  /** Where the sweep's dataset may live (src/steps/dataset.ts); default anywhere, the deployed Train: the store only. */
+  datasetScope?: DatasetScope;
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
 }
@@ -32,7 +34,7 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
   const manifest = await readManifest(store, runId);
   const candidate = findCandidate(manifest, candidateId);
   const spec = manifest.sweep;
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset);
+  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: opts.datasetScope });
   if (version !== manifest.dataset.version) {
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }
@@ -68,6 +70,7 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     if (failureKind(err) !== 'candidate') throw err;
     doc = failedDoc(args, err);
   }
-  await putJson(store, docKey, doc);
+  // Written only if absent: a task that ran twice at once (a retried invocation) keeps the first document.
+  if (!(await putJsonIfAbsent(store, docKey, doc))) return { runId, candidateId, status: 'skipped' };
   return { runId, candidateId, status: doc.status };
 }

@@ -29,26 +29,35 @@ export interface WorkItem {
   candidateId: string;
 }
 
+/** The Plan state's output. The items themselves are in the store, where the Map's ItemReader reads them. */
 export interface PlanOutput {
   runs: RunRef[];
-  items: WorkItem[];
+  /** The store key of this plan's work items: a JSON array of WorkItem (`plans/<planId>.json`). */
+  itemsKey: string;
+  /** How many items that array holds. */
+  itemCount: number;
   /** Registered sweeps a fan-out trigger (dataset upload, schedule) could not run, with the reason. */
   skipped?: { key: string; reason: string }[];
 }
 
+/** What the Plan step returns to its caller: the state's output and, in memory, the items it wrote. */
+export interface PlanResult extends PlanOutput {
+  items: WorkItem[];
+}
+
+/** What the Train handler returns; the state machine discards it (the document is in the store). */
 export interface TrainOutput extends WorkItem {
   status: 'succeeded' | 'failed' | 'skipped';
 }
 
-/** What the Map's Catch leaves for a candidate whose task failed outright (timeout, crash, retries spent). */
+/** RecordFailure's input: what the Map's Catch leaves for a candidate whose task failed outright (timeout, crash, retries spent). */
 export interface CaughtFailure extends WorkItem {
-  status: 'failed';
   error: { Error?: string; Cause?: string };
 }
 
+/** Aggregate reads the runs; their documents are listed from the store. */
 export interface AggregateInput {
   runs: RunRef[];
-  results: (TrainOutput | CaughtFailure)[];
 }
 
 /** One run after Aggregate (leaderboard, best, recommendation) and, once Report ran, its report and history. */
@@ -70,6 +79,19 @@ export interface RunSummary {
   reportKey?: string;
   /** Where the sweep's history is recorded (set by Report). */
   historyKey?: string;
+  /** Set by Report when the run's best metric is worse than the previous run's beyond noise. */
+  regression?: Regression;
+}
+
+/** A run worse than the sweep's previous run beyond noise (src/report/history.ts compareWithHistory). */
+export interface Regression {
+  previousRunId: string;
+  metric: string;
+  previous: number;
+  current: number;
+  /** The noise threshold the drop exceeded. */
+  threshold: number;
+  message: string;
 }
 
 export interface AggregateOutput {

@@ -3,6 +3,8 @@ export const keys = {
   dataset: (name: string) => `datasets/${name}`,
   sweep: (name: string) => `sweeps/${name}.json`,
   run: (runId: string) => `runs/${runId}/`,
+  /** One Plan invocation's work items, the JSON array the Map's ItemReader reads (not versioned: ItemReader wants a bare array). */
+  plan: (planId: string) => `plans/${planId}.json`,
   runManifest: (runId: string) => `runs/${runId}/run.json`,
   candidate: (runId: string, candidateId: string) => `runs/${runId}/candidates/${candidateId}.json`,
   candidatesPrefix: (runId: string) => `runs/${runId}/candidates/`,
@@ -14,7 +16,11 @@ export const keys = {
   finalModelDoc: (runId: string) => `runs/${runId}/model/final.json`,
   leaderboard: (runId: string, ext: 'json' | 'csv' | 'md') => `runs/${runId}/leaderboard.${ext}`,
   report: (runId: string, ext: 'html' | 'md') => `runs/${runId}/report.${ext}`,
+  /** The sweep's history as one document (written by earlier versions; still read). */
   history: (sweep: string) => `history/${sweep}.json`,
+  /** One run's entry in its sweep's history (layerbench.history-record.v1). */
+  historyRun: (sweep: string, runId: string) => `history/${sweep}/${runId}.json`,
+  historyRuns: (sweep: string) => `history/${sweep}/`,
 } as const;
 
 /** A key must be relative, '/'-separated, and never climb out of the store. */

@@ -1,6 +1,9 @@
-/** The embedded default store: a directory on disk. Writes go to a temp file, then rename. */
+/**
+ * The embedded default store: a directory on disk. Writes go to a temp file, then rename (put) or
+ * hard-link (putIfAbsent), so a reader never sees a half-written object.
+ */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { NotFoundError } from '../errors.js';
 import { assertKey } from './keys.js';
@@ -27,11 +30,41 @@ export class LocalStore implements Store {
   }
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
+    const tmp = await this.staged(key, body);
+    await rename(tmp, this.path(key));
+  }
+
+  /**
+   * The exclusive create: the complete temp file is hard-linked to the key, which fails with EEXIST
+   * when the key exists — atomically, like `open(…, 'wx')`, but never exposing a partial file. Where
+   * the file system has no hard links, an exclusive `wx` create of the key itself stands in.
+   */
+  async putIfAbsent(key: string, body: Uint8Array | string): Promise<boolean> {
+    const file = this.path(key);
+    const tmp = await this.staged(key, body);
+    try {
+      await link(tmp, file);
+      return true;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST') return false;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+      return writeFile(file, body, { flag: 'wx' }).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? false : Promise.reject(err)),
+      );
+    } finally {
+      await rm(tmp, { force: true });
+    }
+  }
+
+  /** The body written in full to a temp file beside the key. */
+  private async staged(key: string, body: Uint8Array | string): Promise<string> {
     const file = this.path(key);
     await mkdir(dirname(file), { recursive: true });
     const tmp = `${file}.${randomUUID()}.tmp`;
     await writeFile(tmp, body);
-    await rename(tmp, file);
+    return tmp;
   }
 
   async exists(key: string): Promise<boolean> {

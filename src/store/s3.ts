@@ -26,6 +26,14 @@ export interface S3StoreOptions {
   pageSize?: number;
 }
 
+/**
+ * Every object under `runs/<runId>/models/` is written with this tag: S3 lifecycle rules filter by
+ * prefix or by tag, `runs/*\/models/` is no prefix, and the deployed bucket expires tagged models
+ * after a number of days (infra/constructs/data-bucket.ts).
+ */
+export const MODEL_OBJECT_TAG = { key: 'layerbench-class', value: 'model' } as const;
+const MODEL_KEY = /^runs\/[^/]+\/models\//;
+
 export class S3Store implements Store {
   readonly bucket: string;
   readonly prefix: string;
@@ -65,9 +73,40 @@ export class S3Store implements Store {
     const Body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType, ContentLength: Body.byteLength }),
+        new PutObjectCommand({
+          Bucket: this.bucket,
+          Key,
+          Body,
+          ContentType,
+          ContentLength: Body.byteLength,
+          ...(MODEL_KEY.test(key) ? { Tagging: `${MODEL_OBJECT_TAG.key}=${MODEL_OBJECT_TAG.value}` } : {}),
+        }),
       );
     } catch (e) {
+      throw this.failure(e, 'put', key);
+    }
+  }
+
+  /**
+   * PutObject with `If-None-Match: *`: S3 answers 412 PreconditionFailed when the key exists (false
+   * here) and 409 ConditionalRequestConflict while another conditional write of the key is in
+   * flight (a TransientError: retried, the next attempt sees the winner's object).
+   */
+  async putIfAbsent(key: string, body: Uint8Array | string, contentType?: string): Promise<boolean> {
+    const Key = this.objectKey(key);
+    const ContentType = contentType ?? guessContentType(key, body);
+    const Body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType, ContentLength: Body.byteLength, IfNoneMatch: '*' }),
+      );
+      return true;
+    } catch (e) {
+      const { name, $metadata } = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorShape;
+      if (name === 'PreconditionFailed' || $metadata?.httpStatusCode === 412) return false;
+      if (name === 'ConditionalRequestConflict' || $metadata?.httpStatusCode === 409) {
+        throw new TransientError(`put ${this.location}/${key}: ${name ?? 'Conflict'}: another conditional write of this key is in flight`, e);
+      }
       throw this.failure(e, 'put', key);
     }
   }

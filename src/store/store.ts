@@ -9,6 +9,12 @@ export interface Store {
   get(key: string): Promise<Uint8Array>;
   /** Write the whole object; readers never see a half-written object. */
   put(key: string, body: Uint8Array | string, contentType?: string): Promise<void>;
+  /**
+   * Create the object only if the key is free: true when this call created it, false when an object
+   * was there already (nothing is written). Of simultaneous calls for one key exactly one gets true,
+   * and readers still never see a half-written object. This is how a run is claimed exactly once.
+   */
+  putIfAbsent(key: string, body: Uint8Array | string, contentType?: string): Promise<boolean>;
   exists(key: string): Promise<boolean>;
   /** Every key under a prefix, sorted. */
   list(prefix: string): Promise<string[]>;
@@ -25,5 +31,14 @@ export async function getJson<T = unknown>(store: Store, key: string): Promise<T
 }
 
 export async function putJson(store: Store, key: string, value: unknown): Promise<void> {
-  await store.put(key, `${JSON.stringify(value, null, 2)}\n`, 'application/json');
+  await store.put(key, jsonText(value), 'application/json');
+}
+
+/** putJson, but only if the key is free (Store.putIfAbsent). */
+export async function putJsonIfAbsent(store: Store, key: string, value: unknown): Promise<boolean> {
+  return store.putIfAbsent(key, jsonText(value), 'application/json');
+}
+
+function jsonText(value: unknown): string {
+  return `${JSON.stringify(value, null, 2)}\n`;
 }

@@ -1,10 +1,15 @@
 /**
  * The state machine definition, rendered from the CDK construct that is deployed (infra/workflow.ts):
- * the construct is built in a bare Stack with placeholder functions (no assets, no bundling) and its
- * DefinitionString is resolved to plain Amazon States Language JSON.
+ * the construct is built in a bare Stack with placeholder functions and bucket (no assets, no
+ * bundling) and its DefinitionString is resolved to plain Amazon States Language JSON.
+ *
+ * `localDefinition` derives what the local interpreter runs from it: aws-local-stepfunctions has no
+ * ItemReader, so the Map reads the same item list from the state instead (`ItemsPath: $.items`),
+ * which the local runner fills from the store. That is the only difference (test/workflow.definition.test.ts).
  */
 import * as cdk from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { STATE, SweepWorkflow } from '../../infra/workflow.js';
 
@@ -24,7 +29,8 @@ export interface AslState {
   [field: string]: unknown;
 }
 
-export type TaskName = 'Plan' | 'Train' | 'Aggregate' | 'Report';
+export const TASK_NAMES = ['Plan', 'Train', 'RecordFailure', 'Aggregate', 'Report'] as const;
+export type TaskName = (typeof TASK_NAMES)[number];
 
 export interface RenderOptions {
   maxConcurrency?: number;
@@ -40,6 +46,8 @@ export interface RenderedDefinition {
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
+/** The bucket the rendered definition names (the local runner never asks S3 for it). */
+export const PLACEHOLDER_BUCKET = 'layerbench-local';
 export const placeholderArn = (task: TaskName) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:layerbench-${task.toLowerCase()}`;
 
 export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
@@ -47,8 +55,10 @@ export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
   const stack = new cdk.Stack(app, 'LayerbenchLocal', { env: { account: ACCOUNT, region: REGION } });
   const fn = (task: TaskName) => lambda.Function.fromFunctionArn(stack, `${task}Function`, placeholderArn(task));
   const workflow = new SweepWorkflow(stack, 'Workflow', {
+    bucket: s3.Bucket.fromBucketName(stack, 'Bucket', PLACEHOLDER_BUCKET),
     planFunction: fn('Plan'),
     trainFunction: fn('Train'),
+    recordFailureFunction: fn('RecordFailure'),
     aggregateFunction: fn('Aggregate'),
     reportFunction: fn('Report'),
     maxConcurrency: opts.maxConcurrency,
@@ -59,7 +69,7 @@ export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
   const definition = JSON.parse(resolveString(stack.resolve(cfn.definitionString))) as AslDefinition;
   return {
     definition,
-    taskResources: { Plan: placeholderArn('Plan'), Train: placeholderArn('Train'), Aggregate: placeholderArn('Aggregate'), Report: placeholderArn('Report') },
+    taskResources: Object.fromEntries(TASK_NAMES.map((t) => [t, placeholderArn(t)])) as Record<TaskName, string>,
   };
 }
 
@@ -75,6 +85,19 @@ function resolveString(value: unknown): string {
     if (ref && pseudo[ref]) return pseudo[ref];
   }
   throw new Error(`cannot render the state machine definition locally: unresolved token ${JSON.stringify(value)}`);
+}
+
+/** Where the local Map finds its items: the local runner puts the list the ItemReader would read there. */
+export const LOCAL_ITEMS_PATH = '$.items';
+
+/** The definition the local interpreter runs: the Map's ItemReader replaced by `ItemsPath: $.items`; nothing else changes. */
+export function localDefinition(definition: AslDefinition): AslDefinition {
+  const local = structuredClone(definition);
+  const map = local.States[STATE.map];
+  if (!map?.ItemReader) throw new Error(`the definition's ${STATE.map} state has no ItemReader`);
+  delete map.ItemReader;
+  map.ItemsPath = LOCAL_ITEMS_PATH;
+  return local;
 }
 
 /** The Train state inside the Map (where the local runner reads its timeout). */

@@ -1,25 +1,36 @@
 /**
  * The local runner: the deployed state machine definition (rendered from the CDK construct) executed by
- * aws-local-stepfunctions, with each Task state bound to the step code — Plan, Aggregate and Report in
- * this process, Train in a pool of worker processes.
+ * aws-local-stepfunctions, with each Task state bound to the step code — Plan, RecordFailure, Aggregate
+ * and Report in this process, Train in a pool of worker processes.
+ *
+ * The interpreter has no ItemReader: it runs `localDefinition` (the Map reads `$.items` instead), and
+ * whenever a step's output names an item list (`itemsKey`), the runner reads that list from the store
+ * and puts it at `$.items` — the very array the deployed Map's ItemReader reads from the bucket.
  */
 import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LayerbenchError } from '../errors.js';
-import { aggregate, caughtReason } from '../steps/aggregate.js';
-import { plan, type PlanOptions } from '../steps/plan.js';
+import { aggregate } from '../steps/aggregate.js';
+import { plan, planOutput, type PlanOptions } from '../steps/plan.js';
+import { recordFailure } from '../steps/record-failure.js';
 import { report } from '../steps/report.js';
-import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
-import type { Store } from '../store/store.js';
+import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import { getJson, type Store } from '../store/store.js';
 import { STATE } from '../../infra/workflow.js';
-import { renderDefinition, trainState, type AslDefinition } from './definition.js';
+import { localDefinition, renderDefinition, trainState, type AslDefinition } from './definition.js';
 import { defaultWorkers, TrainPool } from './pool.js';
 
+/** What a 'planned' event says about the plan (the cloud's status command knows no more). */
+export type PlannedRuns = Pick<PlanOutput, 'runs' | 'skipped'>;
+
 export type ProgressEvent =
-  | { type: 'planned'; plan: PlanOutput; total: number }
+  | { type: 'planned'; plan: PlannedRuns; total: number }
   | { type: 'candidate'; runId: string; candidateId: string; status: TrainOutput['status']; reason?: string }
   | { type: 'retry'; candidateId: string; attempt: number; error: string }
   | { type: 'aggregating' };
+
+/** A Train task's work: one item in, its outcome out (the document written to the store). */
+export type TrainBinding = (item: WorkItem) => Promise<TrainOutput>;
 
 export interface RunLocalOptions {
   store: Store;
@@ -35,66 +46,101 @@ export interface RunLocalOptions {
   planOptions?: PlanOptions;
   /** Seconds a Train task may run (default: the construct's 15 minutes). */
   trainTimeoutSeconds?: number;
-  /** Pause before a retry, in ms, instead of the definition's backoff (tests). */
+  /** Pause before a retry, in ms, instead of the definition's jittered backoff (tests that are not about retries). */
   retryIntervalMs?: number;
   /**
    * Fault injection for tests: runs in the runner before each Train task is handed to a worker;
    * whatever it throws fails that task as a crashed Lambda would (Retry and Catch apply).
    */
   beforeTrain?: (item: WorkItem) => void | Promise<void>;
+  /**
+   * Tests only: trains in place of the worker pool (no pool is started), e.g. a fake trainer that
+   * writes small valid documents so a 10,000-candidate sweep runs through the workflow in seconds.
+   */
+  testTrainer?: TrainBinding;
 }
 
 export interface RunLocalResult {
   executionOutput: ReportOutput;
   runs: ReportOutput['runs'];
-  plan: PlanOutput;
+  /** What Plan returned, its items included. */
+  plan: PlanResult;
+  /** The definition the interpreter ran (localDefinition of the rendered one). */
   definition: AslDefinition;
 }
+
+type Handler = (input: unknown) => Promise<unknown>;
 
 export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const workers = opts.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new LayerbenchError(`workers: must be an integer ≥ 1, got ${workers}`, { code: 'E_SPEC', kind: 'fatal' });
-  const { definition } = renderDefinition({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds });
+  const definition = localDefinition(renderDefinition({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds }).definition);
   const timeoutMs = (trainState(definition).TimeoutSeconds ?? 60) * 1000;
   const { store } = opts;
-  const pool = new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend });
-  void pool.warm(); // never rejects; destroy() ends it if the run is over first
-  let planned: PlanOutput | undefined;
+  const progress = opts.onProgress ?? (() => undefined);
+  const pool = opts.testTrainer ? undefined : new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend });
+  void pool?.warm(); // never rejects; destroy() ends it if the run is over first
+  const trainer: TrainBinding = opts.testTrainer ?? ((item) => trainWithTimeout(pool!, item, timeoutMs));
+  let planned: PlanResult | undefined;
+
+  const handlers: Record<string, Handler> = {
+    [STATE.plan]: async (input) => {
+      planned = await plan(store, input as PlanInput, opts.planOptions);
+      progress({ type: 'planned', plan: planned, total: planned.itemCount });
+      return planOutput(planned);
+    },
+    [STATE.train]: async (input) => {
+      const item = input as WorkItem;
+      await opts.beforeTrain?.(item);
+      const out = await trainer(item);
+      progress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
+      return out;
+    },
+    [STATE.recordFailure]: async (input) => {
+      const caught = input as CaughtFailure;
+      const out = await recordFailure(store, caught);
+      progress({ type: 'candidate', runId: caught.runId, candidateId: caught.candidateId, status: 'failed', reason: out.reason });
+      return out;
+    },
+    [STATE.aggregate]: async (input) => {
+      progress({ type: 'aggregating' });
+      return aggregate(store, input as AggregateInput);
+    },
+    [STATE.report]: async (input) => report(store, input as ReportInput),
+  };
+
   try {
     const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
     const execution = machine.run(opts.input as never, {
       overrides: {
-        taskResourceLocalHandlers: {
-          [STATE.plan]: async (input) => {
-            planned = await plan(store, input as PlanInput, opts.planOptions);
-            return planned as never;
-          },
-          [STATE.train]: async (input) => {
-            const item = input as unknown as WorkItem;
-            await opts.beforeTrain?.(item);
-            return (await trainWithTimeout(pool, item, timeoutMs)) as never;
-          },
-          [STATE.aggregate]: async (input) => (await aggregate(store, input as unknown as AggregateInput)) as never,
-          [STATE.report]: async (input) => (await report(store, input as unknown as ReportInput)) as never,
-        },
+        taskResourceLocalHandlers: Object.fromEntries(
+          Object.entries(handlers).map(([name, handler]) => [name, async (input: unknown) => (await attachItemList(store, await handler(input))) as never]),
+        ),
         ...(opts.retryIntervalMs === undefined
           ? {}
-          : { retryIntervalOverrides: Object.fromEntries([STATE.plan, STATE.train, STATE.aggregate, STATE.report].map((s) => [s, opts.retryIntervalMs!])) }),
+          : { retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, opts.retryIntervalMs!])) }),
       },
     });
-    const following = opts.onProgress ? follow(execution.eventLogs, opts.onProgress) : undefined;
+    const following = opts.onProgress ? followRetries(execution.eventLogs, opts.onProgress) : undefined;
     let output: ReportOutput;
     try {
       output = (await execution.result) as unknown as ReportOutput;
     } finally {
       await following?.catch(() => undefined);
     }
-    return { executionOutput: output, runs: output.runs, plan: planned ?? { runs: [], items: [] }, definition };
+    return { executionOutput: output, runs: output.runs, plan: planned ?? { runs: [], itemsKey: '', itemCount: 0, items: [] }, definition };
   } catch (err) {
     throw rootCause(err);
   } finally {
-    await pool.destroy();
+    await pool?.destroy();
   }
+}
+
+/** A step output that names an item list gets the list itself at `$.items`, where the local Map (localDefinition) reads it. */
+export async function attachItemList(store: Store, output: unknown): Promise<unknown> {
+  const key = (output as { itemsKey?: unknown } | null)?.itemsKey;
+  if (typeof key !== 'string' || key === '') return output;
+  return { ...(output as object), items: await getJson<WorkItem[]>(store, key) };
 }
 
 async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number): Promise<TrainOutput> {
@@ -118,26 +164,12 @@ function rootCause(err: unknown): unknown {
   return e instanceof LayerbenchError ? e : err;
 }
 
-/** Turn the execution's event log into progress events. */
-async function follow(events: ReturnType<StateMachine['run']>['eventLogs'], onProgress: (e: ProgressEvent) => void): Promise<void> {
+/** Retries of Train are announced from the execution's event log (the bindings announce everything else). */
+async function followRetries(events: ReturnType<StateMachine['run']>['eventLogs'], onProgress: (e: ProgressEvent) => void): Promise<void> {
   for await (const ev of events) {
-    if (ev.type === 'StateExited' && ev.state.name === STATE.plan) {
-      const p = ev.state.output as unknown as PlanOutput;
-      onProgress({ type: 'planned', plan: p, total: p.items.length });
-    } else if (ev.type === 'StateExited' && ev.state.name === STATE.train) {
-      const out = ev.state.output as unknown as Partial<TrainOutput>;
-      // A caught failure also exits Train (with the error); RecordFailure reports it.
-      if (out && typeof out.status === 'string' && out.runId && out.candidateId) {
-        onProgress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
-      }
-    } else if (ev.type === 'StateExited' && ev.state.name === STATE.recordFailure) {
-      const out = ev.state.output as unknown as CaughtFailure;
-      onProgress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: 'failed', reason: caughtReason(out.error ?? {}) });
-    } else if (ev.type === 'StateRetried' && ev.state.name === STATE.train) {
+    if (ev.type === 'StateRetried' && ev.state.name === STATE.train) {
       const item = ev.state.input as unknown as WorkItem;
       onProgress({ type: 'retry', candidateId: item.candidateId, attempt: ev.retry.attempt, error: ev.retry.retrier.ErrorEquals.join(',') });
-    } else if (ev.type === 'StateEntered' && ev.state.name === STATE.aggregate) {
-      onProgress({ type: 'aggregating' });
     }
   }
 }

@@ -17,6 +17,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app.js';
 import { HANDLERS, PROJECT_ROOT, type HandlerName } from '../../infra/constructs/bundling.js';
 import type { LayerbenchStack } from '../../infra/stack.js';
+import type { AslDefinition } from '../../src/workflow/definition.js';
 
 export const FAKE_ACCOUNT = '123456789012';
 export const FAKE_REGION = 'us-east-1';
@@ -118,11 +119,7 @@ export function stateMachineDefinition(json: CfnTemplate): AslDefinition {
   return JSON.parse(String(resolveIntrinsics(machine.Properties?.DefinitionString, json))) as AslDefinition;
 }
 
-export interface AslDefinition {
-  StartAt: string;
-  States: Record<string, Record<string, unknown> & { Type: string; ItemProcessor?: AslDefinition & { ProcessorConfig?: Record<string, string> } }>;
-  [k: string]: unknown;
-}
+export type { AslDefinition };
 
 /** The logical id of the Lambda function whose POWERTOOLS_SERVICE_NAME is `layerbench-<name>`. */
 export function functionLogicalId(json: CfnTemplate, name: HandlerName): string {

@@ -1,6 +1,6 @@
 /**
  * Just enough EventBridge to run a synthesized rule offline: event-pattern matching (exact values,
- * prefix, suffix, anything-but, exists) and the InputTransformer (InputPathsMap + InputTemplate),
+ * prefix, suffix, wildcard, numeric, anything-but, exists) and the InputTransformer (InputPathsMap + InputTemplate),
  * plus the documented shape of S3's "Object Created" event.
  *
  * Sources: "Amazon EventBridge event patterns" and "Transforming inputs" in the EventBridge user
@@ -28,6 +28,20 @@ function matchesValue(value: unknown, rule: unknown): boolean {
   return values.some((v) => {
     if ('prefix' in r) return typeof v === 'string' && v.startsWith(String(r.prefix));
     if ('suffix' in r) return typeof v === 'string' && v.endsWith(String(r.suffix));
+    if ('wildcard' in r) {
+      const re = new RegExp(`^${String(r.wildcard).split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      return typeof v === 'string' && re.test(v);
+    }
+    if ('numeric' in r) {
+      const ops = r.numeric as (string | number)[];
+      if (typeof v !== 'number') return false;
+      for (let i = 0; i < ops.length; i += 2) {
+        const [op, n] = [ops[i], Number(ops[i + 1])];
+        const ok = op === '>' ? v > n : op === '>=' ? v >= n : op === '<' ? v < n : op === '<=' ? v <= n : op === '=' ? v === n : false;
+        if (!ok) return false;
+      }
+      return true;
+    }
     if ('anything-but' in r) {
       const but = r['anything-but'];
       return Array.isArray(but) ? !but.includes(v) : v !== but;

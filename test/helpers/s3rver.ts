@@ -18,6 +18,9 @@
  * only credentials s3rver accepts) and AWS_REGION. `stop()` closes the server, drops keep-alive
  * sockets, destroys the client and deletes the directory; it is safe to call twice.
  *
+ * An outage: `await s3.interrupt()` stops the server process (connections are refused, the data
+ * stays), `await s3.resume()` starts it again on the same port and directory.
+ *
  * By default s3rver runs as a child node process (~0.9 s to start), independent of the test's event
  * loop, so even a synchronous child (execFileSync) can talk to it. `{ mode: 'in-process' }` starts in
  * ~20 ms but has two limits: it answers only while the test's event loop is free (execFileSync/
@@ -46,6 +49,10 @@ export interface S3rverHandle {
   env: Record<string, string>;
   /** s3rver's data directory. */
   directory: string;
+  /** Stop serving (the process exits; its data directory stays). */
+  interrupt(): Promise<void>;
+  /** Serve again, on the same port, from the same directory. */
+  resume(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -78,8 +85,9 @@ export async function startS3rver(opts: S3rverOptions = {}): Promise<S3rverHandl
   const directory = await mkdtemp(join(tmpdir(), 'layerbench-s3rver-'));
   let closeServer: () => Promise<void>;
   let port: number;
+  const start = (at: number) => (opts.mode === 'in-process' ? runInProcess(directory, buckets, at) : runChild(directory, buckets, at));
   try {
-    ({ port, close: closeServer } = opts.mode === 'in-process' ? await runInProcess(directory, buckets) : await runChild(directory, buckets));
+    ({ port, close: closeServer } = await start(0));
   } catch (e) {
     await rm(directory, { recursive: true, force: true });
     throw e;
@@ -106,6 +114,10 @@ export async function startS3rver(opts: S3rverOptions = {}): Promise<S3rverHandl
       AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
       AWS_REGION: 'us-east-1',
     },
+    interrupt: () => closeServer(),
+    resume: async () => {
+      ({ close: closeServer } = await start(port));
+    },
     stop: () =>
       (stopped ??= (async () => {
         client.destroy();
@@ -115,18 +127,18 @@ export async function startS3rver(opts: S3rverOptions = {}): Promise<S3rverHandl
   };
 }
 
-async function runInProcess(directory: string, buckets: string[]): Promise<{ port: number; close: () => Promise<void> }> {
+async function runInProcess(directory: string, buckets: string[], port: number): Promise<{ port: number; close: () => Promise<void> }> {
   const S3rver = require('s3rver') as S3rverConstructor;
   const server = new S3rver({
     address: '127.0.0.1',
-    port: 0,
+    port,
     silent: true,
     directory,
     configureBuckets: buckets.map((name) => ({ name })),
   });
-  const { port } = await server.run();
+  const running = await server.run();
   return {
-    port,
+    port: running.port,
     close: async () => {
       // Keep-alive sockets from SDK clients (ours or the code under test's) would hold close() open.
       server.httpServer?.closeAllConnections();
@@ -149,8 +161,8 @@ new S3rver(opts).run().then(
 );
 `;
 
-async function runChild(directory: string, buckets: string[]): Promise<{ port: number; close: () => Promise<void> }> {
-  const opts = { address: '127.0.0.1', port: 0, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) };
+async function runChild(directory: string, buckets: string[], at: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const opts = { address: '127.0.0.1', port: at, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) };
   // s3rver signs ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its legacy provider.
   const child = spawn(
     process.execPath,

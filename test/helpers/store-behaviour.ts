@@ -1,14 +1,33 @@
 /**
  * The Store contract as a test suite, run against every implementation (local directory, S3 on
  * s3rver). Call `describeStoreBehaviour(name, freshStore)` inside a test file; `freshStore` must
- * return an empty store for each test.
+ * return an empty store for each test. `conditionalWrites: false` skips what a server that ignores
+ * `If-None-Match` cannot show (s3rver 3.7 accepts every conditional PUT; test/store.s3.test.ts proves
+ * the S3 path against S3's documented answers instead).
  */
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/errors.js';
 import { getJson, getText, putJson, type Store } from '../../src/store/store.js';
 
-export function describeStoreBehaviour(name: string, freshStore: () => Promise<Store>): void {
+export function describeStoreBehaviour(name: string, freshStore: () => Promise<Store>, opts: { conditionalWrites?: boolean } = {}): void {
   describe(`${name}: Store contract`, () => {
+    it.runIf(opts.conditionalWrites ?? true)('putIfAbsent creates a free key once and leaves an existing one alone', async () => {
+      const store = await freshStore();
+      const first = await store.putIfAbsent('runs/r1/run.json', 'first');
+      const second = await store.putIfAbsent('runs/r1/run.json', 'second');
+      expect([first, second]).toEqual([true, false]);
+      expect(await getText(store, 'runs/r1/run.json')).toBe('first');
+      expect(await store.list('')).toEqual(['runs/r1/run.json']);
+    });
+
+    it.runIf(opts.conditionalWrites ?? true)('of 16 simultaneous putIfAbsent calls for one key exactly one wins, and its body stays', async () => {
+      const store = await freshStore();
+      const won = await Promise.all(Array.from({ length: 16 }, (_, i) => store.putIfAbsent('runs/r1/run.json', `claim ${i}`)));
+      expect(won.filter(Boolean)).toHaveLength(1);
+      expect(await getText(store, 'runs/r1/run.json')).toBe(`claim ${won.indexOf(true)}`);
+      expect(await store.list('')).toEqual(['runs/r1/run.json']);
+    });
+
     it('round-trips bytes exactly, including non-UTF-8 values', async () => {
       const store = await freshStore();
       const bytes = new Uint8Array([0, 1, 2, 127, 128, 200, 255, 0xc3, 0x28]);
@@ -93,6 +112,7 @@ export function describeStoreBehaviour(name: string, freshStore: () => Promise<S
       async (bad) => {
         const store = await freshStore();
         await expect(store.put(bad, 'x')).rejects.toThrow(/invalid store key/);
+        await expect(store.putIfAbsent(bad, 'x')).rejects.toThrow(/invalid store key/);
         await expect(store.get(bad)).rejects.toThrow(/invalid store key/);
         await expect(store.version(bad)).rejects.toThrow(/invalid store key/);
         expect(await store.list('')).toEqual([]);

@@ -1,0 +1,68 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { appendHistory, type HistoryEntry } from '../src/report/history.js';
+import { readHistory, recordHistoryEntry } from '../src/report/history-store.js';
+import { writeRunReport } from '../src/report/run-report.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { putJson } from '../src/store/store.js';
+import { craftedRun } from './fixtures/report/run.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function tempStore(): Promise<LocalStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-history-store-'));
+  dirs.push(dir);
+  return new LocalStore(dir);
+}
+
+const entry = (runId: string, date: string, mean = 0.84): HistoryEntry => ({
+  runId,
+  date,
+  best: { candidateId: 'dense-d2-w32', family: 'dense', depth: 2, width: 32, params: 1441 },
+  metric: { name: 'accuracy', higherIsBetter: true, mean, std: 0.01, n: 5 },
+  recommended: null,
+  candidates: 9,
+  failed: 0,
+});
+
+describe('the history in the store', () => {
+  it('keeps every entry of 8 runs of one sweep that finish together', async () => {
+    const store = await tempStore();
+    const { spec, docs } = craftedRun('night-0');
+    const runIds = Array.from({ length: 8 }, (_, i) => `night-${i}`);
+
+    await Promise.all(runIds.map((runId) => writeRunReport(store, runId, spec, docs.map((d) => ({ ...d, runId })))));
+
+    const history = await readHistory(store, spec.name);
+    expect(history?.entries.map((e) => e.runId).sort()).toEqual(runIds);
+    expect(await store.list(keys.historyRuns(spec.name))).toEqual(runIds.map((r) => keys.historyRun(spec.name, r)));
+  });
+
+  it("composes the earlier single document with the per-run objects, a run's own object winning", async () => {
+    const store = await tempStore();
+    const legacy = appendHistory(appendHistory(null, entry('r1', '2026-03-01T02:00:00Z'), 'nightly'), entry('r2', '2026-03-02T02:00:00Z', 0.5));
+    await putJson(store, keys.history('nightly'), legacy);
+
+    await recordHistoryEntry(store, 'nightly', entry('r2', '2026-03-02T02:00:00Z', 0.85));
+    await recordHistoryEntry(store, 'nightly', entry('r3', '2026-03-03T02:00:00Z'));
+
+    const history = await readHistory(store, 'nightly');
+    expect(history?.entries.map((e) => [e.runId, e.metric.mean])).toEqual([
+      ['r1', 0.84],
+      ['r2', 0.85],
+      ['r3', 0.84],
+    ]);
+  });
+
+  it('is null for a sweep with no history, and ignores the objects of a sweep whose name extends it', async () => {
+    const store = await tempStore();
+    await recordHistoryEntry(store, 'nightly-b', entry('r1', '2026-03-01T02:00:00Z'));
+    expect(await readHistory(store, 'nightly')).toBeNull();
+  });
+});

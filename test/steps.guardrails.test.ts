@@ -1,0 +1,94 @@
+/** What a deployment refuses to run (stack context guardrails) and where a deployed step may read data from. */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { boundedMessage, excerpt, SpecError } from '../src/errors.js';
+import { confinedDatasetKey } from '../src/steps/dataset.js';
+import { plan } from '../src/steps/plan.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { putJson } from '../src/store/store.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+const CSV = `a,b,label\n${Array.from({ length: 40 }, (_, i) => `${i % 7},${(i * 3) % 5},${i % 2 ? 'yes' : 'no'}`).join('\n')}\n`;
+
+async function storeWithSweep(overrides: Record<string, unknown> = {}): Promise<LocalStore> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-guardrails-'));
+  dirs.push(dir);
+  const store = new LocalStore(join(dir, 'store'));
+  await store.put('datasets/a.csv', CSV);
+  await putJson(store, keys.sweep('alpha'), {
+    name: 'alpha',
+    dataset: { key: 'datasets/a.csv', task: 'binary', target: 'label' },
+    model: { family: 'dense', depth: [1, 2], width: [4, 64] },
+    training: { epochs: 50 },
+    ...overrides,
+  });
+  return store;
+}
+
+const input = { trigger: 'upload' as const, key: keys.sweep('alpha'), etag: 'e1' };
+
+describe('guardrails (stack context)', () => {
+  it('refuses more epochs than allowed, naming the field and the context key, writing nothing', async () => {
+    const store = await storeWithSweep();
+    const err = await plan(store, input, { limits: { maxEpochs: 20 } }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SpecError);
+    expect((err as Error).message).toBe('training.epochs: 50 is more than this deployment allows (20, stack context maxEpochs)');
+    expect(await store.list('runs/')).toEqual([]);
+    expect(await store.list('plans/')).toEqual([]);
+  });
+
+  it('refuses more candidates per run than allowed', async () => {
+    const store = await storeWithSweep();
+    await expect(plan(store, input, { limits: { maxCandidates: 3 } })).rejects.toThrow(
+      /^search: the sweep expands to 4 candidates, more than this deployment allows in one run \(3, stack context maxCandidatesPerRun\)$/,
+    );
+    expect(await store.list('runs/')).toEqual([]);
+  });
+
+  it('refuses a candidate with more parameters than allowed, naming the largest', async () => {
+    const store = await storeWithSweep();
+    // depth 2 × width 64 on 2 features: 2·64+64 + 64·64+64 + 64+1 = 4,417 parameters.
+    await expect(plan(store, input, { limits: { maxParameters: 4000 } })).rejects.toThrow(
+      /^model: candidate depth 2 width 64 has 4,417 parameters, more than this deployment allows per candidate \(4,000, stack context maxParametersPerCandidate\)$/,
+    );
+    const ok = await plan(store, input, { limits: { maxParameters: 4417, maxCandidates: 4, maxEpochs: 50 } });
+    expect(ok.itemCount).toBe(4);
+  });
+});
+
+describe('confinement of dataset.key (the deployed functions)', () => {
+  it.each(['/etc/passwd', '../../etc/passwd', 'datasets/../../x.csv', './datasets/a.csv', 'file:///etc/passwd', 's3://other-bucket/x.csv', 'C:\\data\\x.csv', 'datasets//a.csv'])(
+    'refuses %j with a short escaped excerpt',
+    (key) => {
+      expect(() => confinedDatasetKey(key)).toThrow(SpecError);
+      expect(() => confinedDatasetKey(key)).toThrow(`dataset.key: must be a key inside the bucket such as datasets/data.csv (no absolute path, no "." or ".." segment, no URI), got ${excerpt(key)}`);
+    },
+  );
+
+  it('Plan with the store scope reads no file outside the store; without it (the CLI) a local path is allowed', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-confine-'));
+    dirs.push(dir);
+    const outside = join(dir, 'outside.csv');
+    await writeFile(outside, CSV);
+    const store = await storeWithSweep({ dataset: { key: outside, task: 'binary', target: 'label' } });
+    await expect(plan(store, input, { datasetScope: 'store' })).rejects.toThrow(/^dataset\.key: must be a key inside the bucket/);
+    expect(await store.list('runs/')).toEqual([]);
+    const local = await plan(store, input);
+    expect(local.itemCount).toBe(4);
+  });
+
+  it('bounds what an error message quotes: long quoted text cut to an escaped excerpt, the whole capped', () => {
+    const header = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin';
+    const message = `x.csv: row 1: column ${JSON.stringify(header)} appears twice`;
+    expect(boundedMessage(message)).toBe(`x.csv: row 1: column "root:x:0:0:root:/root:/bin/bash\\ndaemon:x…" appears twice`);
+    expect(boundedMessage('y'.repeat(1000))).toHaveLength(401);
+    expect(boundedMessage('column "a" is not a number')).toBe('column "a" is not a number');
+  });
+});

@@ -1,0 +1,76 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { candidateDocSchema } from '../src/results/document.js';
+import { caughtReason, recordFailure } from '../src/steps/record-failure.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { getJson, getText, putJson } from '../src/store/store.js';
+import { craftedDoc, craftedManifest } from './helpers/docs.js';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+});
+
+async function plannedStore(runId: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-record-failure-'));
+  dirs.push(dir);
+  const store = new LocalStore(dir);
+  const manifest = craftedManifest(runId);
+  await putJson(store, keys.runManifest(runId), manifest);
+  return { store, manifest };
+}
+
+const NOW = new Date('2026-03-04T05:06:07.000Z');
+
+describe('recordFailure', () => {
+  it("writes the candidate's failed document with the reason and kind the Catch reported", async () => {
+    const { store, manifest } = await plannedStore('r1');
+    const candidate = manifest.candidates[1]!;
+
+    const out = await recordFailure(store, { runId: 'r1', candidateId: candidate.id, error: { Error: 'States.Timeout', Cause: 'ran too long' } }, { now: NOW });
+
+    expect(out).toEqual({ recorded: true, reason: 'States.Timeout: ran too long' });
+    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate('r1', candidate.id)));
+    expect(doc).toMatchObject({
+      status: 'failed',
+      candidate,
+      error: { kind: 'candidate', code: 'E_TIMEOUT', message: 'States.Timeout: ran too long' },
+      startedAt: NOW.toISOString(),
+    });
+  });
+
+  it('classifies retries spent on a TransientError as transient and our fatal errors as fatal', async () => {
+    const { store, manifest } = await plannedStore('r2');
+    const [a, b] = manifest.candidates;
+    await recordFailure(store, { runId: 'r2', candidateId: a!.id, error: { Error: 'TransientError', Cause: '{"errorType":"TransientError","errorMessage":"S3 throttled"}' } });
+    await recordFailure(store, { runId: 'r2', candidateId: b!.id, error: { Error: 'DataError', Cause: 'row 3: bad' } });
+    expect((await getJson<{ error: unknown }>(store, keys.candidate('r2', a!.id))).error).toEqual({ kind: 'transient', code: 'E_TASK_FAILED', message: 'TransientError: S3 throttled' });
+    expect((await getJson<{ error: unknown }>(store, keys.candidate('r2', b!.id))).error).toMatchObject({ kind: 'fatal' });
+  });
+
+  it('never replaces a document the task wrote, and writes nothing for a candidate the run does not have', async () => {
+    const { store, manifest } = await plannedStore('r3');
+    const candidate = manifest.candidates[0]!;
+    await putJson(store, keys.candidate('r3', candidate.id), craftedDoc('r3', candidate, [0.8], 21));
+    const before = await getText(store, keys.candidate('r3', candidate.id));
+
+    const kept = await recordFailure(store, { runId: 'r3', candidateId: candidate.id, error: { Error: 'States.Timeout' } });
+    const stray = await recordFailure(store, { runId: 'r3', candidateId: 'dense-d9-w9-000', error: { Error: 'States.Timeout' } });
+
+    expect(kept.recorded).toBe(false);
+    expect(stray.recorded).toBe(false);
+    expect(await getText(store, keys.candidate('r3', candidate.id))).toBe(before);
+    expect(await store.list(keys.candidatesPrefix('r3'))).toEqual([keys.candidate('r3', candidate.id)]);
+  });
+});
+
+describe('caughtReason', () => {
+  it('reads the message out of a Lambda error Cause, or keeps the Cause as it is', () => {
+    expect(caughtReason({ Error: 'TransientError', Cause: '{"errorType":"TransientError","errorMessage":"S3 throttled"}' })).toBe('TransientError: S3 throttled');
+    expect(caughtReason({ Error: 'States.Timeout', Cause: 'ran too long' })).toBe('States.Timeout: ran too long');
+    expect(caughtReason({})).toBe('Error');
+  });
+});

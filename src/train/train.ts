@@ -18,6 +18,7 @@ import { higherIsBetter, type MetricName, type SweepSpec, type Task, type Traini
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
 import { currentBackend, trainingBackend } from './backend.js';
+import { fusedDenseTrainer, type FusedDenseTrainer } from './step.js';
 
 export interface EpochEvent extends EpochRecord {
   repeat: number;
@@ -36,6 +37,8 @@ export interface TrainArgs {
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
   onEpoch?: (e: EpochEvent) => void;
+  /** Train dense stacks with the fused epoch kernel where it applies (default true; false: always unfused). */
+  fusedDense?: boolean;
   /** Called with the last trial's model, its kept weights loaded, and its split, before the model is disposed (to save it). */
   onFinalModel?: (model: tf.LayersModel, split: SplitData) => Promise<void>;
 }
@@ -256,6 +259,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   let optimizer: tf.Optimizer | undefined;
   let best: tf.Tensor[] | undefined;
   let sums: tf.Tensor | undefined;
+  let fused: FusedDenseTrainer | undefined;
   try {
     train = toTensors(split.train, info);
     val = toTensors(split.val, info);
@@ -267,6 +271,19 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     ctx.describe(model);
     optimizer = makeOptimizer(t);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    // Dense stacks with Adam on wasm: one kernel per epoch (src/train/step.ts); anything else unfused.
+    const fusedOrWhy =
+      args.fusedDense === false
+        ? 'fusedDense: false'
+        : fusedDenseTrainer(model, info.inputShape.reduce((a, b) => a * b, 1), info.targetDim, {
+            task: info.task,
+            metric,
+            ...(split.targetScale ? { targetScale: split.targetScale } : {}),
+            optimizer: t.optimizer,
+            learningRate: t.learningRate,
+            batchSize: t.batchSize,
+          });
+    if (typeof fusedOrWhy !== 'string') fused = fusedOrWhy;
     const random = rng(seed ^ 0x5eed);
     const order = Int32Array.from({ length: nTrain }, (_, i) => i);
 
@@ -283,8 +300,8 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     const fitStart = performance.now();
     for (let epoch = 1; epoch <= t.epochs; epoch++) {
       shuffleInPlace(order, random);
-      sums = tf.zeros([2]);
-      for (let start = 0; start < nTrain; start += t.batchSize) {
+      sums = fused ? fused.epoch(tr.x, tr.y, order) : tf.zeros([2]);
+      for (let start = 0; !fused && start < nTrain; start += t.batchSize) {
         const size = Math.min(t.batchSize, nTrain - start);
         const indices = tf.tensor1d(order.subarray(start, start + size), 'int32');
         const acc: tf.Tensor = sums;
@@ -397,6 +414,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     return { trial, inferenceMsPerSample };
   } finally {
     if (sums) sums.dispose();
+    fused?.dispose();
     if (best) tf.dispose(best);
     optimizer?.dispose();
     model?.dispose();

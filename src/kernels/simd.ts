@@ -1,0 +1,67 @@
+/**
+ * layerbench's SIMD kernels (wasm/kernels.ts, AssemblyScript, compiled into simd_module.ts),
+ * instantiated on the tfjs wasm backend's own memory: every argument is a byte offset into that
+ * heap, so the kernels read and write tensors in place. One instance per backend, made on first use.
+ */
+import type { TensorInfo } from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { SIMD_WASM_BASE64 } from './simd_module.js';
+
+/** Activation codes of the SIMD kernels (see wasm/kernels.ts). */
+export const SIMD_ACTIVATIONS = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, elu: 4, selu: 5, swish: 6 } as const;
+export type SimdActivation = keyof typeof SIMD_ACTIVATIONS;
+
+export interface SimdKernels {
+  /** C[M, N] = A·B (+C | +bias); A(i, k) at a + 4(i·sai + k·sak); N a multiple of 4. */
+  gemm(M: number, N: number, K: number, a: number, sai: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, bias: number): void;
+  transpose(src: number, rows: number, cols: number, dst: number, ldd: number): void;
+  columnSums(x: number, M: number, N: number, out: number): void;
+  gatherRows(src: number, rowFloats: number, order: number, first: number, count: number, dst: number): void;
+  activate(kind: number, z: number, h: number, M: number, N: number, ld: number): void;
+  activationGrad(kind: number, z: number, h: number, g: number, n: number): void;
+  dropout(src: number, dst: number, mask: number, n: number, rate: number, seed: number): number;
+  multiply(x: number, y: number, n: number): void;
+  adam(x: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, decay: number): void;
+  sumSquares(x: number, n: number): number;
+}
+
+let compiled: WebAssembly.Module | undefined;
+const instances = new WeakMap<BackendWasm, SimdKernels>();
+
+/** The wasm backend's WebAssembly.Memory (Emscripten keeps it as the instance's exported `memory`). */
+function heapMemory(backend: BackendWasm): WebAssembly.Memory {
+  const memory = (backend.wasm as unknown as { asm?: { memory?: WebAssembly.Memory } }).asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory)) throw new Error('layerbench SIMD kernels: the wasm backend does not expose its memory');
+  return memory;
+}
+
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  let kernels = instances.get(backend);
+  if (kernels === undefined) {
+    compiled ??= new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, 'base64'));
+    const instance = new WebAssembly.Instance(compiled, { env: { memory: heapMemory(backend) } });
+    kernels = instance.exports as unknown as SimdKernels;
+    instances.set(backend, kernels);
+  }
+  return kernels;
+}
+
+/** Byte offset of a tensor's data on the wasm heap. */
+export function heapOffset(backend: BackendWasm, info: TensorInfo): number {
+  return backend.getMemoryOffset(info.dataId);
+}
+
+/** A Float32Array over the whole wasm heap (valid until the heap next grows). */
+export function heapF32(backend: BackendWasm): Float32Array {
+  return new Float32Array(heapMemory(backend).buffer);
+}
+
+/** True when this Node can compile the SIMD module (wasm SIMD: Node ≥ 16.4). */
+export function simdSupported(): boolean {
+  try {
+    compiled ??= new WebAssembly.Module(Buffer.from(SIMD_WASM_BASE64, 'base64'));
+    return true;
+  } catch {
+    return false;
+  }
+}

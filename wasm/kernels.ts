@@ -294,23 +294,28 @@ export function activationGrad(kind: i32, z: usize, h: usize, g: usize, n: i32):
 }
 
 // ---------------------------------------------------------------------------------------------
-// Dropout: mask[i] = 1/keep where u ≥ rate, else 0 (u uniform in [0, 1), as tf.dropout draws it),
-// from a xorshift32 stream the caller seeds; dst = src ⊙ mask. Returns the stream's next state.
+// Dropout: mask[i] = 1/keep where u ≥ rate, else 0 (u uniform in [0, 1), as tf.dropout draws it);
+// dst = src ⊙ mask; n a multiple of 4. u comes from four xorshift32 streams, one per lane, all
+// derived from `seed`; returns the seed for the next call.
 
 export function dropout(src: usize, dst: usize, mask: usize, n: i32, rate: f32, seed: u32): u32 {
-  let s: u32 = seed == 0 ? <u32>0x9e3779b9 : seed;
-  const scale: f32 = 1 / (1 - rate);
-  for (let i = 0; i < n; i++) {
-    s ^= s << 13;
-    s ^= s >> 17;
-    s ^= s << 5;
-    const u = <f32>(s >> 8) * (<f32>1.0 / <f32>16777216.0);
-    const m: f32 = u >= rate ? scale : 0;
+  const s0: u32 = seed == 0 ? <u32>0x9e3779b9 : seed;
+  let s = i32x4(s0, s0 ^ 0x6a09e667, s0 ^ 0xbb67ae85, s0 ^ 0x3c6ef372);
+  s = v128.or(s, i32x4.splat(1)); // no lane may be 0
+  const scale = splat(1 / (1 - rate));
+  const vrate = splat(rate);
+  const unit = splat(<f32>1.0 / <f32>16777216.0);
+  for (let i = 0; i < n; i += 4) {
+    s = v128.xor(s, i32x4.shl(s, 13));
+    s = v128.xor(s, i32x4.shr_u(s, 17));
+    s = v128.xor(s, i32x4.shl(s, 5));
+    const u = f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(s, 8)), unit);
+    const m = v128.and(scale, f32x4.ge(u, vrate));
     const o = (<usize>i) << 2;
-    store<f32>(mask + o, m);
-    store<f32>(dst + o, load<f32>(src + o) * m);
+    v128.store(mask + o, m);
+    v128.store(dst + o, f32x4.mul(v128.load(src + o), m));
   }
-  return s;
+  return i32x4.extract_lane(s, 0) ^ i32x4.extract_lane(s, 3);
 }
 
 /** x ← x ⊙ y over n floats (n a multiple of 4). */

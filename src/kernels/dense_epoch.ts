@@ -64,6 +64,11 @@ export interface DenseEpochAttrs {
   firstStep: number;
   /** Seed of the epoch's dropout stream (any uint32). */
   seed: number;
+  /**
+   * Evaluate instead of train: no dropout, no update, rows in `order` as given. Returns
+   * [Σ batch loss · rows, Σ metric, penalty] (the L2 penalty of the current weights).
+   */
+  evaluate?: boolean;
 }
 
 const EPSILON = 1e-7; // Keras' epsilon(), as tf.layers clips probabilities
@@ -101,7 +106,7 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const features = x.shape.slice(1).reduce((p, q) => p * q, 1);
   const T = a.targets;
   const L = a.layers.length;
-  const out = allocF32(wasm, [2]);
+  const out = allocF32(wasm, [a.evaluate ? 3 : 2]);
 
   // Byte addresses (no allocation below this point: heap views stay valid).
   const s = heapOffset(wasm, scratch);
@@ -136,7 +141,7 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
       if (l === L - 1) break;
       k.activate(p.activation, f(at.z), f(at.h), B, p.units, p.ld);
       input = f(at.h);
-      if (p.dropout > 0) {
+      if (p.dropout > 0 && !a.evaluate) {
         seed = k.dropout(f(at.h), f(at.dropped), f(at.mask), B * p.ld, p.dropout, seed) >>> 0;
         input = f(at.dropped);
       }
@@ -216,8 +221,11 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     }
 
     // Penalties (before the update, as the unfused loss sees them).
-    let penalty = 0;
-    for (const p of a.layers) if (p.l2 > 0) penalty += p.l2 * k.sumSquares(P + 4 * p.kernelAt, p.inputs * p.ld);
+    const penalty = penaltyOf(a, k, P);
+    if (a.evaluate) {
+      lossSum += batchLoss * B;
+      continue;
+    }
     lossSum += (batchLoss + penalty) * B;
 
     // Backward.
@@ -247,9 +255,18 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     }
     step++;
   }
-  heap[heapOffset(wasm, out) / 4] = lossSum;
-  heap[heapOffset(wasm, out) / 4 + 1] = metricSum;
+  const o = heapOffset(wasm, out) / 4;
+  heap[o] = lossSum;
+  heap[o + 1] = metricSum;
+  if (a.evaluate) heap[o + 2] = penaltyOf(a, k, P);
   return out;
+}
+
+/** Σ l2 · ‖kernel‖² over the layers with an L2 penalty. */
+function penaltyOf(a: DenseEpochAttrs, k: ReturnType<typeof simdKernels>, params: number): number {
+  let penalty = 0;
+  for (const p of a.layers) if (p.l2 > 0) penalty += p.l2 * k.sumSquares(params + 4 * p.kernelAt, p.inputs * p.ld);
+  return penalty;
 }
 
 export const denseEpochConfig = wasmKernel(DENSE_EPOCH, denseEpochWasm);

@@ -179,6 +179,27 @@ export class FusedDenseTrainer {
     return sums;
   }
 
+  /**
+   * Loss (with penalties, as Keras reports it) and the metric sum over all rows of x and y, in
+   * inference mode (no dropout), with the trainer's current weights — what evaluate() in train.ts
+   * computes with tf.layers, in one kernel call.
+   */
+  async evaluate(x: tf.Tensor, y: tf.Tensor): Promise<{ lossMean: number; metricSum: number }> {
+    const rows = x.shape[0]!;
+    const sums = tf.tidy(() => {
+      const order = tf.range(0, rows, 1, 'int32');
+      const attrs: DenseEpochAttrs = { ...this.plan, firstStep: this.step, seed: 0, evaluate: true };
+      return tf.engine().runKernel(
+        DENSE_EPOCH,
+        { x, y, order, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
+        attrs as unknown as tf.NamedAttrMap,
+      ) as tf.Tensor1D;
+    });
+    const [lossSum, metricSum, penalty] = await sums.data();
+    sums.dispose();
+    return { lossMean: lossSum! / rows + penalty!, metricSum: metricSum! };
+  }
+
   /** Copy the trained parameters into the model's variables (without the padding). */
   private writeBack(): void {
     const values = this.params.dataSync();

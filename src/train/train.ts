@@ -205,6 +205,12 @@ async function evaluate(
   return { loss: lossMean, metric: obj.finish(lossMean, sums[1]!, rows) };
 }
 
+/** evaluate() on the fused path: the same numbers from one kernel call. */
+async function fusedEvaluate(trainer: FusedDenseTrainer, obj: Objective, x: tf.Tensor, y: tf.Tensor): Promise<{ loss: number; metric: number }> {
+  const { lossMean, metricSum } = await trainer.evaluate(x, y);
+  return { loss: lossMean, metric: obj.finish(lossMean, metricSum, x.shape[0]!) };
+}
+
 function shuffleInPlace(a: Int32Array, random: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -338,7 +344,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
           `loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,
         );
       }
-      const v = await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
+      const v = fused ? await fusedEvaluate(fused, obj, val.x, val.y) : await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
       if (!Number.isFinite(v.loss) || !Number.isFinite(v.metric)) {
         throw new CandidateError(
           `validation loss became ${Number.isNaN(v.loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,

@@ -176,7 +176,7 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
           const p = Math.fround(1 / (1 + Math.exp(-z)));
           const t = heap[base + yo + r * T + j]!;
           const q = Math.min(Math.max(p, EPSILON), 1 - EPSILON);
-          batchLoss -= t * Math.log(q) + (1 - t) * Math.log(1 - q);
+          batchLoss -= t === 1 ? Math.log(q) : t === 0 ? Math.log(1 - q) : t * Math.log(q) + (1 - t) * Math.log(1 - q);
           heap[base + go + r * ld + j] = p >= EPSILON && p <= 1 - EPSILON ? scale * (p - t) : 0;
           if (a.metric === 'accuracy') metricSum += (p > 0.5 ? 1 : 0) === t ? 1 : 0;
         }

@@ -2,9 +2,10 @@
  * The fused training step for dense networks: when a candidate is a stack of Dense layers (with
  * optional Dropout) trained with Adam on the wasm backend, each epoch runs as one kernel
  * (src/kernels/dense_epoch.ts) instead of ~80 tfjs kernel calls per batch. The model stays a
- * tf.LayersModel: after every epoch the trainer writes the new weights into its variables, so
- * validation, early stopping's best-weight copies, saving and prediction see exactly what they
- * would after an unfused epoch.
+ * tf.LayersModel: the trainer writes its weights into the model's variables whenever the caller
+ * needs them (`syncModel()`: before a best-weight copy, after the last epoch), so early stopping,
+ * saving and prediction see exactly what they would after unfused epochs; validation runs on the
+ * trainer's own copy (`evaluate()`).
  *
  * `fusedDenseTrainer` says why it cannot apply (another backend or optimizer, a layer or setting
  * the kernel does not implement); the caller then trains the unfused way.
@@ -30,6 +31,8 @@ export interface FusedDenseOptions {
 interface DenseLayerInfo {
   layer: tf.layers.Layer;
   units: number;
+  /** Rows of the kernel as tf.layers stores it (unpadded inputs). */
+  kernelRows: number;
   inputs: number;
   activation: string;
   dropout: number;
@@ -59,7 +62,7 @@ export function denseStack(model: tf.LayersModel, task: Task): DenseLayerInfo[] 
         const [kernel] = layer.getWeights();
         if (!kernel || kernel.rank !== 2) return 'a Dense layer on inputs of rank > 2';
         if (out.length === 0) inputs = kernel.shape[0]!;
-        out.push({ layer, units: c['units'] as number, inputs, activation: String(c['activation']), dropout: 0, l2: reg?.config?.l2 ?? 0 });
+        out.push({ layer, units: c['units'] as number, kernelRows: kernel.shape[0]!, inputs, activation: String(c['activation']), dropout: 0, l2: reg?.config?.l2 ?? 0 });
         inputs = up4(c['units'] as number);
         break;
       }
@@ -103,6 +106,10 @@ function metricOf(metric: MetricName): DenseMetric {
 
 export class FusedDenseTrainer {
   private step = 1;
+  /** Whether the model's variables hold the trainer's current weights. */
+  private synced = true;
+  /** Row orders 0..n−1 for evaluate(), by n. */
+  private readonly identity = new Map<number, tf.Tensor1D>();
 
   private constructor(
     private readonly stack: DenseLayerInfo[],
@@ -158,8 +165,8 @@ export class FusedDenseTrainer {
   }
 
   /**
-   * One epoch over the rows of x and y in `order` (batches of the plan's size); the model's
-   * variables hold the new weights afterwards. Returns [Σ (loss + penalty)·rows, Σ metric] (a new tensor).
+   * One epoch over the rows of x and y in `order` (batches of the plan's size). The model's
+   * variables get the new weights on `syncModel()`. Returns [Σ (loss + penalty)·rows, Σ metric] (a new tensor).
    */
   epoch(x: tf.Tensor, y: tf.Tensor, order: Int32Array): tf.Tensor1D {
     const batches = Math.ceil(order.length / this.plan.batchSize);
@@ -175,7 +182,7 @@ export class FusedDenseTrainer {
       ) as tf.Tensor1D;
     });
     this.step += batches;
-    this.writeBack();
+    this.synced = false;
     return sums;
   }
 
@@ -186,12 +193,16 @@ export class FusedDenseTrainer {
    */
   async evaluate(x: tf.Tensor, y: tf.Tensor): Promise<{ lossMean: number; metricSum: number }> {
     const rows = x.shape[0]!;
+    let order = this.identity.get(rows);
+    if (order === undefined) {
+      order = tf.range(0, rows, 1, 'int32') as tf.Tensor1D;
+      this.identity.set(rows, order);
+    }
     const sums = tf.tidy(() => {
-      const order = tf.range(0, rows, 1, 'int32');
       const attrs: DenseEpochAttrs = { ...this.plan, firstStep: this.step, seed: 0, evaluate: true };
       return tf.engine().runKernel(
         DENSE_EPOCH,
-        { x, y, order, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
+        { x, y, order: order!, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor1D;
     });
@@ -200,22 +211,24 @@ export class FusedDenseTrainer {
     return { lossMean: lossSum! / rows + penalty!, metricSum: metricSum! };
   }
 
-  /** Copy the trained parameters into the model's variables (without the padding). */
-  private writeBack(): void {
+  /** Copy the trained parameters into the model's variables (without the padding), if they changed. */
+  syncModel(): void {
+    if (this.synced) return;
     const values = this.params.dataSync();
     tf.tidy(() => {
       this.stack.forEach((l, i) => {
         const p = this.plan.layers[i]!;
-        const rows = l.layer.getWeights()[0]!.shape[0]!;
+        const rows = l.kernelRows;
         const kernel = new Float32Array(rows * l.units);
         for (let r = 0; r < rows; r++) kernel.set(values.subarray(p.kernelAt + r * p.ld, p.kernelAt + r * p.ld + l.units), r * l.units);
         l.layer.setWeights([tf.tensor2d(kernel, [rows, l.units]), tf.tensor1d(values.slice(p.biasAt, p.biasAt + l.units))]);
       });
     });
+    this.synced = true;
   }
 
   dispose(): void {
-    tf.dispose([this.params, this.m, this.v, this.scratch]);
+    tf.dispose([this.params, this.m, this.v, this.scratch, ...this.identity.values()]);
   }
 }
 

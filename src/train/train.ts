@@ -362,6 +362,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
         bestEpoch = epoch;
         wait = 0;
         if (es.restoreBestWeights) {
+          fused?.syncModel();
           // Clones share the variables' buffers until the optimizer assigns new values: no copy.
           const copy = tf.tidy(() => m.getWeights().map((w) => w.clone()));
           if (best) tf.dispose(best);
@@ -373,6 +374,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
         break;
       }
     }
+    fused?.syncModel();
     const fitSeconds = seconds(performance.now() - fitStart);
 
     const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;

@@ -446,3 +446,57 @@ export function lstmBackwardStep(B: i32, U: i32, dh: usize, dy: usize, ldy: i32,
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Max-pooling gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy at the
+// window's first maximal input (row-major scan), per channel, four channels at a time.
+
+export function maxPoolGrad(
+  x: usize, dy: usize, dx: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): void {
+  const total = N * H * W * C;
+  for (let i = 0; i < total; i += 4) v128.store(dx + ((<usize>i) << 2), splat(0));
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - padTop;
+      const hLo = max(0, h0);
+      const hHi = min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - padLeft;
+        const wLo = max(0, w0);
+        const wHi = min(W, w0 + fw);
+        if (hHi <= hLo || wHi <= wLo) {
+          o += pixBytes;
+          continue;
+        }
+        const corner = image + (<usize>hLo) * rowBytes + (<usize>wLo) * pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const at = corner + c;
+          let m = v128.load(x + at);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              m = f32x4.max(m, v128.load(x + at + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes));
+            }
+          }
+          const g = v128.load(o + c);
+          let found = i32x4.splat(0);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              const p = at + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes;
+              const hit = v128.andnot(f32x4.eq(v128.load(x + p), m), found);
+              found = v128.or(found, hit);
+              v128.store(dx + p, f32x4.add(v128.load(dx + p), v128.and(g, hit)));
+            }
+          }
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}

@@ -500,3 +500,74 @@ export function maxPoolGrad(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Convolution data movement, NHWC: im2col writes cols [N·OH·OW, fh·fw·C] (each output pixel's
+// patch, taps in filter order, zeros where a tap falls into the padding); col2im adds such a
+// matrix back into dx (zeroed here), the input gradient's scatter.
+
+@inline function copyRun(to: usize, from: usize, bytes: usize, vec: usize): void {
+  let o: usize = 0;
+  for (; o < vec; o += 16) v128.store(to + o, v128.load(from + o));
+  for (; o < bytes; o += 4) store<f32>(to + o, load<f32>(from + o));
+}
+
+@inline function addRun(to: usize, from: usize, bytes: usize, vec: usize): void {
+  let o: usize = 0;
+  for (; o < vec; o += 16) v128.store(to + o, f32x4.add(v128.load(to + o), v128.load(from + o)));
+  for (; o < bytes; o += 4) store<f32>(to + o, load<f32>(to + o) + load<f32>(from + o));
+}
+
+export function im2col(
+  x: usize, cols: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
+): void {
+  const bytes = (<usize>C) << 2;
+  const vec = bytes & ~(<usize>15);
+  let p = cols;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let kh = 0; kh < fh; kh++) {
+          const ih = oh * sh + kh * dh - padTop;
+          for (let kw = 0; kw < fw; kw++) {
+            const iw = ow * sw + kw * dw - padLeft;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+              for (let o: usize = 0; o < bytes; o += 4) store<f32>(p + o, 0);
+            } else {
+              copyRun(p, x + (<usize>(((n * H + ih) * W + iw))) * bytes, bytes, vec);
+            }
+            p += bytes;
+          }
+        }
+      }
+    }
+  }
+}
+
+export function col2im(
+  cols: usize, dx: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
+): void {
+  const bytes = (<usize>C) << 2;
+  const vec = bytes & ~(<usize>15);
+  const total = (<usize>(N * H * W)) * bytes;
+  for (let o: usize = 0; o < total; o += 4) store<f32>(dx + o, 0);
+  let p = cols;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let kh = 0; kh < fh; kh++) {
+          const ih = oh * sh + kh * dh - padTop;
+          for (let kw = 0; kw < fw; kw++) {
+            const iw = ow * sw + kw * dw - padLeft;
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W) addRun(dx + (<usize>(((n * H + ih) * W + iw))) * bytes, p, bytes, vec);
+            p += bytes;
+          }
+        }
+      }
+    }
+  }
+}

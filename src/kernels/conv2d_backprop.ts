@@ -4,11 +4,12 @@
  *      dW[K, co] = im2col(x)ᵀ[K, M] · dy[M, co]
  *  - Conv2DBackpropInput (the wasm backend ships a naive loop, 6–9× slower than this):
  *      dx = col2im(dy[M, co] · Wᵀ[co, K])
- * with K = fh·fw·ci and M = N·OH·OW. Where channels come in fours, im2col, col2im and the
- * products run on layerbench's SIMD kernels (wasm/kernels.ts); otherwise im2col/col2im are JS
- * loops and the products XNNPACK's, and a stride-1 input gradient is the convolution of dy with
- * the flipped filter on XNNPACK (40 % more arithmetic than the product, but no scatter). Both honour strides, 'valid'/'same'/explicit padding and
- * dimRoundingMode like the cpu backend. Conv2DBackpropFilter also takes an optional `dilations`
+ * with K = fh·fw·ci and M = N·OH·OW. On layerbench's SIMD kernels (wasm/kernels.ts) where the
+ * shapes allow (filter: input and output channels in fours; input: K a multiple of 4); otherwise
+ * with JS im2col/col2im and XNNPACK's products, and a stride-1 input gradient as the convolution
+ * of dy with the flipped filter on XNNPACK (40 % more arithmetic than the product, no scatter).
+ * Both honour strides, 'valid'/'same'/explicit padding and dimRoundingMode like the cpu backend.
+ * Conv2DBackpropFilter also takes an optional `dilations`
  * attribute (tfjs-core never passes one: it refuses gradients of dilated convolutions).
  */
 import {

@@ -571,3 +571,52 @@ export function col2im(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Column sums in float64 (a bias gradient over tens of thousands of rows): out[j] = Σ_i x[i, j],
+// M rows of N floats, N a multiple of 4; strips of 16 columns (a cache line) at a time.
+
+@inline function high(v: v128): v128 {
+  return v128.shuffle<f32>(v, v, 2, 3, 0, 1);
+}
+
+export function columnSums64(x: usize, M: i32, N: i32, out: usize): void {
+  const row = (<usize>N) << 2;
+  let j = 0;
+  for (; j + 16 <= N; j += 16) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let a4 = f64x2.splat(0), a5 = f64x2.splat(0), a6 = f64x2.splat(0), a7 = f64x2.splat(0);
+    let p = x + ((<usize>j) << 2);
+    for (let i = 0; i < M; i++) {
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      const v2 = v128.load(p, 32);
+      const v3 = v128.load(p, 48);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v0));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(high(v0)));
+      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v1));
+      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(high(v1)));
+      a4 = f64x2.add(a4, f64x2.promote_low_f32x4(v2));
+      a5 = f64x2.add(a5, f64x2.promote_low_f32x4(high(v2)));
+      a6 = f64x2.add(a6, f64x2.promote_low_f32x4(v3));
+      a7 = f64x2.add(a7, f64x2.promote_low_f32x4(high(v3)));
+      p += row;
+    }
+    const o = out + ((<usize>j) << 2);
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a2), f32x4.demote_f64x2_zero(a3), 0, 1, 4, 5), 16);
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a4), f32x4.demote_f64x2_zero(a5), 0, 1, 4, 5), 32);
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a6), f32x4.demote_f64x2_zero(a7), 0, 1, 4, 5), 48);
+  }
+  for (; j < N; j += 4) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+    let p = x + ((<usize>j) << 2);
+    for (let i = 0; i < M; i++) {
+      const v = v128.load(p);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(high(v)));
+      p += row;
+    }
+    v128.store(out + ((<usize>j) << 2), v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
+  }
+}

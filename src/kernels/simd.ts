@@ -16,6 +16,8 @@ export interface SimdKernels {
   gemm(M: number, N: number, K: number, a: number, sai: number, sak: number, b: number, ldb: number, c: number, ldc: number, accumulate: number, bias: number): void;
   transpose(src: number, rows: number, cols: number, dst: number, ldd: number): void;
   columnSums(x: number, M: number, N: number, out: number): void;
+  /** columnSums with float64 accumulators. */
+  columnSums64(x: number, M: number, N: number, out: number): void;
   gatherRows(src: number, rowFloats: number, order: number, first: number, count: number, dst: number): void;
   activate(kind: number, z: number, h: number, M: number, N: number, ld: number): void;
   activationGrad(kind: number, z: number, h: number, g: number, n: number): void;

@@ -86,6 +86,18 @@ export function denseStack(model: tf.LayersModel, task: Task): DenseLayerInfo[] 
   return out;
 }
 
+/** The layers' weights in the padded flat layout of `layers` (kernel rows padded to ld, then the bias). */
+function packWeights(stack: DenseLayerInfo[], layers: DenseLayerPlan[], size: number): Float32Array {
+  const values = new Float32Array(size);
+  stack.forEach((l, i) => {
+    const p = layers[i]!;
+    const [kernel, bias] = l.layer.getWeights().map((w) => w.dataSync());
+    for (let r = 0; r < l.kernelRows; r++) values.set(kernel!.subarray(r * l.units, (r + 1) * l.units), p.kernelAt + r * p.ld);
+    values.set(bias!, p.biasAt);
+  });
+  return values;
+}
+
 function lossOf(task: Task): DenseLoss {
   return task === 'binary' ? 'binaryCrossentropy' : task === 'multiclass' ? 'categoricalCrossentropy' : 'mse';
 }
@@ -114,7 +126,7 @@ export class FusedDenseTrainer {
   private constructor(
     private readonly stack: DenseLayerInfo[],
     private readonly plan: Omit<DenseEpochAttrs, 'firstStep' | 'seed'>,
-    private readonly params: tf.Tensor1D,
+    private params: tf.Tensor1D,
     private readonly m: tf.Tensor1D,
     private readonly v: tf.Tensor1D,
     private readonly scratch: tf.Tensor1D,
@@ -152,16 +164,16 @@ export class FusedDenseTrainer {
       beta2: o.beta2 ?? 0.999,
       epsilon: o.epsilon ?? 1e-7,
     };
-    const values = new Float32Array(at);
-    stack.forEach((l, i) => {
-      const p = layers[i]!;
-      const [kernel, bias] = l.layer.getWeights().map((w) => w.dataSync());
-      const rows = kernel!.length / l.units;
-      for (let r = 0; r < rows; r++) values.set(kernel!.subarray(r * l.units, (r + 1) * l.units), p.kernelAt + r * p.ld);
-      values.set(bias!, p.biasAt);
-    });
     const scratchFloats = scratchLayout(plan, features).size;
-    return new FusedDenseTrainer(stack, plan, tf.tensor1d(values), tf.zeros([at]), tf.zeros([at]), tf.zeros([scratchFloats]));
+    return new FusedDenseTrainer(stack, plan, tf.tensor1d(packWeights(stack, layers, at)), tf.zeros([at]), tf.zeros([at]), tf.zeros([scratchFloats]));
+  }
+
+  /** Take the model's current weights (e.g. restored best weights) as the trainer's. */
+  loadFromModel(): void {
+    const fresh = tf.tensor1d(packWeights(this.stack, this.plan.layers, this.plan.paramCount));
+    this.params.dispose();
+    this.params = fresh;
+    this.synced = true;
   }
 
   /**

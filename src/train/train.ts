@@ -378,16 +378,22 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     const fitSeconds = seconds(performance.now() - fitStart);
 
     const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;
-    if (restored) m.setWeights(best!);
+    if (restored) {
+      m.setWeights(best!);
+      fused?.loadFromModel();
+    }
+    // The fused path scores with its own evaluator, the one its epochs were scored with.
+    const scoreOn = (x: tf.Tensor, y: tf.Tensor, rows: number) =>
+      fused ? fusedEvaluate(fused, obj, x, y) : evaluate(m, obj, x, y, rows, evalBatch);
     const keptEpoch = restored ? bestEpoch : epochs.length;
     // Evaluated again with the kept weights (equal to that epoch's record when the restore worked).
-    const kept = await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
-    const trainEval = await evaluate(m, obj, tr.x, tr.y, nTrain, evalBatch);
+    const kept = await scoreOn(val.x, val.y, nVal);
+    const trainEval = await scoreOn(tr.x, tr.y, nTrain);
     // The held-out test split, scored once with the kept weights; nothing is chosen by it.
     let testEval: { loss: number; metric: number } | undefined;
     if (split.test) {
       test = toTensors(split.test, info);
-      testEval = await evaluate(m, obj, test.x, test.y, split.test.n, evalBatch);
+      testEval = await scoreOn(test.x, test.y, split.test.n);
     }
 
     // Inference latency: a warm-up batch, then one timed batch predict over the validation split.

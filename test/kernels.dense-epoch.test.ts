@@ -7,6 +7,7 @@ import { sweepSpecSchema, type SweepSpec } from '../src/spec/schema.js';
 import type { DataInfo, SplitData } from '../src/data/types.js';
 import { selectBackend } from '../src/train/backend.js';
 import { fusedDenseTrainer } from '../src/train/step.js';
+import { DENSE_EPOCH } from '../src/kernels/index.js';
 import { trainCandidate } from '../src/train/train.js';
 import { maxAbs, useWasmKernels } from './helpers/backends.js';
 
@@ -93,8 +94,13 @@ describe('fused dense training epoch (LayerbenchDenseEpoch) against the unfused 
   useWasmKernels('wasm');
 
   it.each(cases)('$name: every epoch and the trained weights match tf.layers + Adam on wasm', async (c) => {
-    const fused = await train(c, true);
+    let fused!: Awaited<ReturnType<typeof train>>;
+    const profile = await tf.profile(async () => {
+      fused = await train(c, true);
+    });
     const unfused = await train(c, false);
+    // One kernel per epoch (4) and one per evaluation (4 epochs + kept, train; no test split here).
+    expect(profile.kernels.filter((k) => k.name === DENSE_EPOCH)).toHaveLength(4 + 4 + 2);
     const [a, b] = [fused.doc.trials[0]!.epochs, unfused.doc.trials[0]!.epochs];
     expect(a).toHaveLength(b.length);
     a.forEach((e, i) => {

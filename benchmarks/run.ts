@@ -210,7 +210,7 @@ export function markdown(r: BenchReport): string {
     '',
     `## Training throughput, samples/s`,
     '',
-    `Median of ${r.settings.runs} timed epochs after a warm-up epoch; batch ${r.settings.batchSize}, one thread, ` +
+    `Median of ${r.settings.runs} timed epochs after a warm-up epoch (wasm and PyTorch: of every pair's epochs); batch ${r.settings.batchSize}, one thread, ` +
       `layerbench's training loop (Adam), synthetic data, each backend × model in a fresh process.`,
     '',
     `| model | ${backends.join(' | ')} | PyTorch 1 thread |`,
@@ -221,14 +221,15 @@ export function markdown(r: BenchReport): string {
       const row = r.engine.find((e) => e.backend === backend && e.model === model);
       if (!row) return '–';
       if (row.error) return `failed: ${row.error}`;
-      return fmt(row.result!.median);
+      return fmt((backend === 'wasm' ? r.pairedWasm[model] : undefined)?.median ?? row.result!.median);
     });
     const torch = r.anchor.engine[model];
     lines.push(`| ${model}: ${referenceModel(model).description} | ${cells.join(' | ')} | ${torch ? fmt(torch.median) : '–'} |`);
   }
   lines.push('', 'Every timed epoch (samples/s):', '');
   for (const e of r.engine) {
-    if (e.result) lines.push(`- ${e.backend} ${e.model} (${e.result.samplesPerRun} samples/epoch): ${e.result.runs.map(fmt).join(', ')}`);
+    const result = (e.backend === 'wasm' ? r.pairedWasm[e.model] : undefined) ?? e.result;
+    if (result) lines.push(`- ${e.backend} ${e.model} (${result.samplesPerRun} samples/epoch): ${result.runs.map(fmt).join(', ')}`);
   }
   for (const model of MODEL_NAMES) {
     const torch = r.anchor.engine[model];
@@ -428,8 +429,19 @@ async function main(): Promise<void> {
   log(`wrote ${base}.json, ${base}.md and ${join(values.out, 'latest.md')}`);
 }
 
+/** `tsx benchmarks/run.ts --render results/<file>.json`: rewrite that run's .md and latest.md from its JSON. */
+async function render(file: string): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const report = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+  const md = markdown(report);
+  await writeFile(file.replace(/\.json$/, '.md'), md);
+  await writeFile(join(dirname(file), 'latest.md'), md);
+  process.stdout.write(md);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
+  const at = process.argv.indexOf('--render');
+  (at > 0 ? render(process.argv[at + 1]!) : main()).catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exitCode = 1;
   });

@@ -123,6 +123,10 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const last = a.layers[L - 1]!;
   const lastAt = lay.layers[L - 1]!;
 
+  // Read once: the attrs object is a dictionary, slow to query per element.
+  const loss = a.loss;
+  const metric = a.metric;
+  const scales = Float64Array.from({ length: T }, (_, j) => a.targetScale[j] ?? 1);
   let lossSum = 0;
   let metricSum = 0;
   let seed = a.seed >>> 0;
@@ -155,20 +159,20 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     let batchLoss = 0;
     heap.fill(0, s / 4 + go, s / 4 + go + B * ld);
     const base = s / 4;
-    if (a.loss === 'mse') {
+    if (loss === 'mse') {
       const scale = 2 / (B * T);
       for (let r = 0; r < B; r++) {
         for (let j = 0; j < T; j++) {
           const d = heap[base + zo + r * ld + j]! - heap[base + yo + r * T + j]!;
           batchLoss += d * d;
           heap[base + go + r * ld + j] = scale * d;
-          const e = d * (a.targetScale[j] ?? 1);
-          if (a.metric === 'squaredError') metricSum += e * e;
-          else if (a.metric === 'absoluteError') metricSum += Math.abs(e);
+          const e = d * scales[j]!;
+          if (metric === 'squaredError') metricSum += e * e;
+          else if (metric === 'absoluteError') metricSum += Math.abs(e);
         }
       }
       batchLoss /= B * T;
-    } else if (a.loss === 'binaryCrossentropy') {
+    } else if (loss === 'binaryCrossentropy') {
       const scale = 1 / (B * T);
       for (let r = 0; r < B; r++) {
         for (let j = 0; j < T; j++) {
@@ -178,7 +182,7 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
           const q = Math.min(Math.max(p, EPSILON), 1 - EPSILON);
           batchLoss -= t === 1 ? Math.log(q) : t === 0 ? Math.log(1 - q) : t * Math.log(q) + (1 - t) * Math.log(1 - q);
           heap[base + go + r * ld + j] = p >= EPSILON && p <= 1 - EPSILON ? scale * (p - t) : 0;
-          if (a.metric === 'accuracy') metricSum += (p > 0.5 ? 1 : 0) === t ? 1 : 0;
+          if (metric === 'accuracy') metricSum += (p > 0.5 ? 1 : 0) === t ? 1 : 0;
         }
       }
       batchLoss /= B * T;
@@ -215,7 +219,7 @@ function denseEpochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
           gpDotP += gq[j]! * probs[j]!;
         }
         for (let j = 0; j < T; j++) heap[base + go + r * ld + j] = probs[j]! * (gq[j]! - gpDotP);
-        if (a.metric === 'accuracy') metricSum += best === truth ? 1 : 0;
+        if (metric === 'accuracy') metricSum += best === truth ? 1 : 0;
       }
       batchLoss /= B;
     }

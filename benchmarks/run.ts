@@ -2,16 +2,22 @@
  * `npm run bench`: layerbench's benchmark suite. Writes benchmarks/results/<date>-<machine>.json and
  * .md, and benchmarks/results/latest.md (the table the README quotes).
  *
+ *  0. The goals of issue 13 as one table: layerbench against PyTorch measured in the same run.
  *  1. Training throughput of the seed's three reference models (batch 32, one thread) on every
  *     installed backend — median samples/s of ≥ 5 timed epochs after a warm-up epoch, each
- *     backend × model in a fresh process, through layerbench's own training loop.
+ *     backend × model in a fresh process, through layerbench's own training loop — and the
+ *     PyTorch anchor (benchmarks/anchor.ts), interleaved with the wasm runs in `--pairs` pairs.
  *  2. Where the time goes: a per-kernel profile of one epoch of each model on wasm.
  *  3. Worker-pool scaling: an 8-candidate sweep through the local runner with 1 and 2 workers.
- *  4. Per-candidate overhead (everything that is not fitting) in those runs, and with --examples
- *     in the three example sweeps (several minutes more).
+ *  4. The seattle-weather example as whole processes: `layerbench run` with 1 and 2 workers against
+ *     a plain sequential PyTorch loop over the same candidates, repeats and early stopping.
+ *  5. Per-candidate overhead (everything that is not fitting) and each worker's peak RSS, in the
+ *     scaling runs and the three example sweeps (--skip-examples leaves those out).
  *
- * Options: --runs N (timed epochs, default 5), --backends wasm,cpu, --models mlp,cnn,lstm,
- * --skip-workflow, --skip-profile, --examples, --out DIR.
+ * The anchor needs /usr/bin/python3 with torch (Debian's python3-torch); without it the table says
+ * "anchor not available". Options: --runs N (timed epochs, default 5), --pairs N (default 2),
+ * --backends wasm,cpu, --models mlp,cnn,lstm, --skip-workflow, --skip-profile, --skip-examples,
+ * --skip-anchor, --out DIR.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -22,7 +28,9 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { EngineResult } from './engine.js';
 import { describeMachine, type MachineInfo } from './machine.js';
-import { MODEL_NAMES, PYTORCH_REFERENCE, referenceModel, TARGETS, type ModelName } from './models.js';
+import type { SweepComparison, TorchEngineResult } from './anchor.js';
+import { median } from './engine.js';
+import { MODEL_NAMES, QUIET_PYTORCH_REFERENCE, RATIO_GOALS, referenceModel, type ModelName } from './models.js';
 import type { EpochProfile } from './profile.js';
 import type { SweepTiming } from './workflow.js';
 
@@ -30,7 +38,7 @@ const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
 
-export const BENCH_SCHEMA = 'layerbench.bench.v1';
+export const BENCH_SCHEMA = 'layerbench.bench.v2';
 
 /** Samples per timed epoch: enough for ≥ 1 s on fast engines, few where an engine is very slow. */
 const SAMPLES: Record<string, Record<ModelName, number>> = {
@@ -52,12 +60,23 @@ export interface BenchReport {
   startedAt: string;
   finishedAt: string;
   machine: MachineInfo & { loadAverageAtEnd: number[] };
-  settings: { batchSize: number; runs: number; threadsPerCandidate: 1 };
+  settings: { batchSize: number; runs: number; pairs: number; threadsPerCandidate: 1 };
   engine: EngineRow[];
   profiles: EpochProfile[];
   scaling: SweepTiming[];
   overhead: SweepTiming[];
-  references: { pytorch: Record<ModelName, number>; targets: Record<ModelName, number> };
+  /** PyTorch measured in this run, or why it could not be. */
+  anchor: {
+    available: boolean;
+    reason?: string;
+    torch?: string;
+    /** Every timed epoch of every pair, per model. */
+    engine: Partial<Record<ModelName, TorchEngineResult>>;
+    sweep?: SweepComparison;
+  };
+  /** wasm epochs of every pair (the same pairs as the anchor), per model. */
+  pairedWasm: Partial<Record<ModelName, EngineResult>>;
+  references: { quietPytorch: Record<ModelName, number>; ratioGoals: Record<ModelName, number> };
 }
 
 function installedBackends(): string[] {
@@ -92,41 +111,133 @@ function firstLine(err: unknown): string {
 const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
+interface GoalRow {
+  what: string;
+  layerbench: string;
+  pytorch: string;
+  ratio: number | undefined;
+  goal: string;
+  met: boolean | undefined;
+}
+
+const MB = 2 ** 20;
+
+/** The goals of issue 13, each with both sides as measured in this run. */
+export function goals(r: BenchReport): GoalRow[] {
+  const rows: GoalRow[] = [];
+  const na = r.anchor.available ? 'failed' : 'anchor not available';
+  for (const model of MODEL_NAMES) {
+    const ours = r.pairedWasm[model] ?? r.engine.find((e) => e.backend === 'wasm' && e.model === model)?.result;
+    if (!ours) continue;
+    const torch = r.anchor.engine[model];
+    const ratio = torch ? ours.median / torch.median : undefined;
+    rows.push({
+      what: `${model} samples/s (batch 32, 1 thread)`,
+      layerbench: fmt(ours.median),
+      pytorch: torch ? fmt(torch.median) : na,
+      ratio,
+      goal: `≥ ${RATIO_GOALS[model]}×`,
+      met: ratio === undefined ? undefined : ratio >= RATIO_GOALS[model],
+    });
+  }
+  const sweep = r.anchor.sweep;
+  if (sweep) {
+    for (const l of sweep.layerbench) {
+      const ratio = l.wallSeconds / sweep.pytorch.wallSeconds;
+      rows.push({
+        what: `${sweep.sweep} sweep, ${l.workers} worker${l.workers > 1 ? 's' : ''}: wall s, whole process`,
+        layerbench: l.wallSeconds.toFixed(1),
+        pytorch: `${sweep.pytorch.wallSeconds.toFixed(1)} (loop ${sweep.pytorch.loopSeconds.toFixed(1)})`,
+        ratio,
+        goal: l.workers === 2 ? '≤ 0.5×' : '–',
+        met: l.workers === 2 ? ratio <= 0.5 : undefined,
+      });
+    }
+  } else if (!r.anchor.available) {
+    rows.push({ what: 'seattle-weather sweep, 2 workers: wall s', layerbench: '–', pytorch: na, ratio: undefined, goal: '≤ 0.5×', met: undefined });
+  }
+  const one = r.scaling.find((t) => t.workers === 1);
+  const two = r.scaling.find((t) => t.workers === 2);
+  if (one && two) {
+    const ratio = two.samplesPerSecond / one.samplesPerSecond;
+    rows.push({
+      what: `${one.sweep}: 2 workers against 1 (samples/s)`,
+      layerbench: `${fmt(two.samplesPerSecond)} vs ${fmt(one.samplesPerSecond)}`,
+      pytorch: '–',
+      ratio,
+      goal: '≥ 1.85×',
+      met: ratio >= 1.85,
+    });
+  }
+  const examples = r.overhead.filter((t) => t.sweep !== one?.sweep);
+  if (examples.length > 0) {
+    const peak = Math.max(...examples.flatMap((t) => t.perCandidate.map((c) => c.peakRssBytes)));
+    rows.push({
+      what: `peak RSS of a worker on the examples (${examples.map((t) => t.sweep).join(', ')})`,
+      layerbench: `${(peak / MB).toFixed(0)} MB`,
+      pytorch: '–',
+      ratio: undefined,
+      goal: '≤ 300 MB',
+      met: peak <= 300 * MB,
+    });
+  }
+  return rows;
+}
+
 export function markdown(r: BenchReport): string {
   const m = r.machine;
   const backends = [...new Set(r.engine.map((e) => e.backend))];
+  const yes = (b: boolean | undefined) => (b === undefined ? '–' : b ? 'yes' : '**no**');
   const lines: string[] = [
     `# layerbench benchmark, ${r.startedAt.slice(0, 10)}`,
     '',
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ` +
-      `@tensorflow/tfjs ${m.tfjs}, tfjs-backend-wasm ${m.tfjsBackendWasm}, tfjs-node ${m.tfjsNode ?? 'not installed'}. ` +
+      `@tensorflow/tfjs ${m.tfjs}, tfjs-backend-wasm ${m.tfjsBackendWasm}, tfjs-node ${m.tfjsNode ?? 'not installed'}; ` +
+      `PyTorch ${r.anchor.torch ?? `not available (${r.anchor.reason ?? 'skipped'})`}. ` +
       `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
       `(other work on the machine slows every number below).`,
     '',
+    '## Goals (issue 13): layerbench against PyTorch, both measured in this run',
+    '',
+    '| what | layerbench | PyTorch 1 thread | ratio | goal | met? |',
+    '|---|---:|---:|---:|---:|:---:|',
+    ...goals(r).map((g) => `| ${g.what} | ${g.layerbench} | ${g.pytorch} | ${g.ratio === undefined ? '–' : `${g.ratio.toFixed(2)}×`} | ${g.goal} | ${yes(g.met)} |`),
+    '',
+    `Throughput: layerbench on wasm and PyTorch (${'`'}benchmarks/pytorch/anchor.py${'`'}, ${'`'}torch.set_num_threads(1)${'`'}) alternate in ` +
+      `${r.settings.pairs} pairs of fresh processes; each figure is the median of all their timed epochs. The sweep row times whole ` +
+      `processes (start-up, data, plan, training, report), medians of ${r.settings.pairs} interleaved runs. For reference, PyTorch on a quiet ` +
+      `machine (load < 1, 2026-11-30): ${MODEL_NAMES.map((k) => `${k} ≈ ${fmt(QUIET_PYTORCH_REFERENCE[k])}`).join(', ')} samples/s.`,
+    '',
     `## Training throughput, samples/s`,
     '',
-    `Median of ${r.settings.runs} timed epochs after a warm-up epoch; batch ${r.settings.batchSize}, one thread, ` +
+    `Median of ${r.settings.runs} timed epochs after a warm-up epoch (wasm and PyTorch: of every pair's epochs); batch ${r.settings.batchSize}, one thread, ` +
       `layerbench's training loop (Adam), synthetic data, each backend × model in a fresh process.`,
     '',
-    `| model | ${backends.join(' | ')} | target (default backend) | PyTorch 1.13, 1 thread |`,
-    `|---|${backends.map(() => '---:').join('|')}|---:|---:|`,
+    `| model | ${backends.join(' | ')} | PyTorch 1 thread |`,
+    `|---|${backends.map(() => '---:').join('|')}|---:|`,
   ];
   for (const model of MODEL_NAMES) {
     const cells = backends.map((backend) => {
       const row = r.engine.find((e) => e.backend === backend && e.model === model);
       if (!row) return '–';
       if (row.error) return `failed: ${row.error}`;
-      return fmt(row.result!.median);
+      return fmt((backend === 'wasm' ? r.pairedWasm[model] : undefined)?.median ?? row.result!.median);
     });
-    lines.push(`| ${model}: ${referenceModel(model).description} | ${cells.join(' | ')} | ≥ ${fmt(TARGETS[model])} | ≈ ${fmt(PYTORCH_REFERENCE[model])} |`);
+    const torch = r.anchor.engine[model];
+    lines.push(`| ${model}: ${referenceModel(model).description} | ${cells.join(' | ')} | ${torch ? fmt(torch.median) : '–'} |`);
   }
   lines.push('', 'Every timed epoch (samples/s):', '');
   for (const e of r.engine) {
-    if (e.result) lines.push(`- ${e.backend} ${e.model} (${e.result.samplesPerRun} samples/epoch): ${e.result.runs.map(fmt).join(', ')}`);
+    const result = (e.backend === 'wasm' ? r.pairedWasm[e.model] : undefined) ?? e.result;
+    if (result) lines.push(`- ${e.backend} ${e.model} (${result.samplesPerRun} samples/epoch): ${result.runs.map(fmt).join(', ')}`);
+  }
+  for (const model of MODEL_NAMES) {
+    const torch = r.anchor.engine[model];
+    if (torch) lines.push(`- PyTorch ${model}: ${torch.runs.map(fmt).join(', ')}`);
   }
   if (r.profiles.length > 0) {
     lines.push('', '## Where the time goes (wasm, one profiled epoch)', '');
-    lines.push('Kernel times come from tf.profile, which adds its own cost per call; "outside kernels" is the rest of the epoch (engine dispatch, autograd bookkeeping, the loop).', '');
+    lines.push('Kernel times come from tf.profile, which adds its own cost per call; "outside kernels" is the rest of the epoch (engine dispatch, autograd bookkeeping, the loop). The dense network trains one whole epoch per kernel call (LayerbenchDenseEpoch).', '');
     for (const p of r.profiles) lines.push(profileMarkdown(p), '');
   }
   if (r.scaling.length > 0) {
@@ -138,20 +249,22 @@ export function markdown(r: BenchReport): string {
     }
   }
   if (r.overhead.length > 0) {
-    lines.push('', '## Per-candidate overhead (everything that is not fitting)', '');
+    lines.push('', '## Per-candidate overhead (everything that is not fitting) and memory', '');
     lines.push(
       'Task time is from the runner handing a candidate to a worker to its result; fit time is the training loop (validation included). ' +
-        '"Inside" is the rest of trainCandidate (model build, final evaluations, inference timing); "around" is dispatch, reads, splits and the document write — and, for a worker\'s first candidate, the worker process starting.',
+        '"Inside" is the rest of trainCandidate (model build, final evaluations, inference timing); "around" is dispatch, reads, splits and the document write — and, for a worker\'s first candidate, the worker process starting. ' +
+        'Peak RSS is the largest any worker process reached (its maxRSS when a candidate finished).',
       '',
     );
     lines.push(
-      '| sweep | workers | candidates | task s (Σ) | overhead | inside | around | overhead, warm workers | worker start s |',
-      '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+      '| sweep | workers | candidates | wall s | task s (Σ) | overhead | inside | around | overhead, warm workers | worker start s | peak RSS MB |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const s of r.overhead) {
       const task = s.perCandidate.reduce((a, c) => a + c.taskSeconds, 0);
+      const rss = Math.max(...s.perCandidate.map((c) => c.peakRssBytes)) / MB;
       lines.push(
-        `| ${s.sweep} | ${s.workers} | ${s.candidates} | ${task.toFixed(1)} | ${pct(s.overheadFraction)} | ${pct(s.insideTrainFraction)} | ${pct(s.aroundTrainFraction)} | ${pct(s.warmOverheadFraction)} | ${s.workerStartSeconds.toFixed(2)} |`,
+        `| ${s.sweep} | ${s.workers} | ${s.candidates} | ${s.wallSeconds.toFixed(1)} | ${task.toFixed(1)} | ${pct(s.overheadFraction)} | ${pct(s.insideTrainFraction)} | ${pct(s.aroundTrainFraction)} | ${pct(s.warmOverheadFraction)} | ${s.workerStartSeconds.toFixed(2)} | ${rss.toFixed(0)} |`,
       );
     }
     lines.push('', '"Warm" leaves out each worker\'s first candidate; "worker start" is how much longer a first candidate\'s non-training part took.');
@@ -182,15 +295,18 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string', default: '5' },
+      pairs: { type: 'string', default: '2' },
       backends: { type: 'string' },
       models: { type: 'string' },
       'skip-workflow': { type: 'boolean', default: false },
       'skip-profile': { type: 'boolean', default: false },
-      examples: { type: 'boolean', default: false },
+      'skip-examples': { type: 'boolean', default: false },
+      'skip-anchor': { type: 'boolean', default: false },
       out: { type: 'string', default: join(HERE, 'results') },
     },
   });
   const runs = Math.max(5, Number(values.runs));
+  const pairs = Math.max(1, Number(values.pairs));
   const backends = values.backends ? values.backends.split(',') : installedBackends();
   const models = (values.models ? values.models.split(',') : [...MODEL_NAMES]) as ModelName[];
   const startedAt = new Date().toISOString();
@@ -198,18 +314,51 @@ async function main(): Promise<void> {
   const log = (s: string) => process.stderr.write(`${s}\n`);
   log(`layerbench bench on ${machine.cpuModel} (${machine.cores} cores), load ${machine.loadAverageAtStart.join(' ')}`);
 
+  const { compareSweep, torchAvailable, torchEngine } = await import('./anchor.js');
+  const probe = values['skip-anchor'] ? { reason: 'skipped (--skip-anchor)' } : torchAvailable();
+  const anchor: BenchReport['anchor'] =
+    'version' in probe ? { available: true, torch: probe.version, engine: {} } : { available: false, reason: probe.reason, engine: {} };
+  if (!anchor.available) log(`  PyTorch anchor not available: ${anchor.reason}`);
+
   const engine: EngineRow[] = [];
+  const pairedWasm: BenchReport['pairedWasm'] = {};
   for (const backend of backends) {
     for (const model of models) {
       const samples = (SAMPLES[backend] ?? SAMPLES.wasm!)[model];
-      log(`  ${backend} ${model}: ${runs} epochs of ${samples} samples…`);
-      try {
-        const result = await child<EngineResult>('engine.ts', [backend, model, String(samples), String(runs)]);
-        engine.push({ backend, model, result });
-        log(`    median ${fmt(result.median)} samples/s`);
-      } catch (err) {
-        engine.push({ backend, model, error: firstLine(err) });
-        log(`    failed: ${firstLine(err)}`);
+      // wasm alternates with PyTorch, pair by pair; other backends run once.
+      const rounds = backend === 'wasm' && anchor.available ? pairs : 1;
+      const ours: EngineResult[] = [];
+      const torch: TorchEngineResult[] = [];
+      for (let p = 0; p < rounds; p++) {
+        log(`  ${backend} ${model}: ${runs} epochs of ${samples} samples${rounds > 1 ? ` (pair ${p + 1}/${rounds})` : ''}…`);
+        try {
+          const result = await child<EngineResult>('engine.ts', [backend, model, String(samples), String(runs)]);
+          ours.push(result);
+          log(`    median ${fmt(result.median)} samples/s`);
+        } catch (err) {
+          engine.push({ backend, model, error: firstLine(err) });
+          log(`    failed: ${firstLine(err)}`);
+          break;
+        }
+        if (backend === 'wasm' && anchor.available) {
+          try {
+            const t = await torchEngine(model, samples, runs);
+            torch.push(t);
+            log(`    PyTorch: median ${fmt(t.median)} samples/s`);
+          } catch (err) {
+            log(`    PyTorch failed: ${firstLine(err)}`);
+          }
+        }
+      }
+      if (ours.length === 0) continue;
+      engine.push({ backend, model, result: ours[0]! });
+      if (backend === 'wasm') {
+        const all = ours.flatMap((o) => o.runs);
+        pairedWasm[model] = { ...ours[0]!, runs: all, median: median(all) };
+        if (torch.length > 0) {
+          const t = torch.flatMap((o) => o.runs);
+          anchor.engine[model] = { runs: t, median: median(t), torch: torch[0]!.torch };
+        }
       }
     }
   }
@@ -238,7 +387,15 @@ async function main(): Promise<void> {
       overhead.push(t);
       log(`    ${t.wallSeconds.toFixed(1)} s, ${fmt(t.samplesPerSecond)} samples/s, overhead ${pct(t.overheadFraction)}`);
     }
-    if (values.examples) {
+    if (anchor.available) {
+      log('  seattle-weather, whole processes: layerbench run (1 and 2 workers) and the PyTorch loop…');
+      try {
+        anchor.sweep = await compareSweep([1, 2], pairs, log);
+      } catch (err) {
+        log(`    failed: ${firstLine(err)}`);
+      }
+    }
+    if (!values['skip-examples']) {
       for (const name of ['seattle-weather', 'co2', 'mnist'] as const) {
         log(`  example sweep ${name} with 2 workers…`);
         const t = await timeSweep(await exampleSweep(name), 2);
@@ -253,12 +410,14 @@ async function main(): Promise<void> {
     startedAt,
     finishedAt: new Date().toISOString(),
     machine: { ...machine, loadAverageAtEnd: loadavg().map((l) => Math.round(l * 100) / 100) },
-    settings: { batchSize: 32, runs, threadsPerCandidate: 1 },
+    settings: { batchSize: 32, runs, pairs, threadsPerCandidate: 1 },
     engine,
     profiles,
     scaling,
     overhead,
-    references: { pytorch: PYTORCH_REFERENCE, targets: TARGETS },
+    anchor,
+    pairedWasm,
+    references: { quietPytorch: QUIET_PYTORCH_REFERENCE, ratioGoals: RATIO_GOALS },
   };
   await mkdir(values.out, { recursive: true });
   const base = join(values.out, `${startedAt.slice(0, 10)}-${machine.tag}`);
@@ -270,8 +429,19 @@ async function main(): Promise<void> {
   log(`wrote ${base}.json, ${base}.md and ${join(values.out, 'latest.md')}`);
 }
 
+/** `tsx benchmarks/run.ts --render results/<file>.json`: rewrite that run's .md and latest.md from its JSON. */
+async function render(file: string): Promise<void> {
+  const { readFile } = await import('node:fs/promises');
+  const report = JSON.parse(await readFile(file, 'utf8')) as BenchReport;
+  const md = markdown(report);
+  await writeFile(file.replace(/\.json$/, '.md'), md);
+  await writeFile(join(dirname(file), 'latest.md'), md);
+  process.stdout.write(md);
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  main().catch((err: unknown) => {
+  const at = process.argv.indexOf('--render');
+  (at > 0 ? render(process.argv[at + 1]!) : main()).catch((err: unknown) => {
     process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
     process.exitCode = 1;
   });

@@ -30,6 +30,8 @@ export interface CandidateTiming {
   /** Time in the training loops (every trial's epochs, validation included). */
   fitSeconds: number;
   samplesTrained: number;
+  /** The worker process's peak resident set size when the candidate finished (bytes). */
+  peakRssBytes: number;
 }
 
 export interface SweepTiming {
@@ -110,6 +112,7 @@ export async function timeSweep(spec: SweepSpec, workers: number, backend?: stri
         wallSeconds: doc.timing.wallSeconds,
         fitSeconds: doc.timing.fitSeconds,
         samplesTrained: doc.trials.reduce((s, t) => s + t.trainRows * t.epochs.length, 0),
+        peakRssBytes: doc.memory.peakRssBytes,
       });
     }
     const sum = (f: (c: CandidateTiming) => number, of = perCandidate) => of.reduce((s, c) => s + f(c), 0);

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { FUSED_ADAM, fusedAdam } from '../src/kernels/index.js';
+import { FUSED_ADAM, adamStep, fusedAdam } from '../src/kernels/index.js';
 import { useWasmKernels } from './helpers/backends.js';
 
 /** A small regression problem and a fresh variable set with fixed initial values. */
@@ -80,5 +80,23 @@ describe('FusedAdamOptimizer', () => {
     expect((await opt.getWeights()).length).toBe(1 + 2 * p.vars.length);
     opt.dispose();
     p.dispose();
+  });
+
+  it('one kernel step on a variable of odd size (SIMD lanes plus a scalar tail) equals adamStep', async () => {
+    await tf.setBackend('wasm');
+    const n = 7;
+    const arr = (k: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 1.7 + k) * (k === 3 ? 0.01 : 1));
+    const [x, g, m] = [arr(0), arr(1), arr(2)];
+    const v = arr(3).map(Math.abs);
+    const attrs = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: 4 };
+    const want = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+    adamStep(x, g, m, v, attrs, want[0], want[1], want[2]);
+    const inputs = { x: tf.tensor1d(x), g: tf.tensor1d(g), m: tf.tensor1d(m), v: tf.tensor1d(v) };
+    const outs = tf.engine().runKernel(FUSED_ADAM, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor[];
+    outs.forEach((o, i) => {
+      const got = o.dataSync();
+      want[i]!.forEach((w, j) => expect(Math.abs(got[j]! - w)).toBeLessThan(1e-6 * Math.max(1, Math.abs(w))));
+    });
+    tf.dispose([...outs, ...Object.values(inputs)]);
   });
 });

@@ -74,6 +74,11 @@ const cases: Case[] = [
   { name: 'stride 1, explicit pad 3 > filter − 1', x: [2, 5, 6, 2], filter: [3, 3, 2, 3], strides: 1, pad: 3 },
   { name: 'stride 3, same, 1×1 filter', x: [2, 10, 10, 3], filter: [1, 1, 3, 4], strides: 3, pad: 'same' },
   { name: 'seed CNN layer 2 shape, small batch', x: [2, 13, 13, 32], filter: [3, 3, 32, 64], strides: 1, pad: 'valid' },
+  // Output channels and fh·fw·ci in fours: the SIMD im2col/col2im and GEMM.
+  { name: 'stride 2, same, odd input, 4→8 channels (SIMD)', x: [2, 9, 7, 4], filter: [3, 3, 4, 8], strides: 2, pad: 'same' },
+  // (Square filters with explicit padding: tfjs sizes the output of a non-square one as if it were square.)
+  { name: 'stride 1, explicit pad 2, 4→12 channels (SIMD)', x: [3, 6, 7, 4], filter: [3, 3, 4, 12], strides: 1, pad: 2 },
+  { name: 'stride 1, valid, 5×3 filter, 8→4 channels (SIMD)', x: [2, 8, 7, 8], filter: [5, 3, 8, 4], strides: 1, pad: 'valid' },
 ];
 
 describe('wasm conv2d gradient kernels', () => {

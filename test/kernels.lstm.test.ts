@@ -54,6 +54,16 @@ describe('fusedLstm: a whole LSTM layer per wasm kernel', () => {
     fused.grads.forEach((g, i) => expectClose(g, reference.grads[i]!, 1e-3));
   });
 
+  it('SIMD path (units a multiple of 4): outputs and every gradient within 1e-5 of tf.layers.lstm on the cpu backend', async () => {
+    const x = sequences(5);
+    const y = tf.tensor2d([0.1, -0.3, 0.5, 0.2, -0.1], [5, 1]);
+    const cpu = await onBackend('cpu', () => lossAndGrads(stacked(tf.layers.lstm, [8, 12]), x, y));
+    const wasm = await onBackend('wasm', () => lossAndGrads(stacked(fusedLstm, [8, 12]), x, y));
+    expectClose(wasm.out, cpu.out, 1e-5);
+    expect(wasm.loss).toBeCloseTo(cpu.loss, 6);
+    wasm.grads.forEach((g, i) => expectClose(g, cpu.grads[i]!, 1e-5));
+  });
+
   it('matches the cpu backend, where it falls back to tf.layers.lstm itself', async () => {
     const x = sequences(4);
     const y = tf.tensor2d([0.3, -0.2, 0.1, 0.4], [4, 1]);

@@ -62,6 +62,9 @@ const cases: Case[] = [
   { name: '3×3 stride 1 same (overlapping windows)', x: [1, 6, 5, 2], filter: 3, strides: 1, pad: 'same' },
   { name: '3×3 stride 2 same, odd input', x: [2, 7, 7, 4], filter: 3, strides: 2, pad: 'same' },
   { name: '[2, 3] strides [1, 2] valid', x: [1, 6, 9, 1], filter: [2, 3], strides: [1, 2], pad: 'valid' },
+  // Channels in fours: the SIMD kernel.
+  { name: '2×2 stride 2 valid, 8 channels, odd width (SIMD)', x: [2, 8, 9, 8], filter: 2, strides: 2, pad: 'valid' },
+  { name: '3×3 stride 1 same, 4 channels: overlapping windows (SIMD)', x: [1, 6, 5, 4], filter: 3, strides: 1, pad: 'same' },
 ];
 
 describe('wasm pooling gradient kernels', () => {
@@ -88,9 +91,12 @@ describe('wasm pooling gradient kernels', () => {
   });
 
   it('MaxPoolGrad sends a tied window to its first maximum, like the cpu backend', async () => {
-    const c: Case = { name: 'ties', x: [1, 4, 4, 2], filter: 2, strides: 2, pad: 'valid' };
-    const xs = new Float32Array(32).fill(0); // ReLU outputs: whole windows of zeros
-    const wasm = await poolGrad('wasm', 'max', c, xs);
-    expect(maxAbsDiff(wasm, await poolGrad('cpu', 'max', c, xs))).toBe(0);
+    for (const channels of [2, 4]) {
+      // 2 channels: the JS loop; 4: the SIMD kernel.
+      const c: Case = { name: 'ties', x: [1, 4, 4, channels], filter: 2, strides: 2, pad: 'valid' };
+      const xs = new Float32Array(16 * channels).fill(0); // ReLU outputs: whole windows of zeros
+      const wasm = await poolGrad('wasm', 'max', c, xs);
+      expect(maxAbsDiff(wasm, await poolGrad('cpu', 'max', c, xs))).toBe(0);
+    }
   });
 });

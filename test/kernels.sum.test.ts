@@ -22,6 +22,8 @@ const cases: Case[] = [
   { shape: [4, 6, 6, 5], axis: [0, 1, 2], keepDims: false, dtype: 'float32' }, // conv bias gradient
   { shape: [4, 6, 6, 5], axis: [2, 0, 1], keepDims: true, dtype: 'float32' },
   { shape: [32, 64], axis: 0, keepDims: false, dtype: 'float32' }, // dense bias gradient
+  { shape: [4, 6, 6, 20], axis: [0, 1, 2], keepDims: false, dtype: 'float32' }, // SIMD: a 16-column strip and a 4-column one
+  { shape: [50, 12], axis: 0, keepDims: true, dtype: 'float32' }, // SIMD: 4-column strips only
   { shape: [3, 4, 5], axis: [-3], keepDims: false, dtype: 'float32' },
   { shape: [3, 4, 5], axis: [1], keepDims: false, dtype: 'float32' }, // not leading: original kernel
   { shape: [3, 4, 5], axis: [0, 1, 2], keepDims: false, dtype: 'float32' }, // all axes: original kernel

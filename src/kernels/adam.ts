@@ -5,13 +5,14 @@
  * division, update). For small networks the per-kernel cost of the engine dominates: the seed MLP
  * spends about half its kernel calls per batch in the optimizer. `FusedAdamOptimizer` computes the
  * same update (Keras/TensorFlow.js formula, bias-corrected moments, epsilon outside the sqrt) in one
- * JS loop per variable over the wasm heap, producing new value, m and v tensors (tensors stay
+ * SIMD loop per variable over the wasm heap (wasm/kernels.ts), producing new value, m and v tensors (tensors stay
  * immutable; the wasm backend caches packed weights by tensor). On any other backend it is exactly
  * tf.train.adam. It keeps AdamOptimizer's state layout, so getWeights/setWeights work unchanged.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { allocF32, f32View, wasmKernel, type KernelArgs } from './wasm_heap.js';
+import { heapF32, heapOffset, simdKernels } from './simd.js';
+import { allocF32, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const FUSED_ADAM = 'LayerbenchFusedAdam';
 
@@ -51,9 +52,22 @@ export function adamStep(
 function fusedAdamWasm(args: KernelArgs): tf.TensorInfo[] {
   const wasm = args.backend as BackendWasm;
   const { x, g, m, v } = args.inputs as Record<'x' | 'g' | 'm' | 'v', tf.TensorInfo>;
+  const a = args.attrs as unknown as FusedAdamAttrs;
   const outs = [allocF32(wasm, [...x.shape]), allocF32(wasm, [...x.shape]), allocF32(wasm, [...x.shape])] as const;
-  const view = (t: tf.TensorInfo) => f32View(wasm, t);
-  adamStep(view(x), view(g), view(m), view(v), args.attrs as unknown as FusedAdamAttrs, view(outs[0]), view(outs[1]), view(outs[2]));
+  const n = tf.util.sizeFromShape(x.shape);
+  // The SIMD kernel updates in place: copy x, m, v into the outputs, then step four lanes at a time.
+  const heap = heapF32(wasm);
+  const [X, G, M, V] = [x, g, m, v].map((t) => heapOffset(wasm, t) / 4) as [number, number, number, number];
+  const [XO, MO, VO] = outs.map((t) => heapOffset(wasm, t) / 4) as [number, number, number];
+  heap.copyWithin(XO, X, X + n);
+  heap.copyWithin(MO, M, M + n);
+  heap.copyWithin(VO, V, V + n);
+  const n4 = n - (n % 4);
+  simdKernels(wasm).adam(4 * XO, 4 * G, 4 * MO, 4 * VO, n4, a.learningRate, a.beta1, a.beta2, a.epsilon, 1 - a.beta1 ** a.step, 1 - a.beta2 ** a.step, 0);
+  if (n4 < n) {
+    const tail = (at: number) => heap.subarray(at + n4, at + n);
+    adamStep(tail(X), tail(G), tail(M), tail(V), a, tail(XO), tail(MO), tail(VO));
+  }
   return [...outs];
 }
 

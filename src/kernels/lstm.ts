@@ -15,6 +15,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapF32, heapOffset as at, simdKernels } from './simd.js';
 import { allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const LSTM_FORWARD = 'LayerbenchLstmForward';
@@ -41,6 +42,22 @@ function lstmForwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   const cache = allocF32(wasm, [T, B, CACHE_SLOTS, U]);
   const out = allocF32(wasm, returnSequences ? [B, T, U] : [B, U]);
   const hPrev = allocF32(wasm, [B, U]);
+  if (U % 4 === 0) {
+    // SIMD: h·U accumulated onto the step's rows of x·W, then the gates, all on the heap.
+    const c = allocF32(wasm, [B, U]);
+    const k = simdKernels(wasm);
+    const [XW, R, BIAS, C, CACHE, H, OUT] = [at(wasm, xw), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, c), at(wasm, cache), at(wasm, hPrev), at(wasm, out)];
+    for (let t = 0; t < T; t++) {
+      const z = XW + 4 * t * G;
+      if (t > 0) k.gemm(B, G, U, H, U, 1, R, G, z, T * G, 1, 0);
+      const [o, ldo] = returnSequences ? [OUT + 4 * t * U, T * U] : t === T - 1 ? [OUT, U] : [0, 0];
+      k.lstmForwardStep(B, U, z, T * G, BIAS, C, t === 0 ? 1 : 0, CACHE + 4 * t * B * CACHE_SLOTS * U, H, o, ldo);
+    }
+    free(wasm, c);
+    free(wasm, xw);
+    free(wasm, hPrev);
+    return [out, cache];
+  }
   const cPrev = new Float64Array(B * U);
   for (let t = 0; t < T; t++) {
     const hu = t === 0 ? undefined : matMul2D(wasm, hPrev, recurrentKernel);
@@ -101,6 +118,7 @@ function lstmBackwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
   const G = kernel.shape[1]!;
   const U = G / 4;
   const S = CACHE_SLOTS * U;
+  if (U % 4 === 0) return lstmBackwardSimd(wasm, dy, x, kernel, recurrentKernel, cache, returnSequences);
 
   const dz = allocF32(wasm, [B * T, G]); // row b·T + t, like the forward projection
   const dzStep = allocF32(wasm, [B, G]);
@@ -180,6 +198,51 @@ function lstmBackwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
   free(wasm, kernelT);
   free(wasm, dz);
   return [asShape(dx, [B, T, F]), asShape(dKernel, [F, G]), asShape(dRecurrent, [U, G]), asShape(dBias, [G])];
+}
+
+/** lstmBackwardWasm for U a multiple of 4: every product and gate on the SIMD kernels. */
+function lstmBackwardSimd(
+  wasm: BackendWasm,
+  dy: tf.TensorInfo,
+  x: tf.TensorInfo,
+  kernel: tf.TensorInfo,
+  recurrentKernel: tf.TensorInfo,
+  cache: tf.TensorInfo,
+  returnSequences: boolean,
+): tf.TensorInfo[] {
+  const [B, T, F] = x.shape as [number, number, number];
+  const G = kernel.shape[1]!;
+  const U = G / 4;
+  const S = CACHE_SLOTS * U;
+  const k = simdKernels(wasm);
+  const dz = allocF32(wasm, [B * T, G]); // row b·T + t, like the forward projection
+  const dc = allocF32(wasm, [B, U]);
+  const dh = allocF32(wasm, [B, U]);
+  const recurrentT = transposedCopy(wasm, recurrentKernel, U, G); // [G, U]
+  const dKernel = allocF32(wasm, [F, G]);
+  const dRecurrent = allocF32(wasm, [U, G]);
+  const dBias = allocF32(wasm, [G]);
+  const [DZ, DC, DH, RT, DY, CACHE, X] = [at(wasm, dz), at(wasm, dc), at(wasm, dh), at(wasm, recurrentT), at(wasm, dy), at(wasm, cache), at(wasm, x)];
+  const [DK, DR, DB] = [at(wasm, dKernel), at(wasm, dRecurrent), at(wasm, dBias)];
+  const step = (t: number) => CACHE + 4 * t * B * S;
+  for (let t = T - 1; t >= 0; t--) {
+    if (t < T - 1) k.gemm(B, U, G, DZ + 4 * (t + 1) * G, T * G, 1, RT, U, DH, U, 0, 0); // dh from step t+1
+    const [dyAt, ldy] = returnSequences ? [DY + 4 * t * U, T * U] : t === T - 1 ? [DY, U] : [0, 0];
+    k.lstmBackwardStep(B, U, t < T - 1 ? DH : 0, dyAt, ldy, step(t), t > 0 ? step(t - 1) : 0, DC, t === T - 1 ? 1 : 0, DZ + 4 * t * G, T * G);
+  }
+  // dKernel = xᵀ·dz over all steps; dRecurrent = Σ_t h_{t−1}ᵀ·dz_t (h_{−1} = 0); dBias = Σ dz.
+  k.gemm(F, G, B * T, X, 1, F, DZ, G, DK, G, 0, 0);
+  if (T === 1) heapF32(wasm).fill(0, DR / 4, DR / 4 + U * G);
+  for (let t = 1; t < T; t++) k.gemm(U, G, B, step(t - 1) + 4 * 6 * U, 1, S, DZ + 4 * t * G, T * G, DR, G, t > 1 ? 1 : 0, 0);
+  k.columnSums(DZ, B * T, G, DB);
+  free(wasm, recurrentT);
+  free(wasm, dc);
+  free(wasm, dh);
+  const kernelT = transposedCopy(wasm, kernel, F, G); // [G, F]
+  const dx = matMul2D(wasm, dz, kernelT); // [B·T, F]
+  free(wasm, kernelT);
+  free(wasm, dz);
+  return [asShape(dx, [B, T, F]), dKernel, dRecurrent, dBias];
 }
 
 export const lstmForwardConfig = wasmKernel(LSTM_FORWARD, lstmForwardWasm);

@@ -1,7 +1,8 @@
 /**
- * Pooling gradients for the wasm backend, in JS over the wasm heap. The wasm backend's own
- * MaxPoolGrad and AvgPoolGrad are naive loops: 32 ms and 11 ms for the seed CNN's first pooling
- * layer at batch 32, against ≈3 ms and ≈2 ms here (the max is bound by unpredictable branches).
+ * Pooling gradients for the wasm backend, over the wasm heap. The wasm backend's own MaxPoolGrad
+ * and AvgPoolGrad are naive loops: 32 ms and 11 ms for the seed CNN's first pooling layer at
+ * batch 32, against ≈3 ms and ≈2 ms for the JS loops here (the max is bound by unpredictable
+ * branches). MaxPoolGrad with channels in fours runs on the SIMD kernels instead, branch-free.
  *
  *  - MaxPoolGrad: each window's gradient goes to its first maximal input (row-major scan),
  *    like the cpu backend (and TensorFlow); padding never wins.
@@ -12,6 +13,7 @@
  */
 import { AvgPoolGrad, MaxPoolGrad, backend_util, type MaxPoolGradAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from './simd.js';
 import { allocF32, f32View, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 type Shape4 = [number, number, number, number];
@@ -161,7 +163,23 @@ function poolGradKernel(
   };
 }
 
-export const maxPoolGradWasm = poolGradKernel(true, maxPoolBackprop);
+const jsMaxPoolGrad = poolGradKernel(true, maxPoolBackprop);
+
+/** MaxPoolGrad: the SIMD kernel (wasm/kernels.ts) when channels come in fours, else the JS loop. */
+export function maxPoolGradWasm(args: KernelArgs): TensorInfo {
+  const wasm = args.backend as BackendWasm;
+  const { dy, input } = args.inputs as { dy: TensorInfo; input: TensorInfo };
+  const a = args.attrs as unknown as MaxPoolGradAttrs;
+  const g = poolGeometry(input.shape as Shape4, a.filterSize, a.strides, a.pad, a.dimRoundingMode);
+  if (g.channels % 4 !== 0) return jsMaxPoolGrad(args);
+  const dx = allocF32(wasm, [...input.shape]);
+  simdKernels(wasm).maxPoolGrad(
+    heapOffset(wasm, input), heapOffset(wasm, dy), heapOffset(wasm, dx),
+    g.batch, g.inHeight, g.inWidth, g.channels, g.outHeight, g.outWidth,
+    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+  );
+  return dx;
+}
 export const avgPoolGradWasm = poolGradKernel(false, (_input, dy, g, dx) => avgPoolBackprop(dy, g, dx));
 
 export const maxPoolGradConfig = wasmKernel(MaxPoolGrad, maxPoolGradWasm);

@@ -11,12 +11,14 @@
  *  - GatherV2              (slice copies instead of an element-wise loop)
  *  - LayerbenchFusedAdam   (one kernel per variable for FusedAdamOptimizer; see adam.ts)
  *  - LayerbenchLstmForward/Backward (a whole LSTM layer per kernel for fusedLstm; see lstm.ts)
+ *  - LayerbenchDenseEpoch  (a dense network's training epoch in one kernel; see dense_epoch.ts)
  *
  * Idempotent. Importing this module also loads the wasm backend (it does not make it current).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fusedAdamConfig } from './adam.js';
+import { denseEpochConfig } from './dense_epoch.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
 import { baseConv2D, conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d_backprop.js';
 import { baseGather, gatherV2Config } from './gather.js';
@@ -39,6 +41,7 @@ const ours: readonly tf.KernelConfig[] = [
   fusedAdamConfig,
   lstmForwardConfig,
   lstmBackwardConfig,
+  denseEpochConfig,
 ];
 
 /** Original wasm kernels that ours call into. */

@@ -2,10 +2,12 @@
  * Sum over leading axes for the wasm backend. The wasm backend reduces only innermost axes, so a
  * sum over [0, 1, 2] of an NHWC tensor — every conv layer's bias gradient — first transposes the
  * whole tensor with a slow generic transpose (≈1 ms for the seed CNN's first layer). Summing rows
- * into per-column accumulators in JS reads the tensor once. Other reductions keep the original.
+ * into per-column float64 accumulators reads the tensor once: on the SIMD kernels when columns come
+ * in fours, in JS otherwise. Other reductions keep the original.
  */
 import { Sum, backend_util, util, type SumAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { heapOffset, simdKernels } from './simd.js';
 import { BaseKernel, allocF32, f32View, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const baseSum = new BaseKernel(Sum);
@@ -38,7 +40,9 @@ export function sumWasm(args: KernelArgs): TensorInfo {
   const rows = util.sizeFromShape(x.shape.slice(0, axes.length));
   const outShape = x.shape.slice(axes.length);
   const out = allocF32(wasm, outShape);
-  sumRows(f32View(wasm, x), rows, util.sizeFromShape(outShape), f32View(wasm, out));
+  const cols = util.sizeFromShape(outShape);
+  if (cols % 4 === 0) simdKernels(wasm).columnSums64(heapOffset(wasm, x), rows, cols, heapOffset(wasm, out));
+  else sumRows(f32View(wasm, x), rows, cols, f32View(wasm, out));
   if (keepDims) out.shape = backend_util.expandShapeToKeepDim(outShape, axes);
   return out;
 }

@@ -18,6 +18,7 @@ import { higherIsBetter, type MetricName, type SweepSpec, type Task, type Traini
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
 import { currentBackend, trainingBackend } from './backend.js';
+import { fusedDenseTrainer, type FusedDenseTrainer } from './step.js';
 
 export interface EpochEvent extends EpochRecord {
   repeat: number;
@@ -36,6 +37,8 @@ export interface TrainArgs {
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
   onEpoch?: (e: EpochEvent) => void;
+  /** Train dense stacks with the fused epoch kernel where it applies (default true; false: always unfused). */
+  fusedDense?: boolean;
   /** Called with the last trial's model, its kept weights loaded, and its split, before the model is disposed (to save it). */
   onFinalModel?: (model: tf.LayersModel, split: SplitData) => Promise<void>;
 }
@@ -202,6 +205,12 @@ async function evaluate(
   return { loss: lossMean, metric: obj.finish(lossMean, sums[1]!, rows) };
 }
 
+/** evaluate() on the fused path: the same numbers from one kernel call. */
+async function fusedEvaluate(trainer: FusedDenseTrainer, obj: Objective, x: tf.Tensor, y: tf.Tensor): Promise<{ loss: number; metric: number }> {
+  const { lossMean, metricSum } = await trainer.evaluate(x, y);
+  return { loss: lossMean, metric: obj.finish(lossMean, metricSum, x.shape[0]!) };
+}
+
 function shuffleInPlace(a: Int32Array, random: () => number): void {
   for (let i = a.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
@@ -256,6 +265,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   let optimizer: tf.Optimizer | undefined;
   let best: tf.Tensor[] | undefined;
   let sums: tf.Tensor | undefined;
+  let fused: FusedDenseTrainer | undefined;
   try {
     train = toTensors(split.train, info);
     val = toTensors(split.val, info);
@@ -267,6 +277,19 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     ctx.describe(model);
     optimizer = makeOptimizer(t);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
+    // Dense stacks with Adam on wasm: one kernel per epoch (src/train/step.ts); anything else unfused.
+    const fusedOrWhy =
+      args.fusedDense === false
+        ? 'fusedDense: false'
+        : fusedDenseTrainer(model, info.inputShape.reduce((a, b) => a * b, 1), info.targetDim, {
+            task: info.task,
+            metric,
+            ...(split.targetScale ? { targetScale: split.targetScale } : {}),
+            optimizer: t.optimizer,
+            learningRate: t.learningRate,
+            batchSize: t.batchSize,
+          });
+    if (typeof fusedOrWhy !== 'string') fused = fusedOrWhy;
     const random = rng(seed ^ 0x5eed);
     const order = Int32Array.from({ length: nTrain }, (_, i) => i);
 
@@ -283,8 +306,8 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     const fitStart = performance.now();
     for (let epoch = 1; epoch <= t.epochs; epoch++) {
       shuffleInPlace(order, random);
-      sums = tf.zeros([2]);
-      for (let start = 0; start < nTrain; start += t.batchSize) {
+      sums = fused ? fused.epoch(tr.x, tr.y, order) : tf.zeros([2]);
+      for (let start = 0; !fused && start < nTrain; start += t.batchSize) {
         const size = Math.min(t.batchSize, nTrain - start);
         const indices = tf.tensor1d(order.subarray(start, start + size), 'int32');
         const acc: tf.Tensor = sums;
@@ -321,7 +344,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
           `loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,
         );
       }
-      const v = await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
+      const v = fused ? await fusedEvaluate(fused, obj, val.x, val.y) : await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
       if (!Number.isFinite(v.loss) || !Number.isFinite(v.metric)) {
         throw new CandidateError(
           `validation loss became ${Number.isNaN(v.loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,
@@ -339,6 +362,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
         bestEpoch = epoch;
         wait = 0;
         if (es.restoreBestWeights) {
+          fused?.syncModel();
           // Clones share the variables' buffers until the optimizer assigns new values: no copy.
           const copy = tf.tidy(() => m.getWeights().map((w) => w.clone()));
           if (best) tf.dispose(best);
@@ -350,19 +374,26 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
         break;
       }
     }
+    fused?.syncModel();
     const fitSeconds = seconds(performance.now() - fitStart);
 
     const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;
-    if (restored) m.setWeights(best!);
+    if (restored) {
+      m.setWeights(best!);
+      fused?.loadFromModel();
+    }
+    // The fused path scores with its own evaluator, the one its epochs were scored with.
+    const scoreOn = (x: tf.Tensor, y: tf.Tensor, rows: number) =>
+      fused ? fusedEvaluate(fused, obj, x, y) : evaluate(m, obj, x, y, rows, evalBatch);
     const keptEpoch = restored ? bestEpoch : epochs.length;
     // Evaluated again with the kept weights (equal to that epoch's record when the restore worked).
-    const kept = await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
-    const trainEval = await evaluate(m, obj, tr.x, tr.y, nTrain, evalBatch);
+    const kept = await scoreOn(val.x, val.y, nVal);
+    const trainEval = await scoreOn(tr.x, tr.y, nTrain);
     // The held-out test split, scored once with the kept weights; nothing is chosen by it.
     let testEval: { loss: number; metric: number } | undefined;
     if (split.test) {
       test = toTensors(split.test, info);
-      testEval = await evaluate(m, obj, test.x, test.y, split.test.n, evalBatch);
+      testEval = await scoreOn(test.x, test.y, split.test.n);
     }
 
     // Inference latency: a warm-up batch, then one timed batch predict over the validation split.
@@ -397,6 +428,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     return { trial, inferenceMsPerSample };
   } finally {
     if (sums) sums.dispose();
+    fused?.dispose();
     if (best) tf.dispose(best);
     optimizer?.dispose();
     model?.dispose();

@@ -1,0 +1,161 @@
+/**
+ * The PyTorch anchor, measured in the same `npm run bench` as layerbench (benchmarks/pytorch/anchor.py):
+ *
+ *  - engine: the seed's three models, batch 32, Adam, one thread, the same samples per epoch;
+ *  - sweep: the seattle-weather example as a plain sequential PyTorch loop over the same
+ *    candidates × repeats, on the very arrays layerbench's data layer produces, with the same
+ *    dropout, epochs and early stopping; timed as a whole process, as `layerbench run` is.
+ *
+ * It needs `/usr/bin/python3` with torch (Debian: `apt-get install python3-torch`; override with
+ * LAYERBENCH_PYTHON). Without it the bench says "anchor not available".
+ */
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { loadExampleSweep, prepareExamples } from '../examples/prepare.js';
+import { splitDataset } from '../src/data/split.js';
+import { loadSweepDataset } from '../src/steps/dataset.js';
+import { LocalStore } from '../src/store/local.js';
+import type { ModelName } from './models.js';
+
+const run = promisify(execFile);
+const HERE = dirname(fileURLToPath(import.meta.url));
+const ROOT = join(HERE, '..');
+const SCRIPT = join(HERE, 'pytorch', 'anchor.py');
+export const PYTHON = process.env['LAYERBENCH_PYTHON'] ?? '/usr/bin/python3';
+
+/** torch's version when the anchor can run, else why not. */
+export function torchAvailable(): { version: string } | { reason: string } {
+  const probe = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.error) return { reason: `${PYTHON} not found` };
+  if (probe.status !== 0) return { reason: `${PYTHON} has no torch (Debian: apt-get install python3-torch)` };
+  return { version: probe.stdout.trim() };
+}
+
+const ONE_THREAD = { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+
+export interface TorchEngineResult {
+  runs: number[];
+  median: number;
+  torch: string;
+}
+
+/** PyTorch's samples/s on a seed model (warm-up epoch, then `runs` timed epochs). */
+export async function torchEngine(model: ModelName, samples: number, runs: number): Promise<TorchEngineResult> {
+  const { stdout } = await run(PYTHON, [SCRIPT, 'engine', model, String(samples), String(runs)], { env: { ...process.env, ...ONE_THREAD } });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as TorchEngineResult;
+}
+
+export interface SweepComparison {
+  sweep: string;
+  candidates: number;
+  repeats: number;
+  /** `layerbench run <example> --workers N`, whole process, seconds. */
+  layerbench: { workers: number; wallSeconds: number }[];
+  /** The PyTorch loop, whole process (python start and torch import included) and the loop alone. */
+  pytorch: { wallSeconds: number; loopSeconds: number; torch: string };
+}
+
+/** A fresh store with the example data in it (untimed). */
+async function preparedStore(): Promise<{ root: string; store: LocalStore }> {
+  const root = await mkdtemp(join(tmpdir(), 'layerbench-anchor-'));
+  const store = new LocalStore(root);
+  await prepareExamples(store);
+  return { root, store };
+}
+
+/** The example's splits as layerbench trains on them, for the PyTorch loop. */
+async function writeSplits(file: string): Promise<{ candidates: number; repeats: number }> {
+  const spec = await loadExampleSweep('seattle-weather');
+  const { root, store } = await preparedStore();
+  try {
+    const { parsed } = await loadSweepDataset(store, spec.dataset);
+    const repeats = [];
+    for (let repeat = 0; repeat < spec.evaluation.repeats; repeat++) {
+      const [split] = await splitDataset(parsed, spec.evaluation, spec.training.seed, repeat);
+      const set = (s: { n: number; x: Float32Array; y: Float32Array }) => ({ n: s.n, x: Array.from(s.x), y: Array.from(s.y) });
+      repeats.push({ train: set(split!.train), val: set(split!.val) });
+    }
+    const es = spec.training.earlyStopping;
+    await writeFile(
+      file,
+      JSON.stringify({
+        depths: spec.model.depth,
+        widths: spec.model.width,
+        dropout: spec.model.dropout,
+        training: { ...spec.training, patience: es.patience, minDelta: es.minDelta },
+        repeats,
+      }),
+    );
+    return { candidates: spec.model.depth.length * spec.model.width.length, repeats: spec.evaluation.repeats };
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function timeLayerbench(workers: number): Promise<number> {
+  const { root } = await preparedStore();
+  try {
+    const t0 = performance.now();
+    await run(process.execPath, [join(ROOT, 'bin', 'layerbench.js'), 'run', join(ROOT, 'examples', 'seattle-weather.json'), '--store', root, '--workers', String(workers)], {
+      cwd: ROOT,
+      maxBuffer: 16 * 2 ** 20,
+    });
+    return (performance.now() - t0) / 1000;
+  } finally {
+    await rm(root, { recursive: true, force: true });
+  }
+}
+
+async function timeTorchSweep(file: string): Promise<SweepComparison['pytorch']> {
+  const t0 = performance.now();
+  const { stdout } = await run(PYTHON, [SCRIPT, 'sweep', file], { env: { ...process.env, ...ONE_THREAD }, maxBuffer: 16 * 2 ** 20 });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { loopSeconds: number; torch: string };
+  return { wallSeconds, loopSeconds: out.loopSeconds, torch: out.torch };
+}
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/**
+ * The seattle-weather sweep: layerbench with each worker count and the PyTorch loop, interleaved
+ * `pairs` times (medians), so that a load spike on the machine hits both sides alike.
+ */
+export async function compareSweep(workers: number[], pairs: number, log: (s: string) => void): Promise<SweepComparison> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-anchor-splits-'));
+  try {
+    const file = join(dir, 'splits.json');
+    const { candidates, repeats } = await writeSplits(file);
+    const ours = new Map<number, number[]>(workers.map((w) => [w, []]));
+    const torch: SweepComparison['pytorch'][] = [];
+    for (let p = 0; p < pairs; p++) {
+      for (const w of workers) {
+        const s = await timeLayerbench(w);
+        ours.get(w)!.push(s);
+        log(`    layerbench, ${w} worker(s): ${s.toFixed(1)} s`);
+      }
+      const t = await timeTorchSweep(file);
+      torch.push(t);
+      log(`    PyTorch loop: ${t.wallSeconds.toFixed(1)} s (loop ${t.loopSeconds.toFixed(1)} s)`);
+    }
+    return {
+      sweep: 'seattle-weather',
+      candidates,
+      repeats,
+      layerbench: workers.map((w) => ({ workers: w, wallSeconds: median(ours.get(w)!) })),
+      pytorch: {
+        wallSeconds: median(torch.map((t) => t.wallSeconds)),
+        loopSeconds: median(torch.map((t) => t.loopSeconds)),
+        torch: torch[0]!.torch,
+      },
+    };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,150 @@
+"""PyTorch anchor for `npm run bench`: the same work as layerbench, done by a plain PyTorch loop.
+
+  python3 anchor.py engine <mlp|cnn|lstm> <samples_per_epoch> <runs>
+      Trains the seed model (batch 32, Adam 1e-3, one thread) on seeded synthetic data: a warm-up
+      epoch, then <runs> timed epochs, each followed by a 32-row validation pass (as layerbench's
+      loop does). Prints one JSON line: {"runs": [samples/s per epoch], "median": ...}.
+
+  python3 anchor.py sweep <splits.json>
+      The seattle-weather sweep as a sequential loop: every candidate (depth x width) x repeat on
+      the very arrays layerbench's data layer produced (benchmarks/anchor.ts writes them), with the
+      sweep's dropout, Adam, batch size, epochs and early stopping on val_loss with patience and
+      best-weight restore. Prints one JSON line with the loop's seconds and each candidate's mean
+      validation accuracy.
+
+Needs torch (Debian: apt-get install python3-torch; run with /usr/bin/python3).
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+from torch import nn
+
+torch.set_num_threads(1)
+torch.set_num_interop_threads(1)
+
+
+def seed_model(name):
+    if name == "mlp":
+        return nn.Sequential(nn.Linear(10, 64), nn.ReLU(), nn.Linear(64, 64), nn.ReLU(), nn.Linear(64, 1)), (10,), "mse"
+    if name == "cnn":
+        # Conv32 3x3 valid -> MaxPool 2 -> Conv64 3x3 valid -> MaxPool 2 -> Dense 10 (softmax in the loss).
+        return nn.Sequential(
+            nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(5 * 5 * 64, 10),
+        ), (1, 28, 28), "ce"
+    if name == "lstm":
+        class Seq(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.l1 = nn.LSTM(4, 64, batch_first=True)
+                self.l2 = nn.LSTM(64, 32, batch_first=True)
+                self.out = nn.Linear(32, 1)
+
+            def forward(self, x):
+                h, _ = self.l1(x)
+                h, _ = self.l2(h)
+                return self.out(h[:, -1])
+        return Seq(), (24, 4), "mse"
+    raise SystemExit(f"unknown model {name}")
+
+
+def engine(name, samples, runs):
+    torch.manual_seed(12345)
+    model, shape, loss_kind = seed_model(name)
+    x = torch.rand(samples, *shape) * 2 - 1
+    xv = torch.rand(32, *shape) * 2 - 1
+    if loss_kind == "ce":
+        y = torch.randint(0, 10, (samples,))
+        yv = torch.randint(0, 10, (32,))
+        loss_fn = nn.CrossEntropyLoss()
+    else:
+        y = torch.rand(samples, 1) * 2 - 1
+        yv = torch.rand(32, 1) * 2 - 1
+        loss_fn = nn.MSELoss()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    rates = []
+    for epoch in range(runs + 1):
+        start = time.perf_counter()
+        model.train()
+        order = torch.randperm(samples)
+        total = torch.zeros(())
+        for first in range(0, samples, 32):
+            idx = order[first:first + 32]
+            opt.zero_grad()
+            loss = loss_fn(model(x[idx]), y[idx])
+            loss.backward()
+            opt.step()
+            total += loss.detach() * len(idx)
+        model.eval()
+        with torch.no_grad():
+            float(loss_fn(model(xv), yv))
+        float(total)
+        seconds = time.perf_counter() - start
+        if epoch > 0:
+            rates.append(samples / seconds)
+    print(json.dumps({"runs": rates, "median": statistics.median(rates), "torch": torch.__version__}))
+
+
+def sweep(path):
+    with open(path) as f:
+        spec = json.load(f)
+    t = spec["training"]
+    repeats = [
+        {k: (torch.tensor(r[k]["x"], dtype=torch.float32).reshape(r[k]["n"], -1), torch.tensor(r[k]["y"], dtype=torch.float32).reshape(r[k]["n"], -1)) for k in ("train", "val")}
+        for r in spec["repeats"]
+    ]
+    start = time.perf_counter()
+    results = []
+    for depth in spec["depths"]:
+        for width in spec["widths"]:
+            scores = []
+            for repeat, data in enumerate(repeats):
+                torch.manual_seed(t["seed"] + repeat)
+                xt, yt = data["train"]
+                xv, yv = data["val"]
+                layers, inputs = [], xt.shape[1]
+                for _ in range(depth):
+                    layers += [nn.Linear(inputs, width), nn.ReLU(), nn.Dropout(spec["dropout"])]
+                    inputs = width
+                model = nn.Sequential(*layers, nn.Linear(inputs, 1))
+                opt = torch.optim.Adam(model.parameters(), lr=t["learningRate"], eps=1e-7)
+                loss_fn = nn.BCEWithLogitsLoss()
+                best, best_state, wait = float("inf"), None, 0
+                for epoch in range(t["epochs"]):
+                    model.train()
+                    order = torch.randperm(len(xt))
+                    for first in range(0, len(xt), t["batchSize"]):
+                        idx = order[first:first + t["batchSize"]]
+                        opt.zero_grad()
+                        loss_fn(model(xt[idx]), yt[idx]).backward()
+                        opt.step()
+                    model.eval()
+                    with torch.no_grad():
+                        val_loss = float(loss_fn(model(xv), yv))
+                    if val_loss + t["minDelta"] < best:
+                        best, wait = val_loss, 0
+                        best_state = {k: v.clone() for k, v in model.state_dict().items()}
+                    else:
+                        wait += 1
+                        if wait >= t["patience"] and epoch > 0:
+                            break
+                model.load_state_dict(best_state)
+                model.eval()
+                with torch.no_grad():
+                    scores.append(float(((model(xv) > 0).float() == yv).float().mean()))
+            results.append({"depth": depth, "width": width, "valAccuracy": statistics.mean(scores)})
+    seconds = time.perf_counter() - start
+    print(json.dumps({"loopSeconds": seconds, "candidates": results, "torch": torch.__version__}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) >= 2 and sys.argv[1] == "engine":
+        engine(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif len(sys.argv) >= 2 and sys.argv[1] == "sweep":
+        sweep(sys.argv[2])
+    else:
+        raise SystemExit(__doc__)

@@ -1,0 +1,148 @@
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { buildModel } from '../src/model/build.js';
+import { rng } from '../src/random.js';
+import type { Candidate } from '../src/search/candidates.js';
+import { sweepSpecSchema, type SweepSpec } from '../src/spec/schema.js';
+import type { DataInfo, SplitData } from '../src/data/types.js';
+import { selectBackend } from '../src/train/backend.js';
+import { fusedDenseTrainer } from '../src/train/step.js';
+import { DENSE_EPOCH } from '../src/kernels/index.js';
+import { trainCandidate } from '../src/train/train.js';
+import { maxAbs, useWasmKernels } from './helpers/backends.js';
+
+interface Case {
+  name: string;
+  task: DataInfo['task'];
+  inputShape: number[];
+  targetDim: number;
+  units: number[];
+  activation: string;
+  l2?: number;
+  dropout?: number;
+  metric: string;
+  batchSize: number;
+}
+
+function setup(c: Case, rows = 150): { spec: SweepSpec; candidate: Candidate; info: DataInfo; split: SplitData } {
+  const spec = sweepSpecSchema.parse({
+    name: `fused-${c.name}`,
+    dataset:
+      c.task === 'multiclass'
+        ? { key: 'datasets/x.npz', format: 'npz', task: c.task, inputs: 'x', target: 'y' }
+        : { key: 'datasets/x.csv', task: c.task, target: 'y' },
+    model: { family: 'dense', depth: [c.units.length], width: [c.units[0]], activation: c.activation, l2: c.l2 ?? 0, dropout: c.dropout ?? 0 },
+    training: { epochs: 4, batchSize: c.batchSize, optimizer: 'adam', learningRate: 0.01, earlyStopping: { enabled: false }, seed: 3 },
+    evaluation: { strategy: 'holdout', validationSplit: 0.2, repeats: 1, metric: c.metric },
+  });
+  const candidate: Candidate = {
+    id: `fused-${c.name}`,
+    sweep: spec.name,
+    family: 'dense',
+    depth: c.units.length,
+    width: c.units[0]!,
+    units: c.units,
+    metric: c.metric,
+    datasetVersion: 'test',
+    seed: 3,
+  };
+  const features = c.inputShape.reduce((a, b) => a * b, 1);
+  const random = rng(99);
+  const set = (n: number) => {
+    const x = Float32Array.from({ length: n * features }, () => random() * 2 - 1);
+    const y = new Float32Array(n * (c.task === 'multiclass' ? 1 : c.targetDim));
+    for (let r = 0; r < n; r++) {
+      const s = x[r * features]! + 0.5 * x[r * features + 1]! - x[r * features + 2]!;
+      for (let j = 0; j < (c.task === 'multiclass' ? 1 : c.targetDim); j++) {
+        y[r * c.targetDim + j] =
+          c.task === 'binary' ? (s + 0.3 * j > 0 ? 1 : 0) : c.task === 'multiclass' ? (s < -0.4 ? 0 : s < 0.4 ? 1 : 2) : s * (j + 1) + 0.1 * random();
+      }
+    }
+    return { n, x, y };
+  };
+  const info: DataInfo = { task: c.task, inputShape: c.inputShape, targetDim: c.targetDim, rows, droppedRows: 0 };
+  const split: SplitData = { fold: 0, repeat: 0, train: set(rows), val: set(40), ...(c.task === 'regression' ? { targetScale: Array(c.targetDim).fill(2.5) } : {}) };
+  return { spec, candidate, info, split };
+}
+
+async function train(c: Case, fusedDense: boolean) {
+  const { spec, candidate, info, split } = setup(c);
+  let weights: Float32Array[] = [];
+  const doc = await trainCandidate({
+    runId: 'test',
+    spec,
+    candidate,
+    info,
+    splits: () => [split],
+    backend: 'wasm',
+    fusedDense,
+    onFinalModel: async (m) => {
+      weights = m.getWeights().map((w) => w.dataSync() as Float32Array);
+    },
+  });
+  return { doc, weights };
+}
+
+const cases: Case[] = [
+  { name: 'regression', task: 'regression', inputShape: [10], targetDim: 2, units: [16, 9], activation: 'relu', metric: 'rmse', batchSize: 32 },
+  { name: 'binary-l2', task: 'binary', inputShape: [5], targetDim: 1, units: [7], activation: 'tanh', l2: 0.01, metric: 'accuracy', batchSize: 16 },
+  { name: 'multiclass-flatten', task: 'multiclass', inputShape: [2, 3], targetDim: 3, units: [12, 5, 6], activation: 'selu', metric: 'accuracy', batchSize: 20 },
+  { name: 'swish-mae', task: 'regression', inputShape: [3], targetDim: 1, units: [8], activation: 'swish', metric: 'mae', batchSize: 64 },
+];
+
+describe('fused dense training epoch (LayerbenchDenseEpoch) against the unfused path', () => {
+  useWasmKernels('wasm');
+
+  it.each(cases)('$name: every epoch and the trained weights match tf.layers + Adam on wasm', async (c) => {
+    let fused!: Awaited<ReturnType<typeof train>>;
+    const profile = await tf.profile(async () => {
+      fused = await train(c, true);
+    });
+    const unfused = await train(c, false);
+    // One kernel per epoch (4) and one per evaluation (4 epochs + kept, train; no test split here).
+    expect(profile.kernels.filter((k) => k.name === DENSE_EPOCH)).toHaveLength(4 + 4 + 2);
+    const [a, b] = [fused.doc.trials[0]!.epochs, unfused.doc.trials[0]!.epochs];
+    expect(a).toHaveLength(b.length);
+    a.forEach((e, i) => {
+      expect(e.loss).toBeCloseTo(b[i]!.loss, 4);
+      expect(e.metric).toBeCloseTo(b[i]!.metric, 4);
+      expect(e.valLoss).toBeCloseTo(b[i]!.valLoss, 4);
+    });
+    expect(fused.weights).toHaveLength(unfused.weights.length);
+    // 4 epochs of Adam steps apart in float32 rounding only.
+    fused.weights.forEach((w, i) => {
+      let diff = 0;
+      w.forEach((v, j) => (diff = Math.max(diff, Math.abs(v - unfused.weights[i]![j]!))));
+      expect(diff).toBeLessThan(1e-3 * Math.max(1, maxAbs(unfused.weights[i]!)));
+    });
+  });
+
+  it('dropout: deterministic for the same candidate, and it learns', async () => {
+    const c: Case = { name: 'dropout', task: 'binary', inputShape: [6], targetDim: 1, units: [32, 16], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16 };
+    const first = await train(c, true);
+    const second = await train(c, true);
+    expect(second.doc.trials[0]!.epochs).toEqual(first.doc.trials[0]!.epochs);
+    expect(second.weights).toEqual(first.weights);
+    const epochs = first.doc.trials[0]!.epochs;
+    expect(epochs.at(-1)!.loss).toBeLessThan(epochs[0]!.loss);
+  });
+
+  it('says why it cannot apply, and the caller trains unfused', async () => {
+    await selectBackend('wasm');
+    const { spec, info } = setup(cases[0]!);
+    const model = buildModel({ family: 'dense', units: [4] }, spec.model, info, 1);
+    const options = { task: info.task, metric: 'rmse' as const, learningRate: 0.01, batchSize: 8 };
+    expect(fusedDenseTrainer(model, 10, 2, { ...options, optimizer: 'sgd' })).toBe('the sgd optimizer');
+    expect(fusedDenseTrainer(model, 10, 2, { ...options, task: 'binary', optimizer: 'adam' })).toMatch(/output activation \(linear\)/);
+    const lstm = buildModel({ family: 'lstm', units: [4] }, { ...spec.model, family: 'lstm' }, { ...info, inputShape: [5, 2] }, 1);
+    expect(fusedDenseTrainer(lstm, 10, 2, { ...options, optimizer: 'adam' })).toMatch(/LSTM layer/);
+    await tf.setBackend('cpu');
+    expect(fusedDenseTrainer(model, 10, 2, { ...options, optimizer: 'adam' })).toBe('the cpu backend');
+    await tf.setBackend('wasm');
+    const trainer = fusedDenseTrainer(model, 10, 2, { ...options, optimizer: 'adam' });
+    expect(typeof trainer).toBe('object');
+    if (typeof trainer === 'object') trainer.dispose();
+    model.dispose();
+    lstm.dispose();
+  });
+});

@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { describe, expect, it } from 'vitest';
+import { adamStep, SIMD_ACTIVATIONS, simdKernels, type SimdKernels } from '../src/kernels/index.js';
+import { heapOffset } from '../src/kernels/simd.js';
+import { expectClose, onBackend, useWasmKernels } from './helpers/backends.js';
+
+function values(n: number, seed: number, spread = 1): Float32Array {
+  const v = new Float32Array(n);
+  for (let i = 0; i < n; i++) v[i] = spread * (Math.sin(seed + i * 0.377) + 0.1 * ((i * 7) % 5));
+  return v;
+}
+
+/** Run `f` with the SIMD kernels and wasm-heap tensors made from `arrays`; returns their contents afterwards. */
+async function onHeap(arrays: Float32Array[], f: (k: SimdKernels, at: number[]) => void): Promise<Float32Array[]> {
+  return onBackend('wasm', () => {
+    const backend = tf.backend() as BackendWasm;
+    const tensors = arrays.map((a) => tf.tensor1d(a));
+    f(simdKernels(backend), tensors.map((t) => heapOffset(backend, t)));
+    const out = tensors.map((t) => t.dataSync() as Float32Array);
+    tf.dispose(tensors);
+    return out;
+  });
+}
+
+const cpu = <T extends tf.TensorContainer>(f: () => T): Promise<T> =>
+  onBackend('cpu', () => {
+    // The cpu backend's first use prints a banner recommending tfjs-node.
+    (tf.backend() as unknown as { firstUse: boolean }).firstUse = false;
+    return tf.tidy(f);
+  });
+
+describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
+  useWasmKernels();
+
+  // [M, N (multiple of 4), K]: 4×8 tiles, a 4-column tail, single rows, K = 1.
+  const shapes: [number, number, number][] = [
+    [32, 64, 10],
+    [7, 12, 5],
+    [5, 4, 33],
+    [1, 8, 1],
+    [13, 20, 64],
+  ];
+
+  it.each(shapes)('gemm %i×%i (K %i) plus bias equals matMul + bias', async (M, N, K) => {
+    const a = values(M * K, 1);
+    const b = values(K * N, 2);
+    const bias = values(N, 3);
+    const want = await cpu(() => tf.add(tf.matMul(tf.tensor2d(a, [M, K]), tf.tensor2d(b, [K, N])), tf.tensor1d(bias)).dataSync());
+    const [, , , c] = await onHeap([a, b, bias, new Float32Array(M * N)], (k, [pa, pb, pbias, pc]) =>
+      k.gemm(M, N, K, pa!, K, 1, pb!, N, pc!, N, 0, pbias!),
+    );
+    expectClose(c!, want, 1e-5);
+  });
+
+  it.each(shapes)('gemm with a transposed, strided A (%i×%i, K %i) equals matMul(Aᵀ, B) accumulated onto C', async (M, N, K) => {
+    // A is stored [K, M + 3] (row stride M + 3): element (i, k) of the product's A is stored at [k, i].
+    const lda = M + 3;
+    const stored = values(K * lda, 4);
+    const b = values(K * N, 5);
+    const c0 = values(M * N, 6);
+    const want = await cpu(() => {
+      const aT = tf.slice(tf.tensor2d(stored, [K, lda]), [0, 0], [K, M]);
+      return tf.add(tf.matMul(aT, tf.tensor2d(b, [K, N]), true, false), tf.tensor2d(c0, [M, N])).dataSync();
+    });
+    const [, , c] = await onHeap([stored, b, c0], (k, [pa, pb, pc]) => k.gemm(M, N, K, pa!, 1, lda, pb!, N, pc!, N, 1, 0));
+    expectClose(c!, want, 1e-5);
+  });
+
+  it('transpose and columnSums', async () => {
+    const x = values(9 * 12, 7);
+    const [, t, sums] = await onHeap([x, new Float32Array(12 * 9), new Float32Array(12)], (k, [px, pt, ps]) => {
+      k.transpose(px!, 9, 12, pt!, 9);
+      k.columnSums(px!, 9, 12, ps!);
+    });
+    const want = await cpu(() => [tf.transpose(tf.tensor2d(x, [9, 12])).dataSync(), tf.sum(tf.tensor2d(x, [9, 12]), 0).dataSync()]);
+    expectClose(t!, want[0]!, 1e-7);
+    expectClose(sums!, want[1]!, 1e-6);
+  });
+
+  const activations = Object.keys(SIMD_ACTIVATIONS).filter((a) => a !== 'linear') as (keyof typeof SIMD_ACTIVATIONS)[];
+
+  it.each(activations)('%s: values and gradients over [-12, 12] (3 real columns padded to 4)', async (name) => {
+    const M = 50;
+    const z = new Float32Array(M * 4);
+    for (let r = 0; r < M; r++) for (let j = 0; j < 3; j++) z[r * 4 + j] = -12 + (24 * (r * 3 + j)) / (M * 3 - 1);
+    const real = Float32Array.from({ length: M * 3 }, (_, i) => z[Math.floor(i / 3) * 4 + (i % 3)]!);
+    const dy = values(M * 3, 8);
+    const { y, dz } = await cpu(() => {
+      const f = (t: tf.Tensor) => tf.layers.activation({ activation: name }).apply(t) as tf.Tensor;
+      const zt = tf.tensor2d(real, [M, 3]);
+      const [value, grad] = [f(zt), tf.grad((t: tf.Tensor) => tf.sum(tf.mul(f(t), tf.tensor2d(dy, [M, 3]))))(zt)];
+      return { y: value.dataSync(), dz: grad.dataSync() };
+    });
+    const g = new Float32Array(M * 4);
+    for (let i = 0; i < M * 3; i++) g[Math.floor(i / 3) * 4 + (i % 3)] = dy[i]!;
+    const [, h, grad] = await onHeap([z, new Float32Array(M * 4), g], (k, [pz, ph, pg]) => {
+      k.activate(SIMD_ACTIVATIONS[name], pz!, ph!, M, 3, 4);
+      k.activationGrad(SIMD_ACTIVATIONS[name], pz!, ph!, pg!, M * 4);
+    });
+    const unpad = (a: Float32Array) => Float32Array.from({ length: M * 3 }, (_, i) => a[Math.floor(i / 3) * 4 + (i % 3)]!);
+    expectClose(unpad(h!), y, 1e-5);
+    expectClose(unpad(grad!), dz, 1e-5);
+    for (let r = 0; r < M; r++) expect(h![r * 4 + 3]).toBe(0);
+  });
+
+  it('adam follows adamStep (with an L2 term folded into the gradient)', async () => {
+    const n = 36;
+    const [x, g, m, v] = [values(n, 9), values(n, 10), values(n, 11, 0.1), values(n, 12, 0.1).map(Math.abs)];
+    const attrs = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: 3 };
+    const decay = 0.02;
+    const want = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+    adamStep(x, g.map((gi, i) => gi + decay * x[i]!), m, v, attrs, want[0], want[1], want[2]);
+    const [xs, , ms, vs] = await onHeap([x, g, m, v], (k, [px, pg, pm, pv]) =>
+      k.adam(px!, pg!, pm!, pv!, n, 0.01, 0.9, 0.999, 1e-7, 1 - 0.9 ** 3, 1 - 0.999 ** 3, decay),
+    );
+    expectClose(xs!, want[0], 1e-6);
+    expectClose(ms!, want[1], 1e-6);
+    expectClose(vs!, want[2], 1e-6);
+  });
+
+  it('dropout keeps 1 − rate of the units, scaled by 1/(1 − rate), the same for the same seed', async () => {
+    const n = 4000;
+    const x = values(n, 13);
+    const run = () => onHeap([x, new Float32Array(n), new Float32Array(n)], (k, [px, pd, pm]) => k.dropout(px!, pd!, pm!, n, 0.25, 12345));
+    const [, dropped, mask] = await run();
+    const [, again] = await run();
+    expect(again).toEqual(dropped);
+    const kept = mask!.filter((m) => m !== 0);
+    expect(kept.every((m) => Math.abs(m - 1 / 0.75) < 1e-6)).toBe(true);
+    expect(Math.abs(kept.length / n - 0.75)).toBeLessThan(0.03);
+    dropped!.forEach((d, i) => expect(d).toBeCloseTo(x[i]! * mask![i]!, 6));
+  });
+});

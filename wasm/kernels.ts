@@ -1,0 +1,622 @@
+// AssemblyScript (not TypeScript): layerbench's SIMD kernels. `npm run build:wasm` compiles this file
+// into src/kernels/simd_module.ts; test/kernels.simd-build.test.ts rebuilds it and compares.
+//
+// The module imports the tfjs wasm backend's memory: every pointer is a byte offset into that heap
+// (a tensor's memoryOffset), so kernels work on tensors in place, without copies. The module has no
+// data segments, no allocator and no stack in memory: it never writes outside the buffers it is given.
+//
+// Matrices are row-major float32. A "row stride" is in floats.
+
+// ---------------------------------------------------------------------------------------------
+// Matrix product: C[M, N] = A · B, N a multiple of 4. Element (i, k) of A is at
+// a + 4·(i·sai + k·sak), so A may be a transposed view. B is [K, N] with row stride ldb; C has row
+// stride ldc. C starts from C itself (accumulate = 1), from the bias row (bias ≠ 0), or from zero.
+// Register tiles of 4 rows × 8 columns keep 8 vector accumulators.
+
+@inline function start(c: usize, bias: usize, accumulate: i32): v128 {
+  if (accumulate) return v128.load(c);
+  if (bias) return v128.load(bias);
+  return f32x4.splat(0);
+}
+
+@inline function fma(acc: v128, a: v128, b: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+function tile4x8(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, bias: usize): void {
+  const rc = (<usize>ldc) << 2;
+  let c00 = start(c, bias, accumulate);
+  let c01 = start(c + 16, bias ? bias + 16 : 0, accumulate);
+  let c10 = start(c + rc, bias, accumulate);
+  let c11 = start(c + rc + 16, bias ? bias + 16 : 0, accumulate);
+  let c20 = start(c + 2 * rc, bias, accumulate);
+  let c21 = start(c + 2 * rc + 16, bias ? bias + 16 : 0, accumulate);
+  let c30 = start(c + 3 * rc, bias, accumulate);
+  let c31 = start(c + 3 * rc + 16, bias ? bias + 16 : 0, accumulate);
+  const ra = (<usize>sai) << 2;
+  const ka = (<usize>sak) << 2;
+  const kb = (<usize>ldb) << 2;
+  let pa = a;
+  let pb = b;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = f32x4.splat(load<f32>(pa));
+    const a1 = f32x4.splat(load<f32>(pa + ra));
+    const a2 = f32x4.splat(load<f32>(pa + 2 * ra));
+    const a3 = f32x4.splat(load<f32>(pa + 3 * ra));
+    c00 = fma(c00, a0, b0);
+    c01 = fma(c01, a0, b1);
+    c10 = fma(c10, a1, b0);
+    c11 = fma(c11, a1, b1);
+    c20 = fma(c20, a2, b0);
+    c21 = fma(c21, a2, b1);
+    c30 = fma(c30, a3, b0);
+    c31 = fma(c31, a3, b1);
+    pa += ka;
+    pb += kb;
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + rc, c10);
+  v128.store(c + rc, c11, 16);
+  v128.store(c + 2 * rc, c20);
+  v128.store(c + 2 * rc, c21, 16);
+  v128.store(c + 3 * rc, c30);
+  v128.store(c + 3 * rc, c31, 16);
+}
+
+function tile4x4(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, bias: usize): void {
+  const rc = (<usize>ldc) << 2;
+  let c0 = start(c, bias, accumulate);
+  let c1 = start(c + rc, bias, accumulate);
+  let c2 = start(c + 2 * rc, bias, accumulate);
+  let c3 = start(c + 3 * rc, bias, accumulate);
+  const ra = (<usize>sai) << 2;
+  const ka = (<usize>sak) << 2;
+  const kb = (<usize>ldb) << 2;
+  let pa = a;
+  let pb = b;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    c0 = fma(c0, f32x4.splat(load<f32>(pa)), b0);
+    c1 = fma(c1, f32x4.splat(load<f32>(pa + ra)), b0);
+    c2 = fma(c2, f32x4.splat(load<f32>(pa + 2 * ra)), b0);
+    c3 = fma(c3, f32x4.splat(load<f32>(pa + 3 * ra)), b0);
+    pa += ka;
+    pb += kb;
+  }
+  v128.store(c, c0);
+  v128.store(c + rc, c1);
+  v128.store(c + 2 * rc, c2);
+  v128.store(c + 3 * rc, c3);
+}
+
+function tile1x8(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accumulate: i32, bias: usize): void {
+  let c0 = start(c, bias, accumulate);
+  let c1 = start(c + 16, bias ? bias + 16 : 0, accumulate);
+  const ka = (<usize>sak) << 2;
+  const kb = (<usize>ldb) << 2;
+  let pa = a;
+  let pb = b;
+  for (let k = 0; k < K; k++) {
+    const a0 = f32x4.splat(load<f32>(pa));
+    c0 = fma(c0, a0, v128.load(pb));
+    c1 = fma(c1, a0, v128.load(pb, 16));
+    pa += ka;
+    pb += kb;
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
+function tile1x4(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accumulate: i32, bias: usize): void {
+  let c0 = start(c, bias, accumulate);
+  const ka = (<usize>sak) << 2;
+  const kb = (<usize>ldb) << 2;
+  let pa = a;
+  let pb = b;
+  for (let k = 0; k < K; k++) {
+    c0 = fma(c0, f32x4.splat(load<f32>(pa)), v128.load(pb));
+    pa += ka;
+    pb += kb;
+  }
+  v128.store(c, c0);
+}
+
+export function gemm(
+  M: i32, N: i32, K: i32,
+  a: usize, sai: i32, sak: i32,
+  b: usize, ldb: i32,
+  c: usize, ldc: i32,
+  accumulate: i32, bias: usize,
+): void {
+  // Column panels outside, row tiles inside: a panel of B (K × 8 floats) stays in L1 across the rows.
+  let j = 0;
+  for (; j + 8 <= N; j += 8) {
+    const o = (<usize>j) << 2;
+    const bj = b + o;
+    const biasj = bias ? bias + o : 0;
+    let i = 0;
+    for (; i + 4 <= M; i += 4) {
+      tile4x8(K, a + ((<usize>(i * sai)) << 2), sai, sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, ldc, accumulate, biasj);
+    }
+    for (; i < M; i++) {
+      tile1x8(K, a + ((<usize>(i * sai)) << 2), sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, accumulate, biasj);
+    }
+  }
+  if (j < N) {
+    const o = (<usize>j) << 2;
+    const bj = b + o;
+    const biasj = bias ? bias + o : 0;
+    let i = 0;
+    for (; i + 4 <= M; i += 4) {
+      tile4x4(K, a + ((<usize>(i * sai)) << 2), sai, sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, ldc, accumulate, biasj);
+    }
+    for (; i < M; i++) {
+      tile1x4(K, a + ((<usize>(i * sai)) << 2), sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, accumulate, biasj);
+    }
+  }
+}
+
+/** dst[c, r] = src[r, c] for a rows × cols matrix (row strides: cols for src, ldd for dst). */
+export function transpose(src: usize, rows: i32, cols: i32, dst: usize, ldd: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const s = src + ((<usize>(r * cols)) << 2);
+    for (let c = 0; c < cols; c++) {
+      store<f32>(dst + ((<usize>(c * ldd + r)) << 2), load<f32>(s + ((<usize>c) << 2)));
+    }
+  }
+}
+
+/** out[j] = Σ_i x[i, j] over M rows of N floats (N a multiple of 4). */
+export function columnSums(x: usize, M: i32, N: i32, out: usize): void {
+  for (let j = 0; j < N; j += 4) {
+    const o = (<usize>j) << 2;
+    let acc = f32x4.splat(0);
+    let p = x + o;
+    const step = (<usize>N) << 2;
+    for (let i = 0; i < M; i++) {
+      acc = f32x4.add(acc, v128.load(p));
+      p += step;
+    }
+    v128.store(out + o, acc);
+  }
+}
+
+/** Copies rows order[first .. first + count) of src (rowFloats floats each) to consecutive rows of dst. */
+export function gatherRows(src: usize, rowFloats: i32, order: usize, first: i32, count: i32, dst: usize): void {
+  // A loop rather than memory.copy: rows are short, and memory.copy costs a call into the runtime.
+  const bytes = (<usize>rowFloats) << 2;
+  const vec = bytes & ~(<usize>15);
+  for (let r = 0; r < count; r++) {
+    const from = src + (<usize>load<i32>(order + ((<usize>(first + r)) << 2))) * bytes;
+    const to = dst + (<usize>r) * bytes;
+    let o: usize = 0;
+    for (; o < vec; o += 16) v128.store(to + o, v128.load(from + o));
+    for (; o < bytes; o += 4) store<f32>(to + o, load<f32>(from + o));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Activations, by code: 0 linear, 1 relu, 2 tanh, 3 sigmoid, 4 elu, 5 selu, 6 swish (x·sigmoid x),
+// as in TensorFlow.js, four lanes at a time. exp is computed here (Cody–Waite range reduction and a
+// degree-7 polynomial, relative error < 2e-7): AssemblyScript's Mathf.exp would bring a lookup
+// table as a data segment, written into the tfjs heap when the module is instantiated.
+
+const SELU_SCALE: f32 = 1.0507009873554804934193349852946;
+const SELU_ALPHA: f32 = 1.6732632423543772848170429916717;
+
+@inline function splat(x: f32): v128 {
+  return f32x4.splat(x);
+}
+
+/** e^x, lane-wise, for x clamped to [-87, 88]. */
+function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, splat(-87)), splat(88));
+  const n = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, splat(-2.12194440e-4)));
+  let p = splat(1.0 / 5040.0);
+  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 720.0));
+  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 120.0));
+  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 24.0));
+  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 6.0));
+  p = f32x4.add(f32x4.mul(p, r), splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), splat(1));
+  p = f32x4.add(f32x4.mul(p, r), splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+@inline function sigmoid4(z: v128): v128 {
+  return f32x4.div(splat(1), f32x4.add(splat(1), exp4(f32x4.neg(z))));
+}
+
+/** tanh, lane-wise: an odd Taylor polynomial below |x| = 0.4, 1 − 2/(e^{2|x|} + 1) above (with the sign). */
+function tanh4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const big = f32x4.sub(splat(1), f32x4.div(splat(2), f32x4.add(exp4(f32x4.add(ax, ax)), splat(1))));
+  const x2 = f32x4.mul(x, x);
+  let p = splat(-1382.0 / 155925.0);
+  p = f32x4.add(f32x4.mul(p, x2), splat(62.0 / 2835.0));
+  p = f32x4.add(f32x4.mul(p, x2), splat(-17.0 / 315.0));
+  p = f32x4.add(f32x4.mul(p, x2), splat(2.0 / 15.0));
+  p = f32x4.add(f32x4.mul(p, x2), splat(-1.0 / 3.0));
+  const small = f32x4.add(x, f32x4.mul(f32x4.mul(p, x2), x));
+  const signed = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
+  return v128.bitselect(small, signed, f32x4.lt(ax, splat(0.4)));
+}
+
+@inline function activate4(kind: i32, z: v128): v128 {
+  switch (kind) {
+    case 1: return f32x4.max(z, splat(0));
+    case 2: return tanh4(z);
+    case 3: return sigmoid4(z);
+    case 4: return v128.bitselect(z, f32x4.sub(exp4(z), splat(1)), f32x4.gt(z, splat(0)));
+    case 5: return f32x4.mul(splat(SELU_SCALE), v128.bitselect(z, f32x4.mul(splat(SELU_ALPHA), f32x4.sub(exp4(z), splat(1))), f32x4.gt(z, splat(0))));
+    case 6: return f32x4.mul(z, sigmoid4(z));
+    default: return z;
+  }
+}
+
+/** Derivative of activation `kind` at pre-activation z with output h. */
+@inline function derivative4(kind: i32, z: v128, h: v128): v128 {
+  switch (kind) {
+    case 1: return v128.and(splat(1), f32x4.gt(z, splat(0)));
+    case 2: return f32x4.sub(splat(1), f32x4.mul(h, h));
+    case 3: return f32x4.mul(h, f32x4.sub(splat(1), h));
+    case 4: return v128.bitselect(splat(1), f32x4.add(h, splat(1)), f32x4.gt(z, splat(0)));
+    case 5: return v128.bitselect(splat(SELU_SCALE), f32x4.add(h, splat(SELU_SCALE * SELU_ALPHA)), f32x4.gt(z, splat(0)));
+    case 6: {
+      const s = sigmoid4(z);
+      return f32x4.add(s, f32x4.mul(f32x4.mul(z, s), f32x4.sub(splat(1), s)));
+    }
+    default: return splat(1);
+  }
+}
+
+/** h = f(z) for M rows of N real columns padded to ld floats (ld a multiple of 4); h's padding is set to 0. */
+export function activate(kind: i32, z: usize, h: usize, M: i32, N: i32, ld: i32): void {
+  const n = M * ld;
+  for (let i = 0; i < n; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(h + o, activate4(kind, v128.load(z + o)));
+  }
+  if (N == ld) return;
+  for (let r = 0; r < M; r++) {
+    for (let j = N; j < ld; j++) store<f32>(h + ((<usize>(r * ld + j)) << 2), 0);
+  }
+}
+
+/** g ← g ⊙ f′(z) over n floats, n a multiple of 4 (the gradient through activation `kind`; h is its output). */
+export function activationGrad(kind: i32, z: usize, h: usize, g: usize, n: i32): void {
+  if (kind == 0) return;
+  for (let i = 0; i < n; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(g + o, f32x4.mul(v128.load(g + o), derivative4(kind, v128.load(z + o), v128.load(h + o))));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dropout: mask[i] = 1/keep where u ≥ rate, else 0 (u uniform in [0, 1), as tf.dropout draws it);
+// dst = src ⊙ mask; n a multiple of 4. u comes from four xorshift32 streams, one per lane, all
+// derived from `seed`; returns the seed for the next call.
+
+export function dropout(src: usize, dst: usize, mask: usize, n: i32, rate: f32, seed: u32): u32 {
+  const s0: u32 = seed == 0 ? <u32>0x9e3779b9 : seed;
+  let s = i32x4(s0, s0 ^ 0x6a09e667, s0 ^ 0xbb67ae85, s0 ^ 0x3c6ef372);
+  s = v128.or(s, i32x4.splat(1)); // no lane may be 0
+  const scale = splat(1 / (1 - rate));
+  const vrate = splat(rate);
+  const unit = splat(<f32>1.0 / <f32>16777216.0);
+  for (let i = 0; i < n; i += 4) {
+    s = v128.xor(s, i32x4.shl(s, 13));
+    s = v128.xor(s, i32x4.shr_u(s, 17));
+    s = v128.xor(s, i32x4.shl(s, 5));
+    const u = f32x4.mul(f32x4.convert_i32x4_s(i32x4.shr_u(s, 8)), unit);
+    const m = v128.and(scale, f32x4.ge(u, vrate));
+    const o = (<usize>i) << 2;
+    v128.store(mask + o, m);
+    v128.store(dst + o, f32x4.mul(v128.load(src + o), m));
+  }
+  return i32x4.extract_lane(s, 0) ^ i32x4.extract_lane(s, 3);
+}
+
+/** x ← x ⊙ y over n floats (n a multiple of 4). */
+export function multiply(x: usize, y: usize, n: i32): void {
+  for (let i = 0; i < n; i += 4) {
+    const o = (<usize>i) << 2;
+    v128.store(x + o, f32x4.mul(v128.load(x + o), v128.load(y + o)));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Adam (TensorFlow.js' formula): with g ← g + decay·x (an L2 penalty's gradient),
+// m ← β1 m + (1 − β1) g, v ← β2 v + (1 − β2) g², x ← x − lr · (m / c1) / (√(v / c2) + ε), where
+// c1 = 1 − β1^t and c2 = 1 − β2^t. n a multiple of 4.
+
+export function adam(x: usize, g: usize, m: usize, v: usize, n: i32, lr: f32, b1: f32, b2: f32, eps: f32, c1: f32, c2: f32, decay: f32): void {
+  const vb1 = f32x4.splat(b1);
+  const vb1c = f32x4.splat(1 - b1);
+  const vb2 = f32x4.splat(b2);
+  const vb2c = f32x4.splat(1 - b2);
+  const vlr = f32x4.splat(lr);
+  const veps = f32x4.splat(eps);
+  const vc1 = f32x4.splat(c1);
+  const vc2 = f32x4.splat(c2);
+  const vdecay = f32x4.splat(decay);
+  for (let i = 0; i < n; i += 4) {
+    const o = (<usize>i) << 2;
+    const xi = v128.load(x + o);
+    const gi = f32x4.add(v128.load(g + o), f32x4.mul(vdecay, xi));
+    const mi = f32x4.add(f32x4.mul(vb1, v128.load(m + o)), f32x4.mul(vb1c, gi));
+    const vi = f32x4.add(f32x4.mul(vb2, v128.load(v + o)), f32x4.mul(f32x4.mul(vb2c, gi), gi));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    const step = f32x4.div(f32x4.div(mi, vc1), f32x4.add(f32x4.sqrt(f32x4.div(vi, vc2)), veps));
+    v128.store(x + o, f32x4.sub(xi, f32x4.mul(vlr, step)));
+  }
+}
+
+/** Σ x[i]² over n floats, in float64. */
+export function sumSquares(x: usize, n: i32): f64 {
+  let s: f64 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = <f64>load<f32>(x + ((<usize>i) << 2));
+    s += v * v;
+  }
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// LSTM steps (Keras gate order i, f, g, o; sigmoid and tanh), U a multiple of 4. The cache holds, per
+// sample, 7 rows of U floats: i, f, g, o, c, tanh c, h.
+
+/**
+ * Forward gates of one step for B samples. z + b·ldz holds sample b's x·W + h·U (4U floats); bias
+ * is added here. c [B, U] is the cell state (read unless `first`, then written); h [B, U] receives
+ * the output, and so does out + b·ldo unless out is 0.
+ */
+export function lstmForwardStep(B: i32, U: i32, z: usize, ldz: i32, bias: usize, c: usize, first: i32, cache: usize, h: usize, out: usize, ldo: i32): void {
+  const u4 = (<usize>U) << 2;
+  for (let b = 0; b < B; b++) {
+    const zb = z + ((<usize>(b * ldz)) << 2);
+    const slot = cache + (<usize>(b * 7)) * u4;
+    const cb = c + (<usize>b) * u4;
+    const hb = h + (<usize>b) * u4;
+    const ob = out + ((<usize>(b * ldo)) << 2);
+    for (let u = 0; u < U; u += 4) {
+      const o4 = (<usize>u) << 2;
+      const gi = sigmoid4(f32x4.add(v128.load(zb + o4), v128.load(bias + o4)));
+      const gf = sigmoid4(f32x4.add(v128.load(zb + u4 + o4), v128.load(bias + u4 + o4)));
+      const gg = tanh4(f32x4.add(v128.load(zb + 2 * u4 + o4), v128.load(bias + 2 * u4 + o4)));
+      const go = sigmoid4(f32x4.add(v128.load(zb + 3 * u4 + o4), v128.load(bias + 3 * u4 + o4)));
+      const cPrev = first ? splat(0) : v128.load(cb + o4);
+      const cn = f32x4.add(f32x4.mul(gf, cPrev), f32x4.mul(gi, gg));
+      const tc = tanh4(cn);
+      const hn = f32x4.mul(go, tc);
+      v128.store(cb + o4, cn);
+      v128.store(hb + o4, hn);
+      v128.store(slot + o4, gi);
+      v128.store(slot + u4 + o4, gf);
+      v128.store(slot + 2 * u4 + o4, gg);
+      v128.store(slot + 3 * u4 + o4, go);
+      v128.store(slot + 4 * u4 + o4, cn);
+      v128.store(slot + 5 * u4 + o4, tc);
+      v128.store(slot + 6 * u4 + o4, hn);
+      if (out) v128.store(ob + o4, hn);
+    }
+  }
+}
+
+/**
+ * Backward gates of one step for B samples: dh [B, U] (0: none) is the gradient from step t+1,
+ * dy + b·ldy (0: none) the one from the layer's output; cache and cachePrev are the step's and the
+ * previous step's cache (cachePrev 0 at t = 0). dc [B, U] carries the cell gradient (taken as 0
+ * when `last`). Writes sample b's 4U gate gradients at dz + b·ldz.
+ */
+export function lstmBackwardStep(B: i32, U: i32, dh: usize, dy: usize, ldy: i32, cache: usize, cachePrev: usize, dc: usize, last: i32, dz: usize, ldz: i32): void {
+  const u4 = (<usize>U) << 2;
+  const one = splat(1);
+  for (let b = 0; b < B; b++) {
+    const slot = cache + (<usize>(b * 7)) * u4;
+    const prev = cachePrev + (<usize>(b * 7)) * u4;
+    const dcb = dc + (<usize>b) * u4;
+    const dhb = dh + (<usize>b) * u4;
+    const dyb = dy + ((<usize>(b * ldy)) << 2);
+    const dzb = dz + ((<usize>(b * ldz)) << 2);
+    for (let u = 0; u < U; u += 4) {
+      const o4 = (<usize>u) << 2;
+      let dH = dh ? v128.load(dhb + o4) : splat(0);
+      if (dy) dH = f32x4.add(dH, v128.load(dyb + o4));
+      const gi = v128.load(slot + o4);
+      const gf = v128.load(slot + u4 + o4);
+      const gg = v128.load(slot + 2 * u4 + o4);
+      const go = v128.load(slot + 3 * u4 + o4);
+      const tc = v128.load(slot + 5 * u4 + o4);
+      const cPrev = cachePrev ? v128.load(prev + 4 * u4 + o4) : splat(0);
+      const carried = last ? splat(0) : v128.load(dcb + o4);
+      const dC = f32x4.add(carried, f32x4.mul(f32x4.mul(dH, go), f32x4.sub(one, f32x4.mul(tc, tc))));
+      v128.store(dcb + o4, f32x4.mul(dC, gf));
+      v128.store(dzb + o4, f32x4.mul(f32x4.mul(dC, gg), f32x4.mul(gi, f32x4.sub(one, gi))));
+      v128.store(dzb + u4 + o4, f32x4.mul(f32x4.mul(dC, cPrev), f32x4.mul(gf, f32x4.sub(one, gf))));
+      v128.store(dzb + 2 * u4 + o4, f32x4.mul(f32x4.mul(dC, gi), f32x4.sub(one, f32x4.mul(gg, gg))));
+      v128.store(dzb + 3 * u4 + o4, f32x4.mul(f32x4.mul(dH, tc), f32x4.mul(go, f32x4.sub(one, go))));
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Max-pooling gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy at the
+// window's first maximal input (row-major scan), per channel, four channels at a time.
+
+export function maxPoolGrad(
+  x: usize, dy: usize, dx: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): void {
+  const total = N * H * W * C;
+  for (let i = 0; i < total; i += 4) v128.store(dx + ((<usize>i) << 2), splat(0));
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - padTop;
+      const hLo = max(0, h0);
+      const hHi = min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - padLeft;
+        const wLo = max(0, w0);
+        const wHi = min(W, w0 + fw);
+        if (hHi <= hLo || wHi <= wLo) {
+          o += pixBytes;
+          continue;
+        }
+        const corner = image + (<usize>hLo) * rowBytes + (<usize>wLo) * pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const at = corner + c;
+          let m = v128.load(x + at);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              m = f32x4.max(m, v128.load(x + at + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes));
+            }
+          }
+          const g = v128.load(o + c);
+          let found = i32x4.splat(0);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              const p = at + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes;
+              const hit = v128.andnot(f32x4.eq(v128.load(x + p), m), found);
+              found = v128.or(found, hit);
+              v128.store(dx + p, f32x4.add(v128.load(dx + p), v128.and(g, hit)));
+            }
+          }
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Convolution data movement, NHWC: im2col writes cols [N·OH·OW, fh·fw·C] (each output pixel's
+// patch, taps in filter order, zeros where a tap falls into the padding); col2im adds such a
+// matrix back into dx (zeroed here), the input gradient's scatter.
+
+@inline function copyRun(to: usize, from: usize, bytes: usize, vec: usize): void {
+  let o: usize = 0;
+  for (; o < vec; o += 16) v128.store(to + o, v128.load(from + o));
+  for (; o < bytes; o += 4) store<f32>(to + o, load<f32>(from + o));
+}
+
+@inline function addRun(to: usize, from: usize, bytes: usize, vec: usize): void {
+  let o: usize = 0;
+  for (; o < vec; o += 16) v128.store(to + o, f32x4.add(v128.load(to + o), v128.load(from + o)));
+  for (; o < bytes; o += 4) store<f32>(to + o, load<f32>(to + o) + load<f32>(from + o));
+}
+
+export function im2col(
+  x: usize, cols: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
+): void {
+  const bytes = (<usize>C) << 2;
+  const vec = bytes & ~(<usize>15);
+  let p = cols;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let kh = 0; kh < fh; kh++) {
+          const ih = oh * sh + kh * dh - padTop;
+          for (let kw = 0; kw < fw; kw++) {
+            const iw = ow * sw + kw * dw - padLeft;
+            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
+              for (let o: usize = 0; o < bytes; o += 4) store<f32>(p + o, 0);
+            } else {
+              copyRun(p, x + (<usize>(((n * H + ih) * W + iw))) * bytes, bytes, vec);
+            }
+            p += bytes;
+          }
+        }
+      }
+    }
+  }
+}
+
+export function col2im(
+  cols: usize, dx: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
+): void {
+  const bytes = (<usize>C) << 2;
+  const vec = bytes & ~(<usize>15);
+  const total = (<usize>(N * H * W)) * bytes;
+  for (let o: usize = 0; o < total; o += 4) store<f32>(dx + o, 0);
+  let p = cols;
+  for (let n = 0; n < N; n++) {
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        for (let kh = 0; kh < fh; kh++) {
+          const ih = oh * sh + kh * dh - padTop;
+          for (let kw = 0; kw < fw; kw++) {
+            const iw = ow * sw + kw * dw - padLeft;
+            if (ih >= 0 && ih < H && iw >= 0 && iw < W) addRun(dx + (<usize>(((n * H + ih) * W + iw))) * bytes, p, bytes, vec);
+            p += bytes;
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Column sums in float64 (a bias gradient over tens of thousands of rows): out[j] = Σ_i x[i, j],
+// M rows of N floats, N a multiple of 4; strips of 16 columns (a cache line) at a time.
+
+@inline function high(v: v128): v128 {
+  return v128.shuffle<f32>(v, v, 2, 3, 0, 1);
+}
+
+export function columnSums64(x: usize, M: i32, N: i32, out: usize): void {
+  const row = (<usize>N) << 2;
+  let j = 0;
+  for (; j + 16 <= N; j += 16) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+    let a4 = f64x2.splat(0), a5 = f64x2.splat(0), a6 = f64x2.splat(0), a7 = f64x2.splat(0);
+    let p = x + ((<usize>j) << 2);
+    for (let i = 0; i < M; i++) {
+      const v0 = v128.load(p);
+      const v1 = v128.load(p, 16);
+      const v2 = v128.load(p, 32);
+      const v3 = v128.load(p, 48);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v0));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(high(v0)));
+      a2 = f64x2.add(a2, f64x2.promote_low_f32x4(v1));
+      a3 = f64x2.add(a3, f64x2.promote_low_f32x4(high(v1)));
+      a4 = f64x2.add(a4, f64x2.promote_low_f32x4(v2));
+      a5 = f64x2.add(a5, f64x2.promote_low_f32x4(high(v2)));
+      a6 = f64x2.add(a6, f64x2.promote_low_f32x4(v3));
+      a7 = f64x2.add(a7, f64x2.promote_low_f32x4(high(v3)));
+      p += row;
+    }
+    const o = out + ((<usize>j) << 2);
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a2), f32x4.demote_f64x2_zero(a3), 0, 1, 4, 5), 16);
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a4), f32x4.demote_f64x2_zero(a5), 0, 1, 4, 5), 32);
+    v128.store(o, v128.shuffle<f32>(f32x4.demote_f64x2_zero(a6), f32x4.demote_f64x2_zero(a7), 0, 1, 4, 5), 48);
+  }
+  for (; j < N; j += 4) {
+    let a0 = f64x2.splat(0), a1 = f64x2.splat(0);
+    let p = x + ((<usize>j) << 2);
+    for (let i = 0; i < M; i++) {
+      const v = v128.load(p);
+      a0 = f64x2.add(a0, f64x2.promote_low_f32x4(v));
+      a1 = f64x2.add(a1, f64x2.promote_low_f32x4(high(v)));
+      p += row;
+    }
+    v128.store(out + ((<usize>j) << 2), v128.shuffle<f32>(f32x4.demote_f64x2_zero(a0), f32x4.demote_f64x2_zero(a1), 0, 1, 4, 5));
+  }
+}

@@ -61,7 +61,9 @@ describe('a 10,000-candidate sweep through the local workflow', () => {
     expect(lb.rows).toHaveLength(CANDIDATES - crashed.length);
     expect(lb.failed.map((f) => f.candidateId).sort()).toEqual([...crashed].sort());
     expect(lb.failed[0]!.reason).toMatch(/^FakeCrash: fake trainer: .* crashed \(test\)$/);
-    expect((await getText(store, keys.leaderboard(run.runId, 'csv'))).trimEnd().split('\n')).toHaveLength(CANDIDATES - crashed.length + 1);
+    const csvLines = (await getText(store, keys.leaderboard(run.runId, 'csv'))).trimEnd().split('\n');
+    // header, one line per ranked candidate, and the baseline's line when the data has one
+    expect(csvLines).toHaveLength(CANDIDATES - crashed.length + 1 + (lb.baseline ? 1 : 0));
     expect(await store.list(keys.candidatesPrefix(run.runId))).toHaveLength(CANDIDATES);
   });
 

@@ -56,7 +56,7 @@ describe('aggregate', () => {
     expect(await store.exists('runs/r1/report.html')).toBe(false);
     const failedDoc = candidateDocSchema.parse(await getJson(store, keys.candidate('r1', d!.id)));
     expect(failedDoc.status).toBe('failed');
-    expect(failedDoc.error).toEqual({ kind: 'candidate', code: 'E_TASK_FAILED', message: 'Runtime.ExitError: Runtime exited with error: signal: killed' });
+    expect(failedDoc.error).toEqual({ kind: 'crashed', code: 'E_TASK_FAILED', message: 'Runtime.ExitError: Runtime exited with error: signal: killed' });
     const lb = await getJson<Leaderboard>(store, 'runs/r1/leaderboard.json');
     expect(lb.schema).toBe('layerbench.leaderboard.v1');
     expect(lb.rows.map((r) => r.candidateId)).toEqual([b!.id, c!.id, a!.id]);

@@ -4,7 +4,7 @@
  * leaderboard as JSON, CSV and Markdown under `runs/<runId>/`, and choose the recommendation. The
  * report and the history are the Report step's (src/steps/report.ts).
  */
-import { failedCandidateDoc, type CandidateDoc } from '../results/document.js';
+import { caughtFailureKind, failedCandidateDoc, type CandidateDoc } from '../results/document.js';
 import { analyzeRun } from '../report/stats.js';
 import type { Candidate } from '../search/candidates.js';
 import type { SweepSpec } from '../spec/schema.js';
@@ -90,9 +90,6 @@ export function caughtReason(error: CaughtFailure['error']): string {
   return cause ? `${name}: ${cause}` : name;
 }
 
-/** Names of our fatal errors (errors.ts), as a Catch reports them. */
-const FATAL_ERRORS = new Set(['LayerbenchError', 'SpecError', 'DataError', 'NotFoundError']);
-
 function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFailure, now: Date): CandidateDoc {
   const at = now.toISOString();
   const name = failure.error?.Error ?? '';
@@ -100,7 +97,7 @@ function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFa
     runId,
     candidate,
     error: {
-      kind: name === 'TransientError' ? 'transient' : FATAL_ERRORS.has(name) ? 'fatal' : 'candidate',
+      kind: caughtFailureKind(name),
       code: name === 'States.Timeout' ? 'E_TIMEOUT' : 'E_TASK_FAILED',
       message: caughtReason(failure.error ?? {}),
     },

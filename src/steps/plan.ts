@@ -22,8 +22,9 @@ import { baselineDoc } from '../data/baseline.js';
 import { dataLayout } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
-import { networkSize } from '../model/params.js';
+import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/params.js';
 import { loadSweepDataset } from './dataset.js';
+import { resumeState } from './resume.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 import type { PlanInput, PlanOutput, RunRef, WorkItem } from './types.js';
 
@@ -32,6 +33,8 @@ export interface PlanOptions {
   now?: Date;
   /** An inline sweep instead of reading `input.key` from the store. */
   spec?: SweepSpec;
+  /** What one candidate may use on a worker (default: the wasm backend's 4 GiB heap). */
+  memoryBudget?: MemoryBudget;
 }
 
 const planInputSchema = z.object({
@@ -39,6 +42,8 @@ const planInputSchema = z.object({
   key: z.string().min(1).optional(),
   etag: z.string().min(1).optional(),
   runId: z.string().regex(RUN_ID, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
+  /** Resuming: train every failed candidate again (by default only transient and crashed failures are). */
+  retryFailed: z.boolean().optional(),
 });
 
 const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
@@ -51,6 +56,7 @@ interface Selected {
 interface Prepared {
   ref: RunRef;
   items: WorkItem[];
+  warnings: string[];
   /** A new run's manifest, written once every selected sweep has been prepared. */
   manifest?: RunManifest;
   /** A new run's baseline on the candidates' splits, written just before its manifest. */
@@ -73,7 +79,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
   const prepared: Prepared[] = [];
   for (const sweep of selected) {
     try {
-      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, now }));
+      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, retryFailed: inp.retryFailed, memoryBudget: opts.memoryBudget, now }));
     } catch (err) {
       // One broken sweep must not stop the others a dataset upload or the schedule re-runs.
       if (!fanOut || !(err instanceof LayerbenchError) || err.kind !== 'fatal') throw err;
@@ -87,10 +93,12 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
     if (p.manifest) await putJson(store, keys.runManifest(p.ref.runId), p.manifest);
   }
+  const warnings = prepared.flatMap((p) => p.warnings);
   return {
     runs: prepared.map((p) => p.ref),
     items: prepared.flatMap((p) => p.items),
     ...(skipped.length > 0 ? { skipped } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -152,6 +160,8 @@ interface RunContext {
   key?: string;
   etag?: string;
   runId?: string;
+  retryFailed?: boolean;
+  memoryBudget?: MemoryBudget;
   now: Date;
 }
 
@@ -160,7 +170,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const runId = ctx.runId ?? runIdFor(spec.name, ctx);
   const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
   if (existing && ctx.trigger === 'upload' && !ctx.runId) {
-    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [] };
+    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
   if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {
     throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
@@ -170,15 +180,17 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${version}; choose another run id`);
   }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
-  const done = new Set((await store.list(keys.candidatesPrefix(runId))).filter((k) => k.endsWith('.json')));
+  // A resumed run trains what is missing, unreadable or failed for a reason a retry may cure.
+  const { todo, warnings } = existing ? await resumeState(store, runId, candidates, { retryFailed: ctx.retryFailed }) : { todo: candidates.map((candidate) => ({ candidate, retrain: false })), warnings: [] };
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
+  // A candidate that cannot fit a worker refuses the sweep here, before run.json is written.
+  checkMemoryBudget(todo.map((t) => t.candidate), spec, info, ctx.memoryBudget);
   const cost = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info).macs]));
-  const items = candidates
-    .filter((c) => !done.has(keys.candidate(runId, c.id)))
-    .sort((a, b) => cost.get(b.id)! - cost.get(a.id)!)
-    .map((c) => ({ runId, candidateId: c.id }));
+  const items = todo
+    .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
+    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}) }));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);
@@ -197,7 +209,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         createdAt: ctx.now.toISOString(),
         ...(data ? { data } : {}),
       };
-  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, manifest, ...(baseline ? { baseline } : {}) };
+  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, warnings, manifest, ...(baseline ? { baseline } : {}) };
 }
 
 /** upload: `<sweep>-upload-<hash(sweep, key, etag)>`; cli: `<sweep>-<yyyymmdd-HHMMss>-<hex4>`; schedule: `<sweep>-nightly-<yyyy-mm-dd>`. */

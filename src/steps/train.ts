@@ -15,6 +15,7 @@ import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
 import type { CandidateDoc } from '../results/document.js';
 import { failedDoc, trainCandidate } from '../train/train.js';
+import { resetPeakRss } from '../train/peak-rss.js';
 import { loadSweepDataset } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
 import type { TrainOutput, WorkItem } from './types.js';
@@ -27,8 +28,9 @@ export interface TrainOptions {
 export async function train(store: Store, item: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
   const { runId, candidateId } = item;
   const docKey = keys.candidate(runId, candidateId);
-  // A retried or resumed task whose document was written already has nothing left to do.
-  if (await store.exists(docKey)) return { runId, candidateId, status: 'skipped' };
+  // A retried or resumed task whose document was written already has nothing left to do, unless Plan
+  // asked for the document to be replaced (a resumed run retraining a failed or unreadable one).
+  if (!item.retrain && (await store.exists(docKey))) return { runId, candidateId, status: 'skipped' };
   const manifest = await readManifest(store, runId);
   const candidate = findCandidate(manifest, candidateId);
   const spec = manifest.sweep;
@@ -57,6 +59,8 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
   };
   let saved: { modelKey: string; preprocessingKey?: string; repeat: number; fold: number; trainRows: number } | undefined;
   let doc: CandidateDoc;
+  // The peak RSS in the document is this candidate's, not the process's lifetime peak (where the OS allows).
+  const peakRssScope = resetPeakRss();
   try {
     doc = await trainCandidate(args);
     if (saved) {
@@ -68,6 +72,7 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     if (failureKind(err) !== 'candidate') throw err;
     doc = failedDoc(args, err);
   }
+  doc = { ...doc, memory: { ...doc.memory, peakRssScope } };
   await putJson(store, docKey, doc);
   return { runId, candidateId, status: doc.status };
 }

@@ -13,7 +13,7 @@ import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, ReportInput,
 import type { Store } from '../store/store.js';
 import { STATE } from '../../infra/workflow.js';
 import { renderDefinition, trainState, type AslDefinition } from './definition.js';
-import { defaultWorkers, TrainPool } from './pool.js';
+import { defaultWorkers, TrainPool, type TrainPoolOptions } from './pool.js';
 
 export type ProgressEvent =
   | { type: 'planned'; plan: PlanOutput; total: number }
@@ -42,6 +42,14 @@ export interface RunLocalOptions {
    * whatever it throws fails that task as a crashed Lambda would (Retry and Catch apply).
    */
   beforeTrain?: (item: WorkItem) => void | Promise<void>;
+  /**
+   * Aborting stops every worker at once and ends the execution before Aggregate: documents written so
+   * far stay, nothing else is written, and the run resumes with its run id. The run rejects with the
+   * signal's reason.
+   */
+  signal?: AbortSignal;
+  /** Worker replacement settings (see TrainPool). */
+  pool?: Pick<TrainPoolOptions, 'recycleAfter' | 'rssGrowth' | 'onRecycle'>;
 }
 
 export interface RunLocalResult {
@@ -57,9 +65,12 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const { definition } = renderDefinition({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds });
   const timeoutMs = (trainState(definition).TimeoutSeconds ?? 60) * 1000;
   const { store } = opts;
-  const pool = new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend });
+  const { signal } = opts;
+  signal?.throwIfAborted();
+  const pool = new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend, ...opts.pool });
   void pool.warm(); // never rejects; destroy() ends it if the run is over first
   let planned: PlanOutput | undefined;
+  let stop: (() => void) | undefined;
   try {
     const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
     const execution = machine.run(opts.input as never, {
@@ -72,16 +83,28 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
           [STATE.train]: async (input) => {
             const item = input as unknown as WorkItem;
             await opts.beforeTrain?.(item);
-            return (await trainWithTimeout(pool, item, timeoutMs)) as never;
+            return (await trainWithTimeout(pool, item, timeoutMs, signal)) as never;
           },
-          [STATE.aggregate]: async (input) => (await aggregate(store, input as unknown as AggregateInput)) as never,
-          [STATE.report]: async (input) => (await report(store, input as unknown as ReportInput)) as never,
+          [STATE.aggregate]: async (input) => {
+            // An interrupted run writes no leaderboard: the candidates stopped mid-way are not failures.
+            signal?.throwIfAborted();
+            return (await aggregate(store, input as unknown as AggregateInput)) as never;
+          },
+          [STATE.report]: async (input) => {
+            signal?.throwIfAborted();
+            return (await report(store, input as unknown as ReportInput)) as never;
+          },
         },
         ...(opts.retryIntervalMs === undefined
           ? {}
           : { retryIntervalOverrides: Object.fromEntries([STATE.plan, STATE.train, STATE.aggregate, STATE.report].map((s) => [s, opts.retryIntervalMs!])) }),
       },
     });
+    stop = () => {
+      execution.abort();
+      void pool.destroy();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
     const following = opts.onProgress ? follow(execution.eventLogs, opts.onProgress) : undefined;
     let output: ReportOutput;
     try {
@@ -91,21 +114,24 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     }
     return { executionOutput: output, runs: output.runs, plan: planned ?? { runs: [], items: [] }, definition };
   } catch (err) {
+    if (signal?.aborted) throw signal.reason;
     throw rootCause(err);
   } finally {
+    if (stop) signal?.removeEventListener('abort', stop);
     await pool.destroy();
   }
 }
 
-async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number): Promise<TrainOutput> {
-  const signal = AbortSignal.timeout(timeoutMs);
+async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number, stop?: AbortSignal): Promise<TrainOutput> {
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    return await pool.run(item, signal);
+    return await pool.run(item, stop ? AbortSignal.any([timeout, stop]) : timeout);
   } catch (err) {
-    if (signal.aborted) {
-      const timeout = new Error(`candidate ${item.candidateId} ran longer than ${timeoutMs / 1000} s`);
-      timeout.name = 'States.Timeout';
-      throw timeout;
+    if (stop?.aborted) throw stop.reason;
+    if (timeout.aborted) {
+      const timedOut = new Error(`candidate ${item.candidateId} ran longer than ${timeoutMs / 1000} s`);
+      timedOut.name = 'States.Timeout';
+      throw timedOut;
     }
     throw err;
   }

@@ -1,24 +1,47 @@
 /**
- * The local stand-in for the Train Lambda: a pool of child processes (tinypool, one per core by
- * default), each running src/workflow/worker.ts through tsx. Processes rather than threads: each
- * candidate's memory figures are its own process's, a native tfjs-node addon loads once per process,
- * and a runaway candidate can be killed without touching the others. A worker keeps its parsed datasets
- * between candidates.
+ * The local stand-in for the Train Lambda: worker processes (tinypool's child_process runtime), each
+ * running src/workflow/worker.ts through tsx. Processes rather than threads: each candidate's memory
+ * figures are its own process's, a native tfjs-node addon loads once per process, and a runaway
+ * candidate can be killed without touching the others. A worker keeps its parsed datasets between
+ * candidates.
+ *
+ * Isolation: one candidate must never damage the next, so a worker process is replaced
+ *  - after any candidate that failed (a wasm heap left broken by an out-of-bounds access fails every
+ *    later candidate of that process),
+ *  - after `recycleAfter` candidates, and when its RSS after a candidate has grown by more than
+ *    `rssGrowth` over its RSS after its first one (memory creeps over hundreds of candidates),
+ *  - when it died or was killed (a timeout): tinypool starts another.
+ * Each worker is a single-process Tinypool (a "slot"), so replacing one is tinypool's own
+ * `recycleWorkers()` and never touches the others.
  */
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
+import { WorkerCrashedError } from '../errors.js';
 import type { TrainOutput, WorkItem } from '../steps/types.js';
 import type { WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
 
 export interface TrainPoolOptions {
   /** Where the workers open the store: a directory or `s3://bucket/prefix`. */
   storeUri: string;
-  /** Worker processes; default one per core. */
+  /** Worker processes at most; default one per core. They start as candidates need them. */
   workers?: number;
   /** Backend preference passed to every candidate. */
   backend?: string;
+  /** Replace a worker after this many candidates (default 50). */
+  recycleAfter?: number;
+  /** Replace a worker whose RSS grew by more than this fraction over its RSS after its first candidate (default 0.1). */
+  rssGrowth?: number;
+  /** Called when a worker is replaced, with the reason (for tests and diagnostics). */
+  onRecycle?: (event: RecycleEvent) => void;
+}
+
+export interface RecycleEvent {
+  reason: 'failed' | 'count' | 'rss' | 'crashed' | 'aborted';
+  candidateId: string;
+  /** The worker's RSS after the candidate, when it reported one. */
+  rssBytes?: number;
 }
 
 /** A worker's error under its original name, so Retry/Catch match it as they would the Lambda's. */
@@ -33,51 +56,157 @@ export class WorkerTaskError extends Error {
   }
 }
 
+export const DEFAULT_RECYCLE_AFTER = 50;
+export const DEFAULT_RSS_GROWTH = 0.1;
+
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
 }
 
+/** One worker process: a Tinypool of exactly one, so it can be replaced alone. */
+interface Slot {
+  pool: Tinypool;
+  /** Candidates the current process has trained. */
+  trained: number;
+  /** The current process's RSS after its first candidate. */
+  baselineRss?: number;
+}
+
 export class TrainPool {
   readonly workers: number;
-  private readonly pool: Tinypool;
   private readonly storeUri: string;
   private readonly backend?: string;
+  private readonly recycleAfter: number;
+  private readonly rssGrowth: number;
+  private readonly onRecycle?: (event: RecycleEvent) => void;
+  private readonly slots: Slot[] = [];
+  private readonly idle: Slot[] = [];
+  private readonly waiting: ((slot: Slot) => void)[] = [];
+  private destroyed = false;
 
   constructor(opts: TrainPoolOptions) {
     this.workers = opts.workers ?? defaultWorkers();
     this.storeUri = opts.storeUri;
     this.backend = opts.backend;
+    this.recycleAfter = opts.recycleAfter ?? DEFAULT_RECYCLE_AFTER;
+    this.rssGrowth = opts.rssGrowth ?? DEFAULT_RSS_GROWTH;
+    this.onRecycle = opts.onRecycle;
+  }
+
+  /**
+   * Start `count` workers now (default: as many as there are workers, at most one per core) and load
+   * tfjs and the backend in each, so it overlaps with Plan instead of delaying the first candidates.
+   * Never fails: a worker that cannot start says so on its first real task.
+   */
+  async warm(count = Math.min(this.workers, defaultWorkers())): Promise<void> {
+    const started: Slot[] = [];
+    while (this.slots.length < Math.min(count, this.workers)) {
+      const slot = this.addSlot();
+      this.release(slot);
+      started.push(slot);
+    }
+    await Promise.all(started.map((slot) => this.warmSlot(slot)));
+  }
+
+  /** Train one candidate in a worker; `signal` kills the worker running it (a timeout, an interrupt). */
+  async run(item: WorkItem, signal?: AbortSignal): Promise<TrainOutput> {
+    const slot = await this.acquire();
+    const task: WorkerTask = { storeUri: this.storeUri, item, ...(this.backend ? { backend: this.backend } : {}) };
+    try {
+      let result: WorkerResult;
+      try {
+        result = (await slot.pool.run(task, signal ? { signal } : {})) as WorkerResult;
+      } catch (err) {
+        // Aborted: tinypool has killed the process and started another. Otherwise the process died.
+        slot.trained = 0;
+        slot.baselineRss = undefined;
+        if (signal?.aborted) {
+          this.onRecycle?.({ reason: 'aborted', candidateId: item.candidateId });
+          throw err;
+        }
+        this.onRecycle?.({ reason: 'crashed', candidateId: item.candidateId });
+        throw new WorkerCrashedError(
+          `candidate ${item.candidateId}: its worker process died while training it (killed, or out of memory)${this.destroyed ? ' as the pool shut down' : ''}`,
+          err,
+        );
+      }
+      slot.trained++;
+      const recycle = this.recycleReason(slot, result);
+      if (recycle) {
+        this.onRecycle?.({ reason: recycle, candidateId: item.candidateId, ...(result.rssBytes ? { rssBytes: result.rssBytes } : {}) });
+        await this.replace(slot);
+      }
+      if (!result.ok) throw new WorkerTaskError(result.error);
+      return result.output;
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  /** Stop every worker now (SIGTERM, SIGKILL after a second); tasks in flight reject. */
+  async destroy(): Promise<void> {
+    this.destroyed = true;
+    await Promise.all(this.slots.map((slot) => slot.pool.destroy()));
+  }
+
+  private recycleReason(slot: Slot, result: WorkerResult): RecycleEvent['reason'] | undefined {
+    if (!result.ok || result.output.status === 'failed') return 'failed';
+    if (slot.trained >= this.recycleAfter) return 'count';
+    const rss = result.rssBytes;
+    if (rss === undefined) return undefined;
+    if (slot.baselineRss === undefined) {
+      slot.baselineRss = rss;
+      return undefined;
+    }
+    return rss > slot.baselineRss * (1 + this.rssGrowth) ? 'rss' : undefined;
+  }
+
+  /** A fresh process in the slot, warming while the slot waits for its next candidate. */
+  private async replace(slot: Slot): Promise<void> {
+    slot.trained = 0;
+    slot.baselineRss = undefined;
+    if (this.destroyed) return;
+    await slot.pool.recycleWorkers();
+    void this.warmSlot(slot);
+  }
+
+  private warmSlot(slot: Slot): Promise<void> {
+    const task: WarmTask = { warm: true, ...(this.backend ? { backend: this.backend } : {}) };
+    return slot.pool.run(task).then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
+  private addSlot(): Slot {
     const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-    this.pool = new Tinypool({
+    const pool = new Tinypool({
       filename: new URL('./worker.ts', import.meta.url).href,
       runtime: 'child_process',
-      minThreads: this.workers,
-      maxThreads: this.workers,
+      minThreads: 1,
+      maxThreads: 1,
       isolateWorkers: false,
       execArgv: ['--import', tsx],
       env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
     });
+    // A worker that dies between candidates is replaced by tinypool; without a listener its 'error'
+    // event would end this process.
+    pool.on('error', () => undefined);
+    const slot: Slot = { pool, trained: 0 };
+    this.slots.push(slot);
+    return slot;
   }
 
-  /**
-   * Start every worker's tfjs and backend now (about a second each), so it overlaps with Plan
-   * instead of delaying the first candidates. Never fails: a worker that cannot start says so on
-   * its first real task.
-   */
-  async warm(): Promise<void> {
-    const task: WarmTask = { warm: true, ...(this.backend ? { backend: this.backend } : {}) };
-    await Promise.all(Array.from({ length: this.workers }, () => this.pool.run(task).catch(() => undefined)));
+  private async acquire(): Promise<Slot> {
+    const free = this.idle.pop();
+    if (free) return free;
+    if (this.slots.length < this.workers) return this.addSlot();
+    return new Promise((resolve) => this.waiting.push(resolve));
   }
 
-  /** Train one candidate in a worker; `signal` kills the worker running it (a timeout). */
-  async run(item: WorkItem, signal?: AbortSignal): Promise<TrainOutput> {
-    const task: WorkerTask = { storeUri: this.storeUri, item, ...(this.backend ? { backend: this.backend } : {}) };
-    const result = (await this.pool.run(task, signal ? { signal } : {})) as WorkerResult;
-    if (!result.ok) throw new WorkerTaskError(result.error);
-    return result.output;
-  }
-
-  async destroy(): Promise<void> {
-    await this.pool.destroy();
+  private release(slot: Slot): void {
+    const next = this.waiting.shift();
+    if (next) next(slot);
+    else this.idle.push(slot);
   }
 }

@@ -31,12 +31,16 @@ export interface WorkerError {
   kind?: string;
 }
 
-export type WorkerResult = { ok: true; output: TrainOutput } | { ok: false; error: WorkerError };
+/** A task's outcome, with the worker's RSS after it (the pool replaces a worker whose memory creeps up). */
+export type WorkerResult = ({ ok: true; output: TrainOutput } | { ok: false; error: WorkerError }) & { rssBytes?: number };
 
 // stdout belongs to the CLI's results; whatever a library prints in a worker goes to stderr.
 for (const level of ['log', 'info', 'debug'] as const) {
   console[level] = (...args: unknown[]) => console.error(...args);
 }
+
+// When the runner goes away (killed, even with SIGKILL) its IPC channel closes: stop training for nobody.
+process.on('disconnect', () => process.exit(0));
 
 const stores = new Map<string, Store>();
 
@@ -51,7 +55,8 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
       store = openStore(task.storeUri);
       stores.set(task.storeUri, store);
     }
-    return { ok: true, output: await train(store, task.item, { backend: task.backend }) };
+    const output = await train(store, task.item, { backend: task.backend });
+    return { ok: true, output, rssBytes: process.memoryUsage.rss() };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     return {
@@ -61,6 +66,7 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
         message: errorMessage(e),
         ...(err instanceof LayerbenchError ? { code: err.code, kind: err.kind } : {}),
       },
+      rssBytes: process.memoryUsage.rss(),
     };
   }
 }

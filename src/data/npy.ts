@@ -79,11 +79,15 @@ export function decodeNpy(bytes: Uint8Array, name = 'npy'): NpyArray {
     throw new DataError(`${name}: dtype ${JSON.stringify(descr)} is not supported (use one of ${NPY_DTYPES.join(', ')})`);
   }
   if (m[1] === '>' && BYTES[dtype] > 1) throw new DataError(`${name}: big-endian dtype ${descr} is not supported`);
-  const shape = shapeText
+  const dims = shapeText
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map(Number);
+    .filter((s) => s !== '');
+  const shape = dims.map((d) => (/^\d+L?$/.test(d) ? Number.parseInt(d, 10) : Number.NaN));
+  const bad = shape.findIndex((d) => !Number.isSafeInteger(d));
+  if (bad >= 0) {
+    throw new DataError(`${name}: shape (${dims.join(', ')}): dimension ${bad} is ${JSON.stringify(dims[bad])}, not a size (a whole number ≥ 0)`);
+  }
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = start + headerLen;
   const byteLength = count * BYTES[dtype];

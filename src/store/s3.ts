@@ -169,6 +169,13 @@ export function classifyS3Error(err: unknown, ctx: { op: string; key: string; lo
   if (errorMessage(err) === 'Region is missing') {
     return new LayerbenchError(`${ctx.op} ${where}: no AWS region; ${S3_REGION_HINT}`, { code: 'E_STORE', kind: 'fatal', cause: err });
   }
+  if (name === 'CredentialsProviderError') {
+    return new LayerbenchError(`${ctx.op} ${where}: no AWS credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, {
+      code: 'E_STORE',
+      kind: 'fatal',
+      cause: err,
+    });
+  }
   const detail = `${ctx.op} ${where}: ${name}: ${errorMessage(err)}`;
   if (
     RETRYABLE_CODES.has(name) ||

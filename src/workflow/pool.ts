@@ -15,10 +15,11 @@
  * `recycleWorkers()` and never touches the others.
  */
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, freemem } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
 import { WorkerCrashedError } from '../errors.js';
+import { formatBytes } from '../model/params.js';
 import type { TrainOutput, WorkItem } from '../steps/types.js';
 import type { WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
 
@@ -61,6 +62,55 @@ export const DEFAULT_RSS_GROWTH = 0.1;
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
+}
+
+/** A training worker's own memory before any candidate: Node, tsx, tfjs and the backend (measured: 180–200 MB). */
+export const WORKER_BASE_BYTES = 200 * 2 ** 20;
+
+/** More processes than this per core only make every candidate slower. */
+export const MAX_WORKERS_PER_CORE = 4;
+
+export interface WorkerCountOptions {
+  /** --workers, when given. */
+  requested?: number;
+  /** Candidates in the sweep: more workers than candidates would idle. */
+  candidates: number;
+  /** The largest candidate's estimated memory (see estimateResources). */
+  candidateBytes: number;
+  cores?: number;
+  /** Memory free for workers (default: what the OS reports available). */
+  availableBytes?: number;
+}
+
+/**
+ * How many workers a run starts: one per core unless more or fewer are asked for; more than the cores
+ * only with a warning, never more than MAX_WORKERS_PER_CORE per core, never more than fit in free
+ * memory, never more than there are candidates.
+ */
+export function workerCount(opts: WorkerCountOptions): { workers: number; notes: string[] } {
+  const cores = opts.cores ?? defaultWorkers();
+  const available = opts.availableBytes ?? availableMemory();
+  const notes: string[] = [];
+  let workers = opts.requested ?? cores;
+  const max = MAX_WORKERS_PER_CORE * cores;
+  if (workers > max) {
+    notes.push(`--workers ${workers}: more than ${MAX_WORKERS_PER_CORE} per core only slows every candidate; using ${max} (${cores} cores here)`);
+    workers = max;
+  } else if (workers > cores) {
+    notes.push(`--workers ${workers}: more workers than the ${cores} cores here; each candidate trains slower and its timings are noisier`);
+  }
+  const each = WORKER_BASE_BYTES + opts.candidateBytes;
+  const fit = Math.max(1, Math.floor(available / each));
+  if (workers > fit) {
+    notes.push(`${workers} workers do not fit in the ${formatBytes(available)} of free memory (about ${formatBytes(each)} each); using ${fit}`);
+    workers = fit;
+  }
+  return { workers: Math.max(1, Math.min(workers, opts.candidates)), notes };
+}
+
+function availableMemory(): number {
+  const p = process as NodeJS.Process & { availableMemory?: () => number };
+  return typeof p.availableMemory === 'function' ? p.availableMemory() : freemem();
 }
 
 /** One worker process: a Tinypool of exactly one, so it can be replaced alone. */

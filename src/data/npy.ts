@@ -134,11 +134,16 @@ export interface NpzEntry {
   dtype: NpyDtype;
 }
 
-/** Write an .npz: each entry becomes `<name>.npy` in a deflated zip (like np.savez_compressed). */
+/**
+ * Write an .npz: each entry becomes `<name>.npy` in a deflated zip (like np.savez_compressed). The
+ * same arrays always make the same bytes: every entry's zip timestamp is 1980-01-01 00:00 (zip's
+ * epoch, in local time as zip stores it) rather than the clock, so a dataset's version — and every
+ * candidate id made from it — does not change each time it is written.
+ */
 export function encodeNpz(record: Record<string, NpzEntry>): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   for (const [name, e] of Object.entries(record)) files[`${name}.npy`] = encodeNpy(e.data, e.shape, e.dtype);
-  return zipSync(files, { level: 6 });
+  return zipSync(files, { level: 6, mtime: new Date(1980, 0, 1) });
 }
 
 /** Read every array of an .npz, keyed by name without `.npy`. */

@@ -217,7 +217,7 @@ function oneLineErrors(cmd) {
   cmd.showHelpAfterError(false).configureOutput({
     outputError: (text, write) => {
       const where = cmd.parent ? `layerbench ${cmd.name()} --help` : 'layerbench --help';
-      write(`layerbench: ${text.replace(/^error: /, '').trim()} (see ${where})\n`);
+      write(`layerbench: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see ${where})\n`);
     },
   });
 }

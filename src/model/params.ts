@@ -209,7 +209,7 @@ export interface MemoryBudget {
   source: string;
 }
 
-export const DEFAULT_MEMORY_BUDGET: MemoryBudget = { bytes: WASM_HEAP_BYTES, source: "the wasm backend's 4 GiB heap" };
+export const DEFAULT_MEMORY_BUDGET: MemoryBudget = { bytes: WASM_HEAP_BYTES, source: "the wasm backend's heap; --max-memory sets another" };
 
 /** `1.5 GiB`, `512 MiB`; absurd sizes in powers of ten. */
 export function formatBytes(bytes: number): string {

@@ -172,13 +172,8 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   if (existing && ctx.trigger === 'upload' && !ctx.runId) {
     return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
-  if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {
-    throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
-  }
   const { parsed, version } = await loadSweepDataset(store, spec.dataset);
-  if (existing && existing.dataset.version !== version) {
-    throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${version}; choose another run id`);
-  }
+  if (existing) checkResumable(existing, spec, version);
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
   // A resumed run trains what is missing, unreadable or failed for a reason a retry may cure.
   const { todo, warnings } = existing ? await resumeState(store, runId, candidates, { retryFailed: ctx.retryFailed }) : { todo: candidates.map((candidate) => ({ candidate, retrain: false })), warnings: [] };
@@ -210,6 +205,19 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         ...(data ? { data } : {}),
       };
   return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, warnings, manifest, ...(baseline ? { baseline } : {}) };
+}
+
+/** A run can be resumed only with the sweep and the dataset version it was planned with. */
+export function checkResumable(existing: RunManifest, spec: SweepSpec, datasetVersion: string): void {
+  const runId = existing.runId;
+  if (canonicalJson(existing.sweep) !== canonicalJson(spec)) {
+    throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
+  }
+  if (existing.dataset.version !== datasetVersion) {
+    throw new SpecError(
+      `runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${datasetVersion}; choose another run id`,
+    );
+  }
 }
 
 /** upload: `<sweep>-upload-<hash(sweep, key, etag)>`; cli: `<sweep>-<yyyymmdd-HHMMss>-<hex4>`; schedule: `<sweep>-nightly-<yyyy-mm-dd>`. */

@@ -14,8 +14,8 @@ import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError, InterruptedError, SpecError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { formatMetric, type Leaderboard, type LeaderboardRow } from '../../steps/leaderboard.js';
-import { checkRunIdOption } from '../../steps/manifest.js';
-import { runIdFor } from '../../steps/plan.js';
+import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
+import { checkResumable, runIdFor } from '../../steps/plan.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
 import { openCheckedStore } from '../../store/open.js';
@@ -71,7 +71,11 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const note = (text: string) => opts.quiet || process.stderr.write(`${text}\n`);
   const store = await openCheckedStore(opts.store);
   const memoryBudget: MemoryBudget = opts.maxMemory ? { bytes: opts.maxMemory, source: '--max-memory' } : DEFAULT_MEMORY_BUDGET;
-  const { text, spec, info, candidates } = await prepareSweepFile(file, store, { quiet: opts.quiet, memoryBudget });
+  const { text, spec, info, candidates, datasetVersion } = await prepareSweepFile(file, store, { quiet: opts.quiet, memoryBudget });
+  // Resuming a run with another sweep or changed data is refused before the sweep is uploaded.
+  if (opts.runId !== undefined && (await store.exists(keys.runManifest(opts.runId)))) {
+    checkResumable(await readManifest(store, opts.runId), spec, datasetVersion);
+  }
   const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
   const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });
   for (const n of notes) note(`warning: ${n}`);

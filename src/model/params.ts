@@ -48,35 +48,51 @@ export function poolOutputSize(size: number, pool: number, padding: Padding): nu
 
 const product = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
 
-/** One pass over the network's layers: parameters, multiply-accumulates and activations per sample. */
+/**
+ * Values per sample that training and inference keep at once, per kind of layer. Measured on the wasm
+ * backend with tf.profile (peak tensor bytes, batch sizes 16–512; see test/model.resources.test.ts):
+ * training keeps about 7 values per dense unit (pre-activation, activation, their gradients), 8 per
+ * convolution output (convolution, bias, activation and their gradients), 2 per pooling output and 14
+ * per LSTM unit and step (gates, cell and output, and their gradients); inference keeps one layer's
+ * input and output, and for an LSTM about 8 values per unit and step of its widest layer.
+ */
+const TRAIN_PER_UNIT = { dense: 7, conv: 8, pool: 2, lstm: 14 } as const;
+const INFER_PER_LSTM_UNIT = 8;
+
+/** One pass over the network's layers: parameters, multiply-accumulates and the values a sample keeps. */
 interface NetworkWalk {
   params: number;
   macs: number;
-  /** Values one sample's forward pass produces and training keeps for the backward pass (outputs and pre-activations). */
-  activations: number;
-  /** The largest scratch buffer one sample needs at once (a convolution's im2col patches). */
-  scratch: number;
+  /** Values one sample keeps at once while a batch trains (forward activations and backward gradients). */
+  train: number;
+  /** Values one sample keeps at once during inference (the largest layer's input and output). */
+  infer: number;
 }
 
 function walkNetwork(candidate: Pick<Candidate, 'family' | 'units'>, model: ModelSpec, info: DataInfo): NetworkWalk {
   const out = info.targetDim;
-  const walk: NetworkWalk = { params: 0, macs: 0, activations: 0, scratch: 0 };
+  const inputs0 = product(info.inputShape);
+  const walk: NetworkWalk = { params: 0, macs: 0, train: inputs0, infer: 0 };
   const add = (p: number, repeats = 1) => {
     walk.params += p;
     walk.macs += p * repeats;
   };
-  // A dropout layer keeps its mask beside its output.
-  const dropout = model.dropout > 0 ? 2 : 0;
+  const layer = (inSize: number, outSize: number) => {
+    walk.infer = Math.max(walk.infer, inSize + outSize);
+  };
+  const denseLayer = (inputs: number, units: number) => {
+    add(denseParams(inputs, units));
+    walk.train += TRAIN_PER_UNIT.dense * units;
+    layer(inputs, units);
+  };
   switch (candidate.family) {
     case 'dense': {
-      let inputs = product(info.inputShape);
+      let inputs = inputs0;
       for (const units of candidate.units) {
-        add(denseParams(inputs, units));
-        walk.activations += units * (2 + dropout);
+        denseLayer(inputs, units);
         inputs = units;
       }
-      add(denseParams(inputs, out));
-      walk.activations += 2 * out;
+      denseLayer(inputs, out);
       break;
     }
     case 'cnn': {
@@ -84,25 +100,27 @@ function walkNetwork(candidate: Pick<Candidate, 'family' | 'units'>, model: Mode
       const { kernelSize: k, pooling, poolSize: p, denseHead } = model.cnn;
       for (const filters of candidate.units) {
         const pad = convPadding(h, w, k);
+        const inSize = h * w * c;
         [h, w] = [convOutputSize(h, k, pad), convOutputSize(w, k, pad)];
         add(conv2dParams(k, k, c, filters), h * w);
-        walk.scratch = Math.max(walk.scratch, k * k * c * h * w);
-        walk.activations += 2 * h * w * filters;
+        const conv = h * w * filters;
+        walk.train += TRAIN_PER_UNIT.conv * conv;
         c = filters;
+        let pooled = 0;
         if (pooling !== 'none') {
           const pp = poolPadding(h, w, p);
           [h, w] = [poolOutputSize(h, p, pp), poolOutputSize(w, p, pp)];
-          walk.activations += h * w * c;
+          pooled = h * w * c;
+          walk.train += TRAIN_PER_UNIT.pool * pooled;
         }
+        layer(inSize, conv + pooled);
       }
       let inputs = h * w * c;
       for (const units of denseHead) {
-        add(denseParams(inputs, units));
-        walk.activations += units * (2 + dropout);
+        denseLayer(inputs, units);
         inputs = units;
       }
-      add(denseParams(inputs, out));
-      walk.activations += 2 * out;
+      denseLayer(inputs, out);
       break;
     }
     case 'lstm': {
@@ -110,12 +128,11 @@ function walkNetwork(candidate: Pick<Candidate, 'family' | 'units'>, model: Mode
       let inputs = info.inputShape[info.inputShape.length - 1]!;
       for (const units of candidate.units) {
         add(lstmParams(inputs, units), steps);
-        // Per step: four gates, the cell state and the output.
-        walk.activations += steps * units * (6 + dropout);
+        walk.train += TRAIN_PER_UNIT.lstm * steps * units;
+        walk.infer = Math.max(walk.infer, steps * inputs + INFER_PER_LSTM_UNIT * steps * units);
         inputs = units;
       }
-      add(denseParams(inputs, out));
-      walk.activations += 2 * out;
+      denseLayer(inputs, out);
       break;
     }
   }
@@ -153,14 +170,15 @@ export interface MemoryEstimate {
   weights: number;
   /** One gradient per weight. */
   gradients: number;
-  /** The optimizer's state. */
+  /** The optimizer's state and the temporaries of an update (about two weights' worth). */
   optimizer: number;
   /** The copy of the best weights early stopping keeps to restore them. */
   bestWeights: number;
-  /** A batch's activations and their gradients (or an evaluation batch's, whichever is larger), with convolution scratch. */
+  /** A training batch's activations and gradients, or an evaluation batch's, whichever is larger. */
   activations: number;
   /** The dataset as tensors: every sample's inputs and targets. */
   data: number;
+  /** Everything above, with a quarter and 1 MiB more for what the layer walk does not see (tfjs' own temporaries). */
   total: number;
 }
 
@@ -168,15 +186,20 @@ export interface ResourceEstimate {
   params: number;
   /** Multiply-accumulates of one sample's forward pass (a training step costs about three times that). */
   macs: number;
-  /** Bytes one trial holds at once on the backend, by what holds them. */
+  /** Peak bytes one trial holds at once on the backend, by what holds them. */
   memory: MemoryEstimate;
 }
+
+/** Headroom over the sum of the parts: measured peaks were up to 20 % above it, and small networks have a fixed overhead. */
+const HEADROOM = 1.25;
+const HEADROOM_BYTES = 2 ** 20;
 
 /**
  * What one candidate costs to train: its parameters and multiply-accumulates, and the peak bytes of
  * tensors one trial holds (weights, gradients, optimizer state, the best-weights copy, a batch's
- * activations with their gradients, and the data as tensors). An estimate by the same layer walk as
- * the parameter count; `test/model.resources.test.ts` checks it against what tfjs reports.
+ * activations with their gradients or an evaluation batch, and the data as tensors). Calibrated
+ * against the peak tfjs reports (tf.profile) on the wasm backend; `test/model.resources.test.ts`
+ * checks that it stays between that peak and twice it.
  */
 export function estimateResources(
   candidate: Pick<Candidate, 'family' | 'units'>,
@@ -186,21 +209,19 @@ export function estimateResources(
   const walk = walkNetwork(candidate, spec.model, info);
   const t = spec.training;
   const weights = FLOAT_BYTES * walk.params;
-  const perSample = walk.activations + walk.scratch;
-  // Training keeps a batch's activations for the backward pass, which makes a gradient of each;
-  // evaluation runs forward only, in batches of at least 256 (src/train/train.ts).
-  const activations = FLOAT_BYTES * perSample * Math.max(2 * t.batchSize, Math.max(t.batchSize, 256));
-  const memory = {
+  // Evaluation and prediction run in batches of at least 256 (src/train/train.ts), never more than the data has.
+  const evalBatch = Math.min(Math.max(t.batchSize, 256), Math.max(info.rows, 1));
+  const activations = FLOAT_BYTES * Math.max(walk.train * Math.min(t.batchSize, Math.max(info.rows, 1)), walk.infer * evalBatch);
+  const parts = {
     weights,
     gradients: weights,
-    optimizer: OPTIMIZER_SLOTS[t.optimizer] * weights,
+    optimizer: (OPTIMIZER_SLOTS[t.optimizer] + 2) * weights,
     bestWeights: t.earlyStopping.enabled && t.earlyStopping.restoreBestWeights ? weights : 0,
     activations,
     data: FLOAT_BYTES * info.rows * (product(info.inputShape) + info.targetDim),
-    total: 0,
   };
-  memory.total = memory.weights + memory.gradients + memory.optimizer + memory.bestWeights + memory.activations + memory.data;
-  return { params: walk.params, macs: walk.macs, memory };
+  const sum = parts.weights + parts.gradients + parts.optimizer + parts.bestWeights + parts.activations + parts.data;
+  return { params: walk.params, macs: walk.macs, memory: { ...parts, total: sum * HEADROOM + HEADROOM_BYTES } };
 }
 
 /** A memory budget per worker, and where it comes from (for the message that refuses a candidate). */

@@ -36,12 +36,22 @@ export interface TrainPoolOptions {
   rssGrowth?: number;
   /** Called when a worker is replaced, with the reason (for tests and diagnostics). */
   onRecycle?: (event: RecycleEvent) => void;
+  /** Called after each candidate a worker finished (failed ones included), with the worker's process id and RSS. */
+  onTaskDone?: (event: TaskDoneEvent) => void;
+}
+
+export interface TaskDoneEvent {
+  candidateId: string;
+  status: TrainOutput['status'] | 'error';
+  pid?: number;
+  rssBytes?: number;
 }
 
 export interface RecycleEvent {
   reason: 'failed' | 'count' | 'rss' | 'crashed' | 'aborted';
   candidateId: string;
-  /** The worker's RSS after the candidate, when it reported one. */
+  /** The replaced worker's process id and RSS after the candidate, when it reported them. */
+  pid?: number;
   rssBytes?: number;
 }
 
@@ -129,6 +139,7 @@ export class TrainPool {
   private readonly recycleAfter: number;
   private readonly rssGrowth: number;
   private readonly onRecycle?: (event: RecycleEvent) => void;
+  private readonly onTaskDone?: (event: TaskDoneEvent) => void;
   private readonly slots: Slot[] = [];
   private readonly idle: Slot[] = [];
   private readonly waiting: ((slot: Slot) => void)[] = [];
@@ -141,6 +152,7 @@ export class TrainPool {
     this.recycleAfter = opts.recycleAfter ?? DEFAULT_RECYCLE_AFTER;
     this.rssGrowth = opts.rssGrowth ?? DEFAULT_RSS_GROWTH;
     this.onRecycle = opts.onRecycle;
+    this.onTaskDone = opts.onTaskDone;
   }
 
   /**
@@ -181,9 +193,11 @@ export class TrainPool {
         );
       }
       slot.trained++;
+      const seen = { ...(result.pid ? { pid: result.pid } : {}), ...(result.rssBytes ? { rssBytes: result.rssBytes } : {}) };
+      this.onTaskDone?.({ candidateId: item.candidateId, status: result.ok ? result.output.status : 'error', ...seen });
       const recycle = this.recycleReason(slot, result);
       if (recycle) {
-        this.onRecycle?.({ reason: recycle, candidateId: item.candidateId, ...(result.rssBytes ? { rssBytes: result.rssBytes } : {}) });
+        this.onRecycle?.({ reason: recycle, candidateId: item.candidateId, ...seen });
         await this.replace(slot);
       }
       if (!result.ok) throw new WorkerTaskError(result.error);

@@ -31,8 +31,8 @@ export interface WorkerError {
   kind?: string;
 }
 
-/** A task's outcome, with the worker's RSS after it (the pool replaces a worker whose memory creeps up). */
-export type WorkerResult = ({ ok: true; output: TrainOutput } | { ok: false; error: WorkerError }) & { rssBytes?: number };
+/** A task's outcome, with the worker's process id and RSS after it (the pool replaces a worker whose memory creeps up). */
+export type WorkerResult = ({ ok: true; output: TrainOutput } | { ok: false; error: WorkerError }) & { pid?: number; rssBytes?: number };
 
 // stdout belongs to the CLI's results; whatever a library prints in a worker goes to stderr.
 for (const level of ['log', 'info', 'debug'] as const) {
@@ -56,7 +56,7 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
       stores.set(task.storeUri, store);
     }
     const output = await train(store, task.item, { backend: task.backend });
-    return { ok: true, output, rssBytes: process.memoryUsage.rss() };
+    return { ok: true, output, pid: process.pid, rssBytes: process.memoryUsage.rss() };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     return {
@@ -66,6 +66,7 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
         message: errorMessage(e),
         ...(err instanceof LayerbenchError ? { code: err.code, kind: err.kind } : {}),
       },
+      pid: process.pid,
       rssBytes: process.memoryUsage.rss(),
     };
   }

@@ -75,6 +75,38 @@ describe('aggregate', () => {
     expect(await store.list(keys.candidatesPrefix('r2'))).toEqual([]);
   });
 
+  it('ranks the others when a document is truncated, and names that document as why its candidate failed', async () => {
+    const store = await tempStore();
+    const manifest = craftedManifest('r4');
+    const [a, b] = manifest.candidates;
+    await putJson(store, keys.runManifest('r4'), manifest);
+    await putJson(store, keys.candidate('r4', a!.id), craftedDoc('r4', a!, [0.8], 21));
+    const whole = JSON.stringify(craftedDoc('r4', b!, [0.9], 41));
+    await store.put(keys.candidate('r4', b!.id), whole.slice(0, whole.length / 2));
+
+    const out = await aggregate(store, { runs: [{ runId: 'r4', sweep: 'crafted', candidates: 4 }], results: [] });
+
+    expect(out.runs[0]).toMatchObject({ succeeded: 1, failed: 3, best: { candidateId: a!.id } });
+    const lb = await getJson<Leaderboard>(store, keys.leaderboard('r4', 'json'));
+    expect(lb.failed.find((f) => f.candidateId === b!.id)?.reason).toMatch(new RegExp(`^runs/r4/candidates/${b!.id}\\.json: unreadable \\(not JSON: `));
+  });
+
+  it('records a crashed worker and a timeout under their own failure kinds', async () => {
+    const store = await tempStore();
+    const manifest = craftedManifest('r5');
+    const [a, b] = manifest.candidates;
+    await putJson(store, keys.runManifest('r5'), manifest);
+    await aggregate(store, {
+      runs: [{ runId: 'r5', sweep: 'crafted', candidates: 4 }],
+      results: [
+        { runId: 'r5', candidateId: a!.id, status: 'failed', error: { Error: 'WorkerCrashedError', Cause: 'its worker process died' } },
+        { runId: 'r5', candidateId: b!.id, status: 'failed', error: { Error: 'States.Timeout', Cause: 'ran longer than 900 s' } },
+      ],
+    });
+    const kind = async (id: string) => candidateDocSchema.parse(await getJson(store, keys.candidate('r5', id))).error?.kind;
+    expect([await kind(a!.id), await kind(b!.id)]).toEqual(['crashed', 'timeout']);
+  });
+
   it('leaves a duplicated run alone and reports its existing leaderboard', async () => {
     const store = await tempStore();
     const manifest = craftedManifest('r3');

@@ -120,8 +120,8 @@ describe('TrainPool isolation', () => {
     }
   });
 
-  it('replaces a worker whose RSS grew past rssGrowth over its first candidate', async () => {
-    const { pool: p, done, recycled } = pool({ rssGrowth: -0.5 }); // any RSS counts as grown
+  it('replaces a worker whose RSS grew past rssGrowth over its warm-up', async () => {
+    const { pool: p, done, recycled } = pool({ rssGrowth: -0.5, warmupCandidates: 1 }); // any RSS after the first candidate counts as grown
     try {
       await p.run(again(items.good[0]!));
       await p.run(again(items.good[1]!));

@@ -49,7 +49,7 @@ export interface RunLocalOptions {
    */
   signal?: AbortSignal;
   /** Worker replacement settings (see TrainPool). */
-  pool?: Pick<TrainPoolOptions, 'recycleAfter' | 'rssGrowth' | 'onRecycle' | 'onTaskDone'>;
+  pool?: Pick<TrainPoolOptions, 'recycleAfter' | 'rssGrowth' | 'warmupCandidates' | 'onRecycle' | 'onTaskDone'>;
 }
 
 export interface RunLocalResult {

@@ -8,8 +8,9 @@
  * Isolation: one candidate must never damage the next, so a worker process is replaced
  *  - after any candidate that failed (a wasm heap left broken by an out-of-bounds access fails every
  *    later candidate of that process),
- *  - after `recycleAfter` candidates, and when its RSS after a candidate has grown by more than
- *    `rssGrowth` over its RSS after its first one (memory creeps over hundreds of candidates),
+ *  - after `recycleAfter` candidates, and when its RSS after a candidate (and a garbage collection)
+ *    has grown by more than `rssGrowth` over its RSS after its first `warmupCandidates` (memory
+ *    creeps over hundreds of candidates),
  *  - when it died or was killed (a timeout): tinypool starts another.
  * Each worker is a single-process Tinypool (a "slot"), so replacing one is tinypool's own
  * `recycleWorkers()` and never touches the others.
@@ -30,10 +31,12 @@ export interface TrainPoolOptions {
   workers?: number;
   /** Backend preference passed to every candidate. */
   backend?: string;
-  /** Replace a worker after this many candidates (default 50). */
+  /** Replace a worker after this many candidates (default 200). */
   recycleAfter?: number;
-  /** Replace a worker whose RSS grew by more than this fraction over its RSS after its first candidate (default 0.1). */
+  /** Replace a worker whose RSS grew by more than this fraction over its RSS after its warm-up (default 0.08: under 10 % with one more candidate's growth). */
   rssGrowth?: number;
+  /** Candidates whose RSS make a new worker's reference (the largest of them) rather than count as growth (default 5). */
+  warmupCandidates?: number;
   /** Called when a worker is replaced, with the reason (for tests and diagnostics). */
   onRecycle?: (event: RecycleEvent) => void;
   /** Called after each candidate a worker finished (failed ones included), with the worker's process id and RSS. */
@@ -67,8 +70,9 @@ export class WorkerTaskError extends Error {
   }
 }
 
-export const DEFAULT_RECYCLE_AFTER = 50;
-export const DEFAULT_RSS_GROWTH = 0.1;
+export const DEFAULT_RECYCLE_AFTER = 200;
+export const DEFAULT_RSS_GROWTH = 0.08;
+export const DEFAULT_WARMUP_CANDIDATES = 5;
 
 export function defaultWorkers(): number {
   return Math.max(1, availableParallelism());
@@ -128,7 +132,7 @@ interface Slot {
   pool: Tinypool;
   /** Candidates the current process has trained. */
   trained: number;
-  /** The current process's RSS after its first candidate. */
+  /** The current process's reference RSS: the largest it reported over its warm-up candidates. */
   baselineRss?: number;
 }
 
@@ -137,6 +141,7 @@ export class TrainPool {
   private readonly storeUri: string;
   private readonly backend?: string;
   private readonly recycleAfter: number;
+  private readonly warmupCandidates: number;
   private readonly rssGrowth: number;
   private readonly onRecycle?: (event: RecycleEvent) => void;
   private readonly onTaskDone?: (event: TaskDoneEvent) => void;
@@ -150,6 +155,7 @@ export class TrainPool {
     this.storeUri = opts.storeUri;
     this.backend = opts.backend;
     this.recycleAfter = opts.recycleAfter ?? DEFAULT_RECYCLE_AFTER;
+    this.warmupCandidates = opts.warmupCandidates ?? DEFAULT_WARMUP_CANDIDATES;
     this.rssGrowth = opts.rssGrowth ?? DEFAULT_RSS_GROWTH;
     this.onRecycle = opts.onRecycle;
     this.onTaskDone = opts.onTaskDone;
@@ -173,7 +179,12 @@ export class TrainPool {
   /** Train one candidate in a worker; `signal` kills the worker running it (a timeout, an interrupt). */
   async run(item: WorkItem, signal?: AbortSignal): Promise<TrainOutput> {
     const slot = await this.acquire();
-    const task: WorkerTask = { storeUri: this.storeUri, item, ...(this.backend ? { backend: this.backend } : {}) };
+    const task: WorkerTask = {
+      storeUri: this.storeUri,
+      item,
+      ...(this.backend ? { backend: this.backend } : {}),
+      ...(slot.baselineRss === undefined || slot.trained < this.warmupCandidates ? {} : { collectAboveRss: this.rssLimit(slot.baselineRss) }),
+    };
     try {
       let result: WorkerResult;
       try {
@@ -218,11 +229,17 @@ export class TrainPool {
     if (slot.trained >= this.recycleAfter) return 'count';
     const rss = result.rssBytes;
     if (rss === undefined) return undefined;
-    if (slot.baselineRss === undefined) {
-      slot.baselineRss = rss;
+    // A new process grows over its first candidates (compiled code, first-use allocations): its
+    // reference is the largest RSS it reports over those, and growth counts from there.
+    if (slot.trained <= this.warmupCandidates) {
+      slot.baselineRss = Math.max(slot.baselineRss ?? 0, rss);
       return undefined;
     }
-    return rss > slot.baselineRss * (1 + this.rssGrowth) ? 'rss' : undefined;
+    return slot.baselineRss !== undefined && rss > this.rssLimit(slot.baselineRss) ? 'rss' : undefined;
+  }
+
+  private rssLimit(baseline: number): number {
+    return baseline * (1 + this.rssGrowth);
   }
 
   /** A fresh process in the slot, warming while the slot waits for its next candidate. */
@@ -250,7 +267,8 @@ export class TrainPool {
       minThreads: 1,
       maxThreads: 1,
       isolateWorkers: false,
-      execArgv: ['--import', tsx],
+      // --expose-gc: a worker collects garbage before its RSS counts as grown (see WorkerTask.collectAboveRss).
+      execArgv: ['--expose-gc', '--import', tsx],
       env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
     });
     // A worker that dies between candidates is replaced by tinypool; without a listener its 'error'

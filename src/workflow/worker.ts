@@ -16,6 +16,11 @@ export interface WorkerTask {
   storeUri: string;
   item: WorkItem;
   backend?: string;
+  /**
+   * When the process's RSS after the candidate is above this, collect garbage first and report the
+   * RSS after that: V8 grows its heap lazily, and a worker should not be replaced for garbage.
+   */
+  collectAboveRss?: number;
 }
 
 /** Sent once to each worker while Plan runs: load tfjs and start the backend before the first candidate. */
@@ -44,6 +49,15 @@ process.on('disconnect', () => process.exit(0));
 
 const stores = new Map<string, Store>();
 
+/** The RSS now, after a full garbage collection if it is above `collectAbove` (the pool starts workers with --expose-gc). */
+function rssAfter(collectAbove: number | undefined): number {
+  const rss = process.memoryUsage.rss();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collectAbove === undefined || rss <= collectAbove || !gc) return rss;
+  gc();
+  return process.memoryUsage.rss();
+}
+
 export default async function runTask(task: WorkerTask | WarmTask): Promise<WorkerResult | null> {
   if ('warm' in task) {
     await selectBackend(task.backend).catch(() => undefined); // a bad preference is reported by the real task
@@ -56,7 +70,7 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
       stores.set(task.storeUri, store);
     }
     const output = await train(store, task.item, { backend: task.backend });
-    return { ok: true, output, pid: process.pid, rssBytes: process.memoryUsage.rss() };
+    return { ok: true, output, pid: process.pid, rssBytes: rssAfter(task.collectAboveRss) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     return {

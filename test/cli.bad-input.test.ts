@@ -117,7 +117,7 @@ const SPEC_CASES: Case[] = [
   { name: 'random search without count', files: withData(sweep({ search: { strategy: 'random' } })), args: run(), message: 'search.count: is required for random search' },
   { name: 'grid search with count', files: withData(sweep({ search: { count: 2 } })), args: run(), message: 'search.count: is only for random search' },
   { name: 'more candidates than the cap', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4] }, search: { maxCandidates: 5 } })), args: run(), message: 'search.maxCandidates: the sweep expands to 6 candidates, more than the cap of 5' },
-  { name: 'npy without labelsKey', files: withData(sweep({ ...NPY_SWEEP, dataset: { key: 'datasets/x.npy', format: 'npy', task: 'binary' } })), args: run(), message: 'dataset.labelsKey: is required for npy data' },
+  { name: 'npy without labelsKey', files: withData(sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: undefined } })), args: run(), message: 'dataset.labelsKey: is required for npy data' },
 ];
 
 const CSV_CASES: Case[] = [
@@ -133,9 +133,10 @@ const CSV_CASES: Case[] = [
   { name: 'binary with five classes', files: withData(sweep({ dataset: { target: 'b', features: ['a'] } })), args: run(), message: 'dataset.target: column "b" has 5 distinct values (0, 1, 2, 3, 4); binary needs exactly two' },
   { name: 'multiclass with one class', files: withData(sweep({ dataset: { task: 'multiclass' } }), { 'store/datasets/d.csv': 'a,b,label\n1,2,x\n3,4,x\n' }), args: run(), message: 'dataset.target: column "label" has only one distinct value (x); multiclass needs at least two' },
   { name: 'regression target not a number', files: withData(sweep({ dataset: { task: 'regression' } })), args: run(), message: 'datasets/d.csv: row 2, column "label": "no" is not a number (a regression target must be numeric)' },
-  { name: 'missing value with dropMissing false', files: withData(sweep({ dataset: { dropMissing: false } }), { 'store/datasets/d.csv': 'a,b,label\n1,2,yes\n3,,no\n' }), args: run(), message: 'datasets/d.csv: row 3, column "b": missing value and dataset.dropMissing is false' },
-  { name: 'every row missing a value', files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,,yes\n,4,no\n' }), args: run(), message: 'datasets/d.csv: every row has a missing value in a used column' },
-  { name: 'too many categories', files: withData(sweep({ dataset: { features: ['a', 'b'] } }), { 'store/datasets/d.csv': `a,b,label\n${Array.from({ length: 300 }, (_, i) => `v${i},${i},${i % 2}`).join('\n')}\n` }), args: run(), message: 'one-hot encoding stops at 256' },
+  { name: 'missing value with missing "error"', files: withData(sweep({ dataset: { missing: 'error' } }), { 'store/datasets/d.csv': 'a,b,label\n1,2,yes\n3,,no\n' }), args: run(), message: 'datasets/d.csv: row 3, column "b": missing value and dataset.missing is "error"' },
+  { name: 'every row missing a value with missing "drop"', files: withData(sweep({ dataset: { missing: 'drop' } }), { 'store/datasets/d.csv': 'a,b,label\n1,,yes\n,4,no\n' }), args: run(), message: 'datasets/d.csv: every row has a missing value in a used column (dataset.missing "drop")' },
+  { name: 'too many categories', files: withData(sweep({ dataset: { features: ['a', 'b'], categorical: ['a'] } }), { 'store/datasets/d.csv': `a,b,label\n${Array.from({ length: 600 }, (_, i) => `v${i % 300},${i},${i % 2}`).join('\n')}\n` }), args: run(), message: 'datasets/d.csv: column "a": 300 distinct strings, more than one-hot encoding takes (256)' },
+  { name: 'an identifier listed as a feature', files: withData(sweep({ dataset: { features: ['a', 'b'] } }), { 'store/datasets/d.csv': `a,b,label\n${Array.from({ length: 30 }, (_, i) => `name${i},${i},${i % 2}`).join('\n')}\n` }), args: run(), message: 'dataset.features: column "a" holds a different string in each of its 30 rows (an identifier)' },
   { name: 'forecast time not a date', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 3 }, model: { family: 'lstm' } }), { 'store/datasets/s.csv': 't,v\nmonday,1\ntuesday,2\nwednesday,3\nthursday,4\nfriday,5\n' }), args: run(), message: 'datasets/s.csv: row 2, column "t": "monday" is not a date or a number' },
   { name: 'forecast lookback longer than the series', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 40 }, model: { family: 'lstm' } }), { 'store/datasets/s.csv': SERIES }), args: run(), message: 'datasets/s.csv: 30 rows make 0 windows of dataset.lookback 40 + dataset.horizon 1; at least 2 are needed' },
   { name: 'forecast target not numeric', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 2 }, model: { family: 'lstm' } }), { 'store/datasets/s.csv': 't,v\n1,a\n2,b\n3,c\n4,d\n5,e\n' }), args: run(), message: 'datasets/s.csv: row 2, column "v": "a" is not a number (a forecast target must be numeric)' },
@@ -143,7 +144,7 @@ const CSV_CASES: Case[] = [
 
 const ARRAY_CASES: Case[] = [
   { name: 'npz that is not a zip', files: { 'sweep.json': sweep(NPZ_SWEEP), 'store/datasets/d.npz': 'this is not a zip file' }, args: run(), message: 'datasets/d.npz: not a readable .npz (zip) file' },
-  { name: '.npz key without format is read as npz', files: { 'sweep.json': sweep({ ...NPZ_SWEEP, dataset: { key: 'datasets/d.npz', task: 'binary' } }), 'store/datasets/d.npz': 'this is not a zip file' }, args: run(), message: 'datasets/d.npz: not a readable .npz (zip) file' },
+  { name: '.npz key without format is read as npz', files: { 'sweep.json': sweep({ ...NPZ_SWEEP, dataset: { ...NPZ_SWEEP.dataset, format: undefined } }), 'store/datasets/d.npz': 'this is not a zip file' }, args: run(), message: 'datasets/d.npz: not a readable .npz (zip) file' },
   { name: 'npz without the inputs array', files: { 'sweep.json': sweep({ ...NPZ_SWEEP, dataset: { ...NPZ_SWEEP.dataset, inputs: 'images' } }), 'store/datasets/d.npz': npz() }, args: run(), message: 'dataset.inputs: array "images" is not in datasets/d.npz (arrays: x, y)' },
   { name: 'npz without the labels array', files: { 'sweep.json': sweep({ ...NPZ_SWEEP, dataset: { ...NPZ_SWEEP.dataset, target: 'labels' } }), 'store/datasets/d.npz': npz() }, args: run(), message: 'dataset.target: array "labels" is not in datasets/d.npz (arrays: x, y)' },
   { name: 'npy without the magic', files: { 'sweep.json': sweep(NPY_SWEEP), 'store/datasets/x.npy': 'hello, I am not numpy', 'store/datasets/y.npy': labels(8) }, args: run(), message: 'datasets/x.npy: not a .npy file (no \\x93NUMPY magic)' },
@@ -206,12 +207,15 @@ const RESOURCE_CASES: Case[] = [
   { name: 'a candidate over --max-memory', files: withData(sweep({ model: { depth: [1, 4], width: [512] } })), args: run('--max-memory', '8MiB'), message: "more than a worker's 8.0 MiB (--max-memory)" },
 ];
 
-/**
- * Data-size cases (more folds than rows, a 1-row regression, a 2-row binary table, more forecast folds
- * than windows, too few rows per class) are checked at plan time by the data layer; the coordinator
- * adds their rows here once that work is merged.
- */
-const DATA_SIZE_CASES: Case[] = [];
+/** Data-size cases: too little data for the splits is found at plan time (src/data/split.ts). */
+const rowsOf = (n: number, label: (i: number) => string) => `a,b,y,label\n${Array.from({ length: n }, (_, i) => `${i},${i % 3},${i / 2},${label(i)}`).join('\n')}\n`;
+const DATA_SIZE_CASES: Case[] = [
+  { name: 'more folds than rows', files: withData(sweep({ dataset: { task: 'regression', target: 'y' }, evaluation: { strategy: 'kfold', folds: 10, test: 0 } }), { 'store/datasets/d.csv': rowsOf(6, () => 'x') }), args: run(), message: 'datasets/d.csv: 6 rows are fewer than evaluation.folds (10)' },
+  { name: 'a one-row regression', files: withData(sweep({ dataset: { task: 'regression', target: 'y' } }), { 'store/datasets/d.csv': rowsOf(1, () => 'x') }), args: run(), message: /datasets\/d\.csv: 1 rows? (is|are) too few: the test split \(evaluation\.test 0\.2\) holds out 1, leaving 0/ },
+  { name: 'a two-row binary table', files: withData(sweep(), { 'store/datasets/d.csv': rowsOf(2, (i) => (i ? 'yes' : 'no')) }), args: run(), message: 'datasets/d.csv: 2 rows are too few: the test split (evaluation.test 0.2) holds out 1, leaving 1 for training and validation (at least 2 are needed)' },
+  { name: 'more forecast folds than windows', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 3 }, model: { family: 'lstm' }, evaluation: { strategy: 'kfold', folds: 20, test: 0 } }), { 'store/datasets/s.csv': SERIES.split('\n').slice(0, 21).join('\n') }), args: run(), message: /datasets\/s\.csv: 1[78] windows are too few for evaluation\.folds 20 \(time-ordered folds need at least 21\)/ },
+  { name: 'too few rows of a class for the folds', files: withData(sweep({ evaluation: { strategy: 'kfold', folds: 5, test: 0 } }), { 'store/datasets/d.csv': rowsOf(10, (i) => (i < 8 ? 'yes' : 'no')) }), args: run(), message: 'datasets/d.csv: class "no" has 2 rows, fewer than evaluation.folds (5); use fewer folds or a holdout split' },
+];
 
 const CORPUS: [string, Case[]][] = [
   ['sweep spec', SPEC_CASES],

@@ -6,9 +6,7 @@
 import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LayerbenchError } from '../errors.js';
-import { aggregate, caughtReason } from '../steps/aggregate.js';
 import { plan, type PlanOptions } from '../steps/plan.js';
-import { report } from '../steps/report.js';
 import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import type { Store } from '../store/store.js';
 import { STATE } from '../../infra/workflow.js';
@@ -48,7 +46,12 @@ export interface RunLocalOptions {
    * signal's reason.
    */
   signal?: AbortSignal;
-  /** Worker replacement settings (see TrainPool). */
+  /**
+   * A pool the caller started already (so its workers load while the runner does); the runner trains
+   * in it and destroys it at the end. Default: the runner starts one.
+   */
+  trainPool?: TrainPool;
+  /** Worker replacement settings (see TrainPool), for the pool the runner starts. */
   pool?: Pick<TrainPoolOptions, 'recycleAfter' | 'rssGrowth' | 'warmupCandidates' | 'onRecycle' | 'onTaskDone'>;
 }
 
@@ -67,12 +70,14 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const { store } = opts;
   const { signal } = opts;
   signal?.throwIfAborted();
-  const pool = new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend, ...opts.pool });
+  const pool = opts.trainPool ?? new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend, ...opts.pool });
   void pool.warm(); // never rejects; destroy() ends it if the run is over first
   let planned: PlanOutput | undefined;
   let stop: (() => void) | undefined;
   try {
-    const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
+    // Not validated again here (about a second of schema compilation before every run): the rendered
+    // definition is validated by the interpreter in test/workflow.definition.test.ts.
+    const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { noValidate: true } });
     const execution = machine.run(opts.input as never, {
       overrides: {
         taskResourceLocalHandlers: {
@@ -88,10 +93,14 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
           [STATE.aggregate]: async (input) => {
             // An interrupted run writes no leaderboard: the candidates stopped mid-way are not failures.
             signal?.throwIfAborted();
+            // Aggregate and Report (and the report's tfjs and vega) load when the training is done,
+            // not before the first candidate starts.
+            const { aggregate } = await import('../steps/aggregate.js');
             return (await aggregate(store, input as unknown as AggregateInput)) as never;
           },
           [STATE.report]: async (input) => {
             signal?.throwIfAborted();
+            const { report } = await import('../steps/report.js');
             return (await report(store, input as unknown as ReportInput)) as never;
           },
         },
@@ -158,6 +167,7 @@ async function follow(events: ReturnType<StateMachine['run']>['eventLogs'], onPr
       }
     } else if (ev.type === 'StateExited' && ev.state.name === STATE.recordFailure) {
       const out = ev.state.output as unknown as CaughtFailure;
+      const { caughtReason } = await import('../steps/aggregate.js');
       onProgress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: 'failed', reason: caughtReason(out.error ?? {}) });
     } else if (ev.type === 'StateRetried' && ev.state.name === STATE.train) {
       const item = ev.state.input as unknown as WorkItem;

@@ -20,8 +20,7 @@ import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
 import { openCheckedStore } from '../../store/open.js';
 import { getJson, type Store } from '../../store/store.js';
-import { runLocal } from '../../workflow/local.js';
-import { workerCount } from '../../workflow/pool.js';
+import { TrainPool, workerCount } from '../../workflow/pool.js';
 import { createProgressDisplay, formatDuration } from '../../workflow/progress.js';
 import { prepareSweepFile } from '../sweep-file.js';
 
@@ -85,6 +84,17 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 
+  // The workers start now and load tfjs while this process loads the runner (the CDK construct, the
+  // interpreter): the first candidate starts as soon as both are ready.
+  const trainPool = new TrainPool({ storeUri: store.location, workers, backend: opts.backend });
+  void trainPool.warm();
+  let runLocal: typeof import('../../workflow/local.js').runLocal;
+  try {
+    ({ runLocal } = await import('../../workflow/local.js'));
+  } catch (err) {
+    await trainPool.destroy();
+    throw err;
+  }
   const progress = createProgressDisplay({ workers, quiet: opts.quiet });
   const stop = new AbortController();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
@@ -107,7 +117,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       store,
       input: { trigger: 'cli', key: sweepKey, runId, ...(opts.retryFailed ? { retryFailed: true } : {}) },
       workers,
-      backend: opts.backend,
+      trainPool,
       trainTimeoutSeconds: opts.trainTimeout,
       planOptions: { memoryBudget },
       onProgress: (e) => progress.onProgress(e),

@@ -66,7 +66,7 @@ const until = async (what: string, ok: () => boolean, child: ChildProcess) => {
   }
 };
 
-/** Start the CLI, wait until both workers are training, send `signal`; the exit code, stderr and the workers it had. */
+/** Start the CLI with one worker, wait until it is training, send `signal`; the exit code, stderr and the workers it had. */
 async function interrupt(args: string[], cwd: string, signal: NodeJS.Signals): Promise<{ code: number | null; stderr: string; workers: number[] }> {
   const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
@@ -74,7 +74,7 @@ async function interrupt(args: string[], cwd: string, signal: NodeJS.Signals): P
   child.stdout!.resume();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await until('training started', () => /training \d+ candidates?/.test(stderr), child);
-  await until('two workers started', () => workersOf(child.pid!).length === 2, child);
+  await until('a worker started', () => workersOf(child.pid!).length === 1, child);
   const workers = workersOf(child.pid!);
   child.kill(signal);
   return { code: await exited, stderr, workers };
@@ -96,23 +96,23 @@ describe('layerbench run, interrupted', () => {
         training: { epochs: 30, batchSize: 16, earlyStopping: { enabled: false } },
       }),
     );
-    const args = ['run', sweepFile, '--store', store.root, '--workers', '2', '--backend', 'cpu'];
+    const args = ['run', sweepFile, '--store', store.root, '--backend', 'cpu'];
 
-    const term = await interrupt([...args, '--run-id', 'signals-1'], dir, 'SIGTERM');
+    const term = await interrupt([...args, '--workers', '1', '--run-id', 'signals-1'], dir, 'SIGTERM');
     expect(term.code).toBe(143);
     expect(term.stderr.trim().split('\n').at(-1)).toBe(
       `layerbench: interrupted (SIGTERM): the workers are stopped; resume run signals-1 with: layerbench run ${sweepFile} --run-id signals-1`,
     );
     expect(term.workers.filter(alive)).toEqual([]);
 
-    const int = await interrupt([...args, '--run-id', 'signals-1'], dir, 'SIGINT');
+    const int = await interrupt([...args, '--workers', '1', '--run-id', 'signals-1'], dir, 'SIGINT');
     expect(int.code).toBe(130);
     expect(int.stderr).toContain('layerbench: interrupted (SIGINT)');
     expect(int.workers.filter(alive)).toEqual([]);
     expect(await store.exists(keys.runManifest('signals-1'))).toBe(true);
     expect(await store.exists(keys.leaderboard('signals-1', 'json'))).toBe(false);
 
-    const resumed = await cli(...args, '--run-id', 'signals-1');
+    const resumed = await cli(...args, '--workers', '2', '--run-id', 'signals-1');
     expect(resumed.code).toBe(0);
     const lb = await getJson<Leaderboard>(store, keys.leaderboard('signals-1', 'json'));
     expect(lb.rows).toHaveLength(4);

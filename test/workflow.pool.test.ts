@@ -98,7 +98,7 @@ function pool(opts: Partial<ConstructorParameters<typeof TrainPool>[0]> = {}) {
 describe('TrainPool isolation', () => {
   const again = (item: WorkItem): WorkItem => ({ ...item, retrain: true });
 
-  it('replaces the worker after a candidate that failed and after recycleAfter candidates', async () => {
+  it('replaces the worker after a candidate that failed, after recycleAfter candidates, and when it is killed', async () => {
     const { pool: p, done, recycled } = pool({ recycleAfter: 2 });
     try {
       const statuses = [];
@@ -115,6 +115,17 @@ describe('TrainPool isolation', () => {
         ['count', items.good[2]!.candidateId],
       ]);
       expect(alive(pid[1]!)).toBe(false);
+
+      // Killed in the middle of a candidate: that candidate fails as crashed, the next trains on a new worker.
+      expect(workerPids()).toContain(pid[4]);
+      const slow = p.run(again(items.slow[0]!));
+      await new Promise((r) => setTimeout(r, 500));
+      process.kill(pid[4]!, 'SIGKILL');
+      await expect(slow).rejects.toBeInstanceOf(WorkerCrashedError);
+      await expect(slow).rejects.toThrow(/its worker process died while training it/);
+      expect((await p.run(again(items.good[0]!))).status).toBe('succeeded');
+      expect(done.at(-1)!.pid).not.toBe(pid[4]);
+      expect(recycled.at(-1)).toMatchObject({ reason: 'crashed', candidateId: items.slow[0]!.candidateId });
     } finally {
       await p.destroy();
     }
@@ -134,25 +145,6 @@ describe('TrainPool isolation', () => {
     }
   });
 
-  it('fails a candidate whose worker is killed as crashed, and trains the next on a new worker', async () => {
-    const { pool: p, done } = pool();
-    try {
-      await p.run(again(items.good[2]!));
-      const pid = done[0]!.pid!;
-      expect(workerPids()).toContain(pid);
-      const slow = p.run(again(items.slow[0]!));
-      await new Promise((r) => setTimeout(r, 500));
-      process.kill(pid, 'SIGKILL');
-
-      await expect(slow).rejects.toBeInstanceOf(WorkerCrashedError);
-      await expect(slow).rejects.toThrow(/its worker process died while training it/);
-      const next = await p.run(again(items.good[3]!));
-      expect(next.status).toBe('succeeded');
-      expect(done.at(-1)!.pid).not.toBe(pid);
-    } finally {
-      await p.destroy();
-    }
-  });
 });
 
 describe('a run whose worker is killed with SIGKILL', () => {

@@ -147,7 +147,7 @@ export class TrainPool {
   private readonly onTaskDone?: (event: TaskDoneEvent) => void;
   private readonly slots: Slot[] = [];
   private readonly idle: Slot[] = [];
-  private readonly waiting: ((slot: Slot) => void)[] = [];
+  private readonly waiting: { resolve: (slot: Slot) => void; reject: (err: Error) => void }[] = [];
   private destroyed = false;
 
   constructor(opts: TrainPoolOptions) {
@@ -167,6 +167,7 @@ export class TrainPool {
    * Never fails: a worker that cannot start says so on its first real task.
    */
   async warm(count = Math.min(this.workers, defaultWorkers())): Promise<void> {
+    if (this.destroyed) return;
     const started: Slot[] = [];
     while (this.slots.length < Math.min(count, this.workers)) {
       const slot = this.addSlot();
@@ -218,9 +219,10 @@ export class TrainPool {
     }
   }
 
-  /** Stop every worker now (SIGTERM, SIGKILL after a second); tasks in flight reject. */
+  /** Stop every worker now (SIGTERM, SIGKILL after a second); tasks in flight and waiting reject. Idempotent. */
   async destroy(): Promise<void> {
     this.destroyed = true;
+    for (const w of this.waiting.splice(0)) w.reject(new Error('the training pool was shut down'));
     await Promise.all(this.slots.map((slot) => slot.pool.destroy()));
   }
 
@@ -280,15 +282,16 @@ export class TrainPool {
   }
 
   private async acquire(): Promise<Slot> {
+    if (this.destroyed) throw new Error('the training pool was shut down');
     const free = this.idle.pop();
     if (free) return free;
     if (this.slots.length < this.workers) return this.addSlot();
-    return new Promise((resolve) => this.waiting.push(resolve));
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
   }
 
   private release(slot: Slot): void {
     const next = this.waiting.shift();
-    if (next) next(slot);
+    if (next) next.resolve(slot);
     else this.idle.push(slot);
   }
 }

@@ -88,13 +88,6 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   // interpreter): the first candidate starts as soon as both are ready.
   const trainPool = new TrainPool({ storeUri: store.location, workers, backend: opts.backend });
   void trainPool.warm();
-  let runLocal: typeof import('../../workflow/local.js').runLocal;
-  try {
-    ({ runLocal } = await import('../../workflow/local.js'));
-  } catch (err) {
-    await trainPool.destroy();
-    throw err;
-  }
   const progress = createProgressDisplay({ workers, quiet: opts.quiet });
   const stop = new AbortController();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
@@ -105,6 +98,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
         signal,
       ),
     );
+    void trainPool.destroy();
   };
   const onInt = onSignal('SIGINT');
   const onTerm = onSignal('SIGTERM');
@@ -113,6 +107,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const started = Date.now();
   let result;
   try {
+    const { runLocal } = await import('../../workflow/local.js');
     result = await runLocal({
       store,
       input: { trigger: 'cli', key: sweepKey, runId, ...(opts.retryFailed ? { retryFailed: true } : {}) },
@@ -127,6 +122,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
     progress.stop();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
+    await trainPool.destroy();
   }
   const seconds = (Date.now() - started) / 1000;
   const results: RunResult[] = [];

@@ -63,6 +63,34 @@ export class TransientError extends LayerbenchError {
   }
 }
 
+/** The store cannot be used: a path that is not a writable directory, a bucket that cannot be reached. */
+export class StoreError extends LayerbenchError {
+  override readonly name = 'StoreError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'E_STORE', kind: 'fatal', cause });
+  }
+}
+
+/**
+ * A candidate's worker process died while training it (killed, out of memory, a native crash). The
+ * candidate fails; resuming the run (`run --run-id`) trains it again.
+ */
+export class WorkerCrashedError extends LayerbenchError {
+  override readonly name = 'WorkerCrashedError';
+  constructor(message: string, cause?: unknown) {
+    super(message, { code: 'E_WORKER_CRASHED', kind: 'candidate', cause });
+  }
+}
+
+/** The CLI was interrupted (SIGINT, SIGTERM): the workers are stopped and the run can be resumed. */
+export class InterruptedError extends LayerbenchError {
+  override readonly name = 'InterruptedError';
+  constructor(message: string, readonly signal: 'SIGINT' | 'SIGTERM') {
+    // 128 + the signal's number, as a shell reports a process the signal ended.
+    super(message, { code: 'E_INTERRUPTED', kind: 'fatal', exitCode: signal === 'SIGINT' ? 130 : 143 });
+  }
+}
+
 /** The failure kind of any thrown value: our own errors say it, anything else is a candidate failure. */
 export function failureKind(err: unknown): FailureKind {
   return err instanceof LayerbenchError ? err.kind : 'candidate';

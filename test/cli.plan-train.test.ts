@@ -96,6 +96,20 @@ describe('layerbench train', () => {
     expect(doc.trials[0]!.epochs).toHaveLength(2);
   });
 
+  it('--json prints the candidate document and where it is', async () => {
+    const { storeDir, file } = await workspace(tiny);
+    const planned = JSON.parse((await cli('plan', file, '--store', storeDir, '--json')).stdout) as { id: string; resources: { params: number; memoryBytes: number } }[];
+    const id = planned[0]!.id;
+    expect(planned[0]!.resources.params).toBeGreaterThan(0);
+
+    const out = await cli('train', file, '--store', storeDir, '--candidate', id, '--backend', 'cpu', '--json');
+
+    expect(out.code).toBe(0);
+    const result = JSON.parse(out.stdout) as { schema: string; runId: string; candidateId: string; skipped: boolean; location: string; document: unknown };
+    expect(result).toMatchObject({ schema: 'layerbench.cli.train.v1', runId: 'tiny-manual', candidateId: id, skipped: false, location: `${storeDir}/${keys.candidate('tiny-manual', id)}` });
+    expect(result.document).toEqual(await getJson(new LocalStore(storeDir), keys.candidate('tiny-manual', id)));
+  });
+
   it('refuses an unknown candidate with exit 2, naming the option, and writes nothing', async () => {
     const { storeDir, file } = await workspace(tiny);
     const before = await listAll(storeDir);

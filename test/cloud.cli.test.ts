@@ -234,6 +234,23 @@ describe('layerbench status', () => {
     );
   });
 
+  it('--json --quiet: the execution and its runs as one document, nothing on stderr', async () => {
+    sfnMock.on(DescribeExecutionCommand).resolves({ executionArn: arn, status: 'SUCCEEDED', stateMachineArn: STATE_MACHINE, startDate: new Date() });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: [{ id: 5, timestamp: new Date(), type: 'TaskStateExited', stateExitedEventDetails: { name: 'Plan', output: JSON.stringify(planned) } }],
+    });
+
+    const r = await cli('status', arn, '--stack', STACK, '--no-follow', '--json', '--quiet');
+
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      schema: 'layerbench.cli.status.v1',
+      execution: { arn, status: 'SUCCEEDED' },
+      runs: [{ runId, candidates: 2, leaderboardKey: keys.leaderboard(runId, 'json') }],
+    });
+  });
+
   it('a failed execution ends the command with its error and cause', async () => {
     const failedId = 'tiny-weather-status-2';
     await plan(store, { trigger: 'cli', key: TINY_SWEEP_KEY, runId: failedId });
@@ -275,6 +292,21 @@ describe('layerbench results', () => {
       expect.arrayContaining(['leaderboard.csv', 'leaderboard.json', 'leaderboard.md', 'run.json']),
     );
     expect(JSON.parse(await readFile(join(out, runId, 'leaderboard.json'), 'utf8'))).toMatchObject({ runId, failed: [{}, {}] });
+  });
+
+  it('--json: the leaderboard, the recommendation and the files as one document', async () => {
+    const runId = 'tiny-weather-results-3';
+    const planned = await plan(store, { trigger: 'cli', key: TINY_SWEEP_KEY, runId });
+    for (const i of planned.items) await recordFailure(store, { ...i, error: { Error: 'States.Timeout', Cause: 'too slow' } });
+    await aggregate(store, { runs: planned.runs });
+    const out = join(dir, 'results-json');
+
+    const r = await cli('results', runId, '--stack', STACK, '--out', out, '--json');
+
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout) as { schema: string; runId: string; recommended: unknown; leaderboard: { runId: string }; files: string[] };
+    expect(doc).toMatchObject({ schema: 'layerbench.cli.results.v1', runId, recommended: null, leaderboard: { runId } });
+    expect(doc.files).toContain(join(out, runId, 'leaderboard.json'));
   });
 
   it('a run without a leaderboard yet points to status', async () => {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXAMPLE_DATASETS, loadExampleSweep, prepareExamples } from '../examples/prepare.js';
 import { datasetInfo } from '../src/data/info.js';
 import { clearDatasetCache, loadDataset } from '../src/data/load.js';
@@ -31,6 +31,25 @@ describe('prepareExamples', () => {
     expect([...written].sort()).toEqual(Object.values(EXAMPLE_DATASETS).sort());
     expect(await store.list('datasets/')).toEqual(Object.values(EXAMPLE_DATASETS).sort());
     expect(await prepareExamples(store)).toEqual([]);
+  });
+
+  it('writes byte-for-byte the same datasets at another time, so their versions and candidate ids do not change', async () => {
+    const again = new LocalStore(await mkdtemp(join(tmpdir(), 'layerbench-examples-again-')));
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2031-07-15T13:45:30Z'));
+    try {
+      await prepareExamples(again);
+    } finally {
+      vi.useRealTimers();
+    }
+    try {
+      for (const key of Object.values(EXAMPLE_DATASETS)) {
+        expect(Buffer.from(await again.get(key)).equals(Buffer.from(await store.get(key))), key).toBe(true);
+        expect(await again.version(key)).toBe(await store.version(key));
+      }
+    } finally {
+      await rm(again.root, { recursive: true, force: true });
+    }
   });
 
   it('labels each Seattle day with whether the next day has precipitation', async () => {

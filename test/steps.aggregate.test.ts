@@ -52,7 +52,7 @@ describe('aggregate', () => {
     expect(await store.exists('runs/r1/report.html')).toBe(false);
     const failedDoc = candidateDocSchema.parse(await getJson(store, keys.candidate('r1', d!.id)));
     expect(failedDoc.status).toBe('failed');
-    expect(failedDoc.error).toEqual({ kind: 'candidate', code: 'E_TASK_FAILED', message: 'Runtime.ExitError: Runtime exited with error: signal: killed' });
+    expect(failedDoc.error).toEqual({ kind: 'crashed', code: 'E_TASK_FAILED', message: 'Runtime.ExitError: Runtime exited with error: signal: killed' });
     const lb = await getJson<Leaderboard>(store, 'runs/r1/leaderboard.json');
     expect(lb.schema).toBe('layerbench.leaderboard.v2');
     expect(lb.recommended!.candidateId).toBe(out.runs[0]!.recommended);
@@ -121,6 +121,33 @@ describe('aggregate', () => {
       best: { candidateId: 'a', metric: 'accuracy', value: 0.8 },
       duplicate: true,
     });
+  });
+
+  it('ranks the others when a document is truncated, and names that document as why its candidate failed', async () => {
+    const store = await tempStore();
+    const manifest = craftedManifest('r4b');
+    const [a, b] = manifest.candidates;
+    await putJson(store, keys.runManifest('r4b'), manifest);
+    await putJson(store, keys.candidate('r4b', a!.id), craftedDoc('r4b', a!, [0.8], 21));
+    const whole = JSON.stringify(craftedDoc('r4b', b!, [0.9], 41));
+    await store.put(keys.candidate('r4b', b!.id), whole.slice(0, whole.length / 2));
+
+    const out = await aggregate(store, { runs: [{ runId: 'r4b', sweep: 'crafted', candidates: 4 }] });
+
+    expect(out.runs[0]).toMatchObject({ succeeded: 1, failed: 3, best: { candidateId: a!.id } });
+    const lb = await getJson<Leaderboard>(store, keys.leaderboard('r4b', 'json'));
+    expect(lb.failed.find((f) => f.candidateId === b!.id)?.reason).toMatch(new RegExp(`^runs/r4b/candidates/${b!.id}\\.json: unreadable \\(not JSON: `));
+  });
+
+  it('RecordFailure records a crashed worker and a timeout under their own failure kinds', async () => {
+    const store = await tempStore();
+    const manifest = craftedManifest('r5');
+    const [a, b] = manifest.candidates;
+    await putJson(store, keys.runManifest('r5'), manifest);
+    await recordFailure(store, { runId: 'r5', candidateId: a!.id, error: { Error: 'WorkerCrashedError', Cause: 'its worker process died' } });
+    await recordFailure(store, { runId: 'r5', candidateId: b!.id, error: { Error: 'States.Timeout', Cause: 'ran longer than 900 s' } });
+    const kind = async (id: string) => candidateDocSchema.parse(await getJson(store, keys.candidate('r5', id))).error?.kind;
+    expect([await kind(a!.id), await kind(b!.id)]).toEqual(['crashed', 'timeout']);
   });
 
   it('leaves a duplicated run alone and reports its existing leaderboard', async () => {

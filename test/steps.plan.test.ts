@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, SpecError } from '../src/errors.js';
+import { failedCandidateDoc, type CandidateFailureKind } from '../src/results/document.js';
 import { plan, planOutput } from '../src/steps/plan.js';
 import { readManifest, RUN_SCHEMA } from '../src/steps/manifest.js';
 import { keys } from '../src/store/keys.js';
@@ -31,6 +32,13 @@ async function storeWith(sweeps: ReturnType<typeof sweep>[], datasets = ['datase
 }
 
 const NOW = new Date('2026-03-04T05:06:07.890Z');
+
+/** A failed candidate document of the given failure kind, for a candidate of a planned run. */
+async function failedDocFor(store: LocalStore, runId: string, candidateId: string, kind: CandidateFailureKind) {
+  const candidate = (await readManifest(store, runId)).candidates.find((c) => c.id === candidateId)!;
+  const at = NOW.toISOString();
+  return failedCandidateDoc({ runId, candidate, error: { kind, code: 'E_TEST', message: `failed: ${kind}` }, startedAt: at, finishedAt: at });
+}
 
 describe('plan', () => {
   it('plans a sweep key: one run, its manifest, one item per candidate', async () => {
@@ -131,10 +139,40 @@ describe('plan', () => {
     const first = await plan(store, input, { now: NOW });
     expect(first.items).toHaveLength(3);
     const doneId = first.items[1]!.candidateId;
-    await putJson(store, keys.candidate('resume-me', doneId), { placeholder: true });
+    await putJson(store, keys.candidate('resume-me', doneId), await failedDocFor(store, 'resume-me', doneId, 'candidate'));
     const again = await plan(store, input, { now: NOW });
     expect(again.runs).toEqual([{ runId: 'resume-me', sweep: 'alpha', candidates: 3 }]);
     expect(again.items.map((i) => i.candidateId)).toEqual(first.items.filter((i) => i.candidateId !== doneId).map((i) => i.candidateId));
+    expect(again.warnings).toBeUndefined();
+  });
+
+  it('resumes a run: crashed and transient failures and unreadable documents are trained again, the last with a warning', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv', [2, 4, 8, 16])]);
+    const input = { trigger: 'cli' as const, key: 'sweeps/alpha.json', runId: 'resume-kinds' };
+    const [a, b, c, d] = (await plan(store, input, { now: NOW })).items.map((i) => i.candidateId) as [string, string, string, string];
+    await putJson(store, keys.candidate('resume-kinds', a), await failedDocFor(store, 'resume-kinds', a, 'crashed'));
+    await putJson(store, keys.candidate('resume-kinds', b), await failedDocFor(store, 'resume-kinds', b, 'transient'));
+    await putJson(store, keys.candidate('resume-kinds', c), await failedDocFor(store, 'resume-kinds', c, 'timeout'));
+    await store.put(keys.candidate('resume-kinds', d), '{"schema": "layerbench.candidate.v1", "runId": "resu');
+
+    const again = await plan(store, input, { now: NOW });
+
+    expect(again.items.map((i) => [i.candidateId, i.retrain]).sort()).toEqual([[a, true], [b, true], [d, true]].sort());
+    expect(again.warnings).toEqual([expect.stringMatching(new RegExp(`^runs/resume-kinds/candidates/${d}\\.json: unreadable \\(not JSON: .*\\); training ${d} again$`))]);
+  });
+
+  it('resumes a run with retryFailed: every failed candidate is trained again', async () => {
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv', [2, 4])]);
+    const input = { trigger: 'cli' as const, key: 'sweeps/alpha.json', runId: 'resume-all' };
+    const [a, b] = (await plan(store, input, { now: NOW })).items.map((i) => i.candidateId) as [string, string];
+    await putJson(store, keys.candidate('resume-all', a), await failedDocFor(store, 'resume-all', a, 'candidate'));
+    await putJson(store, keys.candidate('resume-all', b), await failedDocFor(store, 'resume-all', b, 'timeout'));
+
+    const plain = await plan(store, input, { now: NOW });
+    const all = await plan(store, { ...input, retryFailed: true }, { now: NOW });
+
+    expect(plain.items).toEqual([]);
+    expect(all.items.map((i) => i.candidateId).sort()).toEqual([a, b].sort());
   });
 
   it('refuses to resume a run id with a different sweep', async () => {

@@ -37,7 +37,7 @@ describe('recordFailure', () => {
     expect(doc).toMatchObject({
       status: 'failed',
       candidate,
-      error: { kind: 'candidate', code: 'E_TIMEOUT', message: 'States.Timeout: ran too long' },
+      error: { kind: 'timeout', code: 'E_TIMEOUT', message: 'States.Timeout: ran too long' },
       startedAt: NOW.toISOString(),
     });
   });
@@ -64,6 +64,21 @@ describe('recordFailure', () => {
     expect(stray.recorded).toBe(false);
     expect(await getText(store, keys.candidate('r3', candidate.id))).toBe(before);
     expect(await store.list(keys.candidatesPrefix('r3'))).toEqual([keys.candidate('r3', candidate.id)]);
+  });
+
+  it('replaces the old failure of a candidate a resumed run retrained, but never a success', async () => {
+    const { store, manifest } = await plannedStore('r4');
+    const [a, b] = manifest.candidates;
+    await recordFailure(store, { runId: 'r4', candidateId: a!.id, error: { Error: 'WorkerCrashedError', Cause: 'first' } });
+    await putJson(store, keys.candidate('r4', b!.id), craftedDoc('r4', b!, [0.8], 21));
+
+    const again = await recordFailure(store, { runId: 'r4', candidateId: a!.id, retrain: true, error: { Error: 'States.Timeout', Cause: 'second' } });
+    const success = await recordFailure(store, { runId: 'r4', candidateId: b!.id, retrain: true, error: { Error: 'States.Timeout', Cause: 'late' } });
+
+    expect(again.recorded).toBe(true);
+    expect((await getJson<{ error: unknown }>(store, keys.candidate('r4', a!.id))).error).toMatchObject({ kind: 'timeout', message: 'States.Timeout: second' });
+    expect(success.recorded).toBe(false);
+    expect((await getJson<{ status: string }>(store, keys.candidate('r4', b!.id))).status).toBe('succeeded');
   });
 });
 

@@ -5,7 +5,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { candidateDocSchema } from '../src/results/document.js';
 import type { Leaderboard } from '../src/steps/leaderboard.js';
 import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
 import { S3Store } from '../src/store/s3.js';
+import type { RunResult } from '../src/cli/commands/run.js';
 import { getJson, getText } from '../src/store/store.js';
 import { cli } from './helpers/cli.js';
 import { startS3rver, type S3rverHandle } from './helpers/s3rver.js';
@@ -60,6 +62,24 @@ describe('layerbench run', () => {
     expect(code).toBe(2);
     expect(stderr).toMatch(/^layerbench: datasets\/tiny\.csv: not found/);
     await expect(readdir(join(store, 'sweeps'))).rejects.toThrow(/ENOENT/);
+  });
+
+  it('--json --quiet: one JSON document with the leaderboard and the recommendation on stdout, nothing on stderr', async () => {
+    const dir = await tempDir();
+    const file = join(dir, 'sweep.json');
+    await writeFile(file, JSON.stringify(sweep()));
+    const store = join(dir, 'store');
+    await new LocalStore(store).put('datasets/tiny.csv', CSV);
+
+    const { code, stdout, stderr } = await cli('run', file, '--store', store, '--workers', '1', '--backend', 'cpu', '--json', '--quiet');
+
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    const result = JSON.parse(stdout) as RunResult;
+    expect(result).toMatchObject({ schema: 'layerbench.cli.run.v1', sweep: 'cli-tiny', status: 'succeeded', location: join(store, 'runs', result.runId) });
+    expect(result.leaderboard).toEqual(await getJson<Leaderboard>(new LocalStore(store), keys.leaderboard(result.runId, 'json')));
+    expect(result.leaderboard.rows).toHaveLength(2);
+    expect(result.leaderboard.rows).toContainEqual(result.recommended);
   });
 
   it('rejects --workers 0 as a usage error', async () => {

@@ -79,11 +79,15 @@ export function decodeNpy(bytes: Uint8Array, name = 'npy'): NpyArray {
     throw new DataError(`${name}: dtype ${JSON.stringify(descr)} is not supported (use one of ${NPY_DTYPES.join(', ')})`);
   }
   if (m[1] === '>' && BYTES[dtype] > 1) throw new DataError(`${name}: big-endian dtype ${descr} is not supported`);
-  const shape = shapeText
+  const dims = shapeText
     .split(',')
     .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map(Number);
+    .filter((s) => s !== '');
+  const shape = dims.map((d) => (/^\d+L?$/.test(d) ? Number.parseInt(d, 10) : Number.NaN));
+  const bad = shape.findIndex((d) => !Number.isSafeInteger(d));
+  if (bad >= 0) {
+    throw new DataError(`${name}: shape (${dims.join(', ')}): dimension ${bad} is ${JSON.stringify(dims[bad])}, not a size (a whole number ≥ 0)`);
+  }
   const count = shape.reduce((a, b) => a * b, 1);
   const offset = start + headerLen;
   const byteLength = count * BYTES[dtype];
@@ -130,11 +134,16 @@ export interface NpzEntry {
   dtype: NpyDtype;
 }
 
-/** Write an .npz: each entry becomes `<name>.npy` in a deflated zip (like np.savez_compressed). */
+/**
+ * Write an .npz: each entry becomes `<name>.npy` in a deflated zip (like np.savez_compressed). The
+ * same arrays always make the same bytes: every entry's zip timestamp is 1980-01-01 00:00 (zip's
+ * epoch, in local time as zip stores it) rather than the clock, so a dataset's version — and every
+ * candidate id made from it — does not change each time it is written.
+ */
 export function encodeNpz(record: Record<string, NpzEntry>): Uint8Array {
   const files: Record<string, Uint8Array> = {};
   for (const [name, e] of Object.entries(record)) files[`${name}.npy`] = encodeNpy(e.data, e.shape, e.dtype);
-  return zipSync(files, { level: 6 });
+  return zipSync(files, { level: 6, mtime: new Date(1980, 0, 1) });
 }
 
 /** Read every array of an .npz, keyed by name without `.npy`. */

@@ -464,8 +464,10 @@ function parseArrays(ds: DatasetSpec, xa: NpyArray, ya: NpyArray, names: ArrayNa
   const { x: xName, y: yName } = names;
   if (ds.task === 'forecast') throw new DataError('dataset.format: must be csv for forecast');
   const n = xa.shape[0]!;
+  if (n === 0) throw new DataError(`${xName}: has no samples (shape (${xa.shape.join(', ')}))`);
   const sampleShape = sampleShapeOf(xa.shape, xName);
   const size = sampleShape.reduce((a, b) => a * b, 1);
+  if (size === 0) throw new DataError(`${xName}: a sample has no values (shape (${xa.shape.join(', ')}))`);
   const yShape = ya.shape;
   if (yShape[0] !== n) throw new DataError(`${yName}: has ${yShape[0] ?? 0} rows, the inputs have ${n}`);
   const yWidth = yShape.slice(1).reduce((a, b) => a * b, 1);

@@ -3,10 +3,40 @@
  * runs/<runId>/candidates/<id>.json. Old runs stay readable because the schema is named and versioned.
  */
 import { z } from 'zod';
+import { errorMessage } from '../errors.js';
 import { candidateSchema, type Candidate } from '../search/candidates.js';
 import { higherIsBetter, type MetricName } from '../spec/schema.js';
+import { getText, type Store } from '../store/store.js';
 
 export const CANDIDATE_DOC_SCHEMA = 'layerbench.candidate.v1' as const;
+
+/**
+ * Why a candidate failed, as far as it reaches:
+ *  - `candidate`: this candidate cannot train (NaN loss, a tfjs failure); training it again fails again.
+ *  - `fatal`: the run's input was wrong when the candidate trained (the data changed, a bad document).
+ *  - `transient`: the store or the service failed and retries were spent (an outage, throttling).
+ *  - `crashed`: the process training it died (killed, out of memory, a native crash).
+ *  - `timeout`: it trained longer than the task may run.
+ * Documents written before `crashed` and `timeout` existed say `candidate` for both.
+ */
+export const FAILURE_KINDS = ['fatal', 'candidate', 'transient', 'crashed', 'timeout'] as const;
+export type CandidateFailureKind = (typeof FAILURE_KINDS)[number];
+
+/** Failures that say nothing about the candidate: resuming a run (`run --run-id`) trains them again. */
+export const RETRIED_ON_RESUME: readonly CandidateFailureKind[] = ['transient', 'crashed'];
+
+/** Error names (a Step Functions Catch's `Error`) of a task whose process died: ours locally, Lambda's in the cloud. */
+const CRASH_ERRORS = new Set(['WorkerCrashedError', 'Lambda.Unknown', 'Runtime.ExitError', 'Sandbox.Timedout']);
+/** Names of our fatal errors (errors.ts), as a Catch reports them. */
+const FATAL_ERRORS = new Set(['LayerbenchError', 'SpecError', 'DataError', 'NotFoundError', 'StoreError']);
+
+/** The failure kind of a task the Map's Catch reported, from its error name. */
+export function caughtFailureKind(errorName: string): CandidateFailureKind {
+  if (errorName === 'TransientError' || (errorName.startsWith('Lambda.') && !CRASH_ERRORS.has(errorName))) return 'transient';
+  if (errorName === 'States.Timeout') return 'timeout';
+  if (CRASH_ERRORS.has(errorName)) return 'crashed';
+  return FATAL_ERRORS.has(errorName) ? 'fatal' : 'candidate';
+}
 
 export const epochRecordSchema = z.object({
   epoch: z.number().int(),
@@ -65,7 +95,7 @@ export const candidateDocSchema = z.object({
   status: z.enum(['succeeded', 'failed']),
   /** Set when status is failed. */
   error: z
-    .object({ kind: z.enum(['fatal', 'candidate', 'transient']), code: z.string(), message: z.string() })
+    .object({ kind: z.enum(FAILURE_KINDS), code: z.string(), message: z.string() })
     .optional(),
   backend: z.string(),
   startedAt: z.string(),
@@ -103,8 +133,14 @@ export const candidateDocSchema = z.object({
   memory: z.object({
     /** Peak tfjs bytes in use during training. */
     peakTensorBytes: z.number(),
-    /** Peak resident set size of the process. */
+    /** Peak resident set size while this candidate trained (see peakRssScope). */
     peakRssBytes: z.number(),
+    /**
+     * What peakRssBytes covers: `candidate` when the process's peak was reset as the candidate started
+     * (Linux), `process` when it is the peak of the process's whole life so far. Absent in documents
+     * written before it existed (those are `process`).
+     */
+    peakRssScope: z.enum(['candidate', 'process']).optional(),
   }),
   /** Store key of the saved tfjs model (model.json) of the last trial, if saved. */
   modelKey: z.string().optional(),
@@ -156,4 +192,25 @@ export function failedCandidateDoc(args: {
     timing: { wallSeconds: 0, fitSeconds: 0, samplesPerSecond: null, inferenceMsPerSample: null },
     memory: { peakTensorBytes: 0, peakRssBytes: 0 },
   };
+}
+
+/** A candidate document as read from the store: parsed, or why it could not be (the key named). */
+export type CandidateDocRead = { ok: true; doc: CandidateDoc } | { ok: false; reason: string };
+
+/**
+ * Read one candidate document without throwing on its content: a truncated or foreign file is reported
+ * (so a run can count it as missing and train the candidate again), while a store failure still throws.
+ */
+export async function readCandidateDoc(store: Store, key: string): Promise<CandidateDocRead> {
+  const text = await getText(store, key);
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, reason: `${key}: unreadable (${text.trim() === '' ? 'empty' : `not JSON: ${errorMessage(err)}`})` };
+  }
+  const parsed = candidateDocSchema.safeParse(value);
+  if (parsed.success) return { ok: true, doc: parsed.data };
+  const issue = parsed.error.issues[0]!;
+  return { ok: false, reason: `${key}: not a ${CANDIDATE_DOC_SCHEMA} document (${issue.path.join('.') || '(root)'}: ${issue.message})` };
 }

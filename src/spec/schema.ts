@@ -17,6 +17,14 @@ export const SWEEP_NAME = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 export const TASKS = ['binary', 'multiclass', 'regression', 'forecast'] as const;
 export type Task = (typeof TASKS)[number];
 
+export const DATASET_FORMATS = ['csv', 'npy', 'npz'] as const;
+
+/** A dataset's format from its key's extension: `.npz` and `.npy` say so, anything else is read as CSV. */
+export function formatFromKey(key: string): (typeof DATASET_FORMATS)[number] {
+  const ext = /\.([a-z0-9]+)$/i.exec(key)?.[1]?.toLowerCase();
+  return ext === 'npz' || ext === 'npy' ? ext : 'csv';
+}
+
 export const MISSING_POLICIES = ['impute', 'drop', 'error'] as const;
 export type MissingPolicy = (typeof MISSING_POLICIES)[number];
 
@@ -24,7 +32,8 @@ const datasetFields = z
   .object({
     /** A key in the store (`datasets/x.csv`), a local path, or `s3://bucket/key`. */
     key: z.string().min(1),
-    format: z.enum(['csv', 'npy', 'npz']).default('csv'),
+    /** Default: from the key's extension (`.npz`, `.npy`), else csv. */
+    format: z.enum(DATASET_FORMATS).optional(),
     task: z.enum(TASKS),
     /** CSV: the target column (forecast: one or more). NPZ: the array holding labels. */
     target: z.union([z.string().min(1), nonEmptyUnique(z.string().min(1))]).optional(),
@@ -72,14 +81,14 @@ const datasetFields = z
   })
   .strict();
 
-/** The dataset section, with `dropMissing` read into `missing` (default "impute"). */
+/** The dataset section, with `dropMissing` read into `missing` (default "impute") and the format from the key when not given. */
 export const datasetSchema = datasetFields.transform(({ dropMissing, ...ds }, ctx) => {
   if (dropMissing !== undefined && ds.missing !== undefined) {
     ctx.addIssue({ code: 'custom', path: ['dropMissing'], message: 'is replaced by dataset.missing; give only missing' });
     return z.NEVER;
   }
   const missing: MissingPolicy = ds.missing ?? (dropMissing === undefined ? 'impute' : dropMissing ? 'drop' : 'error');
-  return { ...ds, missing };
+  return { ...ds, format: ds.format ?? formatFromKey(ds.key), missing };
 });
 
 export const WIDTH_PATTERNS = ['constant', 'halving', 'doubling'] as const;

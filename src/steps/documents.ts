@@ -2,10 +2,10 @@
  * A run's candidate documents as the store holds them: `runs/<runId>/candidates/<id>.json` for each
  * candidate of the manifest. Aggregate ranks them, Report analyses them; both read them here.
  */
-import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, type CandidateDoc } from '../results/document.js';
+import { readCandidateDoc, type CandidateDoc } from '../results/document.js';
 import { mapConcurrent } from '../store/concurrent.js';
 import { keys } from '../store/keys.js';
-import { getJson, type Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { MissingResult } from './leaderboard.js';
 import type { RunManifest } from './manifest.js';
 
@@ -26,8 +26,9 @@ export async function readRunDocuments(store: Store, manifest: RunManifest): Pro
   const read = await mapConcurrent(manifest.candidates, READ_CONCURRENCY, async (candidate): Promise<CandidateDoc | MissingResult> => {
     const key = keys.candidate(runId, candidate.id);
     if (!present.has(key)) return { candidateId: candidate.id, reason: 'no result document: the task did not report' };
-    const parsed = candidateDocSchema.safeParse(await getJson(store, key));
-    return parsed.success ? parsed.data : { candidateId: candidate.id, reason: `${key}: not a ${CANDIDATE_DOC_SCHEMA} document` };
+    // A truncated or foreign document counts as missing, named, rather than failing the whole run.
+    const doc = await readCandidateDoc(store, key);
+    return doc.ok ? doc.doc : { candidateId: candidate.id, reason: doc.reason };
   });
   const docs: CandidateDoc[] = [];
   const missing: MissingResult[] = [];

@@ -29,8 +29,9 @@ import { baselineDoc } from '../data/baseline.js';
 import { dataLayout } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
-import { networkSize } from '../model/params.js';
+import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/params.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
+import { resumeState } from './resume.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
 
@@ -43,6 +44,8 @@ export interface PlanOptions {
   datasetScope?: DatasetScope;
   /** The deployment's guardrails (stack context); none by default. */
   limits?: PlanLimits;
+  /** What one candidate may use on a worker (default: the wasm backend's 4 GiB heap). */
+  memoryBudget?: MemoryBudget;
 }
 
 /** What one run may cost at most: a sweep beyond any of these is refused before anything is written. */
@@ -60,6 +63,8 @@ const planInputSchema = z.object({
   key: z.string().min(1).optional(),
   etag: z.string().min(1).optional(),
   runId: z.string().regex(RUN_ID, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
+  /** Resuming: train every failed candidate again (by default only transient and crashed failures are). */
+  retryFailed: z.boolean().optional(),
 });
 
 const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
@@ -72,6 +77,7 @@ interface Selected {
 interface Prepared {
   ref: RunRef;
   items: WorkItem[];
+  warnings: string[];
   /** A new run's manifest, written once every selected sweep has been prepared. */
   manifest?: RunManifest;
   /** A new run's baseline on the candidates' splits, written once its manifest has claimed the run. */
@@ -94,7 +100,19 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
   const prepared: Prepared[] = [];
   for (const sweep of selected) {
     try {
-      prepared.push(await prepareRun(store, sweep, { trigger, key: inp.key, etag, runId: inp.runId, now, datasetScope: opts.datasetScope, limits: opts.limits }));
+      prepared.push(
+        await prepareRun(store, sweep, {
+          trigger,
+          key: inp.key,
+          etag,
+          runId: inp.runId,
+          retryFailed: inp.retryFailed,
+          memoryBudget: opts.memoryBudget,
+          now,
+          datasetScope: opts.datasetScope,
+          limits: opts.limits,
+        }),
+      );
     } catch (err) {
       // One broken sweep must not stop the others a dataset upload or the schedule re-runs.
       if (!fanOut || !(err instanceof LayerbenchError) || err.kind !== 'fatal') throw err;
@@ -116,12 +134,14 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
   const items = prepared.flatMap((p) => p.items);
   const itemsKey = keys.plan(planId(now));
   await store.put(itemsKey, JSON.stringify(items), 'application/json');
+  const warnings = prepared.flatMap((p) => p.warnings);
   return {
     runs: prepared.map((p) => p.ref),
     itemsKey,
     itemCount: items.length,
     items,
     ...(skipped.length > 0 ? { skipped } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 
@@ -195,6 +215,8 @@ interface RunContext {
   key?: string;
   etag?: string;
   runId?: string;
+  retryFailed?: boolean;
+  memoryBudget?: MemoryBudget;
   now: Date;
   datasetScope?: DatasetScope;
   limits?: PlanLimits;
@@ -205,26 +227,22 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const runId = ctx.runId ?? runIdFor(spec.name, ctx);
   const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
   if (existing && !ctx.runId) {
-    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [] };
-  }
-  if (existing && canonicalJson(existing.sweep) !== canonicalJson(spec)) {
-    throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
+    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
   const limits = ctx.limits ?? {};
   checkSweepLimits(spec, limits);
   const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
-  if (existing && existing.dataset.version !== version) {
-    throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${version}; choose another run id`);
-  }
+  if (existing) checkResumable(existing, spec, version);
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
   if (limits.maxCandidates !== undefined && candidates.length > limits.maxCandidates) {
     throw new SpecError(
       `search: the sweep expands to ${candidates.length} candidates, more than this deployment allows in one run (${limits.maxCandidates}, stack context maxCandidatesPerRun)`,
     );
   }
-  const done = new Set((await store.list(keys.candidatesPrefix(runId))).filter((k) => k.endsWith('.json')));
-  // Largest networks first: the Map hands items out in order, so the longest candidates start early
-  // and the last ones to finish are short (a shorter tail, better use of every worker).
+  // A resumed run trains what is missing, unreadable or failed for a reason a retry may cure.
+  const { todo, warnings } = existing
+    ? await resumeState(store, runId, candidates, { retryFailed: ctx.retryFailed })
+    : { todo: candidates.map((candidate) => ({ candidate, retrain: false })), warnings: [] };
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const sizes = new Map(candidates.map((c) => [c.id, networkSize(c, spec.model, info)]));
   if (limits.maxParameters !== undefined) {
@@ -236,11 +254,14 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
       );
     }
   }
+  // A candidate that cannot fit a worker refuses the sweep here, before run.json is written.
+  checkMemoryBudget(todo.map((t) => t.candidate), spec, info, ctx.memoryBudget);
+  // Largest networks first: the Map hands items out in order, so the longest candidates start early
+  // and the last ones to finish are short (a shorter tail, better use of every worker).
   const cost = new Map(candidates.map((c) => [c.id, sizes.get(c.id)!.macs]));
-  const items = candidates
-    .filter((c) => !done.has(keys.candidate(runId, c.id)))
-    .sort((a, b) => cost.get(b.id)! - cost.get(a.id)!)
-    .map((c) => ({ runId, candidateId: c.id }));
+  const items = todo
+    .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
+    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}) }));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);
@@ -259,7 +280,20 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         createdAt: ctx.now.toISOString(),
         ...(data ? { data } : {}),
       };
-  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, manifest, ...(baseline ? { baseline } : {}) };
+  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, warnings, manifest, ...(baseline ? { baseline } : {}) };
+}
+
+/** A run can be resumed only with the sweep and the dataset version it was planned with. */
+export function checkResumable(existing: RunManifest, spec: SweepSpec, datasetVersion: string): void {
+  const runId = existing.runId;
+  if (canonicalJson(existing.sweep) !== canonicalJson(spec)) {
+    throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
+  }
+  if (existing.dataset.version !== datasetVersion) {
+    throw new SpecError(
+      `runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${datasetVersion}; choose another run id`,
+    );
+  }
 }
 
 /** Limits that the spec alone decides (before the dataset is read). */

@@ -2,12 +2,13 @@
  * RecordFailure: the Map's Catch path. A Train task that crashed, timed out or spent its retries
  * leaves no document of its own; this step writes the candidate's failed document with the reason
  * the Catch reported, so Aggregate finds one document per candidate in the store. It never replaces
- * a document that is there (the task may have written it after all, e.g. just before a timeout).
+ * a document that is there (the task may have written it after all, e.g. just before a timeout), except
+ * the old failure of a candidate a resumed run retrained.
  */
-import { failedCandidateDoc, type CandidateDoc } from '../results/document.js';
+import { caughtFailureKind, failedCandidateDoc, readCandidateDoc, type CandidateDoc } from '../results/document.js';
 import type { Candidate } from '../search/candidates.js';
 import { keys } from '../store/keys.js';
-import { putJsonIfAbsent, type Store } from '../store/store.js';
+import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { readManifest } from './manifest.js';
 import type { CaughtFailure } from './types.js';
 
@@ -28,7 +29,15 @@ export async function recordFailure(store: Store, input: CaughtFailure, opts: Re
   // An item Plan did not make has no document to write; Aggregate only ranks the manifest's candidates.
   if (!candidate) return { recorded: false, reason };
   const doc = caughtFailureDoc(input.runId, candidate, input, opts.now ?? new Date());
-  return { recorded: await putJsonIfAbsent(store, keys.candidate(input.runId, candidate.id), doc), reason };
+  const key = keys.candidate(input.runId, candidate.id);
+  if (await putJsonIfAbsent(store, key, doc)) return { recorded: true, reason };
+  // A resumed run's retrain failed again: its new reason replaces the old failure (never a success).
+  const existing = input.retrain ? await readCandidateDoc(store, key) : undefined;
+  if (existing && !(existing.ok && existing.doc.status === 'succeeded')) {
+    await putJson(store, key, doc);
+    return { recorded: true, reason };
+  }
+  return { recorded: false, reason };
 }
 
 /** The reason in a Catch's error: Lambda's Cause is often the JSON of `{ errorType, errorMessage, trace }`. */
@@ -44,9 +53,6 @@ export function caughtReason(error: CaughtFailure['error']): string {
   return cause ? `${name}: ${cause}` : name;
 }
 
-/** Names of our fatal errors (errors.ts), as a Catch reports them. */
-const FATAL_ERRORS = new Set(['LayerbenchError', 'SpecError', 'DataError', 'NotFoundError']);
-
 function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFailure, now: Date): CandidateDoc {
   const at = now.toISOString();
   const name = failure.error?.Error ?? '';
@@ -54,7 +60,7 @@ function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFa
     runId,
     candidate,
     error: {
-      kind: name === 'TransientError' ? 'transient' : FATAL_ERRORS.has(name) ? 'fatal' : 'candidate',
+      kind: caughtFailureKind(name),
       code: name === 'States.Timeout' ? 'E_TIMEOUT' : 'E_TASK_FAILED',
       message: caughtReason(failure.error ?? {}),
     },

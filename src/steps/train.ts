@@ -9,12 +9,13 @@
 import { dataLayout, splitDataset } from '../data/split.js';
 import { DataError, failureKind } from '../errors.js';
 import { keys } from '../store/keys.js';
-import { putJsonIfAbsent, type Store } from '../store/store.js';
+import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { saveModelToStore } from '../artifacts/model.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
 import type { CandidateDoc } from '../results/document.js';
 import { failedDoc, trainCandidate } from '../train/train.js';
+import { resetPeakRss } from '../train/peak-rss.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
 import type { TrainOutput, WorkItem } from './types.js';
@@ -29,8 +30,9 @@ export interface TrainOptions {
 export async function train(store: Store, item: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
   const { runId, candidateId } = item;
   const docKey = keys.candidate(runId, candidateId);
-  // A retried or resumed task whose document was written already has nothing left to do.
-  if (await store.exists(docKey)) return { runId, candidateId, status: 'skipped' };
+  // A retried or resumed task whose document was written already has nothing left to do, unless Plan
+  // asked for the document to be replaced (a resumed run retraining a failed or unreadable one).
+  if (!item.retrain && (await store.exists(docKey))) return { runId, candidateId, status: 'skipped' };
   const manifest = await readManifest(store, runId);
   const candidate = findCandidate(manifest, candidateId);
   const spec = manifest.sweep;
@@ -59,6 +61,8 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
   };
   let saved: { modelKey: string; preprocessingKey?: string; repeat: number; fold: number; trainRows: number } | undefined;
   let doc: CandidateDoc;
+  // The peak RSS in the document is this candidate's, not the process's lifetime peak (where the OS allows).
+  const peakRssScope = resetPeakRss();
   try {
     doc = await trainCandidate(args);
     if (saved) {
@@ -70,7 +74,10 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     if (failureKind(err) !== 'candidate') throw err;
     doc = failedDoc(args, err);
   }
-  // Written only if absent: a task that ran twice at once (a retried invocation) keeps the first document.
-  if (!(await putJsonIfAbsent(store, docKey, doc))) return { runId, candidateId, status: 'skipped' };
+  doc = { ...doc, memory: { ...doc.memory, peakRssScope } };
+  // A retrained candidate replaces its old document; otherwise written only if absent, so a task that
+  // ran twice at once (a retried invocation) keeps the first document.
+  if (item.retrain) await putJson(store, docKey, doc);
+  else if (!(await putJsonIfAbsent(store, docKey, doc))) return { runId, candidateId, status: 'skipped' };
   return { runId, candidateId, status: doc.status };
 }

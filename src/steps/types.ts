@@ -13,6 +13,8 @@ export interface PlanInput {
   etag?: string;
   /** Force a run id (CLI). */
   runId?: string;
+  /** Resuming: train every failed candidate again (by default only transient and crashed failures are). */
+  retryFailed?: boolean;
 }
 
 export interface RunRef {
@@ -27,6 +29,8 @@ export interface RunRef {
 export interface WorkItem {
   runId: string;
   candidateId: string;
+  /** Resuming: the candidate's document exists (failed or unreadable) and is to be replaced. */
+  retrain?: boolean;
 }
 
 /** The Plan state's output. The items themselves are in the store, where the Map's ItemReader reads them. */
@@ -38,6 +42,8 @@ export interface PlanOutput {
   itemCount: number;
   /** Registered sweeps a fan-out trigger (dataset upload, schedule) could not run, with the reason. */
   skipped?: { key: string; reason: string }[];
+  /** Documents of a resumed run that could not be read (their candidates are trained again). */
+  warnings?: string[];
 }
 
 /** What the Plan step returns to its caller: the state's output and, in memory, the items it wrote. */

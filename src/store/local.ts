@@ -3,9 +3,10 @@
  * hard-link (putIfAbsent), so a reader never sees a half-written object.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, link, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { NotFoundError } from '../errors.js';
+import { errorMessage, NotFoundError, StoreError, TransientError } from '../errors.js';
 import { assertKey } from './keys.js';
 import type { Store } from './store.js';
 
@@ -31,7 +32,11 @@ export class LocalStore implements Store {
 
   async put(key: string, body: Uint8Array | string): Promise<void> {
     const tmp = await this.staged(key, body);
-    await rename(tmp, this.path(key));
+    try {
+      await rename(tmp, this.path(key));
+    } catch (err) {
+      throw writeFailure(this.path(key), err);
+    }
   }
 
   /**
@@ -61,10 +66,48 @@ export class LocalStore implements Store {
   /** The body written in full to a temp file beside the key. */
   private async staged(key: string, body: Uint8Array | string): Promise<string> {
     const file = this.path(key);
-    await mkdir(dirname(file), { recursive: true });
-    const tmp = `${file}.${randomUUID()}.tmp`;
-    await writeFile(tmp, body);
-    return tmp;
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      const tmp = `${file}.${randomUUID()}.tmp`;
+      await writeFile(tmp, body);
+      return tmp;
+    } catch (err) {
+      throw writeFailure(file, err);
+    }
+  }
+
+  /**
+   * Fails with one line naming the path unless the store directory exists or can be made: the
+   * nearest existing directory on its path must be a writable directory on a real filesystem.
+   * Writes nothing. (Without this, a store under /proc makes Node's recursive mkdir spin forever, and
+   * one under a file or a read-only directory fails mid-run with a raw ENOTDIR or EACCES.)
+   */
+  async checkWritable(): Promise<void> {
+    let dir = this.root;
+    for (;;) {
+      let info;
+      try {
+        info = await stat(dir);
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if ((code === 'ENOENT' || code === 'ENOTDIR') && dirname(dir) !== dir) {
+          dir = dirname(dir);
+          continue;
+        }
+        throw new StoreError(`store ${this.root}: cannot use ${dir} (${errorMessage(err)})`, err);
+      }
+      if (!info.isDirectory()) {
+        throw new StoreError(`store ${this.root}: ${dir === this.root ? 'is a file' : `${dir} is a file`}, not a directory`);
+      }
+      break;
+    }
+    const fs = VIRTUAL_FILESYSTEMS[(await statfs(dir)).type];
+    if (fs) throw new StoreError(`store ${this.root}: ${dir} is on ${fs}, which cannot hold files; choose a directory on a disk`);
+    try {
+      await access(dir, constants.W_OK | constants.X_OK);
+    } catch (err) {
+      throw new StoreError(`store ${this.root}: ${dir} is not writable (${(err as NodeJS.ErrnoException).code ?? errorMessage(err)})`, err);
+    }
   }
 
   async exists(key: string): Promise<boolean> {
@@ -100,4 +143,24 @@ export class LocalStore implements Store {
   async version(key: string): Promise<string> {
     return createHash('sha256').update(await this.get(key)).digest('hex').slice(0, 16);
   }
+}
+
+/** Kernel filesystems (statfs magic numbers) that look like directories but cannot store files. */
+const VIRTUAL_FILESYSTEMS: Record<number, string> = {
+  0x9fa0: 'procfs (/proc)',
+  0x62656572: 'sysfs (/sys)',
+  0x64626720: 'debugfs',
+  0x27e0eb: 'cgroupfs',
+  0x63677270: 'cgroup2fs',
+  0x73636673: 'securityfs',
+  0x6e736673: 'nsfs',
+};
+
+/** Errors a later attempt may not repeat (a full disk, too many open files) are transient; the rest name the file. */
+function writeFailure(file: string, err: unknown): Error {
+  const code = (err as NodeJS.ErrnoException).code;
+  const message = `${file}: cannot write (${errorMessage(err).split(',')[0]})`;
+  return code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE' || code === 'EBUSY' || code === 'EAGAIN'
+    ? new TransientError(message, err)
+    : new StoreError(message, err);
 }

@@ -5,9 +5,9 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SpecError } from '../errors.js';
+import { errorMessage, SpecError, StoreError } from '../errors.js';
 import { LocalStore } from './local.js';
-import { S3Store } from './s3.js';
+import { S3_REGION_HINT, S3Store } from './s3.js';
 import type { Store } from './store.js';
 
 /** The embedded default store, relative to the current working directory. */
@@ -39,6 +39,29 @@ export function openStore(uri?: string, env: NodeJS.ProcessEnv = process.env): S
     throw new SpecError(`${JSON.stringify(target)}: unsupported store, expected a directory or s3://bucket/prefix`);
   }
   return new LocalStore(resolve(target));
+}
+
+/**
+ * Fails with one line before any work starts when the store cannot be used: a directory that cannot
+ * be made or written (see LocalStore.checkWritable), an S3 store with no region to send requests to.
+ * Writes nothing.
+ */
+export async function checkStore(store: Store): Promise<void> {
+  if (store instanceof LocalStore) return store.checkWritable();
+  if (store instanceof S3Store) {
+    try {
+      await store.client.config.region();
+    } catch (err) {
+      throw new StoreError(`store ${store.location}: no AWS region (${errorMessage(err)}); ${S3_REGION_HINT}`, err);
+    }
+  }
+}
+
+/** Open the store a URI names (see openStore) and check it can be used (see checkStore). */
+export async function openCheckedStore(uri?: string, env: NodeJS.ProcessEnv = process.env): Promise<Store> {
+  const store = openStore(uri, env);
+  await checkStore(store);
+  return store;
 }
 
 /**

@@ -188,6 +188,9 @@ interface SdkErrorShape {
   $retryable?: unknown;
 }
 
+/** What to do about a missing region (the SDK's own message says only "Region is missing"). */
+export const S3_REGION_HINT = 'set AWS_REGION (any region works for an S3-compatible endpoint named by AWS_ENDPOINT_URL_S3)';
+
 /**
  * Turns an S3 SDK failure into a layerbench error: NotFoundError for a missing key, TransientError
  * for throttling/5xx/network, otherwise a fatal LayerbenchError naming the object. Our own errors
@@ -201,6 +204,16 @@ export function classifyS3Error(err: unknown, ctx: { op: string; key: string; lo
   const where = `${ctx.location}/${ctx.key}`;
   if (name === 'NoSuchKey' || (name !== 'NoSuchBucket' && status === 404)) {
     return new NotFoundError(ctx.key, ctx.location);
+  }
+  if (errorMessage(err) === 'Region is missing') {
+    return new LayerbenchError(`${ctx.op} ${where}: no AWS region; ${S3_REGION_HINT}`, { code: 'E_STORE', kind: 'fatal', cause: err });
+  }
+  if (name === 'CredentialsProviderError') {
+    return new LayerbenchError(`${ctx.op} ${where}: no AWS credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, {
+      code: 'E_STORE',
+      kind: 'fatal',
+      cause: err,
+    });
   }
   const detail = `${ctx.op} ${where}: ${name}: ${errorMessage(err)}`;
   if (

@@ -10,18 +10,16 @@
 import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LayerbenchError } from '../errors.js';
-import { aggregate } from '../steps/aggregate.js';
 import { plan, planOutput, type PlanOptions } from '../steps/plan.js';
 import { recordFailure } from '../steps/record-failure.js';
-import { report } from '../steps/report.js';
 import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { getJson, type Store } from '../store/store.js';
 import { STATE } from '../../infra/workflow.js';
 import { localDefinition, renderDefinition, trainState, type AslDefinition } from './definition.js';
-import { defaultWorkers, TrainPool } from './pool.js';
+import { defaultWorkers, TrainPool, type TrainPoolOptions } from './pool.js';
 
 /** What a 'planned' event says about the plan (the cloud's status command knows no more). */
-export type PlannedRuns = Pick<PlanOutput, 'runs' | 'skipped'>;
+export type PlannedRuns = Pick<PlanOutput, 'runs' | 'skipped' | 'warnings'>;
 
 export type ProgressEvent =
   | { type: 'planned'; plan: PlannedRuns; total: number }
@@ -58,6 +56,19 @@ export interface RunLocalOptions {
    * writes small valid documents so a 10,000-candidate sweep runs through the workflow in seconds.
    */
   testTrainer?: TrainBinding;
+  /**
+   * Aborting stops every worker at once and ends the execution before Aggregate: documents written so
+   * far stay, nothing else is written, and the run resumes with its run id. The run rejects with the
+   * signal's reason.
+   */
+  signal?: AbortSignal;
+  /**
+   * A pool the caller started already (so its workers load while the runner does); the runner trains
+   * in it and destroys it at the end. Default: the runner starts one.
+   */
+  trainPool?: TrainPool;
+  /** Worker replacement settings (see TrainPool), for the pool the runner starts. */
+  pool?: Pick<TrainPoolOptions, 'recycleAfter' | 'rssGrowth' | 'warmupCandidates' | 'onRecycle' | 'onTaskDone'>;
 }
 
 export interface RunLocalResult {
@@ -77,10 +88,15 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const definition = localDefinition(renderDefinition({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds }).definition);
   const timeoutMs = (trainState(definition).TimeoutSeconds ?? 60) * 1000;
   const { store } = opts;
+  const { signal } = opts;
+  signal?.throwIfAborted();
   const progress = opts.onProgress ?? (() => undefined);
-  const pool = opts.testTrainer ? undefined : new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend });
+  const pool = opts.testTrainer
+    ? undefined
+    : (opts.trainPool ?? new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend, ...opts.pool }));
   void pool?.warm(); // never rejects; destroy() ends it if the run is over first
-  const trainer: TrainBinding = opts.testTrainer ?? ((item) => trainWithTimeout(pool!, item, timeoutMs));
+  const trainer: TrainBinding = opts.testTrainer ?? ((item) => trainWithTimeout(pool!, item, timeoutMs, signal));
+  let stop: (() => void) | undefined;
   let planned: PlanResult | undefined;
 
   const handlers: Record<string, Handler> = {
@@ -103,14 +119,25 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       return out;
     },
     [STATE.aggregate]: async (input) => {
+      // An interrupted run writes no leaderboard: the candidates stopped mid-way are not failures.
+      signal?.throwIfAborted();
       progress({ type: 'aggregating' });
+      // Aggregate and Report (and the report's tfjs and vega) load when the training is done, not
+      // before the first candidate starts.
+      const { aggregate } = await import('../steps/aggregate.js');
       return aggregate(store, input as AggregateInput);
     },
-    [STATE.report]: async (input) => report(store, input as ReportInput),
+    [STATE.report]: async (input) => {
+      signal?.throwIfAborted();
+      const { report } = await import('../steps/report.js');
+      return report(store, input as ReportInput);
+    },
   };
 
   try {
-    const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0]);
+    // Not validated again here (about a second of schema compilation before every run): the rendered
+    // definition is validated by the interpreter in test/workflow.definition.test.ts.
+    const machine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], { validationOptions: { noValidate: true } });
     const execution = machine.run(opts.input as never, {
       overrides: {
         taskResourceLocalHandlers: Object.fromEntries(
@@ -121,6 +148,11 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
           : { retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, opts.retryIntervalMs!])) }),
       },
     });
+    stop = () => {
+      execution.abort();
+      void pool?.destroy();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
     const following = opts.onProgress ? followRetries(execution.eventLogs, opts.onProgress) : undefined;
     let output: ReportOutput;
     try {
@@ -130,8 +162,10 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     }
     return { executionOutput: output, runs: output.runs, plan: planned ?? { runs: [], itemsKey: '', itemCount: 0, items: [] }, definition };
   } catch (err) {
+    if (signal?.aborted) throw signal.reason;
     throw rootCause(err);
   } finally {
+    if (stop) signal?.removeEventListener('abort', stop);
     await pool?.destroy();
   }
 }
@@ -143,15 +177,16 @@ export async function attachItemList(store: Store, output: unknown): Promise<unk
   return { ...(output as object), items: await getJson<WorkItem[]>(store, key) };
 }
 
-async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number): Promise<TrainOutput> {
-  const signal = AbortSignal.timeout(timeoutMs);
+async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number, stop?: AbortSignal): Promise<TrainOutput> {
+  const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    return await pool.run(item, signal);
+    return await pool.run(item, stop ? AbortSignal.any([timeout, stop]) : timeout);
   } catch (err) {
-    if (signal.aborted) {
-      const timeout = new Error(`candidate ${item.candidateId} ran longer than ${timeoutMs / 1000} s`);
-      timeout.name = 'States.Timeout';
-      throw timeout;
+    if (stop?.aborted) throw stop.reason;
+    if (timeout.aborted) {
+      const timedOut = new Error(`candidate ${item.candidateId} ran longer than ${timeoutMs / 1000} s`);
+      timedOut.name = 'States.Timeout';
+      throw timedOut;
     }
     throw err;
   }

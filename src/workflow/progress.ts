@@ -25,7 +25,8 @@ export function estimateRemaining(elapsedSeconds: number, done: number, total: n
   return (elapsedSeconds / done) * (total - done);
 }
 
-export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; workers?: number } = {}): ProgressDisplay {
+export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; workers?: number; quiet?: boolean } = {}): ProgressDisplay {
+  if (opts.quiet) return { onProgress: () => undefined, stop: () => undefined };
   const stream = opts.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY);
   let total = 0;
@@ -51,6 +52,7 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
           started = Date.now();
           const runs = e.plan.runs.map((r) => r.runId).join(', ') || 'no run';
           for (const s of e.plan.skipped ?? []) line(`skipped ${s.key}: ${s.reason}`);
+          for (const w of e.plan.warnings ?? []) line(`warning: ${w}`);
           const already = e.plan.runs.reduce((n, r) => n + r.candidates, 0) - total;
           line(
             `${runs}: training ${total} candidate${total === 1 ? '' : 's'}` +

@@ -16,6 +16,11 @@ export interface WorkerTask {
   storeUri: string;
   item: WorkItem;
   backend?: string;
+  /**
+   * When the process's RSS after the candidate is above this, collect garbage first and report the
+   * RSS after that: V8 grows its heap lazily, and a worker should not be replaced for garbage.
+   */
+  collectAboveRss?: number;
 }
 
 /** Sent once to each worker while Plan runs: load tfjs and start the backend before the first candidate. */
@@ -31,14 +36,27 @@ export interface WorkerError {
   kind?: string;
 }
 
-export type WorkerResult = { ok: true; output: TrainOutput } | { ok: false; error: WorkerError };
+/** A task's outcome, with the worker's process id and RSS after it (the pool replaces a worker whose memory creeps up). */
+export type WorkerResult = ({ ok: true; output: TrainOutput } | { ok: false; error: WorkerError }) & { pid?: number; rssBytes?: number };
 
 // stdout belongs to the CLI's results; whatever a library prints in a worker goes to stderr.
 for (const level of ['log', 'info', 'debug'] as const) {
   console[level] = (...args: unknown[]) => console.error(...args);
 }
 
+// When the runner goes away (killed, even with SIGKILL) its IPC channel closes: stop training for nobody.
+process.on('disconnect', () => process.exit(0));
+
 const stores = new Map<string, Store>();
+
+/** The RSS now, after a full garbage collection if it is above `collectAbove` (the pool starts workers with --expose-gc). */
+function rssAfter(collectAbove: number | undefined): number {
+  const rss = process.memoryUsage.rss();
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (collectAbove === undefined || rss <= collectAbove || !gc) return rss;
+  gc();
+  return process.memoryUsage.rss();
+}
 
 export default async function runTask(task: WorkerTask | WarmTask): Promise<WorkerResult | null> {
   if ('warm' in task) {
@@ -51,7 +69,8 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
       store = openStore(task.storeUri);
       stores.set(task.storeUri, store);
     }
-    return { ok: true, output: await train(store, task.item, { backend: task.backend }) };
+    const output = await train(store, task.item, { backend: task.backend });
+    return { ok: true, output, pid: process.pid, rssBytes: rssAfter(task.collectAboveRss) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     return {
@@ -61,6 +80,8 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
         message: errorMessage(e),
         ...(err instanceof LayerbenchError ? { code: err.code, kind: err.kind } : {}),
       },
+      pid: process.pid,
+      rssBytes: process.memoryUsage.rss(),
     };
   }
 }

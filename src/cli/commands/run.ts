@@ -1,104 +1,153 @@
 /**
  * `layerbench run <sweep>`: the deployed workflow, run locally. The sweep file is validated, its data
- * checked, and it is uploaded to the store as `sweeps/<name>.json` (as a user would upload it); then the
- * state machine runs with trigger 'cli' and the leaderboard is printed.
+ * and every candidate's memory checked, and the store checked writable — all before anything is
+ * written; then the sweep is uploaded to the store as `sweeps/<name>.json` (as a user would upload it),
+ * the state machine runs with trigger 'cli', and the leaderboard is printed (or, with --json, one JSON
+ * document with the leaderboard and the recommendation).
+ *
+ * SIGINT and SIGTERM stop the workers at once and end the command with 130 / 143; the documents of
+ * the candidates already trained stay, and `--run-id` resumes the run.
  */
 import { join } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
-import { CandidateError } from '../../errors.js';
-import { prepareSweepFile } from '../sweep-file.js';
+import { CandidateError, InterruptedError, SpecError } from '../../errors.js';
+import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { runResultText } from '../../report/terminal.js';
-import type { Leaderboard } from '../../steps/leaderboard.js';
-import { checkRunIdOption } from '../../steps/manifest.js';
+import type { Leaderboard, LeaderboardRow } from '../../steps/leaderboard.js';
+import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
+import { checkResumable, runIdFor } from '../../steps/plan.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
-import { openStore } from '../../store/open.js';
+import { openCheckedStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
-import type { BackendName } from '../../train/backend.js';
-import { runLocal } from '../../workflow/local.js';
-import { defaultWorkers } from '../../workflow/pool.js';
+import { TrainPool, workerCount } from '../../workflow/pool.js';
 import { createProgressDisplay, formatDuration } from '../../workflow/progress.js';
-
-const BACKEND_CHOICES: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+import { prepareSweepFile } from '../sweep-file.js';
 
 export interface RunCommandOptions {
   store?: string;
   workers?: number;
   backend?: string;
   runId?: string;
+  retryFailed?: boolean;
+  /** Bytes one candidate may use on a worker. */
+  maxMemory?: number;
   trainTimeout?: number;
+  json?: boolean;
+  quiet?: boolean;
 }
 
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be an integer ≥ 1');
-  return n;
+/** `--json`: what a run produced, for scripts. */
+export const RUN_RESULT_SCHEMA = 'layerbench.cli.run.v1' as const;
+
+export interface RunResult {
+  schema: typeof RUN_RESULT_SCHEMA;
+  runId: string;
+  sweep: string;
+  /** succeeded: every candidate ranked; partial: some failed; failed: none ranked. */
+  status: 'succeeded' | 'partial' | 'failed';
+  /** Where the run's documents are: a directory or an S3 URI prefix. */
+  location: string;
+  seconds: number;
+  /** The recommended candidate's leaderboard row (null when the run recommends none). */
+  recommended: LeaderboardRow | null;
+  leaderboard: Leaderboard;
 }
 
-export function registerRun(program: Command): void {
-  program
-    .command('run')
-    .description('run a sweep locally through the workflow: plan, train every candidate, rank them')
-    .argument('<sweep>', 'the sweep spec, a JSON file')
-    .option('--store <uri>', 'a directory or s3://bucket/prefix (default: LAYERBENCH_STORE or .layerbench/store)')
-    .option('--workers <n>', `training worker processes (default: one per core, ${defaultWorkers()} here)`, positiveInteger)
-    .addOption(new Option('--backend <name>', 'TensorFlow.js backend (default: the best available)').choices(BACKEND_CHOICES))
-    .option('--run-id <id>', 'the run id; naming an existing run resumes it')
-    .option('--train-timeout <seconds>', "how long one candidate may train before it counts as failed (default 900, Lambda's limit)", positiveInteger)
-    .action(async (sweep: string, opts: RunCommandOptions) => {
-      await runCommand(sweep, opts);
-    });
+export async function runAction(file: string, opts: RunCommandOptions): Promise<void> {
+  await runCommand(file, opts);
 }
 
 /** `npm start`: the first example (seattle-weather, dense depth × width), data prepared if needed. */
-export function registerQuickstart(program: Command): void {
-  program
-    .command('quickstart')
-    .description('prepare the bundled example data and run the seattle-weather sweep (dense, depth 1–3 × width 8–64)')
-    .option('--store <uri>', 'a directory or s3://bucket/prefix (default: LAYERBENCH_STORE or .layerbench/store)')
-    .option('--workers <n>', `training worker processes (default: one per core, ${defaultWorkers()} here)`, positiveInteger)
-    .action(async (opts: Pick<RunCommandOptions, 'store' | 'workers'>) => {
-      await runCommand(EXAMPLE_SWEEPS['seattle-weather'], opts);
-      process.stderr.write('the other examples: npx layerbench run examples/mnist.json, npx layerbench run examples/co2.json\n');
-    });
+export async function quickstartAction(opts: Pick<RunCommandOptions, 'store' | 'workers' | 'json' | 'quiet'>): Promise<void> {
+  await runCommand(EXAMPLE_SWEEPS['seattle-weather'], opts);
+  if (!opts.quiet) process.stderr.write('the other examples: npx layerbench run examples/mnist.json, npx layerbench run examples/co2.json\n');
 }
 
-export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<Leaderboard[]> {
+export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<RunResult[]> {
   if (opts.runId !== undefined) checkRunIdOption(opts.runId);
-  const store = openStore(opts.store);
-  const { text, spec } = await prepareSweepFile(file, store);
+  if (opts.retryFailed && opts.runId === undefined) throw new SpecError('--retry-failed: needs --run-id, the run whose failed candidates to train again');
+  const note = (text: string) => opts.quiet || process.stderr.write(`${text}\n`);
+  const store = await openCheckedStore(opts.store);
+  const memoryBudget: MemoryBudget = opts.maxMemory ? { bytes: opts.maxMemory, source: '--max-memory' } : DEFAULT_MEMORY_BUDGET;
+  const { text, spec, info, candidates, datasetVersion } = await prepareSweepFile(file, store, { quiet: opts.quiet, memoryBudget });
+  // Resuming a run with another sweep or changed data is refused before the sweep is uploaded.
+  if (opts.runId !== undefined && (await store.exists(keys.runManifest(opts.runId)))) {
+    checkResumable(await readManifest(store, opts.runId), spec, datasetVersion);
+  }
+  const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
+  const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });
+  for (const n of notes) note(`warning: ${n}`);
+
+  // The run id is chosen here so an interrupted run can say how to resume it.
+  const runId = opts.runId ?? runIdFor(spec.name, { trigger: 'cli', now: new Date() });
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 
-  const workers = opts.workers ?? defaultWorkers();
-  const progress = createProgressDisplay({ workers });
+  // The workers start now and load tfjs while this process loads the runner (the CDK construct, the
+  // interpreter): the first candidate starts as soon as both are ready.
+  const trainPool = new TrainPool({ storeUri: store.location, workers, backend: opts.backend });
+  void trainPool.warm();
+  const progress = createProgressDisplay({ workers, quiet: opts.quiet });
+  const stop = new AbortController();
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
+    progress.stop();
+    stop.abort(
+      new InterruptedError(
+        `interrupted (${signal}): the workers are stopped; resume run ${runId} with: layerbench run ${file} --run-id ${runId}`,
+        signal,
+      ),
+    );
+    void trainPool.destroy();
+  };
+  const onInt = onSignal('SIGINT');
+  const onTerm = onSignal('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   const started = Date.now();
   let result;
   try {
+    const { runLocal } = await import('../../workflow/local.js');
     result = await runLocal({
       store,
-      input: { trigger: 'cli', key: sweepKey, ...(opts.runId ? { runId: opts.runId } : {}) },
+      input: { trigger: 'cli', key: sweepKey, runId, ...(opts.retryFailed ? { retryFailed: true } : {}) },
       workers,
-      backend: opts.backend,
+      trainPool,
       trainTimeoutSeconds: opts.trainTimeout,
+      planOptions: { memoryBudget },
       onProgress: (e) => progress.onProgress(e),
+      signal: stop.signal,
     });
   } finally {
     progress.stop();
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    await trainPool.destroy();
   }
   const seconds = (Date.now() - started) / 1000;
-  const boards: Leaderboard[] = [];
+  const results: RunResult[] = [];
+  const texts: string[] = [];
   for (const run of result.runs) {
     const { leaderboard: lb, text } = await runResultText(store, run.runId);
-    boards.push(lb);
-    out.write(text);
-    out.write(`results: ${resultsLocation(store, run.runId)}  (${formatDuration(seconds)})\n`);
+    const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
+    const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';
+    results.push({ schema: RUN_RESULT_SCHEMA, runId: run.runId, sweep: run.sweep, status, location: resultsLocation(store, run.runId), seconds, recommended, leaderboard: lb });
+    texts.push(text);
   }
-  if (boards.length > 0 && boards.every((b) => b.rows.length === 0)) {
-    throw new CandidateError(`every candidate failed; see the leaderboard in ${resultsLocation(store, boards[0]!.runId)}`);
+  if (opts.json) out.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
+  else results.forEach((r, i) => out.write(runSummary(r, texts[i]!, file)));
+  const failed = results.find((r) => r.status === 'failed');
+  if (failed) throw new CandidateError(`every candidate failed; see the leaderboard in ${failed.location}`);
+  return results;
+}
+
+/** What a finished run prints: the data, the leaderboard and the answer, where the results are, how to retry failures. */
+function runSummary(r: RunResult, text: string, file: string): string {
+  const lines = [text.trimEnd(), `results: ${r.location}  (${formatDuration(r.seconds)})`];
+  if (r.leaderboard.failed.length > 0) {
+    lines.push(`retry: layerbench run ${file} --run-id ${r.runId} trains crashed and transient failures again (--retry-failed: every failure)`);
   }
-  return boards;
+  return `${lines.join('\n')}\n`;
 }
 
 /** Where a run's documents are: a directory, or an S3 URI prefix. */

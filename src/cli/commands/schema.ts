@@ -1,11 +1,6 @@
-import type { Command } from 'commander';
+/** `layerbench schema`: the sweep spec's JSON Schema. */
 import { sweepJsonSchema } from '../../spec/schema.js';
 
-export function registerSchema(program: Command): void {
-  program
-    .command('schema')
-    .description('print the JSON Schema of the sweep spec')
-    .action(() => {
-      process.stdout.write(`${JSON.stringify(sweepJsonSchema(), null, 2)}\n`);
-    });
+export function schemaCommand(_opts: unknown, out: NodeJS.WritableStream = process.stdout): void {
+  out.write(`${JSON.stringify(sweepJsonSchema(), null, 2)}\n`);
 }

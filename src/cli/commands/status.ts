@@ -2,35 +2,22 @@
  * `layerbench status <runId|executionArn> --stack <name>`: follow a run of a deployed stack with the
  * same progress display as local runs, until its leaderboard is written.
  */
-import { InvalidArgumentError, type Command } from 'commander';
 import { cloudClients, type CloudClients } from '../../cloud/clients.js';
 import { runStatus, type StatusResult } from '../../cloud/status.js';
 import { createProgressDisplay } from '../../workflow/progress.js';
-import { withCloudOptions, type CloudCommandOptions } from './submit.js';
+import type { CloudCommandOptions } from './submit.js';
 
 export interface StatusCommandOptions extends CloudCommandOptions {
   follow?: boolean;
   interval?: number;
+  json?: boolean;
 }
 
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError('must be a number of seconds ≥ 1');
-  return n;
-}
+/** `--json`: the execution and the progress of its runs. */
+export const STATUS_RESULT_SCHEMA = 'layerbench.cli.status.v1' as const;
 
-export function registerStatus(program: Command): void {
-  withCloudOptions(
-    program
-      .command('status')
-      .description('follow a run of a deployed stack (by run id or execution ARN) until its leaderboard is written')
-      .argument('<run>', 'a run id, or a Step Functions execution ARN'),
-  )
-    .option('--no-follow', 'look once and exit')
-    .option('--interval <seconds>', 'seconds between polls', seconds, 10)
-    .action(async (run: string, opts: StatusCommandOptions) => {
-      await statusCommand(run, opts);
-    });
+export async function statusAction(run: string, opts: StatusCommandOptions): Promise<void> {
+  await statusCommand(run, opts);
 }
 
 export async function statusCommand(
@@ -40,7 +27,7 @@ export async function statusCommand(
   out: NodeJS.WritableStream = process.stdout,
   sleep?: (ms: number) => Promise<void>,
 ): Promise<StatusResult> {
-  const progress = createProgressDisplay();
+  const progress = createProgressDisplay({ quiet: opts.quiet });
   let result: StatusResult;
   try {
     result = await runStatus(clients, run, {
@@ -52,6 +39,10 @@ export async function statusCommand(
     });
   } finally {
     progress.stop();
+  }
+  if (opts.json) {
+    out.write(`${JSON.stringify({ schema: STATUS_RESULT_SCHEMA, ...result }, null, 2)}\n`);
+    return result;
   }
   if (result.execution) out.write(`execution ${result.execution.arn}: ${result.execution.status}\n`);
   for (const r of result.runs) {

@@ -2,7 +2,6 @@
  * `layerbench submit <sweep> --stack <name>`: validate a sweep and upload it to the deployed stack's
  * bucket, which starts its run — or, with --start, start an execution for the registered sweep.
  */
-import type { Command } from 'commander';
 import { cloudClients, type CloudClients } from '../../cloud/clients.js';
 import { submitSweep, type SubmitResult } from '../../cloud/submit.js';
 
@@ -10,33 +9,18 @@ import { submitSweep, type SubmitResult } from '../../cloud/submit.js';
 export interface CloudCommandOptions {
   stack: string;
   region?: string;
+  quiet?: boolean;
 }
 
 export const DEFAULT_STACK = 'layerbench';
-
-export function withCloudOptions(cmd: Command): Command {
-  return cmd
-    .option('--stack <name>', 'the deployed layerbench stack (CloudFormation stack name)', process.env.LAYERBENCH_STACK || DEFAULT_STACK)
-    .option('--region <region>', 'AWS region of the stack (default: AWS_REGION or the profile)');
-}
 
 export interface SubmitCommandOptions extends CloudCommandOptions {
   start?: boolean;
   runId?: string;
 }
 
-export function registerSubmit(program: Command): void {
-  withCloudOptions(
-    program
-      .command('submit')
-      .description("upload a sweep to a deployed stack's bucket (the upload starts its run)")
-      .argument('<sweep>', 'the sweep spec, a JSON file (with --start: or the name of a registered sweep)'),
-  )
-    .option('--start', 'start an execution of the registered sweep now, without uploading')
-    .option('--run-id <id>', 'with --start: the run id (and execution name)')
-    .action(async (sweep: string, opts: SubmitCommandOptions) => {
-      await submitCommand(sweep, opts);
-    });
+export async function submitAction(sweep: string, opts: SubmitCommandOptions): Promise<void> {
+  await submitCommand(sweep, opts);
 }
 
 export async function submitCommand(

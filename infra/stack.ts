@@ -119,6 +119,16 @@ export class LayerbenchStack extends Stack {
       memorySize: 256,
       timeout: Duration.minutes(1),
     });
+    // Finalize refits the recommended candidate: Train's bundle (or image), memory, timeout and runtime.
+    const finalize = new TrainFunction(this, 'Finalize', {
+      bucket,
+      step: 'finalize',
+      runtime: config.trainRuntime,
+      memorySize: config.trainMemory,
+      timeout: Duration.minutes(config.trainTimeoutMinutes),
+      libtensorflowBaseUri: config.libtensorflowBaseUri,
+      sourceMaps: config.sourceMaps,
+    });
     const aggregate = new HandlerFunction(this, 'Aggregate', {
       handler: 'aggregate',
       bucket,
@@ -154,6 +164,12 @@ export class LayerbenchStack extends Stack {
       read: ['runs/*/run.json'],
       write: ['runs/*/candidates/*'],
     });
+    // Finalize: reads what Train reads and the candidate documents; writes only the final model.
+    grantBucketAccess(finalize, bucket, finalize.function, {
+      list: true,
+      read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*', 'runs/*/model/*'],
+      write: ['runs/*/model/*'],
+    });
     // Aggregate: reads a run's manifest and documents; writes the leaderboard.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
@@ -173,6 +189,7 @@ export class LayerbenchStack extends Stack {
       trainFunction: train.function,
       recordFailureFunction: recordFailure.function,
       aggregateFunction: aggregate.function,
+      finalizeFunction: finalize.function,
       reportFunction: report.function,
       maxConcurrency: config.maxConcurrency,
       trainTimeout: Duration.minutes(config.trainTimeoutMinutes),

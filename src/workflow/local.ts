@@ -1,7 +1,7 @@
 /**
  * The local runner: the deployed state machine definition (rendered from the CDK construct) executed by
  * aws-local-stepfunctions, with each Task state bound to the step code — Plan, RecordFailure, Aggregate
- * and Report in this process, Train in a pool of worker processes.
+ * and Report in this process, Train and Finalize (a refit: Train's resources) in a pool of worker processes.
  *
  * The interpreter has no ItemReader: it runs `localDefinition` (the Map reads `$.items` instead), and
  * whenever a step's output names an item list (`itemsKey`), the runner reads that list from the store
@@ -12,9 +12,10 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { LayerbenchError } from '../errors.js';
 import { aggregate } from '../steps/aggregate.js';
 import { plan, planOutput, type PlanOptions } from '../steps/plan.js';
+import { finalize } from '../steps/finalize.js';
 import { recordFailure } from '../steps/record-failure.js';
 import { report } from '../steps/report.js';
-import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { getJson, type Store } from '../store/store.js';
 import { STATE } from '../../infra/workflow.js';
 import { localDefinition, renderDefinition, trainState, type AslDefinition } from './definition.js';
@@ -27,7 +28,8 @@ export type ProgressEvent =
   | { type: 'planned'; plan: PlannedRuns; total: number }
   | { type: 'candidate'; runId: string; candidateId: string; status: TrainOutput['status']; reason?: string }
   | { type: 'retry'; candidateId: string; attempt: number; error: string }
-  | { type: 'aggregating' };
+  | { type: 'aggregating' }
+  | { type: 'finalizing' };
 
 /** A Train task's work: one item in, its outcome out (the document written to the store). */
 export type TrainBinding = (item: WorkItem) => Promise<TrainOutput>;
@@ -58,6 +60,8 @@ export interface RunLocalOptions {
    * writes small valid documents so a 10,000-candidate sweep runs through the workflow in seconds.
    */
   testTrainer?: TrainBinding;
+  /** Fault injection for tests, like beforeTrain, before the Finalize task is handed to a worker. */
+  beforeFinalize?: (input: FinalizeInput) => void | Promise<void>;
 }
 
 export interface RunLocalResult {
@@ -106,6 +110,14 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       progress({ type: 'aggregating' });
       return aggregate(store, input as AggregateInput);
     },
+    [STATE.finalize]: async (input) => {
+      const runs = input as FinalizeInput;
+      progress({ type: 'finalizing' });
+      await opts.beforeFinalize?.(runs);
+      // A refit trains: in a worker, with Train's timeout (in this process when a test trainer replaces the pool).
+      if (!pool) return finalize(store, runs, { backend: opts.backend });
+      return withTimeout(`Finalize of ${runs.runs.map((r) => r.runId).join(', ')}`, timeoutMs, (signal) => pool.finalize(runs, signal));
+    },
     [STATE.report]: async (input) => report(store, input as ReportInput),
   };
 
@@ -144,12 +156,17 @@ export async function attachItemList(store: Store, output: unknown): Promise<unk
 }
 
 async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number): Promise<TrainOutput> {
+  return withTimeout(`candidate ${item.candidateId}`, timeoutMs, (signal) => pool.run(item, signal));
+}
+
+/** A worker task that fails as States.Timeout (what Step Functions raises) when it runs longer than the state's timeout. */
+async function withTimeout<T>(what: string, timeoutMs: number, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    return await pool.run(item, signal);
+    return await run(signal);
   } catch (err) {
     if (signal.aborted) {
-      const timeout = new Error(`candidate ${item.candidateId} ran longer than ${timeoutMs / 1000} s`);
+      const timeout = new Error(`${what} ran longer than ${timeoutMs / 1000} s`);
       timeout.name = 'States.Timeout';
       throw timeout;
     }

@@ -9,8 +9,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
-import type { TrainOutput, WorkItem } from '../steps/types.js';
-import type { WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
+import type { FinalizeInput, FinalizeOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import type { FinalizeResult, FinalizeTask, WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
 
 export interface TrainPoolOptions {
   /** Where the workers open the store: a directory or `s3://bucket/prefix`. */
@@ -73,6 +73,14 @@ export class TrainPool {
   async run(item: WorkItem, signal?: AbortSignal): Promise<TrainOutput> {
     const task: WorkerTask = { storeUri: this.storeUri, item, ...(this.backend ? { backend: this.backend } : {}) };
     const result = (await this.pool.run(task, signal ? { signal } : {})) as WorkerResult;
+    if (!result.ok) throw new WorkerTaskError(result.error);
+    return result.output;
+  }
+
+  /** Run the Finalize step (a refit) in a worker, as the cloud runs it on Train's resources; `signal` kills it. */
+  async finalize(input: FinalizeInput, signal?: AbortSignal): Promise<FinalizeOutput> {
+    const task: FinalizeTask = { storeUri: this.storeUri, finalize: input, ...(this.backend ? { backend: this.backend } : {}) };
+    const result = (await this.pool.run(task, signal ? { signal } : {})) as FinalizeResult;
     if (!result.ok) throw new WorkerTaskError(result.error);
     return result.output;
   }

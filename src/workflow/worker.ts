@@ -6,15 +6,23 @@
  */
 import './no-source-maps.js';
 import { errorMessage, LayerbenchError } from '../errors.js';
+import { finalize } from '../steps/finalize.js';
 import { train } from '../steps/train.js';
 import { selectBackend } from '../train/backend.js';
-import type { TrainOutput, WorkItem } from '../steps/types.js';
+import type { FinalizeInput, FinalizeOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
 export interface WorkerTask {
   storeUri: string;
   item: WorkItem;
+  backend?: string;
+}
+
+/** The Finalize step: it refits a model, so it runs where training runs (Train's resources). */
+export interface FinalizeTask {
+  storeUri: string;
+  finalize: FinalizeInput;
   backend?: string;
 }
 
@@ -32,6 +40,7 @@ export interface WorkerError {
 }
 
 export type WorkerResult = { ok: true; output: TrainOutput } | { ok: false; error: WorkerError };
+export type FinalizeResult = { ok: true; output: FinalizeOutput } | { ok: false; error: WorkerError };
 
 // stdout belongs to the CLI's results; whatever a library prints in a worker goes to stderr.
 for (const level of ['log', 'info', 'debug'] as const) {
@@ -40,7 +49,7 @@ for (const level of ['log', 'info', 'debug'] as const) {
 
 const stores = new Map<string, Store>();
 
-export default async function runTask(task: WorkerTask | WarmTask): Promise<WorkerResult | null> {
+export default async function runTask(task: WorkerTask | FinalizeTask | WarmTask): Promise<WorkerResult | FinalizeResult | null> {
   if ('warm' in task) {
     await selectBackend(task.backend).catch(() => undefined); // a bad preference is reported by the real task
     return null;
@@ -51,6 +60,7 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
       store = openStore(task.storeUri);
       stores.set(task.storeUri, store);
     }
+    if ('finalize' in task) return { ok: true, output: await finalize(store, task.finalize, { backend: task.backend }) };
     return { ok: true, output: await train(store, task.item, { backend: task.backend }) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

@@ -15,7 +15,7 @@ import { performance } from 'node:perf_hooks';
 import { saveModelToStore, type SavedModelKeys } from '../artifacts/model.js';
 import { modelCard } from '../artifacts/card.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
-import { dataLayout, materialise } from '../data/split.js';
+import { dataLayout, refitData } from '../data/split.js';
 import { DataError, errorMessage, failureKind, LayerbenchError } from '../errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../results/document.js';
 import { FINAL_MODEL_SCHEMA, finalModelDocSchema, type FinalModelDoc } from '../results/final-model.js';
@@ -127,9 +127,9 @@ async function refitAndSave(
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }
   // Every development sample trains; the preprocessing is the run's layout, fitted on exactly those samples.
-  const { split: testSplit, layout, info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
-  const fold = { train: testSplit.dev, val: new Int32Array(0) };
-  const data = materialise(parsed, fold, { layout, test: testSplit.test });
+  const { split: testSplit, info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
+  const data = refitData(parsed, spec.evaluation, spec.training.seed);
+  const noValidation = { n: 0, x: new Float32Array(0), y: new Float32Array(0) };
   const prefix = keys.finalModel(runId);
   let saved: SavedModelKeys | undefined;
   const refit: RefitResult = await refitCandidate({
@@ -137,7 +137,7 @@ async function refitAndSave(
     spec,
     candidate,
     info,
-    split: { fold: 0, repeat: 0, ...data },
+    split: { fold: 0, repeat: 0, ...data, val: noValidation },
     epochs,
     backend: opts.backend,
     onModel: async (model) => {

@@ -471,10 +471,14 @@ export function kerasCode(doc: CandidateDoc, spec: SweepSpec, preprocessing: Pre
     lines.push(`# validation ${metric}: ${fmt(s.mean)}${se} over ${s.n} trial${s.n === 1 ? '' : 's'}, trained with TensorFlow.js (${doc.backend})`);
   }
   if (params !== null) lines.push(`# model.summary() should report Total params: ${fmtInt(params)}`);
-  lines.push('# Keras 3; needs numpy' + (preprocessing?.input.kind === 'array' ? '' : ', pandas') + ' and scikit-learn (train_test_split).');
+  const kind = preprocessing?.input.kind;
+  const needs = ['numpy', ...(kind === 'array' ? [] : ['pandas']), ...(kind === 'series' ? [] : ['scikit-learn (train_test_split)'])];
+  lines.push(`# Keras 3; needs ${needs.slice(0, -1).join(', ')}${needs.length > 1 ? ' and ' : ''}${needs.at(-1)}.`);
   lines.push('import numpy as np');
-  if (preprocessing?.input.kind !== 'array') lines.push('import pandas as pd');
-  lines.push('import keras', 'from sklearn.model_selection import train_test_split', '');
+  if (kind !== 'array') lines.push('import pandas as pd');
+  lines.push('import keras');
+  if (kind !== 'series') lines.push('from sklearn.model_selection import train_test_split');
+  lines.push('');
 
   lines.push(...dataSection(doc, spec, preprocessing), '');
   lines.push(`keras.utils.set_random_seed(${spec.training.seed})`);

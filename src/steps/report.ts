@@ -7,14 +7,27 @@
 import { writeRunReport } from '../report/run-report.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
+import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';
 import { readManifest } from './manifest.js';
 import type { Regression, ReportInput, ReportOutput, RunSummary } from './types.js';
 
 export async function report(store: Store, input: ReportInput): Promise<ReportOutput> {
   const runs: RunSummary[] = [];
-  for (const run of input.runs ?? []) runs.push(run.duplicate ? await duplicateRun(store, run) : await reportRun(store, run));
+  for (const run of input.runs ?? []) {
+    if (run.duplicate) runs.push(await duplicateRun(store, run));
+    else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError)));
+  }
   return { runs };
+}
+
+/**
+ * When the Finalize state failed outright (its Catch passed Aggregate's runs on with the error), each
+ * run it did not finish gets the failure and its reason: the report says the final model failed and why.
+ */
+function withFinalizeFailure(run: RunSummary, error: ReportInput['finalizeError']): RunSummary {
+  if (!error || run.finalModel) return run;
+  return { ...run, finalModel: { key: keys.finalModelDoc(run.runId), status: 'failed', error: `the Finalize step failed: ${caughtReason(error)}` } };
 }
 
 async function reportRun(store: Store, run: RunSummary): Promise<RunSummary> {

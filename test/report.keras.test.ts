@@ -6,13 +6,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNpz } from '../src/data/npy.js';
 import { parseDataset } from '../src/data/parse.js';
-import { fitPreprocessing } from '../src/data/preprocess.js';
+import { encode, fitPreprocessing } from '../src/data/preprocess.js';
 import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { kerasCode } from '../src/report/keras.js';
@@ -500,5 +500,68 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     const s = pyStructure(code);
     expectKerasSkeleton(s, code, [10]);
     expect(code).toContain('This run saved no preprocessing.json');
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The data part of a script, run for real where Python has pandas and scikit-learn (not Keras: the
+// script is cut before the model). Its encode(), given layerbench's own statistics, must produce
+// layerbench's encoded rows — the same columns, categories, imputation and indicator inputs.
+// ------------------------------------------------------------------------------------------------
+
+/** A Python with numpy, pandas and scikit-learn, if this machine has one. */
+const dataPython = ['python3', '/usr/bin/python3'].find((py) => {
+  try {
+    execFileSync(py, ['-c', 'import numpy, pandas, sklearn'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+describe.skipIf(!dataPython)(`the script's data part under ${dataPython ?? 'a Python with pandas (none here)'}`, () => {
+  it('a table: encode() with layerbench’s statistics reproduces layerbench’s inputs row by row; the splits partition the rows', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-keras-data-'));
+    try {
+      const spec = makeSpec({
+        dataset: { key: 'datasets/pets.csv', task: 'multiclass', target: 'kind' },
+        model: { family: 'dense', depth: [1], width: [8] },
+        evaluation: { strategy: 'holdout', validationSplit: 0.25, test: 0.2 },
+      } as Partial<SweepSpecInput>);
+      const kinds = ['cat', 'dog', 'bird'];
+      const rows = Array.from({ length: 60 }, (_, i) => [i % 7 === 0 ? 'NA' : String((i * 13) % 40), i % 11 === 0 ? '' : ['black', 'white', "it's grey"][i % 3]!, ` ${kinds[i % 3]}`].join(','));
+      const csv = `weight,colour,kind\n${rows.join('\n')}\n`;
+      const parsed = parseDataset(spec.dataset, utf8(csv));
+      const all = Array.from({ length: parsed.rows }, (_, i) => i);
+      const prep = fitPreprocessing(parsed, all);
+      const expected = encode(prep, parsed, all);
+      const doc = makeDoc({ depth: 1, width: 8, values: [0.7], layers: denseLayers(prep.inputShape[0]!, [8], 3, 'softmax') });
+      const code = kerasCode(doc, spec, prep);
+      const dataPart = code.split('keras.utils.set_random_seed')[0]!.replace('import keras\n', '');
+      const stats = Object.fromEntries(
+        prep.input.kind === 'tabular' ? prep.input.features.flatMap((f) => (f.kind === 'numeric' ? [[f.name, [f.impute, f.mean, f.std]]] : [])) : [],
+      );
+      await writeFile(join(dir, 'pets.csv'), csv);
+      const check = `${dataPart}
+import json
+print(json.dumps({
+    'X': encode(df, ${JSON.stringify(stats)}).tolist(),
+    'y': target(df).tolist(),
+    'sizes': [len(train), len(val), len(test)],
+    'disjoint': len(set(train.index) | set(val.index) | set(test.index)) == len(df),
+    'shape': list(X_train.shape[1:]),
+}))
+`;
+      const out = JSON.parse(execFileSync(dataPython!, ['-c', check], { cwd: dir, encoding: 'utf8' })) as { X: number[][]; y: number[]; sizes: number[]; disjoint: boolean; shape: number[] };
+      expect(out.shape).toEqual(prep.inputShape);
+      expect(out.X).toHaveLength(expected.n);
+      const width = prep.inputShape[0]!;
+      out.X.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.x[i * width + j]!)).toBeLessThan(1e-5)));
+      expect(out.y).toEqual(Array.from(expected.y!));
+      expect(out.sizes).toEqual([36, 12, 12]);
+      expect(out.disjoint).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -49,8 +49,8 @@ describe('writeRunReport', () => {
     for (const id of ['answer', 'leaderboard', 'data', 'diagnoses', 'charts', 'failures', 'keras']) expect(html).toContain(`id="${id}"`);
     expect(html.match(/<figure class="chart" data-chart="(heatmap|pareto|curves|time)"><svg/g)).toHaveLength(4);
     expect(html).toContain('loss became NaN at epoch 4');
-    expect(html).toContain('keras.layers.Dense(32, activation=&#39;relu&#39;, input_shape=(10,)),');
-    expect(md).toContain("keras.layers.Dense(32, activation='relu', input_shape=(10,)),");
+    expect(html).toContain('keras.Input(shape=(10,)),\n    keras.layers.Dense(32, activation=&#39;relu&#39;),');
+    expect(md).toContain("keras.Input(shape=(10,)),\n    keras.layers.Dense(32, activation='relu'),");
     expect(html).toContain('runs/run-1/models/dense-d2-w32-abcdef0123/model.json');
 
     // Leaderboard: 8 ranked rows in both; the diagnoses agree.

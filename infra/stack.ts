@@ -176,11 +176,12 @@ export class LayerbenchStack extends Stack {
       read: ['runs/*'],
       write: ['runs/*/leaderboard.*'],
     });
-    // Report: reads a run's documents and the sweep's history; writes the report and the history.
+    // Report: reads a run's documents and the sweep's history; writes the report, the history, and the
+    // leaderboard again once it can carry the final model's test score.
     grantBucketAccess(report, bucket, report.function, {
       list: true,
       read: ['runs/*', 'history/*'],
-      write: ['runs/*/report.*', 'history/*'],
+      write: ['runs/*/report.*', 'runs/*/leaderboard.*', 'history/*'],
     });
 
     this.sweep = new SweepStateMachine(this, 'Sweep', {

@@ -411,7 +411,7 @@ describe('IAM', () => {
       expect(s3Grants(s, 'report')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['history/*', 'runs/*'],
-        's3:PutObject': ['history/*', 'runs/*/report.*'],
+        's3:PutObject': ['history/*', 'runs/*/leaderboard.*', 'runs/*/report.*'],
       });
     }
   });

@@ -10,7 +10,7 @@ import { readManifest } from '../src/steps/manifest.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
-import { getJson, putJson } from '../src/store/store.js';
+import { getJson, getText, putJson } from '../src/store/store.js';
 import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
 
 const dirs: string[] = [];
@@ -112,6 +112,10 @@ describe('runLocal', () => {
     expect(final).toMatchObject({ candidateId: run.recommended, status: 'succeeded', backend: 'cpu', trainRows: 128, test: { rows: 32 } });
     expect(await store.list(keys.finalModel(run.runId))).toHaveLength(5);
     expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
+    // Report wrote the leaderboard again: it now carries the final model's test score; the report names the model.
+    const after = await getJson<Leaderboard>(store, run.leaderboardKey);
+    expect(after.recommended?.finalTest).toEqual({ metric: final.test!.metric, rows: 32 });
+    expect(await getText(store, keys.report(run.runId, 'md'))).toContain(`**Final model** — runs/${run.runId}/model/:`);
   });
 
   it('a Finalize that fails outright is caught: Report still runs and the run says why', async () => {
@@ -143,7 +147,9 @@ describe('runLocal', () => {
       error: 'the Finalize step failed: InjectedCrash: the refit worker was killed',
     });
     expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
-    expect(await store.exists(keys.report(run.runId, 'md'))).toBe(true);
+    expect(await getText(store, keys.report(run.runId, 'md'))).toContain(
+      "**Final model** — The final model failed: the Finalize step failed: InjectedCrash: the refit worker was killed. The candidates' own models below still predict.",
+    );
     expect(await store.exists(keys.finalModelDoc(run.runId))).toBe(false);
   });
 

@@ -11,6 +11,7 @@ import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';
 import { rankingMetric, type SweepSpec } from '../spec/schema.js';
 import type { RunManifest } from '../steps/manifest.js';
+import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../report/format.js';
 import { summarize } from '../report/stats.js';
 
 export interface ModelCardInput {
@@ -23,25 +24,20 @@ export interface ModelCardInput {
 const int = (x: number) => x.toLocaleString('en-US');
 const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
-/** Four significant digits: a single value with no interval to round it to. */
-const value = (x: number) => (Number.isFinite(x) ? String(Number(x.toPrecision(4))) : String(x));
-/** A statistic quoted beside its data (means, medians): six significant digits. */
+/** A single value with no interval to round it to (four significant digits). */
+const value = fmtValue;
+/** A statistic quoted for someone to reproduce the preprocessing (means, medians): six significant digits. */
 const stat = (x: number) => String(Number(x.toPrecision(6)));
 
-/** "0.723 ± 0.012" rounded to the standard error's second significant digit; the mean alone for one value. */
+/** Mean ± standard error over the values, rounded to the standard error (the report's one meaning of ±). */
 function meanSe(values: readonly number[]): string {
   const s = summarize(values);
-  if (s.se === null) return value(s.mean);
-  if (s.se === 0) return `${value(s.mean)} ± 0`;
-  const digits = Math.max(0, 1 - Math.floor(Math.log10(s.se)));
-  return `${s.mean.toFixed(digits)} ± ${s.se.toFixed(digits)}`;
+  return fmtMeanSe(s.mean, s.se);
 }
 
 function interval(values: readonly number[]): string {
   const s = summarize(values);
-  if (!s.ci || s.se === null || s.se === 0) return 'no interval';
-  const digits = Math.max(0, 1 - Math.floor(Math.log10(s.se)));
-  return `${s.ci.lo.toFixed(digits)} – ${s.ci.hi.toFixed(digits)}`;
+  return s.se === 0 ? 'no interval' : fmtInterval(s.ci, s.se);
 }
 
 function architecture(doc: CandidateDoc): string {
@@ -126,7 +122,7 @@ function metricsSection(input: ModelCardInput, metric: string): string[] {
   const tests = doc.trials.flatMap((t) => (t.test ? [t.test] : []));
   const unit = input.preprocessing.target.kind === 'numeric' && input.preprocessing.target.unit && metric !== 'accuracy' && metric !== 'loss' ? ` (${input.preprocessing.target.unit}${metric === 'mse' ? '²' : ''})` : '';
   const out = [
-    `${metric}${unit}; ± is the standard error of the mean over the candidate's trials (folds × repeats); intervals are 95 % (Student's t).`,
+    `${metric}${unit}; ${PLUS_MINUS_NOTE}; intervals are 95 % (Student's t).`,
     '',
     `| | ${metric} | 95 % interval | ${sampleWord(input.preprocessing)} |`,
     '|---|--:|--:|--:|',

@@ -16,7 +16,8 @@
 import type { CandidateDoc, LayerSummary } from '../results/document.js';
 import { rankingMetric, type SweepSpec } from '../spec/schema.js';
 import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocess.js';
-import { fmt, fmtInt, metricValues, parameterCount, summarize } from './stats.js';
+import { fmtInt, fmtMeanSe, metricUnit, PLUS_MINUS } from './format.js';
+import { metricValues, parameterCount, summarize } from './stats.js';
 
 /** Python literal of a number: JavaScript's shortest round-trip form (`16`, `0.001`, `1e-7`) is valid Python. */
 function num(x: number): string {
@@ -467,8 +468,8 @@ export function kerasCode(doc: CandidateDoc, spec: SweepSpec, preprocessing: Pre
   lines.push(`# layerbench: ${c.family} network, depth ${c.depth}, width ${c.width} (sweep '${c.sweep}', run ${doc.runId})`);
   if (values.length > 0) {
     const s = summarize(values);
-    const se = s.se === null ? '' : ` ± ${fmt(s.se)} (mean ± standard error)`;
-    lines.push(`# validation ${metric}: ${fmt(s.mean)}${se} over ${s.n} trial${s.n === 1 ? '' : 's'}, trained with TensorFlow.js (${doc.backend})`);
+    const what = s.se === null ? '' : ` (${PLUS_MINUS})`;
+    lines.push(`# validation ${metric}: ${fmtMeanSe(s.mean, s.se, metricUnit(metric, spec.dataset.unit))}${what} over ${s.n} trial${s.n === 1 ? '' : 's'}, trained with TensorFlow.js (${doc.backend})`);
   }
   if (params !== null) lines.push(`# model.summary() should report Total params: ${fmtInt(params)}`);
   const kind = preprocessing?.input.kind;

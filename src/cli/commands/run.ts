@@ -3,17 +3,18 @@
  * checked, and it is uploaded to the store as `sweeps/<name>.json` (as a user would upload it); then the
  * state machine runs with trigger 'cli' and the leaderboard is printed.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError } from '../../errors.js';
 import { prepareSweepFile } from '../sweep-file.js';
 import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard } from '../../steps/leaderboard.js';
+import type { RunSummary } from '../../steps/types.js';
 import { checkRunIdOption } from '../../steps/manifest.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
-import { openStore } from '../../store/open.js';
+import { DEFAULT_STORE_DIR, openStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import type { BackendName } from '../../train/backend.js';
 import { runLocal } from '../../workflow/local.js';
@@ -94,11 +95,23 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
     boards.push(lb);
     out.write(text);
     out.write(`results: ${resultsLocation(store, run.runId)}  (${formatDuration(seconds)})\n`);
+    const line = finalModelLine(store, run);
+    if (line) out.write(`${line}\n`);
   }
   if (boards.length > 0 && boards.every((b) => b.rows.length === 0)) {
     throw new CandidateError(`every candidate failed; see the leaderboard in ${resultsLocation(store, boards[0]!.runId)}`);
   }
   return boards;
+}
+
+/** Where the final model is and how to predict with it, or why there is none. */
+export function finalModelLine(store: Store, run: Pick<RunSummary, 'runId' | 'finalModel'>): string | null {
+  const fm = run.finalModel;
+  if (!fm) return null;
+  if (fm.status === 'failed') return `final model: failed — ${fm.error ?? 'no reason recorded'}`;
+  const dir = store instanceof LocalStore ? join(resultsLocation(store, run.runId), 'model') : `${resultsLocation(store, run.runId)}model/`;
+  const where = store instanceof LocalStore && resolve(store.location) === resolve(DEFAULT_STORE_DIR) ? '' : ` --store ${store.location}`;
+  return `final model: ${dir} (model card: README.md) — predict: npx layerbench predict ${run.runId} <rows.csv>${where}`;
 }
 
 /** Where a run's documents are: a directory, or an S3 URI prefix. */

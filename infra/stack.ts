@@ -119,6 +119,16 @@ export class LayerbenchStack extends Stack {
       memorySize: 256,
       timeout: Duration.minutes(1),
     });
+    // Finalize refits the recommended candidate: Train's bundle (or image), memory, timeout and runtime.
+    const finalize = new TrainFunction(this, 'Finalize', {
+      bucket,
+      step: 'finalize',
+      runtime: config.trainRuntime,
+      memorySize: config.trainMemory,
+      timeout: Duration.minutes(config.trainTimeoutMinutes),
+      libtensorflowBaseUri: config.libtensorflowBaseUri,
+      sourceMaps: config.sourceMaps,
+    });
     const aggregate = new HandlerFunction(this, 'Aggregate', {
       handler: 'aggregate',
       bucket,
@@ -154,17 +164,24 @@ export class LayerbenchStack extends Stack {
       read: ['runs/*/run.json'],
       write: ['runs/*/candidates/*'],
     });
+    // Finalize: reads what Train reads and the candidate documents; writes only the final model.
+    grantBucketAccess(finalize, bucket, finalize.function, {
+      list: true,
+      read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*', 'runs/*/model/*'],
+      write: ['runs/*/model/*'],
+    });
     // Aggregate: reads a run's manifest and documents; writes the leaderboard.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
       read: ['runs/*'],
       write: ['runs/*/leaderboard.*'],
     });
-    // Report: reads a run's documents and the sweep's history; writes the report and the history.
+    // Report: reads a run's documents and the sweep's history; writes the report, the history, and the
+    // leaderboard again once it can carry the final model's test score.
     grantBucketAccess(report, bucket, report.function, {
       list: true,
       read: ['runs/*', 'history/*'],
-      write: ['runs/*/report.*', 'history/*'],
+      write: ['runs/*/report.*', 'runs/*/leaderboard.*', 'history/*'],
     });
 
     this.sweep = new SweepStateMachine(this, 'Sweep', {
@@ -173,6 +190,7 @@ export class LayerbenchStack extends Stack {
       trainFunction: train.function,
       recordFailureFunction: recordFailure.function,
       aggregateFunction: aggregate.function,
+      finalizeFunction: finalize.function,
       reportFunction: report.function,
       maxConcurrency: config.maxConcurrency,
       trainTimeout: Duration.minutes(config.trainTimeoutMinutes),

@@ -1,5 +1,7 @@
 /**
- * The sweep workflow: Plan → TrainCandidates (Distributed Map of Train) → Aggregate → Report.
+ * The sweep workflow: Plan → TrainCandidates (Distributed Map of Train) → Aggregate → Finalize → Report.
+ * Finalize refits the recommended candidate with Train's resources; when it fails outright (a timeout,
+ * its retries spent) its Catch records the error beside the runs and Report still runs, saying why.
  *
  * One construct, two consumers: the deployed stack wraps `definitionBody` in a StateMachine, and the
  * local runner renders the very same definition to ASL JSON (src/workflow/definition.ts) and runs it
@@ -20,6 +22,7 @@ export const STATE = {
   train: 'Train',
   recordFailure: 'RecordFailure',
   aggregate: 'Aggregate',
+  finalize: 'Finalize',
   report: 'Report',
 } as const;
 
@@ -48,6 +51,8 @@ export interface SweepWorkflowProps {
   readonly trainFunction: lambda.IFunction;
   readonly recordFailureFunction: lambda.IFunction;
   readonly aggregateFunction: lambda.IFunction;
+  /** Refits the recommended candidate: Train's resources (the same memory, timeout and runtime). */
+  readonly finalizeFunction: lambda.IFunction;
   readonly reportFunction: lambda.IFunction;
   /** Candidates trained at once. Default 8. */
   readonly maxConcurrency?: number;
@@ -57,15 +62,16 @@ export interface SweepWorkflowProps {
 
 /** Every function the workflow invokes, once each. */
 export function workflowFunctions(props: SweepWorkflowProps): lambda.IFunction[] {
-  return [...new Set([props.planFunction, props.trainFunction, props.recordFailureFunction, props.aggregateFunction, props.reportFunction])];
+  return [...new Set([props.planFunction, props.trainFunction, props.recordFailureFunction, props.aggregateFunction, props.finalizeFunction, props.reportFunction])];
 }
 
 export class SweepWorkflow extends Construct {
-  /** Plan → TrainCandidates → Aggregate → Report. */
+  /** Plan → TrainCandidates → Aggregate → Finalize → Report. */
   readonly chain: sfn.Chain;
   readonly plan: tasks.LambdaInvoke;
   readonly trainMap: sfn.DistributedMap;
   readonly aggregate: tasks.LambdaInvoke;
+  readonly finalize: tasks.LambdaInvoke;
   readonly report: tasks.LambdaInvoke;
   readonly definitionBody: sfn.DefinitionBody;
 
@@ -75,7 +81,8 @@ export class SweepWorkflow extends Construct {
     this.trainMap = this.trainCandidatesState(props);
     this.aggregate = this.aggregateState(props.aggregateFunction);
     this.report = this.reportState(props.reportFunction);
-    this.chain = sfn.Chain.start(this.plan).next(this.trainMap).next(this.aggregate).next(this.report);
+    this.finalize = this.finalizeState(props);
+    this.chain = sfn.Chain.start(this.plan).next(this.trainMap).next(this.aggregate).next(this.finalize).next(this.report);
     this.definitionBody = sfn.DefinitionBody.fromChainable(this.chain);
   }
 
@@ -132,19 +139,30 @@ export class SweepWorkflow extends Construct {
     return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }));
   }
 
-  /** Report: `{ runs }` in (whatever the states before it made of them), ReportOutput `{ runs }` out. */
+  /**
+   * Finalize: `{ runs }` in, the runs with their final model out; Train's timeout. A failure the step
+   * could not record itself (a timeout, a crash, retries spent) is caught: Aggregate's runs go on to
+   * Report with the error beside them (`finalizeError`), and Report says the final model failed and why.
+   */
+  private finalizeState(props: SweepWorkflowProps): tasks.LambdaInvoke {
+    const task = this.stepState(STATE.finalize, props.finalizeFunction, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }), props.trainTimeout);
+    task.addCatch(this.report, { errors: [sfn.Errors.ALL], resultPath: '$.finalizeError' });
+    return task;
+  }
+
+  /** Report: `{ runs, finalizeError? }` in (whatever the states before it made of them), ReportOutput `{ runs }` out. */
   private reportState(fn: lambda.IFunction): tasks.LambdaInvoke {
-    return this.stepState(STATE.report, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }));
+    return this.stepState(STATE.report, fn);
   }
 
   /** A step outside the Map: one Lambda invocation, its payload the task's result, transient errors retried. */
-  private stepState(id: string, fn: lambda.IFunction, payload?: sfn.TaskInput): tasks.LambdaInvoke {
+  private stepState(id: string, fn: lambda.IFunction, payload?: sfn.TaskInput, timeout?: Duration): tasks.LambdaInvoke {
     const task = new tasks.LambdaInvoke(this, id, {
       lambdaFunction: fn,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
       ...(payload ? { payload } : {}),
-      taskTimeout: sfn.Timeout.duration(Duration.minutes(15)),
+      taskTimeout: sfn.Timeout.duration(timeout ?? Duration.minutes(15)),
     });
     return withTransientRetry(task);
   }

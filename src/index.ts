@@ -58,11 +58,27 @@ export {
   type Encoded,
   type Source,
 } from './data/index.js';
-export { saveModelToStore, loadModelFromStore, savePreprocessing, loadPreprocessing, PREPROCESSING_FILE, type SavedModelKeys } from './artifacts/index.js';
+export {
+  saveModelToStore,
+  loadModelFromStore,
+  savePreprocessing,
+  loadPreprocessing,
+  PREPROCESSING_FILE,
+  loadPredictor,
+  predictionCsv,
+  Predictor,
+  modelCard,
+  type SavedModelKeys,
+  type LoadPredictorOptions,
+  type Prediction,
+  type PredictOptions,
+  type PredictorModel,
+} from './artifacts/index.js';
+export { finalModelDocSchema, FINAL_MODEL_SCHEMA, type FinalModelDoc } from './results/final-model.js';
 export { buildModel, layerSummaries } from './model/build.js';
 export { expectedParamCount } from './model/params.js';
 export { selectBackend, currentBackend } from './train/backend.js';
-export { trainCandidate, failedDoc, type TrainArgs } from './train/train.js';
+export { trainCandidate, refitCandidate, failedDoc, type TrainArgs, type RefitArgs, type RefitResult } from './train/train.js';
 export { registerWasmKernels } from './kernels/index.js';
 export * from './steps/index.js';
 export { runLocal, renderDefinition, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';

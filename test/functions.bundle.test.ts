@@ -10,7 +10,8 @@ import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HANDLERS, WASM_FILES } from '../infra/constructs/bundling.js';
 import { candidateDocSchema } from '../src/results/document.js';
-import type { AggregateOutput, PlanOutput, ReportOutput, TrainOutput, WorkItem } from '../src/steps/types.js';
+import { finalModelDocSchema } from '../src/results/final-model.js';
+import type { AggregateOutput, FinalizeOutput, PlanOutput, ReportOutput, TrainOutput, WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
@@ -28,7 +29,7 @@ const bundles = {} as Record<HandlerName, DeployedBundle>;
 let sweepEtag: string;
 
 /** The function's environment exactly as the template sets it, with the bucket pointed at s3rver. */
-function lambdaEnvironment(name: HandlerName): Record<string, string> {
+function lambdaEnvironment(name: HandlerName | 'finalize'): Record<string, string> {
   const fn = synth.json.Resources[functionLogicalId(synth.json, name)]!;
   const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
   const env: Record<string, string> = {};
@@ -148,6 +149,22 @@ describe('handlers, run from their bundles', () => {
     expect(await store.exists(run.leaderboardKey)).toBe(true);
     expect(emfDocuments(out.stdout)).toContainEqual(expect.objectContaining({ CandidatesSucceeded: 1, CandidatesFailed: 1 }));
     aggregated = out.result!;
+  });
+
+  it("finalize: the train bundle's finalize export refits the trained candidate and saves the final model", async () => {
+    const finalizeBundle = deployBundle(assets.train, lambdaEnvironment('finalize'), { exportName: 'finalize' });
+    try {
+      const run = { ...aggregated.runs[0]!, recommended: items[0]!.candidateId };
+      const out = await finalizeBundle.invoke<FinalizeOutput>({ runs: [run] });
+      expect(out.errorMessage).toBeUndefined();
+      expect(out.result!.runs[0]!.finalModel).toEqual({ key: keys.finalModelDoc(run.runId), status: 'succeeded' });
+      const doc = finalModelDocSchema.parse(await getJson(store, keys.finalModelDoc(run.runId)));
+      expect(doc).toMatchObject({ candidateId: items[0]!.candidateId, backend: 'wasm' });
+      for (const file of ['model.json', 'weights.bin', 'preprocessing.json', 'README.md']) expect(await store.exists(`${keys.finalModel(run.runId)}${file}`)).toBe(true);
+      expect(emfDocuments(out.stdout)).toContainEqual(expect.objectContaining({ FinalModelFailures: 0, service: 'layerbench-finalize' }));
+    } finally {
+      finalizeBundle.remove();
+    }
   });
 
   it('report: writes the report and the history of what Aggregate ranked', async () => {

@@ -13,7 +13,7 @@ import '../src/workflow/polyfill.js';
 import { ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HANDLERS } from '../infra/constructs/bundling.js';
+import { STEP_FUNCTIONS, type StepFunctionName } from '../infra/constructs/bundling.js';
 import { STATE } from '../infra/workflow.js';
 import type { ReportOutput } from '../src/steps/types.js';
 import { localDefinition } from '../src/workflow/definition.js';
@@ -22,7 +22,7 @@ import { readHistory } from '../src/report/history-store.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
-import { deployedBundles, type HandlerName } from './helpers/bundles.js';
+import { deployedBundles } from './helpers/bundles.js';
 import {
   functionLogicalId,
   removeSynthOutputs,
@@ -41,8 +41,8 @@ import { TINY_DATASET_KEY, TINY_SWEEP_KEY, tinySweep, tinyWeatherCsv } from './h
 let s3: S3rverHandle;
 let synth: Synthesized;
 let store: S3Store;
-const bundles = {} as Record<HandlerName, DeployedBundle>;
-const invocations: Record<HandlerName, number> = { plan: 0, train: 0, 'record-failure': 0, aggregate: 0, report: 0 };
+const bundles = {} as Record<StepFunctionName, DeployedBundle>;
+const invocations: Record<StepFunctionName, number> = { plan: 0, train: 0, 'record-failure': 0, aggregate: 0, finalize: 0, report: 0 };
 let uploadEvent: ReturnType<typeof objectCreatedEvent>;
 
 beforeAll(async () => {
@@ -50,11 +50,14 @@ beforeAll(async () => {
   store = new S3Store({ bucket: s3.bucket, client: s3.client });
   synth = synthLayerbench();
   const assets = await deployedBundles();
-  for (const name of HANDLERS) {
+  for (const name of STEP_FUNCTIONS) {
     const fn = synth.json.Resources[functionLogicalId(synth.json, name)]!;
     const vars = (fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
     const env = Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, String(resolveIntrinsics(v, synth.json))]));
-    bundles[name] = deployBundle(assets[name], { ...env, LAYERBENCH_BUCKET: s3.bucket, ...s3.env });
+    // Finalize is the train bundle's `finalize` export (its Handler says so).
+    const [file, exportName] = String(fn.Properties?.Handler).split('.');
+    expect(file).toBe('index');
+    bundles[name] = deployBundle(assets[name === 'finalize' ? 'train' : name], { ...env, LAYERBENCH_BUCKET: s3.bucket, ...s3.env }, { exportName });
   }
   await store.put(TINY_DATASET_KEY, tinyWeatherCsv(), 'text/csv');
   const body = JSON.stringify(tinySweep, null, 2);
@@ -85,8 +88,8 @@ function uploadRule(): { pattern: Record<string, unknown>; transformer: InputTra
 
 /** Each Task state bound to the bundle of the function its Resource names. */
 function taskHandlers(definition: AslDefinition): Record<string, (input: unknown) => Promise<never>> {
-  const byArn = new Map<string, HandlerName>();
-  for (const name of HANDLERS) {
+  const byArn = new Map<string, StepFunctionName>();
+  for (const name of STEP_FUNCTIONS) {
     byArn.set(`arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(synth.json, name)}`, name);
   }
   const handlers: Record<string, (input: unknown) => Promise<never>> = {};
@@ -129,7 +132,7 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
 
   it('binds every Task state of the synthesized definition to a bundle', () => {
     expect(Object.keys(taskHandlers(stateMachineDefinition(synth.json))).sort()).toEqual(
-      [STATE.aggregate, STATE.plan, STATE.recordFailure, STATE.report, STATE.train].sort(),
+      [STATE.aggregate, STATE.finalize, STATE.plan, STATE.recordFailure, STATE.report, STATE.train].sort(),
     );
   });
 
@@ -140,7 +143,10 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     expect(first.runs).toHaveLength(1);
     const run = first.runs[0]!;
     expect(run).toMatchObject({ sweep: 'tiny-weather', succeeded: 2, failed: 0, leaderboardKey: keys.leaderboard(run.runId, 'json') });
-    expect(invocations).toEqual({ plan: 1, train: 2, 'record-failure': 0, aggregate: 1, report: 1 });
+    expect(invocations).toEqual({ plan: 1, train: 2, 'record-failure': 0, aggregate: 1, finalize: 1, report: 1 });
+    // Finalize ran and recorded the final model (refit, or why not) in final.json.
+    expect(run.finalModel?.key).toBe(keys.finalModelDoc(run.runId));
+    expect(await store.exists(keys.finalModelDoc(run.runId))).toBe(true);
 
     const lb = await getJson<{ rows: { candidateId: string }[] }>(store, run.leaderboardKey);
     expect(lb.rows).toHaveLength(2);

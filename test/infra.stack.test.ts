@@ -8,7 +8,7 @@ import { App } from 'aws-cdk-lib';
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, HANDLERS, PROJECT_ROOT, type HandlerName } from '../infra/constructs/bundling.js';
+import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, HANDLERS, PROJECT_ROOT, type StepFunctionName as HandlerName } from '../infra/constructs/bundling.js';
 import { stackConfigFromContext } from '../infra/stack.js';
 import { STATE, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../infra/workflow.js';
 import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
@@ -78,6 +78,23 @@ describe('train runtimes', () => {
     expect(dockerfile).toContain(`--banner:js="${ESM_BANNER}"`);
     expect(dockerfile).toContain(`--format=${ESBUILD_SETTINGS.format} --target=${ESBUILD_SETTINGS.target}`);
     expect(dockerfile).toContain(`--outfile=dist/${BUNDLE_FILE}`);
+  });
+
+  it("finalize runs on Train's resources: the train bundle's finalize export (zip) or the train image with its finalize command (container)", () => {
+    const zipTrain = zip.json.Resources[functionLogicalId(zip.json, 'train')]!;
+    const zipFinalize = zip.json.Resources[functionLogicalId(zip.json, 'finalize')]!;
+    expect(zipFinalize.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.finalize', Architectures: ['arm64'], MemorySize: 2048, Timeout: 900 });
+    expect(zipFinalize.Properties?.Code).toEqual(zipTrain.Properties?.Code);
+    expect(zipFinalize.Properties?.Environment).toMatchObject({ Variables: { LAYERBENCH_TRAIN_RUNTIME: 'zip', POWERTOOLS_SERVICE_NAME: 'layerbench-finalize' } });
+    const train = container.json.Resources[functionLogicalId(container.json, 'train')]!;
+    const finalize = container.json.Resources[functionLogicalId(container.json, 'finalize')]!;
+    expect(finalize.Properties).toMatchObject({ PackageType: 'Image', Architectures: ['x86_64'], ImageConfig: { Command: ['index.finalize'] } });
+    expect(train.Properties?.ImageConfig).toEqual({ Command: ['index.handler'] });
+    expect(finalize.Properties?.Code).toEqual(train.Properties?.Code);
+    expect(finalize.Metadata?.['aws:asset:path']).toBe(train.Metadata?.['aws:asset:path']);
+    const s = synthLayerbench({ context: { trainMemory: '4096', trainTimeoutMinutes: '10' } });
+    expect(s.json.Resources[functionLogicalId(s.json, 'finalize')]?.Properties).toMatchObject({ MemorySize: 4096, Timeout: 600 });
+    expect(stateMachineDefinition(s.json).States[STATE.finalize]?.TimeoutSeconds).toBe(600);
   });
 
   it('plan, record-failure, aggregate and report are Node.js 22 bundles in both runtimes', () => {
@@ -303,7 +320,7 @@ describe('state machine', () => {
     zip.template.hasOutput('StateMachineArn', Match.anyValue());
   });
 
-  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure) → Aggregate → Report', () => {
+  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure) → Aggregate → Finalize (Catch into Report) → Report', () => {
     const asl = stateMachineDefinition(zip.json);
     const fnArn = (name: HandlerName) => `arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(zip.json, name)}`;
     expect(asl.StartAt).toBe(STATE.plan);
@@ -318,7 +335,9 @@ describe('state machine', () => {
     expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: TRANSIENT_RETRY.maxAttempts, JitterStrategy: 'FULL' })]);
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
     expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Task', Resource: fnArn('record-failure'), End: true });
-    expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Next: STATE.report });
+    expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Next: STATE.finalize });
+    expect(asl.States[STATE.finalize]).toMatchObject({ Type: 'Task', Resource: fnArn('finalize'), Next: STATE.report, TimeoutSeconds: 900 });
+    expect(asl.States[STATE.finalize]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalizeError', Next: STATE.report }]);
     expect(asl.States[STATE.report]).toMatchObject({ Type: 'Task', Resource: fnArn('report'), End: true });
   });
 });
@@ -378,6 +397,12 @@ describe('IAM', () => {
         's3:PutObject': ['runs/*/candidates/*', 'runs/*/models/*'],
         's3:PutObjectTagging': ['runs/*/models/*'],
       });
+      // Finalize reads what Train reads (and its own final.json, to skip a finished run); it writes only the final model.
+      expect(s3Grants(s, 'finalize')).toEqual({
+        's3:ListBucket': ['(bucket)'],
+        's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/model/*', 'runs/*/run.json'],
+        's3:PutObject': ['runs/*/model/*'],
+      });
       expect(s3Grants(s, 'aggregate')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['runs/*'],
@@ -386,7 +411,7 @@ describe('IAM', () => {
       expect(s3Grants(s, 'report')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['history/*', 'runs/*'],
-        's3:PutObject': ['history/*', 'runs/*/report.*'],
+        's3:PutObject': ['history/*', 'runs/*/leaderboard.*', 'runs/*/report.*'],
       });
     }
   });

@@ -5,10 +5,14 @@
  * output shapes and parameter count as the tfjs model `buildModel` builds for training.
  */
 import * as tf from '@tensorflow/tfjs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeNpz } from '../src/data/npy.js';
+import { parseDataset } from '../src/data/parse.js';
+import { encode, fitPreprocessing } from '../src/data/preprocess.js';
 import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { kerasCode } from '../src/report/keras.js';
@@ -16,7 +20,7 @@ import { loadModelFromStore, saveModelToStore } from '../src/artifacts/model.js'
 import type { SweepSpec, SweepSpecInput } from '../src/spec/schema.js';
 import { LocalStore } from '../src/store/local.js';
 import { selectBackend } from '../src/train/backend.js';
-import { makeDoc, makeSpec } from './fixtures/report/factory.js';
+import { denseLayers, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 // ------------------------------------------------------------------------------------------------
 // A small reader of the generated Python: each `keras.layers.X(...)` line of the Sequential list,
@@ -66,10 +70,14 @@ function pyValue(s: string): Py {
   throw new Error(`cannot read Python value ${s}`);
 }
 
-function parseSequential(code: string): PyLayer[] {
+/** The Sequential list: `keras.Input(shape=...)` first (Keras 3), then the layers. */
+function parseSequential(code: string): { inputShape: number[]; layers: PyLayer[] } {
   const body = /model = keras\.Sequential\(\[\n([\s\S]*?)\n\]\)/.exec(code);
   if (!body) throw new Error('no keras.Sequential([...]) in the generated code');
-  return body[1]!.split('\n').map((line) => {
+  const [first, ...rest] = body[1]!.split('\n');
+  const input = /^\s+keras\.Input\(shape=(\(.*\))\),$/.exec(first!);
+  if (!input) throw new Error(`the Sequential list does not start with keras.Input(shape=...): ${first}`);
+  const layers = rest.map((line) => {
     const m = /^\s+keras\.layers\.(\w+)\((.*)\),?(\s+#.*)?$/.exec(line);
     if (!m) throw new Error(`not a layer line: ${line}`);
     const layer: PyLayer = { type: m[1]!, args: [], kwargs: {} };
@@ -80,6 +88,7 @@ function parseSequential(code: string): PyLayer[] {
     }
     return layer;
   });
+  return { inputShape: pyValue(input[1]!) as number[], layers };
 }
 
 const pair = (v: Py | undefined, fallback: [number, number]): [number, number] => (Array.isArray(v) ? [v[0] as number, v[1] as number] : fallback);
@@ -87,8 +96,8 @@ const outSize = (size: number, window: number, stride: number, padding: Py | und
   padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - window) / stride) + 1;
 
 /** Keras' output shapes and parameter counts for the parsed layers. */
-function kerasShapesAndParams(layers: PyLayer[]): { outputShape: number[]; params: number }[] {
-  let shape = (layers[0]!.kwargs['input_shape'] as number[]).slice();
+function kerasShapesAndParams(inputShape: number[], layers: PyLayer[]): { outputShape: number[]; params: number }[] {
+  let shape = inputShape.slice();
   return layers.map((l) => {
     let params = 0;
     const bias = l.kwargs['use_bias'] === false ? 0 : 1;
@@ -209,8 +218,9 @@ describe('kerasCode against the TensorFlow.js model', () => {
           params: net.countParams(),
         });
         const code = kerasCode(doc, c.spec);
-        const py = parseSequential(code);
-        const implied = kerasShapesAndParams(py);
+        const { inputShape, layers: py } = parseSequential(code);
+        expect(inputShape).toEqual(c.info.inputShape);
+        const implied = kerasShapesAndParams(inputShape, py);
 
         // Same layers, in order, as the tfjs model.
         const tfLayers = net.layers;
@@ -250,10 +260,12 @@ describe('kerasCode against the TensorFlow.js model', () => {
   it('writes compile and fit in the seed style, with the task’s loss and the sweep’s early stopping', () => {
     const spec = makeSpec({ model: { family: 'dense', depth: [1], width: [16] }, training: { epochs: 30, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, earlyStopping: { patience: 3, monitor: 'val_metric' } } } as Partial<SweepSpecInput>);
     const code = kerasCode(makeDoc({ depth: 1, width: 16, values: [0.8, 0.82] }), spec);
-    expect(code).toContain("    keras.layers.Dense(16, activation='relu', input_shape=(10,)),\n    keras.layers.Dense(1, activation='sigmoid')\n])");
+    expect(code).toContain("    keras.Input(shape=(10,)),\n    keras.layers.Dense(16, activation='relu'),\n    keras.layers.Dense(1, activation='sigmoid')\n])");
+    expect(code).not.toContain('input_shape=');
     expect(code).toContain("model.compile(optimizer=keras.optimizers.SGD(learning_rate=0.05),\n              loss='binary_crossentropy',\n              metrics=['accuracy'])");
     expect(code).toContain("early_stopping = keras.callbacks.EarlyStopping(monitor='val_accuracy', patience=3, restore_best_weights=True)");
-    expect(code).toContain('model.fit(X_train, y_train, epochs=30, batch_size=64, validation_split=0.2, callbacks=[early_stopping])');
+    expect(code).toContain('model.fit(X_train, y_train, validation_data=(X_val, y_val), epochs=30, batch_size=64, callbacks=[early_stopping])');
+    expect(code).not.toContain('validation_split');
   });
 
   it('uses the forecast loss and Keras’ RMSE metric', () => {
@@ -303,6 +315,253 @@ describe('saveModelToStore', () => {
       }
     } finally {
       net.dispose();
+    }
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The whole script: parsed by Python's own parser, its structure read back through Python's ast.
+// ------------------------------------------------------------------------------------------------
+
+interface PyStructure {
+  /** Module-level names bound to literals (ast.literal_eval), tuple assignments unpacked. */
+  consts: Record<string, unknown>;
+  calls: { func: string; args: string[]; kwargs: Record<string, string> }[];
+  imports: string[];
+  functions: string[];
+}
+
+const PY_STRUCTURE = `
+import ast, json, sys
+tree = ast.parse(sys.stdin.read())
+consts = {}
+def bind(target, value):
+    if isinstance(target, ast.Name):
+        try:
+            consts[target.id] = ast.literal_eval(value)
+        except Exception:
+            pass
+    elif isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple):
+        for t, v in zip(target.elts, value.elts):
+            bind(t, v)
+for node in tree.body:
+    if isinstance(node, ast.Assign):
+        for target in node.targets:
+            bind(target, node.value)
+calls = [{'func': ast.unparse(n.func), 'args': [ast.unparse(a) for a in n.args], 'kwargs': {k.arg: ast.unparse(k.value) for k in n.keywords if k.arg}}
+         for n in ast.walk(tree) if isinstance(n, ast.Call)]
+imports = [ast.unparse(n) for n in tree.body if isinstance(n, (ast.Import, ast.ImportFrom))]
+functions = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+print(json.dumps({'consts': consts, 'calls': calls, 'imports': imports, 'functions': functions}))
+`;
+
+/** Parse the script with Python (a syntax error fails the test with Python's message) and read its structure. */
+function pyStructure(code: string): PyStructure {
+  const out = execFileSync('python3', ['-c', PY_STRUCTURE], { input: code, encoding: 'utf8' });
+  return JSON.parse(out) as PyStructure;
+}
+
+const callsOf = (s: PyStructure, func: string) => s.calls.filter((c) => c.func === func);
+
+/** The structure every script shares: Keras 3 imports, Input first, fit on a validation split, evaluate on the test split. */
+function expectKerasSkeleton(s: PyStructure, code: string, inputShape: number[]): void {
+  expect(s.imports).toContain('import keras');
+  expect(s.imports).toContain('import numpy as np');
+  expect(code).not.toMatch(/input_shape=|validation_split|from tensorflow import keras/);
+  expect(callsOf(s, 'keras.Input').map((c) => c.kwargs['shape'])).toEqual([`(${inputShape.join(', ')}${inputShape.length === 1 ? ',' : ''})`]);
+  const fit = callsOf(s, 'model.fit');
+  expect(fit).toHaveLength(1);
+  expect(fit[0]!.args).toEqual(['X_train', 'y_train']);
+  expect(fit[0]!.kwargs['validation_data']).toBe('(X_val, y_val)');
+  expect(callsOf(s, 'model.compile')).toHaveLength(1);
+  expect(callsOf(s, 'model.evaluate')[0]!.args).toEqual(['X_test', 'y_test']);
+  expect(callsOf(s, 'keras.utils.set_random_seed')).toHaveLength(1);
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+describe('kerasCode: a script that runs end to end, data prepared as layerbench prepared it', () => {
+  it('a table: pandas loading, the column list, one-hot categories in layerbench’s order, imputation, training-split statistics, stratified shuffled splits', () => {
+    const spec = makeSpec({
+      dataset: { key: 'datasets/pets.csv', task: 'multiclass', target: 'kind' },
+      model: { family: 'dense', depth: [1], width: [8] },
+      evaluation: { strategy: 'holdout', validationSplit: 0.25, test: 0.2, metric: 'accuracy' },
+    } as Partial<SweepSpecInput>);
+    const csv = "weight,colour,kind\n4,black,cat\nNA,white,dog\n30,,dog\n5,it's grey,cat\n12,black,bird\n8,white,cat\n";
+    const parsed = parseDataset(spec.dataset, utf8(csv));
+    const prep = fitPreprocessing(parsed, [0, 1, 2, 3, 4, 5]);
+    const doc = makeDoc({ depth: 1, width: 8, values: [0.7, 0.8], layers: denseLayers(prep.inputShape[0]!, [8], 3, 'softmax') });
+
+    const code = kerasCode(doc, spec, prep);
+    const s = pyStructure(code);
+
+    expectKerasSkeleton(s, code, prep.inputShape);
+    expect(s.imports).toEqual(expect.arrayContaining(['import pandas as pd', 'from sklearn.model_selection import train_test_split']));
+    expect(s.consts).toMatchObject({
+      DATA: 'pets.csv',
+      TARGET: 'kind',
+      CLASSES: ['bird', 'cat', 'dog'],
+      FEATURES: ['weight', 'colour'],
+      NUMERIC: ['weight'],
+      CATEGORIES: { colour: ['black', "it's grey", 'white', '(missing)'] },
+      INDICATORS: ['weight'],
+      MISSING_CATEGORY: '(missing)',
+      TEST: 0.2,
+      VALIDATION: 0.25,
+      SEED: spec.training.seed,
+    });
+    expect(s.consts['MISSING']).toEqual([...new Set(prep.missingMarkers.map((m) => m.toLowerCase()))]);
+    expect(s.functions).toEqual(['target', 'fit_statistics', 'encode']);
+    const read = callsOf(s, 'pd.read_csv')[0]!;
+    expect(read.kwargs).toMatchObject({ dtype: 'str', keep_default_na: 'False' });
+    // The test split first, then validation from what is left; both stratified by class, both seeded.
+    const splits = callsOf(s, 'train_test_split');
+    expect(splits.map((c) => c.args[0])).toEqual(['df', 'dev']);
+    expect(splits.map((c) => c.kwargs)).toEqual([
+      { test_size: 'TEST', random_state: 'SEED', stratify: 'target(df)' },
+      { test_size: 'VALIDATION', random_state: 'SEED', stratify: 'target(dev)' },
+    ]);
+    expect(callsOf(s, 'fit_statistics').map((c) => c.args)).toEqual([['train']]);
+    expect(code).toContain("model.compile(optimizer='adam',\n              loss='sparse_categorical_crossentropy',\n              metrics=['accuracy'])");
+  });
+
+  it('regression: the target standardised with training statistics, the test error printed in the dataset’s unit', () => {
+    const spec = makeSpec({
+      dataset: { key: 'datasets/cars.csv', task: 'regression', target: 'mpg', unit: 'mpg', missing: 'drop' },
+      model: { family: 'dense', depth: [1], width: [8] },
+      evaluation: { strategy: 'kfold', folds: 3, metric: 'rmse' },
+    } as Partial<SweepSpecInput>);
+    const parsed = parseDataset(spec.dataset, utf8('hp,cyl,mpg\n100,4,30\n150,6,22\n200,8,15\n90,4,33\n130,6,24\n'));
+    const prep = fitPreprocessing(parsed, [0, 1, 2, 3, 4]);
+    const doc = makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [3, 3.2, 2.9], layers: denseLayers(2, [8], 1, 'linear') });
+
+    const code = kerasCode(doc, spec, prep);
+    const s = pyStructure(code);
+
+    expectKerasSkeleton(s, code, [2]);
+    expect(s.consts).toMatchObject({ TARGET: 'mpg', FEATURES: ['hp', 'cyl'], NUMERIC: ['hp', 'cyl'], CATEGORIES: {}, INDICATORS: [] });
+    expect(callsOf(s, 'train_test_split').every((c) => !('stratify' in c.kwargs))).toBe(true);
+    expect(callsOf(s, 'df.dropna').map((c) => c.kwargs['subset'])).toEqual(['[TARGET]', 'FEATURES']);
+    expect(code).toContain("y_mean, y_std = target(train).mean(), target(train).std()");
+    expect(code).toContain('print(f"test rmse: {np.sqrt(np.mean(error ** 2)):.4g} mpg")');
+    expect(code).toContain('# layerbench scored candidates with 3-fold cross-validation; one model here: one validation split.');
+  });
+
+  it('a forecast: time order, the channels, windows of lookback rows, time-ordered splits, training-period statistics', () => {
+    const spec = makeSpec({
+      dataset: { key: 'datasets/weather.csv', task: 'forecast', target: 'temp', time: 'date', features: ['temp', 'wind'], lookback: 3, horizon: 2 },
+      model: { family: 'lstm', depth: [1], width: [4] },
+      evaluation: { strategy: 'holdout', validationSplit: 0.2, metric: 'rmse' },
+    } as Partial<SweepSpecInput>);
+    const rows = Array.from({ length: 12 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${10 + i},${i % 3 === 0 ? 'NA' : 5 + i}`);
+    const parsed = parseDataset(spec.dataset, utf8(`date,temp,wind\n${rows.join('\n')}\n`));
+    const prep = fitPreprocessing(parsed, [0, 1, 2, 3]);
+    const doc = makeDoc({ family: 'lstm', depth: 1, width: 4, metric: 'rmse', values: [1, 1.1], layers: [] });
+
+    const code = kerasCode(doc, spec, prep);
+    const s = pyStructure(code);
+
+    expectKerasSkeleton(s, code, prep.inputShape);
+    expect(prep.inputShape).toEqual([3, 3]); // temp, wind and wind's was-missing channel
+    expect(s.consts).toMatchObject({ TIME: 'date', CHANNELS: ['temp', 'wind'], TARGETS: ['temp'], INDICATORS: ['wind'], LOOKBACK: 3, HORIZON: 2 });
+    expect(s.imports).not.toContain('from sklearn.model_selection import train_test_split');
+    expect(callsOf(s, 'train_test_split')).toEqual([]);
+    expect(s.calls.find((c) => c.func.endsWith('.sort_values'))).toMatchObject({ args: ["'_time'"], kwargs: { kind: "'stable'" } });
+    expect(s.functions).toEqual(['window_set']);
+    expect(code).toContain('period = values[: train_w[-1] + LOOKBACK + HORIZON]');
+  });
+
+  it('image arrays: np.load of the named arrays, pixel scaling, a channel axis, stratified splits', () => {
+    const spec = makeSpec({
+      dataset: { key: 'datasets/digits.npz', format: 'npz', task: 'multiclass', inputs: 'images', target: 'digits' },
+      model: { family: 'cnn', depth: [1], width: [4], cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] } },
+    } as Partial<SweepSpecInput>);
+    const x = new Uint8Array(6 * 4 * 4).map((_, i) => (i * 37) % 256);
+    const npz = encodeNpz({ images: { data: x, shape: [6, 4, 4], dtype: 'u1' }, digits: { data: Uint8Array.from([0, 1, 2, 0, 1, 2]), shape: [6], dtype: 'u1' } });
+    const parsed = parseDataset(spec.dataset, npz);
+    const prep = fitPreprocessing(parsed, [0, 1, 2, 3, 4, 5]);
+    const doc = makeDoc({ family: 'cnn', depth: 1, width: 4, values: [0.9, 0.95], layers: [] });
+
+    const code = kerasCode(doc, spec, prep);
+    const s = pyStructure(code);
+
+    expectKerasSkeleton(s, code, [4, 4, 1]);
+    expect(s.imports).not.toContain('import pandas as pd');
+    expect(s.consts).toMatchObject({ DATA: 'digits.npz', CLASSES: ['0', '1', '2'] });
+    expect(code).toContain("x, labels = data['images'], data['digits']");
+    expect(code).toContain('SCALE = 1 / 255  # u1 pixels to [0, 1], as layerbench read them');
+    expect(code).toContain('x = x[..., np.newaxis]');
+    expect(callsOf(s, 'train_test_split').map((c) => c.kwargs['stratify'])).toEqual(['y', 'y[dev]']);
+  });
+
+  it('without a saved preprocessing (an older run) still parses, and says what X and y must be', () => {
+    const spec = makeSpec({ model: { family: 'dense', depth: [1], width: [16] } });
+    const code = kerasCode(makeDoc({ depth: 1, width: 16, values: [0.8] }), spec, null);
+    const s = pyStructure(code);
+    expectKerasSkeleton(s, code, [10]);
+    expect(code).toContain('This run saved no preprocessing.json');
+  });
+});
+
+// ------------------------------------------------------------------------------------------------
+// The data part of a script, run for real where Python has pandas and scikit-learn (not Keras: the
+// script is cut before the model). Its encode(), given layerbench's own statistics, must produce
+// layerbench's encoded rows — the same columns, categories, imputation and indicator inputs.
+// ------------------------------------------------------------------------------------------------
+
+/** A Python with numpy, pandas and scikit-learn, if this machine has one. */
+const dataPython = ['python3', '/usr/bin/python3'].find((py) => {
+  try {
+    execFileSync(py, ['-c', 'import numpy, pandas, sklearn'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+describe.skipIf(!dataPython)(`the script's data part under ${dataPython ?? 'a Python with pandas (none here)'}`, () => {
+  it('a table: encode() with layerbench’s statistics reproduces layerbench’s inputs row by row; the splits partition the rows', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-keras-data-'));
+    try {
+      const spec = makeSpec({
+        dataset: { key: 'datasets/pets.csv', task: 'multiclass', target: 'kind' },
+        model: { family: 'dense', depth: [1], width: [8] },
+        evaluation: { strategy: 'holdout', validationSplit: 0.25, test: 0.2 },
+      } as Partial<SweepSpecInput>);
+      const kinds = ['cat', 'dog', 'bird'];
+      const rows = Array.from({ length: 60 }, (_, i) => [i % 7 === 0 ? 'NA' : String((i * 13) % 40), i % 11 === 0 ? '' : ['black', 'white', "it's grey"][i % 3]!, ` ${kinds[i % 3]}`].join(','));
+      const csv = `weight,colour,kind\n${rows.join('\n')}\n`;
+      const parsed = parseDataset(spec.dataset, utf8(csv));
+      const all = Array.from({ length: parsed.rows }, (_, i) => i);
+      const prep = fitPreprocessing(parsed, all);
+      const expected = encode(prep, parsed, all);
+      const doc = makeDoc({ depth: 1, width: 8, values: [0.7], layers: denseLayers(prep.inputShape[0]!, [8], 3, 'softmax') });
+      const code = kerasCode(doc, spec, prep);
+      const dataPart = code.split('keras.utils.set_random_seed')[0]!.replace('import keras\n', '');
+      const stats = Object.fromEntries(
+        prep.input.kind === 'tabular' ? prep.input.features.flatMap((f) => (f.kind === 'numeric' ? [[f.name, [f.impute, f.mean, f.std]]] : [])) : [],
+      );
+      await writeFile(join(dir, 'pets.csv'), csv);
+      const check = `${dataPart}
+import json
+print(json.dumps({
+    'X': encode(df, ${JSON.stringify(stats)}).tolist(),
+    'y': target(df).tolist(),
+    'sizes': [len(train), len(val), len(test)],
+    'disjoint': len(set(train.index) | set(val.index) | set(test.index)) == len(df),
+    'shape': list(X_train.shape[1:]),
+}))
+`;
+      const out = JSON.parse(execFileSync(dataPython!, ['-c', check], { cwd: dir, encoding: 'utf8' })) as { X: number[][]; y: number[]; sizes: number[]; disjoint: boolean; shape: number[] };
+      expect(out.shape).toEqual(prep.inputShape);
+      expect(out.X).toHaveLength(expected.n);
+      const width = prep.inputShape[0]!;
+      out.X.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.x[i * width + j]!)).toBeLessThan(1e-5)));
+      expect(out.y).toEqual(Array.from(expected.y!));
+      expect(out.sizes).toEqual([36, 12, 12]);
+      expect(out.disjoint).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

@@ -49,9 +49,15 @@ describe('writeRunReport', () => {
     for (const id of ['answer', 'leaderboard', 'data', 'diagnoses', 'charts', 'failures', 'keras']) expect(html).toContain(`id="${id}"`);
     expect(html.match(/<figure class="chart" data-chart="(heatmap|pareto|curves|time)"><svg/g)).toHaveLength(4);
     expect(html).toContain('loss became NaN at epoch 4');
-    expect(html).toContain('keras.layers.Dense(32, activation=&#39;relu&#39;, input_shape=(10,)),');
-    expect(md).toContain("keras.layers.Dense(32, activation='relu', input_shape=(10,)),");
-    expect(html).toContain('runs/run-1/models/dense-d2-w32-abcdef0123/model.json');
+    expect(html).toContain('keras.Input(shape=(10,)),\n    keras.layers.Dense(32, activation=&#39;relu&#39;),');
+    expect(md).toContain("keras.Input(shape=(10,)),\n    keras.layers.Dense(32, activation='relu'),");
+    // What each saved model is: the final model (refit, its test score, its card) and the per-candidate ones.
+    expect(html).toContain('<section id="models"><h2>The models it saved</h2>');
+    expect(md).toContain(
+      '**Final model** — runs/run-1/model/: dense d2 w32 refit on 1,000 rows (every one but the test split) for 12 epochs. Its accuracy on the 250 test rows — never used for choosing — is 0.8360.',
+    );
+    expect(md).toContain('Predict with it: `npx layerbench predict run-1 new-rows.csv`');
+    expect(md).toContain("**Per-candidate models** — runs/run-1/models/<candidate>/: each candidate's last trial's model, not one trained on all the data");
 
     // Leaderboard: 8 ranked rows in both; the diagnoses agree.
     expect(html.match(/<tr( class="[^"]*")?><td class="num">\d+<\/td>/g)).toHaveLength(8);
@@ -151,6 +157,17 @@ describe('writeRunReport', () => {
     expect(old.recommended).toBe(CRAFTED_RECOMMENDED);
     expect(oldMd).not.toContain('- **Baseline:** The baseline');
     expect(oldMd).toContain('No test score: this run held out no test split (evaluation.test), so nothing here estimates performance on unseen data.');
+  });
+
+  it('says why there is no final model: a failed refit, or a run made before Finalize existed', async () => {
+    const { spec, docs, extras } = craftedRun('run-f');
+    const failed = { ...extras.final!, status: 'failed' as const, error: { code: 'E_CANDIDATE', message: 'loss became NaN at epoch 3' }, test: null };
+    const out = await writeRunReport(store, 'run-f', spec, docs, { history: false, extras: { ...extras, final: failed } });
+    const md = await getText(store, out.mdKey);
+    expect(md).toContain("**Final model** — The final model failed: loss became NaN at epoch 3. The candidates' own models below still predict.");
+    expect(md).toContain('Predict with it: `npx layerbench predict run-f new-rows.csv --candidate dense-d2-w32-abcdef0123`');
+    const none = await writeRunReport(store, 'run-n', spec, docs, { history: false, extras: { ...extras, final: null } });
+    expect(await getText(store, none.htmlKey)).toContain('No final model: this run has none');
   });
 
   it('says plainly when every candidate failed', async () => {

@@ -51,6 +51,7 @@ function deployedTemplate(maxConcurrency?: number): Template {
     trainFunction: fn('Train'),
     recordFailureFunction: fn('RecordFailure'),
     aggregateFunction: fn('Aggregate'),
+    finalizeFunction: fn('Finalize'),
     reportFunction: fn('Report'),
     maxConcurrency,
   });
@@ -82,6 +83,7 @@ describe('the definition the local runner executes', () => {
     expect(trainState(definition).Resource).toBe(taskResources.Train);
     expect(definition.States[STATE.map]?.ItemProcessor?.States[STATE.recordFailure]?.Resource).toBe(taskResources.RecordFailure);
     expect(definition.States[STATE.aggregate]?.Resource).toBe(taskResources.Aggregate);
+    expect(definition.States[STATE.finalize]?.Resource).toBe(taskResources.Finalize);
     expect(definition.States[STATE.report]?.Resource).toBe(taskResources.Report);
     expect(JSON.stringify(definition)).not.toMatch(/Fn::|"Ref"/);
   });
@@ -108,11 +110,12 @@ describe('the local definition', () => {
 describe('the workflow construct', () => {
   const { definition } = renderDefinition();
 
-  it('runs Plan → TrainCandidates → Aggregate → Report', () => {
+  it('runs Plan → TrainCandidates → Aggregate → Finalize → Report', () => {
     expect(definition.StartAt).toBe(STATE.plan);
     expect(definition.States[STATE.plan]?.Next).toBe(STATE.map);
     expect(definition.States[STATE.map]?.Next).toBe(STATE.aggregate);
-    expect(definition.States[STATE.aggregate]?.Next).toBe(STATE.report);
+    expect(definition.States[STATE.aggregate]?.Next).toBe(STATE.finalize);
+    expect(definition.States[STATE.finalize]?.Next).toBe(STATE.report);
     expect(definition.States[STATE.report]?.End).toBe(true);
   });
 
@@ -172,24 +175,31 @@ describe('the workflow construct', () => {
     expect(TRANSIENT_RETRY.maxDelaySeconds).toBeGreaterThan(0);
   });
 
-  it('hands Aggregate and Report only the runs', () => {
+  it('hands Aggregate and Finalize only the runs, and Report what Finalize or its Catch left', () => {
     expect(definition.States[STATE.aggregate]?.Parameters).toEqual({ 'runs.$': '$.runs' });
-    expect(definition.States[STATE.report]?.Parameters).toEqual({ 'runs.$': '$.runs' });
+    expect(definition.States[STATE.finalize]?.Parameters).toEqual({ 'runs.$': '$.runs' });
+    expect(definition.States[STATE.report]).not.toHaveProperty('Parameters');
   });
 
-  it('retries Plan, Aggregate and Report like Train', () => {
+  it('retries Plan, Aggregate, Finalize and Report like Train', () => {
     const train = trainState(definition);
-    for (const name of [STATE.plan, STATE.aggregate, STATE.report]) expect(definition.States[name]?.Retry).toEqual(train.Retry);
+    for (const name of [STATE.plan, STATE.aggregate, STATE.finalize, STATE.report]) expect(definition.States[name]?.Retry).toEqual(train.Retry);
   });
 
-  it('grants the state machine permission to invoke the five functions and to read the item lists only', () => {
+  it("gives Finalize Train's timeout and catches any failure into Report, the error beside the runs", () => {
+    expect(definition.States[STATE.finalize]?.TimeoutSeconds).toBe(trainState(definition).TimeoutSeconds);
+    expect(renderDefinition({ trainTimeoutSeconds: 120 }).definition.States[STATE.finalize]?.TimeoutSeconds).toBe(120);
+    expect(definition.States[STATE.finalize]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalizeError', Next: STATE.report }]);
+  });
+
+  it('grants the state machine permission to invoke the six functions and to read the item lists only', () => {
     const template = deployedTemplate();
     const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
       (p) => (p as { Properties: { PolicyDocument: { Statement: { Action: string | string[]; Resource: unknown }[] } } }).Properties.PolicyDocument.Statement,
     );
     const actions = JSON.stringify(statements);
     expect(actions).toContain('lambda:InvokeFunction');
-    for (const fn of ['Plan', 'Train', 'RecordFailure', 'Aggregate', 'Report']) expect(actions).toContain(fn);
+    for (const fn of ['Plan', 'Train', 'RecordFailure', 'Aggregate', 'Finalize', 'Report']) expect(actions).toContain(fn);
     const reads = statements.filter((st) => st.Action === 's3:GetObject');
     expect(reads).toHaveLength(1);
     expect(JSON.stringify(reads[0]!.Resource)).toContain(`/${ITEM_LISTS}`);

@@ -4,12 +4,13 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { NotFoundError, TransientError } from '../src/errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
+import { finalModelDocSchema } from '../src/results/final-model.js';
 import type { Leaderboard } from '../src/steps/leaderboard.js';
 import { readManifest } from '../src/steps/manifest.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
-import { getJson, putJson } from '../src/store/store.js';
+import { getJson, getText, putJson } from '../src/store/store.js';
 import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
 
 const dirs: string[] = [];
@@ -103,6 +104,53 @@ describe('runLocal', () => {
     expect(done.map((e) => e.candidateId).sort()).toEqual(manifest.candidates.map((c) => c.id).sort());
     expect(done.find((e) => e.candidateId === crashed.id)).toMatchObject({ status: 'failed', reason: 'InjectedCrash: worker ran out of memory' });
     expect(events.filter((e) => e.type === 'retry')).toEqual([{ type: 'retry', candidateId: throttled.id, attempt: 1, error: expect.stringContaining('TransientError') }]);
+
+    // Finalize ran after Aggregate, in a worker: the recommended candidate refit and saved as the final model.
+    expect(events.map((e) => e.type).filter((t) => t === 'aggregating' || t === 'finalizing')).toEqual(['aggregating', 'finalizing']);
+    expect(run.finalModel).toEqual({ key: keys.finalModelDoc(run.runId), status: 'succeeded' });
+    const final = finalModelDocSchema.parse(await getJson(store, keys.finalModelDoc(run.runId)));
+    expect(final).toMatchObject({ candidateId: run.recommended, status: 'succeeded', backend: 'cpu', trainRows: 128, test: { rows: 32 } });
+    expect(await store.list(keys.finalModel(run.runId))).toHaveLength(5);
+    expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
+    // Report wrote the leaderboard again: it now carries the final model's test score; the report names the model.
+    const after = await getJson<Leaderboard>(store, run.leaderboardKey);
+    expect(after.recommended?.finalTest).toEqual({ metric: final.test!.metric, rows: 32 });
+    expect(await getText(store, keys.report(run.runId, 'md'))).toContain(`**Final model** — runs/${run.runId}/model/:`);
+  });
+
+  it('a Finalize that fails outright is caught: Report still runs and the run says why', async () => {
+    const store = await tempStore();
+    await store.put('datasets/synthetic.csv', syntheticCsv());
+    await putJson(store, keys.sweep('synthetic'), {
+      name: 'synthetic',
+      dataset: { key: 'datasets/synthetic.csv', task: 'binary', target: 'label' },
+      model: { family: 'dense', depth: [1], width: [4] },
+      training: { epochs: 2, batchSize: 16, learningRate: 0.01 },
+    });
+    let finalizeAttempts = 0;
+    const result = await runLocal({
+      store,
+      input: { trigger: 'cli', key: keys.sweep('synthetic') },
+      workers: 1,
+      backend: 'cpu',
+      retryIntervalMs: 10,
+      beforeFinalize: () => {
+        finalizeAttempts++;
+        throw Object.assign(new Error('the refit worker was killed'), { name: 'InjectedCrash' });
+      },
+    });
+    const run = result.runs[0]!;
+    expect(finalizeAttempts).toBe(1); // not a transient error: no Retry, straight to the Catch
+    expect(run.finalModel).toEqual({
+      key: keys.finalModelDoc(run.runId),
+      status: 'failed',
+      error: 'the Finalize step failed: InjectedCrash: the refit worker was killed',
+    });
+    expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
+    expect(await getText(store, keys.report(run.runId, 'md'))).toContain(
+      "**Final model** — The final model failed: the Finalize step failed: InjectedCrash: the refit worker was killed. The candidates' own models below still predict.",
+    );
+    expect(await store.exists(keys.finalModelDoc(run.runId))).toBe(false);
   });
 
   it('fails the execution with the step error when Plan cannot read the sweep', async () => {

@@ -1,6 +1,7 @@
 /**
  * Train handler: one Map item (`{ runId, candidateId }`) in, TrainOutput out. All logic lives in
- * src/steps/train.ts. Metrics per candidate: its wall time, success or failure, and the backend that
+ * src/steps/train.ts. The same bundle's `finalize` export is the Finalize function (Aggregate's runs
+ * in, the runs with their final model out; src/steps/finalize.ts), deployed with Train's resources. Metrics per candidate: its wall time, success or failure, and the backend that
  * trained it (a dimension), read back from the candidate document the step wrote.
  *
  * The wasm backend's .wasm binaries lie next to the bundle (copied by the NodejsFunction's
@@ -12,14 +13,16 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tfWasm from '@tensorflow/tfjs-backend-wasm';
 import { candidateDocSchema } from '../../src/results/document.js';
+import { finalize as finalizeStep } from '../../src/steps/finalize.js';
 import { train } from '../../src/steps/train.js';
-import type { TrainOutput, WorkItem } from '../../src/steps/types.js';
+import type { FinalizeInput, FinalizeOutput, TrainOutput, WorkItem } from '../../src/steps/types.js';
 import { keys } from '../../src/store/keys.js';
 import { getJson } from '../../src/store/store.js';
 import { handlerContext } from '../shared/environment.js';
 import { invoke, MetricUnit, observability, type LambdaContext } from '../shared/observability.js';
 
 const o = observability('train');
+const of = observability('finalize');
 
 /** Where the bundle's .wasm files lie: beside the bundle (`__dirname`, from the bundle's banner), when they are there. */
 function bundledWasmDir(): string | undefined {
@@ -53,6 +56,20 @@ export async function handler(event: WorkItem, context?: LambdaContext): Promise
       metric: doc.metric.mean,
       error: doc.error?.message,
     });
+    return out;
+  });
+}
+
+/** Finalize: refit each run's recommended candidate and save runs/<runId>/model/; a refit that fails is recorded, not thrown. */
+export async function finalize(event: FinalizeInput, context?: LambdaContext): Promise<FinalizeOutput> {
+  return invoke(of, context, async () => {
+    const { store, env } = handlerContext();
+    const out = await finalizeStep(store, event, { backend: env.backend });
+    for (const run of out.runs) {
+      if (!run.finalModel) continue;
+      of.metrics.addMetric('FinalModelFailures', MetricUnit.Count, run.finalModel.status === 'failed' ? 1 : 0);
+      of.logger.info('final model', { runId: run.runId, candidateId: run.recommended, ...run.finalModel });
+    }
     return out;
   });
 }

@@ -23,6 +23,13 @@ export const PROJECT_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', 
 export const HANDLERS = ['plan', 'train', 'record-failure', 'aggregate', 'report'] as const;
 export type HandlerName = (typeof HANDLERS)[number];
 
+/**
+ * The steps the stack runs as functions. Finalize has no bundle of its own: it is the train bundle's
+ * `finalize` export, deployed as a second function with Train's memory, timeout and runtime.
+ */
+export const STEP_FUNCTIONS = [...HANDLERS, 'finalize'] as const;
+export type StepFunctionName = (typeof STEP_FUNCTIONS)[number];
+
 /** `functions/<name>/index.ts`, absolute. */
 export function handlerEntry(name: HandlerName): string {
   return join(PROJECT_ROOT, 'functions', name, 'index.ts');

@@ -10,10 +10,10 @@ import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { PROJECT_ROOT, handlerEntry, nodejsBundling, type HandlerName } from './bundling.js';
+import { PROJECT_ROOT, handlerEntry, nodejsBundling, type HandlerName, type StepFunctionName } from './bundling.js';
 
 /** The environment every handler gets; Node reads the bundle's source map only when there is one. */
-export function handlerEnvironment(bucket: s3.IBucket, service: HandlerName, opts: { sourceMaps?: boolean } = {}): Record<string, string> {
+export function handlerEnvironment(bucket: s3.IBucket, service: StepFunctionName, opts: { sourceMaps?: boolean } = {}): Record<string, string> {
   return {
     LAYERBENCH_BUCKET: bucket.bucketName,
     POWERTOOLS_SERVICE_NAME: `layerbench-${service}`,
@@ -54,7 +54,12 @@ export function acknowledgeFunctionFindings(fn: lambda.Function, opts: { zip: bo
 }
 
 export interface HandlerFunctionProps {
+  /** The bundle: functions/<handler>/index.ts. */
   readonly handler: HandlerName;
+  /** The step this function runs (its service name and description); default: the handler. */
+  readonly step?: StepFunctionName;
+  /** The bundle's export Lambda calls; default `handler`. */
+  readonly exportName?: string;
   readonly bucket: s3.IBucket;
   readonly memorySize?: number;
   readonly timeout?: Duration;
@@ -75,7 +80,7 @@ export class HandlerFunction extends Construct {
     super(scope, id);
     this.function = new nodejs.NodejsFunction(this, 'Function', {
       entry: handlerEntry(props.handler),
-      handler: 'handler',
+      handler: props.exportName ?? 'handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: props.architecture ?? lambda.Architecture.ARM_64,
       memorySize: props.memorySize ?? 1024,
@@ -83,10 +88,10 @@ export class HandlerFunction extends Construct {
       projectRoot: PROJECT_ROOT,
       depsLockFilePath: join(PROJECT_ROOT, 'package-lock.json'),
       bundling: nodejsBundling({ wasm: props.wasm, sourceMaps: props.sourceMaps }),
-      environment: { ...handlerEnvironment(props.bucket, props.handler, { sourceMaps: props.sourceMaps }), ...props.environment },
+      environment: { ...handlerEnvironment(props.bucket, props.step ?? props.handler, { sourceMaps: props.sourceMaps }), ...props.environment },
       tracing: lambda.Tracing.ACTIVE,
       logGroup: handlerLogGroup(this),
-      description: `layerbench ${props.handler} step`,
+      description: `layerbench ${props.step ?? props.handler} step`,
       reservedConcurrentExecutions: props.reservedConcurrency,
     });
     acknowledgeFunctionFindings(this.function, { zip: true });

@@ -1,5 +1,5 @@
 /**
- * The deployed workflow: engineer W's SweepWorkflow (Plan → Map(Train) → Aggregate → Report) as a Standard
+ * The deployed workflow: engineer W's SweepWorkflow (Plan → Map(Train) → Aggregate → Finalize → Report) as a Standard
  * state machine, with every event logged to its own log group and X-Ray tracing on.
  */
 import { CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
@@ -28,7 +28,7 @@ export class SweepStateMachine extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: true },
       tracingEnabled: true,
       timeout: Duration.hours(24),
-      comment: 'layerbench sweep: Plan → TrainCandidates (Map of Train) → Aggregate → Report',
+      comment: 'layerbench sweep: Plan → TrainCandidates (Map of Train) → Aggregate → Finalize → Report',
     });
     this.acknowledgeGeneratedPolicies(props);
   }

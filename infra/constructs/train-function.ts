@@ -29,8 +29,13 @@ export const CONTAINER_CONTEXT_EXCLUDE = [
   '!functions/**',
 ];
 
+/** What a train-runtime function runs: Train (one candidate), or Finalize (the refit of the recommended one). */
+export type TrainStep = 'train' | 'finalize';
+
 export interface TrainFunctionProps {
   readonly bucket: s3.IBucket;
+  /** Default 'train'. 'finalize' deploys the same bundle or image with its `finalize` export as the handler. */
+  readonly step?: TrainStep;
   readonly runtime: TrainRuntime;
   readonly memorySize: number;
   readonly timeout: Duration;
@@ -47,9 +52,13 @@ export class TrainFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: TrainFunctionProps) {
     super(scope, id);
+    const step = props.step ?? 'train';
+    const exportName = step === 'train' ? 'handler' : 'finalize';
     if (props.runtime === 'zip') {
       this.function = new HandlerFunction(this, 'Zip', {
         handler: 'train',
+        step,
+        exportName,
         bucket: props.bucket,
         memorySize: props.memorySize,
         timeout: props.timeout,
@@ -67,15 +76,16 @@ export class TrainFunction extends Construct {
         buildArgs: props.libtensorflowBaseUri ? { TFJS_NODE_BASE_URI: props.libtensorflowBaseUri } : undefined,
         ignoreMode: IgnoreMode.DOCKER,
         exclude: CONTAINER_CONTEXT_EXCLUDE,
+        cmd: [`index.${exportName}`],
       }),
       architecture: lambda.Architecture.X86_64,
       reservedConcurrentExecutions: props.reservedConcurrency,
       tracing: lambda.Tracing.ACTIVE,
       memorySize: props.memorySize,
       timeout: props.timeout,
-      environment: { ...handlerEnvironment(props.bucket, 'train'), LAYERBENCH_TRAIN_RUNTIME: 'container' },
+      environment: { ...handlerEnvironment(props.bucket, step), LAYERBENCH_TRAIN_RUNTIME: 'container' },
       logGroup: handlerLogGroup(this),
-      description: 'layerbench train step (container image, tfjs-node with wasm fallback)',
+      description: `layerbench ${step} step (container image, tfjs-node with wasm fallback)`,
     });
     acknowledgeFunctionFindings(this.function, { zip: false });
     acknowledgeTracing(this.function);

@@ -80,6 +80,7 @@ const COMMANDS = {
   submit: () => import('./commands/submit.ts'),
   status: () => import('./commands/status.ts'),
   results: () => import('./commands/results.ts'),
+  predict: () => import('./commands/predict.ts'),
 };
 
 /**
@@ -167,6 +168,22 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     .addOption(workersOption())
     .addOption(jsonOption('the leaderboard and the recommendation'))
     .action(lazy('run', 'quickstartAction'));
+
+  add('predict')
+    .description("predict with a run's final model (or one candidate's) from a CSV, NPY or NPZ file, in the original units")
+    .argument('<runId>', 'the run whose model predicts')
+    .argument('<file>', 'a .csv with the training columns (any order, target optional), or .npy/.npz arrays')
+    .addOption(storeOption())
+    .option('--candidate <id>', "predict with this candidate's saved model (one trial's) instead of the final model")
+    .option('--out <file>', 'write the predictions (CSV) here instead of stdout')
+    .addOption(
+      new Option('--unknown-categories <policy>', 'a category never seen in training: error, or zero (encode it as all zeros, with a warning)')
+        .choices(['error', 'zero'])
+        .default('error'),
+    )
+    .addOption(backendOption())
+    .addOption(jsonOption('the predictions (without --out) and their summary'))
+    .action(lazy('predict', 'predictCommand'));
 
   add('schema')
     .description('print the JSON Schema of the sweep spec')

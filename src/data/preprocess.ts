@@ -166,7 +166,13 @@ export function parsePreprocessing(value: unknown, name = 'preprocessing.json'):
 
 /** What `encode` reads: a parsed dataset, or rows read from raw cells by readCsvRows / readArrayRows. */
 export type TabularSource = Pick<TabularDataset, 'kind' | 'columns'> & { y?: Float64Array; rowNumbers?: number[]; source: string };
-export type SeriesSource = Pick<SeriesDataset, 'kind' | 'featureNames' | 'values' | 'lookback' | 'horizon'> & { rows: number; source: string };
+export type SeriesSource = Pick<SeriesDataset, 'kind' | 'featureNames' | 'values' | 'lookback' | 'horizon'> & {
+  rows: number;
+  source: string;
+  /** Read from a file: the file row number of each (time-sorted) row, and its time cell as written. */
+  rowNumbers?: number[];
+  times?: string[];
+};
 export type ArraySource = Pick<ArrayDataset, 'kind' | 'x' | 'sampleShape'> & { y?: Float64Array; source: string };
 export type Source = TabularSource | SeriesSource | ArraySource;
 
@@ -555,7 +561,17 @@ export function readCsvRows(prep: Preprocessing, table: CsvTable, name: string):
     if (sorted.length < input.lookback) {
       throw new DataError(`${name}: ${sorted.length} rows are fewer than the model's lookback of ${input.lookback}`);
     }
-    return { kind: 'series', source: name, featureNames: input.features.map((f) => f.name), values, rows: sorted.length, lookback: input.lookback, horizon: input.horizon };
+    return {
+      kind: 'series',
+      source: name,
+      featureNames: input.features.map((f) => f.name),
+      values,
+      rows: sorted.length,
+      lookback: input.lookback,
+      horizon: input.horizon,
+      rowNumbers: sorted.map((r) => table.rowNumbers[r]!),
+      times: sorted.map((r) => table.columns[tc]![r]!),
+    };
   }
   const columns = input.features.map((f): FeatureColumn => {
     const c = columnIndex(table, f.name, 'features');

@@ -173,15 +173,20 @@ ${rows}
 </tbody></table></section>`;
 }
 
+function modelsSection(r: RunReport): string {
+  const m = r.models;
+  const predict = m.predict ? `\n<p>Predict with it: <code>${escapeHtml(m.predict)}</code> (a CSV with the training columns, or NPY/NPZ arrays).</p>` : '';
+  return `<section id="models"><h2>The models it saved</h2>
+<p><strong>Final model</strong> — ${escapeHtml(m.final)}</p>${predict}
+<p><strong>Per-candidate models</strong> — ${escapeHtml(m.candidates)}</p></section>`;
+}
+
 function kerasSection(r: RunReport): string {
   const rec = r.analysis.recommended?.candidate;
   if (!r.keras || !rec) return '';
-  const model = rec.doc.modelKey
-    ? `<p>The trained TensorFlow.js model: <code>${escapeHtml(rec.doc.modelKey)}</code> (model.json + weights.bin; load with <code>tf.loadLayersModel</code>).</p>`
-    : '';
   return `<section id="keras"><h2>The recommended architecture in Keras</h2>
-<p class="muted">Same layers, settings and parameter count as the TensorFlow.js model layerbench trained.</p>
-<pre><code>${escapeHtml(r.keras)}</code></pre>${model}</section>`;
+<p class="muted">A script that runs end to end: the data prepared as layerbench prepared it, then the same layers, settings and parameter count as the TensorFlow.js model layerbench trained.</p>
+<pre><code>${escapeHtml(r.keras)}</code></pre></section>`;
 }
 
 /** The method notes, shared by report.html and report.md. */
@@ -222,6 +227,7 @@ ${dataSection(r)}
 ${diagnosesSection(r)}
 ${chartsSection(r)}
 ${failuresSection(r)}
+${modelsSection(r)}
 ${kerasSection(r)}
 ${notesSection()}
 </main></body></html>

@@ -106,10 +106,12 @@ export function renderReportMarkdown(r: RunReport): string {
     out.push('');
   }
 
+  out.push('## The models it saved', '', `**Final model** — ${r.models.final}`, '');
+  if (r.models.predict) out.push(`Predict with it: \`${r.models.predict}\` (a CSV with the training columns, or NPY/NPZ arrays).`, '');
+  out.push(`**Per-candidate models** — ${r.models.candidates}`, '');
+
   if (r.keras) {
     out.push('## The recommended architecture in Keras', '', '```python', r.keras.trimEnd(), '```', '');
-    const key = rec?.candidate.doc.modelKey;
-    if (key) out.push(`The trained TensorFlow.js model: \`${key}\` (model.json + weights.bin).`, '');
   }
   out.push('## How to read this', '');
   for (const [t, d] of METHOD_NOTES) out.push(`- **${t}:** ${d}`);

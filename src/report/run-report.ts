@@ -3,6 +3,7 @@
  * baseline, the test scores and the data summary) and then written as report.html and report.md under
  * runs/<runId>/. `writeRunReport` is what the workflow calls once the run's documents are in the store.
  */
+import { NotFoundError } from '../errors.js';
 import type { CandidateDoc } from '../results/document.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
@@ -17,6 +18,9 @@ import { kerasCode } from './keras.js';
 import { renderReportMarkdown } from './markdown.js';
 import { readRunExtras, type RunExtras } from './run-extras.js';
 import { analyzeRun, type RunAnalysis } from './stats.js';
+import { modelsText, type ModelsText } from './models-text.js';
+import { loadPreprocessing } from '../artifacts/preprocessing.js';
+import type { Preprocessing } from '../data/preprocess.js';
 
 export interface ReportCharts {
   heatmap: string;
@@ -35,6 +39,8 @@ export interface RunReport {
   data: DataSummary | null;
   /** Keras code of the recommended candidate; null when there is none. */
   keras: string | null;
+  /** What each saved model is: the final model (or why there is none) and the per-candidate models. */
+  models: ModelsText;
   /** ISO date of the run: the latest finish time among its candidates. */
   date: string;
   comparison: HistoryComparison | null;
@@ -57,6 +63,8 @@ export async function buildRunReport(
   docs: readonly CandidateDoc[],
   comparison: HistoryComparison | null = null,
   extras: RunExtras = NO_EXTRAS,
+  /** The preprocessing of the model layerbench hands over (the final model's, else the recommended candidate's saved model's). */
+  preprocessing: Preprocessing | null = null,
 ): Promise<RunReport> {
   const analysis = analyzeRun(docs, spec, extras);
   const diagnosis = diagnoseRun(analysis, spec);
@@ -77,11 +85,33 @@ export async function buildRunReport(
     analysis,
     diagnosis,
     data: extras.data,
-    keras: rec && rec.doc.layers.length > 0 ? kerasCode(rec.doc, spec) : null,
+    keras: rec && rec.doc.layers.length > 0 ? kerasCode(rec.doc, spec, preprocessing) : null,
+    models: modelsText(runId, analysis, extras.final),
     date: runDate(docs),
     comparison,
     charts: { heatmap, pareto, curves, time },
   };
+}
+
+/**
+ * The preprocessing of the model the run hands over, for the Keras code's column list and encoding:
+ * the final model's, else the recommended candidate's saved model's; null when neither was saved.
+ */
+async function handedOverPreprocessing(store: Store, runId: string, analysis: RunAnalysis, extras: RunExtras): Promise<Preprocessing | null> {
+  const rec = analysis.recommended?.candidate;
+  const prefix =
+    extras.final?.status === 'succeeded' && extras.final.candidateId === rec?.id
+      ? keys.finalModel(runId)
+      : rec?.doc.savedModel
+        ? rec.doc.savedModel.preprocessingKey.replace(/preprocessing\.json$/, '')
+        : null;
+  if (!prefix) return null;
+  try {
+    return await loadPreprocessing(store, prefix);
+  } catch (e) {
+    if (e instanceof NotFoundError) return null;
+    throw e;
+  }
 }
 
 /** The history page's key: history/<sweep>.html. */
@@ -114,7 +144,7 @@ export async function writeRunReport(
   let comparison: HistoryComparison | null = null;
   const entry = options.history === false ? null : historyEntry(runId, date, analysis);
   if (entry) comparison = compareWithHistory(await readHistory(store, spec.name), entry);
-  const report = await buildRunReport(runId, spec, docs, comparison, extras);
+  const report = await buildRunReport(runId, spec, docs, comparison, extras, await handedOverPreprocessing(store, runId, analysis, extras));
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');

@@ -26,5 +26,19 @@ export const finalModelDocSchema = z.object({
   backend: z.string(),
   fitSeconds: z.number(),
   finishedAt: z.string(),
+  // Optional fields (added by the Finalize step; absent in failed documents):
+  /** The epochs the candidate's trials kept, whose median is `epochs`. */
+  bestEpochs: z.array(z.number().int()).optional(),
+  parameterCount: z.number().int().optional(),
+  /** The data the refit read: the run's dataset key and version. */
+  dataset: z.object({ key: z.string(), version: z.string() }).optional(),
+  /** How the test rows were chosen (e.g. "stratified random 20 %"), or "none". */
+  testRule: z.string().optional(),
+  /** The refit's training loss and metric per epoch (training mode). */
+  curve: z.array(z.object({ epoch: z.number().int(), loss: z.number(), metric: z.number() })).optional(),
+  /** The ranking metric on the refit's own training rows with its final weights. */
+  trainMetric: z.number().optional(),
+  /** Wall time of the whole step for this run: reading, refitting, scoring and saving. */
+  wallSeconds: z.number().optional(),
 });
 export type FinalModelDoc = z.infer<typeof finalModelDocSchema>;

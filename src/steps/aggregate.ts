@@ -7,10 +7,10 @@
  */
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
-import { readRunDocuments } from './documents.js';
+import { readRunDocuments, type RunDocuments } from './documents.js';
 import { buildLeaderboard, leaderboardCsv, leaderboardMarkdown, parseLeaderboard, type Leaderboard } from './leaderboard.js';
-import { readManifest } from './manifest.js';
-import { readRunExtras } from '../report/run-extras.js';
+import { readManifest, type RunManifest } from './manifest.js';
+import { readRunExtras, type RunExtras } from '../report/run-extras.js';
 import type { AggregateInput, AggregateOutput, RunSummary } from './types.js';
 
 export interface AggregateOptions {
@@ -33,11 +33,20 @@ async function aggregateRun(store: Store, runId: string, now: Date): Promise<Run
   const manifest = await readManifest(store, runId);
   const { docs, missing } = await readRunDocuments(store, manifest);
   const extras = await readRunExtras(store, runId);
-  const lb = buildLeaderboard(manifest, docs, missing, now.toISOString(), extras);
+  return summarise(await writeLeaderboard(store, manifest, { docs, missing }, extras, now));
+}
+
+/**
+ * Build the run's leaderboard and write it as JSON, CSV and Markdown. Aggregate writes it first; Report
+ * writes it again once Finalize saved the final model, whose test score it then carries.
+ */
+export async function writeLeaderboard(store: Store, manifest: RunManifest, read: RunDocuments, extras: RunExtras, now: Date): Promise<Leaderboard> {
+  const runId = manifest.runId;
+  const lb = buildLeaderboard(manifest, read.docs, read.missing, now.toISOString(), extras);
   await putJson(store, keys.leaderboard(runId, 'json'), lb);
   await store.put(keys.leaderboard(runId, 'csv'), leaderboardCsv(lb), 'text/csv');
   await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown');
-  return summarise(lb);
+  return lb;
 }
 
 function summarise(lb: Leaderboard): RunSummary {

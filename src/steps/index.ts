@@ -2,6 +2,8 @@ export type {
   AggregateInput,
   AggregateOutput,
   CaughtFailure,
+  FinalizeInput,
+  FinalizeOutput,
   PlanInput,
   PlanOutput,
   PlanResult,
@@ -16,6 +18,7 @@ export { plan, planOutput, runIdFor, type PlanLimits, type PlanOptions } from '.
 export { train, type TrainOptions } from './train.js';
 export { aggregate, type AggregateOptions } from './aggregate.js';
 export { caughtReason, recordFailure, type RecordFailureOptions, type RecordFailureOutput } from './record-failure.js';
+export { finalize, medianBestEpoch, type FinalizeOptions } from './finalize.js';
 export { report } from './report.js';
 export { readRunDocuments, type RunDocuments } from './documents.js';
 export {

@@ -1,26 +1,68 @@
 /**
  * Report: per run that Aggregate ranked, read its candidate documents again and write
- * `runs/<runId>/report.{html,md}` (which depth and width, and how sure) and the run's history entry.
- * A duplicated run is passed on untouched. Whatever a state between Aggregate and Report adds to a
- * run summary is passed on too.
+ * `runs/<runId>/report.{html,md}` (which depth and width, how sure, and what the saved models are)
+ * and the run's history entry. Once Finalize saved the final model, the leaderboard is written again
+ * so that it carries the final model's test score. A duplicated run is passed on untouched. Whatever a
+ * state between Aggregate and Report adds to a run summary is passed on too.
  */
+import { FINAL_MODEL_SCHEMA, type FinalModelDoc } from '../results/final-model.js';
+import { readRunExtras, type RunExtras } from '../report/run-extras.js';
 import { writeRunReport } from '../report/run-report.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
+import { writeLeaderboard } from './aggregate.js';
+import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';
 import { readManifest } from './manifest.js';
 import type { Regression, ReportInput, ReportOutput, RunSummary } from './types.js';
 
-export async function report(store: Store, input: ReportInput): Promise<ReportOutput> {
+export interface ReportOptions {
+  now?: Date;
+}
+
+export async function report(store: Store, input: ReportInput, opts: ReportOptions = {}): Promise<ReportOutput> {
   const runs: RunSummary[] = [];
-  for (const run of input.runs ?? []) runs.push(run.duplicate ? await duplicateRun(store, run) : await reportRun(store, run));
+  for (const run of input.runs ?? []) {
+    if (run.duplicate) runs.push(await duplicateRun(store, run));
+    else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError), opts.now ?? new Date()));
+  }
   return { runs };
 }
 
-async function reportRun(store: Store, run: RunSummary): Promise<RunSummary> {
+/**
+ * When the Finalize state failed outright (its Catch passed Aggregate's runs on with the error), each
+ * run it did not finish gets the failure and its reason: the report says the final model failed and why.
+ */
+function withFinalizeFailure(run: RunSummary, error: ReportInput['finalizeError']): RunSummary {
+  if (!error || run.finalModel) return run;
+  return { ...run, finalModel: { key: keys.finalModelDoc(run.runId), status: 'failed', error: `the Finalize step failed: ${caughtReason(error)}` } };
+}
+
+/** A failed final.json for a Finalize that could not write its own (what the report then shows). */
+function caughtFinal(run: RunSummary, at: Date): FinalModelDoc {
+  return {
+    schema: FINAL_MODEL_SCHEMA,
+    runId: run.runId,
+    candidateId: run.recommended ?? '',
+    status: 'failed',
+    error: { code: 'E_TASK_FAILED', message: run.finalModel?.error ?? 'the Finalize step failed' },
+    epochs: 0,
+    trainRows: 0,
+    test: null,
+    keys: {},
+    backend: 'none',
+    fitSeconds: 0,
+    finishedAt: at.toISOString(),
+  };
+}
+
+async function reportRun(store: Store, run: RunSummary, now: Date): Promise<RunSummary> {
   const manifest = await readManifest(store, run.runId);
-  const { docs } = await readRunDocuments(store, manifest);
-  const written = await writeRunReport(store, run.runId, manifest.sweep, docs);
+  const read = await readRunDocuments(store, manifest);
+  const stored = await readRunExtras(store, run.runId);
+  const extras: RunExtras = { ...stored, final: stored.final ?? (run.finalModel?.status === 'failed' ? caughtFinal(run, now) : null) };
+  if (stored.final?.status === 'succeeded') await writeLeaderboard(store, manifest, read, extras, now);
+  const written = await writeRunReport(store, run.runId, manifest.sweep, read.docs, { extras });
   const c = written.comparison;
   const regression: Regression | undefined =
     c?.metricDropped && c.previous && c.threshold !== null

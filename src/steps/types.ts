@@ -81,6 +81,8 @@ export interface RunSummary {
    * that beat the baseline), chosen by Aggregate; absent when no candidate beats the baseline.
    */
   recommended?: string;
+  /** The final model (set by Finalize): its final.json, whether the refit succeeded, and why not. */
+  finalModel?: { key: string; status: 'succeeded' | 'failed'; error?: string };
   /** runs/<runId>/report.html (set by Report). */
   reportKey?: string;
   /** Where the sweep's history is recorded (set by Report). */
@@ -104,9 +106,22 @@ export interface AggregateOutput {
   runs: RunSummary[];
 }
 
-/** Report reads what Aggregate (and any state between them) passed on: the runs. */
+/** Finalize: Aggregate's runs in, the same runs with their final model out. */
+export interface FinalizeInput {
+  runs: RunSummary[];
+}
+
+export interface FinalizeOutput {
+  runs: RunSummary[];
+}
+
+/**
+ * Report reads what Aggregate and Finalize passed on: the runs, and — when the Finalize state failed
+ * outright (its retries spent, a timeout) and its Catch passed Aggregate's runs on — that error.
+ */
 export interface ReportInput {
   runs: RunSummary[];
+  finalizeError?: { Error?: string; Cause?: string };
 }
 
 /** The execution's output: every run with its leaderboard, report and history keys. */

@@ -244,8 +244,10 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   const t = spec.training;
   const es = t.earlyStopping;
   const where = `repeat ${repeat} fold ${split.fold}`;
+  // A refit for a fixed number of epochs (refitCandidate) has no validation samples.
+  const validating = split.val.n > 0;
   checkArrays(`${where} train`, split.train, info);
-  checkArrays(`${where} validation`, split.val, info);
+  if (validating) checkArrays(`${where} validation`, split.val, info);
   if (split.test) checkArrays(`${where} test`, split.test, info);
   if (split.targetScale && split.targetScale.length !== info.targetDim) {
     throw new DataError(`${where}: targetScale has ${split.targetScale.length} values, expected ${info.targetDim}`);
@@ -268,7 +270,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   let fused: FusedDenseTrainer | undefined;
   try {
     train = toTensors(split.train, info);
-    val = toTensors(split.val, info);
+    if (validating) val = toTensors(split.val, info);
     const regressionLike = info.task === 'regression' || info.task === 'forecast';
     if (regressionLike && split.targetScale) scale = tf.tensor1d(split.targetScale, 'float32');
     const obj = objective(info.task, metric, info.targetDim, scale);
@@ -344,8 +346,12 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
           `loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,
         );
       }
-      const v = fused ? await fusedEvaluate(fused, obj, val.x, val.y) : await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
-      if (!Number.isFinite(v.loss) || !Number.isFinite(v.metric)) {
+      const v = !val
+        ? { loss: Number.NaN, metric: Number.NaN }
+        : fused
+          ? await fusedEvaluate(fused, obj, val.x, val.y)
+          : await evaluate(m, obj, val.x, val.y, nVal, evalBatch);
+      if (val && (!Number.isFinite(v.loss) || !Number.isFinite(v.metric))) {
         throw new CandidateError(
           `validation loss became ${Number.isNaN(v.loss) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${t.learningRate} may be too high)`,
         );
@@ -354,7 +360,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
       epochs.push(record);
       args.onEpoch?.({ ...record, repeat, fold: split.fold, epochs: t.epochs });
 
-      if (!es.enabled) continue;
+      if (!es.enabled || !val) continue;
       const value = es.monitor === 'val_loss' ? v.loss : v.metric;
       const improved = maximise ? value - es.minDelta > bestValue : value + es.minDelta < bestValue;
       if (improved) {
@@ -387,7 +393,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
       fused ? fusedEvaluate(fused, obj, x, y) : evaluate(m, obj, x, y, rows, evalBatch);
     const keptEpoch = restored ? bestEpoch : epochs.length;
     // Evaluated again with the kept weights (equal to that epoch's record when the restore worked).
-    const kept = await scoreOn(val.x, val.y, nVal);
+    const kept = val ? await scoreOn(val.x, val.y, nVal) : { loss: Number.NaN, metric: Number.NaN };
     const trainEval = await scoreOn(tr.x, tr.y, nTrain);
     // The held-out test split, scored once with the kept weights; nothing is chosen by it.
     let testEval: { loss: number; metric: number } | undefined;
@@ -396,14 +402,16 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
       testEval = await scoreOn(test.x, test.y, split.test.n);
     }
 
-    // Inference latency: a warm-up batch, then one timed batch predict over the validation split.
+    // Inference latency: a warm-up batch, then one timed batch predict over the validation split (a refit: the training split).
+    const probe = val ?? tr;
+    const nProbe = val ? nVal : nTrain;
     tf.tidy(() => {
-      m.predict(tf.slice(val!.x, 0, Math.min(nVal, evalBatch)), { batchSize: evalBatch });
+      m.predict(tf.slice(probe.x, 0, Math.min(nProbe, evalBatch)), { batchSize: evalBatch });
     });
     const inferStart = performance.now();
-    const prediction = m.predict(val.x, { batchSize: evalBatch }) as tf.Tensor;
+    const prediction = m.predict(probe.x, { batchSize: evalBatch }) as tf.Tensor;
     await prediction.data();
-    const inferenceMsPerSample = (performance.now() - inferStart) / nVal;
+    const inferenceMsPerSample = (performance.now() - inferStart) / nProbe;
     ctx.sample(tf.memory().numBytes);
     prediction.dispose();
     if (ctx.keep) await ctx.keep(m, split);
@@ -561,4 +569,80 @@ export function failedDoc(args: Pick<TrainArgs, 'runId' | 'candidate' | 'info'>,
     timing: { ...base.timing, wallSeconds: context ? seconds(performance.now() - context.startMs) : 0, fitSeconds: context?.fitSeconds ?? 0 },
     memory: { peakTensorBytes: context?.peakTensorBytes ?? 0, peakRssBytes: peakRss() },
   };
+}
+
+export interface RefitArgs {
+  runId: string;
+  spec: SweepSpec;
+  candidate: Candidate;
+  info: DataInfo;
+  /** The refit's samples: `train` (all development samples), no validation samples (n 0), and the test split when there is one. */
+  split: SplitData;
+  /** Epochs to train: no early stopping, nothing to validate on. */
+  epochs: number;
+  backend?: string;
+  onEpoch?: (e: EpochEvent) => void;
+  /** Receives the trained model and its split before it is disposed (to save it). */
+  onModel?: (model: tf.LayersModel, split: SplitData) => Promise<void>;
+}
+
+export interface RefitResult {
+  backend: string;
+  parameterCount: number;
+  /** Training loss and metric per epoch (training mode: dropout on). */
+  epochs: { epoch: number; loss: number; metric: number }[];
+  /** The ranking metric on the training samples with the final weights (inference mode). */
+  trainMetric: number;
+  /** The ranking metric and loss on the test split, scored once; absent without a test split. */
+  test?: { metric: number; loss: number; rows: number };
+  fitSeconds: number;
+  samplesPerSecond: number;
+}
+
+/**
+ * Train a candidate once more, on `split.train`, for exactly `epochs` epochs — the same model, seed,
+ * optimiser, batches and loss as its trials (repeat 0's seed), with early stopping off since nothing is
+ * validated — then score it once on the test split. What the Finalize step makes the final model with.
+ * A failure throws like trainCandidate: CandidateError (NaN loss, a tfjs failure) or our own error.
+ */
+export async function refitCandidate(args: RefitArgs): Promise<RefitResult> {
+  const es = args.spec.training.earlyStopping;
+  const spec: SweepSpec = {
+    ...args.spec,
+    training: { ...args.spec.training, epochs: args.epochs, earlyStopping: { ...es, enabled: false } },
+  };
+  const trainArgs: TrainArgs = { runId: args.runId, spec, candidate: args.candidate, info: args.info, splits: () => [args.split], onEpoch: args.onEpoch };
+  let restoreBackend: (() => Promise<void>) | undefined;
+  try {
+    const backend = await trainingBackend(args.candidate.family, args.backend);
+    restoreBackend = backend.restore;
+    const seed = spec.training.seed;
+    let parameterCount = 0;
+    const { trial } = await withSeededRandom(seed * 1009 + args.split.fold, () =>
+      runTrial({
+        args: trainArgs,
+        split: args.split,
+        repeat: 0,
+        seed,
+        describe: (model) => {
+          parameterCount = model.countParams();
+        },
+        sample: () => undefined,
+        ...(args.onModel ? { keep: args.onModel } : {}),
+      }),
+    );
+    return {
+      backend: backend.label,
+      parameterCount,
+      epochs: trial.epochs.map(({ epoch, loss, metric }) => ({ epoch, loss, metric })),
+      trainMetric: trial.trainMetric,
+      ...(trial.test ? { test: trial.test } : {}),
+      fitSeconds: trial.fitSeconds,
+      samplesPerSecond: trial.samplesPerSecond,
+    };
+  } catch (err) {
+    throw err instanceof LayerbenchError ? err : new CandidateError(`refit failed: ${errorMessage(err)}`, err);
+  } finally {
+    await restoreBackend?.();
+  }
 }

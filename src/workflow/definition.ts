@@ -29,7 +29,7 @@ export interface AslState {
   [field: string]: unknown;
 }
 
-export const TASK_NAMES = ['Plan', 'Train', 'RecordFailure', 'Aggregate', 'Report'] as const;
+export const TASK_NAMES = ['Plan', 'Train', 'RecordFailure', 'Aggregate', 'Finalize', 'Report'] as const;
 export type TaskName = (typeof TASK_NAMES)[number];
 
 export interface RenderOptions {
@@ -60,6 +60,7 @@ export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
     trainFunction: fn('Train'),
     recordFailureFunction: fn('RecordFailure'),
     aggregateFunction: fn('Aggregate'),
+    finalizeFunction: fn('Finalize'),
     reportFunction: fn('Report'),
     maxConcurrency: opts.maxConcurrency,
     trainTimeout: opts.trainTimeoutSeconds === undefined ? undefined : cdk.Duration.seconds(opts.trainTimeoutSeconds),

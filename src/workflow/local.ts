@@ -1,7 +1,7 @@
 /**
  * The local runner: the deployed state machine definition (rendered from the CDK construct) executed by
  * aws-local-stepfunctions, with each Task state bound to the step code — Plan, RecordFailure, Aggregate
- * and Report in this process, Train in a pool of worker processes.
+ * and Report in this process, Train and Finalize (a refit: Train's resources) in a pool of worker processes.
  *
  * The interpreter has no ItemReader: it runs `localDefinition` (the Map reads `$.items` instead), and
  * whenever a step's output names an item list (`itemsKey`), the runner reads that list from the store
@@ -12,7 +12,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { LayerbenchError } from '../errors.js';
 import { plan, planOutput, type PlanOptions } from '../steps/plan.js';
 import { recordFailure } from '../steps/record-failure.js';
-import type { AggregateInput, CaughtFailure, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { getJson, type Store } from '../store/store.js';
 import { STATE } from '../../infra/workflow.js';
 import { localDefinition, renderDefinition, trainState, type AslDefinition } from './definition.js';
@@ -25,7 +25,8 @@ export type ProgressEvent =
   | { type: 'planned'; plan: PlannedRuns; total: number }
   | { type: 'candidate'; runId: string; candidateId: string; status: TrainOutput['status']; reason?: string }
   | { type: 'retry'; candidateId: string; attempt: number; error: string }
-  | { type: 'aggregating' };
+  | { type: 'aggregating' }
+  | { type: 'finalizing' };
 
 /** A Train task's work: one item in, its outcome out (the document written to the store). */
 export type TrainBinding = (item: WorkItem) => Promise<TrainOutput>;
@@ -69,6 +70,8 @@ export interface RunLocalOptions {
   trainPool?: TrainPool;
   /** Worker replacement settings (see TrainPool), for the pool the runner starts. */
   pool?: Pick<TrainPoolOptions, 'recycleAfter' | 'rssGrowth' | 'warmupCandidates' | 'onRecycle' | 'onTaskDone'>;
+  /** Fault injection for tests, like beforeTrain, before the Finalize task is handed to a worker. */
+  beforeFinalize?: (input: FinalizeInput) => void | Promise<void>;
 }
 
 export interface RunLocalResult {
@@ -127,6 +130,18 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       const { aggregate } = await import('../steps/aggregate.js');
       return aggregate(store, input as AggregateInput);
     },
+    [STATE.finalize]: async (input) => {
+      signal?.throwIfAborted();
+      const runs = input as FinalizeInput;
+      progress({ type: 'finalizing' });
+      await opts.beforeFinalize?.(runs);
+      // A refit trains: in a worker, with Train's timeout (in this process when a test trainer replaces the pool).
+      if (!pool) {
+        const { finalize } = await import('../steps/finalize.js');
+        return finalize(store, runs, { backend: opts.backend });
+      }
+      return withTimeout(`Finalize of ${runs.runs.map((r) => r.runId).join(', ')}`, timeoutMs, signal, (s) => pool.finalize(runs, s));
+    },
     [STATE.report]: async (input) => {
       signal?.throwIfAborted();
       const { report } = await import('../steps/report.js');
@@ -178,13 +193,21 @@ export async function attachItemList(store: Store, output: unknown): Promise<unk
 }
 
 async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number, stop?: AbortSignal): Promise<TrainOutput> {
+  return withTimeout(`candidate ${item.candidateId}`, timeoutMs, stop, (signal) => pool.run(item, signal));
+}
+
+/**
+ * A worker task that fails as States.Timeout (what Step Functions raises) when it runs longer than the
+ * state's timeout; `stop` (an interrupt) ends it with its own reason.
+ */
+async function withTimeout<T>(what: string, timeoutMs: number, stop: AbortSignal | undefined, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const timeout = AbortSignal.timeout(timeoutMs);
   try {
-    return await pool.run(item, stop ? AbortSignal.any([timeout, stop]) : timeout);
+    return await run(stop ? AbortSignal.any([timeout, stop]) : timeout);
   } catch (err) {
     if (stop?.aborted) throw stop.reason;
     if (timeout.aborted) {
-      const timedOut = new Error(`candidate ${item.candidateId} ran longer than ${timeoutMs / 1000} s`);
+      const timedOut = new Error(`${what} ran longer than ${timeoutMs / 1000} s`);
       timedOut.name = 'States.Timeout';
       throw timedOut;
     }

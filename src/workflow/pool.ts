@@ -21,8 +21,8 @@ import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
 import { WorkerCrashedError } from '../errors.js';
 import { formatBytes } from '../model/params.js';
-import type { TrainOutput, WorkItem } from '../steps/types.js';
-import type { WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
+import type { FinalizeInput, FinalizeOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import type { FinalizeResult, FinalizeTask, WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
 
 export interface TrainPoolOptions {
   /** Where the workers open the store: a directory or `s3://bucket/prefix`. */
@@ -213,6 +213,33 @@ export class TrainPool {
         await this.replace(slot);
       }
       if (!result.ok) throw new WorkerTaskError(result.error);
+      return result.output;
+    } finally {
+      this.release(slot);
+    }
+  }
+
+  /**
+   * Run the Finalize step (a refit) in a worker, as the cloud runs it on Train's resources; `signal`
+   * kills it. A worker whose refit failed is replaced, as after a failed candidate.
+   */
+  async finalize(input: FinalizeInput, signal?: AbortSignal): Promise<FinalizeOutput> {
+    const slot = await this.acquire();
+    const task: FinalizeTask = { storeUri: this.storeUri, finalize: input, ...(this.backend ? { backend: this.backend } : {}) };
+    try {
+      let result: FinalizeResult;
+      try {
+        result = (await slot.pool.run(task, signal ? { signal } : {})) as FinalizeResult;
+      } catch (err) {
+        slot.trained = 0;
+        slot.baselineRss = undefined;
+        if (signal?.aborted) throw err;
+        throw new WorkerCrashedError("the final model's refit: its worker process died (killed, or out of memory)", err);
+      }
+      if (!result.ok) {
+        await this.replace(slot);
+        throw new WorkerTaskError(result.error);
+      }
       return result.output;
     } finally {
       this.release(slot);

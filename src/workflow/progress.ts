@@ -93,6 +93,9 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
           stopBar();
           line(`ranking (${formatDuration(elapsed())} of training)`);
           break;
+        case 'finalizing':
+          line('refitting the recommended candidate on all non-test rows (the final model)');
+          break;
       }
     },
     stop: stopBar,

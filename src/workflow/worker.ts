@@ -6,9 +6,10 @@
  */
 import './no-source-maps.js';
 import { errorMessage, LayerbenchError } from '../errors.js';
+import { finalize } from '../steps/finalize.js';
 import { train } from '../steps/train.js';
 import { selectBackend } from '../train/backend.js';
-import type { TrainOutput, WorkItem } from '../steps/types.js';
+import type { FinalizeInput, FinalizeOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { openStore } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
@@ -21,6 +22,13 @@ export interface WorkerTask {
    * RSS after that: V8 grows its heap lazily, and a worker should not be replaced for garbage.
    */
   collectAboveRss?: number;
+}
+
+/** The Finalize step: it refits a model, so it runs where training runs (Train's resources). */
+export interface FinalizeTask {
+  storeUri: string;
+  finalize: FinalizeInput;
+  backend?: string;
 }
 
 /** Sent once to each worker while Plan runs: load tfjs and start the backend before the first candidate. */
@@ -38,6 +46,7 @@ export interface WorkerError {
 
 /** A task's outcome, with the worker's process id and RSS after it (the pool replaces a worker whose memory creeps up). */
 export type WorkerResult = ({ ok: true; output: TrainOutput } | { ok: false; error: WorkerError }) & { pid?: number; rssBytes?: number };
+export type FinalizeResult = { ok: true; output: FinalizeOutput } | { ok: false; error: WorkerError };
 
 // stdout belongs to the CLI's results; whatever a library prints in a worker goes to stderr.
 for (const level of ['log', 'info', 'debug'] as const) {
@@ -58,7 +67,7 @@ function rssAfter(collectAbove: number | undefined): number {
   return process.memoryUsage.rss();
 }
 
-export default async function runTask(task: WorkerTask | WarmTask): Promise<WorkerResult | null> {
+export default async function runTask(task: WorkerTask | FinalizeTask | WarmTask): Promise<WorkerResult | FinalizeResult | null> {
   if ('warm' in task) {
     await selectBackend(task.backend).catch(() => undefined); // a bad preference is reported by the real task
     return null;
@@ -69,6 +78,7 @@ export default async function runTask(task: WorkerTask | WarmTask): Promise<Work
       store = openStore(task.storeUri);
       stores.set(task.storeUri, store);
     }
+    if ('finalize' in task) return { ok: true, output: await finalize(store, task.finalize, { backend: task.backend }) };
     const output = await train(store, task.item, { backend: task.backend });
     return { ok: true, output, pid: process.pid, rssBytes: rssAfter(task.collectAboveRss) };
   } catch (err) {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app.js';
-import { HANDLERS, PROJECT_ROOT, type HandlerName } from '../../infra/constructs/bundling.js';
+import { HANDLERS, PROJECT_ROOT, type HandlerName, type StepFunctionName } from '../../infra/constructs/bundling.js';
 import type { LayerbenchStack } from '../../infra/stack.js';
 import type { AslDefinition } from '../../src/workflow/definition.js';
 
@@ -122,7 +122,7 @@ export function stateMachineDefinition(json: CfnTemplate): AslDefinition {
 export type { AslDefinition };
 
 /** The logical id of the Lambda function whose POWERTOOLS_SERVICE_NAME is `layerbench-<name>`. */
-export function functionLogicalId(json: CfnTemplate, name: HandlerName): string {
+export function functionLogicalId(json: CfnTemplate, name: StepFunctionName): string {
   const found = resourcesOfType(json, 'AWS::Lambda::Function').find(([, r]) => {
     const env = (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
     return env?.POWERTOOLS_SERVICE_NAME === `layerbench-${name}`;

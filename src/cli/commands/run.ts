@@ -8,7 +8,7 @@
  * SIGINT and SIGTERM stop the workers at once and end the command with 130 / 143; the documents of
  * the candidates already trained stay, and `--run-id` resumes the run.
  */
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError, InterruptedError, SpecError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
@@ -16,9 +16,10 @@ import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard, LeaderboardRow } from '../../steps/leaderboard.js';
 import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
+import type { RunSummary } from '../../steps/types.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
-import { openCheckedStore } from '../../store/open.js';
+import { DEFAULT_STORE_DIR, openCheckedStore } from '../../store/open.js';
 import type { Store } from '../../store/store.js';
 import { TrainPool, workerCount } from '../../workflow/pool.js';
 import { createProgressDisplay, formatDuration } from '../../workflow/progress.js';
@@ -51,6 +52,8 @@ export interface RunResult {
   seconds: number;
   /** The recommended candidate's leaderboard row (null when the run recommends none). */
   recommended: LeaderboardRow | null;
+  /** The refit recommended model (runs/<runId>/model/final.json), or why there is none; null when the run recommends none. */
+  finalModel: RunSummary['finalModel'] | null;
   leaderboard: Leaderboard;
 }
 
@@ -131,8 +134,18 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
     const { leaderboard: lb, text } = await runResultText(store, run.runId);
     const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
     const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';
-    results.push({ schema: RUN_RESULT_SCHEMA, runId: run.runId, sweep: run.sweep, status, location: resultsLocation(store, run.runId), seconds, recommended, leaderboard: lb });
-    texts.push(text);
+    results.push({
+      schema: RUN_RESULT_SCHEMA,
+      runId: run.runId,
+      sweep: run.sweep,
+      status,
+      location: resultsLocation(store, run.runId),
+      seconds,
+      recommended,
+      finalModel: run.finalModel ?? null,
+      leaderboard: lb,
+    });
+    texts.push([text.trimEnd(), finalModelLine(store, run)].filter(Boolean).join('\n'));
   }
   if (opts.json) out.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
   else results.forEach((r, i) => out.write(runSummary(r, texts[i]!, file)));
@@ -148,6 +161,16 @@ function runSummary(r: RunResult, text: string, file: string): string {
     lines.push(`retry: layerbench run ${file} --run-id ${r.runId} trains crashed and transient failures again (--retry-failed: every failure)`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** Where the final model is and how to predict with it, or why there is none. */
+export function finalModelLine(store: Store, run: Pick<RunSummary, 'runId' | 'finalModel'>): string | null {
+  const fm = run.finalModel;
+  if (!fm) return null;
+  if (fm.status === 'failed') return `final model: failed — ${fm.error ?? 'no reason recorded'}`;
+  const dir = store instanceof LocalStore ? join(resultsLocation(store, run.runId), 'model') : `${resultsLocation(store, run.runId)}model/`;
+  const where = store instanceof LocalStore && resolve(store.location) === resolve(DEFAULT_STORE_DIR) ? '' : ` --store ${store.location}`;
+  return `final model: ${dir} (model card: README.md) — predict: npx layerbench predict ${run.runId} <rows.csv>${where}`;
 }
 
 /** Where a run's documents are: a directory, or an S3 URI prefix. */

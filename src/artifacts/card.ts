@@ -1,0 +1,325 @@
+/**
+ * The model card: runs/<runId>/model/README.md, beside the final model. It says what the model is (the
+ * architecture, what it was trained on and for how long), what goes in (the columns, their kinds and
+ * how each is prepared, with the statistics), what comes out (classes or units), how well it does
+ * (validation over the candidate's trials with an interval; the test split, never used for choosing),
+ * and how to predict with it from the command line, from Node and from a browser.
+ */
+import type { Preprocessing } from '../data/preprocess.js';
+import { MISSING_CATEGORY } from '../data/preprocess.js';
+import type { CandidateDoc } from '../results/document.js';
+import type { FinalModelDoc } from '../results/final-model.js';
+import { rankingMetric, type SweepSpec } from '../spec/schema.js';
+import type { RunManifest } from '../steps/manifest.js';
+import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../report/format.js';
+import { summarize } from '../report/stats.js';
+
+export interface ModelCardInput {
+  manifest: Pick<RunManifest, 'runId' | 'sweep' | 'dataset'>;
+  candidateDoc: CandidateDoc;
+  final: FinalModelDoc;
+  preprocessing: Preprocessing;
+}
+
+const int = (x: number) => x.toLocaleString('en-US');
+const code = (s: string) => `\`${s.replace(/`/g, "'")}\``;
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+/** A single value with no interval to round it to (four significant digits). */
+const value = fmtValue;
+/** A statistic quoted for someone to reproduce the preprocessing (means, medians): six significant digits. */
+const stat = (x: number) => String(Number(x.toPrecision(6)));
+
+/** Mean ± standard error over the values, rounded to the standard error (the report's one meaning of ±). */
+function meanSe(values: readonly number[]): string {
+  const s = summarize(values);
+  return fmtMeanSe(s.mean, s.se);
+}
+
+function interval(values: readonly number[]): string {
+  const s = summarize(values);
+  return s.se === 0 ? 'no interval' : fmtInterval(s.ci, s.se);
+}
+
+function architecture(doc: CandidateDoc): string {
+  const layers = doc.layers
+    .filter((l) => l.type !== 'InputLayer')
+    .map((l) => {
+      const c = l.config;
+      const units = c['units'] ?? c['filters'] ?? c['rate'];
+      const act = typeof c['activation'] === 'string' && c['activation'] !== 'linear' ? `, ${c['activation']}` : '';
+      return units !== undefined ? `${l.type}(${String(units)}${act})` : l.type;
+    });
+  return layers.join(' → ');
+}
+
+function sampleWord(prep: Preprocessing): string {
+  return prep.input.kind === 'series' ? 'windows' : prep.input.kind === 'array' ? 'samples' : 'rows';
+}
+
+/** The inputs, one table row each, with how they are prepared. */
+function inputsSection(prep: Preprocessing): string[] {
+  const out: string[] = [];
+  const input = prep.input;
+  const markers = prep.missingMarkers.map((m) => (m === '' ? 'an empty cell' : code(m))).join(', ');
+  switch (input.kind) {
+    case 'tabular':
+      out.push(
+        `A CSV (or records) with these columns, found by name in any order; other columns are ignored. Missing cells are ${markers} (ignoring case)` +
+          `${prep.missing === 'impute' ? ', imputed as below' : `: the model was trained with dataset.missing ${code(prep.missing)}, so a missing cell is an error`}.`,
+        '',
+        '| column | kind | prepared as |',
+        '|---|---|---|',
+      );
+      for (const f of input.features) {
+        if (f.kind === 'numeric') {
+          const miss = f.impute === null ? '' : `; a missing cell is the training median ${stat(f.impute)}${f.indicator ? `, and the input ${code(`${f.name} (missing)`)} is 1` : ''}`;
+          out.push(`| ${cell(f.name)} | number | (x − ${stat(f.mean)}) / ${stat(f.std)}${cell(miss)} |`);
+        } else {
+          const inactive = f.inactive.length ? `; never seen in the training rows, so all zeros: ${f.inactive.join(', ')}` : '';
+          const missing = f.categories.includes(MISSING_CATEGORY) ? `; a missing cell is ${code(MISSING_CATEGORY)}` : '';
+          out.push(`| ${cell(f.name)} | category | one input per category, in this order: ${cell(f.categories.join(', '))}${cell(missing + inactive)}; any other category is all zeros |`);
+        }
+      }
+      break;
+    case 'series':
+      out.push(
+        `A CSV time series: rows are sorted by ${code(input.time)}; each window is ${input.lookback} consecutive rows and predicts the target ${input.horizon} row${input.horizon === 1 ? '' : 's'} after its last row. Each row gives ${input.features.length} channel${input.features.length === 1 ? '' : 's'} per time step, in this order:`,
+        '',
+        '| channel | prepared as |',
+        '|---|---|',
+      );
+      for (const f of input.features) {
+        const miss = f.impute === null ? '' : `; a missing cell is the training median ${stat(f.impute)}${f.indicator ? `, and the channel ${code(`${f.name} (missing)`)} is 1` : ''}`;
+        out.push(`| ${cell(f.name)} | (x − ${stat(f.mean)}) / ${stat(f.std)}${cell(miss)} |`);
+      }
+      break;
+    case 'array':
+      out.push(
+        `Arrays (${code(input.array)} in an .npz, or an .npy) of samples shaped (${input.shape.join(', ')}), dtype ${input.dtype} in training. Every value is multiplied by ${input.scale === 1 ? '1' : `1/${Math.round(1 / input.scale)}`}` +
+          `${input.standardise ? ', then standardised per feature with the training means and standard deviations in preprocessing.json' : ''}.`,
+      );
+      break;
+  }
+  out.push('');
+  const t = prep.target;
+  if (t.kind === 'classes') {
+    out.push(
+      prep.task === 'binary'
+        ? `**Output**: one number, the probability of ${code(t.classes[1]!)} (target ${code(t.name)}); the prediction is ${code(t.classes[1]!)} above 0.5, else ${code(t.classes[0]!)}.`
+        : `**Output**: ${t.classes.length} probabilities (softmax), one per class of ${code(t.name)} in this order: ${t.classes.join(', ')}; the prediction is the most probable.`,
+    );
+  } else {
+    const unit = t.unit ? ` ${t.unit}` : '';
+    const each = t.names.map((n, k) => `${code(n)}: output × ${stat(t.std[k]!)} + ${stat(t.mean[k]!)}${unit}`).join('; ');
+    out.push(`**Output**: standardised; in the target's units ${each}.`);
+  }
+  return out;
+}
+
+function metricsSection(input: ModelCardInput, metric: string): string[] {
+  const { candidateDoc: doc, final } = input;
+  const values = doc.trials.map((t) => t.valMetric);
+  const tests = doc.trials.flatMap((t) => (t.test ? [t.test] : []));
+  const unit = input.preprocessing.target.kind === 'numeric' && input.preprocessing.target.unit && metric !== 'accuracy' && metric !== 'loss' ? ` (${input.preprocessing.target.unit}${metric === 'mse' ? '²' : ''})` : '';
+  const out = [
+    `${metric}${unit}; ${PLUS_MINUS_NOTE}; intervals are 95 % (Student's t).`,
+    '',
+    `| | ${metric} | 95 % interval | ${sampleWord(input.preprocessing)} |`,
+    '|---|--:|--:|--:|',
+    `| validation, the candidate's ${doc.trials.length} trial${doc.trials.length === 1 ? '' : 's'} (chose it) | ${meanSe(values)} | ${interval(values)} | ${int(doc.trials[0]?.valRows ?? 0)} each |`,
+  ];
+  if (tests.length > 0) {
+    out.push(`| test — never used for choosing: the trials' models | ${meanSe(tests.map((t) => t.metric))} | ${interval(tests.map((t) => t.metric))} | ${int(tests[0]!.rows)} |`);
+  }
+  if (final.test) out.push(`| **test — never used for choosing: this final model** | **${value(final.test.metric)}** | one model, no interval | ${int(final.test.rows)} |`);
+  else out.push('| test | no test split (evaluation.test 0) | | |');
+  if (final.trainMetric !== undefined) out.push(`| its own training ${sampleWord(input.preprocessing)} (not an estimate) | ${value(final.trainMetric)} | | ${int(final.trainRows)} |`);
+  return out;
+}
+
+function exampleRecord(prep: Preprocessing): string {
+  if (prep.input.kind !== 'tabular') return '';
+  const fields = prep.input.features.map((f) => {
+    const v = f.kind === 'numeric' ? stat(f.impute ?? f.mean) : JSON.stringify(f.categories.find((c) => c !== MISSING_CATEGORY) ?? '');
+    return `${/^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : JSON.stringify(f.name)}: ${v}`;
+  });
+  return `{ ${fields.join(', ')} }`;
+}
+
+function nodeSection(input: ModelCardInput): string[] {
+  const { runId } = input.manifest;
+  const prep = input.preprocessing;
+  const call =
+    prep.input.kind === 'tabular'
+      ? `const { header, rows, metric } = await predictor.predictRecords([${exampleRecord(prep)}]);`
+      : `const { header, rows, metric } = await predictor.predictFile(await readFile('new-${prep.input.kind === 'series' ? 'rows.csv' : 'samples.npz'}'), 'new-${prep.input.kind === 'series' ? 'rows.csv' : 'samples.npz'}');`;
+  return [
+    '```sh',
+    `npx layerbench predict ${runId} new-${prep.input.kind === 'array' ? 'samples.npz' : 'rows.csv'} --out predictions.csv   # add --store <dir or s3://bucket/prefix> if the run is not in .layerbench/store`,
+    '```',
+    '',
+    'From a Node program or a Lambda (in a clone of layerbench; `npx tsx my-script.ts`):',
+    '',
+    '```ts',
+    ...(prep.input.kind === 'tabular' ? [] : ["import { readFile } from 'node:fs/promises';"]),
+    "import { loadPredictor, openStore } from './src/index.ts';",
+    '',
+    `const predictor = await loadPredictor(openStore('.layerbench/store'), '${runId}');`,
+    call,
+    "console.log(header, rows); // rows: [row, ...predictions]; metric when the input holds the target",
+    'predictor.dispose();',
+    '```',
+  ];
+}
+
+/** Plain JavaScript that prepares inputs exactly as preprocess.ts does, for the model's kind of input. */
+export function browserEncoder(prep: Preprocessing): string {
+  const common = [
+    "const missing = new Set(prep.missingMarkers.map((m) => m.toLowerCase()));",
+    "const isMissing = (v) => v === null || v === undefined || missing.has(String(v).trim().toLowerCase());",
+    '/** A number cell, its (training-median) imputation and standardisation; `f` is a numeric feature of preprocessing.json. */',
+    'function numeric(f, v, out) {',
+    '  const gone = isMissing(v);',
+    "  if (gone && f.impute === null) throw new Error(`${f.name}: missing, and the model was trained without imputation`);",
+    '  out.push(((gone ? f.impute : Number(String(v).trim())) - f.mean) / f.std);',
+    '  if (f.indicator) out.push(gone ? 1 : 0);',
+    '}',
+  ];
+  switch (prep.input.kind) {
+    case 'tabular':
+      return [
+        ...common,
+        '/** Rows ({ column: value }) as the model input. */',
+        'function encode(rows) {',
+        '  return tf.tensor2d(rows.map((row) => {',
+        '    const out = [];',
+        '    for (const f of prep.input.features) {',
+        "      if (f.kind === 'numeric') { numeric(f, row[f.name], out); continue; }",
+        `      const c = isMissing(row[f.name]) ? '${MISSING_CATEGORY}' : String(row[f.name]).trim();`,
+        '      for (const k of f.categories) out.push(k === c && !f.inactive.includes(k) ? 1 : 0);',
+        '    }',
+        '    return out;',
+        '  }));',
+        '}',
+      ].join('\n');
+    case 'series':
+      return [
+        ...common,
+        '/** The last `lookback` rows ({ column: value }, in time order) as one window: the model input. */',
+        'function encode(rows) {',
+        '  const last = rows.slice(-prep.input.lookback);',
+        '  if (last.length < prep.input.lookback) throw new Error(`a window needs ${prep.input.lookback} rows`);',
+        '  return tf.tensor3d([last.map((row) => {',
+        '    const out = [];',
+        '    for (const f of prep.input.features) numeric(f, row[f.name], out);',
+        '    return out;',
+        '  })]);',
+        '}',
+      ].join('\n');
+    case 'array':
+      return [
+        '/** Samples (flat arrays of prod(shape) values, e.g. pixels 0–255) as the model input. */',
+        'function encode(samples) {',
+        '  const { shape, scale, standardise } = prep.input;',
+        '  return tf.tensor(samples.map((s) => Array.from(s, (v, j) => (standardise ? (v * scale - standardise.mean[j]) / standardise.std[j] : v * scale))), [samples.length, ...shape]);',
+        '}',
+      ].join('\n');
+  }
+}
+
+/** Plain JavaScript that turns the model's outputs into predictions in the original units. */
+export function browserDecoder(prep: Preprocessing): string {
+  const t = prep.target;
+  if (t.kind === 'classes' && prep.task === 'binary') {
+    return ['/** Outputs (n × 1) as { prediction, probabilities }. */', 'const decode = (outputs) => outputs.map(([p]) => ({ prediction: prep.target.classes[p > 0.5 ? 1 : 0], probabilities: [1 - p, p] }));'].join('\n');
+  }
+  if (t.kind === 'classes') {
+    return ['/** Outputs (n × classes) as { prediction, probabilities }. */', 'const decode = (outputs) => outputs.map((p) => ({ prediction: prep.target.classes[p.indexOf(Math.max(...p))], probabilities: p }));'].join('\n');
+  }
+  return ['/** Outputs (n × targets) in the targets’ original units. */', 'const decode = (outputs) => outputs.map((o) => o.map((v, k) => v * prep.target.std[k] + prep.target.mean[k]));'].join('\n');
+}
+
+function browserExample(prep: Preprocessing): string {
+  switch (prep.input.kind) {
+    case 'tabular':
+      return `console.log(decode(await predict([${exampleRecord(prep)}])));`;
+    case 'series':
+      return '// rows: at least lookback objects { column: value } in time order, e.g. parsed from a CSV\nconsole.log(decode(await predict(rows)));';
+    case 'array':
+      return '// samples: flat arrays, e.g. the red channel of a canvas ImageData for a 28 × 28 digit\nconsole.log(decode(await predict(samples)));';
+  }
+}
+
+function browserSection(prep: Preprocessing): string[] {
+  return [
+    'In a browser: serve this directory (model.json, weights.bin, preprocessing.json) over HTTP, then',
+    '',
+    '```html',
+    '<script src="https://cdn.jsdelivr.net/npm/@tensorflow/tfjs@4.22.0/dist/tf.min.js"></script>',
+    '<script type="module">',
+    "const base = './'; // where model.json, weights.bin and preprocessing.json are served",
+    "const [model, prep] = await Promise.all([tf.loadLayersModel(base + 'model.json'), fetch(base + 'preprocessing.json').then((r) => r.json())]);",
+    browserEncoder(prep),
+    browserDecoder(prep),
+    'async function predict(inputs) {',
+    '  const x = encode(inputs);',
+    '  const y = model.predict(x);',
+    '  const outputs = await y.array();',
+    '  tf.dispose([x, y]);',
+    '  return outputs;',
+    '}',
+    browserExample(prep),
+    '</script>',
+    '```',
+  ];
+}
+
+/** The model card, Markdown. */
+export function modelCard(input: ModelCardInput): string {
+  const { manifest, candidateDoc: doc, final, preprocessing: prep } = input;
+  const spec: SweepSpec = manifest.sweep;
+  const metric = rankingMetric(spec);
+  const c = doc.candidate;
+  const word = sampleWord(prep);
+  const t = spec.training;
+  const epochsWhy =
+    final.bestEpochs && final.bestEpochs.length > 0
+      ? `the median of the epochs early stopping kept in its ${final.bestEpochs.length} trial${final.bestEpochs.length === 1 ? '' : 's'} (${final.bestEpochs.join(', ')})`
+      : 'the median of the epochs its trials kept';
+  const testLine = final.test
+    ? `${int(final.test.rows)} ${word}${final.testRule ? `, ${final.testRule}` : ''} — never used for choosing, for early stopping or for this refit`
+    : 'none (evaluation.test 0): there is no estimate on unseen data';
+  const target = prep.target.kind === 'classes' ? prep.target.name : prep.target.names.join(', ');
+  const lines: string[] = [
+    `# Final model — ${spec.name}, run ${manifest.runId}`,
+    '',
+    `The network layerbench recommends for this data, trained once more on all the data used for choosing it. Load it with TensorFlow.js and prepare inputs with preprocessing.json as below — or let \`layerbench predict\` / \`loadPredictor\` do both.`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| architecture | ${c.family} network, depth ${c.depth}, width ${c.width} (candidate ${code(c.id)}): ${cell(architecture(doc))}; ${int(final.parameterCount ?? doc.parameterCount ?? 0)} parameters |`,
+    `| trained on | ${int(final.trainRows)} ${word} — every one but the test split — for ${final.epochs} epoch${final.epochs === 1 ? '' : 's'}, ${epochsWhy} |`,
+    `| data | ${code(manifest.dataset.key)}, version ${code(manifest.dataset.version)} (${prep.source.format}); task ${prep.task}, target ${code(target)} |`,
+    `| test split | ${testLine} |`,
+    `| trained with | TensorFlow.js (${final.backend}), seed ${t.seed}, ${t.optimizer} at learning rate ${t.learningRate}, batch ${t.batchSize}, ${final.fitSeconds.toFixed(1)} s |`,
+    '| files | model.json + weights.bin (a TensorFlow.js layers model), preprocessing.json (`layerbench.preprocessing.v1`), final.json (`layerbench.final.v1`), this card |',
+    '',
+    'The per-candidate models under `runs/<run>/models/<candidate>/` are different: each is one trial\'s kept weights, trained on that trial\'s training rows only.',
+    '',
+    '## Metrics',
+    '',
+    ...metricsSection(input, metric),
+    '',
+    '## Inputs and preprocessing',
+    '',
+    ...inputsSection(prep),
+    '',
+    '## Predict',
+    '',
+    ...nodeSection(input),
+    '',
+    ...browserSection(prep),
+    '',
+  ];
+  return lines.join('\n');
+}

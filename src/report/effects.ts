@@ -167,7 +167,8 @@ function levelValue(l: LevelMean, unit: string | null): string {
 }
 
 function differenceText(e: FactorEffect, unit: string | null): string {
-  const se = e.test?.kind === 'paired' ? e.test.se : null;
+  // Rounded to the test's standard error; one of (numerically) zero — differences identical in every trial — rounds nothing.
+  const se = e.test?.kind === 'paired' && e.test.se > 1e-9 * Math.abs(e.difference) ? e.test.se : null;
   return withUnit(se ? fmtRounded(e.difference, se) : fmtValue(e.difference), unit);
 }
 

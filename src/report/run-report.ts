@@ -7,8 +7,8 @@ import type { CandidateDoc } from '../results/document.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
-import { curvesSpec, heatmapSpec, paretoSpec, renderSvg, timeSpec } from './charts.js';
 import type { DataSummary } from '../results/data-summary.js';
+import type { FinalModelDoc } from '../results/final-model.js';
 import { diagnoseRun, type RunDiagnosis } from './diagnose.js';
 import { compareWithHistory, historyEntry, historyHtml, type HistoryComparison } from './history.js';
 import { readHistory, recordHistoryEntry } from './history-store.js';
@@ -17,12 +17,21 @@ import { kerasCode } from './keras.js';
 import { renderReportMarkdown } from './markdown.js';
 import { readRunExtras, type RunExtras } from './run-extras.js';
 import { analyzeRun, type RunAnalysis } from './stats.js';
+import { runEffects, type Effects } from './effects.js';
+import { chartFigures, effectsFigure, type Figure } from './figures.js';
 
-export interface ReportCharts {
-  heatmap: string;
-  pareto: string;
-  curves: string;
-  time: string;
+/** The report's figures: the what-mattered chart and the Charts section's. */
+export interface ReportFigures {
+  effects: Figure | null;
+  charts: Figure[];
+}
+
+/** Where the report links to, relative to runs/<runId>/report.html; null when there is nothing there. */
+export interface ReportLinks {
+  /** The sweep's history page. */
+  history: string | null;
+  /** The final model's card (model/README.md). */
+  modelCard: string | null;
 }
 
 export interface RunReport {
@@ -38,8 +47,23 @@ export interface RunReport {
   /** ISO date of the run: the latest finish time among its candidates. */
   date: string;
   comparison: HistoryComparison | null;
-  /** SVG strings; empty when the chart has nothing to show. */
-  charts: ReportCharts;
+  /** Depth's and width's effects, and the sentence that tells them. */
+  effects: Effects;
+  figures: ReportFigures;
+  links: ReportLinks;
+}
+
+/** The final model's card relative to the report (`model/README.md`); null unless the final model succeeded and saved one. */
+export function modelCardLink(runId: string, final: FinalModelDoc | null): string | null {
+  const card = final?.status === 'succeeded' ? final.keys.card : undefined;
+  if (!card) return null;
+  const here = keys.run(runId);
+  return card.startsWith(here) ? card.slice(here.length) : null;
+}
+
+/** The history page relative to runs/<runId>/report.html: `../../history/<sweep>.html`. */
+export function historyLink(sweep: string): string {
+  return `../../${historyPageKey(sweep).split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** The run's date: the latest `finishedAt` of its documents (deterministic, unlike "now"). */
@@ -61,15 +85,8 @@ export async function buildRunReport(
   const analysis = analyzeRun(docs, spec, extras);
   const diagnosis = diagnoseRun(analysis, spec);
   const rec = analysis.recommended?.candidate;
-  const hasRanked = analysis.ranked.length > 0;
-  const hasCurves = analysis.ranked.some((c) => c.doc.trials.some((t) => t.epochs.length > 0));
-  const hasParams = analysis.ranked.some((c) => c.params !== null);
-  const [heatmap, pareto, curves, time] = await Promise.all([
-    hasRanked || analysis.failed.length ? renderSvg(heatmapSpec(analysis), 'heatmap') : '',
-    hasParams ? renderSvg(paretoSpec(analysis), 'pareto') : '',
-    hasCurves ? renderSvg(curvesSpec(analysis, spec.dataset.task), 'curves') : '',
-    docs.length ? renderSvg(timeSpec(docs), 'time') : '',
-  ]);
+  const effects = runEffects(analysis);
+  const [effectsFig, charts] = await Promise.all([effectsFigure(analysis, effects), chartFigures(analysis, docs, spec.dataset.task)]);
   return {
     runId,
     spec,
@@ -80,7 +97,9 @@ export async function buildRunReport(
     keras: rec && rec.doc.layers.length > 0 ? kerasCode(rec.doc, spec) : null,
     date: runDate(docs),
     comparison,
-    charts: { heatmap, pareto, curves, time },
+    effects,
+    figures: { effects: effectsFig, charts },
+    links: { history: null, modelCard: modelCardLink(runId, extras.final) },
   };
 }
 
@@ -115,6 +134,7 @@ export async function writeRunReport(
   const entry = options.history === false ? null : historyEntry(runId, date, analysis);
   if (entry) comparison = compareWithHistory(await readHistory(store, spec.name), entry);
   const report = await buildRunReport(runId, spec, docs, comparison, extras);
+  if (entry) report.links.history = historyLink(spec.name);
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');

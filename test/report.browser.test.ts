@@ -1,76 +1,91 @@
 /**
- * report.html opens in a real browser with the network off: headless Chromium (Debian's `chromium`)
- * loads the file, every request other than the file itself is aborted (and counted), every chart's
- * SVG has drawn marks, the console stays free of errors, and a screenshot is kept in
- * test-artifacts/report.png.
+ * The report and history pages in a real browser, as a reader on a phone (375 px) and on a desktop
+ * (1280 px) sees them, with the network off: headless Chromium (Debian's `chromium`) loads every page
+ * — runs in the shapes of the three examples, a run where everything failed, a 2,000-candidate sweep,
+ * a history of one run and of two — aborts (and counts) every request other than the file itself, and
+ * checks that the page does not scroll sideways, that the console stays free of errors, that every
+ * chart it shows has drawn marks, and that chart text is at least 10 px as drawn. Screenshots are kept
+ * in test-artifacts/.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { chromium, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { historyPageKey, writeRunReport } from '../src/report/index.js';
 import { LocalStore } from '../src/store/local.js';
-import { around, craftedRun } from './fixtures/report/run.js';
 import { makeDoc } from './fixtures/report/factory.js';
+import { around, craftedRun } from './fixtures/report/run.js';
+import { allFailed, bigSweep, co2Like, mnistLike, type CraftedRun } from './fixtures/report/shapes.js';
 
 const CHROMIUM = process.env['LAYERBENCH_CHROMIUM'] ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const WIDTHS = [375, 1280] as const;
+/** The smallest chart text a reader should have to read, in CSS pixels as drawn. */
+const MIN_FONT_PX = 10;
 
 interface ChartCheck {
-  name: string | null;
-  width: number;
-  height: number;
-  /** Drawn elements (path, rect, line, text) inside vega's mark groups, by mark type. */
-  marks: Record<string, number>;
+  chart: string;
+  /** Drawn elements inside vega's mark groups. */
+  marks: number;
+  /** The smallest text in the chart, in CSS pixels as drawn (font size × the SVG's scale). */
+  minFontPx: number;
+  /** `<title>`s: what shows on hover. */
+  titles: number;
+}
+
+interface PageCheck {
+  scrollWidth: number;
+  viewport: number;
+  charts: ChartCheck[];
+  blocked: string[];
+  consoleErrors: string[];
 }
 
 // CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
-describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report.html in headless Chromium (${CHROMIUM})`, () => {
+describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report pages in headless Chromium (${CHROMIUM}), at 375 and 1280 px`, () => {
   let dir: string;
-  let context: BrowserContext;
   let root: string;
+  let browser: Browser;
+  const pages: Record<string, string> = {};
+
+  async function report(store: LocalStore, name: string, runId: string, run: CraftedRun): Promise<void> {
+    await writeRunReport(store, runId, run.spec, run.docs, { extras: run.extras });
+    pages[name] = join(root, 'runs', runId, 'report.html');
+  }
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'layerbench-browser-'));
     root = join(dir, 'store');
     const store = new LocalStore(root);
-    const { spec, docs, extras } = craftedRun('run-1');
-    await writeRunReport(store, 'run-1', spec, docs, { extras });
-    // A second night, so the history page has a line and a change of winner.
+    await report(store, 'seattle-like report', 'run-1', craftedRun('run-1'));
+    // A second night, so the history has a line and a change of winner.
+    const { spec, docs } = craftedRun('run-2');
     const next = docs.map((d) =>
       d.status === 'succeeded'
         ? makeDoc({ runId: 'run-2', depth: d.candidate.depth, width: d.candidate.width, values: around(d.candidate.depth === 3 && d.candidate.width === 16 ? 0.85 : 0.82), finishedAt: '2026-03-02T02:05:00.000Z' })
         : d,
     );
     await writeRunReport(store, 'run-2', spec, next);
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1200, height: 900 },
-    });
-  });
+    pages['two-run history'] = join(root, ...historyPageKey(spec.name).split('/'));
+    await report(store, 'mnist-like report', 'mnist-1', mnistLike('mnist-1'));
+    pages['one-run history'] = join(root, ...historyPageKey('mnist-like').split('/'));
+    await report(store, 'co2-like report', 'co2-1', co2Like('co2-1'));
+    await report(store, 'all-failed report', 'failed-1', allFailed('failed-1'));
+    await report(store, '2,000-candidate report', 'big-1', bigSweep('big-1'));
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  }, 120_000);
 
   afterAll(async () => {
-    await context?.close();
+    await browser?.close();
     await rm(dir, { recursive: true, force: true });
   });
 
-  async function open(file: string) {
+  async function load(file: string, width: number): Promise<{ page: Page; check: PageCheck }> {
     const url = pathToFileURL(file).href;
-    const page = await context.newPage();
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
     const blocked: string[] = [];
     const consoleErrors: string[] = [];
     await page.route('**/*', (route) => {
@@ -83,72 +98,87 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report.html
     });
     page.on('pageerror', (e) => consoleErrors.push(e.message));
     await page.goto(url, { waitUntil: 'load' });
-    const charts: ChartCheck[] = await page.$$eval('figure.chart, div.chart', (figures) =>
-      figures.map((f) => {
-        const svg = f.querySelector('svg');
-        const box = svg?.getBoundingClientRect();
-        const marks: Record<string, number> = {};
-        for (const g of Array.from(svg?.querySelectorAll('g.role-mark') ?? [])) {
-          const type = Array.from(g.classList).find((c) => c.startsWith('mark-'))?.slice(5) ?? '?';
-          const drawn = g.querySelectorAll(':scope > path, :scope > rect, :scope > line, :scope > text, :scope > g > path, :scope > g > rect').length;
-          marks[type] = (marks[type] ?? 0) + drawn;
-        }
-        return { name: f.getAttribute('data-chart'), width: box?.width ?? 0, height: box?.height ?? 0, marks };
-      }),
-    );
-    return { page, blocked, consoleErrors, charts };
+    const measured = await page.evaluate(() => {
+      const visible = (e: Element) => e.getBoundingClientRect().width > 0;
+      const charts = Array.from(document.querySelectorAll('figure.chart svg'))
+        .filter(visible)
+        .map((svg) => {
+          const s = svg as SVGSVGElement;
+          const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+          const sizes = Array.from(s.querySelectorAll('text'))
+            .filter((t) => (t.textContent ?? '').trim() !== '')
+            .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
+          let marks = 0;
+          for (const g of Array.from(s.querySelectorAll('g.role-mark'))) marks += g.querySelectorAll(':scope > path, :scope > rect, :scope > line, :scope > text, :scope > g > path, :scope > g > rect').length;
+          const figure = s.closest('figure')!.getAttribute('data-chart') ?? '?';
+          const panel = s.closest('[data-panel]')?.getAttribute('data-panel');
+          return { chart: panel ? `${figure}/${panel}` : figure, marks, minFontPx: sizes.length ? Math.min(...sizes) : Infinity, titles: s.querySelectorAll('title').length };
+        });
+      return { scrollWidth: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth, charts };
+    });
+    return { page, check: { ...measured, blocked, consoleErrors } };
   }
 
-  it('renders every chart with marks, fetches nothing and logs no error', async () => {
-    const { page, blocked, consoleErrors, charts } = await open(join(root, 'runs', 'run-1', 'report.html'));
-    try {
-      expect(charts.map((c) => c.name)).toEqual(['heatmap', 'pareto', 'curves', 'time']);
-      for (const c of charts) {
-        expect(c.width, `${c.name} width`).toBeGreaterThan(100);
-        expect(c.height, `${c.name} height`).toBeGreaterThan(100);
+  const cases = () => Object.keys(pages);
+
+  it('every page fits the screen, draws every chart legibly, fetches nothing and logs no error', async () => {
+    await mkdir('test-artifacts', { recursive: true });
+    const expected = ['seattle-like report', 'two-run history', 'mnist-like report', 'one-run history', 'co2-like report', 'all-failed report', '2,000-candidate report'];
+    expect(cases()).toEqual(expected);
+    for (const name of cases()) {
+      for (const width of WIDTHS) {
+        const { page, check } = await load(pages[name]!, width);
+        try {
+          const where = `${name} at ${width} px`;
+          expect(check.scrollWidth, `${where}: page width`).toBeLessThanOrEqual(check.viewport);
+          expect(check.blocked, `${where}: requests`).toEqual([]);
+          expect(check.consoleErrors, `${where}: console`).toEqual([]);
+          expect(check.charts.length, `${where}: charts`).toBeGreaterThan(0);
+          for (const c of check.charts) {
+            expect(c.marks, `${where}: ${c.chart} marks`).toBeGreaterThan(0);
+            expect(c.minFontPx, `${where}: ${c.chart} smallest text`).toBeGreaterThanOrEqual(MIN_FONT_PX);
+          }
+          await page.screenshot({ path: `test-artifacts/${name.replace(/[^a-z0-9]+/gi, '-')}-${width}.png`, fullPage: width === 375 && !name.startsWith('2,000') });
+        } finally {
+          await page.close();
+        }
       }
-      const byName = Object.fromEntries(charts.map((c) => [c.name, c.marks]));
-      // 9 grid cells: 8 coloured (ranked) + 1 failed, each with its label.
-      expect(byName['heatmap']!['rect']).toBe(9);
-      expect(byName['heatmap']!['text']).toBe(9);
-      // 8 candidates as points (+ the ring round the recommendation) and the front as one line;
-      // 8 interval rules and the baseline's rule.
-      expect(byName['pareto']!['symbol']).toBe(9);
-      expect(byName['pareto']!['line']).toBe(1);
-      expect(byName['pareto']!['rule']).toBe(9);
-      // 4 leading candidates × (training + validation) × (metric + loss) lines; the mean best epoch
-      // in both rows (8 rules) and the baseline in the metric row (4 rules).
-      expect(byName['curves']!['line']).toBe(16);
-      expect(byName['curves']!['rule']).toBe(12);
-      // One bar per candidate, failed included.
-      expect(byName['time']!['rect']).toBe(9);
-
-      const answer = await page.locator('section.answer .headline').innerText();
-      expect(answer).toBe('Use depth 2 and width 32: 2 hidden layers, 32 units each (1,441 parameters).');
-      expect(await page.locator('#failures tbody tr').count()).toBe(1);
-
-      await mkdir('test-artifacts', { recursive: true });
-      await page.screenshot({ path: 'test-artifacts/report.png', fullPage: true });
-      expect(blocked).toEqual([]);
-      expect(consoleErrors).toEqual([]);
-    } finally {
-      await page.close();
     }
-  });
+  }, 120_000);
 
-  it('renders the history page chart offline', async () => {
-    const { page, blocked, consoleErrors, charts } = await open(join(root, ...historyPageKey('crafted').split('/')));
+  it('shows the charts a reader asks for, with hover titles, in the layout that fits', async () => {
+    const phone = await load(pages['seattle-like report']!, 375);
+    const desk = await load(pages['seattle-like report']!, 1280);
     try {
-      expect(charts).toHaveLength(1);
-      expect(charts[0]!.marks['symbol']).toBe(2);
-      expect(charts[0]!.marks['line']).toBe(1);
-      // The winner changed on the second night: one dashed rule (+ the two ± se rules).
-      expect(charts[0]!.marks['rule']).toBe(3);
-      await page.screenshot({ path: 'test-artifacts/history.png', fullPage: true });
-      expect(blocked).toEqual([]);
-      expect(consoleErrors).toEqual([]);
+      const names = (c: PageCheck) => c.charts.map((x) => x.chart);
+      const expected = [
+        'effects/effect-depth',
+        'effects/effect-width',
+        'heatmap',
+        'pareto',
+        'edge/latency',
+        'edge/size',
+        ...Array.from({ length: 8 }, (_, i) => `curves/curves-${i}`),
+        'time',
+      ];
+      // One drawing of each chart at either width: the phone gets the narrow one, the desktop the wide one.
+      expect(names(phone.check)).toEqual(expected);
+      expect(names(desk.check)).toEqual(expected);
+      const heat = (c: PageCheck) => c.charts.find((x) => x.chart === 'heatmap')!;
+      // 8 ranked cells and a failed one: each with its hover title.
+      expect(heat(phone.check).titles).toBe(9);
+      expect(heat(desk.check).titles).toBe(9);
+      // 8 candidates and their 40 trials on the parameter chart, and the baseline's rule when it is drawn.
+      expect(desk.check.charts.find((x) => x.chart === 'pareto')!.titles).toBeGreaterThanOrEqual(48);
+      // The leaderboard scrolls inside its own box on a phone.
+      const box = await phone.page.locator('#leaderboard .scroll').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
+      expect(box.scroll).toBeGreaterThan(box.client);
+      // A link to the history page that exists.
+      const href = await phone.page.locator('nav.links a', { hasText: 'History of this sweep' }).getAttribute('href');
+      expect(existsSync(join(root, 'runs', 'run-1', ...href!.split('/')))).toBe(true);
     } finally {
-      await page.close();
+      await phone.page.close();
+      await desk.page.close();
     }
   });
 });

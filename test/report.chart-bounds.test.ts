@@ -1,6 +1,7 @@
 /** The report's charts stay bounded whatever the sweep's size (CHART_BOUNDS), and say when they aggregate or sample. */
 import { describe, expect, it } from 'vitest';
-import { CHART_BOUNDS, heatmapSpec, paretoSpec, timeSpec } from '../src/report/charts.js';
+import { CHART_BOUNDS, curveCandidates, effectSpec, effectsDomain, heatmapSpec, latencySpec, paretoSpec, sizeSpec, timeSpec } from '../src/report/charts.js';
+import { runEffects } from '../src/report/effects.js';
 import { analyzeRun } from '../src/report/stats.js';
 import type { CandidateDoc } from '../src/results/document.js';
 import { makeDoc, makeSpec } from './fixtures/report/factory.js';
@@ -43,18 +44,56 @@ describe('charts of a 2,000-candidate sweep', () => {
     expect(points.length).toBeLessThanOrEqual(CHART_BOUNDS.paretoPoints);
     expect(points.filter((p) => p.pareto)).toHaveLength(analysis.ranked.filter((c) => c.pareto).length);
     expect(points.filter((p) => p.recommended)).toHaveLength(1);
-    expect(subtitle(spec)).toMatch(new RegExp(`; ${points.length} of ${analysis.ranked.length} candidates`));
+    expect(subtitle(spec)).toContain(`; ${points.length} of ${analysis.ranked.length.toLocaleString('en-US')} candidates`);
   });
 
   it('wall time: the slowest candidates only', () => {
     const spec = timeSpec(docs);
     expect(values(spec)).toHaveLength(CHART_BOUNDS.timeBars);
-    expect(subtitle(spec)).toContain(`the ${CHART_BOUNDS.timeBars} slowest of ${docs.length} candidates`);
+    expect(subtitle(spec)).toContain(`the ${CHART_BOUNDS.timeBars} slowest of ${docs.length.toLocaleString('en-US')} candidates`);
+  });
+
+  it('pareto: draws the single trials of every drawn candidate up to a bound, beyond it those of the front and the named', () => {
+    const trialRows = (spec: unknown) =>
+      (spec as { layer: { data?: { values: { tip?: string }[] } }[] }).layer.flatMap((l) => l.data?.values ?? []).filter((r) => / fold \d+: /.test(r.tip ?? ''));
+    // 400 drawn candidates × 2 trials: every trial.
+    expect(trialRows(paretoSpec(analysis))).toHaveLength(2 * CHART_BOUNDS.paretoPoints);
+    // 300 candidates × 10 trials is past the bound.
+    const many = analyzeRun(
+      Array.from({ length: 300 }, (_, i) => makeDoc({ depth: 1 + (i % 15), width: 1 + Math.floor(i / 15), values: Array.from({ length: 10 }, (_, j) => 0.8 + ((i * 7 + j) % 13) / 1000), epochs: 2 })),
+      makeSpec(),
+    );
+    const spec = paretoSpec(many);
+    const front = many.ranked.filter((c) => c.pareto).length;
+    expect(trialRows(spec).length).toBeLessThanOrEqual(CHART_BOUNDS.trialPoints);
+    expect(trialRows(spec).length).toBeGreaterThanOrEqual(10 * front);
+    expect(subtitle(spec)).toContain('rings: single trials of the front and the named candidates');
+  });
+
+  it('latency and size: the same bound as the parameter chart', () => {
+    for (const spec of [latencySpec(analysis)!, sizeSpec(analysis)!]) {
+      const points = (spec as unknown as { layer: { mark: { type: string; filled?: boolean }; data: { values: unknown[] } }[] }).layer.find((l) => l.mark.type === 'point' && l.mark.filled)!.data.values;
+      expect(points.length).toBeLessThanOrEqual(CHART_BOUNDS.paretoPoints);
+    }
+  });
+
+  it('curves: the leading candidates and the recommendation, one chart each, up to the bound', () => {
+    const shown = curveCandidates(analysis);
+    expect(shown).toHaveLength(CHART_BOUNDS.curvePanels);
+    expect(shown.map((c) => c.id)).toContain(analysis.recommended!.candidate.id);
+    expect(shown[0]).toBe(analysis.ranked[0]);
+  });
+
+  it('what mattered: at most the bound of levels per factor', () => {
+    const e = runEffects(analysis);
+    const spec = effectSpec(e.width!, analysis, effectsDomain([e.depth, e.width])!);
+    expect(values(spec).length).toBeLessThanOrEqual(CHART_BOUNDS.effectLevels);
   });
 
   it('a small sweep is drawn whole, with values in the cells', () => {
     const small = analyzeRun([makeDoc({ depth: 1, width: 8, values: [0.8, 0.82] }), makeDoc({ depth: 2, width: 8, values: [0.85, 0.86] })], makeSpec());
     expect(values(heatmapSpec(small)).map((c) => c.label)).toEqual(['0.855', '0.81']);
-    expect(subtitle(heatmapSpec(small))).toBe('higher is better');
+    expect(subtitle(heatmapSpec(small))).toMatch(/^higher is better; colour from the worst candidate \(0\.8100\) to the best \(0\.8550\); /);
+    expect(subtitle(heatmapSpec(small))).not.toContain('grouped');
   });
 });

@@ -1,21 +1,46 @@
 import { describe, expect, it } from 'vitest';
-import { heatmapSpec, paretoSpec, prefixSvgIds, renderSvg, type ChartSpec } from '../src/report/charts.js';
+import {
+  candidateCurvesSpec,
+  heatmapColourDomain,
+  heatmapSpec,
+  historySpec,
+  latencySpec,
+  nearData,
+  paretoSpec,
+  prefixSvgIds,
+  renderSvg,
+  sizeSpec,
+  svgTitles,
+  untitled,
+  type ChartSpec,
+} from '../src/report/charts.js';
 import { analyzeRun } from '../src/report/stats.js';
-import { makeDoc, makeSpec } from './fixtures/report/factory.js';
+import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
+
+/** The texts of the `<title>` elements of an SVG, unescaped. */
+function titles(svg: string): string[] {
+  return [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]!.replace(/&#xA;/g, '\n').replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+}
+
+/** The texts of an SVG's axis labels (vega's `role-axis-label` groups). */
+function axisLabels(svg: string): string[] {
+  const out: string[] = [];
+  for (const m of svg.matchAll(/<g class="mark-text role-axis-label"[^>]*>(.*?)<\/g>/g)) {
+    for (const t of m[1]!.matchAll(/<text[^>]*>([^<]*)<\/text>/g)) out.push(t[1]!);
+  }
+  return out;
+}
+
+const three = () =>
+  analyzeRun(
+    [makeDoc({ depth: 1, width: 16, values: [0.8, 0.82] }), makeDoc({ depth: 2, width: 16, values: [0.85, 0.86] }), makeDoc({ depth: 2, width: 32, values: [0.84, 0.85] })],
+    makeSpec(),
+  );
 
 describe('charts rendered to SVG in Node', () => {
-  it('renders a chart with its marks and ids unique to the chart', async () => {
-    const a = analyzeRun(
-      [makeDoc({ depth: 1, width: 16, values: [0.8, 0.82] }), makeDoc({ depth: 2, width: 16, values: [0.85, 0.86] }), makeDoc({ depth: 2, width: 32, values: [0.84, 0.85] })],
-      makeSpec(),
-    );
-    const svg = await renderSvg(paretoSpec(a), 'pareto');
-    expect(svg.startsWith('<svg')).toBe(true);
-    // Three candidates as points, plus the ring around the recommendation.
-    const symbols = svg.slice(svg.indexOf('<g class="mark-symbol role-mark'));
-    expect(symbols.slice(0, symbols.indexOf('</g>')).match(/<path/g)).toHaveLength(3);
+  it('keeps ids unique to the chart, with their references', async () => {
+    const heat = await renderSvg(heatmapSpec(three()), 'heatmap');
     // The heatmap's legend gradient is an id referenced by url(#…): both carry the chart's prefix.
-    const heat = await renderSvg(heatmapSpec(a), 'heatmap');
     const ids = [...heat.matchAll(/\bid="([^"]+)"/g)].map((m) => m[1]!);
     const refs = [...heat.matchAll(/url\(#([^)]+)\)/g)].map((m) => m[1]!);
     expect(ids.length).toBeGreaterThan(0);
@@ -27,6 +52,12 @@ describe('charts rendered to SVG in Node', () => {
   it('prefixes ids and their references', () => {
     expect(prefixSvgIds('<clipPath id="clip1"></clipPath><g clip-path="url(#clip1)"><use href="#clip1"/></g>', 'a b')).toBe(
       '<clipPath id="a_b-clip1"></clipPath><g clip-path="url(#a_b-clip1)"><use href="#a_b-clip1"/></g>',
+    );
+  });
+
+  it("turns vega's descriptions into hover titles", () => {
+    expect(svgTitles('<g><path aria-label="a &amp; b&#xA;c" role="graphics-symbol" d="M0,0"/><text aria-label="t" x="1">t</text></g>')).toBe(
+      '<g><path role="graphics-symbol" d="M0,0"><title>a &amp; b&#xA;c</title></path><text x="1"><title>t</title>t</text></g>',
     );
   });
 
@@ -42,11 +73,86 @@ describe('charts rendered to SVG in Node', () => {
     } as unknown as ChartSpec;
     await expect(renderSvg(bad, 'bad')).rejects.toThrow(/^chart bad: /);
   });
+});
 
-  it('colours the heatmap so that better is brighter, for either metric direction', () => {
+describe('what a reader sees on hover', () => {
+  it('every candidate on the parameter chart tells its rank, parameters, metric with interval, epochs and latency; every trial its value', async () => {
+    const svg = await renderSvg(untitled(paretoSpec(three())), 'pareto');
+    const tips = titles(svg);
+
+    const candidates = tips.filter((t) => / — #\d/.test(t));
+    expect(candidates).toHaveLength(3);
+    expect(candidates.find((t) => t.startsWith('dense d2 w16'))).toBe(
+      [
+        'dense d2 w16 — #1, best, recommended, Pareto front',
+        '465 parameters (1.86 kB of float32 weights)',
+        'accuracy 0.8550 ± 0.0050, 95 % CI 0.7915 – 0.9185 (n = 2)',
+        'epochs: kept 12 of 12 trained, on average',
+        'latency 0.01 ms per sample (cpu)',
+      ].join('\n'),
+    );
+    // Two trials per candidate, each a ring with its own value.
+    expect(tips.filter((t) => /, repeat 1 fold \d: accuracy /.test(t))).toHaveLength(6);
+    expect(tips).toContain('dense d1 w16, repeat 1 fold 2: accuracy 0.8200');
+  });
+
+  it('latency and size charts place the candidates by inference time and by bytes of weights', async () => {
+    const a = three();
+    const latency = latencySpec(a)!;
+    const size = sizeSpec(a)!;
+    const sizes = (size as unknown as { layer: { data: { values: { x: number; label: string }[] } }[] }).layer
+      .flatMap((l) => l.data?.values ?? [])
+      .filter((r) => r.label === 'dense d2 w16');
+    // 10·16 + 16, 16·16 + 16 and 16 + 1 parameters: 465, 4 bytes each.
+    expect(sizes[0]!.x).toBe(465 * 4);
+    expect(titles(await renderSvg(untitled(latency), 'latency')).filter((t) => / — #\d/.test(t))).toHaveLength(3);
+    // No latency recorded anywhere: no latency chart.
+    const none = analyzeRun([{ ...makeDoc({ depth: 1, width: 8, values: [0.8, 0.81] }), timing: { wallSeconds: 1, fitSeconds: 1, samplesPerSecond: null, inferenceMsPerSample: null } }], makeSpec());
+    expect(latencySpec(none)).toBeNull();
+  });
+});
+
+describe('the heatmap scale', () => {
+  it('runs from the baseline to the best and states the noise band', () => {
+    const docs = [makeDoc({ depth: 1, width: 16, values: [0.7, 0.72] }), makeDoc({ depth: 2, width: 16, values: [0.72, 0.726] })];
+    const a = analyzeRun(docs, makeSpec(), { baseline: makeBaseline({ values: [0.5, 0.52], folds: 5 }) });
+    const spec = heatmapSpec(a) as unknown as { title: { subtitle: string }; layer: { encoding?: { color?: { scale?: { domain?: number[] } } } }[] };
+
+    expect(spec.layer[0]!.encoding!.color!.scale!.domain).toEqual([0.51, 0.723]);
+    // The best's standard error, 0.003, is 1.4 % of the 0.213 the colours span.
+    expect(spec.title.subtitle).toContain("colour from the baseline (majority class, 0.5100) to the best (0.7230); noise band: the best's standard error, 0.0030 (1.4 % of the colour range)");
+  });
+
+  it('without a baseline runs from the worst candidate, and puts better at the bright end for either direction', () => {
     const rmse = makeSpec({ dataset: { key: 'datasets/x.csv', task: 'regression', target: 'y' } });
-    const a = analyzeRun([makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [1, 2] })], rmse);
-    const spec = heatmapSpec(a) as unknown as { layer: { encoding?: { color?: { scale?: { reverse?: boolean } } } }[] };
-    expect(spec.layer[0]!.encoding!.color!.scale!.reverse).toBe(true);
+    const a = analyzeRun([makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [1, 2] }), makeDoc({ depth: 2, width: 8, metric: 'rmse', values: [3, 4] })], rmse);
+    // Viridis runs dark → bright from the domain's first value to its last: the worst, then the best.
+    expect(heatmapColourDomain(a)).toEqual({ from: 3.5, to: 1.5, anchor: 'worst' });
+  });
+});
+
+describe('curves and history read as numbers people use', () => {
+  it('epoch ticks are whole numbers', async () => {
+    // Three epochs: vega's default ticks would be 1.0, 1.5, 2.0, 2.5, 3.0.
+    const a = analyzeRun([makeDoc({ depth: 1, width: 8, values: [0.8, 0.81], epochs: 3 })], makeSpec());
+    const svg = await renderSvg(untitled(candidateCurvesSpec(a.ranked[0]!, a, 'binary')), 'curves');
+    const epochTicks = axisLabels(svg).filter((t) => Number(t) >= 1);
+    expect(epochTicks).toEqual(['1', '2', '3', '1', '2', '3']);
+  });
+
+  it('one run reads as a date, not as fractions of a second', async () => {
+    const one = [{ date: '2026-03-01T02:05:00.813Z', runId: 'r1', mean: 0.84, lo: 0.83, hi: 0.85, best: 'dense d2 w32', changed: false }];
+    const svg = await renderSvg(untitled(historySpec(one, 'accuracy', true)), 'history');
+    const dates = axisLabels(svg).filter((t) => /[A-Z][a-z]{2}/.test(t));
+    expect(dates.length).toBeGreaterThan(0);
+    expect(dates.every((t) => /^[A-Z][a-z]{2} \d{2}$/.test(t))).toBe(true);
+    expect(axisLabels(svg).some((t) => /^\.\d+$/.test(t))).toBe(false);
+    expect(titles(svg)).toEqual(['r1 · 2026-03-01 02:05 UTC\nbest: dense d2 w32\naccuracy 0.8400']);
+  });
+
+  it('draws a reference line only where it does not squash the data', () => {
+    expect(nearData(0.8, [0.82, 0.86])).toBe(true);
+    expect(nearData(0.57, [0.82, 0.86])).toBe(false);
+    expect(nearData(0.5, [])).toBe(false);
   });
 });

@@ -120,5 +120,16 @@ describe('historyEntry and historyHtml', () => {
     expect(markGroup(svg, 'line').match(/<path/g)).toHaveLength(1);
     expect(svg).toContain('dense d3 w64');
     expect(html).not.toMatch(/<script|https?:\/\/(?!www\.w3\.org)/);
+    // Every run links to its report, and every point tells its run on hover.
+    expect(html).toContain('<a href="../runs/r2/report.html"><code>r2</code></a>');
+    expect(svg.match(/<title>run r\d · /g)).toHaveLength(3);
+  });
+
+  it('reads with one run: what it found, and a date axis', async () => {
+    const html = await historyHtml(appendHistory(undefined, entry('r1', '2026-03-01T02:05:00.813Z', { mean: 0.84 }), 'nightly'));
+    expect(html).toContain('One run so far (2026-03-01): the best was dense d2 w32, accuracy 0.8400 ± 0.0045. The chart gains a line with the next run.');
+    const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
+    expect(svg).toContain('>Mar 01</text>');
+    expect(svg).not.toMatch(/>\.\d+<\/text>/);
   });
 });

@@ -24,7 +24,7 @@ describe('writeRunReport', () => {
     const { spec, docs, extras } = craftedRun('run-1');
     // What the run recorded beside the candidates: read from the store by the report.
     await putJson(store, keys.baseline('run-1'), extras.baseline);
-    await putJson(store, keys.finalModelDoc('run-1'), extras.final);
+    await putJson(store, keys.finalModelDoc('run-1'), { ...extras.final, keys: { card: 'runs/run-1/model/README.md' } });
     await putJson(store, keys.runManifest('run-1'), { schema: 'layerbench.run.v1', data: extras.data });
     const out = await writeRunReport(store, 'run-1', spec, docs);
     expect(out).toEqual({
@@ -46,8 +46,22 @@ describe('writeRunReport', () => {
     expect(md).toContain('3.4× fewer parameters for a difference the data cannot resolve');
 
     // Every section, every chart, the failure and the Keras code.
-    for (const id of ['answer', 'leaderboard', 'data', 'diagnoses', 'charts', 'failures', 'keras']) expect(html).toContain(`id="${id}"`);
-    expect(html.match(/<figure class="chart" data-chart="(heatmap|pareto|curves|time)"><svg/g)).toHaveLength(4);
+    for (const id of ['answer', 'effects', 'leaderboard', 'data', 'diagnoses', 'charts', 'failures', 'keras']) expect(html).toContain(`id="${id}"`);
+    expect([...html.matchAll(/<figure class="chart" data-chart="([a-z]+)">/g)].map((m) => m[1])).toEqual(['effects', 'heatmap', 'pareto', 'edge', 'curves', 'time']);
+    // One curve chart per ranked candidate; the latency and size charts side by side.
+    expect(html.match(/data-panel="curves-\d+"/g)).toHaveLength(8);
+    expect(html.match(/data-panel="(latency|size)"/g)).toHaveLength(2);
+
+    // What mattered, in one sentence, right after the answer.
+    const effects = 'Both mattered, width more: averaged over depths 1 and 2, accuracy is best at width 64 (0.8390) and worst at width 16 (0.8055), 0.0335 apart (p = 0.004);';
+    expect(md).toContain(`## What mattered: depth or width?\n\n${effects}`);
+    expect(html.indexOf(effects)).toBeGreaterThan(answer);
+    expect(html.indexOf(effects)).toBeLessThan(html.indexOf('id="leaderboard"'));
+
+    // Links: the sweep's history and the final model's card, relative to the report.
+    expect(html).toContain('<a href="../../history/crafted.html">History of this sweep</a>');
+    expect(html).toContain('<a href="model/README.md">Model card (final model)</a>');
+    expect(md).toContain('[History of this sweep](../../history/crafted.html) · [Model card (final model)](model/README.md)');
     expect(html).toContain('loss became NaN at epoch 4');
     expect(html).toContain('keras.Input(shape=(10,)),\n    keras.layers.Dense(32, activation=&#39;relu&#39;),');
     expect(md).toContain("keras.Input(shape=(10,)),\n    keras.layers.Dense(32, activation='relu'),");
@@ -177,6 +191,8 @@ describe('writeRunReport', () => {
     expect(out.historyKey).toBeUndefined();
     const html = await getText(store, out.htmlKey);
     expect(html).toContain('No answer: no candidate produced a result.');
+    expect(html).not.toContain('History of this sweep');
+    expect(html).not.toContain('id="effects"');
     expect(html).toContain('loss became NaN at epoch 3');
   });
 });

@@ -154,6 +154,24 @@ export function fmtInt(x: number | null | undefined): string {
   return x === null || x === undefined ? '—' : grouped(x);
 }
 
+/** A duration in milliseconds, three significant digits without trailing zeros: `0.01`, `0.0123`, `12.3`. */
+export function fmtMs(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms)) return '—';
+  return String(Number(ms.toPrecision(3)));
+}
+
+/** Bytes in SI units, three significant digits: `772 B`, `5.77 kB`, `1.20 MB`. */
+export function fmtBytes(bytes: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let v = bytes;
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return i === 0 ? `${Math.round(v)} B` : `${v.toPrecision(3)} ${units[i]}`;
+}
+
 /** `33×` or `2.5×`. */
 export function fmtRatio(r: number): string {
   return r >= 10 ? `${Math.round(r)}×` : `${Number(r.toFixed(1))}×`;

@@ -10,8 +10,9 @@
  * standard deviation); with less history than that no drop is declared and the message says so.
  */
 import { z } from 'zod';
-import { historySpec, renderSvg, type HistoryPoint } from './charts.js';
-import { escapeHtml, pageCss } from './html-kit.js';
+import { historySpec, type HistoryPoint } from './charts.js';
+import { twoLayouts } from './figures.js';
+import { escapeHtml, figureHtml, pageCss } from './html-kit.js';
 import { fmt, fmtInt, fmtMeanSe, fmtPair, PLUS_MINUS } from './format.js';
 import type { RunAnalysis } from './stats.js';
 
@@ -155,31 +156,48 @@ export function compareWithHistory(prev: History | null | undefined, entry: Hist
   return { compared: true, previous, bestChanged, recommendedChanged, metricDropped, threshold, message: parts.join(' ') };
 }
 
+/** A run's report relative to the history page (history/<sweep>.html → runs/<runId>/report.html). */
+export function reportLink(runId: string): string {
+  return `../runs/${encodeURIComponent(runId)}/report.html`;
+}
+
+function leadSentence(entries: readonly HistoryEntry[], changes: number, last: HistoryComparison | null): string {
+  const only = entries.length === 1 ? entries[0]! : null;
+  if (only) {
+    return `One run so far (${only.date.slice(0, 10)}): the best was ${archLabel(only.best)}, ${only.metric.name} ${fmtMeanSe(only.metric.mean, se(only.metric))}. The chart gains a line with the next run.`;
+  }
+  return `${entries.length} runs; the winning architecture changed ${changes} time${changes === 1 ? '' : 's'}.${last ? ` Latest: ${last.message}` : ''}`;
+}
+
 /** The history page: the best metric over time and the runs where the winning architecture changed. */
 export async function historyHtml(history: History): Promise<string> {
   const entries = history.entries;
   const metric = entries.at(-1)?.metric.name ?? 'metric';
   const hib = entries.at(-1)?.metric.higherIsBetter ?? true;
   const points: HistoryPoint[] = entries.map((e, i) => {
-    const s = se(e.metric) ?? 0;
+    const s = se(e.metric);
     return {
       date: e.date,
       runId: e.runId,
       mean: e.metric.mean,
-      lo: e.metric.mean - s,
-      hi: e.metric.mean + s,
+      lo: e.metric.mean - (s ?? 0),
+      hi: e.metric.mean + (s ?? 0),
       best: archLabel(e.best),
       changed: i > 0 && !sameArch(entries[i - 1]!.best, e.best),
+      tip:
+        `run ${e.runId} · ${e.date.slice(0, 16).replace('T', ' ')} UTC\n` +
+        `best: ${archLabel(e.best)}, ${e.metric.name} ${fmtMeanSe(e.metric.mean, s)} (n = ${e.metric.n})\n` +
+        `recommended: ${e.recommended ? archLabel(e.recommended) : 'none'}; ${e.failed} of ${e.candidates} candidates failed`,
     };
   });
-  const chart = entries.length > 0 ? await renderSvg(historySpec(points, metric, hib), 'history') : '';
+  const chart = entries.length > 0 ? figureHtml(await twoLayouts('history', historySpec(points, metric, hib, 'wide'), historySpec(points, metric, hib, 'narrow'))) : '';
   const rows = [...entries]
     .reverse()
     .map((e, i, rev) => {
       const older = rev[i + 1];
       const changed = older && !sameArch(older.best, e.best);
       const s = se(e.metric);
-      return `<tr${changed ? ' class="changed"' : ''}><td>${escapeHtml(e.date.slice(0, 16).replace('T', ' '))}</td><td><code>${escapeHtml(e.runId)}</code></td>` +
+      return `<tr${changed ? ' class="changed"' : ''}><td>${escapeHtml(e.date.slice(0, 16).replace('T', ' '))}</td><td><a href="${escapeHtml(reportLink(e.runId))}"><code>${escapeHtml(e.runId)}</code></a></td>` +
         `<td>${escapeHtml(archLabel(e.best))}${changed ? ' <span class="tag warn">changed</span>' : ''}</td><td class="num">${fmtInt(e.best.params)}</td>` +
         `<td class="num">${escapeHtml(fmtMeanSe(e.metric.mean, s))}</td><td class="num">${e.metric.n}</td>` +
         `<td>${e.recommended ? escapeHtml(archLabel(e.recommended)) : '—'}</td><td class="num">${e.failed} / ${e.candidates}</td></tr>`;
@@ -193,13 +211,14 @@ export async function historyHtml(history: History): Promise<string> {
 <style>${pageCss()}</style></head>
 <body><main>
 <h1>History of sweep <code>${escapeHtml(history.sweep)}</code></h1>
-<p class="lead">${entries.length} run${entries.length === 1 ? '' : 's'}; the winning architecture changed ${changes} time${changes === 1 ? '' : 's'}.${last ? ` Latest: ${escapeHtml(last.message)}` : ''}</p>
-<section><div class="chart">${chart}</div></section>
+<p class="lead">${escapeHtml(leadSentence(entries, changes, last))}</p>
+<p class="muted">Hover a point for its run; each run id links to its report.</p>
+<section>${chart}</section>
 <section><h2>Runs, newest first</h2>
-<table><thead><tr><th>date (UTC)</th><th>run</th><th>best</th><th>params</th><th>best ${escapeHtml(metric)} (${PLUS_MINUS})</th><th>n</th><th>recommended</th><th>failed</th></tr></thead>
+<div class="scroll"><table><thead><tr><th>date (UTC)</th><th>run</th><th>best</th><th>params</th><th>best ${escapeHtml(metric)} (${PLUS_MINUS})</th><th>n</th><th>recommended</th><th>failed</th></tr></thead>
 <tbody>
 ${rows}
-</tbody></table></section>
+</tbody></table></div></section>
 </main></body></html>
 `;
 }

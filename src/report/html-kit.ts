@@ -1,7 +1,39 @@
-/** Small helpers shared by the report pages: escaping and the inline stylesheet (no external assets). */
+/** Small helpers shared by the report pages: escaping, figures and the inline stylesheet (no external assets). */
+import type { Figure } from './figures.js';
 
 export function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+}
+
+/** Below this viewport width the pages show charts' narrow drawings (the wide ones need about 720 px). */
+export const NARROW_BELOW_PX = 760;
+
+/**
+ * A figure as HTML: its title and subtitle as text (they wrap), then the chart — both drawings of a
+ * single chart (the stylesheet shows the one that fits) or its panels in a grid that reflows.
+ */
+export function figureHtml(f: Figure): string {
+  const caption = `<figcaption><span class="fig-title">${escapeHtml(f.title)}</span>${f.subtitle ? ` <span class="fig-sub">${escapeHtml(f.subtitle)}</span>` : ''}</figcaption>`;
+  let body = '';
+  if (f.single) {
+    body = f.single.narrow
+      ? `<div class="svg wide">${f.single.wide}</div><div class="svg narrow">${f.single.narrow}</div>`
+      : `<div class="svg">${f.single.wide}</div>`;
+  } else if (f.panels) {
+    body = `<div class="panels">${f.panels
+      .map(
+        (p) =>
+          `<div class="panel" data-panel="${escapeHtml(p.name)}"><p class="panel-title">${escapeHtml(p.title)}${p.subtitle ? ` <span class="fig-sub">${escapeHtml(p.subtitle)}</span>` : ''}</p><div class="svg">${p.svg}</div></div>`,
+      )
+      .join('')}</div>`;
+  }
+  const note = f.note ? `<p class="fig-note">${escapeHtml(f.note)}</p>` : '';
+  return `<figure class="chart" data-chart="${escapeHtml(f.name)}">${caption}${body}${note}</figure>`;
+}
+
+/** A table that scrolls sideways inside its own box instead of widening the page. */
+export function scrollTable(table: string): string {
+  return `<div class="scroll">${table}</div>`;
 }
 
 /** The pages' stylesheet, inlined into each page: system fonts only, nothing fetched. */
@@ -33,8 +65,20 @@ tr.changed td { background: #fff7ed; }
 .tag.warn { border-color: #f3c58b; color: var(--warn); }
 .tag.bad { border-color: #f0a3a3; color: var(--bad); }
 .tag.info { border-color: #b7c4e0; color: #284b8f; }
-.chart { margin: 14px 0 22px; overflow-x: auto; }
-.chart svg { max-width: 100%; height: auto; }
+.chart { margin: 14px 0 26px; min-width: 0; }
+figcaption { margin: 0 0 8px; }
+.fig-title { font-weight: 650; }
+.fig-sub, .fig-note { color: var(--muted); font-size: 13.5px; font-weight: 400; }
+.fig-note { margin: 6px 0 0; }
+.svg svg { display: block; max-width: 100%; height: auto; }
+.svg.narrow { display: none; }
+.panels { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 300px), 1fr)); gap: 14px 22px; }
+.panel { min-width: 0; }
+.panel-title { margin: 0 0 4px; font-size: 13.5px; font-weight: 600; }
+.scroll { overflow-x: auto; max-width: 100%; -webkit-overflow-scrolling: touch; }
+nav.links { display: flex; flex-wrap: wrap; gap: 6px 16px; margin: 0 0 18px; font-size: 14px; }
+nav.links a { color: var(--accent); }
+a { color: #1d5fa8; }
 pre { background: #0f172a; color: #e2e8f0; padding: 14px 16px; border-radius: 8px; overflow-x: auto; font-size: 13px; line-height: 1.45; }
 code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; font-size: 0.92em; }
 code.id { font-size: 11px; color: var(--muted); white-space: nowrap; }
@@ -46,5 +90,19 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 dl.notes dt { font-weight: 600; margin-top: 8px; }
 dl.notes dd { margin: 2px 0 0 0; color: var(--muted); }
+p, li, dd, dt, figcaption, h1, h2, h3 { overflow-wrap: anywhere; }
+section.effects .sentence { font-size: 16px; }
+@media (max-width: ${NARROW_BELOW_PX - 1}px) {
+  main { padding: 16px 12px 48px; }
+  h1 { font-size: 21px; }
+  h2 { font-size: 17px; }
+  .answer { padding: 12px 14px; }
+  .answer .headline { font-size: 18px; }
+  .svg.wide { display: none; }
+  .svg.narrow { display: block; }
+  dl.facts { grid-template-columns: 1fr; gap: 0; }
+  dl.facts dd { margin: 0 0 6px; }
+  pre { font-size: 12px; }
+}
 `;
 }

@@ -6,8 +6,8 @@ import type { SweepSpec } from '../spec/schema.js';
 import { answerFor, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtSeconds, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
-import { escapeHtml, pageCss } from './html-kit.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
+import { escapeHtml, figureHtml, pageCss } from './html-kit.js';
 import type { RunReport } from './run-report.js';
 import { baselineMark, comparisonName, SIGNIFICANCE, type RankedCandidate } from './stats.js';
 
@@ -90,23 +90,23 @@ function leaderboard(r: RunReport): string {
         `<td class="num">${fmtInt(c.params)}</td><td class="num">${escapeHtml(fmtMeanSe(s.mean, s.se))}</td>` +
         `<td class="num">${s.ci ? escapeHtml(fmtInterval(s.ci, s.se)) : '<span title="one trial: no interval">no interval</span>'}</td><td class="num">${s.n}</td>` +
         `<td class="num">${fmtP(c.vsBest?.p)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
-        `<td class="num">${fmtSeconds(c.doc.timing.wallSeconds)}</td></tr>`;
+        `<td class="num">${fmtMs(c.doc.timing.inferenceMsPerSample)}</td><td class="num">${fmtSeconds(c.doc.timing.wallSeconds)}</td></tr>`;
     })
     .join('\n');
   const baseline = a.baseline
     ? `<tr class="baseline"><td class="num">—</td><td>baseline: ${escapeHtml(a.baseline.name)}<br><span class="muted">${escapeHtml(a.baseline.description)}</span></td><td class="num">0</td>` +
       `<td class="num">${escapeHtml(fmtMeanSe(a.baseline.summary.mean, a.baseline.summary.se))}</td><td class="num">${a.baseline.summary.ci ? escapeHtml(fmtInterval(a.baseline.summary.ci, a.baseline.summary.se)) : 'no interval'}</td>` +
-      `<td class="num">${a.baseline.summary.n}</td><td></td><td></td><td></td><td></td></tr>`
+      `<td class="num">${a.baseline.summary.n}</td><td></td><td></td><td></td><td></td><td></td></tr>`
     : '';
   const unit = a.unit ? ` in ${escapeHtml(a.unit)}` : '';
   const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
   return `<section id="leaderboard"><h2>Leaderboard</h2>
-<p class="muted">Validation ${escapeHtml(a.metric)}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval (Student's t, n − 1 degrees of freedom); ${PLUS_MINUS_NOTE}.${single} “p vs best” and “≈ best”: paired t-test on the same folds and repeats against the best, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable).</p>
-<table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)}${unit} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num">p vs best</th><th>marks</th><th>diagnosis</th><th class="num">seconds</th></tr></thead>
+<p class="muted">Validation ${escapeHtml(a.metric)}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval (Student's t, n − 1 degrees of freedom); ${PLUS_MINUS_NOTE}.${single} “p vs best” and “≈ best”: paired t-test on the same folds and repeats against the best, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable). Latency: inference per sample in a batch predict on the validation split, measured while other candidates trained.</p>
+<div class="scroll"><table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)}${unit} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num">p vs best</th><th>marks</th><th>diagnosis</th><th class="num" title="inference, ms per sample">latency ms</th><th class="num">seconds</th></tr></thead>
 <tbody>
 ${rows}
 ${baseline}
-</tbody></table></section>`;
+</tbody></table></div></section>`;
 }
 
 function dataSection(r: RunReport): string {
@@ -123,9 +123,9 @@ ${facts}
 </dl>
 ${warnings}
 <h3>Inputs, in order</h3>
-<table><thead><tr><th>feature</th><th>how the network sees it</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>feature</th><th>how the network sees it</th></tr></thead><tbody>
 ${features}
-</tbody></table></section>`;
+</tbody></table></div></section>`;
 }
 
 function diagnosesSection(r: RunReport): string {
@@ -145,16 +145,36 @@ ${items}
 }
 
 function chartsSection(r: RunReport): string {
-  const blocks = [
-    ['heatmap', r.charts.heatmap],
-    ['pareto', r.charts.pareto],
-    ['curves', r.charts.curves],
-    ['time', r.charts.time],
-  ]
-    .filter(([, svg]) => svg)
-    .map(([name, svg]) => `<figure class="chart" data-chart="${name}">${svg}</figure>`)
-    .join('\n');
-  return `<section id="charts"><h2>Charts</h2>${blocks || '<p class="muted">Nothing to chart.</p>'}</section>`;
+  const figures = r.figures.charts.map(figureHtml).join('\n');
+  return `<section id="charts"><h2>Charts</h2>
+<p class="muted">Hover a point, a cell or a bar for its numbers.</p>
+${figures || '<p class="muted">Nothing to chart.</p>'}</section>`;
+}
+
+function effectsSection(r: RunReport): string {
+  const sentence = r.effects.sentence;
+  if (!sentence) return '';
+  return `<section id="effects" class="effects"><h2>What mattered: depth or width?</h2>
+<p class="sentence">${escapeHtml(sentence)}</p>
+${r.figures.effects ? figureHtml(r.figures.effects) : ''}
+</section>`;
+}
+
+/** Where to go from here: the sweep's history, the final model's card, the sections. */
+function linksNav(r: RunReport): string {
+  const links: string[] = [];
+  if (r.links.history) links.push(`<a href="${escapeHtml(r.links.history)}">History of this sweep</a>`);
+  if (r.links.modelCard) links.push(`<a href="${escapeHtml(r.links.modelCard)}">Model card (final model)</a>`);
+  for (const [id, label] of [
+    ['leaderboard', 'Leaderboard'],
+    ...(r.effects.sentence ? [['effects', 'What mattered']] : []),
+    ['charts', 'Charts'],
+    ['data', 'Data'],
+    ...(r.keras ? [['keras', 'Keras code']] : []),
+  ] as const) {
+    links.push(`<a href="#${id}">${label}</a>`);
+  }
+  return `<nav class="links">${links.join('')}</nav>`;
 }
 
 function failuresSection(r: RunReport): string {
@@ -168,9 +188,9 @@ function failuresSection(r: RunReport): string {
     })
     .join('\n');
   return `<section id="failures"><h2>Failures</h2>
-<table><thead><tr><th>candidate</th><th>kind</th><th>code</th><th>message</th><th class="num">seconds</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>candidate</th><th>kind</th><th>code</th><th>message</th><th class="num">seconds</th></tr></thead><tbody>
 ${rows}
-</tbody></table></section>`;
+</tbody></table></div></section>`;
 }
 
 function modelsSection(r: RunReport): string {
@@ -200,6 +220,10 @@ export const METHOD_NOTES: readonly [string, string][] = [
   ['Recommendation', 'The one-standard-error rule: the smallest network (by parameters) whose mean is within one standard error — the ± shown beside the best — of the best mean and that the paired test does not find worse than the best (“≈ best”), among the networks that beat the baseline.'],
   ['Baseline', 'A model without a network on the very same splits (majority class, training mean, or persistence "no change"). "below baseline": not better on average over the same trials; "ns vs baseline": better on average, but the paired test gives p ≥ 0.05.'],
   [TEST_LABEL, 'Rows held out before anything else, never used for early stopping, ranking or the recommendation. The interval over trial models covers the variation between trials on the same test rows, not the sampling of the test rows.'],
+  [
+    'What mattered',
+    "A depth's mean is the mean of its candidates over the widths trained at every depth (and a width's over the depths trained at every width), taken trial by trial on the shared folds and repeats, with a 95 % interval over the trials. A factor's effect is its best level against its worst, by the paired Nadeau–Bengio corrected t-test on those per-trial means, its p-value multiplied by the number of level pairs (Bonferroni, for picking the extremes); it mattered when that is below 0.05.",
+  ],
   ['Underfitting', 'Training metric at chance level; or too little capacity — only for a network smaller than the best whose validation score is significantly worse and whose training score is below the best validation score by more than the noise, and never while training was still improving.'],
   ['Overfitting', 'In most trials, on three-epoch means (so one noisy epoch is neither a minimum nor a rise): after the lowest validation loss, validation loss rose by at least 10 % by the end, the train–validation gap grew by more than 10 % of the validation loss, and the validation metric got worse.'],
   ['Unfinished', 'In most trials training ran to the epoch cap, the lowest validation loss came in the last 10 % of the epochs, and the mean validation metric of the last three epochs beat that of the three before by more than 0.5 %.'],
@@ -221,7 +245,9 @@ export function renderReportHtml(r: RunReport): string {
 <body><main>
 <h1>Which depth and width? <span class="muted">— ${escapeHtml(r.spec.name)}</span></h1>
 <p class="meta">Run <code>${escapeHtml(r.runId)}</code>, ${escapeHtml(r.date.slice(0, 16).replace('T', ' '))} UTC · ${a.ranked.length} candidate${a.ranked.length === 1 ? '' : 's'} ranked, ${a.failed.length} failed · ${escapeHtml(protocolLine(r.spec, a.metric, a.higherIsBetter))}</p>
+${linksNav(r)}
 ${answerSection(r)}
+${effectsSection(r)}
 ${leaderboard(r)}
 ${dataSection(r)}
 ${diagnosesSection(r)}

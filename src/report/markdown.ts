@@ -30,6 +30,12 @@ export function renderReportMarkdown(r: RunReport): string {
   out.push(`# Which depth and width? — ${r.spec.name}`, '');
   out.push(`Run \`${r.runId}\`, ${r.date.slice(0, 16).replace('T', ' ')} UTC · ${a.ranked.length} ranked, ${a.failed.length} failed · ${protocolLine(r.spec, a.metric, a.higherIsBetter)}`, '');
 
+  const links = [
+    ...(r.links.history ? [`[History of this sweep](${r.links.history})`] : []),
+    ...(r.links.modelCard ? [`[Model card (final model)](${r.links.modelCard})`] : []),
+  ];
+  if (links.length) out.push(links.join(' · '), '');
+
   out.push('## Answer', '');
   const ans = answerFor(a, r.diagnosis);
   const rec = a.recommended;
@@ -49,6 +55,8 @@ export function renderReportMarkdown(r: RunReport): string {
     if (r.comparison?.compared) out.push(`- **Since the previous run:** ${r.comparison.message}`);
     out.push('');
   }
+
+  if (r.effects.sentence) out.push('## What mattered: depth or width?', '', r.effects.sentence, '');
 
   if (a.ranked.length) {
     out.push('## Leaderboard', '');

@@ -8,8 +8,8 @@ import type { CandidateDoc } from '../results/document.js';
 import type { SweepSpec } from '../spec/schema.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
-import { curvesSpec, heatmapSpec, paretoSpec, renderSvg, timeSpec } from './charts.js';
 import type { DataSummary } from '../results/data-summary.js';
+import type { FinalModelDoc } from '../results/final-model.js';
 import { diagnoseRun, type RunDiagnosis } from './diagnose.js';
 import { compareWithHistory, historyEntry, historyHtml, type HistoryComparison } from './history.js';
 import { readHistory, recordHistoryEntry } from './history-store.js';
@@ -21,12 +21,21 @@ import { analyzeRun, type RunAnalysis } from './stats.js';
 import { modelsText, type ModelsText } from './models-text.js';
 import { loadPreprocessing } from '../artifacts/preprocessing.js';
 import type { Preprocessing } from '../data/preprocess.js';
+import { runEffects, type Effects } from './effects.js';
+import { chartFigures, effectsFigure, type Figure } from './figures.js';
 
-export interface ReportCharts {
-  heatmap: string;
-  pareto: string;
-  curves: string;
-  time: string;
+/** The report's figures: the what-mattered chart and the Charts section's. */
+export interface ReportFigures {
+  effects: Figure | null;
+  charts: Figure[];
+}
+
+/** Where the report links to, relative to runs/<runId>/report.html; null when there is nothing there. */
+export interface ReportLinks {
+  /** The sweep's history page. */
+  history: string | null;
+  /** The final model's card (model/README.md). */
+  modelCard: string | null;
 }
 
 export interface RunReport {
@@ -44,8 +53,23 @@ export interface RunReport {
   /** ISO date of the run: the latest finish time among its candidates. */
   date: string;
   comparison: HistoryComparison | null;
-  /** SVG strings; empty when the chart has nothing to show. */
-  charts: ReportCharts;
+  /** Depth's and width's effects, and the sentence that tells them. */
+  effects: Effects;
+  figures: ReportFigures;
+  links: ReportLinks;
+}
+
+/** The final model's card relative to the report (`model/README.md`); null unless the final model succeeded and saved one. */
+export function modelCardLink(runId: string, final: FinalModelDoc | null): string | null {
+  const card = final?.status === 'succeeded' ? final.keys.card : undefined;
+  if (!card) return null;
+  const here = keys.run(runId);
+  return card.startsWith(here) ? card.slice(here.length) : null;
+}
+
+/** The history page relative to runs/<runId>/report.html: `../../history/<sweep>.html`. */
+export function historyLink(sweep: string): string {
+  return `../../${historyPageKey(sweep).split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** The run's date: the latest `finishedAt` of its documents (deterministic, unlike "now"). */
@@ -69,15 +93,8 @@ export async function buildRunReport(
   const analysis = analyzeRun(docs, spec, extras);
   const diagnosis = diagnoseRun(analysis, spec);
   const rec = analysis.recommended?.candidate;
-  const hasRanked = analysis.ranked.length > 0;
-  const hasCurves = analysis.ranked.some((c) => c.doc.trials.some((t) => t.epochs.length > 0));
-  const hasParams = analysis.ranked.some((c) => c.params !== null);
-  const [heatmap, pareto, curves, time] = await Promise.all([
-    hasRanked || analysis.failed.length ? renderSvg(heatmapSpec(analysis), 'heatmap') : '',
-    hasParams ? renderSvg(paretoSpec(analysis), 'pareto') : '',
-    hasCurves ? renderSvg(curvesSpec(analysis, spec.dataset.task), 'curves') : '',
-    docs.length ? renderSvg(timeSpec(docs), 'time') : '',
-  ]);
+  const effects = runEffects(analysis);
+  const [effectsFig, charts] = await Promise.all([effectsFigure(analysis, effects), chartFigures(analysis, docs, spec.dataset.task)]);
   return {
     runId,
     spec,
@@ -89,7 +106,9 @@ export async function buildRunReport(
     models: modelsText(runId, analysis, extras.final),
     date: runDate(docs),
     comparison,
-    charts: { heatmap, pareto, curves, time },
+    effects,
+    figures: { effects: effectsFig, charts },
+    links: { history: null, modelCard: modelCardLink(runId, extras.final) },
   };
 }
 
@@ -145,6 +164,7 @@ export async function writeRunReport(
   const entry = options.history === false ? null : historyEntry(runId, date, analysis);
   if (entry) comparison = compareWithHistory(await readHistory(store, spec.name), entry);
   const report = await buildRunReport(runId, spec, docs, comparison, extras, await handedOverPreprocessing(store, runId, analysis, extras));
+  if (entry) report.links.history = historyLink(spec.name);
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');

@@ -272,10 +272,7 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
       });
       const input = { kind: 'tabular' as const, features };
       const encodedNames = tabularNames(input);
-      const target =
-        data.task === 'regression'
-          ? regressionTarget(data, stats(rows.length, (j) => data.y[rows[j]!]!))
-          : classesTarget(data);
+      const target = fittedTarget(data, rows);
       return {
         ...base,
         fittedOn: { samples: rows.length, rows: rows.length },
@@ -323,10 +320,7 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
         const s = Array.from({ length: size }, (_, k) => stats(rows.length, (j) => data.x[rows[j]! * size + k]!));
         standardise = { mean: s.map((v) => v.mean), std: s.map((v) => v.std) };
       }
-      const target =
-        data.task === 'regression'
-          ? regressionTarget(data, stats(rows.length, (j) => data.y[rows[j]!]!))
-          : classesTarget(data);
+      const target = fittedTarget(data, rows);
       return {
         ...base,
         fittedOn: { samples: rows.length, rows: rows.length },
@@ -342,6 +336,11 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
 
 function outputsOf(data: TabularDataset | ArrayDataset): number {
   return data.task === 'multiclass' ? data.classes!.length : 1;
+}
+
+/** The target's description: its classes, or a regression target's mean and std over the training rows. */
+function fittedTarget(data: TabularDataset | ArrayDataset, rows: ArrayLike<number>): Preprocessing['target'] {
+  return data.task === 'regression' ? regressionTarget(data, stats(rows.length, (j) => data.y[rows[j]!]!)) : classesTarget(data);
 }
 
 function classesTarget(data: TabularDataset | ArrayDataset): Preprocessing['target'] {

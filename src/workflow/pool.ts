@@ -187,23 +187,7 @@ export class TrainPool {
       ...(slot.baselineRss === undefined || slot.trained < this.warmupCandidates ? {} : { collectAboveRss: this.rssLimit(slot.baselineRss) }),
     };
     try {
-      let result: WorkerResult;
-      try {
-        result = (await slot.pool.run(task, signal ? { signal } : {})) as WorkerResult;
-      } catch (err) {
-        // Aborted: tinypool has killed the process and started another. Otherwise the process died.
-        slot.trained = 0;
-        slot.baselineRss = undefined;
-        if (signal?.aborted) {
-          this.onRecycle?.({ reason: 'aborted', candidateId: item.candidateId });
-          throw err;
-        }
-        this.onRecycle?.({ reason: 'crashed', candidateId: item.candidateId });
-        throw new WorkerCrashedError(
-          `candidate ${item.candidateId}: its worker process died while training it (killed, or out of memory)${this.destroyed ? ' as the pool shut down' : ''}`,
-          err,
-        );
-      }
+      const result = await this.runIn<WorkerResult>(slot, task, signal, `candidate ${item.candidateId}`, item.candidateId);
       slot.trained++;
       const seen = { ...(result.pid ? { pid: result.pid } : {}), ...(result.rssBytes ? { rssBytes: result.rssBytes } : {}) };
       this.onTaskDone?.({ candidateId: item.candidateId, status: result.ok ? result.output.status : 'error', ...seen });
@@ -227,15 +211,7 @@ export class TrainPool {
     const slot = await this.acquire();
     const task: FinalizeTask = { storeUri: this.storeUri, finalize: input, ...(this.backend ? { backend: this.backend } : {}) };
     try {
-      let result: FinalizeResult;
-      try {
-        result = (await slot.pool.run(task, signal ? { signal } : {})) as FinalizeResult;
-      } catch (err) {
-        slot.trained = 0;
-        slot.baselineRss = undefined;
-        if (signal?.aborted) throw err;
-        throw new WorkerCrashedError("the final model's refit: its worker process died (killed, or out of memory)", err);
-      }
+      const result = await this.runIn<FinalizeResult>(slot, task, signal, "the final model's refit", 'final model');
       if (!result.ok) {
         await this.replace(slot);
         throw new WorkerTaskError(result.error);
@@ -243,6 +219,22 @@ export class TrainPool {
       return result.output;
     } finally {
       this.release(slot);
+    }
+  }
+
+  /** A task in the slot's process. A process that died, or that `signal` killed, is replaced by tinypool and the slot starts afresh. */
+  private async runIn<R>(slot: Slot, task: WorkerTask | FinalizeTask, signal: AbortSignal | undefined, what: string, candidateId: string): Promise<R> {
+    try {
+      return (await slot.pool.run(task, signal ? { signal } : {})) as R;
+    } catch (err) {
+      slot.trained = 0;
+      slot.baselineRss = undefined;
+      if (signal?.aborted) {
+        this.onRecycle?.({ reason: 'aborted', candidateId });
+        throw err;
+      }
+      this.onRecycle?.({ reason: 'crashed', candidateId });
+      throw new WorkerCrashedError(`${what}: its worker process died while training it (killed, or out of memory)${this.destroyed ? ' as the pool shut down' : ''}`, err);
     }
   }
 

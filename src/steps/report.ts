@@ -13,18 +13,22 @@ import type { Store } from '../store/store.js';
 import { writeLeaderboard } from './aggregate.js';
 import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';
+import { readHalvingState, splitByRung } from '../results/halving.js';
+import { priceTable, type PriceTable } from '../cost/prices.js';
 import { readManifest } from './manifest.js';
 import type { Regression, ReportInput, ReportOutput, RunSummary } from './types.js';
 
 export interface ReportOptions {
   now?: Date;
+  /** The price table of the rewritten leaderboard's cost (default: the table in the code). */
+  prices?: PriceTable;
 }
 
 export async function report(store: Store, input: ReportInput, opts: ReportOptions = {}): Promise<ReportOutput> {
   const runs: RunSummary[] = [];
   for (const run of input.runs ?? []) {
     if (run.duplicate) runs.push(await duplicateRun(store, run));
-    else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError), opts.now ?? new Date()));
+    else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError), opts.now ?? new Date(), opts.prices ?? priceTable()));
   }
   return { runs };
 }
@@ -56,13 +60,15 @@ function caughtFinal(run: RunSummary, at: Date): FinalModelDoc {
   };
 }
 
-async function reportRun(store: Store, run: RunSummary, now: Date): Promise<RunSummary> {
+async function reportRun(store: Store, run: RunSummary, now: Date, prices: PriceTable): Promise<RunSummary> {
   const manifest = await readManifest(store, run.runId);
   const read = await readRunDocuments(store, manifest);
   const stored = await readRunExtras(store, run.runId);
   const extras: RunExtras = { ...stored, final: stored.final ?? (run.finalModel?.status === 'failed' ? caughtFinal(run, now) : null) };
-  if (stored.final?.status === 'succeeded') await writeLeaderboard(store, manifest, read, extras, now);
-  const written = await writeRunReport(store, run.runId, manifest.sweep, read.docs, { extras });
+  if (stored.final?.status === 'succeeded') await writeLeaderboard(store, manifest, read, extras, now, prices);
+  // A halving run's report ranks the candidates of the last round reached (the others stopped at a rung).
+  const { ranked: docs } = splitByRung(read.docs, await readHalvingState(store, run.runId));
+  const written = await writeRunReport(store, run.runId, manifest.sweep, docs, { extras });
   const c = written.comparison;
   const regression: Regression | undefined =
     c?.metricDropped && c.previous && c.threshold !== null

@@ -107,6 +107,13 @@ describe('halving through the local workflow', () => {
     expect(lb.rows.every((r) => r.cost && r.cost.usd > 0)).toBe(true);
     const md = await getText(store, keys.leaderboard(runId, 'md'));
     expect(md).toContain(`## Stopped at an earlier rung (${lb.search!.stopped.length})`);
+    // The report shows the rungs, the epochs saved and the cost too
+    const reportMd = await getText(store, keys.report(runId, 'md'));
+    expect(reportMd).toContain('## The search: rungs and cost');
+    expect(reportMd).toMatch(/Trained \d+ epochs in all, \d+ % of the full grid's 162/);
+    expect(reportMd).toMatch(/estimated cost \$[\d.e-]+ \([\d.]+ CPU-seconds priced as Lambda: .* prices us-east-1, 2026-11\)/);
+    const html = await getText(store, keys.report(runId, 'html'));
+    expect(html).toContain(`<h3>Stopped at an earlier rung (${lb.search!.stopped.length})</h3>`);
     expect(md).toMatch(/halving \(eta 3\): 9 at 1 epoch → \d+ promoted; \d+ at 3 epochs → \d+ promoted; \d+ at 9 epochs\. Trained \d+ epochs in all, \d+ % of the full grid's 162/);
   }, 180_000);
 

@@ -117,6 +117,35 @@ describe('halving through the local workflow', () => {
     expect(md).toMatch(/halving \(eta 3\): 9 at 1 epoch → \d+ promoted; \d+ at 3 epochs → \d+ promoted; \d+ at 9 epochs\. Trained \d+ epochs in all, \d+ % of the full grid's 162/);
   }, 180_000);
 
+  it("hyperband: brackets join at later rounds, trained from scratch to that round's budget, and every finalist reaches training.epochs", async () => {
+    // Arrange: 9 candidates, eta 3, 9 epochs → brackets of 5, 3 and 1 candidates joining at rounds 0, 1 and 2
+    const store = await tempStore();
+    await putJson(store, keys.sweep('hyperband'), sweep('hyperband', {
+      model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
+      training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
+      search: { strategy: 'hyperband', eta: 3, seed: 5 },
+    }));
+
+    // Act
+    const result = await runLocal({ store, input: { trigger: 'cli', key: keys.sweep('hyperband') }, testTrainer: (item) => train(store, item, { backend: 'cpu' }) });
+
+    // Assert
+    const runId = result.runs[0]!.runId;
+    const state = halvingStateSchema.parse(await getJson(store, keys.halving(runId)));
+    expect(state.brackets.map((b) => [b.startRound, b.candidates.length])).toEqual([[0, 5], [1, 3], [2, 1]]);
+    const [b0, b1, b2] = state.brackets.map((b) => b.candidates);
+    expect(state.rounds[0]!.candidates.sort()).toEqual([...b0!].sort());
+    expect(b1!.every((id) => state.rounds[1]!.candidates.includes(id))).toBe(true);
+    expect(state.rounds[2]!.candidates).toContain(b2![0]);
+    const docs = await docsOf(store, runId);
+    // The late bracket's candidate trained once, from scratch, to the last round's 9 epochs.
+    expect(docs.get(b2![0]!)).toMatchObject({ rung: { round: 2, epochs: 9 }, compute: { tasks: 1 } });
+    for (const id of state.rounds[2]!.candidates) expect(docs.get(id)!.trials[0]!.epochs).toHaveLength(9);
+    const lb = await getJson<Leaderboard>(store, keys.leaderboard(runId, 'json'));
+    expect(lb.rows.map((r) => r.candidateId).sort()).toEqual([...state.rounds[2]!.candidates].sort());
+    expect(lb.search!.strategy).toBe('hyperband');
+  }, 120_000);
+
   it('search.budget stops the rounds before one would pass it, and says what was left untrained', async () => {
     // Arrange: round 0 costs 9 × 1 × 1 = 9 epochs; round 1 at least 3 × 1 × 2 more → a budget of 12 stops it
     const store = await tempStore();

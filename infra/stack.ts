@@ -157,6 +157,7 @@ export class LayerbenchStack extends Stack {
       sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
+      ...(config.prices ? { environment: { LAYERBENCH_PRICES: config.prices } } : {}),
     });
 
     // Plan: reads sweeps and datasets, creates the run manifest and the item list the Map reads.

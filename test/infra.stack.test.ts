@@ -117,6 +117,16 @@ describe('train runtimes', () => {
     expect(bad({ trainMemory: '64' })).toThrow(/^context trainMemory: /);
     expect(bad({ scheduleCron: '0 3 * * *' })).toThrow(/^context scheduleCron: must look like cron/);
   });
+
+  it('context prices reach the functions that price (Aggregate, which also runs Promote, and Report); a bad table names the key', () => {
+    const prices = '{"region":"eu-west-1","date":"2026-10","lambdaGbSecondArm64":0.0000134}';
+    const s = synthLayerbench({ context: { prices } });
+    const env = (name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env('aggregate').LAYERBENCH_PRICES).toBe(prices);
+    expect(env('report').LAYERBENCH_PRICES).toBe(prices);
+    expect(env('train').LAYERBENCH_PRICES).toBeUndefined();
+    expect(() => stackConfigFromContext(new App({ context: { prices: '{"lambdaGbSecond":1}' } }))).toThrow(/^context prices: must be JSON of price overrides/);
+  });
 });
 
 describe('lean, observable functions', () => {

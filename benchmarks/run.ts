@@ -13,11 +13,14 @@
  *     a plain sequential PyTorch loop over the same candidates, repeats and early stopping.
  *  5. Per-candidate overhead (everything that is not fitting) and each worker's peak RSS, in the
  *     scaling runs and the three example sweeps (--skip-examples leaves those out).
+ *  6. Search (issue 14, benchmarks/search.ts): grid against successive halving on the three examples
+ *     and an 81-candidate dense grid — recommendation, interval, trained epochs. Heavy:
+ *     --skip-search leaves it out, --search-sweeps seattle-weather,dense81 picks sweeps.
  *
  * The anchor needs /usr/bin/python3 with torch (Debian's python3-torch); without it the table says
  * "anchor not available". Options: --runs N (timed epochs, default 5), --pairs N (default 2),
  * --backends wasm,cpu, --models mlp,cnn,lstm, --skip-workflow, --skip-profile, --skip-examples,
- * --skip-anchor, --out DIR.
+ * --skip-anchor, --skip-search, --search-sweeps LIST, --out DIR.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -33,6 +36,8 @@ import { median } from './engine.js';
 import { MODEL_NAMES, QUIET_PYTORCH_REFERENCE, RATIO_GOALS, referenceModel, type ModelName } from './models.js';
 import type { EpochProfile } from './profile.js';
 import type { SweepTiming } from './workflow.js';
+import type { SearchComparison, SearchSweep } from './search.js';
+import { searchMarkdown } from './search.js';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -65,6 +70,8 @@ export interface BenchReport {
   profiles: EpochProfile[];
   scaling: SweepTiming[];
   overhead: SweepTiming[];
+  /** Grid against halving (absent in reports written before the section existed, or with --skip-search). */
+  search?: SearchComparison[];
   /** PyTorch measured in this run, or why it could not be. */
   anchor: {
     available: boolean;
@@ -269,6 +276,7 @@ export function markdown(r: BenchReport): string {
     }
     lines.push('', '"Warm" leaves out each worker\'s first candidate; "worker start" is how much longer a first candidate\'s non-training part took.');
   }
+  if (r.search && r.search.length > 0) lines.push('', ...searchMarkdown(r.search));
   lines.push('', `Raw numbers: the JSON file beside this one (schema ${BENCH_SCHEMA}). Rerun: \`npm run bench\`.`, '');
   return lines.join('\n');
 }
@@ -302,6 +310,8 @@ async function main(): Promise<void> {
       'skip-profile': { type: 'boolean', default: false },
       'skip-examples': { type: 'boolean', default: false },
       'skip-anchor': { type: 'boolean', default: false },
+      'skip-search': { type: 'boolean', default: false },
+      'search-sweeps': { type: 'string' },
       out: { type: 'string', default: join(HERE, 'results') },
     },
   });
@@ -405,6 +415,22 @@ async function main(): Promise<void> {
     }
   }
 
+  const search: SearchComparison[] = [];
+  if (!values['skip-search']) {
+    const { compareSearch, SEARCH_SWEEPS } = await import('./search.js');
+    const names = (values['search-sweeps']?.split(',') ?? [...SEARCH_SWEEPS]) as SearchSweep[];
+    for (const name of names) {
+      log(`  search: ${name}, grid and halving with 2 workers…`);
+      try {
+        const row = await compareSearch(name, 2);
+        search.push(row);
+        log(`    epochs ${row.halving.epochsTrained} of ${row.grid.epochsTrained}, same or within: ${row.sameOrWithin}`);
+      } catch (err) {
+        log(`    failed: ${firstLine(err)}`);
+      }
+    }
+  }
+
   const report: BenchReport = {
     schema: BENCH_SCHEMA,
     startedAt,
@@ -415,6 +441,7 @@ async function main(): Promise<void> {
     profiles,
     scaling,
     overhead,
+    ...(search.length > 0 ? { search } : {}),
     anchor,
     pairedWasm,
     references: { quietPytorch: QUIET_PYTORCH_REFERENCE, ratioGoals: RATIO_GOALS },

@@ -18,6 +18,7 @@ import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 import { DeadLetters, Operations } from './constructs/operations.js';
 import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS } from './workflow.js';
+import { parsePriceOverrides } from '../src/cost/prices.js';
 
 /** Names of the stack outputs the CLI looks up (src/cloud/stack.ts). */
 export const OUTPUTS = { bucket: 'BucketName', stateMachine: 'StateMachineArn' } as const;
@@ -57,6 +58,18 @@ export const stackConfigSchema = z.object({
   alarmEmail: z.email().optional(),
   /** Days before the per-candidate models (runs/<runId>/models/) expire. */
   modelRetentionDays: intFromContext(1, 36_500).default(90),
+  /** Price overrides for the cost estimates and search.budget.usd, JSON (src/cost/prices.ts), e.g. {"region":"eu-west-1",…}. */
+  prices: z
+    .string()
+    .refine((text) => {
+      try {
+        parsePriceOverrides(text, 'prices');
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be JSON of price overrides (src/cost/prices.ts: region, date, lambdaGbSecondArm64, lambdaGbSecondX86, lambdaRequest, stateTransition, memoryMb, architecture)')
+    .optional(),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
 
@@ -129,12 +142,14 @@ export class LayerbenchStack extends Stack {
       libtensorflowBaseUri: config.libtensorflowBaseUri,
       sourceMaps: config.sourceMaps,
     });
+    // Aggregate also runs Promote between halving rounds (infra/workflow.ts); both price with the same table.
     const aggregate = new HandlerFunction(this, 'Aggregate', {
       handler: 'aggregate',
       bucket,
       sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
+      ...(config.prices ? { environment: { LAYERBENCH_PRICES: config.prices } } : {}),
     });
     const report = new HandlerFunction(this, 'Report', {
       handler: 'report',
@@ -142,19 +157,20 @@ export class LayerbenchStack extends Stack {
       sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
+      ...(config.prices ? { environment: { LAYERBENCH_PRICES: config.prices } } : {}),
     });
 
     // Plan: reads sweeps and datasets, creates the run manifest and the item list the Map reads.
     grantBucketAccess(plan, bucket, plan.function, {
       list: true,
       read: ['sweeps/*', 'datasets/*', 'runs/*/run.json'],
-      write: ['runs/*/run.json', ITEM_LISTS],
+      write: ['runs/*/run.json', 'runs/*/halving.json', ITEM_LISTS],
     });
     // Train: reads its run's manifest and the data; writes only under runs/ (the run id is not known at deploy time).
     grantBucketAccess(train, bucket, train.function, {
       list: true,
-      read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*'],
-      write: ['runs/*/candidates/*', 'runs/*/models/*'],
+      read: ['datasets/*', 'runs/*/run.json', 'runs/*/halving.json', 'runs/*/candidates/*', 'runs/*/checkpoints/*'],
+      write: ['runs/*/candidates/*', 'runs/*/models/*', 'runs/*/checkpoints/*'],
       // Model objects are tagged for the lifecycle rule that expires them (src/store/s3.ts).
       tag: ['runs/*/models/*'],
     });
@@ -170,11 +186,11 @@ export class LayerbenchStack extends Stack {
       read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*', 'runs/*/model/*'],
       write: ['runs/*/model/*'],
     });
-    // Aggregate: reads a run's manifest and documents; writes the leaderboard.
+    // Aggregate: reads a run's manifest and documents; writes the leaderboard. As Promote: the halving state and the next round's items.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
       read: ['runs/*'],
-      write: ['runs/*/leaderboard.*'],
+      write: ['runs/*/leaderboard.*', 'runs/*/halving.json', ITEM_LISTS],
     });
     // Report: reads a run's documents and the sweep's history; writes the report, the history, and the
     // leaderboard again once it can carry the final model's test score.

@@ -3,6 +3,13 @@
  * Finalize refits the recommended candidate with Train's resources; when it fails outright (a timeout,
  * its retries spent) its Catch records the error beside the runs and Report still runs, saying why.
  *
+ * Two loops, both Choice states reading a field of the step's small output:
+ *  - inside the Map, `TrainAgain`: a Train task that checkpointed before training.maxTaskSeconds
+ *    returns status "continue" and is invoked again with its own output (src/steps/train.ts);
+ *  - after Aggregate, `MoreRounds`: while a halving run has a round left (`promote`), Promote decides
+ *    who goes on and writes the next round's items, and the same Map trains them
+ *    (src/steps/promote.ts). Promote runs in the Aggregate function (the same bundle, `step: "promote"`).
+ *
  * One construct, two consumers: the deployed stack wraps `definitionBody` in a StateMachine, and the
  * local runner renders the very same definition to ASL JSON (src/workflow/definition.ts) and runs it
  * with aws-local-stepfunctions. States carry ids and keys only; documents live in the store.
@@ -14,6 +21,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { PROMOTE_STEP } from '../src/steps/promote.js';
 
 /** State names: the local runner binds its handlers to the Task states by these names. */
 export const STATE = {
@@ -23,8 +31,13 @@ export const STATE = {
   recordFailure: 'RecordFailure',
   aggregate: 'Aggregate',
   finalize: 'Finalize',
+  moreRounds: 'MoreRounds',
+  promote: 'Promote',
+  trainAgain: 'TrainAgain',
+  trained: 'Trained',
   report: 'Report',
 } as const;
+
 
 /**
  * Errors worth retrying: Lambda's documented transient invoke errors, and the step code's own
@@ -53,6 +66,8 @@ export interface SweepWorkflowProps {
   readonly aggregateFunction: lambda.IFunction;
   /** Refits the recommended candidate: Train's resources (the same memory, timeout and runtime). */
   readonly finalizeFunction: lambda.IFunction;
+  /** Runs Promote between halving rounds. Default: the Aggregate function (it dispatches on `step`). */
+  readonly promoteFunction?: lambda.IFunction;
   readonly reportFunction: lambda.IFunction;
   /** Candidates trained at once. Default 8. */
   readonly maxConcurrency?: number;
@@ -62,7 +77,17 @@ export interface SweepWorkflowProps {
 
 /** Every function the workflow invokes, once each. */
 export function workflowFunctions(props: SweepWorkflowProps): lambda.IFunction[] {
-  return [...new Set([props.planFunction, props.trainFunction, props.recordFailureFunction, props.aggregateFunction, props.finalizeFunction, props.reportFunction])];
+  return [
+    ...new Set([
+      props.planFunction,
+      props.trainFunction,
+      props.recordFailureFunction,
+      props.aggregateFunction,
+      props.promoteFunction ?? props.aggregateFunction,
+      props.finalizeFunction,
+      props.reportFunction,
+    ]),
+  ];
 }
 
 export class SweepWorkflow extends Construct {
@@ -72,6 +97,7 @@ export class SweepWorkflow extends Construct {
   readonly trainMap: sfn.DistributedMap;
   readonly aggregate: tasks.LambdaInvoke;
   readonly finalize: tasks.LambdaInvoke;
+  readonly promote: tasks.LambdaInvoke;
   readonly report: tasks.LambdaInvoke;
   readonly definitionBody: sfn.DefinitionBody;
 
@@ -82,7 +108,14 @@ export class SweepWorkflow extends Construct {
     this.aggregate = this.aggregateState(props.aggregateFunction);
     this.report = this.reportState(props.reportFunction);
     this.finalize = this.finalizeState(props);
-    this.chain = sfn.Chain.start(this.plan).next(this.trainMap).next(this.aggregate).next(this.finalize).next(this.report);
+    this.finalize.next(this.report);
+    this.promote = this.promoteState(props.promoteFunction ?? props.aggregateFunction);
+    // Between halving rounds: Promote writes the next round's items, and the same Map trains them.
+    this.promote.next(this.trainMap);
+    const moreRounds = new sfn.Choice(this, STATE.moreRounds)
+      .when(sfn.Condition.booleanEquals('$.promote', true), this.promote)
+      .otherwise(this.finalize);
+    this.chain = sfn.Chain.start(this.plan).next(this.trainMap).next(this.aggregate).next(moreRounds);
     this.definitionBody = sfn.DefinitionBody.fromChainable(this.chain);
   }
 
@@ -103,17 +136,25 @@ export class SweepWorkflow extends Construct {
       mapExecutionType: sfn.StateMachineType.STANDARD,
       resultPath: sfn.JsonPath.DISCARD,
     });
-    map.itemProcessor(this.trainState(props));
+    const train = this.trainState(props);
+    // A task that checkpointed before training.maxTaskSeconds returns status "continue": train on.
+    const again = new sfn.Choice(this, STATE.trainAgain)
+      .when(sfn.Condition.stringEquals('$.status', 'continue'), train)
+      // Every way out of a child ends with an empty result, so the Map's array of them stays tiny.
+      .otherwise(new sfn.Pass(this, STATE.trained, { result: sfn.Result.fromObject({}) }));
+    map.itemProcessor(sfn.Chain.start(train).next(again));
     return map;
   }
 
-  /** Train: one WorkItem in, nothing out (the document is in the store); transient errors retried, the rest caught. */
+  /**
+   * Train: one WorkItem in (or its own output, to continue), TrainOutput `{ runId, candidateId, round?, status }`
+   * out (the document is in the store); transient errors retried, the rest caught.
+   */
   private trainState(props: SweepWorkflowProps): tasks.LambdaInvoke {
     const train = new tasks.LambdaInvoke(this, STATE.train, {
       lambdaFunction: props.trainFunction,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-      resultSelector: {},
       taskTimeout: sfn.Timeout.duration(props.trainTimeout ?? Duration.minutes(15)),
     });
     withTransientRetry(train);
@@ -148,6 +189,11 @@ export class SweepWorkflow extends Construct {
     const task = this.stepState(STATE.finalize, props.finalizeFunction, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }), props.trainTimeout);
     task.addCatch(this.report, { errors: [sfn.Errors.ALL], resultPath: '$.finalizeError' });
     return task;
+  }
+
+  /** Promote: `{ step: "promote", runs }` in, `{ runs, itemsKey, itemCount }` out — what the Map reads, as after Plan. */
+  private promoteState(fn: lambda.IFunction): tasks.LambdaInvoke {
+    return this.stepState(STATE.promote, fn, sfn.TaskInput.fromObject({ step: PROMOTE_STEP, 'runs.$': '$.runs' }));
   }
 
   /** Report: `{ runs, finalizeError? }` in (whatever the states before it made of them), ReportOutput `{ runs }` out. */

@@ -78,7 +78,22 @@ export { finalModelDocSchema, FINAL_MODEL_SCHEMA, type FinalModelDoc } from './r
 export { buildModel, layerSummaries } from './model/build.js';
 export { expectedParamCount } from './model/params.js';
 export { selectBackend, currentBackend } from './train/backend.js';
-export { trainCandidate, refitCandidate, failedDoc, type TrainArgs, type RefitArgs, type RefitResult } from './train/train.js';
+export {
+  trainCandidate,
+  trainCandidateResumable,
+  refitCandidate,
+  failedDoc,
+  type TrainArgs,
+  type ResumableArgs,
+  type TrainProgress,
+  type RefitArgs,
+  type RefitResult,
+} from './train/train.js';
+export { candidateCheckpointSchema, CHECKPOINT_SCHEMA, encodeCheckpoint, decodeCheckpoint, type CandidateCheckpoint } from './train/checkpoint.js';
+export { halvingShape, rankRung, assignBrackets, halvingProblems, HALVING_STRATEGIES, DEFAULT_ETA, type HalvingShape } from './search/halving.js';
+export { halvingStateSchema, HALVING_SCHEMA, readHalvingState, type HalvingState } from './results/halving.js';
+export { PRICES, priceTable, priceTableSchema, parsePriceOverrides, type PriceTable, type PriceOverrides } from './cost/prices.js';
+export { candidateCost, runCost, type CostEstimate, type RunCost } from './cost/estimate.js';
 export { registerWasmKernels } from './kernels/index.js';
 export * from './steps/index.js';
 export { runLocal, renderDefinition, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';

@@ -3,16 +3,24 @@
  * splits, weight initialisation, batch order, dropout — so the same seed always gives the same run.
  */
 
-/** Deterministic PRNG (mulberry32): numbers in [0, 1) from a 32-bit seed. */
-export function rng(seed: number): () => number {
+/** A seeded generator: call it for the next number; `state()` is where it stands. */
+export type Random = (() => number) & { readonly state: () => number };
+
+/**
+ * Deterministic PRNG (mulberry32): numbers in [0, 1) from a 32-bit seed. Its whole state is one
+ * uint32, `state()`; `rng(r.state())` continues exactly where `r` stands (a checkpoint resumes a
+ * trial's batch order and dropout masks this way).
+ */
+export function rng(seed: number): Random {
   let a = seed >>> 0;
-  return () => {
+  const next = () => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+  return Object.assign(next, { state: () => a });
 }
 
 /** Fisher–Yates shuffle in place with `random`; returns `xs`. */

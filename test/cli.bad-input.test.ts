@@ -117,6 +117,14 @@ const SPEC_CASES: Case[] = [
   { name: 'random search without count', files: withData(sweep({ search: { strategy: 'random' } })), args: run(), message: 'search.count: is required for random search' },
   { name: 'grid search with count', files: withData(sweep({ search: { count: 2 } })), args: run(), message: 'search.count: is only for random search' },
   { name: 'more candidates than the cap', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4] }, search: { maxCandidates: 5 } })), args: run(), message: 'search.maxCandidates: the sweep expands to 6 candidates, more than the cap of 5' },
+  // Halving and hyperband (issue 14): what cannot be halved is refused before anything is written.
+  { name: 'halving with eta below 2', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', eta: 1 } })), args: run(), message: 'search.eta: must be ≥ 2' },
+  { name: 'halving whose minimum budget is above the maximum', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', minEpochs: 12 } })), args: run(), message: 'search.minEpochs: 12 is above training.epochs (9), the budget of the last rung' },
+  { name: 'halving with a budget below one rung', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', budget: { epochs: 5 } } })), args: run(), message: 'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 1 trials × 1 epochs = 9)' },
+  { name: 'halving a single candidate', files: withData(sweep({ training: { epochs: 9 }, search: { strategy: 'halving' } })), args: run(), message: 'search.strategy: halving needs at least 2 candidates to choose between; the sweep has 1 (list more depths or widths, or use strategy "grid")' },
+  { name: 'hyperband options on a grid sweep', files: withData(sweep({ search: { eta: 3 } })), args: run(), message: 'search.eta: is only for strategy "halving" or "hyperband"' },
+  { name: 'prices that are not JSON', files: withData(sweep()), args: run('--prices', '{region'), message: /^layerbench: --prices: not valid JSON/ },
+  { name: 'an unknown price', files: withData(sweep()), args: run('--prices', '{"lambdaGbSecond":1}'), message: /^layerbench: --prices: unknown price "lambdaGbSecond"; known: region, date, / },
   { name: 'npy without labelsKey', files: withData(sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: undefined } })), args: run(), message: 'dataset.labelsKey: is required for npy data' },
 ];
 

@@ -20,6 +20,7 @@ import { localDefinition } from '../src/workflow/definition.js';
 import { attachItemList } from '../src/workflow/local.js';
 import { readHistory } from '../src/report/history-store.js';
 import { keys } from '../src/store/keys.js';
+import { halvingStateSchema } from '../src/results/halving.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
 import { deployedBundles } from './helpers/bundles.js';
@@ -132,7 +133,8 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
 
   it('binds every Task state of the synthesized definition to a bundle', () => {
     expect(Object.keys(taskHandlers(stateMachineDefinition(synth.json))).sort()).toEqual(
-      [STATE.aggregate, STATE.finalize, STATE.plan, STATE.recordFailure, STATE.report, STATE.train].sort(),
+      // Promote (between halving rounds) is bound to the Aggregate bundle, which runs it on `step: "promote"`.
+      [STATE.aggregate, STATE.finalize, STATE.plan, STATE.promote, STATE.recordFailure, STATE.report, STATE.train].sort(),
     );
   });
 
@@ -191,4 +193,31 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     const history = await readHistory(store, 'tiny-weather');
     expect(history?.entries.map((e) => e.runId)).toEqual([first.runs[0]!.runId, nightly.runs[0]!.runId]);
   });
+
+  it('a halving sweep loops MoreRounds → Promote (the Aggregate bundle) → the Map, and the promoted continue from their checkpoints', async () => {
+    // Arrange: 3 candidates, eta 3, 3 epochs → a round at 1 epoch, then 3 epochs for the promoted
+    const key = 'sweeps/tiny-halving.json';
+    const body = JSON.stringify({ ...tinySweep, name: 'tiny-halving', model: { ...tinySweep.model, width: [2, 4, 8] }, training: { ...tinySweep.training, epochs: 3 }, search: { strategy: 'halving', eta: 3 } });
+    const put = await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: 'application/json' }));
+    const before = { ...invocations };
+
+    // Act
+    const out = await deliver(objectCreatedEvent({ bucket: s3.bucket, key, etag: (put.ETag ?? '').replace(/"/g, ''), size: Buffer.byteLength(body), versionId: put.VersionId }));
+
+    // Assert: round 0 trains 3, Promote opens round 1 for the promoted; Aggregate ran once per round and Promote once
+    const run = out!.runs[0]!;
+    const state = halvingStateSchema.parse(await getJson(store, keys.halving(run.runId)));
+    expect(state.rounds.map((r) => [r.epochs, r.candidates.length])).toEqual([[1, 3], [3, state.rounds[1]!.candidates.length]]);
+    const promoted = state.rounds[1]!.candidates.length;
+    expect(promoted).toBeGreaterThanOrEqual(1);
+    expect(invocations.train - before.train).toBe(3 + promoted);
+    expect(invocations.aggregate - before.aggregate).toBe(2 + 1); // Aggregate twice, Promote once (the same bundle)
+    for (const id of state.rounds[1]!.candidates) {
+      expect(await getJson(store, keys.candidate(run.runId, id))).toMatchObject({ rung: { round: 1, epochs: 3 }, compute: { tasks: 2 } });
+      expect(await store.exists(keys.checkpoint(run.runId, id))).toBe(true);
+    }
+    const lb = await getJson<{ rows: unknown[]; search: { epochsTrained: number; gridEpochs: number } }>(store, run.leaderboardKey);
+    expect(lb.rows).toHaveLength(promoted);
+    expect(lb.search.gridEpochs).toBe(3 * 1 * 3);
+  }, 300_000);
 });

@@ -117,6 +117,16 @@ describe('train runtimes', () => {
     expect(bad({ trainMemory: '64' })).toThrow(/^context trainMemory: /);
     expect(bad({ scheduleCron: '0 3 * * *' })).toThrow(/^context scheduleCron: must look like cron/);
   });
+
+  it('context prices reach the functions that price (Aggregate, which also runs Promote, and Report); a bad table names the key', () => {
+    const prices = '{"region":"eu-west-1","date":"2026-10","lambdaGbSecondArm64":0.0000134}';
+    const s = synthLayerbench({ context: { prices } });
+    const env = (name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
+    expect(env('aggregate').LAYERBENCH_PRICES).toBe(prices);
+    expect(env('report').LAYERBENCH_PRICES).toBe(prices);
+    expect(env('train').LAYERBENCH_PRICES).toBeUndefined();
+    expect(() => stackConfigFromContext(new App({ context: { prices: '{"lambdaGbSecond":1}' } }))).toThrow(/^context prices: must be JSON of price overrides/);
+  });
 });
 
 describe('lean, observable functions', () => {
@@ -320,7 +330,7 @@ describe('state machine', () => {
     zip.template.hasOutput('StateMachineArn', Match.anyValue());
   });
 
-  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure) → Aggregate → Finalize (Catch into Report) → Report', () => {
+  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure, TrainAgain on "continue") → Aggregate → MoreRounds (Promote → the Map again) → Finalize (Catch into Report) → Report', () => {
     const asl = stateMachineDefinition(zip.json);
     const fnArn = (name: HandlerName) => `arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(zip.json, name)}`;
     expect(asl.StartAt).toBe(STATE.plan);
@@ -331,11 +341,23 @@ describe('state machine', () => {
     expect(map.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: dataBucket.toLowerCase(), 'Key.$': '$.itemsKey' } });
     expect(map.ItemProcessor?.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     const train = map.ItemProcessor!.States[STATE.train]!;
-    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train'), ResultSelector: {} });
+    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train'), Next: STATE.trainAgain });
+    expect(map.ItemProcessor!.States[STATE.trainAgain]).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.status', StringEquals: 'continue', Next: STATE.train }],
+      Default: STATE.trained,
+    });
     expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: TRANSIENT_RETRY.maxAttempts, JitterStrategy: 'FULL' })]);
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
     expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Task', Resource: fnArn('record-failure'), End: true });
-    expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Next: STATE.finalize });
+    expect(asl.States[STATE.aggregate]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Next: STATE.moreRounds });
+    expect(asl.States[STATE.moreRounds]).toEqual({
+      Type: 'Choice',
+      Choices: [{ Variable: '$.promote', BooleanEquals: true, Next: STATE.promote }],
+      Default: STATE.finalize,
+    });
+    // Promote runs in the Aggregate function (it dispatches on `step`), then the same Map trains the next round.
+    expect(asl.States[STATE.promote]).toMatchObject({ Type: 'Task', Resource: fnArn('aggregate'), Parameters: { step: 'promote', 'runs.$': '$.runs' }, Next: STATE.map });
     expect(asl.States[STATE.finalize]).toMatchObject({ Type: 'Task', Resource: fnArn('finalize'), Next: STATE.report, TimeoutSeconds: 900 });
     expect(asl.States[STATE.finalize]?.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.finalizeError', Next: STATE.report }]);
     expect(asl.States[STATE.report]).toMatchObject({ Type: 'Task', Resource: fnArn('report'), End: true });
@@ -384,7 +406,7 @@ describe('IAM', () => {
       expect(s3Grants(s, 'plan')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['datasets/*', 'runs/*/run.json', 'sweeps/*'],
-        's3:PutObject': ['plans/*', 'runs/*/run.json'],
+        's3:PutObject': ['plans/*', 'runs/*/halving.json', 'runs/*/run.json'],
       });
       expect(s3Grants(s, 'record-failure')).toEqual({
         's3:ListBucket': ['(bucket)'],
@@ -393,8 +415,8 @@ describe('IAM', () => {
       });
       expect(s3Grants(s, 'train')).toEqual({
         's3:ListBucket': ['(bucket)'],
-        's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/run.json'],
-        's3:PutObject': ['runs/*/candidates/*', 'runs/*/models/*'],
+        's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/halving.json', 'runs/*/run.json'],
+        's3:PutObject': ['runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/models/*'],
         's3:PutObjectTagging': ['runs/*/models/*'],
       });
       // Finalize reads what Train reads (and its own final.json, to skip a finished run); it writes only the final model.
@@ -406,7 +428,8 @@ describe('IAM', () => {
       expect(s3Grants(s, 'aggregate')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['runs/*'],
-        's3:PutObject': ['runs/*/leaderboard.*'],
+        // As Promote between halving rounds: the halving state and the next round's item list.
+        's3:PutObject': ['plans/*', 'runs/*/halving.json', 'runs/*/leaderboard.*'],
       });
       expect(s3Grants(s, 'report')).toEqual({
         's3:ListBucket': ['(bucket)'],

@@ -88,4 +88,34 @@ describe('caughtReason', () => {
     expect(caughtReason({ Error: 'States.Timeout', Cause: 'ran too long' })).toBe('States.Timeout: ran too long');
     expect(caughtReason({})).toBe('Error');
   });
+  it('a halving candidate that fails in a later round replaces its document of the round before (so the round is finished)', async () => {
+    // Arrange: round 1 of 2 is open with candidate a, whose round-0 document succeeded
+    const { store, manifest } = await plannedStore('r-halving');
+    const [a, b] = manifest.candidates;
+    await putJson(store, keys.halving('r-halving'), {
+      schema: 'layerbench.halving.v1',
+      runId: 'r-halving',
+      strategy: 'halving',
+      eta: 2,
+      minEpochs: 1,
+      budgets: [1, 2],
+      trials: 1,
+      brackets: [{ startRound: 0, candidates: [a!.id, b!.id] }],
+      budget: null,
+      rounds: [
+        { round: 0, epochs: 1, candidates: [a!.id, b!.id] },
+        { round: 1, epochs: 2, candidates: [a!.id] },
+      ],
+      stopped: null,
+    });
+    await putJson(store, keys.candidate('r-halving', a!.id), { ...craftedDoc('r-halving', a!, [0.8], 100), rung: { round: 0, epochs: 1, rounds: 2 } });
+
+    // Act
+    const out = await recordFailure(store, { runId: 'r-halving', candidateId: a!.id, error: { Error: 'States.Timeout', Cause: 'ran too long' } }, { now: NOW });
+
+    // Assert
+    expect(out.recorded).toBe(true);
+    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate('r-halving', a!.id)));
+    expect(doc).toMatchObject({ status: 'failed', rung: { round: 1, epochs: 2, rounds: 2 } });
+  });
 });

@@ -110,11 +110,13 @@ describe('the local definition', () => {
 describe('the workflow construct', () => {
   const { definition } = renderDefinition();
 
-  it('runs Plan → TrainCandidates → Aggregate → Finalize → Report', () => {
+  it('runs Plan → TrainCandidates → Aggregate → MoreRounds → Finalize → Report, looping MoreRounds → Promote → TrainCandidates', () => {
     expect(definition.StartAt).toBe(STATE.plan);
     expect(definition.States[STATE.plan]?.Next).toBe(STATE.map);
     expect(definition.States[STATE.map]?.Next).toBe(STATE.aggregate);
-    expect(definition.States[STATE.aggregate]?.Next).toBe(STATE.finalize);
+    expect(definition.States[STATE.aggregate]?.Next).toBe(STATE.moreRounds);
+    expect(definition.States[STATE.moreRounds]).toMatchObject({ Type: 'Choice', Default: STATE.finalize, Choices: [{ Variable: '$.promote', BooleanEquals: true, Next: STATE.promote }] });
+    expect(definition.States[STATE.promote]).toMatchObject({ Type: 'Task', Parameters: { step: 'promote', 'runs.$': '$.runs' }, Next: STATE.map });
     expect(definition.States[STATE.finalize]?.Next).toBe(STATE.report);
     expect(definition.States[STATE.report]?.End).toBe(true);
   });
@@ -133,7 +135,8 @@ describe('the workflow construct', () => {
     expect(map.ItemProcessor?.ProcessorConfig).toEqual({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
     // Every way out of a child ends with an empty result: the Map's array of them stays 3 bytes per candidate.
     const states = map.ItemProcessor!.States;
-    for (const name of Object.keys(states).filter((n) => states[n]!.End)) expect(states[name]!.ResultSelector).toEqual({});
+    for (const name of Object.keys(states).filter((n) => states[n]!.End)) expect(states[name]!.ResultSelector ?? states[name]!.Result).toEqual({});
+    expect(Object.keys(states).filter((n) => states[n]!.End).sort()).toEqual([STATE.recordFailure, STATE.trained]);
   });
 
   it('retries transient errors with full-jitter backoff, and catches everything else into RecordFailure', () => {

@@ -7,6 +7,7 @@
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { regressionEvents, report } from '../../src/steps/report.js';
 import type { ReportInput, ReportOutput } from '../../src/steps/types.js';
+import { parsePriceOverrides, priceTable } from '../../src/cost/prices.js';
 import { handlerContext } from '../shared/environment.js';
 import { publishEvents } from '../shared/events.js';
 import { invoke, MetricUnit, observability, type LambdaContext } from '../shared/observability.js';
@@ -17,7 +18,9 @@ let events: EventBridgeClient | undefined;
 export async function handler(event: ReportInput, context?: LambdaContext): Promise<ReportOutput> {
   return invoke(o, context, async () => {
     const { store } = handlerContext(o.tracer);
-    const out = await report(store, event);
+    // The leaderboard it rewrites prices with the same table as Aggregate (stack context `prices`).
+    const prices = priceTable(process.env.LAYERBENCH_PRICES ? parsePriceOverrides(process.env.LAYERBENCH_PRICES, 'LAYERBENCH_PRICES') : {});
+    const out = await report(store, event, { prices });
     for (const run of out.runs) o.logger.info('run reported', { ...run });
     const regressions = regressionEvents(out);
     o.metrics.addMetric('Regressions', MetricUnit.Count, regressions.length);

@@ -43,6 +43,12 @@ export async function handler(event: WorkItem, context?: LambdaContext): Promise
       o.metrics.addMetric('CandidatesSkipped', MetricUnit.Count, 1);
       return out;
     }
+    if (out.status === 'continue') {
+      // Checkpointed before training.maxTaskSeconds: the Map's TrainAgain Choice invokes it again.
+      o.logger.info('candidate checkpointed, continuing in the next invocation', { ...out });
+      o.metrics.addMetric('CandidateContinuations', MetricUnit.Count, 1);
+      return out;
+    }
     const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(out.runId, out.candidateId)));
     o.metrics.addDimension('Backend', doc.backend.split(' ')[0] ?? doc.backend);
     o.metrics.addMetric('CandidateSeconds', MetricUnit.Seconds, doc.timing.wallSeconds);

@@ -159,6 +159,10 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
         positiveInteger,
       ),
     )
+    .option(
+      '--prices <json>',
+      'override prices of the cost estimate, e.g. \'{"region":"eu-west-1","lambdaGbSecondArm64":0.0000134}\' (default: us-east-1 list prices, src/cost/prices.ts)',
+    )
     .addOption(jsonOption('the leaderboard and the recommendation'))
     .action(lazy('run', 'runAction'));
 

@@ -6,8 +6,9 @@ import type { SweepSpec } from '../spec/schema.js';
 import { answerFor, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
-import { escapeHtml, figureHtml, pageCss } from './html-kit.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
+import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
+import { fmtUsd, searchNotes } from '../steps/leaderboard.js';
 import type { RunReport } from './run-report.js';
 import { baselineMark, comparisonName, SIGNIFICANCE, type RankedCandidate } from './stats.js';
 
@@ -193,6 +194,43 @@ ${rows}
 </tbody></table></div></section>`;
 }
 
+/** A halving run's rungs and the epochs it saved; every run's estimated cost, per candidate and in all. */
+function searchSection(r: RunReport): string {
+  const lb = r.search;
+  if (!lb) return '';
+  const notes = searchNotes(lb).map((n) => `<p>${escapeHtml(n)}</p>`).join('\n');
+  const stopped = lb.search?.stopped ?? [];
+  const stoppedTable =
+    stopped.length === 0
+      ? ''
+      : scrollTable(
+          `<table><thead><tr><th class="num">rung</th><th class="num">epochs</th><th>candidate</th><th class="num">${escapeHtml(r.analysis.metric)} at the rung</th><th>verdict</th><th class="num">p vs cut</th></tr></thead><tbody>\n` +
+            stopped
+              .map(
+                (x) =>
+                  `<tr><td class="num">${x.round}</td><td class="num">${x.epochs}</td><td>dense d${x.depth} w${x.width}<br><code class="id">${escapeHtml(x.candidateId)}</code></td>` +
+                  `<td class="num">${x.metric === null ? '—' : escapeHtml(fmtValue(x.metric))}</td><td>${escapeHtml(x.verdict)}</td><td class="num">${escapeHtml(fmtP(x.p))}</td></tr>`,
+              )
+              .join('\n') +
+            '\n</tbody></table>',
+        );
+  const priced = lb.rows.filter((row) => row.cost);
+  const costTable =
+    priced.length === 0
+      ? ''
+      : scrollTable(
+          '<table><thead><tr><th>candidate</th><th class="num">estimated $</th><th class="num">billed s</th><th class="num">CPU s</th></tr></thead><tbody>\n' +
+            priced
+              .map((row) => `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`)
+              .join('\n') +
+            '\n</tbody></table>',
+        );
+  return `<section id="search"><h2>${lb.search ? 'The search: rungs and cost' : 'Cost'}</h2>
+${notes}
+${stopped.length > 0 ? `<h3>Stopped at an earlier rung (${stopped.length})</h3>\n${stoppedTable}` : ''}
+${costTable ? `<h3>Estimated cost of the ranked candidates</h3>\n${costTable}` : ''}</section>`;
+}
+
 function modelsSection(r: RunReport): string {
   const m = r.models;
   const predict = m.predict ? `\n<p>Predict with it: <code>${escapeHtml(m.predict)}</code> (a CSV with the training columns, or NPY/NPZ arrays).</p>` : '';
@@ -253,6 +291,7 @@ ${dataSection(r)}
 ${diagnosesSection(r)}
 ${chartsSection(r)}
 ${failuresSection(r)}
+${searchSection(r)}
 ${modelsSection(r)}
 ${kerasSection(r)}
 ${notesSection()}

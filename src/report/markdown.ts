@@ -4,6 +4,7 @@ import { dataFacts, featureDetail } from './data-text.js';
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
 import { METHOD_NOTES, protocolLine } from './html.js';
 import type { RunReport } from './run-report.js';
+import { searchNotes } from '../steps/leaderboard.js';
 import { baselineMark, SIGNIFICANCE, type RankedCandidate } from './stats.js';
 
 /** Escape the characters that break a Markdown table cell. */
@@ -114,6 +115,13 @@ export function renderReportMarkdown(r: RunReport): string {
     out.push('');
   }
 
+  if (r.search) {
+    out.push(r.search.search ? '## The search: rungs and cost' : '## Cost', '', ...searchNotes(r.search).map((n) => `- ${n}`), '');
+    const stopped = r.search.search?.stopped ?? [];
+    if (stopped.length > 0) {
+      out.push(`Stopped at an earlier rung: ${stopped.map((x) => `d${x.depth} w${x.width} at rung ${x.round} (${x.epochs} epochs, ${x.verdict})`).join('; ')}.`, '');
+    }
+  }
   out.push('## The models it saved', '', `**Final model** — ${r.models.final}`, '');
   if (r.models.predict) out.push(`Predict with it: \`${r.models.predict}\` (a CSV with the training columns, or NPY/NPZ arrays).`, '');
   out.push(`**Per-candidate models** — ${r.models.candidates}`, '');

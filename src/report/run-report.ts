@@ -17,6 +17,7 @@ import { renderReportHtml } from './html.js';
 import { kerasCode } from './keras.js';
 import { renderReportMarkdown } from './markdown.js';
 import { readRunExtras, type RunExtras } from './run-extras.js';
+import type { Leaderboard } from '../steps/leaderboard.js';
 import { analyzeRun, type RunAnalysis } from './stats.js';
 import { modelsText, type ModelsText } from './models-text.js';
 import { loadPreprocessing } from '../artifacts/preprocessing.js';
@@ -57,6 +58,12 @@ export interface RunReport {
   effects: Effects;
   figures: ReportFigures;
   links: ReportLinks;
+  /**
+   * The search and its cost, from the run's leaderboard (Aggregate's): a halving run's rungs, who
+   * stopped where and the epochs saved, and the estimated cost per candidate and of the run; null
+   * when the leaderboard has neither (older runs, reports built without one).
+   */
+  search: Pick<Leaderboard, 'search' | 'cost' | 'rows' | 'candidates'> | null;
 }
 
 /** The final model's card relative to the report (`model/README.md`); null unless the final model succeeded and saved one. */
@@ -109,6 +116,7 @@ export async function buildRunReport(
     effects,
     figures: { effects: effectsFig, charts },
     links: { history: null, modelCard: modelCardLink(runId, extras.final) },
+    search: null,
   };
 }
 
@@ -143,6 +151,8 @@ export interface WriteRunReportOptions {
   history?: boolean;
   /** The baseline, final model and data summary; read from the store when not given. */
   extras?: RunExtras;
+  /** The run's leaderboard, for the search and cost section (halving rungs, cost per candidate and run). */
+  leaderboard?: Leaderboard | null;
 }
 
 /**
@@ -165,6 +175,8 @@ export async function writeRunReport(
   if (entry) comparison = compareWithHistory(await readHistory(store, spec.name), entry);
   const report = await buildRunReport(runId, spec, docs, comparison, extras, await handedOverPreprocessing(store, runId, analysis, extras));
   if (entry) report.links.history = historyLink(spec.name);
+  const lb = options.leaderboard;
+  if (lb && (lb.search || lb.cost)) report.search = lb;
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');

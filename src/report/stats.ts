@@ -795,7 +795,7 @@ export function baselineMark(c: Pick<RankedCandidate, 'vsBaseline'>): { short: s
   if (!v) return null;
   if (v.verdict === 'does-not-beat') return { short: 'below baseline', title: 'not better than the baseline on the same trials' };
   if (v.verdict === 'not-clearly-better') {
-    return { short: 'ns vs baseline', title: `better than the baseline on average, but not significantly (${pEquals(v.test!.p)})` };
+    return { short: 'ns vs baseline', title: `better than the baseline on average, but not significantly${v.test ? ` (${pEquals(v.test.p)})` : ''}` };
   }
   return null;
 }

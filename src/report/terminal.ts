@@ -3,7 +3,7 @@
  * it), the baseline, the recommendation with its reason, the test scores, and the data block.
  */
 import Table from 'cli-table3';
-import { parseLeaderboard, leaderboardNotes, rowMarks, type Leaderboard } from '../steps/leaderboard.js';
+import { parseLeaderboard, leaderboardNotes, rowMarks, searchNotes, type Leaderboard } from '../steps/leaderboard.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 import { dataBlock } from './data-text.js';
@@ -40,7 +40,7 @@ export function leaderboardTable(lb: Leaderboard): string {
   if (rec && row) {
     lines.push(`recommended: depth ${row.depth}, width ${row.width} (${row.units.join('-')} units, ${row.params ?? '?'} parameters) — ${rec.reason}`);
   }
-  lines.push(...leaderboardNotes(lb));
+  lines.push(...leaderboardNotes(lb), ...searchNotes(lb));
   for (const f of lb.failed) lines.push(`failed: depth ${f.depth} width ${f.width} (${f.candidateId}): ${f.reason}`);
   return lines.join('\n');
 }

@@ -88,6 +88,21 @@ export const layerSummarySchema = z.object({
 });
 export type LayerSummary = z.infer<typeof layerSummarySchema>;
 
+export const computeSchema = z.object({
+  /** Train tasks (Lambda invocations, or local worker tasks) that trained the candidate. */
+  tasks: z.number().int(),
+  /** Their wall time from start to end: what Lambda bills (memory × duration). */
+  taskSeconds: z.number(),
+  /** CPU time (user + system) of the process during those tasks. */
+  cpuSeconds: z.number(),
+  /** Where they ran: a Lambda function, or a local worker process. */
+  platform: z.enum(['lambda', 'local']),
+  /** The Lambda function's configured memory; null locally. */
+  memoryMb: z.number().int().nullable(),
+  architecture: z.enum(['arm64', 'x86_64']),
+});
+export type Compute = z.infer<typeof computeSchema>;
+
 export const candidateDocSchema = z.object({
   schema: z.literal(CANDIDATE_DOC_SCHEMA),
   runId: z.string(),
@@ -142,6 +157,14 @@ export const candidateDocSchema = z.object({
      */
     peakRssScope: z.enum(['candidate', 'process']).optional(),
   }),
+  /**
+   * What training used, over every Train task that worked on the candidate (every halving rung, every
+   * continuation after training.maxTaskSeconds): the cost estimate's input (src/cost/estimate.ts).
+   * Absent in documents written before it existed and in failed documents written by RecordFailure.
+   */
+  compute: computeSchema.optional(),
+  /** Halving runs: the round this document is from and the epochs it trained to (each trial, in all). */
+  rung: z.object({ round: z.number().int(), epochs: z.number().int(), rounds: z.number().int() }).optional(),
   /** Store key of the saved tfjs model (model.json) of the last trial, if saved. */
   modelKey: z.string().optional(),
   /**

@@ -60,12 +60,13 @@ export function expandCandidates(spec: SweepSpec, datasetVersion: string): Candi
   const metric = rankingMetric(spec);
   return searchPoints(spec).map(({ depth, width }) => {
     const units = layerUnits(depth, width, model.widthPattern);
-    // Everything that changes what training produces goes into the id; the sweep name does not.
+    // Everything that changes what training produces goes into the id; the sweep name does not, nor
+    // how training is split into tasks (a checkpointed candidate ends where an uninterrupted one does).
     const content = {
       v: 1,
       dataset: { ...dataset, key: undefined, version: datasetVersion },
       model: { ...model, depth, width, units },
-      training,
+      training: { ...training, maxTaskSeconds: undefined },
       evaluation: { ...evaluation, metric },
     };
     const id = `${model.family}-d${depth}-w${width}-${contentHash(content, 10)}`;

@@ -3,6 +3,7 @@
  * how to evaluate and how to search. Validated with zod; `sweepJsonSchema()` publishes it.
  */
 import { z } from 'zod';
+import { halvingProblems, isHalving } from '../search/halving.js';
 
 const int = (min: number) => z.number().int().min(min);
 const nonEmptyUnique = <T extends z.ZodTypeAny>(item: T) =>
@@ -121,6 +122,9 @@ export const modelSchema = z
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'] as const;
 
+/** training.maxTaskSeconds: 14 minutes, a minute below Lambda's limit for scoring and saving. */
+export const DEFAULT_MAX_TASK_SECONDS = 840;
+
 export const earlyStoppingSchema = z
   .object({
     enabled: z.boolean().default(true),
@@ -146,6 +150,14 @@ export const trainingSchema = z
       restoreBestWeights: true,
     }),
     seed: int(0).default(42),
+    /**
+     * Seconds one Train task may spend before it checkpoints and hands on to the next invocation
+     * (the state machine re-invokes it); below Lambda's 15 minutes by default, leaving time to score and save.
+     */
+    maxTaskSeconds: int(1)
+      .max(86_400)
+      .default(DEFAULT_MAX_TASK_SECONDS)
+      .describe("Seconds one Train task may train before it checkpoints and continues in the next invocation (default 840, below Lambda's 15 minutes)."),
   })
   .strict();
 
@@ -179,14 +191,41 @@ export const evaluationSchema = z
   })
   .strict();
 
+export const SEARCH_STRATEGIES = ['grid', 'random', 'halving', 'hyperband'] as const;
+
 export const searchSchema = z
   .object({
-    strategy: z.enum(['grid', 'random']).default('grid'),
+    /**
+     * grid: every depth × width point, trained to training.epochs. random: `count` of them. halving:
+     * every point, in rounds that train the better ones longer (successive halving). hyperband: the
+     * points split into halving brackets that start at different budgets.
+     */
+    strategy: z.enum(SEARCH_STRATEGIES).default('grid'),
     /** random: how many depth × width points to draw. */
     count: int(1).optional(),
     seed: int(0).default(0),
     /** Refuse sweeps that expand to more candidates than this. */
     maxCandidates: int(1).max(10_000).default(100),
+    /** halving, hyperband: each rung keeps the best 1 in eta (and those the data cannot tell from the cut) and trains them eta times longer. Default 3. */
+    eta: int(2)
+      .max(16)
+      .optional()
+      .describe('halving, hyperband: each rung keeps the best 1 in eta (and any candidate the paired test cannot tell from the cut) and trains them eta times longer. Default 3.'),
+    /** halving, hyperband: epochs of the first rung (default: training.epochs / eta^⌊log_eta candidates⌋, at least 1). The last rung trains to training.epochs. */
+    minEpochs: int(1)
+      .optional()
+      .describe('halving, hyperband: epochs of the first rung (default training.epochs / eta^k with k = ⌊log_eta(candidates)⌋, at least 1); the last rung trains to training.epochs.'),
+    /** halving, hyperband: stop promoting once the next rung would pass this spend. */
+    budget: z
+      .object({
+        /** Epochs trained in all, over every trial of every candidate. */
+        epochs: int(1).optional(),
+        /** Estimated US dollars: Lambda GB-seconds, requests and state transitions (src/cost/prices.ts). */
+        usd: z.number().positive().optional(),
+      })
+      .strict()
+      .optional()
+      .describe('halving, hyperband: no further rung starts once it would pass this spend — epochs in all (every trial of every candidate), or estimated USD; the report lists what was left untrained.'),
   })
   .strict();
 
@@ -245,11 +284,19 @@ export const sweepSpecSchema = z
       issue(['evaluation', 'metric'], `${e.metric} does not apply to a ${d.task} task`);
     }
     if (s.strategy === 'random' && s.count === undefined) issue(['search', 'count'], 'is required for random search');
-    if (s.strategy === 'grid' && s.count !== undefined) issue(['search', 'count'], 'is only for random search');
+    if (s.strategy !== 'random' && s.count !== undefined) issue(['search', 'count'], 'is only for random search');
     const grid = m.depth.length * m.width.length;
     const n = s.strategy === 'random' ? Math.min(s.count ?? grid, grid) : grid;
     if (n > s.maxCandidates) {
       issue(['search', 'maxCandidates'], `the sweep expands to ${n} candidates, more than the cap of ${s.maxCandidates}`);
+    }
+    if (isHalving(s)) {
+      for (const [path, message] of halvingProblems(spec, n)) issue(path, message);
+      if (s.budget && s.budget.epochs === undefined && s.budget.usd === undefined) issue(['search', 'budget'], 'must give epochs or usd');
+    } else {
+      for (const f of ['eta', 'minEpochs', 'budget'] as const) {
+        if (s[f] !== undefined) issue(['search', f], 'is only for strategy "halving" or "hyperband"');
+      }
     }
   });
 

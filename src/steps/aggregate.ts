@@ -4,6 +4,11 @@
  * leaderboard as JSON, CSV and Markdown under `runs/<runId>/`, and choose the recommendation — one
  * analysis (src/report/stats.ts) for both. The report and the history are the Report step's
  * (src/steps/report.ts). Nothing but run ids arrives through the state payload.
+ *
+ * A halving run is aggregated after every round: the candidates of the round reached are ranked, those
+ * stopped at an earlier rung are listed beside them, and `promote` tells the Choice after this state
+ * whether a run has a round left (then Promote opens it and the Map trains it). Costs are priced with
+ * `prices` (src/cost/prices.ts; the deployed function reads overrides from LAYERBENCH_PRICES).
  */
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
@@ -12,41 +17,59 @@ import { buildLeaderboard, leaderboardCsv, leaderboardMarkdown, parseLeaderboard
 import { readManifest, type RunManifest } from './manifest.js';
 import { readRunExtras, type RunExtras } from '../report/run-extras.js';
 import type { AggregateInput, AggregateOutput, RunSummary } from './types.js';
+import { priceTable, type PriceTable } from '../cost/prices.js';
+import { hasNextRound, readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
 
 export interface AggregateOptions {
   now?: Date;
+  /** The price table for the cost estimates (default: the table in the code). */
+  prices?: PriceTable;
 }
 
 export async function aggregate(store: Store, input: AggregateInput, opts: AggregateOptions = {}): Promise<AggregateOutput> {
   const runs: RunSummary[] = [];
+  let promote = false;
   for (const ref of input.runs ?? []) {
     if (ref.duplicate) {
       runs.push(await existingSummary(store, ref.runId, ref.sweep));
       continue;
     }
-    runs.push(await aggregateRun(store, ref.runId, opts.now ?? new Date()));
+    const run = await aggregateRun(store, ref.runId, opts.now ?? new Date(), opts.prices ?? priceTable());
+    promote ||= run.promote;
+    runs.push(run.summary);
   }
-  return { runs };
+  return { runs, promote };
 }
 
-async function aggregateRun(store: Store, runId: string, now: Date): Promise<RunSummary> {
+async function aggregateRun(store: Store, runId: string, now: Date, prices: PriceTable): Promise<{ summary: RunSummary; promote: boolean }> {
   const manifest = await readManifest(store, runId);
-  const { docs, missing } = await readRunDocuments(store, manifest);
+  const read = await readRunDocuments(store, manifest);
   const extras = await readRunExtras(store, runId);
-  return summarise(await writeLeaderboard(store, manifest, { docs, missing }, extras, now));
+  const run = await writeLeaderboard(store, manifest, read, extras, now, prices);
+  return { summary: summarise(run.leaderboard), promote: run.halving !== null && hasNextRound(run.halving) };
 }
 
 /**
  * Build the run's leaderboard and write it as JSON, CSV and Markdown. Aggregate writes it first; Report
- * writes it again once Finalize saved the final model, whose test score it then carries.
+ * writes it again once Finalize saved the final model, whose test score it then carries. A halving
+ * run's candidates of the last round reached are ranked, the others listed as stopped at their rung.
  */
-export async function writeLeaderboard(store: Store, manifest: RunManifest, read: RunDocuments, extras: RunExtras, now: Date): Promise<Leaderboard> {
+export async function writeLeaderboard(
+  store: Store,
+  manifest: RunManifest,
+  read: RunDocuments,
+  extras: RunExtras,
+  now: Date,
+  prices: PriceTable = priceTable(),
+): Promise<{ leaderboard: Leaderboard; halving: HalvingState | null }> {
   const runId = manifest.runId;
-  const lb = buildLeaderboard(manifest, read.docs, read.missing, now.toISOString(), extras);
+  const halving = await readHalvingState(store, runId);
+  const { ranked, stopped } = splitByRung(read.docs, halving);
+  const lb = buildLeaderboard(manifest, ranked, read.missing, now.toISOString(), extras, { halving, stopped, prices });
   await putJson(store, keys.leaderboard(runId, 'json'), lb);
   await store.put(keys.leaderboard(runId, 'csv'), leaderboardCsv(lb), 'text/csv');
   await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown');
-  return lb;
+  return { leaderboard: lb, halving };
 }
 
 function summarise(lb: Leaderboard): RunSummary {

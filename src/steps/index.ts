@@ -38,3 +38,4 @@ export {
 } from './leaderboard.js';
 export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 export { confinedDatasetKey, loadSweepDataset, type DatasetScope } from './dataset.js';
+export { promote, PROMOTE_STEP, type PromoteInput, type PromoteOptions } from './promote.js';

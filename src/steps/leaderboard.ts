@@ -13,12 +13,20 @@
  * test scores existed) are read by `parseLeaderboard`, which lifts them to v2 with those fields null.
  * The CSV has one row per ranked candidate and, when the run has a baseline, a last row for it
  * (`rank` empty, `candidateId` "baseline: <name>").
+ *
+ * Optional fields (absent in documents written before them): `cost` per row and for the run, estimated
+ * from what the candidates measured (src/cost/estimate.ts, the price table's region and date named);
+ * `search` for halving runs — the rounds, the candidates stopped at an earlier rung (not ranked: they
+ * trained fewer epochs), what a budget left untrained, and the epochs trained against the full grid's.
  */
 import { z } from 'zod';
 import { LayerbenchError } from '../errors.js';
 import { fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../report/format.js';
 import { analyzeRun, baselineMark, recommendedTest, tQuantile, type AnalyzeExtras, type RankedCandidate, type Summary } from '../report/stats.js';
+import { runCost, type RunCost } from '../cost/estimate.js';
+import type { PriceTable } from '../cost/prices.js';
 import type { CandidateDoc } from '../results/document.js';
+import { currentRound, epochsSaved, lastRounds, type HalvingState } from '../results/halving.js';
 import { METRICS } from '../spec/schema.js';
 import type { RunManifest } from './manifest.js';
 
@@ -29,6 +37,57 @@ export const LEADERBOARD_SCHEMA_V1 = 'layerbench.leaderboard.v1' as const;
 export const LEADERBOARD_UNCERTAINTY = `${PLUS_MINUS}: ${PLUS_MINUS_NOTE}; ci95 is the 95 % Student-t interval of the mean, null with one trial`;
 
 const interval = z.tuple([z.number(), z.number()]).nullable();
+
+export const costCellSchema = z.object({
+  usd: z.number(),
+  /** Billed seconds: Lambda task seconds, or local CPU-seconds. */
+  seconds: z.number(),
+  cpuSeconds: z.number(),
+});
+
+export const runCostSchema = z.object({
+  /** lambda: measured on Lambda; local: CPU-seconds priced as the table's Lambda memory and architecture. */
+  basis: z.enum(['lambda', 'local', 'mixed', 'none']),
+  region: z.string(),
+  date: z.string(),
+  usd: z.number(),
+  trainingUsd: z.number(),
+  /** Requests and state transitions outside the candidates (Plan, Aggregate, Promote, Finalize, Report). */
+  overheadUsd: z.number(),
+  cpuSeconds: z.number(),
+  gbSeconds: z.number(),
+  requests: z.number().int(),
+  transitions: z.number().int(),
+  /** Documents without a compute record (older, or recorded by the Catch): not in the sums. */
+  unmeasured: z.number().int(),
+});
+export type RunCostSummary = z.infer<typeof runCostSchema>;
+
+export const searchSummarySchema = z.object({
+  strategy: z.enum(['halving', 'hyperband']),
+  eta: z.number().int(),
+  budgets: z.array(z.number().int()),
+  rounds: z.array(z.object({ round: z.number().int(), epochs: z.number().int(), trained: z.number().int(), promoted: z.number().int().nullable() })),
+  /** Candidates that stopped at an earlier rung, best first within each rung. */
+  stopped: z.array(
+    z.object({
+      candidateId: z.string(),
+      depth: z.number().int(),
+      width: z.number().int(),
+      round: z.number().int(),
+      epochs: z.number().int(),
+      metric: z.number().nullable(),
+      verdict: z.string(),
+      p: z.number().nullable(),
+    }),
+  ),
+  /** Epochs trained in all (every trial of every candidate), and what the full grid's budget is. */
+  epochsTrained: z.number().int(),
+  gridEpochs: z.number().int(),
+  /** Why the rounds ended before the last one (search.budget, or nobody left), and what was left untrained. */
+  ended: z.object({ reason: z.string(), message: z.string(), untrained: z.array(z.string()), epochs: z.number().int() }).nullable(),
+});
+export type SearchSummary = z.infer<typeof searchSummarySchema>;
 
 export const leaderboardRowSchema = z.object({
   rank: z.number().int(),
@@ -60,6 +119,8 @@ export const leaderboardRowSchema = z.object({
   fitSeconds: z.number(),
   samplesPerSecond: z.number().nullable(),
   backend: z.string(),
+  /** Estimated cost of training the candidate (all its tasks); null without a compute record. */
+  cost: costCellSchema.nullable().optional(),
 });
 export type LeaderboardRow = z.infer<typeof leaderboardRowSchema>;
 
@@ -117,6 +178,10 @@ export const leaderboardSchema = z.object({
     .nullable(),
   /** Why there is no recommendation although candidates were ranked (none beats the baseline). */
   noRecommendation: z.string().nullable(),
+  /** The run's estimated cost; absent in older leaderboards. */
+  cost: runCostSchema.optional(),
+  /** Halving and hyperband runs: rounds, rungs and epochs saved; absent otherwise. */
+  search: searchSummarySchema.optional(),
   generatedAt: z.string(),
 });
 export type Leaderboard = z.infer<typeof leaderboardSchema>;
@@ -133,7 +198,8 @@ function testScore(s: (Summary & { rows: number }) | null): TestScore | null {
   return s && { metric: s.mean, se: s.se, ci95: ci95(s), n: s.n, rows: s.rows };
 }
 
-function row(c: RankedCandidate): LeaderboardRow {
+function row(c: RankedCandidate, cost: RunCost | null): LeaderboardRow {
+  const k = cost?.candidates.get(c.id);
   const doc = c.doc;
   const cand = doc.candidate;
   return {
@@ -152,7 +218,17 @@ function row(c: RankedCandidate): LeaderboardRow {
     fitSeconds: doc.timing.fitSeconds,
     samplesPerSecond: doc.timing.samplesPerSecond,
     backend: doc.backend,
+    ...(cost ? { cost: k ? { usd: k.usd, seconds: k.seconds, cpuSeconds: k.cpuSeconds } : null } : {}),
   };
+}
+
+/** What a leaderboard adds to the ranking when it knows it: the halving rounds and the prices. */
+export interface LeaderboardMore {
+  /** The run's halving state; its stopped candidates (splitByRung) are listed, not ranked. */
+  halving?: HalvingState | null;
+  stopped?: CandidateDoc[];
+  /** Price the candidates' compute (default: no cost fields). */
+  prices?: PriceTable;
 }
 
 export function buildLeaderboard(
@@ -161,8 +237,12 @@ export function buildLeaderboard(
   missing: MissingResult[] = [],
   generatedAt: string = new Date().toISOString(),
   extras: AnalyzeExtras = {},
+  more: LeaderboardMore = {},
 ): Leaderboard {
   const planned = new Set(manifest.candidates.map((c) => c.id));
+  const stopped = more.stopped ?? [];
+  const stoppedIds = new Set(stopped.map((d) => d.candidate.id));
+  const cost = more.prices ? runCost([...docs, ...stopped], more.prices, more.halving?.rounds.length ?? 1, roundsOf(more.halving)) : null;
   const a = analyzeRun(
     docs.filter((d) => planned.has(d.candidate.id)),
     manifest.sweep,
@@ -172,7 +252,7 @@ export function buildLeaderboard(
   const byId = new Map(docs.map((d) => [d.candidate.id, d]));
   const failed: FailedRow[] = [];
   for (const c of manifest.candidates) {
-    if (ranked.has(c.id)) continue;
+    if (ranked.has(c.id) || stoppedIds.has(c.id)) continue;
     const doc = byId.get(c.id);
     const reason = !doc
       ? (missing.find((m) => m.candidateId === c.id)?.reason ?? 'no result document')
@@ -192,7 +272,7 @@ export function buildLeaderboard(
     metric: { name: a.metric as Leaderboard['metric']['name'], higherIsBetter: a.higherIsBetter, unit: a.unit },
     uncertainty: LEADERBOARD_UNCERTAINTY,
     candidates: manifest.candidates.length,
-    rows: a.ranked.map(row),
+    rows: a.ranked.map((c) => row(c, cost)),
     failed,
     baseline: b && { name: b.name, description: b.description, metric: b.summary.mean, se: b.summary.se, ci95: ci95(b.summary), n: b.summary.n, test: b.test },
     best: a.best && { candidateId: a.best.id, test: testScore(a.best.test) },
@@ -204,9 +284,99 @@ export function buildLeaderboard(
       finalTest: rt?.source === 'final model' ? { metric: rt.score, rows: rt.rows } : null,
     },
     noRecommendation: a.noRecommendation,
+    ...(cost && more.prices ? { cost: costSummary(cost, more.prices) } : {}),
+    ...(more.halving ? { search: searchSummary(more.halving, [...docs, ...stopped], manifest.candidates.length) } : {}),
     generatedAt,
   };
 }
+
+/** Map items per candidate: one per round it trained in. */
+function roundsOf(state: HalvingState | null | undefined): ((id: string) => number) | undefined {
+  if (!state) return undefined;
+  const count = new Map<string, number>();
+  for (const r of state.rounds) for (const id of r.candidates) count.set(id, (count.get(id) ?? 0) + 1);
+  return (id) => count.get(id) ?? 1;
+}
+
+function costSummary(c: RunCost, prices: PriceTable): RunCostSummary {
+  return {
+    basis: c.basis,
+    region: prices.region,
+    date: prices.date,
+    usd: c.total.usd,
+    trainingUsd: c.training.usd,
+    overheadUsd: c.overhead.usd,
+    cpuSeconds: c.training.cpuSeconds,
+    gbSeconds: c.training.gbSeconds,
+    requests: c.total.requests,
+    transitions: c.total.transitions,
+    unmeasured: c.unmeasured,
+  };
+}
+
+function searchSummary(state: HalvingState, docs: readonly CandidateDoc[], candidates: number): SearchSummary {
+  const byId = new Map(docs.map((d) => [d.candidate.id, d]));
+  const last = new Set(currentRound(state).candidates);
+  const at = lastRounds(state);
+  const verdicts = new Map<string, { verdict: string; p: number | null; mean: number | null; rank: number | null }>();
+  for (const r of state.rounds) for (const b of r.promotion?.brackets ?? []) for (const v of b.candidates) verdicts.set(`${r.round}/${v.candidateId}`, v);
+  const stopped = [...at.entries()]
+    .filter(([id]) => !last.has(id) && byId.get(id)?.status === 'succeeded')
+    .map(([id, round]) => {
+      const d = byId.get(id)!;
+      const v = verdicts.get(`${round}/${id}`);
+      return { candidateId: id, depth: d.candidate.depth, width: d.candidate.width, round, epochs: state.budgets[round]!, metric: d.metric.mean, verdict: v?.verdict ?? 'stopped', p: v?.p ?? null, rank: v?.rank ?? Infinity };
+    })
+    .sort((a, b) => b.round - a.round || a.rank - b.rank)
+    .map(({ rank: _rank, ...s }) => s);
+  const saved = epochsSaved(state, docs, candidates);
+  return {
+    strategy: state.strategy,
+    eta: state.eta,
+    budgets: state.budgets,
+    rounds: state.rounds.map((r) => ({
+      round: r.round,
+      epochs: r.epochs,
+      trained: r.candidates.length,
+      promoted: r.promotion ? r.promotion.brackets.reduce((s, b) => s + b.candidates.filter((c) => c.verdict === 'top' || c.verdict === 'indistinguishable').length, 0) : null,
+    })),
+    stopped,
+    epochsTrained: saved.trained,
+    gridEpochs: saved.grid,
+    ended: state.stopped && {
+      reason: state.stopped.reason,
+      message: state.stopped.message,
+      untrained: state.stopped.untrained.map((u) => u.candidateId),
+      epochs: state.stopped.untrained[0]?.epochs ?? 0,
+    },
+  };
+}
+
+/** Lines about a halving run's rungs and the run's cost, for leaderboard.md, the terminal and the report. */
+export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | 'candidates'>): string[] {
+  const out: string[] = [];
+  const s = lb.search;
+  if (s) {
+    const rounds = s.rounds.map((r) => `${r.trained} at ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${r.promoted === null ? '' : ` → ${r.promoted} promoted`}`).join('; ');
+    const pct = s.gridEpochs > 0 ? Math.round((100 * s.epochsTrained) / s.gridEpochs) : 0;
+    out.push(
+      `${s.strategy} (eta ${s.eta}): ${rounds}. Trained ${s.epochsTrained.toLocaleString('en-US')} epochs in all, ${pct} % of the full grid's ${s.gridEpochs.toLocaleString('en-US')} (every candidate × trials × training.epochs); ${s.stopped.length} candidate${s.stopped.length === 1 ? '' : 's'} stopped at an earlier rung and ${s.stopped.length === 1 ? 'is' : 'are'} not ranked.`,
+    );
+    if (s.ended) out.push(`rounds ended early (${s.ended.reason}): ${s.ended.message}; left untrained: ${s.ended.untrained.length} candidate${s.ended.untrained.length === 1 ? '' : 's'} to ${s.ended.epochs} epochs (${s.ended.untrained.join(', ')}).`);
+  }
+  const c = lb.cost;
+  if (c && c.basis !== 'none') {
+    const basis = c.basis === 'local' ? `${fmtSeconds(c.cpuSeconds)} CPU-seconds priced as Lambda` : c.basis === 'lambda' ? 'Lambda' : 'Lambda and local';
+    out.push(
+      `estimated cost $${fmtUsd(c.usd)} (${basis}: ${fmtSeconds(c.gbSeconds)} GB-s, ${c.requests} requests, ${c.transitions} state transitions; prices ${c.region}, ${c.date})${c.unmeasured > 0 ? `; ${c.unmeasured} candidate${c.unmeasured === 1 ? '' : 's'} without a compute record left out` : ''}.`,
+    );
+  }
+  return out;
+}
+
+const fmtSeconds = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+/** Dollars to two significant digits below a cent, cents above. */
+export const fmtUsd = (x: number) => (x >= 0.01 ? x.toFixed(2) : x === 0 ? '0' : x.toPrecision(2));
 
 // ---------------------------------------------------------------------------------------------
 // Reading a leaderboard back: v2 as it is, v1 lifted to v2.
@@ -304,6 +474,8 @@ export const LEADERBOARD_COLUMNS = [
   'fitSeconds',
   'samplesPerSecond',
   'backend',
+  'costUsd',
+  'cpuSeconds',
 ] as const;
 
 function csvCell(v: string | number | boolean | null | undefined): string {
@@ -343,6 +515,8 @@ export function leaderboardCsv(lb: Leaderboard): string {
         r.fitSeconds,
         r.samplesPerSecond,
         r.backend,
+        r.cost?.usd,
+        r.cost?.cpuSeconds,
       ]
         .map(csvCell)
         .join(','),
@@ -419,30 +593,37 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
   const dir = lb.metric.higherIsBetter ? 'higher is better' : 'lower is better';
   const unit = lb.metric.unit;
   const head = `${lb.metric.name}${unit ? ` (${unit})` : ''}, ${PLUS_MINUS}`;
+  const priced = lb.cost !== undefined;
   const out = [
     `# Leaderboard: ${lb.sweep}`,
     '',
     `Run \`${lb.runId}\` · dataset \`${lb.dataset.key}\` (version ${lb.dataset.version}) · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name} (${dir}). ${PLUS_MINUS_NOTE}; the 95 % CI is Student's t; "p vs best": paired t-test on the same folds and repeats, Nadeau–Bengio corrected.`,
     '',
-    `| rank | depth | width | units | params | ${head} | 95 % CI | n | p vs best | marks | epochs | fit s | samples/s | backend | candidate |`,
-    '|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|---|---|',
+    `| rank | depth | width | units | params | ${head} | 95 % CI | n | p vs best | marks | epochs | fit s | samples/s | ${priced ? 'cost $ | ' : ''}backend | candidate |`,
+    `|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|${priced ? '---:|' : ''}---|---|`,
   ];
   for (const r of lb.rows) {
     const ci = r.metric.ci95 ? fmtInterval(r.metric.ci95, r.metric.se) : 'no interval';
     out.push(
-      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${r.params ?? ''} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${fmtP(r.vsBest?.p)} | ${rowMarks(lb, r).join(', ')} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${num(r.samplesPerSecond, 0)} | ${r.backend} | \`${r.candidateId}\` |`,
+      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${r.params ?? ''} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${fmtP(r.vsBest?.p)} | ${rowMarks(lb, r).join(', ')} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${num(r.samplesPerSecond, 0)} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
     );
   }
   if (lb.baseline) {
     const b = lb.baseline;
-    out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |  |  |`);
+    out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |${priced ? '  |' : ''}  |  |`);
   }
-  const notes = leaderboardNotes(lb);
+  const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
   if (lb.recommended) notes.unshift(`recommended: \`${lb.recommended.candidateId}\` — ${lb.recommended.reason}`);
   if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   if (lb.failed.length > 0) {
     out.push('', `## Failed (${lb.failed.length})`, '');
     for (const f of lb.failed) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
+  }
+  if (lb.search && lb.search.stopped.length > 0) {
+    out.push('', `## Stopped at an earlier rung (${lb.search.stopped.length})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
+    for (const x of lb.search.stopped) {
+      out.push(`| ${x.round} | ${x.epochs} | ${x.depth} | ${x.width} | ${x.metric === null ? '' : fmtValue(x.metric)} | ${x.verdict} | ${fmtP(x.p)} | \`${x.candidateId}\` |`);
+    }
   }
   return `${out.join('\n')}\n`;
 }

@@ -30,6 +30,8 @@ import { dataLayout } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/params.js';
+import { currentRound, HALVING_SCHEMA, readHalvingState, type HalvingState } from '../results/halving.js';
+import { assignBrackets, halvingShape, isHalving, trialsPerCandidate } from '../search/halving.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { resumeState } from './resume.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
@@ -82,6 +84,8 @@ interface Prepared {
   manifest?: RunManifest;
   /** A new run's baseline on the candidates' splits, written once its manifest has claimed the run. */
   baseline?: BaselineDoc;
+  /** A new halving run's rounds (runs/<runId>/halving.json), written once its manifest has claimed the run. */
+  halving?: HalvingState;
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -130,6 +134,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
       continue;
     }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
+    if (p.halving) await putJson(store, keys.halving(p.ref.runId), p.halving);
   }
   const items = prepared.flatMap((p) => p.items);
   const itemsKey = keys.plan(planId(now));
@@ -151,8 +156,8 @@ export function planOutput(result: PlanResult): PlanOutput {
   return output;
 }
 
-/** `<yyyymmdd-HHMMss>-<8 hex>`: unique per Plan invocation. */
-function planId(now: Date): string {
+/** `<yyyymmdd-HHMMss>-<8 hex>`: unique per Plan (and Promote) invocation. */
+export function planId(now: Date): string {
   const iso = now.toISOString();
   return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${randomBytes(4).toString('hex')}`;
 }
@@ -259,9 +264,15 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
   const cost = new Map(candidates.map((c) => [c.id, sizes.get(c.id)!.macs]));
-  const items = todo
+  // A halving run trains its first round now (Promote opens the others); resuming one, the round it is
+  // in (Train skips a candidate whose document is of that round already).
+  const halving = isHalving(spec.search) ? ((existing && (await readHalvingState(store, runId))) ?? newHalvingState(runId, spec, candidates.map((c) => c.id))) : null;
+  const round = halving ? currentRound(halving) : null;
+  const retrain = new Set(todo.filter((t) => t.retrain).map((t) => t.candidate.id));
+  const work = round ? candidates.filter((c) => round.candidates.includes(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) })) : todo;
+  const items = work
     .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
-    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}) }));
+    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...(round ? { round: round.round } : {}) }));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);
@@ -280,7 +291,33 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         createdAt: ctx.now.toISOString(),
         ...(data ? { data } : {}),
       };
-  return { ref: { runId, sweep: spec.name, candidates: candidates.length }, items, warnings, manifest, ...(baseline ? { baseline } : {}) };
+  return {
+    ref: { runId, sweep: spec.name, candidates: candidates.length },
+    items,
+    warnings,
+    manifest,
+    ...(baseline ? { baseline } : {}),
+    ...(halving && !existing ? { halving } : {}),
+  };
+}
+
+/** A halving run's state before its first round: the schedule, the brackets, round 0 open. */
+function newHalvingState(runId: string, spec: SweepSpec, ids: string[]): HalvingState {
+  const shape = halvingShape(ids.length, spec.training.epochs, spec.search);
+  const brackets = assignBrackets(shape, ids, spec.search.seed);
+  return {
+    schema: HALVING_SCHEMA,
+    runId,
+    strategy: spec.search.strategy as HalvingState['strategy'],
+    eta: shape.eta,
+    minEpochs: shape.minEpochs,
+    budgets: shape.budgets,
+    trials: trialsPerCandidate(spec),
+    brackets,
+    budget: spec.search.budget ?? null,
+    rounds: [{ round: 0, epochs: shape.budgets[0]!, candidates: brackets.filter((b) => b.startRound === 0).flatMap((b) => b.candidates) }],
+    stopped: null,
+  };
 }
 
 /** A run can be resumed only with the sweep and the dataset version it was planned with. */

@@ -10,6 +10,7 @@ import type { Candidate } from '../search/candidates.js';
 import { keys } from '../store/keys.js';
 import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { readManifest } from './manifest.js';
+import { currentRound, readHalvingState } from '../results/halving.js';
 import type { CaughtFailure } from './types.js';
 
 export interface RecordFailureOptions {
@@ -31,6 +32,17 @@ export async function recordFailure(store: Store, input: CaughtFailure, opts: Re
   const doc = caughtFailureDoc(input.runId, candidate, input, opts.now ?? new Date());
   const key = keys.candidate(input.runId, candidate.id);
   if (await putJsonIfAbsent(store, key, doc)) return { recorded: true, reason };
+  // A halving candidate that failed in a later round replaces its document of the round before, so
+  // Promote sees the round finished (it would otherwise hand the item out again).
+  const halving = await readHalvingState(store, input.runId);
+  const round = halving ? currentRound(halving) : undefined;
+  if (halving && round && round.candidates.includes(candidate.id)) {
+    const before = await readCandidateDoc(store, key);
+    if (before.ok && before.doc.status === 'succeeded' && (before.doc.rung?.round ?? -1) < round.round) {
+      await putJson(store, key, { ...doc, rung: { round: round.round, epochs: round.epochs, rounds: halving.budgets.length } });
+      return { recorded: true, reason };
+    }
+  }
   // A resumed run's retrain failed again: its new reason replaces the old failure (never a success).
   const existing = input.retrain ? await readCandidateDoc(store, key) : undefined;
   if (existing && !(existing.ok && existing.doc.status === 'succeeded')) {

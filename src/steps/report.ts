@@ -11,20 +11,26 @@ import { writeRunReport } from '../report/run-report.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { writeLeaderboard } from './aggregate.js';
+import { parseLeaderboard, type Leaderboard } from './leaderboard.js';
+import { getJson } from '../store/store.js';
 import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';
+import { readHalvingState, splitByRung } from '../results/halving.js';
+import { priceTable, type PriceTable } from '../cost/prices.js';
 import { readManifest } from './manifest.js';
 import type { Regression, ReportInput, ReportOutput, RunSummary } from './types.js';
 
 export interface ReportOptions {
   now?: Date;
+  /** The price table of the rewritten leaderboard's cost (default: the table in the code). */
+  prices?: PriceTable;
 }
 
 export async function report(store: Store, input: ReportInput, opts: ReportOptions = {}): Promise<ReportOutput> {
   const runs: RunSummary[] = [];
   for (const run of input.runs ?? []) {
     if (run.duplicate) runs.push(await duplicateRun(store, run));
-    else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError), opts.now ?? new Date()));
+    else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError), opts.now ?? new Date(), opts.prices ?? priceTable()));
   }
   return { runs };
 }
@@ -56,13 +62,18 @@ function caughtFinal(run: RunSummary, at: Date): FinalModelDoc {
   };
 }
 
-async function reportRun(store: Store, run: RunSummary, now: Date): Promise<RunSummary> {
+async function reportRun(store: Store, run: RunSummary, now: Date, prices: PriceTable): Promise<RunSummary> {
   const manifest = await readManifest(store, run.runId);
   const read = await readRunDocuments(store, manifest);
   const stored = await readRunExtras(store, run.runId);
   const extras: RunExtras = { ...stored, final: stored.final ?? (run.finalModel?.status === 'failed' ? caughtFinal(run, now) : null) };
-  if (stored.final?.status === 'succeeded') await writeLeaderboard(store, manifest, read, extras, now);
-  const written = await writeRunReport(store, run.runId, manifest.sweep, read.docs, { extras });
+  const leaderboard =
+    stored.final?.status === 'succeeded'
+      ? (await writeLeaderboard(store, manifest, read, extras, now, prices)).leaderboard
+      : await readLeaderboardIfAny(store, run.runId);
+  // A halving run's report ranks the candidates of the last round reached (the others stopped at a rung).
+  const { ranked: docs } = splitByRung(read.docs, await readHalvingState(store, run.runId));
+  const written = await writeRunReport(store, run.runId, manifest.sweep, docs, { extras, leaderboard });
   const c = written.comparison;
   const regression: Regression | undefined =
     c?.metricDropped && c.previous && c.threshold !== null
@@ -82,6 +93,17 @@ async function reportRun(store: Store, run: RunSummary, now: Date): Promise<RunS
     ...(written.historyKey ? { historyKey: written.historyKey } : {}),
     ...(regression ? { regression } : {}),
   };
+}
+
+/** Aggregate's leaderboard (its search and cost for the report); null when there is none or it cannot be read. */
+async function readLeaderboardIfAny(store: Store, runId: string): Promise<Leaderboard | null> {
+  const key = keys.leaderboard(runId, 'json');
+  if (!(await store.exists(key))) return null;
+  try {
+    return parseLeaderboard(await getJson(store, key), key);
+  } catch {
+    return null; // the report stands without the section
+  }
 }
 
 /** The EventBridge events a report announces: one "Sweep Regressed" per run that regressed beyond noise. */

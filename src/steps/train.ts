@@ -5,16 +5,25 @@
  * Failures are classified for the state machine: a candidate failure (NaN loss, a tfjs error) is
  * written as a failed document and returned as status 'failed' — the Map goes on; a TransientError
  * is thrown for the Retry; anything fatal is thrown for the Catch.
+ *
+ * Training goes in steps when it has to (src/train/checkpoint.ts): a task that would pass
+ * `training.maxTaskSeconds` saves a checkpoint and returns status 'continue' (the Map's Choice invokes
+ * Train again with the same item, and it goes on from there); a halving item (`round`) trains to its
+ * round's epoch budget from the checkpoint of the round before, writes the candidate's document for
+ * that budget (replacing the earlier round's) and a checkpoint for the next round. Each task adds its
+ * wall and CPU seconds to the candidate's `compute`, over every task that trained it.
  */
 import { dataLayout, splitDataset } from '../data/split.js';
-import { DataError, failureKind } from '../errors.js';
+import { DataError, failureKind, LayerbenchError } from '../errors.js';
 import { keys } from '../store/keys.js';
-import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
+import { getJson, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { saveModelToStore } from '../artifacts/model.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
-import type { CandidateDoc } from '../results/document.js';
-import { failedDoc, trainCandidate } from '../train/train.js';
+import type { CandidateDoc, Compute } from '../results/document.js';
+import { readHalvingState } from '../results/halving.js';
+import { decodeCheckpoint, encodeCheckpoint, type CandidateCheckpoint } from '../train/checkpoint.js';
+import { failedDoc, trainCandidateResumable } from '../train/train.js';
 import { resetPeakRss } from '../train/peak-rss.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
@@ -25,21 +34,39 @@ export interface TrainOptions {
   datasetScope?: DatasetScope;
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
+  /** In place of the spec's training.maxTaskSeconds (tests: 0 checkpoints after every epoch). */
+  maxTaskSeconds?: number;
 }
 
 export async function train(store: Store, item: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
-  const { runId, candidateId } = item;
+  const taskStart = performance.now();
+  const cpuStart = process.cpuUsage();
+  const { runId, candidateId, round } = item;
+  const out = (status: TrainOutput['status']): TrainOutput => ({ runId, candidateId, ...(round !== undefined ? { round } : {}), status });
   const docKey = keys.candidate(runId, candidateId);
   // A retried or resumed task whose document was written already has nothing left to do, unless Plan
-  // asked for the document to be replaced (a resumed run retraining a failed or unreadable one).
-  if (!item.retrain && (await store.exists(docKey))) return { runId, candidateId, status: 'skipped' };
+  // asked for the document to be replaced (a resumed run retraining a failed or unreadable one); a
+  // halving item has nothing to do once there is a document of its round or a later one, or a failure.
+  if (!item.retrain && (await store.exists(docKey))) {
+    if (round === undefined) return out('skipped');
+    const existing = await getJson<Pick<CandidateDoc, 'status' | 'rung'>>(store, docKey);
+    if (existing.status === 'failed' || (existing.rung?.round ?? -1) >= round) return out('skipped');
+  }
   const manifest = await readManifest(store, runId);
   const candidate = findCandidate(manifest, candidateId);
   const spec = manifest.sweep;
+  const halving = round === undefined ? null : await readHalvingState(store, runId);
+  if (round !== undefined && (!halving || halving.budgets[round] === undefined)) {
+    throw new LayerbenchError(`run ${runId}: item ${candidateId} names round ${round}, which the run's halving state does not have`, { code: 'E_INTERNAL', kind: 'fatal' });
+  }
+  const budget = round === undefined ? spec.training.epochs : halving!.budgets[round]!;
+  const rung = round === undefined ? undefined : { round, epochs: budget, rounds: halving!.budgets.length };
   const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: opts.datasetScope });
   if (version !== manifest.dataset.version) {
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }
+  const checkpointKey = keys.checkpoint(runId, candidateId);
+  const resume = (await store.exists(checkpointKey)) ? decodeCheckpoint(await store.get(checkpointKey), checkpointKey) : undefined;
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const args = {
     runId,
@@ -48,6 +75,9 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     info,
     splits: (repeat: number) => splitDataset(parsed, spec.evaluation, spec.training.seed, repeat),
     backend: opts.backend,
+    epochBudget: budget,
+    ...(resume ? { resume } : {}),
+    deadline: taskStart + (opts.maxTaskSeconds ?? spec.training.maxTaskSeconds) * 1000,
     // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin with the
     // preprocessing fitted on that trial's training rows beside it (preprocessing.json, and in the
     // model's userDefinedMetadata), so it can be loaded and fed raw rows without training again.
@@ -56,28 +86,72 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
       if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
       const { modelKey } = await saveModelToStore(model, store, prefix);
       const preprocessingKey = split.preprocessing ? await savePreprocessing(store, prefix, split.preprocessing) : undefined;
-      saved = { modelKey, preprocessingKey, repeat: split.repeat, fold: split.fold, trainRows: split.train.n };
+      saved = { modelKey, ...(preprocessingKey ? { preprocessingKey } : {}), repeat: split.repeat, fold: split.fold, trainRows: split.train.n };
     },
   };
-  let saved: { modelKey: string; preprocessingKey?: string; repeat: number; fold: number; trainRows: number } | undefined;
+  let saved: NonNullable<CandidateCheckpoint['savedModel']> | undefined;
   let doc: CandidateDoc;
   // The peak RSS in the document is this candidate's, not the process's lifetime peak (where the OS allows).
   const peakRssScope = resetPeakRss();
   try {
-    doc = await trainCandidate(args);
-    if (saved) {
-      const { modelKey, preprocessingKey, ...trial } = saved;
+    const progress = await trainCandidateResumable(args);
+    const checkpoint = progress.checkpoint;
+    if (checkpoint) {
+      // This task's share, and the model saved so far (a trial scored in an earlier task saved it then).
+      const task = taskUse(taskStart, cpuStart);
+      checkpoint.totals = { ...checkpoint.totals, tasks: checkpoint.totals.tasks + 1, taskSeconds: checkpoint.totals.taskSeconds + task.seconds, cpuSeconds: checkpoint.totals.cpuSeconds + task.cpuSeconds };
+      checkpoint.savedModel = saved ?? checkpoint.savedModel;
+    }
+    if (progress.status === 'paused') {
+      await store.put(checkpointKey, encodeCheckpoint(progress.checkpoint), 'application/octet-stream');
+      return out('continue');
+    }
+    // A halving candidate that may go on to a later round keeps its place; a finished one needs none.
+    if (checkpoint && rung && rung.round < rung.rounds - 1) await store.put(checkpointKey, encodeCheckpoint(checkpoint), 'application/octet-stream');
+    doc = progress.doc;
+    const model = saved ?? checkpoint?.savedModel ?? resume?.savedModel ?? undefined;
+    if (model) {
+      const { modelKey, preprocessingKey, ...trial } = model;
       const epoch = doc.trials.find((t) => t.repeat === trial.repeat && t.fold === trial.fold)?.bestEpoch;
       doc = { ...doc, modelKey, ...(preprocessingKey && epoch !== undefined ? { savedModel: { modelKey, preprocessingKey, ...trial, epoch } } : {}) };
     }
+    doc = { ...doc, compute: compute(checkpoint?.totals ?? addTask(resume?.totals, taskUse(taskStart, cpuStart))) };
   } catch (err) {
     if (failureKind(err) !== 'candidate') throw err;
-    doc = failedDoc(args, err);
+    doc = { ...failedDoc(args, err), compute: compute(addTask(resume?.totals, taskUse(taskStart, cpuStart))) };
   }
   doc = { ...doc, memory: { ...doc.memory, peakRssScope } };
-  // A retrained candidate replaces its old document; otherwise written only if absent, so a task that
-  // ran twice at once (a retried invocation) keeps the first document.
-  if (item.retrain) await putJson(store, docKey, doc);
-  else if (!(await putJsonIfAbsent(store, docKey, doc))) return { runId, candidateId, status: 'skipped' };
-  return { runId, candidateId, status: doc.status };
+  if (rung) doc = { ...doc, rung };
+  // Replaced: a retrained candidate's old document, and a halving candidate's document of the round
+  // before (the round's item is trained by one task at a time). Otherwise written only if absent, so a
+  // task that ran twice at once (a retried invocation) keeps the first document.
+  if (item.retrain || rung) await putJson(store, docKey, doc);
+  else if (!(await putJsonIfAbsent(store, docKey, doc))) return out('skipped');
+  return out(doc.status);
+}
+
+/** This task's wall and CPU seconds so far. */
+function taskUse(startMs: number, cpuStart: NodeJS.CpuUsage): { seconds: number; cpuSeconds: number } {
+  const cpu = process.cpuUsage(cpuStart);
+  return { seconds: (performance.now() - startMs) / 1000, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+type Totals = Pick<CandidateCheckpoint['totals'], 'tasks' | 'taskSeconds' | 'cpuSeconds'>;
+
+function addTask(before: Totals | undefined, task: { seconds: number; cpuSeconds: number }): Totals {
+  return { tasks: (before?.tasks ?? 0) + 1, taskSeconds: (before?.taskSeconds ?? 0) + task.seconds, cpuSeconds: (before?.cpuSeconds ?? 0) + task.cpuSeconds };
+}
+
+/** Where this process runs: a Lambda function (its configured memory and architecture) or a local worker. */
+function compute(totals: Totals): Compute {
+  const memory = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  const lambda = Boolean(process.env.AWS_LAMBDA_FUNCTION_NAME);
+  return {
+    tasks: totals.tasks,
+    taskSeconds: totals.taskSeconds,
+    cpuSeconds: totals.cpuSeconds,
+    platform: lambda ? 'lambda' : 'local',
+    memoryMb: lambda && Number.isInteger(memory) ? memory : null,
+    architecture: process.arch === 'arm64' ? 'arm64' : 'x86_64',
+  };
 }

@@ -31,6 +31,8 @@ export interface WorkItem {
   candidateId: string;
   /** Resuming: the candidate's document exists (failed or unreadable) and is to be replaced. */
   retrain?: boolean;
+  /** Halving runs: the round this item trains in (to that round's epoch budget, runs/<id>/halving.json). */
+  round?: number;
 }
 
 /** The Plan state's output. The items themselves are in the store, where the Map's ItemReader reads them. */
@@ -53,7 +55,8 @@ export interface PlanResult extends PlanOutput {
 
 /** What the Train handler returns; the state machine discards it (the document is in the store). */
 export interface TrainOutput extends WorkItem {
-  status: 'succeeded' | 'failed' | 'skipped';
+  /** continue: the task checkpointed before training.maxTaskSeconds; the Map's Choice invokes Train again with this output. */
+  status: 'succeeded' | 'failed' | 'skipped' | 'continue';
 }
 
 /** RecordFailure's input: what the Map's Catch leaves for a candidate whose task failed outright (timeout, crash, retries spent). */
@@ -104,6 +107,8 @@ export interface Regression {
 
 export interface AggregateOutput {
   runs: RunSummary[];
+  /** A halving run has a round left: the Choice after Aggregate goes to Promote (always present: the Choice reads it). */
+  promote: boolean;
 }
 
 /** Finalize: Aggregate's runs in, the same runs with their final model out. */

@@ -9,6 +9,10 @@ export const keys = {
   candidate: (runId: string, candidateId: string) => `runs/${runId}/candidates/${candidateId}.json`,
   candidatesPrefix: (runId: string) => `runs/${runId}/candidates/`,
   model: (runId: string, candidateId: string) => `runs/${runId}/models/${candidateId}/`,
+  /** Where a candidate's training stands (src/train/checkpoint.ts): the next rung or Train task continues from it. */
+  checkpoint: (runId: string, candidateId: string) => `runs/${runId}/checkpoints/${candidateId}.ckpt`,
+  /** A halving run's rounds: budgets, brackets, who was promoted and why (layerbench.halving.v1). */
+  halving: (runId: string) => `runs/${runId}/halving.json`,
   /** The run's baseline on the candidates' splits (layerbench.baseline.v1). */
   baseline: (runId: string) => `runs/${runId}/baseline.json`,
   /** The final model: the recommended candidate refit (model.json, weights.bin, preprocessing.json, README.md, final.json). */

@@ -88,14 +88,37 @@ export function denseStack(model: tf.LayersModel, task: Task): DenseLayerInfo[] 
 
 /** The layers' weights in the padded flat layout of `layers` (kernel rows padded to ld, then the bias). */
 function packWeights(stack: DenseLayerInfo[], layers: DenseLayerPlan[], size: number): Float32Array {
+  return packArrays(stack, layers, size, stack.flatMap((l) => l.layer.getWeights().map((w) => w.dataSync() as Float32Array)));
+}
+
+/**
+ * Per-variable arrays (kernel [rows, units] then bias [units] of each layer: the order of the model's
+ * trainable weights) in the padded flat layout; the padding stays 0.
+ */
+function packArrays(stack: DenseLayerInfo[], layers: DenseLayerPlan[], size: number, arrays: readonly ArrayLike<number>[]): Float32Array {
   const values = new Float32Array(size);
   stack.forEach((l, i) => {
     const p = layers[i]!;
-    const [kernel, bias] = l.layer.getWeights().map((w) => w.dataSync());
-    for (let r = 0; r < l.kernelRows; r++) values.set(kernel!.subarray(r * l.units, (r + 1) * l.units), p.kernelAt + r * p.ld);
-    values.set(bias!, p.biasAt);
+    const kernel = arrays[2 * i]!;
+    const bias = arrays[2 * i + 1]!;
+    if (kernel.length !== l.kernelRows * l.units || bias.length !== l.units) {
+      throw new Error(`dense layer ${i}: expected ${l.kernelRows}×${l.units} kernel and ${l.units} bias values, got ${kernel.length} and ${bias.length}`);
+    }
+    const k = kernel instanceof Float32Array ? kernel : Float32Array.from(kernel);
+    for (let r = 0; r < l.kernelRows; r++) values.set(k.subarray(r * l.units, (r + 1) * l.units), p.kernelAt + r * p.ld);
+    values.set(bias, p.biasAt);
   });
   return values;
+}
+
+/** The inverse of packArrays: per-variable arrays (kernel, bias of each layer) from the padded layout. */
+function unpackArrays(stack: DenseLayerInfo[], layers: DenseLayerPlan[], values: Float32Array): Float32Array[] {
+  return stack.flatMap((l, i) => {
+    const p = layers[i]!;
+    const kernel = new Float32Array(l.kernelRows * l.units);
+    for (let r = 0; r < l.kernelRows; r++) kernel.set(values.subarray(p.kernelAt + r * p.ld, p.kernelAt + r * p.ld + l.units), r * l.units);
+    return [kernel, values.slice(p.biasAt, p.biasAt + l.units)];
+  });
 }
 
 function lossOf(task: Task): DenseLoss {
@@ -127,8 +150,8 @@ export class FusedDenseTrainer {
     private readonly stack: DenseLayerInfo[],
     private readonly plan: Omit<DenseEpochAttrs, 'firstStep' | 'seed'>,
     private params: tf.Tensor1D,
-    private readonly m: tf.Tensor1D,
-    private readonly v: tf.Tensor1D,
+    private m: tf.Tensor1D,
+    private v: tf.Tensor1D,
     private readonly scratch: tf.Tensor1D,
   ) {}
 
@@ -174,6 +197,26 @@ export class FusedDenseTrainer {
     this.params.dispose();
     this.params = fresh;
     this.synced = true;
+  }
+
+  /**
+   * Adam's state in the order tf.AdamOptimizer keeps it: the step count (batches done) and the first
+   * and second moments of each trainable weight (kernel, bias per layer), unpadded — so a checkpoint
+   * taken here resumes on the unfused path too, and one taken there resumes here.
+   */
+  adamState(): { iterations: number; m: Float32Array[]; v: Float32Array[] } {
+    const unpack = (t: tf.Tensor1D) => unpackArrays(this.stack, this.plan.layers, t.dataSync() as Float32Array);
+    return { iterations: this.step - 1, m: unpack(this.m), v: unpack(this.v) };
+  }
+
+  /** Take Adam's state (as adamState returns it) as the trainer's. The padding's moments are 0, as training leaves them. */
+  setAdamState(state: { iterations: number; m: readonly ArrayLike<number>[]; v: readonly ArrayLike<number>[] }): void {
+    const pack = (arrays: readonly ArrayLike<number>[]) => tf.tensor1d(packArrays(this.stack, this.plan.layers, this.plan.paramCount, arrays));
+    const [m, v] = [pack(state.m), pack(state.v)];
+    tf.dispose([this.m, this.v]);
+    this.m = m;
+    this.v = v;
+    this.step = state.iterations + 1;
   }
 
   /**
@@ -226,14 +269,10 @@ export class FusedDenseTrainer {
   /** Copy the trained parameters into the model's variables (without the padding), if they changed. */
   syncModel(): void {
     if (this.synced) return;
-    const values = this.params.dataSync();
+    const arrays = unpackArrays(this.stack, this.plan.layers, this.params.dataSync() as Float32Array);
     tf.tidy(() => {
       this.stack.forEach((l, i) => {
-        const p = this.plan.layers[i]!;
-        const rows = l.kernelRows;
-        const kernel = new Float32Array(rows * l.units);
-        for (let r = 0; r < rows; r++) kernel.set(values.subarray(p.kernelAt + r * p.ld, p.kernelAt + r * p.ld + l.units), r * l.units);
-        l.layer.setWeights([tf.tensor2d(kernel, [rows, l.units]), tf.tensor1d(values.slice(p.biasAt, p.biasAt + l.units))]);
+        l.layer.setWeights([tf.tensor2d(arrays[2 * i]!, [l.kernelRows, l.units]), tf.tensor1d(arrays[2 * i + 1]!)]);
       });
     });
     this.synced = true;

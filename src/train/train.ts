@@ -12,12 +12,13 @@ import * as tf from '@tensorflow/tfjs';
 import { fusedAdam } from '../kernels/adam.js';
 import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind } from '../errors.js';
 import { buildModel, layerSummaries, regularizationLosses } from '../model/build.js';
-import { rng } from '../random.js';
+import { rng, type Random } from '../random.js';
 import type { Candidate } from '../search/candidates.js';
 import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../spec/schema.js';
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
 import { currentBackend, trainingBackend } from './backend.js';
+import { CHECKPOINT_SCHEMA, type CandidateCheckpoint, type TrialState } from './checkpoint.js';
 import { fusedDenseTrainer, type FusedDenseTrainer } from './step.js';
 
 export interface EpochEvent extends EpochRecord {
@@ -43,6 +44,28 @@ export interface TrainArgs {
   onFinalModel?: (model: tf.LayersModel, split: SplitData) => Promise<void>;
 }
 
+/** How far to train this time, and from where (src/train/checkpoint.ts). */
+export interface ResumableArgs extends TrainArgs {
+  /** Train each trial to at most this many epochs in all: a halving rung's budget (default training.epochs). */
+  epochBudget?: number;
+  /** Where the trials stand: continue from this checkpoint. */
+  resume?: CandidateCheckpoint;
+  /**
+   * Checkpoint and pause rather than start an epoch expected to end after this moment (performance.now()
+   * milliseconds). At least one epoch is trained per call, so every call makes progress.
+   */
+  deadline?: number;
+}
+
+/**
+ * What one call to trainCandidateResumable got done: every trial scored at the budget (`done`: the
+ * candidate's document for this budget, and a checkpoint to continue from unless nothing is left to
+ * train), or not (`paused`: a checkpoint, no document).
+ */
+export type TrainProgress =
+  | { status: 'done'; doc: CandidateDoc; checkpoint: CandidateCheckpoint | null }
+  | { status: 'paused'; checkpoint: CandidateCheckpoint };
+
 /** What a failed candidate had got to, for its failure document. */
 interface FailureContext {
   startedAt: string;
@@ -53,26 +76,13 @@ interface FailureContext {
   trials: Trial[];
   fitSeconds: number;
   peakTensorBytes: number;
+  /** Wall seconds of earlier calls (a resumed candidate). */
+  wallBefore: number;
 }
 const failureContexts = new WeakMap<object, FailureContext>();
 
 const seconds = (ms: number): number => ms / 1000;
 
-/**
- * Run a trial with Math.random seeded. tfjs's dropout draws each batch's mask from a generator seeded
- * by Math.random (a Dropout layer given a seed reuses one mask for every batch), so this is what makes
- * a candidate with dropout reproducible: same id, same result. Restored afterwards; a trial has the
- * process to itself (one candidate per worker at a time).
- */
-async function withSeededRandom<T>(seed: number, f: () => Promise<T>): Promise<T> {
-  const original = Math.random;
-  Math.random = rng(seed);
-  try {
-    return await f();
-  } finally {
-    Math.random = original;
-  }
-}
 const peakRss = (): number => process.resourceUsage().maxRSS * 1024;
 
 function makeOptimizer(t: TrainingSpec): tf.Optimizer {
@@ -225,11 +235,22 @@ interface TrialOutcome {
   inferenceMsPerSample: number;
 }
 
+/** What a trial got to: scored at its budget (with its state, to go on from), or paused before it. */
+type TrialResult = { kind: 'scored'; outcome: TrialOutcome; state: TrialState } | { kind: 'paused'; state: TrialState };
+
 interface TrialContext {
   args: TrainArgs;
   split: SplitData;
   repeat: number;
   seed: number;
+  /** Where the trial stands (from a checkpoint); absent: it starts from scratch. */
+  state?: TrialState;
+  /** Train to at most this many epochs in all. */
+  budget: number;
+  /** Pause rather than start an epoch expected to end after this (performance.now() ms). */
+  deadline?: number;
+  /** Shared by the candidate's trials in this call: epochs trained, and how long the last one took. */
+  clock: { epochs: number; lastEpochMs: number };
   /** Called with the freshly built model of the first trial (for the summary). */
   describe: (model: tf.LayersModel) => void;
   /** Tensor bytes in use, sampled. */
@@ -238,7 +259,23 @@ interface TrialContext {
   keep?: (model: tf.LayersModel, split: SplitData) => Promise<void>;
 }
 
-async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
+/** A copy of a tensor's values (a backend's data() may hand out its own buffer). */
+async function values(t: tf.Tensor): Promise<Float32Array> {
+  return Float32Array.from(await t.data());
+}
+
+/**
+ * One trial: a fresh, seeded model trained to `ctx.budget` epochs, or continued there from
+ * `ctx.state`, then scored with its kept weights.
+ *
+ * Math.random is seeded for the trial and restored afterwards. tfjs's dropout draws each batch's mask
+ * from a generator seeded by Math.random (a Dropout layer given a seed reuses one mask for every
+ * batch), so this is what makes a candidate with dropout reproducible: same id, same result. A trial
+ * has the process to itself (one candidate per worker at a time). A resumed trial builds its model
+ * first, then takes its weights, optimizer state and the generator's position from the checkpoint;
+ * its batch order is replayed from the seed.
+ */
+async function runTrial(ctx: TrialContext): Promise<TrialResult> {
   const { args, split, repeat, seed } = ctx;
   const { spec, info, candidate } = args;
   const t = spec.training;
@@ -257,6 +294,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   const nTrain = split.train.n;
   const nVal = split.val.n;
   const evalBatch = Math.max(t.batchSize, 256);
+  const prior = ctx.state && !ctx.state.finished ? ctx.state : undefined;
 
   // Everything disposable of this trial, released in `finally`.
   let train: { x: tf.Tensor; y: tf.Tensor } | undefined;
@@ -268,6 +306,9 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
   let best: tf.Tensor[] | undefined;
   let sums: tf.Tensor | undefined;
   let fused: FusedDenseTrainer | undefined;
+  const originalRandom = Math.random;
+  let random: Random = rng(seed * 1009 + split.fold);
+  Math.random = random;
   try {
     train = toTensors(split.train, info);
     if (validating) val = toTensors(split.val, info);
@@ -277,6 +318,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
 
     model = buildModel(candidate, spec.model, info, seed);
     ctx.describe(model);
+    if (prior) restoreWeights(model, prior);
     optimizer = makeOptimizer(t);
     const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
     // Dense stacks with Adam on wasm: one kernel per epoch (src/train/step.ts); anything else unfused.
@@ -292,22 +334,35 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
             batchSize: t.batchSize,
           });
     if (typeof fusedOrWhy !== 'string') fused = fusedOrWhy;
-    const random = rng(seed ^ 0x5eed);
+    if (prior?.optimizer) await restoreOptimizer(prior.optimizer, model, optimizer, fused);
+    if (prior?.best) best = prior.best.map((a, i) => tf.tensor(a, prior.weightShapes![i]!));
+    if (prior) Math.random = random = rng(prior.random);
+    // The batch order is shuffled in place each epoch: replay the epochs already trained.
+    const shuffler = rng(seed ^ 0x5eed);
     const order = Int32Array.from({ length: nTrain }, (_, i) => i);
+    for (let e = 0; e < (prior?.epoch ?? 0); e++) shuffleInPlace(order, shuffler);
 
-    const epochs: EpochRecord[] = [];
+    const epochs: EpochRecord[] = prior ? [...prior.epochs] : [];
     const maximise = es.monitor === 'val_metric' && higher;
-    let bestValue = maximise ? -Infinity : Infinity;
-    let bestEpoch = 0;
-    let wait = 0;
+    let bestValue = prior?.earlyStopping.best ?? (maximise ? -Infinity : Infinity);
+    let bestEpoch = prior?.earlyStopping.bestEpoch ?? 0;
+    let wait = prior?.earlyStopping.wait ?? 0;
     let stoppedEarly = false;
+    let finished = false;
+    let paused = false;
     const m = model;
     const opt = optimizer;
     const tr = train;
+    const last = Math.min(ctx.budget, t.epochs);
 
     const fitStart = performance.now();
-    for (let epoch = 1; epoch <= t.epochs; epoch++) {
-      shuffleInPlace(order, random);
+    for (let epoch = epochs.length + 1; epoch <= last; epoch++) {
+      if (ctx.deadline !== undefined && ctx.clock.epochs > 0 && performance.now() + 3 * ctx.clock.lastEpochMs > ctx.deadline) {
+        paused = true;
+        break;
+      }
+      const epochStart = performance.now();
+      shuffleInPlace(order, shuffler);
       sums = fused ? fused.epoch(tr.x, tr.y, order) : tf.zeros([2]);
       for (let start = 0; !fused && start < nTrain; start += t.batchSize) {
         const size = Math.min(t.batchSize, nTrain - start);
@@ -359,6 +414,8 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
       const record: EpochRecord = { epoch, loss, metric: obj.finish(loss, trainSums[1]!, nTrain), valLoss: v.loss, valMetric: v.metric };
       epochs.push(record);
       args.onEpoch?.({ ...record, repeat, fold: split.fold, epochs: t.epochs });
+      ctx.clock.epochs++;
+      ctx.clock.lastEpochMs = performance.now() - epochStart;
 
       if (!es.enabled || !val) continue;
       const value = es.monitor === 'val_loss' ? v.loss : v.metric;
@@ -377,11 +434,39 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
       } else if (++wait >= es.patience && epoch > 1) {
         // Keras: stop once `patience` epochs in a row brought no improvement (never after the first).
         stoppedEarly = epoch < t.epochs;
+        finished = true;
         break;
       }
     }
+    if (epochs.length >= t.epochs) finished = true;
     fused?.syncModel();
-    const fitSeconds = seconds(performance.now() - fitStart);
+    const fitSeconds = (prior?.fitSeconds ?? 0) + seconds(performance.now() - fitStart);
+
+    // Where the trial stands, taken before the best weights are put back: training goes on from here.
+    const state: TrialState = {
+      repeat,
+      fold: split.fold,
+      epoch: epochs.length,
+      finished,
+      epochs,
+      earlyStopping: { best: Number.isFinite(bestValue) ? bestValue : null, bestEpoch, wait, stoppedEarly },
+      random: random.state(),
+      fitSeconds,
+      inferenceMsPerSample: null,
+      weights: null,
+      weightShapes: null,
+      best: null,
+      optimizer: null,
+      record: null,
+    };
+    if (!finished) {
+      const weights = m.getWeights();
+      state.weights = await Promise.all(weights.map(values));
+      state.weightShapes = weights.map((w) => [...w.shape]);
+      state.best = best ? await Promise.all(best.map(values)) : null;
+      state.optimizer = await optimizerState(m, opt, fused);
+    }
+    if (paused) return { kind: 'paused', state };
 
     const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;
     if (restored) {
@@ -433,8 +518,9 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
       ...(testEval ? { test: { metric: testEval.metric, loss: testEval.loss, rows: split.test!.n } } : {}),
       ...(split.splitId ? { split: split.splitId } : {}),
     };
-    return { trial, inferenceMsPerSample };
+    return { kind: 'scored', outcome: { trial, inferenceMsPerSample }, state: { ...state, inferenceMsPerSample, record: trial } };
   } finally {
+    Math.random = originalRandom;
     if (sums) sums.dispose();
     fused?.dispose();
     if (best) tf.dispose(best);
@@ -445,6 +531,55 @@ async function runTrial(ctx: TrialContext): Promise<TrialOutcome> {
     if (test) tf.dispose([test.x, test.y]);
     scale?.dispose();
   }
+}
+
+/** A checkpointed trial's current weights into its freshly built model. */
+function restoreWeights(model: tf.LayersModel, state: TrialState): void {
+  const shapes = model.getWeights().map((w) => w.shape);
+  const saved = state.weights ?? [];
+  if (saved.length !== shapes.length || saved.some((a, i) => a.length !== shapes[i]!.reduce((p, q) => p * q, 1))) {
+    throw new LayerbenchError(`checkpoint of repeat ${state.repeat} fold ${state.fold}: its weights do not fit the candidate's model`, {
+      code: 'E_CHECKPOINT',
+      kind: 'fatal',
+    });
+  }
+  const tensors = saved.map((a, i) => tf.tensor(a, shapes[i]!));
+  model.setWeights(tensors);
+  tf.dispose(tensors);
+}
+
+type OptimizerState = NonNullable<TrialState['optimizer']>;
+
+/**
+ * The optimizer's step count and slots in tf.Optimizer.getWeights() order (Adam: every first
+ * moment, then every second moment, per trainable weight): the fused trainer's Adam state is
+ * converted to the same layout.
+ */
+async function optimizerState(model: tf.LayersModel, optimizer: tf.Optimizer, fused: FusedDenseTrainer | undefined): Promise<OptimizerState> {
+  if (fused) {
+    const adam = fused.adamState();
+    const shapes = model.trainableWeights.map((w) => w.shape as number[]);
+    return { iterations: adam.iterations, slots: [...adam.m, ...adam.v], slotShapes: [...shapes, ...shapes] };
+  }
+  const [iterations, ...slots] = await optimizer.getWeights();
+  const step = iterations ? (await iterations.tensor.data())[0]! : 0;
+  iterations?.tensor.dispose();
+  return { iterations: step, slots: await Promise.all(slots.map((s) => values(s.tensor))), slotShapes: slots.map((s) => [...s.tensor.shape]) };
+}
+
+/** A checkpoint's optimizer state into a fresh optimizer (or the fused trainer). */
+async function restoreOptimizer(state: OptimizerState, model: tf.LayersModel, optimizer: tf.Optimizer, fused: FusedDenseTrainer | undefined): Promise<void> {
+  if (fused) {
+    const n = model.trainableWeights.length;
+    if (state.slots.length !== 2 * n) {
+      throw new LayerbenchError(`checkpoint: ${state.slots.length} optimizer slots do not fit Adam over ${n} weights`, { code: 'E_CHECKPOINT', kind: 'fatal' });
+    }
+    fused.setAdamState({ iterations: state.iterations, m: state.slots.slice(0, n), v: state.slots.slice(n) });
+    return;
+  }
+  const tensors = [tf.scalar(state.iterations, 'int32'), ...state.slots.map((a, i) => tf.tensor(a, state.slotShapes[i]!))];
+  await optimizer.setWeights(tensors.map((tensor, i) => ({ name: i === 0 ? 'iter' : `slot${i}`, tensor })));
+  tf.dispose(tensors);
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -470,14 +605,36 @@ function dataSummary(info: DataInfo): CandidateDoc['data'] {
  * thrown error to `failedDoc` for the failed document.
  */
 export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
+  const progress = await trainCandidateResumable(args);
+  if (progress.status !== 'done') throw new LayerbenchError('training paused without a deadline', { code: 'E_INTERNAL', kind: 'fatal' });
+  return progress.doc;
+}
+
+/**
+ * trainCandidate in steps: each trial trained to `epochBudget` epochs (continued from `resume` where it
+ * stands), or until `deadline` comes near — then every trial's state is in the returned checkpoint
+ * and the next call, given it, goes on as if training had never stopped. A trial that is finished
+ * (early stopping, or training.epochs reached) or was already scored at this budget is not trained
+ * again: its record is reused.
+ */
+export async function trainCandidateResumable(args: ResumableArgs): Promise<TrainProgress> {
+  const resume = args.resume;
   const context: FailureContext = {
-    startedAt: new Date().toISOString(),
+    startedAt: resume?.startedAt ?? new Date().toISOString(),
     startMs: performance.now(),
     trials: [],
     fitSeconds: 0,
-    peakTensorBytes: 0,
+    peakTensorBytes: resume?.totals.peakTensorBytes ?? 0,
+    wallBefore: resume?.totals.wallSeconds ?? 0,
+    ...(resume && resume.layers.length > 0 ? { layers: resume.layers } : {}),
+    ...(resume?.parameterCount != null ? { parameterCount: resume.parameterCount } : {}),
   };
   const { spec, candidate } = args;
+  const budget = Math.min(args.epochBudget ?? spec.training.epochs, spec.training.epochs);
+  const prior = new Map((resume?.trials ?? []).map((s) => [`${s.repeat}/${s.fold}`, s]));
+  const states: TrialState[] = [];
+  const clock = { epochs: 0, lastEpochMs: 0 };
+  let paused = false;
   let restoreBackend: (() => Promise<void>) | undefined;
   try {
     const backend = await trainingBackend(candidate.family, args.backend);
@@ -489,13 +646,30 @@ export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
       const splits = await args.splits(repeat);
       if (splits.length === 0) throw new DataError(`repeat ${repeat}: the data layer produced no splits`);
       for (const [i, split] of splits.entries()) {
+        const state = prior.get(`${repeat}/${split.fold}`);
+        if (paused) {
+          if (state) states.push(state);
+          continue;
+        }
+        if (state?.record && (state.finished || state.epoch >= budget)) {
+          // Scored at this budget already, or nothing left to train: its record stands.
+          states.push(state);
+          context.trials.push(state.record);
+          context.fitSeconds += state.record.fitSeconds;
+          if (state.inferenceMsPerSample !== null) inferenceMs.push(state.inferenceMsPerSample);
+          continue;
+        }
         const last = repeat === spec.evaluation.repeats - 1 && i === splits.length - 1;
-        const outcome = await withSeededRandom(seed * 1009 + split.fold, () => runTrial({
+        const result = await runTrial({
           ...(last && args.onFinalModel ? { keep: args.onFinalModel } : {}),
           args,
           split,
           repeat,
           seed,
+          ...(state ? { state } : {}),
+          budget,
+          ...(args.deadline !== undefined ? { deadline: args.deadline } : {}),
+          clock,
           describe: (model) => {
             if (context.layers) return;
             context.layers = layerSummaries(model);
@@ -504,14 +678,41 @@ export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
           sample: (bytes) => {
             context.peakTensorBytes = Math.max(context.peakTensorBytes, bytes);
           },
-        }));
-        context.trials.push(outcome.trial);
-        context.fitSeconds += outcome.trial.fitSeconds;
-        inferenceMs.push(outcome.inferenceMsPerSample);
+        });
+        states.push(result.state);
+        if (result.kind === 'paused') {
+          paused = true;
+          continue;
+        }
+        context.trials.push(result.outcome.trial);
+        context.fitSeconds += result.outcome.trial.fitSeconds;
+        inferenceMs.push(result.outcome.inferenceMsPerSample);
       }
     }
+    const wallSeconds = context.wallBefore + seconds(performance.now() - context.startMs);
+    const checkpoint: CandidateCheckpoint = {
+      schema: CHECKPOINT_SCHEMA,
+      runId: args.runId,
+      candidateId: candidate.id,
+      startedAt: context.startedAt,
+      backend: context.backend,
+      parameterCount: context.parameterCount ?? null,
+      layers: context.layers ?? [],
+      trials: states,
+      totals: {
+        wallSeconds,
+        tasks: resume?.totals.tasks ?? 0,
+        taskSeconds: resume?.totals.taskSeconds ?? 0,
+        cpuSeconds: resume?.totals.cpuSeconds ?? 0,
+        peakTensorBytes: context.peakTensorBytes,
+        peakRssBytes: Math.max(resume?.totals.peakRssBytes ?? 0, peakRss()),
+      },
+      // The caller records what it saved (onFinalModel); carried over until it saves again.
+      savedModel: resume?.savedModel ?? null,
+    };
+    if (paused) return { status: 'paused', checkpoint };
     const values = context.trials.map((t) => t.valMetric);
-    return {
+    const doc: CandidateDoc = {
       schema: CANDIDATE_DOC_SCHEMA,
       runId: args.runId,
       candidate,
@@ -531,13 +732,15 @@ export async function trainCandidate(args: TrainArgs): Promise<CandidateDoc> {
       trials: context.trials,
       data: dataSummary(args.info),
       timing: {
-        wallSeconds: seconds(performance.now() - context.startMs),
+        wallSeconds,
         fitSeconds: context.fitSeconds,
         samplesPerSecond: mean(context.trials.map((t) => t.samplesPerSecond)),
-        inferenceMsPerSample: mean(inferenceMs),
+        inferenceMsPerSample: inferenceMs.length > 0 ? mean(inferenceMs) : null,
       },
-      memory: { peakTensorBytes: context.peakTensorBytes, peakRssBytes: peakRss() },
+      memory: { peakTensorBytes: context.peakTensorBytes, peakRssBytes: checkpoint.totals.peakRssBytes },
     };
+    // Nothing left to train (every trial finished): no checkpoint to go on from.
+    return { status: 'done', doc, checkpoint: states.every((s) => s.finished) ? null : checkpoint };
   } catch (err) {
     // Our own errors say what went wrong; anything else (a tfjs failure) fails this candidate only.
     const thrown = err instanceof LayerbenchError ? err : new CandidateError(`training failed: ${errorMessage(err)}`, err);
@@ -566,7 +769,7 @@ export function failedDoc(args: Pick<TrainArgs, 'runId' | 'candidate' | 'info'>,
     layers: context?.layers ?? [],
     trials: context?.trials ?? [],
     data: dataSummary(args.info),
-    timing: { ...base.timing, wallSeconds: context ? seconds(performance.now() - context.startMs) : 0, fitSeconds: context?.fitSeconds ?? 0 },
+    timing: { ...base.timing, wallSeconds: context ? context.wallBefore + seconds(performance.now() - context.startMs) : 0, fitSeconds: context?.fitSeconds ?? 0 },
     memory: { peakTensorBytes: context?.peakTensorBytes ?? 0, peakRssBytes: peakRss() },
   };
 }
@@ -618,19 +821,22 @@ export async function refitCandidate(args: RefitArgs): Promise<RefitResult> {
     restoreBackend = backend.restore;
     const seed = spec.training.seed;
     let parameterCount = 0;
-    const { trial } = await withSeededRandom(seed * 1009 + args.split.fold, () =>
-      runTrial({
-        args: trainArgs,
-        split: args.split,
-        repeat: 0,
-        seed,
-        describe: (model) => {
-          parameterCount = model.countParams();
-        },
-        sample: () => undefined,
-        ...(args.onModel ? { keep: args.onModel } : {}),
-      }),
-    );
+    // runTrial seeds Math.random as for the trials (seed * 1009 + fold) and trains to the budget in one go.
+    const result = await runTrial({
+      args: trainArgs,
+      split: args.split,
+      repeat: 0,
+      seed,
+      budget: args.epochs,
+      clock: { epochs: 0, lastEpochMs: 0 },
+      describe: (model) => {
+        parameterCount = model.countParams();
+      },
+      sample: () => undefined,
+      ...(args.onModel ? { keep: args.onModel } : {}),
+    });
+    if (result.kind !== 'scored') throw new LayerbenchError('refit paused without a deadline', { code: 'E_INTERNAL', kind: 'fatal' });
+    const { trial } = result.outcome;
     return {
       backend: backend.label,
       parameterCount,

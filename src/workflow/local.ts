@@ -1,7 +1,7 @@
 /**
  * The local runner: the deployed state machine definition (rendered from the CDK construct) executed by
- * aws-local-stepfunctions, with each Task state bound to the step code — Plan, RecordFailure, Aggregate
- * and Report in this process, Train and Finalize (a refit: Train's resources) in a pool of worker processes.
+ * aws-local-stepfunctions, with each Task state bound to the step code — Plan, RecordFailure, Aggregate,
+ * Promote and Report in this process, Train and Finalize (a refit: Train's resources) in a pool of worker processes.
  *
  * The interpreter has no ItemReader: it runs `localDefinition` (the Map reads `$.items` instead), and
  * whenever a step's output names an item list (`itemsKey`), the runner reads that list from the store
@@ -11,6 +11,8 @@ import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { LayerbenchError } from '../errors.js';
 import { plan, planOutput, type PlanOptions } from '../steps/plan.js';
+import type { PromoteInput } from '../steps/promote.js';
+import type { PriceTable } from '../cost/prices.js';
 import { recordFailure } from '../steps/record-failure.js';
 import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { getJson, type Store } from '../store/store.js';
@@ -26,7 +28,9 @@ export type ProgressEvent =
   | { type: 'candidate'; runId: string; candidateId: string; status: TrainOutput['status']; reason?: string }
   | { type: 'retry'; candidateId: string; attempt: number; error: string }
   | { type: 'aggregating' }
-  | { type: 'finalizing' };
+  | { type: 'finalizing' }
+  /** A halving run's next round was opened: `total` more items to train. */
+  | { type: 'round'; total: number };
 
 /** A Train task's work: one item in, its outcome out (the document written to the store). */
 export type TrainBinding = (item: WorkItem) => Promise<TrainOutput>;
@@ -43,6 +47,8 @@ export interface RunLocalOptions {
   onProgress?: (event: ProgressEvent) => void;
   /** Passed to the Plan step (an inline spec, a clock). */
   planOptions?: PlanOptions;
+  /** The price table for cost estimates and search.budget.usd (default: the table in the code). */
+  prices?: PriceTable;
   /** Seconds a Train task may run (default: the construct's 15 minutes). */
   trainTimeoutSeconds?: number;
   /** Pause before a retry, in ms, instead of the definition's jittered backoff (tests that are not about retries). */
@@ -112,7 +118,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       const item = input as WorkItem;
       await opts.beforeTrain?.(item);
       const out = await trainer(item);
-      progress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
+      // A task that checkpointed is not done: the Map's Choice invokes Train again.
+      if (out.status !== 'continue') progress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
       return out;
     },
     [STATE.recordFailure]: async (input) => {
@@ -128,7 +135,13 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       // Aggregate and Report (and the report's tfjs and vega) load when the training is done, not
       // before the first candidate starts.
       const { aggregate } = await import('../steps/aggregate.js');
-      return aggregate(store, input as AggregateInput);
+      return aggregate(store, input as AggregateInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
+    },
+    [STATE.promote]: async (input) => {
+      const { promote } = await import('../steps/promote.js');
+      const out = await promote(store, input as PromoteInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
+      progress({ type: 'round', total: out.itemCount });
+      return out;
     },
     [STATE.finalize]: async (input) => {
       signal?.throwIfAborted();
@@ -145,7 +158,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     [STATE.report]: async (input) => {
       signal?.throwIfAborted();
       const { report } = await import('../steps/report.js');
-      return report(store, input as ReportInput);
+      return report(store, input as ReportInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
   };
 

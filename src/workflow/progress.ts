@@ -96,6 +96,11 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
         case 'finalizing':
           line('refitting the recommended candidate on all non-test rows (the final model)');
           break;
+        case 'round':
+          // A halving run's next round: more items to train, the count goes on.
+          total += e.total;
+          if (e.total > 0) line(`next round: training ${e.total} promoted candidate${e.total === 1 ? '' : 's'}`);
+          break;
       }
     },
     stop: stopBar,

@@ -24,6 +24,7 @@ import type { Store } from '../../store/store.js';
 import { TrainPool, workerCount } from '../../workflow/pool.js';
 import { createProgressDisplay, formatDuration } from '../../workflow/progress.js';
 import { prepareSweepFile } from '../sweep-file.js';
+import { parsePriceOverrides, priceTable } from '../../cost/prices.js';
 
 export interface RunCommandOptions {
   store?: string;
@@ -34,6 +35,8 @@ export interface RunCommandOptions {
   /** Bytes one candidate may use on a worker. */
   maxMemory?: number;
   trainTimeout?: number;
+  /** Price overrides, JSON (src/cost/prices.ts). */
+  prices?: string;
   json?: boolean;
   quiet?: boolean;
 }
@@ -71,6 +74,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   if (opts.runId !== undefined) checkRunIdOption(opts.runId);
   if (opts.retryFailed && opts.runId === undefined) throw new SpecError('--retry-failed: needs --run-id, the run whose failed candidates to train again');
   const note = (text: string) => opts.quiet || process.stderr.write(`${text}\n`);
+  const prices = opts.prices === undefined ? undefined : priceTable(parsePriceOverrides(opts.prices, '--prices'));
   const store = await openCheckedStore(opts.store);
   const memoryBudget: MemoryBudget = opts.maxMemory ? { bytes: opts.maxMemory, source: '--max-memory' } : DEFAULT_MEMORY_BUDGET;
   const { text, spec, info, candidates, datasetVersion } = await prepareSweepFile(file, store, { quiet: opts.quiet, memoryBudget });
@@ -117,6 +121,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       workers,
       trainPool,
       trainTimeoutSeconds: opts.trainTimeout,
+      ...(prices ? { prices } : {}),
       planOptions: { memoryBudget },
       onProgress: (e) => progress.onProgress(e),
       signal: stop.signal,

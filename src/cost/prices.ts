@@ -1,0 +1,71 @@
+/**
+ * The one price table layerbench estimates costs with: AWS list prices in us-east-1, as checked in
+ * 2026-11 (the Lambda prices against a stored copy of aws.amazon.com/lambda/pricing; Step Functions
+ * Standard as last published to our knowledge). Prices change and differ by region: override any of
+ * them — stack context `prices` (JSON) for the deployed functions, `layerbench run --prices` locally.
+ *
+ * `memoryMb` and `architecture` say what a local run is priced as: the CPU-seconds of a local worker
+ * billed as the seconds of a Lambda function of that memory and architecture (the deployed Train
+ * function's defaults: 2,048 MB, arm64 for the zip runtime). A deployed candidate records its own.
+ */
+import { z } from 'zod';
+import { SpecError } from '../errors.js';
+
+export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export const priceTableSchema = z
+  .object({
+    /** Where and when the prices were read. */
+    region: z.string().min(1),
+    date: z.string().min(1),
+    /** Lambda duration, USD per GB-second. */
+    lambdaGbSecondArm64: z.number().nonnegative(),
+    lambdaGbSecondX86: z.number().nonnegative(),
+    /** Lambda, USD per request. */
+    lambdaRequest: z.number().nonnegative(),
+    /** Step Functions Standard, USD per state transition. */
+    stateTransition: z.number().nonnegative(),
+    /** What a local run's CPU-seconds are priced as. */
+    memoryMb: z.number().int().min(128).max(10_240),
+    architecture: z.enum(ARCHITECTURES),
+  })
+  .strict();
+export type PriceTable = z.infer<typeof priceTableSchema>;
+
+export const PRICES: PriceTable = {
+  region: 'us-east-1',
+  date: '2026-11',
+  lambdaGbSecondArm64: 0.0000133334,
+  lambdaGbSecondX86: 0.0000166667,
+  lambdaRequest: 0.2 / 1e6,
+  stateTransition: 0.025 / 1000,
+  memoryMb: 2048,
+  architecture: 'arm64',
+};
+
+export const priceOverridesSchema = priceTableSchema.partial().strict();
+export type PriceOverrides = z.infer<typeof priceOverridesSchema>;
+
+/** The table with `overrides` applied; overriding a price without saying where from marks the region "custom". */
+export function priceTable(overrides: PriceOverrides = {}): PriceTable {
+  const changed = Object.keys(overrides).some((k) => k !== 'memoryMb' && k !== 'architecture' && k !== 'region' && k !== 'date');
+  return { ...PRICES, ...(changed ? { region: 'custom', date: 'as given' } : {}), ...overrides };
+}
+
+/** Overrides from JSON text (a CLI option, stack context, an environment variable); a SpecError names `source` and the field. */
+export function parsePriceOverrides(text: string, source: string): PriceOverrides {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new SpecError(`${source}: not valid JSON (${(err as Error).message})`);
+  }
+  const parsed = priceOverridesSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const at = issue.path.join('.');
+    throw new SpecError(`${source}: ${at ? `${at}: ` : ''}${issue.code === 'unrecognized_keys' ? `unknown price ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; known: ${Object.keys(PRICES).join(', ')}` : issue.message}`);
+  }
+  return parsed.data;
+}

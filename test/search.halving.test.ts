@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import type { TrialPoint } from '../src/report/stats.js';
+import { assignBrackets, halvingProblems, halvingShape, promoted, rankRung, type RungEntry } from '../src/search/halving.js';
+import { sweepSpecSchema, type SweepSpecInput } from '../src/spec/schema.js';
+
+const points = (values: number[]): TrialPoint[] => values.map((value, i) => ({ repeat: i, fold: 0, value, trainRows: 300, valRows: 100 }));
+const entry = (candidateId: string, values: number[], params = 100): RungEntry => ({
+  candidateId,
+  mean: values.reduce((a, b) => a + b, 0) / values.length,
+  params,
+  points: points(values),
+});
+
+function spec(search: SweepSpecInput['search'], depth = [1, 2, 3], width = [4, 8, 16], epochs = 27) {
+  return sweepSpecSchema.safeParse({
+    name: 'h',
+    dataset: { key: 'x.csv', task: 'binary', target: 'y' },
+    model: { family: 'dense', depth, width },
+    training: { epochs },
+    search,
+  });
+}
+
+describe('halving schedule', () => {
+  it('81 candidates, eta 3, 27 epochs: five rounds at 1, 1, 3, 9, 27 epochs (the first two at the minimum of 1)', () => {
+    // Arrange / Act
+    const shape = halvingShape(81, 27, { strategy: 'halving', eta: 3 });
+    // Assert: r = 27 / 3^4 → 1 (at least one); s = min(4, ⌊log3 27⌋ = 3) = 3 rounds after the first
+    expect(shape.minEpochs).toBe(1);
+    expect(shape.budgets).toEqual([1, 3, 9, 27]);
+    expect(shape.brackets).toEqual([{ startRound: 0, size: 81 }]);
+  });
+
+  it('9 candidates, eta 3, minEpochs 2, 18 epochs: rounds at 2, 6, 18', () => {
+    const shape = halvingShape(9, 18, { strategy: 'halving', eta: 3, minEpochs: 2 });
+    expect(shape.budgets).toEqual([2, 6, 18]);
+  });
+
+  it('hyperband splits the grid into brackets in Hyperband proportions, every candidate in exactly one', () => {
+    // Arrange
+    const shape = halvingShape(27, 27, { strategy: 'hyperband', eta: 3 });
+    const ids = Array.from({ length: 27 }, (_, i) => `c${i}`);
+    // Act
+    const brackets = assignBrackets(shape, ids, 7);
+    // Assert: s = 3 → weights ⌈4/4·27⌉ = 27, ⌈4/3·9⌉ = 12, ⌈4/2·3⌉ = 6, ⌈4/1·1⌉ = 4 scaled to 27
+    expect(shape.brackets.map((b) => b.startRound)).toEqual([0, 1, 2, 3]);
+    expect(shape.brackets.map((b) => b.size)).toEqual([15, 7, 3, 2]);
+    expect(brackets.flatMap((b) => b.candidates).sort()).toEqual([...ids].sort());
+    expect(assignBrackets(shape, ids, 7)).toEqual(brackets);
+  });
+});
+
+describe('halving promotion', () => {
+  it('keeps the top 1 in eta and whatever the paired test cannot tell from the cut; stops the rest', () => {
+    // Arrange: accuracy, higher is better; 9 candidates, keep 3. "close" is within noise of the cut "c".
+    const entries = [
+      entry('a', [0.9, 0.91, 0.92]),
+      entry('b', [0.88, 0.89, 0.9]),
+      entry('c', [0.85, 0.86, 0.87]),
+      entry('close', [0.86, 0.84, 0.865]),
+      ...['d', 'e', 'f', 'g'].map((id, i) => entry(id, [0.5 - i * 0.01, 0.51 - i * 0.01, 0.5 - i * 0.01])),
+      { candidateId: 'broken', mean: null, params: null, points: [] },
+    ];
+    // Act
+    const decision = rankRung(entries, 3, true, 0);
+    // Assert
+    expect(decision.keep).toBe(3);
+    expect(decision.cut).toBe('c');
+    expect(promoted(decision)).toEqual(['a', 'b', 'c', 'close']);
+    const verdict = Object.fromEntries(decision.candidates.map((c) => [c.candidateId, c.verdict]));
+    expect(verdict).toMatchObject({ a: 'top', close: 'indistinguishable', d: 'stopped', g: 'stopped', broken: 'failed' });
+    expect(decision.candidates.find((c) => c.candidateId === 'close')!.p).toBeGreaterThanOrEqual(0.05);
+    expect(decision.candidates.find((c) => c.candidateId === 'd')!.p).toBeLessThan(0.05);
+  });
+
+  it('lower-is-better metrics keep the smallest; with one trial each only the top go on (no test)', () => {
+    const entries = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => entry(id, [i + 1]));
+    const decision = rankRung(entries, 2, false, 0);
+    expect(promoted(decision)).toEqual(['a', 'b', 'c']);
+    expect(decision.candidates.filter((c) => c.verdict === 'stopped').map((c) => c.test)).toEqual([null, null, null]);
+  });
+});
+
+describe('halving specs that cannot work', () => {
+  const message = (r: ReturnType<typeof spec>) => (r.success ? 'valid' : `${r.error.issues[0]!.path.join('.')}: ${r.error.issues[0]!.message}`);
+
+  it('eta below 2', () => {
+    expect(message(spec({ strategy: 'halving', eta: 1 }))).toMatch(/^search\.eta: /);
+  });
+  it('a minimum budget above the maximum', () => {
+    expect(message(spec({ strategy: 'halving', minEpochs: 30 }))).toBe('search.minEpochs: 30 is above training.epochs (27), the budget of the last rung');
+  });
+  it('a budget below one rung', () => {
+    expect(message(spec({ strategy: 'halving', budget: { epochs: 5 } }))).toBe(
+      'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 1 trials × 3 epochs = 27)',
+    );
+  });
+  it('halving with a single candidate', () => {
+    expect(message(spec({ strategy: 'hyperband' }, [2], [8]))).toMatch(/^search\.strategy: hyperband needs at least 2 candidates/);
+  });
+  it('halving options on a grid sweep', () => {
+    expect(message(spec({ strategy: 'grid', eta: 3 }))).toBe('search.eta: is only for strategy "halving" or "hyperband"');
+  });
+  it('a well-formed halving sweep is valid, and its problems list is empty', () => {
+    const r = spec({ strategy: 'halving', eta: 3, budget: { epochs: 200 } });
+    expect(message(r)).toBe('valid');
+    expect(halvingProblems(r.data!, 9)).toEqual([]);
+  });
+});

@@ -162,13 +162,15 @@ export class SweepWorkflow extends Construct {
     return train;
   }
 
-  /** RecordFailure: the Catch's `{ runId, candidateId, error }` in, the candidate's failed document written, nothing out. */
+  /**
+   * RecordFailure: the failed item as the Catch left it — `{ runId, candidateId, round?, retrain?, error }`,
+   * a few hundred bytes — in; the candidate's failed document written; nothing out.
+   */
   private recordFailureState(fn: lambda.IFunction): tasks.LambdaInvoke {
     const record = new tasks.LambdaInvoke(this, STATE.recordFailure, {
       lambdaFunction: fn,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({ 'runId.$': '$.runId', 'candidateId.$': '$.candidateId', 'error.$': '$.error' }),
       resultSelector: {},
       taskTimeout: sfn.Timeout.duration(Duration.minutes(1)),
     });

@@ -583,43 +583,52 @@ export function im2col(
 }
 
 export function col2im(
-  cols: usize, dx: usize,
+  cols: usize, dx: usize, m0: i32, count: i32, clear: i32,
   N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
 ): void {
+  // Adds rows m0 .. m0 + count of the patch matrix (read from cols on) into dx, zeroed first if `clear`.
   const bytes = (<usize>C) << 2;
   const vec = bytes & ~(<usize>15);
-  const total = (<usize>(N * H * W)) * bytes;
-  const totalVec = total & ~(<usize>15);
-  let z: usize = 0;
-  for (; z < totalVec; z += 16) v128.store(dx + z, splat(0));
-  for (; z < total; z += 4) store<f32>(dx + z, 0);
+  if (clear) {
+    const total = (<usize>(N * H * W)) * bytes;
+    const totalVec = total & ~(<usize>15);
+    let z: usize = 0;
+    for (; z < totalVec; z += 16) v128.store(dx + z, splat(0));
+    for (; z < total; z += 4) store<f32>(dx + z, 0);
+  }
   const rowBytes = bytes * <usize>fw;
   const rowVec = rowBytes & ~(<usize>15);
   let p = cols;
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        const iw0 = ow * sw - padLeft;
-        const inside = dw == 1 && iw0 >= 0 && iw0 + fw <= W;
-        for (let kh = 0; kh < fh; kh++) {
-          const ih = oh * sh + kh * dh - padTop;
-          if (ih < 0 || ih >= H) {
-            p += rowBytes;
-            continue;
-          }
-          const dxrow = dx + (<usize>((n * H + ih) * W)) * bytes;
-          if (inside) {
-            addRun(dxrow + (<usize>iw0) * bytes, p, rowBytes, rowVec);
-            p += rowBytes;
-            continue;
-          }
-          for (let kw = 0; kw < fw; kw++) {
-            const iw = iw0 + kw * dw;
-            if (iw >= 0 && iw < W) addRun(dxrow + (<usize>iw) * bytes, p, bytes, vec);
-            p += bytes;
-          }
-        }
+  let n = m0 / (OH * OW);
+  let oh = (m0 / OW) % OH;
+  let ow = m0 % OW;
+  for (let m = 0; m < count; m++) {
+    const iw0 = ow * sw - padLeft;
+    const inside = dw == 1 && iw0 >= 0 && iw0 + fw <= W;
+    for (let kh = 0; kh < fh; kh++) {
+      const ih = oh * sh + kh * dh - padTop;
+      if (ih < 0 || ih >= H) {
+        p += rowBytes;
+        continue;
+      }
+      const dxrow = dx + (<usize>((n * H + ih) * W)) * bytes;
+      if (inside) {
+        addRun(dxrow + (<usize>iw0) * bytes, p, rowBytes, rowVec);
+        p += rowBytes;
+        continue;
+      }
+      for (let kw = 0; kw < fw; kw++) {
+        const iw = iw0 + kw * dw;
+        if (iw >= 0 && iw < W) addRun(dxrow + (<usize>iw) * bytes, p, bytes, vec);
+        p += bytes;
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        n++;
       }
     }
   }

@@ -90,17 +90,25 @@ function backpropFilterSimd(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, g:
   return dW;
 }
 
-/** dx = col2im(dy[M, co] · Wᵀ[co, K]) on the SIMD GEMM and col2im (K a multiple of 4). */
+/**
+ * dx = col2im(dy[M, co] · Wᵀ[co, K]) on the SIMD GEMM and col2im (K a multiple of 4),
+ * ROWS_PER_PRODUCT output pixels at a time, so that each slice of the product is still in cache
+ * when it is scattered.
+ */
 function backpropInputSimd(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, K: number, M: number, inputShape: number[]): TensorInfo {
   const k = simdKernels(wasm);
   const co = g.outChannels;
   const filterT = transposedCopy(wasm, filter, K, co); // [co, K]
-  const cols = allocF32(wasm, [M, K]);
+  const cols = allocF32(wasm, [Math.min(M, ROWS_PER_PRODUCT), K]);
   const dx = allocF32(wasm, inputShape);
-  const COLS = at(wasm, cols);
-  k.gemm(M, K, co, at(wasm, dy), co, 1, at(wasm, filterT), K, COLS, K, 0, 0);
+  const [DY, WT, COLS, DX] = [at(wasm, dy), at(wasm, filterT), at(wasm, cols), at(wasm, dx)];
+  const geometry = simdGeometry(g);
+  for (let m0 = 0; m0 < M; m0 += ROWS_PER_PRODUCT) {
+    const rows = Math.min(ROWS_PER_PRODUCT, M - m0);
+    k.gemm(rows, K, co, DY + 4 * m0 * co, co, 1, WT, K, COLS, K, 0, 0);
+    k.col2im(COLS, DX, m0, rows, m0 === 0 ? 1 : 0, ...geometry);
+  }
   free(wasm, filterT);
-  k.col2im(COLS, at(wasm, dx), ...simdGeometry(g));
   free(wasm, cols);
   return dx;
 }

@@ -16,8 +16,8 @@ import type { PriceTable } from '../cost/prices.js';
 import { recordFailure } from '../steps/record-failure.js';
 import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { getJson, type Store } from '../store/store.js';
-import { STATE } from '../../infra/workflow.js';
-import { localDefinition, renderDefinition, trainState, type AslDefinition } from './definition.js';
+import { STATE } from '../../infra/states.js';
+import { definitionFromTemplate, localDefinition, trainState, type AslDefinition } from './asl.js';
 import { defaultWorkers, TrainPool, type TrainPoolOptions } from './pool.js';
 
 /** What a 'planned' event says about the plan (the cloud's status command knows no more). */
@@ -94,7 +94,8 @@ type Handler = (input: unknown) => Promise<unknown>;
 export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const workers = opts.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new LayerbenchError(`workers: must be an integer ≥ 1, got ${workers}`, { code: 'E_SPEC', kind: 'fatal' });
-  const definition = localDefinition(renderDefinition({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds }).definition);
+  // The definition infra/workflow.ts renders, from its committed template (no aws-cdk-lib at run time).
+  const definition = localDefinition(definitionFromTemplate({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds }));
   const timeoutMs = (trainState(definition).TimeoutSeconds ?? 60) * 1000;
   const { store } = opts;
   const { signal } = opts;

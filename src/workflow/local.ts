@@ -108,6 +108,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const trainer: TrainBinding = opts.testTrainer ?? ((item) => trainWithTimeout(pool!, item, timeoutMs, signal));
   let stop: (() => void) | undefined;
   let planned: PlanResult | undefined;
+  let reportModule: Promise<typeof import('../steps/report.js')> | undefined;
 
   const handlers: Record<string, Handler> = {
     [STATE.plan]: async (input) => {
@@ -134,7 +135,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       signal?.throwIfAborted();
       progress({ type: 'aggregating' });
       // Aggregate and Report (and the report's tfjs and vega) load when the training is done, not
-      // before the first candidate starts.
+      // before the first candidate starts; Report loads while Aggregate and Finalize run.
+      reportModule ??= import('../steps/report.js');
+      reportModule.catch(() => undefined); // a failed load surfaces in the Report state
       const { aggregate } = await import('../steps/aggregate.js');
       return aggregate(store, input as AggregateInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
@@ -158,7 +161,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     },
     [STATE.report]: async (input) => {
       signal?.throwIfAborted();
-      const { report } = await import('../steps/report.js');
+      const { report } = await (reportModule ??= import('../steps/report.js'));
       return report(store, input as ReportInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
   };

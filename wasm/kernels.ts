@@ -464,15 +464,72 @@ export function lstmBackwardStep(B: i32, U: i32, dh: usize, dy: usize, ldy: i32,
 // Max-pooling gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy at the
 // window's first maximal input (row-major scan), per channel, four channels at a time.
 
+/**
+ * The 2×2, stride-2, unpadded case: windows do not overlap, so each covered input is written once
+ * (its window's gradient or 0) in one pass, without zeroing dx first; only a last odd row or
+ * column, which no window covers, is zeroed.
+ */
+function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, N: i32, H: i32, W: i32, OH: i32, OW: i32, rowBytes: usize, pixBytes: usize): void {
+  const zero = splat(0);
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const top = image + (<usize>(2 * oh)) * rowBytes;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = top + (<usize>(2 * ow)) * pixBytes;
+        const p01 = p00 + pixBytes;
+        const p10 = p00 + rowBytes;
+        const p11 = p10 + pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const x00 = v128.load(x + p00 + c);
+          const x01 = v128.load(x + p01 + c);
+          const x10 = v128.load(x + p10 + c);
+          const x11 = v128.load(x + p11 + c);
+          const m = f32x4.max(f32x4.max(x00, x01), f32x4.max(x10, x11));
+          const g = v128.load(o + c);
+          // The first maximal input in row-major order takes the gradient.
+          const h00 = f32x4.eq(x00, m);
+          const h01 = v128.andnot(f32x4.eq(x01, m), h00);
+          let found = v128.or(h00, h01);
+          const h10 = v128.andnot(f32x4.eq(x10, m), found);
+          found = v128.or(found, h10);
+          const h11 = v128.andnot(f32x4.eq(x11, m), found);
+          v128.store(dx + p00 + c, v128.and(g, h00));
+          v128.store(dx + p01 + c, v128.and(g, h01));
+          v128.store(dx + p10 + c, v128.and(g, h10));
+          v128.store(dx + p11 + c, v128.and(g, h11));
+        }
+        o += pixBytes;
+      }
+      if (W & 1) {
+        const last = top + (<usize>(W - 1)) * pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          v128.store(dx + last + c, zero);
+          v128.store(dx + last + rowBytes + c, zero);
+        }
+      }
+    }
+    if (H & 1) {
+      const last = image + (<usize>(H - 1)) * rowBytes;
+      for (let c: usize = 0; c < rowBytes; c += 16) v128.store(dx + last + c, zero);
+    }
+  }
+}
+
 export function maxPoolGrad(
   x: usize, dy: usize, dx: usize,
   N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
 ): void {
-  const total = N * H * W * C;
-  for (let i = 0; i < total; i += 4) v128.store(dx + ((<usize>i) << 2), splat(0));
   const rowBytes = (<usize>(W * C)) << 2;
   const pixBytes = (<usize>C) << 2;
+  if (fh == 2 && fw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && OH == H >> 1 && OW == W >> 1) {
+    maxPoolGrad2x2(x, dy, dx, N, H, W, OH, OW, rowBytes, pixBytes);
+    return;
+  }
+  const total = N * H * W * C;
+  for (let i = 0; i < total; i += 4) v128.store(dx + ((<usize>i) << 2), splat(0));
   let o = dy;
   for (let n = 0; n < N; n++) {
     const image = (<usize>(n * H)) * rowBytes;

@@ -5,11 +5,13 @@
  * (src/workflow/worker.ts and what it imports from src/) is bundled by esbuild into one CommonJS
  * file, its packages left as `require`s, and started by plain Node: ~0.8 s.
  *
- * The bundle is cached under node_modules/.cache/layerbench/ and rebuilt when any of its sources
- * changed (their modification times, from esbuild's metafile). Where the worker is already
+ * The bundle is cached under node_modules/.cache/layerbench/ (one per checkout that shares those
+ * node_modules) and rebuilt when any of its sources changed (their modification times, from
+ * esbuild's metafile). Where the worker is already
  * JavaScript, or esbuild or the cache directory is not available, the worker runs from source
  * through tsx as before.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -64,8 +66,9 @@ function bundledEntry(): WorkerEntry | undefined {
     // Next to the packages the bundle requires, so that Node resolves them from there.
     const modules = resolve(dirname(require.resolve('@tensorflow/tfjs/package.json')), '..', '..');
     const dir = join(modules, '.cache', 'layerbench');
-    const bundle = join(dir, 'worker.cjs');
-    const manifestFile = join(dir, 'worker.json');
+    const checkout = createHash('sha256').update(source).digest('hex').slice(0, 12);
+    const bundle = join(dir, `worker-${checkout}.cjs`);
+    const manifestFile = join(dir, `worker-${checkout}.json`);
     if (!upToDate(bundle, manifestFile, esbuild.version)) {
       mkdirSync(dir, { recursive: true });
       // Built beside its final name and renamed: two runs starting at once never load half a file.

@@ -18,7 +18,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export interface WorkerEntry {
-  /** The file tinypool loads in each worker process. */
+  /** The file tinypool loads in each worker process, and the flags the process starts with. */
   filename: string;
   execArgv: string[];
   /** 'bundle': the cached esbuild bundle under plain Node; 'source': worker.ts through tsx. */
@@ -26,6 +26,13 @@ export interface WorkerEntry {
 }
 
 const require = createRequire(import.meta.url);
+
+/**
+ * V8's young generation capped at 2 MB semi-spaces (Node's default grows them to 16 MB): training
+ * keeps few young objects alive, so scavenges stay cheap, and a worker's peak RSS on the MNIST
+ * example drops by ~30 MB (321–335 → 289–307 MB per candidate, measured with the same time).
+ */
+const V8_FLAGS = ['--max-semi-space-size=2'];
 let cached: WorkerEntry | undefined;
 
 /** The worker's entry, built (or found up to date) on first use. */
@@ -36,9 +43,9 @@ export function workerEntry(): WorkerEntry {
 
 function sourceEntry(): WorkerEntry {
   const source = new URL('./worker.ts', import.meta.url);
-  if (!source.pathname.endsWith('.ts')) return { filename: source.href, execArgv: [], kind: 'source' };
+  if (!source.pathname.endsWith('.ts')) return { filename: source.href, execArgv: V8_FLAGS, kind: 'source' };
   const tsx = pathToFileURL(require.resolve('tsx')).href;
-  return { filename: source.href, execArgv: ['--import', tsx], kind: 'source' };
+  return { filename: source.href, execArgv: [...V8_FLAGS, '--import', tsx], kind: 'source' };
 }
 
 interface Manifest {
@@ -89,7 +96,7 @@ function bundledEntry(): WorkerEntry | undefined {
       renameSync(temp, bundle);
       writeFileSync(manifestFile, JSON.stringify({ esbuild: esbuild.version, inputs } satisfies Manifest));
     }
-    return { filename: pathToFileURL(bundle).href, execArgv: [], kind: 'bundle' };
+    return { filename: pathToFileURL(bundle).href, execArgv: V8_FLAGS, kind: 'bundle' };
   } catch {
     return undefined;
   }

@@ -24,6 +24,11 @@ export interface EngineResult {
   /** samples/s of each timed run, in order. */
   runs: number[];
   median: number;
+  /**
+   * Samples per second of the process's CPU time (all its threads) in each run: steadier than wall
+   * time on a loaded machine, where the process waits for a core.
+   */
+  cpuRuns: number[];
 }
 
 export function median(xs: number[]): number {
@@ -43,6 +48,11 @@ export async function measureEngine(
   const spec = { ...ref.spec, training: { ...ref.spec.training, epochs: runs + 1 } };
   const split = syntheticSplit(ref, samplesPerRun, 32);
   const ends: number[] = [];
+  const cpuEnds: number[] = [];
+  const cpuMs = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  };
   const doc = await trainCandidate({
     runId: 'bench',
     spec,
@@ -50,9 +60,13 @@ export async function measureEngine(
     info: { ...ref.info, rows: samplesPerRun + 32 },
     splits: () => [split],
     backend,
-    onEpoch: () => ends.push(performance.now()),
+    onEpoch: () => {
+      ends.push(performance.now());
+      cpuEnds.push(cpuMs());
+    },
   });
   const rates = ends.slice(1).map((end, i) => samplesPerRun / ((end - ends[i]!) / 1000));
+  const cpuRates = cpuEnds.slice(1).map((end, i) => samplesPerRun / ((end - cpuEnds[i]!) / 1000));
   return {
     backend,
     recordedBackend: doc.backend,
@@ -61,6 +75,7 @@ export async function measureEngine(
     samplesPerRun,
     runs: rates,
     median: median(rates),
+    cpuRuns: cpuRates,
   };
 }
 

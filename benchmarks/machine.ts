@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { arch, availableParallelism, cpus, loadavg, release, totalmem, type } from 'node:os';
+import { simdBuild } from '../src/kernels/simd.js';
 
 export interface MachineInfo {
   cpuModel: string;
@@ -12,6 +13,8 @@ export interface MachineInfo {
   node: string;
   tfjs: string;
   tfjsBackendWasm: string;
+  /** Which build of layerbench's SIMD kernels runs: with relaxed SIMD (fused multiply-add) or plain SIMD. */
+  simdKernels?: 'relaxed-simd' | 'simd';
   /** Installed version of the optional @tensorflow/tfjs-node, or null. */
   tfjsNode: string | null;
   /** 1-, 5- and 15-minute load averages when the benchmark started (other work on the machine). */
@@ -62,6 +65,7 @@ export function describeMachine(): MachineInfo {
     node: process.version,
     tfjs: packageVersion('@tensorflow/tfjs') ?? 'unknown',
     tfjsBackendWasm: packageVersion('@tensorflow/tfjs-backend-wasm') ?? 'unknown',
+    simdKernels: simdBuild(),
     tfjsNode: packageVersion('@tensorflow/tfjs-node'),
     loadAverageAtStart: loadavg().map((l) => Math.round(l * 100) / 100),
     tag: `${slug(model) || 'cpu'}-${cores}c-${Math.round(memoryGiB)}g`,

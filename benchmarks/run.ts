@@ -199,7 +199,7 @@ export function markdown(r: BenchReport): string {
     `# layerbench benchmark, ${r.startedAt.slice(0, 10)}`,
     '',
     `Machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB; ${m.os}; Node ${m.node}; ` +
-      `@tensorflow/tfjs ${m.tfjs}, tfjs-backend-wasm ${m.tfjsBackendWasm}, tfjs-node ${m.tfjsNode ?? 'not installed'}; ` +
+      `@tensorflow/tfjs ${m.tfjs}, tfjs-backend-wasm ${m.tfjsBackendWasm} (layerbench kernels: ${m.simdKernels ?? 'simd'}), tfjs-node ${m.tfjsNode ?? 'not installed'}; ` +
       `PyTorch ${r.anchor.torch ?? `not available (${r.anchor.reason ?? 'skipped'})`}. ` +
       `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
       `(other work on the machine slows every number below).`,

@@ -22,21 +22,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { PROMOTE_STEP } from '../src/steps/promote.js';
+import { STATE } from './states.js';
 
 /** State names: the local runner binds its handlers to the Task states by these names. */
-export const STATE = {
-  plan: 'Plan',
-  map: 'TrainCandidates',
-  train: 'Train',
-  recordFailure: 'RecordFailure',
-  aggregate: 'Aggregate',
-  finalize: 'Finalize',
-  moreRounds: 'MoreRounds',
-  promote: 'Promote',
-  trainAgain: 'TrainAgain',
-  trained: 'Trained',
-  report: 'Report',
-} as const;
+export { STATE };
 
 
 /**

@@ -79,6 +79,9 @@ const cases: Case[] = [
   // (Square filters with explicit padding: tfjs sizes the output of a non-square one as if it were square.)
   { name: 'stride 1, explicit pad 2, 4→12 channels (SIMD)', x: [3, 6, 7, 4], filter: [3, 3, 4, 12], strides: 1, pad: 2 },
   { name: 'stride 1, valid, 5×3 filter, 8→4 channels (SIMD)', x: [2, 8, 7, 8], filter: [5, 3, 8, 4], strides: 1, pad: 'valid' },
+  // More than 256 output pixels: the filter gradient gathers patches in slices that start mid-image.
+  { name: 'stride 1, same, 396 output pixels, 4→8 channels (SIMD, sliced)', x: [3, 12, 11, 4], filter: [3, 3, 4, 8], strides: 1, pad: 'same' },
+  { name: 'stride 1, valid, 1→32 channels, 2 images of 21×19 (first layer, SIMD, sliced)', x: [2, 21, 19, 1], filter: [3, 3, 1, 32], strides: 1, pad: 'valid' },
 ];
 
 describe('wasm conv2d gradient kernels', () => {

@@ -64,6 +64,9 @@ const cases: Case[] = [
   { name: '[2, 3] strides [1, 2] valid', x: [1, 6, 9, 1], filter: [2, 3], strides: [1, 2], pad: 'valid' },
   // Channels in fours: the SIMD kernel.
   { name: '2×2 stride 2 valid, 8 channels, odd width (SIMD)', x: [2, 8, 9, 8], filter: 2, strides: 2, pad: 'valid' },
+  // The seed CNN's second pooling: 11×11 in, the last row and column in no window (the SIMD 2×2 pass).
+  { name: '2×2 stride 2 valid, 4 channels, odd height and width (SIMD)', x: [3, 11, 11, 4], filter: 2, strides: 2, pad: 'valid' },
+  { name: '2×2 stride 2 same, 4 channels, odd input: padded windows (SIMD, general path)', x: [2, 7, 5, 4], filter: 2, strides: 2, pad: 'same' },
   { name: '3×3 stride 1 same, 4 channels: overlapping windows (SIMD)', x: [1, 6, 5, 4], filter: 3, strides: 1, pad: 'same' },
 ];
 
@@ -95,6 +98,7 @@ describe('wasm pooling gradient kernels', () => {
       // 2 channels: the JS loop; 4: the SIMD kernel.
       const c: Case = { name: 'ties', x: [1, 4, 4, channels], filter: 2, strides: 2, pad: 'valid' };
       const xs = new Float32Array(16 * channels).fill(0); // ReLU outputs: whole windows of zeros
+      xs[5 * channels] = 1; // one window with a single maximum off its first position
       const wasm = await poolGrad('wasm', 'max', c, xs);
       expect(maxAbsDiff(wasm, await poolGrad('cpu', 'max', c, xs))).toBe(0);
     }

@@ -11,7 +11,8 @@
 // Matrix product: C[M, N] = A · B, N a multiple of 4. Element (i, k) of A is at
 // a + 4·(i·sai + k·sak), so A may be a transposed view. B is [K, N] with row stride ldb; C has row
 // stride ldc. C starts from C itself (accumulate = 1), from the bias row (bias ≠ 0), or from zero.
-// Register tiles of 4 rows × 8 columns keep 8 vector accumulators.
+// Register tiles of 4 rows × 8 columns keep 8 vector accumulators; A's elements are broadcast
+// straight from memory (v128.load32_splat: one instruction on x64).
 
 @inline function start(c: usize, bias: usize, accumulate: i32): v128 {
   if (accumulate) return v128.load(c);
@@ -19,7 +20,12 @@
   return f32x4.splat(0);
 }
 
+/**
+ * acc + a·b. Built twice (wasm/build.ts): with relaxed SIMD this is one fused multiply-add where the
+ * CPU has one (x64 FMA3, arm64), otherwise a multiply and an add.
+ */
 @inline function fma(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
@@ -41,10 +47,10 @@ function tile4x8(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: us
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(pb);
     const b1 = v128.load(pb, 16);
-    const a0 = f32x4.splat(load<f32>(pa));
-    const a1 = f32x4.splat(load<f32>(pa + ra));
-    const a2 = f32x4.splat(load<f32>(pa + 2 * ra));
-    const a3 = f32x4.splat(load<f32>(pa + 3 * ra));
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa + ra);
+    const a2 = v128.load32_splat(pa + 2 * ra);
+    const a3 = v128.load32_splat(pa + 3 * ra);
     c00 = fma(c00, a0, b0);
     c01 = fma(c01, a0, b1);
     c10 = fma(c10, a1, b0);
@@ -79,10 +85,10 @@ function tile4x4(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: us
   let pb = b;
   for (let k = 0; k < K; k++) {
     const b0 = v128.load(pb);
-    c0 = fma(c0, f32x4.splat(load<f32>(pa)), b0);
-    c1 = fma(c1, f32x4.splat(load<f32>(pa + ra)), b0);
-    c2 = fma(c2, f32x4.splat(load<f32>(pa + 2 * ra)), b0);
-    c3 = fma(c3, f32x4.splat(load<f32>(pa + 3 * ra)), b0);
+    c0 = fma(c0, v128.load32_splat(pa), b0);
+    c1 = fma(c1, v128.load32_splat(pa + ra), b0);
+    c2 = fma(c2, v128.load32_splat(pa + 2 * ra), b0);
+    c3 = fma(c3, v128.load32_splat(pa + 3 * ra), b0);
     pa += ka;
     pb += kb;
   }
@@ -100,7 +106,7 @@ function tile1x8(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accum
   let pa = a;
   let pb = b;
   for (let k = 0; k < K; k++) {
-    const a0 = f32x4.splat(load<f32>(pa));
+    const a0 = v128.load32_splat(pa);
     c0 = fma(c0, a0, v128.load(pb));
     c1 = fma(c1, a0, v128.load(pb, 16));
     pa += ka;
@@ -117,12 +123,15 @@ function tile1x4(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accum
   let pa = a;
   let pb = b;
   for (let k = 0; k < K; k++) {
-    c0 = fma(c0, f32x4.splat(load<f32>(pa)), v128.load(pb));
+    c0 = fma(c0, v128.load32_splat(pa), v128.load(pb));
     pa += ka;
     pb += kb;
   }
   v128.store(c, c0);
 }
+
+/** Rows of A per block: a block (≤ 64 rows of K floats) stays in L2 while every column panel of B passes. */
+const ROW_BLOCK = 64;
 
 export function gemm(
   M: i32, N: i32, K: i32,
@@ -131,30 +140,34 @@ export function gemm(
   c: usize, ldc: i32,
   accumulate: i32, bias: usize,
 ): void {
-  // Column panels outside, row tiles inside: a panel of B (K × 8 floats) stays in L1 across the rows.
-  let j = 0;
-  for (; j + 8 <= N; j += 8) {
-    const o = (<usize>j) << 2;
-    const bj = b + o;
-    const biasj = bias ? bias + o : 0;
-    let i = 0;
-    for (; i + 4 <= M; i += 4) {
-      tile4x8(K, a + ((<usize>(i * sai)) << 2), sai, sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, ldc, accumulate, biasj);
+  // Row blocks outside, column panels inside them, row tiles innermost: a panel of B (K × 8
+  // floats) stays in L1 across a block's rows, and the block of A in L2 across the panels.
+  for (let i0 = 0; i0 < M; i0 += ROW_BLOCK) {
+    const i1 = min(M, i0 + ROW_BLOCK);
+    let j = 0;
+    for (; j + 8 <= N; j += 8) {
+      const o = (<usize>j) << 2;
+      const bj = b + o;
+      const biasj = bias ? bias + o : 0;
+      let i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        tile4x8(K, a + ((<usize>(i * sai)) << 2), sai, sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, ldc, accumulate, biasj);
+      }
+      for (; i < i1; i++) {
+        tile1x8(K, a + ((<usize>(i * sai)) << 2), sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, accumulate, biasj);
+      }
     }
-    for (; i < M; i++) {
-      tile1x8(K, a + ((<usize>(i * sai)) << 2), sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, accumulate, biasj);
-    }
-  }
-  if (j < N) {
-    const o = (<usize>j) << 2;
-    const bj = b + o;
-    const biasj = bias ? bias + o : 0;
-    let i = 0;
-    for (; i + 4 <= M; i += 4) {
-      tile4x4(K, a + ((<usize>(i * sai)) << 2), sai, sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, ldc, accumulate, biasj);
-    }
-    for (; i < M; i++) {
-      tile1x4(K, a + ((<usize>(i * sai)) << 2), sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, accumulate, biasj);
+    if (j < N) {
+      const o = (<usize>j) << 2;
+      const bj = b + o;
+      const biasj = bias ? bias + o : 0;
+      let i = i0;
+      for (; i + 4 <= i1; i += 4) {
+        tile4x4(K, a + ((<usize>(i * sai)) << 2), sai, sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, ldc, accumulate, biasj);
+      }
+      for (; i < i1; i++) {
+        tile1x4(K, a + ((<usize>(i * sai)) << 2), sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, accumulate, biasj);
+      }
     }
   }
 }
@@ -451,15 +464,72 @@ export function lstmBackwardStep(B: i32, U: i32, dh: usize, dy: usize, ldy: i32,
 // Max-pooling gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy at the
 // window's first maximal input (row-major scan), per channel, four channels at a time.
 
+/**
+ * The 2×2, stride-2, unpadded case: windows do not overlap, so each covered input is written once
+ * (its window's gradient or 0) in one pass, without zeroing dx first; only a last odd row or
+ * column, which no window covers, is zeroed.
+ */
+function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, N: i32, H: i32, W: i32, OH: i32, OW: i32, rowBytes: usize, pixBytes: usize): void {
+  const zero = splat(0);
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const top = image + (<usize>(2 * oh)) * rowBytes;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = top + (<usize>(2 * ow)) * pixBytes;
+        const p01 = p00 + pixBytes;
+        const p10 = p00 + rowBytes;
+        const p11 = p10 + pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const x00 = v128.load(x + p00 + c);
+          const x01 = v128.load(x + p01 + c);
+          const x10 = v128.load(x + p10 + c);
+          const x11 = v128.load(x + p11 + c);
+          const m = f32x4.max(f32x4.max(x00, x01), f32x4.max(x10, x11));
+          const g = v128.load(o + c);
+          // The first maximal input in row-major order takes the gradient.
+          const h00 = f32x4.eq(x00, m);
+          const h01 = v128.andnot(f32x4.eq(x01, m), h00);
+          let found = v128.or(h00, h01);
+          const h10 = v128.andnot(f32x4.eq(x10, m), found);
+          found = v128.or(found, h10);
+          const h11 = v128.andnot(f32x4.eq(x11, m), found);
+          v128.store(dx + p00 + c, v128.and(g, h00));
+          v128.store(dx + p01 + c, v128.and(g, h01));
+          v128.store(dx + p10 + c, v128.and(g, h10));
+          v128.store(dx + p11 + c, v128.and(g, h11));
+        }
+        o += pixBytes;
+      }
+      if (W & 1) {
+        const last = top + (<usize>(W - 1)) * pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          v128.store(dx + last + c, zero);
+          v128.store(dx + last + rowBytes + c, zero);
+        }
+      }
+    }
+    if (H & 1) {
+      const last = image + (<usize>(H - 1)) * rowBytes;
+      for (let c: usize = 0; c < rowBytes; c += 16) v128.store(dx + last + c, zero);
+    }
+  }
+}
+
 export function maxPoolGrad(
   x: usize, dy: usize, dx: usize,
   N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
 ): void {
-  const total = N * H * W * C;
-  for (let i = 0; i < total; i += 4) v128.store(dx + ((<usize>i) << 2), splat(0));
   const rowBytes = (<usize>(W * C)) << 2;
   const pixBytes = (<usize>C) << 2;
+  if (fh == 2 && fw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && OH == H >> 1 && OW == W >> 1) {
+    maxPoolGrad2x2(x, dy, dx, N, H, W, OH, OW, rowBytes, pixBytes);
+    return;
+  }
+  const total = N * H * W * C;
+  for (let i = 0; i < total; i += 4) v128.store(dx + ((<usize>i) << 2), splat(0));
   let o = dy;
   for (let n = 0; n < N; n++) {
     const image = (<usize>(n * H)) * rowBytes;
@@ -502,8 +572,8 @@ export function maxPoolGrad(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Convolution data movement, NHWC: im2col writes cols [N·OH·OW, fh·fw·C] (each output pixel's
-// patch, taps in filter order, zeros where a tap falls into the padding); col2im adds such a
+// Convolution data movement, NHWC: im2col writes rows of cols [N·OH·OW, fh·fw·C] (each output
+// pixel's patch, taps in filter order, zeros where a tap falls into the padding); col2im adds such a
 // matrix back into dx (zeroed here), the input gradient's scatter.
 
 @inline function copyRun(to: usize, from: usize, bytes: usize, vec: usize): void {
@@ -519,54 +589,103 @@ export function maxPoolGrad(
 }
 
 export function im2col(
-  x: usize, cols: usize,
+  x: usize, cols: usize, m0: i32, count: i32,
   N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
 ): void {
+  // Rows m0 .. m0 + count of the patch matrix (output pixels in NHWC order), written from cols on.
   const bytes = (<usize>C) << 2;
   const vec = bytes & ~(<usize>15);
+  // With dw = 1 a filter row's taps are fw·C consecutive floats of x: one run where all are inside.
+  const rowBytes = bytes * <usize>fw;
+  const rowVec = rowBytes & ~(<usize>15);
   let p = cols;
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        for (let kh = 0; kh < fh; kh++) {
-          const ih = oh * sh + kh * dh - padTop;
-          for (let kw = 0; kw < fw; kw++) {
-            const iw = ow * sw + kw * dw - padLeft;
-            if (ih < 0 || ih >= H || iw < 0 || iw >= W) {
-              for (let o: usize = 0; o < bytes; o += 4) store<f32>(p + o, 0);
-            } else {
-              copyRun(p, x + (<usize>(((n * H + ih) * W + iw))) * bytes, bytes, vec);
-            }
-            p += bytes;
-          }
+  let n = m0 / (OH * OW);
+  let oh = (m0 / OW) % OH;
+  let ow = m0 % OW;
+  for (let m = 0; m < count; m++) {
+    const iw0 = ow * sw - padLeft;
+    const inside = dw == 1 && iw0 >= 0 && iw0 + fw <= W;
+    for (let kh = 0; kh < fh; kh++) {
+      const ih = oh * sh + kh * dh - padTop;
+      if (ih < 0 || ih >= H) {
+        for (let o: usize = 0; o < rowBytes; o += 4) store<f32>(p + o, 0);
+        p += rowBytes;
+        continue;
+      }
+      const xrow = x + (<usize>((n * H + ih) * W)) * bytes;
+      if (inside) {
+        copyRun(p, xrow + (<usize>iw0) * bytes, rowBytes, rowVec);
+        p += rowBytes;
+        continue;
+      }
+      for (let kw = 0; kw < fw; kw++) {
+        const iw = iw0 + kw * dw;
+        if (iw < 0 || iw >= W) {
+          for (let o: usize = 0; o < bytes; o += 4) store<f32>(p + o, 0);
+        } else {
+          copyRun(p, xrow + (<usize>iw) * bytes, bytes, vec);
         }
+        p += bytes;
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        n++;
       }
     }
   }
 }
 
 export function col2im(
-  cols: usize, dx: usize,
+  cols: usize, dx: usize, m0: i32, count: i32, clear: i32,
   N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
   fh: i32, fw: i32, sh: i32, sw: i32, dh: i32, dw: i32, padTop: i32, padLeft: i32,
 ): void {
+  // Adds rows m0 .. m0 + count of the patch matrix (read from cols on) into dx, zeroed first if `clear`.
   const bytes = (<usize>C) << 2;
   const vec = bytes & ~(<usize>15);
-  const total = (<usize>(N * H * W)) * bytes;
-  for (let o: usize = 0; o < total; o += 4) store<f32>(dx + o, 0);
+  if (clear) {
+    const total = (<usize>(N * H * W)) * bytes;
+    const totalVec = total & ~(<usize>15);
+    let z: usize = 0;
+    for (; z < totalVec; z += 16) v128.store(dx + z, splat(0));
+    for (; z < total; z += 4) store<f32>(dx + z, 0);
+  }
+  const rowBytes = bytes * <usize>fw;
+  const rowVec = rowBytes & ~(<usize>15);
   let p = cols;
-  for (let n = 0; n < N; n++) {
-    for (let oh = 0; oh < OH; oh++) {
-      for (let ow = 0; ow < OW; ow++) {
-        for (let kh = 0; kh < fh; kh++) {
-          const ih = oh * sh + kh * dh - padTop;
-          for (let kw = 0; kw < fw; kw++) {
-            const iw = ow * sw + kw * dw - padLeft;
-            if (ih >= 0 && ih < H && iw >= 0 && iw < W) addRun(dx + (<usize>(((n * H + ih) * W + iw))) * bytes, p, bytes, vec);
-            p += bytes;
-          }
-        }
+  let n = m0 / (OH * OW);
+  let oh = (m0 / OW) % OH;
+  let ow = m0 % OW;
+  for (let m = 0; m < count; m++) {
+    const iw0 = ow * sw - padLeft;
+    const inside = dw == 1 && iw0 >= 0 && iw0 + fw <= W;
+    for (let kh = 0; kh < fh; kh++) {
+      const ih = oh * sh + kh * dh - padTop;
+      if (ih < 0 || ih >= H) {
+        p += rowBytes;
+        continue;
+      }
+      const dxrow = dx + (<usize>((n * H + ih) * W)) * bytes;
+      if (inside) {
+        addRun(dxrow + (<usize>iw0) * bytes, p, rowBytes, rowVec);
+        p += rowBytes;
+        continue;
+      }
+      for (let kw = 0; kw < fw; kw++) {
+        const iw = iw0 + kw * dw;
+        if (iw >= 0 && iw < W) addRun(dxrow + (<usize>iw) * bytes, p, bytes, vec);
+        p += bytes;
+      }
+    }
+    if (++ow == OW) {
+      ow = 0;
+      if (++oh == OH) {
+        oh = 0;
+        n++;
       }
     }
   }

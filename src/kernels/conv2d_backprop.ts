@@ -13,7 +13,6 @@
  * attribute (tfjs-core never passes one: it refuses gradients of dilated convolutions).
  */
 import {
-  Conv2D,
   Conv2DBackpropFilter,
   Conv2DBackpropInput,
   type Conv2DBackpropFilterAttrs,
@@ -22,14 +21,12 @@ import {
 } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { col2im, convGeometry, im2colTransposed, type ConvGeometry } from './conv_geometry.js';
+import { baseConv2DForward as baseConv2D, simdGeometry } from './conv2d.js';
 import { heapOffset as at, simdKernels } from './simd.js';
-import { BaseKernel, allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
+import { allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 type Shape4 = [number, number, number, number];
 type ConvAttrs = Pick<Conv2DBackpropInputAttrs, 'strides' | 'pad' | 'dimRoundingMode' | 'dataFormat'>;
-
-/** The wasm backend's own Conv2D (on XNNPACK), for stride-1 input gradients. */
-export const baseConv2D = new BaseKernel(Conv2D);
 
 /**
  * The forward convolution's geometry, with K = fh·fw·ci and M = N·OH·OW of the gradient GEMMs;
@@ -61,9 +58,7 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
   const a = attrs as unknown as Conv2DBackpropFilterAttrs & { dilations?: number | [number, number] };
   const { g, K, M, empty } = gradientGeometry(x.shape, a.filterShape, a, a.dilations ?? 1, Conv2DBackpropFilter);
   if (empty) return zeros(wasm, [...a.filterShape]);
-  // SIMD when rows of patches are vectors: with one input channel (the first layer) XNNPACK on
-  // the transposed layout measured faster.
-  if (g.outChannels % 4 === 0 && g.inChannels % 4 === 0) return backpropFilterSimd(wasm, x, dy, g, K, M);
+  if (g.outChannels % 4 === 0) return backpropFilterSimd(wasm, x, dy, g, K, M);
 
   const cols = allocF32(wasm, [K, M]);
   im2colTransposed(f32View(wasm, x), g, f32View(wasm, cols));
@@ -75,39 +70,45 @@ export function conv2DBackpropFilterWasm({ inputs, backend, attrs }: KernelArgs)
 /** Rows of cols per product: a [256, K] slice of the patches stays in L2 while every column panel passes. */
 const ROWS_PER_PRODUCT = 256;
 
-type Geometry14 = [number, number, number, number, number, number, number, number, number, number, number, number, number, number];
-
-/** The geometry as the SIMD im2col/col2im take it (N, H, W, C, OH, OW, fh, fw, sh, sw, dh, dw, padTop, padLeft). */
-function simdGeometry(g: ConvGeometry): Geometry14 {
-  return [g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft];
-}
-
-/** dW[K, co] = colsᵀ·dy with cols [M, K] from the SIMD im2col, on the SIMD GEMM (co a multiple of 4). */
+/**
+ * dW[K, co] = colsᵀ·dy on the SIMD GEMM (co a multiple of 4), the patches gathered by the SIMD
+ * im2col ROWS_PER_PRODUCT output pixels at a time, so that each slice is still in cache for its product.
+ */
 function backpropFilterSimd(wasm: BackendWasm, x: TensorInfo, dy: TensorInfo, g: ConvGeometry, K: number, M: number): TensorInfo {
   const k = simdKernels(wasm);
   const co = g.outChannels;
-  const cols = allocF32(wasm, [M, K]);
+  const cols = allocF32(wasm, [Math.min(M, ROWS_PER_PRODUCT), K]);
   const dW = allocF32(wasm, [g.filterHeight, g.filterWidth, g.inChannels, co]);
-  const [COLS, DY, DW] = [at(wasm, cols), at(wasm, dy), at(wasm, dW)];
-  k.im2col(at(wasm, x), COLS, ...simdGeometry(g));
+  const [X, COLS, DY, DW] = [at(wasm, x), at(wasm, cols), at(wasm, dy), at(wasm, dW)];
+  const geometry = simdGeometry(g);
   for (let m0 = 0; m0 < M; m0 += ROWS_PER_PRODUCT) {
-    k.gemm(K, co, Math.min(ROWS_PER_PRODUCT, M - m0), COLS + 4 * m0 * K, 1, K, DY + 4 * m0 * co, co, DW, co, m0 > 0 ? 1 : 0, 0);
+    const rows = Math.min(ROWS_PER_PRODUCT, M - m0);
+    k.im2col(X, COLS, m0, rows, ...geometry);
+    k.gemm(K, co, rows, COLS, 1, K, DY + 4 * m0 * co, co, DW, co, m0 > 0 ? 1 : 0, 0);
   }
   free(wasm, cols);
   return dW;
 }
 
-/** dx = col2im(dy[M, co] · Wᵀ[co, K]) on the SIMD GEMM and col2im (K a multiple of 4). */
+/**
+ * dx = col2im(dy[M, co] · Wᵀ[co, K]) on the SIMD GEMM and col2im (K a multiple of 4),
+ * ROWS_PER_PRODUCT output pixels at a time, so that each slice of the product is still in cache
+ * when it is scattered.
+ */
 function backpropInputSimd(wasm: BackendWasm, dy: TensorInfo, filter: TensorInfo, g: ConvGeometry, K: number, M: number, inputShape: number[]): TensorInfo {
   const k = simdKernels(wasm);
   const co = g.outChannels;
   const filterT = transposedCopy(wasm, filter, K, co); // [co, K]
-  const cols = allocF32(wasm, [M, K]);
+  const cols = allocF32(wasm, [Math.min(M, ROWS_PER_PRODUCT), K]);
   const dx = allocF32(wasm, inputShape);
-  const COLS = at(wasm, cols);
-  k.gemm(M, K, co, at(wasm, dy), co, 1, at(wasm, filterT), K, COLS, K, 0, 0);
+  const [DY, WT, COLS, DX] = [at(wasm, dy), at(wasm, filterT), at(wasm, cols), at(wasm, dx)];
+  const geometry = simdGeometry(g);
+  for (let m0 = 0; m0 < M; m0 += ROWS_PER_PRODUCT) {
+    const rows = Math.min(ROWS_PER_PRODUCT, M - m0);
+    k.gemm(rows, K, co, DY + 4 * m0 * co, co, 1, WT, K, COLS, K, 0, 0);
+    k.col2im(COLS, DX, m0, rows, m0 === 0 ? 1 : 0, ...geometry);
+  }
   free(wasm, filterT);
-  k.col2im(COLS, at(wasm, dx), ...simdGeometry(g));
   free(wasm, cols);
   return dx;
 }

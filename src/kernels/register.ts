@@ -2,6 +2,7 @@
  * Registers layerbench's kernels for the wasm backend: the ones @tensorflow/tfjs-backend-wasm
  * 4.22 lacks for training our model families, and faster replacements for slow ones.
  *
+ *  - Conv2D, FusedConv2D   (im2col + the SIMD GEMM; ~1.5× XNNPACK's convolution here)
  *  - Conv2DBackpropFilter  (missing: CNNs could not train on wasm at all)
  *  - Conv2DBackpropInput   (replaces a naive loop; ~6× faster)
  *  - BatchMatMul           (transposed products on XNNPACK instead of a scalar loop)
@@ -20,7 +21,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import { fusedAdamConfig } from './adam.js';
 import { denseEpochConfig } from './dense_epoch.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
-import { baseConv2D, conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d_backprop.js';
+import { baseConv2DForward, baseFusedConv2D, conv2DConfig, fusedConv2DConfig } from './conv2d.js';
+import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d_backprop.js';
 import { baseGather, gatherV2Config } from './gather.js';
 import { lstmBackwardConfig, lstmForwardConfig } from './lstm.js';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool_grad.js';
@@ -29,6 +31,8 @@ import { baseSum, sumConfig } from './sum.js';
 import { baseBatchMatMul, type BaseKernel } from './wasm_heap.js';
 
 const ours: readonly tf.KernelConfig[] = [
+  conv2DConfig,
+  fusedConv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   batchMatMulConfig,
@@ -45,7 +49,7 @@ const ours: readonly tf.KernelConfig[] = [
 ];
 
 /** Original wasm kernels that ours call into. */
-const bases: readonly BaseKernel[] = [baseBatchMatMul, baseConv2D, baseSum, baseIdentity, baseCast, baseGather];
+const bases: readonly BaseKernel[] = [baseBatchMatMul, baseConv2DForward, baseFusedConv2D, baseSum, baseIdentity, baseCast, baseGather];
 
 /** Names of the kernels layerbench registers (or replaces) for the wasm backend. */
 export const wasmKernelNames: readonly string[] = ours.map((k) => k.kernelName);

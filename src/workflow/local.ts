@@ -16,8 +16,8 @@ import type { PriceTable } from '../cost/prices.js';
 import { recordFailure } from '../steps/record-failure.js';
 import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { getJson, type Store } from '../store/store.js';
-import { STATE } from '../../infra/workflow.js';
-import { localDefinition, renderDefinition, trainState, type AslDefinition } from './definition.js';
+import { STATE } from '../../infra/states.js';
+import { definitionFromTemplate, localDefinition, trainState, type AslDefinition } from './asl.js';
 import { defaultWorkers, TrainPool, type TrainPoolOptions } from './pool.js';
 
 /** What a 'planned' event says about the plan (the cloud's status command knows no more). */
@@ -94,7 +94,8 @@ type Handler = (input: unknown) => Promise<unknown>;
 export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const workers = opts.workers ?? defaultWorkers();
   if (!Number.isInteger(workers) || workers < 1) throw new LayerbenchError(`workers: must be an integer ≥ 1, got ${workers}`, { code: 'E_SPEC', kind: 'fatal' });
-  const definition = localDefinition(renderDefinition({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds }).definition);
+  // The definition infra/workflow.ts renders, from its committed template (no aws-cdk-lib at run time).
+  const definition = localDefinition(definitionFromTemplate({ maxConcurrency: workers, trainTimeoutSeconds: opts.trainTimeoutSeconds }));
   const timeoutMs = (trainState(definition).TimeoutSeconds ?? 60) * 1000;
   const { store } = opts;
   const { signal } = opts;
@@ -107,6 +108,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const trainer: TrainBinding = opts.testTrainer ?? ((item) => trainWithTimeout(pool!, item, timeoutMs, signal));
   let stop: (() => void) | undefined;
   let planned: PlanResult | undefined;
+  let reportModule: Promise<typeof import('../steps/report.js')> | undefined;
 
   const handlers: Record<string, Handler> = {
     [STATE.plan]: async (input) => {
@@ -133,7 +135,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       signal?.throwIfAborted();
       progress({ type: 'aggregating' });
       // Aggregate and Report (and the report's tfjs and vega) load when the training is done, not
-      // before the first candidate starts.
+      // before the first candidate starts; Report loads while Aggregate and Finalize run.
+      reportModule ??= import('../steps/report.js');
+      reportModule.catch(() => undefined); // a failed load surfaces in the Report state
       const { aggregate } = await import('../steps/aggregate.js');
       return aggregate(store, input as AggregateInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
@@ -157,7 +161,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     },
     [STATE.report]: async (input) => {
       signal?.throwIfAborted();
-      const { report } = await import('../steps/report.js');
+      const { report } = await (reportModule ??= import('../steps/report.js'));
       return report(store, input as ReportInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
   };

@@ -15,14 +15,13 @@
  * Each worker is a single-process Tinypool (a "slot"), so replacing one is tinypool's own
  * `recycleWorkers()` and never touches the others.
  */
-import { createRequire } from 'node:module';
 import { availableParallelism, freemem } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import Tinypool from 'tinypool';
 import { WorkerCrashedError } from '../errors.js';
 import { formatBytes } from '../model/params.js';
 import type { FinalizeInput, FinalizeOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import type { FinalizeResult, FinalizeTask, WarmTask, WorkerError, WorkerResult, WorkerTask } from './worker.js';
+import { workerEntry } from './worker-entry.js';
 
 export interface TrainPoolOptions {
   /** Where the workers open the store: a directory or `s3://bucket/prefix`. */
@@ -281,15 +280,16 @@ export class TrainPool {
   }
 
   private addSlot(): Slot {
-    const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+    // The worker bundled into plain JavaScript where possible (see worker-entry.ts: ~1 s less start-up each).
+    const entry = workerEntry();
     const pool = new Tinypool({
-      filename: new URL('./worker.ts', import.meta.url).href,
+      filename: entry.filename,
       runtime: 'child_process',
       minThreads: 1,
       maxThreads: 1,
       isolateWorkers: false,
       // --expose-gc: a worker collects garbage before its RSS counts as grown (see WorkerTask.collectAboveRss).
-      execArgv: ['--expose-gc', '--import', tsx],
+      execArgv: ['--expose-gc', ...entry.execArgv],
       env: Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
     });
     // A worker that dies between candidates is replaced by tinypool; without a listener its 'error'

@@ -1,0 +1,17 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { definitionFromTemplate } from '../src/workflow/asl.js';
+import { renderDefinition, templateSource, type RenderOptions } from '../src/workflow/definition.js';
+
+describe('the committed definition template (what `layerbench run` runs without loading aws-cdk-lib)', () => {
+  it('is what infra/workflow.ts renders (rerun `npx tsx src/workflow/definition.ts --write-template` after changing it)', async () => {
+    const committed = await readFile(fileURLToPath(new URL('../src/workflow/definition_template.ts', import.meta.url)), 'utf8');
+    expect(committed).toBe(templateSource());
+  });
+
+  const options: RenderOptions[] = [{}, { maxConcurrency: 1 }, { maxConcurrency: 2, trainTimeoutSeconds: 60 }, { trainTimeoutSeconds: 120 }, { maxConcurrency: 16, trainTimeoutSeconds: 3600 }];
+  it.each(options)('gives the rendered definition for %o', (opts) => {
+    expect(definitionFromTemplate(opts)).toEqual(renderDefinition(opts).definition);
+  });
+});

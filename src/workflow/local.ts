@@ -142,6 +142,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       return aggregate(store, input as AggregateInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
     [STATE.promote]: async (input) => {
+      signal?.throwIfAborted();
       const { promote } = await import('../steps/promote.js');
       const out = await promote(store, input as PromoteInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
       progress({ type: 'round', total: out.itemCount });

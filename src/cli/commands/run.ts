@@ -91,8 +91,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 
-  // The workers start now and load tfjs while this process loads the runner (the CDK construct, the
-  // interpreter): the first candidate starts as soon as both are ready.
+  // The workers start now and load tfjs while this process loads the runner (the definition's
+  // template, the interpreter): the first candidate starts as soon as both are ready.
   const trainPool = new TrainPool({ storeUri: store.location, workers, backend: opts.backend });
   void trainPool.warm();
   const progress = createProgressDisplay({ workers, quiet: opts.quiet });

@@ -9,7 +9,7 @@
  *
  * Linux only (/proc). Prints a Markdown table; note the load average it prints beside it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +20,7 @@ import { LocalStore } from '../src/store/local.js';
 import { putJson } from '../src/store/store.js';
 import { runLocal } from '../src/workflow/local.js';
 import type { RecycleEvent, TaskDoneEvent, TrainPoolOptions } from '../src/workflow/pool.js';
+import { workerPids } from '../test/helpers/processes.js';
 
 const MB = 1e6;
 
@@ -33,20 +34,6 @@ function status(pid: number): { rss: number; hwm: number } | undefined {
   }
 }
 
-function workerPids(): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('tinypool')) out.push(Number(entry));
-    } catch {
-      // gone
-    }
-  }
-  return out;
-}
 
 /** Samples every worker's VmHWM until stopped: the peak of each worker process over its whole life. */
 function sampler(): { stop: () => Map<number, number> } {

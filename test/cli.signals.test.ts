@@ -5,7 +5,6 @@
  * The CLI runs as a real child process (bin/layerbench.js), as a user starts it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +15,7 @@ import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson } from '../src/store/store.js';
 import { cli } from './helpers/cli.js';
+import { alive, workerPids } from './helpers/processes.js';
 
 const BIN = fileURLToPath(new URL('../bin/layerbench.js', import.meta.url));
 const dirs: string[] = [];
@@ -34,30 +34,7 @@ function csv(rows: number): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Children of `pid` that are tinypool workers. */
-function workersOf(pid: number): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('tinypool')) out.push(Number(entry));
-    } catch {
-      // ended while we looked
-    }
-  }
-  return out;
-}
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const until = async (what: string, ok: () => boolean, child: ChildProcess) => {
   while (!ok()) {
@@ -74,8 +51,8 @@ async function interrupt(args: string[], cwd: string, signal: NodeJS.Signals): P
   child.stdout!.resume();
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await until('training started', () => /training \d+ candidates?/.test(stderr), child);
-  await until('a worker started', () => workersOf(child.pid!).length === 1, child);
-  const workers = workersOf(child.pid!);
+  await until('a worker started', () => workerPids(child.pid!).length === 1, child);
+  const workers = workerPids(child.pid!);
   child.kill(signal);
   return { code: await exited, stderr, workers };
 }

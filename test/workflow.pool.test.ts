@@ -4,7 +4,6 @@
  * "crashed" and the next one trains on a fresh process; and a run whose worker was killed finishes on
  * resume with every candidate trained.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +17,7 @@ import { LocalStore } from '../src/store/local.js';
 import { getJson, putJson } from '../src/store/store.js';
 import { runLocal } from '../src/workflow/local.js';
 import { TrainPool, type RecycleEvent, type TaskDoneEvent } from '../src/workflow/pool.js';
+import { alive, workerPids } from './helpers/processes.js';
 
 let dir: string;
 let store: LocalStore;
@@ -63,30 +63,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Process ids of this process's children that are tinypool workers. */
-function workerPids(): number[] {
-  const out: number[] = [];
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('tinypool')) out.push(Number(entry));
-    } catch {
-      // the process ended while we looked
-    }
-  }
-  return out;
-}
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function pool(opts: Partial<ConstructorParameters<typeof TrainPool>[0]> = {}) {
   const done: TaskDoneEvent[] = [];

@@ -16,6 +16,7 @@ import { LocalStore } from '../src/store/local.js';
 import { getJson } from '../src/store/store.js';
 import { cli } from './helpers/cli.js';
 import { alive, workerPids } from './helpers/processes.js';
+import { separableCsv } from './helpers/tiny-sweep.js';
 
 const BIN = fileURLToPath(new URL('../bin/layerbench.js', import.meta.url));
 const dirs: string[] = [];
@@ -23,16 +24,7 @@ afterAll(async () => {
   await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
 });
 
-function csv(rows: number): string {
-  let s = 3;
-  const r = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const lines = ['a,b,label'];
-  for (let i = 0; i < rows; i++) {
-    const [a, b] = [r(), r()];
-    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${a + b > 1 ? 1 : 0}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
+const csv = (rows: number) => separableCsv(rows, 3);
 
 
 

@@ -18,22 +18,14 @@ import { getJson, putJson } from '../src/store/store.js';
 import { runLocal } from '../src/workflow/local.js';
 import { TrainPool, type RecycleEvent, type TaskDoneEvent } from '../src/workflow/pool.js';
 import { alive, workerPids } from './helpers/processes.js';
+import { separableCsv } from './helpers/tiny-sweep.js';
 
 let dir: string;
 let store: LocalStore;
 /** Work items by sweep: `good` (4 tiny candidates), `bad` (a learning rate that makes the loss NaN), `slow` (2,000 epochs). */
 const items: Record<'good' | 'bad' | 'slow', WorkItem[]> = { good: [], bad: [], slow: [] };
 
-function csv(rows: number): string {
-  let s = 7;
-  const r = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
-  const lines = ['a,b,label'];
-  for (let i = 0; i < rows; i++) {
-    const [a, b] = [r(), r()];
-    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${a + b > 1 ? 1 : 0}`);
-  }
-  return `${lines.join('\n')}\n`;
-}
+const csv = (rows: number) => separableCsv(rows, 7);
 
 const sweep = (name: string, training: Record<string, unknown>, width = [2, 3, 4, 5]) => ({
   name,

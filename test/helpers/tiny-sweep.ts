@@ -30,3 +30,15 @@ export const tinySweep: SweepSpecInput = {
   training: { epochs: 2, batchSize: 16, seed: 7 },
   evaluation: { strategy: 'holdout', validationSplit: 0.25 },
 };
+
+/** `a,b,label`: two seeded uniform columns and label 1 where a + b > 1 — a separable binary table of any size. */
+export function separableCsv(rows: number, seed: number): string {
+  let s = seed;
+  const r = () => (s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+  const lines = ['a,b,label'];
+  for (let i = 0; i < rows; i++) {
+    const [a, b] = [r(), r()];
+    lines.push(`${a.toFixed(4)},${b.toFixed(4)},${a + b > 1 ? 1 : 0}`);
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -3,7 +3,7 @@
  * synthetic data of the right shape. Throughput does not depend on the values, only on the shapes.
  */
 import type { Candidate } from '../src/search/candidates.js';
-import { sweepSpecSchema, type SweepSpec } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import type { DataInfo, SplitData } from '../src/data/types.js';
 import { rng } from '../src/random.js';
 

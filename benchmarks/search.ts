@@ -22,7 +22,7 @@ import { loadExampleSweep, prepareExamples, type ExampleSweep } from '../example
 import { readRunDocuments } from '../src/steps/documents.js';
 import type { Leaderboard } from '../src/steps/leaderboard.js';
 import { readManifest } from '../src/steps/manifest.js';
-import { sweepSpecSchema, type SweepSpec } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson } from '../src/store/store.js';

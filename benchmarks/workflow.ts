@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadExampleSweep, prepareExamples, type ExampleSweep } from '../examples/prepare.js';
 import type { CandidateDoc } from '../src/results/document.js';
-import { sweepSpecSchema, type SweepSpec } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson } from '../src/store/store.js';

@@ -20,8 +20,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encodeNpz } from '../src/data/npy.js';
 import { rng } from '../src/random.js';
-import { parseSweepText } from '../src/spec/load.js';
-import type { SweepSpec } from '../src/spec/schema.js';
+import { parseSweepText } from '../src/sweep/load.js';
+import type { SweepSpec } from '../src/sweep/schema.js';
 import type { Store } from '../src/store/store.js';
 
 export const EXAMPLE_DATASETS = {

@@ -1,6 +1,6 @@
 /** layerbench's public library surface. Only re-exports: each concept lives in its own module. */
 export * from './errors.js';
-export { parseSweep, parseSweepText, formatIssue, formatPath } from './spec/load.js';
+export { parseSweep, parseSweepText, formatIssue, formatPath } from './sweep/load.js';
 export {
   sweepSpecSchema,
   sweepJsonSchema,
@@ -15,7 +15,7 @@ export {
   type SearchSpec,
   type MetricName,
   type Task,
-} from './spec/schema.js';
+} from './sweep/schema.js';
 export { expandCandidates, layerUnits, searchPoints, candidateSchema, type Candidate } from './search/candidates.js';
 export { candidateDocSchema, CANDIDATE_DOC_SCHEMA, type CandidateDoc, type Trial, type EpochRecord, type LayerSummary } from './results/document.js';
 export { baselineDocSchema, BASELINE_SCHEMA, type BaselineDoc } from './results/baseline.js';

@@ -3,7 +3,7 @@ import { baselineDoc, baselineScore } from '../src/data/baseline.js';
 import { parseDataset } from '../src/data/parse.js';
 import { holdOutTest, splitDataset } from '../src/data/split.js';
 import { baselineDocSchema } from '../src/results/baseline.js';
-import { datasetSchema, sweepSpecSchema } from '../src/spec/schema.js';
+import { datasetSchema, sweepSpecSchema } from '../src/sweep/schema.js';
 
 const data = (fields: Record<string, unknown>, text: string) => parseDataset(datasetSchema.parse({ key: 'd.csv', ...fields }), new TextEncoder().encode(text));
 

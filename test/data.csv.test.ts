@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { datasetInfo } from '../src/data/info.js';
 import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
 import { DataError } from '../src/errors.js';
-import { datasetSchema, type DatasetSpec } from '../src/spec/schema.js';
+import { datasetSchema, type DatasetSpec } from '../src/sweep/schema.js';
 
 const csv = (text: string) => new TextEncoder().encode(text);
 const spec = (fields: Record<string, unknown>): DatasetSpec => datasetSchema.parse({ key: 'd.csv', ...fields });
@@ -219,7 +219,7 @@ describe('columns are told apart at plan time', () => {
   });
 
   it('refuses exclude, categorical or features on array data, and categorical on a forecast', async () => {
-    const { parseSweep } = await import('../src/spec/load.js');
+    const { parseSweep } = await import('../src/sweep/load.js');
     const base = { name: 's', model: { family: 'dense', depth: [1], width: [2] } };
     expect(() => parseSweep({ ...base, dataset: { key: 'a.npz', format: 'npz', task: 'binary', exclude: ['x'] } })).toThrow(
       'sweep: dataset.exclude: is only for CSV data',

@@ -4,7 +4,7 @@ import { datasetInfo } from '../src/data/info.js';
 import { decodeNpy, decodeNpz, encodeNpy, encodeNpz, type NpyDtype } from '../src/data/npy.js';
 import { parseDataset } from '../src/data/parse.js';
 import { DataError } from '../src/errors.js';
-import { datasetSchema, type DatasetSpec } from '../src/spec/schema.js';
+import { datasetSchema, type DatasetSpec } from '../src/sweep/schema.js';
 
 const spec = (fields: Record<string, unknown>): DatasetSpec => datasetSchema.parse({ key: 'datasets/d.npz', format: 'npz', ...fields });
 const b64 = (s: string) => new Uint8Array(Buffer.from(s, 'base64'));

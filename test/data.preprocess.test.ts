@@ -14,7 +14,7 @@ import {
 } from '../src/data/preprocess.js';
 import { dataLayout, foldIndices, materialise, refitData, splitDataset } from '../src/data/split.js';
 import { DataError } from '../src/errors.js';
-import { datasetSchema, evaluationSchema } from '../src/spec/schema.js';
+import { datasetSchema, evaluationSchema } from '../src/sweep/schema.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const parse = (fields: Record<string, unknown>, text: string) => parseDataset(datasetSchema.parse({ key: 'd.csv', ...fields }), bytes(text));

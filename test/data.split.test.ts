@@ -4,7 +4,7 @@ import { encodeNpz } from '../src/data/npy.js';
 import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
 import { foldIndices, holdOutTest, materialise, splitDataset, targetRow } from '../src/data/split.js';
 import { DataError } from '../src/errors.js';
-import { datasetSchema, evaluationSchema, type EvaluationSpec } from '../src/spec/schema.js';
+import { datasetSchema, evaluationSchema, type EvaluationSpec } from '../src/sweep/schema.js';
 
 const csv = (text: string) => new TextEncoder().encode(text);
 const parse = (fields: Record<string, unknown>, text: string) => parseDataset(datasetSchema.parse({ key: 'd.csv', ...fields }), csv(text));

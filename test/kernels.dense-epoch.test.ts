@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildModel } from '../src/model/build.js';
 import { rng } from '../src/random.js';
 import type { Candidate } from '../src/search/candidates.js';
-import { sweepSpecSchema, type SweepSpec } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import type { DataInfo, SplitData } from '../src/data/types.js';
 import { selectBackend } from '../src/train/backend.js';
 import { fusedDenseTrainer } from '../src/train/step.js';

@@ -4,7 +4,7 @@ import { buildModel, layerSummaries } from '../src/model/build.js';
 import { selectBackend } from '../src/train/backend.js';
 import { conv2dParams, denseParams, expectedParamCount, lstmParams, networkSize } from '../src/model/params.js';
 import type { DataInfo } from '../src/data/types.js';
-import type { ModelSpec } from '../src/spec/schema.js';
+import type { ModelSpec } from '../src/sweep/schema.js';
 import { info, model } from './helpers/model.js';
 
 beforeAll(async () => {

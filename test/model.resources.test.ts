@@ -11,7 +11,7 @@ import { checkMemoryBudget, estimateResources, formatBytes, WASM_HEAP_BYTES } fr
 import { SpecError } from '../src/errors.js';
 import { rng } from '../src/random.js';
 import { expandCandidates } from '../src/search/candidates.js';
-import { sweepSpecSchema, type SweepSpecInput } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpecInput } from '../src/sweep/schema.js';
 import { selectBackend } from '../src/train/backend.js';
 import { trainCandidate } from '../src/train/train.js';
 

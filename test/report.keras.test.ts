@@ -17,7 +17,7 @@ import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { kerasCode } from '../src/report/keras.js';
 import { loadModelFromStore, saveModelToStore } from '../src/artifacts/model.js';
-import type { SweepSpec, SweepSpecInput } from '../src/spec/schema.js';
+import type { SweepSpec, SweepSpecInput } from '../src/sweep/schema.js';
 import { LocalStore } from '../src/store/local.js';
 import { selectBackend } from '../src/train/backend.js';
 import { denseLayers, makeDoc, makeSpec } from './fixtures/report/factory.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, expandCandidates, layerUnits, searchPoints } from '../src/search/candidates.js';
-import { parseSweep } from '../src/spec/load.js';
+import { parseSweep } from '../src/sweep/load.js';
 
 const base = {
   name: 'weather',

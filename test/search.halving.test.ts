@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialPoint } from '../src/report/stats.js';
 import { assignBrackets, halvingProblems, halvingShape, promoted, rankRung, type RungEntry } from '../src/search/halving.js';
-import { sweepSpecSchema, type SweepSpecInput } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpecInput } from '../src/sweep/schema.js';
 
 const points = (values: number[]): TrialPoint[] => values.map((value, i) => ({ repeat: i, fold: 0, value, trainRows: 300, valRows: 100 }));
 const entry = (candidateId: string, values: number[], params = 100): RungEntry => ({

@@ -16,7 +16,7 @@ import { loadSweepDataset } from '../src/steps/dataset.js';
 import { finalize, medianBestEpoch } from '../src/steps/finalize.js';
 import { readManifest } from '../src/steps/manifest.js';
 import type { RunSummary } from '../src/steps/types.js';
-import type { SweepSpecInput } from '../src/spec/schema.js';
+import type { SweepSpecInput } from '../src/sweep/schema.js';
 import { keys } from '../src/store/keys.js';
 import { getJson, getText, type Store } from '../src/store/store.js';
 import { finalizedRun, type FinalizedRun } from './helpers/finalized-run.js';

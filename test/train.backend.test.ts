@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { DataInfo } from '../src/data/types.js';
 import { SpecError } from '../src/errors.js';
 import { expandCandidates } from '../src/search/candidates.js';
-import { sweepSpecSchema } from '../src/spec/schema.js';
+import { sweepSpecSchema } from '../src/sweep/schema.js';
 import {
   backendUnavailableReason,
   currentBackend,

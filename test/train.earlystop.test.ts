@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { DataInfo, SplitData } from '../src/data/types.js';
 import { rng } from '../src/random.js';
 import { expandCandidates } from '../src/search/candidates.js';
-import { sweepSpecSchema, type SweepSpecInput } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpecInput } from '../src/sweep/schema.js';
 import { selectBackend } from '../src/train/backend.js';
 import { trainCandidate, type EpochEvent } from '../src/train/train.js';
 

@@ -4,7 +4,7 @@ import type { DataInfo, SplitData } from '../src/data/types.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import { rng } from '../src/random.js';
 import { expandCandidates } from '../src/search/candidates.js';
-import { sweepSpecSchema, type SweepSpecInput } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpecInput } from '../src/sweep/schema.js';
 import { missingTrainingKernels } from '../src/train/backend.js';
 import { trainCandidate } from '../src/train/train.js';
 

@@ -5,7 +5,7 @@ import { CandidateError } from '../src/errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { rng } from '../src/random.js';
 import { expandCandidates } from '../src/search/candidates.js';
-import { sweepSpecSchema, type SweepSpecInput } from '../src/spec/schema.js';
+import { sweepSpecSchema, type SweepSpecInput } from '../src/sweep/schema.js';
 import { selectBackend } from '../src/train/backend.js';
 import { failedDoc, trainCandidate, type TrainArgs } from '../src/train/train.js';
 

@@ -9,7 +9,7 @@ import type { Preprocessing } from '../data/preprocess.js';
 import { MISSING_CATEGORY } from '../data/preprocess.js';
 import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';
-import { rankingMetric, type SweepSpec } from '../spec/schema.js';
+import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import type { RunManifest } from '../steps/manifest.js';
 import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../report/format.js';
 import { summarize } from '../report/stats.js';

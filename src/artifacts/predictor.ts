@@ -36,7 +36,7 @@ import {
   type UnknownCategory,
 } from '../data/preprocess.js';
 import { finalModelDocSchema } from '../results/final-model.js';
-import { rankingMetric, type MetricName } from '../spec/schema.js';
+import { rankingMetric, type MetricName } from '../sweep/schema.js';
 import { readManifest } from '../steps/manifest.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';

@@ -11,8 +11,8 @@ import type { DataInfo } from '../data/types.js';
 import { checkMemoryBudget, type MemoryBudget } from '../model/params.js';
 import type { DataSummary } from '../results/data-summary.js';
 import { expandCandidates, type Candidate } from '../search/candidates.js';
-import { readSweepFile } from '../spec/load.js';
-import type { SweepSpec } from '../spec/schema.js';
+import { readSweepFile } from '../sweep/load.js';
+import type { SweepSpec } from '../sweep/schema.js';
 import { loadSweepDataset } from '../steps/dataset.js';
 import type { Store } from '../store/store.js';
 

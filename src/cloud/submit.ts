@@ -11,8 +11,8 @@
 import { statSync } from 'node:fs';
 import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { DataError, SpecError } from '../errors.js';
-import { parseSweepText, readSweepFile } from '../spec/load.js';
-import { SWEEP_NAME, type SweepSpec } from '../spec/schema.js';
+import { parseSweepText, readSweepFile } from '../sweep/load.js';
+import { SWEEP_NAME, type SweepSpec } from '../sweep/schema.js';
 import { runIdFor } from '../steps/plan.js';
 import { checkRunIdOption } from '../steps/manifest.js';
 import type { PlanInput } from '../steps/types.js';

@@ -17,8 +17,8 @@
  * Everything is fitted on the training samples of each split only, with the same preprocessing fit.
  */
 import { BASELINE_SCHEMA, type BaselineDoc } from '../results/baseline.js';
-import type { MetricName, SweepSpec } from '../spec/schema.js';
-import { higherIsBetter, rankingMetric } from '../spec/schema.js';
+import type { MetricName, SweepSpec } from '../sweep/schema.js';
+import { higherIsBetter, rankingMetric } from '../sweep/schema.js';
 import type { ParsedDataset, SeriesDataset } from './parse.js';
 import { fitPreprocessing, targetRow } from './preprocess.js';
 import { dataLayout, foldIndices, splitId } from './split.js';

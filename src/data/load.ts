@@ -3,7 +3,7 @@
  * data, so parsed datasets are cached by (store location, dataset spec, content version).
  */
 import { canonicalJson } from '../search/candidates.js';
-import type { DatasetSpec } from '../spec/schema.js';
+import type { DatasetSpec } from '../sweep/schema.js';
 import type { Store } from '../store/store.js';
 import { parseDataset, type ParsedDataset } from './parse.js';
 

@@ -25,7 +25,7 @@
  * in `report`.
  */
 import { DataError } from '../errors.js';
-import type { DatasetSpec, MissingPolicy, Task } from '../spec/schema.js';
+import type { DatasetSpec, MissingPolicy, Task } from '../sweep/schema.js';
 import {
   census,
   classLabel,

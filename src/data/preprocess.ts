@@ -32,7 +32,7 @@
  */
 import { z } from 'zod';
 import { DataError } from '../errors.js';
-import { TASKS, MISSING_POLICIES } from '../spec/schema.js';
+import { TASKS, MISSING_POLICIES } from '../sweep/schema.js';
 import {
   classLabel,
   columnIndex,

@@ -34,7 +34,7 @@
 import { createHash } from 'node:crypto';
 import { DataError } from '../errors.js';
 import { rng, shuffle } from '../random.js';
-import type { EvaluationSpec } from '../spec/schema.js';
+import type { EvaluationSpec } from '../sweep/schema.js';
 import type { ArraySet, DataInfo, SplitData } from './types.js';
 import type { ParsedDataset } from './parse.js';
 import { encode, fitPreprocessing, type Preprocessing } from './preprocess.js';

@@ -12,7 +12,7 @@
  * - splits: the test split's size and rule; mean training and validation samples per trial.
  */
 import { DATA_SUMMARY_SCHEMA, type DataSummary, type FeatureSummary } from '../results/data-summary.js';
-import type { SweepSpec } from '../spec/schema.js';
+import type { SweepSpec } from '../sweep/schema.js';
 import type { ParsedDataset } from './parse.js';
 import { dataLayout, foldIndices } from './split.js';
 

@@ -3,7 +3,7 @@
  * each fold × repeat is then materialised into train/validation/test arrays by its preprocessing, with
  * every statistic (means, deviations, medians, categories present) learned on that split's training rows only.
  */
-import type { Task } from '../spec/schema.js';
+import type { Task } from '../sweep/schema.js';
 import type { Preprocessing } from './preprocess.js';
 
 /** Samples as flat typed arrays, row-major. */

@@ -9,7 +9,7 @@ import { fusedLstm } from '../kernels/lstm_layer.js';
 import { DataError } from '../errors.js';
 import { rng } from '../random.js';
 import type { Candidate } from '../search/candidates.js';
-import type { ModelSpec, Task } from '../spec/schema.js';
+import type { ModelSpec, Task } from '../sweep/schema.js';
 import type { DataInfo } from '../data/types.js';
 import type { LayerSummary } from '../results/document.js';
 import { convOutputSize, convPadding, poolOutputSize, poolPadding } from './params.js';

@@ -5,7 +5,7 @@
  */
 import type { Candidate } from '../search/candidates.js';
 import { SpecError } from '../errors.js';
-import type { ModelSpec, TrainingSpec } from '../spec/schema.js';
+import type { ModelSpec, TrainingSpec } from '../sweep/schema.js';
 import type { DataInfo } from '../data/types.js';
 
 export type Padding = 'valid' | 'same';

@@ -36,7 +36,7 @@
  *     error of 0 (every fold perfect) is never a tolerance of 0.
  * - **healthy** — none of the above.
  */
-import type { SweepSpec } from '../spec/schema.js';
+import type { SweepSpec } from '../sweep/schema.js';
 import type { CandidateDoc, EpochRecord, Trial } from '../results/document.js';
 import { count, fmtMeanSe, fmtPair, fmtValue, pEquals, withUnit } from './format.js';
 import { better, candidateLabel, studentTCdf, type RankedCandidate, type RunAnalysis } from './stats.js';

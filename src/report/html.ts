@@ -2,7 +2,7 @@
  * report.html: one self-contained page (inline CSS and SVG, no scripts, nothing fetched) that answers
  * "which depth and width should I use, and how sure are we?" first, then shows the evidence.
  */
-import type { SweepSpec } from '../spec/schema.js';
+import type { SweepSpec } from '../sweep/schema.js';
 import { answerFor, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';

@@ -14,7 +14,7 @@
  * scaling — the script learns its own statistics, on its own training split, the way layerbench does.
  */
 import type { CandidateDoc, LayerSummary } from '../results/document.js';
-import { rankingMetric, type SweepSpec } from '../spec/schema.js';
+import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocess.js';
 import { fmtInt, fmtMeanSe, metricUnit, PLUS_MINUS } from './format.js';
 import { metricValues, parameterCount, summarize } from './stats.js';

@@ -5,7 +5,7 @@
  */
 import { NotFoundError } from '../errors.js';
 import type { CandidateDoc } from '../results/document.js';
-import type { SweepSpec } from '../spec/schema.js';
+import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { DataSummary } from '../results/data-summary.js';

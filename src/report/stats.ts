@@ -40,7 +40,7 @@
  * uncorrected paired test it understates the uncertainty of resampled estimates, which is why "≈ best"
  * is decided by the corrected test and not by the intervals.
  */
-import { higherIsBetter as metricHigherIsBetter, rankingMetric, type SweepSpec } from '../spec/schema.js';
+import { higherIsBetter as metricHigherIsBetter, rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';

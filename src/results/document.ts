@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
 import { candidateSchema, type Candidate } from '../search/candidates.js';
-import { higherIsBetter, type MetricName } from '../spec/schema.js';
+import { higherIsBetter, type MetricName } from '../sweep/schema.js';
 import { getText, type Store } from '../store/store.js';
 
 export const CANDIDATE_DOC_SCHEMA = 'layerbench.candidate.v1' as const;

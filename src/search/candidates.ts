@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { rng, shuffle } from '../random.js';
-import { rankingMetric, type SweepSpec } from '../spec/schema.js';
+import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
 
 export const candidateSchema = z.object({
   id: z.string(),

@@ -37,7 +37,7 @@
  */
 import { compareTrials, SIGNIFICANCE, type TrialPoint } from '../report/stats.js';
 import type { BracketDecision, CandidateVerdict } from '../results/halving.js';
-import type { SweepSpec } from '../spec/schema.js';
+import type { SweepSpec } from '../sweep/schema.js';
 import { rng, shuffle } from '../random.js';
 
 export const HALVING_STRATEGIES = ['halving', 'hyperband'] as const;

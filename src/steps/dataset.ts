@@ -8,7 +8,7 @@
  */
 import { loadDataset, type LoadedDataset } from '../data/load.js';
 import { excerpt, SpecError } from '../errors.js';
-import type { DatasetSpec } from '../spec/schema.js';
+import type { DatasetSpec } from '../sweep/schema.js';
 import { resolveDatasetLocation } from '../store/open.js';
 import type { Store } from '../store/store.js';
 

@@ -27,7 +27,7 @@ import { runCost, type RunCost } from '../cost/estimate.js';
 import type { PriceTable } from '../cost/prices.js';
 import type { CandidateDoc } from '../results/document.js';
 import { currentRound, epochsSaved, lastRounds, type HalvingState } from '../results/halving.js';
-import { METRICS } from '../spec/schema.js';
+import { METRICS } from '../sweep/schema.js';
 import type { RunManifest } from './manifest.js';
 
 export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v2' as const;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { LayerbenchError, SpecError } from '../errors.js';
 import { dataSummarySchema } from '../results/data-summary.js';
 import { candidateSchema, type Candidate } from '../search/candidates.js';
-import { sweepSpecSchema } from '../spec/schema.js';
+import { sweepSpecSchema } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 

@@ -16,7 +16,7 @@ import { trialPoints } from '../report/stats.js';
 import type { CandidateDoc } from '../results/document.js';
 import { currentRound, epochsTrained, hasNextRound, readHalvingState, type BracketDecision, type HalvingState, type Spend } from '../results/halving.js';
 import { promoted, rankRung } from '../search/halving.js';
-import { higherIsBetter, rankingMetric } from '../spec/schema.js';
+import { higherIsBetter, rankingMetric } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { putJson, type Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';

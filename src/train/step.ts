@@ -13,7 +13,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { DENSE_EPOCH, type DenseEpochAttrs, type DenseLayerPlan, type DenseLoss, type DenseMetric, scratchLayout } from '../kernels/dense_epoch.js';
 import { SIMD_ACTIVATIONS, type SimdActivation, simdSupported } from '../kernels/simd.js';
-import type { MetricName, Task } from '../spec/schema.js';
+import type { MetricName, Task } from '../sweep/schema.js';
 
 export interface FusedDenseOptions {
   task: Task;

@@ -14,7 +14,7 @@ import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind }
 import { buildModel, layerSummaries, regularizationLosses } from '../model/build.js';
 import { rng, type Random } from '../random.js';
 import type { Candidate } from '../search/candidates.js';
-import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../spec/schema.js';
+import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../sweep/schema.js';
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
 import { currentBackend, trainingBackend } from './backend.js';

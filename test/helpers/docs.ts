@@ -1,8 +1,8 @@
 /** Crafted candidate documents and run manifests for tests of ranking and aggregation (no training). */
 import { CANDIDATE_DOC_SCHEMA, type CandidateDoc } from '../../src/results/document.js';
 import { expandCandidates, type Candidate } from '../../src/search/candidates.js';
-import { parseSweep } from '../../src/spec/load.js';
-import type { SweepSpecInput } from '../../src/spec/schema.js';
+import { parseSweep } from '../../src/sweep/load.js';
+import type { SweepSpecInput } from '../../src/sweep/schema.js';
 import { RUN_SCHEMA, type RunManifest } from '../../src/steps/manifest.js';
 
 export function craftedManifest(runId: string, overrides: Partial<SweepSpecInput> = {}): RunManifest {

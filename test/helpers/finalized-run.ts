@@ -10,7 +10,7 @@ import { finalize } from '../../src/steps/finalize.js';
 import { plan } from '../../src/steps/plan.js';
 import { train } from '../../src/steps/train.js';
 import type { FinalizeOutput } from '../../src/steps/types.js';
-import type { SweepSpecInput } from '../../src/spec/schema.js';
+import type { SweepSpecInput } from '../../src/sweep/schema.js';
 import { keys } from '../../src/store/keys.js';
 import { LocalStore } from '../../src/store/local.js';
 import { putJson } from '../../src/store/store.js';

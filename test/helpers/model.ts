@@ -1,6 +1,6 @@
 /** Small builders for model tests: a model spec with defaults, and the data shape a network sees. */
 import type { DataInfo } from '../../src/data/types.js';
-import { modelSchema, type ModelSpec } from '../../src/spec/schema.js';
+import { modelSchema, type ModelSpec } from '../../src/sweep/schema.js';
 
 export const model = (m: Partial<ModelSpec> & Pick<ModelSpec, 'family'>): ModelSpec => modelSchema.parse({ depth: [1], width: [1], ...m });
 

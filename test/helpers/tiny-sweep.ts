@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageDir } from '../../examples/prepare.js';
-import type { SweepSpecInput } from '../../src/spec/schema.js';
+import type { SweepSpecInput } from '../../src/sweep/schema.js';
 
 export const TINY_DATASET_KEY = 'datasets/seattle-weather-tiny.csv';
 export const TINY_SWEEP_KEY = 'sweeps/tiny-weather.json';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SpecError } from '../src/errors.js';
-import { formatPath, parseSweep, parseSweepText } from '../src/spec/load.js';
-import { rankingMetric, sweepJsonSchema } from '../src/spec/schema.js';
+import { formatPath, parseSweep, parseSweepText } from '../src/sweep/load.js';
+import { rankingMetric, sweepJsonSchema } from '../src/sweep/schema.js';
 
 const valid = {
   name: 'weather',

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHART_BOUNDS, curveCandidates, effectSpec, effectsDomain, heatmapSpec, latencySpec, paretoSpec, sizeSpec, timeSpec } from '../src/report/charts.js';
 import { runEffects } from '../src/report/effects.js';
-import { analyzeRun } from '../src/report/stats.js';
+import { analyzeRun } from '../src/results/analysis.js';
 import type { CandidateDoc } from '../src/results/document.js';
 import { makeDoc, makeSpec } from './fixtures/report/factory.js';
 

@@ -14,7 +14,7 @@ import {
   untitled,
   type ChartSpec,
 } from '../src/report/charts.js';
-import { analyzeRun } from '../src/report/stats.js';
+import { analyzeRun } from '../src/results/analysis.js';
 import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 /** The texts of the `<title>` elements of an SVG, unescaped. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../src/results/document.js';
 import { diagnoseRun, meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/diagnose.js';
-import { analyzeRun } from '../src/report/stats.js';
+import { analyzeRun } from '../src/results/analysis.js';
 import { makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 /** Epoch records from columns: loss, valLoss, metric, valMetric per epoch. */

@@ -6,7 +6,7 @@ import { candidateDocSchema } from '../src/results/document.js';
 import { aggregate } from '../src/steps/aggregate.js';
 import { recordFailure } from '../src/steps/record-failure.js';
 import { report } from '../src/steps/report.js';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';

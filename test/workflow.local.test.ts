@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NotFoundError, TransientError } from '../src/errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { finalModelDocSchema } from '../src/results/final-model.js';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { readManifest } from '../src/steps/manifest.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';

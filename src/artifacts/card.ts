@@ -11,8 +11,8 @@ import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import type { RunManifest } from '../steps/manifest.js';
-import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../report/format.js';
-import { summarize } from '../report/stats.js';
+import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../format.js';
+import { summarize } from '../stats/index.js';
 
 export interface ModelCardInput {
   manifest: Pick<RunManifest, 'runId' | 'sweep' | 'dataset'>;

@@ -13,7 +13,7 @@ import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError, InterruptedError, SpecError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { runResultText } from '../../report/terminal.js';
-import type { Leaderboard, LeaderboardRow } from '../../steps/leaderboard.js';
+import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
 import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
 import type { RunSummary } from '../../steps/types.js';

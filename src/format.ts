@@ -11,7 +11,7 @@
  * - Without an uncertainty (one trial, or a baseline) a value gets four significant digits.
  * - Regression and forecast errors carry the dataset's unit (`dataset.unit`); mse its square.
  */
-import type { MetricName } from '../sweep/schema.js';
+import type { MetricName } from './sweep/schema.js';
 
 /** What "±" means, for headers and notes. */
 export const PLUS_MINUS = 'mean ± standard error';

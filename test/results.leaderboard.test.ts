@@ -7,7 +7,7 @@ import {
   leaderboardSchema,
   LEADERBOARD_COLUMNS,
   parseLeaderboard,
-} from '../src/steps/leaderboard.js';
+} from '../src/results/leaderboard.js';
 import { makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
 import { craftedDoc, craftedFailedDoc, craftedManifest } from './helpers/docs.js';
 

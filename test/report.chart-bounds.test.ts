@@ -80,7 +80,7 @@ describe('charts of a 2,000-candidate sweep', () => {
   it('curves: the leading candidates and the recommendation, one chart each, up to the bound', () => {
     const shown = curveCandidates(analysis);
     expect(shown).toHaveLength(CHART_BOUNDS.curvePanels);
-    expect(shown.map((c) => c.id)).toContain(analysis.recommended!.candidate.id);
+    expect(shown.map((c) => c.id)).toContain(analysis.recommended!.id);
     expect(shown[0]).toBe(analysis.ranked[0]);
   });
 

@@ -174,7 +174,7 @@ describe('candidate diagnoses in a run', () => {
   it('healthy: none of the above, in the metric', () => {
     expect(kinds('dense d2 w32')).toEqual(['healthy']);
     expect(kinds('dense d2 w64')).toEqual(['healthy']);
-    expect(byLabel.get('dense d2 w64')!.findings[0]!.message).toBe('no finding: training accuracy 0.9400, validation 0.8500 ± 0.0058.');
+    expect(byLabel.get('dense d2 w64')!.findings[0]!.message).toBe('no finding: training accuracy 0.9400, validation 0.850 ± 0.015.');
   });
 
   it('counts findings and trials in sentences that read right', () => {
@@ -207,7 +207,7 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     // Training accuracy 0.845 is below the best's 0.85, but its validation differs from the best's by noise.
     const small = makeDoc({ depth: 1, width: 8, values: [0.84, 0.845, 0.85, 0.835, 0.86], trainValues: Array(5).fill(0.845), curves: Array(5).fill(settled(0.846, 0.845)) });
     const a = analyzeRun([best, small], spec);
-    expect(a.ranked[1]!.indistinguishable).toBe(true);
+    expect(a.ranked[1]!.approxBest).toBe(true);
     expect(diagnoseRun(a, spec).candidates[1]!.findings.map((f) => f.kind)).toEqual(['healthy']);
   });
 
@@ -245,7 +245,7 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     const best = makeDoc({ depth: 1, width: 16, values: [0.85, 0.86, 0.87, 0.86, 0.85], trainValues: Array(5).fill(0.9), curves: Array(5).fill(settled(0.86, 0.9)) });
     const big = makeDoc({ depth: 3, width: 64, values: [0.8, 0.81, 0.8, 0.82, 0.8], trainValues: Array(5).fill(0.81), curves: Array(5).fill(settled(0.81, 0.81)) });
     const a = analyzeRun([best, big], spec);
-    expect(a.ranked[1]!.indistinguishable).toBe(false);
+    expect(a.ranked[1]!.pWorse!).toBeLessThan(0.05);
     expect(diagnoseRun(a, spec).candidates[1]!.findings.map((f) => f.kind)).toEqual(['healthy']);
   });
 

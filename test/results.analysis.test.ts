@@ -16,12 +16,12 @@ describe('a run analysed: one rule for every mark and the recommendation', () =>
     const a = analyzeRun(docs, spec, { baseline: makeBaseline({ values: [0.57, 0.58, 0.575, 0.57, 0.575] }) });
     expect(a.best!.label).toBe('dense d3 w64');
     expect(a.recommended!.label).toBe('dense d1 w16');
-    expect(a.ranked.filter((c) => c.notWorse).map((c) => c.label)).toEqual(['dense d3 w64', 'dense d1 w16']);
+    expect(a.ranked.filter((c) => c.approxBest).map((c) => c.label)).toEqual(['dense d3 w64', 'dense d1 w16']);
     expect(a.outcome).toBe('recommend');
     const w = answerWords(a);
     expect(w.headline).toBe('Use depth 1 and width 16: 1 hidden layer, 16 units (193 parameters).');
-    expect(w.reason).toContain('is the smallest candidate the paired test does not find worse than the best, dense d3 w64');
-    expect(certaintySentence(a)).toContain('1 of the other 2 is not significantly worse ("≈ best"); the rest are significantly worse');
+    expect(w.reason).toContain('is the smallest candidate as good as the best, dense d3 w64');
+    expect(certaintySentence(a)).toContain('1 of the other 2 is as good as it ("≈ best": not significantly worse and within its standard error); the rest are significantly worse');
   });
 
   it('states the validation interval on the metric’s scale: never above 1', () => {

@@ -19,13 +19,13 @@ const axes = { depth: [1, 2, 3], width: [8, 16, 32] };
 const baseline = (v: number, n = 5) => ({ mean: v, points: Array.from({ length: n }, (_, fold) => ({ repeat: 0, fold, value: v })) });
 
 describe('the decision rule: the smallest candidate not significantly worse than the best', () => {
-  it('recommends the smallest ≈ best, and "≈ best" is the very test the recommendation uses', () => {
+  it('recommends the smallest ≈ best, and "≈ best" is the very predicate the recommendation uses', () => {
     const big = c('big', 3, 32, 3000, [0.86, 0.87, 0.85, 0.88, 0.86]);
     const mid = c('mid', 2, 16, 800, [0.85, 0.87, 0.86, 0.87, 0.85]); // not worse
     const tiny = c('tiny', 1, 8, 100, [0.7, 0.71, 0.69, 0.72, 0.7]); // far worse in every trial
     const d = decide([tiny, big, mid], { higherIsBetter: true, baseline: baseline(0.6), axes });
     expect(d.best!.contender.id).toBe('big');
-    expect(d.ranked.map((j) => [j.contender.id, j.notWorse])).toEqual([
+    expect(d.ranked.map((j) => [j.contender.id, j.approxBest])).toEqual([
       ['big', true],
       ['mid', true],
       ['tiny', false],
@@ -33,7 +33,7 @@ describe('the decision rule: the smallest candidate not significantly worse than
     expect(d.chosen!.contender.id).toBe('mid');
     expect(d.outcome).toBe('recommend');
     // Everything marked ≈ best that beats the baseline is at least as large as the choice.
-    for (const j of d.ranked) if (j.notWorse && j.vsBaseline!.verdict === 'beats') expect(j.contender.params! >= d.chosen!.contender.params!).toBe(true);
+    for (const j of d.ranked) if (j.approxBest && j.vsBaseline!.verdict === 'beats') expect(j.contender.params! >= d.chosen!.contender.params!).toBe(true);
   });
 
   it('says "all equivalent" when every candidate beats the baseline and none is worse than the best: the smallest', () => {
@@ -57,12 +57,16 @@ describe('the decision rule: the smallest candidate not significantly worse than
     expect(d.ranked.find((j) => j.contender.id === 'b')!.vsBaseline!.verdict).toBe('does-not-beat');
   });
 
-  it('says "undecided" when the choice trails the best by more than its standard error but cannot be told from it, and how many trials would decide', () => {
+  it('says "undecided" when a smaller candidate trails by more than a standard error but cannot be told from the best, and how many trials would decide', () => {
     const best = c('best', 2, 16, 800, [0.9, 0.92]);
     const small = c('small', 1, 8, 100, [0.87, 0.87]); // trails by 0.04 in both trials: t = −3.27 on 1 df, one-sided p = 0.094
     const d = decide([best, small], { higherIsBetter: true, baseline: baseline(0.5, 2), axes });
-    expect(d.chosen!.contender.id).toBe('small');
+    // Not significantly worse, but 0.04 is more than the best's standard error (0.012): not "≈ best".
+    expect(d.ranked[1]!.approxBest).toBe(false);
+    expect(d.ranked[1]!.undecided).toBe(true);
+    expect(d.chosen!.contender.id).toBe('best');
     expect(d.outcome).toBe('undecided');
+    expect(d.needed!.candidateId).toBe('small');
     expect(d.needed!.gap).toBeCloseTo(-0.04, 10);
     // t(0.95, 2) · 0.01414 · √(1/3 + 1/4) = 0.0315 ≤ 0.04: three trials would do.
     expect(d.needed!.trials).toBe(3);
@@ -97,7 +101,7 @@ describe('the decision rule: the smallest candidate not significantly worse than
     const d = decide([a, b], { higherIsBetter: true, baseline: { mean: 0.6, points: [{ repeat: 0, fold: 0, value: 0.6 }] } });
     expect(d.outcome).toBe('single-draw');
     expect(d.chosen!.contender.id).toBe('b');
-    expect(d.ranked[1]!.notWorse).toBeNull();
+    expect(d.ranked[1]!.approxBest).toBeNull();
   });
 
   it('has no answer without candidates', () => {

@@ -114,7 +114,10 @@ describe('runLocal', () => {
     expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
     // Report wrote the leaderboard again: it now carries the final model's test score; the report names the model.
     const after = await getJson<Leaderboard>(store, run.leaderboardKey);
-    expect(after.recommended?.finalTest).toEqual({ metric: final.test!.metric, rows: 32 });
+    // The final model's score on 32 test rows, with the interval of its score on new rows (its per-row results kept in blocks).
+    expect(after.recommended?.finalTest).toMatchObject({ metric: final.test!.metric, n: 1, rows: 32 });
+    expect(final.test!.blocks!.sums).toHaveLength(32);
+    expect(after.recommended!.finalTest!.ci95![0]).toBeLessThan(final.test!.metric);
     expect(await getText(store, keys.report(run.runId, 'md'))).toContain(`**Final model** — runs/${run.runId}/model/:`);
   });
 

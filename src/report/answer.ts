@@ -53,12 +53,12 @@ export function certaintySentence(a: RunAnalysis): string {
   if (!best) return 'No candidate produced a metric, so there is nothing to recommend.';
   if (best.summary.se === null) return 'Each candidate was trained once, so there is no standard error and no interval: treat the ranking as a single draw.';
   const others = a.ranked.filter((c) => c !== best);
-  const tested = others.filter((c) => c.notWorse !== null);
-  const alike = tested.filter((c) => c.notWorse === true).length;
+  const tested = others.filter((c) => c.approxBest !== null);
+  const alike = tested.filter((c) => c.approxBest === true).length;
   const welch = others.filter((c) => c.vsBest?.kind === 'welch').length;
   const test = welch === tested.length && welch > 0 ? "Welch's t-test; the trials could not be paired" : 'one-sided paired t-test on the same folds and repeats, Nadeau–Bengio corrected';
   const worse = `significantly worse (${test}, p < ${SIGNIFICANCE})`;
-  const same = `not significantly worse ("≈ best")`;
+  const same = `as good as it ("≈ best": not significantly worse and within its standard error)`;
   const parts = [
     `The best mean ${a.metric} is ${fmtMeanSe(best.summary.mean, best.summary.se, a.unit)} (95 % CI ${fmtInterval(best.summary.ci, best.summary.se, a.unit)}, ${count(best.summary.n, 'trial')}).`,
   ];
@@ -66,7 +66,15 @@ export function certaintySentence(a: RunAnalysis): string {
   else if (tested.length > 0) {
     if (alike === 0) parts.push(`${tested.length === 1 ? 'The other candidate is' : `All ${tested.length} other candidates are`} ${worse}.`);
     else if (alike === tested.length) parts.push(`${tested.length === 1 ? 'The other candidate is' : `All ${tested.length} other candidates are`} ${same} (${test}).`);
-    else parts.push(`${alike} of the other ${tested.length} ${alike === 1 ? 'is' : 'are'} ${same}; the rest are ${worse}.`);
+    else {
+      const open = tested.filter((c) => c.undecided).length;
+      parts.push(
+        `${alike} of the other ${tested.length} ${alike === 1 ? 'is' : 'are'} ${same}` +
+          (open > 0 ? `; ${open} ${open === 1 ? 'is' : 'are'} not significantly worse but trail${open === 1 ? 's' : ''} by more than a standard error (undecided)` : '') +
+          (tested.length - alike - open > 0 ? `; the rest are ${worse}` : '') +
+          '.',
+      );
+    }
   }
   const untestable = others.length - tested.length;
   if (untestable > 0) parts.push(`${count(untestable, 'candidate')} could not be tested (one trial).`);

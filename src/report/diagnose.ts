@@ -39,7 +39,7 @@
 import type { SweepSpec } from '../sweep/schema.js';
 import type { CandidateDoc, EpochRecord, Trial } from '../results/document.js';
 import { count, fmtMeanSe, fmtPair, fmtValue, pEquals, withUnit } from '../format.js';
-import { better, studentTCdf } from '../stats/index.js';
+import { better, SIGNIFICANCE, studentTCdf } from '../stats/index.js';
 import { candidateLabel, type RankedCandidate, type RunAnalysis } from '../results/analysis.js';
 
 export type DiagnosisKind = 'underfitting' | 'overfitting' | 'unfinished' | 'healthy';
@@ -245,7 +245,8 @@ function fmtEpoch(x: number): string {
 /** The capacity test (5 conditions, see the module comment); a finding or null. */
 function capacityFinding(c: RankedCandidate, best: RankedCandidate | null, train: number, ctx: Context): Finding | null {
   if (!best || best === c || c.params === null || best.params === null || c.params >= best.params) return null;
-  if (c.notWorse !== false || !c.vsBest) return null;
+  // Only a network the paired test finds worse than the best (not merely one the data cannot decide).
+  if (c.pWorse === null || c.pWorse >= SIGNIFICANCE || !c.vsBest) return null;
   const bestVal = best.summary.mean;
   const rows = mean(c.doc.trials.map((t) => t.valRows).filter((r) => r > 0));
   const granularity = c.doc.metric.name === 'accuracy' && rows > 0 ? 1 / rows : 0;

@@ -38,10 +38,11 @@ function marks(c: RankedCandidate, recommendedId: string | undefined): string {
   const tags: string[] = [];
   if (c.rank === 1) tags.push('<span class="tag ok" title="highest mean">best</span>');
   if (c.id === recommendedId) tags.push('<span class="tag ok" title="the smallest candidate not significantly worse than the best, among those that beat the baseline">recommended</span>');
-  if (c.rank !== 1 && c.notWorse === true && c.vsBest) {
-    tags.push(`<span class="tag info" title="not significantly worse than the best: ${escapeHtml(comparisonName(c.vsBest))}, one-sided p ≥ ${SIGNIFICANCE}">≈ best</span>`);
+  if (c.rank !== 1 && c.approxBest === true && c.vsBest) {
+    tags.push(`<span class="tag info" title="as good as the best: within its standard error, and not significantly worse (${escapeHtml(comparisonName(c.vsBest))}, one-sided p ≥ ${SIGNIFICANCE})">≈ best</span>`);
   }
-  if (c.rank !== 1 && c.notWorse === null) tags.push('<span class="tag" title="one trial: no test possible">untested</span>');
+  if (c.undecided) tags.push('<span class="tag" title="not significantly worse than the best, but trailing by more than its standard error: too few trials to tell">undecided</span>');
+  if (c.rank !== 1 && c.approxBest === null) tags.push('<span class="tag" title="one trial: no test possible">untested</span>');
   if (c.pareto) tags.push('<span class="tag" title="no candidate is both smaller and better">Pareto</span>');
   const b = baselineMark(c.vsBaseline?.verdict, c.vsBaseline?.p);
   if (b) tags.push(`<span class="tag ${c.vsBaseline?.verdict === 'does-not-beat' ? 'bad' : 'warn'}" title="${escapeHtml(b.title)}">${escapeHtml(b.short)}</span>`);

@@ -77,7 +77,6 @@ export function leaderboardNotes(lb: Leaderboard): string[] {
         `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, p < 0.05).`,
     );
   }
-  if (lb.answer.outcome === 'baseline' && lb.noRecommendation) out.push(`no recommendation: ${lb.noRecommendation}`);
   for (const n of lb.answer.next) out.push(`next: ${n}`);
   const tests: string[] = [];
   const rec = lb.recommended;

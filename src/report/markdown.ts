@@ -17,8 +17,9 @@ function marks(c: RankedCandidate, recommendedId: string | undefined): string {
   const m: string[] = [];
   if (c.rank === 1) m.push('best');
   if (c.id === recommendedId) m.push('**recommended**');
-  if (c.rank !== 1 && c.notWorse === true) m.push('≈ best');
-  if (c.rank !== 1 && c.notWorse === null) m.push('untested');
+  if (c.rank !== 1 && c.approxBest === true) m.push('≈ best');
+  if (c.undecided) m.push('undecided');
+  if (c.rank !== 1 && c.approxBest === null) m.push('untested');
   if (c.pareto) m.push('Pareto');
   const b = baselineMark(c.vsBaseline?.verdict, c.vsBaseline?.p);
   if (b) m.push(b.short);

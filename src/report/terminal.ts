@@ -40,7 +40,7 @@ export function leaderboardTable(lb: Leaderboard): string {
   const row = rec && lb.rows.find((r) => r.candidateId === rec.candidateId);
   if (rec && row) {
     lines.push(`recommended: depth ${row.depth}, width ${row.width} (${row.units.join('-')} units, ${row.params ?? '?'} parameters) — ${rec.reason}`);
-  }
+  } else lines.push(`${lb.answer.headline}${lb.answer.reason ? ` ${lb.answer.reason}` : ''}`);
   lines.push(...leaderboardNotes(lb), ...searchNotes(lb));
   for (const f of lb.failed) lines.push(`failed: depth ${f.depth} width ${f.width} (${f.candidateId}): ${f.reason}`);
   return lines.join('\n');

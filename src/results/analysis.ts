@@ -52,8 +52,10 @@ export interface RankedCandidate {
   vsBest: Comparison | null;
   /** One-sided p-value of "worse than the best"; null for the best or when untestable. */
   pWorse: number | null;
-  /** "≈ best": not significantly worse than the best (the decision rule's test). True for the best; null when untestable. */
-  notWorse: boolean | null;
+  /** "≈ best": not significantly worse than the best and within its standard error (the decision rule). True for the best; null when untestable. */
+  approxBest: boolean | null;
+  /** Not significantly worse than the best, but trailing by more than its standard error: the data cannot tell. */
+  undecided: boolean;
   pareto: boolean;
   /** Against the run's baseline; null when the run has none. */
   vsBaseline: BaselineComparison | null;
@@ -203,7 +205,7 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
   const unit = metricUnit(metric, spec?.dataset.unit);
   const baseline = extras.baseline ? baselineSummary(extras.baseline, metric) : null;
   const failed: CandidateDoc[] = [];
-  const contenders: Omit<RankedCandidate, 'rank' | 'vsBest' | 'pWorse' | 'notWorse' | 'pareto' | 'vsBaseline'>[] = [];
+  const contenders: Omit<RankedCandidate, 'rank' | 'vsBest' | 'pWorse' | 'approxBest' | 'undecided' | 'pareto' | 'vsBaseline'>[] = [];
   for (const doc of docs) {
     const values = metricValues(doc);
     // A candidate with a non-finite trial is failed as a whole: dropping the trial would bias its mean.
@@ -231,7 +233,7 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
   );
   const ranked: RankedCandidate[] = decision.ranked.map((j) => {
     const { mean: _mean, se: _se, ...c } = j.contender;
-    return { ...c, rank: j.rank, vsBest: j.vsBest, pWorse: j.pWorse, notWorse: j.notWorse, vsBaseline: j.vsBaseline, pareto: false };
+    return { ...c, rank: j.rank, vsBest: j.vsBest, pWorse: j.pWorse, approxBest: j.approxBest, undecided: j.undecided, vsBaseline: j.vsBaseline, pareto: false };
   });
   const byId = new Map(ranked.map((c) => [c.id, c]));
   const pareto = paretoFront(ranked.map((c) => ({ c, params: c.params, mean: c.summary.mean })), hib).map((x) => x.c);

@@ -187,8 +187,8 @@ export const leaderboardSchema = z.object({
     next: z.array(z.string()),
     /** The recommendation at the end of a grid axis, and the values worth trying. */
     edges: z.array(z.object({ axis: z.enum(['depth', 'width']), side: z.enum(['upper', 'lower']), values: z.array(z.number().int()) })),
-    /** Outcome undecided: the gap to the best and the trials that would resolve it (null: more rows needed). */
-    needed: z.object({ gap: z.number(), trials: z.number().int().nullable() }).nullable(),
+    /** Outcome undecided: the smaller candidate the data cannot decide, its gap to the best and the trials that would resolve it (null: more rows needed). */
+    needed: z.object({ candidateId: z.string(), gap: z.number(), trials: z.number().int().nullable() }).nullable(),
     /** The decision rule, stated. */
     rule: z.string(),
   }),
@@ -246,7 +246,7 @@ function row(c: RankedCandidate, cost: RunCost | null): LeaderboardRow {
     params: doc.parameterCount,
     metric: { mean: c.summary.mean, se: c.summary.se, std: c.summary.std, ci95: pair(c.summary.ci), n: c.summary.n },
     vsBest: c.vsBest && { test: c.vsBest.kind, p: c.vsBest.p, pWorse: c.pWorse, pairs: c.vsBest.kind === 'paired' ? c.vsBest.pairs : null },
-    approxBest: c.notWorse,
+    approxBest: c.approxBest,
     vsBaseline: c.vsBaseline && { verdict: c.vsBaseline.verdict, difference: c.vsBaseline.difference, ci95: pair(c.vsBaseline.interval), p: c.vsBaseline.p },
     test: testScore(c.test),
     epochs: doc.trials.length > 0 ? doc.trials.reduce((s, t) => s + t.epochs.length, 0) / doc.trials.length : 0,

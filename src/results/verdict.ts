@@ -9,8 +9,8 @@ import type { RankedCandidate, RunAnalysis } from './analysis.js';
 
 /** The rule, stated once: the report's method section and the leaderboard quote it. */
 export const DECISION_RULE =
-  `Recommended: the smallest candidate (fewest parameters) that is not significantly worse than the best — ` +
-  `one-sided paired t-test on the same folds and repeats, Nadeau–Bengio corrected, p ≥ ${SIGNIFICANCE} ("≈ best") — ` +
+  `Recommended: the smallest candidate (fewest parameters) as good as the best ("≈ best"): not significantly worse — ` +
+  `one-sided paired t-test on the same folds and repeats, Nadeau–Bengio corrected, p ≥ ${SIGNIFICANCE} — and within one standard error of the best's mean, ` +
   `among the candidates that beat the baseline (one-sided paired test, p < ${SIGNIFICANCE}). ` +
   `Each comparison is at ${SIGNIFICANCE * 100} %, not adjusted for the number of candidates: a heuristic for choosing that errs toward the larger, better-scoring network.`;
 
@@ -18,7 +18,7 @@ export const DECISION_RULE =
 export const OUTCOME_MEANING: Record<Outcome, string> = {
   recommend: 'the smallest network the data cannot tell from the best',
   'all-equivalent': 'every candidate beats the baseline and none is worse than the best: the smallest',
-  undecided: 'the smallest candidate not found worse, but too few trials or rows to tell it from the best',
+  undecided: 'the smallest network as good as the best; a smaller one may be as good, but there are too few trials or rows to tell',
   baseline: 'no network beats the baseline: none is recommended',
   'single-draw': 'one trial per candidate: nothing could be tested',
   none: 'no candidate produced a result',
@@ -113,6 +113,7 @@ export function answerWords(a: RunAnalysis): AnswerWords {
       };
     case 'undecided': {
       const need = a.needed!;
+      const open = a.ranked.find((c) => c.id === need.candidateId)!;
       const folds = Math.max(1, new Set(rec!.points.map((p) => p.fold)).size);
       const howMany =
         need.trials === null
@@ -120,11 +121,12 @@ export function answerWords(a: RunAnalysis): AnswerWords {
           : `about ${count(need.trials, 'trial')} would resolve it at the spread seen — evaluation.repeats ${Math.ceil(need.trials / folds)}${folds > 1 ? ` with ${folds} folds` : ''}`;
       return {
         outcome: 'undecided',
-        headline: `${use(rec!)} Provisional: the data cannot yet tell it from the best.`,
+        headline: use(rec!),
         reason:
-          `${describeCandidate(rec!, m, u, true)} is the smallest candidate the paired test does not find worse than the best, ${describeCandidate(best!, m, u, true)}, ` +
-          `but it trails by ${withUnit(fmtUncertainty(Math.abs(need.gap)), u)}, more than the best's standard error: too few trials or rows to tell them apart.`,
-        next: [`More trials: ${howMany}.`, ...edges],
+          `${describeCandidate(rec!, m, u, true)} is the smallest candidate as good as the best, ${describeCandidate(best!, m, u, rec !== best)}. ` +
+          `The smaller ${describeCandidate(open, m, u, true)} may be as good too: the paired test does not find it worse, but it trails the best by ` +
+          `${withUnit(fmtUncertainty(Math.abs(need.gap)), u)}, more than the best's standard error — too few trials or rows to tell.`,
+        next: [`To decide on ${open.label}: ${howMany}.`, ...edges],
       };
     }
     case 'recommend': {
@@ -134,12 +136,12 @@ export function answerWords(a: RunAnalysis): AnswerWords {
         reason =
           smaller === 0
             ? `${describeCandidate(best!, m, u, true)} is both the best and the smallest network in the sweep that beats the baseline.`
-            : `${describeCandidate(best!, m, u, true)} is the best, and every smaller candidate is significantly worse (one-sided paired test, p < ${SIGNIFICANCE}) or does not beat the baseline.`;
+            : `${describeCandidate(best!, m, u, true)} is the best, and no smaller candidate is as good: each is significantly worse (one-sided paired test, p < ${SIGNIFICANCE}), trails by more than a standard error, or does not beat the baseline.`;
       } else {
         const ratio = best!.params !== null && rec!.params ? best!.params / rec!.params : null;
         reason =
-          `${describeCandidate(rec!, m, u, true)} is the smallest candidate the paired test does not find worse than the best, ` +
-          `${describeCandidate(best!, m, u, true)} (${pEquals(rec!.pWorse ?? 1)} that it is worse): ` +
+          `${describeCandidate(rec!, m, u, true)} is the smallest candidate as good as the best, ` +
+          `${describeCandidate(best!, m, u, true)}: within its standard error, and the paired test does not find it worse (one-sided ${pEquals(rec!.pWorse ?? 1)}); ` +
           `${ratio === null ? 'a smaller network' : `${fmtRatio(ratio)} fewer parameters`} for a difference the data cannot resolve.`;
       }
       return { outcome: 'recommend', headline: use(rec!), reason, next: edges };

@@ -6,21 +6,26 @@
  * **The rule.** Rank the candidates by their mean validation score (ties: fewer parameters, then the
  * id). Compare each with the best on the trials they share (paired, Nadeau–Bengio corrected; see
  * compare.ts). A candidate is **"≈ best"** when that comparison does not find it worse at the 5 %
- * level (one-sided). Among the candidates that **beat the baseline** (one-sided paired test, 5 %), the
- * recommendation is **the smallest (fewest parameters) that is ≈ best**; ties go to the better mean.
- * This is the spirit of the one-standard-error rule (Breiman et al. 1984; ESL §7.10) — the simplest
- * model as good as the best — with "as good" decided by a paired test on the shared folds rather
- * than by overlapping error bars. Each comparison is made at 5 % without adjusting for the number of
- * candidates: among many truly equal candidates some are called worse by chance, which errs toward the
- * larger, better-scoring network; read the rule as a heuristic for choosing, not a family-wise claim.
+ * level (one-sided) *and* its mean is within one standard error of the best's (the best's corrected
+ * standard error, the "±" shown beside it). Among the candidates that **beat the baseline** (one-sided
+ * paired test, 5 %), the recommendation is **the smallest (fewest parameters) that is ≈ best**; ties
+ * go to the better mean. This is the one-standard-error rule (Breiman et al. 1984; ESL §7.10) — the
+ * simplest model as good as the best — with the paired test on the shared folds added so that a
+ * candidate that trails the best in every trial is not "as good" however small the gap. The second
+ * condition keeps a test with little power (two or three trials) from declaring a clearly weaker
+ * network as good as the best: a candidate the test cannot call worse but that trails by more than a
+ * standard error is *undecided*, and the answer says how many trials would decide it. Each comparison
+ * is made at 5 % without adjusting for the number of candidates: among many truly equal candidates
+ * some are called worse by chance, which errs toward the larger, better-scoring network; read the
+ * rule as a heuristic for choosing, not a family-wise claim.
  *
  * **Outcomes.**
  *  - `recommend`: the rule's choice.
- *  - `undecided`: the choice trails the best by more than the best's standard error, yet the test
- *    cannot call it worse — too few trials or rows to tell them apart; the rule's choice stands,
- *    with how many trials would decide it.
- *  - `all-equivalent`: every candidate beats the baseline and none is worse than the best, and the
- *    choice is within the best's standard error: the data cannot rank them, so the smallest.
+ *  - `undecided`: a candidate smaller than the choice trails the best by more than a standard error,
+ *    yet the test cannot call it worse — too few trials or rows to tell whether it would do; the
+ *    rule's choice stands, with how many trials would decide.
+ *  - `all-equivalent`: every candidate beats the baseline and is ≈ best: the data cannot rank them,
+ *    so the smallest.
  *  - `baseline`: no candidate beats the baseline: no network is recommended.
  *  - `single-draw`: one trial per candidate: nothing can be tested; the best beating the baseline
  *    on its single draw is named, with the advice to repeat.
@@ -77,8 +82,10 @@ export interface Judged<C extends Contender> {
   vsBest: Comparison | null;
   /** One-sided p-value of "worse than the best"; null for the best or when untestable. */
   pWorse: number | null;
-  /** "≈ best": not significantly worse than the best. True for the best; null when untestable. */
-  notWorse: boolean | null;
+  /** "≈ best": not significantly worse than the best and within one standard error of it. True for the best; null when untestable. */
+  approxBest: boolean | null;
+  /** Not significantly worse, but trailing by more than a standard error: the data cannot tell. */
+  undecided: boolean;
   vsBaseline: BaselineComparison | null;
 }
 
@@ -93,9 +100,10 @@ export interface Edge {
   values: number[];
 }
 
-/** For `undecided`: what it would take for the test to tell the choice from the best. */
+/** For `undecided`: what it would take for the test to tell the smallest undecided candidate from the best. */
 export interface TrialsNeeded {
-  /** The observed gap (chosen − best, in the metric's units). */
+  candidateId: string;
+  /** The observed gap (that candidate − best, in the metric's units). */
   gap: number;
   /** Trials (repeats × folds) at which that gap would be significant, at the spread seen; null when no number of trials would do (the n_val/n_train term dominates: more rows are needed). */
   trials: number | null;
@@ -146,12 +154,17 @@ export function decide<C extends Contender>(contenders: readonly C[], options: D
   const ranked: Judged<C>[] = order.map((c, i) => {
     const vsBest = i === 0 ? null : compareTrials(c.points, top!.points);
     const p = vsBest ? pWorse(vsBest, hib) : null;
+    // The yardstick of "close": the best's standard error; where its trials agree exactly (0), the difference's.
+    const yardstick = top!.se === null ? null : top!.se > 0 ? top!.se : (vsBest?.kind === 'paired' ? vsBest.se : 0);
+    const close = yardstick === null ? null : Math.abs(c.mean - top!.mean) <= yardstick * (1 + 1e-12);
+    const notWorse = p === null ? null : p >= SIGNIFICANCE;
     return {
       contender: c,
       rank: i + 1,
       vsBest,
       pWorse: p,
-      notWorse: i === 0 ? true : p === null ? null : p >= SIGNIFICANCE,
+      approxBest: i === 0 ? true : notWorse === null || close === null ? null : notWorse && close,
+      undecided: i > 0 && notWorse === true && close === false,
       vsBaseline: options.baseline ? compareWithBaseline(c.points, c.mean, options.baseline, hib) : null,
     };
   });
@@ -165,24 +178,21 @@ export function decide<C extends Contender>(contenders: readonly C[], options: D
 
   if (singleDraw) {
     const chosen = pool[0]!;
-    return { ranked, best, chosen, outcome: 'single-draw', edges: edgesOf(chosen.contender, options.axes), needed: null };
+    return { ranked, best, chosen, outcome: 'single-draw', edges: edgesOf(chosen.contender, contenders, options.axes), needed: null };
   }
-  const asGood = pool.filter((j) => j.notWorse === true && j.contender.params !== null);
-  const chosen =
-    [...asGood].sort((a, b) => a.contender.params! - b.contender.params! || byValue(a.contender.mean, b.contender.mean, hib) || a.rank - b.rank)[0] ?? pool[0]!;
-  const allEquivalent = ranked.every((j) => eligible(j) && j.notWorse === true);
-  const gap = chosen.contender.mean - best.contender.mean;
-  const se = best.contender.se;
-  const undecided = chosen !== best && se !== null && Math.abs(gap) > se;
-  // Too little data to tell comes first: "all equivalent" means close, not merely untestable.
-  const outcome: Outcome = undecided ? 'undecided' : allEquivalent ? 'all-equivalent' : 'recommend';
+  const bySize = (a: Judged<C>, b: Judged<C>) => a.contender.params! - b.contender.params! || byValue(a.contender.mean, b.contender.mean, hib) || a.rank - b.rank;
+  const chosen = pool.filter((j) => j.approxBest === true && j.contender.params !== null).sort(bySize)[0] ?? pool[0]!;
+  // Smaller than the choice, not found worse, yet not close: what more trials could still decide.
+  const open = pool.filter((j) => j.undecided && j.contender.params !== null && chosen.contender.params !== null && j.contender.params < chosen.contender.params).sort(bySize)[0];
+  const allEquivalent = ranked.every((j) => eligible(j) && j.approxBest === true);
+  const outcome: Outcome = open ? 'undecided' : allEquivalent ? 'all-equivalent' : 'recommend';
   return {
     ranked,
     best,
     chosen,
     outcome,
-    edges: edgesOf(chosen.contender, options.axes),
-    needed: undecided ? { gap, trials: trialsToResolve(chosen.vsBest) } : null,
+    edges: edgesOf(chosen.contender, contenders, options.axes),
+    needed: open ? { candidateId: open.contender.id, gap: open.contender.mean - best.contender.mean, trials: trialsToResolve(open.vsBest) } : null,
   };
 }
 
@@ -201,15 +211,21 @@ export function trialsToResolve(c: Comparison | null): number | null {
   return null;
 }
 
-function edgesOf(c: Contender, axes: DecideOptions['axes']): Edge[] {
+/**
+ * The choice at the end of an axis. Upper: the largest depth or width tried — every smaller value on
+ * that axis was worse, so a larger one may be better still. Lower: the smallest tried, and the smallest
+ * network of the sweep — nothing smaller was tried, so a smaller one may do as well.
+ */
+function edgesOf(c: Contender, all: readonly Contender[], axes: DecideOptions['axes']): Edge[] {
   if (!axes) return [];
+  const smallest = c.params !== null && all.every((o) => o.params === null || o.params >= c.params!);
   const out: Edge[] = [];
   const depths = [...new Set(axes.depth)].sort((a, b) => a - b);
   const widths = [...new Set(axes.width)].sort((a, b) => a - b);
   if (depths.length > 1 && c.depth === depths.at(-1)) out.push({ axis: 'depth', side: 'upper', values: [c.depth + 1, c.depth + 2] });
   if (widths.length > 1 && c.width === widths.at(-1)) out.push({ axis: 'width', side: 'upper', values: [c.width * 2, c.width * 4] });
-  if (depths.length > 1 && c.depth === depths[0] && c.depth > 1) out.push({ axis: 'depth', side: 'lower', values: [...new Set([c.depth - 1, Math.max(1, c.depth - 2)])] });
-  if (widths.length > 1 && c.width === widths[0] && c.width > 1) {
+  if (smallest && depths.length > 1 && c.depth === depths[0] && c.depth > 1) out.push({ axis: 'depth', side: 'lower', values: [...new Set([c.depth - 1, Math.max(1, c.depth - 2)])] });
+  if (smallest && widths.length > 1 && c.width === widths[0] && c.width > 1) {
     out.push({ axis: 'width', side: 'lower', values: [...new Set([Math.max(1, Math.ceil(c.width / 2)), Math.max(1, Math.ceil(c.width / 4))])] });
   }
   return out;

@@ -74,7 +74,18 @@ export function scaledInterval(scale: MetricScale, estimate: number, variance: n
   return { lo: estimate / f, hi: estimate * f };
 }
 
-/** The interval's standard error, the "±" written beside the estimate. */
+/**
+ * The variance an interval stands on: a proportion's is at least the binomial p(1 − p) / rows of the
+ * rows behind it (the n_eff cap of scaledInterval) — trials that agree more than their rows allow do
+ * not make the estimate surer than those rows can.
+ */
+export function effectiveVariance(scale: MetricScale, estimate: number, variance: number, rows: number): number {
+  if (scale !== 'proportion') return variance;
+  const p = Math.min(1, Math.max(0, estimate));
+  return Number.isFinite(rows) && rows > 0 ? Math.max(variance, (p * (1 - p)) / rows) : variance;
+}
+
+/** An estimate with its interval and standard error (the "±" written beside it, consistent with the interval). */
 export interface ScoreInterval extends Interval {
   estimate: number;
   /** Standard error of the estimate (the square root of the variance the interval used). */
@@ -92,9 +103,10 @@ export function trialInterval(metric: string, values: readonly number[], ratio: 
   const J = values.length;
   if (J < 2) return null;
   const m = mean(values);
+  const scale = metricScale(metric);
   const v = variance(values) * (1 / J + ratio);
   const df = J - 1;
-  return { estimate: m, se: Math.sqrt(v), df, ...scaledInterval(metricScale(metric), m, v, critical(df, level), rows) };
+  return { estimate: m, se: Math.sqrt(effectiveVariance(scale, m, v, rows)), df, ...scaledInterval(scale, m, v, critical(df, level), rows) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -228,9 +240,11 @@ export function trialModelsTestInterval(metric: string, models: readonly RowBloc
 
 /** From a mean per row and its variance to the metric's interval (rmse through the root of mse). */
 function finish(metric: string, m: number, v: number, df: number, n: number, level: number): ScoreInterval {
-  const { lo, hi } = scaledInterval(metricScale(metric), m, v, critical(df, level), n);
+  const scale = metricScale(metric);
+  const { lo, hi } = scaledInterval(scale, m, v, critical(df, level), n);
   const estimate = fromRowMean(metric, m);
+  const ve = effectiveVariance(scale, m, v, n);
   // rmse = √mse: se(rmse) ≈ se(mse) / (2 rmse), the delta method.
-  const se = metric === 'rmse' ? (estimate > 0 ? Math.sqrt(v) / (2 * estimate) : 0) : Math.sqrt(v);
+  const se = metric === 'rmse' ? (estimate > 0 ? Math.sqrt(ve) / (2 * estimate) : 0) : Math.sqrt(ve);
   return { estimate, se, df, lo: fromRowMean(metric, lo), hi: fromRowMean(metric, hi) };
 }

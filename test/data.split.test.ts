@@ -14,7 +14,7 @@ const column = (x: Float32Array, width: number, c: number) => Array.from(x).filt
 
 /** A binary dataset with `ones` rows of class 1 among n. */
 function binary(n: number, ones: number): ParsedDataset {
-  const rows = Array.from({ length: n }, (_, i) => `${i},${i < ones ? 'yes' : 'no'}`);
+  const rows = Array.from({ length: n }, (_, i) => `${i * 3},${i < ones ? 'yes' : 'no'}`);
   return parse({ task: 'binary', target: 'label' }, `x,label\n${rows.join('\n')}\n`);
 }
 

@@ -5,8 +5,7 @@
  * (validation over the candidate's trials with an interval; the test split, never used for choosing),
  * and how to predict with it from the command line, from Node and from a browser.
  */
-import type { Preprocessing } from '../data/preprocess.js';
-import { MISSING_CATEGORY } from '../data/preprocess.js';
+import { MISSING_CATEGORY, OTHER_CATEGORY, type Preprocessing } from '../data/preprocessing-schema.js';
 import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';

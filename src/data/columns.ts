@@ -9,6 +9,7 @@
  */
 import { DataError } from '../errors.js';
 import type { CsvTable } from './csv.js';
+import { datePart, readDate, type DateFormat, type DatePart } from './dates.js';
 
 export const MISSING_MARKERS = [
   '',
@@ -45,15 +46,23 @@ export function parseNumber(cell: string): number {
 
 const q = JSON.stringify;
 
+/** A numeric input derived from a column of dates: one cyclic part (dates.ts) of each cell. */
+export interface DateSource {
+  column: string;
+  part: DatePart;
+  format: DateFormat;
+}
+
 /**
  * A feature column of kept rows, as read from the cells (nothing fitted).
- *  - numeric: the values, NaN where the cell was missing;
+ *  - numeric: the values, NaN where the cell was missing; `from` when they are a part of a date column;
  *  - categorical: the distinct non-missing cells, sorted (sortLabels), and per row an index into them,
- *    -1 where the cell was missing.
+ *    -1 where the cell was missing; `cap` when only that many of the most frequent are encoded, the
+ *    rest as "(other)".
  */
 export type FeatureColumn =
-  | { name: string; type: 'numeric'; values: Float64Array }
-  | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array };
+  | { name: string; type: 'numeric'; values: Float64Array; from?: DateSource }
+  | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array; cap?: number };
 
 export type ColumnType = FeatureColumn['type'];
 
@@ -76,6 +85,29 @@ export function readNumeric(source: string, table: CsvTable, c: number, rows: Ar
     const v = parseNumber(cell);
     if (Number.isNaN(v)) throw notANumber(source, table, c, r, why);
     out[i] = v;
+  }
+  return out;
+}
+
+/** The name of the input a part of a date column becomes: `date.year_sin`. */
+export function datePartName(column: string, part: DatePart): string {
+  return `${column}.${part}`;
+}
+
+/** Column c's cells in `rows` as one part of a date column: NaN where missing, a DataError where not a date. */
+export function readDatePart(source: string, table: CsvTable, c: number, rows: ArrayLike<number>, from: DateSource): Float64Array {
+  const col = table.columns[c]!;
+  const out = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const cell = col[r]!;
+    if (isMissing(cell)) {
+      out[i] = Number.NaN;
+      continue;
+    }
+    const w = readDate(cell, from.format);
+    if (w === null) throw new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(cell)} is not a date like the column's others (${from.format})`);
+    out[i] = datePart(w, from.part);
   }
   return out;
 }

@@ -1,8 +1,9 @@
 /**
  * The run's data summary (runs/<id>/run.json `data`, contract src/results/data-summary.ts) worded
  * once for the report's Data section and the terminal's data block: rows read, used, dropped and
- * imputed, the columns left out and why, the encoded features, the target's distribution, the
- * split sizes and the warnings.
+ * imputed, the columns left out and why (said once: not again as a warning), the encoded features,
+ * the target's distribution, how rows were split (in time or at random, and why), the split sizes
+ * and the warnings.
  */
 import type { DataSummary, FeatureSummary } from '../results/data-summary.js';
 import { count, fmtInt, fmtPercent, fmtValue, withUnit } from './format.js';
@@ -35,14 +36,23 @@ export function featureDetail(f: FeatureSummary): string {
       const imputed = f.imputed > 0 ? `; ${count(f.imputed, 'missing cell')} got the training median` : '';
       return `numeric, standardised with the training mean and std${imputed}${f.indicator ? ', plus a was-missing indicator column' : ''}`;
     }
-    case 'categorical':
-      return `categorical, one-hot over ${count(f.categories.length, 'category', 'categories')}: ${categories(f.categories)}${f.imputed > 0 ? `; ${count(f.imputed, 'missing cell')} became "(missing)"` : ''}`;
+    case 'categorical': {
+      const capped = f.levels !== undefined ? ` (${fmtInt(f.levels)} distinct values: the most frequent in the training rows, the rest and any unseen value "(other)")` : '';
+      return `categorical, one-hot over ${count(f.categories.length, 'category', 'categories')}${capped}: ${categories(f.categories)}${f.imputed > 0 ? `; ${count(f.imputed, 'missing cell')} became "(missing)"` : ''}`;
+    }
+    case 'date': {
+      const cycles = [...new Set(f.parts.map((p) => p.split('_')[0]))].map((c) => CYCLES[c ?? ''] ?? c);
+      const imputed = f.imputed > 0 ? `; ${count(f.imputed, 'missing date')} got the training median of each part` : '';
+      return `dates, as the cycles of ${cycles.join(', ')} (sin and cos, ${count(f.parts.length, 'input')}), standardised with the training mean and std${imputed}`;
+    }
     case 'image':
       return `image ${f.shape.join('×')}, pixels ${f.scale}`;
     case 'series':
       return `time series, standardised with the training period's statistics${f.target ? '; also the forecast target' : ''}`;
   }
 }
+
+const CYCLES: Record<string, string> = { year: 'the year', week: 'the week', day: 'the day' };
 
 const MISSING_RULE: Record<DataSummary['missing'], string> = {
   impute:
@@ -74,6 +84,7 @@ export function dataFacts(d: DataSummary): DataFact[] {
     text: d.excluded.length === 0 ? 'none.' : `${d.excluded.map((e) => `"${e.column}" (${e.reason})`).join('; ')}.`,
   });
   facts.push({ label: 'Inputs', text: `${count(d.features.length, 'feature')}, ${count(d.encodedWidth, 'column')} once encoded (below).` });
+  if (d.order) facts.push({ label: 'Order', text: orderText(d.order) });
   facts.push({ label: 'Target', text: targetText(d.target) });
   facts.push({
     label: 'Splits',
@@ -81,9 +92,27 @@ export function dataFacts(d: DataSummary): DataFact[] {
       (d.splits.test > 0
         ? `${count(d.splits.test, 'row')} held out as the test split (${d.splits.testRule}), never used for choosing. `
         : 'no test split (evaluation.test is 0). ') +
+      (d.splits.validationRule ? `Validation: ${d.splits.validationRule}. ` : '') +
       `Each of the ${count(d.splits.trials, 'trial')} trained on ${fmtInt(d.splits.train)} rows and validated on ${fmtInt(d.splits.validation)} on average.`,
   });
   return facts;
+}
+
+/** How rows were split, why, and the signs of time order. */
+function orderText(o: NonNullable<DataSummary['order']>): string {
+  const by = o.column === null ? 'the rows\' order in the file' : `"${o.column}"`;
+  const how =
+    o.kind === 'time'
+      ? `in time, by ${by} (${o.reason}): validation and test rows are always later than the rows a model trains on, and every statistic is learned on the earlier rows.`
+      : `random splits (${o.reason}).`;
+  const signs = o.kind === 'random' && o.signs.length > 0 ? ` Signs of time order: ${o.signs.join('; ')}.` : '';
+  return `${how}${signs}`;
+}
+
+/** The summary's warnings, less the ones that only repeat a column left out (v1 summaries said those twice). */
+function warningsOf(d: DataSummary): string[] {
+  const left = d.excluded.map((e) => JSON.stringify(e.column));
+  return d.warnings.filter((w) => !(/\b(left out|excluded)\b/.test(w) && left.some((c) => w.includes(c))));
 }
 
 function targetText(t: DataSummary['target']): string {
@@ -108,14 +137,21 @@ export function dataBlock(d: DataSummary): string {
   lines.push(`data: ${fmtInt(d.rowsRead)} rows read from ${d.source}, ${fmtInt(d.rowsUsed)} used${dropped}${imputed}`);
   if (d.excluded.length) lines.push(`  left out: ${d.excluded.map((e) => `${e.column} (${e.reason})`).join('; ')}`);
   const names = d.features.map((f) =>
-    f.kind === 'categorical' ? `${f.name} (${count(f.categories.length, 'category', 'categories')})` : f.kind === 'numeric' && f.indicator ? `${f.name} (+ was-missing indicator)` : f.name,
+    f.kind === 'categorical'
+      ? `${f.name} (${count(f.categories.length, 'category', 'categories')}${f.levels !== undefined ? ` of ${fmtInt(f.levels)} values` : ''})`
+      : f.kind === 'numeric' && f.indicator
+        ? `${f.name} (+ was-missing indicator)`
+        : f.kind === 'date'
+          ? `${f.name} (dates: ${count(f.parts.length, 'cyclic input')})`
+          : f.name,
   );
   lines.push(`  inputs: ${count(d.features.length, 'feature')} → ${count(d.encodedWidth, 'encoded column')}: ${names.join(', ')}`);
   lines.push(`  target: ${targetText(d.target)}`);
+  if (d.order) lines.push(`  order: ${orderText(d.order)}`);
   lines.push(
     `  splits: ${d.splits.test > 0 ? `test ${fmtInt(d.splits.test)} rows (${d.splits.testRule}; never used for choosing)` : 'no test split'}; ` +
       `per trial ${fmtInt(d.splits.train)} training / ${fmtInt(d.splits.validation)} validation rows; ${count(d.splits.trials, 'trial')}`,
   );
-  for (const w of d.warnings) lines.push(`  warning: ${w}`);
+  for (const w of warningsOf(d)) lines.push(`  warning: ${w}`);
   return `${lines.join('\n')}\n`;
 }

@@ -15,7 +15,7 @@
  */
 import type { CandidateDoc, LayerSummary } from '../results/document.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
-import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocess.js';
+import { MISSING_CATEGORY, OTHER_CATEGORY, type Preprocessing } from '../data/preprocessing-schema.js';
 import { fmtInt, fmtMeanSe, metricUnit, PLUS_MINUS } from './format.js';
 import { metricValues, parameterCount, summarize } from './stats.js';
 

@@ -37,6 +37,7 @@ import {
   type LabelKind,
 } from './columns.js';
 import { readCsv, type CsvTable } from './csv.js';
+import type { DateFormat } from './dates.js';
 import { decodeNpy, decodeNpz, type NpyDtype } from './npy.js';
 import { columnRoles, DEFAULT_MAX_CATEGORIES, orderSigns, orderTimes, type ColumnRole } from './roles.js';
 
@@ -83,6 +84,8 @@ export interface RowOrder {
   column: string;
   /** How it was chosen: named by dataset.time, or the first column of dates. */
   from: 'dataset.time' | 'dates';
+  /** How its cells read as dates (absent: numbers). */
+  format?: DateFormat;
   time: Float64Array;
 }
 
@@ -318,6 +321,7 @@ function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
   const order: RowOrder | undefined = orderRole && {
     column: orderRole.name,
     from: time !== undefined ? 'dataset.time' : 'dates',
+    ...(orderRole.date ? { format: orderRole.date.format } : {}),
     time: orderTimes(ds.key, table, orderRole.c, keep, orderRole.date?.format),
   };
   return {

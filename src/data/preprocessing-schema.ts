@@ -128,9 +128,10 @@ export const preprocessingSchema = z.object({
   encodedNames: z.array(z.string()).optional(),
   /**
    * v2, tables and arrays: the model was evaluated in time order — validation and test rows later than
-   * the rows it trained on — by `column` (null: the rows' order in the file). Forecasts always are.
+   * the rows it trained on — by `column` (null: the rows' order in the file), whose cells are dates in
+   * `format` or, without one, numbers. Forecasts always are.
    */
-  order: z.object({ column: z.string().nullable() }).optional(),
+  order: z.object({ column: z.string().nullable(), format: z.enum(DATE_FORMATS).optional() }).optional(),
 });
 export type Preprocessing = z.infer<typeof preprocessingSchema>;
 

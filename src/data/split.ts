@@ -287,7 +287,8 @@ export function dataLayout(parsed: ParsedDataset, evaluation: Pick<EvaluationSpe
   const split = holdOutTest(parsed, evaluation, seed);
   const order = splitOrder(parsed, evaluation);
   // A table or arrays evaluated in time order say so in their preprocessing (the Keras script splits the same way).
-  const timed = order.kind === 'time' && parsed.kind !== 'series' ? { order: { column: order.column ?? null } } : {};
+  const format = parsed.kind === 'tabular' ? parsed.order?.format : undefined;
+  const timed = order.kind === 'time' && parsed.kind !== 'series' ? { order: { column: order.column ?? null, ...(format ? { format } : {}) } } : {};
   const layout = { ...fitPreprocessing(parsed, split.dev), ...timed };
   const made = { split, layout, info: infoOf(layout, parsed) };
   byKey.set(key, made);

@@ -512,7 +512,7 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     expect(prep.order).toEqual({ column: 'day', format: 'dmy' });
     expect(s.imports).not.toContain('from sklearn.model_selection import train_test_split');
     expect(s.consts).toMatchObject({
-      NUMERIC: ['price', 'day.week_sin', 'day.week_cos'], // 90 days: a week cycle, no year
+      NUMERIC: ['day.week_sin', 'day.week_cos', 'price'], // in file order; 90 days: a week cycle, no year
       CAPPED: ['shop'],
       OTHER: '(other)',
     });

@@ -128,7 +128,7 @@ describe('a table with a date column, evaluation.order "auto"', () => {
   it('says so in the data summary and the saved preprocessing: the order, the rules, and that time order cannot be stratified', () => {
     const d = dataSummary(p, spec);
     expect(d.order).toEqual({ kind: 'time', column: 'when', reason: 'evaluation.order "auto": column "when" holds dates', signs: ['column "when" holds dates (2023-01-01 … 2023-04-10)'] });
-    expect(d.splits.testRule).toBe('the latest 20 % of rows in time (not stratified: time order comes first)');
+    expect(d.splits.testRule).toBe('the latest 20 % of rows in time, not stratified (time order comes first)');
     expect(d.splits.validationRule).toBe("3 forward-chaining folds (as scikit-learn's TimeSeriesSplit): each validates on a block of rows later than all it trains on");
     expect(d.warnings).toEqual([]);
     expect(dataFacts(d).find((f) => f.label === 'Order')!.text).toBe(
@@ -169,7 +169,10 @@ describe('a table that looks ordered but is split at random gets a warning', () 
     // The terminal and the report say it too.
     const d = dataSummary(parse(spec, text), spec);
     expect(dataBlock(d)).toContain(`  warning: ${w}`);
-    expect(dataBlock(d)).toContain('  order: random splits (evaluation.order "auto": no dataset.time and no column of dates). Signs of time order: column "step" rises from row to row (1000 … 1237).');
+    expect(dataBlock(d)).toContain('  order: random splits (evaluation.order "auto": no dataset.time and no column of dates)\n');
+    expect(dataFacts(d).find((f) => f.label === 'Order')!.text).toBe(
+      'random splits (evaluation.order "auto": no dataset.time and no column of dates). Signs of time order: column "step" rises from row to row (1000 … 1237).',
+    );
   });
 
   it('a target that follows its previous row (an hourly temperature), but not a shuffled copy of it', () => {

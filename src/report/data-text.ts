@@ -147,7 +147,13 @@ export function dataBlock(d: DataSummary): string {
   );
   lines.push(`  inputs: ${count(d.features.length, 'feature')} → ${count(d.encodedWidth, 'encoded column')}: ${names.join(', ')}`);
   lines.push(`  target: ${targetText(d.target)}`);
-  if (d.order) lines.push(`  order: ${orderText(d.order)}`);
+  if (d.order) {
+    const o = d.order;
+    const by = o.column === null ? 'file order' : `"${o.column}"`;
+    // The signs are told by the warning when the split was left to "auto"; otherwise here.
+    const signs = o.kind === 'random' && o.signs.length > 0 && !d.warnings.some((w) => w.startsWith('The rows look time-ordered')) ? `; signs of time order: ${o.signs.join('; ')}` : '';
+    lines.push(o.kind === 'time' ? `  order: in time by ${by} (${o.reason}): validation and test rows later than training rows` : `  order: random splits (${o.reason})${signs}`);
+  }
   lines.push(
     `  splits: ${d.splits.test > 0 ? `test ${fmtInt(d.splits.test)} rows (${d.splits.testRule}; never used for choosing)` : 'no test split'}; ` +
       `per trial ${fmtInt(d.splits.train)} training / ${fmtInt(d.splits.validation)} validation rows; ${count(d.splits.trials, 'trial')}`,

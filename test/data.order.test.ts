@@ -4,6 +4,9 @@
  * on the past only; the baseline on the very same splits; and a warning when a table that looks
  * ordered is split at random.
  */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { baselineDoc } from '../src/data/baseline.js';
 import { encodeNpz } from '../src/data/npy.js';
@@ -11,6 +14,10 @@ import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
 import { dataLayout, foldIndices, holdOutTest, splitDataset, splitOrder, targetRow } from '../src/data/split.js';
 import { dataSummary } from '../src/data/summary.js';
 import { dataBlock, dataFacts } from '../src/report/data-text.js';
+import { plan } from '../src/steps/plan.js';
+import { keys } from '../src/store/keys.js';
+import { LocalStore } from '../src/store/local.js';
+import { getJson, putJson } from '../src/store/store.js';
 import { datasetSchema, sweepSpecSchema, type SweepSpec, type SweepSpecInput } from '../src/sweep/schema.js';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
@@ -205,5 +212,27 @@ describe('forecasts split exactly as before', () => {
     expect(() => parseDataset(datasetSchema.parse({ key: 'd.csv', task: 'binary', target: 'rain', time: 'nope' }), bytes(days()))).toThrow(
       'dataset.time: column "nope" is not in the header',
     );
+  });
+});
+
+describe('resuming a run planned before tables with dates were split in time', () => {
+  it('is refused: the candidates still to train would not share the earlier ones’ splits', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-order-'));
+    try {
+      const store = new LocalStore(dir);
+      await store.put('datasets/days.csv', days());
+      const spec = { name: 'days', dataset: { key: 'datasets/days.csv', task: 'binary', target: 'rain' }, model: { family: 'dense', depth: [1], width: [2] } };
+      await putJson(store, keys.sweep('days'), spec);
+      await plan(store, { trigger: 'cli', key: keys.sweep('days'), runId: 'old' });
+      // As an earlier version wrote it: a v1 data summary, no order (its tables were split at random).
+      const manifest = (await getJson(store, keys.runManifest('old'))) as { data: Record<string, unknown> };
+      const { order: _order, columns: _columns, ...v1 } = manifest.data;
+      await putJson(store, keys.runManifest('old'), { ...manifest, data: { ...v1, schema: 'layerbench.data.v1' } });
+      await expect(plan(store, { trigger: 'cli', key: keys.sweep('days'), runId: 'old' })).rejects.toThrow(
+        'runId: run old was split at random, and this version of layerbench splits its data otherwise; choose another run id',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

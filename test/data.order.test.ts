@@ -135,7 +135,7 @@ describe('a table with a date column, evaluation.order "auto"', () => {
   it('says so in the data summary and the saved preprocessing: the order, the rules, and that time order cannot be stratified', () => {
     const d = dataSummary(p, spec);
     expect(d.order).toEqual({ kind: 'time', column: 'when', reason: 'evaluation.order "auto": column "when" holds dates', signs: ['column "when" holds dates (2023-01-01 … 2023-04-10)'] });
-    expect(d.splits.testRule).toBe('the latest 20 % of rows in time, not stratified (time order comes first)');
+    expect(d.splits.testRule).toBe('the latest 20 % of rows in time — not stratified, time comes first');
     expect(d.splits.validationRule).toBe("3 forward-chaining folds (as scikit-learn's TimeSeriesSplit): each validates on a block of rows later than all it trains on");
     expect(d.warnings).toEqual([]);
     expect(dataFacts(d).find((f) => f.label === 'Order')!.text).toBe(

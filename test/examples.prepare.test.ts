@@ -140,7 +140,7 @@ describe('prepareExamples', () => {
     expect(seattle.order).toMatchObject({ kind: 'time', column: 'date', reason: 'evaluation.order "auto": column "date" holds dates' });
     expect(seattle.splits).toEqual({
       test: 292,
-      testRule: 'the latest 20 % of rows in time, not stratified (time order comes first)',
+      testRule: 'the latest 20 % of rows in time — not stratified, time comes first',
       validationRule: 'the latest 20 % of the other rows in time validate, the earlier ones train',
       train: 934,
       validation: 233,

@@ -138,7 +138,7 @@ export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSp
     const rule =
       parsed.kind === 'series'
         ? `the last ${percent(evaluation.test)} of windows in time`
-        : `the latest ${percent(evaluation.test)} of rows in time${isClassification(parsed) ? ', not stratified (time order comes first)' : ''}`;
+        : `the latest ${percent(evaluation.test)} of rows in time${isClassification(parsed) ? ' — not stratified, time comes first' : ''}`;
     return { test: ascending(sequence.subarray(n - nTest)), dev: ascending(sequence.subarray(0, n - nTest)), rule };
   }
   const random = rng(testSeed(seed));

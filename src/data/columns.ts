@@ -31,9 +31,13 @@ export const MISSING_MARKERS = [
 ] as const;
 
 const MISSING = new Set(MISSING_MARKERS.map((m) => m.toLowerCase()));
+const LONGEST_MARKER = Math.max(...MISSING_MARKERS.map((m) => m.length));
 
 /** Whether a (trimmed) cell is one of MISSING_MARKERS, ignoring case. */
 export function isMissing(cell: string): boolean {
+  if (cell.length > LONGEST_MARKER) return false;
+  const first = cell.charCodeAt(0);
+  if (first >= 48 && first <= 57) return false; // a digit: no marker starts with one
   return MISSING.has(cell.toLowerCase());
 }
 

@@ -58,7 +58,7 @@ export interface ColumnRole {
   /** Categorical with more distinct values than this: capped to this many and "(other)". */
   cap?: number;
   /** Date: how cells read and the cyclic parts it gives (none: it only orders the rows). */
-  date?: { format: DateFormat; parts: DatePart[]; first: string; last: string };
+  date?: { format: DateFormat; parts: DatePart[]; first: string; last: string; complete: boolean };
   /** A numeric column that only rises or only falls down the file (a sign of time order). */
   monotone?: string;
   /** Something the user should read (a listed feature that looks like an identifier). */
@@ -71,6 +71,7 @@ export interface Profile {
   numbers: number;
   /** Row index of the first non-missing cell that is not a number. */
   firstNonNumber?: number;
+  /** Distinct values: cells that are not numbers by their text, numbers by their value ("1.0" is "1"). */
   distinct: number;
   /** Numeric cells only: all integers, their range, and whether they never fall / never rise in file order. */
   integers: boolean;
@@ -78,14 +79,16 @@ export interface Profile {
   max: number;
   rising: boolean;
   falling: boolean;
-  /** Mean characters and whitespace-separated words per non-missing cell. */
+  /** Mean characters and whitespace-separated words per non-missing cell that is not a number. */
   chars: number;
   words: number;
 }
 
 export function profile(table: CsvTable, c: number): Profile {
   const col = table.columns[c]!;
+  // Distinct values: strings in a set; numbers (most cells of most tables) sorted once at the end.
   const seen = new Set<string>();
+  const values = new Float64Array(col.length);
   let present = 0;
   let numbers = 0;
   let firstNonNumber: number | undefined;
@@ -99,15 +102,15 @@ export function profile(table: CsvTable, c: number): Profile {
     const cell = col[r]!;
     if (isMissing(cell)) continue;
     present++;
-    seen.add(cell);
-    chars += cell.length;
-    words += cell.split(/\s+/).length;
     const v = parseNumber(cell);
     if (Number.isNaN(v)) {
+      seen.add(cell);
       firstNonNumber ??= r;
+      chars += cell.length;
+      words += wordCount(cell);
       continue;
     }
-    numbers++;
+    values[numbers++] = v;
     if (!Number.isInteger(v)) integers = false;
     if (v < min) min = v;
     if (v > max) max = v;
@@ -119,15 +122,36 @@ export function profile(table: CsvTable, c: number): Profile {
     present,
     numbers,
     ...(firstNonNumber !== undefined ? { firstNonNumber } : {}),
-    distinct: seen.size,
+    distinct: seen.size + distinctCount(values.subarray(0, numbers)),
     integers,
     min,
     max,
     rising,
     falling,
-    chars: present ? chars / present : 0,
-    words: present ? words / present : 0,
+    chars: present > numbers ? chars / (present - numbers) : 0,
+    words: present > numbers ? words / (present - numbers) : 0,
   };
+}
+
+/** How many distinct values (sorts them in place). */
+function distinctCount(xs: Float64Array): number {
+  xs.sort();
+  let k = xs.length > 0 ? 1 : 0;
+  for (let i = 1; i < xs.length; i++) if (xs[i] !== xs[i - 1]) k++;
+  return k;
+}
+
+/** Whitespace-separated words in a (trimmed) cell, counted without allocating. */
+function wordCount(cell: string): number {
+  let words = cell.length > 0 ? 1 : 0;
+  let space = false;
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell.charCodeAt(i);
+    const isSpace = c === 32 || c === 9 || c === 10 || c === 13;
+    if (isSpace && !space) words++;
+    space = isSpace;
+  }
+  return words;
 }
 
 /** `id`, `uuid`, `key`, `name`, `index`, `*_id`, `* id`, `userId`, `*_uuid`, pandas' `Unnamed: 0`. */
@@ -174,6 +198,9 @@ function notADate(source: string, table: CsvTable, c: number): DataError {
 
 /** A column of dates: its format, cyclic parts and range, or null when its cells are not all dates. */
 function dateColumn(table: CsvTable, c: number): ColumnRole['date'] | null {
+  // Most string columns are not dates: their first cell says so without copying the column.
+  const first = table.columns[c]!.find((cell) => !isMissing(cell));
+  if (first === undefined || dateFormatOf([first]) === null) return null;
   const cells = presentCells(table, c);
   const format = dateFormatOf(cells);
   if (format === null) return null;
@@ -183,7 +210,7 @@ function dateColumn(table: CsvTable, c: number): ColumnRole['date'] | null {
     if (instant(w) < instant(lo)) lo = w;
     if (instant(w) > instant(hi)) hi = w;
   }
-  return { format, parts: dateCycles(clocks), first: isoDate(lo), last: isoDate(hi) };
+  return { format, parts: dateCycles(clocks), first: isoDate(lo), last: isoDate(hi), complete: cells.length === table.rowNumbers.length };
 }
 
 const CYCLE_WORDS: Record<string, string> = { year: 'the year', week: 'the week', day: 'the day' };
@@ -198,7 +225,7 @@ function dateReason(d: NonNullable<ColumnRole['date']>, listed: boolean): string
 export function columnRoles(table: CsvTable, opts: RoleOptions): ColumnRole[] {
   const roles = table.header.map((name, c) => decide(table, c, opts));
   // The order: dataset.time, else the first column of dates with no missing cell.
-  const orderAt = opts.time ?? roles.find((r) => r.date && presentCells(table, r.c).length === table.rowNumbers.length)?.c;
+  const orderAt = opts.time ?? roles.find((r) => r.date?.complete)?.c;
   if (orderAt !== undefined) {
     const r = roles[orderAt]!;
     r.order = true;

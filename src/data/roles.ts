@@ -309,7 +309,7 @@ export function orderTimes(source: string, table: CsvTable, c: number, rows: Arr
     if (format !== undefined) {
       const w: WallClock | null = readDate(cell, format);
       if (w) v = instant(w);
-    }
+    } else if (Number.isNaN(v) && !isMissing(cell)) v = Date.parse(cell); // another way of writing dates, read as forecasts read them
     if (Number.isNaN(v)) throw new DataError(`${source}: row ${table.rowNumbers[rows[i]!]}, column ${q(table.header[c])}: ${q(cell)} is not a date or a number (dataset.time orders the rows by it)`);
     out[i] = v;
   }

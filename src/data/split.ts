@@ -112,13 +112,16 @@ export function splitOrder(parsed: ParsedDataset, evaluation: Pick<EvaluationSpe
   return { kind: 'time', column: by.column, reason: by.from === 'dataset.time' ? `dataset.time names ${q(by.column)}` : `evaluation.order "auto": column ${q(by.column)} holds dates` };
 }
 
-/** The samples in time order (equal times keep file order), or null for random splits. */
+const sequences = new WeakMap<ParsedDataset, Int32Array>();
+
+/** The samples in time order (equal times keep file order; sorted once per dataset), or null for random splits. */
 function timeSequence(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'order'>): Int32Array | null {
   const order = splitOrder(parsed, evaluation);
   if (order.kind !== 'time') return null;
-  const n = sampleCount(parsed);
-  if (parsed.kind !== 'tabular' || !parsed.order) return range(0, n);
-  return Int32Array.from(timeOrder(parsed.order.time));
+  if (parsed.kind !== 'tabular' || !parsed.order) return range(0, sampleCount(parsed));
+  let sequence = sequences.get(parsed);
+  if (!sequence) sequences.set(parsed, (sequence = Int32Array.from(timeOrder(parsed.order.time))));
+  return sequence;
 }
 
 const q = JSON.stringify;

@@ -108,6 +108,12 @@ describe('roles decided from the data', () => {
     expect(q.report.excluded).toEqual([{ column: 'customer_id', reason: 'an identifier: an id-like name and 40 distinct integers' }]);
   });
 
+  it('multi-word names repeated over many rows (50 airports in 1,000) are a capped categorical, not free text', () => {
+    const rows = Array.from({ length: 1000 }, (_, i) => `${['Barksdale Air Force Base', 'Dallas Fort Worth International', 'Sacramento Mather Field Airport'][i % 3]} ${i % 50},${i % 2}`);
+    const q = tabular(parse({ task: 'binary', target: 'y' }, `airport,y\n${rows.join('\n')}\n`));
+    expect(q.roles[0]).toMatchObject({ role: 'categorical', cap: 20, reason: '50 distinct values: the 20 most frequent and "(other)"' });
+  });
+
   it('the spec overrides: dataset.categorical keeps a column, dataset.maxCategories sets the cap, dataset.exclude and dataset.dates decide', () => {
     const kept = tabular(parse({ task: 'binary', target: 'label', categorical: ['name'], maxCategories: 4 }, people()));
     expect(kept.columns.find((c) => c.name === 'name')).toMatchObject({ type: 'categorical', cap: 4 });

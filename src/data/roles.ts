@@ -15,10 +15,11 @@
  *  - half or more numbers but not all → an error naming the first row that is not (a typo in a
  *    numeric column; `dataset.categorical` takes it as categories);
  *  - every non-missing cell a date in one format (dates.ts) → `date`;
- *  - many distinct values (a different one in every row, more than `maxCategories`, or at least
+ *  - a value of its own in most rows (a different one in every row, or at least
  *    IDENTIFIER_MIN_DISTINCT making up half the rows) → `text` when the cells are prose (on average at
  *    least TEXT_MIN_WORDS words and TEXT_MIN_CHARS characters), else `identifier`; an id-like name with
- *    more distinct values than `maxCategories` is an `identifier` too. Both are left out.
+ *    more distinct values than `maxCategories` is an `identifier` too. Both are left out. (Airport
+ *    names — a few words, 50 of them in 10,000 rows — are a categorical, capped.)
  *  - otherwise `categorical`: one-hot; with more distinct values than `maxCategories` it is capped to
  *    the most frequent ones (learned on each split's training rows) and an "(other)" level.
  * A column `dataset.features` lists is never left out: one that looks like an identifier or text is
@@ -281,7 +282,7 @@ function decide(table: CsvTable, c: number, opts: RoleOptions): ColumnRole {
   const most = p.distinct >= IDENTIFIER_MIN_DISTINCT && p.distinct >= IDENTIFIER_SHARE * n;
   const distinctWords = unique ? `a different string in each of its ${n} rows` : `${p.distinct} distinct values in ${n} rows (${share(p.distinct, n)})`;
   let left: { role: 'text' | 'identifier'; why: string } | null = null;
-  if ((unique || most || p.distinct > cap) && p.words >= TEXT_MIN_WORDS && p.chars >= TEXT_MIN_CHARS) {
+  if ((unique || most) && p.words >= TEXT_MIN_WORDS && p.chars >= TEXT_MIN_CHARS) {
     left = { role: 'text', why: `${distinctWords}, ${p.words.toFixed(1)} words per cell on average` };
   } else if (unique || most) left = { role: 'identifier', why: distinctWords };
   else if (idName && p.distinct > cap) left = { role: 'identifier', why: `an id-like name and ${distinctWords}` };

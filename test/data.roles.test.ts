@@ -109,7 +109,7 @@ describe('roles decided from the data', () => {
   });
 
   it('multi-word names repeated over many rows (50 airports in 1,000) are a capped categorical, not free text', () => {
-    const rows = Array.from({ length: 1000 }, (_, i) => `${['Barksdale Air Force Base', 'Dallas Fort Worth International', 'Sacramento Mather Field Airport'][i % 3]} ${i % 50},${i % 2}`);
+    const rows = Array.from({ length: 1000 }, (_, i) => `${['Barksdale Air Force Base', 'Dallas Fort Worth International', 'Sacramento Mather Field Airport'][(i % 50) % 3]} ${i % 50},${i % 2}`);
     const q = tabular(parse({ task: 'binary', target: 'y' }, `airport,y\n${rows.join('\n')}\n`));
     expect(q.roles[0]).toMatchObject({ role: 'categorical', cap: 20, reason: '50 distinct values: the 20 most frequent and "(other)"' });
   });

@@ -219,7 +219,30 @@ describe('dates', () => {
   });
 });
 
-describe('preprocessing documents', () => {
+describe('documents written before roles and time order', () => {
+  it('a layerbench.data.v1 summary still reads, and the terminal tells it without an order line, its left-out column once', () => {
+    const v1 = {
+      schema: 'layerbench.data.v1',
+      source: 'datasets/old.csv',
+      format: 'csv',
+      rowsRead: 20,
+      rowsUsed: 20,
+      missing: 'impute',
+      dropped: { rows: 0, byColumn: {} },
+      imputed: {},
+      excluded: [{ column: 'name', reason: 'an identifier: a different string in each of its 20 rows' }],
+      features: [{ kind: 'numeric', name: 'x', imputed: 0, indicator: false }],
+      encodedWidth: 1,
+      target: { kind: 'classes', name: 'y', counts: { no: 10, yes: 10 } },
+      splits: { test: 4, testRule: 'stratified random 20 %', train: 13, validation: 3, trials: 1 },
+      warnings: ['Column "name" was left out: an identifier: a different string in each of its 20 rows.'],
+    };
+    const d = dataSummarySchema.parse(v1);
+    const block = dataBlock(d);
+    expect(block).not.toContain('order:');
+    expect(block.match(/name/g)).toHaveLength(1);
+  });
+
   it('a layerbench.preprocessing.v1 document (before roles and time order) still loads and encodes as it did', () => {
     const v1 = {
       schema: 'layerbench.preprocessing.v1',

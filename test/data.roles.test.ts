@@ -13,7 +13,7 @@ import { readCsvRows } from '../src/data/read-rows.js';
 import { readCsv } from '../src/data/csv.js';
 import { materialise } from '../src/data/split.js';
 import { dataSummary } from '../src/data/summary.js';
-import { dataBlock } from '../src/report/data-text.js';
+import { dataBlock, dataFacts } from '../src/report/data-text.js';
 import { dataSummarySchema } from '../src/results/data-summary.js';
 import { datasetSchema, sweepSpecSchema } from '../src/sweep/schema.js';
 
@@ -268,5 +268,15 @@ describe('documents written before roles and time order', () => {
     const e = encode(prep, readCsvRows(prep, readCsv(bytes('sky,temp\nsun,14\nrain,NA\nhail,8\n'), 'rows.csv'), 'rows.csv'), [0, 1, 2]);
     expect(Array.from(e.x)).toEqual([2, 0, 0, 1, 0.5, 1, 1, 0, -1, 0, 0, 0]);
     expect(e.unknown).toEqual([{ column: 'sky', category: 'hail', rows: 1 }]); // uncapped: unknown, as before
+  });
+});
+
+describe('the report’s Data section', () => {
+  it('counts the columns by role, names the capped ones and the order column', () => {
+    const spec = sweepSpecSchema.parse({ name: 's', dataset: { key: 'd.csv', task: 'binary', target: 'label' }, model: { family: 'dense', depth: [1], width: [2] } });
+    const d = dataSummary(tabular(parse({ task: 'binary', target: 'label' }, people())), spec);
+    expect(dataFacts(d).find((f) => f.label === 'Columns')!.text).toBe(
+      '7 columns: 2 identifiers, 1 free text ("comment"), 1 category ("city"), 1 column of dates ("joined"), 1 number ("score"), 1 target ("label"); capped to their most frequent values and "(other)": "city"; "joined" orders the rows.',
+    );
   });
 });

@@ -79,6 +79,7 @@ export function dataFacts(d: DataSummary): DataFact[] {
     label: 'Missing values',
     text: done.length === 0 ? 'none: no row dropped, no cell imputed.' : `${done.join(' ')} (dataset.missing "${d.missing}": ${MISSING_RULE[d.missing]}.)`,
   });
+  if (d.columns) facts.push({ label: 'Columns', text: rolesText(d.columns) });
   facts.push({
     label: 'Columns left out',
     text: d.excluded.length === 0 ? 'none.' : `${d.excluded.map((e) => `"${e.column}" (${e.reason})`).join('; ')}.`,
@@ -96,6 +97,36 @@ export function dataFacts(d: DataSummary): DataFact[] {
       `Each of the ${count(d.splits.trials, 'trial')} trained on ${fmtInt(d.splits.train)} rows and validated on ${fmtInt(d.splits.validation)} on average.`,
   });
   return facts;
+}
+
+const ROLE_WORDS: Record<NonNullable<DataSummary['columns']>[number]['role'], [string, string]> = {
+  target: ['target', 'targets'],
+  order: ['order column', 'order columns'],
+  numeric: ['number', 'numbers'],
+  categorical: ['category', 'categories'],
+  date: ['column of dates', 'columns of dates'],
+  identifier: ['identifier', 'identifiers'],
+  text: ['free text', 'free texts'],
+  empty: ['empty', 'empty'],
+  excluded: ['listed in dataset.exclude', 'listed in dataset.exclude'],
+  unused: ['not in dataset.features', 'not in dataset.features'],
+};
+
+/** Every column's role, counted, naming the capped categoricals and the order column (the reasons are in run.json). */
+function rolesText(columns: NonNullable<DataSummary['columns']>): string {
+  const groups = new Map<string, string[]>();
+  for (const c of columns) groups.set(c.role, [...(groups.get(c.role) ?? []), c.name]);
+  const parts = [...groups].map(([role, names]) => {
+    const [one, many] = ROLE_WORDS[role as keyof typeof ROLE_WORDS];
+    return names.length === 1 ? `1 ${one} ("${names[0]}")` : `${names.length} ${many}`;
+  });
+  const capped = columns.filter((c) => c.role === 'categorical' && c.reason.includes('"(other)"')).map((c) => `"${c.name}"`);
+  const order = columns.find((c) => c.order);
+  const notes = [
+    ...(capped.length ? [`capped to their most frequent values and "(other)": ${capped.join(', ')}`] : []),
+    ...(order ? [`"${order.name}" orders the rows`] : []),
+  ];
+  return `${count(columns.length, 'column')}: ${parts.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}.`;
 }
 
 /** How rows were split, why, and the signs of time order. */

@@ -6,7 +6,7 @@
  * and the warnings.
  */
 import type { DataSummary, FeatureSummary } from '../results/data-summary.js';
-import { count, fmtInt, fmtPercent, fmtValue, withUnit } from './format.js';
+import { count, fmtInt, fmtPercent, fmtValue, withUnit } from '../format.js';
 
 export interface DataFact {
   label: string;

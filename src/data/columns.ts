@@ -9,7 +9,7 @@
  */
 import { DataError } from '../errors.js';
 import type { CsvTable } from './csv.js';
-import { datePart, readDate, type DateFormat, type DatePart } from './dates.js';
+import { datePart, instant, readDate, type DateFormat, type DatePart } from './dates.js';
 
 export const MISSING_MARKERS = [
   '',
@@ -98,22 +98,25 @@ export function datePartName(column: string, part: DatePart): string {
   return `${column}.${part}`;
 }
 
-/** Column c's cells in `rows` as one part of a date column: NaN where missing, a DataError where not a date. */
-export function readDatePart(source: string, table: CsvTable, c: number, rows: ArrayLike<number>, from: DateSource): Float64Array {
+/**
+ * Column c's cells in `rows` as parts of a date column, each cell read once: one array per part (NaN
+ * where the cell is missing) and the instants (ms); a DataError names a cell that is not a date.
+ */
+export function readDateParts(source: string, table: CsvTable, c: number, rows: ArrayLike<number>, format: DateFormat, parts: readonly DatePart[]): { parts: Float64Array[]; instants: Float64Array } {
   const col = table.columns[c]!;
-  const out = new Float64Array(rows.length);
+  const out = parts.map(() => new Float64Array(rows.length));
+  const instants = new Float64Array(rows.length);
   for (let i = 0; i < rows.length; i++) {
     const r = rows[i]!;
     const cell = col[r]!;
-    if (isMissing(cell)) {
-      out[i] = Number.NaN;
-      continue;
+    const w = isMissing(cell) ? null : readDate(cell, format);
+    if (w === null && !isMissing(cell)) {
+      throw new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(cell)} is not a date like the column's others (${format})`);
     }
-    const w = readDate(cell, from.format);
-    if (w === null) throw new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(cell)} is not a date like the column's others (${from.format})`);
-    out[i] = datePart(w, from.part);
+    instants[i] = w === null ? Number.NaN : instant(w);
+    parts.forEach((part, k) => (out[k]![i] = w === null ? Number.NaN : datePart(w, part)));
   }
-  return out;
+  return { parts: out, instants };
 }
 
 /** Column c's cells in `rows` as a categorical column (categories sorted, -1 where missing). */

@@ -104,34 +104,58 @@ export function readDate(cell: string, format: DateFormat): WallClock | null {
   }
 }
 
-/**
- * The one format every cell fits, or null when the cells are not all dates. The cells must be
- * non-missing; an empty list is not dates.
- */
-export function dateFormatOf(cells: readonly string[]): DateFormat | null {
+/** The format the cells are written in, judged from the first cell (and, day or month first, every cell's fields); null when not a date format. */
+function formatOf(cells: readonly string[]): DateFormat | null {
   const first = cells[0];
   if (first === undefined) return null;
-  let format: DateFormat;
-  if (YMD.test(first)) format = 'ymd';
-  else if (YM.test(first)) format = 'ym';
-  else if (MON_FIRST.test(first) || DAY_FIRST.test(first)) format = 'mon';
-  else if (DM.test(first)) {
-    // Day or month first: decided by the fields over the whole column.
-    let firstOver12 = false;
-    let secondOver12 = false;
-    let dots = false;
-    for (const cell of cells) {
-      const m = DM.exec(cell);
-      if (!m) return null;
-      if (Number(m[1]) > 12) firstOver12 = true;
-      if (Number(m[3]) > 12) secondOver12 = true;
-      if (m[2] === '.') dots = true;
-    }
-    if (firstOver12 && secondOver12) return null;
-    format = firstOver12 || (!secondOver12 && dots) ? 'dmy' : 'mdy';
-  } else return null;
-  for (const cell of cells) if (readDate(cell, format) === null) return null;
-  return format;
+  if (YMD.test(first)) return 'ymd';
+  if (YM.test(first)) return 'ym';
+  if (MON_FIRST.test(first) || DAY_FIRST.test(first)) return 'mon';
+  if (!DM.test(first)) return null;
+  // Day or month first: decided by the fields over the whole column.
+  let firstOver12 = false;
+  let secondOver12 = false;
+  let dots = false;
+  for (const cell of cells) {
+    const m = DM.exec(cell);
+    if (!m) return null;
+    if (Number(m[1]) > 12) firstOver12 = true;
+    if (Number(m[3]) > 12) secondOver12 = true;
+    if (m[2] === '.') dots = true;
+  }
+  if (firstOver12 && secondOver12) return null;
+  return firstOver12 || (!secondOver12 && dots) ? 'dmy' : 'mdy';
+}
+
+/** A column of dates, read in one pass: its format, the cycles it shows and its first and last date. */
+export interface DateScan {
+  format: DateFormat;
+  parts: DatePart[];
+  first: WallClock;
+  last: WallClock;
+}
+
+/** Read non-missing cells as dates in the one format they all fit; null when they are not all dates (or there are none). */
+export function scanDates(cells: readonly string[]): DateScan | null {
+  const format = formatOf(cells);
+  if (format === null) return null;
+  const instants = new Float64Array(cells.length);
+  let timed = false;
+  let [first, last]: (WallClock | null)[] = [null, null];
+  for (let i = 0; i < cells.length; i++) {
+    const w = readDate(cells[i]!, format);
+    if (w === null) return null;
+    const t = (instants[i] = instant(w));
+    if (w.hour !== 0 || w.minute !== 0 || w.second !== 0) timed = true;
+    if (first === null || t < instant(first)) first = w;
+    if (last === null || t > instant(last)) last = w;
+  }
+  return { format, parts: cyclesOf(instants, timed), first: first!, last: last! };
+}
+
+/** The one format every cell fits, or null when the cells are not all dates. The cells must be non-missing; an empty list is not dates. */
+export function dateFormatOf(cells: readonly string[]): DateFormat | null {
+  return scanDates(cells)?.format ?? null;
 }
 
 /** Milliseconds since the epoch: the wall clock in UTC, minus the zone offset when one was written. */
@@ -156,13 +180,21 @@ export function datePart(w: WallClock, part: DatePart): number {
 
 /** Which cycles a column of dates shows (see the module comment), as parts in DATE_PARTS order. */
 export function dateCycles(clocks: readonly WallClock[]): DatePart[] {
-  const times = [...new Set(clocks.map(instant))].sort((a, b) => a - b);
+  return cyclesOf(
+    Float64Array.from(clocks, instant),
+    clocks.some((w) => w.hour !== 0 || w.minute !== 0 || w.second !== 0),
+  );
+}
+
+/** dateCycles from the instants (any order) and whether any date has a time of day. */
+function cyclesOf(instants: Float64Array, timed: boolean): DatePart[] {
+  const sorted = Float64Array.from(instants).sort();
+  const times: number[] = [];
+  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) times.push(sorted[i]!);
   if (times.length < 2) return [];
   const span = times.at(-1)! - times[0]!;
-  const gaps = times.slice(1).map((t, i) => t - times[i]!);
-  gaps.sort((a, b) => a - b);
+  const gaps = Float64Array.from({ length: times.length - 1 }, (_, i) => times[i + 1]! - times[i]!).sort();
   const gap = gaps[Math.floor((gaps.length - 1) / 2)]!;
-  const timed = clocks.some((w) => w.hour !== 0 || w.minute !== 0 || w.second !== 0);
   const parts: DatePart[] = [];
   if (span >= 360 * DAY_MS && gap < 180 * DAY_MS) parts.push('year_sin', 'year_cos');
   if (span >= 14 * DAY_MS && gap <= 1.5 * DAY_MS) parts.push('week_sin', 'week_cos');

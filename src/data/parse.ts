@@ -28,7 +28,7 @@ import {
   labelKind,
   notANumber,
   readCategorical,
-  readDatePart,
+  readDateParts,
   readNumeric,
   readTime,
   sortLabels,
@@ -308,21 +308,21 @@ function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
     y = readNumeric(ds.key, table, t, keep, ' (a regression target must be numeric)');
   } else ({ y, classes, labels } = classTarget(ds, table, t, keep));
 
+  const instants = new Map<number, Float64Array>();
   const columns = features.flatMap((r): FeatureColumn[] => {
     if (r.role === 'numeric') return [{ name: r.name, type: 'numeric', values: readNumeric(ds.key, table, r.c, keep) }];
     if (r.role === 'categorical') return [{ ...readCategorical(table, r.c, keep), ...(r.cap !== undefined ? { cap: r.cap } : {}) }];
     const { format, parts } = r.date!;
-    return parts.map((part) => {
-      const from = { column: r.name, part, format };
-      return { name: datePartName(r.name, part), type: 'numeric', values: readDatePart(ds.key, table, r.c, keep, from), from };
-    });
+    const read = readDateParts(ds.key, table, r.c, keep, format, parts);
+    instants.set(r.c, read.instants);
+    return parts.map((part, k) => ({ name: datePartName(r.name, part), type: 'numeric', values: read.parts[k]!, from: { column: r.name, part, format } }));
   });
   const orderRole = roles.find((r) => r.order);
   const order: RowOrder | undefined = orderRole && {
     column: orderRole.name,
     from: time !== undefined ? 'dataset.time' : 'dates',
     ...(orderRole.date ? { format: orderRole.date.format } : {}),
-    time: orderTimes(ds.key, table, orderRole.c, keep, orderRole.date?.format),
+    time: instants.get(orderRole.c) ?? orderTimes(ds.key, table, orderRole.c, keep, orderRole.date?.format),
   };
   return {
     kind: 'tabular',

@@ -5,7 +5,7 @@
  */
 import { DataError } from '../errors.js';
 import { sampleShapeOf, scaledSamples } from './arrays.js';
-import { classLabel, columnIndex, isMissing, readCategorical, readDatePart, readNumeric, readTime, timeOrder, type FeatureColumn } from './columns.js';
+import { classLabel, columnIndex, isMissing, readCategorical, readDateParts, readNumeric, readTime, timeOrder, type FeatureColumn } from './columns.js';
 import type { CsvTable } from './csv.js';
 import type { NpyArray } from './npy.js';
 import type { ArraySource, SeriesSource, TabularSource } from './preprocess.js';
@@ -65,10 +65,20 @@ export function readCsvRows(prep: Preprocessing, table: CsvTable, name: string):
       times: sorted.map((r) => table.columns[tc]![r]!),
     };
   }
+  // A date column's parts are read together, each cell once.
+  const dates = new Map<string, Map<string, Float64Array>>();
+  const datePart = (c: number, from: NonNullable<Extract<(typeof input.features)[number], { kind: 'numeric' }>['from']>): Float64Array => {
+    if (!dates.has(from.column)) {
+      const parts = input.features.flatMap((g) => (g.kind === 'numeric' && g.from?.column === from.column ? [g.from.part] : []));
+      const read = readDateParts(name, table, c, all, from.format, parts);
+      dates.set(from.column, new Map(parts.map((p, k) => [p, read.parts[k]!])));
+    }
+    return dates.get(from.column)!.get(from.part)!;
+  };
   const columns = input.features.map((f): FeatureColumn => {
     const c = columnIndex(table, sourceColumn(f), 'features');
     if (f.kind === 'categorical') return readCategorical(table, c, all);
-    return { name: f.name, type: 'numeric', values: f.from ? readDatePart(name, table, c, all, f.from) : readNumeric(name, table, c, all) };
+    return { name: f.name, type: 'numeric', values: f.from ? datePart(c, f.from) : readNumeric(name, table, c, all) };
   });
   const t = prep.target;
   const tName = t.kind === 'classes' ? t.name : t.names[0]!;

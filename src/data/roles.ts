@@ -30,7 +30,7 @@
 import { DataError } from '../errors.js';
 import { isMissing, notANumber, parseNumber } from './columns.js';
 import type { CsvTable } from './csv.js';
-import { dateCycles, dateFormatOf, instant, isoDate, readDate, type DateFormat, type DatePart, type WallClock } from './dates.js';
+import { dateFormatOf, instant, isoDate, readDate, scanDates, type DateFormat, type DatePart, type WallClock } from './dates.js';
 
 /** A string column with a different value in each of at least this many rows is an identifier. */
 export const IDENTIFIER_MIN_ROWS = 3;
@@ -203,15 +203,9 @@ function dateColumn(table: CsvTable, c: number): ColumnRole['date'] | null {
   const first = table.columns[c]!.find((cell) => !isMissing(cell));
   if (first === undefined || dateFormatOf([first]) === null) return null;
   const cells = presentCells(table, c);
-  const format = dateFormatOf(cells);
-  if (format === null) return null;
-  const clocks = cells.map((cell) => readDate(cell, format)!);
-  let [lo, hi] = [clocks[0]!, clocks[0]!];
-  for (const w of clocks) {
-    if (instant(w) < instant(lo)) lo = w;
-    if (instant(w) > instant(hi)) hi = w;
-  }
-  return { format, parts: dateCycles(clocks), first: isoDate(lo), last: isoDate(hi), complete: cells.length === table.rowNumbers.length };
+  const scan = scanDates(cells);
+  if (scan === null) return null;
+  return { format: scan.format, parts: scan.parts, first: isoDate(scan.first), last: isoDate(scan.last), complete: cells.length === table.rowNumbers.length };
 }
 
 const CYCLE_WORDS: Record<string, string> = { year: 'the year', week: 'the week', day: 'the day' };

@@ -134,6 +134,16 @@ describe('roles decided from the data', () => {
     expect(q.report.warnings).toEqual(['Column "id" looks like an identifier (a different integer in every row, 1 … 120 (a row number)), but dataset.features lists it: used as a number.']);
   });
 
+  it('a listed column of dates with no cycle to encode (yearly) is not dropped in silence', () => {
+    const years = Array.from({ length: 30 }, (_, i) => `${1990 + i}-01-01,${i % 4},${i % 2}`);
+    const q = tabular(parse({ task: 'binary', target: 'y', features: ['year', 'x'] }, `year,x,y\n${years.join('\n')}\n`));
+    expect(q.columns.map((c) => c.name)).toEqual(['x']);
+    expect(q.report.warnings).toEqual([
+      'Column "year" is listed in dataset.features, but its dates show no cycle to encode (1990-01-01 … 2019-01-01), so it gives no input; dataset.categorical encodes its values instead.',
+    ]);
+    expect(q.order?.column).toBe('year');
+  });
+
   it('no usable column says what was left out and how to use one anyway', () => {
     expect(() => parse({ task: 'binary', target: 'y' }, `name,y\n${Array.from({ length: 30 }, (_, i) => `n${i},${i % 2}`).join('\n')}\n`)).toThrow(
       'dataset.features: d.csv has no usable column besides the target (left out: name: an identifier: a different string in each of its 30 rows; dataset.features uses a column anyway)',

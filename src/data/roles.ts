@@ -249,7 +249,13 @@ function decide(table: CsvTable, c: number, opts: RoleOptions): ColumnRole {
   const date = asDates ? { date: asDates } : {};
   if (opts.exclude.has(c)) return role('excluded', 'listed in dataset.exclude', { ...date, ...monotone });
   if (opts.features && !listed) return role('unused', 'not in dataset.features', { ...date, ...monotone });
-  if (asDates) return role('date', dateReason(asDates, opts.dates.has(c)), date);
+  if (asDates) {
+    const none = listed && asDates.parts.length === 0;
+    return role('date', dateReason(asDates, opts.dates.has(c)), {
+      ...date,
+      ...(none ? { warning: `Column ${q(name)} is listed in dataset.features, but its dates show no cycle to encode (${asDates.first} … ${asDates.last}), so it gives no input; dataset.categorical encodes its values instead.` } : {}),
+    });
+  }
   const cap = opts.maxCategories;
   if (opts.categorical.has(c)) {
     return p.distinct > cap ? role('categorical', `listed in dataset.categorical; ${p.distinct} distinct values: the ${cap} most frequent and "(other)"`, { cap }) : role('categorical', 'listed in dataset.categorical');

@@ -285,6 +285,16 @@ function timeSplitCode(order: NonNullable<Preprocessing['order']>, frame: string
   ];
 }
 
+/** The test and validation splits of `frame`: in time when the run was, else seeded shuffles (stratified by `stratify`, all rows' then dev's). */
+function splitCode(prep: Preprocessing, frame: string, stratify: [string, string] | null): string[] {
+  if (prep.order) return timeSplitCode(prep.order, frame);
+  return [
+    '# The test split first, kept out of everything below; then a shuffled validation split for early stopping.',
+    `dev, test = train_test_split(${frame}, test_size=TEST, random_state=SEED${stratify ? `, stratify=${stratify[0]}` : ''})`,
+    `train, val = train_test_split(dev, test_size=VALIDATION, random_state=SEED${stratify ? `, stratify=${stratify[1]}` : ''})`,
+  ];
+}
+
 /** Tabular CSV: columns, categories, missing cells, splits, training-only statistics, encoding. */
 function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec: SweepSpec): string[] {
   const features = prep.input.features;
@@ -326,13 +336,7 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
   else out.push('def target(frame):', '    return pd.to_numeric(frame[TARGET]).to_numpy(dtype="float64")', '');
   if (dates.length > 0 || prep.order?.format) out.push(...dateCode());
   out.push(
-    ...(prep.order
-      ? timeSplitCode(prep.order, 'df')
-      : [
-          '# The test split first, kept out of everything below; then a shuffled validation split for early stopping.',
-          `dev, test = train_test_split(df, test_size=TEST, random_state=SEED${classification ? ', stratify=target(df)' : ''})`,
-          `train, val = train_test_split(dev, test_size=VALIDATION, random_state=SEED${classification ? ', stratify=target(dev)' : ''})`,
-        ]),
+    ...splitCode(prep, 'df', classification ? ['target(df)', 'target(dev)'] : null),
     '',
     'def numbers(frame, col):',
     '    """A numeric input: the column as numbers, or a cyclic part of a date column (NaN where missing)."""',
@@ -474,13 +478,7 @@ function arrayData(prep: Preprocessing & { input: { kind: 'array' } }, spec: Swe
   out.push(
     '',
     'index = np.arange(len(x))',
-    ...(prep.order
-      ? timeSplitCode(prep.order, 'index')
-      : [
-          '# The test split first, kept out of everything below; then a shuffled validation split for early stopping.',
-          `dev, test = train_test_split(index, test_size=TEST, random_state=SEED${classification ? ', stratify=y' : ''})`,
-          `train, val = train_test_split(dev, test_size=VALIDATION, random_state=SEED${classification ? ', stratify=y[dev]' : ''})`,
-        ]),
+    ...splitCode(prep, 'index', classification ? ['y', 'y[dev]'] : null),
     'X_train, X_val, X_test = x[train], x[val], x[test]',
   );
   if (input.standardise) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { datasetInfo } from '../src/data/info.js';
-import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
+import { parseDataset } from '../src/data/parse.js';
+import type { ParsedDataset } from '../src/data/dataset.js';
 import { DataError } from '../src/errors.js';
 import { datasetSchema, type DatasetSpec } from '../src/sweep/schema.js';
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../src/data/csv.js';
 import { encodeNpy, encodeNpz, decodeNpy } from '../src/data/npy.js';
-import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
+import { parseDataset } from '../src/data/parse.js';
+import type { ParsedDataset } from '../src/data/dataset.js';
 import { encode, fitPreprocessing, outputToOriginal } from '../src/data/preprocess.js';
 import { MISSING_CATEGORY, parsePreprocessing, type Preprocessing } from '../src/data/preprocessing-schema.js';
 import { readArrayRows, readCsvRows } from '../src/data/read-rows.js';

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { dateCycles, dateFormatOf, datePart, instant, readDate } from '../src/data/dates.js';
-import { parseDataset, type ParsedDataset, type TabularDataset } from '../src/data/parse.js';
+import { parseDataset } from '../src/data/parse.js';
+import type { ParsedDataset, TabularDataset } from '../src/data/dataset.js';
 import { encode, fitPreprocessing } from '../src/data/preprocess.js';
 import { OTHER_CATEGORY, parsePreprocessing } from '../src/data/preprocessing-schema.js';
 import { readCsvRows } from '../src/data/read-rows.js';

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { datasetInfo } from '../src/data/info.js';
 import { encodeNpz } from '../src/data/npy.js';
-import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
+import { parseDataset } from '../src/data/parse.js';
+import type { ParsedDataset } from '../src/data/dataset.js';
 import { foldIndices, holdOutTest, materialise, splitDataset, targetRow } from '../src/data/split.js';
 import { DataError } from '../src/errors.js';
 import { datasetSchema, evaluationSchema, type EvaluationSpec } from '../src/sweep/schema.js';

@@ -7,7 +7,7 @@ import { DataError } from '../errors.js';
 import type { DatasetSpec } from '../sweep/schema.js';
 import { sortLabels } from './columns.js';
 import type { NpyArray, NpyDtype } from './npy.js';
-import type { ArrayDataset, ParseReport } from './parse.js';
+import type { ArrayDataset, ParseReport } from './dataset.js';
 
 /** The factor array inputs are multiplied by when read: uint8 pixels to [0, 1], everything else as it is. */
 export function arrayScale(dtype: NpyDtype): number {

@@ -1,16 +1,8 @@
 export type { ArraySet, DataInfo, SplitData } from './types.js';
-export {
-  arrayScale,
-  IDENTIFIER_MIN_ROWS,
-  parseDataset,
-  type ArrayDataset,
-  type ParsedDataset,
-  type ParseReport,
-  type RowOrder,
-  type SeriesDataset,
-  type TabularDataset,
-} from './parse.js';
-export { columnRoles, DEFAULT_MAX_CATEGORIES, ROLES, type ColumnRole, type Role } from './roles.js';
+export { parseDataset } from './parse.js';
+export type { ArrayDataset, ParsedDataset, ParseReport, RowOrder, SeriesDataset, TabularDataset } from './dataset.js';
+export { arrayScale } from './arrays.js';
+export { columnRoles, DEFAULT_MAX_CATEGORIES, IDENTIFIER_MIN_ROWS, ROLES, type ColumnRole, type Role } from './roles.js';
 export { DATE_FORMATS, DATE_PARTS, dateFormatOf, readDate, type DateFormat, type DatePart } from './dates.js';
 export {
   classLabel,

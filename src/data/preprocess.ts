@@ -36,7 +36,7 @@
 import type { z } from 'zod';
 import { DataError } from '../errors.js';
 import { MISSING_MARKERS, type FeatureColumn } from './columns.js';
-import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './parse.js';
+import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './dataset.js';
 import {
   MISSING_CATEGORY,
   OTHER_CATEGORY,

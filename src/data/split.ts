@@ -45,7 +45,7 @@ import { rng, shuffle } from '../random.js';
 import type { EvaluationSpec } from '../sweep/schema.js';
 import type { ArraySet, DataInfo, SplitData } from './types.js';
 import { timeOrder } from './columns.js';
-import type { ParsedDataset } from './parse.js';
+import type { ParsedDataset } from './dataset.js';
 import { encode, fitPreprocessing, type Preprocessing } from './preprocess.js';
 
 export { targetRow } from './preprocess.js';

@@ -18,7 +18,7 @@
  */
 import { DATA_SUMMARY_SCHEMA, type DataSummary, type FeatureSummary } from '../results/data-summary.js';
 import type { SweepSpec } from '../sweep/schema.js';
-import type { ParsedDataset } from './parse.js';
+import type { ParsedDataset } from './dataset.js';
 import { dataLayout, foldIndices, splitOrder, validationRule } from './split.js';
 
 const q = JSON.stringify;

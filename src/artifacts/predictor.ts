@@ -15,26 +15,21 @@
  *    value `horizon` rows later (`prediction`, or `prediction_<target>` per target).
  * When the input holds the target, the sweep's ranking metric over the samples whose target is known.
  *
- * Categories the model never saw in training are an error by default (`unknownCategories: 'error'`,
- * naming the row, column and the categories it knows); with `'zero'` they encode as all zeros — what
- * the model saw for a category absent from its training rows — and every one is listed in `unknown`
- * and `warnings`.
+ * In a capped column (one with more distinct values than dataset.maxCategories, encoded as its most
+ * frequent values and "(other)"), a value the model does not list — rare in training or never seen —
+ * is "(other)", as in training. In any other column, categories the model never saw in training are an
+ * error by default (`unknownCategories: 'error'`, naming the row, column and the categories it knows);
+ * with `'zero'` they encode as all zeros — what the model saw for a category absent from its training
+ * rows — and every one is listed in `unknown` and `warnings`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { DataError, LayerbenchError, NotFoundError } from '../errors.js';
 import type { FeatureColumn } from '../data/columns.js';
 import { readCsv, type CsvTable } from '../data/csv.js';
 import { decodeNpy, decodeNpz, type NpyArray } from '../data/npy.js';
-import {
-  encode,
-  MISSING_CATEGORY,
-  outputToOriginal,
-  readArrayRows,
-  readCsvRows,
-  type Preprocessing,
-  type Source,
-  type UnknownCategory,
-} from '../data/preprocess.js';
+import { encode, outputToOriginal, type Source, type UnknownCategory } from '../data/preprocess.js';
+import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocessing-schema.js';
+import { readArrayRows, readCsvRows } from '../data/read-rows.js';
 import { finalModelDocSchema } from '../results/final-model.js';
 import { rankingMetric, type MetricName } from '../sweep/schema.js';
 import { readManifest } from '../steps/manifest.js';

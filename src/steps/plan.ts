@@ -26,7 +26,7 @@ import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { baselineDoc } from '../data/baseline.js';
-import { dataLayout } from '../data/split.js';
+import { dataLayout, splitOrder } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/params.js';
@@ -237,7 +237,14 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const limits = ctx.limits ?? {};
   checkSweepLimits(spec, limits);
   const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
-  if (existing) checkResumable(existing, spec, version);
+  if (existing) {
+    checkResumable(existing, spec, version);
+    // A run planned before tables with dates were split in time keeps its splits, or is not resumed.
+    const then = existing.data?.order?.kind ?? (parsed.kind === 'series' ? 'time' : 'random');
+    if (then !== splitOrder(parsed, spec.evaluation).kind) {
+      throw new SpecError(`runId: run ${runId} was split ${then === 'time' ? 'in time' : 'at random'}, and this version of layerbench splits its data otherwise; choose another run id`);
+    }
+  }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
   if (limits.maxCandidates !== undefined && candidates.length > limits.maxCandidates) {
     throw new SpecError(

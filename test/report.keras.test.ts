@@ -637,7 +637,7 @@ print(json.dumps({
       const width = prep.inputShape[0]!;
       expect(out.X).toHaveLength(expected.n);
       out.X.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.x[i * width + j]!), `row ${i}, input ${prep.encodedNames![j]}`).toBeLessThan(1e-5)));
-      expect(out.test).toEqual(Array.from(split.test));
+      expect(out.test).toEqual(Array.from(split.test).sort((a, b) => a - b));
       expect(out.val).toEqual(Array.from(fold!.val).sort((a, b) => a - b));
     } finally {
       await rm(dir, { recursive: true, force: true });

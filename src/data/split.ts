@@ -56,7 +56,7 @@ export interface FoldIndices {
   val: Int32Array;
 }
 
-/** The held-out test samples and the development samples (everything else), both ascending. */
+/** The held-out test samples (ascending, or in time order when split in time) and the development samples (ascending). */
 export interface TestSplit {
   test: Int32Array;
   dev: Int32Array;
@@ -142,7 +142,8 @@ export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSp
       parsed.kind === 'series'
         ? `the last ${percent(evaluation.test)} of windows in time`
         : `the latest ${percent(evaluation.test)} of rows in time${isClassification(parsed) ? ' — not stratified, time comes first' : ''}`;
-    return { test: ascending(sequence.subarray(n - nTest)), dev: ascending(sequence.subarray(0, n - nTest)), rule };
+    // The test samples stay in time order: their per-row results are kept in consecutive blocks (src/stats/intervals.ts).
+    return { test: Int32Array.from(sequence.subarray(n - nTest)), dev: ascending(sequence.subarray(0, n - nTest)), rule };
   }
   const random = rng(testSeed(seed));
   if (!isClassification(parsed)) {
@@ -314,10 +315,12 @@ export function infoOf(prep: Preprocessing, parsed: Pick<ParsedDataset, 'rows' |
 /** One SplitData per fold of the given repeat, each with the shared test samples encoded by its own preprocessing. */
 export function splitDataset(parsed: ParsedDataset, evaluation: EvaluationSpec, seed: number, repeat: number): SplitData[] {
   const { split, layout } = dataLayout(parsed, evaluation, seed);
+  const testInTime = splitOrder(parsed, evaluation).kind === 'time';
   return foldIndices(parsed, evaluation, seed, repeat).map((fold, i) => ({
     fold: i,
     repeat,
     splitId: splitId(fold, split.test),
+    testInTime,
     ...materialise(parsed, fold, { layout, test: split.test }),
   }));
 }
@@ -335,12 +338,13 @@ export function refitData(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec
   return {
     train: set(split.dev),
     ...(split.test.length > 0 ? { test: set(split.test) } : {}),
+    testInTime: splitOrder(parsed, evaluation).kind === 'time',
     targetScale: layout.target.kind === 'numeric' ? [...layout.target.std] : undefined,
     preprocessing: layout,
   };
 }
 
-export type Materialised = Pick<SplitData, 'train' | 'val' | 'test' | 'targetScale'> & { preprocessing: Preprocessing };
+export type Materialised = Pick<SplitData, 'train' | 'val' | 'test' | 'targetScale' | 'testInTime'> & { preprocessing: Preprocessing };
 
 /**
  * Materialise one fold: fit the preprocessing on its training samples, encode training, validation and

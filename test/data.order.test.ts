@@ -129,7 +129,8 @@ describe('a table with a date column, evaluation.order "auto"', () => {
 
   it('the baseline is scored on the very same splits and test rows', () => {
     const doc = baselineDoc('run', p, spec);
-    expect(doc.trials.map((t) => t.split)).toEqual(splitDataset(p, spec.evaluation, 42, 0).map((s) => s.splitId));
+    const repeats = Array.from({ length: spec.evaluation.repeats }, (_, r) => splitDataset(p, spec.evaluation, 42, r));
+    expect(doc.trials.map((t) => t.split)).toEqual(repeats.flat().map((s) => s.splitId));
     expect(doc.test!.rows).toBe(holdOutTest(p, spec.evaluation, 42).test.length);
   });
 

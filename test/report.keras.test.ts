@@ -445,7 +445,7 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     expect(callsOf(s, 'df.dropna').map((c) => c.kwargs['subset'])).toEqual(['[TARGET]', 'FEATURES']);
     expect(code).toContain("y_mean, y_std = target(train).mean(), target(train).std()");
     expect(code).toContain('print(f"test rmse: {np.sqrt(np.mean(error ** 2)):.4g} mpg")');
-    expect(code).toContain('# layerbench scored candidates with 3-fold cross-validation; one model here: one validation split.');
+    expect(code).toContain('# layerbench scored candidates with 3-fold cross-validation × 3 repeats; one model here: one validation split.');
   });
 
   it('a forecast: time order, the channels, windows of lookback rows, time-ordered splits, training-period statistics', () => {
@@ -518,7 +518,7 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     });
     expect(s.functions).toEqual(['target', 'read_dates', 'date_part', 'numbers', 'fit_statistics', 'encode']);
     expect(s.calls.find((c) => c.func.endsWith('.sort_values'))).toMatchObject({ args: ["'_order'"], kwargs: { kind: "'stable'" } });
-    expect(code).toContain('# layerbench scored candidates with 3 forward-chaining folds; one model here: one validation split.');
+    expect(code).toContain('# layerbench scored candidates with 3 forward-chaining folds × 3 repeats; one model here: one validation split.');
   });
 
   it('without a saved preprocessing (an older run) still parses, and says what X and y must be', () => {

@@ -92,7 +92,7 @@ describe('halving specs that cannot work', () => {
   });
   it('a budget below one rung', () => {
     expect(message(spec({ strategy: 'halving', budget: { epochs: 5 } }))).toBe(
-      'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 1 trials × 3 epochs = 27)',
+      'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 3 trials × 3 epochs = 81)',
     );
   });
   it('halving with a single candidate', () => {

@@ -153,7 +153,8 @@ export const earlyStoppingSchema = z
 
 export const trainingSchema = z
   .object({
-    epochs: int(1).max(10_000).default(20),
+    /** The cap: early stopping (on by default) ends most trials well before it. */
+    epochs: int(1).max(10_000).default(100),
     batchSize: int(1).max(65_536).default(32),
     optimizer: z.enum(OPTIMIZERS).default('adam'),
     learningRate: z.number().positive().default(0.001),
@@ -202,8 +203,8 @@ export const evaluationSchema = z
     /** The share of the remaining rows each holdout trial validates on. */
     validationSplit: z.number().gt(0).lt(1).default(0.2),
     folds: int(2).max(20).default(5),
-    /** Each repeat trains again with another seed (and, for holdout, another shuffle). */
-    repeats: int(1).max(50).default(1),
+    /** Each repeat trains again with another seed (and, for random holdout, another shuffle); 3 by default, so every candidate has a spread and can be compared. */
+    repeats: int(1).max(50).default(3),
     /**
      * How rows are split: "time" — validation and test rows are always later than the rows a model
      * trains on (forward-chaining folds); "random" — shuffled (stratified for classification); "auto"

@@ -44,11 +44,22 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
   return `${path}: ${describe(issue)}`;
 }
 
+/**
+ * zod's integers carry a safe-integer range of their own: a value above a field's own maximum (1e308
+ * for training.epochs) breaks both, and only the field's bound is worth saying.
+ */
+function usefulIssues(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const safeRange = (i: z.core.$ZodIssue) =>
+    (i.code === 'too_big' && Number(i.maximum) === Number.MAX_SAFE_INTEGER) || (i.code === 'too_small' && Number(i.minimum) === Number.MIN_SAFE_INTEGER);
+  const at = (i: z.core.$ZodIssue) => formatPath(i.path);
+  return issues.filter((i) => !safeRange(i) || !issues.some((o) => o !== i && !safeRange(o) && at(o) === at(i)));
+}
+
 /** Validate an already-parsed value. Throws SpecError naming the first problem (all of them in `.issues`). */
 export function parseSweep(value: unknown, source = 'sweep'): SweepSpec {
   const r = sweepSpecSchema.safeParse(value);
   if (r.success) return r.data;
-  const messages = r.error.issues.map(formatIssue);
+  const messages = usefulIssues(r.error.issues).map(formatIssue);
   const err = new SpecError(`${source}: ${messages[0]}${messages.length > 1 ? ` (and ${messages.length - 1} more)` : ''}`);
   (err as SpecError & { issues: string[] }).issues = messages;
   throw err;

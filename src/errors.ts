@@ -72,6 +72,28 @@ export class StoreError extends LayerbenchError {
 }
 
 /**
+ * A document in the store (written by this run or an earlier one) cannot be read: not JSON, or not
+ * the shape its schema says. The message names the key and never quotes the content.
+ */
+export class DocumentError extends LayerbenchError {
+  override readonly name = 'DocumentError';
+  constructor(readonly key: string, problem: string, cause?: unknown) {
+    super(`${key}: ${problem}`, { code: 'E_DOCUMENT', kind: 'fatal', cause });
+  }
+}
+
+/**
+ * What is wrong with text that JSON.parse refused, without the excerpt V8 puts in some of its
+ * messages (`Unexpected token 'h', "hello worl"... is not valid JSON`): the document may be anything.
+ */
+export function jsonProblem(text: string, err: unknown): string {
+  if (text.trim() === '') return 'empty';
+  const message = errorMessage(err);
+  if (/Unexpected end of JSON input|Unterminated string in JSON/.test(message)) return 'not valid JSON: it ends early (truncated?)';
+  return `not valid JSON: ${message.replace(/, ".*" is not valid JSON$/s, '').replace(/ in JSON at position/, ' at position')}`;
+}
+
+/**
  * A candidate's worker process died while training it (killed, out of memory, a native crash). The
  * candidate fails; resuming the run (`run --run-id`) trains it again.
  */

@@ -136,6 +136,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const results: RunResult[] = [];
   const texts: string[] = [];
   for (const run of result.runs) {
+    for (const w of run.warnings ?? []) note(`warning: ${w}`);
     const { leaderboard: lb, text } = await runResultText(store, run.runId);
     const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
     const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';

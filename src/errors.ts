@@ -9,6 +9,12 @@
  */
 export type FailureKind = 'fatal' | 'candidate' | 'transient';
 
+/**
+ * How much of a value an error message quotes, and how long the message may be: every LayerbenchError
+ * is cut to these (a deployed function cuts tighter, see boundedMessage's defaults).
+ */
+export const MESSAGE_BOUNDS = { quoted: 80, maxLength: 1000 } as const;
+
 export class LayerbenchError extends Error {
   override readonly name: string = 'LayerbenchError';
   readonly code: string;
@@ -16,7 +22,8 @@ export class LayerbenchError extends Error {
   readonly exitCode: number;
 
   constructor(message: string, opts: { code: string; kind: FailureKind; exitCode?: number; cause?: unknown }) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
+    // One readable line whatever the data: a 10 MB cell quoted in a message is cut to an excerpt.
+    super(boundedMessage(message, MESSAGE_BOUNDS), opts.cause === undefined ? undefined : { cause: opts.cause });
     this.code = opts.code;
     this.kind = opts.kind;
     this.exitCode = opts.exitCode ?? (opts.kind === 'fatal' ? 2 : 1);
@@ -77,7 +84,7 @@ export class StoreError extends LayerbenchError {
  */
 export class DocumentError extends LayerbenchError {
   override readonly name = 'DocumentError';
-  constructor(readonly key: string, problem: string, cause?: unknown) {
+  constructor(readonly key: string, readonly problem: string, cause?: unknown) {
     super(`${key}: ${problem}`, { code: 'E_DOCUMENT', kind: 'fatal', cause });
   }
 }
@@ -136,16 +143,39 @@ export function excerpt(value: string, max = 40): string {
 export function boundedMessage(message: string, opts: { quoted?: number; maxLength?: number } = {}): string {
   const quoted = opts.quoted ?? 40;
   const maxLength = opts.maxLength ?? 400;
-  const bounded = message.replace(/"((?:[^"\\]|\\.)*)"/g, (whole, inner: string) => {
-    if (inner.length <= quoted) return whole;
-    let text: string;
-    try {
-      text = JSON.parse(whole) as string;
-    } catch {
-      text = inner;
+  // A scan, not a regular expression: a backtracking match over a 10 MB quoted cell overflows the stack.
+  let out = '';
+  let i = 0;
+  while (i < message.length && out.length <= maxLength) {
+    const open = message.indexOf('"', i);
+    if (open < 0) {
+      out += message.slice(i, i + maxLength + 1);
+      break;
     }
-    return excerpt(text, quoted);
-  });
-  const flat = bounded.replace(/[\u0000-\u001f]/g, ' ');
+    out += message.slice(i, Math.min(open, i + maxLength + 1));
+    let close = open + 1;
+    while (close < message.length && message[close] !== '"') close += message[close] === '\\' ? 2 : 1;
+    if (close >= message.length) {
+      out += message.slice(open, open + maxLength + 1); // an unbalanced quote: the rest as it is
+      break;
+    }
+    const inner = message.slice(open + 1, close);
+    const cut = inner.length > quoted * 6; // an escape is at most 6 characters: enough for the excerpt
+    out += inner.length <= quoted ? message.slice(open, close + 1) : excerpt(`${unescaped(cut ? inner.slice(0, quoted * 6) : inner)}${cut ? '…' : ''}`, quoted);
+    i = close + 1;
+  }
+  const flat = out.replace(/[\u0000-\u001f]/g, ' ');
   return flat.length > maxLength ? `${flat.slice(0, maxLength)}…` : flat;
+}
+
+/** The text of a JSON-escaped string body (possibly cut inside an escape); the body itself when it is not JSON. */
+function unescaped(body: string): string {
+  for (let cut = 0; cut < 6 && cut < body.length; cut++) {
+    try {
+      return JSON.parse(`"${body.slice(0, body.length - cut)}"`) as string;
+    } catch {
+      // cut inside an escape sequence: try a little shorter
+    }
+  }
+  return body;
 }

@@ -21,7 +21,7 @@
  * and `warnings`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { DataError, LayerbenchError, NotFoundError } from '../errors.js';
+import { boundedMessage, DataError, errorMessage, LayerbenchError } from '../errors.js';
 import type { FeatureColumn } from '../data/columns.js';
 import { readCsv, type CsvTable } from '../data/csv.js';
 import { decodeNpy, decodeNpz, type NpyArray } from '../data/npy.js';
@@ -171,6 +171,10 @@ export class Predictor {
   /** The model's raw outputs (n × outputs), in batches. */
   private async outputs(x: Float32Array, n: number): Promise<Float32Array> {
     const tf = await import('@tensorflow/tfjs');
+    const width = this.preprocessing.inputShape.reduce((a, b) => a * b, 1);
+    if (x.length !== n * width) {
+      throw new LayerbenchError(`${this.saved.prefix}preprocessing.json: prepares ${x.length / n} values per sample, but its inputShape [${this.preprocessing.inputShape.join(', ')}] takes ${width}; the file was changed`, { code: 'E_NO_MODEL', kind: 'fatal' });
+    }
     const input = tf.tensor(x, [n, ...this.preprocessing.inputShape], 'float32');
     try {
       const out = this.model.predict(input, { batchSize: 256 }) as tfTypes.Tensor;
@@ -365,10 +369,27 @@ export async function loadPredictor(store: Store, runId: string, opts: LoadPredi
   try {
     model = await loadModelFromStore(store, saved.prefix);
   } catch (err) {
-    if (err instanceof NotFoundError) throw err;
-    throw new LayerbenchError(`${saved.prefix}model.json: cannot be loaded (${err instanceof Error ? err.message : String(err)})`, { code: 'E_NO_MODEL', kind: 'fatal', cause: err });
+    if (err instanceof LayerbenchError) throw err;
+    // tfjs explains an unknown layer in several lines; its first sentence says it.
+    const reason = errorMessage(err).split('\n')[0]!.replace(/\s*This may be due to.*$/, '');
+    throw new LayerbenchError(boundedMessage(`${saved.prefix}model.json: cannot be loaded (${reason})`), { code: 'E_NO_MODEL', kind: 'fatal', cause: err });
   }
+  checkModelFits(model, preprocessing, saved.prefix);
   return new Predictor(runId, model, preprocessing, rankingMetric(manifest.sweep), saved);
+}
+
+/** A model and a preprocessing.json that disagree (files swapped or edited) are refused before any row is fed. */
+function checkModelFits(model: tfTypes.LayersModel, prep: Preprocessing, prefix: string): void {
+  const takes = model.inputs[0]?.shape.slice(1) ?? [];
+  const gives = model.outputs[0]?.shape.at(-1);
+  const fail = (what: string) => {
+    model.dispose();
+    throw new LayerbenchError(`${prefix}: model.json and preprocessing.json do not belong together: ${what}`, { code: 'E_NO_MODEL', kind: 'fatal' });
+  };
+  if (takes.length !== prep.inputShape.length || takes.some((d, i) => d !== null && d !== prep.inputShape[i])) {
+    fail(`the model takes inputs of shape [${takes.join(', ')}], the preprocessing prepares [${prep.inputShape.join(', ')}]`);
+  }
+  if (gives !== undefined && gives !== null && gives !== prep.outputs) fail(`the model gives ${gives} outputs, the preprocessing reads ${prep.outputs}`);
 }
 
 /** A prediction as CSV text (header, then one line per sample; cells quoted where they need it). */

@@ -15,13 +15,15 @@ import type { Store } from '../store/store.js';
 export type DatasetScope = 'anywhere' | 'store';
 
 export async function loadSweepDataset(store: Store, ds: DatasetSpec, opts: { scope?: DatasetScope } = {}): Promise<LoadedDataset> {
-  if (opts.scope === 'store') return loadDataset(store, { ...ds, key: confinedDatasetKey(ds.key) });
+  // NPY labels are read beside the inputs (in the store, or in the inputs' directory): a key there, never a path out of it.
+  const labels = ds.labelsKey === undefined ? {} : { labelsKey: confinedDatasetKey(ds.labelsKey, 'dataset.labelsKey') };
+  if (opts.scope === 'store') return loadDataset(store, { ...ds, key: confinedDatasetKey(ds.key), ...labels });
   const at = await resolveDatasetLocation(store, ds.key);
-  return loadDataset(at.store, { ...ds, key: at.key });
+  return loadDataset(at.store, { ...ds, key: at.key, ...labels });
 }
 
-/** The key itself when it names an object inside the store; a SpecError quoting a short escaped excerpt otherwise. */
-export function confinedDatasetKey(key: string): string {
+/** The key itself when it names an object inside the store; a SpecError naming `field` and quoting a short escaped excerpt otherwise. */
+export function confinedDatasetKey(key: string, field = 'dataset.key'): string {
   const segments = key.split('/');
   const bad =
     /^[a-z][a-z0-9+.-]*:/i.test(key) || // a scheme (s3:, file:, http:) or a drive letter
@@ -29,6 +31,6 @@ export function confinedDatasetKey(key: string): string {
     key.includes('\\') ||
     /[\u0000-\u001f]/.test(key) ||
     segments.some((s) => s === '' || s === '.' || s === '..');
-  if (bad) throw new SpecError(`dataset.key: must be a key inside the bucket such as datasets/data.csv (no absolute path, no "." or ".." segment, no URI), got ${excerpt(key)}`);
+  if (bad) throw new SpecError(`${field}: must be a key inside the bucket such as datasets/data.csv (no absolute path, no "." or ".." segment, no URI), got ${excerpt(key)}`);
   return key;
 }

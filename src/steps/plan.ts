@@ -33,7 +33,7 @@ import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/para
 import { currentRound, HALVING_SCHEMA, readHalvingState, type HalvingState } from '../results/halving.js';
 import { assignBrackets, halvingShape, isHalving, trialsPerCandidate } from '../search/halving.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
-import { resumeState } from './resume.js';
+import { checkRunDocuments, resumeState } from './resume.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
 
@@ -237,7 +237,10 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const limits = ctx.limits ?? {};
   checkSweepLimits(spec, limits);
   const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
-  if (existing) checkResumable(existing, spec, version);
+  if (existing) {
+    checkResumable(existing, spec, version);
+    await checkRunDocuments(store, runId);
+  }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
   if (limits.maxCandidates !== undefined && candidates.length > limits.maxCandidates) {
     throw new SpecError(

@@ -1,3 +1,5 @@
+import { excerpt, SpecError } from '../errors.js';
+
 /** The key layout shared by every store. */
 export const keys = {
   dataset: (name: string) => `datasets/${name}`,
@@ -27,10 +29,14 @@ export const keys = {
   historyRuns: (sweep: string) => `history/${sweep}/`,
 } as const;
 
-/** A key must be relative, '/'-separated, and never climb out of the store. */
+/**
+ * A key must be relative, '/'-separated, and never climb out of the store. A key built from user input
+ * that is not (a run id "../x") is bad input: a SpecError, exit 2 — though the commands check their
+ * inputs before a key is built, so that the message can name the option.
+ */
 export function assertKey(key: string): string {
   if (key === '' || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '.')) {
-    throw new Error(`invalid store key ${JSON.stringify(key)}`);
+    throw new SpecError(`${excerpt(key, 80)}: not a store key (keys are relative, '/'-separated, without "." or ".." segments)`);
   }
   return key;
 }

@@ -25,7 +25,9 @@ export class LocalStore implements Store {
     try {
       return new Uint8Array(await readFile(this.path(key)));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key, this.root);
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new NotFoundError(key, this.root);
+      if (code === 'EISDIR') throw new StoreError(`${key}: is a directory in ${this.root}, not a file`, e);
       throw e;
     }
   }

@@ -5,7 +5,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errorMessage, SpecError, StoreError } from '../errors.js';
+import { errorMessage, excerpt, SpecError, StoreError } from '../errors.js';
 import { LocalStore } from './local.js';
 import { S3_REGION_HINT, S3Store } from './s3.js';
 import type { Store } from './store.js';
@@ -32,11 +32,21 @@ export function parseS3Uri(uri: string): { bucket: string; prefix: string } {
  * the cwd. An S3 store's client reads the AWS settings from process.env, as the SDK does.
  */
 export function openStore(uri?: string, env: NodeJS.ProcessEnv = process.env): Store {
+  // An empty --store is a mistake, not "the default": it would quietly use .layerbench/store.
+  if (uri !== undefined && uri.trim() === '') throw new SpecError(`--store ${JSON.stringify(uri)}: empty; expected a directory or s3://bucket/prefix`);
   const target = uri || env.LAYERBENCH_STORE || DEFAULT_STORE_DIR;
   if (target.startsWith('s3://')) return new S3Store(parseS3Uri(target));
-  if (target.startsWith('file://')) return new LocalStore(fileURLToPath(target));
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(target)) {
-    throw new SpecError(`${JSON.stringify(target)}: unsupported store, expected a directory or s3://bucket/prefix`);
+  // "s3:/bucket", "s3:bucket", "S3://bucket": meant for S3, never a local folder of that name.
+  if (/^s3:/i.test(target)) throw new SpecError(`${excerpt(target, 80)}: not an S3 URI, expected s3://bucket/prefix`);
+  if (/^file:/i.test(target)) {
+    try {
+      return new LocalStore(fileURLToPath(target));
+    } catch (err) {
+      throw new SpecError(`${excerpt(target, 80)}: not a file URL (${errorMessage(err)}), expected a directory or s3://bucket/prefix`);
+    }
+  }
+  if (/^[a-z][a-z0-9+.-]*:\//i.test(target)) {
+    throw new SpecError(`${excerpt(target, 80)}: unsupported store, expected a directory or s3://bucket/prefix`);
   }
   return new LocalStore(resolve(target));
 }

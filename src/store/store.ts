@@ -48,19 +48,22 @@ export function parseJsonDocument(text: string, key: string): unknown {
  * JSON, not the schema's shape) — for documents a run may do without, such as an earlier run's
  * history record, which must never block a new run. Store failures (an outage) still throw.
  */
-export async function readDocument<T>(store: Store, key: string, schema: z.ZodType<T>, what: string): Promise<{ ok: true; value: T } | { ok: false; reason: string; missing?: true }> {
+export async function readDocument<T>(store: Store, key: string, schema: z.ZodType<T>, what: string): Promise<DocumentRead<T>> {
   let value: unknown;
   try {
     value = await getJson(store, key);
   } catch (err) {
-    if (err instanceof NotFoundError) return { ok: false, reason: `${key}: not found`, missing: true };
-    if (err instanceof DocumentError) return { ok: false, reason: err.message };
+    if (err instanceof NotFoundError) return { ok: false, reason: err.message, missing: true, error: err };
+    if (err instanceof DocumentError) return { ok: false, reason: err.message, error: err };
     throw err;
   }
   const parsed = schema.safeParse(value);
   if (parsed.success) return { ok: true, value: parsed.data };
-  return { ok: false, reason: `${key}: not a ${what} document (${issueText(parsed.error.issues[0])})` };
+  const error = new DocumentError(key, `not a ${what} document (${issueText(parsed.error.issues[0])})`);
+  return { ok: false, reason: error.message, error };
 }
+
+export type DocumentRead<T> = { ok: true; value: T } | { ok: false; reason: string; missing?: true; error: DocumentError | NotFoundError };
 
 /** A zod issue as `path: message`, for a document's first problem. */
 export function issueText(issue: z.core.$ZodIssue | undefined): string {

@@ -1,7 +1,7 @@
 /** Parsing a sweep spec from text, with every problem reported as `path: message`. */
 import { readFile } from 'node:fs/promises';
 import type { z } from 'zod';
-import { errorMessage, SpecError } from '../errors.js';
+import { errorMessage, jsonProblem, SpecError } from '../errors.js';
 import { sweepSpecSchema, type SweepSpec } from './schema.js';
 
 /** `model.depth[2]` from ['model', 'depth', 2]. */
@@ -65,13 +65,13 @@ export function parseSweep(value: unknown, source = 'sweep'): SweepSpec {
   throw err;
 }
 
-/** Parse spec text (JSON). */
+/** Parse spec text (JSON). A leading byte-order mark (Windows editors write one) is skipped, as it is in a CSV. */
 export function parseSweepText(text: string, source = 'sweep'): SweepSpec {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw new SpecError(`${source}: not valid JSON (${(e as Error).message})`);
+    throw new SpecError(`${source}: ${jsonProblem(text, e)}`);
   }
   return parseSweep(value, source);
 }

@@ -9,6 +9,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { DataError, SpecError } from '../../errors.js';
 import { fileType, loadPredictor, predictionCsv, UNKNOWN_CATEGORY_POLICIES, type Prediction, type UnknownCategoryPolicy } from '../../artifacts/predictor.js';
+import { checkRunIdOption } from '../../steps/manifest.js';
 import { openStore } from '../../store/open.js';
 
 export interface PredictCommandOptions {
@@ -46,6 +47,7 @@ export async function predictCommand(runId: string, file: string, opts: PredictC
   if (!(UNKNOWN_CATEGORY_POLICIES as readonly string[]).includes(policy)) {
     throw new SpecError(`--unknown-categories: must be ${UNKNOWN_CATEGORY_POLICIES.join(' or ')}, got ${JSON.stringify(policy)}`);
   }
+  checkRunIdOption(runId, 'runId');
   fileType(file); // the wrong kind of file is named before any model is loaded
   const bytes = await readInput(file);
   const store = openStore(opts.store);

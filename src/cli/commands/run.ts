@@ -16,6 +16,7 @@ import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard, LeaderboardRow } from '../../steps/leaderboard.js';
 import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
+import { checkRunDocuments } from '../../steps/resume.js';
 import type { RunSummary } from '../../steps/types.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
@@ -81,6 +82,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   // Resuming a run with another sweep or changed data is refused before the sweep is uploaded.
   if (opts.runId !== undefined && (await store.exists(keys.runManifest(opts.runId)))) {
     checkResumable(await readManifest(store, opts.runId), spec, datasetVersion);
+    await checkRunDocuments(store, opts.runId);
   }
   const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
   const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });

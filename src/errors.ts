@@ -70,12 +70,65 @@ export class TransientError extends LayerbenchError {
   }
 }
 
-/** The store cannot be used: a path that is not a writable directory, a bucket that cannot be reached. */
+/**
+ * The store cannot be used: a path that is not a writable directory, a bucket that cannot be reached,
+ * and the failures no retry cures (PERMANENT_FAILURES: a full disk, bad credentials…). Never retried:
+ * a Train task that meets one stops the run at once (RecordFailure passes it on) with this message.
+ */
 export class StoreError extends LayerbenchError {
   override readonly name = 'StoreError';
-  constructor(message: string, cause?: unknown) {
-    super(message, { code: 'E_STORE', kind: 'fatal', cause });
+  constructor(
+    message: string,
+    cause?: unknown,
+    readonly failure?: PermanentFailure,
+  ) {
+    super(message, { code: failure ? PERMANENT_FAILURES[failure].code : 'E_STORE', kind: 'fatal', cause });
   }
+}
+
+/**
+ * The one classification of failures, for the state machine's Retry (infra/workflow.ts), the local
+ * runner (the same definition) and the CLI (exit codes):
+ *  - retried: throttling, timeouts, 5xx and a service that cannot be reached — a TransientError, the one
+ *    name Retry matches besides Lambda's own service errors (RETRYABLE_ERROR_NAMES);
+ *  - permanent: the failures below fail at once, as a StoreError with the real message and a hint;
+ *  - everything else is fatal for the sweep (bad input) or a candidate's own failure.
+ */
+export const PERMANENT_FAILURES = {
+  diskFull: { code: 'E_DISK_FULL', what: 'the disk is full', hint: 'free space on the disk that holds the store, or use another store' },
+  readOnly: { code: 'E_READ_ONLY', what: 'the file system is read-only', hint: 'the store must be on a writable file system' },
+  permission: { code: 'E_PERMISSION', what: 'permission denied', hint: "this user (or the function's role) needs to read and write the store" },
+  noBucket: { code: 'E_NO_BUCKET', what: 'the bucket does not exist', hint: 'create it, or correct the bucket name in the store URI' },
+  credentials: {
+    code: 'E_CREDENTIALS',
+    what: 'the AWS credentials were refused',
+    hint: 'check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_PROFILE',
+  },
+} as const;
+export type PermanentFailure = keyof typeof PERMANENT_FAILURES;
+
+/** What the state machine retries (with Lambda's own service errors): the name of a TransientError. */
+export const RETRYABLE_ERROR_NAMES = ['TransientError'] as const;
+
+/** Operating-system error codes (errno) a later attempt may not meet again: too many open files, a busy or slow file. */
+const RETRYABLE_ERRNO = new Set(['EMFILE', 'ENFILE', 'EBUSY', 'EAGAIN', 'ETIMEDOUT', 'EINTR']);
+const PERMANENT_ERRNO: Record<string, PermanentFailure> = { ENOSPC: 'diskFull', EDQUOT: 'diskFull', EROFS: 'readOnly', EACCES: 'permission', EPERM: 'permission' };
+
+/** An operating-system error code: 'retry', a permanent failure, or undefined (neither: a plain StoreError). */
+export function errnoFailure(code: string | undefined): 'retry' | PermanentFailure | undefined {
+  if (code === undefined) return undefined;
+  return RETRYABLE_ERRNO.has(code) ? 'retry' : PERMANENT_ERRNO[code];
+}
+
+/** A permanent failure as a StoreError: `<where>: <what> (<detail>); <hint>`. */
+export function permanentStoreError(failure: PermanentFailure, where: string, detail: string, cause?: unknown): StoreError {
+  const f = PERMANENT_FAILURES[failure];
+  return new StoreError(`${where}: ${f.what} (${detail}); ${f.hint}`, cause, failure);
+}
+
+/** Whether the state machine's Retry (and so the local runner) tries an error again. */
+export function isRetryable(err: unknown): boolean {
+  return err instanceof Error && (RETRYABLE_ERROR_NAMES as readonly string[]).includes(err.name);
 }
 
 /**

@@ -42,6 +42,7 @@ export interface WorkerError {
   message: string;
   code?: string;
   kind?: string;
+  exitCode?: number;
 }
 
 /** A task's outcome, with the worker's process id and RSS after it (the pool replaces a worker whose memory creeps up). */
@@ -88,7 +89,7 @@ export default async function runTask(task: WorkerTask | FinalizeTask | WarmTask
       error: {
         name: e.name || 'Error',
         message: errorMessage(e),
-        ...(err instanceof LayerbenchError ? { code: err.code, kind: err.kind } : {}),
+        ...(err instanceof LayerbenchError ? { code: err.code, kind: err.kind, exitCode: err.exitCode } : {}),
       },
       pid: process.pid,
       rssBytes: process.memoryUsage.rss(),

@@ -10,7 +10,7 @@
  */
 import { join, resolve } from 'node:path';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
-import { CandidateError, InterruptedError, SpecError } from '../../errors.js';
+import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard, LeaderboardRow } from '../../steps/leaderboard.js';
@@ -128,6 +128,12 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       onProgress: (e) => progress.onProgress(e),
       signal: stop.signal,
     });
+  } catch (err) {
+    // The store failed for good mid-run (a full disk, refused credentials): what is trained stays.
+    if (err instanceof Error && err.name === 'StoreError') {
+      throw new StoreError(`${err.message}; once fixed, resume with: layerbench run ${file} --run-id ${runId}`, err, (err as StoreError).failure);
+    }
+    throw err;
   } finally {
     progress.stop();
     process.off('SIGINT', onInt);

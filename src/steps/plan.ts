@@ -42,7 +42,7 @@ export interface PlanOptions {
   now?: Date;
   /** An inline sweep instead of reading `input.key` from the store. */
   spec?: SweepSpec;
-  /** Where a sweep's dataset may live (src/steps/dataset.ts); default anywhere, the deployed Plan: the store only. */
+  /** Where a sweep's dataset may live (src/steps/dataset.ts); default the store only (datasets/…), the CLI and local runner: anywhere. */
   datasetScope?: DatasetScope;
   /** The deployment's guardrails (stack context); none by default. */
   limits?: PlanLimits;

@@ -30,7 +30,7 @@ import { findCandidate, readManifest } from './manifest.js';
 import type { TrainOutput, WorkItem } from './types.js';
 
 export interface TrainOptions {
-  /** Where the sweep's dataset may live (src/steps/dataset.ts); default anywhere, the deployed Train: the store only. */
+  /** Where the sweep's dataset may live (src/steps/dataset.ts); default the store only (datasets/…), the local runner: anywhere. */
   datasetScope?: DatasetScope;
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;

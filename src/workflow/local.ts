@@ -113,7 +113,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
 
   const handlers: Record<string, Handler> = {
     [STATE.plan]: async (input) => {
-      planned = await plan(store, input as PlanInput, opts.planOptions);
+      // Locally a sweep may name the user's own files (src/steps/dataset.ts); the store is still read under datasets/ only.
+      planned = await plan(store, input as PlanInput, { datasetScope: 'anywhere', ...opts.planOptions });
       progress({ type: 'planned', plan: planned, total: planned.itemCount });
       return planOutput(planned);
     },
@@ -164,7 +165,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       // A refit trains: in a worker, with Train's timeout (in this process when a test trainer replaces the pool).
       if (!pool) {
         const { finalize } = await import('../steps/finalize.js');
-        return finalize(store, runs, { backend: opts.backend });
+        return finalize(store, runs, { backend: opts.backend, datasetScope: 'anywhere' });
       }
       return withTimeout(`Finalize of ${runs.runs.map((r) => r.runId).join(', ')}`, timeoutMs, signal, (s) => pool.finalize(runs, s));
     },

@@ -79,8 +79,9 @@ export default async function runTask(task: WorkerTask | FinalizeTask | WarmTask
       store = openStore(task.storeUri);
       stores.set(task.storeUri, store);
     }
-    if ('finalize' in task) return { ok: true, output: await finalize(store, task.finalize, { backend: task.backend }) };
-    const output = await train(store, task.item, { backend: task.backend });
+    // The pool trains local runs only: a sweep may name the user's own files (src/steps/dataset.ts).
+    if ('finalize' in task) return { ok: true, output: await finalize(store, task.finalize, { backend: task.backend, datasetScope: 'anywhere' }) };
+    const output = await train(store, task.item, { backend: task.backend, datasetScope: 'anywhere' });
     return { ok: true, output, pid: process.pid, rssBytes: rssAfter(task.collectAboveRss) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

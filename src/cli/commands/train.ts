@@ -43,8 +43,8 @@ export async function trainCommand(file: string, opts: TrainCommandOptions, out:
     await checkRunDocuments(store, runId);
   }
   await store.put(keys.sweep(spec.name), text, 'application/json');
-  await plan(store, { trigger: 'cli', key: keys.sweep(spec.name), runId });
-  const trained = await train(store, { runId, candidateId: opts.candidate }, { backend: opts.backend });
+  await plan(store, { trigger: 'cli', key: keys.sweep(spec.name), runId }, { datasetScope: 'anywhere' });
+  const trained = await train(store, { runId, candidateId: opts.candidate }, { backend: opts.backend, datasetScope: 'anywhere' });
   const key = keys.candidate(runId, opts.candidate);
   const doc: CandidateDoc = candidateDocSchema.parse(await getJson(store, key));
   const where = `${store.location}/${key}`;

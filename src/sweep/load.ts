@@ -1,8 +1,11 @@
 /** Parsing a sweep spec from text, with every problem reported as `path: message`. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { errorMessage, jsonProblem, SpecError } from '../errors.js';
 import { sweepSpecSchema, type SweepSpec } from './schema.js';
+
+/** A sweep spec is a few hundred bytes; a file beyond this is something else. */
+const MAX_SWEEP_BYTES = 1 << 20;
 
 /** `model.depth[2]` from ['model', 'depth', 2]. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -80,8 +83,13 @@ export function parseSweepText(text: string, source = 'sweep'): SweepSpec {
 export async function readSweepFile(file: string): Promise<{ text: string; spec: SweepSpec }> {
   let text: string;
   try {
+    // A device (/dev/zero) or a huge file is no sweep: refused before it is read into memory.
+    const info = await stat(file);
+    if (!info.isFile() && !info.isDirectory()) throw new SpecError(`${file}: not a regular file; a sweep is a JSON file`);
+    if (info.size > MAX_SWEEP_BYTES) throw new SpecError(`${file}: ${info.size} bytes is not a sweep (a sweep is a small JSON file, at most ${MAX_SWEEP_BYTES} bytes)`);
     text = await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof SpecError) throw err;
     throw new SpecError(`${file}: cannot read the sweep (${errorMessage(err)})`);
   }
   return { text, spec: parseSweepText(text, file) };

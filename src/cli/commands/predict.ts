@@ -6,7 +6,7 @@
  * a file without the training columns, a category never seen in training, a file of the wrong type —
  * is one line and exit 2, and nothing is written.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { DataError, SpecError } from '../../errors.js';
 import { fileType, loadPredictor, predictionCsv, UNKNOWN_CATEGORY_POLICIES, type Prediction, type UnknownCategoryPolicy } from '../../artifacts/predictor.js';
 import { checkRunIdOption } from '../../steps/manifest.js';
@@ -34,8 +34,11 @@ export function metricLine(metric: NonNullable<Prediction['metric']>, what: stri
 
 async function readInput(file: string): Promise<Uint8Array> {
   try {
+    const info = await stat(file);
+    if (!info.isFile() && !info.isDirectory()) throw new DataError(`${file}: not a regular file`);
     return await readFile(file);
   } catch (err) {
+    if (err instanceof DataError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new DataError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message}`, err);
   }

@@ -390,6 +390,9 @@ function checkModelFits(model: tfTypes.LayersModel, prep: Preprocessing, prefix:
     fail(`the model takes inputs of shape [${takes.join(', ')}], the preprocessing prepares [${prep.inputShape.join(', ')}]`);
   }
   if (gives !== undefined && gives !== null && gives !== prep.outputs) fail(`the model gives ${gives} outputs, the preprocessing reads ${prep.outputs}`);
+  const t = prep.target;
+  const reads = t.kind === 'classes' ? (prep.task === 'binary' ? (t.classes.length === 2 ? 1 : Number.NaN) : t.classes.length) : t.names.length;
+  if (reads !== prep.outputs) fail(`the preprocessing's target (${t.kind === 'classes' ? `${t.classes.length} classes` : `${t.names.length} values`}) does not fit its ${prep.outputs} outputs`);
 }
 
 /** A prediction as CSV text (header, then one line per sample; cells quoted where they need it). */

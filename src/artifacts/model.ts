@@ -4,6 +4,7 @@
  * reads. TensorFlow.js is imported lazily, so modules that only read documents do not load it.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
+import type { Preprocessing } from '../data/preprocess.js';
 import { DocumentError } from '../errors.js';
 import { getJson, type Store } from '../store/store.js';
 
@@ -93,4 +94,21 @@ function weightBytes(specs: readonly tfTypes.io.WeightsManifestEntry[]): number 
     total += w.shape.reduce((a, b) => a * b, 1) * per;
   }
   return total;
+}
+
+/** A model and a preprocessing.json that disagree (files swapped or edited) are refused before any row is fed. */
+export function checkModelFits(model: tfTypes.LayersModel, prep: Preprocessing, prefix: string): void {
+  const takes = model.inputs[0]?.shape.slice(1) ?? [];
+  const gives = model.outputs[0]?.shape.at(-1);
+  const fail = (what: string) => {
+    model.dispose();
+    throw new DocumentError(prefix, `model.json and preprocessing.json do not belong together: ${what}`);
+  };
+  if (takes.length !== prep.inputShape.length || takes.some((d, i) => d !== null && d !== prep.inputShape[i])) {
+    fail(`the model takes inputs of shape [${takes.join(', ')}], the preprocessing prepares [${prep.inputShape.join(', ')}]`);
+  }
+  if (gives !== undefined && gives !== null && gives !== prep.outputs) fail(`the model gives ${gives} outputs, the preprocessing reads ${prep.outputs}`);
+  const t = prep.target;
+  const reads = t.kind === 'classes' ? (prep.task === 'binary' ? (t.classes.length === 2 ? 1 : Number.NaN) : t.classes.length) : t.names.length;
+  if (reads !== prep.outputs) fail(`the preprocessing's target (${t.kind === 'classes' ? `${t.classes.length} classes` : `${t.names.length} values`}) does not fit its ${prep.outputs} outputs`);
 }

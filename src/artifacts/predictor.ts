@@ -41,7 +41,7 @@ import { readManifest } from '../steps/manifest.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 import { selectBackend } from '../train/backend.js';
-import { loadModelFromStore, joinPrefix } from './model.js';
+import { checkModelFits, loadModelFromStore, joinPrefix } from './model.js';
 import { loadPreprocessing } from './preprocessing.js';
 
 export const UNKNOWN_CATEGORY_POLICIES = ['error', 'zero'] as const;
@@ -376,23 +376,6 @@ export async function loadPredictor(store: Store, runId: string, opts: LoadPredi
   }
   checkModelFits(model, preprocessing, saved.prefix);
   return new Predictor(runId, model, preprocessing, rankingMetric(manifest.sweep), saved);
-}
-
-/** A model and a preprocessing.json that disagree (files swapped or edited) are refused before any row is fed. */
-function checkModelFits(model: tfTypes.LayersModel, prep: Preprocessing, prefix: string): void {
-  const takes = model.inputs[0]?.shape.slice(1) ?? [];
-  const gives = model.outputs[0]?.shape.at(-1);
-  const fail = (what: string) => {
-    model.dispose();
-    throw new LayerbenchError(`${prefix}: model.json and preprocessing.json do not belong together: ${what}`, { code: 'E_NO_MODEL', kind: 'fatal' });
-  };
-  if (takes.length !== prep.inputShape.length || takes.some((d, i) => d !== null && d !== prep.inputShape[i])) {
-    fail(`the model takes inputs of shape [${takes.join(', ')}], the preprocessing prepares [${prep.inputShape.join(', ')}]`);
-  }
-  if (gives !== undefined && gives !== null && gives !== prep.outputs) fail(`the model gives ${gives} outputs, the preprocessing reads ${prep.outputs}`);
-  const t = prep.target;
-  const reads = t.kind === 'classes' ? (prep.task === 'binary' ? (t.classes.length === 2 ? 1 : Number.NaN) : t.classes.length) : t.names.length;
-  if (reads !== prep.outputs) fail(`the preprocessing's target (${t.kind === 'classes' ? `${t.classes.length} classes` : `${t.names.length} values`}) does not fit its ${prep.outputs} outputs`);
 }
 
 /** A prediction as CSV text (header, then one line per sample; cells quoted where they need it). */

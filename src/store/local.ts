@@ -115,12 +115,8 @@ export class LocalStore implements Store {
   async exists(key: string): Promise<boolean> {
     const file = this.path(key); // an invalid key throws, as on S3
     try {
-      const info = await stat(file);
-      // A folder where an object should be (runs/<id>/run.json made a directory) is a broken store, not a missing key.
-      if (info.isDirectory()) throw new StoreError(`${key}: is a directory in ${this.root}, not a file`);
-      return info.isFile();
+      return (await stat(file)).isFile(); // a directory is no object, as on S3
     } catch (err) {
-      if (err instanceof StoreError) throw err;
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return false;
       throw storeFailure('read', file, err);

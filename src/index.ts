@@ -97,4 +97,23 @@ export { candidateCost, runCost, type CostEstimate, type RunCost } from './cost/
 export { registerWasmKernels } from './kernels/index.js';
 export * from './steps/index.js';
 export { runLocal, renderDefinition, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
-export { writeRunReport, kerasCode, analyzeRun } from './report/index.js';
+export {
+  buildLeaderboard,
+  LEADERBOARD_COLUMNS,
+  LEADERBOARD_SCHEMA,
+  LEADERBOARD_SCHEMA_V2,
+  LEADERBOARD_SCHEMA_V1,
+  leaderboardCsv,
+  leaderboardSchema,
+  parseLeaderboard,
+  type FailedRow,
+  type Leaderboard,
+  type LeaderboardRow,
+  type LeaderboardTest,
+  type MissingResult,
+} from './results/leaderboard.js';
+export { analyzeRun, type RunAnalysis, type RankedCandidate, type TestScore } from './results/analysis.js';
+export { answerWords, DECISION_RULE, type AnswerWords } from './results/verdict.js';
+export * as stats from './stats/index.js';
+export { writeRunReport, kerasCode } from './report/index.js';
+export { leaderboardMarkdown } from './report/leaderboard-text.js';

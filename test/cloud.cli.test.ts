@@ -19,6 +19,7 @@ import { fetchResults } from '../src/cloud/results.js';
 import { findStack, STACK_OUTPUTS } from '../src/cloud/stack.js';
 import { runStatus } from '../src/cloud/status.js';
 import { aggregate } from '../src/steps/aggregate.js';
+import { report } from '../src/steps/report.js';
 import { recordFailure } from '../src/steps/record-failure.js';
 import { plan } from '../src/steps/plan.js';
 import type { PlanResult } from '../src/steps/types.js';
@@ -281,7 +282,7 @@ describe('layerbench results', () => {
     const runId = 'tiny-weather-results-1';
     const planned = await plan(store, { trigger: 'cli', key: TINY_SWEEP_KEY, runId });
     for (const i of planned.items) await recordFailure(store, { ...i, error: { Error: 'States.Timeout', Cause: 'too slow' } });
-    await aggregate(store, { runs: planned.runs });
+    await report(store, await aggregate(store, { runs: planned.runs }));
     const out = join(dir, 'results');
     const r = await cli('results', runId, '--stack', STACK, '--out', out);
     expect(r.stderr).toBe('');

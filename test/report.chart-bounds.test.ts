@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { CHART_BOUNDS, curveCandidates, effectSpec, effectsDomain, heatmapSpec, latencySpec, paretoSpec, sizeSpec, timeSpec } from '../src/report/charts.js';
 import { runEffects } from '../src/report/effects.js';
-import { analyzeRun } from '../src/report/stats.js';
+import { analyzeRun } from '../src/results/analysis.js';
 import type { CandidateDoc } from '../src/results/document.js';
 import { makeDoc, makeSpec } from './fixtures/report/factory.js';
 
@@ -80,7 +80,7 @@ describe('charts of a 2,000-candidate sweep', () => {
   it('curves: the leading candidates and the recommendation, one chart each, up to the bound', () => {
     const shown = curveCandidates(analysis);
     expect(shown).toHaveLength(CHART_BOUNDS.curvePanels);
-    expect(shown.map((c) => c.id)).toContain(analysis.recommended!.candidate.id);
+    expect(shown.map((c) => c.id)).toContain(analysis.recommended!.id);
     expect(shown[0]).toBe(analysis.ranked[0]);
   });
 

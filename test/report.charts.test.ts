@@ -14,7 +14,7 @@ import {
   untitled,
   type ChartSpec,
 } from '../src/report/charts.js';
-import { analyzeRun } from '../src/report/stats.js';
+import { analyzeRun } from '../src/results/analysis.js';
 import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 /** The texts of the `<title>` elements of an SVG, unescaped. */
@@ -86,7 +86,9 @@ describe('what a reader sees on hover', () => {
       [
         'dense d2 w16 — #1, best, recommended, Pareto front',
         '465 parameters (1.86 kB of float32 weights)',
-        'accuracy 0.8550 ± 0.0050, 95 % CI 0.7915 – 0.9185 (n = 2)',
+        // Two trials of 200 validation rows: at least the binomial error of 400 rows (±0.018); Wilson's
+        // interval at t(0.975, 1) = 12.7 is wide, and stays inside 0–1.
+        'accuracy 0.855 ± 0.018, 95 % CI 0.538 – 0.968 (n = 2)',
         'epochs: kept 12 of 12 trained, on average',
         'latency 0.01 ms per sample (cpu)',
       ].join('\n'),
@@ -119,8 +121,9 @@ describe('the heatmap scale', () => {
     const spec = heatmapSpec(a) as unknown as { title: { subtitle: string }; layer: { encoding?: { color?: { scale?: { domain?: number[] } } } }[] };
 
     expect(spec.layer[0]!.encoding!.color!.scale!.domain).toEqual([0.51, 0.723]);
-    // The best's standard error, 0.003, is 1.4 % of the 0.213 the colours span.
-    expect(spec.title.subtitle).toContain("colour from the baseline (majority class, 0.5100) to the best (0.7230); noise band: the best's standard error, 0.0030 (1.4 % of the colour range)");
+    // The best's standard error: its trials agree more than 400 validation rows allow, so the binomial
+    // √(0.723 · 0.277 / 400) = 0.022 — 10.5 % of the 0.213 the colours span.
+    expect(spec.title.subtitle).toContain("colour from the baseline (majority class, 0.5100) to the best (0.7230); noise band: the best's standard error, 0.022 (10.5 % of the colour range)");
   });
 
   it('without a baseline runs from the worst candidate, and puts better at the bright end for either direction', () => {

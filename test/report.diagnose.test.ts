@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../src/results/document.js';
 import { diagnoseRun, meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/diagnose.js';
-import { analyzeRun } from '../src/report/stats.js';
-import { makeDoc, makeSpec } from './fixtures/report/factory.js';
+import { analyzeRun } from '../src/results/analysis.js';
+import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 /** Epoch records from columns: loss, valLoss, metric, valMetric per epoch. */
 function epochs(loss: number[], valLoss: number[], metric: number[], valMetric: number[]): EpochRecord[] {
@@ -174,7 +174,7 @@ describe('candidate diagnoses in a run', () => {
   it('healthy: none of the above, in the metric', () => {
     expect(kinds('dense d2 w32')).toEqual(['healthy']);
     expect(kinds('dense d2 w64')).toEqual(['healthy']);
-    expect(byLabel.get('dense d2 w64')!.findings[0]!.message).toBe('no finding: training accuracy 0.9400, validation 0.8500 ± 0.0058.');
+    expect(byLabel.get('dense d2 w64')!.findings[0]!.message).toBe('no finding: training accuracy 0.9400, validation 0.850 ± 0.015.');
   });
 
   it('counts findings and trials in sentences that read right', () => {
@@ -207,7 +207,7 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     // Training accuracy 0.845 is below the best's 0.85, but its validation differs from the best's by noise.
     const small = makeDoc({ depth: 1, width: 8, values: [0.84, 0.845, 0.85, 0.835, 0.86], trainValues: Array(5).fill(0.845), curves: Array(5).fill(settled(0.846, 0.845)) });
     const a = analyzeRun([best, small], spec);
-    expect(a.ranked[1]!.indistinguishable).toBe(true);
+    expect(a.ranked[1]!.approxBest).toBe(true);
     expect(diagnoseRun(a, spec).candidates[1]!.findings.map((f) => f.kind)).toEqual(['healthy']);
   });
 
@@ -245,7 +245,7 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     const best = makeDoc({ depth: 1, width: 16, values: [0.85, 0.86, 0.87, 0.86, 0.85], trainValues: Array(5).fill(0.9), curves: Array(5).fill(settled(0.86, 0.9)) });
     const big = makeDoc({ depth: 3, width: 64, values: [0.8, 0.81, 0.8, 0.82, 0.8], trainValues: Array(5).fill(0.81), curves: Array(5).fill(settled(0.81, 0.81)) });
     const a = analyzeRun([best, big], spec);
-    expect(a.ranked[1]!.indistinguishable).toBe(false);
+    expect(a.ranked[1]!.pWorse!).toBeLessThan(0.05);
     expect(diagnoseRun(a, spec).candidates[1]!.findings.map((f) => f.kind)).toEqual(['healthy']);
   });
 
@@ -272,5 +272,22 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     const d = diagnoseRun(analyzeRun([chance], spec), spec).candidates[0]!;
     expect(d.findings.map((f) => f.kind)).toEqual(['underfitting']);
     expect(d.findings[0]!.numbers).toEqual({ trainMetric: 0.52, chance: 0.5 });
+  });
+});
+
+describe('a network that scores the baseline', () => {
+  it('is diagnosed "at-baseline" — the same verdict its leaderboard mark gives — never "healthy"', () => {
+    const spec = makeSpec({ training: { epochs: 30 } });
+    const baseline = makeBaseline({ values: [0.6, 0.6, 0.6, 0.6, 0.6] });
+    const flat = makeDoc({ depth: 1, width: 8, values: [0.6, 0.6, 0.6, 0.6, 0.6], trainValues: Array(5).fill(0.6), curves: Array(5).fill(settled(0.6, 0.6)) });
+    const good = makeDoc({ depth: 2, width: 16, values: [0.8, 0.81, 0.79, 0.8, 0.82], curves: Array(5).fill(settled(0.8, 0.85)) });
+    const a = analyzeRun([good, flat], spec, { baseline });
+    const d = diagnoseRun(a, spec);
+    const kinds = d.candidates[1]!.findings.map((f) => f.kind);
+    expect(a.ranked[1]!.vsBaseline!.verdict).toBe('does-not-beat');
+    expect(kinds).toContain('at-baseline');
+    expect(kinds).not.toContain('healthy');
+    expect(d.candidates[1]!.findings[0]!.message).toMatch(/^no better than the baseline "majority class": validation accuracy 0\.600/);
+    expect(d.candidates[0]!.findings.map((f) => f.kind)).toEqual(['healthy']);
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { factorEffect, runEffects } from '../src/report/effects.js';
-import { analyzeRun } from '../src/report/stats.js';
+import { analyzeRun } from '../src/results/analysis.js';
 import { makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 /**

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { appendHistory, compareWithHistory, historyEntry, historyHtml, historySchema, type HistoryEntry } from '../src/report/history.js';
-import { analyzeRun } from '../src/report/stats.js';
+import { analyzeRun } from '../src/results/analysis.js';
 import { makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 const entry = (runId: string, date: string, o: { depth?: number; width?: number; mean?: number; std?: number | null; n?: number; rec?: [number, number] }): HistoryEntry => ({

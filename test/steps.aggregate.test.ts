@@ -6,7 +6,7 @@ import { candidateDocSchema } from '../src/results/document.js';
 import { aggregate } from '../src/steps/aggregate.js';
 import { recordFailure } from '../src/steps/record-failure.js';
 import { report } from '../src/steps/report.js';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
@@ -25,7 +25,7 @@ async function tempStore(): Promise<LocalStore> {
 }
 
 describe('aggregate', () => {
-  it('ranks the documents it lists in the store, a caught failure among them, and writes the leaderboard in three formats', async () => {
+  it('ranks the documents it lists in the store, a caught failure among them, and writes the leaderboard as JSON and CSV', async () => {
     const store = await tempStore();
     const manifest = craftedManifest('r1');
     const [a, b, c, d] = manifest.candidates;
@@ -54,12 +54,13 @@ describe('aggregate', () => {
     expect(failedDoc.status).toBe('failed');
     expect(failedDoc.error).toEqual({ kind: 'crashed', code: 'E_TASK_FAILED', message: 'Runtime.ExitError: Runtime exited with error: signal: killed' });
     const lb = await getJson<Leaderboard>(store, 'runs/r1/leaderboard.json');
-    expect(lb.schema).toBe('layerbench.leaderboard.v2');
+    expect(lb.schema).toBe('layerbench.leaderboard.v3');
     expect(lb.recommended!.candidateId).toBe(out.runs[0]!.recommended);
     expect(lb.rows.map((r) => r.candidateId)).toEqual([b!.id, c!.id, a!.id]);
     expect(lb.failed).toEqual([{ candidateId: d!.id, depth: 2, width: 8, reason: 'Runtime.ExitError: Runtime exited with error: signal: killed' }]);
     expect((await getText(store, 'runs/r1/leaderboard.csv')).split('\n')[1]).toMatch(new RegExp(`^1,${b!.id},`));
-    expect(await getText(store, 'runs/r1/leaderboard.md')).toContain('## Failed (1)');
+    // leaderboard.md is text: the Report step renders it with the report.
+    expect(await store.exists('runs/r1/leaderboard.md')).toBe(false);
   });
 
   it('reports a candidate without a document as failed, without inventing a document', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { candidateDocSchema } from '../src/results/document.js';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { S3Store } from '../src/store/s3.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { halvingStateSchema } from '../src/results/halving.js';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { readManifest } from '../src/steps/manifest.js';
 import { train } from '../src/steps/train.js';
 import { keys } from '../src/store/keys.js';

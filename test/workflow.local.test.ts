@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { NotFoundError, TransientError } from '../src/errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { finalModelDocSchema } from '../src/results/final-model.js';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { readManifest } from '../src/steps/manifest.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
@@ -114,7 +114,10 @@ describe('runLocal', () => {
     expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
     // Report wrote the leaderboard again: it now carries the final model's test score; the report names the model.
     const after = await getJson<Leaderboard>(store, run.leaderboardKey);
-    expect(after.recommended?.finalTest).toEqual({ metric: final.test!.metric, rows: 32 });
+    // The final model's score on 32 test rows, with the interval of its score on new rows (its per-row results kept in blocks).
+    expect(after.recommended?.finalTest).toMatchObject({ metric: final.test!.metric, n: 1, rows: 32 });
+    expect(final.test!.blocks!.sums).toHaveLength(32);
+    expect(after.recommended!.finalTest!.ci95![0]).toBeLessThan(final.test!.metric);
     expect(await getText(store, keys.report(run.runId, 'md'))).toContain(`**Final model** — runs/${run.runId}/model/:`);
   });
 

@@ -6,7 +6,7 @@
  * store outage: no candidate ends up failed. (Takes a minute and a half or so, by design.)
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { keys } from '../src/store/keys.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson, putJson } from '../src/store/store.js';

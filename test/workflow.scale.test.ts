@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE } from '../infra/workflow.js';
 import { CHART_BOUNDS } from '../src/report/charts.js';
 import { planOutput } from '../src/steps/plan.js';
-import type { Leaderboard } from '../src/steps/leaderboard.js';
+import type { Leaderboard } from '../src/results/leaderboard.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';

@@ -11,8 +11,8 @@ import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import type { RunManifest } from '../steps/manifest.js';
-import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../report/format.js';
-import { summarize } from '../report/stats.js';
+import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../format.js';
+import { finalModelTest, scoreSummary, trialModelsTest, trialPoints, type TestScore } from '../results/analysis.js';
 
 export interface ModelCardInput {
   manifest: Pick<RunManifest, 'runId' | 'sweep' | 'dataset'>;
@@ -29,15 +29,9 @@ const value = fmtValue;
 /** A statistic quoted for someone to reproduce the preprocessing (means, medians): six significant digits. */
 const stat = (x: number) => String(Number(x.toPrecision(6)));
 
-/** Mean ± standard error over the values, rounded to the standard error (the report's one meaning of ±). */
-function meanSe(values: readonly number[]): string {
-  const s = summarize(values);
-  return fmtMeanSe(s.mean, s.se);
-}
-
-function interval(values: readonly number[]): string {
-  const s = summarize(values);
-  return s.se === 0 ? 'no interval' : fmtInterval(s.ci, s.se);
+/** A test score and its interval as table cells (the report's one meaning of ± and of the interval). */
+function testCells(t: TestScore): [string, string] {
+  return [fmtMeanSe(t.score, t.se), t.ci ? fmtInterval(t.ci, t.se) : 'no interval (no per-row results kept)'];
 }
 
 function architecture(doc: CandidateDoc): string {
@@ -118,20 +112,25 @@ function inputsSection(prep: Preprocessing): string[] {
 
 function metricsSection(input: ModelCardInput, metric: string): string[] {
   const { candidateDoc: doc, final } = input;
-  const values = doc.trials.map((t) => t.valMetric);
-  const tests = doc.trials.flatMap((t) => (t.test ? [t.test] : []));
+  const validation = scoreSummary(metric, trialPoints(doc));
+  const trialsTest = trialModelsTest(doc, metric);
+  const finalTest = finalModelTest(final, metric);
   const unit = input.preprocessing.target.kind === 'numeric' && input.preprocessing.target.unit && metric !== 'accuracy' && metric !== 'loss' ? ` (${input.preprocessing.target.unit}${metric === 'mse' ? '²' : ''})` : '';
   const out = [
-    `${metric}${unit}; ${PLUS_MINUS_NOTE}; intervals are 95 % (Student's t).`,
+    `${metric}${unit}; ${PLUS_MINUS_NOTE}; intervals are 95 %, on the metric's scale. The validation and trial-model intervals are about this architecture trained again; the final model's is about this model on new rows like the test rows.`,
     '',
     `| | ${metric} | 95 % interval | ${sampleWord(input.preprocessing)} |`,
     '|---|--:|--:|--:|',
-    `| validation, the candidate's ${doc.trials.length} trial${doc.trials.length === 1 ? '' : 's'} (chose it) | ${meanSe(values)} | ${interval(values)} | ${int(doc.trials[0]?.valRows ?? 0)} each |`,
+    `| validation, the candidate's ${doc.trials.length} trial${doc.trials.length === 1 ? '' : 's'} (chose it) | ${fmtMeanSe(validation.mean, validation.se)} | ${validation.ci ? fmtInterval(validation.ci, validation.se) : 'no interval (one trial)'} | ${int(doc.trials[0]?.valRows ?? 0)} each |`,
   ];
-  if (tests.length > 0) {
-    out.push(`| test — never used for choosing: the trials' models | ${meanSe(tests.map((t) => t.metric))} | ${interval(tests.map((t) => t.metric))} | ${int(tests[0]!.rows)} |`);
+  if (trialsTest) {
+    const [score, ci] = testCells(trialsTest);
+    out.push(`| test — never used for choosing: the trials' models | ${score} | ${ci} | ${int(trialsTest.rows)} |`);
   }
-  if (final.test) out.push(`| **test — never used for choosing: this final model** | **${value(final.test.metric)}** | one model, no interval | ${int(final.test.rows)} |`);
+  if (finalTest) {
+    const [score, ci] = testCells(finalTest);
+    out.push(`| **test — never used for choosing: this final model** | **${score}** | ${ci} | ${int(finalTest.rows)} |`);
+  }
   else out.push('| test | no test split (evaluation.test 0) | | |');
   if (final.trainMetric !== undefined) out.push(`| its own training ${sampleWord(input.preprocessing)} (not an estimate) | ${value(final.trainMetric)} | | ${int(final.trainRows)} |`);
   return out;

@@ -40,6 +40,8 @@ export interface SplitData {
   preprocessing?: Preprocessing;
   /** A fingerprint of the split's train/validation/test samples: equal for every candidate at the same (repeat, fold). */
   splitId?: string;
+  /** The test samples are in time order (forecast windows, time-ordered tables): their per-row results are kept in consecutive blocks. */
+  testInTime?: boolean;
   /**
    * For regression/forecast the targets are standardised with training statistics; metrics are
    * reported in the original units by multiplying errors by `targetScale` (per target, length targetDim).

@@ -20,8 +20,9 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { CandidateDoc } from '../results/document.js';
 import { meanCurve } from './diagnose.js';
 import type { FactorEffect } from './effects.js';
-import { fmtBytes, fmtInt, fmtMs, fmtInterval, fmtMeanSe, fmtPercent, fmtUncertainty, fmtValue, withUnit } from './format.js';
-import { candidateLabel, paretoFront, type RankedCandidate, type RunAnalysis } from './stats.js';
+import { fmtBytes, fmtInt, fmtMs, fmtInterval, fmtMeanSe, fmtPercent, fmtUncertainty, fmtValue, withUnit } from '../format.js';
+import { paretoFront } from '../stats/index.js';
+import { candidateLabel, type RankedCandidate, type RunAnalysis } from '../results/analysis.js';
 
 export type ChartSpec = TopLevelSpec;
 export type Layout = 'wide' | 'narrow';
@@ -116,7 +117,7 @@ const oneDecimal = (x: number) => String(Number(x.toFixed(1)));
  */
 export function candidateTip(c: RankedCandidate, a: RunAnalysis): string {
   const s = c.summary;
-  const marks = [c.rank === 1 ? 'best' : '', a.recommended?.candidate.id === c.id ? 'recommended' : '', c.pareto ? 'Pareto front' : ''].filter(Boolean);
+  const marks = [c.rank === 1 ? 'best' : '', a.recommended?.id === c.id ? 'recommended' : '', c.pareto ? 'Pareto front' : ''].filter(Boolean);
   const lines = [`${c.label} — #${c.rank}${marks.length ? `, ${marks.join(', ')}` : ''}`];
   lines.push(c.params === null ? 'parameters unknown' : `${fmtInt(c.params)} parameters (${fmtBytes(c.params * BYTES_PER_PARAMETER)} of float32 weights)`);
   lines.push(
@@ -167,7 +168,7 @@ export function heatmapSpec(a: RunAnalysis, layout: Layout = 'wide'): ChartSpec 
   const depthGroup = axisGroups(new Set([...a.ranked.map((c) => c.depth), ...a.failed.map((d) => d.candidate.depth)]));
   const widthGroup = axisGroups(new Set([...a.ranked.map((c) => c.width), ...a.failed.map((d) => d.candidate.width)]));
   const grouped = depthGroup.grouped || widthGroup.grouped;
-  const recId = a.recommended?.candidate.id;
+  const recId = a.recommended?.id;
   type Cell = { depth: string; width: string; mean: number | null; status: 'ok' | 'failed'; rank: number | null; recommended: boolean; tip: string; members: number };
   const cells = new Map<string, Cell>();
   const better = (x: number, y: number) => (a.higherIsBetter ? x > y : x < y);
@@ -301,12 +302,12 @@ interface ScatterRow {
  * front) always, an even sample (by rank) of the rest past CHART_BOUNDS.paretoPoints.
  */
 function scatterRows(a: RunAnalysis, x: (c: RankedCandidate) => number | null): { rows: ScatterRow[]; total: number } {
-  const rec = a.recommended?.candidate.id;
+  const rec = a.recommended?.id;
   const placed = a.ranked.flatMap((c) => {
     const v = x(c);
     return v === null || !Number.isFinite(v) || v <= 0 ? [] : [{ c, v }];
   });
-  const front = new Set(paretoFront(placed.map((p) => ({ params: p.v, summary: p.c.summary, id: p.c.id })), a.higherIsBetter).map((f) => f.id));
+  const front = new Set(paretoFront(placed.map((p) => ({ params: p.v, mean: p.c.summary.mean, id: p.c.id })), a.higherIsBetter).map((f) => f.id));
   const logs = placed.map((p) => Math.log(p.v));
   const [lo, hi] = [Math.min(...logs), Math.max(...logs)];
   const all: ScatterRow[] = placed.map(({ c, v }) => ({
@@ -494,12 +495,12 @@ export function sizeSpec(a: RunAnalysis): ChartSpec | null {
 }
 
 /**
- * The edge choice: among the candidates as good as the best (the best itself and those the paired test
- * cannot tell from it) that beat the baseline, the fastest and the smallest. Null without ranked candidates.
+ * The edge choice: among the candidates "≈ best" (the decision rule's test: not significantly worse than
+ * the best) that beat the baseline, the fastest and the smallest. Null without ranked candidates.
  */
 export function edgeChoice(a: RunAnalysis): { fastest: RankedCandidate | null; smallest: RankedCandidate | null; pool: number } | null {
   if (!a.best) return null;
-  const pool = a.ranked.filter((c) => c.indistinguishable === true && c.vsBaseline?.verdict !== 'does-not-beat');
+  const pool = a.ranked.filter((c) => c.approxBest === true && (!c.vsBaseline || c.vsBaseline.verdict === 'beats'));
   const by = (f: (c: RankedCandidate) => number | null) =>
     pool.filter((c) => f(c) !== null).sort((p, q) => f(p)! - f(q)! || p.rank - q.rank)[0] ?? null;
   return { fastest: by((c) => c.doc.timing.inferenceMsPerSample), smallest: by((c) => c.params), pool: pool.length };
@@ -569,7 +570,7 @@ export function curveCandidates(a: RunAnalysis): RankedCandidate[] {
   const withCurves = a.ranked.filter((c) => c.doc.trials.some((t) => t.epochs.length > 0));
   if (withCurves.length <= CHART_BOUNDS.curvePanels) return withCurves;
   const lead = withCurves.slice(0, CHART_BOUNDS.curvePanels - 1);
-  const rec = a.recommended?.candidate;
+  const rec = a.recommended;
   const extra = rec && !lead.includes(rec) && withCurves.includes(rec) ? rec : withCurves[CHART_BOUNDS.curvePanels - 1]!;
   return [...lead, extra].sort((p, q) => p.rank - q.rank);
 }

@@ -5,7 +5,7 @@
  * split sizes and the warnings.
  */
 import type { DataSummary, FeatureSummary } from '../results/data-summary.js';
-import { count, fmtInt, fmtPercent, fmtValue, withUnit } from './format.js';
+import { count, fmtInt, fmtPercent, fmtValue, withUnit } from '../format.js';
 
 export interface DataFact {
   label: string;

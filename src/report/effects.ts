@@ -20,19 +20,18 @@
  * extremes out of k levels is k(k − 1)/2 comparisons, so the p-value is Bonferroni-adjusted by that
  * number (capped at 1): a factor "mattered" when the adjusted p < 0.05.
  */
-import { fmtRounded, fmtValue, pEquals, withUnit } from './format.js';
+import { fmtRounded, fmtValue, pEquals, withUnit } from '../format.js';
 import {
   better,
   compareTrials,
   SIGNIFICANCE,
   summarize,
   type Comparison,
-  type RankedCandidate,
-  type RunAnalysis,
   type Summary,
   type TrialPoint,
   welchTest,
-} from './stats.js';
+} from '../stats/index.js';
+import type { RankedCandidate, RunAnalysis } from '../results/analysis.js';
 
 export type Factor = 'depth' | 'width';
 

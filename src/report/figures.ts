@@ -24,8 +24,8 @@ import {
   type ChartSpec,
 } from './charts.js';
 import type { Effects } from './effects.js';
-import { fmtBytes, fmtInt, fmtMs } from './format.js';
-import type { RunAnalysis } from './stats.js';
+import { fmtBytes, fmtInt, fmtMs } from '../format.js';
+import type { RunAnalysis } from '../results/analysis.js';
 
 export interface Panel {
   /** For `data-panel`: which chart this is. */

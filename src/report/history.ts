@@ -13,8 +13,8 @@ import { z } from 'zod';
 import { historySpec, type HistoryPoint } from './charts.js';
 import { twoLayouts } from './figures.js';
 import { escapeHtml, figureHtml, pageCss } from './html-kit.js';
-import { fmt, fmtInt, fmtMeanSe, fmtPair, PLUS_MINUS } from './format.js';
-import type { RunAnalysis } from './stats.js';
+import { fmt, fmtInt, fmtMeanSe, fmtPair, PLUS_MINUS } from '../format.js';
+import type { RunAnalysis } from '../results/analysis.js';
 
 export const HISTORY_SCHEMA = 'layerbench.history.v1' as const;
 
@@ -96,7 +96,7 @@ export function historyEntry(runId: string, date: string, analysis: RunAnalysis)
     datasetVersion: best.doc.candidate.datasetVersion,
     best: arch(best),
     metric: { name: analysis.metric, higherIsBetter: analysis.higherIsBetter, mean: best.summary.mean, std: best.summary.std, n: best.summary.n },
-    recommended: analysis.recommended ? arch(analysis.recommended.candidate) : null,
+    recommended: analysis.recommended ? arch(analysis.recommended) : null,
     candidates: analysis.ranked.length + analysis.failed.length,
     failed: analysis.failed.length,
   };

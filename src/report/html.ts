@@ -6,15 +6,18 @@ import type { SweepSpec } from '../sweep/schema.js';
 import { answerFor, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
-import { fmtUsd, searchNotes } from '../steps/leaderboard.js';
+import { baselineMark, fmtUsd, searchNotes } from './leaderboard-text.js';
 import type { RunReport } from './run-report.js';
-import { baselineMark, comparisonName, SIGNIFICANCE, type RankedCandidate } from './stats.js';
+import { comparisonName, SIGNIFICANCE } from '../stats/index.js';
+import { DECISION_RULE } from '../results/verdict.js';
+import type { RankedCandidate } from '../results/analysis.js';
 
 export { architectureWords } from './answer.js';
 
 const TAG_CLASS: Record<DiagnosisKind, string> = {
+  'at-baseline': 'bad',
   underfitting: 'warn',
   overfitting: 'warn',
   unfinished: 'info',
@@ -35,15 +38,15 @@ export function protocolLine(spec: SweepSpec, metric: string, higherIsBetter: bo
 function marks(c: RankedCandidate, recommendedId: string | undefined): string {
   const tags: string[] = [];
   if (c.rank === 1) tags.push('<span class="tag ok" title="highest mean">best</span>');
-  if (c.id === recommendedId) tags.push('<span class="tag ok" title="smallest within one standard error of the best">recommended</span>');
-  if (c.rank !== 1 && c.indistinguishable === true && c.vsBest) {
-    tags.push(`<span class="tag info" title="${escapeHtml(comparisonName(c.vsBest))} against the best: p ≥ ${SIGNIFICANCE}">≈ best</span>`);
+  if (c.id === recommendedId) tags.push('<span class="tag ok" title="the smallest candidate not significantly worse than the best, among those that beat the baseline">recommended</span>');
+  if (c.rank !== 1 && c.approxBest === true && c.vsBest) {
+    tags.push(`<span class="tag info" title="as good as the best: within its standard error, and not significantly worse (${escapeHtml(comparisonName(c.vsBest))}, one-sided p ≥ ${SIGNIFICANCE})">≈ best</span>`);
   }
-  if (c.rank !== 1 && c.indistinguishable === null) tags.push('<span class="tag" title="one trial: no test possible">untested</span>');
-  if (c.withinOneSe === true && c.rank !== 1) tags.push('<span class="tag info" title="mean within one standard error of the best">1 SE</span>');
+  if (c.undecided) tags.push('<span class="tag" title="not significantly worse than the best, but trailing by more than its standard error: too few trials to tell">undecided</span>');
+  if (c.rank !== 1 && c.approxBest === null) tags.push('<span class="tag" title="one trial: no test possible">untested</span>');
   if (c.pareto) tags.push('<span class="tag" title="no candidate is both smaller and better">Pareto</span>');
-  const b = baselineMark(c);
-  if (b) tags.push(`<span class="tag ${b.short === 'below baseline' ? 'bad' : 'warn'}" title="${escapeHtml(b.title)}">${escapeHtml(b.short)}</span>`);
+  const b = baselineMark(c.vsBaseline?.verdict, c.vsBaseline?.p);
+  if (b) tags.push(`<span class="tag ${c.vsBaseline?.verdict === 'does-not-beat' ? 'bad' : 'warn'}" title="${escapeHtml(b.title)}">${escapeHtml(b.short)}</span>`);
   return tags.join('');
 }
 
@@ -67,12 +70,15 @@ function answerSection(r: RunReport): string {
   const warnings = r.data?.warnings.length
     ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>`
     : '';
-  return `<section class="answer${ans.kind === 'baseline-wins' ? ' none' : ''}" id="answer">
+  const next = ans.next.length ? `<p><strong>Next:</strong> ${ans.next.map((n) => escapeHtml(n)).join(' ')}</p>` : '';
+  return `<section class="answer${ans.kind === 'baseline' ? ' none' : ''}" id="answer">
 <p class="headline">${escapeHtml(ans.headline)}</p>
-${p('How sure', ans.howSure)}
+<p class="muted">Outcome: ${escapeHtml(ans.kind)} — ${escapeHtml(ans.meaning)}.</p>
 ${p('Why', ans.why)}
+${p('How sure', ans.howSure)}
 ${p('Baseline', ans.baseline)}
 <p class="test"><strong>${escapeHtml(TEST_LABEL)}:</strong> ${escapeHtml(ans.test.join(' '))}</p>
+${next}
 ${caveat}
 ${warnings}
 ${comparison}
@@ -81,7 +87,7 @@ ${comparison}
 
 function leaderboard(r: RunReport): string {
   const a = r.analysis;
-  const recId = a.recommended?.candidate.id;
+  const recId = a.recommended?.id;
   const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
   const rows = a.ranked
     .map((c) => {
@@ -90,7 +96,7 @@ function leaderboard(r: RunReport): string {
       return `<tr${cls ? ` class="${cls}"` : ''}><td class="num">${c.rank}</td><td>${escapeHtml(c.label)}<br><code class="id">${escapeHtml(c.id)}</code></td>` +
         `<td class="num">${fmtInt(c.params)}</td><td class="num">${escapeHtml(fmtMeanSe(s.mean, s.se))}</td>` +
         `<td class="num">${s.ci ? escapeHtml(fmtInterval(s.ci, s.se)) : '<span title="one trial: no interval">no interval</span>'}</td><td class="num">${s.n}</td>` +
-        `<td class="num">${fmtP(c.vsBest?.p)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
+        `<td class="num">${fmtP(c.pWorse)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
         `<td class="num">${fmtMs(c.doc.timing.inferenceMsPerSample)}</td><td class="num">${fmtSeconds(c.doc.timing.wallSeconds)}</td></tr>`;
     })
     .join('\n');
@@ -102,8 +108,8 @@ function leaderboard(r: RunReport): string {
   const unit = a.unit ? ` in ${escapeHtml(a.unit)}` : '';
   const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
   return `<section id="leaderboard"><h2>Leaderboard</h2>
-<p class="muted">Validation ${escapeHtml(a.metric)}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval (Student's t, n − 1 degrees of freedom); ${PLUS_MINUS_NOTE}.${single} “p vs best” and “≈ best”: paired t-test on the same folds and repeats against the best, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable). Latency: inference per sample in a batch predict on the validation split, measured while other candidates trained.</p>
-<div class="scroll"><table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)}${unit} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num">p vs best</th><th>marks</th><th>diagnosis</th><th class="num" title="inference, ms per sample">latency ms</th><th class="num">seconds</th></tr></thead>
+<p class="muted">Validation ${escapeHtml(a.metric)}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval on the metric's scale; ${PLUS_MINUS_NOTE}.${single} “p worse” and “≈ best”: one-sided paired t-test against the best on the same folds and repeats, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: not significantly worse). Latency: inference per sample in a batch predict on the validation split, measured while other candidates trained.</p>
+<div class="scroll"><table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)}${unit} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num" title="one-sided p-value that it is worse than the best">p worse</th><th>marks</th><th>diagnosis</th><th class="num" title="inference, ms per sample">latency ms</th><th class="num">seconds</th></tr></thead>
 <tbody>
 ${rows}
 ${baseline}
@@ -240,7 +246,7 @@ function modelsSection(r: RunReport): string {
 }
 
 function kerasSection(r: RunReport): string {
-  const rec = r.analysis.recommended?.candidate;
+  const rec = r.analysis.recommended;
   if (!r.keras || !rec) return '';
   return `<section id="keras"><h2>The recommended architecture in Keras</h2>
 <p class="muted">A script that runs end to end: the data prepared as layerbench prepared it, then the same layers, settings and parameter count as the TensorFlow.js model layerbench trained.</p>
@@ -249,15 +255,25 @@ function kerasSection(r: RunReport): string {
 
 /** The method notes, shared by report.html and report.md. */
 export const METHOD_NOTES: readonly [string, string][] = [
-  ['±', `${PLUS_MINUS}: ${PLUS_MINUS_NOTE}, s / √n; the mean is rounded to the standard error's second significant digit. With one trial there is neither.`],
-  ['Confidence interval', "mean ± t(0.975, n − 1) · s / √n over the candidate's trials. With one trial there is no interval."],
+  ['±', `${PLUS_MINUS}: ${PLUS_MINUS_NOTE}; the mean is rounded to the standard error's second significant digit. With one trial there is neither.`],
+  [
+    'Confidence interval',
+    "95 % interval of the candidate's expected score, from the same corrected variance with t(0.975, J − 1), on the metric's scale: Wilson's score interval at the effective number of rows for accuracy (never outside 0–1), the log scale for errors and losses (never below 0). With one trial there is no interval.",
+  ],
   [
     '≈ best',
-    `Every candidate trains on the same splits, so its trials pair with the best's by (repeat, fold). The paired differences are tested with the Nadeau–Bengio corrected resampled t-test (variance × (1/J + n_val/n_train), J − 1 degrees of freedom), which accounts for overlapping training sets; p ≥ ${SIGNIFICANCE} means the data cannot tell the two apart. Welch's unpaired test is used only where trials cannot be paired.`,
+    `Every candidate trains on the same splits, so its trials pair with the best's by (repeat, fold). The paired differences are tested with the Nadeau–Bengio corrected resampled t-test (variance × (1/J + n_val/n_train), J − 1 degrees of freedom), which accounts for overlapping training sets. "≈ best": the one-sided test does not find the candidate worse than the best (p ≥ ${SIGNIFICANCE}). Welch's unpaired test is used only where trials cannot be paired.`,
   ],
-  ['Recommendation', 'The one-standard-error rule: the smallest network (by parameters) whose mean is within one standard error — the ± shown beside the best — of the best mean and that the paired test does not find worse than the best (“≈ best”), among the networks that beat the baseline.'],
-  ['Baseline', 'A model without a network on the very same splits (majority class, training mean, or persistence "no change"). "below baseline": not better on average over the same trials; "ns vs baseline": better on average, but the paired test gives p ≥ 0.05.'],
-  [TEST_LABEL, 'Rows held out before anything else, never used for early stopping, ranking or the recommendation. The interval over trial models covers the variation between trials on the same test rows, not the sampling of the test rows.'],
+  ['Recommendation', DECISION_RULE],
+  [
+    'Outcomes',
+    'recommend: the rule\'s choice. all-equivalent: every candidate beats the baseline and none is worse than the best — the smallest. undecided: the choice trails the best by more than the best\'s standard error but the test cannot call it worse — too few trials or rows; the report says how many would decide. baseline: no candidate beats the baseline — no network is recommended. single-draw: one trial per candidate, nothing tested. Beside these, the report says when the recommendation sits at the largest or smallest depth or width tried, and which values to add.',
+  ],
+  ['Baseline', 'A model without a network on the very same splits (majority class, training mean, persistence "no change" or seasonal naive). A candidate beats it when the one-sided paired test finds it better (p < 0.05). "at or below baseline": not better on average over the same trials — a network that learned nothing the baseline does not know; "ns vs baseline": better on average, not significantly.'],
+  [
+    TEST_LABEL,
+    "Rows held out before anything else, never used for early stopping, ranking or the recommendation. The final model's interval is about that one model: the test rows' sampling error, from the spread of its per-row results over blocks of rows (consecutive blocks for rows in time order). The trial models' interval is about the architecture: that sampling error plus the retraining spread of the trial models' scores.",
+  ],
   [
     'What mattered',
     "A depth's mean is the mean of its candidates over the widths trained at every depth (and a width's over the depths trained at every width), taken trial by trial on the shared folds and repeats, with a 95 % interval over the trials. A factor's effect is its best level against its worst, by the paired Nadeau–Bengio corrected t-test on those per-trial means, its p-value multiplied by the number of level pairs (Bonferroni, for picking the extremes); it mattered when that is below 0.05.",

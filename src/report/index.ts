@@ -1,12 +1,11 @@
 /** The layer-choice report: statistics, diagnoses, charts, HTML/Markdown pages, Keras code, history. */
-export * from './stats.js';
 export * from './diagnose.js';
 export * from './charts.js';
 export { renderReportHtml, protocolLine, METHOD_NOTES } from './html.js';
-export { answerFor, architectureWords, testSentences, TEST_LABEL, type Answer } from './answer.js';
-export * from './format.js';
+export { answerFor, architectureWords, baselineSentence, certaintySentence, testSentences, TEST_LABEL, type Answer } from './answer.js';
+export * from '../format.js';
 export { dataFacts, dataBlock, featureDetail, type DataFact } from './data-text.js';
-export { readRunExtras, manifestData, type RunExtras } from './run-extras.js';
+export { readRunExtras, manifestData, type RunExtras } from '../results/run-extras.js';
 export { renderReportMarkdown } from './markdown.js';
 export { kerasCode, kerasLayer } from './keras.js';
 export * from './history.js';

@@ -16,8 +16,9 @@
 import type { CandidateDoc, LayerSummary } from '../results/document.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocess.js';
-import { fmtInt, fmtMeanSe, metricUnit, PLUS_MINUS } from './format.js';
-import { metricValues, parameterCount, summarize } from './stats.js';
+import { fmtInt, fmtMeanSe, metricUnit, PLUS_MINUS } from '../format.js';
+import { metricValues, parameterCount } from '../results/analysis.js';
+import { summarize } from '../stats/index.js';
 
 /** Python literal of a number: JavaScript's shortest round-trip form (`16`, `0.001`, `1e-7`) is valid Python. */
 function num(x: number): string {

@@ -1,11 +1,12 @@
 /** report.md: the same conclusions as report.html, for terminals and pull requests. */
 import { answerFor, architectureWords, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, PLUS_MINUS, PLUS_MINUS_NOTE } from './format.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { METHOD_NOTES, protocolLine } from './html.js';
 import type { RunReport } from './run-report.js';
-import { searchNotes } from '../steps/leaderboard.js';
-import { baselineMark, SIGNIFICANCE, type RankedCandidate } from './stats.js';
+import { baselineMark, searchNotes } from './leaderboard-text.js';
+import { SIGNIFICANCE } from '../stats/index.js';
+import type { RankedCandidate } from '../results/analysis.js';
 
 /** Escape the characters that break a Markdown table cell. */
 function cell(s: string): string {
@@ -16,11 +17,11 @@ function marks(c: RankedCandidate, recommendedId: string | undefined): string {
   const m: string[] = [];
   if (c.rank === 1) m.push('best');
   if (c.id === recommendedId) m.push('**recommended**');
-  if (c.rank !== 1 && c.indistinguishable === true) m.push('≈ best');
-  if (c.rank !== 1 && c.indistinguishable === null) m.push('untested');
-  if (c.rank !== 1 && c.withinOneSe === true) m.push('1 SE');
+  if (c.rank !== 1 && c.approxBest === true) m.push('≈ best');
+  if (c.undecided) m.push('undecided');
+  if (c.rank !== 1 && c.approxBest === null) m.push('untested');
   if (c.pareto) m.push('Pareto');
-  const b = baselineMark(c);
+  const b = baselineMark(c.vsBaseline?.verdict, c.vsBaseline?.p);
   if (b) m.push(b.short);
   return m.join(', ');
 }
@@ -44,13 +45,15 @@ export function renderReportMarkdown(r: RunReport): string {
     out.push(`**${ans.headline}** See the failures below.`, '');
   } else {
     if (rec) {
-      const c = rec.candidate;
+      const c = rec;
       out.push(`**Use depth ${c.depth} and width ${c.width}**: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : `${fmtInt(c.params)} parameters`}).`, '');
     } else out.push(`**${ans.headline}**`, '');
-    if (ans.howSure) out.push(`- **How sure:** ${ans.howSure}`);
+    out.push(`Outcome: ${ans.kind} — ${ans.meaning}.`, '');
     if (ans.why) out.push(`- **Why:** ${ans.why}`);
+    if (ans.howSure) out.push(`- **How sure:** ${ans.howSure}`);
     if (ans.baseline) out.push(`- **Baseline:** ${ans.baseline}`);
     out.push(`- **${TEST_LABEL}:** ${ans.test.join(' ')}`);
+    for (const n of ans.next) out.push(`- **Next:** ${n}`);
     for (const f of ans.caveats) out.push(`- **Caveat (${f.kind}):** ${f.message}`);
     for (const w of r.data?.warnings ?? []) out.push(`- **Data:** ${w}`);
     if (r.comparison?.compared) out.push(`- **Since the previous run:** ${r.comparison.message}`);
@@ -64,19 +67,19 @@ export function renderReportMarkdown(r: RunReport): string {
     const unit = a.unit ? ` in ${a.unit}` : '';
     const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
     out.push(
-      `Validation ${a.metric}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval (Student's t); ${PLUS_MINUS_NOTE}.${single} ` +
-        `"p vs best" and "≈ best": paired t-test on the same folds and repeats, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: indistinguishable).`,
+      `Validation ${a.metric}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval on the metric's scale; ${PLUS_MINUS_NOTE}.${single} ` +
+        `"p worse" and "≈ best": one-sided paired t-test against the best on the same folds and repeats, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: not significantly worse).`,
       '',
     );
-    out.push(`| # | candidate | params | ${a.metric}${unit} (${PLUS_MINUS}) | 95 % CI | n | p vs best | marks | diagnosis |`);
+    out.push(`| # | candidate | params | ${a.metric}${unit} (${PLUS_MINUS}) | 95 % CI | n | p worse | marks | diagnosis |`);
     out.push('|--:|---|--:|--:|--:|--:|--:|---|---|');
     const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
-    const recId = rec?.candidate.id;
+    const recId = rec?.id;
     for (const c of a.ranked) {
       const s = c.summary;
       const kinds = diag.get(c.id)?.findings.map((f) => f.kind).join(', ') ?? '';
       out.push(
-        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmtMeanSe(s.mean, s.se)} | ${s.ci ? fmtInterval(s.ci, s.se) : 'no interval'} | ${s.n} | ${fmtP(c.vsBest?.p)} | ${marks(c, recId)} | ${kinds} |`,
+        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmtMeanSe(s.mean, s.se)} | ${s.ci ? fmtInterval(s.ci, s.se) : 'no interval'} | ${s.n} | ${fmtP(c.pWorse)} | ${marks(c, recId)} | ${kinds} |`,
       );
     }
     if (a.baseline) {

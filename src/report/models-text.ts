@@ -6,8 +6,8 @@
  */
 import type { FinalModelDoc } from '../results/final-model.js';
 import { keys } from '../store/keys.js';
-import { count, fmtValue, withUnit } from './format.js';
-import type { RunAnalysis } from './stats.js';
+import { count, fmtValue, withUnit } from '../format.js';
+import type { RunAnalysis } from '../results/analysis.js';
 
 export interface ModelsText {
   /** The final model, a sentence or two. */
@@ -21,7 +21,7 @@ export interface ModelsText {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export function modelsText(runId: string, a: RunAnalysis, final: FinalModelDoc | null): ModelsText {
-  const rec = a.recommended?.candidate ?? null;
+  const rec = a.recommended ?? null;
   const samples = a.ranked[0]?.doc.candidate.family === 'lstm' ? 'windows' : 'rows';
   const dir = keys.finalModel(runId);
   let text: string;

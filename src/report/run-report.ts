@@ -16,9 +16,10 @@ import { readHistory, recordHistoryEntry } from './history-store.js';
 import { renderReportHtml } from './html.js';
 import { kerasCode } from './keras.js';
 import { renderReportMarkdown } from './markdown.js';
-import { readRunExtras, type RunExtras } from './run-extras.js';
-import type { Leaderboard } from '../steps/leaderboard.js';
-import { analyzeRun, type RunAnalysis } from './stats.js';
+import { readRunExtras, type RunExtras } from '../results/run-extras.js';
+import type { Leaderboard } from '../results/leaderboard.js';
+import { leaderboardMarkdown } from './leaderboard-text.js';
+import { analyzeRun, type RunAnalysis } from '../results/analysis.js';
 import { modelsText, type ModelsText } from './models-text.js';
 import { loadPreprocessing } from '../artifacts/preprocessing.js';
 import type { Preprocessing } from '../data/preprocess.js';
@@ -99,7 +100,7 @@ export async function buildRunReport(
 ): Promise<RunReport> {
   const analysis = analyzeRun(docs, spec, extras);
   const diagnosis = diagnoseRun(analysis, spec);
-  const rec = analysis.recommended?.candidate;
+  const rec = analysis.recommended;
   const effects = runEffects(analysis);
   const [effectsFig, charts] = await Promise.all([effectsFigure(analysis, effects), chartFigures(analysis, docs, spec.dataset.task)]);
   return {
@@ -125,7 +126,7 @@ export async function buildRunReport(
  * the final model's, else the recommended candidate's saved model's; null when neither was saved.
  */
 async function handedOverPreprocessing(store: Store, runId: string, analysis: RunAnalysis, extras: RunExtras): Promise<Preprocessing | null> {
-  const rec = analysis.recommended?.candidate;
+  const rec = analysis.recommended;
   const prefix =
     extras.final?.status === 'succeeded' && extras.final.candidateId === rec?.id
       ? keys.finalModel(runId)
@@ -183,6 +184,7 @@ export async function writeRunReport(
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');
   await store.put(mdKey, renderReportMarkdown(report), 'text/markdown; charset=utf-8');
+  if (lb) await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown; charset=utf-8');
   let historyKey: string | undefined;
   if (entry) {
     historyKey = await recordHistoryEntry(store, spec.name, entry);
@@ -190,7 +192,7 @@ export async function writeRunReport(
     const history = await readHistory(store, spec.name, []); // its warnings were said above
     if (history) await store.put(historyPageKey(spec.name), await historyHtml(history), 'text/html; charset=utf-8');
   }
-  const recommended = report.analysis.recommended?.candidate.id;
+  const recommended = report.analysis.recommended?.id;
   return {
     htmlKey,
     mdKey,

@@ -3,12 +3,13 @@
  * it), the baseline, the recommendation with its reason, the test scores, and the data block.
  */
 import Table from 'cli-table3';
-import { parseLeaderboard, leaderboardNotes, rowMarks, searchNotes, type Leaderboard } from '../steps/leaderboard.js';
+import { parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
+import { leaderboardNotes, rowMarks, searchNotes } from './leaderboard-text.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 import { dataBlock } from './data-text.js';
-import { fmtMeanSe, PLUS_MINUS } from './format.js';
-import { readRunExtras } from './run-extras.js';
+import { fmtMeanSe, PLUS_MINUS } from '../format.js';
+import { readRunExtras } from '../results/run-extras.js';
 
 /** The leaderboard as a terminal table, with the baseline, the recommendation, test scores and failures under it. */
 export function leaderboardTable(lb: Leaderboard): string {
@@ -39,7 +40,7 @@ export function leaderboardTable(lb: Leaderboard): string {
   const row = rec && lb.rows.find((r) => r.candidateId === rec.candidateId);
   if (rec && row) {
     lines.push(`recommended: depth ${row.depth}, width ${row.width} (${row.units.join('-')} units, ${row.params ?? '?'} parameters) — ${rec.reason}`);
-  }
+  } else lines.push(`${lb.answer.headline}${lb.answer.reason ? ` ${lb.answer.reason}` : ''}`);
   lines.push(...leaderboardNotes(lb), ...searchNotes(lb));
   for (const f of lb.failed) lines.push(`failed: depth ${f.depth} width ${f.width} (${f.candidateId}): ${f.reason}`);
   return lines.join('\n');

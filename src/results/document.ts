@@ -38,6 +38,16 @@ export function caughtFailureKind(errorName: string): CandidateFailureKind {
   return FATAL_ERRORS.has(errorName) ? 'fatal' : 'candidate';
 }
 
+/**
+ * A model's per-row results on the test split, summed over blocks of rows (src/stats/intervals.ts,
+ * RowBlocks): what the test interval's sampling error is computed from. Absent in older documents.
+ */
+export const rowBlocksSchema = z.object({
+  order: z.enum(['time', 'random']),
+  size: z.number().int().min(1),
+  sums: z.array(z.number()),
+});
+
 export const epochRecordSchema = z.object({
   epoch: z.number().int(),
   loss: z.number(),
@@ -70,7 +80,7 @@ export const trialSchema = z.object({
    * units). Never used for early stopping, ranking or the recommendation; absent when there is no
    * test split (evaluation.test 0) and in documents written before it existed.
    */
-  test: z.object({ metric: z.number(), loss: z.number(), rows: z.number().int() }).optional(),
+  test: z.object({ metric: z.number(), loss: z.number(), rows: z.number().int(), blocks: rowBlocksSchema.optional() }).optional(),
   /**
    * A fingerprint of the trial's training, validation and test samples: every candidate of a run (and
    * the baseline) trained at the same (repeat, fold) has the same one. Absent in older documents.

@@ -6,6 +6,7 @@
  * Contract between the Finalize step (producer) and the report/leaderboard/CLI (consumers).
  */
 import { z } from 'zod';
+import { rowBlocksSchema } from './document.js';
 
 export const FINAL_MODEL_SCHEMA = 'layerbench.final.v1' as const;
 
@@ -20,7 +21,7 @@ export const finalModelDocSchema = z.object({
   /** Rows the refit trained on (all non-test rows). */
   trainRows: z.number().int(),
   /** The ranking metric on the test split (original units); null when evaluation.test is 0. */
-  test: z.object({ metric: z.number(), loss: z.number(), rows: z.number().int() }).nullable(),
+  test: z.object({ metric: z.number(), loss: z.number(), rows: z.number().int(), blocks: rowBlocksSchema.optional() }).nullable(),
   /** Keys of what was saved: model.json, weights.bin, preprocessing.json, README.md (model card). */
   keys: z.object({ model: z.string(), weights: z.string(), preprocessing: z.string(), card: z.string() }).partial(),
   backend: z.string(),

@@ -15,8 +15,8 @@
  * validation metric (mean over trials, in the metric's direction; ties to fewer parameters, then the
  * id — the leaderboard's order) and the top k = max(1, ⌊n / η⌋) of the n that entered the round go on.
  * The k-th is "the cut". So does every candidate below the cut that is **statistically
- * indistinguishable from it**: the same comparison the report uses against the best
- * (src/report/stats.ts) — every candidate trains on the same splits, so its trials pair with the
+ * indistinguishable from it**: the paired comparison the decision rule uses against the best
+ * (src/stats/compare.ts), two-sided here — every candidate trains on the same splits, so its trials pair with the
  * cut's by (repeat, fold), and the Nadeau–Bengio corrected paired t-test of the per-trial differences
  * (variance × (1/J + n_val/n_train), J − 1 degrees of freedom) gives p ≥ 0.05; Welch's test where
  * trials cannot be paired. With one trial per candidate there is no test and only the top k go on.
@@ -35,7 +35,7 @@
  * a round that would take the spend past it is not started, and the report lists what was left
  * untrained. The first round must fit (the sweep is refused otherwise).
  */
-import { compareTrials, SIGNIFICANCE, type TrialPoint } from '../report/stats.js';
+import { compareTrials, SIGNIFICANCE, type TrialPoint } from '../stats/index.js';
 import type { BracketDecision, CandidateVerdict } from '../results/halving.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import { rng, shuffle } from '../random.js';

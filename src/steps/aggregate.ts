@@ -1,9 +1,8 @@
 /**
  * Aggregate: per run, list and read the candidate documents in the store (RecordFailure wrote one
  * for every candidate the Map's Catch reported) and the run's baseline (when it has one), write the
- * leaderboard as JSON, CSV and Markdown under `runs/<runId>/`, and choose the recommendation — one
- * analysis (src/report/stats.ts) for both. The report and the history are the Report step's
- * (src/steps/report.ts). Nothing but run ids arrives through the state payload.
+ * leaderboard as JSON and CSV under `runs/<runId>/`, and decide — one analysis (src/results/analysis.ts)
+ * for both. The report, leaderboard.md and the history are the Report step's (src/steps/report.ts). Nothing but run ids arrives through the state payload.
  *
  * A halving run is aggregated after every round: the candidates of the round reached are ranked, those
  * stopped at an earlier rung are listed beside them, and `promote` tells the Choice after this state
@@ -13,9 +12,9 @@
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { readRunDocuments, type RunDocuments } from './documents.js';
-import { buildLeaderboard, leaderboardCsv, leaderboardMarkdown, parseLeaderboard, type Leaderboard } from './leaderboard.js';
+import { buildLeaderboard, leaderboardCsv, parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
 import { readManifest, type RunManifest } from './manifest.js';
-import { readRunExtras, type RunExtras } from '../report/run-extras.js';
+import { readRunExtras, type RunExtras } from '../results/run-extras.js';
 import type { AggregateInput, AggregateOutput, RunSummary } from './types.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
 import { hasNextRound, readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
@@ -50,7 +49,7 @@ async function aggregateRun(store: Store, runId: string, now: Date, prices: Pric
 }
 
 /**
- * Build the run's leaderboard and write it as JSON, CSV and Markdown. Aggregate writes it first; Report
+ * Build the run's leaderboard and write it as JSON and CSV. Aggregate writes it first; Report
  * writes it again once Finalize saved the final model, whose test score it then carries. A halving
  * run's candidates of the last round reached are ranked, the others listed as stopped at their rung.
  */
@@ -68,7 +67,6 @@ export async function writeLeaderboard(
   const lb = buildLeaderboard(manifest, ranked, read.missing, now.toISOString(), extras, { halving, stopped, prices });
   await putJson(store, keys.leaderboard(runId, 'json'), lb);
   await store.put(keys.leaderboard(runId, 'csv'), leaderboardCsv(lb), 'text/csv');
-  await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown');
   return { leaderboard: lb, halving };
 }
 

@@ -6,7 +6,7 @@ import { readCandidateDoc, type CandidateDoc } from '../results/document.js';
 import { mapConcurrent } from '../store/concurrent.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
-import type { MissingResult } from './leaderboard.js';
+import type { MissingResult } from '../results/leaderboard.js';
 import type { RunManifest } from './manifest.js';
 
 /** Documents read at once: enough to hide S3's latency, few enough for one Lambda's sockets. */

@@ -21,21 +21,6 @@ export { caughtReason, recordFailure, type RecordFailureOptions, type RecordFail
 export { finalize, medianBestEpoch, type FinalizeOptions } from './finalize.js';
 export { report } from './report.js';
 export { readRunDocuments, type RunDocuments } from './documents.js';
-export {
-  buildLeaderboard,
-  LEADERBOARD_COLUMNS,
-  LEADERBOARD_SCHEMA,
-  LEADERBOARD_SCHEMA_V1,
-  leaderboardCsv,
-  leaderboardMarkdown,
-  leaderboardSchema,
-  parseLeaderboard,
-  type FailedRow,
-  type Leaderboard,
-  type LeaderboardRow,
-  type MissingResult,
-  type TestScore,
-} from './leaderboard.js';
 export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 export { confinedDatasetKey, loadSweepDataset, type DatasetScope } from './dataset.js';
 export { promote, PROMOTE_STEP, type PromoteInput, type PromoteOptions } from './promote.js';

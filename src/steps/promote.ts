@@ -12,7 +12,7 @@
  */
 import { priceTable, type PriceTable } from '../cost/prices.js';
 import { runCost } from '../cost/estimate.js';
-import { trialPoints } from '../report/stats.js';
+import { trialPoints } from '../results/analysis.js';
 import type { CandidateDoc } from '../results/document.js';
 import { currentRound, epochsTrained, hasNextRound, readHalvingState, type BracketDecision, type HalvingState, type Spend } from '../results/halving.js';
 import { promoted, rankRung } from '../search/halving.js';

@@ -6,12 +6,12 @@
  * state between Aggregate and Report adds to a run summary is passed on too.
  */
 import { FINAL_MODEL_SCHEMA, type FinalModelDoc } from '../results/final-model.js';
-import { readRunExtras, type RunExtras } from '../report/run-extras.js';
+import { readRunExtras, type RunExtras } from '../results/run-extras.js';
 import { writeRunReport } from '../report/run-report.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { writeLeaderboard } from './aggregate.js';
-import { parseLeaderboard, type Leaderboard } from './leaderboard.js';
+import { parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
 import { getJson } from '../store/store.js';
 import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';

@@ -80,7 +80,7 @@ export interface RunSummary {
   /** Left as it was: the run was planned by an earlier execution. */
   duplicate?: boolean;
   /**
-   * The candidate the analysis recommends (smallest within one standard error of the best, among those
+   * The candidate the decision rule recommends (src/stats/decision.ts: the smallest "≈ best" among those
    * that beat the baseline), chosen by Aggregate; absent when no candidate beats the baseline.
    */
   recommended?: string;

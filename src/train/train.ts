@@ -20,6 +20,7 @@ import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type Epoch
 import { currentBackend, trainingBackend } from './backend.js';
 import { CHECKPOINT_SCHEMA, type CandidateCheckpoint, type TrialState } from './checkpoint.js';
 import { fusedDenseTrainer, type FusedDenseTrainer } from './step.js';
+import { fromRowMean, toBlocks, type RowBlocks } from '../stats/index.js';
 
 export interface EpochEvent extends EpochRecord {
   repeat: number;
@@ -108,6 +109,8 @@ interface Objective {
   /** Sum over the batch that `finish` turns into the metric (correct predictions, squared or absolute errors). */
   metricSum: ((y: tf.Tensor, p: tf.Tensor) => tf.Scalar) | undefined;
   finish: (lossMean: number, sum: number, rows: number) => number;
+  /** Per row: its contribution to the metric's mean (1 if correct; squared or absolute error, averaged over targets) and its loss. */
+  rows: (y: tf.Tensor, p: tf.Tensor) => { metric: tf.Tensor1D; loss: tf.Tensor1D };
 }
 
 function objective(task: Task, metric: MetricName, targetDim: number, scale: tf.Tensor | undefined): Objective {
@@ -151,7 +154,69 @@ function objective(task: Task, metric: MetricName, targetDim: number, scale: tf.
         return lossMean;
     }
   };
-  return { task, metric, loss, metricSum, finish };
+  const rowLoss = (y: tf.Tensor, p: tf.Tensor): tf.Tensor1D =>
+    (task === 'binary'
+      ? tf.metrics.binaryCrossentropy(y, p)
+      : task === 'multiclass'
+        ? tf.metrics.categoricalCrossentropy(y, p)
+        : tf.mean(tf.squaredDifference(p, y), -1)
+    ).reshape([-1]) as tf.Tensor1D;
+  const rowMetric = (y: tf.Tensor, p: tf.Tensor): tf.Tensor1D => {
+    switch (metric) {
+      case 'accuracy':
+        return (
+          task === 'multiclass'
+            ? tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(y, -1)), 'float32')
+            : tf.cast(tf.equal(tf.cast(tf.greater(p, 0.5), 'float32'), y), 'float32')
+        ).reshape([-1]) as tf.Tensor1D;
+      case 'mse':
+      case 'rmse':
+        return tf.mean(tf.square(scaled(y, p)), -1).reshape([-1]) as tf.Tensor1D;
+      case 'mae':
+        return tf.mean(tf.abs(scaled(y, p)), -1).reshape([-1]) as tf.Tensor1D;
+      case 'loss':
+        return rowLoss(y, p);
+    }
+  };
+  return { task, metric, loss, metricSum, finish, rows: (y, p) => ({ metric: rowMetric(y, p), loss: rowLoss(y, p) }) };
+}
+
+/**
+ * A model on the held-out test split, row by row (inference mode): the metric and loss, and the rows'
+ * metric contributions kept as block sums (src/stats/intervals.ts RowBlocks) — what the test interval's
+ * sampling error is computed from. `order` "time" keeps consecutive rows together (rows in time order).
+ */
+async function scoreTestRows(
+  model: tf.LayersModel,
+  obj: Objective,
+  x: tf.Tensor,
+  y: tf.Tensor,
+  rows: number,
+  batchSize: number,
+  order: RowBlocks['order'],
+): Promise<{ metric: number; loss: number; rows: number; blocks: RowBlocks }> {
+  const metricRows = new Float64Array(rows);
+  let lossSum = 0;
+  for (let start = 0; start < rows; start += batchSize) {
+    const size = Math.min(batchSize, rows - start);
+    const { metric, loss } = tf.tidy(() => {
+      const p = model.apply(tf.slice(x, start, size), { training: false }) as tf.Tensor;
+      const r = obj.rows(tf.slice(y, start, size), p);
+      return { metric: r.metric, loss: tf.sum(r.loss) };
+    });
+    const [m, l] = await Promise.all([metric.data(), loss.data()]);
+    metricRows.set(m, start);
+    lossSum += l[0]!;
+    tf.dispose([metric, loss]);
+  }
+  const reg = tf.tidy(() => regularization(model) ?? tf.scalar(0));
+  const penalty = (await reg.data())[0]!;
+  reg.dispose();
+  // The metric "loss" carries the penalty per row, as Keras adds it to the mean.
+  if (obj.metric === 'loss') for (let i = 0; i < rows; i++) metricRows[i]! += penalty;
+  let sum = 0;
+  for (let i = 0; i < rows; i++) sum += metricRows[i]!;
+  return { metric: fromRowMean(obj.metric, sum / rows), loss: lossSum / rows + penalty, rows, blocks: toBlocks(metricRows, order) };
 }
 
 function checkArrays(name: string, set: ArraySet, info: DataInfo): void {
@@ -480,11 +545,11 @@ async function runTrial(ctx: TrialContext): Promise<TrialResult> {
     // Evaluated again with the kept weights (equal to that epoch's record when the restore worked).
     const kept = val ? await scoreOn(val.x, val.y, nVal) : { loss: Number.NaN, metric: Number.NaN };
     const trainEval = await scoreOn(tr.x, tr.y, nTrain);
-    // The held-out test split, scored once with the kept weights; nothing is chosen by it.
-    let testEval: { loss: number; metric: number } | undefined;
+    // The held-out test split, scored once with the kept weights, row by row; nothing is chosen by it.
+    let testEval: Awaited<ReturnType<typeof scoreTestRows>> | undefined;
     if (split.test) {
       test = toTensors(split.test, info);
-      testEval = await scoreOn(test.x, test.y, split.test.n);
+      testEval = await scoreTestRows(m, obj, test.x, test.y, split.test.n, evalBatch, split.testInTime || info.task === 'forecast' ? 'time' : 'random');
     }
 
     // Inference latency: a warm-up batch, then one timed batch predict over the validation split (a refit: the training split).
@@ -515,7 +580,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialResult> {
       trainMetric: trainEval.metric,
       fitSeconds,
       samplesPerSecond: fitSeconds > 0 ? (nTrain * epochs.length) / fitSeconds : 0,
-      ...(testEval ? { test: { metric: testEval.metric, loss: testEval.loss, rows: split.test!.n } } : {}),
+      ...(testEval ? { test: testEval } : {}),
       ...(split.splitId ? { split: split.splitId } : {}),
     };
     return { kind: 'scored', outcome: { trial, inferenceMsPerSample }, state: { ...state, inferenceMsPerSample, record: trial } };
@@ -796,8 +861,8 @@ export interface RefitResult {
   epochs: { epoch: number; loss: number; metric: number }[];
   /** The ranking metric on the training samples with the final weights (inference mode). */
   trainMetric: number;
-  /** The ranking metric and loss on the test split, scored once; absent without a test split. */
-  test?: { metric: number; loss: number; rows: number };
+  /** The ranking metric and loss on the test split, scored once, with its per-row results in blocks; absent without a test split. */
+  test?: NonNullable<Trial['test']>;
   fitSeconds: number;
   samplesPerSecond: number;
 }

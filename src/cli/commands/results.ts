@@ -6,7 +6,7 @@
 import { cloudClients, type CloudClients } from '../../cloud/clients.js';
 import { fetchResults, type FetchedResults } from '../../cloud/results.js';
 import { leaderboardTable } from '../../report/terminal.js';
-import type { LeaderboardRow } from '../../steps/leaderboard.js';
+import type { LeaderboardRow } from '../../results/leaderboard.js';
 import type { CloudCommandOptions } from './submit.js';
 
 export interface ResultsCommandOptions extends CloudCommandOptions {

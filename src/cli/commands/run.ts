@@ -13,7 +13,7 @@ import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { runResultText } from '../../report/terminal.js';
-import type { Leaderboard, LeaderboardRow } from '../../steps/leaderboard.js';
+import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
 import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
 import { checkRunDocuments } from '../../steps/resume.js';
@@ -54,6 +54,8 @@ export interface RunResult {
   /** Where the run's documents are: a directory or an S3 URI prefix. */
   location: string;
   seconds: number;
+  /** The answer: its outcome (recommend, all-equivalent, undecided, baseline, single-draw, none), headline, reason and what to try next. */
+  answer: Leaderboard['answer'];
   /** The recommended candidate's leaderboard row (null when the run recommends none). */
   recommended: LeaderboardRow | null;
   /** The refit recommended model (runs/<runId>/model/final.json), or why there is none; null when the run recommends none. */
@@ -155,6 +157,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       status,
       location: resultsLocation(store, run.runId),
       seconds,
+      answer: lb.answer,
       recommended,
       finalModel: run.finalModel ?? null,
       leaderboard: lb,

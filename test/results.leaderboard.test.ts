@@ -1,14 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { leaderboardTable } from '../src/report/terminal.js';
-import {
-  buildLeaderboard,
-  leaderboardCsv,
-  leaderboardMarkdown,
-  leaderboardSchema,
-  LEADERBOARD_COLUMNS,
-  parseLeaderboard,
-} from '../src/steps/leaderboard.js';
-import { makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
+import { leaderboardMarkdown } from '../src/report/leaderboard-text.js';
+import { buildLeaderboard, leaderboardCsv, leaderboardSchema, LEADERBOARD_COLUMNS, parseLeaderboard } from '../src/results/leaderboard.js';
+import { accuracyBlocks, makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
 import { craftedDoc, craftedFailedDoc, craftedManifest } from './helpers/docs.js';
 
 describe('buildLeaderboard', () => {
@@ -24,23 +18,30 @@ describe('buildLeaderboard', () => {
     ];
     const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z');
     expect(leaderboardSchema.parse(lb)).toEqual(lb);
-    expect(lb.schema).toBe('layerbench.leaderboard.v2');
+    expect(lb.schema).toBe('layerbench.leaderboard.v3');
     expect(lb.rows.map((r) => r.candidateId)).toEqual([d2w8!.id, d1w8!.id, d1w4!.id, d2w4!.id]);
     expect(lb.rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
     expect(lb.metric).toEqual({ name: 'accuracy', higherIsBetter: true, unit: null });
     const second = lb.rows[1]!;
-    // 0.9 and 0.7: s = √0.02 = 0.1414, se = s / √2 = 0.1, ci95 = 0.8 ± t(0.975, 1) · 0.1 = 0.8 ± 1.2706.
+    // 0.9 and 0.7: s = √0.02 = 0.1414; trials of 80 training and 20 validation rows, so
+    // se = s · √(1/2 + 20/80) = 0.1225 (Nadeau–Bengio); the interval is Wilson's, inside 0–1.
     expect(second.metric.mean).toBeCloseTo(0.8, 12);
     expect(second.metric.std).toBeCloseTo(Math.sqrt(0.02), 12);
-    expect(second.metric.se).toBeCloseTo(0.1, 12);
-    expect(second.metric.ci95![1]).toBeCloseTo(0.8 + 1.27062047, 6);
+    expect(second.metric.se).toBeCloseTo(Math.sqrt(0.02 * 0.75), 12);
+    expect(second.metric.ci95![0]).toBeGreaterThanOrEqual(0);
+    expect(second.metric.ci95![1]).toBeLessThanOrEqual(1);
     expect(second.metric.n).toBe(2);
     // Paired by (repeat, fold) with the best: differences 0.05, −0.15.
     expect(second.vsBest).toMatchObject({ test: 'paired', pairs: 2 });
     expect(second).toMatchObject({ depth: 1, width: 8, units: [8], params: 41, epochs: 2, fitSeconds: 1, samplesPerSecond: 160, backend: 'cpu' });
     expect(lb.best).toEqual({ candidateId: d2w8!.id, test: null });
-    // The best's two trials agree (se 0), so no other candidate is within one standard error of it.
-    expect(lb.recommended).toMatchObject({ candidateId: d2w8!.id, rule: 'one-standard-error' });
+    // The best's two trials agree (0.85, 0.85): "close" is then within the paired difference's standard
+    // error. d1 w8 (0.9, 0.7) is close; d1 w4 (0.7, 0.8) trails by more, though two trials cannot call it
+    // worse: undecided — and the answer says how many trials would decide.
+    expect(lb.recommended).toMatchObject({ candidateId: d1w8!.id });
+    expect(lb.rows.find((r) => r.candidateId === d1w8!.id)!.approxBest).toBe(true);
+    expect(lb.answer.outcome).toBe('undecided');
+    expect(lb.answer.needed!.candidateId).toBe(d1w4!.id);
     expect(lb.baseline).toBeNull();
     expect(lb.failed).toEqual([]);
   });
@@ -52,7 +53,8 @@ describe('buildLeaderboard', () => {
     expect(lb.metric).toEqual({ name: 'rmse', higherIsBetter: false, unit: 'mpg' });
     expect(lb.rows.map((r) => r.candidateId)).toEqual([b!.id, a!.id]);
     expect(lb.rows[0]!.metric).toEqual({ mean: 1.5, se: null, std: null, ci95: null, n: 1 });
-    expect(lb.recommended!.rule).toBe('best-only');
+    expect(lb.answer.outcome).toBe('single-draw');
+    expect(lb.recommended!.candidateId).toBe(b!.id);
     expect(leaderboardTable(lb)).toContain('rmse in mpg ↓ (mean ± standard error)');
     expect(leaderboardMarkdown(lb)).toContain('| rmse (mpg), mean ± standard error | 95 % CI |');
   });
@@ -108,29 +110,40 @@ describe('the baseline, the recommendation and the test scores in leaderboard.js
     const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z', { baseline });
     expect(lb.baseline).toEqual({ name: 'majority class', description: 'always "no" (57.4 % of training rows)', metric: 0.6, se: 0, ci95: [0.6, 0.6], n: 5, test: { metric: 0.6, rows: 250 } });
     expect(lb.rows.map((r) => r.vsBaseline!.verdict)).toEqual(['beats', 'beats', 'beats', 'does-not-beat']);
-    // Best: d2 w4 (0.82 ± 0.0071, 113 params); d1 w8 (0.814, 41 params) is within one se and smaller: recommended.
+    // Best: d2 w4 (0.82, 113 params); d1 w8 (0.814, 41 params) is not significantly worse and smaller: recommended.
     const best = lb.rows[0]!;
     const rec = lb.recommended!;
     expect(best.candidateId).toBe(manifest.candidates[2]!.id);
     expect(rec.candidateId).toBe(manifest.candidates[1]!.id);
-    expect(rec.rule).toBe('one-standard-error');
+    expect(lb.rows[1]!.approxBest).toBe(true);
+    expect(lb.answer.outcome).toBe('recommend');
+    expect(lb.answer.rule).toMatch(/^Recommended: the smallest candidate/);
     expect(rec.finalTest).toBeNull();
     expect(rec.test!.metric).toBeCloseTo(0.8, 12);
     expect(rec.test!.n).toBe(5);
-    expect(rec.test!.ci95![0]).toBeLessThan(0.8);
+    // These documents keep no per-row test results: the score has no interval.
+    expect(rec.test!.ci95).toBeNull();
     expect(lb.best!.test!.metric).toBeCloseTo(0.8, 12);
     expect(lb.noRecommendation).toBeNull();
-    // Once Finalize has written model/final.json, the final model's test score is there too.
-    const final = makeFinal({ runId: 'r1', candidateId: rec.candidateId, test: 0.805, rows: 250 });
-    expect(buildLeaderboard(manifest, docs, [], undefined, { baseline, final }).recommended!.finalTest).toEqual({ metric: 0.805, rows: 250 });
+    // Once Finalize has written model/final.json, the final model's test score is there too, with the
+    // interval of its score on new rows (Wilson, 250 rows).
+    const final = makeFinal({ runId: 'r1', candidateId: rec.candidateId, test: 0.804, rows: 250, blocks: accuracyBlocks(201, 250) });
+    const ft = buildLeaderboard(manifest, docs, [], undefined, { baseline, final }).recommended!.finalTest!;
+    expect(ft).toMatchObject({ metric: 0.804, n: 1, rows: 250 });
+    expect(ft.ci95![0]).toBeGreaterThan(0.73);
+    expect(ft.ci95![0]).toBeLessThan(0.77);
+    expect(ft.ci95![1]).toBeGreaterThan(0.83);
+    expect(ft.ci95![1]).toBeLessThan(0.87);
   });
 
   it('has no recommendation when no candidate beats the baseline, and says why', () => {
     const strong = makeBaseline({ runId: 'r1', values: [0.9, 0.9, 0.9, 0.9, 0.9] });
     const lb = buildLeaderboard(manifest, docs, [], undefined, { baseline: strong });
     expect(lb.recommended).toBeNull();
-    expect(lb.noRecommendation).toMatch(/^No network beats the baseline: "majority class"/);
-    expect(leaderboardTable(lb)).toContain('no recommendation: No network beats the baseline');
+    expect(lb.answer.outcome).toBe('baseline');
+    expect(lb.answer.headline).toMatch(/^No network beats the baseline: use "majority class"/);
+    expect(lb.noRecommendation).toMatch(/^The baseline scores accuracy 0\.9000 ± 0 on the same splits/);
+    expect(leaderboardTable(lb)).toContain('No network beats the baseline');
   });
 
   it('CSV: full-precision columns, a row per candidate and one for the baseline', () => {
@@ -152,30 +165,31 @@ describe('the baseline, the recommendation and the test scores in leaderboard.js
     const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z', { baseline });
     const md = leaderboardMarkdown(lb);
     expect(md).toContain('| accuracy, mean ± standard error | 95 % CI |');
-    expect(md).toContain('± is the standard error of the mean over the trials (folds × repeats)');
-    // d2 w4: 0.81, 0.83, 0.80, 0.84, 0.82 → 0.8200 ± 0.0071 (s = 0.0158, se = 0.00707).
-    expect(md).toContain('| 1 | 2 | 4 | 4-4 | 113 | 0.8200 ± 0.0071 | 0.8004 – 0.8396 | 5 | — |  |');
-    expect(md).toContain('below baseline');
+    expect(md).toContain('± is the standard error of the mean over the trials (folds × repeats), Nadeau–Bengio corrected');
+    // d2 w4: 0.81, 0.83, 0.80, 0.84, 0.82 → s = 0.0158, s · √(1/5 + 200/800) = 0.0106, but 1,000
+    // validation rows cannot give less than the binomial √(0.82 · 0.18 / 1000) = 0.0121.
+    expect(md).toContain('| 1 | 2 | 4 | 4-4 | 113 | 0.820 ± 0.012 |');
+    expect(md).toContain('at or below baseline');
     expect(md).toContain('|  |  |  | baseline: majority class | 0 | 0.6000 ± 0 | 0.6000 – 0.6000 | 5 |');
-    expect(md).toContain('- test — never used for choosing (accuracy): recommended 0.8000 ± 0.0032 (95 % CI 0.7912 – 0.8088, 5 trial models); best-ranked (depth 2, width 4) 0.8000 ± 0.0032');
+    expect(md).toContain('- test — never used for choosing (accuracy): recommended 0.8000 (5 trial models, 250 rows, no interval)');
     const table = leaderboardTable(lb);
     expect(table).toContain('accuracy ↑ (mean ± standard error)');
-    expect(table).toMatch(/│\s+0\.8140 ± 0\.0051 │\s+5 │ recommended, ≈ best/);
-    expect(table).toContain('baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.6000 ± 0 on the same splits; 1 of 4 candidates does not beat it.');
-    expect(table).toMatch(/^recommended: depth 1, width 8 \(8 units, \d+ parameters\) — dense d1 w8 \(\d+ params\) is within one standard error \(0\.0071\) of the best/m);
+    expect(table).toMatch(/│\s+0\.814 ± 0\.012 │\s+5 │ recommended, ≈ best/);
+    expect(table).toContain('baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.6000 ± 0 on the same splits; 3 of 4 candidates beat it (one-sided paired test, p < 0.05).');
+    expect(table).toMatch(/^recommended: depth 1, width 8 \(8 units, \d+ parameters\) — dense d1 w8 \(\d+ params, accuracy 0\.814 ± 0\.012\) is the smallest candidate as good as the best/m);
   });
 
   it('says, with one trial per candidate, that there is no interval', () => {
     const single = buildLeaderboard(manifest, docs.map((d) => ({ ...d, metric: { ...d.metric, values: d.metric.values.slice(0, 1) }, trials: d.trials.slice(0, 1) })));
     const table = leaderboardTable(single);
-    expect(table).toContain('one trial per candidate: no standard error and no interval; the ranking is a single draw.');
-    expect(table).not.toContain('within one standard error');
+    expect(single.answer.outcome).toBe('single-draw');
+    expect(table).toContain('with one trial there is no standard error and no test');
     expect(table).not.toMatch(/\d ± \d/);
   });
 });
 
 describe('reading leaderboard.json back', () => {
-  it('reads a v1 document as v2: se and ci95 from std and n, the newer fields empty', () => {
+  it('reads a v1 document as v3: se and ci95 from std and n, the newer fields empty', () => {
     const v1 = {
       schema: 'layerbench.leaderboard.v1',
       runId: 'old',
@@ -191,7 +205,7 @@ describe('reading leaderboard.json back', () => {
       generatedAt: '2026-01-02T00:00:00.000Z',
     };
     const lb = parseLeaderboard(v1);
-    expect(lb.schema).toBe('layerbench.leaderboard.v2');
+    expect(lb.schema).toBe('layerbench.leaderboard.v3');
     expect(lb.rows[0]!.metric.se).toBeCloseTo(0.1, 12);
     expect(lb.rows[0]!.metric.ci95![0]).toBeCloseTo(0.8 - 1.27062047, 6);
     expect(lb.rows[1]!.metric).toEqual({ mean: 0.7, se: null, std: null, ci95: null, n: 1 });
@@ -200,8 +214,24 @@ describe('reading leaderboard.json back', () => {
   });
 
   it('names the file and the field when a document is neither', () => {
-    expect(() => parseLeaderboard({ schema: 'layerbench.leaderboard.v2', runId: 1 }, 'runs/x/leaderboard.json')).toThrow(
-      /^runs\/x\/leaderboard\.json: not a layerbench\.leaderboard\.v2 \(or layerbench\.leaderboard\.v1\) document \(runId: /,
+    expect(() => parseLeaderboard({ schema: 'layerbench.leaderboard.v3', runId: 1 }, 'runs/x/leaderboard.json')).toThrow(
+      /^runs\/x\/leaderboard\.json: not a layerbench\.leaderboard\.v3 \(or v2, v1\) document \(runId: /,
     );
+  });
+
+  it('reads a v2 document as v3: what its one-standard-error recommendation said, the newer fields empty', () => {
+    const manifest = craftedManifest('r1');
+    const lb = buildLeaderboard(manifest, [craftedDoc('r1', manifest.candidates[0]!, [0.7, 0.8], 21)]);
+    const { answer: _a, ...rest } = lb;
+    const v2 = {
+      ...rest,
+      schema: 'layerbench.leaderboard.v2',
+      rows: lb.rows.map(({ test: _t, ...r }) => ({ ...r, vsBest: null, withinOneSe: true, vsBaseline: null })),
+      recommended: { candidateId: lb.rows[0]!.candidateId, rule: 'one-standard-error', reason: 'as it was', test: null, finalTest: { metric: 0.7, rows: 20 } },
+    };
+    const back = parseLeaderboard(v2);
+    expect(back.schema).toBe('layerbench.leaderboard.v3');
+    expect(back.answer).toMatchObject({ outcome: 'recommend', reason: 'as it was', next: [] });
+    expect(back.recommended!.finalTest).toEqual({ metric: 0.7, se: null, ci95: null, n: 1, rows: 20 });
   });
 });

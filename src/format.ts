@@ -3,7 +3,7 @@
  * and .csv headers, report.html/.md, the history page, the Keras comment) means the same thing:
  *
  * - **"±" is always the standard error of the mean over a candidate's trials** (folds × repeats):
- *   s / √n with the sample standard deviation s. Every header that shows "±" says so
+ *   s · √(1/n + n_val/n_train) with the sample standard deviation s (Nadeau–Bengio: trials share training rows, so s / √n would understate it). Every header that shows "±" says so
  *   ({@link PLUS_MINUS}). A 95 % interval, where one is shown, is written as an interval
  *   ("0.83 – 0.85"), never with "±".
  * - **A mean is rounded to its uncertainty**: to the decimal place of the standard error's second
@@ -11,12 +11,12 @@
  * - Without an uncertainty (one trial, or a baseline) a value gets four significant digits.
  * - Regression and forecast errors carry the dataset's unit (`dataset.unit`); mse its square.
  */
-import type { MetricName } from '../sweep/schema.js';
+import type { MetricName } from './sweep/schema.js';
 
 /** What "±" means, for headers and notes. */
 export const PLUS_MINUS = 'mean ± standard error';
 /** The sentence every table with "±" carries. */
-export const PLUS_MINUS_NOTE = '± is the standard error of the mean over the trials (folds × repeats)';
+export const PLUS_MINUS_NOTE = '± is the standard error of the mean over the trials (folds × repeats), Nadeau–Bengio corrected for their shared training rows';
 
 /** The power of ten to round to for an uncertainty `u`: its second significant digit. Null without one. */
 export function roundingExponent(u: number | null | undefined): number | null {

@@ -1,40 +1,45 @@
 /**
- * The leaderboard of a run, runs/<runId>/leaderboard.{json,csv,md}: built from its candidate documents
- * by the same analysis as the report (src/report/stats.ts), so scripts get the ranking, the paired
- * comparisons, the baseline, the recommendation and the test scores without parsing the report.
+ * The leaderboard of a run, runs/<runId>/leaderboard.{json,csv}: built from its candidate documents by
+ * the same analysis as the report (analysis.ts, the decision rule of src/stats/decision.ts), so scripts
+ * get the ranking, the comparisons, the baseline, the answer and the test scores without parsing the
+ * report. Its Markdown rendering (leaderboard.md) is the report's (src/report/leaderboard-text.ts).
  *
  * Ranked by the sweep's metric (mean over folds and repeats, direction from the metric), ties broken
- * by fewer parameters, then by candidate id so the order is total. "±" (in the Markdown) is the
- * standard error of the mean over trials; the JSON carries `se`, `std` and the 95 % interval `ci95`
- * (`[lo, hi]`, null with one trial). Test scores are on the held-out test split and are never used for
- * choosing.
+ * by fewer parameters, then by candidate id so the order is total. `se` is the standard error of that
+ * mean, Nadeau–Bengio corrected for the trials' shared training rows; `ci95` the 95 % interval on the
+ * metric's scale (null with one trial). Test scores are on the held-out test split, never used for
+ * choosing, each with an interval that counts the test rows' sampling error.
  *
- * `layerbench.leaderboard.v2`; v1 documents (written before the baseline, the recommendation and the
- * test scores existed) are read by `parseLeaderboard`, which lifts them to v2 with those fields null.
+ * `layerbench.leaderboard.v3`; v2 and v1 documents are read by `parseLeaderboard`, which lifts them to
+ * v3 with the newer fields empty (v2's "≈ best" was a two-sided test and its recommendation the
+ * one-standard-error rule; the lifted document keeps what they said).
  * The CSV has one row per ranked candidate and, when the run has a baseline, a last row for it
  * (`rank` empty, `candidateId` "baseline: <name>").
  *
- * Optional fields (absent in documents written before them): `cost` per row and for the run, estimated
- * from what the candidates measured (src/cost/estimate.ts, the price table's region and date named);
- * `search` for halving runs — the rounds, the candidates stopped at an earlier rung (not ranked: they
- * trained fewer epochs), what a budget left untrained, and the epochs trained against the full grid's.
+ * Optional fields: `cost` per row and for the run (src/cost/estimate.ts, the price table's region and
+ * date named); `search` for halving runs — the rounds, the candidates stopped at an earlier rung (not
+ * ranked: they trained fewer epochs), what a budget left untrained, and the epochs against the grid's.
  */
 import { z } from 'zod';
 import { LayerbenchError } from '../errors.js';
-import { fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../report/format.js';
-import { analyzeRun, baselineMark, recommendedTest, tQuantile, type AnalyzeExtras, type RankedCandidate, type Summary } from '../report/stats.js';
+import { PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
+import { OUTCOMES, tQuantile } from '../stats/index.js';
+import { analyzeRun, finalModelTest, type AnalyzeExtras, type RankedCandidate, type TestScore } from './analysis.js';
+import { answerWords, DECISION_RULE } from './verdict.js';
 import { runCost, type RunCost } from '../cost/estimate.js';
 import type { PriceTable } from '../cost/prices.js';
-import type { CandidateDoc } from '../results/document.js';
-import { currentRound, epochsSaved, lastRounds, type HalvingState } from '../results/halving.js';
+import type { CandidateDoc } from './document.js';
+import { currentRound, epochsSaved, lastRounds, type HalvingState } from './halving.js';
 import { METRICS } from '../sweep/schema.js';
-import type { RunManifest } from './manifest.js';
+import type { Candidate } from '../search/candidates.js';
+import type { SweepSpec } from '../sweep/schema.js';
 
-export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v2' as const;
+export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v3' as const;
+export const LEADERBOARD_SCHEMA_V2 = 'layerbench.leaderboard.v2' as const;
 export const LEADERBOARD_SCHEMA_V1 = 'layerbench.leaderboard.v1' as const;
 
 /** What "±" and the intervals mean, written into every leaderboard.json. */
-export const LEADERBOARD_UNCERTAINTY = `${PLUS_MINUS}: ${PLUS_MINUS_NOTE}; ci95 is the 95 % Student-t interval of the mean, null with one trial`;
+export const LEADERBOARD_UNCERTAINTY = `${PLUS_MINUS}: ${PLUS_MINUS_NOTE}; ci95 is the 95 % interval on the metric's scale (Wilson for accuracy, log scale for errors), null with one trial; test intervals add the test rows' sampling error`;
 
 const interval = z.tuple([z.number(), z.number()]).nullable();
 
@@ -89,6 +94,20 @@ export const searchSummarySchema = z.object({
 });
 export type SearchSummary = z.infer<typeof searchSummarySchema>;
 
+/**
+ * A score on the held-out test split — never used for choosing: the mean over the candidate's trial
+ * models (n of them), or the final model's (n 1). `ci95` counts the test rows' sampling error (and, for
+ * trial models, their retraining spread); null where the documents keep no per-row results (older runs).
+ */
+export const testScoreSchema = z.object({
+  metric: z.number(),
+  se: z.number().nullable(),
+  ci95: interval,
+  n: z.number().int(),
+  rows: z.number().int(),
+});
+export type LeaderboardTest = z.infer<typeof testScoreSchema>;
+
 export const leaderboardRowSchema = z.object({
   rank: z.number().int(),
   candidateId: z.string(),
@@ -96,23 +115,28 @@ export const leaderboardRowSchema = z.object({
   width: z.number().int(),
   units: z.array(z.number().int()),
   params: z.number().int().nullable(),
-  /** The ranking metric on validation data over folds × repeats. */
+  /** The ranking metric on validation data over folds × repeats: mean, corrected se, std over trials, 95 % interval. */
   metric: z.object({ mean: z.number(), se: z.number().nullable(), std: z.number().nullable(), ci95: interval, n: z.number().int() }),
-  /** Against the best: the paired (Nadeau–Bengio corrected) test, or Welch's where trials could not be paired. */
-  vsBest: z.object({ test: z.enum(['paired', 'welch']), p: z.number(), pairs: z.number().int().nullable() }).nullable(),
-  /** "≈ best": p ≥ 0.05 against the best (true for the best); null when untestable (one trial). */
+  /**
+   * Against the best: the paired (Nadeau–Bengio corrected) test, or Welch's where trials could not be
+   * paired; `p` two-sided, `pWorse` one-sided ("worse than the best"; null in lifted v2 documents).
+   */
+  vsBest: z.object({ test: z.enum(['paired', 'welch']), p: z.number(), pWorse: z.number().nullable(), pairs: z.number().int().nullable() }).nullable(),
+  /** "≈ best": not significantly worse than the best, the decision rule's test (true for the best); null when untestable (one trial). */
   approxBest: z.boolean().nullable(),
-  /** Mean within one standard error of the best's mean; null when the best has one trial. */
-  withinOneSe: z.boolean().nullable(),
   /** Against the baseline on the same trials; null when the run has none. */
   vsBaseline: z
     .object({
       verdict: z.enum(['beats', 'not-clearly-better', 'better-untested', 'does-not-beat']),
-      /** Candidate minus baseline, mean over the shared trials. */
+      /** Candidate minus baseline, mean over the shared trials, and its 95 % interval (null without a test). */
       difference: z.number(),
+      ci95: interval,
+      /** One-sided p-value of "better than the baseline" (v2: two-sided). */
       p: z.number().nullable(),
     })
     .nullable(),
+  /** Its trial models on the test split (never used for choosing); null without a test split. */
+  test: testScoreSchema.nullable(),
   /** Mean epochs trained per trial. */
   epochs: z.number(),
   /** Time inside training, all trials. */
@@ -127,16 +151,6 @@ export type LeaderboardRow = z.infer<typeof leaderboardRowSchema>;
 export const failedRowSchema = z.object({ candidateId: z.string(), depth: z.number().int(), width: z.number().int(), reason: z.string() });
 export type FailedRow = z.infer<typeof failedRowSchema>;
 
-/** A score on the held-out test split — never used for choosing. */
-export const testScoreSchema = z.object({
-  /** Mean over the candidate's trial models. */
-  metric: z.number(),
-  se: z.number().nullable(),
-  ci95: interval,
-  n: z.number().int(),
-  rows: z.number().int(),
-});
-export type TestScore = z.infer<typeof testScoreSchema>;
 
 export const leaderboardSchema = z.object({
   schema: z.literal(LEADERBOARD_SCHEMA),
@@ -164,19 +178,32 @@ export const leaderboardSchema = z.object({
     .nullable(),
   /** The best-ranked candidate and its test score. */
   best: z.object({ candidateId: z.string(), test: testScoreSchema.nullable() }).nullable(),
-  /** The recommendation (one-standard-error rule, among candidates that beat the baseline). */
+  /** What kind of answer the run gives, in words and as data (src/stats/decision.ts, src/results/verdict.ts). */
+  answer: z.object({
+    outcome: z.enum(OUTCOMES),
+    headline: z.string(),
+    reason: z.string().nullable(),
+    /** What to try next, each naming the setting. */
+    next: z.array(z.string()),
+    /** The recommendation at the end of a grid axis, and the values worth trying. */
+    edges: z.array(z.object({ axis: z.enum(['depth', 'width']), side: z.enum(['upper', 'lower']), values: z.array(z.number().int()) })),
+    /** Outcome undecided: the smaller candidate the data cannot decide, its gap to the best and the trials that would resolve it (null: more rows needed). */
+    needed: z.object({ candidateId: z.string(), gap: z.number(), trials: z.number().int().nullable() }).nullable(),
+    /** The decision rule, stated. */
+    rule: z.string(),
+  }),
+  /** The candidate to use (null when the outcome is baseline or none). */
   recommended: z
     .object({
       candidateId: z.string(),
-      rule: z.enum(['one-standard-error', 'best-only']),
       reason: z.string(),
       /** Its trial models on the test split. */
       test: testScoreSchema.nullable(),
       /** The final model (runs/<id>/model/final.json) on the test split, once Finalize has written it. */
-      finalTest: z.object({ metric: z.number(), rows: z.number().int() }).nullable(),
+      finalTest: testScoreSchema.nullable(),
     })
     .nullable(),
-  /** Why there is no recommendation although candidates were ranked (none beats the baseline). */
+  /** Outcome baseline: why no network is recommended; null otherwise. */
   noRecommendation: z.string().nullable(),
   /** The run's estimated cost; absent in older leaderboards. */
   cost: runCostSchema.optional(),
@@ -186,16 +213,24 @@ export const leaderboardSchema = z.object({
 });
 export type Leaderboard = z.infer<typeof leaderboardSchema>;
 
+/** What a leaderboard is built for: the run, its sweep and dataset, and the planned candidates. */
+export interface LeaderboardSource {
+  runId: string;
+  sweep: SweepSpec;
+  dataset: { key: string; version: string };
+  candidates: Pick<Candidate, 'id' | 'depth' | 'width'>[];
+}
+
 /** A candidate with no document, and why (what the Map's Catch reported, or that nothing was). */
 export interface MissingResult {
   candidateId: string;
   reason: string;
 }
 
-const ci95 = (s: Pick<Summary, 'ci'>): [number, number] | null => (s.ci ? [s.ci.lo, s.ci.hi] : null);
+const pair = (ci: { lo: number; hi: number } | null): [number, number] | null => (ci ? [ci.lo, ci.hi] : null);
 
-function testScore(s: (Summary & { rows: number }) | null): TestScore | null {
-  return s && { metric: s.mean, se: s.se, ci95: ci95(s), n: s.n, rows: s.rows };
+function testScore(t: TestScore | null): LeaderboardTest | null {
+  return t && { metric: t.score, se: t.se, ci95: pair(t.ci), n: t.n, rows: t.rows };
 }
 
 function row(c: RankedCandidate, cost: RunCost | null): LeaderboardRow {
@@ -209,11 +244,11 @@ function row(c: RankedCandidate, cost: RunCost | null): LeaderboardRow {
     width: cand.width,
     units: [...cand.units],
     params: doc.parameterCount,
-    metric: { mean: c.summary.mean, se: c.summary.se, std: c.summary.std, ci95: ci95(c.summary), n: c.summary.n },
-    vsBest: c.vsBest && { test: c.vsBest.kind, p: c.vsBest.p, pairs: c.vsBest.kind === 'paired' ? c.vsBest.pairs : null },
-    approxBest: c.indistinguishable,
-    withinOneSe: c.withinOneSe,
-    vsBaseline: c.vsBaseline && { verdict: c.vsBaseline.verdict, difference: c.vsBaseline.difference, p: c.vsBaseline.test?.p ?? null },
+    metric: { mean: c.summary.mean, se: c.summary.se, std: c.summary.std, ci95: pair(c.summary.ci), n: c.summary.n },
+    vsBest: c.vsBest && { test: c.vsBest.kind, p: c.vsBest.p, pWorse: c.pWorse, pairs: c.vsBest.kind === 'paired' ? c.vsBest.pairs : null },
+    approxBest: c.approxBest,
+    vsBaseline: c.vsBaseline && { verdict: c.vsBaseline.verdict, difference: c.vsBaseline.difference, ci95: pair(c.vsBaseline.interval), p: c.vsBaseline.p },
+    test: testScore(c.test),
     epochs: doc.trials.length > 0 ? doc.trials.reduce((s, t) => s + t.epochs.length, 0) / doc.trials.length : 0,
     fitSeconds: doc.timing.fitSeconds,
     samplesPerSecond: doc.timing.samplesPerSecond,
@@ -232,7 +267,7 @@ export interface LeaderboardMore {
 }
 
 export function buildLeaderboard(
-  manifest: Pick<RunManifest, 'runId' | 'sweep' | 'dataset' | 'candidates'>,
+  manifest: LeaderboardSource,
   docs: CandidateDoc[],
   missing: MissingResult[] = [],
   generatedAt: string = new Date().toISOString(),
@@ -262,7 +297,8 @@ export function buildLeaderboard(
     failed.push({ candidateId: c.id, depth: c.depth, width: c.width, reason });
   }
   const rec = a.recommended;
-  const rt = recommendedTest(a);
+  const words = answerWords(a);
+  const finalTest = rec && a.final?.candidateId === rec.id ? finalModelTest(a.final, a.metric) : null;
   const b = a.baseline;
   return {
     schema: LEADERBOARD_SCHEMA,
@@ -274,16 +310,11 @@ export function buildLeaderboard(
     candidates: manifest.candidates.length,
     rows: a.ranked.map((c) => row(c, cost)),
     failed,
-    baseline: b && { name: b.name, description: b.description, metric: b.summary.mean, se: b.summary.se, ci95: ci95(b.summary), n: b.summary.n, test: b.test },
+    baseline: b && { name: b.name, description: b.description, metric: b.summary.mean, se: b.summary.se, ci95: pair(b.summary.ci), n: b.summary.n, test: b.test },
     best: a.best && { candidateId: a.best.id, test: testScore(a.best.test) },
-    recommended: rec && {
-      candidateId: rec.candidate.id,
-      rule: rec.rule,
-      reason: rec.reason,
-      test: testScore(rec.candidate.test),
-      finalTest: rt?.source === 'final model' ? { metric: rt.score, rows: rt.rows } : null,
-    },
-    noRecommendation: a.noRecommendation,
+    answer: { outcome: words.outcome, headline: words.headline, reason: words.reason, next: words.next, edges: a.edges, needed: a.needed, rule: DECISION_RULE },
+    recommended: rec && { candidateId: rec.id, reason: words.reason ?? words.headline, test: testScore(rec.test), finalTest: testScore(finalTest) },
+    noRecommendation: a.outcome === 'baseline' ? words.reason : null,
     ...(cost && more.prices ? { cost: costSummary(cost, more.prices) } : {}),
     ...(more.halving ? { search: searchSummary(more.halving, [...docs, ...stopped], manifest.candidates.length) } : {}),
     generatedAt,
@@ -352,32 +383,6 @@ function searchSummary(state: HalvingState, docs: readonly CandidateDoc[], candi
   };
 }
 
-/** Lines about a halving run's rungs and the run's cost, for leaderboard.md, the terminal and the report. */
-export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | 'candidates'>): string[] {
-  const out: string[] = [];
-  const s = lb.search;
-  if (s) {
-    const rounds = s.rounds.map((r) => `${r.trained} at ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${r.promoted === null ? '' : ` → ${r.promoted} promoted`}`).join('; ');
-    const pct = s.gridEpochs > 0 ? Math.round((100 * s.epochsTrained) / s.gridEpochs) : 0;
-    out.push(
-      `${s.strategy} (eta ${s.eta}): ${rounds}. Trained ${s.epochsTrained.toLocaleString('en-US')} epochs in all, ${pct} % of the full grid's ${s.gridEpochs.toLocaleString('en-US')} (every candidate × trials × training.epochs); ${s.stopped.length} candidate${s.stopped.length === 1 ? '' : 's'} stopped at an earlier rung and ${s.stopped.length === 1 ? 'is' : 'are'} not ranked.`,
-    );
-    if (s.ended) out.push(`rounds ended early (${s.ended.reason}): ${s.ended.message}; left untrained: ${s.ended.untrained.length} candidate${s.ended.untrained.length === 1 ? '' : 's'} to ${s.ended.epochs} epochs (${s.ended.untrained.join(', ')}).`);
-  }
-  const c = lb.cost;
-  if (c && c.basis !== 'none') {
-    const basis = c.basis === 'local' ? `${fmtSeconds(c.cpuSeconds)} CPU-seconds priced as Lambda` : c.basis === 'lambda' ? 'Lambda' : 'Lambda and local';
-    out.push(
-      `estimated cost $${fmtUsd(c.usd)} (${basis}: ${fmtSeconds(c.gbSeconds)} GB-s, ${c.requests} requests, ${c.transitions} state transitions; prices ${c.region}, ${c.date})${c.unmeasured > 0 ? `; ${c.unmeasured} candidate${c.unmeasured === 1 ? '' : 's'} without a compute record left out` : ''}.`,
-    );
-  }
-  return out;
-}
-
-const fmtSeconds = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-/** Dollars to two significant digits below a cent, cents above. */
-export const fmtUsd = (x: number) => (x >= 0.01 ? x.toFixed(2) : x === 0 ? '0' : x.toPrecision(2));
-
 // ---------------------------------------------------------------------------------------------
 // Reading a leaderboard back: v2 as it is, v1 lifted to v2.
 // ---------------------------------------------------------------------------------------------
@@ -416,10 +421,61 @@ function liftV1Metric(m: z.infer<typeof v1RowSchema>['metric']): LeaderboardRow[
   return { mean: m.mean, se, std: m.std, ci95: [m.mean - t * se, m.mean + t * se], n: m.n };
 }
 
-/** Parse a leaderboard.json of either version; v1 comes back as v2 with the newer fields empty. */
+// v2: "≈ best" two-sided, the one-standard-error rule, no answer; final test without an interval.
+const v2RowSchema = leaderboardRowSchema.omit({ vsBest: true, vsBaseline: true, test: true }).extend({
+  vsBest: z.object({ test: z.enum(['paired', 'welch']), p: z.number(), pairs: z.number().int().nullable() }).nullable(),
+  withinOneSe: z.boolean().nullable(),
+  vsBaseline: z.object({ verdict: z.enum(['beats', 'not-clearly-better', 'better-untested', 'does-not-beat']), difference: z.number(), p: z.number().nullable() }).nullable(),
+});
+
+const v2Schema = leaderboardSchema.omit({ schema: true, rows: true, answer: true, recommended: true }).extend({
+  schema: z.literal(LEADERBOARD_SCHEMA_V2),
+  rows: z.array(v2RowSchema),
+  recommended: z
+    .object({
+      candidateId: z.string(),
+      rule: z.enum(['one-standard-error', 'best-only']),
+      reason: z.string(),
+      test: testScoreSchema.nullable(),
+      finalTest: z.object({ metric: z.number(), rows: z.number().int() }).nullable(),
+    })
+    .nullable(),
+});
+
+/** A lifted document's answer: what v1 and v2 said, in v3's shape. */
+function liftedAnswer(rows: { candidateId: string; depth: number; width: number }[], rec: { candidateId: string; reason: string; rule?: string } | null, none: string | null): Leaderboard['answer'] {
+  const row = rec && rows.find((r) => r.candidateId === rec.candidateId);
+  const outcome = rec ? (rec.rule === 'best-only' ? 'single-draw' : 'recommend') : none ? 'baseline' : rows.length === 0 ? 'none' : 'recommend';
+  const headline = row ? `Use depth ${row.depth} and width ${row.width}.` : none ? 'No network beats the baseline.' : rows.length === 0 ? 'No answer: no candidate produced a result.' : 'No recommendation was recorded.';
+  return { outcome, headline, reason: rec?.reason ?? none, next: [], edges: [], needed: null, rule: 'older leaderboard: the one-standard-error rule with a two-sided paired test for "≈ best"' };
+}
+
+/** Parse a leaderboard.json of any version; v1 and v2 come back as v3 with the newer fields empty. */
 export function parseLeaderboard(value: unknown, where = 'leaderboard.json'): Leaderboard {
-  const v2 = leaderboardSchema.safeParse(value);
-  if (v2.success) return v2.data;
+  const v3 = leaderboardSchema.safeParse(value);
+  if (v3.success) return v3.data;
+  const v2 = v2Schema.safeParse(value);
+  if (v2.success) {
+    const lb = v2.data;
+    const rec = lb.recommended;
+    return {
+      ...lb,
+      schema: LEADERBOARD_SCHEMA,
+      rows: lb.rows.map(({ withinOneSe: _w, ...r }) => ({
+        ...r,
+        vsBest: r.vsBest && { ...r.vsBest, pWorse: null },
+        vsBaseline: r.vsBaseline && { ...r.vsBaseline, ci95: null },
+        test: null,
+      })),
+      answer: liftedAnswer(lb.rows, rec, lb.noRecommendation),
+      recommended: rec && {
+        candidateId: rec.candidateId,
+        reason: rec.reason,
+        test: rec.test,
+        finalTest: rec.finalTest && { metric: rec.finalTest.metric, se: null, ci95: null, n: 1, rows: rec.finalTest.rows },
+      },
+    };
+  }
   const v1 = v1Schema.safeParse(value);
   if (v1.success) {
     const lb = v1.data;
@@ -428,25 +484,24 @@ export function parseLeaderboard(value: unknown, where = 'leaderboard.json'): Le
       schema: LEADERBOARD_SCHEMA,
       metric: { ...lb.metric, unit: null },
       uncertainty: LEADERBOARD_UNCERTAINTY,
-      rows: lb.rows.map((r) => ({ ...r, metric: liftV1Metric(r.metric), vsBest: null, approxBest: null, withinOneSe: null, vsBaseline: null })),
+      rows: lb.rows.map((r) => ({ ...r, metric: liftV1Metric(r.metric), vsBest: null, approxBest: null, vsBaseline: null, test: null })),
       baseline: null,
       best: lb.rows[0] ? { candidateId: lb.rows[0].candidateId, test: null } : null,
+      answer: liftedAnswer(lb.rows, null, null),
       recommended: null,
       noRecommendation: null,
     };
   }
-  const issue = v2.error.issues[0]!;
+  const issue = v3.error.issues[0]!;
   throw new LayerbenchError(
-    `${where}: not a ${LEADERBOARD_SCHEMA} (or ${LEADERBOARD_SCHEMA_V1}) document (${issue.path.join('.') || '(root)'}: ${issue.message})`,
+    `${where}: not a ${LEADERBOARD_SCHEMA} (or v2, v1) document (${issue.path.join('.') || '(root)'}: ${issue.message})`,
     { code: 'E_DOCUMENT', kind: 'fatal' },
   );
 }
 
 // ---------------------------------------------------------------------------------------------
-// Renderings: CSV and Markdown.
+// The CSV: the same numbers for spreadsheets.
 // ---------------------------------------------------------------------------------------------
-
-const num = (x: number | null, digits: number) => (x === null ? '' : Number(x.toFixed(digits)).toString());
 
 export const LEADERBOARD_COLUMNS = [
   'rank',
@@ -464,11 +519,14 @@ export const LEADERBOARD_COLUMNS = [
   'ci95Hi',
   'n',
   'pVsBest',
+  'pWorseThanBest',
   'vsBestTest',
   'approxBest',
-  'withinOneSe',
   'vsBaseline',
   'pVsBaseline',
+  'testMean',
+  'testCi95Lo',
+  'testCi95Hi',
   'recommended',
   'epochs',
   'fitSeconds',
@@ -505,11 +563,14 @@ export function leaderboardCsv(lb: Leaderboard): string {
         r.metric.ci95?.[1],
         r.metric.n,
         r.vsBest?.p,
+        r.vsBest?.pWorse,
         r.vsBest?.test,
         r.approxBest,
-        r.withinOneSe,
         r.vsBaseline?.verdict,
         r.vsBaseline?.p,
+        r.test?.metric,
+        r.test?.ci95?.[0],
+        r.test?.ci95?.[1],
         lb.recommended?.candidateId === r.candidateId,
         r.epochs,
         r.fitSeconds,
@@ -540,90 +601,3 @@ export function leaderboardCsv(lb: Leaderboard): string {
   return `${lines.join('\n')}\n`;
 }
 
-const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
-
-/** The marks of a row: recommended, ≈ best, and how it fares against the baseline. */
-export function rowMarks(lb: Leaderboard, r: LeaderboardRow): string[] {
-  const m: string[] = [];
-  if (lb.recommended?.candidateId === r.candidateId) m.push('recommended');
-  if (r.rank !== 1 && r.approxBest === true) m.push('≈ best');
-  const b = r.vsBaseline ? baselineMark({ vsBaseline: { verdict: r.vsBaseline.verdict, difference: r.vsBaseline.difference, test: null } }) : null;
-  if (b) m.push(b.short);
-  return m;
-}
-
-/** `0.8320 ± 0.0018 (95 % CI 0.8271 – 0.8369, 5 trial models)` or the single value. */
-export function fmtTestScore(t: TestScore, unit: string | null): string {
-  const models = `${t.n} trial model${t.n === 1 ? '' : 's'}`;
-  return t.ci95 ? `${fmtMeanSe(t.metric, t.se, unit)} (95 % CI ${fmtInterval(t.ci95, t.se, unit)}, ${models})` : `${fmtMeanSe(t.metric, t.se, unit)} (${models}, no interval)`;
-}
-
-/** Lines about the baseline, the recommendation and the test scores, shared by leaderboard.md and the terminal. */
-export function leaderboardNotes(lb: Leaderboard): string[] {
-  const out: string[] = [];
-  const m = lb.metric.name;
-  const unit = lb.metric.unit;
-  const label = (id: string) => {
-    const r = lb.rows.find((x) => x.candidateId === id);
-    return r ? `depth ${r.depth}, width ${r.width}` : id;
-  };
-  if (lb.baseline) {
-    const b = lb.baseline;
-    const beaten = lb.rows.filter((r) => r.vsBaseline?.verdict !== 'does-not-beat').length;
-    out.push(
-      `baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ` +
-        `${beaten === lb.rows.length ? 'every candidate beats it on average' : `${lb.rows.length - beaten} of ${lb.rows.length} candidates ${lb.rows.length - beaten === 1 ? 'does' : 'do'} not beat it`}.`,
-    );
-  }
-  if (lb.rows.length > 0 && lb.rows.every((r) => r.metric.n < 2)) {
-    out.push('one trial per candidate: no standard error and no interval; the ranking is a single draw.');
-  }
-  if (lb.noRecommendation) out.push(`no recommendation: ${lb.noRecommendation}`);
-  const tests: string[] = [];
-  const rec = lb.recommended;
-  if (rec?.finalTest) tests.push(`final model (${label(rec.candidateId)}) ${withUnit(fmtValue(rec.finalTest.metric), unit)} on ${rec.finalTest.rows} rows`);
-  if (rec?.test) tests.push(`recommended ${fmtTestScore(rec.test, unit)}`);
-  if (lb.best?.test && lb.best.candidateId !== rec?.candidateId) tests.push(`best-ranked (${label(lb.best.candidateId)}) ${fmtTestScore(lb.best.test, unit)}`);
-  if (lb.baseline?.test) tests.push(`baseline ${withUnit(fmtValue(lb.baseline.test.metric), unit)}`);
-  if (tests.length) out.push(`test — never used for choosing (${m}): ${tests.join('; ')}.`);
-  return out;
-}
-
-export function leaderboardMarkdown(lb: Leaderboard): string {
-  const dir = lb.metric.higherIsBetter ? 'higher is better' : 'lower is better';
-  const unit = lb.metric.unit;
-  const head = `${lb.metric.name}${unit ? ` (${unit})` : ''}, ${PLUS_MINUS}`;
-  const priced = lb.cost !== undefined;
-  const out = [
-    `# Leaderboard: ${lb.sweep}`,
-    '',
-    `Run \`${lb.runId}\` · dataset \`${lb.dataset.key}\` (version ${lb.dataset.version}) · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name} (${dir}). ${PLUS_MINUS_NOTE}; the 95 % CI is Student's t; "p vs best": paired t-test on the same folds and repeats, Nadeau–Bengio corrected.`,
-    '',
-    `| rank | depth | width | units | params | ${head} | 95 % CI | n | p vs best | marks | epochs | fit s | samples/s | ${priced ? 'cost $ | ' : ''}backend | candidate |`,
-    `|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|${priced ? '---:|' : ''}---|---|`,
-  ];
-  for (const r of lb.rows) {
-    const ci = r.metric.ci95 ? fmtInterval(r.metric.ci95, r.metric.se) : 'no interval';
-    out.push(
-      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${r.params ?? ''} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${fmtP(r.vsBest?.p)} | ${rowMarks(lb, r).join(', ')} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${num(r.samplesPerSecond, 0)} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
-    );
-  }
-  if (lb.baseline) {
-    const b = lb.baseline;
-    out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |${priced ? '  |' : ''}  |  |`);
-  }
-  const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
-  if (lb.recommended) notes.unshift(`recommended: \`${lb.recommended.candidateId}\` — ${lb.recommended.reason}`);
-  if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
-  if (lb.failed.length > 0) {
-    out.push('', `## Failed (${lb.failed.length})`, '');
-    for (const f of lb.failed) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
-  }
-  if (lb.search && lb.search.stopped.length > 0) {
-    out.push('', `## Stopped at an earlier rung (${lb.search.stopped.length})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
-    for (const x of lb.search.stopped) {
-      out.push(`| ${x.round} | ${x.epochs} | ${x.depth} | ${x.width} | ${x.metric === null ? '' : fmtValue(x.metric)} | ${x.verdict} | ${fmtP(x.p)} | \`${x.candidateId}\` |`);
-    }
-  }
-  return `${out.join('\n')}\n`;
-}

@@ -9,7 +9,7 @@ import {
   fmtValue,
   metricUnit,
   roundingExponent,
-} from '../src/report/format.js';
+} from '../src/format.js';
 
 describe('mean ± standard error, rounded to the uncertainty', () => {
   it('rounds the mean to the standard error’s second significant digit', () => {

@@ -7,9 +7,9 @@
  */
 import type { z } from 'zod';
 import { LayerbenchError } from '../errors.js';
-import { baselineDocSchema, type BaselineDoc } from '../results/baseline.js';
-import { dataSummarySchema, type DataSummary } from '../results/data-summary.js';
-import { finalModelDocSchema, type FinalModelDoc } from '../results/final-model.js';
+import { baselineDocSchema, type BaselineDoc } from './baseline.js';
+import { dataSummarySchema, type DataSummary } from './data-summary.js';
+import { finalModelDocSchema, type FinalModelDoc } from './final-model.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 

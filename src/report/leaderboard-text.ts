@@ -1,0 +1,130 @@
+/**
+ * The leaderboard in text: leaderboard.md (written by the Report step beside report.md), the lines the
+ * terminal prints under its table, and the marks of a row. Reads a leaderboard document only.
+ */
+import { fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../format.js';
+import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
+import type { BaselineVerdict } from '../stats/index.js';
+
+/** What a baseline verdict looks like as a mark; null when the candidate beats the baseline (or there is none). */
+export function baselineMark(verdict: BaselineVerdict | null | undefined, p?: number | null): { short: string; title: string } | null {
+  if (!verdict || verdict === 'beats') return null;
+  if (verdict === 'does-not-beat') return { short: 'at or below baseline', title: 'no better than the baseline on the same trials' };
+  if (verdict === 'better-untested') return { short: 'untested vs baseline', title: 'better than the baseline on its single trial; no test possible' };
+  return { short: 'ns vs baseline', title: `better than the baseline on average, but not significantly${p === null || p === undefined ? '' : ` (one-sided p = ${fmtP(p)})`}` };
+}
+
+/** Lines about a halving run's rungs and the run's cost, for leaderboard.md, the terminal and the report. */
+export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | 'candidates'>): string[] {
+  const out: string[] = [];
+  const s = lb.search;
+  if (s) {
+    const rounds = s.rounds.map((r) => `${r.trained} at ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}${r.promoted === null ? '' : ` → ${r.promoted} promoted`}`).join('; ');
+    const pct = s.gridEpochs > 0 ? Math.round((100 * s.epochsTrained) / s.gridEpochs) : 0;
+    out.push(
+      `${s.strategy} (eta ${s.eta}): ${rounds}. Trained ${s.epochsTrained.toLocaleString('en-US')} epochs in all, ${pct} % of the full grid's ${s.gridEpochs.toLocaleString('en-US')} (every candidate × trials × training.epochs); ${s.stopped.length} candidate${s.stopped.length === 1 ? '' : 's'} stopped at an earlier rung and ${s.stopped.length === 1 ? 'is' : 'are'} not ranked.`,
+    );
+    if (s.ended) out.push(`rounds ended early (${s.ended.reason}): ${s.ended.message}; left untrained: ${s.ended.untrained.length} candidate${s.ended.untrained.length === 1 ? '' : 's'} to ${s.ended.epochs} epochs (${s.ended.untrained.join(', ')}).`);
+  }
+  const c = lb.cost;
+  if (c && c.basis !== 'none') {
+    const basis = c.basis === 'local' ? `${fmtSeconds(c.cpuSeconds)} CPU-seconds priced as Lambda` : c.basis === 'lambda' ? 'Lambda' : 'Lambda and local';
+    out.push(
+      `estimated cost $${fmtUsd(c.usd)} (${basis}: ${fmtSeconds(c.gbSeconds)} GB-s, ${c.requests} requests, ${c.transitions} state transitions; prices ${c.region}, ${c.date})${c.unmeasured > 0 ? `; ${c.unmeasured} candidate${c.unmeasured === 1 ? '' : 's'} without a compute record left out` : ''}.`,
+    );
+  }
+  return out;
+}
+
+const fmtSeconds = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
+/** Dollars to two significant digits below a cent, cents above. */
+export const fmtUsd = (x: number) => (x >= 0.01 ? x.toFixed(2) : x === 0 ? '0' : x.toPrecision(2));
+
+
+const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
+
+/** The marks of a row: recommended, ≈ best, and how it fares against the baseline. */
+export function rowMarks(lb: Leaderboard, r: LeaderboardRow): string[] {
+  const m: string[] = [];
+  if (lb.recommended?.candidateId === r.candidateId) m.push('recommended');
+  if (r.rank !== 1 && r.approxBest === true) m.push('≈ best');
+  const b = baselineMark(r.vsBaseline?.verdict, r.vsBaseline?.p);
+  if (b) m.push(b.short);
+  return m;
+}
+
+/** `0.832 ± 0.018 (95 % CI 0.79 – 0.87, 3 trial models, 300 rows)`, or the value alone without an interval. */
+export function fmtTestScore(t: LeaderboardTest, unit: string | null): string {
+  const models = t.n === 1 ? `${t.rows} rows` : `${t.n} trial models, ${t.rows} rows`;
+  return t.ci95 ? `${fmtMeanSe(t.metric, t.se, unit)} (95 % CI ${fmtInterval(t.ci95, t.se, unit)}, ${models})` : `${withUnit(fmtValue(t.metric), unit)} (${models}, no interval)`;
+}
+
+/** Lines about the baseline, the recommendation and the test scores, shared by leaderboard.md and the terminal. */
+export function leaderboardNotes(lb: Leaderboard): string[] {
+  const out: string[] = [];
+  const m = lb.metric.name;
+  const unit = lb.metric.unit;
+  const label = (id: string) => {
+    const r = lb.rows.find((x) => x.candidateId === id);
+    return r ? `depth ${r.depth}, width ${r.width}` : id;
+  };
+  if (lb.baseline) {
+    const b = lb.baseline;
+    const beats = lb.rows.filter((r) => r.vsBaseline?.verdict === 'beats').length;
+    const total = lb.rows.length;
+    out.push(
+      `baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ` +
+        `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, p < 0.05).`,
+    );
+  }
+  for (const n of lb.answer.next) out.push(`next: ${n}`);
+  const tests: string[] = [];
+  const rec = lb.recommended;
+  if (rec?.finalTest) tests.push(`final model (${label(rec.candidateId)}) ${fmtTestScore(rec.finalTest, unit)}`);
+  if (rec?.test) tests.push(`recommended ${fmtTestScore(rec.test, unit)}`);
+  if (lb.best?.test && lb.best.candidateId !== rec?.candidateId) tests.push(`best-ranked (${label(lb.best.candidateId)}) ${fmtTestScore(lb.best.test, unit)}`);
+  if (lb.baseline?.test) tests.push(`baseline ${withUnit(fmtValue(lb.baseline.test.metric), unit)}`);
+  if (tests.length) out.push(`test — never used for choosing (${m}): ${tests.join('; ')}.`);
+  return out;
+}
+
+const num = (x: number | null, digits: number) => (x === null ? '' : Number(x.toFixed(digits)).toString());
+
+export function leaderboardMarkdown(lb: Leaderboard): string {
+  const dir = lb.metric.higherIsBetter ? 'higher is better' : 'lower is better';
+  const unit = lb.metric.unit;
+  const head = `${lb.metric.name}${unit ? ` (${unit})` : ''}, ${PLUS_MINUS}`;
+  const priced = lb.cost !== undefined;
+  const out = [
+    `# Leaderboard: ${lb.sweep}`,
+    '',
+    `Run \`${lb.runId}\` · dataset \`${lb.dataset.key}\` (version ${lb.dataset.version}) · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name} (${dir}). ${PLUS_MINUS_NOTE}; the 95 % CI is on the metric's scale; "p worse": one-sided paired t-test against the best on the same folds and repeats, Nadeau–Bengio corrected. ${lb.answer.rule}`,
+    '',
+    `| rank | depth | width | units | params | ${head} | 95 % CI | n | p worse | marks | epochs | fit s | samples/s | ${priced ? 'cost $ | ' : ''}backend | candidate |`,
+    `|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|${priced ? '---:|' : ''}---|---|`,
+  ];
+  for (const r of lb.rows) {
+    const ci = r.metric.ci95 ? fmtInterval(r.metric.ci95, r.metric.se) : 'no interval';
+    out.push(
+      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${r.params ?? ''} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${fmtP(r.vsBest?.pWorse ?? r.vsBest?.p)} | ${rowMarks(lb, r).join(', ')} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${num(r.samplesPerSecond, 0)} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
+    );
+  }
+  if (lb.baseline) {
+    const b = lb.baseline;
+    out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |${priced ? '  |' : ''}  |  |`);
+  }
+  const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
+  notes.unshift(`${lb.answer.outcome}: ${lb.answer.headline}${lb.recommended ? ` (\`${lb.recommended.candidateId}\`)` : ''}${lb.answer.reason ? ` — ${lb.answer.reason}` : ''}`);
+  if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
+  if (lb.failed.length > 0) {
+    out.push('', `## Failed (${lb.failed.length})`, '');
+    for (const f of lb.failed) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
+  }
+  if (lb.search && lb.search.stopped.length > 0) {
+    out.push('', `## Stopped at an earlier rung (${lb.search.stopped.length})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
+    for (const x of lb.search.stopped) {
+      out.push(`| ${x.round} | ${x.epochs} | ${x.depth} | ${x.width} | ${x.metric === null ? '' : fmtValue(x.metric)} | ${x.verdict} | ${fmtP(x.p)} | \`${x.candidateId}\` |`);
+    }
+  }
+  return `${out.join('\n')}\n`;
+}

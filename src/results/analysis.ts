@@ -1,0 +1,278 @@
+/**
+ * A run's result documents, analysed: the candidates ranked, compared with the best and the baseline,
+ * the decision (src/stats/decision.ts — the one rule), the Pareto front, and the test scores with
+ * intervals that count the test rows' sampling error. The leaderboard (what scripts read) and the
+ * report (what people read) are both built from this one analysis; neither decides anything itself.
+ *
+ * Numbers only: the words for them are in verdict.ts and the report.
+ */
+import {
+  decide,
+  metricScale,
+  modelTestInterval,
+  paretoFront,
+  rowRatio,
+  trialInterval,
+  trialModelsTestInterval,
+  critical,
+  type BaselineComparison,
+  type Comparison,
+  type Edge,
+  type Outcome,
+  type ScoreInterval,
+  type Summary,
+  type TrialPoint,
+  type TrialsNeeded,
+} from '../stats/index.js';
+import { metricUnit } from '../format.js';
+import { higherIsBetter as metricHigherIsBetter, rankingMetric, type SweepSpec } from '../sweep/schema.js';
+import type { BaselineDoc } from './baseline.js';
+import type { CandidateDoc } from './document.js';
+import type { FinalModelDoc } from './final-model.js';
+
+export interface RankedCandidate {
+  doc: CandidateDoc;
+  id: string;
+  /** `dense d3 w64`: the family, depth and width as the report names them. */
+  label: string;
+  depth: number;
+  width: number;
+  /** Parameter count; null when the document has neither a count nor layer summaries. */
+  params: number | null;
+  /**
+   * The validation score over its trials: the mean, "±" (the standard error, Nadeau–Bengio corrected
+   * for the trials' shared training rows) and the 95 % interval on the metric's scale.
+   */
+  summary: Summary;
+  /** The validation score of every trial, with its (repeat, fold). */
+  points: TrialPoint[];
+  /** 1 = best. Ties in the mean go to the smaller network. */
+  rank: number;
+  /** The candidate against the best (paired when possible); null for the best itself or when n < 2. */
+  vsBest: Comparison | null;
+  /** One-sided p-value of "worse than the best"; null for the best or when untestable. */
+  pWorse: number | null;
+  /** "≈ best": not significantly worse than the best and within its standard error (the decision rule). True for the best; null when untestable. */
+  approxBest: boolean | null;
+  /** Not significantly worse than the best, but trailing by more than its standard error: the data cannot tell. */
+  undecided: boolean;
+  pareto: boolean;
+  /** Against the run's baseline; null when the run has none. */
+  vsBaseline: BaselineComparison | null;
+  /** Its trial models on the held-out test split — shown, never used for choosing. */
+  test: TestScore | null;
+}
+
+/** A score on the held-out test split, with the interval of what it estimates. */
+export interface TestScore {
+  /** final model: the one model handed over; trial models: the candidate's trial models (their mean). */
+  source: 'final model' | 'trial models';
+  score: number;
+  /** Standard error and 95 % interval; null when the document keeps no per-row results (older runs). */
+  se: number | null;
+  ci: { lo: number; hi: number } | null;
+  /** Models behind the score. */
+  n: number;
+  rows: number;
+}
+
+export interface BaselineSummary {
+  name: BaselineDoc['name'];
+  description: string;
+  summary: Summary;
+  points: TrialPoint[];
+  /** Fitted on all non-test rows, scored on the test split; null without a test split. */
+  test: BaselineDoc['test'];
+}
+
+export interface RunAnalysis {
+  metric: string;
+  higherIsBetter: boolean;
+  /** The metric's unit (dataset.unit for errors, squared for mse); null for accuracy or when none was given. */
+  unit: string | null;
+  /** Succeeded candidates with finite scores, best first. */
+  ranked: RankedCandidate[];
+  /** Failed candidates, and succeeded ones without a finite score. */
+  failed: CandidateDoc[];
+  best: RankedCandidate | null;
+  /** What kind of answer the run gives (src/stats/decision.ts). */
+  outcome: Outcome;
+  /** The candidate to use; null when the outcome is `baseline` or `none`. */
+  recommended: RankedCandidate | null;
+  /** Where the recommendation sits at the end of an axis, and what to try. */
+  edges: Edge[];
+  /** Outcome `undecided`: the gap to the best and the trials that would resolve it. */
+  needed: TrialsNeeded | null;
+  /** The Pareto front, fewest parameters first. */
+  pareto: RankedCandidate[];
+  /** Trials per candidate (the most common n). */
+  trialsPerCandidate: number;
+  baseline: BaselineSummary | null;
+  /** The refit recommended model's document (model/final.json); null until Finalize wrote it. */
+  final: FinalModelDoc | null;
+}
+
+export interface AnalyzeExtras {
+  baseline?: BaselineDoc | null;
+  final?: FinalModelDoc | null;
+}
+
+/** Parameter count of a document: the recorded count, or the sum over its layer summaries. */
+export function parameterCount(doc: CandidateDoc): number | null {
+  if (doc.parameterCount !== null) return doc.parameterCount;
+  return doc.layers.length > 0 ? doc.layers.reduce((s, l) => s + l.params, 0) : null;
+}
+
+export function candidateLabel(doc: Pick<CandidateDoc, 'candidate'>): string {
+  const c = doc.candidate;
+  return `${c.family} d${c.depth} w${c.width}`;
+}
+
+/** The per-trial scores of a document (the recorded list, else each trial's valMetric). */
+export function metricValues(doc: CandidateDoc): number[] {
+  return doc.metric.values.length > 0 ? doc.metric.values : doc.trials.map((t) => t.valMetric);
+}
+
+/** A document's trials as points (finite validation scores only). */
+export function trialPoints(doc: Pick<CandidateDoc, 'trials'>): TrialPoint[] {
+  return doc.trials
+    .filter((t) => Number.isFinite(t.valMetric))
+    .map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, trainRows: t.trainRows, valRows: t.valRows, ...(t.split ? { split: t.split } : {}) }));
+}
+
+/** A Summary from a ranged interval (or the bare mean with one value). */
+function summaryOf(values: readonly number[], interval: ScoreInterval | null): Summary {
+  const n = values.length;
+  const mean = values.reduce((s, v) => s + v, 0) / n;
+  if (!interval) return { n, mean, std: null, se: null, tCritical: null, ci: null };
+  const std = Math.sqrt(values.reduce((s, v) => s + (v - mean) ** 2, 0) / (n - 1));
+  return { n, mean, std, se: interval.se, tCritical: critical(interval.df), ci: { lo: interval.lo, hi: interval.hi } };
+}
+
+/**
+ * A candidate's validation score: mean over trials, the Nadeau–Bengio corrected standard error and the
+ * 95 % interval on the metric's scale (src/stats/intervals.ts). Accuracy's effective rows are bounded
+ * by the distinct rows the trials validated on.
+ */
+export function scoreSummary(metric: string, points: readonly TrialPoint[]): Summary {
+  const values = points.map((p) => p.value);
+  const dev = Math.max(0, ...points.map((p) => (p.trainRows ?? 0) + (p.valRows ?? 0)));
+  const pooled = points.reduce((s, p) => s + (p.valRows ?? 0), 0);
+  const rows = dev > 0 ? Math.min(dev, pooled) : pooled > 0 ? pooled : Infinity;
+  return summaryOf(values, trialInterval(metric, values, rowRatio(points), rows));
+}
+
+/** The baseline document as the analysis uses it; null when it has no finite trial. */
+export function baselineSummary(doc: BaselineDoc, metric: string): BaselineSummary | null {
+  const points: TrialPoint[] = doc.trials
+    .filter((t) => Number.isFinite(t.valMetric))
+    .map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, ...(t.split ? { split: t.split } : {}) }));
+  const values = points.length > 0 ? points.map((p) => p.value) : Number.isFinite(doc.mean) ? [doc.mean] : [];
+  if (values.length === 0) return null;
+  // The baseline's trials carry no row counts: its interval is the plain one over its trials.
+  return {
+    name: doc.name,
+    description: doc.description,
+    summary: summaryOf(values, values.length > 1 ? trialInterval(metric, values, 0, Infinity) : null),
+    points,
+    test: doc.test,
+  };
+}
+
+/** A candidate's trial models on the test split: their mean, and the interval when every trial kept its per-row results. */
+export function trialModelsTest(doc: CandidateDoc, metric: string): TestScore | null {
+  const tests = doc.trials.filter((t) => t.test !== undefined && Number.isFinite(t.test.metric));
+  if (tests.length === 0) return null;
+  const rows = tests[0]!.test!.rows;
+  const score = tests.reduce((s, t) => s + t.test!.metric, 0) / tests.length;
+  const blocks = tests.every((t) => t.test!.blocks && t.test!.rows === rows) ? tests.map((t) => t.test!.blocks!) : null;
+  const ci = blocks ? trialModelsTestInterval(metric, blocks, rows, rowRatio(trialPoints({ trials: tests }))) : null;
+  return { source: 'trial models', score, se: ci?.se ?? null, ci: ci && { lo: ci.lo, hi: ci.hi }, n: tests.length, rows };
+}
+
+/** The final model on the test split, with the interval of its score on new rows; null without a score. */
+export function finalModelTest(final: FinalModelDoc | null, metric: string): TestScore | null {
+  const t = final?.status === 'succeeded' ? final.test : null;
+  if (!t || !Number.isFinite(t.metric)) return null;
+  const ci = t.blocks ? modelTestInterval(metric, t.blocks, t.rows) : null;
+  return { source: 'final model', score: t.metric, se: ci?.se ?? null, ci: ci && { lo: ci.lo, hi: ci.hi }, n: 1, rows: t.rows };
+}
+
+/** Rank a run's candidate documents and decide (src/stats/decision.ts). The spec gives the metric, its direction, unit and axes. */
+export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec, 'dataset' | 'evaluation'> & Partial<Pick<SweepSpec, 'model'>>, extras: AnalyzeExtras = {}): RunAnalysis {
+  const metric = spec ? rankingMetric(spec) : (docs[0]?.metric.name ?? 'metric');
+  const hib = spec ? metricHigherIsBetter(rankingMetric(spec)) : (docs[0]?.metric.higherIsBetter ?? metricScale(metric) === 'proportion');
+  const unit = metricUnit(metric, spec?.dataset.unit);
+  const baseline = extras.baseline ? baselineSummary(extras.baseline, metric) : null;
+  const failed: CandidateDoc[] = [];
+  const contenders: Omit<RankedCandidate, 'rank' | 'vsBest' | 'pWorse' | 'approxBest' | 'undecided' | 'pareto' | 'vsBaseline'>[] = [];
+  for (const doc of docs) {
+    const values = metricValues(doc);
+    // A candidate with a non-finite trial is failed as a whole: dropping the trial would bias its mean.
+    if (doc.status !== 'succeeded' || values.length === 0 || values.some((v) => !Number.isFinite(v))) {
+      failed.push(doc);
+      continue;
+    }
+    const points = trialPoints(doc);
+    contenders.push({
+      doc,
+      id: doc.candidate.id,
+      label: candidateLabel(doc),
+      depth: doc.candidate.depth,
+      width: doc.candidate.width,
+      params: parameterCount(doc),
+      summary: scoreSummary(metric, points.length === values.length ? points : values.map((value, i) => ({ repeat: i, fold: 0, value }))),
+      points,
+      test: trialModelsTest(doc, metric),
+    });
+  }
+  const axes = spec?.model ? { depth: spec.model.depth, width: spec.model.width } : { depth: docs.map((d) => d.candidate.depth), width: docs.map((d) => d.candidate.width) };
+  const decision = decide(
+    contenders.map((c) => ({ ...c, mean: c.summary.mean, se: c.summary.se })),
+    { higherIsBetter: hib, baseline: baseline && { points: baseline.points, mean: baseline.summary.mean }, axes },
+  );
+  const ranked: RankedCandidate[] = decision.ranked.map((j) => {
+    const { mean: _mean, se: _se, ...c } = j.contender;
+    return { ...c, rank: j.rank, vsBest: j.vsBest, pWorse: j.pWorse, approxBest: j.approxBest, undecided: j.undecided, vsBaseline: j.vsBaseline, pareto: false };
+  });
+  const byId = new Map(ranked.map((c) => [c.id, c]));
+  const pareto = paretoFront(ranked.map((c) => ({ c, params: c.params, mean: c.summary.mean })), hib).map((x) => x.c);
+  for (const c of pareto) c.pareto = true;
+  const ns = ranked.map((c) => c.summary.n);
+  return {
+    metric,
+    higherIsBetter: hib,
+    unit,
+    ranked,
+    failed,
+    best: ranked[0] ?? null,
+    outcome: decision.outcome,
+    recommended: decision.chosen ? byId.get(decision.chosen.contender.id)! : null,
+    edges: decision.edges,
+    needed: decision.needed,
+    pareto,
+    trialsPerCandidate: ns.length === 0 ? 0 : mode(ns),
+    baseline,
+    final: extras.final ?? null,
+  };
+}
+
+function mode(xs: number[]): number {
+  const counts = new Map<number, number>();
+  for (const x of xs) counts.set(x, (counts.get(x) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1] || b[0] - a[0])[0]![0];
+}
+
+/**
+ * The test score quoted for the recommendation: the final model's when Finalize refit the recommended
+ * candidate (an interval about that model), else its trial models' (an interval about the candidate).
+ */
+export function recommendedTest(a: RunAnalysis): TestScore | null {
+  const rec = a.recommended;
+  if (!rec) return null;
+  if (a.final && a.final.candidateId === rec.id) {
+    const f = finalModelTest(a.final, a.metric);
+    if (f) return f;
+  }
+  return rec.test;
+}

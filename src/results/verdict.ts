@@ -1,0 +1,157 @@
+/**
+ * The decision in words — the headline, why, and what to try next — written once here for every
+ * surface: leaderboard.json (for scripts), the terminal, the report, the model card and the history.
+ * The numbers come from analysis.ts, the rule from src/stats/decision.ts.
+ */
+import { SIGNIFICANCE, type Edge, type Outcome } from '../stats/index.js';
+import { count, fmtInt, fmtInterval, fmtMeanSe, fmtRatio, fmtUncertainty, fmtValue, pEquals, withUnit } from '../format.js';
+import type { RankedCandidate, RunAnalysis } from './analysis.js';
+
+/** The rule, stated once: the report's method section and the leaderboard quote it. */
+export const DECISION_RULE =
+  `Recommended: the smallest candidate (fewest parameters) as good as the best ("≈ best"): not significantly worse — ` +
+  `one-sided paired t-test on the same folds and repeats, Nadeau–Bengio corrected, p ≥ ${SIGNIFICANCE} — and within one standard error of the best's mean, ` +
+  `among the candidates that beat the baseline (one-sided paired test, p < ${SIGNIFICANCE}). ` +
+  `Each comparison is at ${SIGNIFICANCE * 100} %, not adjusted for the number of candidates: a heuristic for choosing that errs toward the larger, better-scoring network.`;
+
+/** What each outcome means, in one sentence. */
+export const OUTCOME_MEANING: Record<Outcome, string> = {
+  recommend: 'the smallest network the data cannot tell from the best',
+  'all-equivalent': 'every candidate beats the baseline and none is worse than the best: the smallest',
+  undecided: 'the smallest network as good as the best; a smaller one may be as good, but there are too few trials or rows to tell',
+  baseline: 'no network beats the baseline: none is recommended',
+  'single-draw': 'one trial per candidate: nothing could be tested',
+  none: 'no candidate produced a result',
+};
+
+export interface AnswerWords {
+  outcome: Outcome;
+  headline: string;
+  /** Why, as a sentence or two; null when there is nothing to explain. */
+  reason: string | null;
+  /** What to try next, each a sentence naming the setting. */
+  next: string[];
+}
+
+/** `3 hidden layers, 64 units each` (or filters), with the per-layer list when the width pattern varies. */
+export function architectureWords(c: Pick<RankedCandidate, 'doc'>): string {
+  const cand = c.doc.candidate;
+  const unit = cand.family === 'cnn' ? 'filters' : cand.family === 'lstm' ? 'LSTM units' : 'units';
+  const layer = cand.family === 'cnn' ? 'conv block' : cand.family === 'lstm' ? 'LSTM layer' : 'hidden layer';
+  const constant = cand.units.every((u) => u === cand.units[0]);
+  const per = cand.depth === 1 ? `${cand.width} ${unit}` : constant ? `${cand.width} ${unit} each` : `${cand.units.join(' → ')} ${unit}`;
+  return `${cand.depth} ${layer}${cand.depth === 1 ? '' : 's'}, ${per}`;
+}
+
+/** `dense d1 w16 (193 params)`, or with the score: `dense d3 w64 (9,089 params, accuracy 0.842 ± 0.004)`. */
+export function describeCandidate(c: RankedCandidate, metric: string, unit: string | null, withMetric: boolean): string {
+  const params = c.params === null ? 'unknown parameter count' : `${fmtInt(c.params)} params`;
+  if (!withMetric) return `${c.label} (${params})`;
+  return `${c.label} (${params}, ${metric} ${fmtMeanSe(c.summary.mean, c.summary.se, unit)})`;
+}
+
+function edgeSentence(e: Edge, c: RankedCandidate): string {
+  const v = e.axis === 'depth' ? c.depth : c.width;
+  const values = e.values.join(', ');
+  return e.side === 'upper'
+    ? `The recommendation has the largest ${e.axis} tried (${v}): a larger one may do better — extend model.${e.axis} with ${values}.`
+    : `The recommendation has the smallest ${e.axis} tried (${v}): a smaller one may do as well — add ${values} to model.${e.axis}.`;
+}
+
+/** The answer of a run in words (see the module comment). */
+export function answerWords(a: RunAnalysis): AnswerWords {
+  const rec = a.recommended;
+  const best = a.best;
+  const m = a.metric;
+  const u = a.unit;
+  const edges = rec ? a.edges.map((e) => edgeSentence(e, rec)) : [];
+  const use = (c: RankedCandidate) =>
+    `Use depth ${c.depth} and width ${c.width}: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : count(c.params, 'parameter')}).`;
+  switch (a.outcome) {
+    case 'none':
+      return { outcome: 'none', headline: 'No answer: no candidate produced a result.', reason: null, next: ['See why each candidate failed (the leaderboard’s failed list), fix that, and run again.'] };
+    case 'baseline': {
+      const b = a.baseline!;
+      const v = best!.vsBaseline;
+      const how =
+        v?.verdict === 'not-clearly-better' && v.p !== null
+          ? `better on average but not significantly (one-sided paired test, ${pEquals(v.p)})`
+          : v?.verdict === 'better-untested'
+            ? 'better on a single trial, which cannot be tested'
+            : 'no better';
+      return {
+        outcome: 'baseline',
+        headline: `No network beats the baseline: use "${b.name}" (${b.description}).`,
+        reason:
+          `The baseline scores ${m} ${fmtMeanSe(b.summary.mean, b.summary.se, u)} on the same splits; the best network, ` +
+          `${describeCandidate(best!, m, u, true)}, is ${how}. No network is recommended and no model is refit.`,
+        next: [
+          'Check that the features can predict the target (dataset.features, dataset.exclude), and what the data section says was left out.',
+          ...(a.trialsPerCandidate < 5 ? [`Repeat more (evaluation.repeats, now ${a.trialsPerCandidate} trial${a.trialsPerCandidate === 1 ? '' : 's'} per candidate) if the networks are close to the baseline.`] : []),
+          'Try longer training (training.epochs, earlyStopping.patience) or another learning rate (training.learningRate).',
+          ...(a.edges.some((e) => e.side === 'upper') ? ['Try larger networks: the best is at the top of the grid.'] : []),
+        ],
+      };
+    }
+    case 'single-draw':
+      return {
+        outcome: 'single-draw',
+        headline: use(rec!),
+        reason:
+          `${describeCandidate(rec!, m, u, true)} scored best on a single trial per candidate; with one trial there is no standard error and no test, ` +
+          'so the report cannot say which smaller networks are as good, nor whether it truly beats the baseline.',
+        next: ['Set evaluation.repeats to 3 or more (or evaluation.strategy "kfold") so that candidates can be compared.', ...edges],
+      };
+    case 'all-equivalent':
+      return {
+        outcome: 'all-equivalent',
+        headline: use(rec!),
+        reason:
+          `All ${a.ranked.length} candidates beat the baseline and none is significantly worse than the best, ${describeCandidate(best!, m, u, true)}: ` +
+          `the data cannot rank them, so the smallest, ${describeCandidate(rec!, m, u, rec === best)}.`,
+        next: edges,
+      };
+    case 'undecided': {
+      const need = a.needed!;
+      const open = a.ranked.find((c) => c.id === need.candidateId)!;
+      const folds = Math.max(1, new Set(rec!.points.map((p) => p.fold)).size);
+      const howMany =
+        need.trials === null
+          ? 'no number of repeats would resolve it at this spread — the corrected variance keeps a floor of n_val/n_train of the trials’ spread — only more rows (a smaller spread between trials) would'
+          : `about ${count(need.trials, 'trial')} would resolve it at the spread seen — evaluation.repeats ${Math.ceil(need.trials / folds)}${folds > 1 ? ` with ${folds} folds` : ''}`;
+      return {
+        outcome: 'undecided',
+        headline: use(rec!),
+        reason:
+          `${describeCandidate(rec!, m, u, true)} is the smallest candidate as good as the best, ${describeCandidate(best!, m, u, rec !== best)}. ` +
+          `The smaller ${describeCandidate(open, m, u, true)} may be as good too: the paired test does not find it worse, but it trails the best by ` +
+          `${withUnit(fmtUncertainty(Math.abs(need.gap)), u)}, more than the best's standard error — too few trials or rows to tell.`,
+        next: [`To decide on ${open.label}: ${howMany}.`, ...edges],
+      };
+    }
+    case 'recommend': {
+      const smaller = a.ranked.filter((c) => c !== best && c.params !== null && best!.params !== null && c.params < best!.params).length;
+      let reason: string;
+      if (rec === best) {
+        reason =
+          smaller === 0
+            ? `${describeCandidate(best!, m, u, true)} is both the best and the smallest network in the sweep that beats the baseline.`
+            : `${describeCandidate(best!, m, u, true)} is the best, and no smaller candidate is as good: each is significantly worse (one-sided paired test, p < ${SIGNIFICANCE}), trails by more than a standard error, or does not beat the baseline.`;
+      } else {
+        const ratio = best!.params !== null && rec!.params ? best!.params / rec!.params : null;
+        reason =
+          `${describeCandidate(rec!, m, u, true)} is the smallest candidate as good as the best, ` +
+          `${describeCandidate(best!, m, u, true)}: within its standard error, and the paired test does not find it worse (one-sided ${pEquals(rec!.pWorse ?? 1)}); ` +
+          `${ratio === null ? 'a smaller network' : `${fmtRatio(ratio)} fewer parameters`} for a difference the data cannot resolve.`;
+      }
+      return { outcome: 'recommend', headline: use(rec!), reason, next: edges };
+    }
+  }
+}
+
+/** A test score in words: `0.873 ± 0.019 (95 % CI 0.83 – 0.91, 300 test rows)`. */
+export function testScoreWords(t: { score: number; se: number | null; ci: { lo: number; hi: number } | null; rows: number }, unit: string | null): string {
+  const rows = count(t.rows, 'test row');
+  if (!t.ci) return `${withUnit(fmtValue(t.score), unit)} (${rows}; no interval: older documents keep no per-row results)`;
+  return `${fmtMeanSe(t.score, t.se, unit)} (95 % CI ${fmtInterval(t.ci, t.se, unit)}, ${rows})`;
+}

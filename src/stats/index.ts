@@ -1,0 +1,6 @@
+/** layerbench's statistics: distributions, summaries, intervals, paired comparisons and the decision rule. */
+export * from './distributions.js';
+export * from './summary.js';
+export * from './compare.js';
+export * from './intervals.js';
+export * from './decision.js';

@@ -1,0 +1,250 @@
+/**
+ * Intervals that stay inside the metric's range and count every source of error they claim to.
+ *
+ * **Scales.** Accuracy is a proportion in [0, 1]; losses and errors (rmse, mse, mae, loss) are
+ * positive. A proportion's interval is Wilson's score interval (Brown, Cai & DasGupta, Statistical
+ * Science 2001) at an *effective* number of rows — n_eff = p(1 − p) / Var — the design-effect form
+ * Korn & Graubard use for proportions from clustered or resampled data (Survey Methodology 1998),
+ * with Student's t in place of z; at p = 0 or 1 (no spread to measure) n_eff is the rows scored, so
+ * 55 rows all right still give a lower bound near 0.93 rather than "1.000–1.000". A positive quantity's
+ * interval is taken on the log scale (the delta method: se(log x) ≈ se(x) / x), so it never reaches
+ * below 0, and it widens upward as errors do.
+ *
+ * **A candidate's validation score** (the mean over its trials) estimates what its training procedure
+ * achieves on new rows. Its variance is the Nadeau–Bengio corrected one, s² · (1/J + n_val/n_train):
+ * trials share training rows, so s²/J alone understates it.
+ *
+ * **Scores on the test split.** The test split is one sample of rows; its score has sampling error that
+ * no number of retrained copies averages away — every trial model is scored on the same rows. Each
+ * model's per-row results are kept as sums over blocks of rows (trials[].test.blocks): every row (small
+ * splits), or up to 128 blocks — interleaved for exchangeable rows, consecutive for rows in time order,
+ * which are then merged to at least ∛n rows so that neighbouring, correlated errors stay together (a
+ * non-overlapping block bootstrap's blocks, Carlstein 1986; Hall, Horowitz & Jing 1995). The variance of a
+ * mean over blocks is the between-block one (the bootstrap's variance, without resampling noise):
+ *
+ *     Var(m) = B / (B − 1) · Σ_b (S_b − m · n_b)² / n²,   B − 1 degrees of freedom.
+ *
+ * - The final model handed over: that variance alone — its interval is about *that* model's score on
+ *   new rows like the test rows.
+ * - A candidate's trial models: the variance of their per-block average plus the retraining variance
+ *   of their scores, s² · (1/J + n_val/n_train), with Welch–Satterthwaite degrees of freedom — an
+ *   interval about what the candidate's training procedure scores on new rows.
+ */
+import { tQuantile } from './distributions.js';
+import { mean, variance } from './summary.js';
+
+export type Interval = { lo: number; hi: number };
+
+/** How a metric's values are bounded: accuracy a proportion, the rest positive errors or losses. */
+export type MetricScale = 'proportion' | 'positive';
+
+export function metricScale(metric: string): MetricScale {
+  return metric === 'accuracy' ? 'proportion' : 'positive';
+}
+
+/** The two-sided quantile for a 95 % (or `level`) interval with `df` degrees of freedom. */
+export function critical(df: number, level = 0.95): number {
+  return tQuantile(1 - (1 - level) / 2, Math.max(df, 1e-9));
+}
+
+/** Wilson's score interval for a proportion p over n trials at quantile z. */
+export function wilson(p: number, n: number, z: number): Interval {
+  if (!(n > 0)) return { lo: 0, hi: 1 };
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
+  const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
+  return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
+}
+
+/**
+ * An interval for an estimate with a variance, on the metric's scale:
+ *  - proportion: Wilson at n_eff = p(1 − p) / variance, at most `rows` (the rows behind the estimate);
+ *    at p = 0 or 1, or with no variance, n_eff = rows;
+ *  - positive: on the log scale, estimate · exp(± q · √variance / estimate).
+ */
+export function scaledInterval(scale: MetricScale, estimate: number, variance: number, q: number, rows: number): Interval {
+  if (scale === 'proportion') {
+    const p = Math.min(1, Math.max(0, estimate));
+    const spread = p * (1 - p);
+    const nEff = spread > 0 && variance > 0 ? Math.min(rows, spread / variance) : rows;
+    return wilson(p, nEff, q);
+  }
+  if (!(estimate > 0)) return { lo: 0, hi: Math.max(0, estimate) };
+  const f = Math.exp((q * Math.sqrt(Math.max(0, variance))) / estimate);
+  return { lo: estimate / f, hi: estimate * f };
+}
+
+/**
+ * The variance an interval stands on: a proportion's is at least the binomial p(1 − p) / rows of the
+ * rows behind it (the n_eff cap of scaledInterval) — trials that agree more than their rows allow do
+ * not make the estimate surer than those rows can.
+ */
+export function effectiveVariance(scale: MetricScale, estimate: number, variance: number, rows: number): number {
+  if (scale !== 'proportion') return variance;
+  const p = Math.min(1, Math.max(0, estimate));
+  return Number.isFinite(rows) && rows > 0 ? Math.max(variance, (p * (1 - p)) / rows) : variance;
+}
+
+/** An estimate with its interval and standard error (the "±" written beside it, consistent with the interval). */
+export interface ScoreInterval extends Interval {
+  estimate: number;
+  /** Standard error of the estimate (the square root of the variance the interval used). */
+  se: number;
+  /** Degrees of freedom of its t quantile. */
+  df: number;
+}
+
+/**
+ * The 95 % interval of a candidate's expected score from its J trial scores: Nadeau–Bengio corrected
+ * variance s² · (1/J + n_val/n_train), J − 1 degrees of freedom, on the metric's scale. `rows` bounds a
+ * proportion's effective rows (the distinct rows the trials were scored on). Null with one trial.
+ */
+export function trialInterval(metric: string, values: readonly number[], ratio: number, rows: number, level = 0.95): ScoreInterval | null {
+  const J = values.length;
+  if (J < 2) return null;
+  const m = mean(values);
+  const scale = metricScale(metric);
+  const v = variance(values) * (1 / J + ratio);
+  const df = J - 1;
+  return { estimate: m, se: Math.sqrt(effectiveVariance(scale, m, v, rows)), df, ...scaledInterval(scale, m, v, critical(df, level), rows) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Test rows, kept as sums over blocks.
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A model's per-row results on the test split, summed over blocks of rows. `sums[b]` adds the rows'
+ * contributions to the metric's mean: 1 per correct row (accuracy), the squared error (mse, rmse), the
+ * absolute error (mae), the loss (loss) — per row, averaged over the target's dimensions.
+ *  - `order` "time": blocks hold consecutive rows in time; "random": block b holds rows b, b + B, …
+ *  - `size`: rows per block (1: every row its own block).
+ */
+export interface RowBlocks {
+  order: 'time' | 'random';
+  size: number;
+  sums: number[];
+}
+
+/** The most blocks a document keeps per model: enough for a variance (127 degrees of freedom), small to store. */
+export const MAX_BLOCKS = 128;
+
+/** Per-row contributions into blocks (see RowBlocks). */
+export function toBlocks(rowValues: ArrayLike<number>, order: RowBlocks['order'], maxBlocks = MAX_BLOCKS): RowBlocks {
+  const n = rowValues.length;
+  const B = Math.min(n, maxBlocks);
+  const size = Math.ceil(n / Math.max(B, 1));
+  const blocks = order === 'time' ? Math.ceil(n / size) : B;
+  const sums = new Array<number>(blocks).fill(0);
+  for (let i = 0; i < n; i++) sums[order === 'time' ? Math.floor(i / size) : i % blocks]! += rowValues[i]!;
+  return { order, size, sums: sums.map((s) => Number(s.toPrecision(9))) };
+}
+
+/** Rows in each block of n rows laid out as `blocks` says. */
+export function blockRows(blocks: Pick<RowBlocks, 'order' | 'size' | 'sums'>, n: number): number[] {
+  const B = blocks.sums.length;
+  if (blocks.order === 'time') return blocks.sums.map((_, b) => Math.max(0, Math.min(blocks.size, n - b * blocks.size)));
+  return blocks.sums.map((_, b) => (b < n ? Math.floor((n - 1 - b) / B) + 1 : 0));
+}
+
+/** Blocks in time order merged into runs of at least ∛n rows, so that correlated neighbours stay together. */
+function mergeForTime(sums: number[], rows: number[], n: number): { sums: number[]; rows: number[] } {
+  const want = Math.ceil(Math.cbrt(n));
+  if (rows.every((r) => r >= want)) return { sums, rows };
+  const outS: number[] = [];
+  const outR: number[] = [];
+  let s = 0;
+  let r = 0;
+  for (let b = 0; b < sums.length; b++) {
+    s += sums[b]!;
+    r += rows[b]!;
+    if (r >= want) {
+      outS.push(s);
+      outR.push(r);
+      s = 0;
+      r = 0;
+    }
+  }
+  if (r > 0) {
+    // A short tail joins the last run rather than standing as a block of its own.
+    if (outS.length > 0) {
+      outS[outS.length - 1]! += s;
+      outR[outR.length - 1]! += r;
+    } else {
+      outS.push(s);
+      outR.push(r);
+    }
+  }
+  return { sums: outS, rows: outR };
+}
+
+/** The mean per row and its between-block variance (see the module comment). */
+export function blockMean(sums: readonly number[], rows: readonly number[]): { mean: number; variance: number; blocks: number } {
+  const n = rows.reduce((a, b) => a + b, 0);
+  const total = sums.reduce((a, b) => a + b, 0);
+  const m = n > 0 ? total / n : Number.NaN;
+  const B = sums.length;
+  if (B < 2) return { mean: m, variance: 0, blocks: B };
+  let ss = 0;
+  for (let b = 0; b < B; b++) ss += (sums[b]! - m * rows[b]!) ** 2;
+  return { mean: m, variance: (B / (B - 1)) * (ss / (n * n)), blocks: B };
+}
+
+/** The metric from a mean per row: rmse is the root of the mean squared error, the rest the mean itself. */
+export function fromRowMean(metric: string, m: number): number {
+  return metric === 'rmse' ? Math.sqrt(Math.max(0, m)) : m;
+}
+
+function blocksFor(b: RowBlocks, n: number): { sums: number[]; rows: number[] } {
+  const rows = blockRows(b, n);
+  return b.order === 'time' ? mergeForTime([...b.sums], rows, n) : { sums: [...b.sums], rows };
+}
+
+/**
+ * The 95 % interval of one model's score on new rows like the test split: sampling error of the test
+ * rows alone (the model is fixed). Null when the split has fewer than two rows.
+ */
+export function modelTestInterval(metric: string, blocks: RowBlocks, n: number, level = 0.95): ScoreInterval | null {
+  const { sums, rows } = blocksFor(blocks, n);
+  const { mean: m, variance: v, blocks: B } = blockMean(sums, rows);
+  if (B < 2 || !Number.isFinite(m)) return null;
+  return finish(metric, m, v, B - 1, n, level);
+}
+
+/**
+ * The 95 % interval of a candidate's expected score on new rows from its trial models' test results:
+ * the sampling error of the shared test rows (the between-block variance of the models' per-block
+ * average) plus the retraining variance of the models' scores, Nadeau–Bengio corrected
+ * (s² · (1/J + n_val/n_train)), with Welch–Satterthwaite degrees of freedom. With one model it is that
+ * model's interval. Null when the blocks do not line up (different splits) or there are none.
+ */
+export function trialModelsTestInterval(metric: string, models: readonly RowBlocks[], n: number, ratio: number, level = 0.95): ScoreInterval | null {
+  const J = models.length;
+  if (J === 0) return null;
+  const first = models[0]!;
+  if (models.some((b) => b.order !== first.order || b.size !== first.size || b.sums.length !== first.sums.length)) return null;
+  if (J === 1) return modelTestInterval(metric, first, n, level);
+  const averaged: RowBlocks = { ...first, sums: first.sums.map((_, b) => models.reduce((s, x) => s + x.sums[b]!, 0) / J) };
+  const { sums, rows } = blocksFor(averaged, n);
+  const sampling = blockMean(sums, rows);
+  if (sampling.blocks < 2 || !Number.isFinite(sampling.mean)) return null;
+  const perModel = models.map((b) => b.sums.reduce((a, x) => a + x, 0) / n);
+  const retrain = variance(perModel) * (1 / J + ratio);
+  const v = sampling.variance + retrain;
+  const df1 = sampling.blocks - 1;
+  const df2 = J - 1;
+  const denominator = sampling.variance ** 2 / df1 + retrain ** 2 / df2;
+  const df = denominator > 0 ? (v * v) / denominator : df1;
+  return finish(metric, sampling.mean, v, df, n, level);
+}
+
+/** From a mean per row and its variance to the metric's interval (rmse through the root of mse). */
+function finish(metric: string, m: number, v: number, df: number, n: number, level: number): ScoreInterval {
+  const scale = metricScale(metric);
+  const { lo, hi } = scaledInterval(scale, m, v, critical(df, level), n);
+  const estimate = fromRowMean(metric, m);
+  const ve = effectiveVariance(scale, m, v, n);
+  // rmse = √mse: se(rmse) ≈ se(mse) / (2 rmse), the delta method.
+  const se = metric === 'rmse' ? (estimate > 0 ? Math.sqrt(ve) / (2 * estimate) : 0) : Math.sqrt(ve);
+  return { estimate, se, df, lo: fromRowMean(metric, lo), hi: fromRowMean(metric, hi) };
+}

@@ -1,0 +1,57 @@
+/**
+ * A sample's mean, spread and plain Student-t interval, and the direction of a metric. The interval
+ * here is the textbook one for independent values; a candidate's score over resampled trials needs the
+ * corrected, range-respecting interval of intervals.ts instead.
+ */
+import { tQuantile } from './distributions.js';
+
+export interface Summary {
+  n: number;
+  mean: number;
+  /** Sample standard deviation (n − 1 in the denominator); null when n < 2. */
+  std: number | null;
+  /** Standard error of the mean; null when n < 2. */
+  se: number | null;
+  /** The t quantile the interval used; null when n < 2. */
+  tCritical: number | null;
+  /** 95 % confidence interval of the mean; null when n < 2 (one value says nothing about spread). */
+  ci: { lo: number; hi: number } | null;
+}
+
+export function mean(values: ArrayLike<number>): number {
+  let s = 0;
+  for (let i = 0; i < values.length; i++) s += values[i]!;
+  return s / values.length;
+}
+
+/** Sample variance (n − 1 in the denominator); 0 for fewer than two values. */
+export function variance(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n < 2) return 0;
+  const m = mean(values);
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (values[i]! - m) ** 2;
+  return ss / (n - 1);
+}
+
+/** Mean, standard deviation, standard error s / √n and the 95 % Student-t interval of a sample. */
+export function summarize(values: readonly number[], level = 0.95): Summary {
+  const n = values.length;
+  if (n === 0) throw new RangeError('cannot summarise an empty sample');
+  const m = mean(values);
+  if (n < 2) return { n, mean: m, std: null, se: null, tCritical: null, ci: null };
+  const std = Math.sqrt(variance(values));
+  const se = std / Math.sqrt(n);
+  const tCritical = tQuantile(1 - (1 - level) / 2, n - 1);
+  return { n, mean: m, std, se, tCritical, ci: { lo: m - tCritical * se, hi: m + tCritical * se } };
+}
+
+/** "a is better than b" in the metric's direction. */
+export function better(a: number, b: number, higherIsBetter: boolean): boolean {
+  return higherIsBetter ? a > b : a < b;
+}
+
+/** Sort comparator: better values first, equal values 0. */
+export function byValue(a: number, b: number, higherIsBetter: boolean): number {
+  return a === b ? 0 : better(a, b, higherIsBetter) ? -1 : 1;
+}

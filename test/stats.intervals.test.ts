@@ -1,0 +1,102 @@
+import { describe, expect, it } from 'vitest';
+import { blockMean, blockRows, modelTestInterval, toBlocks, trialInterval, trialModelsTestInterval, wilson } from '../src/stats/index.js';
+import { rng } from '../src/random.js';
+
+describe('Wilson score interval', () => {
+  it('matches the textbook formula (scipy-computed: 80 of 100 → 0.71117 – 0.86663)', () => {
+    const w = wilson(0.8, 100, 1.959963984540054);
+    expect(w.lo).toBeCloseTo(0.7111708344068411, 10);
+    expect(w.hi).toBeCloseTo(0.8666330666689676, 10);
+  });
+
+  it('gives 55 rows that are all right a lower bound near 0.93, not 1.000–1.000', () => {
+    const w = wilson(1, 55, 1.959963984540054);
+    expect(w.hi).toBe(1);
+    expect(w.lo).toBeCloseTo(0.9347, 3);
+  });
+});
+
+describe('a candidate’s validation interval (trialInterval)', () => {
+  it('uses the Nadeau–Bengio variance and stays inside 0–1 for accuracy', () => {
+    const values = [0.99, 1, 1];
+    const i = trialInterval('accuracy', values, 0.25, 200)!;
+    // Student's t would reach past 1 (0.9967 + 4.30 · 0.0044 = 1.016); Wilson at the effective rows cannot.
+    expect(i.hi).toBeLessThanOrEqual(1);
+    expect(i.lo).toBeGreaterThan(0.85);
+    // se² = s² · (1/3 + 0.25): s² = 3.3333e-5.
+    expect(i.se).toBeCloseTo(Math.sqrt((1 / 3 + 0.25) * 3.3333333e-5), 6);
+  });
+
+  it('keeps an rmse interval above 0 however wide', () => {
+    const i = trialInterval('rmse', [0.2, 1.5, 0.4], 0.25, 200)!;
+    expect(i.lo).toBeGreaterThan(0);
+    expect(i.hi).toBeGreaterThan(1.5);
+  });
+
+  it('bounds accuracy by the distinct rows scored when trials agree exactly', () => {
+    const i = trialInterval('accuracy', [1, 1, 1], 0.25, 55)!;
+    expect(i.lo).toBeLessThan(0.95);
+    expect(i.hi).toBe(1);
+  });
+
+  it('has none with one trial', () => {
+    expect(trialInterval('accuracy', [0.9], 0.25, 100)).toBeNull();
+  });
+});
+
+describe('test rows in blocks', () => {
+  it('keeps every row of a small split and up to 128 blocks of a large one', () => {
+    expect(toBlocks([1, 0, 1], 'random')).toEqual({ order: 'random', size: 1, sums: [1, 0, 1] });
+    const big = toBlocks(Array.from({ length: 1000 }, (_, i) => i % 2), 'random');
+    expect(big.sums).toHaveLength(128);
+    expect(big.sums.reduce((a, b) => a + b, 0)).toBe(500);
+    expect(blockRows(big, 1000).reduce((a, b) => a + b, 0)).toBe(1000);
+    const time = toBlocks(Array.from({ length: 1000 }, () => 1), 'time');
+    expect(blockRows(time, 1000).reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(time.sums[0]).toBe(8);
+  });
+
+  it('estimates the variance of a mean over blocks as the binomial one for rows', () => {
+    const rows = Array.from({ length: 400 }, (_, i) => (i % 4 === 0 ? 0 : 1)); // p = 0.75
+    const b = toBlocks(rows, 'random', 400);
+    const m = blockMean(b.sums, blockRows(b, 400));
+    expect(m.mean).toBe(0.75);
+    // Σ(x − p)² / n² · n/(n − 1) = p(1 − p)/(n − 1)
+    expect(m.variance).toBeCloseTo((0.75 * 0.25) / 399, 12);
+  });
+
+  it('gives the final model an interval for its own score that counts the test rows (55 rows all right)', () => {
+    const i = modelTestInterval('accuracy', toBlocks(Array(55).fill(1), 'random'), 55)!;
+    expect(i.estimate).toBe(1);
+    expect(i.lo).toBeCloseTo(0.934, 2);
+  });
+
+  it('keeps an rmse test interval above 0 and around the root of the mean squared error', () => {
+    const random = rng(7);
+    const sq = Array.from({ length: 60 }, () => (random() - 0.5) ** 2 * 12); // errors with variance 1
+    const i = modelTestInterval('rmse', toBlocks(sq, 'random'), 60)!;
+    expect(i.estimate).toBeCloseTo(Math.sqrt(sq.reduce((a, b) => a + b, 0) / 60), 6);
+    expect(i.lo).toBeGreaterThan(0);
+    expect(i.lo).toBeLessThan(i.estimate);
+    expect(i.hi).toBeGreaterThan(i.estimate);
+  });
+
+  it('merges rows in time order into runs of ∛n so that correlated neighbours count once', () => {
+    // Errors that come in runs of 10: a block per row would see 200 independent rows; runs see far fewer.
+    const sq = Array.from({ length: 200 }, (_, i) => (Math.floor(i / 10) % 2 === 0 ? 0.1 : 3));
+    const random = modelTestInterval('mse', toBlocks(sq, 'random'), 200)!;
+    const time = modelTestInterval('mse', toBlocks(sq, 'time'), 200)!;
+    expect(time.hi - time.lo).toBeGreaterThan(random.hi - random.lo);
+  });
+
+  it('adds the trial models’ retraining spread to the test rows’ sampling error', () => {
+    const models = [0.8, 0.84, 0.88].map((p) => toBlocks(Array.from({ length: 300 }, (_, i) => (i < p * 300 ? 1 : 0)), 'random'));
+    const combined = trialModelsTestInterval('accuracy', models, 300, 0.25)!;
+    const one = modelTestInterval('accuracy', models[1]!, 300)!;
+    expect(combined.estimate).toBeCloseTo(0.84, 12);
+    expect(combined.hi - combined.lo).toBeGreaterThan(one.hi - one.lo);
+    expect(combined.hi).toBeLessThanOrEqual(1);
+    // Blocks of different layouts (different test splits) do not combine.
+    expect(trialModelsTestInterval('accuracy', [models[0]!, toBlocks([1, 0], 'random')], 300, 0.25)).toBeNull();
+  });
+});

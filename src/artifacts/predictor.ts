@@ -173,7 +173,8 @@ export class Predictor {
     const tf = await import('@tensorflow/tfjs');
     const width = this.preprocessing.inputShape.reduce((a, b) => a * b, 1);
     if (x.length !== n * width) {
-      throw new LayerbenchError(`${this.saved.prefix}preprocessing.json: prepares ${x.length / n} values per sample, but its inputShape [${this.preprocessing.inputShape.join(', ')}] takes ${width}; the file was changed`, { code: 'E_NO_MODEL', kind: 'fatal' });
+      const prepared = Math.round(x.length * (1 / n));
+      throw new LayerbenchError(`${this.saved.prefix}preprocessing.json: prepares ${prepared} values per sample, but its inputShape [${this.preprocessing.inputShape.join(', ')}] takes ${width}; the file was changed`, { code: 'E_NO_MODEL', kind: 'fatal' });
     }
     const input = tf.tensor(x, [n, ...this.preprocessing.inputShape], 'float32');
     try {

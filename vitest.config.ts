@@ -15,6 +15,7 @@ export const END_TO_END = [
   'test/functions.node22.test.ts',
   'test/workflow.halving.test.ts',
   'test/workflow.cli.test.ts',
+  'test/cli.history-recovery.test.ts',
 ];
 
 const shared = {

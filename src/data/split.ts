@@ -189,6 +189,7 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
   if (evaluation.strategy === 'holdout') {
     if (n < 2) throw new DataError(`${parsed.source}: ${count}; a holdout split needs at least 2`);
     const nVal = Math.min(n - 1, Math.max(1, Math.round(n * evaluation.validationSplit)));
+    if (n - nVal < 2) throw tooFewToTrain(parsed, count, n - nVal, `evaluation.validationSplit ${evaluation.validationSplit} takes ${nVal} to validate`);
     if (sequence) return [{ train: sequence.slice(0, n - nVal), val: sequence.slice(n - nVal) }];
     const random = rng(splitSeed(seed, repeat));
     if (!isClassification(parsed)) {
@@ -214,12 +215,14 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
   if (sequence) {
     const block = Math.floor(n / (k + 1));
     if (block < 1) throw new DataError(`${parsed.source}: ${count} are too few for evaluation.folds ${k} (time-ordered folds need at least ${k + 1})`);
+    if (n - k * block < 2) throw tooFewToTrain(parsed, count, n - k * block, `in the first of evaluation.folds ${k} time-ordered folds`);
     return Array.from({ length: k }, (_, i) => {
       const start = n - (k - i) * block;
       return { train: sequence.slice(0, start), val: sequence.slice(start, start + block) };
     });
   }
   if (n < k) throw new DataError(`${parsed.source}: ${count} are fewer than evaluation.folds (${k})`);
+  if (n - Math.ceil(n / k) < 2) throw tooFewToTrain(parsed, count, n - Math.ceil(n / k), `in each of evaluation.folds ${k}`);
   const random = rng(splitSeed(seed, repeat));
   let order: number[];
   if (isClassification(parsed)) {
@@ -240,6 +243,11 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
     const train = folds.flatMap((other, g) => (g === f ? [] : other));
     return { train: Int32Array.from(shuffle(train, random)), val: Int32Array.from(shuffle([...val], random)) };
   });
+}
+
+/** A split that would train a network on fewer than 2 samples (one row teaches nothing to compare). */
+function tooFewToTrain(parsed: ParsedDataset, count: string, left: number, how: string): DataError {
+  return new DataError(`${parsed.source}: ${count} leave ${left} to train on (${how}); at least 2 are needed (add data, lower evaluation.test or validationSplit, or use fewer folds)`);
 }
 
 function classGroups(y: Float64Array, samples: Int32Array, classes: number): number[][] {

@@ -92,6 +92,8 @@ export interface RunSummary {
   historyKey?: string;
   /** Set by Report when the run's best metric is worse than the previous run's beyond noise. */
   regression?: Regression;
+  /** Documents of earlier runs that could not be read and were left out (a broken history record), one line each. */
+  warnings?: string[];
 }
 
 /** A run worse than the sweep's previous run beyond noise (src/report/history.ts compareWithHistory). */

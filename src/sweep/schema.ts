@@ -243,6 +243,7 @@ export const searchSchema = z
       .describe('halving, hyperband: each rung keeps the best 1 in eta (and any candidate the paired test cannot tell from the cut) and trains them eta times longer. Default 3.'),
     /** halving, hyperband: epochs of the first rung (default: training.epochs / eta^⌊log_eta candidates⌋, at least 1). The last rung trains to training.epochs. */
     minEpochs: int(1)
+      .max(10_000)
       .optional()
       .describe('halving, hyperband: epochs of the first rung (default training.epochs / eta^k with k = ⌊log_eta(candidates)⌋, at least 1); the last rung trains to training.epochs.'),
     /** halving, hyperband: stop promoting once the next rung would pass this spend. */

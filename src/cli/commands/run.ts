@@ -10,12 +10,13 @@
  */
 import { join, resolve } from 'node:path';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
-import { CandidateError, InterruptedError, SpecError } from '../../errors.js';
+import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
 import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
+import { checkRunDocuments } from '../../steps/resume.js';
 import type { RunSummary } from '../../steps/types.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
@@ -83,6 +84,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   // Resuming a run with another sweep or changed data is refused before the sweep is uploaded.
   if (opts.runId !== undefined && (await store.exists(keys.runManifest(opts.runId)))) {
     checkResumable(await readManifest(store, opts.runId), spec, datasetVersion);
+    await checkRunDocuments(store, opts.runId);
   }
   const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
   const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });
@@ -128,6 +130,12 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       onProgress: (e) => progress.onProgress(e),
       signal: stop.signal,
     });
+  } catch (err) {
+    // The store failed for good mid-run (a full disk, refused credentials): what is trained stays.
+    if (err instanceof Error && err.name === 'StoreError') {
+      throw new StoreError(`${err.message}; once fixed, resume with: layerbench run ${file} --run-id ${runId}`, err, (err as StoreError).failure);
+    }
+    throw err;
   } finally {
     progress.stop();
     process.off('SIGINT', onInt);
@@ -138,6 +146,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const results: RunResult[] = [];
   const texts: string[] = [];
   for (const run of result.runs) {
+    for (const w of run.warnings ?? []) note(`warning: ${w}`);
     const { leaderboard: lb, text } = await runResultText(store, run.runId);
     const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
     const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';

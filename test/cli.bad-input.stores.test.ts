@@ -106,7 +106,7 @@ const CASES: StoreCase[] = [
   { name: 'predict with a preprocessing.json whose classes were edited', breakIt: editJson(`${keys.finalModel(RUN)}preprocessing.json`, (p) => ((p.target as { classes: string[] }).classes = ['0', '1', '2'])), args: predict, message: `layerbench: ${keys.finalModel(RUN)}: model.json and preprocessing.json do not belong together: the preprocessing's target (3 classes) does not fit its 1 outputs` },
   { name: "a candidate's preprocessing.json for other inputs", breakIt: async (s) => editJson(`${keys.model(RUN, candidate)}preprocessing.json`, (p) => (p.inputShape = [3]))(s), args: predictCandidate, message: /model\.json and preprocessing\.json do not belong together: the model takes inputs of shape \[2\], the preprocessing prepares \[3\]$/ },
   { name: 'predict with a preprocessing.json that is not JSON', breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, 'nope'), args: predict, message: `layerbench: ${keys.finalModel(RUN)}preprocessing.json: not valid JSON` },
-  { name: 'predict with a preprocessing.json of another shape', breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, '{"schema": "layerbench.preprocessing.v1"}'), args: predict, message: `layerbench: ${keys.finalModel(RUN)}preprocessing.json: not a layerbench.preprocessing.v1 document` },
+  { name: 'predict with a preprocessing.json of another shape', breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, '{"schema": "layerbench.preprocessing.v1"}'), args: predict, message: `layerbench: ${keys.finalModel(RUN)}preprocessing.json: not a layerbench.preprocessing.v2 (or v1) document` },
 ];
 
 describe('bad input in the store: one line naming the key, exit 2, nothing written', () => {

@@ -12,6 +12,7 @@ import {
   modelTestInterval,
   paretoFront,
   rowRatio,
+  sharedRowsVariance,
   trialInterval,
   trialModelsTestInterval,
   critical,
@@ -137,7 +138,15 @@ export function metricValues(doc: CandidateDoc): number[] {
 export function trialPoints(doc: Pick<CandidateDoc, 'trials'>): TrialPoint[] {
   return doc.trials
     .filter((t) => Number.isFinite(t.valMetric))
-    .map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, trainRows: t.trainRows, valRows: t.valRows, ...(t.split ? { split: t.split } : {}) }));
+    .map((t) => ({
+      repeat: t.repeat,
+      fold: t.fold,
+      value: t.valMetric,
+      trainRows: t.trainRows,
+      valRows: t.valRows,
+      ...(t.split ? { split: t.split } : {}),
+      ...(t.valBlocks ? { blocks: t.valBlocks } : {}),
+    }));
 }
 
 /** A Summary from a ranged interval (or the bare mean with one value). */
@@ -161,7 +170,7 @@ export function scoreSummary(metric: string, points: readonly TrialPoint[]): Sum
   const splits = new Map(points.map((p, i) => [p.split ?? `#${i}`, p.valRows ?? 0]));
   const pooled = [...splits.values()].reduce((s, r) => s + r, 0);
   const rows = dev > 0 ? Math.min(dev, pooled) : pooled > 0 ? pooled : Infinity;
-  return summaryOf(values, trialInterval(metric, values, rowRatio(points), rows));
+  return summaryOf(values, trialInterval(metric, values, rowRatio(points), rows, 0.95, sharedRowsVariance(metric, points)));
 }
 
 /** The baseline document as the analysis uses it; null when it has no finite trial. */
@@ -231,7 +240,7 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
   const axes = spec?.model ? { depth: spec.model.depth, width: spec.model.width } : { depth: docs.map((d) => d.candidate.depth), width: docs.map((d) => d.candidate.width) };
   const decision = decide(
     contenders.map((c) => ({ ...c, mean: c.summary.mean, se: c.summary.se })),
-    { higherIsBetter: hib, baseline: baseline && { points: baseline.points, mean: baseline.summary.mean }, axes },
+    { higherIsBetter: hib, metric, baseline: baseline && { points: baseline.points, mean: baseline.summary.mean }, axes },
   );
   const ranked: RankedCandidate[] = decision.ranked.map((j) => {
     const { mean: _mean, se: _se, ...c } = j.contender;

@@ -97,14 +97,16 @@ export interface ScoreInterval extends Interval {
 /**
  * The 95 % interval of a candidate's expected score from its J trial scores: Nadeau–Bengio corrected
  * variance s² · (1/J + n_val/n_train), J − 1 degrees of freedom, on the metric's scale. `rows` bounds a
- * proportion's effective rows (the distinct rows the trials were scored on). Null with one trial.
+ * proportion's effective rows (the distinct rows the trials were scored on). `extraVariance` adds what the
+ * trials' spread cannot show (shared-rows.ts: the sampling error of rows several trials share). Null
+ * with one trial.
  */
-export function trialInterval(metric: string, values: readonly number[], ratio: number, rows: number, level = 0.95): ScoreInterval | null {
+export function trialInterval(metric: string, values: readonly number[], ratio: number, rows: number, level = 0.95, extraVariance = 0): ScoreInterval | null {
   const J = values.length;
   if (J < 2) return null;
   const m = mean(values);
   const scale = metricScale(metric);
-  const v = variance(values) * (1 / J + ratio);
+  const v = variance(values) * (1 / J + ratio) + extraVariance;
   const df = J - 1;
   return { estimate: m, se: Math.sqrt(effectiveVariance(scale, m, v, rows)), df, ...scaledInterval(scale, m, v, critical(df, level), rows) };
 }

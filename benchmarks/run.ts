@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { EngineResult } from './engine.js';
 import { describeMachine, type MachineInfo } from './machine.js';
-import type { SweepComparison, TorchEngineResult } from './anchor.js';
+import type { SweepComparison, TorchBlas, TorchEngineResult } from './anchor.js';
 import { median } from './engine.js';
 import { MODEL_NAMES, QUIET_PYTORCH_REFERENCE, RATIO_GOALS, referenceModel, type ModelName } from './models.js';
 import type { EpochProfile } from './profile.js';
@@ -76,7 +76,11 @@ export interface BenchReport {
   anchor: {
     available: boolean;
     reason?: string;
+    /** torch's version, the BLAS it loaded and its threads (and a warning when unfair). */
     torch?: string;
+    blas?: TorchBlas;
+    /** False when torch is not on OpenBLAS with one thread (absent in reports before it was checked). */
+    fair?: boolean;
     /** Every timed epoch of every pair, per model. */
     engine: Partial<Record<ModelName, TorchEngineResult>>;
     sweep?: SweepComparison;
@@ -210,6 +214,7 @@ export function markdown(r: BenchReport): string {
     '|---|---:|---:|---:|---:|:---:|',
     ...goals(r).map((g) => `| ${g.what} | ${g.layerbench} | ${g.pytorch} | ${g.ratio === undefined ? '–' : `${g.ratio.toFixed(2)}×`} | ${g.goal} | ${yes(g.met)} |`),
     '',
+    ...(r.anchor.fair === false ? [`**The PyTorch figures are unfair:** ${r.anchor.torch}.`, ''] : []),
     `Throughput: layerbench on wasm and PyTorch (${'`'}benchmarks/pytorch/anchor.py${'`'}, ${'`'}torch.set_num_threads(1)${'`'}) alternate in ` +
       `${r.settings.pairs} pairs of fresh processes; each figure is the median of all their timed epochs. The sweep row times whole ` +
       `processes (start-up, data, plan, training, report), medians of ${r.settings.pairs} interleaved runs. For reference, PyTorch on a quiet ` +
@@ -327,8 +332,11 @@ async function main(): Promise<void> {
   const { compareSweep, torchAvailable, torchEngine } = await import('./anchor.js');
   const probe = values['skip-anchor'] ? { reason: 'skipped (--skip-anchor)' } : torchAvailable();
   const anchor: BenchReport['anchor'] =
-    'version' in probe ? { available: true, torch: probe.version, engine: {} } : { available: false, reason: probe.reason, engine: {} };
+    'version' in probe
+      ? { available: true, torch: probe.description, blas: probe.blas, fair: probe.fair, engine: {} }
+      : { available: false, reason: probe.reason, engine: {} };
   if (!anchor.available) log(`  PyTorch anchor not available: ${anchor.reason}`);
+  else log(`  PyTorch ${anchor.torch}`);
 
   const engine: EngineRow[] = [];
   const pairedWasm: BenchReport['pairedWasm'] = {};

@@ -33,13 +33,18 @@ const cpu = <T extends tf.TensorContainer>(f: () => T): Promise<T> =>
 describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
   useWasmKernels();
 
-  // [M, N (multiple of 4), K]: 4×8 tiles, a 4-column tail, single rows, K = 1.
+  // [M, N (multiple of 4), K]: rows in tiles of 6, 4, 2 and 1 (8 left: 4 + 4), row blocks of 64,
+  // a 4-column tail, K = 1.
   const shapes: [number, number, number][] = [
     [32, 64, 10],
     [7, 12, 5],
     [5, 4, 33],
     [1, 8, 1],
     [13, 20, 64],
+    [8, 16, 7],
+    [3, 8, 9],
+    [2, 8, 5],
+    [70, 24, 17],
   ];
 
   it.each(shapes)('gemm %i×%i (K %i) plus bias equals matMul + bias', async (M, N, K) => {

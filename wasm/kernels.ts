@@ -11,8 +11,7 @@
 // Matrix product: C[M, N] = A · B, N a multiple of 4. Element (i, k) of A is at
 // a + 4·(i·sai + k·sak), so A may be a transposed view. B is [K, N] with row stride ldb; C has row
 // stride ldc. C starts from C itself (accumulate = 1), from the bias row (bias ≠ 0), or from zero.
-// Register tiles of 4 rows × 8 columns keep 8 vector accumulators; A's elements are broadcast
-// straight from memory (v128.load32_splat: one instruction on x64).
+// A's elements are broadcast straight from memory (v128.load32_splat: one instruction on x64).
 
 @inline function start(c: usize, bias: usize, accumulate: i32): v128 {
   if (accumulate) return v128.load(c);
@@ -29,16 +28,79 @@
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
+// Register tiles: 6 rows × 8 columns (12 accumulators: two fused multiply-adds issue per cycle
+// and each takes ~4 cycles, so 8 accumulators leave the units idle; 12 do not, and with the two
+// B vectors and one broadcast they still fit x64's 16 vector registers), then 4, 2 and 1 rows.
+
+function tile6x8(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, bias: usize): void {
+  const rc = (<usize>ldc) << 2;
+  const b16 = bias ? bias + 16 : 0;
+  let c00 = start(c, bias, accumulate);
+  let c01 = start(c + 16, b16, accumulate);
+  let c10 = start(c + rc, bias, accumulate);
+  let c11 = start(c + rc + 16, b16, accumulate);
+  let c20 = start(c + 2 * rc, bias, accumulate);
+  let c21 = start(c + 2 * rc + 16, b16, accumulate);
+  let c30 = start(c + 3 * rc, bias, accumulate);
+  let c31 = start(c + 3 * rc + 16, b16, accumulate);
+  let c40 = start(c + 4 * rc, bias, accumulate);
+  let c41 = start(c + 4 * rc + 16, b16, accumulate);
+  let c50 = start(c + 5 * rc, bias, accumulate);
+  let c51 = start(c + 5 * rc + 16, b16, accumulate);
+  const ra = (<usize>sai) << 2;
+  const ka = (<usize>sak) << 2;
+  const kb = (<usize>ldb) << 2;
+  let pa = a;
+  let pb = b;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    let ai = v128.load32_splat(pa);
+    c00 = fma(c00, ai, b0);
+    c01 = fma(c01, ai, b1);
+    ai = v128.load32_splat(pa + ra);
+    c10 = fma(c10, ai, b0);
+    c11 = fma(c11, ai, b1);
+    ai = v128.load32_splat(pa + 2 * ra);
+    c20 = fma(c20, ai, b0);
+    c21 = fma(c21, ai, b1);
+    ai = v128.load32_splat(pa + 3 * ra);
+    c30 = fma(c30, ai, b0);
+    c31 = fma(c31, ai, b1);
+    ai = v128.load32_splat(pa + 4 * ra);
+    c40 = fma(c40, ai, b0);
+    c41 = fma(c41, ai, b1);
+    ai = v128.load32_splat(pa + 5 * ra);
+    c50 = fma(c50, ai, b0);
+    c51 = fma(c51, ai, b1);
+    pa += ka;
+    pb += kb;
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + rc, c10);
+  v128.store(c + rc, c11, 16);
+  v128.store(c + 2 * rc, c20);
+  v128.store(c + 2 * rc, c21, 16);
+  v128.store(c + 3 * rc, c30);
+  v128.store(c + 3 * rc, c31, 16);
+  v128.store(c + 4 * rc, c40);
+  v128.store(c + 4 * rc, c41, 16);
+  v128.store(c + 5 * rc, c50);
+  v128.store(c + 5 * rc, c51, 16);
+}
+
 function tile4x8(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, bias: usize): void {
   const rc = (<usize>ldc) << 2;
+  const b16 = bias ? bias + 16 : 0;
   let c00 = start(c, bias, accumulate);
-  let c01 = start(c + 16, bias ? bias + 16 : 0, accumulate);
+  let c01 = start(c + 16, b16, accumulate);
   let c10 = start(c + rc, bias, accumulate);
-  let c11 = start(c + rc + 16, bias ? bias + 16 : 0, accumulate);
+  let c11 = start(c + rc + 16, b16, accumulate);
   let c20 = start(c + 2 * rc, bias, accumulate);
-  let c21 = start(c + 2 * rc + 16, bias ? bias + 16 : 0, accumulate);
+  let c21 = start(c + 2 * rc + 16, b16, accumulate);
   let c30 = start(c + 3 * rc, bias, accumulate);
-  let c31 = start(c + 3 * rc + 16, bias ? bias + 16 : 0, accumulate);
+  let c31 = start(c + 3 * rc + 16, b16, accumulate);
   const ra = (<usize>sai) << 2;
   const ka = (<usize>sak) << 2;
   const kb = (<usize>ldb) << 2;
@@ -72,6 +134,54 @@ function tile4x8(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: us
   v128.store(c + 3 * rc, c31, 16);
 }
 
+function tile2x8(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, bias: usize): void {
+  const rc = (<usize>ldc) << 2;
+  const b16 = bias ? bias + 16 : 0;
+  let c00 = start(c, bias, accumulate);
+  let c01 = start(c + 16, b16, accumulate);
+  let c10 = start(c + rc, bias, accumulate);
+  let c11 = start(c + rc + 16, b16, accumulate);
+  const ra = (<usize>sai) << 2;
+  const ka = (<usize>sak) << 2;
+  const kb = (<usize>ldb) << 2;
+  let pa = a;
+  let pb = b;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(pb);
+    const b1 = v128.load(pb, 16);
+    const a0 = v128.load32_splat(pa);
+    const a1 = v128.load32_splat(pa + ra);
+    c00 = fma(c00, a0, b0);
+    c01 = fma(c01, a0, b1);
+    c10 = fma(c10, a1, b0);
+    c11 = fma(c11, a1, b1);
+    pa += ka;
+    pb += kb;
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + rc, c10);
+  v128.store(c + rc, c11, 16);
+}
+
+function tile1x8(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accumulate: i32, bias: usize): void {
+  let c0 = start(c, bias, accumulate);
+  let c1 = start(c + 16, bias ? bias + 16 : 0, accumulate);
+  const ka = (<usize>sak) << 2;
+  const kb = (<usize>ldb) << 2;
+  let pa = a;
+  let pb = b;
+  for (let k = 0; k < K; k++) {
+    const a0 = v128.load32_splat(pa);
+    c0 = fma(c0, a0, v128.load(pb));
+    c1 = fma(c1, a0, v128.load(pb, 16));
+    pa += ka;
+    pb += kb;
+  }
+  v128.store(c, c0);
+  v128.store(c, c1, 16);
+}
+
 function tile4x4(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, bias: usize): void {
   const rc = (<usize>ldc) << 2;
   let c0 = start(c, bias, accumulate);
@@ -98,24 +208,6 @@ function tile4x4(K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: us
   v128.store(c + 3 * rc, c3);
 }
 
-function tile1x8(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accumulate: i32, bias: usize): void {
-  let c0 = start(c, bias, accumulate);
-  let c1 = start(c + 16, bias ? bias + 16 : 0, accumulate);
-  const ka = (<usize>sak) << 2;
-  const kb = (<usize>ldb) << 2;
-  let pa = a;
-  let pb = b;
-  for (let k = 0; k < K; k++) {
-    const a0 = v128.load32_splat(pa);
-    c0 = fma(c0, a0, v128.load(pb));
-    c1 = fma(c1, a0, v128.load(pb, 16));
-    pa += ka;
-    pb += kb;
-  }
-  v128.store(c, c0);
-  v128.store(c, c1, 16);
-}
-
 function tile1x4(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accumulate: i32, bias: usize): void {
   let c0 = start(c, bias, accumulate);
   const ka = (<usize>sak) << 2;
@@ -133,6 +225,34 @@ function tile1x4(K: i32, a: usize, sak: i32, b: usize, ldb: i32, c: usize, accum
 /** Rows of A per block: a block (≤ 64 rows of K floats) stays in L2 while every column panel of B passes. */
 const ROW_BLOCK = 64;
 
+/** Rows i0 .. i1 of one 8-column panel: 6-row tiles, then 4, 2 and 1 (8 left over: two 4-row tiles). */
+function panel8(i0: i32, i1: i32, K: i32, a: usize, sai: i32, sak: i32, b: usize, ldb: i32, c: usize, ldc: i32, accumulate: i32, bias: usize): void {
+  const ra = (<usize>sai) << 2;
+  const rc = (<usize>ldc) << 2;
+  let pa = a + (<usize>i0) * ra;
+  let pc = c + (<usize>i0) * rc;
+  let left = i1 - i0;
+  while (left >= 6 && left != 8) {
+    tile6x8(K, pa, sai, sak, b, ldb, pc, ldc, accumulate, bias);
+    pa += 6 * ra;
+    pc += 6 * rc;
+    left -= 6;
+  }
+  while (left >= 4) {
+    tile4x8(K, pa, sai, sak, b, ldb, pc, ldc, accumulate, bias);
+    pa += 4 * ra;
+    pc += 4 * rc;
+    left -= 4;
+  }
+  if (left >= 2) {
+    tile2x8(K, pa, sai, sak, b, ldb, pc, ldc, accumulate, bias);
+    pa += 2 * ra;
+    pc += 2 * rc;
+    left -= 2;
+  }
+  if (left == 1) tile1x8(K, pa, sak, b, ldb, pc, accumulate, bias);
+}
+
 export function gemm(
   M: i32, N: i32, K: i32,
   a: usize, sai: i32, sak: i32,
@@ -147,15 +267,7 @@ export function gemm(
     let j = 0;
     for (; j + 8 <= N; j += 8) {
       const o = (<usize>j) << 2;
-      const bj = b + o;
-      const biasj = bias ? bias + o : 0;
-      let i = i0;
-      for (; i + 4 <= i1; i += 4) {
-        tile4x8(K, a + ((<usize>(i * sai)) << 2), sai, sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, ldc, accumulate, biasj);
-      }
-      for (; i < i1; i++) {
-        tile1x8(K, a + ((<usize>(i * sai)) << 2), sak, bj, ldb, c + ((<usize>(i * ldc)) << 2) + o, accumulate, biasj);
-      }
+      panel8(i0, i1, K, a, sai, sak, b + o, ldb, c + o, ldc, accumulate, bias ? bias + o : 0);
     }
     if (j < N) {
       const o = (<usize>j) << 2;

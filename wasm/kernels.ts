@@ -325,9 +325,11 @@ export function gatherRows(src: usize, rowFloats: i32, order: usize, first: i32,
 
 // ---------------------------------------------------------------------------------------------
 // Activations, by code: 0 linear, 1 relu, 2 tanh, 3 sigmoid, 4 elu, 5 selu, 6 swish (x·sigmoid x),
-// as in TensorFlow.js, four lanes at a time. exp is computed here (Cody–Waite range reduction and a
-// degree-7 polynomial, relative error < 2e-7): AssemblyScript's Mathf.exp would bring a lookup
-// table as a data segment, written into the tfjs heap when the module is instantiated.
+// as in TensorFlow.js, four lanes at a time. exp is computed here (Cody–Waite range reduction and
+// Cephes' degree-5 polynomial, relative error < 2e-7), tanh as a rational function (Eigen's
+// float tanh: degree 13 over degree 6, ~1 ulp), both with fused multiply-adds in the relaxed build:
+// AssemblyScript's Mathf.exp would bring a lookup table as a data segment, written into the tfjs
+// heap when the module is instantiated, and would be scalar.
 
 const SELU_SCALE: f32 = 1.0507009873554804934193349852946;
 const SELU_ALPHA: f32 = 1.6732632423543772848170429916717;
@@ -336,21 +338,25 @@ const SELU_ALPHA: f32 = 1.6732632423543772848170429916717;
   return f32x4.splat(x);
 }
 
-/** e^x, lane-wise, for x clamped to [-87, 88]. */
+/**
+ * e^x, lane-wise, for x clamped to [-87.3, 88.3] (2^n stays a normal float). n = round(x·log2 e)
+ * comes from adding 1.5·2^23, which leaves n in the low mantissa bits; shifted into the exponent
+ * field and biased, those bits are 2^n.
+ */
 function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, splat(-87)), splat(88));
-  const n = f32x4.nearest(f32x4.mul(x, splat(1.44269504088896341)));
-  let r = f32x4.sub(x, f32x4.mul(n, splat(0.693359375)));
-  r = f32x4.sub(r, f32x4.mul(n, splat(-2.12194440e-4)));
-  let p = splat(1.0 / 5040.0);
-  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 720.0));
-  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 120.0));
-  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 24.0));
-  p = f32x4.add(f32x4.mul(p, r), splat(1.0 / 6.0));
-  p = f32x4.add(f32x4.mul(p, r), splat(0.5));
-  p = f32x4.add(f32x4.mul(p, r), splat(1));
-  p = f32x4.add(f32x4.mul(p, r), splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  x = f32x4.min(f32x4.max(x, splat(-87.3)), splat(88.3));
+  const shifted = fma(splat(12582912.0), x, splat(1.44269504088896341));
+  const n = f32x4.sub(shifted, splat(12582912.0));
+  let r = fma(x, n, splat(-0.693359375));
+  r = fma(r, n, splat(2.12194440e-4));
+  let p = splat(1.9875691500e-4);
+  p = fma(splat(1.3981999507e-3), p, r);
+  p = fma(splat(8.3334519073e-3), p, r);
+  p = fma(splat(4.1665795894e-2), p, r);
+  p = fma(splat(1.6666665459e-1), p, r);
+  p = fma(splat(5.0000001201e-1), p, r);
+  p = fma(f32x4.add(r, splat(1)), p, f32x4.mul(r, r));
+  const scale = i32x4.add(i32x4.shl(shifted, 23), i32x4.splat(127 << 23));
   return f32x4.mul(p, scale);
 }
 
@@ -358,19 +364,22 @@ function exp4(x: v128): v128 {
   return f32x4.div(splat(1), f32x4.add(splat(1), exp4(f32x4.neg(z))));
 }
 
-/** tanh, lane-wise: an odd Taylor polynomial below |x| = 0.4, 1 − 2/(e^{2|x|} + 1) above (with the sign). */
+/** tanh, lane-wise: x·P(x²)/Q(x²) on x clamped to ±7.905 (beyond, tanh rounds to ±1). */
 function tanh4(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const big = f32x4.sub(splat(1), f32x4.div(splat(2), f32x4.add(exp4(f32x4.add(ax, ax)), splat(1))));
+  x = f32x4.min(f32x4.max(x, splat(-7.90531110763549805)), splat(7.90531110763549805));
   const x2 = f32x4.mul(x, x);
-  let p = splat(-1382.0 / 155925.0);
-  p = f32x4.add(f32x4.mul(p, x2), splat(62.0 / 2835.0));
-  p = f32x4.add(f32x4.mul(p, x2), splat(-17.0 / 315.0));
-  p = f32x4.add(f32x4.mul(p, x2), splat(2.0 / 15.0));
-  p = f32x4.add(f32x4.mul(p, x2), splat(-1.0 / 3.0));
-  const small = f32x4.add(x, f32x4.mul(f32x4.mul(p, x2), x));
-  const signed = v128.or(big, v128.and(x, i32x4.splat(0x80000000)));
-  return v128.bitselect(small, signed, f32x4.lt(ax, splat(0.4)));
+  let p = splat(-2.76076847742355e-16);
+  p = fma(splat(2.00018790482477e-13), p, x2);
+  p = fma(splat(-8.60467152213735e-11), p, x2);
+  p = fma(splat(5.12229709037114e-8), p, x2);
+  p = fma(splat(1.48572235717979e-5), p, x2);
+  p = fma(splat(6.37261928875436e-4), p, x2);
+  p = fma(splat(4.89352455891786e-3), p, x2);
+  let q = splat(1.19825839466702e-6);
+  q = fma(splat(1.18534705686654e-4), q, x2);
+  q = fma(splat(2.26843463243900e-3), q, x2);
+  q = fma(splat(4.89352518554385e-3), q, x2);
+  return f32x4.div(f32x4.mul(x, p), q);
 }
 
 @inline function activate4(kind: i32, z: v128): v128 {

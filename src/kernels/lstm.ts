@@ -4,10 +4,11 @@
  *
  * tf.layers.lstm runs every timestep as ~15 small kernels forward and ~30 backward: the seed's
  * stacked LSTM 64→32 over 24 steps costs ≈5,000 kernel calls per batch, and the engine's per-call
- * cost, not arithmetic, sets its speed. Here a layer is: one XNNPACK GEMM for the input projection
- * of every step, one small GEMM per step for the recurrent projection (h·U), the gate arithmetic
- * in a JS loop over the wasm heap, and, backward, one GEMM per step (dz·Uᵀ) plus three GEMMs for
- * the weight and input gradients. Semantics are Keras' and tf.layers.lstm's: gates in the order
+ * cost, not arithmetic, sets its speed. Here a layer is: one GEMM for the input projection of every
+ * step, one small GEMM per step for the recurrent projection (h·U), the gate arithmetic, and,
+ * backward, one GEMM per step (dz·Uᵀ) plus GEMMs for the weight and input gradients — with units
+ * in fours all on layerbench's SIMD kernels (wasm/kernels.ts), otherwise on XNNPACK's products and
+ * a JS loop for the gates. Semantics are Keras' and tf.layers.lstm's: gates in the order
  * i, f, c, o; sigmoid recurrent activation; tanh activation; zero initial state; bias added.
  *
  * The forward kernel also returns a cache [T, B, 7, U] (i, f, g, o, c, tanh c, h per step) that
@@ -38,15 +39,17 @@ function lstmForwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
   const G = kernel.shape[1]!;
   const U = G / 4;
 
-  const xw = matMul2D(wasm, asShape(x, [B * T, F]), kernel); // row b·T + t
   const cache = allocF32(wasm, [T, B, CACHE_SLOTS, U]);
   const out = allocF32(wasm, returnSequences ? [B, T, U] : [B, U]);
   const hPrev = allocF32(wasm, [B, U]);
   if (U % 4 === 0) {
-    // SIMD: h·U accumulated onto the step's rows of x·W, then the gates, all on the heap.
+    // SIMD: x·W for every step in one product, h·U accumulated onto the step's rows of it, then
+    // the gates, all on the heap.
+    const xw = allocF32(wasm, [B * T, G]); // row b·T + t
     const c = allocF32(wasm, [B, U]);
     const k = simdKernels(wasm);
-    const [XW, R, BIAS, C, CACHE, H, OUT] = [at(wasm, xw), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, c), at(wasm, cache), at(wasm, hPrev), at(wasm, out)];
+    const [X, W, XW, R, BIAS, C, CACHE, H, OUT] = [at(wasm, x), at(wasm, kernel), at(wasm, xw), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, c), at(wasm, cache), at(wasm, hPrev), at(wasm, out)];
+    k.gemm(B * T, G, F, X, F, 1, W, G, XW, G, 0, 0);
     for (let t = 0; t < T; t++) {
       const z = XW + 4 * t * G;
       if (t > 0) k.gemm(B, G, U, H, U, 1, R, G, z, T * G, 1, 0);
@@ -58,6 +61,7 @@ function lstmForwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
     free(wasm, hPrev);
     return [out, cache];
   }
+  const xw = matMul2D(wasm, asShape(x, [B * T, F]), kernel); // row b·T + t
   const cPrev = new Float64Array(B * U);
   for (let t = 0; t < T; t++) {
     const hu = t === 0 ? undefined : matMul2D(wasm, hPrev, recurrentKernel);
@@ -218,12 +222,17 @@ function lstmBackwardSimd(
   const dz = allocF32(wasm, [B * T, G]); // row b·T + t, like the forward projection
   const dc = allocF32(wasm, [B, U]);
   const dh = allocF32(wasm, [B, U]);
-  const recurrentT = transposedCopy(wasm, recurrentKernel, U, G); // [G, U]
+  const recurrentT = allocF32(wasm, [G, U]);
   const dKernel = allocF32(wasm, [F, G]);
   const dRecurrent = allocF32(wasm, [U, G]);
   const dBias = allocF32(wasm, [G]);
+  // dx = dz·Wᵀ on the SIMD product when F comes in fours, else on XNNPACK.
+  const simdDx = F % 4 === 0;
+  const kernelT = simdDx ? allocF32(wasm, [G, F]) : undefined;
+  const dx = simdDx ? allocF32(wasm, [B, T, F]) : undefined;
   const [DZ, DC, DH, RT, DY, CACHE, X] = [at(wasm, dz), at(wasm, dc), at(wasm, dh), at(wasm, recurrentT), at(wasm, dy), at(wasm, cache), at(wasm, x)];
   const [DK, DR, DB] = [at(wasm, dKernel), at(wasm, dRecurrent), at(wasm, dBias)];
+  k.transpose(at(wasm, recurrentKernel), U, G, RT, U);
   const step = (t: number) => CACHE + 4 * t * B * S;
   for (let t = T - 1; t >= 0; t--) {
     if (t < T - 1) k.gemm(B, U, G, DZ + 4 * (t + 1) * G, T * G, 1, RT, U, DH, U, 0, 0); // dh from step t+1
@@ -238,11 +247,18 @@ function lstmBackwardSimd(
   free(wasm, recurrentT);
   free(wasm, dc);
   free(wasm, dh);
-  const kernelT = transposedCopy(wasm, kernel, F, G); // [G, F]
-  const dx = matMul2D(wasm, dz, kernelT); // [B·T, F]
-  free(wasm, kernelT);
+  if (kernelT !== undefined && dx !== undefined) {
+    k.transpose(at(wasm, kernel), F, G, at(wasm, kernelT), F);
+    k.gemm(B * T, F, G, DZ, G, 1, at(wasm, kernelT), F, at(wasm, dx), F, 0, 0);
+    free(wasm, kernelT);
+    free(wasm, dz);
+    return [dx, dKernel, dRecurrent, dBias];
+  }
+  const kernelTJs = transposedCopy(wasm, kernel, F, G); // [G, F]
+  const dxJs = matMul2D(wasm, dz, kernelTJs); // [B·T, F]
+  free(wasm, kernelTJs);
   free(wasm, dz);
-  return [asShape(dx, [B, T, F]), dKernel, dRecurrent, dBias];
+  return [asShape(dxJs, [B, T, F]), dKernel, dRecurrent, dBias];
 }
 
 export const lstmForwardConfig = wasmKernel(LSTM_FORWARD, lstmForwardWasm);

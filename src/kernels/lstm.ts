@@ -16,14 +16,13 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32, heapOffset as at, simdKernels } from './simd.js';
+import { CACHE_SLOTS, lstmBackward, lstmForward, lstmScratch, type LstmShape } from './lstm_passes.js';
+import { heapOffset as at, simdKernels } from './simd.js';
 import { allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const LSTM_FORWARD = 'LayerbenchLstmForward';
 export const LSTM_BACKWARD = 'LayerbenchLstmBackward';
 
-/** Per step and sample: the four gates, the cell state, its tanh and the output. */
-const CACHE_SLOTS = 7;
 
 export interface LstmAttrs {
   returnSequences: boolean;
@@ -41,26 +40,14 @@ function lstmForwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[
 
   const cache = allocF32(wasm, [T, B, CACHE_SLOTS, U]);
   const out = allocF32(wasm, returnSequences ? [B, T, U] : [B, U]);
-  const hPrev = allocF32(wasm, [B, U]);
+  const shape: LstmShape = { B, T, F, U, returnSequences };
   if (U % 4 === 0) {
-    // SIMD: x·W for every step in one product, h·U accumulated onto the step's rows of it, then
-    // the gates, all on the heap.
-    const xw = allocF32(wasm, [B * T, G]); // row b·T + t
-    const c = allocF32(wasm, [B, U]);
-    const k = simdKernels(wasm);
-    const [X, W, XW, R, BIAS, C, CACHE, H, OUT] = [at(wasm, x), at(wasm, kernel), at(wasm, xw), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, c), at(wasm, cache), at(wasm, hPrev), at(wasm, out)];
-    k.gemm(B * T, G, F, X, F, 1, W, G, XW, G, 0, 0);
-    for (let t = 0; t < T; t++) {
-      const z = XW + 4 * t * G;
-      if (t > 0) k.gemm(B, G, U, H, U, 1, R, G, z, T * G, 1, 0);
-      const [o, ldo] = returnSequences ? [OUT + 4 * t * U, T * U] : t === T - 1 ? [OUT, U] : [0, 0];
-      k.lstmForwardStep(B, U, z, T * G, BIAS, C, t === 0 ? 1 : 0, CACHE + 4 * t * B * CACHE_SLOTS * U, H, o, ldo);
-    }
-    free(wasm, c);
-    free(wasm, xw);
-    free(wasm, hPrev);
+    const scratch = allocF32(wasm, [lstmScratch(shape).forward]);
+    lstmForward(simdKernels(wasm), shape, at(wasm, x), at(wasm, kernel), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, out), at(wasm, cache), at(wasm, scratch));
+    free(wasm, scratch);
     return [out, cache];
   }
+  const hPrev = allocF32(wasm, [B, U]);
   const xw = matMul2D(wasm, asShape(x, [B * T, F]), kernel); // row b·T + t
   const cPrev = new Float64Array(B * U);
   for (let t = 0; t < T; t++) {
@@ -204,7 +191,7 @@ function lstmBackwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
   return [asShape(dx, [B, T, F]), asShape(dKernel, [F, G]), asShape(dRecurrent, [U, G]), asShape(dBias, [G])];
 }
 
-/** lstmBackwardWasm for U a multiple of 4: every product and gate on the SIMD kernels. */
+/** lstmBackwardWasm for U a multiple of 4: every product and gate on the SIMD kernels (dx on XNNPACK unless F comes in fours). */
 function lstmBackwardSimd(
   wasm: BackendWasm,
   dy: tf.TensorInfo,
@@ -216,49 +203,25 @@ function lstmBackwardSimd(
 ): tf.TensorInfo[] {
   const [B, T, F] = x.shape as [number, number, number];
   const G = kernel.shape[1]!;
-  const U = G / 4;
-  const S = CACHE_SLOTS * U;
-  const k = simdKernels(wasm);
-  const dz = allocF32(wasm, [B * T, G]); // row b·T + t, like the forward projection
-  const dc = allocF32(wasm, [B, U]);
-  const dh = allocF32(wasm, [B, U]);
-  const recurrentT = allocF32(wasm, [G, U]);
+  const shape: LstmShape = { B, T, F, U: G / 4, returnSequences };
   const dKernel = allocF32(wasm, [F, G]);
-  const dRecurrent = allocF32(wasm, [U, G]);
+  const dRecurrent = allocF32(wasm, [G / 4, G]);
   const dBias = allocF32(wasm, [G]);
-  // dx = dz·Wᵀ on the SIMD product when F comes in fours, else on XNNPACK.
   const simdDx = F % 4 === 0;
-  const kernelT = simdDx ? allocF32(wasm, [G, F]) : undefined;
-  const dx = simdDx ? allocF32(wasm, [B, T, F]) : undefined;
-  const [DZ, DC, DH, RT, DY, CACHE, X] = [at(wasm, dz), at(wasm, dc), at(wasm, dh), at(wasm, recurrentT), at(wasm, dy), at(wasm, cache), at(wasm, x)];
-  const [DK, DR, DB] = [at(wasm, dKernel), at(wasm, dRecurrent), at(wasm, dBias)];
-  k.transpose(at(wasm, recurrentKernel), U, G, RT, U);
-  const step = (t: number) => CACHE + 4 * t * B * S;
-  for (let t = T - 1; t >= 0; t--) {
-    if (t < T - 1) k.gemm(B, U, G, DZ + 4 * (t + 1) * G, T * G, 1, RT, U, DH, U, 0, 0); // dh from step t+1
-    const [dyAt, ldy] = returnSequences ? [DY + 4 * t * U, T * U] : t === T - 1 ? [DY, U] : [0, 0];
-    k.lstmBackwardStep(B, U, t < T - 1 ? DH : 0, dyAt, ldy, step(t), t > 0 ? step(t - 1) : 0, DC, t === T - 1 ? 1 : 0, DZ + 4 * t * G, T * G);
-  }
-  // dKernel = xᵀ·dz over all steps; dRecurrent = Σ_t h_{t−1}ᵀ·dz_t (h_{−1} = 0); dBias = Σ dz.
-  k.gemm(F, G, B * T, X, 1, F, DZ, G, DK, G, 0, 0);
-  if (T === 1) heapF32(wasm).fill(0, DR / 4, DR / 4 + U * G);
-  for (let t = 1; t < T; t++) k.gemm(U, G, B, step(t - 1) + 4 * 6 * U, 1, S, DZ + 4 * t * G, T * G, DR, G, t > 1 ? 1 : 0, 0);
-  k.columnSums(DZ, B * T, G, DB);
-  free(wasm, recurrentT);
-  free(wasm, dc);
-  free(wasm, dh);
-  if (kernelT !== undefined && dx !== undefined) {
-    k.transpose(at(wasm, kernel), F, G, at(wasm, kernelT), F);
-    k.gemm(B * T, F, G, DZ, G, 1, at(wasm, kernelT), F, at(wasm, dx), F, 0, 0);
+  const dx = allocF32(wasm, [B, T, F]);
+  const scratch = allocF32(wasm, [lstmScratch(shape).backward]);
+  const grads = { kernel: at(wasm, dKernel), recurrent: at(wasm, dRecurrent), bias: at(wasm, dBias), x: simdDx ? at(wasm, dx) : 0 };
+  lstmBackward(simdKernels(wasm), shape, at(wasm, dy), at(wasm, x), at(wasm, kernel), at(wasm, recurrentKernel), at(wasm, cache), grads, at(wasm, scratch));
+  if (!simdDx) {
+    // dz is the scratch's first [B·T, G] floats.
+    const kernelT = transposedCopy(wasm, kernel, F, G); // [G, F]
+    const product = matMul2D(wasm, asShape(scratch, [B * T, G]), kernelT);
+    f32View(wasm, dx).set(f32View(wasm, product));
+    free(wasm, product);
     free(wasm, kernelT);
-    free(wasm, dz);
-    return [dx, dKernel, dRecurrent, dBias];
   }
-  const kernelTJs = transposedCopy(wasm, kernel, F, G); // [G, F]
-  const dxJs = matMul2D(wasm, dz, kernelTJs); // [B·T, F]
-  free(wasm, kernelTJs);
-  free(wasm, dz);
-  return [asShape(dxJs, [B, T, F]), dKernel, dRecurrent, dBias];
+  free(wasm, scratch);
+  return [dx, dKernel, dRecurrent, dBias];
 }
 
 export const lstmForwardConfig = wasmKernel(LSTM_FORWARD, lstmForwardWasm);

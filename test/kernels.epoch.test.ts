@@ -13,7 +13,8 @@ import { maxAbs, useWasmKernels } from './helpers/backends.js';
 
 interface Case {
   name: string;
-  family?: 'dense' | 'lstm';
+  family?: 'dense' | 'lstm' | 'cnn';
+  cnn?: { kernelSize: number; pooling: 'max' | 'avg' | 'none'; poolSize: number; denseHead: number[] };
   task: DataInfo['task'];
   inputShape: number[];
   targetDim: number;
@@ -29,12 +30,12 @@ function setup(c: Case, rows = 150): { spec: SweepSpec; candidate: Candidate; in
   const spec = sweepSpecSchema.parse({
     name: `fused-${c.name}`,
     dataset:
-      c.task === 'multiclass'
+      c.task === 'multiclass' || c.family === 'cnn'
         ? { key: 'datasets/x.npz', format: 'npz', task: c.task, inputs: 'x', target: 'y' }
         : c.task === 'forecast'
           ? { key: 'datasets/x.csv', task: c.task, target: 'y', time: 't', lookback: c.inputShape[0] }
           : { key: 'datasets/x.csv', task: c.task, target: 'y' },
-    model: { family: c.family ?? 'dense', depth: [c.units.length], width: [c.units[0]], activation: c.activation, l2: c.l2 ?? 0, dropout: c.dropout ?? 0 },
+    model: { family: c.family ?? 'dense', depth: [c.units.length], width: [c.units[0]], activation: c.activation, l2: c.l2 ?? 0, dropout: c.dropout ?? 0, ...(c.cnn ? { cnn: c.cnn } : {}) },
     training: { epochs: 4, batchSize: c.batchSize, optimizer: 'adam', learningRate: 0.01, earlyStopping: { enabled: false }, seed: 3 },
     evaluation: { strategy: 'holdout', validationSplit: 0.2, repeats: 1, metric: c.metric },
   });
@@ -93,9 +94,13 @@ const cases: Case[] = [
   { name: 'swish-mae', task: 'regression', inputShape: [3], targetDim: 1, units: [8], activation: 'swish', metric: 'mae', batchSize: 64 },
   { name: 'lstm-stacked', family: 'lstm', task: 'forecast', inputShape: [6, 3], targetDim: 1, units: [8, 4], activation: 'tanh', metric: 'rmse', batchSize: 16 },
   { name: 'lstm-l2-two-targets', family: 'lstm', task: 'forecast', inputShape: [5, 4], targetDim: 2, units: [12], activation: 'tanh', l2: 0.01, metric: 'mae', batchSize: 32 },
+  { name: 'cnn-max-pooling', family: 'cnn', task: 'multiclass', inputShape: [9, 9, 1], targetDim: 3, units: [4, 8], activation: 'relu', metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] } },
+  { name: 'cnn-reshape-avg-l2-head', family: 'cnn', task: 'binary', inputShape: [6, 7], targetDim: 1, units: [4], activation: 'tanh', l2: 0.01, metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'avg', poolSize: 2, denseHead: [6] } },
+  { name: 'cnn-3-channels-no-pooling', family: 'cnn', task: 'multiclass', inputShape: [5, 5, 3], targetDim: 3, units: [8, 4], activation: 'elu', metric: 'accuracy', batchSize: 20, cnn: { kernelSize: 2, pooling: 'none', poolSize: 2, denseHead: [] } },
+  { name: 'cnn-same-padding', family: 'cnn', task: 'multiclass', inputShape: [4, 4, 2], targetDim: 3, units: [4, 4], activation: 'relu', metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] } },
 ];
 
-describe('fused training epoch (LayerbenchEpoch) of dense and LSTM networks against the unfused path', () => {
+describe('fused training epoch (LayerbenchEpoch) of dense, LSTM and CNN networks against the unfused path', () => {
   useWasmKernels('wasm');
 
   it.each(cases)('$name: every epoch and the trained weights match tf.layers + Adam on wasm', async (c) => {
@@ -125,6 +130,7 @@ describe('fused training epoch (LayerbenchEpoch) of dense and LSTM networks agai
   const dropouts: Case[] = [
     { name: 'dense', task: 'binary', inputShape: [6], targetDim: 1, units: [32, 16], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16 },
     { name: 'lstm', family: 'lstm', task: 'forecast', inputShape: [6, 2], targetDim: 1, units: [8, 8], activation: 'tanh', dropout: 0.3, metric: 'rmse', batchSize: 16 },
+    { name: 'cnn', family: 'cnn', task: 'multiclass', inputShape: [8, 8, 1], targetDim: 3, units: [4], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [8] } },
   ];
 
   it.each(dropouts)('dropout ($name): deterministic for the same candidate, and it learns', async (c) => {

@@ -170,14 +170,14 @@ describe.each(runs)('layerbench on %s against PyTorch (test/fixtures/pytorch)', 
 describe('the fused training epoch (LayerbenchEpoch) against PyTorch', () => {
   useWasmKernels('wasm');
 
-  it.each(['mlp', 'lstm'] as const)('%s: the loss of each of 5 one-batch epochs and the weights after them', async (name) => {
+  it.each(['mlp', 'cnn', 'lstm'] as const)('%s: the loss of each of 5 one-batch epochs and the weights after them', async (name) => {
     const f = load(name);
     const net = seedModel(f);
     const { x, y } = batch(f);
     const rows = f.x.shape[0]!;
     const features = f.inputShape.reduce((a, b) => a * b, 1);
-    const task = name === 'lstm' ? 'forecast' : 'regression';
-    const trainer = fusedDenseTrainer(net, features, 1, { task, metric: 'rmse', optimizer: 'adam', batchSize: rows, ...f.adam });
+    const task = { mlp: 'regression', cnn: 'multiclass', lstm: 'forecast' } as const;
+    const trainer = fusedDenseTrainer(net, features, y.shape[1]!, { task: task[name], metric: name === 'cnn' ? 'accuracy' : 'rmse', optimizer: 'adam', batchSize: rows, ...f.adam });
     if (typeof trainer === 'string') throw new Error(`the fused path does not apply: ${trainer}`);
     const order = Int32Array.from({ length: rows }, (_, i) => i);
     for (let s = 0; s < f.steps; s++) {

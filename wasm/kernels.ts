@@ -692,6 +692,88 @@ export function maxPoolGrad(
   }
 }
 
+/**
+ * Pooling forward, NHWC, C a multiple of 4: max (kind 0) or mean (kind 1) over each window's
+ * in-bounds inputs (padding never counts, as in TensorFlow.js); a window with none gives 0.
+ */
+export function pool(
+  kind: i32, x: usize, y: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): void {
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  let o = y;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - padTop;
+      const hLo = max(0, h0);
+      const hHi = min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - padLeft;
+        const wLo = max(0, w0);
+        const wHi = min(W, w0 + fw);
+        const count = (hHi - hLo) * (wHi - wLo);
+        const corner = image + (<usize>max(0, hLo)) * rowBytes + (<usize>max(0, wLo)) * pixBytes;
+        const share = splat(count > 0 ? <f32>1 / <f32>count : 0);
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          let acc = kind == 0 && count > 0 ? v128.load(x + corner + c) : splat(0);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              const v = v128.load(x + corner + c + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes);
+              acc = kind == 0 ? f32x4.max(acc, v) : f32x4.add(acc, v);
+            }
+          }
+          v128.store(o + c, kind == 0 ? acc : f32x4.mul(acc, share));
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}
+
+/** Average pooling's gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy shared among its in-bounds inputs. */
+export function avgPoolGrad(
+  dy: usize, dx: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): void {
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  const total = (<usize>(N * H)) * rowBytes;
+  for (let z: usize = 0; z < total; z += 16) v128.store(dx + z, splat(0));
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - padTop;
+      const hLo = max(0, h0);
+      const hHi = min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - padLeft;
+        const wLo = max(0, w0);
+        const wHi = min(W, w0 + fw);
+        const count = (hHi - hLo) * (wHi - wLo);
+        if (count > 0) {
+          const corner = image + (<usize>hLo) * rowBytes + (<usize>wLo) * pixBytes;
+          const share = splat(<f32>1 / <f32>count);
+          for (let c: usize = 0; c < pixBytes; c += 16) {
+            const g = f32x4.mul(v128.load(o + c), share);
+            for (let ih = hLo; ih < hHi; ih++) {
+              for (let iw = wLo; iw < wHi; iw++) {
+                const p = dx + corner + c + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes;
+                v128.store(p, f32x4.add(v128.load(p), g));
+              }
+            }
+          }
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Convolution data movement, NHWC: im2col writes rows of cols [N·OH·OW, fh·fw·C] (each output
 // pixel's patch, taps in filter order, zeros where a tap falls into the padding); col2im adds such a

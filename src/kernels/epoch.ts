@@ -5,8 +5,9 @@
  * kernel calls per batch on the seed's dense network, ~70 on its LSTM and ~140 on its CNN, and the
  * engine's per-call cost is a large share of their time.
  *
- * A network is an optional front — a stack of LSTM layers (lstm_front.ts) — and a head of Dense
- * layers (dense_head.ts), which is the whole network when it is dense. The parameters live in one
+ * A network is an optional front — a stack of LSTM layers (lstm_front.ts) or of convolutions with
+ * pooling (conv_front.ts) — and a head of Dense layers (dense_head.ts), which is the whole network
+ * when it is dense. The parameters live in one
  * flat tensor laid out by the caller (the plans' float offsets; dense units padded to a multiple
  * of 4 with zeros), with Adam's moments in two more of the same layout. Unlike other kernels this
  * one **updates `params`, `m`, `v` and `scratch` in place**: they belong to one FusedDenseTrainer
@@ -21,6 +22,7 @@
  */
 import type { TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { convFrontBackward, convFrontForward, convFrontOutputGradient, convFrontScratch, type ConvLayerPlan } from './conv_front.js';
 import { headBackward, headForward, headScratch, lossAndGradient, type DenseLayerPlan, type DenseLoss, type DenseMetric } from './dense_head.js';
 import { lstmFrontBackward, lstmFrontForward, lstmFrontOutputGradient, lstmFrontScratch, type LstmLayerPlan } from './lstm_front.js';
 import { heapF32, heapOffset, simdKernels, type SimdKernels } from './simd.js';
@@ -28,11 +30,12 @@ import { allocF32, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const TRAIN_EPOCH = 'LayerbenchEpoch';
 
-export type { DenseLayerPlan, DenseLoss, DenseMetric, LstmLayerPlan };
+export type { ConvLayerPlan, DenseLayerPlan, DenseLoss, DenseMetric, LstmLayerPlan };
+export type { PoolPlan } from './conv_front.js';
 
 export interface EpochAttrs {
   /** Layers before the dense head (absent: the network is dense). */
-  front?: { kind: 'lstm'; layers: LstmLayerPlan[] };
+  front?: { kind: 'lstm'; layers: LstmLayerPlan[] } | { kind: 'conv'; layers: ConvLayerPlan[] };
   /** The dense layers, the output layer last. */
   layers: DenseLayerPlan[];
   /** Total floats of params (and of m, v). */
@@ -62,6 +65,12 @@ export interface EpochAttrs {
 /** Every trainable variable of a plan as Adam and the penalty see it: float offset, floats, L2 factor. */
 export function epochVariables(a: Pick<EpochAttrs, 'front' | 'layers'>): { at: number; size: number; l2: number }[] {
   const front = (a.front?.layers ?? []).flatMap((p) => {
+    if (p.kind === 'conv') {
+      return [
+        { at: p.kernelAt, size: p.fh * p.fw * p.inC * p.outC, l2: p.l2 },
+        { at: p.biasAt, size: p.outC, l2: 0 },
+      ];
+    }
     const G = 4 * p.units;
     return [
       { at: p.kernelAt, size: p.inputs * G, l2: p.l2 },
@@ -90,9 +99,10 @@ export function epochScratch(a: Pick<EpochAttrs, 'front' | 'layers' | 'batchSize
   const xb = take(B * features);
   const yb = take(B * a.targets);
   const lstm = a.front?.kind === 'lstm' ? lstmFrontScratch(a.front.layers, B, inputShape[0]!, take) : undefined;
+  const conv = a.front?.kind === 'conv' ? convFrontScratch(a.front.layers, B, take) : undefined;
   const head = headScratch(a.layers, B, take);
   const grad = take(a.paramCount);
-  return { xb, yb, lstm, head, grad, size: at };
+  return { xb, yb, lstm, conv, head, grad, size: at };
 }
 
 function epochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
@@ -117,6 +127,7 @@ function epochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const last = a.layers.length - 1;
   const lossSpec = { loss: a.loss, metric: a.metric, targets: T, scales: Float64Array.from({ length: T }, (_, j) => a.targetScale[j] ?? 1) };
   const lstm = a.front?.kind === 'lstm' ? a.front.layers : undefined;
+  const conv = a.front?.kind === 'conv' ? a.front.layers : undefined;
   const steps = inputShape[0]!;
   const evaluate = a.evaluate === true;
 
@@ -131,6 +142,7 @@ function epochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
 
     let input = f(lay.xb);
     if (lstm) input = lstmFrontForward(k, lstm, lay.lstm!, f, B, steps, input, P, evaluate, seed);
+    if (conv) input = convFrontForward(k, conv, lay.conv!, f, B, input, P);
     seed.value = headForward(k, a.layers, lay.head, f, B, input, P, evaluate, seed.value);
     const base = s / 4;
     const batch = lossAndGradient(heap, lossSpec, B, base + lay.head[last]!.z, a.layers[last]!.ld, base + lay.yb, base + lay.head[last]!.g);
@@ -143,8 +155,10 @@ function epochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     }
     lossSum += (batch.loss + penalty) * B;
 
-    headBackward(k, a.layers, lay.head, f, B, input, P, G, lstm ? lstmFrontOutputGradient(lstm, lay.lstm!, f) : 0);
+    const dFront = lstm ? lstmFrontOutputGradient(lstm, lay.lstm!, f) : conv ? convFrontOutputGradient(conv, lay.conv!, f) : 0;
+    headBackward(k, a.layers, lay.head, f, B, input, P, G, dFront);
     if (lstm) lstmFrontBackward(k, lstm, lay.lstm!, f, B, steps, f(lay.xb), P, G);
+    if (conv) convFrontBackward(k, conv, lay.conv!, f, B, f(lay.xb), P, G);
 
     const c1 = 1 - a.beta1 ** step;
     const c2 = 1 - a.beta2 ** step;

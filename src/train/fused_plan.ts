@@ -1,17 +1,23 @@
 /**
  * Which networks the fused training epoch (src/kernels/epoch.ts) can train, and the flat layout of
- * their parameters. A network qualifies when it is, in order: optionally a stack of LSTM layers
- * (tanh/sigmoid, with bias, units in fours, no dropout inside the cell, nothing stateful, reversed
- * or masked; each optionally followed by Dropout; all but the last returning sequences), then a
- * stack of Dense layers (optionally after a Flatten as the first layer; each hidden one optionally
- * followed by Dropout), the output activation the task's. Kernels may carry an L2 penalty.
+ * their parameters. A network qualifies when it is, in order, optionally one of
+ *  - a stack of LSTM layers (tanh/sigmoid, with bias, units in fours, no dropout inside the cell,
+ *    nothing stateful, reversed or masked; each optionally followed by Dropout; all but the last
+ *    returning sequences), or
+ *  - a stack of channels-last Conv2D layers (with bias, filters in fours, an activation the SIMD
+ *    kernels have; each optionally followed by max or average pooling; after an optional Reshape
+ *    of [height, width] images), then a Flatten,
+ * then a stack of Dense layers (optionally after a Flatten as the first layer; each hidden one
+ * optionally followed by Dropout), the output activation the task's. Kernels may carry an L2 penalty.
  *
  * Parameters are packed in the order of the model's trainable weights; a Dense layer's units are
  * padded to ld, a multiple of 4 (its kernel is [inputs, ld], its input rows the previous layer's
  * padded width), with zeros that training leaves at zero.
  */
 import * as tf from '@tensorflow/tfjs';
-import type { DenseLayerPlan, LstmLayerPlan } from '../kernels/epoch.js';
+import { convGeometry } from '../kernels/conv_geometry.js';
+import type { ConvLayerPlan, DenseLayerPlan, LstmLayerPlan } from '../kernels/epoch.js';
+import { poolGeometry } from '../kernels/pool_grad.js';
 import { SIMD_ACTIVATIONS, type SimdActivation } from '../kernels/simd.js';
 import type { Task } from '../sweep/schema.js';
 
@@ -32,7 +38,7 @@ export interface PackedLayer {
 export interface FusedNetwork {
   /** Per sample, as the model takes it. */
   inputShape: number[];
-  front?: { kind: 'lstm'; layers: LstmLayerPlan[] };
+  front?: { kind: 'lstm'; layers: LstmLayerPlan[] } | { kind: 'conv'; layers: ConvLayerPlan[] };
   head: DenseLayerPlan[];
   layers: PackedLayer[];
   paramCount: number;
@@ -61,6 +67,17 @@ function lstmProblem(c: Config): string | undefined {
   return undefined;
 }
 
+function convProblem(c: Config): string | undefined {
+  if (c['dataFormat'] !== 'channelsLast') return 'a channels-first convolution';
+  if (c['useBias'] === false) return 'a convolution without bias';
+  if (!(String(c['activation']) in SIMD_ACTIVATIONS)) return `the activation ${String(c['activation'])}`;
+  if ((c['filters'] as number) % 4 !== 0) return 'a convolution whose filters are not a multiple of 4';
+  if (c['biasRegularizer'] || c['activityRegularizer'] || c['kernelConstraint'] || c['biasConstraint']) return 'a convolution with a bias/activity regulariser or a constraint';
+  return undefined;
+}
+
+type Pair = number | [number, number];
+
 /** The network's plan and layout for the fused epoch, or why it cannot take that path. */
 export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | string {
   const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
@@ -68,6 +85,10 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
   if (inputShape.some((d) => !Number.isInteger(d))) return 'an input shape with unknown dimensions';
   const packed: PackedLayer[] = [];
   const lstm: LstmLayerPlan[] = [];
+  const conv: ConvLayerPlan[] = [];
+  /** [H, W, C] of the images, then of each convolutional block's output; undefined once flattened. */
+  let spatial = inputShape.length === 3 ? (inputShape as [number, number, number]) : undefined;
+  let previous = '';
   const head: DenseLayerPlan[] = [];
   /** Each head layer's activation, by name. */
   const activations: string[] = [];
@@ -81,6 +102,49 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
   for (const [i, layer] of layers.entries()) {
     const c = layer.getConfig();
     const name = layer.getClassName();
+    const before = previous;
+    previous = name;
+    if (name === 'Reshape') {
+      const target = c['targetShape'] as number[];
+      if (i !== 0 || inputShape.length !== 2 || target.length !== 3 || target[0] !== inputShape[0] || target[1] !== inputShape[1] || target[2] !== 1) {
+        return 'a Reshape layer other than [height, width] → [height, width, 1] first';
+      }
+      spatial = [target[0]!, target[1]!, 1];
+      continue;
+    }
+    if (name === 'Conv2D') {
+      if (!spatial || head.length > 0 || lstm.length > 0) return 'a convolution after a Dense, Flatten or LSTM layer';
+      const [H, W, C] = spatial;
+      const problem = convProblem(c);
+      if (problem) return problem;
+      const l2 = l2Of(c['kernelRegularizer']);
+      if (typeof l2 === 'string') return l2;
+      const [fh, fw] = c['kernelSize'] as [number, number];
+      const filters = c['filters'] as number;
+      const g = convGeometry([1, H, W, C], [fh, fw, C, filters], c['strides'] as Pair, c['dilationRate'] as Pair, c['padding'] as 'same' | 'valid', undefined, 'NHWC', 'Conv2D');
+      const [kernel, bias] = [place([fh, fw, C, filters]), place([filters])];
+      conv.push({
+        kind: 'conv',
+        ...{ inH: H, inW: W, inC: C, outH: g.outHeight, outW: g.outWidth, outC: filters, fh, fw, sh: g.strideHeight, sw: g.strideWidth },
+        ...{ dh: g.dilationHeight, dw: g.dilationWidth, padTop: g.padTop, padLeft: g.padLeft },
+        activation: SIMD_ACTIVATIONS[String(c['activation']) as SimdActivation],
+        l2,
+        kernelAt: kernel.at,
+        biasAt: bias.at,
+      });
+      packed.push({ layer, variables: [kernel, bias] });
+      spatial = [g.outHeight, g.outWidth, filters];
+      continue;
+    }
+    if (name === 'MaxPooling2D' || name === 'AveragePooling2D') {
+      if (before !== 'Conv2D' || !spatial) return 'a pooling layer that is not right after a convolution';
+      if (c['dataFormat'] !== 'channelsLast') return 'channels-first pooling';
+      const [H, W, C] = spatial;
+      const g = poolGeometry([1, H, W, C], c['poolSize'] as Pair, c['strides'] as Pair, c['padding'] as 'same' | 'valid', undefined);
+      conv.at(-1)!.pool = { kind: name === 'MaxPooling2D' ? 'max' : 'avg', outH: g.outHeight, outW: g.outWidth, fh: g.filterHeight, fw: g.filterWidth, sh: g.strideHeight, sw: g.strideWidth, padTop: g.padTop, padLeft: g.padLeft };
+      spatial = [g.outHeight, g.outWidth, C];
+      continue;
+    }
     if (name === 'LSTM') {
       if (head.length > 0) return 'an LSTM layer after a Dense layer';
       if (i !== lstm.length + lstm.filter((p) => p.dropout > 0).length) return 'an LSTM layer after another layer';
@@ -100,7 +164,10 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
     }
     switch (name) {
       case 'Flatten':
-        if (i !== 0) return 'a Flatten layer after the first';
+        if (conv.length > 0 && spatial) {
+          inputs = spatial.reduce((a, b) => a * b, 1);
+          spatial = undefined;
+        } else if (i !== 0) return 'a Flatten layer after the first, other than after convolutions';
         break;
       case 'Dense': {
         if (c['useBias'] === false) return 'a Dense layer without bias';
@@ -110,6 +177,7 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
         const l2 = l2Of(c['kernelRegularizer']);
         if (typeof l2 === 'string') return l2;
         if (lstm.length > 0 && lstm.at(-1)!.returnSequences) return 'a Dense layer on a sequence';
+        if (conv.length > 0 && spatial) return 'a Dense layer on images';
         const [kernel] = layer.getWeights();
         const rows = head.length > 0 ? head.at(-1)!.units : lstm.length > 0 ? lstm.at(-1)!.units : inputs;
         if (!kernel || kernel.rank !== 2 || kernel.shape[0] !== rows) return 'a Dense layer on inputs of rank > 2';
@@ -141,7 +209,8 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
   const hidden = activations.slice(0, -1).find((a) => !(a in SIMD_ACTIVATIONS));
   if (hidden !== undefined) return `the activation ${hidden}`;
   head.slice(0, -1).forEach((p, i) => (p.activation = SIMD_ACTIVATIONS[activations[i] as SimdActivation]));
-  return { inputShape, ...(lstm.length > 0 ? { front: { kind: 'lstm' as const, layers: lstm } } : {}), head, layers: packed, paramCount: at };
+  const front = lstm.length > 0 ? { front: { kind: 'lstm' as const, layers: lstm } } : conv.length > 0 ? { front: { kind: 'conv' as const, layers: conv } } : {};
+  return { inputShape, ...front, head, layers: packed, paramCount: at };
 }
 
 /**

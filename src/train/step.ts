@@ -12,7 +12,7 @@
  * the kernel does not implement); the caller then trains the unfused way.
  */
 import * as tf from '@tensorflow/tfjs';
-import { TRAIN_EPOCH, epochScratch, type DenseLoss, type DenseMetric, type EpochAttrs } from '../kernels/epoch.js';
+import { TRAIN_EPOCH, type DenseLoss, type DenseMetric, type EpochAttrs } from '../kernels/epoch.js';
 import { simdSupported } from '../kernels/simd.js';
 import { fusedNetwork, packArrays, packWeights, unpackArrays, type FusedNetwork } from './fused_plan.js';
 import type { MetricName, Task } from '../sweep/schema.js';
@@ -61,7 +61,6 @@ export class FusedDenseTrainer {
     private params: tf.Tensor1D,
     private m: tf.Tensor1D,
     private v: tf.Tensor1D,
-    private readonly scratch: tf.Tensor1D,
   ) {}
 
   /** A trainer holding a copy of the model's current weights (and fresh Adam moments). */
@@ -80,9 +79,8 @@ export class FusedDenseTrainer {
       beta2: o.beta2 ?? 0.999,
       epsilon: o.epsilon ?? 1e-7,
     };
-    const scratchFloats = epochScratch(plan, net.inputShape).size;
     const size = net.paramCount;
-    return new FusedDenseTrainer(net, plan, tf.tensor1d(packWeights(net)), tf.zeros([size]), tf.zeros([size]), tf.zeros([scratchFloats]));
+    return new FusedDenseTrainer(net, plan, tf.tensor1d(packWeights(net)), tf.zeros([size]), tf.zeros([size]));
   }
 
   /** Take the model's current weights (e.g. restored best weights) as the trainer's. */
@@ -126,7 +124,7 @@ export class FusedDenseTrainer {
       const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed };
       return tf.engine().runKernel(
         TRAIN_EPOCH,
-        { x, y, order: indices, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
+        { x, y, order: indices, params: this.params, m: this.m, v: this.v },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor1D;
     });
@@ -151,7 +149,7 @@ export class FusedDenseTrainer {
       const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed: 0, evaluate: true };
       return tf.engine().runKernel(
         TRAIN_EPOCH,
-        { x, y, order: order!, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
+        { x, y, order: order!, params: this.params, m: this.m, v: this.v },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor1D;
     });
@@ -172,7 +170,7 @@ export class FusedDenseTrainer {
   }
 
   dispose(): void {
-    tf.dispose([this.params, this.m, this.v, this.scratch, ...this.identity.values()]);
+    tf.dispose([this.params, this.m, this.v, ...this.identity.values()]);
   }
 }
 

@@ -7,9 +7,11 @@
  *  - backward: the pooling's gradient, the activation's, the bias gradient (float64 column sums),
  *    the filter gradient patchesᵀ·dz slice by slice, and below the first layer the input gradient
  *    col2im(dz·Wᵀ) slice by slice.
+ * 3×3 stride-1 layers with input channels in fours take Winograd's F(2×2, 3×3) instead (winograd.ts).
  * Output channels come in fours, and so do the input channels of every layer but the first.
  */
 import type { SimdKernels } from './simd.js';
+import { winogradApplies, winogradBackward, winogradFilter, winogradForward, winogradScratch, type WinogradShape } from './winograd.js';
 
 /** One convolution's geometry per sample, as the SIMD im2col takes it (stride and dilation included). */
 export interface ConvShape {
@@ -64,30 +66,50 @@ interface LayerScratch {
   /** Gradients with respect to h (then z, in place) and to p (dh itself without pooling). */
   dh: number;
   dp: number;
+  /** Winograd layers: the transformed filter, from the forward pass to the backward. */
+  u: number;
 }
 
 export interface ConvFrontScratch {
   layers: LayerScratch[];
-  /** A slice of patches, and Wᵀ for the input gradient. */
+  /** A slice of patches, and Wᵀ for the input gradient (or the transformed filter's transpose). */
   cols: number;
   transposed: number;
+  /** Winograd: a block's transformed inputs and products, and the filter gradient's planes. */
+  inputs: number;
+  products: number;
+  filterGrad: number;
 }
 
 const pixels = (p: ConvLayerPlan): number => p.outH * p.outW;
 const pooledPixels = (p: ConvLayerPlan): number => (p.pool ? p.pool.outH * p.pool.outW : pixels(p));
 const taps = (p: ConvLayerPlan): number => p.fh * p.fw * p.inC;
 
+/** The layer's geometry for winograd.ts, when that path takes it. */
+function winograd(p: ConvLayerPlan, B: number): WinogradShape | undefined {
+  return winogradApplies(p) ? { N: B, H: p.inH, W: p.inW, C: p.inC, OH: p.outH, OW: p.outW, CO: p.outC, padTop: p.padTop, padLeft: p.padLeft } : undefined;
+}
+
 export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number, take: (floats: number) => number): ConvFrontScratch {
-  const out = layers.map((p) => {
+  const sizes = layers.map((p) => winograd(p, batch)).map((w) => (w ? winogradScratch(w) : { filter: 0, inputs: 0, products: 0 }));
+  const out = layers.map((p, l) => {
     const z = take(batch * pixels(p) * p.outC);
     const h = take(batch * pixels(p) * p.outC);
     const pooled = p.pool ? take(batch * pooledPixels(p) * p.outC) : h;
     const dh = take(batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
-    return { z, h, p: pooled, dh, dp };
+    return { z, h, p: pooled, dh, dp, u: take(sizes[l]!.filter) };
   });
   const K = Math.max(...layers.map(taps));
-  return { layers: out, cols: take(Math.min(ROWS, batch * Math.max(...layers.map(pixels))) * K), transposed: take(Math.max(...layers.map((p) => taps(p) * p.outC))) };
+  const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
+  return {
+    layers: out,
+    cols: take(Math.min(ROWS, batch * Math.max(...layers.map(pixels))) * K),
+    transposed: take(Math.max(...layers.map((p) => taps(p) * p.outC), most((s) => s.filter))),
+    inputs: take(most((s) => s.inputs)),
+    products: take(most((s) => s.products)),
+    filterGrad: take(most((s) => s.filter)),
+  };
 }
 
 /** (N, H, W, C, OH, OW, fh, fw, sh, sw, dh, dw, padTop, padLeft) for the SIMD im2col/col2im. */
@@ -110,7 +132,12 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
     const M = B * pixels(p);
     const K = taps(p);
     const g = geometry(p, B);
-    for (let m0 = 0; m0 < M; m0 += ROWS) {
+    const w = winograd(p, B);
+    if (w) {
+      winogradFilter(k, w, params + 4 * p.kernelAt, f(at.u));
+      winogradForward(k, w, input, f(at.u), params + 4 * p.biasAt, f(at.z), { inputs: f(s.inputs), products: f(s.products) });
+    }
+    for (let m0 = 0; !w && m0 < M; m0 += ROWS) {
       const rows = Math.min(ROWS, M - m0);
       k.im2col(input, f(s.cols), m0, rows, ...g);
       k.gemm(rows, p.outC, K, f(s.cols), K, 1, params + 4 * p.kernelAt, p.outC, f(at.z) + 4 * m0 * p.outC, p.outC, 0, params + 4 * p.biasAt);
@@ -141,6 +168,12 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     const dz = f(at.dh);
     k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     const input = l > 0 ? f(s.layers[l - 1]!.p) : x;
+    const w = winograd(p, B);
+    if (w) {
+      const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: l > 0 ? f(s.layers[l - 1]!.dp) : 0, u: f(at.u), transposed: f(s.transposed) };
+      winogradBackward(k, w, dz, input, grads, { inputs: f(s.inputs), products: f(s.products) });
+      continue;
+    }
     for (let m0 = 0; m0 < M; m0 += ROWS) {
       const rows = Math.min(ROWS, M - m0);
       k.im2col(input, f(s.cols), m0, rows, ...g);

@@ -38,6 +38,13 @@ export interface SimdKernels {
   im2col(x: number, cols: number, m0: number, count: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number): void;
   /** Adds rows m0 .. m0 + count of a patch matrix (from cols on) into dx, zeroed first if `clear`. */
   col2im(cols: number, dx: number, m0: number, count: number, clear: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number): void;
+  /** Winograd F(2×2, 3×3) transforms (see winograd.ts). */
+  winogradFilter(w: number, C: number, CO: number, u: number): void;
+  winogradFilterGrad(du: number, C: number, CO: number, dw: number): void;
+  winogradInput(x: number, v: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
+  winogradOutput(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winogradOutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winogradInputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
   lstmForwardStep(B: number, U: number, z: number, ldz: number, bias: number, c: number, first: number, cache: number, h: number, out: number, ldo: number): void;
   lstmBackwardStep(B: number, U: number, dh: number, dy: number, ldy: number, cache: number, cachePrev: number, dc: number, last: number, dz: number, ldz: number): void;
 }

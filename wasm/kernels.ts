@@ -692,6 +692,27 @@ export function maxPoolGrad(
   }
 }
 
+/** pool() for 2×2 windows, stride 2, no padding (the seed CNN's): four loads per output, no bounds. */
+function pool2x2(kind: i32, x: usize, y: usize, N: i32, H: i32, OH: i32, OW: i32, rowBytes: usize, pixBytes: usize): void {
+  const quarter = splat(0.25);
+  let o = y;
+  for (let n = 0; n < N; n++) {
+    const image = x + (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const top = image + (<usize>(2 * oh)) * rowBytes;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = top + (<usize>(2 * ow)) * pixBytes;
+        const p10 = p00 + rowBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const a = v128.load(p00 + c), b = v128.load(p00 + pixBytes + c), d = v128.load(p10 + c), e = v128.load(p10 + pixBytes + c);
+          v128.store(o + c, kind == 0 ? f32x4.max(f32x4.max(a, b), f32x4.max(d, e)) : f32x4.mul(quarter, f32x4.add(f32x4.add(a, b), f32x4.add(d, e))));
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}
+
 /**
  * Pooling forward, NHWC, C a multiple of 4: max (kind 0) or mean (kind 1) over each window's
  * in-bounds inputs (padding never counts, as in TensorFlow.js); a window with none gives 0.
@@ -703,6 +724,10 @@ export function pool(
 ): void {
   const rowBytes = (<usize>(W * C)) << 2;
   const pixBytes = (<usize>C) << 2;
+  if (fh == 2 && fw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && OH == H >> 1 && OW == W >> 1) {
+    pool2x2(kind, x, y, N, H, OH, OW, rowBytes, pixBytes);
+    return;
+  }
   let o = y;
   for (let n = 0; n < N; n++) {
     const image = (<usize>(n * H)) * rowBytes;

@@ -510,7 +510,7 @@ export function sumSquares(x: usize, n: i32): f64 {
 /**
  * Forward gates of one step for B samples. z + b·ldz holds sample b's x·W + h·U (4U floats); bias
  * is added here. c [B, U] is the cell state (read unless `first`, then written); h [B, U] receives
- * the output, and so does out + b·ldo unless out is 0.
+ * the output, and so does out + b·ldo unless out is 0; the step's cache is written unless cache is 0.
  */
 export function lstmForwardStep(B: i32, U: i32, z: usize, ldz: i32, bias: usize, c: usize, first: i32, cache: usize, h: usize, out: usize, ldo: i32): void {
   const u4 = (<usize>U) << 2;
@@ -532,13 +532,15 @@ export function lstmForwardStep(B: i32, U: i32, z: usize, ldz: i32, bias: usize,
       const hn = f32x4.mul(go, tc);
       v128.store(cb + o4, cn);
       v128.store(hb + o4, hn);
-      v128.store(slot + o4, gi);
-      v128.store(slot + u4 + o4, gf);
-      v128.store(slot + 2 * u4 + o4, gg);
-      v128.store(slot + 3 * u4 + o4, go);
-      v128.store(slot + 4 * u4 + o4, cn);
-      v128.store(slot + 5 * u4 + o4, tc);
-      v128.store(slot + 6 * u4 + o4, hn);
+      if (cache) {
+        v128.store(slot + o4, gi);
+        v128.store(slot + u4 + o4, gf);
+        v128.store(slot + 2 * u4 + o4, gg);
+        v128.store(slot + 3 * u4 + o4, go);
+        v128.store(slot + 4 * u4 + o4, cn);
+        v128.store(slot + 5 * u4 + o4, tc);
+        v128.store(slot + 6 * u4 + o4, hn);
+      }
       if (out) v128.store(ob + o4, hn);
     }
   }

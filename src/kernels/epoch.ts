@@ -10,10 +10,10 @@
  * when it is dense. The parameters live in one
  * flat tensor laid out by the caller (the plans' float offsets; dense units padded to a multiple
  * of 4 with zeros), with Adam's moments in two more of the same layout. Unlike other kernels this
- * one **updates `params`, `m` and `v` in place**: they belong to one FusedDenseTrainer
- * (src/train/step.ts), which never lets them out. Its working memory (activations, caches,
- * gradients: ~13 MB for the seed CNN at batch 32) is allocated per call, uninitialised: creating it
- * as a tensor would zero it in JS (~0.1 s for 13 MB). It returns a new [2] tensor: Σ over batches of
+ * one **updates `params`, `m`, `v` and `scratch` in place**: they belong to one FusedDenseTrainer
+ * (src/train/step.ts), which never lets them out. The scratch (activations, caches, gradients:
+ * ~13 MB for the seed CNN at batch 32) is a tensor, so tfjs counts its memory, made uninitialised
+ * by the LayerbenchEpochScratch kernel: tf.zeros would fill and copy it in JS (~0.1 s for 13 MB). It returns a new [2] tensor: Σ over batches of
  * (batch loss + penalty) · rows, and the batch metric sums (correct predictions, squared or
  * absolute errors in target units).
  *
@@ -28,9 +28,11 @@ import { convFrontBackward, convFrontForward, convFrontOutputGradient, convFront
 import { headBackward, headForward, headScratch, lossAndGradient, type DenseLayerPlan, type DenseLoss, type DenseMetric } from './dense_head.js';
 import { lstmFrontBackward, lstmFrontForward, lstmFrontOutputGradient, lstmFrontScratch, type LstmLayerPlan } from './lstm_front.js';
 import { heapF32, heapOffset, simdKernels, type SimdKernels } from './simd.js';
-import { allocF32, free, wasmKernel, type KernelArgs } from './wasm_heap.js';
+import { allocF32, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const TRAIN_EPOCH = 'LayerbenchEpoch';
+/** Makes an uninitialised float32 tensor of attrs.size floats (the epoch's scratch). */
+export const EPOCH_SCRATCH = 'LayerbenchEpochScratch';
 
 export type { ConvLayerPlan, DenseLayerPlan, DenseLoss, DenseMetric, LstmLayerPlan };
 export type { PoolPlan } from './conv_front.js';
@@ -109,7 +111,7 @@ export function epochScratch(a: Pick<EpochAttrs, 'front' | 'layers' | 'batchSize
 
 function epochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const wasm = backend as BackendWasm;
-  const { x, y, order, params, m, v } = inputs as Record<'x' | 'y' | 'order' | 'params' | 'm' | 'v', TensorInfo>;
+  const { x, y, order, params, m, v, scratch } = inputs as Record<'x' | 'y' | 'order' | 'params' | 'm' | 'v' | 'scratch', TensorInfo>;
   const a = attrs as unknown as EpochAttrs;
   const k = simdKernels(wasm);
   const rows = order.shape[0]!;
@@ -118,7 +120,7 @@ function epochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
   const T = a.targets;
   const out = allocF32(wasm, [a.evaluate ? 3 : 2]);
   const lay = epochScratch(a, inputShape);
-  const scratch = allocF32(wasm, [lay.size]);
+  if (scratch.shape[0]! < lay.size) throw new Error(`${TRAIN_EPOCH}: scratch of ${scratch.shape[0]} floats, ${lay.size} needed`);
 
   // Byte addresses (no allocation below this point: heap views stay valid).
   const s = heapOffset(wasm, scratch);
@@ -171,7 +173,6 @@ function epochWasm({ inputs, backend, attrs }: KernelArgs): TensorInfo {
     }
     step++;
   }
-  free(wasm, scratch);
   const o = heapOffset(wasm, out) / 4;
   heap[o] = lossSum;
   heap[o + 1] = metricSum;
@@ -187,3 +188,4 @@ function penaltyOf(k: SimdKernels, variables: readonly { at: number; size: numbe
 }
 
 export const epochConfig = wasmKernel(TRAIN_EPOCH, epochWasm);
+export const epochScratchConfig = wasmKernel(EPOCH_SCRATCH, ({ backend, attrs }) => allocF32(backend as BackendWasm, [(attrs as { size: number }).size]));

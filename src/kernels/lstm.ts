@@ -12,7 +12,9 @@
  * i, f, c, o; sigmoid recurrent activation; tanh activation; zero initial state; bias added.
  *
  * The forward kernel also returns a cache [T, B, 7, U] (i, f, g, o, c, tanh c, h per step) that
- * the backward kernel reads; it is an ordinary tensor, saved by the engine like any other.
+ * the backward kernel reads; it is an ordinary tensor, saved by the engine like any other. When no
+ * gradient is being recorded (prediction, evaluation), there is no cache: 7 of the ~12 values per
+ * unit and step an LSTM layer's forward pass would otherwise hold.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
@@ -26,6 +28,8 @@ export const LSTM_BACKWARD = 'LayerbenchLstmBackward';
 
 export interface LstmAttrs {
   returnSequences: boolean;
+  /** No gradient will be taken: return the output alone, without the cache (SIMD path). */
+  inference?: boolean;
 }
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -33,20 +37,21 @@ const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 function lstmForwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const wasm = backend as BackendWasm;
   const { x, kernel, recurrentKernel, bias } = inputs as Record<'x' | 'kernel' | 'recurrentKernel' | 'bias', tf.TensorInfo>;
-  const { returnSequences } = attrs as unknown as LstmAttrs;
+  const { returnSequences, inference } = attrs as unknown as LstmAttrs;
   const [B, T, F] = x.shape as [number, number, number];
   const G = kernel.shape[1]!;
   const U = G / 4;
 
-  const cache = allocF32(wasm, [T, B, CACHE_SLOTS, U]);
   const out = allocF32(wasm, returnSequences ? [B, T, U] : [B, U]);
   const shape: LstmShape = { B, T, F, U, returnSequences };
   if (U % 4 === 0) {
+    const cache = inference ? undefined : allocF32(wasm, [T, B, CACHE_SLOTS, U]);
     const scratch = allocF32(wasm, [lstmScratch(shape).forward]);
-    lstmForward(simdKernels(wasm), shape, at(wasm, x), at(wasm, kernel), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, out), at(wasm, cache), at(wasm, scratch));
+    lstmForward(simdKernels(wasm), shape, at(wasm, x), at(wasm, kernel), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, out), cache ? at(wasm, cache) : 0, at(wasm, scratch));
     free(wasm, scratch);
-    return [out, cache];
+    return cache ? [out, cache] : [out];
   }
+  const cache = allocF32(wasm, [T, B, CACHE_SLOTS, U]);
   const hPrev = allocF32(wasm, [B, U]);
   const xw = matMul2D(wasm, asShape(x, [B * T, F]), kernel); // row b·T + t
   const cPrev = new Float64Array(B * U);
@@ -239,6 +244,13 @@ export function lstmSequenceAvailable(): boolean {
  */
 export function lstmSequence(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D, returnSequences: boolean): tf.Tensor {
   const attrs = { returnSequences } as unknown as tf.NamedAttrMap;
+  if (tf.engine().state.gradientDepth === 0) {
+    // Nothing records gradients (prediction, evaluation): no cache to keep.
+    const inference = { returnSequences, inference: true } as unknown as tf.NamedAttrMap;
+    const [out, cache] = tf.engine().runKernel(LSTM_FORWARD, { x, kernel, recurrentKernel, bias }, inference) as tf.Tensor[];
+    cache?.dispose();
+    return out!;
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, w, r, b] = args as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;

@@ -32,7 +32,8 @@ export function lstmScratch(s: LstmShape): { forward: number; backward: number }
 }
 
 /**
- * out and cache from x and the weights. `scratch` holds lstmScratch(s).forward floats.
+ * out and cache from x and the weights (cache 0: inference, none kept). `scratch` holds
+ * lstmScratch(s).forward floats.
  */
 export function lstmForward(k: SimdKernels, s: LstmShape, x: number, w: number, r: number, bias: number, out: number, cache: number, scratch: number): void {
   const { B, T, F, U, returnSequences } = s;
@@ -46,7 +47,7 @@ export function lstmForward(k: SimdKernels, s: LstmShape, x: number, w: number, 
     // h·R accumulated onto the step's rows of x·W, then the gates.
     if (t > 0) k.gemm(B, G, U, h, U, 1, r, G, z, T * G, 1, 0);
     const [o, ldo] = returnSequences ? [out + 4 * t * U, T * U] : t === T - 1 ? [out, U] : [0, 0];
-    k.lstmForwardStep(B, U, z, T * G, bias, c, t === 0 ? 1 : 0, cache + 4 * t * B * CACHE_SLOTS * U, h, o, ldo);
+    k.lstmForwardStep(B, U, z, T * G, bias, c, t === 0 ? 1 : 0, cache === 0 ? 0 : cache + 4 * t * B * CACHE_SLOTS * U, h, o, ldo);
   }
 }
 

@@ -19,7 +19,7 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fusedAdamConfig } from './adam.js';
-import { epochConfig } from './epoch.js';
+import { epochConfig, epochScratchConfig } from './epoch.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
 import { baseConv2DForward, baseFusedConv2D, conv2DConfig, fusedConv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d_backprop.js';
@@ -46,6 +46,7 @@ const ours: readonly tf.KernelConfig[] = [
   lstmForwardConfig,
   lstmBackwardConfig,
   epochConfig,
+  epochScratchConfig,
 ];
 
 /** Original wasm kernels that ours call into. */

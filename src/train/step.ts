@@ -12,7 +12,7 @@
  * the kernel does not implement); the caller then trains the unfused way.
  */
 import * as tf from '@tensorflow/tfjs';
-import { TRAIN_EPOCH, type DenseLoss, type DenseMetric, type EpochAttrs } from '../kernels/epoch.js';
+import { EPOCH_SCRATCH, TRAIN_EPOCH, epochScratch, type DenseLoss, type DenseMetric, type EpochAttrs } from '../kernels/epoch.js';
 import { simdSupported } from '../kernels/simd.js';
 import { fusedNetwork, packArrays, packWeights, unpackArrays, type FusedNetwork } from './fused_plan.js';
 import type { MetricName, Task } from '../sweep/schema.js';
@@ -61,6 +61,7 @@ export class FusedDenseTrainer {
     private params: tf.Tensor1D,
     private m: tf.Tensor1D,
     private v: tf.Tensor1D,
+    private readonly scratch: tf.Tensor1D,
   ) {}
 
   /** A trainer holding a copy of the model's current weights (and fresh Adam moments). */
@@ -80,7 +81,8 @@ export class FusedDenseTrainer {
       epsilon: o.epsilon ?? 1e-7,
     };
     const size = net.paramCount;
-    return new FusedDenseTrainer(net, plan, tf.tensor1d(packWeights(net)), tf.zeros([size]), tf.zeros([size]));
+    const scratch = tf.engine().runKernel(EPOCH_SCRATCH, {}, { size: epochScratch(plan, net.inputShape).size }) as tf.Tensor1D;
+    return new FusedDenseTrainer(net, plan, tf.tensor1d(packWeights(net)), tf.zeros([size]), tf.zeros([size]), scratch);
   }
 
   /** Take the model's current weights (e.g. restored best weights) as the trainer's. */
@@ -124,7 +126,7 @@ export class FusedDenseTrainer {
       const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed };
       return tf.engine().runKernel(
         TRAIN_EPOCH,
-        { x, y, order: indices, params: this.params, m: this.m, v: this.v },
+        { x, y, order: indices, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor1D;
     });
@@ -149,7 +151,7 @@ export class FusedDenseTrainer {
       const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed: 0, evaluate: true };
       return tf.engine().runKernel(
         TRAIN_EPOCH,
-        { x, y, order: order!, params: this.params, m: this.m, v: this.v },
+        { x, y, order: order!, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor1D;
     });
@@ -170,7 +172,7 @@ export class FusedDenseTrainer {
   }
 
   dispose(): void {
-    tf.dispose([this.params, this.m, this.v, ...this.identity.values()]);
+    tf.dispose([this.params, this.m, this.v, this.scratch, ...this.identity.values()]);
   }
 }
 

@@ -12,7 +12,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setFlagsFromString } from 'node:v8';
 import { SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd_module.js';
 
-/** Activation codes of the SIMD kernels (see wasm/kernels.ts). */
+/** Activation codes of the SIMD kernels (see wasm/elementwise.ts). */
 export const SIMD_ACTIVATIONS = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, elu: 4, selu: 5, swish: 6 } as const;
 export type SimdActivation = keyof typeof SIMD_ACTIVATIONS;
 

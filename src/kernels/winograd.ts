@@ -1,7 +1,7 @@
 /**
  * 3×3, stride-1 convolutions by Winograd's minimal filtering F(2×2, 3×3) (Lavin & Gray, "Fast
  * Algorithms for Convolutional Neural Networks", 2015): each 2×2 block of outputs costs 16
- * multiplications per channel pair instead of 36. The transforms are in wasm/kernels.ts; the
+ * multiplications per channel pair instead of 36. The transforms are in wasm/winograd.ts; the
  * products are 16 SIMD GEMMs per block of 64 tiles, one per plane of the transformed 4×4 tile, with
  * K = input channels (forward), tiles (filter gradient) or output channels (input gradient). For
  * the seed CNN's second layer (32 → 64 channels, 11×11 outputs) that is 1.9× fewer multiply-adds
@@ -30,7 +30,7 @@ const NB = 64;
 
 /**
  * Floats per tile of a block's transformed inputs or products: stored tile by tile, 16 planes of
- * `channels` and 16 floats of padding (wasm/kernels.ts says why), so plane p is a matrix from float
+ * `channels` and 16 floats of padding (wasm/winograd.ts says why), so plane p is a matrix from float
  * p·channels with this row stride.
  */
 const row = (channels: number): number => 16 * channels + 16;

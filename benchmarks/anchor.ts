@@ -64,8 +64,10 @@ export function describeTorch(version: string, blas: TorchBlas): { description: 
   const convs = blas.mkldnn ? '; convolutions on oneDNN' : '';
   const what = `${version} on ${lib || 'no BLAS found'} (${threads} thread${threads === 1 ? '' : 's'})${convs}`;
   if (fair) return { description: what, fair };
-  const why = blas.openblas ? 'more than one thread' : blas.reference ? 'the reference BLAS, 2–7× slower than OpenBLAS' : 'not OpenBLAS';
-  return { description: `${what} — UNFAIR ANCHOR: ${why} (Debian: apt-get install libopenblas0-pthread)`, fair };
+  const why = blas.openblas
+    ? 'more than one thread (OPENBLAS_NUM_THREADS=1)'
+    : `${blas.reference ? 'the reference BLAS, 2–7× slower than OpenBLAS' : 'not OpenBLAS'} (Debian: apt-get install libopenblas0-pthread)`;
+  return { description: `${what} — UNFAIR ANCHOR: ${why}`, fair };
 }
 
 /** torch's version and BLAS when the anchor can run, else why not. */

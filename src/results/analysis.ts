@@ -14,6 +14,7 @@ import {
   rowRatio,
   trialInterval,
   trialModelsTestInterval,
+  validationInterval,
   critical,
   type BaselineComparison,
   type Comparison,
@@ -150,16 +151,15 @@ function summaryOf(values: readonly number[], interval: ScoreInterval | null): S
 }
 
 /**
- * A candidate's validation score: mean over trials, the Nadeau–Bengio corrected standard error and the
- * 95 % interval on the metric's scale (src/stats/intervals.ts). Accuracy's effective rows are bounded
- * by the distinct rows the trials validated on.
+ * A candidate's validation score: mean over trials, its standard error and the 95 % interval on the
+ * metric's scale (src/stats/intervals.ts validationInterval: Nadeau–Bengio corrected; for accuracy the
+ * validation rows' binomial variance as the design gives it, plus the trials' spread beyond it).
  */
 export function scoreSummary(metric: string, points: readonly TrialPoint[]): Summary {
-  const values = points.map((p) => p.value);
-  const dev = Math.max(0, ...points.map((p) => (p.trainRows ?? 0) + (p.valRows ?? 0)));
-  const pooled = points.reduce((s, p) => s + (p.valRows ?? 0), 0);
-  const rows = dev > 0 ? Math.min(dev, pooled) : pooled > 0 ? pooled : Infinity;
-  return summaryOf(values, trialInterval(metric, values, rowRatio(points), rows));
+  return summaryOf(
+    points.map((p) => p.value),
+    validationInterval(metric, points),
+  );
 }
 
 /** The baseline document as the analysis uses it; null when it has no finite trial. */

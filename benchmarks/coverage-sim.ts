@@ -19,12 +19,21 @@
  * independent fresh tables of that size (`expectedScore`).
  */
 import * as tf from '@tensorflow/tfjs';
-import { baselineDoc } from '../src/data/baseline.js';
-import { readCsv, type CsvTable } from '../src/data/csv.js';
-import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
-import { encode, outputToOriginal, readCsvRows, type Preprocessing } from '../src/data/preprocess.js';
-import { dataLayout, refitData, splitDataset } from '../src/data/split.js';
-import type { SplitData } from '../src/data/types.js';
+import {
+  baselineDoc,
+  dataLayout,
+  encode,
+  outputToOriginal,
+  parseDataset,
+  readCsv,
+  readCsvRows,
+  refitData,
+  splitDataset,
+  type CsvTable,
+  type ParsedDataset,
+  type Preprocessing,
+  type SplitData,
+} from '../src/data/index.js';
 import { rng, type Random } from '../src/random.js';
 import { analyzeRun, finalModelTest, scoreSummary, trialModelsTest, trialPoints, type RunAnalysis } from '../src/results/analysis.js';
 import type { CandidateDoc, Trial } from '../src/results/document.js';

@@ -21,6 +21,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
+import { RETRYABLE_ERROR_NAMES } from '../src/errors.js';
 import { PROMOTE_STEP } from '../src/steps/promote.js';
 import { STATE } from './states.js';
 
@@ -29,8 +30,10 @@ export { STATE };
 
 
 /**
- * Errors worth retrying: Lambda's documented transient invoke errors, and the step code's own
- * TransientError (throttling, 5xx and network failures of the store).
+ * Errors worth retrying: Lambda's documented transient invoke errors, and what the step code's one
+ * classification (src/errors.ts) calls retryable — a TransientError: throttling, timeouts, 5xx and
+ * network failures of the store. A full disk, a read-only or denied store, a missing bucket or refused
+ * credentials (a StoreError) is not retried: it fails at once with its message and a hint.
  */
 export const TRANSIENT_ERRORS = [
   'Lambda.ServiceException',
@@ -38,7 +41,7 @@ export const TRANSIENT_ERRORS = [
   'Lambda.SdkClientException',
   'Lambda.TooManyRequestsException',
   'Lambda.ClientExecutionTimeoutException',
-  'TransientError',
+  ...RETRYABLE_ERROR_NAMES,
 ] as const;
 
 export const DEFAULT_MAX_CONCURRENCY = 8;

@@ -104,7 +104,16 @@ const SPEC_CASES: Case[] = [
   { name: 'lstm without forecast', files: withData(sweep({ model: { family: 'lstm' } })), args: run(), message: 'model.family: lstm needs a forecast task' },
   { name: 'forecast without time', files: withData(sweep({ dataset: { task: 'forecast', target: 'v', features: undefined, lookback: 3 } })), args: run(), message: 'dataset.time: is required for forecast' },
   { name: 'forecast without lookback', files: withData(sweep({ dataset: { task: 'forecast', target: 'v', features: undefined, time: 't' } })), args: run(), message: 'dataset.lookback: is required for forecast' },
-  { name: 'time on a binary task', files: withData(sweep({ dataset: { time: 'a' } })), args: run(), message: 'dataset.time: is only for forecast tasks' },
+  { name: 'time on array data', files: { 'sweep.json': sweep({ ...NPZ_SWEEP, dataset: { ...NPZ_SWEEP.dataset, time: 't' } }), 'store/datasets/d.npz': npz() }, args: run(), message: 'dataset.time: is only for CSV data' },
+  // Column roles and time order (issue 19): the new fields are checked like the others.
+  { name: 'maxCategories 0', files: withData(sweep({ dataset: { maxCategories: 0 } })), args: run(), message: 'dataset.maxCategories: must be ≥ 1' },
+  { name: 'maxCategories on a forecast', files: withData(sweep({ dataset: { task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 3, maxCategories: 5 }, model: { family: 'lstm' } })), args: run(), message: 'dataset.maxCategories: is not for forecast tasks (forecast inputs are numeric)' },
+  { name: 'dates on array data', files: { 'sweep.json': sweep({ ...NPZ_SWEEP, dataset: { ...NPZ_SWEEP.dataset, dates: ['t'] } }), 'store/datasets/d.npz': npz() }, args: run(), message: 'dataset.dates: is only for CSV data' },
+  { name: 'a column listed as dates and as categorical', files: withData(sweep({ dataset: { dates: ['a'], categorical: ['a'] } })), args: run(), message: 'dataset.dates[0]: column "a" is also in dataset.categorical; a column is dates or categories' },
+  { name: 'the order column listed as categorical', files: withData(sweep({ dataset: { time: 'a', categorical: ['a'] } })), args: run(), message: 'dataset.time: column "a" is also in dataset.categorical; the order column holds dates or numbers' },
+  { name: 'an unknown evaluation.order', files: withData(sweep({ evaluation: { order: 'sometimes' } })), args: run(), message: 'evaluation.order: must be one of "auto", "time", "random"' },
+  { name: 'random order with an order column', files: withData(sweep({ dataset: { time: 'a' }, evaluation: { order: 'random' } })), args: run(), message: 'evaluation.order: "random" contradicts dataset.time ("a" orders the rows); drop one of them' },
+  { name: 'random order for a forecast', files: withData(sweep({ dataset: { task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 3 }, model: { family: 'lstm' }, evaluation: { order: 'random' } })), args: run(), message: 'evaluation.order: must not be "random" for a forecast: its windows are always split in time order' },
   { name: 'epochs 0', files: withData(sweep({ training: { epochs: 0 } })), args: run(), message: 'training.epochs: must be ≥ 1' },
   { name: 'batch size 0', files: withData(sweep({ training: { batchSize: 0 } })), args: run(), message: 'training.batchSize: must be ≥ 1' },
   { name: 'negative learning rate', files: withData(sweep({ training: { learningRate: -0.1 } })), args: run(), message: 'training.learningRate: must be > 0' },
@@ -120,8 +129,14 @@ const SPEC_CASES: Case[] = [
   // Halving and hyperband (issue 14): what cannot be halved is refused before anything is written.
   { name: 'halving with eta below 2', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', eta: 1 } })), args: run(), message: 'search.eta: must be ≥ 2' },
   { name: 'halving whose minimum budget is above the maximum', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', minEpochs: 12 } })), args: run(), message: 'search.minEpochs: 12 is above training.epochs (9), the budget of the last rung' },
-  { name: 'halving with a budget below one rung', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', budget: { epochs: 5 } } })), args: run(), message: 'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 1 trials × 1 epochs = 9)' },
+  { name: 'halving with a budget below one rung', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', budget: { epochs: 5 } } })), args: run(), message: 'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 3 trials × 1 epochs = 27)' },
   { name: 'halving a single candidate', files: withData(sweep({ training: { epochs: 9 }, search: { strategy: 'halving' } })), args: run(), message: 'search.strategy: halving needs at least 2 candidates to choose between; the sweep has 1 (list more depths or widths, or use strategy "grid")' },
+  // Settings that cannot end used to spin at 100 % CPU inside validation (issue 21).
+  { name: 'halving with minEpochs 0 (used to spin)', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', minEpochs: 0 } })), args: run(), message: 'search.minEpochs: must be ≥ 1' },
+  { name: 'plan of hyperband with minEpochs 0 (used to spin)', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'hyperband', minEpochs: 0 } })), args: plan(), message: 'search.minEpochs: must be ≥ 1' },
+  { name: 'halving with a vanishing minEpochs', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'halving', minEpochs: 5e-324 } })), args: run(), message: 'search.minEpochs: must be an integer' },
+  { name: 'halving with epochs 1e308', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 1e308 }, search: { strategy: 'halving', minEpochs: 1 } })), args: run(), message: 'training.epochs: must be ≤ 10000' },
+  { name: 'hyperband with eta 1e308', files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 9 }, search: { strategy: 'hyperband', eta: 1e308 } })), args: run(), message: 'search.eta: must be ≤ 16' },
   { name: 'hyperband options on a grid sweep', files: withData(sweep({ search: { eta: 3 } })), args: run(), message: 'search.eta: is only for strategy "halving" or "hyperband"' },
   { name: 'prices that are not JSON', files: withData(sweep()), args: run('--prices', '{region'), message: /^layerbench: --prices: not valid JSON/ },
   { name: 'an unknown price', files: withData(sweep()), args: run('--prices', '{"lambdaGbSecond":1}'), message: /^layerbench: --prices: unknown price "lambdaGbSecond"; known: region, date, / },
@@ -143,8 +158,10 @@ const CSV_CASES: Case[] = [
   { name: 'regression target not a number', files: withData(sweep({ dataset: { task: 'regression' } })), args: run(), message: 'datasets/d.csv: row 2, column "label": "no" is not a number (a regression target must be numeric)' },
   { name: 'missing value with missing "error"', files: withData(sweep({ dataset: { missing: 'error' } }), { 'store/datasets/d.csv': 'a,b,label\n1,2,yes\n3,,no\n' }), args: run(), message: 'datasets/d.csv: row 3, column "b": missing value and dataset.missing is "error"' },
   { name: 'every row missing a value with missing "drop"', files: withData(sweep({ dataset: { missing: 'drop' } }), { 'store/datasets/d.csv': 'a,b,label\n1,,yes\n,4,no\n' }), args: run(), message: 'datasets/d.csv: every row has a missing value in a used column (dataset.missing "drop")' },
-  { name: 'too many categories', files: withData(sweep({ dataset: { features: ['a', 'b'], categorical: ['a'] } }), { 'store/datasets/d.csv': `a,b,label\n${Array.from({ length: 600 }, (_, i) => `v${i % 300},${i},${i % 2}`).join('\n')}\n` }), args: run(), message: 'datasets/d.csv: column "a": 300 distinct strings, more than one-hot encoding takes (256)' },
-  { name: 'an identifier listed as a feature', files: withData(sweep({ dataset: { features: ['a', 'b'] } }), { 'store/datasets/d.csv': `a,b,label\n${Array.from({ length: 30 }, (_, i) => `name${i},${i},${i % 2}`).join('\n')}\n` }), args: run(), message: 'dataset.features: column "a" holds a different string in each of its 30 rows (an identifier)' },
+  { name: 'dates that are not dates', files: withData(sweep({ dataset: { dates: ['a'] } })), args: run(), message: 'datasets/d.csv: row 2, column "a": "0" is not a date (dataset.dates lists the column;' },
+  { name: 'an order column of neither dates nor numbers', files: withData(sweep({ dataset: { time: 'when' } }), { 'store/datasets/d.csv': `when,a,b,label\n${Array.from({ length: 20 }, (_, i) => `${['mon', 'tue', 'wed'][i % 3]},${i % 7},${i % 5},${i % 2 ? 'yes' : 'no'}`).join('\n')}\n` }), args: run(), message: 'datasets/d.csv: row 2, column "when": "mon" is not a date or a number (dataset.time orders the rows by it)' },
+  { name: 'an order column not in the file', files: withData(sweep({ dataset: { time: 'when' } })), args: run(), message: 'dataset.time: column "when" is not in the header (columns: a, b, label, y)' },
+  { name: 'the order column is the target', files: withData(sweep({ dataset: { time: 'label' } })), args: run(), message: 'dataset.time: column "label" is the target' },
   { name: 'forecast time not a date', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 3 }, model: { family: 'lstm' } }), { 'store/datasets/s.csv': 't,v\nmonday,1\ntuesday,2\nwednesday,3\nthursday,4\nfriday,5\n' }), args: run(), message: 'datasets/s.csv: row 2, column "t": "monday" is not a date or a number' },
   { name: 'forecast lookback longer than the series', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 40 }, model: { family: 'lstm' } }), { 'store/datasets/s.csv': SERIES }), args: run(), message: 'datasets/s.csv: 30 rows make 0 windows of dataset.lookback 40 + dataset.horizon 1; at least 2 are needed' },
   { name: 'forecast target not numeric', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 2 }, model: { family: 'lstm' } }), { 'store/datasets/s.csv': 't,v\n1,a\n2,b\n3,c\n4,d\n5,e\n' }), args: run(), message: 'datasets/s.csv: row 2, column "v": "a" is not a number (a forecast target must be numeric)' },
@@ -192,6 +209,7 @@ const OPTION_CASES: Case[] = [
   { name: '--backend unknown', files: withData(sweep()), args: run('--backend', 'gpu'), message: "option '--backend <name>' argument 'gpu' is invalid. Allowed choices are tensorflow, wasm, cpu." },
   { name: '--run-id with a slash', files: withData(sweep()), args: run('--run-id', 'a/b'), message: '--run-id: must be letters, digits, ".", "_" or "-" (at most 128), got "a/b"' },
   { name: '--train-timeout 0', files: withData(sweep()), args: run('--train-timeout', '0'), message: "option '--train-timeout <seconds>' argument '0' is invalid" },
+  { name: '--train-timeout past what a timer counts (was an internal RangeError after the sweep was written)', files: withData(sweep()), args: run('--train-timeout', '5000000'), message: "argument '5000000' is invalid. must be at most 604800 seconds (a week)" },
   { name: '--max-memory without a unit it knows', files: withData(sweep()), args: run('--max-memory', 'lots'), message: "argument 'lots' is invalid. must be a size such as 2GiB" },
   { name: '--max-memory below 1 MiB', files: withData(sweep()), args: run('--max-memory', '12'), message: 'must be at least 1 MiB' },
   { name: '--retry-failed without --run-id', files: withData(sweep()), args: run('--retry-failed'), message: '--retry-failed: needs --run-id' },
@@ -225,6 +243,55 @@ const DATA_SIZE_CASES: Case[] = [
   { name: 'too few rows of a class for the folds', files: withData(sweep({ evaluation: { strategy: 'kfold', folds: 5, test: 0 } }), { 'store/datasets/d.csv': rowsOf(10, (i) => (i < 8 ? 'yes' : 'no')) }), args: run(), message: 'datasets/d.csv: class "no" has 2 rows, fewer than evaluation.folds (5); use fewer folds or a holdout split' },
 ];
 
+/** N×3 samples: a table stored as arrays (for a cnn, which needs images). */
+const tableNpz = (n = 12) => encodeNpz({ x: { data: Array.from({ length: n * 3 }, (_, i) => i % 7), shape: [n, 3], dtype: 'f4' }, y: { data: Array.from({ length: n }, (_, i) => i % 2), shape: [n], dtype: 'u1' } });
+const HUGE = 'x'.repeat(10_000_000);
+
+/** Issue 21's second hidden set: paths out of the store, folders for files, unbounded quotes, stores that are not, splits too small. */
+const PATH_CASES: Case[] = [
+  { name: 'labelsKey climbing out of the store', files: { 'sweep.json': sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: '../../etc/passwd' } }), 'store/datasets/x.npy': images(8) }, args: run(), message: 'dataset.labelsKey: must be a key inside the bucket under datasets/, such as datasets/data.csv (no absolute path, no "." or ".." segment, no URI, no other prefix), got "../../etc/passwd"' },
+  { name: 'labelsKey an absolute path', files: { 'sweep.json': sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: '/etc/passwd' } }), 'store/datasets/x.npy': images(8) }, args: run(), message: 'dataset.labelsKey: must be a key inside the bucket' },
+  { name: 'labelsKey climbing inside a key', files: { 'sweep.json': sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: 'datasets/../../y.npy' } }), 'store/datasets/x.npy': images(8) }, args: plan(), message: 'dataset.labelsKey: must be a key inside the bucket' },
+  { name: 'labelsKey an S3 URI of another bucket', files: { 'sweep.json': sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: 's3://other/y.npy' } }), 'store/datasets/x.npy': images(8) }, args: run(), message: 'dataset.labelsKey: must be a key inside the bucket' },
+  { name: 'labelsKey outside datasets/ (a sweep)', files: { 'sweep.json': sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: 'sweeps/bad.json' } }), 'store/datasets/x.npy': images(8), 'store/sweeps/bad.json': '{"name": "bad"}' }, args: run(), message: 'dataset.labelsKey: must be a key inside the bucket under datasets/' },
+  { name: 'dataset.key a sweep in the store (never read as data)', files: { 'sweep.json': sweep({ dataset: { key: 'sweeps/other.json' } }), 'store/sweeps/other.json': '{"secret": "not for a dataset"}' }, args: run(), message: /^layerbench: dataset\.key: "sweeps\/other\.json" is neither a key under datasets\/ in the store \(.*\) nor a file here; name a file \(\.\/data\.csv, an absolute path\) or s3:\/\/bucket\/key$/ },
+  { name: 'dataset.key a run document in the store', files: withData(sweep({ dataset: { key: 'runs/r1/run.json' } }), { 'store/runs/r1/run.json': '{"schema": "layerbench.run.v1"}' }), args: plan(), message: 'dataset.key: "runs/r1/run.json" is neither a key under datasets/ in the store' },
+  { name: 'dataset.key with an empty segment', files: withData(sweep({ dataset: { key: 'datasets//d.csv' } })), args: run(), message: 'dataset.key: must be a key inside the bucket under datasets/' },
+  { name: 'labelsKey a folder', files: { 'sweep.json': sweep({ ...NPY_SWEEP, dataset: { ...NPY_SWEEP.dataset, labelsKey: 'datasets/labels' } }), 'store/datasets/x.npy': images(8), 'store/datasets/labels/y.npy': labels(8) }, args: run(), message: /^layerbench: datasets\/labels: is a directory in .*, not a file$/ },
+  { name: 'dataset.key a folder in the store', files: withData(sweep({ dataset: { key: 'datasets/sub' } }), { 'store/datasets/sub/d.csv': CSV }), args: run(), message: /^layerbench: datasets\/sub: is a directory in .*store, not a file$/ },
+  { name: 'dataset.key a folder outside the store', files: withData(sweep({ dataset: { key: '{dir}/outside' } }), { 'outside/d.csv': CSV }), args: plan(), message: /^layerbench: outside: is a directory in .*, not a file$/ },
+  { name: 'a device as the sweep file', files: withData(sweep()), args: ['plan', '/dev/zero', '--store', '{store}'], message: '/dev/zero: not a regular file; a sweep is a JSON file' },
+  { name: 'a sweep file of 2 MB', files: withData(`${' '.repeat(2 << 20)}${sweep()}`), args: run(), message: /sweep\.json: \d+ bytes is not a sweep \(a sweep is a small JSON file, at most 1048576 bytes\)$/ },
+  { name: 'an empty sweep file', files: withData(''), args: run(), message: /sweep\.json: empty$/ },
+  { name: 'train --run-id climbing out (nothing written first)', files: withData(sweep()), args: ['train', '{sweep}', '--store', '{store}', '--candidate', 'dense-d1-w2-0000000000', '--run-id', '../x'], message: '--run-id: must be letters, digits, ".", "_" or "-" (at most 128), got "../x"' },
+  { name: 'train --run-id with a slash', files: withData(sweep()), args: ['train', '{sweep}', '--store', '{store}', '--candidate', 'dense-d1-w2-0000000000', '--run-id', 'a/b'], message: '--run-id: must be letters' },
+  { name: 'predict with a run id climbing out', files: { 'rows.csv': 'a,b\n1,2\n' }, args: ['predict', '../x', '{dir}/rows.csv', '--store', '{store}'], message: 'runId: must be letters, digits, ".", "_" or "-" (at most 128), got "../x"' },
+  { name: 'predict with an absolute run id', files: { 'rows.csv': 'a,b\n1,2\n' }, args: ['predict', '/etc', '{dir}/rows.csv', '--store', '{store}'], message: 'runId: must be letters' },
+  { name: 'a 10 MB quoted cell is cut in the message', files: withData(sweep(), { 'store/datasets/d.csv': `${CSV}1,"${HUGE}",yes,1\n` }), args: run(), message: /^layerbench: datasets\/d\.csv: row 42, column "b": "x{80}…" is not a number .{0,300}$/ },
+  { name: 'a 10 MB column name is cut in the message', files: withData(sweep({ dataset: { target: 'rain' } }), { 'store/datasets/d.csv': `a,b,label,"${HUGE}"\n1,2,yes,3\n` }), args: run(), message: /^layerbench: dataset\.target: column "rain" is not in the header .{0,1000}$/ },
+  { name: 'a 10 MB unknown option is cut', files: withData(sweep()), args: run(`--${'x'.repeat(100_000)}`), message: /^layerbench: unknown option '--x+….{0,40}$/ },
+  { name: 'cnn on a table of arrays (was "needs about NaN B")', files: { 'sweep.json': sweep({ ...NPZ_SWEEP }), 'store/datasets/d.npz': tableNpz() }, args: run(), message: 'model.family: cnn needs images, samples of shape [height, width] or [height, width, channels]; the dataset\'s samples have shape [3] (a table: use family "dense")' },
+  { name: 'plan of cnn on a table of npy', files: { 'sweep.json': sweep(NPY_SWEEP), 'store/datasets/x.npy': encodeNpy(Array.from({ length: 24 }, (_, i) => i), [8, 3], 'f4'), 'store/datasets/y.npy': labels(8) }, args: plan(), message: 'model.family: cnn needs images' },
+  { name: 'cnn on 5-dimensional arrays', files: { 'sweep.json': sweep(NPY_SWEEP), 'store/datasets/x.npy': encodeNpy(Array.from({ length: 8 * 16 }, (_, i) => i % 255), [8, 2, 2, 2, 2], 'u1'), 'store/datasets/y.npy': labels(8) }, args: run(), message: 'datasets/x.npy: inputs must be N×features, N×H×W or N×H×W×C; got shape (8, 2, 2, 2, 2)' },
+];
+
+const STORE_URI_CASES: Case[] = [
+  { name: '--store s3:/bucket (one slash)', files: withData(sweep()), args: ['run', '{sweep}', '--store', 's3:/bucket'], message: '"s3:/bucket": not an S3 URI, expected s3://bucket/prefix' },
+  { name: '--store s3:bucket', files: withData(sweep()), args: ['plan', '{sweep}', '--store', 's3:bucket'], message: '"s3:bucket": not an S3 URI, expected s3://bucket/prefix' },
+  { name: '--store S3://bucket (upper case)', files: withData(sweep()), args: ['run', '{sweep}', '--store', 'S3://bucket'], message: '"S3://bucket": not an S3 URI' },
+  { name: '--store ""', files: withData(sweep()), args: ['run', '{sweep}', '--store', ''], message: '--store "": empty; expected a directory or s3://bucket/prefix' },
+  { name: '--store of blanks', files: withData(sweep()), args: ['train', '{sweep}', '--store', '  ', '--candidate', 'x'], message: '--store "  ": empty' },
+  { name: 'predict --store s3:/bucket', files: { 'rows.csv': 'a,b\n1,2\n' }, args: ['predict', 'some-run', '{dir}/rows.csv', '--store', 's3:/bucket'], message: '"s3:/bucket": not an S3 URI' },
+  { name: 'LAYERBENCH_STORE=s3:/bucket', files: withData(sweep()), args: ['run', '{sweep}'], env: { LAYERBENCH_STORE: 's3:/bucket' }, message: '"s3:/bucket": not an S3 URI' },
+];
+
+const TOO_SMALL_CASES: Case[] = [
+  { name: 'a holdout leaving 1 training row', files: withData(sweep(), { 'store/datasets/d.csv': rowsOf(3, (i) => (i % 2 ? 'yes' : 'no')) }), args: run(), message: 'datasets/d.csv: 2 rows (after holding out 1 for the test split) leave 1 to train on (evaluation.validationSplit 0.2 takes 1 to validate); at least 2 are needed' },
+  { name: 'a validation split leaving 1 training row', files: withData(sweep({ evaluation: { validationSplit: 0.9, test: 0 } }), { 'store/datasets/d.csv': rowsOf(4, (i) => (i % 2 ? 'yes' : 'no')) }), args: plan(), message: 'leave 1 to train on (evaluation.validationSplit 0.9 takes 3 to validate)' },
+  { name: 'two folds of two rows', files: withData(sweep({ dataset: { task: 'regression', target: 'y' }, evaluation: { strategy: 'kfold', folds: 2, test: 0 } }), { 'store/datasets/d.csv': rowsOf(2, () => 'x') }), args: run(), message: 'datasets/d.csv: 2 rows leave 1 to train on (in each of evaluation.folds 2); at least 2 are needed' },
+  { name: 'time-ordered folds leaving 1 training window', files: withData(sweep({ dataset: { key: 'datasets/s.csv', task: 'forecast', target: 'v', features: undefined, time: 't', lookback: 3 }, model: { family: 'lstm' }, evaluation: { strategy: 'kfold', folds: 3, test: 0 } }), { 'store/datasets/s.csv': SERIES.split('\n').slice(0, 8).join('\n') }), args: run(), message: /windows leave 1 to train on \(in the first of evaluation\.folds 3 time-ordered folds\)/ },
+];
+
 const CORPUS: [string, Case[]][] = [
   ['sweep spec', SPEC_CASES],
   ['CSV data', CSV_CASES],
@@ -233,6 +300,9 @@ const CORPUS: [string, Case[]][] = [
   ['options', OPTION_CASES],
   ['resources', RESOURCE_CASES],
   ['data size', DATA_SIZE_CASES],
+  ['paths, folders and quotes', PATH_CASES],
+  ['store URIs', STORE_URI_CASES],
+  ['splits too small to train', TOO_SMALL_CASES],
 ];
 
 // ------------------------------------------------------------------------------------------ harness
@@ -280,7 +350,7 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
         dirs.push(dir);
         for (const [path, content] of Object.entries(c.files ?? {})) {
           await mkdir(dirname(join(dir, path)), { recursive: true });
-          await writeFile(join(dir, path), content);
+          await writeFile(join(dir, path), typeof content === 'string' && content.includes('{dir}') ? fill(content, dir) : content);
         }
         const cleanup = await c.setup?.(dir);
         const stores = [join(dir, 'store'), ...c.args.filter((a) => a.startsWith('{dir}/')).map((a) => fill(a, dir))];
@@ -305,4 +375,21 @@ describe('bad input: one line naming the problem, exit 2, nothing written', () =
       });
     });
   }
+});
+
+describe('inputs that look wrong but are right', () => {
+  it('a sweep file with a byte-order mark is read as one without (as a CSV with one is)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-bom-'));
+    dirs.push(dir);
+    await mkdir(join(dir, 'store', 'datasets'), { recursive: true });
+    await writeFile(join(dir, 'store', 'datasets', 'd.csv'), `\ufeff${CSV}`);
+    await writeFile(join(dir, 'sweep.json'), `\ufeff${sweep()}`);
+    vi.stubEnv('LAYERBENCH_STORE', join(dir, 'store'));
+
+    const out = await cli('plan', join(dir, 'sweep.json'), '--store', join(dir, 'store'), '--json');
+
+    expect(out.stderr).toBe('');
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout).map((c: { depth: number; width: number }) => [c.depth, c.width])).toEqual([[1, 2]]);
+  });
 });

@@ -62,11 +62,11 @@ describe('layerbench plan', () => {
 });
 
 describe('layerbench plan checks the data before anything is written', () => {
-  it('a numeric column with a stray string, an identifier listed as a feature, too few rows: one line each, exit 2', async () => {
+  it('a numeric column with a stray string, a column of names listed as dates, too few rows: one line each, exit 2', async () => {
     const rows = Array.from({ length: 20 }, (_, i) => `${i === 15 ? 'abc' : i},car ${i},${i % 2}`);
     const cases: [Record<string, unknown>, string][] = [
       [{ key: 'datasets/cars.csv', task: 'binary', target: 'y' }, 'datasets/cars.csv: row 17, column "temp": "abc" is not a number'],
-      [{ key: 'datasets/cars.csv', task: 'binary', target: 'y', features: ['name'] }, 'dataset.features: column "name" holds a different string in each of its 20 rows'],
+      [{ key: 'datasets/cars.csv', task: 'binary', target: 'y', features: ['name'], dates: ['name'] }, 'datasets/cars.csv: row 2, column "name": "car 0" is not a date (dataset.dates lists the column;'],
       [{ key: 'datasets/few.csv', task: 'binary', target: 'y' }, 'datasets/few.csv: 2 rows are too few: the test split (evaluation.test 0.2) holds out 1, leaving 1'],
     ];
     for (const [dataset, message] of cases) {

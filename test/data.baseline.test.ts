@@ -70,7 +70,7 @@ describe('forecast: persistence and seasonal naive', () => {
 });
 
 describe('the baseline document', () => {
-  const rows = Array.from({ length: 50 }, (_, i) => `${i},${(i * 7) % 11}`).join('\n');
+  const rows = Array.from({ length: 50 }, (_, i) => `${i * 3},${(i * 7) % 11}`).join('\n');
   const p = data({ task: 'regression', target: 'y' }, `x,y\n${rows}\n`);
   const spec = sweepSpecSchema.parse({
     name: 's',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { datasetInfo } from '../src/data/info.js';
-import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
+import { parseDataset } from '../src/data/parse.js';
+import type { ParsedDataset } from '../src/data/dataset.js';
 import { DataError } from '../src/errors.js';
 import { datasetSchema, type DatasetSpec } from '../src/sweep/schema.js';
 
@@ -60,13 +61,6 @@ describe('bad CSV files are rejected with the row and column', () => {
     const message = 'd.csv: row 3, column "x": missing value ("NA") and dataset.missing is "error"';
     expect(rejection({ ...regression, missing: 'error' }, 'x,y\n1,2\nNA,3\n')).toBe(message);
     expect(rejection({ ...regression, dropMissing: false }, 'x,y\n1,2\nNA,3\n')).toBe(message);
-  });
-
-  it('a string column with too many values to one-hot', () => {
-    const rows = Array.from({ length: 600 }, (_, i) => `k${i % 300},${i % 2}`).join('\n');
-    expect(rejection({ task: 'binary', target: 'y' }, `code,y\n${rows}\n`)).toBe(
-      'd.csv: column "code": 300 distinct strings, more than one-hot encoding takes (256); leave it out (dataset.exclude or dataset.features)',
-    );
   });
 
   it('a binary target with three values', () => {
@@ -170,24 +164,30 @@ describe('parsing forecast CSV', () => {
 
 describe('columns are told apart at plan time', () => {
   /** 20 rows: a numeric x, a name unique per row, a category, a binary target. */
-  const rows = (cell: (i: number) => string = (i) => String(i)) =>
+  const rows = (cell: (i: number) => string = (i) => String(3 * i)) =>
     Array.from({ length: 20 }, (_, i) => `${cell(i)},car ${i},${i % 3 ? 'a' : 'b'},${i % 2}`).join('\n');
   const table = (cell?: (i: number) => string) => `x,name,kind,y\n${rows(cell)}\n`;
   const binary = { task: 'binary', target: 'y' };
 
-  it('leaves out a string column unique per row (an identifier) with a warning', () => {
+  it('leaves out a string column unique per row (an identifier), saying so once: in the columns left out', () => {
     const p = tabular(parseDataset(spec(binary), csv(table())));
     expect(p.columns.map((c) => c.name)).toEqual(['x', 'kind']);
     expect(p.report.excluded).toEqual([{ column: 'name', reason: 'an identifier: a different string in each of its 20 rows' }]);
-    expect(p.report.warnings).toEqual(['Column "name" was left out: an identifier: a different string in each of its 20 rows.']);
+    expect(p.report.warnings).toEqual([]);
   });
 
-  it('refuses an identifier that dataset.features lists, and encodes it when dataset.categorical lists it', () => {
-    expect(rejection({ ...binary, features: ['x', 'name'] }, table())).toMatch(
-      /^dataset\.features: column "name" holds a different string in each of its 20 rows \(an identifier\)/,
-    );
+  it('never drops a column dataset.features lists: an identifier is encoded with a warning, and as listed in dataset.categorical', () => {
+    const listed = tabular(parseDataset(spec({ ...binary, features: ['x', 'name'] }), csv(table())));
+    expect(listed.columns.map((c) => [c.name, c.type])).toEqual([
+      ['x', 'numeric'],
+      ['name', 'categorical'],
+    ]);
+    expect(listed.report.warnings).toEqual([
+      'Column "name" looks like an identifier (a different string in each of its 20 rows), but dataset.features lists it: one-hot encoded.',
+    ]);
     const p = tabular(parseDataset(spec({ ...binary, features: ['x', 'name'], categorical: ['name'] }), csv(table())));
     expect(p.columns[1]).toMatchObject({ name: 'name', type: 'categorical' });
+    expect(p.report.warnings).toEqual([]);
   });
 
   it('leaves out the columns dataset.exclude names, and checks they exist', () => {

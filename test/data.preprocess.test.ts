@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { readCsv } from '../src/data/csv.js';
 import { encodeNpy, encodeNpz, decodeNpy } from '../src/data/npy.js';
-import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
-import {
-  encode,
-  fitPreprocessing,
-  MISSING_CATEGORY,
-  outputToOriginal,
-  parsePreprocessing,
-  readArrayRows,
-  readCsvRows,
-  type Preprocessing,
-} from '../src/data/preprocess.js';
+import { parseDataset } from '../src/data/parse.js';
+import type { ParsedDataset } from '../src/data/dataset.js';
+import { encode, fitPreprocessing, outputToOriginal } from '../src/data/preprocess.js';
+import { MISSING_CATEGORY, parsePreprocessing, type Preprocessing } from '../src/data/preprocessing-schema.js';
+import { readArrayRows, readCsvRows } from '../src/data/read-rows.js';
 import { dataLayout, foldIndices, materialise, refitData, splitDataset } from '../src/data/split.js';
 import { DataError } from '../src/errors.js';
 import { datasetSchema, evaluationSchema } from '../src/sweep/schema.js';
@@ -58,7 +52,7 @@ describe('fitting a preprocessing: statistics of the training rows only', () => 
 
   it('lists the training categories, "(missing)" last, and scales the target with training statistics', () => {
     const sky = prep.input.kind === 'tabular' ? prep.input.features[1] : undefined;
-    expect(sky).toEqual({ kind: 'categorical', name: 'sky', categories: ['rain', 'sun', MISSING_CATEGORY], inactive: [] });
+    expect(sky).toEqual({ kind: 'categorical', name: 'sky', categories: ['rain', 'sun', MISSING_CATEGORY], inactive: [], other: false });
     expect(prep.encodedNames).toEqual(['temp', 'temp (missing)', 'sky=rain', 'sky=sun', 'sky=(missing)']);
     expect(prep.inputShape).toEqual([5]);
     expect(prep.target).toEqual({ kind: 'numeric', names: ['y'], mean: [35], std: [Math.sqrt(291.6666666666667)] });
@@ -137,7 +131,7 @@ describe('applying a saved preprocessing to raw rows reproduces the training ten
       'new.csv: the training columns "temp", "sky" are missing (the header has y)',
     );
     expect(() => parsePreprocessing({ ...prep, schema: 'layerbench.preprocessing.v0' })).toThrow(
-      /^preprocessing\.json: not a layerbench\.preprocessing\.v1 document \(schema: /,
+      /^preprocessing\.json: not a layerbench\.preprocessing\.v2 \(or v1\) document \(schema: /,
     );
   });
 
@@ -239,7 +233,7 @@ describe('array samples from a raw .npy', () => {
 });
 
 describe('a run encodes every fold with the layout of its development rows', () => {
-  const rows = Array.from({ length: 40 }, (_, i) => `${i},${['a', 'b', 'c'][i % 3]},${i % 2}`);
+  const rows = Array.from({ length: 40 }, (_, i) => `${3 * i},${['a', 'b', 'c'][i % 3]},${i % 2}`);
   const p: ParsedDataset = parse({ task: 'binary', target: 'y' }, `x,k,y\n${rows.join('\n')}\n`);
   const evaluation = evaluationSchema.parse({ strategy: 'kfold', folds: 4 });
 
@@ -250,13 +244,13 @@ describe('a run encodes every fold with the layout of its development rows', () 
     const indices = foldIndices(p, evaluation, 3, 0);
     folds.forEach((f, i) => {
       const train = Array.from(indices[i]!.train);
-      expect(f.preprocessing!.input.kind === 'tabular' && f.preprocessing!.input.features[0]).toMatchObject({ mean: train.reduce((a, r) => a + r, 0) / train.length });
+      expect(f.preprocessing!.input.kind === 'tabular' && f.preprocessing!.input.features[0]).toMatchObject({ mean: train.reduce((a, r) => a + 3 * r, 0) / train.length });
     });
     for (const f of folds) {
       expect(f.train.x.length / f.train.n).toBe(layout.inputShape[0]);
       expect(f.test!.n).toBe(split.test.length);
     }
-    const devMean = Array.from(split.dev).reduce((a, i) => a + i, 0) / split.dev.length;
+    const devMean = Array.from(split.dev).reduce((a, i) => a + 3 * i, 0) / split.dev.length;
     expect(layout.input.kind === 'tabular' && layout.input.features[0]).toMatchObject({ mean: devMean });
   });
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { datasetInfo } from '../src/data/info.js';
 import { encodeNpz } from '../src/data/npy.js';
-import { parseDataset, type ParsedDataset } from '../src/data/parse.js';
+import { parseDataset } from '../src/data/parse.js';
+import type { ParsedDataset } from '../src/data/dataset.js';
 import { foldIndices, holdOutTest, materialise, splitDataset, targetRow } from '../src/data/split.js';
 import { DataError } from '../src/errors.js';
 import { datasetSchema, evaluationSchema, type EvaluationSpec } from '../src/sweep/schema.js';
@@ -14,7 +15,7 @@ const column = (x: Float32Array, width: number, c: number) => Array.from(x).filt
 
 /** A binary dataset with `ones` rows of class 1 among n. */
 function binary(n: number, ones: number): ParsedDataset {
-  const rows = Array.from({ length: n }, (_, i) => `${i},${i < ones ? 'yes' : 'no'}`);
+  const rows = Array.from({ length: n }, (_, i) => `${i * 3},${i < ones ? 'yes' : 'no'}`);
   return parse({ task: 'binary', target: 'label' }, `x,label\n${rows.join('\n')}\n`);
 }
 

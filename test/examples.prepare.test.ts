@@ -136,12 +136,22 @@ describe('prepareExamples', () => {
     expect(seattle).toMatchObject({ rowsRead: 1459, rowsUsed: 1459, dropped: { rows: 0 }, encodedWidth: 14, warnings: [] });
     expect(seattle.features.find((f) => f.name === 'weather')).toEqual({ kind: 'categorical', name: 'weather', categories: ['drizzle', 'fog', 'rain', 'snow', 'sun'], imputed: 0 });
     expect(seattle.target).toEqual({ kind: 'classes', name: 'rain_tomorrow', counts: { '0': 837, '1': 622 } });
-    expect(seattle.splits).toEqual({ test: 292, testRule: 'stratified random 20 %', train: 934, validation: 233, trials: 3 });
+    // One row per day, with its date: evaluated in time order (issue 19), the latest days as the test split.
+    expect(seattle.order).toMatchObject({ kind: 'time', column: 'date', reason: 'evaluation.order "auto": column "date" holds dates' });
+    expect(seattle.splits).toEqual({
+      test: 292,
+      testRule: 'the latest 20 % of rows in time — not stratified, time comes first',
+      validationRule: 'the latest 20 % of the other rows in time validate, the earlier ones train',
+      train: 934,
+      validation: 233,
+      trials: 3,
+    });
 
     const mnist = await summary('mnist');
     expect(mnist.features).toEqual([{ kind: 'image', name: 'x', shape: [28, 28, 1], scale: 'uint8 × 1/255' }]);
     expect(Object.values(mnist.target.kind === 'classes' ? mnist.target.counts : {}).reduce((a, b) => a + b)).toBe(10_000);
     expect(mnist.splits).toMatchObject({ test: 2000, train: 6400, validation: 1600, trials: 2 });
+    expect(mnist.order).toMatchObject({ kind: 'random' });
 
     const co2 = await summary('co2');
     expect(co2).toMatchObject({ rowsRead: 741, rowsUsed: 737, dropped: { rows: 4, byColumn: { 'CO2 change': 4, 'adjusted CO2 change': 4 } } });
@@ -150,7 +160,7 @@ describe('prepareExamples', () => {
       { kind: 'series', name: 'adjusted CO2 change', target: false },
     ]);
     expect(co2.target).toMatchObject({ kind: 'numeric', name: 'CO2 change', unit: 'ppm', describes: 'the value of "CO2 change" (a change from the row before) 1 row after each window of 24' });
-    expect(co2.splits).toEqual({ test: 143, testRule: 'the last 20 % of windows in time', train: 286, validation: 142, trials: 3 });
+    expect(co2.splits).toMatchObject({ test: 143, testRule: 'the last 20 % of windows in time', train: 286, validation: 142, trials: 3 });
     expect(co2.warnings).toEqual(['4 of 741 rows (0.5 %) were dropped for missing cells (CO2 change: 4, adjusted CO2 change: 4).']);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../src/results/document.js';
 import { diagnoseRun, meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/diagnose.js';
 import { analyzeRun } from '../src/results/analysis.js';
-import { makeDoc, makeSpec } from './fixtures/report/factory.js';
+import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 /** Epoch records from columns: loss, valLoss, metric, valMetric per epoch. */
 function epochs(loss: number[], valLoss: number[], metric: number[], valMetric: number[]): EpochRecord[] {
@@ -272,5 +272,22 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     const d = diagnoseRun(analyzeRun([chance], spec), spec).candidates[0]!;
     expect(d.findings.map((f) => f.kind)).toEqual(['underfitting']);
     expect(d.findings[0]!.numbers).toEqual({ trainMetric: 0.52, chance: 0.5 });
+  });
+});
+
+describe('a network that scores the baseline', () => {
+  it('is diagnosed "at-baseline" — the same verdict its leaderboard mark gives — never "healthy"', () => {
+    const spec = makeSpec({ training: { epochs: 30 } });
+    const baseline = makeBaseline({ values: [0.6, 0.6, 0.6, 0.6, 0.6] });
+    const flat = makeDoc({ depth: 1, width: 8, values: [0.6, 0.6, 0.6, 0.6, 0.6], trainValues: Array(5).fill(0.6), curves: Array(5).fill(settled(0.6, 0.6)) });
+    const good = makeDoc({ depth: 2, width: 16, values: [0.8, 0.81, 0.79, 0.8, 0.82], curves: Array(5).fill(settled(0.8, 0.85)) });
+    const a = analyzeRun([good, flat], spec, { baseline });
+    const d = diagnoseRun(a, spec);
+    const kinds = d.candidates[1]!.findings.map((f) => f.kind);
+    expect(a.ranked[1]!.vsBaseline!.verdict).toBe('does-not-beat');
+    expect(kinds).toContain('at-baseline');
+    expect(kinds).not.toContain('healthy');
+    expect(d.candidates[1]!.findings[0]!.message).toMatch(/^no better than the baseline "majority class": validation accuracy 0\.600/);
+    expect(d.candidates[0]!.findings.map((f) => f.kind)).toEqual(['healthy']);
   });
 });

@@ -65,4 +65,43 @@ describe('the history in the store', () => {
     await recordHistoryEntry(store, 'nightly-b', entry('r1', '2026-03-01T02:00:00Z'));
     expect(await readHistory(store, 'nightly')).toBeNull();
   });
+
+  it('leaves out, with a warning naming each key, records that are truncated, not JSON or another shape, and a broken legacy document', async () => {
+    // Arrange: one good record, three broken ones, a legacy document cut short
+    const store = await tempStore();
+    await recordHistoryEntry(store, 'nightly', entry('good', '2026-03-01T02:00:00Z'));
+    await store.put(keys.historyRun('nightly', 'cut'), '{"schema": "layerbench.history-record.v1", "sweep": "nigh');
+    await store.put(keys.historyRun('nightly', 'binary'), new Uint8Array([0, 159, 146, 150, 255]));
+    await putJson(store, keys.historyRun('nightly', 'shape'), { schema: 'layerbench.history-record.v1', sweep: 'nightly', entry: { runId: 3 } });
+    await store.put(keys.history('nightly'), '{"schema": "layerbench.history.v1", "entries": [');
+    const warnings: string[] = [];
+
+    // Act
+    const history = await readHistory(store, 'nightly', warnings);
+
+    // Assert
+    expect(history?.entries.map((e) => e.runId)).toEqual(['good']);
+    expect(warnings).toHaveLength(4);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        "history/nightly.json: not valid JSON: it ends early (truncated?); left out of the sweep's history",
+        "history/nightly/cut.json: not valid JSON: it ends early (truncated?); left out of the sweep's history",
+        expect.stringMatching(/^history\/nightly\/binary\.json: not valid JSON: .*; left out of the sweep's history$/),
+        expect.stringMatching(/^history\/nightly\/shape\.json: not a layerbench\.history-record\.v1 document \(entry\.runId: .*\); left out/),
+      ]),
+    );
+  });
+
+  it("writes a new run's report and history although an earlier record is corrupt, and says so", async () => {
+    const store = await tempStore();
+    const { spec, docs } = craftedRun('night-1');
+    await store.put(keys.historyRun(spec.name, 'night-0'), '{"schema": "layerbench.history-record.v1", "sweep": "');
+
+    const written = await writeRunReport(store, 'night-1', spec, docs);
+
+    expect(written.historyKey).toBe(keys.historyRun(spec.name, 'night-1'));
+    expect(written.warnings).toEqual([`${keys.historyRun(spec.name, 'night-0')}: not valid JSON: it ends early (truncated?); left out of the sweep's history`]);
+    expect(await store.exists(keys.report('night-1', 'html'))).toBe(true);
+    expect((await readHistory(store, spec.name))?.entries.map((e) => e.runId)).toEqual(['night-1']);
+  });
 });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNpz } from '../src/data/npy.js';
 import { parseDataset } from '../src/data/parse.js';
 import { encode, fitPreprocessing } from '../src/data/preprocess.js';
+import { dataLayout, foldIndices } from '../src/data/split.js';
 import type { DataInfo } from '../src/data/types.js';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { kerasCode } from '../src/report/keras.js';
@@ -411,7 +412,7 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
       SEED: spec.training.seed,
     });
     expect(s.consts['MISSING']).toEqual([...new Set(prep.missingMarkers.map((m) => m.toLowerCase()))]);
-    expect(s.functions).toEqual(['target', 'fit_statistics', 'encode']);
+    expect(s.functions).toEqual(['target', 'numbers', 'fit_statistics', 'encode']);
     const read = callsOf(s, 'pd.read_csv')[0]!;
     expect(read.kwargs).toMatchObject({ dtype: 'str', keep_default_na: 'False' });
     // The test split first, then validation from what is left; both stratified by class, both seeded.
@@ -444,7 +445,7 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     expect(callsOf(s, 'df.dropna').map((c) => c.kwargs['subset'])).toEqual(['[TARGET]', 'FEATURES']);
     expect(code).toContain("y_mean, y_std = target(train).mean(), target(train).std()");
     expect(code).toContain('print(f"test rmse: {np.sqrt(np.mean(error ** 2)):.4g} mpg")');
-    expect(code).toContain('# layerbench scored candidates with 3-fold cross-validation; one model here: one validation split.');
+    expect(code).toContain('# layerbench scored candidates with 3-fold cross-validation × 3 repeats; one model here: one validation split.');
   });
 
   it('a forecast: time order, the channels, windows of lookback rows, time-ordered splits, training-period statistics', () => {
@@ -494,6 +495,32 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     expect(callsOf(s, 'train_test_split').map((c) => c.kwargs['stratify'])).toEqual(['y', 'y[dev]']);
   });
 
+  it('a table evaluated in time order, with dates and a capped column: sorted by the order column, the latest rows test, date parts, "(other)"', () => {
+    const spec = makeSpec({
+      dataset: { key: 'datasets/shops.csv', task: 'regression', target: 'sales', maxCategories: 3 },
+      model: { family: 'dense', depth: [1], width: [8] },
+      evaluation: { strategy: 'kfold', folds: 3, test: 0.2, metric: 'rmse' },
+    } as Partial<SweepSpecInput>);
+    const parsed = parseDataset(spec.dataset, utf8(shopsCsv().split('\n').filter((l) => !l.startsWith(',')).join('\n'))); // every day known: it orders the rows
+    const { layout: prep } = dataLayout(parsed, spec.evaluation, spec.training.seed);
+    const doc = makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [1, 1.2], layers: denseLayers(prep.inputShape[0]!, [8], 1, 'linear') });
+
+    const code = kerasCode(doc, spec, prep);
+    const s = pyStructure(code);
+
+    expectKerasSkeleton(s, code, prep.inputShape);
+    expect(prep.order).toEqual({ column: 'day', format: 'dmy' });
+    expect(s.imports).not.toContain('from sklearn.model_selection import train_test_split');
+    expect(s.consts).toMatchObject({
+      NUMERIC: ['day.week_sin', 'day.week_cos', 'price'], // in file order; 90 days: a week cycle, no year
+      CAPPED: ['shop'],
+      OTHER: '(other)',
+    });
+    expect(s.functions).toEqual(['target', 'read_dates', 'date_part', 'numbers', 'fit_statistics', 'encode']);
+    expect(s.calls.find((c) => c.func.endsWith('.sort_values'))).toMatchObject({ args: ["'_order'"], kwargs: { kind: "'stable'" } });
+    expect(code).toContain('# layerbench scored candidates with 3 forward-chaining folds × 3 repeats; one model here: one validation split.');
+  });
+
   it('without a saved preprocessing (an older run) still parses, and says what X and y must be', () => {
     const spec = makeSpec({ model: { family: 'dense', depth: [1], width: [16] } });
     const code = kerasCode(makeDoc({ depth: 1, width: 16, values: [0.8] }), spec, null);
@@ -518,6 +545,18 @@ const dataPython = ['python3', '/usr/bin/python3'].find((py) => {
     return false;
   }
 });
+
+/** 90 days of sales in a shuffled file: dates written day first, a shop among 12 (capped to 3 when asked), a price with gaps. */
+function shopsCsv(): string {
+  const rows = Array.from({ length: 90 }, (_, i) => {
+    const day = new Date(Date.UTC(2023, 10, 20 + i));
+    const d = `${String(day.getUTCDate()).padStart(2, '0')}.${String(day.getUTCMonth() + 1).padStart(2, '0')}.${day.getUTCFullYear()}`;
+    const shop = `shop ${(i * 7) % 12 < 6 ? 'a' : String.fromCharCode(98 + ((i * 5) % 11))}`;
+    return `${i % 13 === 0 ? '' : d},${shop},${i % 9 === 0 ? 'NA' : (10 + ((i * 37) % 17)).toFixed(1)},${(100 + i + ((i * 11) % 7)).toFixed(1)}`;
+  });
+  const order = rows.map((_, i) => (i * 47) % 90); // 47 and 90 are coprime: a permutation
+  return `day,shop,price,sales\n${order.map((i) => rows[i]).join('\n')}\n`;
+}
 
 describe.skipIf(!dataPython)(`the script's data part under ${dataPython ?? 'a Python with pandas (none here)'}`, () => {
   it('a table: encode() with layerbench’s statistics reproduces layerbench’s inputs row by row; the splits partition the rows', async () => {
@@ -560,6 +599,46 @@ print(json.dumps({
       expect(out.y).toEqual(Array.from(expected.y!));
       expect(out.sizes).toEqual([36, 12, 12]);
       expect(out.disjoint).toBe(true);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('in time order, with dates and a capped column: encode() reproduces layerbench’s inputs, and the splits are layerbench’s time-ordered ones', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-keras-time-'));
+    try {
+      const spec = makeSpec({
+        dataset: { key: 'datasets/shops.csv', task: 'regression', target: 'sales', time: 'day', maxCategories: 3 },
+        model: { family: 'dense', depth: [1], width: [8] },
+        evaluation: { strategy: 'holdout', validationSplit: 0.25, test: 0.2, metric: 'rmse' },
+      } as Partial<SweepSpecInput>);
+      const csv = shopsCsv().split('\n').filter((l) => !l.startsWith(',')).join('\n'); // dataset.time: rows need their day
+      const parsed = parseDataset(spec.dataset, utf8(csv));
+      const { layout: prep, split } = dataLayout(parsed, spec.evaluation, spec.training.seed);
+      const [fold] = foldIndices(parsed, spec.evaluation, spec.training.seed, 0);
+      const all = Array.from({ length: parsed.rows }, (_, i) => i);
+      const expected = encode(prep, parsed, all);
+      const doc = makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [1], layers: denseLayers(prep.inputShape[0]!, [8], 1, 'linear') });
+      const code = kerasCode(doc, spec, prep);
+      const dataPart = code.split('keras.utils.set_random_seed')[0]!.replace('import keras\n', '');
+      const stats = Object.fromEntries(
+        prep.input.kind === 'tabular' ? prep.input.features.flatMap((f) => (f.kind === 'numeric' ? [[f.name, [f.impute, f.mean, f.std]]] : [])) : [],
+      );
+      await writeFile(join(dir, 'shops.csv'), csv);
+      const check = `${dataPart}
+import json
+print(json.dumps({
+    'X': encode(df.sort_index(), ${JSON.stringify(stats)}).tolist(),
+    'test': sorted(test.index.tolist()),
+    'val': sorted(val.index.tolist()),
+}))
+`;
+      const out = JSON.parse(execFileSync(dataPython!, ['-c', check], { cwd: dir, encoding: 'utf8' })) as { X: number[][]; test: number[]; val: number[] };
+      const width = prep.inputShape[0]!;
+      expect(out.X).toHaveLength(expected.n);
+      out.X.forEach((row, i) => row.forEach((v, j) => expect(Math.abs(v - expected.x[i * width + j]!), `row ${i}, input ${prep.encodedNames![j]}`).toBeLessThan(1e-5)));
+      expect(out.test).toEqual(Array.from(split.test).sort((a, b) => a - b));
+      expect(out.val).toEqual(Array.from(fold!.val).sort((a, b) => a - b));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

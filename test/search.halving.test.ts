@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialPoint } from '../src/stats/index.js';
-import { assignBrackets, halvingProblems, halvingShape, promoted, rankRung, type RungEntry } from '../src/search/halving.js';
+import { assignBrackets, floorLog, halvingProblems, halvingShape, MAX_ROUNDS, promoted, rankRung, type RungEntry } from '../src/search/halving.js';
+import { parseSweep } from '../src/sweep/load.js';
 import { sweepSpecSchema, type SweepSpecInput } from '../src/sweep/schema.js';
 
 const points = (values: number[]): TrialPoint[] => values.map((value, i) => ({ repeat: i, fold: 0, value, trainRows: 300, valRows: 100 }));
@@ -92,7 +93,7 @@ describe('halving specs that cannot work', () => {
   });
   it('a budget below one rung', () => {
     expect(message(spec({ strategy: 'halving', budget: { epochs: 5 } }))).toBe(
-      'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 1 trials × 3 epochs = 27)',
+      'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 3 trials × 3 epochs = 81)',
     );
   });
   it('halving with a single candidate', () => {
@@ -105,5 +106,48 @@ describe('halving specs that cannot work', () => {
     const r = spec({ strategy: 'halving', eta: 3, budget: { epochs: 200 } });
     expect(message(r)).toBe('valid');
     expect(halvingProblems(r.data!, 9)).toEqual([]);
+  });
+});
+
+/**
+ * Search settings that cannot end (issue 21): a zero or vanishing minEpochs made the rounds'
+ * logarithm count for ever, at 100 % CPU, inside the spec's own validation. Each is now one line
+ * naming the field, and the counting itself is bounded whatever it is given.
+ */
+describe('search settings that cannot terminate', () => {
+  const line = (search: Record<string, unknown>, training: Record<string, unknown> = { epochs: 27 }) => {
+    try {
+      parseSweep({ name: 'h', dataset: { key: 'x.csv', task: 'binary', target: 'y' }, model: { family: 'dense', depth: [1, 2, 3], width: [4, 8, 16] }, training, search }, 'sweep.json');
+      return 'valid';
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+
+  it.each([
+    ['halving, minEpochs 0', { strategy: 'halving', minEpochs: 0 }, undefined, 'sweep.json: search.minEpochs: must be ≥ 1'],
+    ['hyperband, minEpochs 0', { strategy: 'hyperband', minEpochs: 0 }, undefined, 'sweep.json: search.minEpochs: must be ≥ 1'],
+    ['a negative minEpochs', { strategy: 'halving', minEpochs: -3 }, undefined, 'sweep.json: search.minEpochs: must be ≥ 1'],
+    ['the smallest double as minEpochs', { strategy: 'halving', minEpochs: 5e-324 }, undefined, 'sweep.json: search.minEpochs: must be an integer'],
+    ['minEpochs 1e308', { strategy: 'halving', minEpochs: 1e308 }, undefined, 'sweep.json: search.minEpochs: must be ≤ 10000'],
+    ['eta 1e308', { strategy: 'hyperband', eta: 1e308 }, undefined, 'sweep.json: search.eta: must be ≤ 16'],
+    ['epochs 1e308 with a minimum of 1', { strategy: 'halving', minEpochs: 1 }, { epochs: 1e308 }, 'sweep.json: training.epochs: must be ≤ 10000'],
+    ['a budget of 0 epochs', { strategy: 'halving', budget: { epochs: 0 } }, undefined, 'sweep.json: search.budget.epochs: must be ≥ 1'],
+    ['a budget of $0', { strategy: 'halving', budget: { usd: 0 } }, undefined, 'sweep.json: search.budget.usd: must be > 0'],
+    ['an empty budget', { strategy: 'halving', budget: {} }, undefined, 'sweep.json: search.budget: must give epochs or usd'],
+  ])('%s', (_name, search, training, expected) => {
+    expect(line(search, training)).toBe(expected);
+  });
+
+  it('floorLog counts no further than MAX_ROUNDS, and not at all below its base or on NaN', () => {
+    expect(floorLog(Number.POSITIVE_INFINITY, 3)).toBe(MAX_ROUNDS);
+    expect(floorLog(27 / 5e-324, 2)).toBe(MAX_ROUNDS);
+    expect(floorLog(Number.NaN, 3)).toBe(0);
+    expect(floorLog(-9, 3)).toBe(0);
+    expect(floorLog(81, 3)).toBe(4);
+  });
+
+  it('halvingShape given a minimum of 0 falls back to the default rather than an infinite ratio', () => {
+    expect(halvingShape(9, 27, { strategy: 'halving', eta: 3, minEpochs: 0 }).budgets).toEqual(halvingShape(9, 27, { strategy: 'halving', eta: 3 }).budgets);
   });
 });

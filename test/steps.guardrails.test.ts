@@ -63,27 +63,63 @@ describe('guardrails (stack context)', () => {
   });
 });
 
-describe('confinement of dataset.key (the deployed functions)', () => {
-  it.each(['/etc/passwd', '../../etc/passwd', 'datasets/../../x.csv', './datasets/a.csv', 'file:///etc/passwd', 's3://other-bucket/x.csv', 'C:\\data\\x.csv', 'datasets//a.csv'])(
-    'refuses %j with a short escaped excerpt',
-    (key) => {
-      expect(() => confinedDatasetKey(key)).toThrow(SpecError);
-      expect(() => confinedDatasetKey(key)).toThrow(`dataset.key: must be a key inside the bucket such as datasets/data.csv (no absolute path, no "." or ".." segment, no URI), got ${excerpt(key)}`);
-    },
-  );
+describe('confinement of dataset.key to datasets/ (issue 21: the code that reads it, not only the CLI)', () => {
+  const refusal = (key: string) =>
+    `dataset.key: must be a key inside the bucket under datasets/, such as datasets/data.csv (no absolute path, no "." or ".." segment, no URI, no other prefix), got ${excerpt(key)}`;
 
-  it('Plan with the store scope reads no file outside the store; without it (the CLI) a local path is allowed', async () => {
+  it.each([
+    '/etc/passwd',
+    '../../etc/passwd',
+    'datasets/../../x.csv',
+    'datasets/../sweeps/alpha.json',
+    './datasets/a.csv',
+    'file:///etc/passwd',
+    's3://other-bucket/x.csv',
+    'C:\\data\\x.csv',
+    'datasets//a.csv',
+    'sweeps/alpha.json',
+    'runs/r1/run.json',
+    'history/alpha/r1.json',
+    'a.csv',
+    'datasets/',
+    'datasets/a\u0000.csv',
+  ])('refuses %j with a short escaped excerpt of the key alone', (key) => {
+    expect(() => confinedDatasetKey(key)).toThrow(SpecError);
+    expect(() => confinedDatasetKey(key)).toThrow(refusal(key));
+  });
+
+  it('accepts keys under datasets/', () => {
+    expect(confinedDatasetKey('datasets/a.csv')).toBe('datasets/a.csv');
+    expect(confinedDatasetKey('datasets/2026/nightly/a b.csv')).toBe('datasets/2026/nightly/a b.csv');
+  });
+
+  it('Plan, by default (the deployed functions, any step not told otherwise), reads no file outside the store; told "anywhere" (the CLI, the local runner) a local path is allowed', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layerbench-confine-'));
     dirs.push(dir);
     const outside = join(dir, 'outside.csv');
     await writeFile(outside, CSV);
     const store = await storeWithSweep({ dataset: { key: outside, task: 'binary', target: 'label' } });
-    await expect(plan(store, input, { datasetScope: 'store' })).rejects.toThrow(/^dataset\.key: must be a key inside the bucket/);
+    await expect(plan(store, input)).rejects.toThrow(/^dataset\.key: must be a key inside the bucket under datasets\//);
+    await expect(plan(store, input, { datasetScope: 'store' })).rejects.toThrow(/^dataset\.key: must be a key inside the bucket under datasets\//);
     expect(await store.list('runs/')).toEqual([]);
-    const local = await plan(store, input);
+    const local = await plan(store, input, { datasetScope: 'anywhere' });
     expect(local.itemCount).toBe(4);
   });
 
+  it('a sweep naming another sweep (a key of the store outside datasets/) is refused in either scope, and the message never quotes the file', async () => {
+    const store = await storeWithSweep({ dataset: { key: 'sweeps/alpha.json', task: 'binary', target: 'label' } });
+    for (const datasetScope of ['store', 'anywhere'] as const) {
+      const err = await plan(store, input, { datasetScope }).catch((e: unknown) => e);
+      expect(err, datasetScope).toBeInstanceOf(SpecError);
+      expect((err as Error).message).toMatch(/^dataset\.key: /);
+      for (const content of ['dense', 'family', 'label', 'binary']) expect((err as Error).message).not.toContain(content); // nothing of the sweep file
+      expect(await store.list('runs/')).toEqual([]);
+      expect(await store.list('plans/')).toEqual([]);
+    }
+  });
+});
+
+describe('bounded error messages', () => {
   it('bounds what an error message quotes: long quoted text cut to an escaped excerpt, the whole capped', () => {
     const header = 'root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin:/usr/sbin/nologin';
     const message = `x.csv: row 1: column ${JSON.stringify(header)} appears twice`;

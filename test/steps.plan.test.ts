@@ -217,7 +217,7 @@ describe('plan', () => {
     const manifest = await readManifest(store, 'with-data');
     // 30 rows, 15 of each class: 6 held out for the test split, 24 left, 5 of them validate each repeat.
     expect(manifest.data).toMatchObject({
-      schema: 'layerbench.data.v1',
+      schema: 'layerbench.data.v2',
       rowsRead: 30,
       rowsUsed: 30,
       missing: 'impute',

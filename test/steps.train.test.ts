@@ -115,4 +115,23 @@ describe('train', () => {
     const { store, runId } = await plannedStore(0.01, 'lost');
     await expect(train(store, { runId, candidateId: 'dense-d9-w9-000' })).rejects.toThrow(/no candidate dense-d9-w9-000/);
   });
+
+  it('a checkpoint cut short is no reason to fail: the candidate trains from its start, to the very metrics of an uninterrupted run', async () => {
+    // Arrange: one run trained without a break, one that checkpointed after an epoch and whose checkpoint was then cut short
+    const clean = await plannedStore(0.01, 'whole');
+    const broken = await plannedStore(0.01, 'cut');
+    expect(await train(broken.store, { runId: broken.runId, candidateId: broken.candidateId }, { backend: 'cpu', maxTaskSeconds: 0 })).toMatchObject({ status: 'continue' });
+    const ckpt = keys.checkpoint(broken.runId, broken.candidateId);
+    const bytes = await broken.store.get(ckpt);
+    await broken.store.put(ckpt, bytes.subarray(0, Math.floor(bytes.length / 2)));
+
+    // Act
+    const out = await train(broken.store, { runId: broken.runId, candidateId: broken.candidateId }, { backend: 'cpu' });
+    await train(clean.store, { runId: clean.runId, candidateId: clean.candidateId }, { backend: 'cpu' });
+
+    // Assert
+    expect(out.status).toBe('succeeded');
+    const values = async (r: typeof clean) => candidateDocSchema.parse(await getJson(r.store, keys.candidate(r.runId, r.candidateId))).metric.values;
+    expect(await values(broken)).toEqual(await values(clean));
+  });
 });

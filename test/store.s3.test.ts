@@ -100,7 +100,7 @@ describe('S3Store on s3rver', () => {
     const err = await store.get('a.json').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(LayerbenchError);
     expect(err).not.toBeInstanceOf(NotFoundError);
-    expect(err).toMatchObject({ kind: 'fatal', code: 'E_STORE' });
+    expect(err).toMatchObject({ kind: 'fatal', code: 'E_NO_BUCKET' });
     expect((err as Error).message).toContain('s3://no-such-bucket/a.json');
   });
 
@@ -206,12 +206,12 @@ describe('S3Store failure classification (fault injection)', () => {
     await expect(store.put('a.json', '{}')).rejects.toBeInstanceOf(TransientError);
   });
 
-  it('keeps access denied fatal, with the key in the message', async () => {
+  it('keeps access denied fatal, with the key in the message and what to do', async () => {
     mock.on(ListObjectsV2Command).rejects(serviceError('AccessDenied', 403));
     const err = await store.list('runs/').catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(TransientError);
-    expect(err).toMatchObject({ kind: 'fatal', code: 'E_STORE' });
-    expect((err as Error).message).toBe('list s3://b/p/runs/: AccessDenied: AccessDenied');
+    expect(err).toMatchObject({ name: 'StoreError', kind: 'fatal', code: 'E_PERMISSION' });
+    expect((err as Error).message).toBe("list s3://b/p/runs/: permission denied (AccessDenied: AccessDenied); this user (or the function's role) needs to read and write the store");
   });
 
   it('maps a 404 from HeadObject to NotFoundError, and exists() to false', async () => {
@@ -222,7 +222,7 @@ describe('S3Store failure classification (fault injection)', () => {
 
   it('lets exists() fail loudly on anything but a missing key', async () => {
     mock.on(HeadObjectCommand).rejects(serviceError('AccessDenied', 403));
-    await expect(store.exists('a.json')).rejects.toMatchObject({ kind: 'fatal', code: 'E_STORE' });
+    await expect(store.exists('a.json')).rejects.toMatchObject({ kind: 'fatal', code: 'E_PERMISSION' });
   });
 });
 
@@ -295,6 +295,6 @@ describe('S3Store.putIfAbsent (S3 conditional writes, aws-sdk-client-mock)', () 
 
   it('keeps access denied fatal', async () => {
     mock.on(PutObjectCommand).rejects(new S3ServiceException({ name: 'AccessDenied', $fault: 'client', $metadata: { httpStatusCode: 403 }, message: 'AccessDenied' }));
-    await expect(store.putIfAbsent('runs/r1/run.json', 'x')).rejects.toMatchObject({ kind: 'fatal', code: 'E_STORE' });
+    await expect(store.putIfAbsent('runs/r1/run.json', 'x')).rejects.toMatchObject({ kind: 'fatal', code: 'E_PERMISSION' });
   });
 });

@@ -38,8 +38,9 @@ function rejection(spec: unknown): string {
 describe('sweep spec validation', () => {
   it('accepts a minimal spec and fills defaults', () => {
     const spec = parseSweep(valid);
-    expect(spec.training).toMatchObject({ epochs: 20, batchSize: 32, optimizer: 'adam', seed: 42 });
+    expect(spec.training).toMatchObject({ epochs: 100, batchSize: 32, optimizer: 'adam', seed: 42 });
     expect(spec.evaluation.strategy).toBe('holdout');
+    expect(spec.evaluation.repeats).toBe(3);
     expect(spec.search).toMatchObject({ strategy: 'grid', maxCandidates: 100 });
     expect(spec.model.widthPattern).toBe('constant');
     expect(rankingMetric(spec)).toBe('accuracy');

@@ -24,6 +24,7 @@ function run(training: SweepSpecInput['training'], onEpoch?: (e: EpochEvent) => 
     dataset: { key: 'x.csv', task: 'binary', target: 'y' },
     model: { family: 'dense', depth: [1], width: [8] },
     training,
+    evaluation: { repeats: 1 },
   });
   return trainCandidate({ runId: 'r', spec, candidate: expandCandidates(spec, 'v1')[0]!, info, splits: () => [split], onEpoch });
 }

@@ -26,6 +26,8 @@ function args(input: Partial<SweepSpecInput>, folds = 1): TrainArgs {
     model: { family: 'dense', depth: [1], width: [4] },
     training: { epochs: 2, batchSize: 8 },
     ...input,
+    // One repeat unless a variant asks for more: this test is about tensors, not spreads.
+    evaluation: { repeats: 1, ...input.evaluation },
   });
   const info: DataInfo = { task: 'regression', inputShape: [3], targetDim: 1, rows: 56, droppedRows: 0 };
   const splits = (repeat: number): SplitData[] =>

@@ -5,7 +5,7 @@
  * X-Ray (active tracing on every function; the tracer is off outside Lambda).
  *
  * `invoke` is the one wrapper every handler uses: it adds the Lambda context to the log (function,
- * request id, cold start), opens a trace subsegment for the handler, runs the step, logs a failure
+ * request id, cold start — our own per-process flag, see takeColdStart), opens a trace subsegment for the handler, runs the step, logs a failure
  * with its kind, and publishes the metrics either way. Errors keep their name (a TransientError stays
  * one, so the state machine's Retry on "TransientError" matches); a thrown non-Error becomes an Error
  * so Lambda reports a name and a message.
@@ -23,10 +23,34 @@ export interface Observability {
   tracer: Tracer;
 }
 
+/**
+ * Cold start, per process: the first invocation a process serves is a cold start, unless provisioned
+ * concurrency initialised it ahead of any request. Powertools decides it alone only when
+ * AWS_LAMBDA_INITIALIZATION_TYPE is "on-demand" (elsewhere, and in any runner that does not set it, it
+ * logged false every time), and each Logger, Tracer and Metrics keeps its own flag; this one is shared
+ * by every handler of a bundle (Train and Finalize) and read by their loggers and tracers alike.
+ */
+let served = false;
+let coldStart = false;
+
+/** Called once per invocation, before anything logs: whether this one is the process's cold start. */
+export function takeColdStart(env: NodeJS.ProcessEnv = process.env): boolean {
+  coldStart = !served && env.AWS_LAMBDA_INITIALIZATION_TYPE?.trim() !== 'provisioned-concurrency';
+  served = true;
+  return coldStart;
+}
+
+/** A Logger whose `cold_start` is this invocation's (see takeColdStart). */
+class HandlerLogger extends Logger {
+  override getColdStart(): boolean {
+    return coldStart;
+  }
+}
+
 export function observability(service: string): Observability {
   const serviceName = process.env.POWERTOOLS_SERVICE_NAME ?? `layerbench-${service}`;
   return {
-    logger: new Logger({ serviceName }),
+    logger: new HandlerLogger({ serviceName }),
     metrics: new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'layerbench', serviceName }),
     tracer: new Tracer({ serviceName }),
   };
@@ -42,12 +66,13 @@ export interface LambdaContext {
 }
 
 export async function invoke<T>(o: Observability, context: LambdaContext | undefined, step: () => Promise<T>): Promise<T> {
+  const cold = takeColdStart();
   if (context) o.logger.addContext(context as Parameters<Logger['addContext']>[0]);
   const segment = o.tracer.isTracingEnabled() ? o.tracer.getSegment() : undefined;
   const subsegment = segment?.addNewSubsegment(`## ${process.env._HANDLER ?? 'handler'}`);
   if (subsegment) {
     o.tracer.setSegment(subsegment);
-    o.tracer.annotateColdStart();
+    o.tracer.putAnnotation('ColdStart', cold);
     o.tracer.addServiceNameAnnotation();
   }
   try {

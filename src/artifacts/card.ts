@@ -5,14 +5,13 @@
  * (validation over the candidate's trials with an interval; the test split, never used for choosing),
  * and how to predict with it from the command line, from Node and from a browser.
  */
-import type { Preprocessing } from '../data/preprocess.js';
-import { MISSING_CATEGORY } from '../data/preprocess.js';
+import { MISSING_CATEGORY, OTHER_CATEGORY, type Preprocessing } from '../data/preprocessing-schema.js';
 import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import type { RunManifest } from '../steps/manifest.js';
 import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../format.js';
-import { summarize } from '../stats/index.js';
+import { finalModelTest, scoreSummary, trialModelsTest, trialPoints, type TestScore } from '../results/analysis.js';
 
 export interface ModelCardInput {
   manifest: Pick<RunManifest, 'runId' | 'sweep' | 'dataset'>;
@@ -29,15 +28,9 @@ const value = fmtValue;
 /** A statistic quoted for someone to reproduce the preprocessing (means, medians): six significant digits. */
 const stat = (x: number) => String(Number(x.toPrecision(6)));
 
-/** Mean ± standard error over the values, rounded to the standard error (the report's one meaning of ±). */
-function meanSe(values: readonly number[]): string {
-  const s = summarize(values);
-  return fmtMeanSe(s.mean, s.se);
-}
-
-function interval(values: readonly number[]): string {
-  const s = summarize(values);
-  return s.se === 0 ? 'no interval' : fmtInterval(s.ci, s.se);
+/** A test score and its interval as table cells (the report's one meaning of ± and of the interval). */
+function testCells(t: TestScore): [string, string] {
+  return [fmtMeanSe(t.score, t.se), t.ci ? fmtInterval(t.ci, t.se) : 'no interval (no per-row results kept)'];
 }
 
 function architecture(doc: CandidateDoc): string {
@@ -56,6 +49,12 @@ function sampleWord(prep: Preprocessing): string {
   return prep.input.kind === 'series' ? 'windows' : prep.input.kind === 'array' ? 'samples' : 'rows';
 }
 
+const DATE_PART_WORDS: Record<string, string> = {
+  year: 'the position in the year (day of the year and time of day over 365 or 366 days)',
+  week: 'the position in the week (days since Sunday and time of day over 7)',
+  day: 'the time of day',
+};
+
 /** The inputs, one table row each, with how they are prepared. */
 function inputsSection(prep: Preprocessing): string[] {
   const out: string[] = [];
@@ -71,13 +70,18 @@ function inputsSection(prep: Preprocessing): string[] {
         '|---|---|---|',
       );
       for (const f of input.features) {
-        if (f.kind === 'numeric') {
+        if (f.kind === 'numeric' && f.from) {
+          const miss = f.impute === null ? '' : `; a missing date gives the training median ${stat(f.impute)}${f.indicator ? `, and the input ${code(`${f.name} (missing)`)} is 1` : ''}`;
+          const turn = DATE_PART_WORDS[f.from.part.split('_')[0]!];
+          out.push(`| ${cell(f.from.column)} → ${cell(f.name)} | date (${f.from.format}) | ${f.from.part.endsWith('sin') ? 'sin' : 'cos'} of 2π × ${turn}, then (x − ${stat(f.mean)}) / ${stat(f.std)}${cell(miss)} |`);
+        } else if (f.kind === 'numeric') {
           const miss = f.impute === null ? '' : `; a missing cell is the training median ${stat(f.impute)}${f.indicator ? `, and the input ${code(`${f.name} (missing)`)} is 1` : ''}`;
           out.push(`| ${cell(f.name)} | number | (x − ${stat(f.mean)}) / ${stat(f.std)}${cell(miss)} |`);
         } else {
-          const inactive = f.inactive.length ? `; never seen in the training rows, so all zeros: ${f.inactive.join(', ')}` : '';
+          const inactive = f.inactive.length ? `; never seen in the training rows, so ${f.other ? code(OTHER_CATEGORY) : 'all zeros'}: ${f.inactive.join(', ')}` : '';
           const missing = f.categories.includes(MISSING_CATEGORY) ? `; a missing cell is ${code(MISSING_CATEGORY)}` : '';
-          out.push(`| ${cell(f.name)} | category | one input per category, in this order: ${cell(f.categories.join(', '))}${cell(missing + inactive)}; any other category is all zeros |`);
+          const rest = f.other ? `any other value, one never seen in training too, is ${code(OTHER_CATEGORY)}` : 'any other category is all zeros';
+          out.push(`| ${cell(f.name)} | category | one input per category, in this order: ${cell(f.categories.join(', '))}${cell(missing + inactive)}; ${rest} |`);
         }
       }
       break;
@@ -118,30 +122,47 @@ function inputsSection(prep: Preprocessing): string[] {
 
 function metricsSection(input: ModelCardInput, metric: string): string[] {
   const { candidateDoc: doc, final } = input;
-  const values = doc.trials.map((t) => t.valMetric);
-  const tests = doc.trials.flatMap((t) => (t.test ? [t.test] : []));
+  const validation = scoreSummary(metric, trialPoints(doc));
+  const trialsTest = trialModelsTest(doc, metric);
+  const finalTest = finalModelTest(final, metric);
   const unit = input.preprocessing.target.kind === 'numeric' && input.preprocessing.target.unit && metric !== 'accuracy' && metric !== 'loss' ? ` (${input.preprocessing.target.unit}${metric === 'mse' ? '²' : ''})` : '';
   const out = [
-    `${metric}${unit}; ${PLUS_MINUS_NOTE}; intervals are 95 % (Student's t).`,
+    `${metric}${unit}; ${PLUS_MINUS_NOTE}; intervals are 95 %, on the metric's scale. The validation and trial-model intervals are about this architecture trained again; the final model's is about this model on new rows like the test rows.`,
     '',
     `| | ${metric} | 95 % interval | ${sampleWord(input.preprocessing)} |`,
     '|---|--:|--:|--:|',
-    `| validation, the candidate's ${doc.trials.length} trial${doc.trials.length === 1 ? '' : 's'} (chose it) | ${meanSe(values)} | ${interval(values)} | ${int(doc.trials[0]?.valRows ?? 0)} each |`,
+    `| validation, the candidate's ${doc.trials.length} trial${doc.trials.length === 1 ? '' : 's'} (chose it) | ${fmtMeanSe(validation.mean, validation.se)} | ${validation.ci ? fmtInterval(validation.ci, validation.se) : 'no interval (one trial)'} | ${int(doc.trials[0]?.valRows ?? 0)} each |`,
   ];
-  if (tests.length > 0) {
-    out.push(`| test — never used for choosing: the trials' models | ${meanSe(tests.map((t) => t.metric))} | ${interval(tests.map((t) => t.metric))} | ${int(tests[0]!.rows)} |`);
+  if (trialsTest) {
+    const [score, ci] = testCells(trialsTest);
+    out.push(`| test — never used for choosing: the trials' models | ${score} | ${ci} | ${int(trialsTest.rows)} |`);
   }
-  if (final.test) out.push(`| **test — never used for choosing: this final model** | **${value(final.test.metric)}** | one model, no interval | ${int(final.test.rows)} |`);
+  if (finalTest) {
+    const [score, ci] = testCells(finalTest);
+    out.push(`| **test — never used for choosing: this final model** | **${score}** | ${ci} | ${int(finalTest.rows)} |`);
+  }
   else out.push('| test | no test split (evaluation.test 0) | | |');
   if (final.trainMetric !== undefined) out.push(`| its own training ${sampleWord(input.preprocessing)} (not an estimate) | ${value(final.trainMetric)} | | ${int(final.trainRows)} |`);
   return out;
 }
 
+/** A date in each format layerbench reads (src/data/dates.ts), for the example record. */
+const EXAMPLE_DATES = { ymd: '2024-06-15', ym: '2024-06', dmy: '15.06.2024', mdy: '06/15/2024', mon: 'Jun 15 2024' } as const;
+
 function exampleRecord(prep: Preprocessing): string {
   if (prep.input.kind !== 'tabular') return '';
-  const fields = prep.input.features.map((f) => {
-    const v = f.kind === 'numeric' ? stat(f.impute ?? f.mean) : JSON.stringify(f.categories.find((c) => c !== MISSING_CATEGORY) ?? '');
-    return `${/^[A-Za-z_$][\w$]*$/.test(f.name) ? f.name : JSON.stringify(f.name)}: ${v}`;
+  const seen = new Set<string>();
+  const fields = prep.input.features.flatMap((f) => {
+    const name = f.kind === 'numeric' && f.from ? f.from.column : f.name;
+    if (seen.has(name)) return [];
+    seen.add(name);
+    const v =
+      f.kind === 'numeric' && f.from
+        ? JSON.stringify(EXAMPLE_DATES[f.from.format])
+        : f.kind === 'numeric'
+          ? stat(f.impute ?? f.mean)
+          : JSON.stringify(f.categories.find((c) => c !== MISSING_CATEGORY && c !== OTHER_CATEGORY) ?? '');
+    return [`${/^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name)}: ${v}`];
   });
   return `{ ${fields.join(', ')} }`;
 }
@@ -172,6 +193,30 @@ function nodeSection(input: ModelCardInput): string[] {
   ];
 }
 
+/** Plain JavaScript that reads a date cell as src/data/dates.ts does (its wall clock) and computes one cyclic part. */
+const BROWSER_DATES = String.raw`const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+/** A date cell as layerbench reads it, in the format preprocessing.json names: [year, month, day, seconds into the day]. */
+function wallClock(cell, format) {
+  const time = String.raw${'`'}(?:(?:T|\s+)(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)?)?$${'`'};
+  let m = null;
+  let ymd = null;
+  if (format === 'ymd' && (m = new RegExp(String.raw${'`'}^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})${'`'} + time).exec(cell))) ymd = [m[1], m[2], m[3], 4];
+  else if (format === 'ym' && (m = /^(\d{4})-(\d{1,2})$/.exec(cell))) ymd = [m[1], m[2], 1, 3];
+  else if ((format === 'dmy' || format === 'mdy') && (m = new RegExp(String.raw${'`'}^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})${'`'} + time).exec(cell))) ymd = format === 'dmy' ? [m[3], m[2], m[1], 4] : [m[3], m[1], m[2], 4];
+  else if (format === 'mon' && (m = new RegExp(String.raw${'`'}^(?:([A-Za-z]{3,9})\.?\s+(\d{1,2}),?|(\d{1,2})\s+([A-Za-z]{3,9})\.?,?)\s+(\d{4})${'`'} + time).exec(cell))) ymd = [m[5], MONTHS.indexOf((m[1] || m[4]).slice(0, 3).toLowerCase()) + 1, m[2] || m[3], 6];
+  if (!ymd) throw new Error(cell + ': not a date (' + format + ')');
+  const [h, mi, s, frac] = m.slice(ymd[3]);
+  return [Number(ymd[0]), Number(ymd[1]), Number(ymd[2]), Number(h || 0) * 3600 + Number(mi || 0) * 60 + Number(s || 0) + (frac ? Number('0.' + frac) : 0)];
+}
+/** One cyclic part of a date: sin or cos of its position in the year, the week (Sunday first) or the day. */
+function datePart(part, [y, mo, d, seconds]) {
+  const midnight = Date.UTC(y, mo - 1, d);
+  const day = seconds / 86400;
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const turn = part.startsWith('year') ? ((midnight - Date.UTC(y, 0, 1)) / 86400000 + day) / (leap ? 366 : 365) : part.startsWith('week') ? (new Date(midnight).getUTCDay() + day) / 7 : day;
+  return part.endsWith('sin') ? Math.sin(2 * Math.PI * turn) : Math.cos(2 * Math.PI * turn);
+}`.split('\n');
+
 /** Plain JavaScript that prepares inputs exactly as preprocess.ts does, for the model's kind of input. */
 export function browserEncoder(prep: Preprocessing): string {
   const common = [
@@ -189,14 +234,18 @@ export function browserEncoder(prep: Preprocessing): string {
     case 'tabular':
       return [
         ...common,
+        ...(prep.input.features.some((f) => f.kind === 'numeric' && f.from) ? BROWSER_DATES : []),
         '/** Rows ({ column: value }) as the model input. */',
         'function encode(rows) {',
         '  return tf.tensor2d(rows.map((row) => {',
         '    const out = [];',
         '    for (const f of prep.input.features) {',
+        "      if (f.kind === 'numeric' && f.from) { const v = row[f.from.column]; numeric(f, isMissing(v) ? null : datePart(f.from.part, wallClock(String(v).trim(), f.from.format)), out); continue; }",
         "      if (f.kind === 'numeric') { numeric(f, row[f.name], out); continue; }",
         `      const c = isMissing(row[f.name]) ? '${MISSING_CATEGORY}' : String(row[f.name]).trim();`,
-        '      for (const k of f.categories) out.push(k === c && !f.inactive.includes(k) ? 1 : 0);',
+        '      let k = f.inactive.includes(c) ? -1 : f.categories.indexOf(c);',
+        "      if (k < 0 && f.other) k = f.categories.length - 1; // a capped column: any other value is '(other)'",
+        '      f.categories.forEach((_, j) => out.push(j === k ? 1 : 0));',
         '    }',
         '    return out;',
         '  }));',
@@ -302,7 +351,7 @@ export function modelCard(input: ModelCardInput): string {
     `| data | ${code(manifest.dataset.key)}, version ${code(manifest.dataset.version)} (${prep.source.format}); task ${prep.task}, target ${code(target)} |`,
     `| test split | ${testLine} |`,
     `| trained with | TensorFlow.js (${final.backend}), seed ${t.seed}, ${t.optimizer} at learning rate ${t.learningRate}, batch ${t.batchSize}, ${final.fitSeconds.toFixed(1)} s |`,
-    '| files | model.json + weights.bin (a TensorFlow.js layers model), preprocessing.json (`layerbench.preprocessing.v1`), final.json (`layerbench.final.v1`), this card |',
+    '| files | model.json + weights.bin (a TensorFlow.js layers model), preprocessing.json (`layerbench.preprocessing.v2`), final.json (`layerbench.final.v1`), this card |',
     '',
     'The per-candidate models under `runs/<run>/models/<candidate>/` are different: each is one trial\'s kept weights, trained on that trial\'s training rows only.',
     '',

@@ -4,7 +4,9 @@
  * reads. TensorFlow.js is imported lazily, so modules that only read documents do not load it.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import type { Store } from '../store/store.js';
+import type { Preprocessing } from '../data/preprocess.js';
+import { DocumentError } from '../errors.js';
+import { getJson, type Store } from '../store/store.js';
 
 export interface SavedModelKeys {
   modelKey: string;
@@ -49,13 +51,26 @@ export async function saveModelToStore(model: tfTypes.LayersModel, store: Store,
   return { modelKey, weightsKey, weightBytes };
 }
 
-/** Load a model saved by `saveModelToStore` (model.json + weights.bin under the prefix). */
+/**
+ * Load a model saved by `saveModelToStore` (model.json + weights.bin under the prefix). A file that is
+ * not what saveModelToStore writes — not JSON, no topology, weights of another size — is a
+ * DocumentError naming the key, checked before tfjs sees it (its own messages run to several lines).
+ */
 export async function loadModelFromStore(store: Store, prefix: string): Promise<tfTypes.LayersModel> {
   const tf = await import('@tensorflow/tfjs');
-  const json = JSON.parse(new TextDecoder().decode(await store.get(joinPrefix(prefix, 'model.json')))) as tfTypes.io.ModelJSON;
-  const bytes = await store.get(joinPrefix(prefix, WEIGHTS_FILE));
+  const modelKey = joinPrefix(prefix, 'model.json');
+  const json = await getJson<tfTypes.io.ModelJSON>(store, modelKey);
+  if (typeof json !== 'object' || json === null || typeof json.modelTopology !== 'object' || json.modelTopology === null || !Array.isArray(json.weightsManifest)) {
+    throw new DocumentError(modelKey, 'not a TensorFlow.js layers model (no modelTopology or weightsManifest)');
+  }
+  const weightsKey = joinPrefix(prefix, WEIGHTS_FILE);
+  const bytes = await store.get(weightsKey);
   const weightData = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
-  const specs = json.weightsManifest.flatMap((g) => g.weights);
+  const specs = json.weightsManifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : []));
+  const expected = weightBytes(specs);
+  if (expected !== null && expected !== bytes.byteLength) {
+    throw new DocumentError(weightsKey, `holds ${bytes.byteLength} bytes, but model.json's weights take ${expected}; the two files do not belong together`);
+  }
   return tf.loadLayersModel(
     tf.io.fromMemory({
       modelTopology: json.modelTopology,
@@ -66,4 +81,34 @@ export async function loadModelFromStore(store: Store, prefix: string): Promise<
       ...(json.userDefinedMetadata ? { userDefinedMetadata: json.userDefinedMetadata } : {}),
     }),
   );
+}
+
+const DTYPE_BYTES: Record<string, number> = { float32: 4, int32: 4, bool: 1, uint8: 1 };
+
+/** The bytes the weight specs describe; null when one cannot be counted (quantized, an unknown dtype). */
+function weightBytes(specs: readonly tfTypes.io.WeightsManifestEntry[]): number | null {
+  let total = 0;
+  for (const w of specs) {
+    const per = DTYPE_BYTES[w.dtype];
+    if (w.quantization || per === undefined || !Array.isArray(w.shape)) return null;
+    total += w.shape.reduce((a, b) => a * b, 1) * per;
+  }
+  return total;
+}
+
+/** A model and a preprocessing.json that disagree (files swapped or edited) are refused before any row is fed. */
+export function checkModelFits(model: tfTypes.LayersModel, prep: Preprocessing, prefix: string): void {
+  const takes = model.inputs[0]?.shape.slice(1) ?? [];
+  const gives = model.outputs[0]?.shape.at(-1);
+  const fail = (what: string) => {
+    model.dispose();
+    throw new DocumentError(prefix, `model.json and preprocessing.json do not belong together: ${what}`);
+  };
+  if (takes.length !== prep.inputShape.length || takes.some((d, i) => d !== null && d !== prep.inputShape[i])) {
+    fail(`the model takes inputs of shape [${takes.join(', ')}], the preprocessing prepares [${prep.inputShape.join(', ')}]`);
+  }
+  if (gives !== undefined && gives !== null && gives !== prep.outputs) fail(`the model gives ${gives} outputs, the preprocessing reads ${prep.outputs}`);
+  const t = prep.target;
+  const reads = t.kind === 'classes' ? (prep.task === 'binary' ? (t.classes.length === 2 ? 1 : Number.NaN) : t.classes.length) : t.names.length;
+  if (reads !== prep.outputs) fail(`the preprocessing's target (${t.kind === 'classes' ? `${t.classes.length} classes` : `${t.names.length} values`}) does not fit its ${prep.outputs} outputs`);
 }

@@ -15,33 +15,28 @@
  *    value `horizon` rows later (`prediction`, or `prediction_<target>` per target).
  * When the input holds the target, the sweep's ranking metric over the samples whose target is known.
  *
- * Categories the model never saw in training are an error by default (`unknownCategories: 'error'`,
- * naming the row, column and the categories it knows); with `'zero'` they encode as all zeros — what
- * the model saw for a category absent from its training rows — and every one is listed in `unknown`
- * and `warnings`.
+ * In a capped column (one with more distinct values than dataset.maxCategories, encoded as its most
+ * frequent values and "(other)"), a value the model does not list — rare in training or never seen —
+ * is "(other)", as in training. In any other column, categories the model never saw in training are an
+ * error by default (`unknownCategories: 'error'`, naming the row, column and the categories it knows);
+ * with `'zero'` they encode as all zeros — what the model saw for a category absent from its training
+ * rows — and every one is listed in `unknown` and `warnings`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { DataError, LayerbenchError, NotFoundError } from '../errors.js';
+import { boundedMessage, DataError, errorMessage, LayerbenchError } from '../errors.js';
 import type { FeatureColumn } from '../data/columns.js';
 import { readCsv, type CsvTable } from '../data/csv.js';
 import { decodeNpy, decodeNpz, type NpyArray } from '../data/npy.js';
-import {
-  encode,
-  MISSING_CATEGORY,
-  outputToOriginal,
-  readArrayRows,
-  readCsvRows,
-  type Preprocessing,
-  type Source,
-  type UnknownCategory,
-} from '../data/preprocess.js';
+import { encode, outputToOriginal, type Source, type UnknownCategory } from '../data/preprocess.js';
+import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocessing-schema.js';
+import { readArrayRows, readCsvRows } from '../data/read-rows.js';
 import { finalModelDocSchema } from '../results/final-model.js';
 import { rankingMetric, type MetricName } from '../sweep/schema.js';
 import { readManifest } from '../steps/manifest.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 import { selectBackend } from '../train/backend.js';
-import { loadModelFromStore, joinPrefix } from './model.js';
+import { checkModelFits, loadModelFromStore, joinPrefix } from './model.js';
 import { loadPreprocessing } from './preprocessing.js';
 
 export const UNKNOWN_CATEGORY_POLICIES = ['error', 'zero'] as const;
@@ -171,6 +166,11 @@ export class Predictor {
   /** The model's raw outputs (n × outputs), in batches. */
   private async outputs(x: Float32Array, n: number): Promise<Float32Array> {
     const tf = await import('@tensorflow/tfjs');
+    const width = this.preprocessing.inputShape.reduce((a, b) => a * b, 1);
+    if (x.length !== n * width) {
+      const prepared = Math.round(x.length * (1 / n));
+      throw new LayerbenchError(`${this.saved.prefix}preprocessing.json: prepares ${prepared} values per sample, but its inputShape [${this.preprocessing.inputShape.join(', ')}] takes ${width}; the file was changed`, { code: 'E_NO_MODEL', kind: 'fatal' });
+    }
     const input = tf.tensor(x, [n, ...this.preprocessing.inputShape], 'float32');
     try {
       const out = this.model.predict(input, { batchSize: 256 }) as tfTypes.Tensor;
@@ -365,9 +365,12 @@ export async function loadPredictor(store: Store, runId: string, opts: LoadPredi
   try {
     model = await loadModelFromStore(store, saved.prefix);
   } catch (err) {
-    if (err instanceof NotFoundError) throw err;
-    throw new LayerbenchError(`${saved.prefix}model.json: cannot be loaded (${err instanceof Error ? err.message : String(err)})`, { code: 'E_NO_MODEL', kind: 'fatal', cause: err });
+    if (err instanceof LayerbenchError) throw err;
+    // tfjs explains an unknown layer in several lines; its first sentence says it.
+    const reason = errorMessage(err).split('\n')[0]!.replace(/\s*This may be due to.*$/, '');
+    throw new LayerbenchError(boundedMessage(`${saved.prefix}model.json: cannot be loaded (${reason})`), { code: 'E_NO_MODEL', kind: 'fatal', cause: err });
   }
+  checkModelFits(model, preprocessing, saved.prefix);
   return new Predictor(runId, model, preprocessing, rankingMetric(manifest.sweep), saved);
 }
 

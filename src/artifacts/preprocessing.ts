@@ -2,7 +2,7 @@
  * A model's preprocessing beside it: `preprocessing.json` (layerbench.preprocessing.v1) under the same
  * prefix as model.json, so whoever loads a saved model also finds how to prepare rows for it.
  */
-import { parsePreprocessing, type Preprocessing } from '../data/preprocess.js';
+import { parsePreprocessing, type Preprocessing } from '../data/preprocessing-schema.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { joinPrefix } from './model.js';
 

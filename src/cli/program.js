@@ -38,7 +38,17 @@ function positiveInteger(value) {
 /** @param {string} value */
 function seconds(value) {
   const n = Number(value);
-  if (!Number.isFinite(n) || n < 1) throw new InvalidArgumentError('must be a number of seconds ≥ 1');
+  if (!Number.isFinite(n) || n < 1 || n > 3600) throw new InvalidArgumentError('must be a number of seconds from 1 to 3600');
+  return n;
+}
+
+/** A week: longer than any candidate should train, and far below what a timer can count (2³² ms). */
+const MAX_TRAIN_TIMEOUT = 7 * 24 * 3600;
+
+/** @param {string} value */
+function trainTimeout(value) {
+  const n = positiveInteger(value);
+  if (n > MAX_TRAIN_TIMEOUT) throw new InvalidArgumentError(`must be at most ${MAX_TRAIN_TIMEOUT} seconds (a week)`);
   return n;
 }
 
@@ -156,7 +166,7 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     )
     .addOption(
       new Option('--train-timeout <seconds>', "how long one candidate may train before it counts as failed (default 900, Lambda's limit)").argParser(
-        positiveInteger,
+        trainTimeout,
       ),
     )
     .option(
@@ -238,7 +248,9 @@ function oneLineErrors(cmd) {
   cmd.showHelpAfterError(false).configureOutput({
     outputError: (text, write) => {
       const where = cmd.parent ? `layerbench ${cmd.name()} --help` : 'layerbench --help';
-      write(`layerbench: ${text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ')} (see ${where})\n`);
+      const line = text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+      // An argument quoted back (an unknown option, an invalid value) may be anything: cut to a readable length.
+      write(`layerbench: ${line.length > 1000 ? `${line.slice(0, 1000)}…` : line} (see ${where})\n`);
     },
   });
 }
@@ -277,7 +289,9 @@ export async function main(argv, options = {}) {
       process.stderr.write(`layerbench: ${err.message}\n`);
       return err.exitCode;
     }
-    const message = err instanceof Error ? err.message : String(err);
+    // Not ours, so not bounded where it was made: its first line, cut to a readable length.
+    const first = (err instanceof Error ? err.message : String(err)).split('\n')[0] ?? '';
+    const message = first.length > 1000 ? `${first.slice(0, 1000)}…` : first;
     const debug = process.env.LAYERBENCH_DEBUG && err instanceof Error ? `\n${err.stack}` : ' (LAYERBENCH_DEBUG=1 prints the stack trace)';
     process.stderr.write(`layerbench: internal error: ${message}${debug}\n`);
     return EXIT.failed;

@@ -42,7 +42,7 @@ export async function prepareSweepFile(file: string, store: Store, opts: Prepare
     if (written.length > 0 && !opts.quiet) process.stderr.write(`prepared the example data: ${written.join(', ')} in ${store.location}\n`);
   }
   // Bad data fails here, too little data for the splits too (the parse is cached for the steps that follow).
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset);
+  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: 'anywhere' });
   const data = dataSummary(parsed, spec);
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const candidates = expandCandidates(spec, version);

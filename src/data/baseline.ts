@@ -19,7 +19,7 @@
 import { BASELINE_SCHEMA, type BaselineDoc } from '../results/baseline.js';
 import type { MetricName, SweepSpec } from '../sweep/schema.js';
 import { higherIsBetter, rankingMetric } from '../sweep/schema.js';
-import type { ParsedDataset, SeriesDataset } from './parse.js';
+import type { ParsedDataset, SeriesDataset } from './dataset.js';
 import { fitPreprocessing, targetRow } from './preprocess.js';
 import { dataLayout, foldIndices, splitId } from './split.js';
 

@@ -9,6 +9,7 @@
  */
 import { DataError } from '../errors.js';
 import type { CsvTable } from './csv.js';
+import { datePart, instant, readDate, type DateFormat, type DatePart } from './dates.js';
 
 export const MISSING_MARKERS = [
   '',
@@ -30,9 +31,13 @@ export const MISSING_MARKERS = [
 ] as const;
 
 const MISSING = new Set(MISSING_MARKERS.map((m) => m.toLowerCase()));
+const LONGEST_MARKER = Math.max(...MISSING_MARKERS.map((m) => m.length));
 
 /** Whether a (trimmed) cell is one of MISSING_MARKERS, ignoring case. */
 export function isMissing(cell: string): boolean {
+  if (cell.length > LONGEST_MARKER) return false;
+  const first = cell.charCodeAt(0);
+  if (first >= 48 && first <= 57) return false; // a digit: no marker starts with one
   return MISSING.has(cell.toLowerCase());
 }
 
@@ -45,15 +50,23 @@ export function parseNumber(cell: string): number {
 
 const q = JSON.stringify;
 
+/** A numeric input derived from a column of dates: one cyclic part (dates.ts) of each cell. */
+export interface DateSource {
+  column: string;
+  part: DatePart;
+  format: DateFormat;
+}
+
 /**
  * A feature column of kept rows, as read from the cells (nothing fitted).
- *  - numeric: the values, NaN where the cell was missing;
+ *  - numeric: the values, NaN where the cell was missing; `from` when they are a part of a date column;
  *  - categorical: the distinct non-missing cells, sorted (sortLabels), and per row an index into them,
- *    -1 where the cell was missing.
+ *    -1 where the cell was missing; `cap` when only that many of the most frequent are encoded, the
+ *    rest as "(other)".
  */
 export type FeatureColumn =
-  | { name: string; type: 'numeric'; values: Float64Array }
-  | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array };
+  | { name: string; type: 'numeric'; values: Float64Array; from?: DateSource }
+  | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array; cap?: number };
 
 export type ColumnType = FeatureColumn['type'];
 
@@ -78,6 +91,32 @@ export function readNumeric(source: string, table: CsvTable, c: number, rows: Ar
     out[i] = v;
   }
   return out;
+}
+
+/** The name of the input a part of a date column becomes: `date.year_sin`. */
+export function datePartName(column: string, part: DatePart): string {
+  return `${column}.${part}`;
+}
+
+/**
+ * Column c's cells in `rows` as parts of a date column, each cell read once: one array per part (NaN
+ * where the cell is missing) and the instants (ms); a DataError names a cell that is not a date.
+ */
+export function readDateParts(source: string, table: CsvTable, c: number, rows: ArrayLike<number>, format: DateFormat, parts: readonly DatePart[]): { parts: Float64Array[]; instants: Float64Array } {
+  const col = table.columns[c]!;
+  const out = parts.map(() => new Float64Array(rows.length));
+  const instants = new Float64Array(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    const r = rows[i]!;
+    const cell = col[r]!;
+    const w = isMissing(cell) ? null : readDate(cell, format);
+    if (w === null && !isMissing(cell)) {
+      throw new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(cell)} is not a date like the column's others (${format})`);
+    }
+    instants[i] = w === null ? Number.NaN : instant(w);
+    parts.forEach((part, k) => (out[k]![i] = w === null ? Number.NaN : datePart(w, part)));
+  }
+  return { parts: out, instants };
 }
 
 /** Column c's cells in `rows` as a categorical column (categories sorted, -1 where missing). */

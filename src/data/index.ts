@@ -1,15 +1,9 @@
 export type { ArraySet, DataInfo, SplitData } from './types.js';
-export {
-  arrayScale,
-  IDENTIFIER_MIN_ROWS,
-  MAX_CATEGORIES,
-  parseDataset,
-  type ArrayDataset,
-  type ParsedDataset,
-  type ParseReport,
-  type SeriesDataset,
-  type TabularDataset,
-} from './parse.js';
+export { parseDataset } from './parse.js';
+export type { ArrayDataset, ParsedDataset, ParseReport, RowOrder, SeriesDataset, TabularDataset } from './dataset.js';
+export { arrayScale } from './arrays.js';
+export { columnRoles, DEFAULT_MAX_CATEGORIES, IDENTIFIER_MIN_ROWS, ROLES, type ColumnRole, type Role } from './roles.js';
+export { DATE_FORMATS, DATE_PARTS, dateFormatOf, readDate, type DateFormat, type DatePart } from './dates.js';
 export {
   classLabel,
   isMissing,
@@ -36,22 +30,17 @@ export {
   type Materialised,
   type TestSplit,
 } from './split.js';
+export { encode, fitPreprocessing, outputToOriginal, targetRow, type Encoded, type Source, type UnknownCategory } from './preprocess.js';
 export {
-  encode,
-  fitPreprocessing,
   MISSING_CATEGORY,
-  outputToOriginal,
+  OTHER_CATEGORY,
   parsePreprocessing,
   preprocessingSchema,
   PREPROCESSING_SCHEMA,
-  readArrayRows,
-  readCsvRows,
-  targetRow,
-  type Encoded,
+  PREPROCESSING_SCHEMA_V1,
   type Preprocessing,
-  type Source,
-  type UnknownCategory,
-} from './preprocess.js';
+} from './preprocessing-schema.js';
+export { readArrayRows, readCsvRows } from './read-rows.js';
 export { datasetInfo } from './info.js';
 export { baselineDoc, baselineName, baselineScore, type BaselineName, type BaselineScore } from './baseline.js';
 export { dataSummary } from './summary.js';

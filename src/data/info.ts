@@ -1,5 +1,5 @@
 /** What training needs to know about a parsed dataset before it builds a model. */
-import type { ParsedDataset } from './parse.js';
+import type { ParsedDataset } from './dataset.js';
 import { fitPreprocessing } from './preprocess.js';
 import { infoOf } from './split.js';
 import type { DataInfo } from './types.js';

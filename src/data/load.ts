@@ -5,7 +5,8 @@
 import { canonicalJson } from '../search/candidates.js';
 import type { DatasetSpec } from '../sweep/schema.js';
 import type { Store } from '../store/store.js';
-import { parseDataset, type ParsedDataset } from './parse.js';
+import { parseDataset } from './parse.js';
+import type { ParsedDataset } from './dataset.js';
 
 export interface LoadedDataset {
   parsed: ParsedDataset;

@@ -1,39 +1,34 @@
 /**
  * Parsing a dataset once into plain data (typed arrays, no tensors), so a worker can reuse it for
- * every candidate, fold and repeat. Nothing here is fitted — standardisation, imputation values and
- * the categories a model encodes are learned per split, on training rows only (preprocess.ts) — but
- * everything about the file is decided here, at plan time, before anything is written:
+ * every candidate, fold and repeat. Nothing here is fitted — standardisation, imputation values, the
+ * categories a model encodes and which of a capped column's values it keeps are learned per split, on
+ * training rows only (preprocess.ts) — but everything about the file is decided here, at plan time,
+ * before anything is written:
  *
- *  - CSV, binary/multiclass/regression → `tabular`: one column per feature and the encoded target.
+ *  - CSV, binary/multiclass/regression → `tabular`: one column per feature and the encoded target,
+ *    each column's role decided from its cells (roles.ts: numeric, categorical, dates, identifier,
+ *    free text, …), the column that orders rows in time when there is one, and the signs of time order.
  *  - CSV, forecast → `series`: the time-ordered feature matrix; samples are windows over it.
- *  - NPY/NPZ → `array`: samples as a flat Float32Array (uint8 scaled to [0, 1]).
- *
- * Columns (CSV, see columns.ts for how a cell is read):
- *  - A column whose non-missing cells are all numbers is numeric.
- *  - A column in `dataset.categorical` is categorical, whatever its cells hold.
- *  - A column where half or more of the non-missing cells are numbers but some are not (a stray "abc",
- *    "Infinity") is an error naming the first such row and column: a numeric column with a typo, not a
- *    categorical one. Fewer than half numbers: a categorical column.
- *  - A categorical column holding a different string in each of its (at least IDENTIFIER_MIN_ROWS)
- *    non-missing cells is an identifier (a name, a date): left out with a warning when features are not
- *    listed, an error when `dataset.features` lists it.
- *  - `dataset.exclude` leaves columns out; a column whose every cell is missing is left out with a warning.
+ *  - NPY/NPZ → `array` (arrays.ts): samples as a flat Float32Array (uint8 scaled to [0, 1]).
  *
  * Missing cells (`dataset.missing`): impute keeps the row (the cell is filled when a split is encoded),
- * except that a row without its target (or, for forecasts, its time) is dropped; drop drops any row
- * with a missing cell in a used column; error refuses the file. What was dropped and kept is counted
- * in `report`.
+ * except that a row without its target (or its time, when dataset.time names one) is dropped; drop
+ * drops any row with a missing cell in a used column; error refuses the file. What was dropped and
+ * kept is counted in `report`.
  */
 import { DataError } from '../errors.js';
-import type { DatasetSpec, MissingPolicy, Task } from '../sweep/schema.js';
+import type { DatasetSpec } from '../sweep/schema.js';
+import { parseArrays } from './arrays.js';
 import {
   census,
   classLabel,
   columnIndex,
+  datePartName,
   isMissing,
   labelKind,
   notANumber,
   readCategorical,
+  readDateParts,
   readNumeric,
   readTime,
   sortLabels,
@@ -42,96 +37,10 @@ import {
   type LabelKind,
 } from './columns.js';
 import { readCsv, type CsvTable } from './csv.js';
-import { decodeNpy, decodeNpz, type NpyArray, type NpyDtype } from './npy.js';
+import type { ParseReport, ParsedDataset, RowOrder, SeriesDataset, TabularDataset } from './dataset.js';
+import { decodeNpy, decodeNpz } from './npy.js';
+import { columnRoles, DEFAULT_MAX_CATEGORIES, orderSigns, orderTimes, type ColumnRole } from './roles.js';
 
-/** One-hot encoding refuses string feature columns with more distinct values than this. */
-export const MAX_CATEGORIES = 256;
-
-/** A string column is an identifier when every one of its non-missing cells differs and there are at least this many. */
-export const IDENTIFIER_MIN_ROWS = 3;
-
-/** What parsing did to the file, for the data summary. */
-export interface ParseReport {
-  /** Data rows in the file (samples for arrays). */
-  rowsRead: number;
-  /** Rows dropped, and per column how many of them had a missing cell there. */
-  dropped: { rows: number; byColumn: Record<string, number> };
-  /** Missing cells per used column among the kept rows (each is imputed when a split is encoded). */
-  missingCells: Record<string, number>;
-  /** Columns left out, and why. */
-  excluded: { column: string; reason: string }[];
-  warnings: string[];
-}
-
-interface DatasetBase {
-  task: Task;
-  /** The dataset key, for messages. */
-  source: string;
-  format: DatasetSpec['format'];
-  missing: MissingPolicy;
-  /** Rows (samples for arrays) kept. */
-  rows: number;
-  droppedRows: number;
-  /** The target column(s) (CSV) or label array (NPY/NPZ). */
-  targetNames: string[];
-  /** Classification: labels in class-index order. */
-  classes?: string[];
-  /** Classification: how a target cell becomes a label (CSV), or 'index' (arrays: class index or one-hot argmax). */
-  labels?: LabelKind | 'index';
-  /** `dataset.unit`, for regression and forecast. */
-  unit?: string;
-  report: ParseReport;
-}
-
-export type { FeatureColumn } from './columns.js';
-
-export interface TabularDataset extends DatasetBase {
-  kind: 'tabular';
-  columns: FeatureColumn[];
-  /** Per row: 0/1 (binary), the class index (multiclass) or the raw value (regression). */
-  y: Float64Array;
-  /** The file row number of each kept row (header = row 1), for messages. */
-  rowNumbers: number[];
-}
-
-export interface SeriesDataset extends DatasetBase {
-  kind: 'series';
-  /** The column that orders rows in time. */
-  timeName: string;
-  featureNames: string[];
-  /** rows × featureNames.length values, sorted by time, row-major; NaN where a (non-target) cell is missing. */
-  values: Float64Array;
-  /** Time of each row (ms since the epoch for dates, else the number), ascending. */
-  time: Float64Array;
-  /** Indices into featureNames of the target column(s). */
-  targets: number[];
-  lookback: number;
-  horizon: number;
-  /** What the target columns hold: their level, or their change from the row before (`dataset.targetIs`). */
-  targetIs: 'level' | 'change';
-  /** Number of samples: window w reads rows [w, w + lookback) and predicts row w + lookback - 1 + horizon. */
-  windows: number;
-}
-
-export interface ArrayDataset extends DatasetBase {
-  kind: 'array';
-  /** The inputs array: its name in the .npz, or the .npy key. */
-  arrayName: string;
-  /** The inputs' dtype in the file. */
-  dtype: NpyDtype;
-  /** Every input value was multiplied by this when read (1/255 for uint8, else 1). */
-  scale: number;
-  /** Shape of one sample: [features] for 2-D inputs, [h, w, c] for images. */
-  sampleShape: number[];
-  x: Float32Array;
-  /** Per sample: class index, 0/1, or the raw value (regression). */
-  y: Float64Array;
-  /** 2-D inputs are standardised per feature like CSV columns; images are not. */
-  standardise: boolean;
-  featureNames?: string[];
-}
-
-export type ParsedDataset = TabularDataset | SeriesDataset | ArrayDataset;
 
 const q = JSON.stringify;
 
@@ -174,14 +83,16 @@ function emptyReport(rowsRead: number): ParseReport {
 
 const allRows = (table: CsvTable) => Array.from(table.rowNumbers, (_, r) => r);
 
-/** Columns named by a list field (`dataset.exclude`, `dataset.categorical`): each must exist and be neither target nor time. */
-function namedColumns(table: CsvTable, names: string[] | undefined, field: string, reserved: Map<number, string>): Set<string> {
+/** Columns named by a list field (`dataset.exclude`, `dataset.categorical`, `dataset.dates`): each must exist and be neither target nor time. */
+function namedColumns(table: CsvTable, names: string[] | undefined, field: string, reserved: Map<number, string>): Set<number> {
+  const out = new Set<number>();
   for (const name of names ?? []) {
     const i = columnIndex(table, name, field);
     const role = reserved.get(i);
     if (role) throw new DataError(`${field}: column ${q(name)} is the ${role}`);
+    out.add(i);
   }
-  return new Set(names ?? []);
+  return out;
 }
 
 /**
@@ -250,57 +161,44 @@ function classTarget(ds: DatasetSpec, table: CsvTable, c: number, keep: number[]
   return { y: Float64Array.from(labels, (l) => index.get(l)!), classes, labels: kind };
 }
 
-type Kind = 'numeric' | 'categorical' | { exclude: string };
 
-/** The kind of a tabular feature column, decided over every row of the file (see the module comment). */
-function featureKind(ds: DatasetSpec, table: CsvTable, c: number, listed: boolean, categorical: Set<string>): Kind {
-  const name = table.header[c]!;
-  const k = census(table, c, allRows(table));
-  if (k.present === 0) return { exclude: 'every cell is missing' };
-  if (categorical.has(name)) return 'categorical';
-  if (k.firstNonNumber === undefined) return 'numeric';
-  if (k.numbers * 2 >= k.present) {
-    throw notANumber(ds.key, table, c, k.firstNonNumber, ` (${k.present - k.numbers} of the column's ${k.present} cells are not numbers; list it in dataset.categorical if it holds categories)`);
-  }
-  if (k.distinct === k.present && k.present >= IDENTIFIER_MIN_ROWS) {
-    if (listed) {
-      throw new DataError(
-        `dataset.features: column ${q(name)} holds a different string in each of its ${k.present} rows (an identifier); one-hot encoding it cannot generalise — leave it out, or list it in dataset.categorical to encode it anyway`,
-      );
-    }
-    return { exclude: `an identifier: a different string in each of its ${k.present} rows` };
-  }
-  return 'categorical';
-}
+/** Roles that leave a column out of the inputs, with a note in the data summary. */
+const LEFT_OUT = new Set<ColumnRole['role']>(['empty', 'excluded', 'identifier', 'text']);
 
 function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
   const [targetName] = targetNames(ds);
   const t = columnIndex(table, targetName!, 'dataset.target');
   const report = emptyReport(table.rowNumbers.length);
   const reserved = new Map([[t, 'target']]);
-  const exclude = namedColumns(table, ds.exclude, 'dataset.exclude', reserved);
-  const categorical = namedColumns(table, ds.categorical, 'dataset.categorical', reserved);
-  const listed = ds.features !== undefined;
-  const candidates = (ds.features ?? table.header.filter((h) => h !== targetName)).map((f) => {
+  const time = ds.time === undefined ? undefined : columnIndex(table, ds.time, 'dataset.time');
+  if (time === t) throw new DataError(`dataset.time: column ${q(ds.time)} is the target`);
+  const listed = ds.features?.map((f) => {
     const i = columnIndex(table, f, 'dataset.features');
     if (i === t) throw new DataError(`dataset.features: column ${q(f)} is the target`);
     return i;
   });
-  const features: { c: number; kind: 'numeric' | 'categorical' }[] = [];
-  for (const c of candidates) {
-    const name = table.header[c]!;
-    if (exclude.has(name)) {
-      report.excluded.push({ column: name, reason: 'listed in dataset.exclude' });
-      continue;
-    }
-    const kind = featureKind(ds, table, c, listed, categorical);
-    if (typeof kind === 'object') {
-      report.excluded.push({ column: name, reason: kind.exclude });
-      report.warnings.push(`Column ${q(name)} was left out: ${kind.exclude}.`);
-    } else features.push({ c, kind });
+  const roles = columnRoles(table, {
+    source: ds.key,
+    targets: new Set([t]),
+    ...(time !== undefined ? { time } : {}),
+    ...(listed ? { features: new Set(listed) } : {}),
+    exclude: namedColumns(table, ds.exclude, 'dataset.exclude', reserved),
+    categorical: namedColumns(table, ds.categorical, 'dataset.categorical', reserved),
+    dates: namedColumns(table, ds.dates, 'dataset.dates', reserved),
+    maxCategories: ds.maxCategories ?? DEFAULT_MAX_CATEGORIES,
+  });
+  const isInput = (r: ColumnRole) => r.role === 'numeric' || r.role === 'categorical' || (r.role === 'date' && r.date!.parts.length > 0);
+  for (const r of roles) {
+    if (LEFT_OUT.has(r.role) || (r.role === 'date' && !isInput(r) && !r.order)) report.excluded.push({ column: r.name, reason: r.reason });
+    if (r.warning) report.warnings.push(r.warning);
   }
-  if (features.length === 0) throw new DataError(`dataset.features: ${ds.key} has no usable column besides the target`);
-  const keep = keptRows(ds, table, [t, ...features.map((f) => f.c)], new Set([t]), report);
+  // Inputs in the order dataset.features lists them, else in the file's.
+  const features = (listed ?? roles.map((r) => r.c)).map((c) => roles[c]!).filter(isInput);
+  if (features.length === 0) {
+    const left = report.excluded.map((e) => `${e.column}: ${e.reason}`).join('; ');
+    throw new DataError(`dataset.features: ${ds.key} has no usable column besides the target${left ? ` (left out: ${left}; dataset.features uses a column anyway)` : ''}`);
+  }
+  const keep = keptRows(ds, table, [t, ...features.map((f) => f.c), ...(time !== undefined ? [time] : [])], new Set(time !== undefined ? [t, time] : [t]), report);
 
   let y: Float64Array;
   let classes: string[] | undefined;
@@ -309,17 +207,22 @@ function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
     y = readNumeric(ds.key, table, t, keep, ' (a regression target must be numeric)');
   } else ({ y, classes, labels } = classTarget(ds, table, t, keep));
 
-  const columns = features.map(({ c, kind }): FeatureColumn => {
-    const name = table.header[c]!;
-    if (kind === 'numeric') return { name, type: 'numeric', values: readNumeric(ds.key, table, c, keep) };
-    const col = readCategorical(table, c, keep);
-    if (col.categories.length > MAX_CATEGORIES) {
-      throw new DataError(
-        `${ds.key}: column ${q(name)}: ${col.categories.length} distinct strings, more than one-hot encoding takes (${MAX_CATEGORIES}); leave it out (dataset.exclude or dataset.features)`,
-      );
-    }
-    return col;
+  const instants = new Map<number, Float64Array>();
+  const columns = features.flatMap((r): FeatureColumn[] => {
+    if (r.role === 'numeric') return [{ name: r.name, type: 'numeric', values: readNumeric(ds.key, table, r.c, keep) }];
+    if (r.role === 'categorical') return [{ ...readCategorical(table, r.c, keep), ...(r.cap !== undefined ? { cap: r.cap } : {}) }];
+    const { format, parts } = r.date!;
+    const read = readDateParts(ds.key, table, r.c, keep, format, parts);
+    instants.set(r.c, read.instants);
+    return parts.map((part, k) => ({ name: datePartName(r.name, part), type: 'numeric', values: read.parts[k]!, from: { column: r.name, part, format } }));
   });
+  const orderRole = roles.find((r) => r.order);
+  const order: RowOrder | undefined = orderRole && {
+    column: orderRole.name,
+    from: time !== undefined ? 'dataset.time' : 'dates',
+    ...(orderRole.date ? { format: orderRole.date.format } : {}),
+    time: instants.get(orderRole.c) ?? orderTimes(ds.key, table, orderRole.c, keep, orderRole.date?.format),
+  };
   return {
     kind: 'tabular',
     task: ds.task,
@@ -335,6 +238,9 @@ function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
     columns,
     y,
     rowNumbers: keep.map((r) => table.rowNumbers[r]!),
+    roles,
+    ...(order ? { order } : {}),
+    signs: orderSigns(roles, { y, ...(classes ? { classes: classes.length } : {}) }),
   };
 }
 
@@ -367,14 +273,13 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
         featureCols.push(i);
         continue;
       }
-      if (exclude.has(name)) {
+      if (exclude.has(i)) {
         report.excluded.push({ column: name, reason: 'listed in dataset.exclude' });
         continue;
       }
       const k = census(table, i, allRows(table));
       if (k.present === 0) {
         report.excluded.push({ column: name, reason: 'every cell is missing' });
-        report.warnings.push(`Column ${q(name)} was left out: every cell is missing.`);
       } else if (k.firstNonNumber === undefined) featureCols.push(i);
       else if (k.numbers * 2 >= k.present) {
         throw notANumber(ds.key, table, i, k.firstNonNumber, ` (forecast inputs must be numeric; leave the column out with dataset.exclude)`);
@@ -428,112 +333,3 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
   };
 }
 
-// ------------------------------------------------------------------------------------------- arrays
-
-/** The factor array inputs are multiplied by when read: uint8 pixels to [0, 1], everything else as it is. */
-export function arrayScale(dtype: NpyDtype): number {
-  return dtype === 'u1' ? 1 / 255 : 1;
-}
-
-/** The samples `keep` of an array, every value multiplied by `scale`, as float32 (training and prediction alike). */
-export function scaledSamples(xa: NpyArray, keep: ArrayLike<number>, size: number, scale: number): Float32Array {
-  const x = new Float32Array(keep.length * size);
-  for (let dst = 0; dst < keep.length; dst++) {
-    const src = keep[dst]!;
-    for (let j = 0; j < size; j++) x[dst * size + j] = xa.data[src * size + j]! * scale;
-  }
-  return x;
-}
-
-/** Shape of one sample of an inputs array: N×H×W gets a channel axis of 1. */
-export function sampleShapeOf(shape: number[], name: string): number[] {
-  if (shape.length < 2 || shape.length > 4) {
-    throw new DataError(`${name}: inputs must be N×features, N×H×W or N×H×W×C; got shape (${shape.join(', ')})`);
-  }
-  return shape.length === 3 ? [...shape.slice(1), 1] : shape.slice(1);
-}
-
-interface ArrayNames {
-  x: string;
-  y: string;
-  arrayName: string;
-  targetName: string;
-}
-
-function parseArrays(ds: DatasetSpec, xa: NpyArray, ya: NpyArray, names: ArrayNames): ArrayDataset {
-  const { x: xName, y: yName } = names;
-  if (ds.task === 'forecast') throw new DataError('dataset.format: must be csv for forecast');
-  const n = xa.shape[0]!;
-  if (n === 0) throw new DataError(`${xName}: has no samples (shape (${xa.shape.join(', ')}))`);
-  const sampleShape = sampleShapeOf(xa.shape, xName);
-  const size = sampleShape.reduce((a, b) => a * b, 1);
-  if (size === 0) throw new DataError(`${xName}: a sample has no values (shape (${xa.shape.join(', ')}))`);
-  const yShape = ya.shape;
-  if (yShape[0] !== n) throw new DataError(`${yName}: has ${yShape[0] ?? 0} rows, the inputs have ${n}`);
-  const yWidth = yShape.slice(1).reduce((a, b) => a * b, 1);
-  const oneHot = yWidth > 1;
-  if (yShape.length > 2 || (oneHot && ds.task !== 'multiclass')) {
-    throw new DataError(`${yName}: labels must have shape (N,) or (N, 1)${ds.task === 'multiclass' ? ' or be one-hot (N, classes)' : ''}; got (${yShape.join(', ')})`);
-  }
-  // Labels per sample: one-hot rows become their argmax.
-  const rawY = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (!oneHot) rawY[i] = ya.data[i]!;
-    else {
-      let best = 0;
-      for (let k = 1; k < yWidth; k++) if (ya.data[i * yWidth + k]! > ya.data[i * yWidth + best]!) best = k;
-      rawY[i] = best;
-    }
-  }
-  // Samples with a non-finite value are missing: dropped, or an error under dataset.missing "error".
-  const keep: number[] = [];
-  for (let i = 0; i < n; i++) {
-    let ok = Number.isFinite(rawY[i]!);
-    for (let j = 0; ok && j < size; j++) ok = Number.isFinite(xa.data[i * size + j]!);
-    if (ok) keep.push(i);
-    else if (ds.missing === 'error') throw new DataError(`${xName}: sample ${i} has a NaN or infinite value and dataset.missing is "error"`);
-  }
-  if (keep.length === 0) throw new DataError(`${xName}: every sample has a NaN or infinite value`);
-  const report = emptyReport(n);
-  if (keep.length < n) {
-    report.dropped = { rows: n - keep.length, byColumn: { [names.arrayName]: n - keep.length } };
-    report.warnings.push(`${n - keep.length} of ${n} samples were dropped for a NaN or infinite value.`);
-  }
-  const scale = arrayScale(xa.dtype);
-  const x = scaledSamples(xa, keep, size, scale);
-  let y = Float64Array.from(keep, (i) => rawY[i]!);
-  let classes: string[] | undefined;
-  if (ds.task === 'binary' || ds.task === 'multiclass') {
-    classes = oneHot ? Array.from({ length: yWidth }, (_, k) => String(k)) : sortLabels(Array.from(y, String));
-    if (ds.task === 'binary' && classes.length !== 2) {
-      throw new DataError(`${yName}: labels have ${classes.length} distinct value${classes.length === 1 ? '' : 's'}; binary needs exactly two`);
-    }
-    if (classes.length < 2) throw new DataError(`${yName}: labels have only one distinct value; multiclass needs at least two`);
-    if (!oneHot) {
-      const index = new Map(classes.map((k, i) => [k, i]));
-      y = Float64Array.from(y, (v) => index.get(String(v))!);
-    }
-  }
-  const tabular = sampleShape.length === 1;
-  return {
-    kind: 'array',
-    task: ds.task,
-    source: ds.key,
-    format: ds.format,
-    missing: ds.missing,
-    rows: keep.length,
-    droppedRows: n - keep.length,
-    targetNames: [names.targetName],
-    ...(classes ? { classes, labels: 'index' as const } : {}),
-    ...(ds.unit ? { unit: ds.unit } : {}),
-    report,
-    arrayName: names.arrayName,
-    dtype: xa.dtype,
-    scale,
-    sampleShape,
-    x,
-    y,
-    standardise: tabular,
-    featureNames: tabular ? Array.from({ length: size }, (_, j) => `${ds.inputs}[${j}]`) : undefined,
-  };
-}

@@ -1,22 +1,23 @@
 /**
  * Preparing rows for the model — the one module that does it, for training and for prediction alike,
  * so the two cannot drift. A preprocessing is *fitted* on training rows only and *applied* to any rows;
- * it serialises to a versioned `layerbench.preprocessing.v1` document saved beside every model.
+ * it serialises to a versioned `layerbench.preprocessing.v2` document (preprocessing-schema.ts) saved
+ * beside every model.
  *
  *   fit:    fitPreprocessing(parsed, trainRows[, layout]) → Preprocessing   (statistics of those rows only)
  *   apply:  encode(prep, source, samples) → { x, y?, n, unknown }           (the model's input tensors' values)
- *   raw:    readCsvRows(prep, csvTable, name) / readArrayRows(prep, x, y?, name) → a source for encode,
- *           read from raw cells with the same functions parsing uses (columns.ts)
- *   JSON:   preprocessingSchema.parse(json) / parsePreprocessing(json, name)
+ *   raw:    readCsvRows / readArrayRows (read-rows.ts) → a source for encode, read from raw cells
  *   output: outputToOriginal(prep, values) (regression, forecast) and prep.target.classes (classification)
  *
  * What encoding does:
  *  - tabular: per feature in `input.features` order — numeric: (value − mean) / std, a missing cell
  *    first replaced by `impute` (the training median), then a 0/1 was-missing input when `indicator`;
- *    categorical: one input per category in `categories` order, 1 for the row's category. A missing cell
- *    is the category "(missing)" when listed. A category the model does not know — never seen in its
- *    training rows, or listed in `inactive` — encodes as all zeros and is counted in `unknown` (the
- *    caller decides whether to warn). Columns are found by name: their order in a file does not matter.
+ *    a part of a date column (`from`) is computed from the date cell first (the indicator goes with the
+ *    date's first part only); categorical: one input per category in `categories` order, 1 for the row's
+ *    category. A missing cell is the category "(missing)" when listed. A category the model does not
+ *    know — never seen in its training rows, or listed in `inactive` — encodes as all zeros and is
+ *    counted in `unknown` (the caller decides whether to warn); in a capped column (`other`) it is
+ *    "(other)" instead, and not counted. Columns are found by name: their order in a file does not matter.
  *  - series: rows sorted by time; window w is rows [w, w + lookback) with every feature standardised
  *    (and imputed, with an indicator channel, like a numeric column); its target is the target columns'
  *    values at row w + lookback − 1 + horizon, standardised with the same statistics.
@@ -27,140 +28,27 @@
  *
  * With `layout` (a preprocessing fitted on a larger set of rows: the development rows of a run), the fit
  * keeps the layout's encoding — its categories, indicator inputs, input shape — and learns only the
- * statistics, marking categories its rows never show as `inactive`. So every fold of a run has the same
- * input shape, and the layout itself is what a final model trained on all development rows uses.
+ * statistics, marking categories its rows never show as `inactive`. A capped column keeps the layout's
+ * width but learns which values it keeps from its own rows (padding with the layout's, inactive, when
+ * its rows show fewer). So every fold of a run has the same input shape, and the layout itself is what
+ * a final model trained on all development rows uses.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
 import { DataError } from '../errors.js';
-import { TASKS, MISSING_POLICIES } from '../sweep/schema.js';
+import { MISSING_MARKERS, type FeatureColumn } from './columns.js';
+import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './dataset.js';
 import {
-  classLabel,
-  columnIndex,
-  isMissing,
-  MISSING_MARKERS,
-  readCategorical,
-  readNumeric,
-  readTime,
-  timeOrder,
-  type FeatureColumn,
-} from './columns.js';
-import type { CsvTable } from './csv.js';
-import type { NpyArray } from './npy.js';
-import { sampleShapeOf, scaledSamples, type ArrayDataset, type ParsedDataset, type SeriesDataset, type TabularDataset } from './parse.js';
+  MISSING_CATEGORY,
+  OTHER_CATEGORY,
+  PREPROCESSING_SCHEMA,
+  type CategoricalFeature,
+  type NumericFeature,
+  type Preprocessing,
+  type seriesInputSchema,
+  type tabularInputSchema,
+} from './preprocessing-schema.js';
 
-export const PREPROCESSING_SCHEMA = 'layerbench.preprocessing.v1' as const;
-
-/** The category a missing categorical cell becomes under dataset.missing "impute". */
-export const MISSING_CATEGORY = '(missing)';
-
-export const numericFeatureSchema = z.object({
-  kind: z.literal('numeric'),
-  name: z.string(),
-  /** Mean and population std of the training values (after imputation); a constant column has std 1. */
-  mean: z.number(),
-  std: z.number().positive(),
-  /** The value a missing cell gets (the training median); null when missing cells were not imputed (dataset.missing drop or error). */
-  impute: z.number().nullable(),
-  /** A 0/1 input follows this one: 1 where the cell was missing. */
-  indicator: z.boolean(),
-});
-export type NumericFeature = z.infer<typeof numericFeatureSchema>;
-
-export const categoricalFeatureSchema = z.object({
-  kind: z.literal('categorical'),
-  name: z.string(),
-  /** One input per category, in this order ("(missing)" is one when missing cells were imputed). */
-  categories: z.array(z.string()),
-  /** Categories of the encoding this fit's training rows never showed: they encode as all zeros, like an unknown category. */
-  inactive: z.array(z.string()).default([]),
-});
-export type CategoricalFeature = z.infer<typeof categoricalFeatureSchema>;
-
-export const tabularInputSchema = z.object({
-  kind: z.literal('tabular'),
-  features: z.array(z.discriminatedUnion('kind', [numericFeatureSchema, categoricalFeatureSchema])),
-});
-
-export const seriesInputSchema = z.object({
-  kind: z.literal('series'),
-  /** The column that orders rows in time (dates or numbers); rows are sorted by it. */
-  time: z.string(),
-  lookback: z.number().int().positive(),
-  horizon: z.number().int().positive(),
-  /** The columns each time step holds, in channel order (the targets are among them). */
-  features: z.array(numericFeatureSchema),
-});
-
-export const arrayInputSchema = z.object({
-  kind: z.literal('array'),
-  /** The inputs array: its name in the .npz, or the .npy file it came from. */
-  array: z.string(),
-  /** Shape of one sample (N×H×W arrays get a channel axis of 1). */
-  shape: z.array(z.number().int().positive()),
-  /** The dtype of the training inputs. */
-  dtype: z.string(),
-  /** Every input value is multiplied by this first (1/255 for uint8 pixels, else 1). */
-  scale: z.number(),
-  /** 2-D inputs: per feature, (value − mean) / std; images: null. */
-  standardise: z.object({ mean: z.array(z.number()), std: z.array(z.number()) }).nullable(),
-});
-
-export const classesTargetSchema = z.object({
-  kind: z.literal('classes'),
-  name: z.string(),
-  /** Output order: binary's single output is P(classes[1]); multiclass softmax unit k is classes[k]. */
-  classes: z.array(z.string()).min(2),
-  /**
-   * How a target cell becomes a label: 'number' (as a number, "1.0" is "1"), 'boolean' (true/false in
-   * lower case), 'string' (as written, trimmed), 'index' (arrays: the label value, or a one-hot row's argmax).
-   */
-  labels: z.enum(['number', 'boolean', 'string', 'index']),
-});
-
-export const numericTargetSchema = z.object({
-  kind: z.literal('numeric'),
-  /** The target column(s), one per output (forecast may have several). */
-  names: z.array(z.string()).min(1),
-  /** Outputs are standardised: original = output × std + mean (per output). */
-  mean: z.array(z.number()),
-  std: z.array(z.number().positive()),
-  /**
-   * Forecast: an output is the target column's own value `horizon` rows after the window's last row;
-   * the column holds a level, or a change from the row before (`dataset.targetIs`; layerbench does not
-   * difference a column itself).
-   */
-  is: z.enum(['level', 'change']).optional(),
-  unit: z.string().optional(),
-});
-
-export const preprocessingSchema = z.object({
-  schema: z.literal(PREPROCESSING_SCHEMA),
-  task: z.enum(TASKS),
-  /** The training data's key and format. */
-  source: z.object({ key: z.string(), format: z.enum(['csv', 'npy', 'npz']) }),
-  /** dataset.missing of the training run. Cells equal to one of `missingMarkers` (ignoring case) are missing. */
-  missing: z.enum(MISSING_POLICIES),
-  missingMarkers: z.array(z.string()),
-  /** What the statistics were learned from: samples (rows; forecast: windows) and data rows (forecast: the training period). */
-  fittedOn: z.object({ samples: z.number().int(), rows: z.number().int() }),
-  input: z.discriminatedUnion('kind', [tabularInputSchema, seriesInputSchema, arrayInputSchema]),
-  target: z.discriminatedUnion('kind', [classesTargetSchema, numericTargetSchema]),
-  /** Shape of one encoded sample: the model's input shape. */
-  inputShape: z.array(z.number().int().positive()),
-  /** Output units: 1 for binary and regression, the classes for multiclass, the targets for forecast. */
-  outputs: z.number().int().positive(),
-  /** The encoded inputs' names (tabular: `temp`, `temp (missing)`, `weather=rain`; series: one per channel; 2-D arrays: `x[j]`). */
-  encodedNames: z.array(z.string()).optional(),
-});
-export type Preprocessing = z.infer<typeof preprocessingSchema>;
-
-/** Validate a preprocessing document; a DataError names the path of the first problem. */
-export function parsePreprocessing(value: unknown, name = 'preprocessing.json'): Preprocessing {
-  const r = preprocessingSchema.safeParse(value);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0]!;
-  throw new DataError(`${name}: not a ${PREPROCESSING_SCHEMA} document (${issue.path.join('.') || '(root)'}: ${issue.message})`);
-}
+export type { Preprocessing } from './preprocessing-schema.js';
 
 // ------------------------------------------------------------------------------------------ sources
 
@@ -224,8 +112,40 @@ function stats(count: number, value: (j: number) => number): Stats {
   return { mean, std: std > 1e-12 && Number.isFinite(std) ? std : 1, median, missing };
 }
 
-function numericFeature(name: string, s: Stats, impute: boolean, indicator: boolean): NumericFeature {
-  return { kind: 'numeric', name, mean: s.mean, std: s.std, impute: impute ? s.median : null, indicator };
+function numericFeature(name: string, s: Stats, impute: boolean, indicator: boolean, from?: NumericFeature['from']): NumericFeature {
+  return { kind: 'numeric', name, mean: s.mean, std: s.std, impute: impute ? s.median : null, indicator, ...(from ? { from } : {}) };
+}
+
+/**
+ * A capped categorical fitted on `rows`: its most frequent values there (ties in category order), as
+ * many as the layout keeps when there is one (padded with the layout's values, inactive), then
+ * "(missing)" and "(other)".
+ */
+function cappedFeature(col: FeatureColumn & { type: 'categorical' }, cap: number, rows: ArrayLike<number>, impute: boolean, laid?: CategoricalFeature): CategoricalFeature {
+  const counts = new Int32Array(col.categories.length);
+  let missing = false;
+  for (let j = 0; j < rows.length; j++) {
+    const c = col.codes[rows[j]!]!;
+    if (c < 0) missing = true;
+    else counts[c]!++;
+  }
+  const ranked: number[] = [];
+  counts.forEach((k, c) => k > 0 && ranked.push(c));
+  ranked.sort((a, b) => counts[b]! - counts[a]! || a - b);
+  const kept = ranked.slice(0, cap).map((c) => col.categories[c]!);
+  const inactive: string[] = [];
+  const laidLevels = laid?.other ? laid.categories.filter((k) => k !== MISSING_CATEGORY && k !== OTHER_CATEGORY) : undefined;
+  if (laidLevels) {
+    kept.splice(laidLevels.length);
+    const have = new Set(kept);
+    for (const k of laidLevels) {
+      if (kept.length >= laidLevels.length) break;
+      if (!have.has(k)) kept.push(k), inactive.push(k);
+    }
+  }
+  const hasMissing = laid ? laid.categories.includes(MISSING_CATEGORY) : impute && missing;
+  if (hasMissing && !(impute && missing)) inactive.push(MISSING_CATEGORY);
+  return { kind: 'categorical', name: col.name, categories: [...kept, ...(hasMissing ? [MISSING_CATEGORY] : []), OTHER_CATEGORY], inactive, other: true };
 }
 
 /** The row window w predicts. */
@@ -250,13 +170,18 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
   switch (data.kind) {
     case 'tabular': {
       const lay = layout?.input.kind === 'tabular' ? layout.input.features : undefined;
+      const dated = new Set<string>();
       const features = data.columns.map((col, i): NumericFeature | CategoricalFeature => {
         const laid = lay?.[i];
         if (laid && laid.name !== col.name) throw new Error(`fitPreprocessing: layout feature ${laid.name} for column ${col.name}`);
         if (col.type === 'numeric') {
           const s = stats(rows.length, (j) => col.values[rows[j]!]!);
-          return numericFeature(col.name, s, impute, laid?.kind === 'numeric' ? laid.indicator : impute && s.missing > 0);
+          // A date's parts are missing together: one was-missing input, after its first part.
+          const firstPart = col.from === undefined || !dated.has(col.from.column);
+          if (col.from) dated.add(col.from.column);
+          return numericFeature(col.name, s, impute, laid?.kind === 'numeric' ? laid.indicator : impute && s.missing > 0 && firstPart, col.from);
         }
+        if (col.cap !== undefined) return cappedFeature(col, col.cap, rows, impute, laid?.kind === 'categorical' ? laid : undefined);
         const seen = new Uint8Array(col.categories.length);
         let missing = false;
         for (let j = 0; j < rows.length; j++) {
@@ -268,7 +193,7 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
         if (impute && missing) own.push(MISSING_CATEGORY);
         const categories = laid?.kind === 'categorical' ? laid.categories : own;
         const known = new Set(own);
-        return { kind: 'categorical', name: col.name, categories, inactive: categories.filter((k) => !known.has(k)) };
+        return { kind: 'categorical', name: col.name, categories, inactive: categories.filter((k) => !known.has(k)), other: false };
       });
       const input = { kind: 'tabular' as const, features };
       const encodedNames = tabularNames(input);
@@ -281,6 +206,7 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
         inputShape: [encodedNames.length],
         outputs: outputsOf(data),
         encodedNames,
+        ...(layout?.order ? { order: { ...layout.order } } : {}),
       };
     }
     case 'series': {
@@ -329,6 +255,7 @@ export function fitPreprocessing(data: ParsedDataset, rows: ArrayLike<number>, l
         inputShape: [...data.sampleShape],
         outputs: outputsOf(data),
         ...(data.featureNames ? { encodedNames: [...data.featureNames] } : {}),
+        ...(layout?.order ? { order: { ...layout.order } } : {}),
       };
     }
   }
@@ -411,7 +338,12 @@ function encodeTabular(prep: Preprocessing, source: TabularSource, samples: Arra
     }
     if (col.type !== 'categorical') throw new Error(`encode: column ${f.name} is numeric, the preprocessing categorical`);
     const inactive = new Set(f.inactive);
-    const slotOf = (category: string) => (inactive.has(category) ? -1 : f.categories.indexOf(category));
+    // A capped column's unlisted, inactive and never-seen values are all "(other)", its last category.
+    const otherSlot = f.other ? f.categories.length - 1 : -1;
+    const slotOf = (category: string) => {
+      const k = inactive.has(category) ? -1 : f.categories.indexOf(category);
+      return k >= 0 ? k : otherSlot;
+    };
     const slots = col.categories.map(slotOf);
     const missingSlot = slotOf(MISSING_CATEGORY);
     const miss = (category: string) => {
@@ -523,112 +455,3 @@ export function outputToOriginal(prep: Preprocessing, outputs: ArrayLike<number>
   return Float64Array.from(outputs, (v, i) => v * t.std[i % k]! + t.mean[i % k]!);
 }
 
-// ------------------------------------------------------------------------------------- raw → source
-
-/**
- * Rows of a CSV file (read with readCsv) as a source for `encode`: the training columns found by name
- * (their order in the file does not matter, extra columns are ignored), every cell read as parsing reads
- * it. The target column is read when present (y: NaN where its cell is missing). No row is dropped: a
- * missing cell is imputed by `encode`, or an error when the model was trained without imputation.
- *
- * Forecast files: rows are sorted by the time column, and windows are 0 … rows − lookback (the last
- * ones predict beyond the file; their y is NaN).
- */
-export function readCsvRows(prep: Preprocessing, table: CsvTable, name: string): TabularSource | SeriesSource {
-  const input = prep.input;
-  if (input.kind === 'array') throw new DataError(`${name}: a CSV file, but the model takes ${input.array} arrays (.npy or .npz)`);
-  const needed = [...(input.kind === 'series' ? [input.time] : []), ...input.features.map((f) => f.name)];
-  const absent = needed.filter((c) => !table.header.includes(c));
-  if (absent.length > 0) {
-    throw new DataError(`${name}: the training column${absent.length > 1 ? 's' : ''} ${absent.map((c) => q(c)).join(', ')} ${absent.length > 1 ? 'are' : 'is'} missing (the header has ${table.header.join(', ')})`);
-  }
-  const all = Array.from(table.rowNumbers, (_, r) => r);
-  if (input.kind === 'series') {
-    const tc = columnIndex(table, input.time, 'time');
-    for (const r of all) {
-      if (isMissing(table.columns[tc]![r]!)) throw new DataError(`${name}: row ${table.rowNumbers[r]}, column ${q(input.time)}: missing time`);
-    }
-    const rawTime = readTime(name, table, tc, all);
-    const order = timeOrder(rawTime);
-    const sorted = order.map((i) => all[i]!);
-    const nf = input.features.length;
-    const values = new Float64Array(sorted.length * nf);
-    input.features.forEach((f, k) => {
-      const col = readNumeric(name, table, columnIndex(table, f.name, 'features'), sorted);
-      col.forEach((v, r) => (values[r * nf + k] = v));
-    });
-    if (sorted.length < input.lookback) {
-      throw new DataError(`${name}: ${sorted.length} rows are fewer than the model's lookback of ${input.lookback}`);
-    }
-    return {
-      kind: 'series',
-      source: name,
-      featureNames: input.features.map((f) => f.name),
-      values,
-      rows: sorted.length,
-      lookback: input.lookback,
-      horizon: input.horizon,
-      rowNumbers: sorted.map((r) => table.rowNumbers[r]!),
-      times: sorted.map((r) => table.columns[tc]![r]!),
-    };
-  }
-  const columns = input.features.map((f): FeatureColumn => {
-    const c = columnIndex(table, f.name, 'features');
-    return f.kind === 'numeric' ? { name: f.name, type: 'numeric', values: readNumeric(name, table, c, all) } : readCategorical(table, c, all);
-  });
-  const t = prep.target;
-  const tName = t.kind === 'classes' ? t.name : t.names[0]!;
-  const tc = table.header.indexOf(tName);
-  let y: Float64Array | undefined;
-  if (tc >= 0) {
-    if (t.kind === 'numeric') y = readNumeric(name, table, tc, all);
-    else {
-      const index = new Map(t.classes.map((k, i) => [k, i]));
-      y = Float64Array.from(all, (r) => {
-        const cell = table.columns[tc]![r]!;
-        if (isMissing(cell)) return Number.NaN;
-        const k = index.get(classLabel(cell, t.labels === 'index' ? 'string' : t.labels));
-        if (k === undefined) {
-          throw new DataError(`${name}: row ${table.rowNumbers[r]}, column ${q(tName)}: ${q(cell)} is not one of the model's classes (${t.classes.join(', ')})`);
-        }
-        return k;
-      });
-    }
-  }
-  return { kind: 'tabular', source: name, columns, ...(y ? { y } : {}), rowNumbers: [...table.rowNumbers] };
-}
-
-/**
- * Array samples (a decoded .npy, or an .npz entry) as a source for `encode`: the sample shape must be
- * the model's; values are multiplied by the training `scale`. `labels`, when given, become class
- * indices (classification) or values (regression).
- */
-export function readArrayRows(prep: Preprocessing, x: NpyArray, labels: NpyArray | undefined, name: string): ArraySource {
-  const input = prep.input;
-  if (input.kind !== 'array') throw new DataError(`${name}: arrays, but the model takes a CSV ${input.kind === 'series' ? 'time series' : 'table'}`);
-  const shape = sampleShapeOf(x.shape, name);
-  if (shape.join('×') !== input.shape.join('×')) {
-    throw new DataError(`${name}: samples of shape (${shape.join(', ')}), the model takes (${input.shape.join(', ')})`);
-  }
-  const n = x.shape[0]!;
-  const size = shape.reduce((a, b) => a * b, 1);
-  const out: ArraySource = { kind: 'array', source: name, sampleShape: shape, x: scaledSamples(x, Array.from({ length: n }, (_, i) => i), size, input.scale) };
-  if (!labels) return out;
-  if (labels.shape[0] !== n) throw new DataError(`${name}: ${labels.shape[0] ?? 0} labels for ${n} samples`);
-  const width = labels.shape.slice(1).reduce((a, b) => a * b, 1);
-  const t = prep.target;
-  const y = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (t.kind === 'numeric') y[i] = labels.data[i]!;
-    else if (width > 1) {
-      let best = 0;
-      for (let k = 1; k < width; k++) if (labels.data[i * width + k]! > labels.data[i * width + best]!) best = k;
-      y[i] = best;
-    } else {
-      const k = t.classes.indexOf(String(labels.data[i]));
-      if (k < 0) throw new DataError(`${name}: label ${labels.data[i]} of sample ${i} is not one of the model's classes (${t.classes.join(', ')})`);
-      y[i] = k;
-    }
-  }
-  return { ...out, y };
-}

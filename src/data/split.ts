@@ -1,32 +1,40 @@
 /**
  * From a parsed dataset to the samples each trial trains, validates and is tested on.
  *
- * The test split comes first (`holdOutTest`), with a seed that depends on the training seed alone —
- * not on the repeat, the fold or the candidate — so every candidate and every repeat sees the same test
- * rows, and none of them is ever used for early stopping, ranking or the recommendation:
- *  - classification: stratified (largest-remainder quotas per class; a class keeps at least one row
- *    outside the test split); regression: a seeded random share; forecast: the last windows in time.
+ * First the order (`splitOrder`): splits follow time when evaluation.order is "time", or "auto" and
+ * the data has an order — a forecast (windows are in time), dataset.time, or a column of dates
+ * (parse.ts) — else they are random. Time order with no order column is the rows' order in the file.
+ *
+ * The test split comes first (`holdOutTest`), the same for every candidate, repeat and fold, never used
+ * for early stopping, ranking or the recommendation:
+ *  - time: the latest samples (rows by their time, equal times in file order; forecast windows by
+ *    their target time) — not stratified, since time comes first;
+ *  - random, classification: stratified (largest-remainder quotas per class; a class keeps at least
+ *    one row outside the test split); regression: a seeded random share. Its seed depends on the
+ *    training seed alone, not on the repeat, the fold or the candidate;
  *  - evaluation.test 0: no test split.
  *
  * The rest, the development samples, are split per repeat (`foldIndices`):
- *  - holdout: a seeded shuffle (seed mixed with the repeat), the last `validationSplit` fraction is
- *    validation; for classification per class (largest-remainder quotas), so class ratios hold.
- *  - kfold: shuffled k folds, stratified for classification (each class dealt round-robin).
- *  - forecast: time order, never training on the future. holdout: the last fraction of windows (by
- *    target time) validates; kfold: expanding windows like sklearn's TimeSeriesSplit (fold i trains on
- *    everything before its validation block). Repeats do not change forecast splits, only the seed.
+ *  - time, never training on the future: holdout — the latest `validationSplit` of them validate, the
+ *    earlier ones train; kfold — forward-chaining folds like scikit-learn's TimeSeriesSplit (k + 1
+ *    blocks in time; fold i validates on block i + 1 and trains on every block before it). Repeats do
+ *    not change time-ordered splits, only the seed.
+ *  - random holdout: a seeded shuffle (seed mixed with the repeat), the last `validationSplit` fraction
+ *    is validation; for classification per class (largest-remainder quotas), so class ratios hold.
+ *  - random kfold: shuffled k folds, stratified for classification (each class dealt round-robin).
  *
  * The splits depend only on (data, evaluation spec, training seed, repeat): every candidate of a run
  * sees exactly the same train/validation/test samples for the same (repeat, fold), so candidates (and
  * the baseline) can be compared pair by pair. `splitId` fingerprints a trial's samples so documents can
  * show it.
  *
- * What is learned — always on the split's training samples only — is the preprocessing
- * (preprocess.ts): means, standard deviations and medians, the categories present, target scaling. The
- * encoding (which categories and indicator inputs exist, so the input shape) is the layout fitted on
- * all development samples, the same for every fold; categories a fold's training rows lack encode as
- * zeros in that fold. Forecast statistics come from the training period, the rows up to the last
- * training target. Images: nothing (uint8 pixels were scaled to [0, 1] when read).
+ * What is learned — always on the split's training samples only, so under time order on the past
+ * only — is the preprocessing (preprocess.ts): means, standard deviations and medians, the categories
+ * present, a capped column's most frequent values, target scaling. The encoding (which categories and
+ * indicator inputs exist, so the input shape) is the layout fitted on all development samples, the same
+ * for every fold; categories a fold's training rows lack encode as zeros in that fold. Forecast
+ * statistics come from the training period, the rows up to the last training target. Images: nothing
+ * (uint8 pixels were scaled to [0, 1] when read).
  *
  * Too little data is a DataError naming the numbers, raised by these functions — at plan time, since
  * Plan computes every split before it writes anything.
@@ -36,7 +44,8 @@ import { DataError } from '../errors.js';
 import { rng, shuffle } from '../random.js';
 import type { EvaluationSpec } from '../sweep/schema.js';
 import type { ArraySet, DataInfo, SplitData } from './types.js';
-import type { ParsedDataset } from './parse.js';
+import { timeOrder } from './columns.js';
+import type { ParsedDataset } from './dataset.js';
 import { encode, fitPreprocessing, type Preprocessing } from './preprocess.js';
 
 export { targetRow } from './preprocess.js';
@@ -47,7 +56,7 @@ export interface FoldIndices {
   val: Int32Array;
 }
 
-/** The held-out test samples and the development samples (everything else), both ascending. */
+/** The held-out test samples (ascending, or in time order when split in time) and the development samples (ascending). */
 export interface TestSplit {
   test: Int32Array;
   dev: Int32Array;
@@ -66,21 +75,59 @@ export function testSeed(seed: number): number {
 }
 
 const range = (from: number, to: number) => Int32Array.from({ length: Math.max(0, to - from) }, (_, i) => from + i);
-const ascending = (xs: number[]) => Int32Array.from(xs).sort();
+const ascending = (xs: ArrayLike<number>) => Int32Array.from(xs).sort();
 
 function sampleCount(parsed: ParsedDataset): number {
   return parsed.kind === 'series' ? parsed.windows : parsed.rows;
 }
 
-function isClassification(parsed: ParsedDataset): boolean {
+function isClassification(parsed: ParsedDataset): parsed is Exclude<ParsedDataset, { kind: 'series' }> {
   return parsed.task === 'binary' || parsed.task === 'multiclass';
 }
 
 const what = (parsed: ParsedDataset) => (parsed.kind === 'series' ? 'windows' : 'rows');
 const percent = (f: number) => `${Number((f * 100).toFixed(1))} %`;
 
+/** How a run's samples are split: in time (by a column, or the file's row order) or at random, and why. */
+export interface SplitOrder {
+  kind: 'time' | 'random';
+  /** The column rows are ordered by (null: the file's row order); absent for random splits. */
+  column?: string | null;
+  /** Why, in words: "dataset.time", "column \"date\" holds dates", "evaluation.order \"random\"". */
+  reason: string;
+}
+
+/** Whether (and by what) a dataset is split in time under an evaluation spec (see the module comment). */
+export function splitOrder(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'order'>): SplitOrder {
+  const order = evaluation.order ?? 'auto';
+  if (parsed.kind === 'series') return { kind: 'time', column: parsed.timeName, reason: 'a forecast: its windows are in time order' };
+  const by = parsed.kind === 'tabular' ? parsed.order : undefined;
+  if (order === 'random') return { kind: 'random', reason: 'evaluation.order "random"' };
+  if (order === 'time') {
+    return by
+      ? { kind: 'time', column: by.column, reason: `evaluation.order "time", by ${q(by.column)}` }
+      : { kind: 'time', column: null, reason: 'evaluation.order "time", in the order of the rows in the file (no dataset.time and no column of dates)' };
+  }
+  if (!by) return { kind: 'random', reason: parsed.kind === 'tabular' ? 'evaluation.order "auto": no dataset.time and no column of dates' : 'evaluation.order "auto": arrays have no time' };
+  return { kind: 'time', column: by.column, reason: by.from === 'dataset.time' ? `dataset.time names ${q(by.column)}` : `evaluation.order "auto": column ${q(by.column)} holds dates` };
+}
+
+const sequences = new WeakMap<ParsedDataset, Int32Array>();
+
+/** The samples in time order (equal times keep file order; sorted once per dataset), or null for random splits. */
+function timeSequence(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'order'>): Int32Array | null {
+  const order = splitOrder(parsed, evaluation);
+  if (order.kind !== 'time') return null;
+  if (parsed.kind !== 'tabular' || !parsed.order) return range(0, sampleCount(parsed));
+  let sequence = sequences.get(parsed);
+  if (!sequence) sequences.set(parsed, (sequence = Int32Array.from(timeOrder(parsed.order.time))));
+  return sequence;
+}
+
+const q = JSON.stringify;
+
 /** Hold out the test samples (see the module comment). */
-export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test'>, seed: number): TestSplit {
+export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test' | 'order'>, seed: number): TestSplit {
   const n = sampleCount(parsed);
   if (evaluation.test === 0) return { test: new Int32Array(0), dev: range(0, n), rule: 'none' };
   const nTest = Math.max(1, Math.round(n * evaluation.test));
@@ -89,8 +136,14 @@ export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSp
       `${parsed.source}: ${n} ${what(parsed)} are too few: the test split (evaluation.test ${evaluation.test}) holds out ${nTest}, leaving ${n - nTest} for training and validation (at least 2 are needed)`,
     );
   }
-  if (parsed.kind === 'series') {
-    return { test: range(n - nTest, n), dev: range(0, n - nTest), rule: `the last ${percent(evaluation.test)} of windows in time` };
+  const sequence = timeSequence(parsed, evaluation);
+  if (sequence) {
+    const rule =
+      parsed.kind === 'series'
+        ? `the last ${percent(evaluation.test)} of windows in time`
+        : `the latest ${percent(evaluation.test)} of rows in time${isClassification(parsed) ? ' — not stratified, time comes first' : ''}`;
+    // The test samples stay in time order: their per-row results are kept in consecutive blocks (src/stats/intervals.ts).
+    return { test: Int32Array.from(sequence.subarray(n - nTest)), dev: ascending(sequence.subarray(0, n - nTest)), rule };
   }
   const random = rng(testSeed(seed));
   if (!isClassification(parsed)) {
@@ -112,16 +165,32 @@ export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSp
   return { test: ascending(test), dev: ascending(dev), rule: `stratified random ${percent(evaluation.test)}` };
 }
 
+/** How the development samples are split into training and validation, in words (the data summary). */
+export function validationRule(parsed: ParsedDataset, evaluation: EvaluationSpec): string {
+  const w = what(parsed);
+  const timed = timeSequence(parsed, evaluation) !== null;
+  if (evaluation.strategy === 'holdout') {
+    if (timed) return `the latest ${percent(evaluation.validationSplit)} of the other ${w} in time validate, the earlier ones train`;
+    return `${isClassification(parsed) ? 'stratified ' : ''}shuffled holdout: ${percent(evaluation.validationSplit)} of the other ${w} validate`;
+  }
+  const k = evaluation.folds;
+  if (timed) return `${k} forward-chaining folds (as scikit-learn's TimeSeriesSplit): each validates on a block of ${w} later than all it trains on`;
+  return `${k} ${isClassification(parsed) ? 'stratified ' : ''}shuffled folds`;
+}
+
 /** The sample indices of every fold (holdout: one) of a repeat, drawn from the development samples. */
 export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, seed: number, repeat: number): FoldIndices[] {
   const { test, dev } = holdOutTest(parsed, evaluation, seed);
   const n = dev.length;
   const w = what(parsed);
   const count = `${n} ${w}${test.length > 0 ? ` (after holding out ${test.length} for the test split)` : ''}`;
+  // Time order: the development samples are the earliest ones, so the sequence's first n.
+  const sequence = timeSequence(parsed, evaluation)?.subarray(0, n);
   if (evaluation.strategy === 'holdout') {
     if (n < 2) throw new DataError(`${parsed.source}: ${count}; a holdout split needs at least 2`);
     const nVal = Math.min(n - 1, Math.max(1, Math.round(n * evaluation.validationSplit)));
-    if (parsed.kind === 'series') return [{ train: dev.slice(0, n - nVal), val: dev.slice(n - nVal) }];
+    if (n - nVal < 2) throw tooFewToTrain(parsed, count, n - nVal, `evaluation.validationSplit ${evaluation.validationSplit} takes ${nVal} to validate`);
+    if (sequence) return [{ train: sequence.slice(0, n - nVal), val: sequence.slice(n - nVal) }];
     const random = rng(splitSeed(seed, repeat));
     if (!isClassification(parsed)) {
       const order = shuffle(Array.from(dev), random);
@@ -143,15 +212,17 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
   }
 
   const k = evaluation.folds;
-  if (parsed.kind === 'series') {
+  if (sequence) {
     const block = Math.floor(n / (k + 1));
     if (block < 1) throw new DataError(`${parsed.source}: ${count} are too few for evaluation.folds ${k} (time-ordered folds need at least ${k + 1})`);
+    if (n - k * block < 2) throw tooFewToTrain(parsed, count, n - k * block, `in the first of evaluation.folds ${k} time-ordered folds`);
     return Array.from({ length: k }, (_, i) => {
       const start = n - (k - i) * block;
-      return { train: dev.slice(0, start), val: dev.slice(start, start + block) };
+      return { train: sequence.slice(0, start), val: sequence.slice(start, start + block) };
     });
   }
   if (n < k) throw new DataError(`${parsed.source}: ${count} are fewer than evaluation.folds (${k})`);
+  if (n - Math.ceil(n / k) < 2) throw tooFewToTrain(parsed, count, n - Math.ceil(n / k), `in each of evaluation.folds ${k}`);
   const random = rng(splitSeed(seed, repeat));
   let order: number[];
   if (isClassification(parsed)) {
@@ -172,6 +243,11 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
     const train = folds.flatMap((other, g) => (g === f ? [] : other));
     return { train: Int32Array.from(shuffle(train, random)), val: Int32Array.from(shuffle([...val], random)) };
   });
+}
+
+/** A split that would train a network on fewer than 2 samples (one row teaches nothing to compare). */
+function tooFewToTrain(parsed: ParsedDataset, count: string, left: number, how: string): DataError {
+  return new DataError(`${parsed.source}: ${count} leave ${left} to train on (${how}); at least 2 are needed (add data, lower evaluation.test or validationSplit, or use fewer folds)`);
 }
 
 function classGroups(y: Float64Array, samples: Int32Array, classes: number): number[][] {
@@ -214,14 +290,18 @@ export interface DataLayout {
 const layouts = new WeakMap<ParsedDataset, Map<string, DataLayout>>();
 
 /** The test split and layout of a parsed dataset under an evaluation spec and seed (computed once per process). */
-export function dataLayout(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test'>, seed: number): DataLayout {
+export function dataLayout(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test' | 'order'>, seed: number): DataLayout {
   let byKey = layouts.get(parsed);
   if (!byKey) layouts.set(parsed, (byKey = new Map()));
-  const key = `${evaluation.test}:${seed}`;
+  const key = `${evaluation.test}:${evaluation.order ?? 'auto'}:${seed}`;
   const hit = byKey.get(key);
   if (hit) return hit;
   const split = holdOutTest(parsed, evaluation, seed);
-  const layout = fitPreprocessing(parsed, split.dev);
+  const order = splitOrder(parsed, evaluation);
+  // A table or arrays evaluated in time order say so in their preprocessing (the Keras script splits the same way).
+  const format = parsed.kind === 'tabular' ? parsed.order?.format : undefined;
+  const timed = order.kind === 'time' && parsed.kind !== 'series' ? { order: { column: order.column ?? null, ...(format ? { format } : {}) } } : {};
+  const layout = { ...fitPreprocessing(parsed, split.dev), ...timed };
   const made = { split, layout, info: infoOf(layout, parsed) };
   byKey.set(key, made);
   return made;
@@ -243,10 +323,12 @@ export function infoOf(prep: Preprocessing, parsed: Pick<ParsedDataset, 'rows' |
 /** One SplitData per fold of the given repeat, each with the shared test samples encoded by its own preprocessing. */
 export function splitDataset(parsed: ParsedDataset, evaluation: EvaluationSpec, seed: number, repeat: number): SplitData[] {
   const { split, layout } = dataLayout(parsed, evaluation, seed);
+  const testInTime = splitOrder(parsed, evaluation).kind === 'time';
   return foldIndices(parsed, evaluation, seed, repeat).map((fold, i) => ({
     fold: i,
     repeat,
     splitId: splitId(fold, split.test),
+    testInTime,
     ...materialise(parsed, fold, { layout, test: split.test }),
   }));
 }
@@ -255,7 +337,7 @@ export function splitDataset(parsed: ParsedDataset, evaluation: EvaluationSpec, 
  * The data of a model refit on every development sample (the final model): its preprocessing is the
  * run's layout — fitted on exactly those samples — and the test samples are encoded with it.
  */
-export function refitData(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test'>, seed: number): Omit<Materialised, 'val'> {
+export function refitData(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec, 'test' | 'order'>, seed: number): Omit<Materialised, 'val'> {
   const { split, layout } = dataLayout(parsed, evaluation, seed);
   const set = (idx: Int32Array): ArraySet => {
     const e = encode(layout, parsed, idx);
@@ -264,12 +346,13 @@ export function refitData(parsed: ParsedDataset, evaluation: Pick<EvaluationSpec
   return {
     train: set(split.dev),
     ...(split.test.length > 0 ? { test: set(split.test) } : {}),
+    testInTime: splitOrder(parsed, evaluation).kind === 'time',
     targetScale: layout.target.kind === 'numeric' ? [...layout.target.std] : undefined,
     preprocessing: layout,
   };
 }
 
-export type Materialised = Pick<SplitData, 'train' | 'val' | 'test' | 'targetScale'> & { preprocessing: Preprocessing };
+export type Materialised = Pick<SplitData, 'train' | 'val' | 'test' | 'targetScale' | 'testInTime'> & { preprocessing: Preprocessing };
 
 /**
  * Materialise one fold: fit the preprocessing on its training samples, encode training, validation and

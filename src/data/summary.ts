@@ -1,20 +1,25 @@
 /**
- * What was done to the data, told: the `layerbench.data.v1` summary Plan puts in run.json (contract:
+ * What was done to the data, told: the `layerbench.data.v2` summary Plan puts in run.json (contract:
  * src/results/data-summary.ts). Computing it walks every split of the run, so any "too little data"
  * error surfaces here, at plan time, before anything is written.
  *
- * - features: the layout fitted on the development rows (what every fold encodes), in input order;
- *   `imputed` counts the missing cells of kept rows, each filled when a split is encoded.
+ * - columns: every column of a CSV file and its role, with the reason (roles.ts).
+ * - features: the layout fitted on the development rows (what every fold encodes), in input order —
+ *   a date's cyclic parts as one `date` feature; `imputed` counts the missing cells of kept rows, each
+ *   filled when a split is encoded; a capped categorical says how many distinct values it has.
  * - encodedWidth: inputs per sample — tabular: after one-hot and indicator columns; forecast: channels
  *   per time step; arrays: values per sample.
  * - target: class counts, or mean / population std / min / max over the kept rows (forecast: the first
  *   target column over all rows).
- * - splits: the test split's size and rule; mean training and validation samples per trial.
+ * - order: time or random splits and why, and the signs that the rows are in time order. Rows that
+ *   look time-ordered but are split at random because evaluation.order is "auto" get a warning
+ *   ("random" says the user knows).
+ * - splits: the test split's size and rule, the validation rule; mean training and validation samples per trial.
  */
 import { DATA_SUMMARY_SCHEMA, type DataSummary, type FeatureSummary } from '../results/data-summary.js';
 import type { SweepSpec } from '../sweep/schema.js';
-import type { ParsedDataset } from './parse.js';
-import { dataLayout, foldIndices } from './split.js';
+import type { ParsedDataset } from './dataset.js';
+import { dataLayout, foldIndices, splitOrder, validationRule } from './split.js';
 
 const q = JSON.stringify;
 
@@ -33,6 +38,15 @@ export function dataSummary(parsed: ParsedDataset, spec: Pick<SweepSpec, 'datase
   }
   const report = parsed.report;
   const imputed = parsed.missing === 'impute' ? { ...report.missingCells } : {};
+  const order = splitOrder(parsed, evaluation);
+  const signs = parsed.kind === 'tabular' ? [...parsed.signs] : [];
+  const warnings = [...report.warnings];
+  if (order.kind === 'random' && signs.length > 0 && (evaluation.order ?? 'auto') === 'auto') {
+    warnings.push(
+      `The rows look time-ordered (${signs.join('; ')}) but were split at random, so a model can be scored on rows earlier than some it trained on; ` +
+        'if they are in time order, set evaluation.order "time" (or name the order column in dataset.time), else "random" to say they are not.',
+    );
+  }
   return {
     schema: DATA_SUMMARY_SCHEMA,
     source: spec.dataset.key,
@@ -43,22 +57,62 @@ export function dataSummary(parsed: ParsedDataset, spec: Pick<SweepSpec, 'datase
     dropped: { rows: report.dropped.rows, byColumn: { ...report.dropped.byColumn } },
     imputed,
     excluded: report.excluded.map((e) => ({ ...e })),
+    ...(columns(parsed) ? { columns: columns(parsed) } : {}),
+    order: { kind: order.kind, column: order.column ?? null, reason: order.reason, signs },
     features: features(parsed, layout.input, imputed),
     encodedWidth: parsed.kind === 'series' ? layout.inputShape.at(-1)! : layout.inputShape.reduce((a, b) => a * b, 1),
     target: target(parsed),
-    splits: { test: split.test.length, testRule: split.rule, train: train / trials, validation: validation / trials, trials },
-    warnings: [...report.warnings],
+    splits: {
+      test: split.test.length,
+      testRule: split.rule,
+      validationRule: validationRule(parsed, evaluation),
+      train: train / trials,
+      validation: validation / trials,
+      trials,
+    },
+    warnings,
   };
+}
+
+/** Every column of a CSV file and what it became (arrays have none). */
+function columns(parsed: ParsedDataset): DataSummary['columns'] {
+  switch (parsed.kind) {
+    case 'tabular':
+      return parsed.roles.map((r) => ({ name: r.name, role: r.role, reason: r.reason, ...(r.order ? { order: true } : {}) }));
+    case 'series': {
+      const targets = new Set(parsed.targetNames);
+      return [
+        { name: parsed.timeName, role: 'order', reason: 'dataset.time: it orders the rows', order: true },
+        ...parsed.featureNames.map((name) =>
+          targets.has(name) ? { name, role: 'target' as const, reason: 'dataset.target (also an input)' } : { name, role: 'numeric' as const, reason: 'every cell a number' },
+        ),
+        ...parsed.report.excluded.map((e) => ({ name: e.column, role: e.reason.startsWith('every cell') ? ('empty' as const) : ('excluded' as const), reason: e.reason })),
+      ];
+    }
+    case 'array':
+      return undefined;
+  }
 }
 
 function features(parsed: ParsedDataset, input: ReturnType<typeof dataLayout>['layout']['input'], imputed: Record<string, number>): FeatureSummary[] {
   switch (input.kind) {
-    case 'tabular':
-      return input.features.map((f) =>
-        f.kind === 'numeric'
-          ? { kind: 'numeric', name: f.name, imputed: imputed[f.name] ?? 0, indicator: f.indicator }
-          : { kind: 'categorical', name: f.name, categories: [...f.categories], imputed: imputed[f.name] ?? 0 },
-      );
+    case 'tabular': {
+      const out: FeatureSummary[] = [];
+      for (const f of input.features) {
+        const last = out.at(-1);
+        if (f.kind === 'numeric' && f.from) {
+          // A date's parts, one after another: one feature.
+          if (last?.kind === 'date' && last.name === f.from.column) last.parts.push(f.from.part);
+          else out.push({ kind: 'date', name: f.from.column, parts: [f.from.part], imputed: imputed[f.from.column] ?? 0 });
+        } else if (f.kind === 'numeric') out.push({ kind: 'numeric', name: f.name, imputed: imputed[f.name] ?? 0, indicator: f.indicator });
+        else {
+          const col = parsed.kind === 'tabular' ? parsed.columns.find((c) => c.name === f.name) : undefined;
+          const levels = f.other && col?.type === 'categorical' ? { levels: col.categories.length } : {};
+          out.push({ kind: 'categorical', name: f.name, categories: [...f.categories], imputed: imputed[f.name] ?? 0, ...levels });
+        }
+      }
+      return out;
+    }
     case 'series': {
       const targets = new Set(parsed.targetNames);
       return input.features.map((f) => ({ kind: 'series', name: f.name, target: targets.has(f.name) }));

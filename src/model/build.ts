@@ -6,13 +6,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { fusedLstm } from '../kernels/lstm_layer.js';
-import { DataError } from '../errors.js';
 import { rng } from '../random.js';
 import type { Candidate } from '../search/candidates.js';
 import type { ModelSpec, Task } from '../sweep/schema.js';
 import type { DataInfo } from '../data/types.js';
 import type { LayerSummary } from '../results/document.js';
-import { convOutputSize, convPadding, poolOutputSize, poolPadding } from './params.js';
+import { checkInputShape, convOutputSize, convPadding, poolOutputSize, poolPadding } from './params.js';
 
 /** The output layer's activation for a task (as in the seed: sigmoid, softmax, or linear). */
 export function outputActivation(task: Task): 'sigmoid' | 'softmax' | 'linear' {
@@ -66,21 +65,6 @@ export function orthogonalMatrix(rows: number, cols: number, seed: number): Floa
   return out;
 }
 
-function checkShape(candidate: Pick<Candidate, 'family'>, info: DataInfo): void {
-  const s = info.inputShape;
-  if (s.length === 0 || s.some((d) => !Number.isInteger(d) || d < 1)) {
-    throw new DataError(`input shape [${s.join(', ')}]: every dimension must be a positive integer`);
-  }
-  if (candidate.family === 'cnn' && (s.length < 2 || s.length > 3)) {
-    throw new DataError(`input shape [${s.join(', ')}]: cnn needs images of shape [height, width] or [height, width, channels]`);
-  }
-  if (candidate.family === 'lstm' && s.length !== 2) {
-    throw new DataError(`input shape [${s.join(', ')}]: lstm needs windows of shape [steps, features]`);
-  }
-  if (!Number.isInteger(info.targetDim) || info.targetDim < 1) {
-    throw new DataError(`target dimension ${info.targetDim}: must be a positive integer`);
-  }
-}
 
 /** Build (not compile) the candidate's network; training supplies the loss and optimizer. */
 export function buildModel(
@@ -89,7 +73,7 @@ export function buildModel(
   info: DataInfo,
   seed: number,
 ): tf.Sequential {
-  checkShape(candidate, info);
+  checkInputShape(candidate, info);
   const net = tf.sequential();
   let index = 0;
   const glorot = () => tf.initializers.glorotUniform({ seed: layerSeed(seed, index++) });

@@ -4,7 +4,7 @@
  * `expectedParamCount` with what TensorFlow.js counts for the built network.
  */
 import type { Candidate } from '../search/candidates.js';
-import { SpecError } from '../errors.js';
+import { DataError, SpecError } from '../errors.js';
 import type { ModelSpec, TrainingSpec } from '../sweep/schema.js';
 import type { DataInfo } from '../data/types.js';
 
@@ -59,6 +59,26 @@ const product = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
 const TRAIN_PER_UNIT = { dense: 7, conv: 8, pool: 2, lstm: 14 } as const;
 const INFER_PER_LSTM_UNIT = 8;
 
+/**
+ * Whether the data's samples fit the family: a DataError naming both otherwise. Plan checks it before
+ * any estimate (a cnn on a table has no height and width: its memory would be NaN).
+ */
+export function checkInputShape(candidate: Pick<Candidate, 'family'>, info: DataInfo): void {
+  const s = info.inputShape;
+  if (s.length === 0 || s.some((d) => !Number.isInteger(d) || d < 1)) {
+    throw new DataError(`input shape [${s.join(', ')}]: every dimension must be a positive integer`);
+  }
+  if (candidate.family === 'cnn' && (s.length < 2 || s.length > 3)) {
+    throw new DataError(`model.family: cnn needs images, samples of shape [height, width] or [height, width, channels]; the dataset's samples have shape [${s.join(', ')}]${s.length === 1 ? ' (a table: use family "dense")' : ''}`);
+  }
+  if (candidate.family === 'lstm' && s.length !== 2) {
+    throw new DataError(`input shape [${s.join(', ')}]: lstm needs windows of shape [steps, features]`);
+  }
+  if (!Number.isInteger(info.targetDim) || info.targetDim < 1) {
+    throw new DataError(`target dimension ${info.targetDim}: must be a positive integer`);
+  }
+}
+
 /** One pass over the network's layers: parameters, multiply-accumulates and the values a sample keeps. */
 interface NetworkWalk {
   params: number;
@@ -70,6 +90,7 @@ interface NetworkWalk {
 }
 
 function walkNetwork(candidate: Pick<Candidate, 'family' | 'units'>, model: ModelSpec, info: DataInfo): NetworkWalk {
+  checkInputShape(candidate, info);
   const out = info.targetDim;
   const inputs0 = product(info.inputShape);
   const walk: NetworkWalk = { params: 0, macs: 0, train: inputs0, infer: 0 };

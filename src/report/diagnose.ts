@@ -34,6 +34,9 @@
  *     than the best's mean validation metric by more than the noise — the larger of the two
  *     candidates' standard errors and, for accuracy, one validation row (1 / valRows), so a standard
  *     error of 0 (every fold perfect) is never a tolerance of 0.
+ * - **at-baseline** — not better on average than the run's baseline on the same trials (the decision
+ *   rule's verdict "does-not-beat"): the network learned nothing a model without one does not know.
+ *   Named the same way wherever the candidate appears (the leaderboard's "at or below baseline").
  * - **healthy** — none of the above.
  */
 import type { SweepSpec } from '../sweep/schema.js';
@@ -42,7 +45,7 @@ import { count, fmtMeanSe, fmtPair, fmtValue, pEquals, withUnit } from '../forma
 import { better, SIGNIFICANCE, studentTCdf } from '../stats/index.js';
 import { candidateLabel, type RankedCandidate, type RunAnalysis } from '../results/analysis.js';
 
-export type DiagnosisKind = 'underfitting' | 'overfitting' | 'unfinished' | 'healthy';
+export type DiagnosisKind = 'at-baseline' | 'underfitting' | 'overfitting' | 'unfinished' | 'healthy';
 
 export interface Finding {
   kind: DiagnosisKind;
@@ -264,7 +267,7 @@ function capacityFinding(c: RankedCandidate, best: RankedCandidate | null, train
 }
 
 /** Diagnose one ranked candidate of a run. */
-export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis, 'best' | 'higherIsBetter' | 'metric' | 'unit'>, spec: DiagnoseSpec, capacityJudged = true): CandidateDiagnosis {
+export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis, 'best' | 'higherIsBetter' | 'metric' | 'unit'> & Partial<Pick<RunAnalysis, 'baseline'>>, spec: DiagnoseSpec, capacityJudged = true): CandidateDiagnosis {
   const doc = c.doc;
   const trials = doc.trials;
   const n = trials.length;
@@ -336,6 +339,17 @@ export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis
         `after its best epoch (${fmtEpoch(numbers.bestEpoch)}) validation ${ctx.metric} worsened ${vb} → ${vl} by epoch ${fmtEpoch(numbers.lastEpoch)} ` +
         `while training ${ctx.metric} went ${tb} → ${tl} (${over.length} of ${n} ${trialWord(n)}; means over ${numbers.window}-epoch windows).${kept}`,
       numbers,
+    });
+  }
+
+  const vb = c.vsBaseline;
+  if (vb?.verdict === 'does-not-beat' && analysis.baseline) {
+    findings.unshift({
+      kind: 'at-baseline',
+      message:
+        `no better than the baseline "${analysis.baseline.name}": validation ${ctx.metric} ${fmtMeanSe(c.summary.mean, c.summary.se, ctx.unit)} against its ` +
+        `${fmtMeanSe(analysis.baseline.summary.mean, analysis.baseline.summary.se, ctx.unit)} on the same trials — it learned nothing a model without a network does not know.`,
+      numbers: { valMetric: c.summary.mean, baseline: analysis.baseline.summary.mean, difference: vb.difference },
     });
   }
 

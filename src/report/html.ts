@@ -17,6 +17,7 @@ import type { RankedCandidate } from '../results/analysis.js';
 export { architectureWords } from './answer.js';
 
 const TAG_CLASS: Record<DiagnosisKind, string> = {
+  'at-baseline': 'bad',
   underfitting: 'warn',
   overfitting: 'warn',
   unfinished: 'info',

@@ -3,8 +3,9 @@
  * article's examples: pandas (or numpy for arrays) loading, the same column list and encoding layerbench
  * used — one-hot categories in its order, imputation with the training median and a was-missing input,
  * standardisation with statistics learned on the training split only, windows for forecasts, pixel
- * scaling for images — a held-out test split and a shuffled validation split (time-ordered for
- * forecasts), `keras.Sequential([keras.Input(shape=...), ...])`, compile, fit with early stopping,
+ * scaling for images, dates as their cyclic parts, capped categoricals with "(other)" — a held-out
+ * test split and a shuffled validation split (time-ordered for forecasts, and for any run layerbench
+ * evaluated in time order: the latest rows test, the latest of the rest validate), `keras.Sequential([keras.Input(shape=...), ...])`, compile, fit with early stopping,
  * evaluate on the test split and the ranking metric in the target's original units.
  *
  * The layers come from the candidate document's layer summaries (what the TensorFlow.js model actually
@@ -15,7 +16,7 @@
  */
 import type { CandidateDoc, LayerSummary } from '../results/document.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
-import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocess.js';
+import { MISSING_CATEGORY, OTHER_CATEGORY, type Preprocessing } from '../data/preprocessing-schema.js';
 import { fmtInt, fmtMeanSe, metricUnit, PLUS_MINUS } from '../format.js';
 import { metricValues, parameterCount } from '../results/analysis.js';
 import { summarize } from '../stats/index.js';
@@ -225,16 +226,73 @@ function missingConstant(prep: Preprocessing): string {
   return `MISSING = ${strList([...new Set(prep.missingMarkers.map((m) => m.toLowerCase()))])}  # compared in lower case`;
 }
 
-function splitConstants(spec: SweepSpec): string[] {
+function splitConstants(spec: SweepSpec, timed = false): string[] {
   const e = spec.evaluation;
   const lines: string[] = [];
   if (e.strategy === 'kfold') {
-    lines.push(`# layerbench scored candidates with ${e.folds}-fold cross-validation${e.repeats > 1 ? ` × ${e.repeats} repeats` : ''}; one model here: one validation split.`);
+    const folds = timed ? `${e.folds} forward-chaining folds` : `${e.folds}-fold cross-validation`;
+    lines.push(`# layerbench scored candidates with ${folds}${e.repeats > 1 ? ` × ${e.repeats} repeats` : ''}; one model here: one validation split.`);
   }
   const test = e.test > 0 ? e.test : 0.2;
   if (e.test === 0) lines.push('# layerbench ran without a test split (evaluation.test 0); this script holds out 20 % anyway.');
   lines.push(`TEST, VALIDATION, SEED = ${num(test)}, ${num(e.validationSplit)}, ${spec.training.seed}`);
   return lines;
+}
+
+/** Python that reads cells as dates as layerbench does (the wall clock as written) and computes their cyclic parts. */
+function dateCode(): string[] {
+  return [
+    'def read_dates(cells, day_first=False, utc=False):',
+    '    """Dates as written (2012-01-31, 31.01.2012, 01/31/2012, Jan 31 2012, with a time or not).',
+    '    The cycles use the wall clock as written (a zone suffix ignored); utc=True gives instants, for ordering."""',
+    '    if not utc:',
+    "        cells = cells.str.replace(r'\\s*(Z|[+-]\\d{2}(:?\\d{2})?)$', '', regex=True)",
+    '    try:',
+    "        return pd.to_datetime(cells, format='mixed', dayfirst=day_first, utc=utc)  # pandas 2",
+    '    except (TypeError, ValueError):',
+    '        return pd.to_datetime(cells, dayfirst=day_first, utc=utc)  # pandas 1',
+    '',
+    'def date_part(when, part):',
+    '    """One cyclic input of a date, as layerbench computes it: sin or cos of the position in the year, week (Sunday first) or day."""',
+    '    day = (when.dt.hour * 3600 + when.dt.minute * 60 + when.dt.second + when.dt.microsecond / 1e6) / 86400',
+    "    if part.startswith('year'):",
+    '        turn = (when.dt.dayofyear - 1 + day) / np.where(when.dt.is_leap_year, 366, 365)',
+    "    elif part.startswith('week'):",
+    '        turn = ((when.dt.dayofweek + 1) % 7 + day) / 7',
+    '    else:',
+    '        turn = day',
+    "    return np.sin(2 * np.pi * turn) if part.endswith('sin') else np.cos(2 * np.pi * turn)",
+    '',
+  ];
+}
+
+/** The rows sorted by the order column (or kept in file order), then the latest as the test split and the latest of the rest as validation. */
+function timeSplitCode(order: NonNullable<Preprocessing['order']>, frame: string): string[] {
+  const sort =
+    order.column === null
+      ? ['# (layerbench had no column to order them by: the order of the file.)']
+      : order.format
+        ? [`${frame} = ${frame}.assign(_order=read_dates(${frame}[${str(order.column)}], day_first=${order.format === 'dmy' ? 'True' : 'False'}, utc=True)).sort_values('_order', kind='stable')  # equal times keep file order`]
+        : [`${frame} = ${frame}.assign(_order=pd.to_numeric(${frame}[${str(order.column)}])).sort_values('_order', kind='stable')  # equal times keep file order`];
+  return [
+    '# In time order, as layerbench evaluated this run: the test split is the latest rows, the validation',
+    '# split the latest of the rest, so no model sees rows later than those it is scored on.',
+    ...sort,
+    `n_test = max(1, int(len(${frame}) * TEST + 0.5))  # rounded half up, as layerbench rounds`,
+    `dev, test = ${frame}[: len(${frame}) - n_test], ${frame}[len(${frame}) - n_test :]`,
+    'n_val = max(1, int(len(dev) * VALIDATION + 0.5))',
+    'train, val = dev[: len(dev) - n_val], dev[len(dev) - n_val :]',
+  ];
+}
+
+/** The test and validation splits of `frame`: in time when the run was, else seeded shuffles (stratified by `stratify`, all rows' then dev's). */
+function splitCode(prep: Preprocessing, frame: string, stratify: [string, string] | null): string[] {
+  if (prep.order) return timeSplitCode(prep.order, frame);
+  return [
+    '# The test split first, kept out of everything below; then a shuffled validation split for early stopping.',
+    `dev, test = train_test_split(${frame}, test_size=TEST, random_state=SEED${stratify ? `, stratify=${stratify[0]}` : ''})`,
+    `train, val = train_test_split(dev, test_size=VALIDATION, random_state=SEED${stratify ? `, stratify=${stratify[1]}` : ''})`,
+  ];
 }
 
 /** Tabular CSV: columns, categories, missing cells, splits, training-only statistics, encoding. */
@@ -243,6 +301,8 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
   const numeric = features.filter((f) => f.kind === 'numeric').map((f) => f.name);
   const indicators = features.filter((f) => f.kind === 'numeric' && f.indicator).map((f) => f.name);
   const categories = features.flatMap((f) => (f.kind === 'categorical' ? [[f.name, f.categories] as const] : []));
+  const capped = features.filter((f) => f.kind === 'categorical' && f.other).map((f) => f.name);
+  const dates = features.flatMap((f) => (f.kind === 'numeric' && f.from ? [[f.name, f.from] as const] : []));
   const t = prep.target;
   const classification = t.kind === 'classes';
   const out: string[] = [
@@ -252,12 +312,21 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
   if (classification) out.push(`CLASSES = ${strList(t.classes)}  # ${classesComment(prep)}`);
   out.push(`FEATURES = ${strList(features.map((f) => f.name))}  # the network's inputs, in this order`);
   out.push(`NUMERIC = ${strList(numeric)}  # standardised with the training split's mean and std`);
-  out.push('CATEGORIES = {  # one-hot: one input per category, in this order; any other category is all zeros');
+  if (dates.length > 0) {
+    out.push('DATES = {  # inputs computed from a column of dates: (column, cyclic part, day first)');
+    for (const [name, from] of dates) out.push(`    ${str(name)}: (${str(from.column)}, ${str(from.part)}, ${from.format === 'dmy' ? 'True' : 'False'}),`);
+    out.push('}');
+  }
+  out.push(`CATEGORIES = {  # one-hot: one input per category, in this order; any other category is all zeros${capped.length ? ' (in CAPPED: OTHER)' : ''}`);
   for (const [name, cats] of categories) out.push(`    ${str(name)}: ${strList(cats, '        ')},`);
   out.push('}');
+  if (capped.length > 0) {
+    out.push(`CAPPED = ${strList(capped)}  # only their most frequent values: any other value, unseen ones too, is OTHER`);
+    out.push(`OTHER = ${str(OTHER_CATEGORY)}`);
+  }
   out.push(`INDICATORS = ${strList(indicators)}  # numeric columns whose missing cells also get a 0/1 "was missing" input`);
   out.push(missingConstant(prep), `MISSING_CATEGORY = ${str(MISSING_CATEGORY)}  # what a missing categorical cell is`);
-  out.push(...splitConstants(spec), '');
+  out.push(...splitConstants(spec, prep.order !== undefined), '');
   out.push(...readCsvCode());
   out.push('df = df.dropna(subset=[TARGET])  # layerbench drops rows whose target is missing');
   if (prep.missing === 'drop') out.push('df = df.dropna(subset=FEATURES)  # dataset.missing "drop": rows with a missing cell are dropped');
@@ -265,16 +334,22 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
   out.push('');
   if (classification) out.push(...classTargetCode(prep), '');
   else out.push('def target(frame):', '    return pd.to_numeric(frame[TARGET]).to_numpy(dtype="float64")', '');
+  if (dates.length > 0 || prep.order?.format) out.push(...dateCode());
   out.push(
-    '# The test split first, kept out of everything below; then a shuffled validation split for early stopping.',
-    `dev, test = train_test_split(df, test_size=TEST, random_state=SEED${classification ? ', stratify=target(df)' : ''})`,
-    `train, val = train_test_split(dev, test_size=VALIDATION, random_state=SEED${classification ? ', stratify=target(dev)' : ''})`,
+    ...splitCode(prep, 'df', classification ? ['target(df)', 'target(dev)'] : null),
+    '',
+    'def numbers(frame, col):',
+    '    """A numeric input: the column as numbers, or a cyclic part of a date column (NaN where missing)."""',
+    ...(dates.length > 0
+      ? ['    if col in DATES:', '        column, part, day_first = DATES[col]', '        return date_part(read_dates(frame[column], day_first), part)']
+      : []),
+    '    return pd.to_numeric(frame[col])',
     '',
     'def fit_statistics(frame):',
     '    """Learned on the training split only, as layerbench does: the median (what a missing cell gets), then mean and std after imputing."""',
     '    stats = {}',
     '    for col in NUMERIC:',
-    '        x = pd.to_numeric(frame[col])',
+    '        x = numbers(frame, col)',
     '        median = x.median() if x.notna().any() else 0.0',
     '        x = x.fillna(median)',
     '        std = x.std(ddof=0)',
@@ -287,10 +362,11 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
     '    for col in FEATURES:',
     '        if col in CATEGORIES:',
     '            cells = frame[col].fillna(MISSING_CATEGORY)',
+    ...(capped.length > 0 ? ['            if col in CAPPED:', '                cells = cells.where(cells.isin(CATEGORIES[col]), OTHER)'] : []),
     "            inputs += [(cells == category).to_numpy(dtype='float32') for category in CATEGORIES[col]]",
     '        else:',
     '            median, mean, std = stats[col]',
-    '            x = pd.to_numeric(frame[col])',
+    '            x = numbers(frame, col)',
     "            inputs.append(((x.fillna(median) - mean) / std).to_numpy(dtype='float32'))",
     '            if col in INDICATORS:',
     "                inputs.append(x.isna().to_numpy(dtype='float32'))",
@@ -323,7 +399,7 @@ function seriesData(prep: Preprocessing & { input: { kind: 'series' } }, spec: S
     `INDICATORS = ${strList(input.features.filter((f) => f.indicator).map((f) => f.name))}  # channels whose missing cells also get a 0/1 "was missing" channel`,
     `LOOKBACK, HORIZON = ${input.lookback}, ${input.horizon}`,
     missingConstant(prep),
-    ...splitConstants(spec),
+    ...splitConstants(spec, true),
     '',
     ...readCsvCode(),
     'time = pd.to_numeric(df[TIME], errors="coerce")',
@@ -337,8 +413,8 @@ function seriesData(prep: Preprocessing & { input: { kind: 'series' } }, spec: S
     '# Time-ordered splits, never training on the future: the last windows are the test split, the ones',
     '# before them validate (early stopping), the rest train.',
     'windows = len(values) - LOOKBACK - HORIZON + 1',
-    'n_test = max(1, round(windows * TEST))',
-    'n_val = max(1, round((windows - n_test) * VALIDATION))',
+    'n_test = max(1, int(windows * TEST + 0.5))  # rounded half up, as layerbench rounds',
+    'n_val = max(1, int((windows - n_test) * VALIDATION + 0.5))',
     'train_w = np.arange(0, windows - n_test - n_val)',
     'val_w = np.arange(windows - n_test - n_val, windows - n_test)',
     'test_w = np.arange(windows - n_test, windows)',
@@ -379,7 +455,7 @@ function arrayData(prep: Preprocessing & { input: { kind: 'array' } }, spec: Swe
   if (classification) out.push(`CLASSES = ${strList(t.classes)}  # ${classesComment(prep)}`);
   out.push(
     `SCALE = ${input.scale === 1 ? '1.0' : `1 / ${Math.round(1 / input.scale)}`}  # ${input.scale === 1 ? 'values as they are' : `${input.dtype} pixels to [0, 1], as layerbench read them`}`,
-    ...splitConstants(spec),
+    ...splitConstants(spec, prep.order !== undefined),
     '',
   );
   if (npz) out.push('data = np.load(DATA)', `x, labels = data[${str(input.array)}], data[${str(labelsName)}]`);
@@ -401,10 +477,8 @@ function arrayData(prep: Preprocessing & { input: { kind: 'array' } }, spec: Swe
   } else out.push('y = labels.astype("float64").reshape(len(labels))');
   out.push(
     '',
-    '# The test split first, kept out of everything below; then a shuffled validation split for early stopping.',
     'index = np.arange(len(x))',
-    `dev, test = train_test_split(index, test_size=TEST, random_state=SEED${classification ? ', stratify=y' : ''})`,
-    `train, val = train_test_split(dev, test_size=VALIDATION, random_state=SEED${classification ? ', stratify=y[dev]' : ''})`,
+    ...splitCode(prep, 'index', classification ? ['y', 'y[dev]'] : null),
     'X_train, X_val, X_test = x[train], x[val], x[test]',
   );
   if (input.standardise) {
@@ -474,12 +548,13 @@ export function kerasCode(doc: CandidateDoc, spec: SweepSpec, preprocessing: Pre
   }
   if (params !== null) lines.push(`# model.summary() should report Total params: ${fmtInt(params)}`);
   const kind = preprocessing?.input.kind;
-  const needs = ['numpy', ...(kind === 'array' ? [] : ['pandas']), ...(kind === 'series' ? [] : ['scikit-learn (train_test_split)'])];
+  const shuffled = kind !== 'series' && preprocessing?.order === undefined;
+  const needs = ['numpy', ...(kind === 'array' ? [] : ['pandas']), ...(shuffled ? ['scikit-learn (train_test_split)'] : [])];
   lines.push(`# Keras 3; needs ${needs.slice(0, -1).join(', ')}${needs.length > 1 ? ' and ' : ''}${needs.at(-1)}.`);
   lines.push('import numpy as np');
   if (kind !== 'array') lines.push('import pandas as pd');
   lines.push('import keras');
-  if (kind !== 'series') lines.push('from sklearn.model_selection import train_test_split');
+  if (shuffled) lines.push('from sklearn.model_selection import train_test_split');
   lines.push('');
 
   lines.push(...dataSection(doc, spec, preprocessing), '');

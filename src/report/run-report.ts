@@ -167,13 +167,15 @@ export async function writeRunReport(
   spec: SweepSpec,
   docs: CandidateDoc[],
   options: WriteRunReportOptions = {},
-): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string; comparison?: HistoryComparison }> {
+): Promise<{ htmlKey: string; mdKey: string; recommended?: string; historyKey?: string; comparison?: HistoryComparison; warnings?: string[] }> {
   const extras = options.extras ?? (await readRunExtras(store, runId));
   const analysis = analyzeRun(docs, spec, extras);
   const date = runDate(docs);
   let comparison: HistoryComparison | null = null;
   const entry = options.history === false ? null : historyEntry(runId, date, analysis);
-  if (entry) comparison = compareWithHistory(await readHistory(store, spec.name), entry);
+  // An earlier run's history record that cannot be read is left out with a warning, never fatal.
+  const warnings: string[] = [];
+  if (entry) comparison = compareWithHistory(await readHistory(store, spec.name, warnings), entry);
   const report = await buildRunReport(runId, spec, docs, comparison, extras, await handedOverPreprocessing(store, runId, analysis, extras));
   if (entry) report.links.history = historyLink(spec.name);
   const lb = options.leaderboard;
@@ -187,9 +189,16 @@ export async function writeRunReport(
   if (entry) {
     historyKey = await recordHistoryEntry(store, spec.name, entry);
     // The page is a view of every entry there is now; the per-run objects are the record.
-    const history = await readHistory(store, spec.name);
+    const history = await readHistory(store, spec.name, []); // its warnings were said above
     if (history) await store.put(historyPageKey(spec.name), await historyHtml(history), 'text/html; charset=utf-8');
   }
   const recommended = report.analysis.recommended?.id;
-  return { htmlKey, mdKey, ...(recommended ? { recommended } : {}), ...(historyKey ? { historyKey } : {}), ...(comparison ? { comparison } : {}) };
+  return {
+    htmlKey,
+    mdKey,
+    ...(recommended ? { recommended } : {}),
+    ...(historyKey ? { historyKey } : {}),
+    ...(comparison ? { comparison } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+  };
 }

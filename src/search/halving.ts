@@ -15,8 +15,8 @@
  * validation metric (mean over trials, in the metric's direction; ties to fewer parameters, then the
  * id — the leaderboard's order) and the top k = max(1, ⌊n / η⌋) of the n that entered the round go on.
  * The k-th is "the cut". So does every candidate below the cut that is **statistically
- * indistinguishable from it**: the same comparison the report uses against the best
- * (src/stats/compare.ts) — every candidate trains on the same splits, so its trials pair with the
+ * indistinguishable from it**: the paired comparison the decision rule uses against the best
+ * (src/stats/compare.ts), two-sided here — every candidate trains on the same splits, so its trials pair with the
  * cut's by (repeat, fold), and the Nadeau–Bengio corrected paired t-test of the per-trial differences
  * (variance × (1/J + n_val/n_train), J − 1 degrees of freedom) gives p ≥ 0.05; Welch's test where
  * trials cannot be paired. With one trial per candidate there is no test and only the top k go on.
@@ -48,13 +48,23 @@ export function isHalving(search: Pick<SweepSpec['search'], 'strategy'>): search
   return (HALVING_STRATEGIES as readonly string[]).includes(search.strategy);
 }
 
-/** The largest k ≥ 0 with η^k ≤ x (1e-9 of slack for floating point). */
+/**
+ * More rounds than any valid sweep has (epochs ≤ 10,000 and candidates ≤ 10,000 give at most 13 with
+ * η = 2): floorLog never counts past it, so no input — an infinite ratio from a zero budget, a huge
+ * value — can make it loop for ever.
+ */
+export const MAX_ROUNDS = 64;
+
+/** The largest k ≥ 0 with η^k ≤ x (1e-9 of slack for floating point), at most MAX_ROUNDS. */
 export function floorLog(x: number, eta: number): number {
-  if (!(eta >= 2)) return 0;
+  if (!(eta >= 2) || !(x >= eta)) return 0;
   let k = 0;
-  while (eta ** (k + 1) <= x * (1 + 1e-9)) k++;
+  while (k < MAX_ROUNDS && eta ** (k + 1) <= x * (1 + 1e-9)) k++;
   return k;
 }
+
+/** A count the schema accepts for epochs and budgets: an integer from 1 to 10,000. */
+const isEpochCount = (x: unknown): x is number => Number.isInteger(x) && (x as number) >= 1 && (x as number) <= 10_000;
 
 /** Trials per candidate: repeats × folds (holdout: one fold). */
 export function trialsPerCandidate(spec: Pick<SweepSpec, 'evaluation'>): number {
@@ -85,7 +95,8 @@ export interface HalvingShape {
 export function halvingShape(n: number, epochs: number, search: Pick<SweepSpec['search'], 'strategy' | 'eta' | 'minEpochs'>): HalvingShape {
   const eta = search.eta ?? DEFAULT_ETA;
   const byCandidates = floorLog(n, eta);
-  const minEpochs = search.minEpochs ?? Math.max(1, Math.floor(epochs / eta ** byCandidates));
+  // A minimum budget below one epoch (the schema refuses it) would be no budget at all: the default stands in.
+  const minEpochs = search.minEpochs !== undefined && search.minEpochs >= 1 ? search.minEpochs : Math.max(1, Math.floor(epochs / eta ** byCandidates));
   const s = Math.min(byCandidates, minEpochs > epochs ? 0 : floorLog(epochs / minEpochs, eta));
   const budgets = Array.from({ length: s + 1 }, (_, i) => (i === s ? epochs : Math.max(minEpochs, Math.round(epochs * eta ** (i - s)))));
   const brackets = search.strategy === 'hyperband' ? hyperbandBrackets(n, s, eta) : [{ startRound: 0, size: n }];
@@ -127,8 +138,9 @@ export function halvingProblems(spec: Pick<SweepSpec, 'search' | 'training' | 'e
   const s = spec.search;
   const epochs = spec.training.epochs;
   const eta = s.eta ?? DEFAULT_ETA;
-  // An eta the schema refused (below 2, not an integer) is reported there, on search.eta.
-  if (!Number.isInteger(eta) || eta < 2) return [];
+  // A value the schema refused (an eta below 2, a minEpochs of 0, epochs of 1e308) is reported there, on
+  // its own field; the rounds are worked out only from numbers that can end.
+  if (!Number.isInteger(eta) || eta < 2 || eta > 16 || !isEpochCount(epochs) || (s.minEpochs !== undefined && !isEpochCount(s.minEpochs))) return [];
   if (candidates < 2) {
     return [[['search', 'strategy'], `${s.strategy} needs at least 2 candidates to choose between; the sweep has ${candidates} (list more depths or widths, or use strategy "grid")`]];
   }
@@ -147,7 +159,7 @@ export function halvingProblems(spec: Pick<SweepSpec, 'search' | 'training' | 'e
         : [['training', 'epochs'], `${epochs} leaves a single rung with eta ${eta}; ${s.strategy} needs training.epochs ≥ ${eta}`],
     ];
   }
-  const budget = s.budget?.epochs;
+  const budget = Number.isInteger(s.budget?.epochs) && s.budget!.epochs! >= 1 ? s.budget!.epochs : undefined;
   const first = firstRoundEpochs(shape, trialsPerCandidate(spec));
   if (budget !== undefined && budget < first) {
     const starting = shape.brackets.filter((b) => b.startRound === 0).reduce((a, b) => a + b.size, 0);

@@ -166,7 +166,9 @@ export function validationInterval(metric: string, points: readonly TrialPoint[]
   const ratio = rowRatio(points);
   const overlap = metricScale(metric) === 'proportion' ? validationOverlap(points) : null;
   if (overlap === null) {
-    const pooled = points.reduce((s, p) => s + (p.valRows ?? 0), 0);
+    // Rows known for some trials only: a proportion's effective rows are at most theirs, each split's once.
+    const splits = new Map(points.map((p, i) => [p.split ?? `#${i}`, p.valRows ?? 0]));
+    const pooled = [...splits.values()].reduce((s, r) => s + r, 0);
     return trialInterval(metric, values, ratio, pooled > 0 ? pooled : Infinity, level);
   }
   const m = Math.min(1, Math.max(0, mean(values)));

@@ -1,34 +1,28 @@
 /**
- * The dataset a sweep names, parsed once per process. Where it may live depends on who runs:
- *  - `anywhere` (the CLI, the local runner): a store key, a local file path, `file://` or `s3://` — the
- *    CLI's users point at their own files;
- *  - `store` (the deployed functions): a key inside the store's bucket only — no absolute path, no
- *    `.`/`..` segment, no URI scheme — so an uploaded sweep cannot make a function read its own
- *    filesystem or another bucket.
+ * The dataset a sweep names, parsed once per process. What it may name depends on who runs:
+ *  - `store` (the default: the deployed functions, and any step not told otherwise): a key under
+ *    `datasets/` in the store only (src/store/keys.ts confinedDatasetKey) — no absolute path, no
+ *    `.`/`..` segment, no URI, no other prefix — so a sweep cannot make a function read its own
+ *    filesystem, another bucket, or the store's sweeps, runs and models;
+ *  - `anywhere` (the CLI and the local runner, for files of the user's own): `s3://bucket/key`, a
+ *    local path (absolute, `file://`, `./…`, or a relative path that exists), or a key under
+ *    `datasets/` in the store (src/store/open.ts resolveDatasetLocation). The store itself is read
+ *    under `datasets/` only, as in the cloud.
+ * NPY labels (`dataset.labelsKey`) lie beside the inputs: under `datasets/` when those are in the
+ * store, else a plain relative key in the inputs' directory.
  */
 import { loadDataset, type LoadedDataset } from '../data/load.js';
-import { excerpt, SpecError } from '../errors.js';
+import { confinedDatasetKey, relativeKey } from '../store/keys.js';
 import type { DatasetSpec } from '../sweep/schema.js';
 import { resolveDatasetLocation } from '../store/open.js';
 import type { Store } from '../store/store.js';
 
+export { confinedDatasetKey };
+
 export type DatasetScope = 'anywhere' | 'store';
 
 export async function loadSweepDataset(store: Store, ds: DatasetSpec, opts: { scope?: DatasetScope } = {}): Promise<LoadedDataset> {
-  if (opts.scope === 'store') return loadDataset(store, { ...ds, key: confinedDatasetKey(ds.key) });
-  const at = await resolveDatasetLocation(store, ds.key);
-  return loadDataset(at.store, { ...ds, key: at.key });
-}
-
-/** The key itself when it names an object inside the store; a SpecError quoting a short escaped excerpt otherwise. */
-export function confinedDatasetKey(key: string): string {
-  const segments = key.split('/');
-  const bad =
-    /^[a-z][a-z0-9+.-]*:/i.test(key) || // a scheme (s3:, file:, http:) or a drive letter
-    key.startsWith('/') ||
-    key.includes('\\') ||
-    /[\u0000-\u001f]/.test(key) ||
-    segments.some((s) => s === '' || s === '.' || s === '..');
-  if (bad) throw new SpecError(`dataset.key: must be a key inside the bucket such as datasets/data.csv (no absolute path, no "." or ".." segment, no URI), got ${excerpt(key)}`);
-  return key;
+  const at = (opts.scope ?? 'store') === 'store' ? { store, key: confinedDatasetKey(ds.key), inStore: true } : await resolveDatasetLocation(store, ds.key);
+  const labels = ds.labelsKey === undefined ? {} : { labelsKey: at.inStore ? confinedDatasetKey(ds.labelsKey, 'dataset.labelsKey') : relativeKey(ds.labelsKey, 'dataset.labelsKey') };
+  return loadDataset(at.store, { ...ds, key: at.key, ...labels });
 }

@@ -23,7 +23,7 @@ import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { refitCandidate, type RefitResult } from '../train/train.js';
 import { currentBackend } from '../train/backend.js';
-import { loadSweepDataset } from './dataset.js';
+import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { findCandidate, readManifest, type RunManifest } from './manifest.js';
 import type { FinalizeInput, FinalizeOutput, RunSummary } from './types.js';
 
@@ -31,6 +31,8 @@ export interface FinalizeOptions {
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
   now?: () => Date;
+  /** Where the sweep's dataset may live (src/steps/dataset.ts); default the store only, the local runner: anywhere. */
+  datasetScope?: DatasetScope;
 }
 
 export async function finalize(store: Store, input: FinalizeInput, opts: FinalizeOptions = {}): Promise<FinalizeOutput> {
@@ -122,7 +124,7 @@ async function refitAndSave(
   const candidate = findCandidate(manifest, candidateId);
   const candidateDoc = await readCandidateDoc(store, runId, candidateId);
   const epochs = medianBestEpoch(candidateDoc);
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset);
+  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: opts.datasetScope });
   if (version !== manifest.dataset.version) {
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }

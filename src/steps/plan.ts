@@ -26,14 +26,14 @@ import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { baselineDoc } from '../data/baseline.js';
-import { dataLayout } from '../data/split.js';
+import { dataLayout, splitOrder } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/params.js';
 import { currentRound, HALVING_SCHEMA, readHalvingState, type HalvingState } from '../results/halving.js';
 import { assignBrackets, halvingShape, isHalving, trialsPerCandidate } from '../search/halving.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
-import { resumeState } from './resume.js';
+import { checkRunDocuments, resumeState } from './resume.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
 
@@ -42,7 +42,7 @@ export interface PlanOptions {
   now?: Date;
   /** An inline sweep instead of reading `input.key` from the store. */
   spec?: SweepSpec;
-  /** Where a sweep's dataset may live (src/steps/dataset.ts); default anywhere, the deployed Plan: the store only. */
+  /** Where a sweep's dataset may live (src/steps/dataset.ts); default the store only (datasets/…), the CLI and local runner: anywhere. */
   datasetScope?: DatasetScope;
   /** The deployment's guardrails (stack context); none by default. */
   limits?: PlanLimits;
@@ -237,7 +237,15 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const limits = ctx.limits ?? {};
   checkSweepLimits(spec, limits);
   const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
-  if (existing) checkResumable(existing, spec, version);
+  if (existing) {
+    checkResumable(existing, spec, version);
+    await checkRunDocuments(store, runId);
+    // A run planned before tables with dates were split in time keeps its splits, or is not resumed.
+    const then = existing.data?.order?.kind ?? (parsed.kind === 'series' ? 'time' : 'random');
+    if (then !== splitOrder(parsed, spec.evaluation).kind) {
+      throw new SpecError(`runId: run ${runId} was split ${then === 'time' ? 'in time' : 'at random'}, and this version of layerbench splits its data otherwise; choose another run id`);
+    }
+  }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
   if (limits.maxCandidates !== undefined && candidates.length > limits.maxCandidates) {
     throw new SpecError(

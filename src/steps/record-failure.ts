@@ -5,6 +5,7 @@
  * a document that is there (the task may have written it after all, e.g. just before a timeout), except
  * the old failure of a candidate a resumed run retrained.
  */
+import { StoreError } from '../errors.js';
 import { caughtFailureKind, failedCandidateDoc, readCandidateDoc, type CandidateDoc } from '../results/document.js';
 import type { Candidate } from '../search/candidates.js';
 import { keys } from '../store/keys.js';
@@ -24,6 +25,9 @@ export interface RecordFailureOutput {
 }
 
 export async function recordFailure(store: Store, input: CaughtFailure, opts: RecordFailureOptions = {}): Promise<RecordFailureOutput> {
+  // A store that cannot be used (a full disk, refused credentials) is no candidate's failure and no
+  // retry cures it: the run stops here, at once, with the real message (src/errors.ts).
+  if (input.error?.Error === 'StoreError') throw new StoreError(caughtMessage(input.error));
   const reason = caughtReason(input.error ?? {});
   const manifest = await readManifest(store, input.runId);
   const candidate = manifest.candidates.find((c) => c.id === input.candidateId);
@@ -54,15 +58,21 @@ export async function recordFailure(store: Store, input: CaughtFailure, opts: Re
 
 /** The reason in a Catch's error: Lambda's Cause is often the JSON of `{ errorType, errorMessage, trace }`. */
 export function caughtReason(error: CaughtFailure['error']): string {
-  let cause = error.Cause ?? '';
+  const cause = caughtMessage(error);
+  const name = error.Error ?? 'Error';
+  return cause ? `${name}: ${cause}` : name;
+}
+
+/** The message of a Catch's error: the Cause, or its `errorMessage` when it is Lambda's JSON. */
+function caughtMessage(error: CaughtFailure['error']): string {
+  const cause = error.Cause ?? '';
   try {
     const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed?.errorMessage === 'string') cause = parsed.errorMessage;
+    if (typeof parsed?.errorMessage === 'string') return parsed.errorMessage;
   } catch {
     // not JSON: the cause as it is
   }
-  const name = error.Error ?? 'Error';
-  return cause ? `${name}: ${cause}` : name;
+  return cause;
 }
 
 function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFailure, now: Date): CandidateDoc {

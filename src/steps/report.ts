@@ -92,6 +92,7 @@ async function reportRun(store: Store, run: RunSummary, now: Date, prices: Price
     ...(written.recommended && !run.recommended ? { recommended: written.recommended } : {}),
     ...(written.historyKey ? { historyKey: written.historyKey } : {}),
     ...(regression ? { regression } : {}),
+    ...(written.warnings ? { warnings: [...(run.warnings ?? []), ...written.warnings] } : {}),
   };
 }
 

@@ -8,10 +8,14 @@
  *    died) — see RETRIED_ON_RESUME;
  *  - with `retryFailed`, every failure.
  */
+import { DocumentError } from '../errors.js';
+import { BASELINE_SCHEMA, baselineDocSchema } from '../results/baseline.js';
 import { readCandidateDoc, RETRIED_ON_RESUME } from '../results/document.js';
+import { FINAL_MODEL_SCHEMA, finalModelDocSchema } from '../results/final-model.js';
+import { HALVING_SCHEMA, halvingStateSchema } from '../results/halving.js';
 import type { Candidate } from '../search/candidates.js';
 import { keys } from '../store/keys.js';
-import type { Store } from '../store/store.js';
+import { readDocument, type Store } from '../store/store.js';
 
 export interface ResumeOptions {
   /** Train every failed candidate again, whatever its failure kind. */
@@ -47,4 +51,24 @@ export async function resumeState(store: Store, runId: string, candidates: Candi
     }
   }
   return { todo, warnings };
+}
+
+/**
+ * The documents a resumed run reads back as they are — its baseline, its halving rounds, its final
+ * model's record — each one present must be readable: otherwise the resume is refused with one line
+ * naming the key, before anything is written (not after training, when Aggregate or Report reads it).
+ * A candidate document that cannot be read is no reason to refuse: that candidate is trained again.
+ */
+export async function checkRunDocuments(store: Store, runId: string): Promise<void> {
+  const documents = [
+    [keys.baseline(runId), baselineDocSchema, BASELINE_SCHEMA],
+    [keys.halving(runId), halvingStateSchema, HALVING_SCHEMA],
+    [keys.finalModelDoc(runId), finalModelDocSchema, FINAL_MODEL_SCHEMA],
+  ] as const;
+  for (const [key, schema, what] of documents) {
+    if (!(await store.exists(key))) continue;
+    const read = await readDocument<unknown>(store, key, schema, what);
+    if (read.ok || read.missing) continue;
+    throw new DocumentError(key, `${read.error instanceof DocumentError ? read.error.problem : read.reason}; run ${runId} cannot be resumed (choose another run id, or delete the file)`);
+  }
 }

@@ -30,7 +30,7 @@ import { findCandidate, readManifest } from './manifest.js';
 import type { TrainOutput, WorkItem } from './types.js';
 
 export interface TrainOptions {
-  /** Where the sweep's dataset may live (src/steps/dataset.ts); default anywhere, the deployed Train: the store only. */
+  /** Where the sweep's dataset may live (src/steps/dataset.ts); default the store only (datasets/…), the local runner: anywhere. */
   datasetScope?: DatasetScope;
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
   backend?: string;
@@ -66,7 +66,7 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }
   const checkpointKey = keys.checkpoint(runId, candidateId);
-  const resume = (await store.exists(checkpointKey)) ? decodeCheckpoint(await store.get(checkpointKey), checkpointKey) : undefined;
+  const resume = await readCheckpoint(store, checkpointKey);
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const args = {
     runId,
@@ -128,6 +128,21 @@ export async function train(store: Store, item: WorkItem, opts: TrainOptions = {
   if (item.retrain || rung) await putJson(store, docKey, doc);
   else if (!(await putJsonIfAbsent(store, docKey, doc))) return out('skipped');
   return out(doc.status);
+}
+
+/**
+ * The candidate's checkpoint; none when there is none or it cannot be read (cut short, overwritten):
+ * training then starts over, which reaches the same weights (every random stream is seeded), so a
+ * broken checkpoint never fails a candidate for good.
+ */
+async function readCheckpoint(store: Store, key: string): Promise<CandidateCheckpoint | undefined> {
+  if (!(await store.exists(key))) return undefined;
+  try {
+    return decodeCheckpoint(await store.get(key), key);
+  } catch (err) {
+    if (err instanceof LayerbenchError && err.code === 'E_CHECKPOINT') return undefined;
+    throw err;
+  }
 }
 
 /** This task's wall and CPU seconds so far. */

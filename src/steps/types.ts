@@ -80,7 +80,7 @@ export interface RunSummary {
   /** Left as it was: the run was planned by an earlier execution. */
   duplicate?: boolean;
   /**
-   * The candidate the analysis recommends (smallest within one standard error of the best, among those
+   * The candidate the decision rule recommends (src/stats/decision.ts: the smallest "≈ best" among those
    * that beat the baseline), chosen by Aggregate; absent when no candidate beats the baseline.
    */
   recommended?: string;
@@ -92,6 +92,8 @@ export interface RunSummary {
   historyKey?: string;
   /** Set by Report when the run's best metric is worse than the previous run's beyond noise. */
   regression?: Regression;
+  /** Documents of earlier runs that could not be read and were left out (a broken history record), one line each. */
+  warnings?: string[];
 }
 
 /** A run worse than the sweep's previous run beyond noise (src/report/history.ts compareWithHistory). */

@@ -1,3 +1,5 @@
+import { excerpt, SpecError } from '../errors.js';
+
 /** The key layout shared by every store. */
 export const keys = {
   dataset: (name: string) => `datasets/${name}`,
@@ -27,10 +29,49 @@ export const keys = {
   historyRuns: (sweep: string) => `history/${sweep}/`,
 } as const;
 
-/** A key must be relative, '/'-separated, and never climb out of the store. */
+/**
+ * A key must be relative, '/'-separated, and never climb out of the store. A key built from user input
+ * that is not (a run id "../x") is bad input: a SpecError, exit 2 — though the commands check their
+ * inputs before a key is built, so that the message can name the option.
+ */
 export function assertKey(key: string): string {
   if (key === '' || key.startsWith('/') || key.split('/').some((p) => p === '..' || p === '.')) {
-    throw new Error(`invalid store key ${JSON.stringify(key)}`);
+    throw new SpecError(`${excerpt(key, 80)}: not a store key (keys are relative, '/'-separated, without "." or ".." segments)`);
   }
+  return key;
+}
+
+/** Where a store keeps datasets: a sweep's dataset.key may name an object under it, and nothing else in the store. */
+export const DATASETS_PREFIX = 'datasets/';
+
+/** A relative key without tricks: no scheme or drive letter, no leading "/", no backslash or control character, no "", "." or ".." segment. */
+function isPlainKey(key: string): boolean {
+  return (
+    key !== '' &&
+    !/^[a-z][a-z0-9+.-]*:/i.test(key) &&
+    !key.startsWith('/') &&
+    !key.includes('\\') &&
+    !/[\u0000-\u001f]/.test(key) &&
+    !key.split('/').some((s) => s === '' || s === '.' || s === '..')
+  );
+}
+
+/**
+ * A dataset key a store may read: under datasets/, resolved (no "." or ".." or empty segment), no
+ * absolute path, no URI, no backslash or control character. Anything else is a SpecError naming
+ * `field` and quoting a short escaped excerpt of the key — never anything read from the store.
+ */
+export function confinedDatasetKey(key: string, field = 'dataset.key'): string {
+  if (!isPlainKey(key) || !key.startsWith(DATASETS_PREFIX) || key === DATASETS_PREFIX) {
+    throw new SpecError(
+      `${field}: must be a key inside the bucket under ${DATASETS_PREFIX}, such as ${DATASETS_PREFIX}data.csv (no absolute path, no "." or ".." segment, no URI, no other prefix), got ${excerpt(key)}`,
+    );
+  }
+  return key;
+}
+
+/** A file's name relative to a directory (NPY labels beside inputs outside the store): a plain key, never a path out of it. */
+export function relativeKey(key: string, field: string): string {
+  if (!isPlainKey(key)) throw new SpecError(`${field}: must be a relative name (no absolute path, no "." or ".." segment, no URI), got ${excerpt(key)}`);
   return key;
 }

@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, link, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
-import { errorMessage, NotFoundError, StoreError, TransientError } from '../errors.js';
+import { errnoFailure, errorMessage, NotFoundError, permanentStoreError, StoreError, TransientError } from '../errors.js';
 import { assertKey } from './keys.js';
 import type { Store } from './store.js';
 
@@ -25,8 +25,10 @@ export class LocalStore implements Store {
     try {
       return new Uint8Array(await readFile(this.path(key)));
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError(key, this.root);
-      throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') throw new NotFoundError(key, this.root);
+      if (code === 'EISDIR') throw new StoreError(`${key}: is a directory in ${this.root}, not a file`, e);
+      throw storeFailure('read', this.path(key), e);
     }
   }
 
@@ -35,7 +37,7 @@ export class LocalStore implements Store {
     try {
       await rename(tmp, this.path(key));
     } catch (err) {
-      throw writeFailure(this.path(key), err);
+      throw storeFailure('write', this.path(key), err);
     }
   }
 
@@ -53,10 +55,10 @@ export class LocalStore implements Store {
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'EEXIST') return false;
-      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw e;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw storeFailure('write', file, e);
       return writeFile(file, body, { flag: 'wx' }).then(
         () => true,
-        (err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? false : Promise.reject(err)),
+        (err: NodeJS.ErrnoException) => (err.code === 'EEXIST' ? false : Promise.reject(storeFailure('write', file, err))),
       );
     } finally {
       await rm(tmp, { force: true });
@@ -72,7 +74,7 @@ export class LocalStore implements Store {
       await writeFile(tmp, body);
       return tmp;
     } catch (err) {
-      throw writeFailure(file, err);
+      throw storeFailure('write', file, err);
     }
   }
 
@@ -113,9 +115,11 @@ export class LocalStore implements Store {
   async exists(key: string): Promise<boolean> {
     const file = this.path(key); // an invalid key throws, as on S3
     try {
-      return (await stat(file)).isFile();
-    } catch {
-      return false;
+      return (await stat(file)).isFile(); // a directory is no object, as on S3
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR') return false;
+      throw storeFailure('read', file, err);
     }
   }
 
@@ -125,8 +129,10 @@ export class LocalStore implements Store {
       let entries;
       try {
         entries = await readdir(dir, { withFileTypes: true });
-      } catch {
-        return;
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return;
+        throw storeFailure('read', dir, err); // an unreadable folder is not an empty one
       }
       for (const e of entries) {
         const p = join(dir, e.name);
@@ -156,11 +162,16 @@ const VIRTUAL_FILESYSTEMS: Record<number, string> = {
   0x6e736673: 'nsfs',
 };
 
-/** Errors a later attempt may not repeat (a full disk, too many open files) are transient; the rest name the file. */
-function writeFailure(file: string, err: unknown): Error {
+/**
+ * A file the store could not read or write, classified (src/errors.ts): a full disk, a read-only file
+ * system or a permission is a StoreError with its hint, failing at once; too many open files or a
+ * busy file a TransientError, retried; anything else a StoreError naming the file.
+ */
+function storeFailure(op: 'read' | 'write', file: string, err: unknown): Error {
   const code = (err as NodeJS.ErrnoException).code;
-  const message = `${file}: cannot write (${errorMessage(err).split(',')[0]})`;
-  return code === 'ENOSPC' || code === 'EMFILE' || code === 'ENFILE' || code === 'EBUSY' || code === 'EAGAIN'
-    ? new TransientError(message, err)
-    : new StoreError(message, err);
+  const detail = code ?? errorMessage(err).split(',')[0]!;
+  const failure = errnoFailure(code);
+  if (failure === 'retry') return new TransientError(`${file}: cannot ${op} (${detail})`, err);
+  if (failure) return permanentStoreError(failure, `${file}: cannot ${op}`, detail, err);
+  return new StoreError(`${file}: cannot ${op} (${detail})`, err);
 }

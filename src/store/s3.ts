@@ -1,9 +1,10 @@
 /**
  * The S3 store: the same key layout as the local directory, under `s3://bucket/prefix`.
  *
- * Failures are classified for Step Functions: a missing key is a NotFoundError, throttling, 5xx and
- * network failures are a TransientError (Retry), anything else (access denied, no such bucket) is a
- * fatal LayerbenchError whose message names the object.
+ * Failures are classified as src/errors.ts says (classifyS3Error): a missing key is a NotFoundError,
+ * throttling, 5xx, timeouts and network failures a TransientError (Retry), a missing bucket, refused
+ * credentials or a denied request a StoreError with a hint (failing at once), anything else a fatal
+ * StoreError whose message names the object.
  */
 import {
   GetObjectCommand,
@@ -13,7 +14,7 @@ import {
   S3Client,
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
-import { LayerbenchError, NotFoundError, SpecError, TransientError, errorMessage } from '../errors.js';
+import { errorMessage, LayerbenchError, NotFoundError, permanentStoreError, SpecError, StoreError, TransientError } from '../errors.js';
 import { assertKey } from './keys.js';
 import type { Store } from './store.js';
 
@@ -152,7 +153,23 @@ export class S3Store implements Store {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key }));
       return out.ETag ?? '';
     } catch (e) {
-      throw this.failure(e, 'head', key);
+      const failure = this.failure(e, 'head', key);
+      if (failure instanceof NotFoundError) await this.checkBucket();
+      throw failure;
+    }
+  }
+
+  /** Whether the bucket exists is checked once: HEAD answers 404 for a missing bucket as for a missing key. */
+  private bucketFound = false;
+
+  /** A missing bucket (or refused credentials) as its own error, not as "the key is not found" (one ListObjectsV2, once). */
+  private async checkBucket(): Promise<void> {
+    if (this.bucketFound) return;
+    try {
+      await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, MaxKeys: 1, ...(this.prefix ? { Prefix: `${this.prefix}/` } : {}) }));
+      this.bucketFound = true;
+    } catch (e) {
+      throw this.failure(e, 'list', '');
     }
   }
 
@@ -191,31 +208,48 @@ interface SdkErrorShape {
 /** What to do about a missing region (the SDK's own message says only "Region is missing"). */
 export const S3_REGION_HINT = 'set AWS_REGION (any region works for an S3-compatible endpoint named by AWS_ENDPOINT_URL_S3)';
 
+/** Error codes that say the credentials themselves were refused (S3's, STS's, the SDK's credential chain's). */
+const CREDENTIAL_CODES = new Set([
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidToken',
+  'TokenRefreshRequired',
+  'InvalidClientTokenId',
+  'UnrecognizedClientException',
+  'AuthorizationHeaderMalformed',
+]);
+/** Error codes that say the credentials were fine but may not do this. */
+const PERMISSION_CODES = new Set(['AccessDenied', 'AllAccessDisabled', 'AccountProblem', 'InvalidObjectState']);
+
 /**
- * Turns an S3 SDK failure into a layerbench error: NotFoundError for a missing key, TransientError
- * for throttling/5xx/network, otherwise a fatal LayerbenchError naming the object. Our own errors
- * pass through unchanged.
+ * Turns an S3 SDK failure into a layerbench error (the classification of src/errors.ts): NotFoundError
+ * for a missing key; TransientError for throttling, 5xx, timeouts and a service that cannot be reached
+ * (retried); a StoreError with its hint for a missing bucket, refused credentials or a denied request
+ * (never retried); otherwise a fatal StoreError naming the object. A HEAD request's 403 has no body,
+ * so no code (the SDK says "Unknown: UnknownError"): it is said as what it is, access denied. Our own
+ * errors pass through unchanged.
  */
 export function classifyS3Error(err: unknown, ctx: { op: string; key: string; location: string }): Error {
   if (err instanceof LayerbenchError) return err;
   const e = (typeof err === 'object' && err !== null ? err : {}) as SdkErrorShape;
   const name = e.name ?? 'Error';
   const status = e.$metadata?.httpStatusCode;
-  const where = `${ctx.location}/${ctx.key}`;
+  const where = `${ctx.op} ${ctx.location}/${ctx.key}`;
   if (name === 'NoSuchKey' || (name !== 'NoSuchBucket' && status === 404)) {
     return new NotFoundError(ctx.key, ctx.location);
   }
   if (errorMessage(err) === 'Region is missing') {
-    return new LayerbenchError(`${ctx.op} ${where}: no AWS region; ${S3_REGION_HINT}`, { code: 'E_STORE', kind: 'fatal', cause: err });
+    return new StoreError(`${where}: no AWS region; ${S3_REGION_HINT}`, err);
   }
-  if (name === 'CredentialsProviderError') {
-    return new LayerbenchError(`${ctx.op} ${where}: no AWS credentials; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE`, {
-      code: 'E_STORE',
-      kind: 'fatal',
-      cause: err,
-    });
-  }
-  const detail = `${ctx.op} ${where}: ${name}: ${errorMessage(err)}`;
+  // The SDK's own text for a bodiless response is "UnknownError": say the status instead.
+  const said = name === 'Unknown' || errorMessage(err) === 'UnknownError' ? `HTTP ${status ?? '?'} without an error code` : `${name}: ${errorMessage(err)}`;
+  if (name === 'NoSuchBucket') return permanentStoreError('noBucket', where, said, err);
+  if (name === 'CredentialsProviderError') return permanentStoreError('credentials', where, `none found: ${errorMessage(err)}`, err);
+  if (CREDENTIAL_CODES.has(name) || (e.code !== undefined && CREDENTIAL_CODES.has(e.code))) return permanentStoreError('credentials', where, said, err);
+  if (PERMISSION_CODES.has(name)) return permanentStoreError('permission', where, said, err);
+  if (status === 403) return permanentStoreError('credentials', where, `access denied, ${said}: the credentials are wrong or may not use this bucket`, err);
   if (
     RETRYABLE_CODES.has(name) ||
     (e.code !== undefined && NETWORK_CODES.has(e.code)) ||
@@ -223,9 +257,9 @@ export function classifyS3Error(err: unknown, ctx: { op: string; key: string; lo
     (status !== undefined && status >= 500) ||
     e.$retryable !== undefined
   ) {
-    return new TransientError(detail, err);
+    return new TransientError(`${where}: ${said}`, err);
   }
-  return new LayerbenchError(detail, { code: 'E_STORE', kind: 'fatal', cause: err });
+  return new StoreError(`${where}: ${said}`, err);
 }
 
 const CONTENT_TYPES: Record<string, string> = {

@@ -2,6 +2,9 @@
  * Storage: one key layout on a local directory and on S3. Keys are '/'-separated and relative
  * (`runs/<runId>/candidates/<id>.json`); a store maps them onto its root.
  */
+import type { z } from 'zod';
+import { DocumentError, jsonProblem, NotFoundError } from '../errors.js';
+
 export interface Store {
   /** Where the store lives, for messages: a directory path or `s3://bucket/prefix`. */
   readonly location: string;
@@ -26,8 +29,45 @@ export async function getText(store: Store, key: string): Promise<string> {
   return new TextDecoder().decode(await store.get(key));
 }
 
+/** The object parsed as JSON; a DocumentError naming the key (never quoting the content) when it is not JSON. */
 export async function getJson<T = unknown>(store: Store, key: string): Promise<T> {
-  return JSON.parse(await getText(store, key)) as T;
+  return parseJsonDocument(await getText(store, key), key) as T;
+}
+
+/** JSON text read from `key`, parsed; a DocumentError naming the key when it is not JSON. */
+export function parseJsonDocument(text: string, key: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new DocumentError(key, jsonProblem(text, err));
+  }
+}
+
+/**
+ * A document from the store, parsed and validated: the value, or why it cannot be used (absent, not
+ * JSON, not the schema's shape) — for documents a run may do without, such as an earlier run's
+ * history record, which must never block a new run. Store failures (an outage) still throw.
+ */
+export async function readDocument<T>(store: Store, key: string, schema: z.ZodType<T>, what: string): Promise<DocumentRead<T>> {
+  let value: unknown;
+  try {
+    value = await getJson(store, key);
+  } catch (err) {
+    if (err instanceof NotFoundError) return { ok: false, reason: err.message, missing: true, error: err };
+    if (err instanceof DocumentError) return { ok: false, reason: err.message, error: err };
+    throw err;
+  }
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const error = new DocumentError(key, `not a ${what} document (${issueText(parsed.error.issues[0])})`);
+  return { ok: false, reason: error.message, error };
+}
+
+export type DocumentRead<T> = { ok: true; value: T } | { ok: false; reason: string; missing?: true; error: DocumentError | NotFoundError };
+
+/** A zod issue as `path: message`, for a document's first problem. */
+export function issueText(issue: z.core.$ZodIssue | undefined): string {
+  return issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'unknown problem';
 }
 
 export async function putJson(store: Store, key: string, value: unknown): Promise<void> {

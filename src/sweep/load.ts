@@ -1,8 +1,11 @@
 /** Parsing a sweep spec from text, with every problem reported as `path: message`. */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
-import { errorMessage, SpecError } from '../errors.js';
+import { errorMessage, jsonProblem, SpecError } from '../errors.js';
 import { sweepSpecSchema, type SweepSpec } from './schema.js';
+
+/** A sweep spec is a few hundred bytes; a file beyond this is something else. */
+const MAX_SWEEP_BYTES = 1 << 20;
 
 /** `model.depth[2]` from ['model', 'depth', 2]. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -44,23 +47,34 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
   return `${path}: ${describe(issue)}`;
 }
 
+/**
+ * zod's integers carry a safe-integer range of their own: a value above a field's own maximum (1e308
+ * for training.epochs) breaks both, and only the field's bound is worth saying.
+ */
+function usefulIssues(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  const safeRange = (i: z.core.$ZodIssue) =>
+    (i.code === 'too_big' && Number(i.maximum) === Number.MAX_SAFE_INTEGER) || (i.code === 'too_small' && Number(i.minimum) === Number.MIN_SAFE_INTEGER);
+  const at = (i: z.core.$ZodIssue) => formatPath(i.path);
+  return issues.filter((i) => !safeRange(i) || !issues.some((o) => o !== i && !safeRange(o) && at(o) === at(i)));
+}
+
 /** Validate an already-parsed value. Throws SpecError naming the first problem (all of them in `.issues`). */
 export function parseSweep(value: unknown, source = 'sweep'): SweepSpec {
   const r = sweepSpecSchema.safeParse(value);
   if (r.success) return r.data;
-  const messages = r.error.issues.map(formatIssue);
+  const messages = usefulIssues(r.error.issues).map(formatIssue);
   const err = new SpecError(`${source}: ${messages[0]}${messages.length > 1 ? ` (and ${messages.length - 1} more)` : ''}`);
   (err as SpecError & { issues: string[] }).issues = messages;
   throw err;
 }
 
-/** Parse spec text (JSON). */
+/** Parse spec text (JSON). A leading byte-order mark (Windows editors write one) is skipped, as it is in a CSV. */
 export function parseSweepText(text: string, source = 'sweep'): SweepSpec {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch (e) {
-    throw new SpecError(`${source}: not valid JSON (${(e as Error).message})`);
+    throw new SpecError(`${source}: ${jsonProblem(text, e)}`);
   }
   return parseSweep(value, source);
 }
@@ -69,8 +83,13 @@ export function parseSweepText(text: string, source = 'sweep'): SweepSpec {
 export async function readSweepFile(file: string): Promise<{ text: string; spec: SweepSpec }> {
   let text: string;
   try {
+    // A device (/dev/zero) or a huge file is no sweep: refused before it is read into memory.
+    const info = await stat(file);
+    if (!info.isFile() && !info.isDirectory()) throw new SpecError(`${file}: not a regular file; a sweep is a JSON file`);
+    if (info.size > MAX_SWEEP_BYTES) throw new SpecError(`${file}: ${info.size} bytes is not a sweep (a sweep is a small JSON file, at most ${MAX_SWEEP_BYTES} bytes)`);
     text = await readFile(file, 'utf8');
   } catch (err) {
+    if (err instanceof SpecError) throw err;
     throw new SpecError(`${file}: cannot read the sweep (${errorMessage(err)})`);
   }
   return { text, spec: parseSweepText(text, file) };

@@ -66,8 +66,23 @@ const datasetFields = z
     dropMissing: z.boolean().optional().meta({ deprecated: true, description: 'Deprecated: use missing. true is missing "drop", false is missing "error".' }),
     /** Regression and forecast: the target's unit (e.g. "mpg", "ppm"), shown with every error metric. */
     unit: z.string().min(1).max(32).optional().describe('Regression and forecast: the unit of the target (e.g. "mpg"), shown with every error metric.'),
-    /** Forecast: the time column that orders rows. */
-    time: z.string().min(1).optional(),
+    /** The column that orders rows in time (dates or numbers). Forecast: required. Other tasks: time-ordered evaluation (evaluation.order). */
+    time: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'The column that orders rows in time (dates or numbers). Required for forecast; for other tasks it makes evaluation time-ordered: validation and test rows always later than training rows.',
+      ),
+    /** CSV columns read as dates (parsed into cyclic features); found without it when every cell is a date. */
+    dates: nonEmptyUnique(z.string().min(1))
+      .optional()
+      .describe('CSV columns read as dates, each parsed into cyclic inputs (year, week, day); columns whose every cell is a date are found without it.'),
+    /** A categorical column with more distinct values keeps this many of the most frequent and an "(other)" level. */
+    maxCategories: int(1)
+      .max(1024)
+      .optional()
+      .describe('A categorical column with more distinct values than this (default 20) is one-hot encoded as its most frequent values (learned on training rows) and an "(other)" level, which also takes values never seen in training.'),
     /** Forecast: how many past steps each sample sees. */
     lookback: int(1).optional(),
     /** Forecast: how many steps ahead the target lies. */
@@ -138,7 +153,8 @@ export const earlyStoppingSchema = z
 
 export const trainingSchema = z
   .object({
-    epochs: int(1).max(10_000).default(20),
+    /** The cap: early stopping (on by default) ends most trials well before it. */
+    epochs: int(1).max(10_000).default(100),
     batchSize: int(1).max(65_536).default(32),
     optimizer: z.enum(OPTIMIZERS).default('adam'),
     learningRate: z.number().positive().default(0.001),
@@ -162,6 +178,9 @@ export const trainingSchema = z
   .strict();
 
 export const METRICS = ['accuracy', 'loss', 'mse', 'rmse', 'mae'] as const;
+
+export const EVALUATION_ORDERS = ['auto', 'time', 'random'] as const;
+export type EvaluationOrder = (typeof EVALUATION_ORDERS)[number];
 export type MetricName = (typeof METRICS)[number];
 
 export const evaluationSchema = z
@@ -184,8 +203,19 @@ export const evaluationSchema = z
     /** The share of the remaining rows each holdout trial validates on. */
     validationSplit: z.number().gt(0).lt(1).default(0.2),
     folds: int(2).max(20).default(5),
-    /** Each repeat trains again with another seed (and, for holdout, another shuffle). */
-    repeats: int(1).max(50).default(1),
+    /** Each repeat trains again with another seed (and, for random holdout, another shuffle); 3 by default, so every candidate has a spread and can be compared. */
+    repeats: int(1).max(50).default(3),
+    /**
+     * How rows are split: "time" — validation and test rows are always later than the rows a model
+     * trains on (forward-chaining folds); "random" — shuffled (stratified for classification); "auto"
+     * (default) — time when the data has an order column (dataset.time, a column of dates) or the task is forecast.
+     */
+    order: z
+      .enum(EVALUATION_ORDERS)
+      .optional()
+      .describe(
+        'How rows are split (default auto): time — validation and test rows always later than training rows (forward-chaining folds, test = the latest rows); random — shuffled, stratified for classification; auto — time when dataset.time is given, a column holds dates, or the task is forecast.',
+      ),
     /** Ranking metric; default accuracy for classification, rmse otherwise. */
     metric: z.enum(METRICS).optional(),
   })
@@ -213,6 +243,7 @@ export const searchSchema = z
       .describe('halving, hyperband: each rung keeps the best 1 in eta (and any candidate the paired test cannot tell from the cut) and trains them eta times longer. Default 3.'),
     /** halving, hyperband: epochs of the first rung (default: training.epochs / eta^⌊log_eta candidates⌋, at least 1). The last rung trains to training.epochs. */
     minEpochs: int(1)
+      .max(10_000)
       .optional()
       .describe('halving, hyperband: epochs of the first rung (default training.epochs / eta^k with k = ⌊log_eta(candidates)⌋, at least 1); the last rung trains to training.epochs.'),
     /** halving, hyperband: stop promoting once the next rung would pass this spend. */
@@ -255,21 +286,35 @@ export const sweepSpecSchema = z
       if (d.time === undefined) issue(['dataset', 'time'], 'is required for forecast');
       if (d.lookback === undefined) issue(['dataset', 'lookback'], 'is required for forecast');
       if (m.family === 'cnn') issue(['model', 'family'], 'cnn does not fit a forecast task; use lstm or dense');
-      if (d.categorical !== undefined) issue(['dataset', 'categorical'], 'is not for forecast tasks (forecast inputs are numeric)');
+      for (const f of ['categorical', 'dates', 'maxCategories'] as const) {
+        if (d[f] !== undefined) issue(['dataset', f], 'is not for forecast tasks (forecast inputs are numeric)');
+      }
+      if (e.order === 'random') issue(['evaluation', 'order'], 'must not be "random" for a forecast: its windows are always split in time order');
     } else {
-      for (const f of ['time', 'lookback', 'season', 'targetIs'] as const) {
+      for (const f of ['lookback', 'season', 'targetIs'] as const) {
         if (d[f] !== undefined) issue(['dataset', f], 'is only for forecast tasks');
+      }
+      if (d.time !== undefined && e.order === 'random') {
+        issue(['evaluation', 'order'], `"random" contradicts dataset.time (${JSON.stringify(d.time)} orders the rows); drop one of them`);
       }
     }
     if (d.unit !== undefined && (d.task === 'binary' || d.task === 'multiclass')) issue(['dataset', 'unit'], `is only for regression and forecast tasks`);
     if (d.format !== 'csv') {
-      for (const f of ['features', 'exclude', 'categorical'] as const) {
+      for (const f of ['features', 'exclude', 'categorical', 'dates', 'time', 'maxCategories'] as const) {
         if (d[f] !== undefined) issue(['dataset', f], 'is only for CSV data');
       }
     }
     const listed = new Set(d.features ?? []);
     for (const [i, c] of (d.exclude ?? []).entries()) {
       if (listed.has(c)) issue(['dataset', 'exclude', i], `column ${JSON.stringify(c)} is also in dataset.features`);
+    }
+    const categorical = new Set(d.categorical ?? []);
+    for (const [i, c] of (d.dates ?? []).entries()) {
+      if (categorical.has(c)) issue(['dataset', 'dates', i], `column ${JSON.stringify(c)} is also in dataset.categorical; a column is dates or categories`);
+    }
+    if (d.time !== undefined && categorical.has(d.time)) issue(['dataset', 'time'], `column ${JSON.stringify(d.time)} is also in dataset.categorical; the order column holds dates or numbers`);
+    for (const [i, c] of (d.dates ?? []).entries()) {
+      if (c === d.target || (Array.isArray(d.target) && d.target.includes(c))) issue(['dataset', 'dates', i], `column ${JSON.stringify(c)} is the target`);
     }
     if (m.family === 'cnn' && d.format === 'csv') issue(['dataset', 'format'], 'cnn needs image arrays (npy or npz)');
     if (m.family === 'lstm' && d.task !== 'forecast') issue(['model', 'family'], 'lstm needs a forecast task');

@@ -9,7 +9,7 @@
  */
 import './polyfill.js';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { LayerbenchError } from '../errors.js';
+import { boundedMessage, errorMessage, LayerbenchError } from '../errors.js';
 import { plan, planOutput, type PlanOptions } from '../steps/plan.js';
 import type { PromoteInput } from '../steps/promote.js';
 import type { PriceTable } from '../cost/prices.js';
@@ -18,7 +18,7 @@ import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutpu
 import { getJson, type Store } from '../store/store.js';
 import { STATE } from '../../infra/states.js';
 import { definitionFromTemplate, localDefinition, trainState, type AslDefinition } from './asl.js';
-import { defaultWorkers, TrainPool, type TrainPoolOptions } from './pool.js';
+import { defaultWorkers, TrainPool, WorkerTaskError, type TrainPoolOptions } from './pool.js';
 
 /** What a 'planned' event says about the plan (the cloud's status command knows no more). */
 export type PlannedRuns = Pick<PlanOutput, 'runs' | 'skipped' | 'warnings'>;
@@ -108,18 +108,27 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const trainer: TrainBinding = opts.testTrainer ?? ((item) => trainWithTimeout(pool!, item, timeoutMs, signal));
   let stop: (() => void) | undefined;
   let planned: PlanResult | undefined;
+  const lastTrainError = new Map<string, string>();
   let reportModule: Promise<typeof import('../steps/report.js')> | undefined;
 
   const handlers: Record<string, Handler> = {
     [STATE.plan]: async (input) => {
-      planned = await plan(store, input as PlanInput, opts.planOptions);
+      // Locally a sweep may name the user's own files (src/steps/dataset.ts); the store is still read under datasets/ only.
+      planned = await plan(store, input as PlanInput, { datasetScope: 'anywhere', ...opts.planOptions });
       progress({ type: 'planned', plan: planned, total: planned.itemCount });
       return planOutput(planned);
     },
     [STATE.train]: async (input) => {
       const item = input as WorkItem;
-      await opts.beforeTrain?.(item);
-      const out = await trainer(item);
+      let out: TrainOutput;
+      try {
+        await opts.beforeTrain?.(item);
+        out = await trainer(item);
+      } catch (err) {
+        // The Retry's announcement says what failed, not which names the Retry matches.
+        lastTrainError.set(item.candidateId, boundedMessage(`${err instanceof Error ? err.name : 'Error'}: ${errorMessage(err)}`, { maxLength: 300 }));
+        throw err;
+      }
       // A task that checkpointed is not done: the Map's Choice invokes Train again.
       if (out.status !== 'continue') progress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
       return out;
@@ -156,7 +165,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       // A refit trains: in a worker, with Train's timeout (in this process when a test trainer replaces the pool).
       if (!pool) {
         const { finalize } = await import('../steps/finalize.js');
-        return finalize(store, runs, { backend: opts.backend });
+        return finalize(store, runs, { backend: opts.backend, datasetScope: 'anywhere' });
       }
       return withTimeout(`Finalize of ${runs.runs.map((r) => r.runId).join(', ')}`, timeoutMs, signal, (s) => pool.finalize(runs, s));
     },
@@ -186,7 +195,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       void pool?.destroy();
     };
     signal?.addEventListener('abort', stop, { once: true });
-    const following = opts.onProgress ? followRetries(execution.eventLogs, opts.onProgress) : undefined;
+    const following = opts.onProgress ? followRetries(execution.eventLogs, opts.onProgress, lastTrainError) : undefined;
     let output: ReportOutput;
     try {
       output = (await execution.result) as unknown as ReportOutput;
@@ -233,19 +242,24 @@ async function withTimeout<T>(what: string, timeoutMs: number, stop: AbortSignal
   }
 }
 
-/** The interpreter wraps a failed state's error; the CLI wants ours (a SpecError exits 2). */
+/** The interpreter wraps a failed state's error; the CLI wants ours (a SpecError exits 2), also from a worker (it carries its exit code). */
 function rootCause(err: unknown): unknown {
+  const ours = (e: unknown) => e instanceof LayerbenchError || (e instanceof WorkerTaskError && e.exitCode !== undefined);
   let e = err;
-  for (let i = 0; i < 5 && e instanceof Error && !(e instanceof LayerbenchError) && e.cause instanceof Error; i++) e = e.cause;
-  return e instanceof LayerbenchError ? e : err;
+  for (let i = 0; i < 5 && e instanceof Error && !ours(e) && e.cause instanceof Error; i++) e = e.cause;
+  return ours(e) ? e : err;
 }
 
-/** Retries of Train are announced from the execution's event log (the bindings announce everything else). */
-async function followRetries(events: ReturnType<StateMachine['run']>['eventLogs'], onProgress: (e: ProgressEvent) => void): Promise<void> {
+/** Retries of Train are announced from the execution's event log (the bindings announce everything else), with the error that was retried. */
+async function followRetries(
+  events: ReturnType<StateMachine['run']>['eventLogs'],
+  onProgress: (e: ProgressEvent) => void,
+  lastError: ReadonlyMap<string, string>,
+): Promise<void> {
   for await (const ev of events) {
     if (ev.type === 'StateRetried' && ev.state.name === STATE.train) {
       const item = ev.state.input as unknown as WorkItem;
-      onProgress({ type: 'retry', candidateId: item.candidateId, attempt: ev.retry.attempt, error: ev.retry.retrier.ErrorEquals.join(',') });
+      onProgress({ type: 'retry', candidateId: item.candidateId, attempt: ev.retry.attempt, error: lastError.get(item.candidateId) ?? ev.retry.retrier.ErrorEquals.join(',') });
     }
   }
 }

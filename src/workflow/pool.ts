@@ -57,15 +57,20 @@ export interface RecycleEvent {
   rssBytes?: number;
 }
 
-/** A worker's error under its original name, so Retry/Catch match it as they would the Lambda's. */
+/**
+ * A worker's error under its original name, so Retry/Catch match it as they would the Lambda's; one of
+ * ours keeps its code, kind and exit code (the CLI prints it as it would have been thrown here).
+ */
 export class WorkerTaskError extends Error {
   readonly code?: string;
   readonly kind?: string;
+  readonly exitCode?: number;
   constructor(e: WorkerError) {
     super(e.message);
     this.name = e.name;
     this.code = e.code;
     this.kind = e.kind;
+    if (e.exitCode !== undefined) this.exitCode = e.exitCode;
   }
 }
 

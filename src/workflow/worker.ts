@@ -42,6 +42,7 @@ export interface WorkerError {
   message: string;
   code?: string;
   kind?: string;
+  exitCode?: number;
 }
 
 /** A task's outcome, with the worker's process id and RSS after it (the pool replaces a worker whose memory creeps up). */
@@ -78,8 +79,9 @@ export default async function runTask(task: WorkerTask | FinalizeTask | WarmTask
       store = openStore(task.storeUri);
       stores.set(task.storeUri, store);
     }
-    if ('finalize' in task) return { ok: true, output: await finalize(store, task.finalize, { backend: task.backend }) };
-    const output = await train(store, task.item, { backend: task.backend });
+    // The pool trains local runs only: a sweep may name the user's own files (src/steps/dataset.ts).
+    if ('finalize' in task) return { ok: true, output: await finalize(store, task.finalize, { backend: task.backend, datasetScope: 'anywhere' }) };
+    const output = await train(store, task.item, { backend: task.backend, datasetScope: 'anywhere' });
     return { ok: true, output, pid: process.pid, rssBytes: rssAfter(task.collectAboveRss) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
@@ -88,7 +90,7 @@ export default async function runTask(task: WorkerTask | FinalizeTask | WarmTask
       error: {
         name: e.name || 'Error',
         message: errorMessage(e),
-        ...(err instanceof LayerbenchError ? { code: err.code, kind: err.kind } : {}),
+        ...(err instanceof LayerbenchError ? { code: err.code, kind: err.kind, exitCode: err.exitCode } : {}),
       },
       pid: process.pid,
       rssBytes: process.memoryUsage.rss(),

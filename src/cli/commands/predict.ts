@@ -6,9 +6,10 @@
  * a file without the training columns, a category never seen in training, a file of the wrong type —
  * is one line and exit 2, and nothing is written.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile, stat, writeFile } from 'node:fs/promises';
 import { DataError, SpecError } from '../../errors.js';
 import { fileType, loadPredictor, predictionCsv, UNKNOWN_CATEGORY_POLICIES, type Prediction, type UnknownCategoryPolicy } from '../../artifacts/predictor.js';
+import { checkRunIdOption } from '../../steps/manifest.js';
 import { openStore } from '../../store/open.js';
 
 export interface PredictCommandOptions {
@@ -33,8 +34,11 @@ export function metricLine(metric: NonNullable<Prediction['metric']>, what: stri
 
 async function readInput(file: string): Promise<Uint8Array> {
   try {
+    const info = await stat(file);
+    if (!info.isFile() && !info.isDirectory()) throw new DataError(`${file}: not a regular file`);
     return await readFile(file);
   } catch (err) {
+    if (err instanceof DataError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new DataError(`${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory, not a file' : (err as Error).message}`, err);
   }
@@ -46,6 +50,7 @@ export async function predictCommand(runId: string, file: string, opts: PredictC
   if (!(UNKNOWN_CATEGORY_POLICIES as readonly string[]).includes(policy)) {
     throw new SpecError(`--unknown-categories: must be ${UNKNOWN_CATEGORY_POLICIES.join(' or ')}, got ${JSON.stringify(policy)}`);
   }
+  checkRunIdOption(runId, 'runId');
   fileType(file); // the wrong kind of file is named before any model is loaded
   const bytes = await readInput(file);
   const store = openStore(opts.store);

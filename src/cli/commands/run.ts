@@ -10,12 +10,13 @@
  */
 import { join, resolve } from 'node:path';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
-import { CandidateError, InterruptedError, SpecError } from '../../errors.js';
+import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
 import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
+import { checkRunDocuments } from '../../steps/resume.js';
 import type { RunSummary } from '../../steps/types.js';
 import { keys } from '../../store/keys.js';
 import { LocalStore } from '../../store/local.js';
@@ -53,6 +54,8 @@ export interface RunResult {
   /** Where the run's documents are: a directory or an S3 URI prefix. */
   location: string;
   seconds: number;
+  /** The answer: its outcome (recommend, all-equivalent, undecided, baseline, single-draw, none), headline, reason and what to try next. */
+  answer: Leaderboard['answer'];
   /** The recommended candidate's leaderboard row (null when the run recommends none). */
   recommended: LeaderboardRow | null;
   /** The refit recommended model (runs/<runId>/model/final.json), or why there is none; null when the run recommends none. */
@@ -81,6 +84,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   // Resuming a run with another sweep or changed data is refused before the sweep is uploaded.
   if (opts.runId !== undefined && (await store.exists(keys.runManifest(opts.runId)))) {
     checkResumable(await readManifest(store, opts.runId), spec, datasetVersion);
+    await checkRunDocuments(store, opts.runId);
   }
   const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
   const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });
@@ -126,6 +130,12 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       onProgress: (e) => progress.onProgress(e),
       signal: stop.signal,
     });
+  } catch (err) {
+    // The store failed for good mid-run (a full disk, refused credentials): what is trained stays.
+    if (err instanceof Error && err.name === 'StoreError') {
+      throw new StoreError(`${err.message}; once fixed, resume with: layerbench run ${file} --run-id ${runId}`, err, (err as StoreError).failure);
+    }
+    throw err;
   } finally {
     progress.stop();
     process.off('SIGINT', onInt);
@@ -136,6 +146,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const results: RunResult[] = [];
   const texts: string[] = [];
   for (const run of result.runs) {
+    for (const w of run.warnings ?? []) note(`warning: ${w}`);
     const { leaderboard: lb, text } = await runResultText(store, run.runId);
     const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
     const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';
@@ -146,6 +157,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       status,
       location: resultsLocation(store, run.runId),
       seconds,
+      answer: lb.answer,
       recommended,
       finalModel: run.finalModel ?? null,
       leaderboard: lb,

@@ -5,7 +5,9 @@
  */
 import { SpecError } from '../../errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../../results/document.js';
-import { plan } from '../../steps/plan.js';
+import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
+import { checkResumable, plan } from '../../steps/plan.js';
+import { checkRunDocuments } from '../../steps/resume.js';
 import { train } from '../../steps/train.js';
 import { keys } from '../../store/keys.js';
 import { openCheckedStore } from '../../store/open.js';
@@ -26,17 +28,23 @@ export const TRAIN_RESULT_SCHEMA = 'layerbench.cli.train.v1' as const;
 
 /** Exit code 1 when the candidate failed (its document says why). */
 export async function trainCommand(file: string, opts: TrainCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+  if (opts.runId !== undefined) checkRunIdOption(opts.runId); // before anything is read or written
   const store = await openCheckedStore(opts.store);
-  const { text, spec, candidates } = await prepareSweepFile(file, store, opts);
+  const { text, spec, candidates, datasetVersion } = await prepareSweepFile(file, store, opts);
   if (!candidates.some((c) => c.id === opts.candidate)) {
     throw new SpecError(
       `--candidate: ${JSON.stringify(opts.candidate)} is not a candidate of ${spec.name} (it has ${candidates.map((c) => c.id).join(', ')})`,
     );
   }
   const runId = opts.runId ?? `${spec.name}-manual`;
+  // Training into a run that exists: it must be this sweep's on this data, its documents readable — checked before the sweep is written.
+  if (await store.exists(keys.runManifest(runId))) {
+    checkResumable(await readManifest(store, runId), spec, datasetVersion);
+    await checkRunDocuments(store, runId);
+  }
   await store.put(keys.sweep(spec.name), text, 'application/json');
-  await plan(store, { trigger: 'cli', key: keys.sweep(spec.name), runId });
-  const trained = await train(store, { runId, candidateId: opts.candidate }, { backend: opts.backend });
+  await plan(store, { trigger: 'cli', key: keys.sweep(spec.name), runId }, { datasetScope: 'anywhere' });
+  const trained = await train(store, { runId, candidateId: opts.candidate }, { backend: opts.backend, datasetScope: 'anywhere' });
   const key = keys.candidate(runId, opts.candidate);
   const doc: CandidateDoc = candidateDocSchema.parse(await getJson(store, key));
   const where = `${store.location}/${key}`;

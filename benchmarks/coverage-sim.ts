@@ -43,7 +43,7 @@ import { medianBestEpoch } from '../src/steps/finalize.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import { refitCandidate, trainCandidate } from '../src/train/train.js';
 
-export type SimTask = 'binary' | 'regression';
+export type SimTask = 'binary' | 'regression' | 'forecast';
 
 /** One kind of sweep: the task, the table's rows, how the development rows are split. */
 export interface Scenario {
@@ -59,40 +59,55 @@ export const TRUTH_ROWS = 20_000;
 
 const gaussian = (random: Random) => Math.sqrt(-2 * Math.log(Math.max(random(), 1e-300))) * Math.cos(2 * Math.PI * random());
 const CATEGORIES = ['a', 'b', 'c'] as const;
-
-interface Point {
-  x: [number, number, number, number];
-  c: number;
-}
-
-/** The noise-free part: binary the logit, regression the conditional mean. */
-function signal(task: SimTask, { x: [x1, x2, x3, x4], c }: Point): number {
-  return task === 'binary'
-    ? 1.4 * x1 - x2 + 0.8 * x1 * x3 + Math.sin(2 * x4) + [0, 0.6, -0.6][c]!
-    : x1 + 0.5 * x2 * x2 - 0.7 * x2 * x3 + Math.sin(2 * x4) + [0, 0.8, -0.8][c]!;
-}
-
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-function drawPoints(n: number, random: Random): Point[] {
-  return Array.from({ length: n }, () => ({ x: [gaussian(random), gaussian(random), gaussian(random), gaussian(random)], c: Math.floor(random() * 3) }));
-}
+/** Forecast: 12 rows a season, an AR(1) around it, one step ahead from 12 rows back. */
+const SEASON = 12;
+const PHI = 0.8;
+const LOOKBACK = 12;
 
-/** A CSV table of the points with drawn targets (x1–x4, c, y). */
-function toCsv(task: SimTask, points: Point[], random: Random): Uint8Array {
-  const lines = ['x1,x2,x3,x4,c,y'];
-  for (const p of points) {
-    const s = signal(task, p);
-    const y = task === 'binary' ? (random() < sigmoid(s) ? 1 : 0) : s + gaussian(random);
-    lines.push(`${p.x.map((v) => v.toFixed(5)).join(',')},${CATEGORIES[p.c]},${task === 'binary' ? y : y.toFixed(5)}`);
+/**
+ * n rows from the generator: the CSV bytes and, per sample, the noise-free signal — tables: the logit
+ * (binary) or the conditional mean (regression) of each row; forecasts: the conditional mean of each
+ * window's target row given the past, s(t) + φ z_{t−1}, for windows w = 0 … n − LOOKBACK − 1.
+ */
+function generate(task: SimTask, n: number, random: Random): { bytes: Uint8Array; signal: Float64Array } {
+  if (task === 'forecast') {
+    const lines = ['t,y'];
+    const conditional = new Float64Array(n);
+    let z = gaussian(random) / Math.sqrt(1 - PHI * PHI);
+    for (let r = 0; r < n; r++) {
+      const season = 1.5 * Math.sin((2 * Math.PI * (r + 1)) / SEASON);
+      conditional[r] = season + PHI * z;
+      z = PHI * z + gaussian(random);
+      lines.push(`${r + 1},${(season + z).toFixed(5)}`);
+    }
+    return { bytes: new TextEncoder().encode(lines.join('\n') + '\n'), signal: conditional.slice(LOOKBACK) };
   }
-  return new TextEncoder().encode(lines.join('\n') + '\n');
+  const lines = ['x1,x2,x3,x4,c,y'];
+  const signal = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const [x1, x2, x3, x4] = [gaussian(random), gaussian(random), gaussian(random), gaussian(random)];
+    const c = Math.floor(random() * 3);
+    const s =
+      task === 'binary'
+        ? 1.4 * x1 - x2 + 0.8 * x1 * x3 + Math.sin(2 * x4) + [0, 0.6, -0.6][c]!
+        : x1 + 0.5 * x2 * x2 - 0.7 * x2 * x3 + Math.sin(2 * x4) + [0, 0.8, -0.8][c]!;
+    signal[i] = s;
+    const y = task === 'binary' ? (random() < sigmoid(s) ? '1' : '0') : (s + gaussian(random)).toFixed(5);
+    lines.push(`${[x1, x2, x3, x4].map((v) => v.toFixed(5)).join(',')},${CATEGORIES[c]},${y}`);
+  }
+  return { bytes: new TextEncoder().encode(lines.join('\n') + '\n'), signal };
 }
 
 export function sweepSpec(s: Scenario, seed: number): SweepSpec {
+  const dataset =
+    s.task === 'forecast'
+      ? { key: 'datasets/sim.csv', task: s.task, target: 'y', time: 't', lookback: LOOKBACK, horizon: 1 }
+      : { key: 'datasets/sim.csv', task: s.task, target: 'y', categorical: ['c'] };
   return sweepSpecSchema.parse({
     name: `coverage-${s.task}-${s.rows}-${s.strategy}`,
-    dataset: { key: 'datasets/sim.csv', task: s.task, target: 'y', categorical: ['c'] },
+    dataset,
     model: { family: 'dense', depth: [1], width: s.widths },
     training: { epochs: s.epochs, batchSize: 32, learningRate: 0.01, seed },
     evaluation: s.strategy === 'holdout' ? { strategy: 'holdout', validationSplit: 0.2, repeats: 3, test: 0.2 } : { strategy: 'kfold', folds: 5, repeats: 1, test: 0.2 },
@@ -101,23 +116,22 @@ export function sweepSpec(s: Scenario, seed: number): SweepSpec {
 
 /** A fresh table of the scenario's size, parsed as layerbench parses it. */
 export function simulateTable(s: Scenario, spec: SweepSpec, random: Random): ParsedDataset {
-  return parseDataset(spec.dataset, toCsv(s.task, drawPoints(s.rows, random), random));
+  return parseDataset(spec.dataset, generate(s.task, s.rows, random).bytes);
 }
 
-/** Fresh rows from the generator: the CSV bytes (as a user's new rows) and each row's noise-free signal. */
+/** Fresh rows from the generator, read as `layerbench predict` reads a CSV file, and each sample's noise-free signal. */
 export interface TruthSample {
   task: SimTask;
-  /** The rows as `layerbench predict` reads a CSV file. */
   table: CsvTable;
   signal: Float64Array;
   /** The table read for a model's input columns (every model of a scenario takes the same ones). */
   sources: Map<string, ReturnType<typeof readCsvRows>>;
 }
 
+/** n samples of the truth (a forecast: a series with n windows). */
 export function truthSample(task: SimTask, n: number, seed: number): TruthSample {
-  const random = rng(seed);
-  const points = drawPoints(n, random);
-  return { task, table: readCsv(toCsv(task, points, random), 'truth.csv'), signal: Float64Array.from(points, (p) => signal(task, p)), sources: new Map() };
+  const { bytes, signal } = generate(task, task === 'forecast' ? n + LOOKBACK : n, rng(seed));
+  return { task, table: readCsv(bytes, 'truth.csv'), signal, sources: new Map() };
 }
 
 /** A model's true score (accuracy or rmse) over the truth sample, its rows read with the model's preprocessing. */
@@ -133,7 +147,8 @@ export async function trueScore(model: tf.LayersModel, prep: Preprocessing, trut
   if (!source) truth.sources.set(key, (source = readCsvRows(prep, truth.table, 'truth.csv')));
   const n = truth.signal.length;
   const encoded = encode(prep, source, Int32Array.from({ length: n }, (_, i) => i));
-  const out = tf.tidy(() => model.predict(tf.tensor2d(encoded.x, [n, encoded.x.length / n]), { batchSize: 4096 }) as tf.Tensor);
+  const shape = [n, ...model.inputs[0]!.shape.slice(1).map((d) => d!)];
+  const out = tf.tidy(() => model.predict(tf.tensor(encoded.x, shape), { batchSize: 4096 }) as tf.Tensor);
   const values = await out.data();
   out.dispose();
   let sum = 0;
@@ -152,11 +167,11 @@ export async function trueScore(model: tf.LayersModel, prep: Preprocessing, trut
   return Math.sqrt(sum / n + 1);
 }
 
-/** One trial of the candidate's procedure on one table: its model's true score. */
-async function oneTrialTruth(spec: SweepSpec, parsed: ParsedDataset, widthIndex: number, truth: TruthSample): Promise<number> {
+/** Trial `fold` of repeat 0 of the candidate's procedure on one table: its model's true score. */
+async function oneTrialTruth(spec: SweepSpec, parsed: ParsedDataset, widthIndex: number, fold: number, truth: TruthSample): Promise<number> {
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const candidate = expandCandidates(spec, 'sim')[widthIndex]!;
-  const split = splitDataset(parsed, spec.evaluation, spec.training.seed, 0)[0]!;
+  const split = splitDataset(parsed, spec.evaluation, spec.training.seed, 0)[fold]!;
   let score = Number.NaN;
   await trainCandidate({
     runId: 'truth',
@@ -178,18 +193,29 @@ export interface Expected {
   draws: number;
 }
 
+/** Whether a scenario's splits are in time order (the expected score then depends on the strategy). */
+export const inTime = (s: Scenario) => s.task === 'forecast';
+
 /**
- * A candidate's expected score at the scenario's size: the mean true score of `draws` models, each from
- * one trial (the split of repeat 0, fold 0: training rows and early stopping on its validation rows) on
- * an independent fresh table with its own seed. Holdout 0.2 and 5-fold train on the same 80 % / 20 % of
- * the development rows, so one estimate serves both.
+ * A candidate's expected score: the mean true score of models its procedure trains on `draws`
+ * independent fresh tables of the scenario's size, each with its own seed. Tables: one model per table,
+ * from the split of repeat 0, fold 0 (training rows, early stopping on its validation rows) — holdout
+ * 0.2 and 5-fold train on the same 80 % / 20 % of the development rows, so one estimate serves both.
+ * Time order: a table's value is the mean over every fold of repeat 0, since expanding folds train on
+ * different lengths of the past and the validation mean averages over them.
  */
 export async function expectedScore(s: Scenario, truth: TruthSample, draws: number, seed: number): Promise<Expected> {
   const scores = s.widths.map(() => [] as number[]);
+  const procedure = inTime(s) ? s : { ...s, strategy: 'holdout' as const };
   for (let d = 0; d < draws; d++) {
-    const spec = sweepSpec({ ...s, strategy: 'holdout' }, seed + d);
+    const spec = sweepSpec(procedure, seed + d);
     const parsed = simulateTable(s, spec, rng(0x7a11 + seed * 7919 + d));
-    for (let w = 0; w < s.widths.length; w++) scores[w]!.push(await oneTrialTruth(spec, parsed, w, truth));
+    const folds = inTime(s) ? splitDataset(parsed, spec.evaluation, spec.training.seed, 0).length : 1;
+    for (let w = 0; w < s.widths.length; w++) {
+      let sum = 0;
+      for (let f = 0; f < folds; f++) sum += await oneTrialTruth(spec, parsed, w, f, truth);
+      scores[w]!.push(sum / folds);
+    }
   }
   const mean = scores.map((xs) => xs.reduce((a, b) => a + b, 0) / xs.length);
   const mcError = scores.map((xs, w) => Math.sqrt(xs.reduce((a, x) => a + (x - mean[w]!) ** 2, 0) / (xs.length - 1) / xs.length));
@@ -207,7 +233,7 @@ export interface SweepRecord {
   seed: number;
   outcome: RunAnalysis['outcome'];
   candidates: { width: number; trials: TrialRecord[] }[];
-  /** The recommended candidate refit on every development row, and its true score; null when nothing was recommended. */
+  /** The recommended (else the best-ranked) candidate refit on every development row, and its true score. */
   final: { width: number; test: NonNullable<FinalModelDoc['test']>; truth: number } | null;
 }
 
@@ -252,7 +278,10 @@ export async function simulateSweep(s: Scenario, seed: number, truth: TruthSampl
     docs.push(await trainCandidate({ runId, spec, candidate, info, splits: (r) => splitDataset(parsed, spec.evaluation, spec.training.seed, r) }));
   }
   const analysis = analyzeRun(docs, spec, { baseline: baselineDoc(runId, parsed, spec) });
-  const chosen = analysis.recommended;
+  // Finalize refits the recommended candidate; when nothing is recommended (no candidate clearly beats
+  // the baseline) the best-ranked one is refit instead, so that every sweep checks a final model's
+  // interval — which does not depend on how the model was chosen.
+  const chosen = analysis.recommended ?? analysis.best;
   let final: SweepRecord['final'] = null;
   if (chosen) {
     const data = refitData(parsed, spec.evaluation, spec.training.seed);

@@ -127,6 +127,22 @@ describe('test rows in blocks', () => {
     expect(m.variance).toBeCloseTo((0.75 * 0.25) / 399, 12);
   });
 
+  it('gives a variance from heavy-tailed rows fewer degrees of freedom (the blocks’ kurtosis), so the interval widens', () => {
+    // Normal-looking values: κ ≈ 3, ν ≈ B − 1.
+    const random = rng(11);
+    const normal = Array.from({ length: 50 }, () => Math.sqrt(-2 * Math.log(random())) * Math.cos(2 * Math.PI * random()));
+    const calm = blockMean(normal, Array(50).fill(1));
+    expect(calm.df).toBeGreaterThan(30);
+    expect(calm.df).toBeLessThanOrEqual(49);
+    // Squared errors where one row in 50 is far off (an extrapolation): κ ≈ 47, ν ≈ 2.
+    const sq = Array.from({ length: 50 }, (_, i) => (i === 0 ? 40 : 0.5 + (i % 5) * 0.1));
+    const wild = blockMean(sq, Array(50).fill(1));
+    expect(wild.df).toBeLessThan(4);
+    const i = modelTestInterval('mse', toBlocks(sq, 'random'), 50)!;
+    expect(i.df).toBeCloseTo(wild.df, 12);
+    expect(i.hi / i.estimate).toBeGreaterThan(Math.exp((2.01 * Math.sqrt(wild.variance)) / wild.mean));
+  });
+
   it('gives the final model an interval for its own score that counts the test rows (55 rows all right)', () => {
     const i = modelTestInterval('accuracy', toBlocks(Array(55).fill(1), 'random'), 55)!;
     expect(i.estimate).toBe(1);

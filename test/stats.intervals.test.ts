@@ -178,3 +178,15 @@ describe('test rows in blocks', () => {
     expect(trialModelsTestInterval('accuracy', [models[0]!, toBlocks([1, 0], 'random')], 300, 0.25)).toBeNull();
   });
 });
+
+describe('accuracy near 1 on the test split', () => {
+  it('keeps Wilson’s interval with B − 1 degrees of freedom (a 0/1 row’s kurtosis is the binomial’s own shape)', () => {
+    const rows = Array.from({ length: 100 }, (_, i) => (i < 2 ? 0 : 1)); // 98 of 100 right
+    const i = modelTestInterval('accuracy', toBlocks(rows, 'random'), 100)!;
+    expect(i.df).toBe(99);
+    // The between-row variance is p(1 − p)/(n − 1): Wilson at 99 effective rows, t(99).
+    const w = wilson(0.98, 99, 1.9842169515086827);
+    expect(i.lo).toBeCloseTo(w.lo, 6);
+    expect(i.hi).toBeCloseTo(w.hi, 6);
+  });
+});

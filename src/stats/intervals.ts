@@ -36,7 +36,8 @@
  *
  *     Var(m) = B / (B − 1) · Σ_b (S_b − m · n_b)² / n²,
  *
- * with B − 1 degrees of freedom for normal-looking blocks and fewer for heavy-tailed ones (blockMean):
+ * with B − 1 degrees of freedom for accuracy (Wilson's interval has the binomial's shape) and, for
+ * errors and losses, B − 1 for normal-looking blocks and fewer for heavy-tailed ones (blockMean):
  * squared errors are skewed, and a small split that missed the rare large ones understates both the
  * error and its variance (simulated rmse intervals on 50 test rows: 88–94 % with B − 1, 90.5–95.5 %
  * with the kurtosis-matched degrees of freedom; benchmarks/coverage.ts).
@@ -289,6 +290,15 @@ export function blockMean(sums: readonly number[], rows: readonly number[]): { m
   return { mean: m, variance: (B / (B - 1)) * (ss / (n * n)), blocks: B, df };
 }
 
+/**
+ * The degrees of freedom of a test split's sampling variance: kurtosis-matched (blockMean) for errors
+ * and losses; B − 1 for accuracy, whose Wilson interval already has the binomial's shape (a 0/1 row's
+ * kurtosis grows without bound as p nears 0 or 1, and would be counted twice).
+ */
+function samplingDf(metric: string, s: { blocks: number; df: number }): number {
+  return metricScale(metric) === 'proportion' ? s.blocks - 1 : s.df;
+}
+
 /** The metric from a mean per row: rmse is the root of the mean squared error, the rest the mean itself. */
 export function fromRowMean(metric: string, m: number): number {
   return metric === 'rmse' ? Math.sqrt(Math.max(0, m)) : m;
@@ -305,9 +315,9 @@ function blocksFor(b: RowBlocks, n: number): { sums: number[]; rows: number[] } 
  */
 export function modelTestInterval(metric: string, blocks: RowBlocks, n: number, level = 0.95): ScoreInterval | null {
   const { sums, rows } = blocksFor(blocks, n);
-  const { mean: m, variance: v, blocks: B, df } = blockMean(sums, rows);
-  if (B < 2 || !Number.isFinite(m)) return null;
-  return finish(metric, m, v, df, n, level);
+  const sampling = blockMean(sums, rows);
+  if (sampling.blocks < 2 || !Number.isFinite(sampling.mean)) return null;
+  return finish(metric, sampling.mean, sampling.variance, samplingDf(metric, sampling), n, level);
 }
 
 /**
@@ -330,7 +340,7 @@ export function trialModelsTestInterval(metric: string, models: readonly RowBloc
   const perModel = models.map((b) => b.sums.reduce((a, x) => a + x, 0) / n);
   const retrain = variance(perModel) * (1 / J + ratio);
   const v = sampling.variance + retrain;
-  const df1 = sampling.df;
+  const df1 = samplingDf(metric, sampling);
   const df2 = J - 1;
   const denominator = sampling.variance ** 2 / df1 + retrain ** 2 / df2;
   const df = denominator > 0 ? (v * v) / denominator : df1;

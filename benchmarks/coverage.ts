@@ -217,7 +217,7 @@ async function main(): Promise<void> {
     `${new Date().toISOString()} · ${machine.cpuModel}, ${machine.cores} cores, ${machine.memoryGiB} GiB, Node ${machine.node}, tfjs ${machine.tfjs} (wasm ${machine.tfjsBackendWasm}, ${machine.simdKernels ?? 'no'} kernels)`,
     `load average ${fmtLoad(loadBefore)} before, ${fmtLoad(loadAfter)} after; ${seconds.toFixed(0)} s in all (one process, one thread)`,
     '',
-    `Settings: ${sweeps} sweeps per scenario, seed ${seed}; dense depth 1 × width ${WIDTHS.join(' and ')}, ≤ ${EPOCHS} epochs, batch 32, Adam 0.01, early stopping as the defaults (val_loss, patience 5, best weights); test 0.2; holdout: validationSplit 0.2 × 3 repeats; kfold: 5 folds × 1 repeat.`,
+    `Settings: ${sweeps} sweeps per scenario, seed ${seed}; dense depth 1 × width ${WIDTHS.join(' and ')}, ≤ ${EPOCHS} epochs, batch 32, Adam 0.01, early stopping as the defaults (val_loss, patience 5, best weights); test 0.2; holdout: validationSplit 0.2 × 3 repeats; kfold: 5 folds × 1 repeat (rows in time order: the last windows validate, expanding folds). Tables: x1–x4 normal and a 3-level category; forecast: 312 rows of an AR(1) (φ 0.8) around a 12-row season, one step ahead from 12 rows.`,
     `Truth: ${TRUTH_ROWS.toLocaleString('en-US')} fresh rows per scenario, conditional expectation given x (no label noise in the truth); expected scores from ${draws} models on independent fresh tables each.`,
     '',
     coverageTable(coverage),

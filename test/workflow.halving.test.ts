@@ -7,6 +7,7 @@ import { halvingStateSchema } from '../src/results/halving.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
 import { readManifest } from '../src/steps/manifest.js';
 import { train } from '../src/steps/train.js';
+import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
@@ -62,12 +63,16 @@ describe('halving through the local workflow', () => {
       search: { strategy: 'halving', eta: 3 },
     }));
     const events: ProgressEvent[] = [];
+    const items: WorkItem[] = [];
 
     // Act: Train in this process (the real step), so the test does not start a worker pool
     const result = await runLocal({
       store,
       input: { trigger: 'cli', key: keys.sweep('halving') },
-      testTrainer: (item) => train(store, item, { backend: 'cpu' }),
+      testTrainer: (item) => {
+        items.push(item);
+        return train(store, item, { backend: 'cpu' });
+      },
       onProgress: (e) => events.push(e),
     });
 
@@ -83,6 +88,8 @@ describe('halving through the local workflow', () => {
     expect(r2!.length).toBeGreaterThanOrEqual(1);
     expect(r2!.every((id) => r1!.includes(id)) && r1!.every((id) => r0!.includes(id))).toBe(true);
     expect(events.filter((e) => e.type === 'round').map((e) => (e as { total: number }).total)).toEqual([r1!.length, r2!.length]);
+    // Each item says whether its round is the last: Train may skip what only ranked candidates need before it.
+    expect(items.map((i) => [i.round, i.final])).toEqual([...r0!.map(() => [0, false]), ...r1!.map(() => [1, false]), ...r2!.map(() => [2, true])]);
 
     const docs = await docsOf(store, runId);
     for (const [id, doc] of docs) {
@@ -147,11 +154,12 @@ describe('halving through the local workflow', () => {
   }, 120_000);
 
   it('search.budget stops the rounds before one would pass it, and says what was left untrained', async () => {
-    // Arrange: round 0 costs 9 × 1 × 1 = 9 epochs; round 1 at least 3 × 1 × 2 more → a budget of 12 stops it
+    // Arrange: one repeat, so round 0 costs 9 × 1 × 1 = 9 epochs; round 1 at least 3 × 1 × 2 more → a budget of 12 stops it
     const store = await tempStore();
     await putJson(store, keys.sweep('budget'), sweep('budget', {
       model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
       training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
+      evaluation: { repeats: 1 },
       search: { strategy: 'halving', eta: 3, budget: { epochs: 12 } },
     }));
 

@@ -31,7 +31,7 @@ import type { PriceTable } from '../cost/prices.js';
 import type { CandidateDoc } from './document.js';
 import { currentRound, epochsSaved, lastRounds, type HalvingState } from './halving.js';
 import { METRICS } from '../sweep/schema.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import type { SweepSpec } from '../sweep/schema.js';
 
 export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v3' as const;

@@ -109,6 +109,11 @@ describe('halving through the local workflow', () => {
     const trained = [...docs.values()].reduce((s, d) => s + d.trials.reduce((a, t) => a + t.epochs.length, 0), 0);
     expect(lb.search).toMatchObject({ strategy: 'halving', epochsTrained: trained, gridEpochs: 9 * 2 * 9, ended: null });
     expect(trained).toBe(2 * (9 * 1 + r1!.length * 3 + r2!.length * 9) - 2 * (r1!.length * 1 + r2!.length * 3));
+    // What halving used against the full grid: the epochs trained, and the grid's 162 (no early stopping: every trial to 9)
+    expect(lb.search!.compute).toMatchObject({ used: { epochs: trained }, grid: { epochs: 162 }, unmeasured: 0 });
+    expect(lb.search!.compute!.used.cpuSeconds).toBeCloseTo([...docs.values()].reduce((s, d) => s + d.compute!.cpuSeconds, 0), 9);
+    expect(lb.search!.compute!.used.usd).toBeCloseTo(lb.cost!.usd, 12);
+    expect(lb.search!.compute!.grid.cpuSeconds).toBeGreaterThan(0);
     expect(lb.cost).toMatchObject({ basis: 'local', region: 'us-east-1' });
     expect(lb.cost!.usd).toBeGreaterThan(0);
     expect(lb.rows.every((r) => r.cost && r.cost.usd > 0)).toBe(true);
@@ -121,6 +126,7 @@ describe('halving through the local workflow', () => {
     expect(reportMd).toMatch(/estimated cost \$[\d.e-]+ \([\d.]+ CPU-seconds priced as Lambda: .* prices us-east-1, 2026-11\)/);
     const html = await getText(store, keys.report(runId, 'html'));
     expect(html).toContain(`<h3>Stopped at an earlier rung (${lb.search!.stopped.length})</h3>`);
+    expect(md).toMatch(/halving used \d+ % of the grid's compute: [\d.,]+ of about [\d.,]+ CPU-seconds, \d+ of about 162 epochs \(\d+ %\) and \$[\d.e-]+ of about \$[\d.e-]+ \(\d+ %\)/);
     expect(md).toMatch(/halving \(eta 3\): 9 at 1 epoch → \d+ promoted; \d+ at 3 epochs → \d+ promoted; \d+ at 9 epochs\. Trained \d+ epochs in all, \d+ % of the full grid's 162/);
   }, 180_000);
 

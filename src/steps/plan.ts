@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
 import { expandCandidates } from '../search/candidates.js';
 import { canonicalJson, contentHash } from '../sweep/candidate.js';
-import { parseSweepText } from '../sweep/load.js';
+import { formatPath, parseSweepText } from '../sweep/load.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
@@ -34,7 +34,6 @@ import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/para
 import { readHalvingState } from '../results/halving.js';
 import { strategyFor } from '../search/strategies.js';
 import type { Round, SearchState, SearchStrategy } from '../search/strategy.js';
-import { formatPath } from '../sweep/load.js';
 import type { Candidate } from '../sweep/candidate.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { checkRunDocuments, resumeState } from './resume.js';

@@ -17,7 +17,8 @@ import { readManifest, type RunManifest } from './manifest.js';
 import { readRunExtras, type RunExtras } from '../results/run-extras.js';
 import type { AggregateInput, AggregateOutput, RunSummary } from './types.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
-import { hasNextRound, readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
+import { readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
+import { strategyFor } from '../search/strategies.js';
 
 export interface AggregateOptions {
   now?: Date;
@@ -45,7 +46,7 @@ async function aggregateRun(store: Store, runId: string, now: Date, prices: Pric
   const read = await readRunDocuments(store, manifest);
   const extras = await readRunExtras(store, runId);
   const run = await writeLeaderboard(store, manifest, read, extras, now, prices);
-  return { summary: summarise(run.leaderboard), promote: run.halving !== null && hasNextRound(run.halving) };
+  return { summary: summarise(run.leaderboard), promote: !strategyFor(manifest.sweep.search).done(run.halving) };
 }
 
 /**

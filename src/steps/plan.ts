@@ -20,8 +20,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
-import { canonicalJson, contentHash, expandCandidates } from '../search/candidates.js';
-import { parseSweepText } from '../sweep/load.js';
+import { expandCandidates } from '../search/candidates.js';
+import { canonicalJson, contentHash } from '../sweep/candidate.js';
+import { formatPath, parseSweepText } from '../sweep/load.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
@@ -30,8 +31,10 @@ import { dataLayout, splitOrder } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/params.js';
-import { currentRound, HALVING_SCHEMA, readHalvingState, type HalvingState } from '../results/halving.js';
-import { assignBrackets, halvingShape, isHalving, trialsPerCandidate } from '../search/halving.js';
+import { readHalvingState } from '../results/halving.js';
+import { strategyFor } from '../search/strategies.js';
+import type { Round, SearchState, SearchStrategy } from '../search/strategy.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { checkRunDocuments, resumeState } from './resume.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
@@ -84,8 +87,8 @@ interface Prepared {
   manifest?: RunManifest;
   /** A new run's baseline on the candidates' splits, written once its manifest has claimed the run. */
   baseline?: BaselineDoc;
-  /** A new halving run's rounds (runs/<runId>/halving.json), written once its manifest has claimed the run. */
-  halving?: HalvingState;
+  /** A new run's search state in rounds (runs/<runId>/halving.json), written once its manifest has claimed the run. */
+  search?: SearchState;
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -134,7 +137,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
       continue;
     }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
-    if (p.halving) await putJson(store, keys.halving(p.ref.runId), p.halving);
+    if (p.search) await putJson(store, keys.halving(p.ref.runId), p.search);
   }
   const items = prepared.flatMap((p) => p.items);
   const itemsKey = keys.plan(planId(now));
@@ -272,15 +275,17 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
   const cost = new Map(candidates.map((c) => [c.id, sizes.get(c.id)!.macs]));
-  // A halving run trains its first round now (Promote opens the others); resuming one, the round it is
-  // in (Train skips a candidate whose document is of that round already).
-  const halving = isHalving(spec.search) ? ((existing && (await readHalvingState(store, runId))) ?? newHalvingState(runId, spec, candidates.map((c) => c.id))) : null;
-  const round = halving ? currentRound(halving) : null;
+  // A search in rounds trains its first round now (Promote opens the others); resuming one, the round it
+  // is in (Train skips a candidate whose document is of that round already).
+  const search = strategyFor(spec.search);
+  const state = (existing ? await readHalvingState(store, runId) : null) ?? startSearch(search, runId, spec, candidates);
+  const round = search.round(state, candidates.map((c) => c.id));
   const retrain = new Set(todo.filter((t) => t.retrain).map((t) => t.candidate.id));
-  const work = round ? candidates.filter((c) => round.candidates.includes(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) })) : todo;
+  const inRound = new Set(round.candidates);
+  const work = round.round === null ? todo : candidates.filter((c) => inRound.has(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) }));
   const items = work
     .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
-    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...(round ? { round: round.round } : {}) }));
+    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...roundFields(round) }));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);
@@ -305,27 +310,24 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     warnings,
     manifest,
     ...(baseline ? { baseline } : {}),
-    ...(halving && !existing ? { halving } : {}),
+    ...(state && !existing ? { search: state } : {}),
   };
 }
 
-/** A halving run's state before its first round: the schedule, the brackets, round 0 open. */
-function newHalvingState(runId: string, spec: SweepSpec, ids: string[]): HalvingState {
-  const shape = halvingShape(ids.length, spec.training.epochs, spec.search);
-  const brackets = assignBrackets(shape, ids, spec.search.seed);
-  return {
-    schema: HALVING_SCHEMA,
-    runId,
-    strategy: spec.search.strategy as HalvingState['strategy'],
-    eta: shape.eta,
-    minEpochs: shape.minEpochs,
-    budgets: shape.budgets,
-    trials: trialsPerCandidate(spec),
-    brackets,
-    budget: spec.search.budget ?? null,
-    rounds: [{ round: 0, epochs: shape.budgets[0]!, candidates: brackets.filter((b) => b.startRound === 0).flatMap((b) => b.candidates) }],
-    stopped: null,
-  };
+/**
+ * A new run's search state: its first round open (null for a search of one round). The strategy's
+ * rules for its options are checked again here — the spec's validation asked them too, when the
+ * strategies were loaded — so no sweep whose rounds cannot work starts training.
+ */
+function startSearch(search: SearchStrategy, runId: string, spec: SweepSpec, candidates: readonly Candidate[]): SearchState | null {
+  const [problem] = search.problems(spec, candidates.length);
+  if (problem) throw new SpecError(`${formatPath(problem[0])}: ${problem[1]}`);
+  return search.start(runId, spec, candidates.map((c) => c.id));
+}
+
+/** What a work item says of its round: its number and whether it is the search's last (nothing for a search of one round). */
+export function roundFields(round: Round): Pick<WorkItem, 'round' | 'final'> {
+  return round.round === null ? {} : { round: round.round, final: round.final };
 }
 
 /** A run can be resumed only with the sweep and the dataset version it was planned with. */

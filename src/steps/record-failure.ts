@@ -7,7 +7,7 @@
  */
 import { StoreError } from '../errors.js';
 import { caughtFailureKind, failedCandidateDoc, readCandidateDoc, type CandidateDoc } from '../results/document.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { keys } from '../store/keys.js';
 import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { readManifest } from './manifest.js';

@@ -33,6 +33,15 @@ export interface WorkItem {
   retrain?: boolean;
   /** Halving runs: the round this item trains in (to that round's epoch budget, runs/<id>/halving.json). */
   round?: number;
+  /**
+   * With `round`: whether it is the search's last planned round (the strategy says so, src/search/).
+   * false: the candidate either goes on from its checkpoint or stops at this rung, unranked — its task
+   * may skip what only ranked candidates need (saving the model, scoring the test split); Promote needs
+   * only the validation trials. true, or absent (a search of one round, an item written before this
+   * field): a candidate's last training, which does everything. A run whose `search.budget` ends the
+   * rounds early ranks the candidates of a non-final round, without what their tasks skipped.
+   */
+  final?: boolean;
 }
 
 /** The Plan state's output. The items themselves are in the store, where the Map's ItemReader reads them. */

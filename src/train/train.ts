@@ -13,7 +13,7 @@ import { fusedAdam } from '../kernels/adam.js';
 import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind } from '../errors.js';
 import { buildModel, layerSummaries, regularizationLosses } from '../model/build.js';
 import { rng, type Random } from '../random.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../sweep/schema.js';
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';

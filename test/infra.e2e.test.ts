@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEP_FUNCTIONS, type StepFunctionName } from '../infra/constructs/bundling.js';
 import { STATE } from '../infra/workflow.js';
 import type { ReportOutput } from '../src/steps/types.js';
-import { localDefinition } from '../src/workflow/definition.js';
+import { localDefinition } from '../src/workflow/asl.js';
 import { attachItemList } from '../src/workflow/local.js';
 import { readHistory } from '../src/report/history-store.js';
 import { keys } from '../src/store/keys.js';

@@ -18,7 +18,6 @@
  * own array (a duplicate's is empty), so no execution can overwrite another's.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
 import { canonicalJson, contentHash, expandCandidates } from '../search/candidates.js';
 import { parseSweepText } from '../sweep/load.js';
@@ -34,8 +33,8 @@ import { currentRound, HALVING_SCHEMA, readHalvingState, type HalvingState } fro
 import { assignBrackets, halvingShape, isHalving, trialsPerCandidate } from '../search/halving.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { checkRunDocuments, resumeState } from './resume.js';
-import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
-import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
+import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from './manifest.js';
+import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {
   /** The clock (run ids and createdAt). */
@@ -60,15 +59,6 @@ export interface PlanLimits {
   maxParameters?: number;
 }
 
-const planInputSchema = z.object({
-  trigger: z.enum(TRIGGERS).optional(),
-  key: z.string().min(1).optional(),
-  etag: z.string().min(1).optional(),
-  runId: z.string().regex(RUN_ID, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
-  /** Resuming: train every failed candidate again (by default only transient and crashed failures are). */
-  retryFailed: z.boolean().optional(),
-});
-
 const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
 
 interface Selected {
@@ -89,13 +79,9 @@ interface Prepared {
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
-  const parsedInput = planInputSchema.safeParse(input ?? {});
-  if (!parsedInput.success) {
-    const issue = parsedInput.error.issues[0]!;
-    throw new SpecError(`input.${issue.path.join('.')}: ${issue.message}`);
-  }
-  const trigger: Trigger = parsedInput.data.trigger ?? (parsedInput.data.key ? 'upload' : 'schedule');
-  const inp = trigger === 'upload' && parsedInput.data.key ? { ...parsedInput.data, key: await uploadedKey(store, parsedInput.data.key) } : parsedInput.data;
+  const parsedInput = parsePayload(planInputSchema, input, 'Plan');
+  const trigger: Trigger = parsedInput.trigger ?? (parsedInput.key ? 'upload' : 'schedule');
+  const inp = trigger === 'upload' && parsedInput.key ? { ...parsedInput, key: await uploadedKey(store, parsedInput.key) } : parsedInput;
   const now = opts.now ?? new Date();
   const { selected, fanOut, skipped } = await selectSweeps(store, inp, trigger, opts.spec);
   if (inp.runId && selected.length > 1) throw new SpecError(`input.runId: names one run, but ${selected.length} sweeps were selected`);
@@ -164,7 +150,7 @@ export function planId(now: Date): string {
 
 async function selectSweeps(
   store: Store,
-  input: z.infer<typeof planInputSchema>,
+  input: PlanInput,
   trigger: Trigger,
   inline: SweepSpec | undefined,
 ): Promise<{ selected: Selected[]; fanOut: boolean; skipped: { key: string; reason: string }[] }> {

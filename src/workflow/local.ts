@@ -16,7 +16,7 @@ import type { PriceTable } from '../cost/prices.js';
 import { recordFailure } from '../steps/record-failure.js';
 import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
 import { getJson, type Store } from '../store/store.js';
-import { STATE } from '../../infra/states.js';
+import { STATE } from './contract.js';
 import { definitionFromTemplate, localDefinition, trainState, type AslDefinition } from './asl.js';
 import { defaultWorkers, TrainPool, WorkerTaskError, type TrainPoolOptions } from './pool.js';
 

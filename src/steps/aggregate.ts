@@ -15,7 +15,7 @@ import { readRunDocuments, type RunDocuments } from './documents.js';
 import { buildLeaderboard, leaderboardCsv, parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
 import { readManifest, type RunManifest } from './manifest.js';
 import { readRunExtras, type RunExtras } from '../results/run-extras.js';
-import type { AggregateInput, AggregateOutput, RunSummary } from './types.js';
+import { aggregateInputSchema, parsePayload, type AggregateInput, type AggregateOutput, type RunSummary } from './types.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
 import { hasNextRound, readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
 
@@ -25,10 +25,11 @@ export interface AggregateOptions {
   prices?: PriceTable;
 }
 
-export async function aggregate(store: Store, input: AggregateInput, opts: AggregateOptions = {}): Promise<AggregateOutput> {
+export async function aggregate(store: Store, payload: AggregateInput, opts: AggregateOptions = {}): Promise<AggregateOutput> {
+  const input = parsePayload(aggregateInputSchema, payload, 'Aggregate');
   const runs: RunSummary[] = [];
   let promote = false;
-  for (const ref of input.runs ?? []) {
+  for (const ref of input.runs) {
     if (ref.duplicate) {
       runs.push(await existingSummary(store, ref.runId, ref.sweep));
       continue;

@@ -38,7 +38,7 @@ export async function promote(store: Store, payload: PromoteInput, opts: Promote
   const prices = opts.prices ?? priceTable();
   const runs: RunRef[] = [];
   const items: WorkItem[] = [];
-  for (const run of input.runs ?? []) {
+  for (const run of input.runs) {
     const manifest = run.duplicate ? undefined : await readManifest(store, run.runId);
     runs.push({ runId: run.runId, sweep: run.sweep, candidates: manifest?.candidates.length ?? ('candidates' in run ? run.candidates : 0), ...(run.duplicate ? { duplicate: true } : {}) });
     if (!manifest) continue;

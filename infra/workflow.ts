@@ -168,9 +168,12 @@ export class SweepWorkflow extends Construct {
     return withTransientRetry(record);
   }
 
-  /** Aggregate: `{ runs }` in, AggregateOutput `{ runs }` (leaderboards, recommendations) out. */
+  /**
+   * Aggregate: `{ runs, itemsKey }` in (the item list the Map just read, which Aggregate deletes),
+   * AggregateOutput `{ runs, promote }` (leaderboards, recommendations) out.
+   */
   private aggregateState(fn: lambda.IFunction): tasks.LambdaInvoke {
-    return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }));
+    return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs', 'itemsKey.$': '$.itemsKey' }));
   }
 
   /**

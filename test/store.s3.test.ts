@@ -280,14 +280,16 @@ describe('S3Store.putIfAbsent (S3 conditional writes, aws-sdk-client-mock)', () 
     expect((err as Error).message).toContain('s3://b/p/runs/r1/run.json');
   });
 
-  it('tags the objects under runs/<runId>/models/ for the lifecycle rule that expires them, and nothing else', async () => {
+  it('tags the objects under runs/<runId>/models/ and runs/<runId>/checkpoints/ for the lifecycle rules that expire them, and nothing else', async () => {
     mock.on(PutObjectCommand).resolves({ ETag: '"e"' });
     await store.put('runs/r1/models/dense-d1-w4-abc/weights.bin', new Uint8Array([1]));
+    await store.put('runs/r1/checkpoints/dense-d1-w4-abc.ckpt', new Uint8Array([1]));
     await store.put('runs/r1/model/final.json', '{}');
     await store.put('runs/r1/candidates/dense-d1-w4-abc.json', '{}');
     const sent = mock.commandCalls(PutObjectCommand).map((c) => [c.args[0].input.Key, c.args[0].input.Tagging]);
     expect(sent).toEqual([
       ['p/runs/r1/models/dense-d1-w4-abc/weights.bin', 'layerbench-class=model'],
+      ['p/runs/r1/checkpoints/dense-d1-w4-abc.ckpt', 'layerbench-class=checkpoint'],
       ['p/runs/r1/model/final.json', undefined],
       ['p/runs/r1/candidates/dense-d1-w4-abc.json', undefined],
     ]);

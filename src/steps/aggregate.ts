@@ -8,8 +8,12 @@
  * stopped at an earlier rung are listed beside them, and `promote` tells the Choice after this state
  * whether a run has a round left (then Promote opens it and the Map trains it). Costs are priced with
  * `prices` (src/cost/prices.ts; the deployed function reads overrides from LAYERBENCH_PRICES).
+ *
+ * Scratch goes once it is no longer needed (src/steps/cleanup.ts): the item list the Map just read,
+ * and the checkpoints of a run with no round left to train.
  */
 import { keys } from '../store/keys.js';
+import { deleteCheckpoints, deleteScratch } from './cleanup.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { readRunDocuments, type RunDocuments } from './documents.js';
 import { buildLeaderboard, leaderboardCsv, parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
@@ -35,9 +39,11 @@ export async function aggregate(store: Store, payload: AggregateInput, opts: Agg
       continue;
     }
     const run = await aggregateRun(store, ref.runId, opts.now ?? new Date(), opts.prices ?? priceTable());
+    if (!run.promote) await deleteCheckpoints(store, ref.runId);
     promote ||= run.promote;
     runs.push(run.summary);
   }
+  if (input.itemsKey) await deleteScratch(store, [input.itemsKey]);
   return { runs, promote };
 }
 

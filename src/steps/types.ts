@@ -89,8 +89,11 @@ export const trainInputSchema = workItemSchema.extend({ status: z.literal('conti
 export const caughtFailureSchema = trainInputSchema.extend({ error: caughtErrorSchema });
 export type CaughtFailure = z.infer<typeof caughtFailureSchema>;
 
-/** Aggregate reads the runs; their documents are listed from the store. */
-export const aggregateInputSchema = z.object({ runs: z.array(passedOn(runRefSchema)) });
+/**
+ * Aggregate reads the runs (their documents are listed from the store) and the item list the Map just
+ * trained, which it deletes: nothing reads it again.
+ */
+export const aggregateInputSchema = z.object({ runs: z.array(passedOn(runRefSchema)), itemsKey: z.string().min(1).optional() });
 export type AggregateInput = z.infer<typeof aggregateInputSchema>;
 
 /** A run worse than the sweep's previous run beyond noise (src/report/history.ts compareWithHistory). */

@@ -186,7 +186,8 @@ export const DEFINITION_TEMPLATE: unknown = {
       "TimeoutSeconds": 900,
       "Resource": "arn:aws:lambda:us-east-1:123456789012:function:layerbench-aggregate",
       "Parameters": {
-        "runs.$": "$.runs"
+        "runs.$": "$.runs",
+        "itemsKey.$": "$.itemsKey"
       }
     },
     "Finalize": {

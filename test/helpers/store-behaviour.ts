@@ -95,6 +95,17 @@ export function describeStoreBehaviour(name: string, freshStore: () => Promise<S
       expect(await store.list('nothing/here/')).toEqual([]);
     });
 
+    it('deletes an object, and deleting one that is not there is no error', async () => {
+      const store = await freshStore();
+      await store.put('runs/r1/checkpoints/a.ckpt', new Uint8Array([1]));
+      await store.put('runs/r1/checkpoints/b.ckpt', new Uint8Array([2]));
+      await store.delete('runs/r1/checkpoints/a.ckpt');
+      await store.delete('runs/r1/checkpoints/a.ckpt');
+      await store.delete('runs/r9/checkpoints/none.ckpt');
+      expect(await store.exists('runs/r1/checkpoints/a.ckpt')).toBe(false);
+      expect(await store.list('')).toEqual(['runs/r1/checkpoints/b.ckpt']);
+    });
+
     it('gives a version that depends on the content only', async () => {
       const store = await freshStore();
       await store.put('a.json', '{"v":1}');
@@ -115,6 +126,7 @@ export function describeStoreBehaviour(name: string, freshStore: () => Promise<S
         await expect(store.putIfAbsent(bad, 'x')).rejects.toThrow(/: not a store key \(keys are relative/);
         await expect(store.get(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
         await expect(store.version(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
+        await expect(store.delete(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
         expect(await store.list('')).toEqual([]);
       },
     );

@@ -2,8 +2,8 @@
  * The Store contract as a test suite, run against every implementation (local directory, S3 on
  * s3rver). Call `describeStoreBehaviour(name, freshStore)` inside a test file; `freshStore` must
  * return an empty store for each test. `conditionalWrites: false` skips what a server that ignores
- * `If-None-Match` cannot show (s3rver 3.7 accepts every conditional PUT; test/store.s3.test.ts proves
- * the S3 path against S3's documented answers instead).
+ * `If-None-Match` cannot show (plain s3rver 3.7 accepts every conditional PUT; the test server of
+ * test/helpers/s3rver.ts honours it unless told not to).
  */
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/errors.js';

@@ -47,6 +47,8 @@ export const stackConfigSchema = z.object({
   libtensorflowBaseUri: z.url().optional(),
   /** Guardrail: candidates one run may have; Plan refuses a larger sweep (the execution fails saying why). */
   maxCandidatesPerRun: intFromContext(1, 10_000).default(1000),
+  /** Guardrail: candidates of all the nightly schedule's runs of one night together; the sweeps beyond it are skipped, one log line each. */
+  maxCandidatesPerNight: intFromContext(1, 1_000_000).default(1000),
   /** Guardrail: training.epochs at most. */
   maxEpochs: intFromContext(1, 10_000).default(1000),
   /** Guardrail: trainable parameters of any one candidate, counted at plan time. */
@@ -117,6 +119,7 @@ export class LayerbenchStack extends Stack {
         LAYERBENCH_MAX_CANDIDATES: String(config.maxCandidatesPerRun),
         LAYERBENCH_MAX_EPOCHS: String(config.maxEpochs),
         LAYERBENCH_MAX_PARAMETERS: String(config.maxParametersPerCandidate),
+        LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: String(config.maxCandidatesPerNight),
       },
     });
     const train = new TrainFunction(this, 'Train', {

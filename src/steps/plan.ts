@@ -57,6 +57,11 @@ export interface PlanLimits {
   maxEpochs?: number;
   /** Trainable parameters of any one candidate, counted at plan time (context maxParametersPerCandidate). */
   maxParameters?: number;
+  /**
+   * Candidates of all the nightly schedule's runs of one night together (context maxCandidatesPerNight):
+   * sweeps are admitted in key order while they fit; the rest are skipped, each with its reason.
+   */
+  maxCandidatesPerNight?: number;
 }
 
 const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
@@ -67,6 +72,8 @@ interface Selected {
 }
 
 interface Prepared {
+  /** The sweep's key (sweeps/<name>.json). */
+  key: string;
   ref: RunRef;
   items: WorkItem[];
   warnings: string[];
@@ -108,6 +115,9 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
       if (!fanOut || !(err instanceof LayerbenchError) || err.kind !== 'fatal') throw err;
       skipped.push({ key: sweep.key, reason: errorMessage(err) });
     }
+  }
+  if (trigger === 'schedule' && opts.limits?.maxCandidatesPerNight !== undefined) {
+    prepared.splice(0, prepared.length, ...capTheNight(prepared, opts.limits.maxCandidatesPerNight, skipped));
   }
   if (fanOut && prepared.length === 0 && skipped.length > 0) {
     throw new SpecError(`no registered sweep could run: ${skipped.map((s) => `${s.key}: ${s.reason}`).join('; ')}`);
@@ -218,7 +228,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const runId = ctx.runId ?? runIdFor(spec.name, ctx);
   const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
   if (existing && !ctx.runId) {
-    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
+    return { key: sweep.key, ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
   const limits = ctx.limits ?? {};
   checkSweepLimits(spec, limits);
@@ -286,6 +296,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         ...(data ? { data } : {}),
       };
   return {
+    key: sweep.key,
     ref: { runId, sweep: spec.name, candidates: candidates.length },
     items,
     warnings,
@@ -293,6 +304,27 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     ...(baseline ? { baseline } : {}),
     ...(halving && !existing ? { halving } : {}),
   };
+}
+
+/**
+ * The night's cap on the nightly schedule's runs, all sweeps together: tonight's runs planned already
+ * (by an earlier execution of the schedule: here as duplicates) count first, then new runs are admitted
+ * in sweep key order while the night's candidates stay within `max`; the others are skipped with why.
+ */
+function capTheNight(prepared: Prepared[], max: number, skipped: { key: string; reason: string }[]): Prepared[] {
+  let night = prepared.filter((p) => p.ref.duplicate).reduce((n, p) => n + p.ref.candidates, 0);
+  return prepared.filter((p) => {
+    if (p.ref.duplicate) return true;
+    if (night + p.ref.candidates <= max) {
+      night += p.ref.candidates;
+      return true;
+    }
+    skipped.push({
+      key: p.key,
+      reason: `tonight's nightly runs have ${night} candidates, and this sweep's ${p.ref.candidates} would make ${night + p.ref.candidates}, more than this deployment allows per night (${max}, stack context maxCandidatesPerNight)`,
+    });
+    return false;
+  });
 }
 
 /** A halving run's state before its first round: the schedule, the brackets, round 0 open. */

@@ -16,8 +16,9 @@ const count = z.number().int().nonnegative();
 const caughtErrorSchema = z.object({ Error: z.string().optional(), Cause: z.string().optional() });
 
 /**
- * The runs as passed on: a field a newer step adds passes through the states in between (the schemas
- * name the fields the steps read; the types stay exact).
+ * A payload as passed on: a field a newer step adds (to a run, to an item) passes through the states
+ * in between and reaches the step that reads it (the schemas name the fields the steps read; the types
+ * stay exact).
  */
 const passedOn = <S extends z.ZodObject>(schema: S) => schema.loose() as unknown as S;
 
@@ -83,10 +84,10 @@ export interface TrainOutput extends WorkItem {
 }
 
 /** Train's input: a Map item, or its own output with status "continue" (the TrainAgain Choice). */
-export const trainInputSchema = workItemSchema.extend({ status: z.literal('continue').optional() });
+export const trainInputSchema = passedOn(workItemSchema.extend({ status: z.literal('continue').optional() }));
 
 /** RecordFailure's input: what the Map's Catch leaves for a candidate whose task failed outright (timeout, crash, retries spent). */
-export const caughtFailureSchema = trainInputSchema.extend({ error: caughtErrorSchema });
+export const caughtFailureSchema = passedOn(workItemSchema.extend({ status: z.literal('continue').optional(), error: caughtErrorSchema }));
 export type CaughtFailure = z.infer<typeof caughtFailureSchema>;
 
 /**

@@ -99,7 +99,7 @@ export { PRICES, priceTable, priceTableSchema, parsePriceOverrides, type PriceTa
 export { candidateCost, runCost, type CostEstimate, type RunCost } from './cost/estimate.js';
 export { registerWasmKernels } from './kernels/index.js';
 export * from './steps/index.js';
-export { runLocal, renderDefinition, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
+export { runLocal, definitionFromTemplate, STATE, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
 export {
   buildLeaderboard,
   LEADERBOARD_COLUMNS,

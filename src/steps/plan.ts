@@ -18,7 +18,6 @@
  * own array (a duplicate's is empty), so no execution can overwrite another's.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
 import { expandCandidates } from '../search/candidates.js';
 import { canonicalJson, contentHash } from '../sweep/candidate.js';
@@ -37,8 +36,8 @@ import type { Round, SearchState, SearchStrategy } from '../search/strategy.js';
 import type { Candidate } from '../sweep/candidate.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { checkRunDocuments, resumeState } from './resume.js';
-import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
-import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
+import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from './manifest.js';
+import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {
   /** The clock (run ids and createdAt). */
@@ -61,16 +60,12 @@ export interface PlanLimits {
   maxEpochs?: number;
   /** Trainable parameters of any one candidate, counted at plan time (context maxParametersPerCandidate). */
   maxParameters?: number;
+  /**
+   * Candidates of all the nightly schedule's runs of one night together (context maxCandidatesPerNight):
+   * sweeps are admitted in key order while they fit; the rest are skipped, each with its reason.
+   */
+  maxCandidatesPerNight?: number;
 }
-
-const planInputSchema = z.object({
-  trigger: z.enum(TRIGGERS).optional(),
-  key: z.string().min(1).optional(),
-  etag: z.string().min(1).optional(),
-  runId: z.string().regex(RUN_ID, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
-  /** Resuming: train every failed candidate again (by default only transient and crashed failures are). */
-  retryFailed: z.boolean().optional(),
-});
 
 const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
 
@@ -80,6 +75,8 @@ interface Selected {
 }
 
 interface Prepared {
+  /** The sweep's key (sweeps/<name>.json). */
+  key: string;
   ref: RunRef;
   items: WorkItem[];
   warnings: string[];
@@ -92,13 +89,9 @@ interface Prepared {
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
-  const parsedInput = planInputSchema.safeParse(input ?? {});
-  if (!parsedInput.success) {
-    const issue = parsedInput.error.issues[0]!;
-    throw new SpecError(`input.${issue.path.join('.')}: ${issue.message}`);
-  }
-  const trigger: Trigger = parsedInput.data.trigger ?? (parsedInput.data.key ? 'upload' : 'schedule');
-  const inp = trigger === 'upload' && parsedInput.data.key ? { ...parsedInput.data, key: await uploadedKey(store, parsedInput.data.key) } : parsedInput.data;
+  const parsedInput = parsePayload(planInputSchema, input, 'Plan');
+  const trigger: Trigger = parsedInput.trigger ?? (parsedInput.key ? 'upload' : 'schedule');
+  const inp = trigger === 'upload' && parsedInput.key ? { ...parsedInput, key: await uploadedKey(store, parsedInput.key) } : parsedInput;
   const now = opts.now ?? new Date();
   const { selected, fanOut, skipped } = await selectSweeps(store, inp, trigger, opts.spec);
   if (inp.runId && selected.length > 1) throw new SpecError(`input.runId: names one run, but ${selected.length} sweeps were selected`);
@@ -125,6 +118,9 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
       if (!fanOut || !(err instanceof LayerbenchError) || err.kind !== 'fatal') throw err;
       skipped.push({ key: sweep.key, reason: errorMessage(err) });
     }
+  }
+  if (trigger === 'schedule' && opts.limits?.maxCandidatesPerNight !== undefined) {
+    prepared.splice(0, prepared.length, ...capTheNight(prepared, opts.limits.maxCandidatesPerNight, skipped));
   }
   if (fanOut && prepared.length === 0 && skipped.length > 0) {
     throw new SpecError(`no registered sweep could run: ${skipped.map((s) => `${s.key}: ${s.reason}`).join('; ')}`);
@@ -167,7 +163,7 @@ export function planId(now: Date): string {
 
 async function selectSweeps(
   store: Store,
-  input: z.infer<typeof planInputSchema>,
+  input: PlanInput,
   trigger: Trigger,
   inline: SweepSpec | undefined,
 ): Promise<{ selected: Selected[]; fanOut: boolean; skipped: { key: string; reason: string }[] }> {
@@ -235,7 +231,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const runId = ctx.runId ?? runIdFor(spec.name, ctx);
   const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
   if (existing && !ctx.runId) {
-    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
+    return { key: sweep.key, ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
   const limits = ctx.limits ?? {};
   checkSweepLimits(spec, limits);
@@ -305,6 +301,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         ...(data ? { data } : {}),
       };
   return {
+    key: sweep.key,
     ref: { runId, sweep: spec.name, candidates: candidates.length },
     items,
     warnings,
@@ -328,6 +325,27 @@ function startSearch(search: SearchStrategy, runId: string, spec: SweepSpec, can
 /** What a work item says of its round: its number and whether it is the search's last (nothing for a search of one round). */
 export function roundFields(round: Round): Pick<WorkItem, 'round' | 'final'> {
   return round.round === null ? {} : { round: round.round, final: round.final };
+}
+
+/**
+ * The night's cap on the nightly schedule's runs, all sweeps together: tonight's runs planned already
+ * (by an earlier execution of the schedule: here as duplicates) count first, then new runs are admitted
+ * in sweep key order while the night's candidates stay within `max`; the others are skipped with why.
+ */
+function capTheNight(prepared: Prepared[], max: number, skipped: { key: string; reason: string }[]): Prepared[] {
+  let night = prepared.filter((p) => p.ref.duplicate).reduce((n, p) => n + p.ref.candidates, 0);
+  return prepared.filter((p) => {
+    if (p.ref.duplicate) return true;
+    if (night + p.ref.candidates <= max) {
+      night += p.ref.candidates;
+      return true;
+    }
+    skipped.push({
+      key: p.key,
+      reason: `tonight's nightly runs have ${night} candidates, and this sweep's ${p.ref.candidates} would make ${night + p.ref.candidates}, more than this deployment allows per night (${max}, stack context maxCandidatesPerNight)`,
+    });
+    return false;
+  });
 }
 
 /** A run can be resumed only with the sweep and the dataset version it was planned with. */

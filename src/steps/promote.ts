@@ -24,14 +24,9 @@ import { putJson, type Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';
 import { readManifest } from './manifest.js';
 import { planId, roundFields } from './plan.js';
-import type { PlanOutput, RunRef, RunSummary, WorkItem } from './types.js';
+import { parsePayload, promoteInputSchema, type PlanOutput, type PromoteInput, type RunRef, type RunSummary, type WorkItem } from './types.js';
 
-/** The Promote payload's marker: the deployed Aggregate function runs Promote when it sees it (infra/workflow.ts). */
-export const PROMOTE_STEP = 'promote';
-
-export interface PromoteInput {
-  runs: (RunRef | RunSummary)[];
-}
+export type { PromoteInput };
 
 export interface PromoteOptions {
   now?: Date;
@@ -39,12 +34,13 @@ export interface PromoteOptions {
   prices?: PriceTable;
 }
 
-export async function promote(store: Store, input: PromoteInput, opts: PromoteOptions = {}): Promise<PlanOutput> {
+export async function promote(store: Store, payload: PromoteInput, opts: PromoteOptions = {}): Promise<PlanOutput> {
+  const input = parsePayload(promoteInputSchema, payload, 'Promote');
   const now = opts.now ?? new Date();
   const prices = opts.prices ?? priceTable();
   const runs: RunRef[] = [];
   const items: WorkItem[] = [];
-  for (const run of input.runs ?? []) {
+  for (const run of input.runs) {
     const manifest = run.duplicate ? undefined : await readManifest(store, run.runId);
     runs.push({ runId: run.runId, sweep: run.sweep, candidates: manifest?.candidates.length ?? ('candidates' in run ? run.candidates : 0), ...(run.duplicate ? { duplicate: true } : {}) });
     if (!manifest) continue;

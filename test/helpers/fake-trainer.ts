@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, type CandidateDoc } from '../../src/results/document.js';
-import { findCandidate, readManifest, type RunManifest } from '../../src/steps/manifest.js';
+import { findCandidate, readManifest, type RunManifest } from '../../src/results/manifest.js';
 import { keys } from '../../src/store/keys.js';
 import { putJsonIfAbsent, type Store } from '../../src/store/store.js';
 import type { TrainBinding } from '../../src/workflow/local.js';

@@ -223,7 +223,7 @@ export async function expectedScore(s: Scenario, truth: TruthSample, draws: numb
 }
 
 /** A trial as the intervals read it: the fields of its document's trial that the analysis uses. */
-export type TrialRecord = Pick<Trial, 'repeat' | 'fold' | 'trainRows' | 'valRows' | 'valMetric' | 'bestEpoch' | 'split' | 'test'>;
+export type TrialRecord = Pick<Trial, 'repeat' | 'fold' | 'trainRows' | 'valRows' | 'valMetric' | 'bestEpoch' | 'split' | 'test' | 'valBlocks'>;
 
 /**
  * What one simulated sweep leaves to check, kept small enough to save (`--save`) and re-score later
@@ -264,6 +264,8 @@ const keep = (t: Trial): TrialRecord => ({
   bestEpoch: t.bestEpoch,
   ...(t.split ? { split: t.split } : {}),
   ...(t.test ? { test: t.test } : {}),
+  // The per-row validation results: repeats over one split (time order) add those rows' sampling error.
+  ...(t.valBlocks ? { valBlocks: t.valBlocks } : {}),
 });
 
 /** One sweep: a fresh table, every candidate trained and analysed, the recommended one refit and its true score taken. */

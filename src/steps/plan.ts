@@ -22,7 +22,7 @@ import { z } from 'zod';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
 import { canonicalJson, contentHash, expandCandidates } from '../search/candidates.js';
 import { parseSweepText } from '../sweep/load.js';
-import type { SweepSpec } from '../sweep/schema.js';
+import { DEFAULT_MAX_TASK_SECONDS, type SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { baselineDoc } from '../data/baseline.js';
@@ -33,6 +33,9 @@ import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/para
 import { currentRound, HALVING_SCHEMA, readHalvingState, type HalvingState } from '../results/halving.js';
 import { assignBrackets, halvingShape, isHalving, trialsPerCandidate } from '../search/halving.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
+import { savePrepared, type LoadedDataset } from '../data/load.js';
+import type { Candidate } from '../search/candidates.js';
+import { trainContextOf, writeTrainContext } from './train-context.js';
 import { checkRunDocuments, resumeState } from './resume.js';
 import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
@@ -46,8 +49,17 @@ export interface PlanOptions {
   datasetScope?: DatasetScope;
   /** The deployment's guardrails (stack context); none by default. */
   limits?: PlanLimits;
-  /** What one candidate may use on a worker (default: the wasm backend's 4 GiB heap). */
+  /**
+   * What one candidate may use on a worker (default: the wasm backend's 4 GiB heap); deployed, the
+   * Train function's configured memory.
+   */
   memoryBudget?: MemoryBudget;
+  /**
+   * Seconds a Train task may run before it is stopped (the deployed function's timeout; locally
+   * --train-timeout): a training.maxTaskSeconds above it is refused, since the task would be stopped
+   * before it checkpoints.
+   */
+  trainTimeoutSeconds?: number;
 }
 
 /** What one run may cost at most: a sweep beyond any of these is refused before anything is written. */
@@ -86,6 +98,8 @@ interface Prepared {
   baseline?: BaselineDoc;
   /** A new halving run's rounds (runs/<runId>/halving.json), written once its manifest has claimed the run. */
   halving?: HalvingState;
+  /** The dataset as read, written in its prepared form (src/data/prepared.ts) with the run's training context. */
+  dataset?: { spec: SweepSpec; loaded: LoadedDataset; manifest: RunManifest };
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -112,6 +126,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
           runId: inp.runId,
           retryFailed: inp.retryFailed,
           memoryBudget: opts.memoryBudget,
+          trainTimeoutSeconds: opts.trainTimeoutSeconds,
           now,
           datasetScope: opts.datasetScope,
           limits: opts.limits,
@@ -135,6 +150,11 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
     }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
     if (p.halving) await putJson(store, keys.halving(p.ref.runId), p.halving);
+    // The dataset parsed once, for every Train task (src/data/prepared.ts), and what those tasks need of the run.
+    if (p.dataset) {
+      const prepared = await savePrepared(store, p.dataset.spec.dataset, p.dataset.loaded);
+      await writeTrainContext(store, trainContextOf(p.dataset.manifest, prepared));
+    }
   }
   const items = prepared.flatMap((p) => p.items);
   const itemsKey = keys.plan(planId(now));
@@ -222,6 +242,7 @@ interface RunContext {
   runId?: string;
   retryFailed?: boolean;
   memoryBudget?: MemoryBudget;
+  trainTimeoutSeconds?: number;
   now: Date;
   datasetScope?: DatasetScope;
   limits?: PlanLimits;
@@ -235,8 +256,9 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
   const limits = ctx.limits ?? {};
-  checkSweepLimits(spec, limits);
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
+  checkSweepLimits(spec, limits, ctx.trainTimeoutSeconds);
+  const loaded = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
+  const { parsed, version } = loaded;
   if (existing) {
     checkResumable(existing, spec, version);
     await checkRunDocuments(store, runId);
@@ -280,7 +302,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const work = round ? candidates.filter((c) => round.candidates.includes(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) })) : todo;
   const items = work
     .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
-    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...(round ? { round: round.round } : {}) }));
+    .map(({ candidate, retrain }): WorkItem => workItem(runId, candidate, { ...(retrain ? { retrain } : {}), ...(round ? { round: round.round } : {}) }));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);
@@ -306,7 +328,13 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     manifest,
     ...(baseline ? { baseline } : {}),
     ...(halving && !existing ? { halving } : {}),
+    dataset: { spec, loaded, manifest: manifest ?? existing! },
   };
+}
+
+/** One Map item: the candidate travels with it, so its Train task need not read run.json (train-context.ts). */
+export function workItem(runId: string, candidate: Candidate, fields: Omit<WorkItem, 'runId' | 'candidateId' | 'candidate'> = {}): WorkItem {
+  return { runId, candidateId: candidate.id, ...fields, candidate };
 }
 
 /** A halving run's state before its first round: the schedule, the brackets, round 0 open. */
@@ -342,9 +370,16 @@ export function checkResumable(existing: RunManifest, spec: SweepSpec, datasetVe
 }
 
 /** Limits that the spec alone decides (before the dataset is read). */
-function checkSweepLimits(spec: SweepSpec, limits: PlanLimits): void {
+function checkSweepLimits(spec: SweepSpec, limits: PlanLimits, trainTimeoutSeconds: number | undefined): void {
   if (limits.maxEpochs !== undefined && spec.training.epochs > limits.maxEpochs) {
     throw new SpecError(`training.epochs: ${spec.training.epochs} is more than this deployment allows (${limits.maxEpochs}, stack context maxEpochs)`);
+  }
+  // The default is no request of the user's: under a shorter timeout its tasks hand over before they are stopped (train.ts).
+  const task = spec.training.maxTaskSeconds;
+  if (trainTimeoutSeconds !== undefined && task > trainTimeoutSeconds && task !== DEFAULT_MAX_TASK_SECONDS) {
+    throw new SpecError(
+      `training.maxTaskSeconds: ${task} is more than the Train task's timeout (${trainTimeoutSeconds} s), which would stop it before it checkpoints; use at most ${trainTimeoutSeconds}`,
+    );
   }
 }
 

@@ -2,6 +2,8 @@
  * The small JSON the workflow's states carry. Never metric arrays: Step Functions payloads are capped
  * at 256 KiB, so states pass run ids, candidate ids and keys, and the documents live in the store.
  */
+import type { Candidate } from '../search/candidates.js';
+import type { PhaseSeconds } from '../train/phases.js';
 
 /** Execution input. From the CLI: a sweep key (or an inline spec). From an upload: the object's key and
  * ETag. From the nightly schedule: trigger 'schedule' and no key (every registered sweep runs). */
@@ -33,6 +35,17 @@ export interface WorkItem {
   retrain?: boolean;
   /** Halving runs: the round this item trains in (to that round's epoch budget, runs/<id>/halving.json). */
   round?: number;
+  /**
+   * With `round`: whether it is the search's last planned round (the strategy says so, src/search/).
+   * false: the candidate either goes on from its checkpoint or stops at this rung, unranked — its task
+   * may skip what only ranked candidates need (saving the model, scoring the test split); Promote needs
+   * only the validation trials. true, or absent (a search of one round, an item written before this
+   * field): a candidate's last training, which does everything. A run whose `search.budget` ends the
+   * rounds early ranks the candidates of a non-final round, without what their tasks skipped.
+   */
+  final?: boolean;
+  /** The candidate itself, so that Train need not read run.json (every candidate of the run); absent in older items. */
+  candidate?: Candidate;
 }
 
 /** The Plan state's output. The items themselves are in the store, where the Map's ItemReader reads them. */
@@ -57,6 +70,8 @@ export interface PlanResult extends PlanOutput {
 export interface TrainOutput extends WorkItem {
   /** continue: the task checkpointed before training.maxTaskSeconds; the Map's Choice invokes Train again with this output. */
   status: 'succeeded' | 'failed' | 'skipped' | 'continue';
+  /** Where the task's time went, in seconds per phase (src/train/phases.ts); for benchmarks and logs. */
+  phases?: PhaseSeconds;
 }
 
 /** RecordFailure's input: what the Map's Catch leaves for a candidate whose task failed outright (timeout, crash, retries spent). */

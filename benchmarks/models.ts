@@ -2,7 +2,7 @@
  * The seed article's three reference models, as layerbench sweeps of one candidate each, with
  * synthetic data of the right shape. Throughput does not depend on the values, only on the shapes.
  */
-import type { Candidate } from '../src/search/candidates.js';
+import type { Candidate } from '../src/sweep/candidate.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import type { DataInfo, SplitData } from '../src/data/types.js';
 import { rng } from '../src/random.js';

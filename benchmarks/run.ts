@@ -448,7 +448,7 @@ async function main(): Promise<void> {
       try {
         const row = await compareSearch(name, 2);
         search.push(row);
-        log(`    epochs ${row.halving.epochsTrained} of ${row.grid.epochsTrained}, same or within: ${row.sameOrWithin}`);
+        log(`    halving used ${Math.round(100 * row.fraction.epochs)} % of the grid's epochs, ${Math.round(100 * row.fraction.cpuSeconds)} % of its CPU-seconds; recommendation: ${row.agreement}`);
       } catch (err) {
         log(`    failed: ${firstLine(err)}`);
       }

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../src/model/build.js';
 import { rng } from '../src/random.js';
-import type { Candidate } from '../src/search/candidates.js';
+import type { Candidate } from '../src/sweep/candidate.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import type { DataInfo, SplitData } from '../src/data/types.js';
 import { selectBackend } from '../src/train/backend.js';

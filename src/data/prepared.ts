@@ -15,7 +15,7 @@
  */
 import { createHash } from 'node:crypto';
 import { LayerbenchError } from '../errors.js';
-import { canonicalJson } from '../search/candidates.js';
+import { canonicalJson } from '../sweep/candidate.js';
 import { keys } from '../store/keys.js';
 import type { DatasetSpec } from '../sweep/schema.js';
 import { scaledSamples } from './arrays.js';

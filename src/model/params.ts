@@ -3,7 +3,7 @@
  * (so the Keras code generator can replicate them from the recorded `padding`), and tests compare
  * `expectedParamCount` with what TensorFlow.js counts for the built network.
  */
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { DataError, SpecError } from '../errors.js';
 import type { ModelSpec, TrainingSpec } from '../sweep/schema.js';
 import type { DataInfo } from '../data/types.js';

@@ -15,6 +15,7 @@ import {
   sharedRowsVariance,
   trialInterval,
   trialModelsTestInterval,
+  validationInterval,
   critical,
   type BaselineComparison,
   type Comparison,
@@ -159,18 +160,16 @@ function summaryOf(values: readonly number[], interval: ScoreInterval | null): S
 }
 
 /**
- * A candidate's validation score: mean over trials, the Nadeau–Bengio corrected standard error and the
- * 95 % interval on the metric's scale (src/stats/intervals.ts). Accuracy's effective rows are bounded
- * by the distinct rows the trials validated on (trials over one split share them).
+ * A candidate's validation score: mean over trials, its standard error and the 95 % interval on the
+ * metric's scale (src/stats/intervals.ts validationInterval: Nadeau–Bengio corrected; for accuracy the
+ * validation rows' binomial variance as the design gives it, plus the trials' spread beyond it).
  */
 export function scoreSummary(metric: string, points: readonly TrialPoint[]): Summary {
-  const values = points.map((p) => p.value);
-  const dev = Math.max(0, ...points.map((p) => (p.trainRows ?? 0) + (p.valRows ?? 0)));
-  // Repeats over one split (a holdout in time order) validate on the same rows: count those rows once.
-  const splits = new Map(points.map((p, i) => [p.split ?? `#${i}`, p.valRows ?? 0]));
-  const pooled = [...splits.values()].reduce((s, r) => s + r, 0);
-  const rows = dev > 0 ? Math.min(dev, pooled) : pooled > 0 ? pooled : Infinity;
-  return summaryOf(values, trialInterval(metric, values, rowRatio(points), rows, 0.95, sharedRowsVariance(metric, points)));
+  // Trials that share a split (repeats of a time-ordered holdout) add their rows' sampling error (shared-rows.ts).
+  return summaryOf(
+    points.map((p) => p.value),
+    validationInterval(metric, points, 0.95, sharedRowsVariance(metric, points)),
+  );
 }
 
 /** The baseline document as the analysis uses it; null when it has no finite trial. */

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
-import { candidateSchema, type Candidate } from '../search/candidates.js';
+import { candidateSchema, type Candidate } from '../sweep/candidate.js';
 import { higherIsBetter, type MetricName } from '../sweep/schema.js';
 import { getText, type Store } from '../store/store.js';
 

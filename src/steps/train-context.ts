@@ -11,7 +11,7 @@
  */
 import { z } from 'zod';
 import { LayerbenchError } from '../errors.js';
-import { candidateSchema, type Candidate } from '../search/candidates.js';
+import { candidateSchema, type Candidate } from '../sweep/candidate.js';
 import { sweepSpecSchema } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';

@@ -34,7 +34,7 @@ import { failedDoc, trainCandidateResumable, type ResumableArgs } from '../train
 import { resetPeakRss } from '../train/peak-rss.js';
 import { plannedDataset, type DatasetScope } from './dataset.js';
 import { readTaskContext } from './train-context.js';
-import type { TrainOutput, WorkItem } from './types.js';
+import { parsePayload, trainInputSchema, type TrainOutput, type WorkItem } from './types.js';
 
 export interface TrainOptions {
   /** Where the sweep's dataset may live (src/steps/dataset.ts); default the store only (datasets/…), the local runner: anywhere. */
@@ -58,7 +58,8 @@ export function safetyMarginMs(taskMs: number): number {
   return Math.max(5_000, taskMs / 10);
 }
 
-export async function train(store: Store, item: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
+export async function train(store: Store, payload: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
+  const item = parsePayload(trainInputSchema, payload, 'Train');
   const taskStart = performance.now();
   const cpuStart = process.cpuUsage();
   const phases = new PhaseClock();

@@ -4,7 +4,7 @@
  */
 import type * as tf from '@tensorflow/tfjs';
 import { CandidateError, LayerbenchError, errorMessage } from '../errors.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import type { DataInfo, SplitData } from '../data/types.js';
 import type { Trial } from '../results/document.js';

@@ -7,7 +7,7 @@
 import type * as tf from '@tensorflow/tfjs';
 import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind } from '../errors.js';
 import { layerSummaries } from '../model/build.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { higherIsBetter, type MetricName, type SweepSpec } from '../sweep/schema.js';
 import type { DataInfo, SplitData } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type LayerSummary, type Trial } from '../results/document.js';

@@ -17,7 +17,7 @@ import * as tf from '@tensorflow/tfjs';
 import { CandidateError, DataError, LayerbenchError } from '../errors.js';
 import { buildModel } from '../model/build.js';
 import { rng, type Random } from '../random.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { higherIsBetter, type MetricName, type SweepSpec } from '../sweep/schema.js';
 import type { DataInfo, SplitData } from '../data/types.js';
 import type { EpochRecord, Trial } from '../results/document.js';

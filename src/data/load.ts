@@ -77,10 +77,14 @@ export async function loadPrepared(store: Store, key: string): Promise<ParsedDat
   return parsed;
 }
 
-/** Write a dataset's prepared form unless it is there already; its key. */
+/**
+ * Write a dataset's prepared form; its key. Written again by every run that uses it (the same bytes), so
+ * that the bucket's lifecycle rule, which expires prepared data a week after it was written, does not
+ * take it from a run that just started.
+ */
 export async function savePrepared(store: Store, ds: DatasetSpec, loaded: LoadedDataset): Promise<string> {
   const key = preparedKey(ds, loaded.version);
-  if (!(await store.exists(key))) await store.put(key, encodePrepared(loaded.parsed), 'application/octet-stream');
+  await store.put(key, encodePrepared(loaded.parsed), 'application/octet-stream');
   return key;
 }
 

@@ -116,8 +116,11 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     onFinalModel: async (model, split: SplitData) => {
       const prefix = keys.model(runId, candidateId);
       if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
-      const { modelKey } = await saveModelToStore(model, store, prefix);
-      const preprocessingKey = split.preprocessing ? await savePreprocessing(store, prefix, split.preprocessing) : undefined;
+      // Written side by side: each write waits for its data to reach the disk (or S3), and neither needs the other.
+      const [{ modelKey }, preprocessingKey] = await Promise.all([
+        saveModelToStore(model, store, prefix),
+        split.preprocessing ? savePreprocessing(store, prefix, split.preprocessing) : undefined,
+      ]);
       saved = { modelKey, ...(preprocessingKey ? { preprocessingKey } : {}), repeat: split.repeat, fold: split.fold, trainRows: split.train.n };
     },
   };

@@ -11,7 +11,9 @@
  *   npx tsx benchmarks/overhead.ts [--sweep seattle-weather|co2|mnist] [--repeats 2] [--backend wasm]
  *
  * Each repeat plans a new run of the sweep (same data) in the same worker, as a warm worker trains
- * the candidates of consecutive runs. Load averages before and after are printed with the figures:
+ * the candidates of consecutive runs. Then a whole run through the local runner (the state machine,
+ * `--workers` 1 and 2) as a timeline of its states: Plan, the first and the last candidate, Aggregate,
+ * Finalize with Report; with the runner process's own CPU-seconds, since what it does is serial. Load averages before and after are printed with the figures:
  * on a shared machine the split holds better than the absolute seconds.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,6 +28,7 @@ import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { TASK_PHASES, type TaskPhase } from '../src/train/phases.js';
 import { TrainPool } from '../src/workflow/pool.js';
+import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
 
 export interface OverheadResult {
   sweep: string;
@@ -92,6 +95,63 @@ export async function measureOverhead(opts: { sweep: ExampleSweep; repeats: numb
   }
 }
 
+export interface RunTimeline {
+  workers: number;
+  candidates: number;
+  /** Seconds from the start of the run, and the runner process's CPU-seconds then, at each state. */
+  marks: { at: string; seconds: number; cpuSeconds: number }[];
+}
+
+/** One whole run of the sweep through the local runner, as a timeline of its states. */
+export async function runTimeline(sweep: ExampleSweep, workers: number, backend?: string): Promise<RunTimeline> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-timeline-'));
+  try {
+    const store = new LocalStore(dir);
+    await prepareExamples(store);
+    const spec = await loadExampleSweep(sweep);
+    await putJson(store, keys.sweep(spec.name), spec);
+    const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
+    const marks: RunTimeline['marks'] = [];
+    const mark = (at: string) => {
+      const c = process.cpuUsage(cpu0);
+      marks.push({ at, seconds: (performance.now() - t0) / 1000, cpuSeconds: (c.user + c.system) / 1e6 });
+    };
+    let done = 0;
+    let total = 0;
+    const onProgress = (e: ProgressEvent) => {
+      if (e.type === 'planned') {
+        total = e.total;
+        mark('planned');
+      } else if (e.type === 'candidate') {
+        done++;
+        if (done === 1) mark('first candidate done');
+        if (done === total) mark('last candidate done');
+      } else if (e.type === 'aggregating' || e.type === 'finalizing') mark(e.type);
+    };
+    await runLocal({ store, input: { trigger: 'cli', key: keys.sweep(spec.name) }, workers, onProgress, ...(backend ? { backend } : {}) });
+    mark('done (Report written)');
+    return { workers, candidates: total, marks };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function timelineMarkdown(sweep: string, runs: RunTimeline[], load: { before: number[]; after: number[] }): string {
+  const lines = [
+    `### A whole run's states: ${sweep}, in-process runner (no CLI start)`,
+    '',
+    `Load average before ${load.before.map((l) => l.toFixed(2)).join(' ')}, after ${load.after.map((l) => l.toFixed(2)).join(' ')}.`,
+    '',
+    `| state reached | ${runs.map((r) => `${r.workers} worker${r.workers === 1 ? '' : 's'}: s (runner CPU-s)`).join(' | ')} |`,
+    `|---|${runs.map(() => '---:').join('|')}|`,
+  ];
+  for (const [i, m] of runs[0]!.marks.entries()) {
+    lines.push(`| ${m.at} | ${runs.map((r) => (r.marks[i] ? `${r.marks[i]!.seconds.toFixed(2)} (${r.marks[i]!.cpuSeconds.toFixed(2)})` : '')).join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
@@ -136,5 +196,8 @@ if (isEntry) {
   const sweep = values.sweep as ExampleSweep;
   if (!(sweep in EXAMPLE_SWEEPS)) throw new Error(`--sweep: one of ${Object.keys(EXAMPLE_SWEEPS).join(', ')}`);
   const result = await measureOverhead({ sweep, repeats: Number(values.repeats), ...(values.backend ? { backend: values.backend } : {}) });
-  process.stdout.write(`${overheadMarkdown(result)}\n`);
+  process.stdout.write(`${overheadMarkdown(result)}\n\n`);
+  const before = loadavg();
+  const runs = [await runTimeline(sweep, 1, values.backend), await runTimeline(sweep, 2, values.backend)];
+  process.stdout.write(`${timelineMarkdown(sweep, runs, { before, after: loadavg() })}\n`);
 }

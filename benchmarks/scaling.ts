@@ -12,10 +12,13 @@
  *
  *   npx tsx benchmarks/scaling.ts [--pairs 3] [--skip-torch] [--skip-workers]
  *
- * The load average is printed before and after each part: on a shared machine two workers cannot
- * be faster than the cores other processes leave free.
+ * The load average is printed before and after each part, and how the kernel shares the CPU: with
+ * sched_autogroup on (Linux's default on desktops and many containers), the CPU is shared fairly
+ * between sessions, not processes, so while other sessions keep the cores busy, a run's two workers
+ * together get one session's share — no more than one worker gets — and cannot be faster than one.
  */
 import { execFile } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -36,6 +39,42 @@ const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
+
+/**
+ * How the CPU is shared now: whether sched_autogroup is on, and how many other sessions (autogroups)
+ * have a process running or runnable. Linux only; undefined elsewhere.
+ */
+export function cpuSharing(): { autogroup: boolean; otherBusySessions: number } | undefined {
+  try {
+    const autogroup = readFileSync('/proc/sys/kernel/sched_autogroup_enabled', 'utf8').trim() === '1';
+    const own = readFileSync('/proc/self/autogroup', 'utf8').split(' ')[0];
+    const busy = new Set<string>();
+    for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+        if (state !== 'R') continue;
+        const group = readFileSync(`/proc/${pid}/autogroup`, 'utf8').split(' ')[0]!;
+        if (group !== own) busy.add(group);
+      } catch {
+        // a process that ended while we looked
+      }
+    }
+    return { autogroup, otherBusySessions: busy.size };
+  } catch {
+    return undefined;
+  }
+}
+
+function sharingNote(): string {
+  const s = cpuSharing();
+  if (!s) return '';
+  if (!s.autogroup) return ` CPU shared per process (sched_autogroup off); ${s.otherBusySessions} other session(s) running.`;
+  return (
+    ` CPU shared per session (sched_autogroup on), and ${s.otherBusySessions} other session(s) had a process running when it started` +
+    (s.otherBusySessions > 0 ? `: this run's workers together got roughly ${Math.min(availableParallelism(), availableParallelism() / (s.otherBusySessions + 1)).toFixed(2)} cores, however many there were.` : '.')
+  );
+}
 
 /** The 24-candidate sweep file: the seattle-weather example over a larger grid. */
 async function sweep24(dir: string): Promise<string> {
@@ -63,6 +102,7 @@ async function workerScaling(pairs: number): Promise<void> {
   try {
     const file = await sweep24(dir);
     const before = load();
+    const sharing = sharingNote();
     const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
     for (let p = 0; p < pairs; p++) {
       for (const w of [1, 2] as const) {
@@ -82,7 +122,7 @@ async function workerScaling(pairs: number): Promise<void> {
         `| 1 | ${one.toFixed(1)} s | ${times[1].map((s) => s.toFixed(1)).join(', ')} |`,
         `| 2 | ${two.toFixed(1)} s | ${times[2].map((s) => s.toFixed(1)).join(', ')} |`,
         '',
-        `Two workers: **${(one / two).toFixed(2)}×** one worker's speed (goal ≥ 1.8×). Load average before ${before}, after ${load()}.`,
+        `Two workers: **${(one / two).toFixed(2)}×** one worker's speed (goal ≥ 1.8×). Load average before ${before}, after ${load()}.${sharing}`,
         '',
       ].join('\n'),
     );
@@ -98,6 +138,7 @@ async function againstTorch(pairs: number): Promise<void> {
     return;
   }
   const before = load();
+  const sharing = sharingNote();
   const workers = Math.min(availableParallelism(), 12);
   const c = await compareSweep([workers], pairs, (s) => process.stderr.write(`${s} (load ${load()})\n`));
   const ours = c.layerbench[0]!.wallSeconds;
@@ -111,7 +152,7 @@ async function againstTorch(pairs: number): Promise<void> {
       `| layerbench run, ${workers} workers | ${ours.toFixed(1)} s |`,
       `| PyTorch loop (${description}) | ${c.pytorch.wallSeconds.toFixed(1)} s (loop alone ${c.pytorch.loopSeconds.toFixed(1)} s) |`,
       '',
-      `layerbench / PyTorch wall time: **${(ours / c.pytorch.wallSeconds).toFixed(2)}** (goal ≤ 0.5)${fair ? '' : ' — the PyTorch side is not on one OpenBLAS thread: unfair'}. Load average before ${before}, after ${load()}.`,
+      `layerbench / PyTorch wall time: **${(ours / c.pytorch.wallSeconds).toFixed(2)}** (goal ≤ 0.5)${fair ? '' : ' — the PyTorch side is not on one OpenBLAS thread: unfair'}. Load average before ${before}, after ${load()}.${sharing}`,
       '',
     ].join('\n'),
   );

@@ -91,8 +91,9 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   }
   const budget = round === undefined ? spec.training.epochs : halving!.budgets[round]!;
   const rung = round === undefined ? undefined : { round, epochs: budget, rounds: halving!.budgets.length };
-  // The last round does everything; an earlier one only what choosing who goes on needs.
-  const final = item.final ?? (rung === undefined || rung.round >= rung.rounds - 1);
+  // The last round does everything; an earlier one (final: false) only what choosing who goes on
+  // needs. An item without the field (one round, or written before it) is a last training (types.ts).
+  const final = item.final !== false;
   const parsed = await phases.time('data', () => plannedDataset(store, spec.dataset, { runId, ...context.dataset }, { scope: opts.datasetScope }));
   const checkpointKey = keys.checkpoint(runId, candidateId);
   const resume = await phases.time('storeReads', () => readCheckpoint(store, checkpointKey));

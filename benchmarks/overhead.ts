@@ -28,6 +28,7 @@ import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { TASK_PHASES, type TaskPhase } from '../src/train/phases.js';
 import { TrainPool } from '../src/workflow/pool.js';
+import { median } from './engine.js';
 import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
 
 export interface OverheadResult {
@@ -152,11 +153,6 @@ export function timelineMarkdown(sweep: string, runs: RunTimeline[], load: { bef
   return lines.join('\n');
 }
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length === 0 ? Number.NaN : s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;

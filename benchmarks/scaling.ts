@@ -27,14 +27,11 @@ import { parseArgs, promisify } from 'node:util';
 import { loadExampleSweep, prepareExamples } from '../examples/prepare.js';
 import { LocalStore } from '../src/store/local.js';
 import { compareSweep, describeTorch, torchAvailable } from './anchor.js';
+import { median } from './engine.js';
 
 const run = promisify(execFile);
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
 const load = () =>
   loadavg()
     .map((l) => l.toFixed(2))

@@ -9,12 +9,11 @@ import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
 import { baselineMark, fmtUsd, searchNotes } from './leaderboard-text.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from './report-model.js';
 import { comparisonName, SIGNIFICANCE } from '../stats/index.js';
 import { DECISION_RULE } from '../results/verdict.js';
 import type { RankedCandidate } from '../results/analysis.js';
 
-export { architectureWords } from './answer.js';
 
 const TAG_CLASS: Record<DiagnosisKind, string> = {
   'at-baseline': 'bad',

@@ -17,7 +17,7 @@ import { deleteCheckpoints, deleteScratch } from './cleanup.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { readRunDocuments, type RunDocuments } from './documents.js';
 import { buildLeaderboard, leaderboardCsv, parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
-import { readManifest, type RunManifest } from './manifest.js';
+import { readManifest, type RunManifest } from '../results/manifest.js';
 import { readRunExtras, type RunExtras } from '../results/run-extras.js';
 import { aggregateInputSchema, parsePayload, type AggregateInput, type AggregateOutput, type RunSummary } from './types.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';

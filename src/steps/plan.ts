@@ -38,7 +38,7 @@ import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { savePrepared, type LoadedDataset } from '../data/load.js';
 import { trainContextOf, writeTrainContext } from './train-context.js';
 import { checkRunDocuments, resumeState } from './resume.js';
-import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from './manifest.js';
+import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from '../results/manifest.js';
 import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {

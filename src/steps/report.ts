@@ -17,7 +17,7 @@ import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';
 import { readHalvingState, splitByRung } from '../results/halving.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
-import { readManifest } from './manifest.js';
+import { readManifest } from '../results/manifest.js';
 import { parsePayload, reportInputSchema, type Regression, type ReportInput, type ReportOutput, type RunSummary } from './types.js';
 
 export interface ReportOptions {

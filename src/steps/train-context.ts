@@ -15,7 +15,7 @@ import { candidateSchema, type Candidate } from '../sweep/candidate.js';
 import { sweepSpecSchema } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
-import { findCandidate, readManifest, type RunManifest } from './manifest.js';
+import { findCandidate, readManifest, type RunManifest } from '../results/manifest.js';
 import type { WorkItem } from './types.js';
 
 export const TRAIN_CONTEXT_SCHEMA = 'layerbench.train-context.v1' as const;

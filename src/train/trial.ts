@@ -25,7 +25,7 @@ import type { TrialState } from './checkpoint.js';
 import { EarlyStopping } from './early-stopping.js';
 import { epochRunner, evalBatchSize, type EpochRunner, type Scores } from './epoch-runner.js';
 import { objective } from './objective.js';
-import { PhaseClock } from './phases.js';
+import type { PhaseClock } from './phases.js';
 import { checkArrays, disposeSet, inferenceMsPerSample, scoreRows, toTensors, type RowScores, type TensorSet } from './scoring.js';
 
 export interface EpochEvent extends EpochRecord {

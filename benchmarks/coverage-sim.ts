@@ -41,7 +41,8 @@ import type { FinalModelDoc } from '../src/results/final-model.js';
 import { expandCandidates } from '../src/search/candidates.js';
 import { medianBestEpoch } from '../src/steps/finalize.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
-import { refitCandidate, trainCandidate } from '../src/train/train.js';
+import { refitCandidate } from '../src/train/refit.js';
+import { trainCandidate } from '../src/train/train.js';
 
 export type SimTask = 'binary' | 'regression' | 'forecast';
 

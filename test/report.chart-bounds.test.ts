@@ -1,6 +1,6 @@
 /** The report's charts stay bounded whatever the sweep's size (CHART_BOUNDS), and say when they aggregate or sample. */
 import { describe, expect, it } from 'vitest';
-import { CHART_BOUNDS, curveCandidates, effectSpec, effectsDomain, heatmapSpec, latencySpec, paretoSpec, sizeSpec, timeSpec } from '../src/report/charts.js';
+import { CHART_BOUNDS, curveCandidates, effectSpec, effectsDomain, heatmapSpec, latencySpec, paretoSpec, sizeSpec, timeSpec } from '../src/report/charts/index.js';
 import { runEffects } from '../src/report/effects.js';
 import { analyzeRun } from '../src/results/analysis.js';
 import type { CandidateDoc } from '../src/results/document.js';

@@ -13,7 +13,7 @@ import {
   svgTitles,
   untitled,
   type ChartSpec,
-} from '../src/report/charts.js';
+} from '../src/report/charts/index.js';
 import { analyzeRun } from '../src/results/analysis.js';
 import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 

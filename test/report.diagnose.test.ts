@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../src/results/document.js';
-import { diagnoseRun, meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/diagnose.js';
+import { diagnoseRun } from '../src/report/diagnose.js';
+import { meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/trial-curves.js';
 import { analyzeRun } from '../src/results/analysis.js';
 import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 

@@ -1,5 +1,6 @@
 /** The layer-choice report: statistics, diagnoses, charts, HTML/Markdown pages, Keras code, history. */
 export * from './diagnose.js';
+export * from './trial-curves.js';
 export * from './charts/index.js';
 export { renderReportHtml, protocolLine, METHOD_NOTES } from './html.js';
 export { answerFor, architectureWords, baselineSentence, certaintySentence, testSentences, TEST_LABEL, type Answer } from './answer.js';

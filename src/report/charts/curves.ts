@@ -1,5 +1,5 @@
 /** Training and validation curves: one small chart per candidate, the metric above the loss. */
-import { meanCurve } from '../diagnose.js';
+import { meanCurve } from '../trial-curves.js';
 import { fmtMeanSe } from '../../format.js';
 import type { RankedCandidate, RunAnalysis } from '../../results/analysis.js';
 import { CHART_BOUNDS, CONFIG, PLOT_WIDTH, SCHEMA, baselineLabel, meanKeptEpoch, metricTitle, nearData, oneDecimal, type ChartSpec } from './shared.js';

@@ -8,6 +8,12 @@ import type { BaselineVerdict } from '../stats/index.js';
 import { candidateVerdict, verdictText } from '../results/verdict.js';
 import { allFailedSentences } from './failures.js';
 
+/**
+ * Candidates listed in full in report.html, report.md and leaderboard.md (the leading ones, and the
+ * recommendation when it is further down); every candidate is in leaderboard.csv and leaderboard.json.
+ */
+export const REPORT_ROWS = 50;
+
 /** What a baseline verdict looks like as a mark; null when the candidate beats the baseline (or there is none). */
 export function baselineMark(verdict: BaselineVerdict | null | undefined, p?: number | null): { short: string; title: string } | null {
   if (!verdict || verdict === 'beats') return null;
@@ -108,7 +114,10 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
     `| rank | depth | width | units | params | ${head} | 95 % CI | n | p worse | verdict | epochs | fit s | samples/s | ${priced ? 'cost $ | ' : ''}backend | candidate |`,
     `|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|${priced ? '---:|' : ''}---|---|`,
   ];
-  for (const r of lb.rows) {
+  const lead = lb.rows.slice(0, REPORT_ROWS);
+  const rec = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId);
+  const shown = rec && !lead.includes(rec) ? [...lead, rec] : lead;
+  for (const r of shown) {
     const ci = r.metric.ci95 ? fmtInterval(r.metric.ci95, r.metric.se) : 'no interval';
     out.push(
       `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${fmtInt(r.params)} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${r.rank === 1 ? '' : fmtP(r.vsBest?.pWorse ?? r.vsBest?.p)} | ${rowVerdict(lb, r)} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${r.samplesPerSecond === null ? '' : fmtInt(Math.round(r.samplesPerSecond))} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
@@ -118,16 +127,18 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
     const b = lb.baseline;
     out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |${priced ? '  |' : ''}  |  |`);
   }
+  if (shown.length < lb.rows.length) out.push('', `The ${lead.length} leading candidates of ${fmtInt(lb.rows.length)}${shown.length > lead.length ? ' and the recommendation' : ''}; leaderboard.csv and leaderboard.json have every one.`);
   const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
   notes.unshift(`${lb.answer.outcome}: ${lb.answer.headline}${lb.recommended ? ` (\`${lb.recommended.candidateId}\`)` : ''}${lb.answer.reason ? ` — ${lb.answer.reason}` : ''}`);
   if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   if (lb.failed.length > 0) {
     out.push('', `## Failed (${lb.failed.length})`, '');
-    for (const f of lb.failed) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
+    for (const f of lb.failed.slice(0, REPORT_ROWS)) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
+    if (lb.failed.length > REPORT_ROWS) out.push(`- … and ${fmtInt(lb.failed.length - REPORT_ROWS)} more: leaderboard.json lists every one`);
   }
   if (lb.search && lb.search.stopped.length > 0) {
-    out.push('', `## Stopped at an earlier rung (${lb.search.stopped.length})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
-    for (const x of lb.search.stopped) {
+    out.push('', `## Stopped at an earlier rung (${fmtInt(lb.search.stopped.length)}${lb.search.stopped.length > REPORT_ROWS ? `; the best ${REPORT_ROWS} here, every one in leaderboard.json` : ''})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
+    for (const x of lb.search.stopped.slice(0, REPORT_ROWS)) {
       out.push(`| ${x.round} | ${x.epochs} | ${x.depth} | ${x.width} | ${x.metric === null ? '' : fmtValue(x.metric)} | ${x.verdict} | ${fmtP(x.p)} | \`${x.candidateId}\` |`);
     }
   }

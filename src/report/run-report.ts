@@ -38,6 +38,8 @@ export interface ReportLinks {
   history: string | null;
   /** The final model's card (model/README.md). */
   modelCard: string | null;
+  /** The leaderboard's CSV and JSON beside the report, every candidate in them; null when the run has none. */
+  leaderboard: { csv: string; json: string } | null;
 }
 
 export interface RunReport {
@@ -116,7 +118,7 @@ export async function buildRunReport(
     comparison,
     effects,
     figures: { effects: effectsFig, charts },
-    links: { history: null, modelCard: modelCardLink(runId, extras.final) },
+    links: { history: null, modelCard: modelCardLink(runId, extras.final), leaderboard: null },
     search: null,
   };
 }
@@ -178,6 +180,7 @@ export async function writeRunReport(
   if (entry) comparison = compareWithHistory(await readHistory(store, spec.name, warnings), entry);
   const report = await buildRunReport(runId, spec, docs, comparison, extras, await handedOverPreprocessing(store, runId, analysis, extras));
   if (entry) report.links.history = historyLink(spec.name);
+  if (options.leaderboard || (await store.exists(keys.leaderboard(runId, 'csv')))) report.links.leaderboard = { csv: 'leaderboard.csv', json: 'leaderboard.json' };
   const lb = options.leaderboard;
   if (lb && (lb.search || lb.cost)) report.search = lb;
   const htmlKey = keys.report(runId, 'html');

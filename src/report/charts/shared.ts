@@ -29,24 +29,25 @@ export const PLOT_WIDTH = { wide: 600, narrow: 236 } as const;
 
 /**
  * Charts stay readable and small whatever the sweep's size (a 10,000-candidate sweep must not make a
- * 10,000-bar chart, whose sort expression once overflowed vega's stack): past these bounds the charts
- * aggregate or sample, and say so in their subtitle. The leaderboard itself always lists every candidate.
+ * 10,000-bar chart, whose sort expression once overflowed vega's stack, nor a report.html over 2 MB):
+ * past these bounds the charts aggregate or sample, and say so in their subtitle. Every candidate is in
+ * the leaderboard's CSV and JSON.
  */
 export const CHART_BOUNDS = {
   /** Distinct depths or widths on a heatmap axis before neighbouring values are grouped. */
-  heatmapAxis: 24,
+  heatmapAxis: 16,
   /** Cells with their value written in them. */
   heatmapLabels: 144,
   /** Points on the Pareto, latency and size charts: the front and the named ones always, an even sample of the rest. */
-  paretoPoints: 400,
+  paretoPoints: 200,
   /** Per-trial points on the parameter chart; beyond, trials only of the front and the named candidates. */
-  trialPoints: 2000,
+  trialPoints: 600,
   /** Bars on the wall-time chart: the slowest candidates. */
   timeBars: 30,
   /** Candidates with their own curves: the leading ones and the recommendation. */
-  curvePanels: 24,
+  curvePanels: 12,
   /** Levels on a what-mattered chart before they are sampled evenly. */
-  effectLevels: 60,
+  effectLevels: 40,
 } as const;
 
 export const direction = (a: Pick<RunAnalysis, 'higherIsBetter'>) => (a.higherIsBetter ? 'higher is better' : 'lower is better');

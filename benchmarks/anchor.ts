@@ -6,8 +6,12 @@
  *    candidates × repeats, on the very arrays layerbench's data layer produces, with the same
  *    dropout, epochs and early stopping; timed as a whole process, as `layerbench run` is.
  *
- * It needs `/usr/bin/python3` with torch (Debian: `apt-get install python3-torch`; override with
- * LAYERBENCH_PYTHON). Without it the bench says "anchor not available".
+ * It needs `/usr/bin/python3` with torch (Debian: `apt-get install python3-torch libopenblas0-pthread`;
+ * override with LAYERBENCH_PYTHON). Without it the bench says "anchor not available". Debian's torch
+ * calls whatever libblas.so.3 is installed: without OpenBLAS that is the reference BLAS, 2–7× slower
+ * on these models, so `torchAvailable` reports which BLAS torch loaded and says plainly when the
+ * anchor is unfair. PyTorch runs on one thread (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and
+ * torch.set_num_threads all 1).
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -22,25 +26,67 @@ import { LocalStore } from '../src/store/local.js';
 import type { ModelName } from './models.js';
 
 const run = promisify(execFile);
+/** One thread for PyTorch, whatever library reads which variable (anchor.py sets them too). */
+const ONE_THREAD = { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = join(HERE, '..');
 const SCRIPT = join(HERE, 'pytorch', 'anchor.py');
 export const PYTHON = process.env['LAYERBENCH_PYTHON'] ?? '/usr/bin/python3';
 
-/** torch's version when the anchor can run, else why not. */
-export function torchAvailable(): { version: string } | { reason: string } {
-  const probe = spawnSync(PYTHON, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
-  if (probe.error) return { reason: `${PYTHON} not found` };
-  if (probe.status !== 0) return { reason: `${PYTHON} has no torch (Debian: apt-get install python3-torch)` };
-  return { version: probe.stdout.trim() };
+/** The BLAS library torch loaded, as benchmarks/pytorch/anchor.py finds it in /proc/self/maps. */
+export interface TorchBlas {
+  libraries: string[];
+  openblas: boolean;
+  /** Netlib's reference BLAS (Debian's libblas3): the anchor is then unfair. */
+  reference: boolean;
+  /** oneDNN, which torch's convolutions use where it is built in. */
+  mkldnn: boolean;
+  torchThreads: number;
+  /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 … Haswell MAX_THREADS=64". */
+  config?: string;
+  threads?: number;
 }
 
-const ONE_THREAD = { OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1' };
+export interface TorchInfo {
+  version: string;
+  blas: TorchBlas;
+  /** One line for reports (after the word PyTorch): torch's version, its BLAS and threads, a warning when unfair. */
+  description: string;
+  /** False unless torch runs on OpenBLAS with one thread. */
+  fair: boolean;
+}
+
+/** One line naming torch's BLAS, with a warning when the anchor is not a fair one. */
+export function describeTorch(version: string, blas: TorchBlas): { description: string; fair: boolean } {
+  const lib = blas.config ?? blas.libraries.map((l) => l.split('/').slice(-2).join('/')).join(', ');
+  const threads = blas.threads ?? blas.torchThreads;
+  const fair = blas.openblas && threads === 1 && blas.torchThreads === 1;
+  const convs = blas.mkldnn ? '; convolutions on oneDNN' : '';
+  const what = `${version} on ${lib || 'no BLAS found'} (${threads} thread${threads === 1 ? '' : 's'})${convs}`;
+  if (fair) return { description: what, fair };
+  const why = blas.openblas
+    ? 'more than one thread (OPENBLAS_NUM_THREADS=1)'
+    : `${blas.reference ? 'the reference BLAS, 2–7× slower than OpenBLAS' : 'not OpenBLAS'} (Debian: apt-get install libopenblas0-pthread)`;
+  return { description: `${what} — UNFAIR ANCHOR: ${why}`, fair };
+}
+
+/** torch's version and BLAS when the anchor can run, else why not. */
+export function torchAvailable(): TorchInfo | { reason: string } {
+  const probe = spawnSync(PYTHON, [SCRIPT, 'blas'], { encoding: 'utf8', env: { ...process.env, ...ONE_THREAD } });
+  if (probe.error) return { reason: `${PYTHON} not found` };
+  if (probe.status !== 0) return { reason: `${PYTHON} has no torch (Debian: apt-get install python3-torch libopenblas0-pthread)` };
+  const { torch, blas } = JSON.parse(probe.stdout.trim().split('\n').at(-1)!) as { torch: string; blas: TorchBlas };
+  return { version: torch, blas, ...describeTorch(torch, blas) };
+}
 
 export interface TorchEngineResult {
   runs: number[];
   median: number;
+  /** Samples per CPU-second of the process in each run (steadier than wall time on a loaded machine). */
+  cpuRuns?: number[];
   torch: string;
+  /** What the measuring process had loaded (absent in reports written before it was recorded). */
+  blas?: TorchBlas;
 }
 
 /** PyTorch's samples/s on a seed model (warm-up epoch, then `runs` timed epochs). */
@@ -56,7 +102,7 @@ export interface SweepComparison {
   /** `layerbench run <example> --workers N`, whole process, seconds. */
   layerbench: { workers: number; wallSeconds: number }[];
   /** The PyTorch loop, whole process (python start and torch import included) and the loop alone. */
-  pytorch: { wallSeconds: number; loopSeconds: number; torch: string };
+  pytorch: { wallSeconds: number; loopSeconds: number; torch: string; blas?: TorchBlas };
 }
 
 /** A fresh store with the example data in it (untimed). */
@@ -114,8 +160,8 @@ async function timeTorchSweep(file: string): Promise<SweepComparison['pytorch']>
   const t0 = performance.now();
   const { stdout } = await run(PYTHON, [SCRIPT, 'sweep', file], { env: { ...process.env, ...ONE_THREAD }, maxBuffer: 16 * 2 ** 20 });
   const wallSeconds = (performance.now() - t0) / 1000;
-  const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { loopSeconds: number; torch: string };
-  return { wallSeconds, loopSeconds: out.loopSeconds, torch: out.torch };
+  const out = JSON.parse(stdout.trim().split('\n').at(-1)!) as { loopSeconds: number; torch: string; blas: TorchBlas };
+  return { wallSeconds, loopSeconds: out.loopSeconds, torch: out.torch, blas: out.blas };
 }
 
 const median = (xs: number[]): number => {
@@ -153,6 +199,7 @@ export async function compareSweep(workers: number[], pairs: number, log: (s: st
         wallSeconds: median(torch.map((t) => t.wallSeconds)),
         loopSeconds: median(torch.map((t) => t.loopSeconds)),
         torch: torch[0]!.torch,
+        blas: torch[0]!.blas,
       },
     };
   } finally {

@@ -7,8 +7,8 @@
  * Adam) on synthetic data for runs + 1 epochs of `samplesPerRun` samples; the first epoch is the
  * warm-up, each later epoch is one run. A run's time is the gap between two epoch-end events, so
  * it includes that epoch's validation pass over 32 rows (well under 1 % of the epoch). Prints one
- * JSON line: EngineResult. What trains is exactly what layerbench builds (on wasm: fusedLstm layers
- * and the fusedAdam optimizer from src/kernels).
+ * JSON line: EngineResult. What trains is exactly what layerbench trains (on wasm, for all three
+ * seed models: one LayerbenchEpoch kernel per epoch, src/kernels/epoch.ts).
  */
 import { selectBackend } from '../src/train/backend.js';
 import { trainCandidate } from '../src/train/train.js';

@@ -1,14 +1,15 @@
 /**
  * Where a training epoch's time goes, per kernel:
  *
- *   tsx benchmarks/profile.ts <backend> <model> [samples] [--json]
+ *   tsx benchmarks/profile.ts <backend> <model> [samples] [--unfused] [--json]
  *
  * Trains the reference model for a warm-up epoch and one profiled epoch (tf.profile) with
  * layerbench's training loop, then prints each kernel's total time, its call count per batch, and
  * what is left of the epoch's wall time outside kernels (engine dispatch, the JS side of the loop).
  * Kernel times under tf.profile include the profiler's own per-call bookkeeping. Entries that only
  * wrap other kernels (custom-gradient scopes: 'unnamed scope', '…__op') are left out so that no
- * time counts twice.
+ * time counts twice. On wasm the seed networks train one fused kernel per epoch (LayerbenchEpoch);
+ * --unfused profiles the tf.layers path they would take without it.
  */
 import * as tf from '@tensorflow/tfjs';
 import { selectBackend } from '../src/train/backend.js';
@@ -31,7 +32,7 @@ export interface EpochProfile {
   rows: KernelRow[];
 }
 
-export async function profileEpoch(backend: string, model: ModelName, samples: number): Promise<EpochProfile> {
+export async function profileEpoch(backend: string, model: ModelName, samples: number, unfused = false): Promise<EpochProfile> {
   await selectBackend(backend);
   const ref = referenceModel(model);
   const split = syntheticSplit(ref, samples, 32);
@@ -50,6 +51,7 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
     info: { ...ref.info, rows: samples + 32 },
     splits: () => [split],
     backend,
+    ...(unfused ? { fusedDense: false } : {}),
     onEpoch: (e) => {
       if (e.epoch === 1) {
         epochStart = performance.now();
@@ -116,9 +118,9 @@ export function profileTable(p: EpochProfile, top = 15): string {
 async function main(): Promise<void> {
   const [backend, model, samples] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (!backend || !model || !(MODEL_NAMES as readonly string[]).includes(model)) {
-    throw new Error(`usage: tsx benchmarks/profile.ts <backend> <${MODEL_NAMES.join('|')}> [samples]`);
+    throw new Error(`usage: tsx benchmarks/profile.ts <backend> <${MODEL_NAMES.join('|')}> [samples] [--unfused] [--json]`);
   }
-  const p = await profileEpoch(backend, model as ModelName, Number(samples ?? (model === 'mlp' ? 3200 : 320)));
+  const p = await profileEpoch(backend, model as ModelName, Number(samples ?? (model === 'mlp' ? 3200 : 320)), process.argv.includes('--unfused'));
   // --json: one line for benchmarks/run.ts; otherwise a table for people.
   process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(p)}\n` : `${profileTable(p, 20)}\n`);
 }

@@ -2,7 +2,7 @@
  * `npm run bench`: layerbench's benchmark suite. Writes benchmarks/results/<date>-<machine>.json and
  * .md, and benchmarks/results/latest.md (the table the README quotes).
  *
- *  0. The goals of issue 13 as one table: layerbench against PyTorch measured in the same run.
+ *  0. The goals of issues 13 and 20 as one table: layerbench against PyTorch measured in the same run.
  *  1. Training throughput of the seed's three reference models (batch 32, one thread) on every
  *     installed backend — median samples/s of ≥ 5 timed epochs after a warm-up epoch, each
  *     backend × model in a fresh process, through layerbench's own training loop — and the
@@ -31,7 +31,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import type { EngineResult } from './engine.js';
 import { describeMachine, type MachineInfo } from './machine.js';
-import type { SweepComparison, TorchEngineResult } from './anchor.js';
+import type { SweepComparison, TorchBlas, TorchEngineResult } from './anchor.js';
 import { median } from './engine.js';
 import { MODEL_NAMES, QUIET_PYTORCH_REFERENCE, RATIO_GOALS, referenceModel, type ModelName } from './models.js';
 import type { EpochProfile } from './profile.js';
@@ -76,7 +76,11 @@ export interface BenchReport {
   anchor: {
     available: boolean;
     reason?: string;
+    /** torch's version, the BLAS it loaded and its threads (and a warning when unfair). */
     torch?: string;
+    blas?: TorchBlas;
+    /** False when torch is not on OpenBLAS with one thread (absent in reports before it was checked). */
+    fair?: boolean;
     /** Every timed epoch of every pair, per model. */
     engine: Partial<Record<ModelName, TorchEngineResult>>;
     sweep?: SweepComparison;
@@ -129,7 +133,7 @@ interface GoalRow {
 
 const MB = 2 ** 20;
 
-/** The goals of issue 13, each with both sides as measured in this run. */
+/** The goals of issues 13 and 20, each with both sides as measured in this run. */
 export function goals(r: BenchReport): GoalRow[] {
   const rows: GoalRow[] = [];
   const na = r.anchor.available ? 'failed' : 'anchor not available';
@@ -204,12 +208,13 @@ export function markdown(r: BenchReport): string {
       `Load average at start ${m.loadAverageAtStart.join(' / ')}, at end ${m.loadAverageAtEnd.join(' / ')} ` +
       `(other work on the machine slows every number below).`,
     '',
-    '## Goals (issue 13): layerbench against PyTorch, both measured in this run',
+    '## Goals (issues 13 and 20): layerbench against PyTorch, both measured in this run',
     '',
     '| what | layerbench | PyTorch 1 thread | ratio | goal | met? |',
     '|---|---:|---:|---:|---:|:---:|',
     ...goals(r).map((g) => `| ${g.what} | ${g.layerbench} | ${g.pytorch} | ${g.ratio === undefined ? '–' : `${g.ratio.toFixed(2)}×`} | ${g.goal} | ${yes(g.met)} |`),
     '',
+    ...(r.anchor.fair === false ? [`**The PyTorch figures are unfair:** ${r.anchor.torch}.`, ''] : []),
     `Throughput: layerbench on wasm and PyTorch (${'`'}benchmarks/pytorch/anchor.py${'`'}, ${'`'}torch.set_num_threads(1)${'`'}) alternate in ` +
       `${r.settings.pairs} pairs of fresh processes; each figure is the median of all their timed epochs. The sweep row times whole ` +
       `processes (start-up, data, plan, training, report), medians of ${r.settings.pairs} interleaved runs. For reference, PyTorch on a quiet ` +
@@ -242,9 +247,21 @@ export function markdown(r: BenchReport): string {
     const torch = r.anchor.engine[model];
     if (torch) lines.push(`- PyTorch ${model}: ${torch.runs.map(fmt).join(', ')}`);
   }
+  const cpuRows = MODEL_NAMES.flatMap((model) => {
+    const [ours, torch] = [r.pairedWasm[model]?.cpuRuns, r.anchor.engine[model]?.cpuRuns];
+    return ours && torch && ours.length > 0 && torch.length > 0 ? [{ model, ours: median(ours), torch: median(torch) }] : [];
+  });
+  if (cpuRows.length > 0) {
+    lines.push(
+      '',
+      'Samples per CPU-second of each process (medians of the same epochs; steadier than wall time when other work shares the cores): ' +
+        cpuRows.map((c) => `${c.model} ${fmt(c.ours)} against PyTorch's ${fmt(c.torch)} (${(c.ours / c.torch).toFixed(2)}×)`).join(', ') +
+        '.',
+    );
+  }
   if (r.profiles.length > 0) {
     lines.push('', '## Where the time goes (wasm, one profiled epoch)', '');
-    lines.push('Kernel times come from tf.profile, which adds its own cost per call; "outside kernels" is the rest of the epoch (engine dispatch, autograd bookkeeping, the loop). The dense network trains one whole epoch per kernel call (LayerbenchDenseEpoch).', '');
+    lines.push('Kernel times come from tf.profile, which adds its own cost per call; "outside kernels" is the rest of the epoch (engine dispatch, autograd bookkeeping, the loop). The three seed networks train one whole epoch per kernel call (LayerbenchEpoch), so tfjs sees that one kernel; benchmarks/profile.ts --unfused shows the tf.layers path kernel by kernel.', '');
     for (const p of r.profiles) lines.push(profileMarkdown(p), '');
   }
   if (r.scaling.length > 0) {
@@ -283,6 +300,9 @@ export function markdown(r: BenchReport): string {
 
 function profileMarkdown(p: EpochProfile, top = 10): string {
   const perBatch = (ms: number) => (ms / p.batches).toFixed(2);
+  if (p.rows.length === 1 && p.rows[0]!.kernel === 'LayerbenchEpoch') {
+    return `**${p.model}**: one LayerbenchEpoch call per epoch and one per evaluation, ${perBatch(p.wallMs)} ms per batch (profiled).`;
+  }
   const out = [
     `**${p.model}**: ${(p.wallMs / p.batches).toFixed(2)} ms per batch (profiled), ${p.kernelsPerBatch.toFixed(0)} kernel calls per batch, ` +
       `${((100 * p.kernelMs) / p.wallMs).toFixed(0)} % of the time inside kernels.`,
@@ -327,8 +347,11 @@ async function main(): Promise<void> {
   const { compareSweep, torchAvailable, torchEngine } = await import('./anchor.js');
   const probe = values['skip-anchor'] ? { reason: 'skipped (--skip-anchor)' } : torchAvailable();
   const anchor: BenchReport['anchor'] =
-    'version' in probe ? { available: true, torch: probe.version, engine: {} } : { available: false, reason: probe.reason, engine: {} };
+    'version' in probe
+      ? { available: true, torch: probe.description, blas: probe.blas, fair: probe.fair, engine: {} }
+      : { available: false, reason: probe.reason, engine: {} };
   if (!anchor.available) log(`  PyTorch anchor not available: ${anchor.reason}`);
+  else log(`  PyTorch ${anchor.torch}`);
 
   const engine: EngineRow[] = [];
   const pairedWasm: BenchReport['pairedWasm'] = {};
@@ -364,10 +387,11 @@ async function main(): Promise<void> {
       engine.push({ backend, model, result: ours[0]! });
       if (backend === 'wasm') {
         const all = ours.flatMap((o) => o.runs);
-        pairedWasm[model] = { ...ours[0]!, runs: all, median: median(all) };
+        pairedWasm[model] = { ...ours[0]!, runs: all, median: median(all), cpuRuns: ours.flatMap((o) => o.cpuRuns) };
         if (torch.length > 0) {
           const t = torch.flatMap((o) => o.runs);
-          anchor.engine[model] = { runs: t, median: median(t), torch: torch[0]!.torch };
+          const cpuRuns = torch.flatMap((o) => o.cpuRuns ?? []);
+          anchor.engine[model] = { runs: t, median: median(t), cpuRuns, torch: torch[0]!.torch, ...(torch[0]!.blas ? { blas: torch[0]!.blas } : {}) };
         }
       }
     }
@@ -424,7 +448,7 @@ async function main(): Promise<void> {
       try {
         const row = await compareSearch(name, 2);
         search.push(row);
-        log(`    epochs ${row.halving.epochsTrained} of ${row.grid.epochsTrained}, same or within: ${row.sameOrWithin}`);
+        log(`    halving used ${Math.round(100 * row.fraction.epochs)} % of the grid's epochs, ${Math.round(100 * row.fraction.cpuSeconds)} % of its CPU-seconds; recommendation: ${row.agreement}`);
       } catch (err) {
         log(`    failed: ${firstLine(err)}`);
       }

@@ -17,6 +17,7 @@ import { SweepStateMachine } from './constructs/sweep-state-machine.js';
 import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 import { DeadLetters, Operations } from './constructs/operations.js';
+import { CHECKPOINTS } from './constructs/data-bucket.js';
 import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS } from './workflow.js';
 import { parsePriceOverrides } from '../src/cost/prices.js';
 
@@ -46,6 +47,8 @@ export const stackConfigSchema = z.object({
   libtensorflowBaseUri: z.url().optional(),
   /** Guardrail: candidates one run may have; Plan refuses a larger sweep (the execution fails saying why). */
   maxCandidatesPerRun: intFromContext(1, 10_000).default(1000),
+  /** Guardrail: candidates of all the nightly schedule's runs of one night together; the sweeps beyond it are skipped, one log line each. */
+  maxCandidatesPerNight: intFromContext(1, 1_000_000).default(1000),
   /** Guardrail: training.epochs at most. */
   maxEpochs: intFromContext(1, 10_000).default(1000),
   /** Guardrail: trainable parameters of any one candidate, counted at plan time. */
@@ -58,6 +61,8 @@ export const stackConfigSchema = z.object({
   alarmEmail: z.email().optional(),
   /** Days before the per-candidate models (runs/<runId>/models/) expire. */
   modelRetentionDays: intFromContext(1, 36_500).default(90),
+  /** Days before the checkpoints of a run that never finished (runs/<runId>/checkpoints/) expire; a finished run deletes its own. */
+  checkpointRetentionDays: intFromContext(1, 36_500).default(14),
   /** Price overrides for the cost estimates and search.budget.usd, JSON (src/cost/prices.ts), e.g. {"region":"eu-west-1",…}. */
   prices: z
     .string()
@@ -101,7 +106,7 @@ export class LayerbenchStack extends Stack {
   constructor(scope: Construct, id: string, props: LayerbenchStackProps = {}) {
     super(scope, id, props);
     const config = (this.config = props.config ?? stackConfigFromContext(this));
-    this.data = new DataBucket(this, 'Data', { modelRetentionDays: config.modelRetentionDays });
+    this.data = new DataBucket(this, 'Data', { modelRetentionDays: config.modelRetentionDays, checkpointRetentionDays: config.checkpointRetentionDays });
     const bucket = this.data.bucket;
 
     const plan = new HandlerFunction(this, 'Plan', {
@@ -114,6 +119,7 @@ export class LayerbenchStack extends Stack {
         LAYERBENCH_MAX_CANDIDATES: String(config.maxCandidatesPerRun),
         LAYERBENCH_MAX_EPOCHS: String(config.maxEpochs),
         LAYERBENCH_MAX_PARAMETERS: String(config.maxParametersPerCandidate),
+        LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: String(config.maxCandidatesPerNight),
       },
     });
     const train = new TrainFunction(this, 'Train', {
@@ -169,10 +175,10 @@ export class LayerbenchStack extends Stack {
     // Train: reads its run's manifest and the data; writes only under runs/ (the run id is not known at deploy time).
     grantBucketAccess(train, bucket, train.function, {
       list: true,
-      read: ['datasets/*', 'runs/*/run.json', 'runs/*/halving.json', 'runs/*/candidates/*', 'runs/*/checkpoints/*'],
-      write: ['runs/*/candidates/*', 'runs/*/models/*', 'runs/*/checkpoints/*'],
-      // Model objects are tagged for the lifecycle rule that expires them (src/store/s3.ts).
-      tag: ['runs/*/models/*'],
+      read: ['datasets/*', 'runs/*/run.json', 'runs/*/halving.json', 'runs/*/candidates/*', CHECKPOINTS],
+      write: ['runs/*/candidates/*', 'runs/*/models/*', CHECKPOINTS],
+      // Model and checkpoint objects are tagged for the lifecycle rules that expire them (src/store/s3.ts).
+      tag: ['runs/*/models/*', CHECKPOINTS],
     });
     // RecordFailure: reads the run's manifest; writes the document of a candidate whose task failed outright.
     grantBucketAccess(recordFailure, bucket, recordFailure.function, {
@@ -187,10 +193,12 @@ export class LayerbenchStack extends Stack {
       write: ['runs/*/model/*'],
     });
     // Aggregate: reads a run's manifest and documents; writes the leaderboard. As Promote: the halving state and the next round's items.
+    // Deletes a run's scratch when it is done with it: the item list the Map read, the checkpoints of a finished run.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
       read: ['runs/*'],
       write: ['runs/*/leaderboard.*', 'runs/*/halving.json', ITEM_LISTS],
+      delete: [ITEM_LISTS, CHECKPOINTS],
     });
     // Report: reads a run's documents and the sweep's history; writes the report, the history, and the
     // leaderboard again once it can carry the final model's test score.

@@ -11,8 +11,9 @@
  *    (src/steps/promote.ts). Promote runs in the Aggregate function (the same bundle, `step: "promote"`).
  *
  * One construct, two consumers: the deployed stack wraps `definitionBody` in a StateMachine, and the
- * local runner renders the very same definition to ASL JSON (src/workflow/definition.ts) and runs it
- * with aws-local-stepfunctions. States carry ids and keys only; documents live in the store.
+ * local runner runs the very same definition, rendered to ASL JSON (infra/render-definition.ts, committed
+ * as src/workflow/definition_template.ts), with aws-local-stepfunctions. State names and payloads are
+ * the contract's (src/workflow/contract.ts). States carry ids and keys only; documents live in the store.
  */
 import { Duration } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,12 +23,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { RETRYABLE_ERROR_NAMES } from '../src/errors.js';
-import { PROMOTE_STEP } from '../src/steps/promote.js';
-import { STATE } from './states.js';
+import { PROMOTE_STEP, STATE } from '../src/workflow/contract.js';
 
-/** State names: the local runner binds its handlers to the Task states by these names. */
+/** State names (src/workflow/contract.ts): the local runner binds its handlers to the Task states by these names. */
 export { STATE };
-
 
 /**
  * Errors worth retrying: Lambda's documented transient invoke errors, and what the step code's one
@@ -169,9 +168,12 @@ export class SweepWorkflow extends Construct {
     return withTransientRetry(record);
   }
 
-  /** Aggregate: `{ runs }` in, AggregateOutput `{ runs }` (leaderboards, recommendations) out. */
+  /**
+   * Aggregate: `{ runs, itemsKey }` in (the item list the Map just read, which Aggregate deletes),
+   * AggregateOutput `{ runs, promote }` (leaderboards, recommendations) out.
+   */
   private aggregateState(fn: lambda.IFunction): tasks.LambdaInvoke {
-    return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs' }));
+    return this.stepState(STATE.aggregate, fn, sfn.TaskInput.fromObject({ 'runs.$': '$.runs', 'itemsKey.$': '$.itemsKey' }));
   }
 
   /**

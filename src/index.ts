@@ -6,6 +6,7 @@ export {
   sweepJsonSchema,
   rankingMetric,
   higherIsBetter,
+  HALVING_STRATEGIES,
   type SweepSpec,
   type SweepSpecInput,
   type DatasetSpec,
@@ -16,7 +17,8 @@ export {
   type MetricName,
   type Task,
 } from './sweep/schema.js';
-export { expandCandidates, layerUnits, searchPoints, candidateSchema, type Candidate } from './search/candidates.js';
+export { candidateSchema, layerUnits, type Candidate } from './sweep/candidate.js';
+export { expandCandidates, searchPoints } from './search/candidates.js';
 export { candidateDocSchema, CANDIDATE_DOC_SCHEMA, type CandidateDoc, type Trial, type EpochRecord, type LayerSummary } from './results/document.js';
 export { baselineDocSchema, BASELINE_SCHEMA, type BaselineDoc } from './results/baseline.js';
 export { dataSummarySchema, DATA_SUMMARY_SCHEMA, type DataSummary, type FeatureSummary } from './results/data-summary.js';
@@ -90,13 +92,14 @@ export {
   type RefitResult,
 } from './train/train.js';
 export { candidateCheckpointSchema, CHECKPOINT_SCHEMA, encodeCheckpoint, decodeCheckpoint, type CandidateCheckpoint } from './train/checkpoint.js';
-export { halvingShape, rankRung, assignBrackets, halvingProblems, HALVING_STRATEGIES, DEFAULT_ETA, type HalvingShape } from './search/halving.js';
+export { strategyFor, type SearchStrategy, type Schedule } from './search/index.js';
+export { halvingShape, rankRung, assignBrackets, halvingProblems, DEFAULT_ETA, type HalvingShape } from './search/halving/index.js';
 export { halvingStateSchema, HALVING_SCHEMA, readHalvingState, type HalvingState } from './results/halving.js';
 export { PRICES, priceTable, priceTableSchema, parsePriceOverrides, type PriceTable, type PriceOverrides } from './cost/prices.js';
 export { candidateCost, runCost, type CostEstimate, type RunCost } from './cost/estimate.js';
 export { registerWasmKernels } from './kernels/index.js';
 export * from './steps/index.js';
-export { runLocal, renderDefinition, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
+export { runLocal, definitionFromTemplate, STATE, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
 export {
   buildLeaderboard,
   LEADERBOARD_COLUMNS,

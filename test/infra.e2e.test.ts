@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STEP_FUNCTIONS, type StepFunctionName } from '../infra/constructs/bundling.js';
 import { STATE } from '../infra/workflow.js';
 import type { ReportOutput } from '../src/steps/types.js';
-import { localDefinition } from '../src/workflow/definition.js';
+import { localDefinition } from '../src/workflow/asl.js';
 import { attachItemList } from '../src/workflow/local.js';
 import { readHistory } from '../src/report/history-store.js';
 import { keys } from '../src/store/keys.js';
@@ -214,8 +214,10 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     expect(invocations.aggregate - before.aggregate).toBe(2 + 1); // Aggregate twice, Promote once (the same bundle)
     for (const id of state.rounds[1]!.candidates) {
       expect(await getJson(store, keys.candidate(run.runId, id))).toMatchObject({ rung: { round: 1, epochs: 3 }, compute: { tasks: 2 } });
-      expect(await store.exists(keys.checkpoint(run.runId, id))).toBe(true);
     }
+    // The run is over: its checkpoints and its item lists are gone (the Aggregate bundle deleted them), its results stay.
+    expect(await store.list(keys.checkpointsPrefix(run.runId))).toEqual([]);
+    expect(await store.list('plans/')).toEqual([]);
     const lb = await getJson<{ rows: unknown[]; search: { epochsTrained: number; gridEpochs: number } }>(store, run.leaderboardKey);
     expect(lb.rows).toHaveLength(promoted);
     expect(lb.search.gridEpochs).toBe(3 * 1 * 3);

@@ -166,29 +166,41 @@ describe('operations', () => {
     expect(JSON.stringify(resourcesOfType(zip.json, 'AWS::IAM::Policy').map(([, p]) => p.Properties))).toContain(':event-bus/default');
   });
 
-  it('expires the per-candidate models (tagged) after modelRetentionDays, item lists after a week, noncurrent versions after 30 days', () => {
+  it('expires the per-candidate models (tagged) after modelRetentionDays, checkpoints (tagged) after checkpointRetentionDays, item lists after a week, noncurrent versions after 30 days', () => {
     const rules = (s: Synthesized) =>
       (resourcesOfType(s.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![1].Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
     expect(rules(zip)).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ NoncurrentVersionExpiration: { NoncurrentDays: 30 } }),
         expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 90, TagFilters: [{ Key: 'layerbench-class', Value: 'model' }] }),
+        expect.objectContaining({ Id: 'ExpireCheckpoints', ExpirationInDays: 14, TagFilters: [{ Key: 'layerbench-class', Value: 'checkpoint' }] }),
         expect.objectContaining({ Id: 'ExpireItemLists', Prefix: 'plans/', ExpirationInDays: 7 }),
+        expect.objectContaining({ Id: 'RemoveDeleteMarkers', ExpiredObjectDeleteMarker: true }),
       ]),
     );
-    expect(rules(synthLayerbench({ context: { modelRetentionDays: '14' } }))).toEqual(
-      expect.arrayContaining([expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 14 })]),
+    expect(rules(synthLayerbench({ context: { modelRetentionDays: '14', checkpointRetentionDays: '3' } }))).toEqual(
+      expect.arrayContaining([expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 14 }), expect.objectContaining({ Id: 'ExpireCheckpoints', ExpirationInDays: 3 })]),
     );
+  });
+
+  it('never expires a result: every rule that expires current objects names item lists, or the tags the store puts on candidate models and checkpoints only', () => {
+    const rules = (resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![1].Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    const expiring = rules.filter((r) => r.ExpirationInDays !== undefined || r.ExpirationDate !== undefined);
+    expect(expiring.map((r) => [r.Prefix ?? null, r.TagFilters ?? null])).toEqual([
+      [null, [{ Key: 'layerbench-class', Value: 'model' }]],
+      [null, [{ Key: 'layerbench-class', Value: 'checkpoint' }]],
+      ['plans/', null],
+    ]);
   });
 });
 
 describe('guardrails', () => {
   it('hands Plan the limits from context and reserves (and caps) Train concurrency', () => {
     const env = (s: Synthesized, name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000' });
+    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000' });
     expect(zip.json.Resources[functionLogicalId(zip.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
-    const s = synthLayerbench({ context: { maxCandidatesPerRun: '50', maxEpochs: '200', maxParametersPerCandidate: '100000', trainReservedConcurrency: '4' } });
-    expect(env(s, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '50', LAYERBENCH_MAX_EPOCHS: '200', LAYERBENCH_MAX_PARAMETERS: '100000' });
+    const s = synthLayerbench({ context: { maxCandidatesPerRun: '50', maxEpochs: '200', maxParametersPerCandidate: '100000', maxCandidatesPerNight: '120', trainReservedConcurrency: '4' } });
+    expect(env(s, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '50', LAYERBENCH_MAX_EPOCHS: '200', LAYERBENCH_MAX_PARAMETERS: '100000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '120' });
     expect(s.json.Resources[functionLogicalId(s.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(4);
     expect(container.json.Resources[functionLogicalId(container.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
     expect(() => stackConfigFromContext(new App({ context: { maxEpochs: '0' } }))).toThrow(/^context maxEpochs: /);
@@ -417,7 +429,7 @@ describe('IAM', () => {
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/halving.json', 'runs/*/run.json'],
         's3:PutObject': ['runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/models/*'],
-        's3:PutObjectTagging': ['runs/*/models/*'],
+        's3:PutObjectTagging': ['runs/*/checkpoints/*', 'runs/*/models/*'],
       });
       // Finalize reads what Train reads (and its own final.json, to skip a finished run); it writes only the final model.
       expect(s3Grants(s, 'finalize')).toEqual({
@@ -430,6 +442,8 @@ describe('IAM', () => {
         's3:GetObject': ['runs/*'],
         // As Promote between halving rounds: the halving state and the next round's item list.
         's3:PutObject': ['plans/*', 'runs/*/halving.json', 'runs/*/leaderboard.*'],
+        // A run's scratch, once done with: the item list the Map read, a finished run's checkpoints. Nothing else is ever deleted.
+        's3:DeleteObject': ['plans/*', 'runs/*/checkpoints/*'],
       });
       expect(s3Grants(s, 'report')).toEqual({
         's3:ListBucket': ['(bucket)'],

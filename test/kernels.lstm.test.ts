@@ -54,6 +54,20 @@ describe('fusedLstm: a whole LSTM layer per wasm kernel', () => {
     fused.grads.forEach((g, i) => expectClose(g, reference.grads[i]!, 1e-3));
   });
 
+  it.each([3, 8])('SIMD path: the input gradient with %i features (in fours on the SIMD product, else XNNPACK) equals the cpu backend', async (features) => {
+    const x = tf.tensor3d(Array.from({ length: 5 * T * features }, (_, i) => Math.sin(i * 0.37) + 0.2 * Math.cos(i * 1.3)), [5, T, features]);
+    const dx = (make: typeof tf.layers.lstm) => {
+      const layer = make({ units: 8, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [T, features] });
+      const model = tf.sequential({ layers: [layer] });
+      model.setWeights(model.getWeights().map((w, k) => tf.tensor(Array.from({ length: w.size }, (_, i) => 0.4 * Math.sin(i * 0.91 + k)), w.shape)));
+      const dy = tf.tensor3d(Array.from({ length: 5 * T * 8 }, (_, i) => Math.cos(i * 0.53)), [5, T, 8]);
+      return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(model.apply(a) as tf.Tensor, dy)))(x).dataSync() as Float32Array;
+    };
+    const cpu = await onBackend('cpu', () => dx(tf.layers.lstm));
+    const wasm = await onBackend('wasm', () => dx(fusedLstm));
+    expectClose(wasm, cpu, 1e-5);
+  });
+
   it('SIMD path (units a multiple of 4): outputs and every gradient within 1e-5 of tf.layers.lstm on the cpu backend', async () => {
     const x = sequences(5);
     const y = tf.tensor2d([0.1, -0.3, 0.5, 0.2, -0.1], [5, 1]);

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { describe, expect, it } from 'vitest';
-import { adamStep, SIMD_ACTIVATIONS, simdKernels, type SimdKernels } from '../src/kernels/index.js';
+import { adamStep, avgPoolBackprop, poolGeometry, SIMD_ACTIVATIONS, simdKernels, type SimdKernels } from '../src/kernels/index.js';
 import { heapOffset } from '../src/kernels/simd.js';
 import { expectClose, onBackend, useWasmKernels } from './helpers/backends.js';
 
@@ -33,13 +33,18 @@ const cpu = <T extends tf.TensorContainer>(f: () => T): Promise<T> =>
 describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
   useWasmKernels();
 
-  // [M, N (multiple of 4), K]: 4×8 tiles, a 4-column tail, single rows, K = 1.
+  // [M, N (multiple of 4), K]: rows in tiles of 6, 4, 2 and 1 (8 left: 4 + 4), row blocks of 64,
+  // a 4-column tail, K = 1.
   const shapes: [number, number, number][] = [
     [32, 64, 10],
     [7, 12, 5],
     [5, 4, 33],
     [1, 8, 1],
     [13, 20, 64],
+    [8, 16, 7],
+    [3, 8, 9],
+    [2, 8, 5],
+    [70, 24, 17],
   ];
 
   it.each(shapes)('gemm %i×%i (K %i) plus bias equals matMul + bias', async (M, N, K) => {
@@ -130,5 +135,39 @@ describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
     expect(kept.every((m) => Math.abs(m - 1 / 0.75) < 1e-6)).toBe(true);
     expect(Math.abs(kept.length / n - 0.75)).toBeLessThan(0.03);
     dropped!.forEach((d, i) => expect(d).toBeCloseTo(x[i]! * mask![i]!, 6));
+  });
+
+  // [N, H, W, C], pool size, strides, padding: windows that tile, overlap, and run into 'same' padding.
+  const pools: [number[], number, number, 'valid' | 'same'][] = [
+    [[2, 6, 7, 4], 2, 2, 'valid'],
+    [[1, 7, 5, 8], 3, 2, 'same'],
+    [[2, 5, 5, 4], 2, 1, 'same'],
+  ];
+
+  it.each(pools)('pool (max and average) and avgPoolGrad on %j, size %i, stride %i, %s padding, equal the cpu backend', async (shape, size, stride, pad) => {
+    const [N, H, W, C] = shape as [number, number, number, number];
+    const x = values(N * H * W * C, 14);
+    const want = await cpu(() => {
+      const xt = tf.tensor4d(x, [N, H, W, C]);
+      const max = tf.maxPool(xt, size, stride, pad);
+      const avg = tf.avgPool(xt, size, stride, pad);
+      return { max: max.dataSync(), avg: avg.dataSync() };
+    });
+    const g = poolGeometry([N, H, W, C], size, stride, pad, undefined);
+    const dy = values(N * g.outHeight * g.outWidth * C, 15);
+    // The average's gradient: each window's dy shared among its in-bounds inputs, as the JS
+    // avgPoolBackprop computes it (checked against finite differences in kernels.pool-grad.test.ts).
+    const dx = new Float32Array(x.length);
+    avgPoolBackprop(dy, g, dx);
+    const geometry = [N, H, W, C, g.outHeight, g.outWidth, size, size, stride, stride, g.padTop, g.padLeft] as const;
+    const out = N * g.outHeight * g.outWidth * C;
+    const [, max, avg, , grad] = await onHeap([x, new Float32Array(out), new Float32Array(out), dy, new Float32Array(x.length)], (k, [px, pmax, pavg, pdy, pdx]) => {
+      k.pool(0, px!, pmax!, ...geometry);
+      k.pool(1, px!, pavg!, ...geometry);
+      k.avgPoolGrad(pdy!, pdx!, ...geometry);
+    });
+    expectClose(max!, want.max, 1e-6);
+    expectClose(avg!, want.avg, 1e-6);
+    expectClose(grad!, dx, 1e-6);
   });
 });

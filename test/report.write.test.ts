@@ -41,7 +41,8 @@ describe('writeRunReport', () => {
     const answer = html.indexOf('Use depth 2 and width 32');
     expect(answer).toBeGreaterThan(0);
     expect(answer).toBeLessThan(html.indexOf('id="leaderboard"'));
-    expect(html).toContain('dense d2 w32 (1,441 params, accuracy 0.840 ± 0.0053) is the smallest candidate as good as the best, dense d2 w64 (4,929 params, accuracy 0.842 ± 0.0053)');
+    // 5 folds of 2,000 rows validate each of the 10,000 development rows once: ± is their binomial error (√(0.84 · 0.16 / 10,000) ≈ 0.0037), the folds spreading no more than their rows do.
+    expect(html).toContain('dense d2 w32 (1,441 params, accuracy 0.840 ± 0.0037) is the smallest candidate as good as the best, dense d2 w64 (4,929 params, accuracy 0.842 ± 0.0036)');
     expect(md).toContain('**Use depth 2 and width 32**: 2 hidden layers, 32 units each (1,441 parameters).');
     // Smaller networks trail by more than a standard error without being significantly worse: undecided, and what would decide.
     expect(md).toContain('Outcome: undecided — ');
@@ -95,7 +96,7 @@ describe('writeRunReport', () => {
 
     // ± means the standard error, everywhere, and says so; means are rounded to it.
     expect(md).toContain('| accuracy (mean ± standard error) | 95 % CI |');
-    expect(md).toMatch(/\| 2 \| dense d2 w32 \| 1,441 \| 0\.840 ± 0\.0053 \| 0\.82\d – 0\.85\d \| 5 \|/);
+    expect(md).toMatch(/\| 2 \| dense d2 w32 \| 1,441 \| 0\.840 ± 0\.0037 \| 0\.83\d – 0\.84\d \| 5 \|/);
     expect(html).toContain('<th class="num" title="mean ± standard error; under it the 95 % interval">accuracy ± se<br><span class="muted">95 % CI</span></th>');
 
     // The baseline: in the answer, as a leaderboard row, and as a rule line on the charts.
@@ -156,7 +157,7 @@ describe('writeRunReport', () => {
     const out = await writeRunReport(store, 'run-4', spec, docs, { history: false, extras: { ...extras, final } });
     const md = await getText(store, out.mdKey);
     expect(md).toMatch(/The final model — dense d2 w32 refit on all non-test rows, the model handed over — scores accuracy 0\.700 ± 0\.042 \(95 % CI 0\.612 – 0\.776, 120 test rows\)/);
-    expect(md).toMatch(/The final model's test interval lies below the validation interval \(0\.82\d – 0\.85\d\)\. Likely reasons: the validation rows chose both the early-stopping epoch and the candidate/);
+    expect(md).toMatch(/The final model's test interval lies below the validation interval \(0\.83\d – 0\.84\d\)\. Likely reasons: the validation rows chose both the early-stopping epoch and the candidate/);
     // Within it, the test agrees.
     const near = makeFinal({ runId: 'run-4', candidateId: CRAFTED_RECOMMENDED, test: 0.84, rows: 250, blocks: accuracyBlocks(210, 250) });
     const agrees = await writeRunReport(store, 'run-4b', spec, docs, { history: false, extras: { ...extras, final: near } });
@@ -172,7 +173,7 @@ describe('writeRunReport', () => {
     const md = await getText(store, out.mdKey);
     expect(html).toContain('<p class="headline">No network beats the baseline: use &quot;majority class&quot; (always &quot;no&quot; (57.4 % of training rows)).</p>');
     expect(md).toContain('- **Why:** The baseline scores accuracy 0.900 ± 0 on the same splits; the best network, dense d2 w64');
-    expect(md).toMatch(/\| 1 \| dense d2 w64 \| 4,929 \| 0\.842 ± 0\.0053 \| [^|]+ \| 5 \|  \| at or below baseline, Pareto \|/);
+    expect(md).toMatch(/\| 1 \| dense d2 w64 \| 4,929 \| 0\.842 ± 0\.0036 \| [^|]+ \| 5 \|  \| at or below baseline, Pareto \|/);
     expect(html).not.toContain('id="keras"');
     expect(md).toContain('This run recorded no data summary');
     // An old run: nothing beside the candidate documents — no baseline, no test, no data; no crash.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson, expandCandidates, layerUnits, searchPoints } from '../src/search/candidates.js';
+import { expandCandidates, searchPoints } from '../src/search/candidates.js';
+import { canonicalJson, layerUnits } from '../src/sweep/candidate.js';
 import { parseSweep } from '../src/sweep/load.js';
 
 const base = {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TrialPoint } from '../src/stats/index.js';
-import { assignBrackets, floorLog, halvingProblems, halvingShape, MAX_ROUNDS, promoted, rankRung, type RungEntry } from '../src/search/halving.js';
+import { assignBrackets, floorLog, halvingProblems, halvingShape, MAX_ROUNDS, promoted, rankRung, type RungEntry } from '../src/search/halving/index.js';
 import { parseSweep } from '../src/sweep/load.js';
 import { sweepSpecSchema, type SweepSpecInput } from '../src/sweep/schema.js';
 

@@ -63,6 +63,36 @@ describe('aggregate', () => {
     expect(await store.exists('runs/r1/leaderboard.md')).toBe(false);
   });
 
+  it('deletes the run’s scratch once done with it — the item list the Map read, the checkpoints — and no result', async () => {
+    const store = await tempStore();
+    const manifest = craftedManifest('r5');
+    const [a, b] = manifest.candidates;
+    await putJson(store, keys.runManifest('r5'), manifest);
+    await putJson(store, keys.candidate('r5', a!.id), craftedDoc('r5', a!, [0.6], 21));
+    await putJson(store, keys.candidate('r5', b!.id), craftedDoc('r5', b!, [0.9], 41));
+    await store.put(keys.model('r5', a!.id) + 'model.json', '{}');
+    await store.put(keys.checkpoint('r5', a!.id), new Uint8Array([1, 2, 3]));
+    await store.put(keys.checkpoint('r5', b!.id), new Uint8Array([4]));
+    await store.put(keys.plan('20260101-000000-abcd0123'), '[]');
+    const before = (await store.list('')).filter((k) => !k.includes('/checkpoints/') && !k.startsWith('plans/'));
+    await aggregate(store, { runs: [{ runId: 'r5', sweep: 'crafted', candidates: 4 }], itemsKey: keys.plan('20260101-000000-abcd0123') });
+    expect(await store.list(keys.checkpointsPrefix('r5'))).toEqual([]);
+    expect(await store.list('plans/')).toEqual([]);
+    // Every result that was there stays, and the leaderboard was added.
+    expect(await store.list('')).toEqual([...before, keys.leaderboard('r5', 'csv'), keys.leaderboard('r5', 'json')].sort());
+    // A retried Aggregate finds nothing left to delete and still succeeds.
+    await aggregate(store, { runs: [{ runId: 'r5', sweep: 'crafted', candidates: 4 }], itemsKey: keys.plan('20260101-000000-abcd0123') });
+  });
+
+  it('refuses to delete anything but scratch', async () => {
+    const store = await tempStore();
+    await putJson(store, keys.runManifest('r6'), craftedManifest('r6'));
+    await expect(aggregate(store, { runs: [{ runId: 'r6', sweep: 'crafted', candidates: 4 }], itemsKey: keys.runManifest('r6') })).rejects.toThrow(
+      'runs/r6/run.json: not scratch, never deleted',
+    );
+    expect(await store.exists(keys.runManifest('r6'))).toBe(true);
+  });
+
   it('reports a candidate without a document as failed, without inventing a document', async () => {
     const store = await tempStore();
     const manifest = craftedManifest('r2');

@@ -104,6 +104,7 @@ describe('train', () => {
       exists: (k) => inner.exists(k),
       list: (p) => inner.list(p),
       version: (k) => inner.version(k),
+      delete: (k) => inner.delete(k),
     };
     const err = await train(flaky, { runId, candidateId }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);

@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStore } from '../src/store/local.js';
+import { LocalStore, tempFileName } from '../src/store/local.js';
 import { describeStoreBehaviour } from './helpers/store-behaviour.js';
 
 const dirs: string[] = [];
@@ -55,6 +56,25 @@ describe('LocalStore on disk', () => {
     await store.put('runs/r1/a.json', '{}');
     await writeFile(join(root, 'runs', 'r1', 'b.json.0000.tmp'), '{"half":');
     expect(await store.list('runs/r1/')).toEqual(['runs/r1/a.json']);
+  });
+
+  it('removes the temp files of writers that are gone, and keeps those of writes in progress', async () => {
+    const root = await tempDir();
+    const store = new LocalStore(root);
+    await store.put('runs/r1/a.json', '{}');
+    // A killed run's worker (a process that no longer runs) left an empty temp file; another's is being written.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    await mkdir(join(root, 'runs', 'r1', 'candidates'), { recursive: true });
+    const killed = tempFileName(join(root, 'runs', 'r1', 'candidates', 'b.json'), dead);
+    const writing = tempFileName(join(root, 'runs', 'r1', 'c.json'));
+    await writeFile(killed, '');
+    await writeFile(writing, '{"half":');
+    await writeFile(join(root, 'runs', 'r1', 'd.json.0000.tmp'), '{"half":');
+    const key = (file: string) => relative(root, file).split(sep).join('/');
+    expect(await store.removeStaleTemps()).toEqual([key(killed)]);
+    // One of a running writer, or whose writer cannot be told, is stale after an hour.
+    expect(await store.removeStaleTemps(Date.now() + 2 * 3600_000)).toEqual([key(writing), 'runs/r1/d.json.0000.tmp']);
+    expect((await readdir(join(root, 'runs', 'r1'), { recursive: true })).sort()).toEqual(['a.json', 'candidates']);
   });
 
   it('treats a directory as a missing key', async () => {

@@ -30,11 +30,9 @@ afterEach(() => {
 let n = 0;
 const freshPrefix = () => `t${++n}/store`;
 
-// s3rver 3.7 ignores If-None-Match (a second conditional PUT is accepted); the conditional create is
-// proven below against S3's documented answers with aws-sdk-client-mock.
-describeStoreBehaviour('S3Store on s3rver', async () => new S3Store({ bucket: s3.bucket, prefix: freshPrefix(), client: s3.client }), {
-  conditionalWrites: false,
-});
+// The whole contract, conditional creates included: the test server honours If-None-Match as S3 does
+// (test/helpers/s3rver-conditional.cjs; s3rver alone ignores it). S3's other answer, 409, is below.
+describeStoreBehaviour('S3Store on s3rver', async () => new S3Store({ bucket: s3.bucket, prefix: freshPrefix(), client: s3.client }));
 
 describe('S3Store on s3rver', () => {
   it('writes `${prefix}/${key}` with a content type', async () => {
@@ -280,14 +278,16 @@ describe('S3Store.putIfAbsent (S3 conditional writes, aws-sdk-client-mock)', () 
     expect((err as Error).message).toContain('s3://b/p/runs/r1/run.json');
   });
 
-  it('tags the objects under runs/<runId>/models/ for the lifecycle rule that expires them, and nothing else', async () => {
+  it('tags the objects under runs/<runId>/models/ and runs/<runId>/checkpoints/ for the lifecycle rules that expire them, and nothing else', async () => {
     mock.on(PutObjectCommand).resolves({ ETag: '"e"' });
     await store.put('runs/r1/models/dense-d1-w4-abc/weights.bin', new Uint8Array([1]));
+    await store.put('runs/r1/checkpoints/dense-d1-w4-abc.ckpt', new Uint8Array([1]));
     await store.put('runs/r1/model/final.json', '{}');
     await store.put('runs/r1/candidates/dense-d1-w4-abc.json', '{}');
     const sent = mock.commandCalls(PutObjectCommand).map((c) => [c.args[0].input.Key, c.args[0].input.Tagging]);
     expect(sent).toEqual([
       ['p/runs/r1/models/dense-d1-w4-abc/weights.bin', 'layerbench-class=model'],
+      ['p/runs/r1/checkpoints/dense-d1-w4-abc.ckpt', 'layerbench-class=checkpoint'],
       ['p/runs/r1/model/final.json', undefined],
       ['p/runs/r1/candidates/dense-d1-w4-abc.json', undefined],
     ]);

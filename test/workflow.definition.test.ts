@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import '../src/workflow/polyfill.js';
 import { ITEM_LISTS, STATE, SweepWorkflow, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../infra/workflow.js';
-import { LOCAL_ITEMS_PATH, localDefinition, PLACEHOLDER_BUCKET, renderDefinition, trainState, type AslDefinition } from '../src/workflow/definition.js';
+import { PLACEHOLDER_BUCKET, renderDefinition } from '../infra/render-definition.js';
+import { LOCAL_ITEMS_PATH, localDefinition, trainState, type AslDefinition } from '../src/workflow/asl.js';
 
 const ARN = '<lambda-arn>';
 

@@ -7,6 +7,7 @@ import { halvingStateSchema } from '../src/results/halving.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
 import { readManifest } from '../src/steps/manifest.js';
 import { train } from '../src/steps/train.js';
+import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
@@ -62,12 +63,16 @@ describe('halving through the local workflow', () => {
       search: { strategy: 'halving', eta: 3 },
     }));
     const events: ProgressEvent[] = [];
+    const items: WorkItem[] = [];
 
     // Act: Train in this process (the real step), so the test does not start a worker pool
     const result = await runLocal({
       store,
       input: { trigger: 'cli', key: keys.sweep('halving') },
-      testTrainer: (item) => train(store, item, { backend: 'cpu' }),
+      testTrainer: (item) => {
+        items.push(item);
+        return train(store, item, { backend: 'cpu' });
+      },
       onProgress: (e) => events.push(e),
     });
 
@@ -83,6 +88,8 @@ describe('halving through the local workflow', () => {
     expect(r2!.length).toBeGreaterThanOrEqual(1);
     expect(r2!.every((id) => r1!.includes(id)) && r1!.every((id) => r0!.includes(id))).toBe(true);
     expect(events.filter((e) => e.type === 'round').map((e) => (e as { total: number }).total)).toEqual([r1!.length, r2!.length]);
+    // Each item says whether its round is the last: Train may skip what only ranked candidates need before it.
+    expect(items.map((i) => [i.round, i.final])).toEqual([...r0!.map(() => [0, false]), ...r1!.map(() => [1, false]), ...r2!.map(() => [2, true])]);
 
     const docs = await docsOf(store, runId);
     for (const [id, doc] of docs) {
@@ -102,6 +109,11 @@ describe('halving through the local workflow', () => {
     const trained = [...docs.values()].reduce((s, d) => s + d.trials.reduce((a, t) => a + t.epochs.length, 0), 0);
     expect(lb.search).toMatchObject({ strategy: 'halving', epochsTrained: trained, gridEpochs: 9 * 2 * 9, ended: null });
     expect(trained).toBe(2 * (9 * 1 + r1!.length * 3 + r2!.length * 9) - 2 * (r1!.length * 1 + r2!.length * 3));
+    // What halving used against the full grid: the epochs trained, and the grid's 162 (no early stopping: every trial to 9)
+    expect(lb.search!.compute).toMatchObject({ used: { epochs: trained }, grid: { epochs: 162 }, unmeasured: 0 });
+    expect(lb.search!.compute!.used.cpuSeconds).toBeCloseTo([...docs.values()].reduce((s, d) => s + d.compute!.cpuSeconds, 0), 9);
+    expect(lb.search!.compute!.used.usd).toBeCloseTo(lb.cost!.usd, 12);
+    expect(lb.search!.compute!.grid.cpuSeconds).toBeGreaterThan(0);
     expect(lb.cost).toMatchObject({ basis: 'local', region: 'us-east-1' });
     expect(lb.cost!.usd).toBeGreaterThan(0);
     expect(lb.rows.every((r) => r.cost && r.cost.usd > 0)).toBe(true);
@@ -114,6 +126,7 @@ describe('halving through the local workflow', () => {
     expect(reportMd).toMatch(/estimated cost \$[\d.e-]+ \([\d.]+ CPU-seconds priced as Lambda: .* prices us-east-1, 2026-11\)/);
     const html = await getText(store, keys.report(runId, 'html'));
     expect(html).toContain(`<h3>Stopped at an earlier rung (${lb.search!.stopped.length})</h3>`);
+    expect(md).toMatch(/halving used \d+ % of the grid's compute: [\d.,]+ of about [\d.,]+ CPU-seconds, \d+ of about 162 epochs \(\d+ %\) and \$[\d.e-]+ of about \$[\d.e-]+ \(\d+ %\)/);
     expect(md).toMatch(/halving \(eta 3\): 9 at 1 epoch → \d+ promoted; \d+ at 3 epochs → \d+ promoted; \d+ at 9 epochs\. Trained \d+ epochs in all, \d+ % of the full grid's 162/);
   }, 180_000);
 
@@ -147,11 +160,12 @@ describe('halving through the local workflow', () => {
   }, 120_000);
 
   it('search.budget stops the rounds before one would pass it, and says what was left untrained', async () => {
-    // Arrange: round 0 costs 9 × 1 × 1 = 9 epochs; round 1 at least 3 × 1 × 2 more → a budget of 12 stops it
+    // Arrange: one repeat, so round 0 costs 9 × 1 × 1 = 9 epochs; round 1 at least 3 × 1 × 2 more → a budget of 12 stops it
     const store = await tempStore();
     await putJson(store, keys.sweep('budget'), sweep('budget', {
       model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
       training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
+      evaluation: { repeats: 1 },
       search: { strategy: 'halving', eta: 3, budget: { epochs: 12 } },
     }));
 

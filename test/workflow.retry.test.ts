@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { STATE, TRANSIENT_ERRORS } from '../infra/workflow.js';
-import { renderDefinition, trainState } from '../src/workflow/definition.js';
+import { renderDefinition } from '../infra/render-definition.js';
+import { trainState } from '../src/workflow/asl.js';
 import { pauseCaps, probabilityAllPausesShorterThan } from './helpers/jitter.js';
 
 describe('probabilityAllPausesShorterThan', () => {

@@ -1,16 +1,21 @@
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { definitionFromTemplate } from '../src/workflow/asl.js';
-import { renderDefinition, templateSource, type RenderOptions } from '../src/workflow/definition.js';
+import { renderDefinition, templateSource } from '../infra/render-definition.js';
+import { definitionFromTemplate, templateDefaults, type RenderOptions } from '../src/workflow/asl.js';
 
 describe('the committed definition template (what `layerbench run` runs without loading aws-cdk-lib)', () => {
-  it('is what infra/workflow.ts renders (rerun `npx tsx src/workflow/definition.ts --write-template` after changing it)', async () => {
+  it('is what infra/workflow.ts renders (rerun `npx tsx infra/render-definition.ts --write-template` after changing it)', async () => {
     const committed = await readFile(fileURLToPath(new URL('../src/workflow/definition_template.ts', import.meta.url)), 'utf8');
     expect(committed).toBe(templateSource());
   });
 
-  const options: RenderOptions[] = [{}, { maxConcurrency: 1 }, { maxConcurrency: 2, trainTimeoutSeconds: 60 }, { trainTimeoutSeconds: 120 }, { maxConcurrency: 16, trainTimeoutSeconds: 3600 }];
+  it('holds the construct’s defaults, with no placeholder value in it', () => {
+    expect(templateDefaults()).toEqual({ maxConcurrency: 8, trainTimeoutSeconds: 900 });
+    expect(definitionFromTemplate()).toEqual(renderDefinition().definition);
+  });
+
+  const options: RenderOptions[] = [{ maxConcurrency: 1 }, { maxConcurrency: 2, trainTimeoutSeconds: 60 }, { trainTimeoutSeconds: 120 }, { maxConcurrency: 16, trainTimeoutSeconds: 3600 }, { maxConcurrency: 8, trainTimeoutSeconds: 900 }];
   it.each(options)('gives the rendered definition for %o', (opts) => {
     expect(definitionFromTemplate(opts)).toEqual(renderDefinition(opts).definition);
   });

@@ -1,9 +1,14 @@
 """PyTorch anchor for `npm run bench`: the same work as layerbench, done by a plain PyTorch loop.
 
+  python3 anchor.py blas
+      Prints one JSON line: torch's version and the BLAS library it loaded (from /proc/self/maps
+      after a matrix product), whether that is OpenBLAS, its thread count, and oneDNN (mkldnn).
+
   python3 anchor.py engine <mlp|cnn|lstm> <samples_per_epoch> <runs>
       Trains the seed model (batch 32, Adam 1e-3, one thread) on seeded synthetic data: a warm-up
       epoch, then <runs> timed epochs, each followed by a 32-row validation pass (as layerbench's
-      loop does). Prints one JSON line: {"runs": [samples/s per epoch], "median": ...}.
+      loop does). Prints one JSON line: {"runs": [samples/s per epoch], "median": ...,
+      "cpuRuns": [samples per CPU-second of the process, per epoch], "blas": ...}.
 
   python3 anchor.py sweep <splits.json>
       The seattle-weather sweep as a sequential loop: every candidate (depth x width) x repeat on
@@ -12,8 +17,19 @@
       best-weight restore. Prints one JSON line with the loop's seconds and each candidate's mean
       validation accuracy.
 
-Needs torch (Debian: apt-get install python3-torch; run with /usr/bin/python3).
+Needs torch (Debian: apt-get install python3-torch libopenblas0-pthread; run with /usr/bin/python3).
+Debian's torch calls whatever libblas.so.3 the alternatives system points at: without OpenBLAS that is
+the reference BLAS, 2-7x slower on these models, and an anchor measured on it is unfair. Every JSON
+line printed here carries "blas", so each figure says which BLAS made it. One thread throughout
+(OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and torch.set_num_threads).
 """
+import os
+
+# Read by OpenBLAS and OpenMP when they load: set before torch is imported.
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ[_name] = "1"
+
+import ctypes
 import json
 import statistics
 import sys
@@ -24,6 +40,39 @@ from torch import nn
 
 torch.set_num_threads(1)
 torch.set_num_interop_threads(1)
+
+
+def blas_info():
+    """The BLAS torch runs on, as the process has it mapped after one matrix product."""
+    a = torch.ones(8, 8)
+    float((a @ a).sum())
+    libraries = []
+    with open("/proc/self/maps") as maps:
+        for line in maps:
+            path = line.split()[-1] if len(line.split()) >= 6 else ""
+            name = os.path.basename(path)
+            if ("blas" in name or "mkl_rt" in name or "mkl_core" in name) and path not in libraries:
+                libraries.append(path)
+    openblas = [p for p in libraries if "openblas" in os.path.basename(p)]
+    info = {
+        "libraries": libraries,
+        "openblas": bool(openblas),
+        "reference": any("/blas/" in p for p in libraries) and not openblas,
+        "mkldnn": bool(torch.backends.mkldnn.is_available()),
+        "torchThreads": torch.get_num_threads(),
+    }
+    if openblas:
+        try:
+            lib = ctypes.CDLL(openblas[0])
+            lib.openblas_get_config.restype = ctypes.c_char_p
+            info["config"] = lib.openblas_get_config().decode()
+            info["threads"] = lib.openblas_get_num_threads()
+        except (OSError, AttributeError):
+            pass
+    return info
+
+
+BLAS = blas_info()
 
 
 def seed_model(name):
@@ -66,9 +115,10 @@ def engine(name, samples, runs):
         yv = torch.rand(32, 1) * 2 - 1
         loss_fn = nn.MSELoss()
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    rates = []
+    rates, cpu_rates = [], []
     for epoch in range(runs + 1):
         start = time.perf_counter()
+        cpu_start = time.process_time()
         model.train()
         order = torch.randperm(samples)
         total = torch.zeros(())
@@ -84,9 +134,11 @@ def engine(name, samples, runs):
             float(loss_fn(model(xv), yv))
         float(total)
         seconds = time.perf_counter() - start
+        cpu_seconds = time.process_time() - cpu_start
         if epoch > 0:
             rates.append(samples / seconds)
-    print(json.dumps({"runs": rates, "median": statistics.median(rates), "torch": torch.__version__}))
+            cpu_rates.append(samples / cpu_seconds)
+    print(json.dumps({"runs": rates, "median": statistics.median(rates), "cpuRuns": cpu_rates, "torch": torch.__version__, "blas": BLAS}))
 
 
 def sweep(path):
@@ -138,11 +190,13 @@ def sweep(path):
                     scores.append(float(((model(xv) > 0).float() == yv).float().mean()))
             results.append({"depth": depth, "width": width, "valAccuracy": statistics.mean(scores)})
     seconds = time.perf_counter() - start
-    print(json.dumps({"loopSeconds": seconds, "candidates": results, "torch": torch.__version__}))
+    print(json.dumps({"loopSeconds": seconds, "candidates": results, "torch": torch.__version__, "blas": BLAS}))
 
 
 if __name__ == "__main__":
-    if len(sys.argv) >= 2 and sys.argv[1] == "engine":
+    if len(sys.argv) >= 2 and sys.argv[1] == "blas":
+        print(json.dumps({"torch": torch.__version__, "blas": BLAS}))
+    elif len(sys.argv) >= 2 and sys.argv[1] == "engine":
         engine(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif len(sys.argv) >= 2 and sys.argv[1] == "sweep":
         sweep(sys.argv[2])

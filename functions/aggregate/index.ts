@@ -3,8 +3,8 @@
  * src/steps/aggregate.ts (leaderboard and recommendation; the report is the Report step's).
  */
 import { aggregate } from '../../src/steps/aggregate.js';
-import { promote, PROMOTE_STEP, type PromoteInput } from '../../src/steps/promote.js';
-import type { AggregateInput, AggregateOutput, PlanOutput } from '../../src/steps/types.js';
+import { promote } from '../../src/steps/promote.js';
+import { PROMOTE_STEP, type AggregateInput, type AggregateOutput, type PlanOutput, type PromoteInput } from '../../src/workflow/contract.js';
 import { parsePriceOverrides, priceTable } from '../../src/cost/prices.js';
 import { handlerContext } from '../shared/environment.js';
 import { invoke, MetricUnit, observability, type LambdaContext } from '../shared/observability.js';

@@ -4,6 +4,7 @@
  */
 import { plan, planOutput } from '../../src/steps/plan.js';
 import type { PlanInput, PlanOutput } from '../../src/steps/types.js';
+import { boundedMessage } from '../../src/errors.js';
 import { handlerContext } from '../shared/environment.js';
 import { invoke, MetricUnit, observability, type LambdaContext } from '../shared/observability.js';
 
@@ -19,7 +20,9 @@ export async function handler(event: PlanInput, context?: LambdaContext): Promis
     o.metrics.addMetric('RunsPlanned', MetricUnit.Count, out.runs.length - duplicates);
     o.metrics.addMetric('DuplicateRuns', MetricUnit.Count, duplicates);
     o.metrics.addMetric('CandidatesPlanned', MetricUnit.Count, out.itemCount);
-    o.logger.info('planned', { runs: out.runs, itemsKey: out.itemsKey, items: out.itemCount, skipped: out.skipped });
+    o.logger.info('planned', { runs: out.runs, itemsKey: out.itemsKey, items: out.itemCount, skippedSweeps: out.skipped?.length ?? 0 });
+    // One line per sweep a fan-out could not run (the nightly cap, a broken sweep): its key and why, nothing else.
+    for (const s of out.skipped ?? []) o.logger.warn('sweep skipped', { key: s.key, reason: boundedMessage(s.reason) });
     return out;
   });
 }

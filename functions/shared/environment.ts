@@ -15,7 +15,7 @@ export interface HandlerEnvironment {
   prefix: string;
   /** LAYERBENCH_BACKEND: force a tfjs backend for Train (default: the best available). */
   backend?: string;
-  /** LAYERBENCH_MAX_CANDIDATES / _MAX_EPOCHS / _MAX_PARAMETERS: the guardrails Plan enforces (stack context). */
+  /** LAYERBENCH_MAX_CANDIDATES / _MAX_EPOCHS / _MAX_PARAMETERS / _MAX_CANDIDATES_PER_NIGHT: the guardrails Plan enforces (stack context). */
   limits: PlanLimits;
 }
 
@@ -24,6 +24,7 @@ export const LIMIT_VARIABLES = {
   LAYERBENCH_MAX_CANDIDATES: 'maxCandidates',
   LAYERBENCH_MAX_EPOCHS: 'maxEpochs',
   LAYERBENCH_MAX_PARAMETERS: 'maxParameters',
+  LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: 'maxCandidatesPerNight',
 } as const satisfies Record<string, keyof PlanLimits>;
 
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;

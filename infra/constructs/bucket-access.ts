@@ -21,6 +21,8 @@ export interface KeyAccess {
   readonly list?: boolean;
   /** Key patterns the grantee may tag as it writes them (s3:PutObjectTagging). */
   readonly tag?: readonly string[];
+  /** Key patterns the grantee may delete (s3:DeleteObject): a run's scratch only, never results. */
+  readonly delete?: readonly string[];
 }
 
 /** The policy statements for one grantee. */
@@ -38,6 +40,9 @@ export function bucketAccessStatements(bucket: s3.IBucket, access: KeyAccess): i
   if (access.tag?.length) {
     out.push(new iam.PolicyStatement({ actions: ['s3:PutObjectTagging'], resources: access.tag.map((k) => bucket.arnForObjects(k)) }));
   }
+  if (access.delete?.length) {
+    out.push(new iam.PolicyStatement({ actions: ['s3:DeleteObject'], resources: access.delete.map((k) => bucket.arnForObjects(k)) }));
+  }
   return out;
 }
 
@@ -47,7 +52,7 @@ export function bucketAccessStatements(bucket: s3.IBucket, access: KeyAccess): i
  */
 export function grantBucketAccess(scope: IConstruct, bucket: s3.IBucket & IConstruct, grantee: iam.IGrantable, access: KeyAccess): void {
   for (const statement of bucketAccessStatements(bucket, access)) grantee.grantPrincipal.addToPrincipalPolicy(statement);
-  const patterns = [...new Set([...(access.read ?? []), ...(access.write ?? []), ...(access.tag ?? [])])];
+  const patterns = [...new Set([...(access.read ?? []), ...(access.write ?? []), ...(access.tag ?? []), ...(access.delete ?? [])])];
   const cfnBucket = bucket.node.defaultChild;
   if (!(cfnBucket instanceof CfnElement)) return;
   const bucketArn = `<${Stack.of(bucket).getLogicalId(cfnBucket)}.Arn>`;
@@ -60,8 +65,11 @@ export function grantBucketAccess(scope: IConstruct, bucket: s3.IBucket & IConst
 }
 
 function describe(access: KeyAccess, pattern: string): string {
-  const r = access.read?.includes(pattern);
-  const w = access.write?.includes(pattern);
-  const t = access.tag?.includes(pattern) ? ' (and s3:PutObjectTagging)' : '';
-  return (r && w ? 's3:GetObject and s3:PutObject' : r ? 's3:GetObject' : 's3:PutObject') + t;
+  const actions = [
+    access.read?.includes(pattern) && 's3:GetObject',
+    access.write?.includes(pattern) && 's3:PutObject',
+    access.tag?.includes(pattern) && 's3:PutObjectTagging',
+    access.delete?.includes(pattern) && 's3:DeleteObject',
+  ].filter((a): a is string => typeof a === 'string');
+  return actions.join(' and ');
 }

@@ -7,17 +7,27 @@
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { MODEL_OBJECT_TAG } from '../../src/store/s3.js';
+import { CHECKPOINT_OBJECT_TAG, MODEL_OBJECT_TAG } from '../../src/store/s3.js';
 
 export interface DataBucketProps {
   /** Days before noncurrent object versions expire. Default 30. */
   readonly noncurrentVersionDays?: number;
   /** Days before the per-candidate models (objects tagged MODEL_TAG, i.e. runs/<runId>/models/…) expire. Default 90. */
   readonly modelRetentionDays?: number;
+  /**
+   * Days before checkpoints (objects tagged CHECKPOINT_TAG, i.e. runs/<runId>/checkpoints/…) expire.
+   * A run deletes its own when it finishes; this catches those of runs that never do. Default 14:
+   * longer than any execution (24 hours at most), so a run can still be resumed from them for two weeks.
+   */
+  readonly checkpointRetentionDays?: number;
 }
 
 /** The tag the S3 store puts on every object under runs/<runId>/models/ (src/store/s3.ts). */
 export const MODEL_TAG = MODEL_OBJECT_TAG;
+/** The tag the S3 store puts on every checkpoint. */
+export const CHECKPOINT_TAG = CHECKPOINT_OBJECT_TAG;
+/** Where checkpoints are (keys.checkpoint), as a key pattern. */
+export const CHECKPOINTS = 'runs/*/checkpoints/*';
 
 /** Days an item list (plans/) is kept: an execution lasts a day at most. */
 export const ITEM_LIST_DAYS = 7;
@@ -55,7 +65,10 @@ export class DataBucket extends Construct {
         { noncurrentVersionExpiration: Duration.days(props.noncurrentVersionDays ?? 30) },
         { abortIncompleteMultipartUploadAfter: Duration.days(7) },
         { id: 'ExpireCandidateModels', tagFilters: { [MODEL_TAG.key]: MODEL_TAG.value }, expiration: Duration.days(props.modelRetentionDays ?? 90) },
+        { id: 'ExpireCheckpoints', tagFilters: { [CHECKPOINT_TAG.key]: CHECKPOINT_TAG.value }, expiration: Duration.days(props.checkpointRetentionDays ?? 14) },
         { id: 'ExpireItemLists', prefix: 'plans/', expiration: Duration.days(ITEM_LIST_DAYS) },
+        // What deleting scratch leaves in a versioned bucket: delete markers, once their noncurrent versions have expired.
+        { id: 'RemoveDeleteMarkers', expiredObjectDeleteMarker: true },
       ],
     });
     // eventBridgeEnabled makes CDK add its own singleton function that turns the notifications on.

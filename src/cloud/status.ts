@@ -7,7 +7,7 @@
  * execution. An execution ARN names its runs through the Plan state's output (execution history).
  */
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
-import { STATE } from '../../infra/workflow.js';
+import { STATE } from '../workflow/contract.js';
 import { SpecError } from '../errors.js';
 import { readManifest, RUN_ID } from '../steps/manifest.js';
 import type { PlanOutput } from '../steps/types.js';

@@ -2,7 +2,7 @@
  * Reading a dataset from a store, parsed once per process: a worker trains many candidates on the same
  * data, so parsed datasets are cached by (store location, dataset spec, content version).
  */
-import { canonicalJson } from '../search/candidates.js';
+import { canonicalJson } from '../sweep/candidate.js';
 import type { DatasetSpec } from '../sweep/schema.js';
 import type { Store } from '../store/store.js';
 import { parseDataset } from './parse.js';

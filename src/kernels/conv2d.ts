@@ -1,6 +1,7 @@
 /**
  * Conv2D and FusedConv2D for the wasm backend as im2col + matrix product on layerbench's SIMD
- * kernels (wasm/kernels.ts): y[M, co] = patches(x)[M, K] · W[K, co] (+ bias, then the activation),
+ * kernels (wasm/kernels.ts) — or, for 3×3 stride-1 convolutions with channels in fours, by
+ * Winograd's F(2×2, 3×3) (winograd.ts): y[M, co] = patches(x)[M, K] · W[K, co] (+ bias, then the activation),
  * with K = fh·fw·ci and M = N·OH·OW, 256 output pixels at a time so that each slice of patches is
  * still in cache for its product. With the relaxed-SIMD build's fused multiply-add this is ~1.5×
  * the wasm backend's own XNNPACK convolution on the seed CNN's layers, and 2× on its first layer
@@ -14,6 +15,7 @@ import { Conv2D, FusedConv2D, type Conv2DAttrs, type FusedConv2DAttrs, type Tens
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convGeometry, type ConvGeometry } from './conv_geometry.js';
 import { heapOffset as at, SIMD_ACTIVATIONS, simdKernels, type SimdActivation } from './simd.js';
+import { winogradApplies, winogradFilter, winogradForward, winogradScratch, type WinogradShape } from './winograd.js';
 import { BaseKernel, allocF32, free, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 type Shape4 = [number, number, number, number];
@@ -30,6 +32,27 @@ export function simdGeometry(g: ConvGeometry): [number, number, number, number, 
   return [g.batch, g.inHeight, g.inWidth, g.inChannels, g.outHeight, g.outWidth, g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.dilationHeight, g.dilationWidth, g.padTop, g.padLeft];
 }
 
+/** The geometry as winograd.ts takes it, when that path applies (3×3, stride 1, channels in fours). */
+export function winogradShape(g: ConvGeometry): WinogradShape | undefined {
+  const fits = winogradApplies({ fh: g.filterHeight, fw: g.filterWidth, sh: g.strideHeight, sw: g.strideWidth, dh: g.dilationHeight, dw: g.dilationWidth, inC: g.inChannels, outC: g.outChannels });
+  if (!fits) return undefined;
+  return { N: g.batch, H: g.inHeight, W: g.inWidth, C: g.inChannels, OH: g.outHeight, OW: g.outWidth, CO: g.outChannels, padTop: g.padTop, padLeft: g.padLeft };
+}
+
+/** y = act(conv(x, W) + bias) by Winograd's F(2×2, 3×3) (winograd.ts). */
+function convWinograd(wasm: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | undefined, s: WinogradShape, y: TensorInfo, activation: number): TensorInfo {
+  const k = simdKernels(wasm);
+  const sizes = winogradScratch(s);
+  const u = allocF32(wasm, [sizes.filter]);
+  const v = allocF32(wasm, [sizes.inputs]);
+  const m = allocF32(wasm, [sizes.products]);
+  winogradFilter(k, s, at(wasm, filter), at(wasm, u));
+  winogradForward(k, s, at(wasm, x), at(wasm, u), bias === undefined ? 0 : at(wasm, bias), at(wasm, y), { inputs: at(wasm, v), products: at(wasm, m) });
+  if (activation !== SIMD_ACTIVATIONS.linear) k.activate(activation, at(wasm, y), at(wasm, y), s.N * s.OH * s.OW, s.CO, s.CO);
+  for (const t of [u, v, m]) free(wasm, t);
+  return y;
+}
+
 /** y = act(patches(x)·W + bias) on the SIMD kernels; the caller has checked that they apply. */
 function convSimd(wasm: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: TensorInfo | undefined, g: ConvGeometry, activation: number): TensorInfo {
   const k = simdKernels(wasm);
@@ -38,6 +61,8 @@ function convSimd(wasm: BackendWasm, x: TensorInfo, filter: TensorInfo, bias: Te
   const M = g.batch * g.outHeight * g.outWidth;
   const y = allocF32(wasm, [g.batch, g.outHeight, g.outWidth, co]);
   if (M === 0) return y;
+  const winograd = winogradShape(g);
+  if (winograd !== undefined) return convWinograd(wasm, x, filter, bias, winograd, y, activation);
   const cols = allocF32(wasm, [Math.min(M, ROWS_PER_SLICE), K]);
   const [X, W, Y, COLS] = [at(wasm, x), at(wasm, filter), at(wasm, y), at(wasm, cols)];
   const BIAS = bias === undefined ? 0 : at(wasm, bias);

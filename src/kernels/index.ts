@@ -9,5 +9,5 @@ export { col2im, convGeometry, im2colTransposed, type ConvGeometry } from './con
 export { FUSED_ADAM, FusedAdamOptimizer, adamStep, fusedAdam, type FusedAdamAttrs } from './adam.js';
 export { LSTM_BACKWARD, LSTM_FORWARD, lstmSequence, lstmSequenceAvailable } from './lstm.js';
 export { FusedLstm, fusedLstm } from './lstm_layer.js';
-export { DENSE_EPOCH, type DenseEpochAttrs } from './dense_epoch.js';
+export { EPOCH_SCRATCH, TRAIN_EPOCH, type EpochAttrs } from './epoch.js';
 export { SIMD_ACTIVATIONS, simdKernels, type SimdKernels } from './simd.js';

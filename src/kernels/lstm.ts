@@ -4,28 +4,32 @@
  *
  * tf.layers.lstm runs every timestep as ~15 small kernels forward and ~30 backward: the seed's
  * stacked LSTM 64→32 over 24 steps costs ≈5,000 kernel calls per batch, and the engine's per-call
- * cost, not arithmetic, sets its speed. Here a layer is: one XNNPACK GEMM for the input projection
- * of every step, one small GEMM per step for the recurrent projection (h·U), the gate arithmetic
- * in a JS loop over the wasm heap, and, backward, one GEMM per step (dz·Uᵀ) plus three GEMMs for
- * the weight and input gradients. Semantics are Keras' and tf.layers.lstm's: gates in the order
+ * cost, not arithmetic, sets its speed. Here a layer is: one GEMM for the input projection of every
+ * step, one small GEMM per step for the recurrent projection (h·U), the gate arithmetic, and,
+ * backward, one GEMM per step (dz·Uᵀ) plus GEMMs for the weight and input gradients — with units
+ * in fours all on layerbench's SIMD kernels (wasm/kernels.ts), otherwise on XNNPACK's products and
+ * a JS loop for the gates. Semantics are Keras' and tf.layers.lstm's: gates in the order
  * i, f, c, o; sigmoid recurrent activation; tanh activation; zero initial state; bias added.
  *
  * The forward kernel also returns a cache [T, B, 7, U] (i, f, g, o, c, tanh c, h per step) that
- * the backward kernel reads; it is an ordinary tensor, saved by the engine like any other.
+ * the backward kernel reads; it is an ordinary tensor, saved by the engine like any other. When no
+ * gradient is being recorded (prediction, evaluation), there is no cache: 7 of the ~12 values per
+ * unit and step an LSTM layer's forward pass would otherwise hold.
  */
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { heapF32, heapOffset as at, simdKernels } from './simd.js';
+import { CACHE_SLOTS, lstmBackward, lstmForward, lstmScratch, type LstmShape } from './lstm_passes.js';
+import { heapOffset as at, simdKernels } from './simd.js';
 import { allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel, type KernelArgs } from './wasm_heap.js';
 
 export const LSTM_FORWARD = 'LayerbenchLstmForward';
 export const LSTM_BACKWARD = 'LayerbenchLstmBackward';
 
-/** Per step and sample: the four gates, the cell state, its tanh and the output. */
-const CACHE_SLOTS = 7;
 
 export interface LstmAttrs {
   returnSequences: boolean;
+  /** No gradient will be taken: return the output alone, without the cache (SIMD path). */
+  inference?: boolean;
 }
 
 const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
@@ -33,31 +37,23 @@ const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
 function lstmForwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo[] {
   const wasm = backend as BackendWasm;
   const { x, kernel, recurrentKernel, bias } = inputs as Record<'x' | 'kernel' | 'recurrentKernel' | 'bias', tf.TensorInfo>;
-  const { returnSequences } = attrs as unknown as LstmAttrs;
+  const { returnSequences, inference } = attrs as unknown as LstmAttrs;
   const [B, T, F] = x.shape as [number, number, number];
   const G = kernel.shape[1]!;
   const U = G / 4;
 
-  const xw = matMul2D(wasm, asShape(x, [B * T, F]), kernel); // row b·T + t
-  const cache = allocF32(wasm, [T, B, CACHE_SLOTS, U]);
   const out = allocF32(wasm, returnSequences ? [B, T, U] : [B, U]);
-  const hPrev = allocF32(wasm, [B, U]);
+  const shape: LstmShape = { B, T, F, U, returnSequences };
   if (U % 4 === 0) {
-    // SIMD: h·U accumulated onto the step's rows of x·W, then the gates, all on the heap.
-    const c = allocF32(wasm, [B, U]);
-    const k = simdKernels(wasm);
-    const [XW, R, BIAS, C, CACHE, H, OUT] = [at(wasm, xw), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, c), at(wasm, cache), at(wasm, hPrev), at(wasm, out)];
-    for (let t = 0; t < T; t++) {
-      const z = XW + 4 * t * G;
-      if (t > 0) k.gemm(B, G, U, H, U, 1, R, G, z, T * G, 1, 0);
-      const [o, ldo] = returnSequences ? [OUT + 4 * t * U, T * U] : t === T - 1 ? [OUT, U] : [0, 0];
-      k.lstmForwardStep(B, U, z, T * G, BIAS, C, t === 0 ? 1 : 0, CACHE + 4 * t * B * CACHE_SLOTS * U, H, o, ldo);
-    }
-    free(wasm, c);
-    free(wasm, xw);
-    free(wasm, hPrev);
-    return [out, cache];
+    const cache = inference ? undefined : allocF32(wasm, [T, B, CACHE_SLOTS, U]);
+    const scratch = allocF32(wasm, [lstmScratch(shape).forward]);
+    lstmForward(simdKernels(wasm), shape, at(wasm, x), at(wasm, kernel), at(wasm, recurrentKernel), at(wasm, bias), at(wasm, out), cache ? at(wasm, cache) : 0, at(wasm, scratch));
+    free(wasm, scratch);
+    return cache ? [out, cache] : [out];
   }
+  const cache = allocF32(wasm, [T, B, CACHE_SLOTS, U]);
+  const hPrev = allocF32(wasm, [B, U]);
+  const xw = matMul2D(wasm, asShape(x, [B * T, F]), kernel); // row b·T + t
   const cPrev = new Float64Array(B * U);
   for (let t = 0; t < T; t++) {
     const hu = t === 0 ? undefined : matMul2D(wasm, hPrev, recurrentKernel);
@@ -200,7 +196,7 @@ function lstmBackwardWasm({ inputs, backend, attrs }: KernelArgs): tf.TensorInfo
   return [asShape(dx, [B, T, F]), asShape(dKernel, [F, G]), asShape(dRecurrent, [U, G]), asShape(dBias, [G])];
 }
 
-/** lstmBackwardWasm for U a multiple of 4: every product and gate on the SIMD kernels. */
+/** lstmBackwardWasm for U a multiple of 4: every product and gate on the SIMD kernels (dx on XNNPACK unless F comes in fours). */
 function lstmBackwardSimd(
   wasm: BackendWasm,
   dy: tf.TensorInfo,
@@ -212,37 +208,25 @@ function lstmBackwardSimd(
 ): tf.TensorInfo[] {
   const [B, T, F] = x.shape as [number, number, number];
   const G = kernel.shape[1]!;
-  const U = G / 4;
-  const S = CACHE_SLOTS * U;
-  const k = simdKernels(wasm);
-  const dz = allocF32(wasm, [B * T, G]); // row b·T + t, like the forward projection
-  const dc = allocF32(wasm, [B, U]);
-  const dh = allocF32(wasm, [B, U]);
-  const recurrentT = transposedCopy(wasm, recurrentKernel, U, G); // [G, U]
+  const shape: LstmShape = { B, T, F, U: G / 4, returnSequences };
   const dKernel = allocF32(wasm, [F, G]);
-  const dRecurrent = allocF32(wasm, [U, G]);
+  const dRecurrent = allocF32(wasm, [G / 4, G]);
   const dBias = allocF32(wasm, [G]);
-  const [DZ, DC, DH, RT, DY, CACHE, X] = [at(wasm, dz), at(wasm, dc), at(wasm, dh), at(wasm, recurrentT), at(wasm, dy), at(wasm, cache), at(wasm, x)];
-  const [DK, DR, DB] = [at(wasm, dKernel), at(wasm, dRecurrent), at(wasm, dBias)];
-  const step = (t: number) => CACHE + 4 * t * B * S;
-  for (let t = T - 1; t >= 0; t--) {
-    if (t < T - 1) k.gemm(B, U, G, DZ + 4 * (t + 1) * G, T * G, 1, RT, U, DH, U, 0, 0); // dh from step t+1
-    const [dyAt, ldy] = returnSequences ? [DY + 4 * t * U, T * U] : t === T - 1 ? [DY, U] : [0, 0];
-    k.lstmBackwardStep(B, U, t < T - 1 ? DH : 0, dyAt, ldy, step(t), t > 0 ? step(t - 1) : 0, DC, t === T - 1 ? 1 : 0, DZ + 4 * t * G, T * G);
+  const simdDx = F % 4 === 0;
+  const dx = allocF32(wasm, [B, T, F]);
+  const scratch = allocF32(wasm, [lstmScratch(shape).backward]);
+  const grads = { kernel: at(wasm, dKernel), recurrent: at(wasm, dRecurrent), bias: at(wasm, dBias), x: simdDx ? at(wasm, dx) : 0 };
+  lstmBackward(simdKernels(wasm), shape, at(wasm, dy), at(wasm, x), at(wasm, kernel), at(wasm, recurrentKernel), at(wasm, cache), grads, at(wasm, scratch));
+  if (!simdDx) {
+    // dz is the scratch's first [B·T, G] floats.
+    const kernelT = transposedCopy(wasm, kernel, F, G); // [G, F]
+    const product = matMul2D(wasm, asShape(scratch, [B * T, G]), kernelT);
+    f32View(wasm, dx).set(f32View(wasm, product));
+    free(wasm, product);
+    free(wasm, kernelT);
   }
-  // dKernel = xᵀ·dz over all steps; dRecurrent = Σ_t h_{t−1}ᵀ·dz_t (h_{−1} = 0); dBias = Σ dz.
-  k.gemm(F, G, B * T, X, 1, F, DZ, G, DK, G, 0, 0);
-  if (T === 1) heapF32(wasm).fill(0, DR / 4, DR / 4 + U * G);
-  for (let t = 1; t < T; t++) k.gemm(U, G, B, step(t - 1) + 4 * 6 * U, 1, S, DZ + 4 * t * G, T * G, DR, G, t > 1 ? 1 : 0, 0);
-  k.columnSums(DZ, B * T, G, DB);
-  free(wasm, recurrentT);
-  free(wasm, dc);
-  free(wasm, dh);
-  const kernelT = transposedCopy(wasm, kernel, F, G); // [G, F]
-  const dx = matMul2D(wasm, dz, kernelT); // [B·T, F]
-  free(wasm, kernelT);
-  free(wasm, dz);
-  return [asShape(dx, [B, T, F]), dKernel, dRecurrent, dBias];
+  free(wasm, scratch);
+  return [dx, dKernel, dRecurrent, dBias];
 }
 
 export const lstmForwardConfig = wasmKernel(LSTM_FORWARD, lstmForwardWasm);
@@ -260,6 +244,13 @@ export function lstmSequenceAvailable(): boolean {
  */
 export function lstmSequence(x: tf.Tensor3D, kernel: tf.Tensor2D, recurrentKernel: tf.Tensor2D, bias: tf.Tensor1D, returnSequences: boolean): tf.Tensor {
   const attrs = { returnSequences } as unknown as tf.NamedAttrMap;
+  if (tf.engine().state.gradientDepth === 0) {
+    // Nothing records gradients (prediction, evaluation): no cache to keep.
+    const inference = { returnSequences, inference: true } as unknown as tf.NamedAttrMap;
+    const [out, cache] = tf.engine().runKernel(LSTM_FORWARD, { x, kernel, recurrentKernel, bias }, inference) as tf.Tensor[];
+    cache?.dispose();
+    return out!;
+  }
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [xs, w, r, b] = args as tf.Tensor[];
     const save = args[4] as tf.GradSaveFunc;

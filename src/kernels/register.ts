@@ -12,14 +12,14 @@
  *  - GatherV2              (slice copies instead of an element-wise loop)
  *  - LayerbenchFusedAdam   (one kernel per variable for FusedAdamOptimizer; see adam.ts)
  *  - LayerbenchLstmForward/Backward (a whole LSTM layer per kernel for fusedLstm; see lstm.ts)
- *  - LayerbenchDenseEpoch  (a dense network's training epoch in one kernel; see dense_epoch.ts)
+ *  - LayerbenchEpoch       (a network's training epoch in one kernel: dense, or LSTM layers then dense; see epoch.ts)
  *
  * Idempotent. Importing this module also loads the wasm backend (it does not make it current).
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { fusedAdamConfig } from './adam.js';
-import { denseEpochConfig } from './dense_epoch.js';
+import { epochConfig, epochScratchConfig } from './epoch.js';
 import { batchMatMulConfig } from './batch_mat_mul.js';
 import { baseConv2DForward, baseFusedConv2D, conv2DConfig, fusedConv2DConfig } from './conv2d.js';
 import { conv2DBackpropFilterConfig, conv2DBackpropInputConfig } from './conv2d_backprop.js';
@@ -45,7 +45,8 @@ const ours: readonly tf.KernelConfig[] = [
   fusedAdamConfig,
   lstmForwardConfig,
   lstmBackwardConfig,
-  denseEpochConfig,
+  epochConfig,
+  epochScratchConfig,
 ];
 
 /** Original wasm kernels that ours call into. */

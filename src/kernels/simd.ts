@@ -12,7 +12,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { setFlagsFromString } from 'node:v8';
 import { SIMD_RELAXED_WASM_BASE64, SIMD_WASM_BASE64 } from './simd_module.js';
 
-/** Activation codes of the SIMD kernels (see wasm/kernels.ts). */
+/** Activation codes of the SIMD kernels (see wasm/elementwise.ts). */
 export const SIMD_ACTIVATIONS = { linear: 0, relu: 1, tanh: 2, sigmoid: 3, elu: 4, selu: 5, swish: 6 } as const;
 export type SimdActivation = keyof typeof SIMD_ACTIVATIONS;
 
@@ -31,10 +31,20 @@ export interface SimdKernels {
   adam(x: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, decay: number): void;
   sumSquares(x: number, n: number): number;
   maxPoolGrad(x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  /** Max (kind 0) or average (kind 1) pooling over in-bounds inputs, C a multiple of 4. */
+  pool(kind: number, x: number, y: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  avgPoolGrad(dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
   /** Rows m0 .. m0 + count of the patch matrix, written from cols on. */
   im2col(x: number, cols: number, m0: number, count: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number): void;
   /** Adds rows m0 .. m0 + count of a patch matrix (from cols on) into dx, zeroed first if `clear`. */
   col2im(cols: number, dx: number, m0: number, count: number, clear: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number): void;
+  /** Winograd F(2×2, 3×3) transforms (see winograd.ts). */
+  winogradFilter(w: number, C: number, CO: number, u: number): void;
+  winogradFilterGrad(du: number, C: number, CO: number, dw: number): void;
+  winogradInput(x: number, v: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
+  winogradOutput(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winogradOutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winogradInputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
   lstmForwardStep(B: number, U: number, z: number, ldz: number, bias: number, c: number, first: number, cache: number, h: number, out: number, ldo: number): void;
   lstmBackwardStep(B: number, U: number, dh: number, dy: number, ldy: number, cache: number, cachePrev: number, dc: number, last: number, dz: number, ldz: number): void;
 }

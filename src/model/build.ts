@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { fusedLstm } from '../kernels/lstm_layer.js';
 import { rng } from '../random.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import type { ModelSpec, Task } from '../sweep/schema.js';
 import type { DataInfo } from '../data/types.js';
 import type { LayerSummary } from '../results/document.js';

@@ -3,7 +3,7 @@
  * (so the Keras code generator can replicate them from the recorded `padding`), and tests compare
  * `expectedParamCount` with what TensorFlow.js counts for the built network.
  */
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { DataError, SpecError } from '../errors.js';
 import type { ModelSpec, TrainingSpec } from '../sweep/schema.js';
 import type { DataInfo } from '../data/types.js';
@@ -50,14 +50,16 @@ const product = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
 
 /**
  * Values per sample that training and inference keep at once, per kind of layer. Measured on the wasm
- * backend with tf.profile (peak tensor bytes, batch sizes 16–512; see test/model.resources.test.ts):
- * training keeps about 7 values per dense unit (pre-activation, activation, their gradients), 8 per
- * convolution output (convolution, bias, activation and their gradients), 2 per pooling output and 14
- * per LSTM unit and step (gates, cell and output, and their gradients); inference keeps one layer's
- * input and output, and for an LSTM about 8 values per unit and step of its widest layer.
+ * backend with tf.profile (peak tensor bytes, batch sizes 16–512; see test/model.resources.test.ts),
+ * where layerbench trains these networks one fused kernel per epoch (src/kernels/epoch.ts):
+ * training keeps about 7 values per dense unit (pre-activation, activation, their gradients), 3 per
+ * convolution output (pre-activation, activation, gradient), 2 per pooling output and 14 per LSTM
+ * unit and step (gates, cell and output, their gradients); inference keeps one layer's input and
+ * output, and for an LSTM about 5 values per unit and step of its widest layer (the input projection
+ * and the output; the backward pass's cache only exists while gradients are recorded).
  */
-const TRAIN_PER_UNIT = { dense: 7, conv: 8, pool: 2, lstm: 14 } as const;
-const INFER_PER_LSTM_UNIT = 8;
+const TRAIN_PER_UNIT = { dense: 7, conv: 3, pool: 2, lstm: 14 } as const;
+const INFER_PER_LSTM_UNIT = 5;
 
 /**
  * Whether the data's samples fit the family: a DataError naming both otherwise. Plan checks it before

@@ -32,6 +32,14 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
     out.push(
       `${s.strategy} (eta ${s.eta}): ${rounds}. Trained ${s.epochsTrained.toLocaleString('en-US')} epochs in all, ${pct} % of the full grid's ${s.gridEpochs.toLocaleString('en-US')} (every candidate × trials × training.epochs); ${s.stopped.length} candidate${s.stopped.length === 1 ? '' : 's'} stopped at an earlier rung and ${s.stopped.length === 1 ? 'is' : 'are'} not ranked.`,
     );
+    const c = s.compute;
+    if (c && c.grid.cpuSeconds > 0) {
+      const pct = (used: number, grid: number) => `${Math.round((100 * used) / grid)} %`;
+      const usd = c.used.usd !== null && c.grid.usd !== null && c.grid.usd > 0 ? ` and $${fmtUsd(c.used.usd)} of about $${fmtUsd(c.grid.usd)} (${pct(c.used.usd, c.grid.usd)})` : '';
+      out.push(
+        `${s.strategy} used ${pct(c.used.cpuSeconds, c.grid.cpuSeconds)} of the grid's compute: ${fmtSeconds(c.used.cpuSeconds)} of about ${fmtSeconds(c.grid.cpuSeconds)} CPU-seconds, ${Math.round(c.used.epochs).toLocaleString('en-US')} of about ${Math.round(c.grid.epochs).toLocaleString('en-US')} epochs (${pct(c.used.epochs, c.grid.epochs)})${usd}; the full grid's figures are estimated from what these candidates measured per epoch and per task.`,
+      );
+    }
     if (s.ended) out.push(`rounds ended early (${s.ended.reason}): ${s.ended.message}; left untrained: ${s.ended.untrained.length} candidate${s.ended.untrained.length === 1 ? '' : 's'} to ${s.ended.epochs} epochs (${s.ended.untrained.join(', ')}).`);
   }
   const c = lb.cost;

@@ -12,8 +12,10 @@ import {
   modelTestInterval,
   paretoFront,
   rowRatio,
+  sharedRowsVariance,
   trialInterval,
   trialModelsTestInterval,
+  validationInterval,
   critical,
   type BaselineComparison,
   type Comparison,
@@ -137,7 +139,15 @@ export function metricValues(doc: CandidateDoc): number[] {
 export function trialPoints(doc: Pick<CandidateDoc, 'trials'>): TrialPoint[] {
   return doc.trials
     .filter((t) => Number.isFinite(t.valMetric))
-    .map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, trainRows: t.trainRows, valRows: t.valRows, ...(t.split ? { split: t.split } : {}) }));
+    .map((t) => ({
+      repeat: t.repeat,
+      fold: t.fold,
+      value: t.valMetric,
+      trainRows: t.trainRows,
+      valRows: t.valRows,
+      ...(t.split ? { split: t.split } : {}),
+      ...(t.valBlocks ? { blocks: t.valBlocks } : {}),
+    }));
 }
 
 /** A Summary from a ranged interval (or the bare mean with one value). */
@@ -150,18 +160,16 @@ function summaryOf(values: readonly number[], interval: ScoreInterval | null): S
 }
 
 /**
- * A candidate's validation score: mean over trials, the Nadeau–Bengio corrected standard error and the
- * 95 % interval on the metric's scale (src/stats/intervals.ts). Accuracy's effective rows are bounded
- * by the distinct rows the trials validated on (trials over one split share them).
+ * A candidate's validation score: mean over trials, its standard error and the 95 % interval on the
+ * metric's scale (src/stats/intervals.ts validationInterval: Nadeau–Bengio corrected; for accuracy the
+ * validation rows' binomial variance as the design gives it, plus the trials' spread beyond it).
  */
 export function scoreSummary(metric: string, points: readonly TrialPoint[]): Summary {
-  const values = points.map((p) => p.value);
-  const dev = Math.max(0, ...points.map((p) => (p.trainRows ?? 0) + (p.valRows ?? 0)));
-  // Repeats over one split (a holdout in time order) validate on the same rows: count those rows once.
-  const splits = new Map(points.map((p, i) => [p.split ?? `#${i}`, p.valRows ?? 0]));
-  const pooled = [...splits.values()].reduce((s, r) => s + r, 0);
-  const rows = dev > 0 ? Math.min(dev, pooled) : pooled > 0 ? pooled : Infinity;
-  return summaryOf(values, trialInterval(metric, values, rowRatio(points), rows));
+  // Trials that share a split (repeats of a time-ordered holdout) add their rows' sampling error (shared-rows.ts).
+  return summaryOf(
+    points.map((p) => p.value),
+    validationInterval(metric, points, 0.95, sharedRowsVariance(metric, points)),
+  );
 }
 
 /** The baseline document as the analysis uses it; null when it has no finite trial. */
@@ -231,7 +239,7 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
   const axes = spec?.model ? { depth: spec.model.depth, width: spec.model.width } : { depth: docs.map((d) => d.candidate.depth), width: docs.map((d) => d.candidate.width) };
   const decision = decide(
     contenders.map((c) => ({ ...c, mean: c.summary.mean, se: c.summary.se })),
-    { higherIsBetter: hib, baseline: baseline && { points: baseline.points, mean: baseline.summary.mean }, axes },
+    { higherIsBetter: hib, metric, baseline: baseline && { points: baseline.points, mean: baseline.summary.mean }, axes },
   );
   const ranked: RankedCandidate[] = decision.ranked.map((j) => {
     const { mean: _mean, se: _se, ...c } = j.contender;

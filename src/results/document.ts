@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { errorMessage } from '../errors.js';
-import { candidateSchema, type Candidate } from '../search/candidates.js';
+import { candidateSchema, type Candidate } from '../sweep/candidate.js';
 import { higherIsBetter, type MetricName } from '../sweep/schema.js';
 import { getText, type Store } from '../store/store.js';
 
@@ -70,6 +70,12 @@ export const trialSchema = z.object({
   stoppedEarly: z.boolean(),
   /** The ranking metric on the validation split with the kept weights (original units). */
   valMetric: z.number(),
+  /**
+   * The kept weights' per-row results on the validation split as block sums (like test.blocks): the
+   * sampling error of validation rows that several trials share (repeats over one split). Absent in
+   * older documents.
+   */
+  valBlocks: rowBlocksSchema.optional(),
   valLoss: z.number(),
   /** The ranking metric on the training split at the kept weights. */
   trainMetric: z.number(),

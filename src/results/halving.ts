@@ -1,7 +1,7 @@
 /**
  * A halving run's rounds, `runs/<runId>/halving.json` (`layerbench.halving.v1`): the budgets and
- * brackets Plan laid out (src/search/halving.ts), then per round the candidates it trained and — once
- * Promote has decided — who went on and why: the top of the bracket, indistinguishable from the cut
+ * brackets Plan laid out (the halving strategy, src/search/halving/), then per round the candidates it
+ * trained and — once Promote has decided — who went on and why: the top of the bracket, indistinguishable from the cut
  * (with the paired test's p), stopped below it, or failed. If the rounds end early (the budget, or no
  * candidate left), `stopped` says why and what was left untrained. Plan writes it, Promote appends to
  * it; the report reads it to show the rungs.
@@ -107,11 +107,6 @@ export async function readHalvingState(store: Store, runId: string): Promise<Hal
 /** The round being trained or last trained. */
 export function currentRound(state: HalvingState): Round {
   return state.rounds.at(-1)!;
-}
-
-/** Whether another round is due after the current one: it is not the last, and nothing stopped the rounds. */
-export function hasNextRound(state: HalvingState): boolean {
-  return state.stopped === null && currentRound(state).round < state.budgets.length - 1;
 }
 
 /** Epochs a document's trials trained, in all (what the run actually spent, early stopping included). */

@@ -27,11 +27,12 @@ import { OUTCOMES, tQuantile } from '../stats/index.js';
 import { analyzeRun, finalModelTest, type AnalyzeExtras, type RankedCandidate, type TestScore } from './analysis.js';
 import { answerWords, candidateVerdict, CANDIDATE_VERDICTS, DECISION_RULE } from './verdict.js';
 import { runCost, type RunCost } from '../cost/estimate.js';
+import { compareWithGrid } from '../cost/grid.js';
 import type { PriceTable } from '../cost/prices.js';
 import type { CandidateDoc } from './document.js';
 import { currentRound, epochsSaved, lastRounds, type HalvingState } from './halving.js';
 import { METRICS } from '../sweep/schema.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import type { SweepSpec } from '../sweep/schema.js';
 
 export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v3' as const;
@@ -68,6 +69,8 @@ export const runCostSchema = z.object({
 });
 export type RunCostSummary = z.infer<typeof runCostSchema>;
 
+const computeUseSchema = z.object({ epochs: z.number(), cpuSeconds: z.number(), usd: z.number().nullable() });
+
 export const searchSummarySchema = z.object({
   strategy: z.enum(['halving', 'hyperband']),
   eta: z.number().int(),
@@ -91,6 +94,19 @@ export const searchSummarySchema = z.object({
   gridEpochs: z.number().int(),
   /** Why the rounds ended before the last one (search.budget, or nobody left), and what was left untrained. */
   ended: z.object({ reason: z.string(), message: z.string(), untrained: z.array(z.string()), epochs: z.number().int() }).nullable(),
+  /**
+   * What the search used against the full grid (src/cost/grid.ts): epochs, CPU-seconds and estimated
+   * dollars (null without prices); the grid's are estimated from what the candidates measured. Absent
+   * in leaderboards written before it existed.
+   */
+  compute: z
+    .object({
+      used: computeUseSchema,
+      grid: computeUseSchema,
+      /** Candidates without a compute record, in neither side. */
+      unmeasured: z.number().int(),
+    })
+    .optional(),
 });
 export type SearchSummary = z.infer<typeof searchSummarySchema>;
 
@@ -319,7 +335,7 @@ export function buildLeaderboard(
     recommended: rec && { candidateId: rec.id, reason: words.reason ?? words.headline, test: testScore(rec.test), finalTest: testScore(finalTest) },
     noRecommendation: a.outcome === 'baseline' ? words.reason : null,
     ...(cost && more.prices ? { cost: costSummary(cost, more.prices) } : {}),
-    ...(more.halving ? { search: searchSummary(more.halving, [...docs, ...stopped], manifest.candidates.length) } : {}),
+    ...(more.halving ? { search: searchSummary(more.halving, [...docs, ...stopped], manifest.candidates.length, more.prices ?? null) } : {}),
     generatedAt,
   };
 }
@@ -348,7 +364,7 @@ function costSummary(c: RunCost, prices: PriceTable): RunCostSummary {
   };
 }
 
-function searchSummary(state: HalvingState, docs: readonly CandidateDoc[], candidates: number): SearchSummary {
+function searchSummary(state: HalvingState, docs: readonly CandidateDoc[], candidates: number, prices: PriceTable | null): SearchSummary {
   const byId = new Map(docs.map((d) => [d.candidate.id, d]));
   const last = new Set(currentRound(state).candidates);
   const at = lastRounds(state);
@@ -383,6 +399,7 @@ function searchSummary(state: HalvingState, docs: readonly CandidateDoc[], candi
       untrained: state.stopped.untrained.map((u) => u.candidateId),
       epochs: state.stopped.untrained[0]?.epochs ?? 0,
     },
+    compute: compareWithGrid(docs, state.budgets.at(-1)!, { prices, rounds: state.rounds.length, items: roundsOf(state)! }),
   };
 }
 

@@ -19,6 +19,8 @@
  * a comparison says which test it used.
  */
 import { studentTCdf, studentTTwoSided } from './distributions.js';
+import type { RowBlocks } from './intervals.js';
+import { sharedRowsDifferenceVariance } from './shared-rows.js';
 import { summarize, type Summary } from './summary.js';
 
 /** The level of every test layerbench states: p < 0.05 is "significant". */
@@ -34,6 +36,8 @@ export interface TrialPoint {
   valRows?: number;
   /** Fingerprint of the split's samples; absent in older documents. */
   split?: string;
+  /** The trial's per-row validation results as block sums; absent in older documents and for baselines. */
+  blocks?: RowBlocks;
 }
 
 export interface PairedTest {
@@ -115,10 +119,11 @@ export function rowRatio(points: readonly Pick<TrialPoint, 'trainRows' | 'valRow
 
 /**
  * The Nadeau–Bengio corrected resampled t-test of a − b over the trials the two share. The row ratio
- * comes from the paired trials (either side's; they are the same splits). Null with fewer than two
- * pairs. Zero spread in the differences: p = 1 when they are all 0, else p = 0.
+ * comes from the paired trials (either side's; they are the same splits). With the metric named, trials
+ * that share a split add the sampling error of their shared rows (shared-rows.ts). Null with fewer than
+ * two pairs. Zero spread in the differences: p = 1 when they are all 0, else p = 0.
  */
-export function pairedTest(a: readonly TrialPoint[], b: readonly TrialPoint[]): PairedTest | null {
+export function pairedTest(a: readonly TrialPoint[], b: readonly TrialPoint[], metric?: string): PairedTest | null {
   const pairs = pairTrials(a, b);
   const J = pairs.length;
   if (J < 2) return null;
@@ -126,7 +131,8 @@ export function pairedTest(a: readonly TrialPoint[], b: readonly TrialPoint[]): 
   const meanDiff = d.reduce((s, x) => s + x, 0) / J;
   const sdDiff = Math.sqrt(d.reduce((s, x) => s + (x - meanDiff) ** 2, 0) / (J - 1));
   const ratio = rowRatio(pairs.map(([x, y]) => ({ trainRows: x.trainRows ?? y.trainRows, valRows: x.valRows ?? y.valRows })));
-  const se = sdDiff * Math.sqrt(1 / J + ratio);
+  const shared = metric ? sharedRowsDifferenceVariance(metric, pairs) : 0;
+  const se = Math.sqrt(sdDiff * sdDiff * (1 / J + ratio) + shared);
   const df = J - 1;
   if (se === 0) {
     return meanDiff === 0
@@ -138,8 +144,8 @@ export function pairedTest(a: readonly TrialPoint[], b: readonly TrialPoint[]): 
 }
 
 /** a against b: paired when at least two trials pair up, else Welch's test, else null (n < 2). */
-export function compareTrials(a: readonly TrialPoint[], b: readonly TrialPoint[]): Comparison | null {
-  const paired = pairedTest(a, b);
+export function compareTrials(a: readonly TrialPoint[], b: readonly TrialPoint[], metric?: string): Comparison | null {
+  const paired = pairedTest(a, b, metric);
   if (paired) return paired;
   if (a.length < 2 || b.length < 2) return null;
   const w = welchTest(

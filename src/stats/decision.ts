@@ -140,6 +140,8 @@ export function rankContenders<C extends Contender>(contenders: readonly C[], hi
 
 export interface DecideOptions {
   higherIsBetter: boolean;
+  /** The metric, so that trials sharing a split count their shared rows' sampling error (shared-rows.ts). */
+  metric?: string;
   /** The baseline's trials on the same splits; null without a baseline. */
   baseline?: { points: readonly TrialPoint[]; mean: number } | null;
   /** The grid's axes (every planned depth and width), for the edges. */
@@ -152,7 +154,7 @@ export function decide<C extends Contender>(contenders: readonly C[], options: D
   const order = rankContenders(contenders, hib);
   const top = order[0];
   const ranked: Judged<C>[] = order.map((c, i) => {
-    const vsBest = i === 0 ? null : compareTrials(c.points, top!.points);
+    const vsBest = i === 0 ? null : compareTrials(c.points, top!.points, options.metric);
     const p = vsBest ? pWorse(vsBest, hib) : null;
     // The yardstick of "close": the best's standard error; where its trials agree exactly (0), the difference's.
     const yardstick = top!.se === null ? null : top!.se > 0 ? top!.se : (vsBest?.kind === 'paired' ? vsBest.se : 0);

@@ -4,3 +4,4 @@ export * from './summary.js';
 export * from './compare.js';
 export * from './intervals.js';
 export * from './decision.js';
+export * from './shared-rows.js';

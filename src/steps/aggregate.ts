@@ -8,16 +8,21 @@
  * stopped at an earlier rung are listed beside them, and `promote` tells the Choice after this state
  * whether a run has a round left (then Promote opens it and the Map trains it). Costs are priced with
  * `prices` (src/cost/prices.ts; the deployed function reads overrides from LAYERBENCH_PRICES).
+ *
+ * Scratch goes once it is no longer needed (src/steps/cleanup.ts): the item list the Map just read,
+ * and the checkpoints of a run with no round left to train.
  */
 import { keys } from '../store/keys.js';
+import { deleteCheckpoints, deleteScratch } from './cleanup.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { readRunDocuments, type RunDocuments } from './documents.js';
 import { buildLeaderboard, leaderboardCsv, parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
 import { readManifest, type RunManifest } from './manifest.js';
 import { readRunExtras, type RunExtras } from '../results/run-extras.js';
-import type { AggregateInput, AggregateOutput, RunSummary } from './types.js';
+import { aggregateInputSchema, parsePayload, type AggregateInput, type AggregateOutput, type RunSummary } from './types.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
-import { hasNextRound, readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
+import { readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
+import { strategyFor } from '../search/strategies.js';
 
 export interface AggregateOptions {
   now?: Date;
@@ -25,18 +30,21 @@ export interface AggregateOptions {
   prices?: PriceTable;
 }
 
-export async function aggregate(store: Store, input: AggregateInput, opts: AggregateOptions = {}): Promise<AggregateOutput> {
+export async function aggregate(store: Store, payload: AggregateInput, opts: AggregateOptions = {}): Promise<AggregateOutput> {
+  const input = parsePayload(aggregateInputSchema, payload, 'Aggregate');
   const runs: RunSummary[] = [];
   let promote = false;
-  for (const ref of input.runs ?? []) {
+  for (const ref of input.runs) {
     if (ref.duplicate) {
       runs.push(await existingSummary(store, ref.runId, ref.sweep));
       continue;
     }
     const run = await aggregateRun(store, ref.runId, opts.now ?? new Date(), opts.prices ?? priceTable());
+    if (!run.promote) await deleteCheckpoints(store, ref.runId);
     promote ||= run.promote;
     runs.push(run.summary);
   }
+  if (input.itemsKey) await deleteScratch(store, [input.itemsKey]);
   return { runs, promote };
 }
 
@@ -45,7 +53,7 @@ async function aggregateRun(store: Store, runId: string, now: Date, prices: Pric
   const read = await readRunDocuments(store, manifest);
   const extras = await readRunExtras(store, runId);
   const run = await writeLeaderboard(store, manifest, read, extras, now, prices);
-  return { summary: summarise(run.leaderboard), promote: run.halving !== null && hasNextRound(run.halving) };
+  return { summary: summarise(run.leaderboard), promote: !strategyFor(manifest.sweep.search).done(run.halving) };
 }
 
 /**

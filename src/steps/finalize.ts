@@ -25,7 +25,7 @@ import { refitCandidate, type RefitResult } from '../train/train.js';
 import { currentBackend } from '../train/backend.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { findCandidate, readManifest, type RunManifest } from './manifest.js';
-import type { FinalizeInput, FinalizeOutput, RunSummary } from './types.js';
+import { finalizeInputSchema, parsePayload, type FinalizeInput, type FinalizeOutput, type RunSummary } from './types.js';
 
 export interface FinalizeOptions {
   /** Backend preference (tensorflow | wasm | cpu); default: the best available. */
@@ -35,9 +35,10 @@ export interface FinalizeOptions {
   datasetScope?: DatasetScope;
 }
 
-export async function finalize(store: Store, input: FinalizeInput, opts: FinalizeOptions = {}): Promise<FinalizeOutput> {
+export async function finalize(store: Store, payload: FinalizeInput, opts: FinalizeOptions = {}): Promise<FinalizeOutput> {
+  const input = parsePayload(finalizeInputSchema, payload, 'Finalize');
   const runs: RunSummary[] = [];
-  for (const run of input.runs ?? []) runs.push(run.duplicate ? run : await finalizeRun(store, run, opts));
+  for (const run of input.runs) runs.push(run.duplicate ? run : await finalizeRun(store, run, opts));
   return { runs };
 }
 

@@ -7,6 +7,7 @@ export type {
   PlanInput,
   PlanOutput,
   PlanResult,
+  PromoteInput,
   ReportInput,
   ReportOutput,
   RunRef,
@@ -23,4 +24,5 @@ export { report } from './report.js';
 export { readRunDocuments, type RunDocuments } from './documents.js';
 export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
 export { confinedDatasetKey, loadSweepDataset, type DatasetScope } from './dataset.js';
-export { promote, PROMOTE_STEP, type PromoteInput, type PromoteOptions } from './promote.js';
+export { promote, type PromoteOptions } from './promote.js';
+export { parsePayload } from './types.js';

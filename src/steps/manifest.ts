@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { LayerbenchError, SpecError } from '../errors.js';
 import { dataSummarySchema } from '../results/data-summary.js';
-import { candidateSchema, type Candidate } from '../search/candidates.js';
+import { candidateSchema, type Candidate } from '../sweep/candidate.js';
 import { sweepSpecSchema } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';

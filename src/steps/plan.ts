@@ -18,10 +18,10 @@
  * own array (a duplicate's is empty), so no execution can overwrite another's.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
-import { canonicalJson, contentHash, expandCandidates } from '../search/candidates.js';
-import { parseSweepText } from '../sweep/load.js';
+import { expandCandidates } from '../search/candidates.js';
+import { canonicalJson, contentHash } from '../sweep/candidate.js';
+import { formatPath, parseSweepText } from '../sweep/load.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
@@ -30,12 +30,14 @@ import { dataLayout, splitOrder } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
 import type { BaselineDoc } from '../results/baseline.js';
 import { checkMemoryBudget, networkSize, type MemoryBudget } from '../model/params.js';
-import { currentRound, HALVING_SCHEMA, readHalvingState, type HalvingState } from '../results/halving.js';
-import { assignBrackets, halvingShape, isHalving, trialsPerCandidate } from '../search/halving.js';
+import { readHalvingState } from '../results/halving.js';
+import { strategyFor } from '../search/strategies.js';
+import type { Round, SearchState, SearchStrategy } from '../search/strategy.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { checkRunDocuments, resumeState } from './resume.js';
-import { RUN_ID, RUN_SCHEMA, readManifest, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
-import type { PlanInput, PlanOutput, PlanResult, RunRef, WorkItem } from './types.js';
+import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from './manifest.js';
+import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {
   /** The clock (run ids and createdAt). */
@@ -58,16 +60,12 @@ export interface PlanLimits {
   maxEpochs?: number;
   /** Trainable parameters of any one candidate, counted at plan time (context maxParametersPerCandidate). */
   maxParameters?: number;
+  /**
+   * Candidates of all the nightly schedule's runs of one night together (context maxCandidatesPerNight):
+   * sweeps are admitted in key order while they fit; the rest are skipped, each with its reason.
+   */
+  maxCandidatesPerNight?: number;
 }
-
-const planInputSchema = z.object({
-  trigger: z.enum(TRIGGERS).optional(),
-  key: z.string().min(1).optional(),
-  etag: z.string().min(1).optional(),
-  runId: z.string().regex(RUN_ID, 'must be letters, digits, ".", "_" or "-" (at most 128)').optional(),
-  /** Resuming: train every failed candidate again (by default only transient and crashed failures are). */
-  retryFailed: z.boolean().optional(),
-});
 
 const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
 
@@ -77,6 +75,8 @@ interface Selected {
 }
 
 interface Prepared {
+  /** The sweep's key (sweeps/<name>.json). */
+  key: string;
   ref: RunRef;
   items: WorkItem[];
   warnings: string[];
@@ -84,18 +84,14 @@ interface Prepared {
   manifest?: RunManifest;
   /** A new run's baseline on the candidates' splits, written once its manifest has claimed the run. */
   baseline?: BaselineDoc;
-  /** A new halving run's rounds (runs/<runId>/halving.json), written once its manifest has claimed the run. */
-  halving?: HalvingState;
+  /** A new run's search state in rounds (runs/<runId>/halving.json), written once its manifest has claimed the run. */
+  search?: SearchState;
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
-  const parsedInput = planInputSchema.safeParse(input ?? {});
-  if (!parsedInput.success) {
-    const issue = parsedInput.error.issues[0]!;
-    throw new SpecError(`input.${issue.path.join('.')}: ${issue.message}`);
-  }
-  const trigger: Trigger = parsedInput.data.trigger ?? (parsedInput.data.key ? 'upload' : 'schedule');
-  const inp = trigger === 'upload' && parsedInput.data.key ? { ...parsedInput.data, key: await uploadedKey(store, parsedInput.data.key) } : parsedInput.data;
+  const parsedInput = parsePayload(planInputSchema, input, 'Plan');
+  const trigger: Trigger = parsedInput.trigger ?? (parsedInput.key ? 'upload' : 'schedule');
+  const inp = trigger === 'upload' && parsedInput.key ? { ...parsedInput, key: await uploadedKey(store, parsedInput.key) } : parsedInput;
   const now = opts.now ?? new Date();
   const { selected, fanOut, skipped } = await selectSweeps(store, inp, trigger, opts.spec);
   if (inp.runId && selected.length > 1) throw new SpecError(`input.runId: names one run, but ${selected.length} sweeps were selected`);
@@ -123,6 +119,9 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
       skipped.push({ key: sweep.key, reason: errorMessage(err) });
     }
   }
+  if (trigger === 'schedule' && opts.limits?.maxCandidatesPerNight !== undefined) {
+    prepared.splice(0, prepared.length, ...capTheNight(prepared, opts.limits.maxCandidatesPerNight, skipped));
+  }
   if (fanOut && prepared.length === 0 && skipped.length > 0) {
     throw new SpecError(`no registered sweep could run: ${skipped.map((s) => `${s.key}: ${s.reason}`).join('; ')}`);
   }
@@ -134,7 +133,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
       continue;
     }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
-    if (p.halving) await putJson(store, keys.halving(p.ref.runId), p.halving);
+    if (p.search) await putJson(store, keys.halving(p.ref.runId), p.search);
   }
   const items = prepared.flatMap((p) => p.items);
   const itemsKey = keys.plan(planId(now));
@@ -164,7 +163,7 @@ export function planId(now: Date): string {
 
 async function selectSweeps(
   store: Store,
-  input: z.infer<typeof planInputSchema>,
+  input: PlanInput,
   trigger: Trigger,
   inline: SweepSpec | undefined,
 ): Promise<{ selected: Selected[]; fanOut: boolean; skipped: { key: string; reason: string }[] }> {
@@ -232,7 +231,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const runId = ctx.runId ?? runIdFor(spec.name, ctx);
   const existing = (await store.exists(keys.runManifest(runId))) ? await readManifest(store, runId) : undefined;
   if (existing && !ctx.runId) {
-    return { ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
+    return { key: sweep.key, ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
   const limits = ctx.limits ?? {};
   checkSweepLimits(spec, limits);
@@ -272,15 +271,17 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
   const cost = new Map(candidates.map((c) => [c.id, sizes.get(c.id)!.macs]));
-  // A halving run trains its first round now (Promote opens the others); resuming one, the round it is
-  // in (Train skips a candidate whose document is of that round already).
-  const halving = isHalving(spec.search) ? ((existing && (await readHalvingState(store, runId))) ?? newHalvingState(runId, spec, candidates.map((c) => c.id))) : null;
-  const round = halving ? currentRound(halving) : null;
+  // A search in rounds trains its first round now (Promote opens the others); resuming one, the round it
+  // is in (Train skips a candidate whose document is of that round already).
+  const search = strategyFor(spec.search);
+  const state = (existing ? await readHalvingState(store, runId) : null) ?? startSearch(search, runId, spec, candidates);
+  const round = search.round(state, candidates.map((c) => c.id));
   const retrain = new Set(todo.filter((t) => t.retrain).map((t) => t.candidate.id));
-  const work = round ? candidates.filter((c) => round.candidates.includes(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) })) : todo;
+  const inRound = new Set(round.candidates);
+  const work = round.round === null ? todo : candidates.filter((c) => inRound.has(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) }));
   const items = work
     .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
-    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...(round ? { round: round.round } : {}) }));
+    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...roundFields(round) }));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);
@@ -300,32 +301,51 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
         ...(data ? { data } : {}),
       };
   return {
+    key: sweep.key,
     ref: { runId, sweep: spec.name, candidates: candidates.length },
     items,
     warnings,
     manifest,
     ...(baseline ? { baseline } : {}),
-    ...(halving && !existing ? { halving } : {}),
+    ...(state && !existing ? { search: state } : {}),
   };
 }
 
-/** A halving run's state before its first round: the schedule, the brackets, round 0 open. */
-function newHalvingState(runId: string, spec: SweepSpec, ids: string[]): HalvingState {
-  const shape = halvingShape(ids.length, spec.training.epochs, spec.search);
-  const brackets = assignBrackets(shape, ids, spec.search.seed);
-  return {
-    schema: HALVING_SCHEMA,
-    runId,
-    strategy: spec.search.strategy as HalvingState['strategy'],
-    eta: shape.eta,
-    minEpochs: shape.minEpochs,
-    budgets: shape.budgets,
-    trials: trialsPerCandidate(spec),
-    brackets,
-    budget: spec.search.budget ?? null,
-    rounds: [{ round: 0, epochs: shape.budgets[0]!, candidates: brackets.filter((b) => b.startRound === 0).flatMap((b) => b.candidates) }],
-    stopped: null,
-  };
+/**
+ * A new run's search state: its first round open (null for a search of one round). The strategy's
+ * rules for its options are checked again here — the spec's validation asked them too, when the
+ * strategies were loaded — so no sweep whose rounds cannot work starts training.
+ */
+function startSearch(search: SearchStrategy, runId: string, spec: SweepSpec, candidates: readonly Candidate[]): SearchState | null {
+  const [problem] = search.problems(spec, candidates.length);
+  if (problem) throw new SpecError(`${formatPath(problem[0])}: ${problem[1]}`);
+  return search.start(runId, spec, candidates.map((c) => c.id));
+}
+
+/** What a work item says of its round: its number and whether it is the search's last (nothing for a search of one round). */
+export function roundFields(round: Round): Pick<WorkItem, 'round' | 'final'> {
+  return round.round === null ? {} : { round: round.round, final: round.final };
+}
+
+/**
+ * The night's cap on the nightly schedule's runs, all sweeps together: tonight's runs planned already
+ * (by an earlier execution of the schedule: here as duplicates) count first, then new runs are admitted
+ * in sweep key order while the night's candidates stay within `max`; the others are skipped with why.
+ */
+function capTheNight(prepared: Prepared[], max: number, skipped: { key: string; reason: string }[]): Prepared[] {
+  let night = prepared.filter((p) => p.ref.duplicate).reduce((n, p) => n + p.ref.candidates, 0);
+  return prepared.filter((p) => {
+    if (p.ref.duplicate) return true;
+    if (night + p.ref.candidates <= max) {
+      night += p.ref.candidates;
+      return true;
+    }
+    skipped.push({
+      key: p.key,
+      reason: `tonight's nightly runs have ${night} candidates, and this sweep's ${p.ref.candidates} would make ${night + p.ref.candidates}, more than this deployment allows per night (${max}, stack context maxCandidatesPerNight)`,
+    });
+    return false;
+  });
 }
 
 /** A run can be resumed only with the sweep and the dataset version it was planned with. */

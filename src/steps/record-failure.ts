@@ -7,12 +7,12 @@
  */
 import { StoreError } from '../errors.js';
 import { caughtFailureKind, failedCandidateDoc, readCandidateDoc, type CandidateDoc } from '../results/document.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { keys } from '../store/keys.js';
 import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { readManifest } from './manifest.js';
 import { currentRound, readHalvingState } from '../results/halving.js';
-import type { CaughtFailure } from './types.js';
+import { caughtFailureSchema, parsePayload, type CaughtFailure } from './types.js';
 
 export interface RecordFailureOptions {
   now?: Date;
@@ -24,7 +24,8 @@ export interface RecordFailureOutput {
   reason: string;
 }
 
-export async function recordFailure(store: Store, input: CaughtFailure, opts: RecordFailureOptions = {}): Promise<RecordFailureOutput> {
+export async function recordFailure(store: Store, payload: CaughtFailure, opts: RecordFailureOptions = {}): Promise<RecordFailureOutput> {
+  const input = parsePayload(caughtFailureSchema, payload, 'RecordFailure');
   // A store that cannot be used (a full disk, refused credentials) is no candidate's failure and no
   // retry cures it: the run stops here, at once, with the real message (src/errors.ts).
   if (input.error?.Error === 'StoreError') throw new StoreError(caughtMessage(input.error));

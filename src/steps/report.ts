@@ -18,7 +18,7 @@ import { readRunDocuments } from './documents.js';
 import { readHalvingState, splitByRung } from '../results/halving.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
 import { readManifest } from './manifest.js';
-import type { Regression, ReportInput, ReportOutput, RunSummary } from './types.js';
+import { parsePayload, reportInputSchema, type Regression, type ReportInput, type ReportOutput, type RunSummary } from './types.js';
 
 export interface ReportOptions {
   now?: Date;
@@ -26,9 +26,10 @@ export interface ReportOptions {
   prices?: PriceTable;
 }
 
-export async function report(store: Store, input: ReportInput, opts: ReportOptions = {}): Promise<ReportOutput> {
+export async function report(store: Store, payload: ReportInput, opts: ReportOptions = {}): Promise<ReportOutput> {
+  const input = parsePayload(reportInputSchema, payload, 'Report');
   const runs: RunSummary[] = [];
-  for (const run of input.runs ?? []) {
+  for (const run of input.runs) {
     if (run.duplicate) runs.push(await duplicateRun(store, run));
     else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError), opts.now ?? new Date(), opts.prices ?? priceTable()));
   }

@@ -13,7 +13,7 @@ import { BASELINE_SCHEMA, baselineDocSchema } from '../results/baseline.js';
 import { readCandidateDoc, RETRIED_ON_RESUME } from '../results/document.js';
 import { FINAL_MODEL_SCHEMA, finalModelDocSchema } from '../results/final-model.js';
 import { HALVING_SCHEMA, halvingStateSchema } from '../results/halving.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { keys } from '../store/keys.js';
 import { readDocument, type Store } from '../store/store.js';
 

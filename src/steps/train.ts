@@ -27,7 +27,7 @@ import { failedDoc, trainCandidateResumable } from '../train/train.js';
 import { resetPeakRss } from '../train/peak-rss.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
-import type { TrainOutput, WorkItem } from './types.js';
+import { parsePayload, trainInputSchema, type TrainOutput, type WorkItem } from './types.js';
 
 export interface TrainOptions {
   /** Where the sweep's dataset may live (src/steps/dataset.ts); default the store only (datasets/…), the local runner: anywhere. */
@@ -38,7 +38,8 @@ export interface TrainOptions {
   maxTaskSeconds?: number;
 }
 
-export async function train(store: Store, item: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
+export async function train(store: Store, payload: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
+  const item = parsePayload(trainInputSchema, payload, 'Train');
   const taskStart = performance.now();
   const cpuStart = process.cpuUsage();
   const { runId, candidateId, round } = item;

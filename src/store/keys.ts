@@ -13,6 +13,7 @@ export const keys = {
   model: (runId: string, candidateId: string) => `runs/${runId}/models/${candidateId}/`,
   /** Where a candidate's training stands (src/train/checkpoint.ts): the next rung or Train task continues from it. */
   checkpoint: (runId: string, candidateId: string) => `runs/${runId}/checkpoints/${candidateId}.ckpt`,
+  checkpointsPrefix: (runId: string) => `runs/${runId}/checkpoints/`,
   /** A halving run's rounds: budgets, brackets, who was promoted and why (layerbench.halving.v1). */
   halving: (runId: string) => `runs/${runId}/halving.json`,
   /** The run's baseline on the candidates' splits (layerbench.baseline.v1). */
@@ -28,6 +29,15 @@ export const keys = {
   historyRun: (sweep: string, runId: string) => `history/${sweep}/${runId}.json`,
   historyRuns: (sweep: string) => `history/${sweep}/`,
 } as const;
+
+/**
+ * What a run writes for itself only, deleted when it is done with it (and expired by the bucket's
+ * lifecycle rules when a run never finishes): the Map's item lists and the candidates' checkpoints.
+ * Results — candidate documents, models, leaderboards, reports, history — are never scratch.
+ */
+export function isScratchKey(key: string): boolean {
+  return /^plans\/[^/]+\.json$/.test(key) || /^runs\/[^/]+\/checkpoints\/[^/]+\.ckpt$/.test(key);
+}
 
 /**
  * A key must be relative, '/'-separated, and never climb out of the store. A key built from user input

@@ -1,10 +1,14 @@
 /**
- * The embedded default store: a directory on disk. Writes go to a temp file, then rename (put) or
- * hard-link (putIfAbsent), so a reader never sees a half-written object.
+ * The embedded default store: a directory on disk. Writes go to a temp file beside the key, flushed to
+ * the disk, then renamed (put) or hard-linked (putIfAbsent) onto the key: a reader never sees a
+ * half-written object, and a crash never leaves a key empty or cut short. A temp file whose writer was
+ * killed is never listed and is removed by removeStaleTemps (the local runner calls it before and after
+ * every run).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, link, mkdir, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { errnoFailure, errorMessage, NotFoundError, permanentStoreError, StoreError, TransientError } from '../errors.js';
 import { assertKey } from './keys.js';
@@ -37,6 +41,7 @@ export class LocalStore implements Store {
     try {
       await rename(tmp, this.path(key));
     } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
       throw storeFailure('write', this.path(key), err);
     }
   }
@@ -65,17 +70,68 @@ export class LocalStore implements Store {
     }
   }
 
-  /** The body written in full to a temp file beside the key. */
+  /**
+   * The body written in full to a temp file beside the key and flushed to the disk (so that renaming
+   * it onto the key after a crash can never give an empty file). A failed write removes its temp file;
+   * one whose process was killed is left for removeStaleTemps, which knows it by the writer in its name.
+   */
   private async staged(key: string, body: Uint8Array | string): Promise<string> {
     const file = this.path(key);
+    const tmp = tempFileName(file);
     try {
       await mkdir(dirname(file), { recursive: true });
-      const tmp = `${file}.${randomUUID()}.tmp`;
-      await writeFile(tmp, body);
+      const handle = await open(tmp, 'wx');
+      try {
+        await handle.writeFile(body);
+        await handle.datasync();
+      } finally {
+        await handle.close();
+      }
       return tmp;
     } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
       throw storeFailure('write', file, err);
     }
+  }
+
+  async delete(key: string): Promise<void> {
+    const file = this.path(key);
+    try {
+      await rm(file, { force: true });
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOTDIR') return;
+      throw storeFailure('write', file, err);
+    }
+  }
+
+  /**
+   * Removes the temp files of writes that cannot finish: their writer (a process of this machine,
+   * named in the file's name) is gone, or they are older than an hour. The temp files of writes in
+   * progress — another run's, a worker's — stay. Returns the keys' temp files removed, relative to the root.
+   */
+  async removeStaleTemps(now = Date.now()): Promise<string[]> {
+    const removed: string[] = [];
+    const walk = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch (err) {
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return;
+        throw storeFailure('read', dir, err);
+      }
+      for (const e of entries) {
+        const p = join(dir, e.name);
+        if (e.isDirectory()) await walk(p);
+        else if (e.name.endsWith(TEMP_SUFFIX) && (await isStaleTemp(p, e.name, now))) {
+          await rm(p, { force: true });
+          removed.push(relative(this.root, p).split(sep).join('/'));
+        }
+      }
+    };
+    await walk(this.root);
+    return removed.sort();
   }
 
   /**
@@ -137,7 +193,7 @@ export class LocalStore implements Store {
       for (const e of entries) {
         const p = join(dir, e.name);
         if (e.isDirectory()) await walk(p);
-        else if (!e.name.endsWith('.tmp')) out.push(relative(this.root, p).split(sep).join('/'));
+        else if (!e.name.endsWith(TEMP_SUFFIX)) out.push(relative(this.root, p).split(sep).join('/'));
       }
     };
     // Walk from the deepest directory the prefix names, then filter on the full prefix.
@@ -148,6 +204,39 @@ export class LocalStore implements Store {
 
   async version(key: string): Promise<string> {
     return createHash('sha256').update(await this.get(key)).digest('hex').slice(0, 16);
+  }
+}
+
+const TEMP_SUFFIX = '.tmp';
+/** Who writes a temp file: this machine (a short tag of its host name) and a process. */
+const HOST_TAG = createHash('sha256').update(hostname()).digest('hex').slice(0, 6);
+
+/** A temp file beside `file`, named for its writer (this machine, process `pid`) and unique. */
+export function tempFileName(file: string, pid = process.pid): string {
+  return `${file}.${HOST_TAG}-${pid}-${randomBytes(4).toString('hex')}${TEMP_SUFFIX}`;
+}
+
+const TEMP_NAME = /\.([0-9a-f]{6})-(\d+)-[0-9a-f]{8}\.tmp$/;
+/** A temp file older than this is stale whoever wrote it (a write takes seconds at most). */
+const TEMP_MAX_AGE_MS = 60 * 60 * 1000;
+
+/** Whether a temp file's write cannot finish: its writer, a process of this machine, is gone; or it is older than an hour. */
+async function isStaleTemp(path: string, name: string, now: number): Promise<boolean> {
+  const writer = TEMP_NAME.exec(name);
+  if (writer?.[1] === HOST_TAG && !processRuns(Number(writer[2]))) return true;
+  try {
+    return now - (await stat(path)).mtimeMs > TEMP_MAX_AGE_MS;
+  } catch {
+    return false; // gone already (renamed onto its key)
+  }
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'; // someone else's process, running
   }
 }
 

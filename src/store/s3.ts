@@ -7,6 +7,7 @@
  * StoreError whose message names the object.
  */
 import {
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
@@ -33,7 +34,18 @@ export interface S3StoreOptions {
  * after a number of days (infra/constructs/data-bucket.ts).
  */
 export const MODEL_OBJECT_TAG = { key: 'layerbench-class', value: 'model' } as const;
-const MODEL_KEY = /^runs\/[^/]+\/models\//;
+/** The same for checkpoints (`runs/<runId>/checkpoints/`): a run deletes its own when it ends, the lifecycle rule those of runs that never end. */
+export const CHECKPOINT_OBJECT_TAG = { key: 'layerbench-class', value: 'checkpoint' } as const;
+const OBJECT_TAGS: [RegExp, { key: string; value: string }][] = [
+  [/^runs\/[^/]+\/models\//, MODEL_OBJECT_TAG],
+  [/^runs\/[^/]+\/checkpoints\//, CHECKPOINT_OBJECT_TAG],
+];
+
+/** The Tagging header of an object written at `key`, if its kind is tagged. */
+function taggingFor(key: string): { Tagging: string } | Record<string, never> {
+  const tag = OBJECT_TAGS.find(([pattern]) => pattern.test(key))?.[1];
+  return tag ? { Tagging: `${tag.key}=${tag.value}` } : {};
+}
 
 export class S3Store implements Store {
   readonly bucket: string;
@@ -80,7 +92,7 @@ export class S3Store implements Store {
           Body,
           ContentType,
           ContentLength: Body.byteLength,
-          ...(MODEL_KEY.test(key) ? { Tagging: `${MODEL_OBJECT_TAG.key}=${MODEL_OBJECT_TAG.value}` } : {}),
+          ...taggingFor(key),
         }),
       );
     } catch (e) {
@@ -109,6 +121,17 @@ export class S3Store implements Store {
         throw new TransientError(`put ${this.location}/${key}: ${name ?? 'Conflict'}: another conditional write of this key is in flight`, e);
       }
       throw this.failure(e, 'put', key);
+    }
+  }
+
+  /** DeleteObject: S3 answers 204 whether or not the key existed (in a versioned bucket it adds a delete marker). */
+  async delete(key: string): Promise<void> {
+    const Key = this.objectKey(key);
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key }));
+    } catch (e) {
+      const failure = this.failure(e, 'delete', key);
+      if (!(failure instanceof NotFoundError)) throw failure;
     }
   }
 

@@ -23,6 +23,11 @@ export interface Store {
   list(prefix: string): Promise<string[]>;
   /** A version tag for the object's content (S3 ETag, or a content hash locally). */
   version(key: string): Promise<string>;
+  /**
+   * Remove the object; nothing happens when there is none (a retried cleanup finds it gone). Only
+   * what a run no longer needs is ever deleted (src/store/keys.ts isScratchKey): never a result.
+   */
+  delete(key: string): Promise<void>;
 }
 
 export async function getText(store: Store, key: string): Promise<string> {

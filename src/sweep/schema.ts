@@ -3,7 +3,7 @@
  * how to evaluate and how to search. Validated with zod; `sweepJsonSchema()` publishes it.
  */
 import { z } from 'zod';
-import { halvingProblems, isHalving } from '../search/halving.js';
+import { searchProblems } from './search-rules.js';
 
 const int = (min: number) => z.number().int().min(min);
 const nonEmptyUnique = <T extends z.ZodTypeAny>(item: T) =>
@@ -222,6 +222,14 @@ export const evaluationSchema = z
   .strict();
 
 export const SEARCH_STRATEGIES = ['grid', 'random', 'halving', 'hyperband'] as const;
+/** The strategies that train in rounds: `eta`, `minEpochs` and `budget` are their options. */
+export const HALVING_STRATEGIES = ['halving', 'hyperband'] as const;
+export type HalvingStrategy = (typeof HALVING_STRATEGIES)[number];
+
+/** Whether a search trains in rounds (halving, hyperband). */
+export function isHalving<S extends Pick<SearchSpec, 'strategy'>>(search: S): search is S & { strategy: HalvingStrategy } {
+  return (HALVING_STRATEGIES as readonly string[]).includes(search.strategy);
+}
 
 export const searchSchema = z
   .object({
@@ -335,8 +343,9 @@ export const sweepSpecSchema = z
     if (n > s.maxCandidates) {
       issue(['search', 'maxCandidates'], `the sweep expands to ${n} candidates, more than the cap of ${s.maxCandidates}`);
     }
+    // What the strategy's numbers allow (halving's rounds, its budget): the strategy's own rules (search-rules.ts).
+    for (const [path, message] of searchProblems(spec, n)) issue(path, message);
     if (isHalving(s)) {
-      for (const [path, message] of halvingProblems(spec, n)) issue(path, message);
       if (s.budget && s.budget.epochs === undefined && s.budget.usd === undefined) issue(['search', 'budget'], 'must give epochs or usd');
     } else {
       for (const f of ['eta', 'minEpochs', 'budget'] as const) {
@@ -356,6 +365,12 @@ export type SearchSpec = SweepSpec['search'];
 /** The ranking metric, with the task's default filled in. */
 export function rankingMetric(spec: Pick<SweepSpec, 'dataset' | 'evaluation'>): MetricName {
   return spec.evaluation.metric ?? (spec.dataset.task === 'binary' || spec.dataset.task === 'multiclass' ? 'accuracy' : 'rmse');
+}
+
+/** Trials per candidate: repeats × folds (holdout: one fold). */
+export function trialsPerCandidate(spec: Pick<SweepSpec, 'evaluation'>): number {
+  const e = spec.evaluation;
+  return e.repeats * (e.strategy === 'kfold' ? e.folds : 1);
 }
 
 /** Whether a larger value of the metric is better. */

@@ -1,7 +1,8 @@
 /**
- * The fused training step for dense networks: when a candidate is a stack of Dense layers (with
- * optional Dropout) trained with Adam on the wasm backend, each epoch runs as one kernel
- * (src/kernels/dense_epoch.ts) instead of ~80 tfjs kernel calls per batch. The model stays a
+ * The fused training step: when a candidate is a stack of Dense layers (with optional Dropout),
+ * optionally after a stack of LSTM layers (see fused_plan.ts for exactly what qualifies), trained
+ * with Adam on the wasm backend, each epoch runs as one kernel (src/kernels/epoch.ts) instead of
+ * 70–80 tfjs kernel calls per batch. The model stays a
  * tf.LayersModel: the trainer writes its weights into the model's variables whenever the caller
  * needs them (`syncModel()`: before a best-weight copy, after the last epoch), so early stopping,
  * saving and prediction see exactly what they would after unfused epochs; validation runs on the
@@ -11,8 +12,9 @@
  * the kernel does not implement); the caller then trains the unfused way.
  */
 import * as tf from '@tensorflow/tfjs';
-import { DENSE_EPOCH, type DenseEpochAttrs, type DenseLayerPlan, type DenseLoss, type DenseMetric, scratchLayout } from '../kernels/dense_epoch.js';
-import { SIMD_ACTIVATIONS, type SimdActivation, simdSupported } from '../kernels/simd.js';
+import { EPOCH_SCRATCH, TRAIN_EPOCH, epochScratch, type DenseLoss, type DenseMetric, type EpochAttrs } from '../kernels/epoch.js';
+import { simdSupported } from '../kernels/simd.js';
+import { fusedNetwork, packArrays, packWeights, unpackArrays, type FusedNetwork } from './fused_plan.js';
 import type { MetricName, Task } from '../sweep/schema.js';
 
 export interface FusedDenseOptions {
@@ -26,99 +28,6 @@ export interface FusedDenseOptions {
   beta1?: number;
   beta2?: number;
   epsilon?: number;
-}
-
-interface DenseLayerInfo {
-  layer: tf.layers.Layer;
-  units: number;
-  /** Rows of the kernel as tf.layers stores it (unpadded inputs). */
-  kernelRows: number;
-  inputs: number;
-  activation: string;
-  dropout: number;
-  l2: number;
-}
-
-const up4 = (n: number): number => Math.ceil(n / 4) * 4;
-
-/** The dense stack of `model`, or why the fused path cannot train it. */
-export function denseStack(model: tf.LayersModel, task: Task): DenseLayerInfo[] | string {
-  const layers = model.layers.filter((l) => l.getClassName() !== 'InputLayer');
-  const out: DenseLayerInfo[] = [];
-  let inputs = 0;
-  for (const [i, layer] of layers.entries()) {
-    const c = layer.getConfig();
-    switch (layer.getClassName()) {
-      case 'Flatten':
-        if (i !== 0) return 'a Flatten layer after the first';
-        break;
-      case 'Dense': {
-        if (c['useBias'] === false) return 'a Dense layer without bias';
-        if (c['biasRegularizer'] || c['activityRegularizer'] || c['kernelConstraint'] || c['biasConstraint']) {
-          return 'a Dense layer with a bias/activity regulariser or a constraint';
-        }
-        const reg = c['kernelRegularizer'] as { className?: string; config?: { l1?: number; l2?: number } } | null | undefined;
-        if (reg && (reg.className !== 'L1L2' || (reg.config?.l1 ?? 0) !== 0)) return 'a kernel regulariser other than L2';
-        const [kernel] = layer.getWeights();
-        if (!kernel || kernel.rank !== 2) return 'a Dense layer on inputs of rank > 2';
-        if (out.length === 0) inputs = kernel.shape[0]!;
-        out.push({ layer, units: c['units'] as number, kernelRows: kernel.shape[0]!, inputs, activation: String(c['activation']), dropout: 0, l2: reg?.config?.l2 ?? 0 });
-        inputs = up4(c['units'] as number);
-        break;
-      }
-      case 'Dropout': {
-        const prev = out.at(-1);
-        if (!prev || prev.dropout > 0 || c['noiseShape'] != null || c['seed'] != null) return 'a Dropout layer that is not right after a Dense layer';
-        prev.dropout = c['rate'] as number;
-        break;
-      }
-      default:
-        return `a ${layer.getClassName()} layer`;
-    }
-  }
-  const last = out.at(-1);
-  if (!last) return 'no Dense layer';
-  if (last.dropout > 0) return 'dropout after the output layer';
-  const want = task === 'binary' ? 'sigmoid' : task === 'multiclass' ? 'softmax' : 'linear';
-  if (last.activation !== want) return `an output activation (${last.activation}) other than ${want} for ${task}`;
-  const hidden = out.slice(0, -1).find((l) => !(l.activation in SIMD_ACTIVATIONS));
-  if (hidden) return `the activation ${hidden.activation}`;
-  return out;
-}
-
-/** The layers' weights in the padded flat layout of `layers` (kernel rows padded to ld, then the bias). */
-function packWeights(stack: DenseLayerInfo[], layers: DenseLayerPlan[], size: number): Float32Array {
-  return packArrays(stack, layers, size, stack.flatMap((l) => l.layer.getWeights().map((w) => w.dataSync() as Float32Array)));
-}
-
-/**
- * Per-variable arrays (kernel [rows, units] then bias [units] of each layer: the order of the model's
- * trainable weights) in the padded flat layout; the padding stays 0.
- */
-function packArrays(stack: DenseLayerInfo[], layers: DenseLayerPlan[], size: number, arrays: readonly ArrayLike<number>[]): Float32Array {
-  const values = new Float32Array(size);
-  stack.forEach((l, i) => {
-    const p = layers[i]!;
-    const kernel = arrays[2 * i]!;
-    const bias = arrays[2 * i + 1]!;
-    if (kernel.length !== l.kernelRows * l.units || bias.length !== l.units) {
-      throw new Error(`dense layer ${i}: expected ${l.kernelRows}×${l.units} kernel and ${l.units} bias values, got ${kernel.length} and ${bias.length}`);
-    }
-    const k = kernel instanceof Float32Array ? kernel : Float32Array.from(kernel);
-    for (let r = 0; r < l.kernelRows; r++) values.set(k.subarray(r * l.units, (r + 1) * l.units), p.kernelAt + r * p.ld);
-    values.set(bias, p.biasAt);
-  });
-  return values;
-}
-
-/** The inverse of packArrays: per-variable arrays (kernel, bias of each layer) from the padded layout. */
-function unpackArrays(stack: DenseLayerInfo[], layers: DenseLayerPlan[], values: Float32Array): Float32Array[] {
-  return stack.flatMap((l, i) => {
-    const p = layers[i]!;
-    const kernel = new Float32Array(l.kernelRows * l.units);
-    for (let r = 0; r < l.kernelRows; r++) kernel.set(values.subarray(p.kernelAt + r * p.ld, p.kernelAt + r * p.ld + l.units), r * l.units);
-    return [kernel, values.slice(p.biasAt, p.biasAt + l.units)];
-  });
 }
 
 function lossOf(task: Task): DenseLoss {
@@ -147,8 +56,8 @@ export class FusedDenseTrainer {
   private readonly identity = new Map<number, tf.Tensor1D>();
 
   private constructor(
-    private readonly stack: DenseLayerInfo[],
-    private readonly plan: Omit<DenseEpochAttrs, 'firstStep' | 'seed'>,
+    private readonly net: FusedNetwork,
+    private readonly plan: Omit<EpochAttrs, 'firstStep' | 'seed'>,
     private params: tf.Tensor1D,
     private m: tf.Tensor1D,
     private v: tf.Tensor1D,
@@ -156,27 +65,11 @@ export class FusedDenseTrainer {
   ) {}
 
   /** A trainer holding a copy of the model's current weights (and fresh Adam moments). */
-  static create(stack: DenseLayerInfo[], features: number, targets: number, o: FusedDenseOptions): FusedDenseTrainer {
-    let at = 0;
-    const layers: DenseLayerPlan[] = stack.map((l, i) => {
-      const ld = up4(l.units);
-      const hidden = i < stack.length - 1;
-      const plan: DenseLayerPlan = {
-        inputs: l.inputs,
-        units: l.units,
-        ld,
-        activation: hidden ? SIMD_ACTIVATIONS[l.activation as SimdActivation] : 0,
-        dropout: l.dropout,
-        l2: l.l2,
-        kernelAt: at,
-        biasAt: at + l.inputs * ld,
-      };
-      at += l.inputs * ld + ld;
-      return plan;
-    });
+  static create(net: FusedNetwork, targets: number, o: FusedDenseOptions): FusedDenseTrainer {
     const plan = {
-      layers,
-      paramCount: at,
+      ...(net.front ? { front: net.front } : {}),
+      layers: net.head,
+      paramCount: net.paramCount,
       batchSize: o.batchSize,
       targets,
       loss: lossOf(o.task),
@@ -187,13 +80,14 @@ export class FusedDenseTrainer {
       beta2: o.beta2 ?? 0.999,
       epsilon: o.epsilon ?? 1e-7,
     };
-    const scratchFloats = scratchLayout(plan, features).size;
-    return new FusedDenseTrainer(stack, plan, tf.tensor1d(packWeights(stack, layers, at)), tf.zeros([at]), tf.zeros([at]), tf.zeros([scratchFloats]));
+    const size = net.paramCount;
+    const scratch = tf.engine().runKernel(EPOCH_SCRATCH, {}, { size: epochScratch(plan, net.inputShape).size }) as tf.Tensor1D;
+    return new FusedDenseTrainer(net, plan, tf.tensor1d(packWeights(net)), tf.zeros([size]), tf.zeros([size]), scratch);
   }
 
   /** Take the model's current weights (e.g. restored best weights) as the trainer's. */
   loadFromModel(): void {
-    const fresh = tf.tensor1d(packWeights(this.stack, this.plan.layers, this.plan.paramCount));
+    const fresh = tf.tensor1d(packWeights(this.net));
     this.params.dispose();
     this.params = fresh;
     this.synced = true;
@@ -205,13 +99,13 @@ export class FusedDenseTrainer {
    * taken here resumes on the unfused path too, and one taken there resumes here.
    */
   adamState(): { iterations: number; m: Float32Array[]; v: Float32Array[] } {
-    const unpack = (t: tf.Tensor1D) => unpackArrays(this.stack, this.plan.layers, t.dataSync() as Float32Array);
+    const unpack = (t: tf.Tensor1D) => unpackArrays(this.net.layers, t.dataSync() as Float32Array);
     return { iterations: this.step - 1, m: unpack(this.m), v: unpack(this.v) };
   }
 
   /** Take Adam's state (as adamState returns it) as the trainer's. The padding's moments are 0, as training leaves them. */
   setAdamState(state: { iterations: number; m: readonly ArrayLike<number>[]; v: readonly ArrayLike<number>[] }): void {
-    const pack = (arrays: readonly ArrayLike<number>[]) => tf.tensor1d(packArrays(this.stack, this.plan.layers, this.plan.paramCount, arrays));
+    const pack = (arrays: readonly ArrayLike<number>[]) => tf.tensor1d(packArrays(this.net.layers, this.plan.paramCount, arrays));
     const [m, v] = [pack(state.m), pack(state.v)];
     tf.dispose([this.m, this.v]);
     this.m = m;
@@ -229,9 +123,9 @@ export class FusedDenseTrainer {
     const seed = Math.floor(Math.random() * 2 ** 32) >>> 0;
     const sums = tf.tidy(() => {
       const indices = tf.tensor1d(order, 'int32');
-      const attrs: DenseEpochAttrs = { ...this.plan, firstStep: this.step, seed };
+      const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed };
       return tf.engine().runKernel(
-        DENSE_EPOCH,
+        TRAIN_EPOCH,
         { x, y, order: indices, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor1D;
@@ -254,9 +148,9 @@ export class FusedDenseTrainer {
       this.identity.set(rows, order);
     }
     const sums = tf.tidy(() => {
-      const attrs: DenseEpochAttrs = { ...this.plan, firstStep: this.step, seed: 0, evaluate: true };
+      const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed: 0, evaluate: true };
       return tf.engine().runKernel(
-        DENSE_EPOCH,
+        TRAIN_EPOCH,
         { x, y, order: order!, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
         attrs as unknown as tf.NamedAttrMap,
       ) as tf.Tensor1D;
@@ -269,11 +163,10 @@ export class FusedDenseTrainer {
   /** Copy the trained parameters into the model's variables (without the padding), if they changed. */
   syncModel(): void {
     if (this.synced) return;
-    const arrays = unpackArrays(this.stack, this.plan.layers, this.params.dataSync() as Float32Array);
+    const arrays = unpackArrays(this.net.layers, this.params.dataSync() as Float32Array);
     tf.tidy(() => {
-      this.stack.forEach((l, i) => {
-        l.layer.setWeights([tf.tensor2d(arrays[2 * i]!, [l.kernelRows, l.units]), tf.tensor1d(arrays[2 * i + 1]!)]);
-      });
+      let i = 0;
+      for (const l of this.net.layers) l.layer.setWeights(l.variables.map((v) => tf.tensor(arrays[i++]!, v.shape)));
     });
     this.synced = true;
   }
@@ -288,10 +181,11 @@ export class FusedDenseTrainer {
  * `features` is the width of a flattened input row, `targets` the columns of y.
  */
 export function fusedDenseTrainer(model: tf.LayersModel, features: number, targets: number, o: FusedDenseOptions): FusedDenseTrainer | string {
-  if (tf.getBackend() !== 'wasm' || tf.getKernel(DENSE_EPOCH, 'wasm') === undefined) return `the ${tf.getBackend()} backend`;
+  if (tf.getBackend() !== 'wasm' || tf.getKernel(TRAIN_EPOCH, 'wasm') === undefined) return `the ${tf.getBackend()} backend`;
   if (o.optimizer !== 'adam') return `the ${o.optimizer} optimizer`;
   if (!simdSupported()) return 'no WebAssembly SIMD in this Node';
-  const stack = denseStack(model, o.task);
-  if (typeof stack === 'string') return stack;
-  return FusedDenseTrainer.create(stack, features, targets, o);
+  const net = fusedNetwork(model, o.task);
+  if (typeof net === 'string') return net;
+  if (net.inputShape.reduce((a, b) => a * b, 1) !== features) return `inputs of ${features} features for a model that takes [${net.inputShape.join(', ')}]`;
+  return FusedDenseTrainer.create(net, targets, o);
 }

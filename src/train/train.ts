@@ -13,7 +13,7 @@ import { fusedAdam } from '../kernels/adam.js';
 import { CandidateError, DataError, LayerbenchError, errorMessage, failureKind } from '../errors.js';
 import { buildModel, layerSummaries, regularizationLosses } from '../model/build.js';
 import { rng, type Random } from '../random.js';
-import type { Candidate } from '../search/candidates.js';
+import type { Candidate } from '../sweep/candidate.js';
 import { higherIsBetter, type MetricName, type SweepSpec, type Task, type TrainingSpec } from '../sweep/schema.js';
 import type { DataInfo, SplitData, ArraySet } from '../data/types.js';
 import { CANDIDATE_DOC_SCHEMA, failedCandidateDoc, type CandidateDoc, type EpochRecord, type LayerSummary, type Trial } from '../results/document.js';
@@ -544,12 +544,15 @@ async function runTrial(ctx: TrialContext): Promise<TrialResult> {
     const keptEpoch = restored ? bestEpoch : epochs.length;
     // Evaluated again with the kept weights (equal to that epoch's record when the restore worked).
     const kept = val ? await scoreOn(val.x, val.y, nVal) : { loss: Number.NaN, metric: Number.NaN };
+    // And row by row, kept as block sums: the sampling error of validation rows that repeats share.
+    const rowOrder = split.testInTime || info.task === 'forecast' ? 'time' : 'random';
+    const valRows = val && nVal > 1 ? (await scoreTestRows(m, obj, val.x, val.y, nVal, evalBatch, rowOrder)).blocks : undefined;
     const trainEval = await scoreOn(tr.x, tr.y, nTrain);
     // The held-out test split, scored once with the kept weights, row by row; nothing is chosen by it.
     let testEval: Awaited<ReturnType<typeof scoreTestRows>> | undefined;
     if (split.test) {
       test = toTensors(split.test, info);
-      testEval = await scoreTestRows(m, obj, test.x, test.y, split.test.n, evalBatch, split.testInTime || info.task === 'forecast' ? 'time' : 'random');
+      testEval = await scoreTestRows(m, obj, test.x, test.y, split.test.n, evalBatch, rowOrder);
     }
 
     // Inference latency: a warm-up batch, then one timed batch predict over the validation split (a refit: the training split).
@@ -576,6 +579,7 @@ async function runTrial(ctx: TrialContext): Promise<TrialResult> {
       bestEpoch: keptEpoch,
       stoppedEarly,
       valMetric: kept.metric,
+      ...(valRows ? { valBlocks: valRows } : {}),
       valLoss: kept.loss,
       trainMetric: trainEval.metric,
       fitSeconds,

@@ -15,8 +15,9 @@ import type { PromoteInput } from '../steps/promote.js';
 import type { PriceTable } from '../cost/prices.js';
 import { recordFailure } from '../steps/record-failure.js';
 import type { AggregateInput, CaughtFailure, FinalizeInput, PlanInput, PlanOutput, PlanResult, ReportInput, ReportOutput, TrainOutput, WorkItem } from '../steps/types.js';
+import { LocalStore } from '../store/local.js';
 import { getJson, type Store } from '../store/store.js';
-import { STATE } from '../../infra/states.js';
+import { STATE } from './contract.js';
 import { definitionFromTemplate, localDefinition, trainState, type AslDefinition } from './asl.js';
 import { defaultWorkers, TrainPool, WorkerTaskError, type TrainPoolOptions } from './pool.js';
 
@@ -100,6 +101,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const { store } = opts;
   const { signal } = opts;
   signal?.throwIfAborted();
+  // What a killed run left half-written in a local store: temp files whose writer is gone (never listed, but not kept).
+  if (store instanceof LocalStore) await store.removeStaleTemps();
   const progress = opts.onProgress ?? (() => undefined);
   const pool = opts.testTrainer
     ? undefined
@@ -209,6 +212,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   } finally {
     if (stop) signal?.removeEventListener('abort', stop);
     await pool?.destroy();
+    // A worker killed mid-write (a crash, a timeout, an interrupt) leaves its temp file: gone with the worker.
+    if (store instanceof LocalStore) await store.removeStaleTemps().catch(() => undefined);
   }
 }
 

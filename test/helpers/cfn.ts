@@ -17,7 +17,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/app.js';
 import { HANDLERS, PROJECT_ROOT, type HandlerName, type StepFunctionName } from '../../infra/constructs/bundling.js';
 import type { LayerbenchStack } from '../../infra/stack.js';
-import type { AslDefinition } from '../../src/workflow/definition.js';
+import type { AslDefinition } from '../../src/workflow/asl.js';
 
 export const FAKE_ACCOUNT = '123456789012';
 export const FAKE_REGION = 'us-east-1';

@@ -1,6 +1,7 @@
 /** Crafted candidate documents and run manifests for tests of ranking and aggregation (no training). */
 import { CANDIDATE_DOC_SCHEMA, type CandidateDoc } from '../../src/results/document.js';
-import { expandCandidates, type Candidate } from '../../src/search/candidates.js';
+import { expandCandidates } from '../../src/search/candidates.js';
+import type { Candidate } from '../../src/sweep/candidate.js';
 import { parseSweep } from '../../src/sweep/load.js';
 import type { SweepSpecInput } from '../../src/sweep/schema.js';
 import { RUN_SCHEMA, type RunManifest } from '../../src/steps/manifest.js';

@@ -18,6 +18,11 @@
  * only credentials s3rver accepts) and AWS_REGION. `stop()` closes the server, drops keep-alive
  * sockets, destroys the client and deletes the directory; it is safe to call twice.
  *
+ * Conditional writes: by default the server honours `If-None-Match: *` on PutObject as S3 does (412
+ * PreconditionFailed when the key exists; test/helpers/s3rver-conditional.cjs adds that to s3rver,
+ * which ignores the header). `{ conditionalWrites: false }` gives plain s3rver, a server that ignores
+ * it — what the exactly-once tests compare with.
+ *
  * An outage: `await s3.interrupt()` stops the server process (connections are refused, the data
  * stays), `await s3.resume()` starts it again on the same port and directory.
  *
@@ -61,6 +66,8 @@ export interface S3rverOptions {
   buckets?: string[];
   /** `'process'` (default: a child node process running s3rver's CLI) or `'in-process'` (see above). */
   mode?: 'in-process' | 'process';
+  /** Honour `If-None-Match: *` on PutObject as S3 does (default true); false: ignore it, as s3rver does. */
+  conditionalWrites?: boolean;
 }
 
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -85,7 +92,8 @@ export async function startS3rver(opts: S3rverOptions = {}): Promise<S3rverHandl
   const directory = await mkdtemp(join(tmpdir(), 'layerbench-s3rver-'));
   let closeServer: () => Promise<void>;
   let port: number;
-  const start = (at: number) => (opts.mode === 'in-process' ? runInProcess(directory, buckets, at) : runChild(directory, buckets, at));
+  const conditional = opts.conditionalWrites ?? true;
+  const start = (at: number) => (opts.mode === 'in-process' ? runInProcess(directory, buckets, at, conditional) : runChild(directory, buckets, at, conditional));
   try {
     ({ port, close: closeServer } = await start(0));
   } catch (e) {
@@ -127,7 +135,10 @@ export async function startS3rver(opts: S3rverOptions = {}): Promise<S3rverHandl
   };
 }
 
-async function runInProcess(directory: string, buckets: string[], port: number): Promise<{ port: number; close: () => Promise<void> }> {
+/** Where the conditional-write middleware is, for the child process to require. */
+const CONDITIONAL = require.resolve('./s3rver-conditional.cjs');
+
+async function runInProcess(directory: string, buckets: string[], port: number, conditional: boolean): Promise<{ port: number; close: () => Promise<void> }> {
   const S3rver = require('s3rver') as S3rverConstructor;
   const server = new S3rver({
     address: '127.0.0.1',
@@ -136,6 +147,7 @@ async function runInProcess(directory: string, buckets: string[], port: number):
     directory,
     configureBuckets: buckets.map((name) => ({ name })),
   });
+  if (conditional) (require(CONDITIONAL) as { honourIfNoneMatch(s: S3rverInstance): void }).honourIfNoneMatch(server);
   const running = await server.run();
   return {
     port: running.port,
@@ -155,18 +167,20 @@ const CHILD_SCRIPT = `
 const S3rver = require(process.argv[1]);
 const opts = JSON.parse(process.argv[2]);
 process.stdin.on('end', () => process.exit(0)).resume();
-new S3rver(opts).run().then(
+const server = new S3rver(opts);
+if (process.argv[3]) require(process.argv[3]).honourIfNoneMatch(server);
+server.run().then(
   ({ port }) => process.stdout.write('s3rver port ' + port + '\\n'),
   (err) => { console.error(err); process.exit(1); },
 );
 `;
 
-async function runChild(directory: string, buckets: string[], at: number): Promise<{ port: number; close: () => Promise<void> }> {
+async function runChild(directory: string, buckets: string[], at: number, conditional: boolean): Promise<{ port: number; close: () => Promise<void> }> {
   const opts = { address: '127.0.0.1', port: at, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) };
   // s3rver signs ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its legacy provider.
   const child = spawn(
     process.execPath,
-    ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, require.resolve('s3rver'), JSON.stringify(opts)],
+    ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, require.resolve('s3rver'), JSON.stringify(opts), conditional ? CONDITIONAL : ''],
     { stdio: ['pipe', 'pipe', 'pipe'] },
   );
   const port = await new Promise<number>((resolvePort, reject) => {

@@ -2,8 +2,8 @@
  * The Store contract as a test suite, run against every implementation (local directory, S3 on
  * s3rver). Call `describeStoreBehaviour(name, freshStore)` inside a test file; `freshStore` must
  * return an empty store for each test. `conditionalWrites: false` skips what a server that ignores
- * `If-None-Match` cannot show (s3rver 3.7 accepts every conditional PUT; test/store.s3.test.ts proves
- * the S3 path against S3's documented answers instead).
+ * `If-None-Match` cannot show (plain s3rver 3.7 accepts every conditional PUT; the test server of
+ * test/helpers/s3rver.ts honours it unless told not to).
  */
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../src/errors.js';
@@ -95,6 +95,17 @@ export function describeStoreBehaviour(name: string, freshStore: () => Promise<S
       expect(await store.list('nothing/here/')).toEqual([]);
     });
 
+    it('deletes an object, and deleting one that is not there is no error', async () => {
+      const store = await freshStore();
+      await store.put('runs/r1/checkpoints/a.ckpt', new Uint8Array([1]));
+      await store.put('runs/r1/checkpoints/b.ckpt', new Uint8Array([2]));
+      await store.delete('runs/r1/checkpoints/a.ckpt');
+      await store.delete('runs/r1/checkpoints/a.ckpt');
+      await store.delete('runs/r9/checkpoints/none.ckpt');
+      expect(await store.exists('runs/r1/checkpoints/a.ckpt')).toBe(false);
+      expect(await store.list('')).toEqual(['runs/r1/checkpoints/b.ckpt']);
+    });
+
     it('gives a version that depends on the content only', async () => {
       const store = await freshStore();
       await store.put('a.json', '{"v":1}');
@@ -115,6 +126,7 @@ export function describeStoreBehaviour(name: string, freshStore: () => Promise<S
         await expect(store.putIfAbsent(bad, 'x')).rejects.toThrow(/: not a store key \(keys are relative/);
         await expect(store.get(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
         await expect(store.version(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
+        await expect(store.delete(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
         expect(await store.list('')).toEqual([]);
       },
     );

@@ -2,17 +2,19 @@ import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { buildModel } from '../src/model/build.js';
 import { rng } from '../src/random.js';
-import type { Candidate } from '../src/search/candidates.js';
+import type { Candidate } from '../src/sweep/candidate.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import type { DataInfo, SplitData } from '../src/data/types.js';
 import { selectBackend } from '../src/train/backend.js';
 import { fusedDenseTrainer } from '../src/train/step.js';
-import { DENSE_EPOCH } from '../src/kernels/index.js';
+import { TRAIN_EPOCH } from '../src/kernels/index.js';
 import { trainCandidate } from '../src/train/train.js';
 import { maxAbs, useWasmKernels } from './helpers/backends.js';
 
 interface Case {
   name: string;
+  family?: 'dense' | 'lstm' | 'cnn';
+  cnn?: { kernelSize: number; pooling: 'max' | 'avg' | 'none'; poolSize: number; denseHead: number[] };
   task: DataInfo['task'];
   inputShape: number[];
   targetDim: number;
@@ -28,17 +30,19 @@ function setup(c: Case, rows = 150): { spec: SweepSpec; candidate: Candidate; in
   const spec = sweepSpecSchema.parse({
     name: `fused-${c.name}`,
     dataset:
-      c.task === 'multiclass'
+      c.task === 'multiclass' || c.family === 'cnn'
         ? { key: 'datasets/x.npz', format: 'npz', task: c.task, inputs: 'x', target: 'y' }
-        : { key: 'datasets/x.csv', task: c.task, target: 'y' },
-    model: { family: 'dense', depth: [c.units.length], width: [c.units[0]], activation: c.activation, l2: c.l2 ?? 0, dropout: c.dropout ?? 0 },
+        : c.task === 'forecast'
+          ? { key: 'datasets/x.csv', task: c.task, target: 'y', time: 't', lookback: c.inputShape[0] }
+          : { key: 'datasets/x.csv', task: c.task, target: 'y' },
+    model: { family: c.family ?? 'dense', depth: [c.units.length], width: [c.units[0]], activation: c.activation, l2: c.l2 ?? 0, dropout: c.dropout ?? 0, ...(c.cnn ? { cnn: c.cnn } : {}) },
     training: { epochs: 4, batchSize: c.batchSize, optimizer: 'adam', learningRate: 0.01, earlyStopping: { enabled: false }, seed: 3 },
     evaluation: { strategy: 'holdout', validationSplit: 0.2, repeats: 1, metric: c.metric },
   });
   const candidate: Candidate = {
     id: `fused-${c.name}`,
     sweep: spec.name,
-    family: 'dense',
+    family: c.family ?? 'dense',
     depth: c.units.length,
     width: c.units[0]!,
     units: c.units,
@@ -61,7 +65,7 @@ function setup(c: Case, rows = 150): { spec: SweepSpec; candidate: Candidate; in
     return { n, x, y };
   };
   const info: DataInfo = { task: c.task, inputShape: c.inputShape, targetDim: c.targetDim, rows, droppedRows: 0 };
-  const split: SplitData = { fold: 0, repeat: 0, train: set(rows), val: set(40), ...(c.task === 'regression' ? { targetScale: Array(c.targetDim).fill(2.5) } : {}) };
+  const split: SplitData = { fold: 0, repeat: 0, train: set(rows), val: set(40), ...(c.task === 'regression' || c.task === 'forecast' ? { targetScale: Array(c.targetDim).fill(2.5) } : {}) };
   return { spec, candidate, info, split };
 }
 
@@ -88,9 +92,15 @@ const cases: Case[] = [
   { name: 'binary-l2', task: 'binary', inputShape: [5], targetDim: 1, units: [7], activation: 'tanh', l2: 0.01, metric: 'accuracy', batchSize: 16 },
   { name: 'multiclass-flatten', task: 'multiclass', inputShape: [2, 3], targetDim: 3, units: [12, 5, 6], activation: 'selu', metric: 'accuracy', batchSize: 20 },
   { name: 'swish-mae', task: 'regression', inputShape: [3], targetDim: 1, units: [8], activation: 'swish', metric: 'mae', batchSize: 64 },
+  { name: 'lstm-stacked', family: 'lstm', task: 'forecast', inputShape: [6, 3], targetDim: 1, units: [8, 4], activation: 'tanh', metric: 'rmse', batchSize: 16 },
+  { name: 'lstm-l2-two-targets', family: 'lstm', task: 'forecast', inputShape: [5, 4], targetDim: 2, units: [12], activation: 'tanh', l2: 0.01, metric: 'mae', batchSize: 32 },
+  { name: 'cnn-max-pooling', family: 'cnn', task: 'multiclass', inputShape: [9, 9, 1], targetDim: 3, units: [4, 8], activation: 'relu', metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] } },
+  { name: 'cnn-reshape-avg-l2-head', family: 'cnn', task: 'binary', inputShape: [6, 7], targetDim: 1, units: [4], activation: 'tanh', l2: 0.01, metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'avg', poolSize: 2, denseHead: [6] } },
+  { name: 'cnn-3-channels-no-pooling', family: 'cnn', task: 'multiclass', inputShape: [5, 5, 3], targetDim: 3, units: [8, 4], activation: 'elu', metric: 'accuracy', batchSize: 20, cnn: { kernelSize: 2, pooling: 'none', poolSize: 2, denseHead: [] } },
+  { name: 'cnn-same-padding', family: 'cnn', task: 'multiclass', inputShape: [4, 4, 2], targetDim: 3, units: [4, 4], activation: 'relu', metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] } },
 ];
 
-describe('fused dense training epoch (LayerbenchDenseEpoch) against the unfused path', () => {
+describe('fused training epoch (LayerbenchEpoch) of dense, LSTM and CNN networks against the unfused path', () => {
   useWasmKernels('wasm');
 
   it.each(cases)('$name: every epoch and the trained weights match tf.layers + Adam on wasm', async (c) => {
@@ -100,7 +110,7 @@ describe('fused dense training epoch (LayerbenchDenseEpoch) against the unfused 
     });
     const unfused = await train(c, false);
     // One kernel per epoch (4) and one per evaluation (4 epochs + kept, train; no test split here).
-    expect(profile.kernels.filter((k) => k.name === DENSE_EPOCH)).toHaveLength(4 + 4 + 2);
+    expect(profile.kernels.filter((k) => k.name === TRAIN_EPOCH)).toHaveLength(4 + 4 + 2);
     const [a, b] = [fused.doc.trials[0]!.epochs, unfused.doc.trials[0]!.epochs];
     expect(a).toHaveLength(b.length);
     a.forEach((e, i) => {
@@ -117,8 +127,13 @@ describe('fused dense training epoch (LayerbenchDenseEpoch) against the unfused 
     });
   });
 
-  it('dropout: deterministic for the same candidate, and it learns', async () => {
-    const c: Case = { name: 'dropout', task: 'binary', inputShape: [6], targetDim: 1, units: [32, 16], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16 };
+  const dropouts: Case[] = [
+    { name: 'dense', task: 'binary', inputShape: [6], targetDim: 1, units: [32, 16], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16 },
+    { name: 'lstm', family: 'lstm', task: 'forecast', inputShape: [6, 2], targetDim: 1, units: [8, 8], activation: 'tanh', dropout: 0.3, metric: 'rmse', batchSize: 16 },
+    { name: 'cnn', family: 'cnn', task: 'multiclass', inputShape: [8, 8, 1], targetDim: 3, units: [4], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [8] } },
+  ];
+
+  it.each(dropouts)('dropout ($name): deterministic for the same candidate, and it learns', async (c) => {
     const first = await train(c, true);
     const second = await train(c, true);
     expect(second.doc.trials[0]!.epochs).toEqual(first.doc.trials[0]!.epochs);
@@ -134,8 +149,8 @@ describe('fused dense training epoch (LayerbenchDenseEpoch) against the unfused 
     const options = { task: info.task, metric: 'rmse' as const, learningRate: 0.01, batchSize: 8 };
     expect(fusedDenseTrainer(model, 10, 2, { ...options, optimizer: 'sgd' })).toBe('the sgd optimizer');
     expect(fusedDenseTrainer(model, 10, 2, { ...options, task: 'binary', optimizer: 'adam' })).toMatch(/output activation \(linear\)/);
-    const lstm = buildModel({ family: 'lstm', units: [4] }, { ...spec.model, family: 'lstm' }, { ...info, inputShape: [5, 2] }, 1);
-    expect(fusedDenseTrainer(lstm, 10, 2, { ...options, optimizer: 'adam' })).toMatch(/LSTM layer/);
+    const lstm = buildModel({ family: 'lstm', units: [6] }, { ...spec.model, family: 'lstm' }, { ...info, task: 'forecast', inputShape: [5, 2] }, 1);
+    expect(fusedDenseTrainer(lstm, 10, 2, { ...options, task: 'forecast', optimizer: 'adam' })).toBe('an LSTM layer whose units are not a multiple of 4');
     await tf.setBackend('cpu');
     expect(fusedDenseTrainer(model, 10, 2, { ...options, optimizer: 'adam' })).toBe('the cpu backend');
     await tf.setBackend('wasm');

@@ -1,0 +1,221 @@
+// AssemblyScript: pooling and its gradients, NHWC (see kernels.ts).
+
+import { splat } from './common';
+
+// ---------------------------------------------------------------------------------------------
+// Max-pooling gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy at the
+// window's first maximal input (row-major scan), per channel, four channels at a time.
+
+/**
+ * The 2×2, stride-2, unpadded case: windows do not overlap, so each covered input is written once
+ * (its window's gradient or 0) in one pass, without zeroing dx first; only a last odd row or
+ * column, which no window covers, is zeroed.
+ */
+function maxPoolGrad2x2(x: usize, dy: usize, dx: usize, N: i32, H: i32, W: i32, OH: i32, OW: i32, rowBytes: usize, pixBytes: usize): void {
+  const zero = splat(0);
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const top = image + (<usize>(2 * oh)) * rowBytes;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = top + (<usize>(2 * ow)) * pixBytes;
+        const p01 = p00 + pixBytes;
+        const p10 = p00 + rowBytes;
+        const p11 = p10 + pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const x00 = v128.load(x + p00 + c);
+          const x01 = v128.load(x + p01 + c);
+          const x10 = v128.load(x + p10 + c);
+          const x11 = v128.load(x + p11 + c);
+          const m = f32x4.max(f32x4.max(x00, x01), f32x4.max(x10, x11));
+          const g = v128.load(o + c);
+          // The first maximal input in row-major order takes the gradient.
+          const h00 = f32x4.eq(x00, m);
+          const h01 = v128.andnot(f32x4.eq(x01, m), h00);
+          let found = v128.or(h00, h01);
+          const h10 = v128.andnot(f32x4.eq(x10, m), found);
+          found = v128.or(found, h10);
+          const h11 = v128.andnot(f32x4.eq(x11, m), found);
+          v128.store(dx + p00 + c, v128.and(g, h00));
+          v128.store(dx + p01 + c, v128.and(g, h01));
+          v128.store(dx + p10 + c, v128.and(g, h10));
+          v128.store(dx + p11 + c, v128.and(g, h11));
+        }
+        o += pixBytes;
+      }
+      if (W & 1) {
+        const last = top + (<usize>(W - 1)) * pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          v128.store(dx + last + c, zero);
+          v128.store(dx + last + rowBytes + c, zero);
+        }
+      }
+    }
+    if (H & 1) {
+      const last = image + (<usize>(H - 1)) * rowBytes;
+      for (let c: usize = 0; c < rowBytes; c += 16) v128.store(dx + last + c, zero);
+    }
+  }
+}
+
+export function maxPoolGrad(
+  x: usize, dy: usize, dx: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): void {
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  if (fh == 2 && fw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && OH == H >> 1 && OW == W >> 1) {
+    maxPoolGrad2x2(x, dy, dx, N, H, W, OH, OW, rowBytes, pixBytes);
+    return;
+  }
+  const total = N * H * W * C;
+  for (let i = 0; i < total; i += 4) v128.store(dx + ((<usize>i) << 2), splat(0));
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - padTop;
+      const hLo = max(0, h0);
+      const hHi = min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - padLeft;
+        const wLo = max(0, w0);
+        const wHi = min(W, w0 + fw);
+        if (hHi <= hLo || wHi <= wLo) {
+          o += pixBytes;
+          continue;
+        }
+        const corner = image + (<usize>hLo) * rowBytes + (<usize>wLo) * pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const at = corner + c;
+          let m = v128.load(x + at);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              m = f32x4.max(m, v128.load(x + at + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes));
+            }
+          }
+          const g = v128.load(o + c);
+          let found = i32x4.splat(0);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              const p = at + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes;
+              const hit = v128.andnot(f32x4.eq(v128.load(x + p), m), found);
+              found = v128.or(found, hit);
+              v128.store(dx + p, f32x4.add(v128.load(dx + p), v128.and(g, hit)));
+            }
+          }
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}
+
+/** pool() for 2×2 windows, stride 2, no padding (the seed CNN's): four loads per output, no bounds. */
+function pool2x2(kind: i32, x: usize, y: usize, N: i32, H: i32, OH: i32, OW: i32, rowBytes: usize, pixBytes: usize): void {
+  const quarter = splat(0.25);
+  let o = y;
+  for (let n = 0; n < N; n++) {
+    const image = x + (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const top = image + (<usize>(2 * oh)) * rowBytes;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = top + (<usize>(2 * ow)) * pixBytes;
+        const p10 = p00 + rowBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const a = v128.load(p00 + c), b = v128.load(p00 + pixBytes + c), d = v128.load(p10 + c), e = v128.load(p10 + pixBytes + c);
+          v128.store(o + c, kind == 0 ? f32x4.max(f32x4.max(a, b), f32x4.max(d, e)) : f32x4.mul(quarter, f32x4.add(f32x4.add(a, b), f32x4.add(d, e))));
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}
+
+/**
+ * Pooling forward, NHWC, C a multiple of 4: max (kind 0) or mean (kind 1) over each window's
+ * in-bounds inputs (padding never counts, as in TensorFlow.js); a window with none gives 0.
+ */
+export function pool(
+  kind: i32, x: usize, y: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): void {
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  if (fh == 2 && fw == 2 && sh == 2 && sw == 2 && padTop == 0 && padLeft == 0 && OH == H >> 1 && OW == W >> 1) {
+    pool2x2(kind, x, y, N, H, OH, OW, rowBytes, pixBytes);
+    return;
+  }
+  let o = y;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - padTop;
+      const hLo = max(0, h0);
+      const hHi = min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - padLeft;
+        const wLo = max(0, w0);
+        const wHi = min(W, w0 + fw);
+        const count = (hHi - hLo) * (wHi - wLo);
+        const corner = image + (<usize>max(0, hLo)) * rowBytes + (<usize>max(0, wLo)) * pixBytes;
+        const share = splat(count > 0 ? <f32>1 / <f32>count : 0);
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          let acc = kind == 0 && count > 0 ? v128.load(x + corner + c) : splat(0);
+          for (let ih = hLo; ih < hHi; ih++) {
+            for (let iw = wLo; iw < wHi; iw++) {
+              const v = v128.load(x + corner + c + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes);
+              acc = kind == 0 ? f32x4.max(acc, v) : f32x4.add(acc, v);
+            }
+          }
+          v128.store(o + c, kind == 0 ? acc : f32x4.mul(acc, share));
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}
+
+/** Average pooling's gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy shared among its in-bounds inputs. */
+export function avgPoolGrad(
+  dy: usize, dx: usize,
+  N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32,
+  fh: i32, fw: i32, sh: i32, sw: i32, padTop: i32, padLeft: i32,
+): void {
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  const total = (<usize>(N * H)) * rowBytes;
+  for (let z: usize = 0; z < total; z += 16) v128.store(dx + z, splat(0));
+  let o = dy;
+  for (let n = 0; n < N; n++) {
+    const image = (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const h0 = oh * sh - padTop;
+      const hLo = max(0, h0);
+      const hHi = min(H, h0 + fh);
+      for (let ow = 0; ow < OW; ow++) {
+        const w0 = ow * sw - padLeft;
+        const wLo = max(0, w0);
+        const wHi = min(W, w0 + fw);
+        const count = (hHi - hLo) * (wHi - wLo);
+        if (count > 0) {
+          const corner = image + (<usize>hLo) * rowBytes + (<usize>wLo) * pixBytes;
+          const share = splat(<f32>1 / <f32>count);
+          for (let c: usize = 0; c < pixBytes; c += 16) {
+            const g = f32x4.mul(v128.load(o + c), share);
+            for (let ih = hLo; ih < hHi; ih++) {
+              for (let iw = wLo; iw < wHi; iw++) {
+                const p = dx + corner + c + (<usize>(ih - hLo)) * rowBytes + (<usize>(iw - wLo)) * pixBytes;
+                v128.store(p, f32x4.add(v128.load(p), g));
+              }
+            }
+          }
+        }
+        o += pixBytes;
+      }
+    }
+  }
+}

@@ -10,6 +10,12 @@ import { MISSING_CATEGORY, OTHER_CATEGORY, type Preprocessing } from '../data/pr
 import { num, str, strList } from './keras-python.js';
 
 /** The file name a script reads: the dataset key's last part. */
+
+/** `python model.py data.csv` reads that file; without an argument, the file layerbench trained on. */
+function dataLine(prep: Preprocessing): string {
+  return `DATA = sys.argv[1] if len(sys.argv) > 1 else ${str(fileName(prep.source.key))}  # python model.py <data>; layerbench read ${prep.source.key}`;
+}
+
 function fileName(key: string): string {
   return key.split(/[/\\]/).pop() || key;
 }
@@ -127,7 +133,7 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
   const t = prep.target;
   const classification = t.kind === 'classes';
   const out: string[] = [
-    `DATA = ${str(fileName(prep.source.key))}  # ${prep.source.key} in the layerbench store`,
+    dataLine(prep),
     `TARGET = ${str(classification ? t.name : t.names[0]!)}`,
   ];
   if (classification) out.push(`CLASSES = ${strList(t.classes)}  # ${classesComment(prep)}`);
@@ -213,7 +219,7 @@ function seriesData(prep: Preprocessing & { input: { kind: 'series' } }, spec: S
   const t = prep.target;
   const targets = t.kind === 'numeric' ? t.names : [];
   return [
-    `DATA = ${str(fileName(prep.source.key))}  # ${prep.source.key} in the layerbench store`,
+    dataLine(prep),
     `TIME = ${str(input.time)}  # rows are sorted by it`,
     `CHANNELS = ${strList(input.features.map((f) => f.name))}  # per time step, in this order`,
     `TARGETS = ${strList(targets)}  # forecast: their level HORIZON rows after a window's last row`,
@@ -271,7 +277,7 @@ function arrayData(prep: Preprocessing & { input: { kind: 'array' } }, spec: Swe
   const classification = t.kind === 'classes';
   const npz = prep.source.format === 'npz';
   const labelsName = t.kind === 'classes' ? t.name : t.names[0]!;
-  const out: string[] = [`DATA = ${str(fileName(prep.source.key))}  # ${prep.source.key} in the layerbench store`];
+  const out: string[] = [dataLine(prep)];
   if (!npz) out.push(`LABELS = ${str(fileName(spec.dataset.format === 'npy' ? (spec.dataset.labelsKey ?? 'labels.npy') : 'labels.npy'))}  # the labels .npy`);
   if (classification) out.push(`CLASSES = ${strList(t.classes)}  # ${classesComment(prep)}`);
   out.push(

@@ -186,7 +186,7 @@ export function kerasCode(doc: CandidateDoc, spec: SweepSpec, preprocessing: Pre
   const shuffled = kind !== 'series' && preprocessing?.order === undefined;
   const needs = ['numpy', ...(kind === 'array' ? [] : ['pandas']), ...(shuffled ? ['scikit-learn (train_test_split)'] : [])];
   lines.push(`# Keras 3; needs ${needs.slice(0, -1).join(', ')}${needs.length > 1 ? ' and ' : ''}${needs.at(-1)}.`);
-  lines.push('import numpy as np');
+  lines.push('import sys', 'import numpy as np');
   if (kind !== 'array') lines.push('import pandas as pd');
   lines.push('import keras');
   if (shuffled) lines.push('from sklearn.model_selection import train_test_split');

@@ -127,7 +127,7 @@ export async function buildRunReport(
  * The preprocessing of the model the run hands over, for the Keras code's column list and encoding:
  * the final model's, else the recommended candidate's saved model's; null when neither was saved.
  */
-async function handedOverPreprocessing(store: Store, runId: string, analysis: RunAnalysis, extras: RunExtras): Promise<Preprocessing | null> {
+export async function handedOverPreprocessing(store: Store, runId: string, analysis: RunAnalysis, extras: RunExtras): Promise<Preprocessing | null> {
   const rec = analysis.recommended;
   const prefix =
     extras.final?.status === 'succeeded' && extras.final.candidateId === rec?.id
@@ -142,6 +142,14 @@ async function handedOverPreprocessing(store: Store, runId: string, analysis: Ru
     if (e instanceof NotFoundError) return null;
     throw e;
   }
+}
+
+/**
+ * runs/<runId>/model/model.py: the recommended architecture as a Keras script, beside the final model
+ * it describes (`python model.py data.csv` trains it the same way).
+ */
+export function finalModelScriptKey(runId: string): string {
+  return `${keys.finalModel(runId)}model.py`;
 }
 
 /** The history page's key: history/<sweep>.html. */
@@ -188,6 +196,10 @@ export async function writeRunReport(
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');
   await store.put(mdKey, renderReportMarkdown(report), 'text/markdown; charset=utf-8');
   if (lb) await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown; charset=utf-8');
+  // The final model's Keras script beside it, when the final model is the recommendation the script is about.
+  if (report.keras && extras.final?.status === 'succeeded' && extras.final.candidateId === analysis.recommended?.id) {
+    await store.put(finalModelScriptKey(runId), report.keras, 'text/x-python; charset=utf-8');
+  }
   let historyKey: string | undefined;
   if (entry) {
     historyKey = await recordHistoryEntry(store, spec.name, entry);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, SpecError } from '../src/errors.js';
 import { failedCandidateDoc, type CandidateFailureKind } from '../src/results/document.js';
 import { plan, planOutput } from '../src/steps/plan.js';
-import { readManifest, RUN_SCHEMA } from '../src/steps/manifest.js';
+import { readManifest, RUN_SCHEMA } from '../src/results/manifest.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { baselineDocSchema } from '../src/results/baseline.js';

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { halvingStateSchema } from '../src/results/halving.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
-import { readManifest } from '../src/steps/manifest.js';
+import { readManifest } from '../src/results/manifest.js';
 import { train } from '../src/steps/train.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';

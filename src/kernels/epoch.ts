@@ -35,7 +35,6 @@ export const TRAIN_EPOCH = 'LayerbenchEpoch';
 export const EPOCH_SCRATCH = 'LayerbenchEpochScratch';
 
 export type { ConvLayerPlan, DenseLayerPlan, DenseLoss, DenseMetric, LstmLayerPlan };
-export type { PoolPlan } from './conv_front.js';
 
 export interface EpochAttrs {
   /** Layers before the dense head (absent: the network is dense). */

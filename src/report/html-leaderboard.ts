@@ -13,7 +13,7 @@ import type { CandidateDiagnosis } from './diagnose.js';
 import { fmtInt, fmtInterval, fmtMeanSe, fmtMs, fmtP, fmtSeconds, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { escapeHtml } from './html-kit.js';
 import { baselineMark, REPORT_ROWS } from './leaderboard-text.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from './report-model.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import type { RankedCandidate, RunAnalysis } from '../results/analysis.js';
 import { candidateVerdict, VERDICT_MEANING, type CandidateVerdict } from '../results/verdict.js';

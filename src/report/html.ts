@@ -11,11 +11,10 @@ import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
 import { fmtUsd, REPORT_ROWS, searchNotes } from './leaderboard-text.js';
 import { answerTable, leaderboardSection } from './html-leaderboard.js';
 import { allFailedSentences } from './failures.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from './report-model.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import { DECISION_RULE } from '../results/verdict.js';
 
-export { architectureWords } from './answer.js';
 
 const TAG_CLASS: Record<DiagnosisKind, string> = {
   'at-baseline': 'bad',

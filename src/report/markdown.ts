@@ -3,7 +3,7 @@ import { answerFor, architectureWords, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { METHOD_NOTES, protocolLine } from './html.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from './report-model.js';
 import { REPORT_ROWS, searchNotes } from './leaderboard-text.js';
 import { allFailedSentences } from './failures.js';
 import { candidateVerdict, verdictText } from '../results/verdict.js';

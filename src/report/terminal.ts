@@ -6,7 +6,8 @@
  * are in leaderboard.csv. A run where every candidate failed says only that, with the most common reason.
  */
 import Table from 'cli-table3';
-import { parseLeaderboard, type Leaderboard, type LeaderboardRow } from '../results/leaderboard.js';
+import { parseLeaderboard } from '../results/leaderboard-read.js';
+import type { Leaderboard, LeaderboardRow } from '../results/leaderboard.js';
 import { leaderboardNotes, rowVerdict, searchNotes } from './leaderboard-text.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';

@@ -16,7 +16,7 @@
  * rows' sampling error. Scores derived non-linearly from a per-row mean (rmse = √mse) use the delta
  * method.
  */
-import { blockMean, blockRows, type RowBlocks } from './intervals.js';
+import { blockMean, blockRows, type RowBlocks } from './blocks.js';
 
 /** What this needs of a trial: its split, its validation rows, and their per-row results where kept. */
 export interface BlockedPoint {

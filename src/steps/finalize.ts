@@ -24,7 +24,7 @@ import { getJson, putJson, type Store } from '../store/store.js';
 import { refitCandidate, type RefitResult } from '../train/train.js';
 import { currentBackend } from '../train/backend.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
-import { findCandidate, readManifest, type RunManifest } from './manifest.js';
+import { findCandidate, readManifest, type RunManifest } from '../results/manifest.js';
 import { finalizeInputSchema, parsePayload, type FinalizeInput, type FinalizeOutput, type RunSummary } from './types.js';
 
 export interface FinalizeOptions {

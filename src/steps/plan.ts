@@ -36,7 +36,7 @@ import type { Round, SearchState, SearchStrategy } from '../search/strategy.js';
 import type { Candidate } from '../sweep/candidate.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { checkRunDocuments, resumeState } from './resume.js';
-import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from './manifest.js';
+import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from '../results/manifest.js';
 import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {

@@ -26,7 +26,7 @@ import { decodeCheckpoint, encodeCheckpoint, type CandidateCheckpoint } from '..
 import { failedDoc, trainCandidateResumable } from '../train/train.js';
 import { resetPeakRss } from '../train/peak-rss.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
-import { findCandidate, readManifest } from './manifest.js';
+import { findCandidate, readManifest } from '../results/manifest.js';
 import { parsePayload, trainInputSchema, type TrainOutput, type WorkItem } from './types.js';
 
 export interface TrainOptions {

@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
-import { RUN_ID, TRIGGERS } from './manifest.js';
+import { RUN_ID, TRIGGERS } from '../results/manifest.js';
 
 /** A run id or a candidate id: one key segment (letters, digits, '.', '_', '-'). */
 const segment = (what: string) => z.string().regex(RUN_ID, `must be a ${what}: letters, digits, ".", "_" or "-" (at most 128)`);

@@ -7,9 +7,9 @@
  */
 import { createHash } from 'node:crypto';
 import { CANDIDATE_DOC_SCHEMA, candidateDocSchema, type CandidateDoc } from '../../src/results/document.js';
-import { findCandidate, readManifest, type RunManifest } from '../../src/steps/manifest.js';
+import { findCandidate, readManifest, type RunManifest } from '../../src/results/manifest.js';
 import { keys } from '../../src/store/keys.js';
-import { putJsonIfAbsent, type Store } from '../../src/store/store.js';
+import { putJson, putJsonIfAbsent, type Store } from '../../src/store/store.js';
 import type { TrainBinding } from '../../src/workflow/local.js';
 
 /** A TrainBinding that writes fabricated documents; `failEvery`: every n-th candidate (by id hash) throws instead, as a crashed task. */
@@ -62,7 +62,9 @@ export function fakeTrainerForTests(store: Store, opts: { failEvery?: number } =
       timing: { wallSeconds: 0.02 + h, fitSeconds: 0.01 + h, samplesPerSecond: 1000, inferenceMsPerSample: null },
       memory: { peakTensorBytes: 0, peakRssBytes: 0 },
     });
-    const written = await putJsonIfAbsent(store, keys.candidate(item.runId, candidate.id), doc);
+    // As the real Train step: a retrained candidate's document replaces the old one; otherwise the first write wins.
+    const key = keys.candidate(item.runId, candidate.id);
+    const written = item.retrain ? (await putJson(store, key, doc), true) : await putJsonIfAbsent(store, key, doc);
     return { ...item, status: written ? 'succeeded' : 'skipped' };
   };
 }

@@ -13,7 +13,7 @@ import { kerasCode } from '../../report/keras.js';
 import { handedOverPreprocessing } from '../../report/run-report.js';
 import { loadPreprocessing } from '../../artifacts/preprocessing.js';
 import { readRunDocuments } from '../../steps/documents.js';
-import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
+import { checkRunIdOption, readManifest } from '../../results/manifest.js';
 import { openCheckedStore } from '../../store/open.js';
 
 export interface ExportCommandOptions {

@@ -12,7 +12,7 @@ import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
-import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
+import { checkRunIdOption, readManifest } from '../../results/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
 import { checkRunDocuments } from '../../steps/resume.js';
 import type { RunSummary } from '../../steps/types.js';

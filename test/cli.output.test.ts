@@ -78,7 +78,7 @@ describe('the terminal after a run', () => {
     await expect(text).toMatchFileSnapshot('__snapshots__/cli.output.answer.txt');
     expect(widest(text)).toBeLessThanOrEqual(TERMINAL_COLUMNS);
     // The verdict column names the recommendation, and the timed-out candidate's row says what to change.
-    expect(text).toMatch(new RegExp(`^ *2 +2 +32 +1,441 +0\\.840 ± 0\\.0037 .*recommended$`, 'm'));
+    expect(text).toMatch(/^ *2 +2 +32 +1,441 +0\.840 ± 0\.0037 .*recommended$/m);
     expect(text).toMatch(/^ *– +3 +32 +failed: timed out: a Train task ra…$/m);
     expect(text).toContain(`(${timedOut}): timed out: a Train task ran past its 60 s limit`);
     expect(CRAFTED_RECOMMENDED).toBe('dense-d2-w32-abcdef0123');

@@ -399,7 +399,7 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     expectKerasSkeleton(s, code, prep.inputShape);
     expect(s.imports).toEqual(expect.arrayContaining(['import pandas as pd', 'from sklearn.model_selection import train_test_split']));
     // The data file: the command line's first argument (python model.py data.csv), else the file layerbench read.
-    expect(code).toMatch(/^DATA = sys\.argv\[1\] if len\(sys\.argv\) > 1 else 'pets\.csv'  # python model\.py <data>; layerbench read datasets\/pets\.csv$/m);
+    expect(code).toMatch(/^DATA = sys\.argv\[1\] if len\(sys\.argv\) > 1 else 'pets\.csv' {2}# python model\.py <data>; layerbench read datasets\/pets\.csv$/m);
     expect(s.consts).toMatchObject({
       TARGET: 'kind',
       CLASSES: ['bird', 'cat', 'dog'],

@@ -173,7 +173,7 @@ describe('writeRunReport', () => {
     const md = await getText(store, out.mdKey);
     expect(html).toContain('<p class="headline">No network beats the baseline: use &quot;majority class&quot; (always &quot;no&quot; (57.4 % of training rows)).</p>');
     expect(md).toContain('- **Why:** The baseline scores accuracy 0.900 ± 0 on the same splits; the best network, dense d2 w64');
-    expect(md).toMatch(/\| 1 \| dense d2 w64 \| 4,929 \| 0\.842 ± 0\.0036 \| [^|]+ \| 5 \|  \| at or below baseline, Pareto \|/);
+    expect(md).toMatch(/\| 1 \| dense d2 w64 \| 4,929 \| 0\.842 ± 0\.0036 \| [^|]+ \| 5 \| {2}\| at or below baseline, Pareto \|/);
     expect(html).not.toContain('id="keras"');
     expect(md).toContain('This run recorded no data summary');
     // An old run: nothing beside the candidate documents — no baseline, no test, no data; no crash.

@@ -27,7 +27,7 @@ export function createActivity(opts: { quiet?: boolean; stream?: NodeJS.WriteStr
     clearOnComplete: true,
     // Redrawn twice a second whatever happens, so the seconds move while a step works.
     fps: 2,
-    format: (_options, params, payload: { phase?: string }) => `${payload.phase ?? ''} · ${formatDuration((Date.now() - started) / 1000)}`,
+    format: (_options, _params, payload: { phase?: string }) => `${payload.phase ?? ''} · ${formatDuration((Date.now() - started) / 1000)}`,
   });
   let running = false;
   return {

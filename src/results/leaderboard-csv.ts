@@ -1,6 +1,5 @@
 
-import type { Leaderboard, } from './leaderboard.js';
-import {  } from './leaderboard.js';
+import type { Leaderboard } from './leaderboard.js';
 
 // ---------------------------------------------------------------------------------------------
 // The CSV: the same numbers for spreadsheets.

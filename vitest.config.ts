@@ -24,6 +24,8 @@ const shared = {
   maxWorkers: 2,
   testTimeout: 120_000,
   hookTimeout: 120_000,
+  // The AWS SDK's Node-version warning off, as in the CLI (test/setup-env.ts says why).
+  setupFiles: ['test/setup-env.ts'],
 };
 
 export default defineConfig({

@@ -6,9 +6,11 @@
  *   s · √(1/n + n_val/n_train) with the sample standard deviation s (Nadeau–Bengio: trials share training rows, so s / √n would understate it). Every header that shows "±" says so
  *   ({@link PLUS_MINUS}). A 95 % interval, where one is shown, is written as an interval
  *   ("0.83 – 0.85"), never with "±".
- * - **A mean is rounded to its uncertainty**: to the decimal place of the standard error's second
- *   significant digit (0.72263 ± 0.01235 → "0.723 ± 0.012"); the interval's ends likewise.
- * - Without an uncertainty (one trial, or a baseline) a value gets four significant digits.
+ * - **Scores have three significant digits** (0.72263 ± 0.01235 → "0.723 ± 0.012"), the standard
+ *   error two; a mean is never written finer than its standard error's second significant digit nor
+ *   coarser than its first (0.99012 ± 0.00012 → "0.9901 ± 0.00012"); the interval's ends likewise.
+ * - Without an uncertainty (one trial, or a baseline) a value gets three significant digits.
+ * - Counts and parameters have thousands separators (`1,441`).
  * - Regression and forecast errors carry the dataset's unit (`dataset.unit`); mse its square.
  */
 import type { MetricName } from './sweep/schema.js';
@@ -40,24 +42,29 @@ function grouped(x: number): string {
 }
 
 /**
- * A value with no uncertainty to round to: four significant digits (`0.7226`, `1.360`, `12.35`),
- * grouped integers from 10,000, exponent notation below 1e-4.
+ * A value with no uncertainty to round to: three significant digits (`0.723`, `1.36`, `12.3`),
+ * grouped integers from 1,000, exponent notation below 1e-4.
  */
 export function fmtValue(x: number | null | undefined): string {
   if (x === null || x === undefined || Number.isNaN(x)) return '—';
   if (!Number.isFinite(x)) return x > 0 ? '∞' : '−∞';
   const ax = Math.abs(x);
   if (ax === 0) return '0';
-  if (ax >= 1e4) return grouped(x);
+  if (ax >= 1e3) return grouped(x);
   if (ax < 1e-4) return x.toExponential(2);
-  return x.toPrecision(4);
+  return x.toPrecision(3);
 }
 
-/** A value rounded to an uncertainty's second significant digit (four significant digits without one). */
+/**
+ * A score with an uncertainty: three significant digits, but never finer than the uncertainty's second
+ * significant digit nor coarser than its first (three significant digits without one).
+ */
 export function fmtRounded(x: number | null | undefined, uncertainty: number | null | undefined): string {
   if (x === null || x === undefined || Number.isNaN(x) || !Number.isFinite(x)) return fmtValue(x);
-  const e = roundingExponent(uncertainty);
-  return e === null ? fmtValue(x) : atExponent(x, e);
+  const finest = roundingExponent(uncertainty);
+  if (finest === null) return fmtValue(x);
+  const threeDigits = x === 0 ? finest : Math.floor(Math.log10(Math.abs(x))) - 2;
+  return atExponent(x, Math.min(Math.max(threeDigits, finest), finest + 1));
 }
 
 /** An uncertainty itself, to two significant digits (`0.012`, `0.0035`, `1.4`, `120`). */
@@ -73,8 +80,8 @@ export function withUnit(text: string, unit: string | null | undefined): string 
 }
 
 /**
- * "mean ± standard error" rounded to the standard error (`0.723 ± 0.012`). With no standard error
- * (one trial) the mean alone, four significant digits; with a standard error of 0, `± 0`.
+ * "mean ± standard error" (`0.723 ± 0.012`), rounded as fmtRounded says. With no standard error
+ * (one trial) the mean alone, three significant digits; with a standard error of 0, `± 0`.
  */
 export function fmtMeanSe(mean: number, se: number | null | undefined, unit?: string | null): string {
   if (se === null || se === undefined) return withUnit(fmtValue(mean), unit);

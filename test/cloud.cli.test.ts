@@ -287,7 +287,8 @@ describe('layerbench results', () => {
     const r = await cli('results', runId, '--stack', STACK, '--out', out);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`tiny-weather · run ${runId} · 0 of 2 candidates ranked`);
+    // Every candidate failed: the run says only that, with the most common reason and what to change.
+    expect(r.stdout).toContain(`tiny-weather · run ${runId}\nAll 2 candidates failed: nothing was ranked.\nMost common reason (all 2): timed out: a Train task ran past its time limit`);
     const fetched = await fetchResults(clients, runId, { stack: STACK, out });
     expect(fetched.files.map((f) => f.slice(join(out, runId).length + 1)).sort()).toEqual(
       expect.arrayContaining(['leaderboard.csv', 'leaderboard.json', 'leaderboard.md', 'run.json']),

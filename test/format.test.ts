@@ -12,19 +12,23 @@ import {
 } from '../src/format.js';
 
 describe('mean ± standard error, rounded to the uncertainty', () => {
-  it('rounds the mean to the standard error’s second significant digit', () => {
-    // The ragged "0.7226 ± 0.01235": the se has two significant digits at 0.012, so three decimals.
+  it('gives the mean three significant digits, never finer than the standard error’s second digit nor coarser than its first', () => {
+    // The ragged "0.7226 ± 0.01235": three significant digits, the se two.
     expect(fmtMeanSe(0.72263, 0.01235)).toBe('0.723 ± 0.012');
-    expect(fmtMeanSe(0.842, 0.0035355)).toBe('0.8420 ± 0.0035');
+    expect(fmtMeanSe(0.842, 0.0035355)).toBe('0.842 ± 0.0035');
     expect(fmtMeanSe(2.7312, 0.134, 'mpg')).toBe('2.73 ± 0.13 mpg');
-    expect(fmtMeanSe(1234.5, 56.7)).toBe('1,235 ± 57');
-    expect(fmtMeanSe(12345, 678)).toBe('12,350 ± 680');
+    expect(fmtMeanSe(1234.5, 56.7)).toBe('1,230 ± 57');
+    expect(fmtMeanSe(12345, 678)).toBe('12,300 ± 680');
+    // A standard error below the third digit: the mean to its first digit.
+    expect(fmtMeanSe(0.99012, 0.00012)).toBe('0.9901 ± 0.00012');
+    // A standard error above it: the mean to its second digit, no further.
+    expect(fmtMeanSe(0.0123, 0.25)).toBe('0.01 ± 0.25');
   });
 
   it('has no ± at all with one trial, and ± 0 when every trial agrees', () => {
-    expect(fmtMeanSe(0.72263, null)).toBe('0.7226');
-    expect(fmtMeanSe(1, 0)).toBe('1.000 ± 0');
-    expect(fmtMeanSe(1.36, null, 'ppm')).toBe('1.360 ppm');
+    expect(fmtMeanSe(0.72263, null)).toBe('0.723');
+    expect(fmtMeanSe(1, 0)).toBe('1.00 ± 0');
+    expect(fmtMeanSe(1.36, null, 'ppm')).toBe('1.36 ppm');
   });
 
   it('writes the uncertainty itself with two significant digits and rounds interval ends like the mean', () => {
@@ -39,10 +43,11 @@ describe('mean ± standard error, rounded to the uncertainty', () => {
     expect(fmtRounded(-0.0004, 0.01)).toBe('0.000');
   });
 
-  it('gives values without an uncertainty four significant digits', () => {
-    expect(fmtValue(0.574)).toBe('0.5740');
-    expect(fmtValue(1.36)).toBe('1.360');
+  it('gives values without an uncertainty three significant digits, thousands grouped', () => {
+    expect(fmtValue(0.574)).toBe('0.574');
+    expect(fmtValue(1.36)).toBe('1.36');
     expect(fmtValue(27_000)).toBe('27,000');
+    expect(fmtValue(1441)).toBe('1,441');
     expect(fmtValue(0)).toBe('0');
     expect(fmtValue(null)).toBe('—');
   });

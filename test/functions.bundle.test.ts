@@ -139,7 +139,7 @@ describe('handlers, run from their bundles', () => {
     expect(out.errorMessage).toBeUndefined();
     expect(out.result).toEqual({ recorded: true, reason: 'States.Timeout: ran too long' });
     const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(caught.runId, caught.candidateId)));
-    expect(doc).toMatchObject({ status: 'failed', error: { code: 'E_TIMEOUT', message: 'States.Timeout: ran too long' } });
+    expect(doc).toMatchObject({ status: 'failed', error: { code: 'E_TIMEOUT', message: expect.stringMatching(/^timed out: a Train task ran past its time limit/) } });
     expect(emfDocuments(out.stdout)).toContainEqual(expect.objectContaining({ CandidatesCaught: 1 }));
   });
 

@@ -1,9 +1,9 @@
 /**
  * The report and history pages in a real browser, as a reader on a phone (375 px) and on a desktop
- * (1280 px) sees them, with the network off: headless Chromium (Debian's `chromium`) loads every page
+ * (1,024 px) sees them, with the network off: headless Chromium (Debian's `chromium`) loads every page
  * — runs in the shapes of the three examples, a run where everything failed, a 2,000-candidate sweep,
  * a history of one run and of two — aborts (and counts) every request other than the file itself, and
- * checks that the page does not scroll sideways, that the console stays free of errors, that every
+ * checks that the page does not scroll sideways and no element is wider than the screen, that the console stays free of errors, that every
  * chart it shows has drawn marks, and that chart text is at least 10 px as drawn. Screenshots are kept
  * in test-artifacts/.
  */
@@ -22,7 +22,7 @@ import { allFailed, bigSweep, co2Like, mnistLike, type CraftedRun } from './fixt
 
 const CHROMIUM = process.env['LAYERBENCH_CHROMIUM'] ?? '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const WIDTHS = [375, 1280] as const;
+const WIDTHS = [375, 1024] as const;
 /** The smallest chart text a reader should have to read, in CSS pixels as drawn. */
 const MIN_FONT_PX = 10;
 
@@ -39,13 +39,15 @@ interface ChartCheck {
 interface PageCheck {
   scrollWidth: number;
   viewport: number;
+  /** Elements reaching past the screen's right edge (tag, class, where), outside boxes that scroll on purpose. */
+  wider: string[];
   charts: ChartCheck[];
   blocked: string[];
   consoleErrors: string[];
 }
 
 // CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip.
-describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report pages in headless Chromium (${CHROMIUM}), at 375 and 1280 px`, () => {
+describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report pages in headless Chromium (${CHROMIUM}), at 375 and 1024 px`, () => {
   let dir: string;
   let root: string;
   let browser: Browser;
@@ -114,7 +116,11 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
           const panel = s.closest('[data-panel]')?.getAttribute('data-panel');
           return { chart: panel ? `${figure}/${panel}` : figure, marks, minFontPx: sizes.length ? Math.min(...sizes) : Infinity, titles: s.querySelectorAll('title').length };
         });
-      return { scrollWidth: document.documentElement.scrollWidth, viewport: document.documentElement.clientWidth, charts };
+      const vw = document.documentElement.clientWidth;
+      const wider = Array.from(document.querySelectorAll('body *'))
+        .filter((e) => !e.closest('.scroll') && e.getBoundingClientRect().right > vw + 0.5)
+        .map((e) => `${e.tagName.toLowerCase()}.${e.getAttribute('class') ?? ''} in #${e.closest('section')?.id ?? '?'}`);
+      return { scrollWidth: document.documentElement.scrollWidth, viewport: vw, wider, charts };
     });
     return { page, check: { ...measured, blocked, consoleErrors } };
   }
@@ -131,9 +137,12 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
         try {
           const where = `${name} at ${width} px`;
           expect(check.scrollWidth, `${where}: page width`).toBeLessThanOrEqual(check.viewport);
+          expect(check.wider, `${where}: elements wider than the screen`).toEqual([]);
           expect(check.blocked, `${where}: requests`).toEqual([]);
           expect(check.consoleErrors, `${where}: console`).toEqual([]);
-          expect(check.charts.length, `${where}: charts`).toBeGreaterThan(0);
+          // A run where everything failed has nothing to draw: it shows only the failures.
+          if (name === 'all-failed report') expect(check.charts, `${where}: charts`).toEqual([]);
+          else expect(check.charts.length, `${where}: charts`).toBeGreaterThan(0);
           for (const c of check.charts) {
             expect(c.marks, `${where}: ${c.chart} marks`).toBeGreaterThan(0);
             expect(c.minFontPx, `${where}: ${c.chart} smallest text`).toBeGreaterThanOrEqual(MIN_FONT_PX);
@@ -148,7 +157,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
 
   it('shows the charts a reader asks for, with hover titles, in the layout that fits', async () => {
     const phone = await load(pages['seattle-like report']!, 375);
-    const desk = await load(pages['seattle-like report']!, 1280);
+    const desk = await load(pages['seattle-like report']!, 1024);
     try {
       const names = (c: PageCheck) => c.charts.map((x) => x.chart);
       const expected = [
@@ -170,9 +179,6 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
       expect(heat(desk.check).titles).toBe(9);
       // 8 candidates and their 40 trials on the parameter chart, and the baseline's rule when it is drawn.
       expect(desk.check.charts.find((x) => x.chart === 'pareto')!.titles).toBeGreaterThanOrEqual(48);
-      // The leaderboard scrolls inside its own box on a phone.
-      const box = await phone.page.locator('#leaderboard .scroll').evaluate((e) => ({ scroll: e.scrollWidth, client: e.clientWidth }));
-      expect(box.scroll).toBeGreaterThan(box.client);
       // A link to the history page that exists.
       const href = await phone.page.locator('nav.links a', { hasText: 'History of this sweep' }).getAttribute('href');
       expect(existsSync(join(root, 'runs', 'run-1', ...href!.split('/')))).toBe(true);
@@ -181,4 +187,46 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
       await desk.page.close();
     }
   });
+
+  it('the leaderboard: every priority column on a desktop, a card per candidate on a phone, the recommendation in the first screen', async () => {
+    for (const name of ['seattle-like report', '2,000-candidate report']) {
+      for (const width of WIDTHS) {
+        const { page } = await load(pages[name]!, width);
+        const where = `${name} at ${width} px`;
+        try {
+          const seen = await page.evaluate(() => {
+            const vw = document.documentElement.clientWidth;
+            const vh = window.innerHeight;
+            const shown = (e: Element | null) => {
+              if (!e) return false;
+              const r = e.getBoundingClientRect();
+              return r.width > 0 && r.height > 0 && r.left >= -0.5 && r.right <= vw + 0.5 && getComputedStyle(e).visibility !== 'hidden';
+            };
+            const table = document.querySelector('#leaderboard table.lb')!;
+            const rows = Array.from(table.querySelectorAll('tr.cand:not(.baseline)'));
+            const rec = document.querySelector('#answer tr.recommended') ?? document.querySelector('#answer tr.best');
+            return {
+              tableFits: table.getBoundingClientRect().width <= table.parentElement!.getBoundingClientRect().width + 0.5,
+              headers: Array.from(table.querySelectorAll('thead th')).filter(shown).map((th) => (th.textContent ?? '').replace(/\s+/g, ' ').trim()),
+              rows: rows.length,
+              // A row shows its shape, its score with the interval, and its verdict, each on the screen.
+              complete: rows.filter((r) => ['td.cand-name', 'td.score .mean', 'td.score .ci', 'td.verdict .tag'].every((sel) => shown(r.querySelector(sel)))).length,
+              recommended: rec ? { text: (rec.querySelector('td.cand-name')?.textContent ?? ''), top: rec.getBoundingClientRect().top, bottom: rec.getBoundingClientRect().bottom, shown: shown(rec) } : null,
+              vh,
+            };
+          });
+          expect(seen.tableFits, `${where}: leaderboard within its column`).toBe(true);
+          expect(seen.rows, `${where}: rows`).toBeGreaterThan(0);
+          expect(seen.complete, `${where}: rows with shape, score ± interval and verdict on screen`).toBe(seen.rows);
+          if (width === 1024) expect(seen.headers, `${where}: columns`).toEqual(['#', 'candidate', 'params', expect.stringMatching(/ ± se ?95 % CI$/), 'p worse', 'verdict']);
+          else expect(seen.headers, `${where}: a card per candidate, no header row`).toEqual([]);
+          expect(seen.recommended?.shown, `${where}: the recommendation's row`).toBe(true);
+          expect(seen.recommended!.bottom, `${where}: the recommendation in the first screen`).toBeLessThanOrEqual(seen.vh);
+          await page.screenshot({ path: `test-artifacts/leaderboard-${name.replace(/[^a-z0-9]+/gi, '-')}-${width}.png` });
+        } finally {
+          await page.close();
+        }
+      }
+    }
+  }, 60_000);
 });

@@ -1,6 +1,6 @@
 /** The report's charts stay bounded whatever the sweep's size (CHART_BOUNDS), and say when they aggregate or sample. */
 import { describe, expect, it } from 'vitest';
-import { CHART_BOUNDS, curveCandidates, effectSpec, effectsDomain, heatmapSpec, latencySpec, paretoSpec, sizeSpec, timeSpec } from '../src/report/charts.js';
+import { CHART_BOUNDS, curveCandidates, effectSpec, effectsDomain, heatmapSpec, latencySpec, paretoSpec, sizeSpec, timeSpec } from '../src/report/charts/index.js';
 import { runEffects } from '../src/report/effects.js';
 import { analyzeRun } from '../src/results/analysis.js';
 import type { CandidateDoc } from '../src/results/document.js';
@@ -25,7 +25,7 @@ const subtitle = (spec: unknown): string => (spec as { title: { subtitle: string
 describe('charts of a 2,000-candidate sweep', () => {
   const { docs, analysis } = bigRun();
 
-  it('heatmap: groups 40 depths and 50 widths into at most 24 × 24 cells, each the best of its group', () => {
+  it('heatmap: groups 40 depths and 50 widths into at most CHART_BOUNDS.heatmapAxis² cells, each the best of its group', () => {
     const spec = heatmapSpec(analysis);
     const cells = values(spec);
     expect(cells.length).toBeLessThanOrEqual(CHART_BOUNDS.heatmapAxis ** 2);
@@ -93,7 +93,7 @@ describe('charts of a 2,000-candidate sweep', () => {
   it('a small sweep is drawn whole, with values in the cells', () => {
     const small = analyzeRun([makeDoc({ depth: 1, width: 8, values: [0.8, 0.82] }), makeDoc({ depth: 2, width: 8, values: [0.85, 0.86] })], makeSpec());
     expect(values(heatmapSpec(small)).map((c) => c.label)).toEqual(['0.855', '0.81']);
-    expect(subtitle(heatmapSpec(small))).toMatch(/^higher is better; colour from the worst candidate \(0\.8100\) to the best \(0\.8550\); /);
+    expect(subtitle(heatmapSpec(small))).toMatch(/^higher is better; colour from the worst candidate \(0\.810\) to the best \(0\.855\); /);
     expect(subtitle(heatmapSpec(small))).not.toContain('grouped');
   });
 });

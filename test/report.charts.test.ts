@@ -13,7 +13,7 @@ import {
   svgTitles,
   untitled,
   type ChartSpec,
-} from '../src/report/charts.js';
+} from '../src/report/charts/index.js';
 import { analyzeRun } from '../src/results/analysis.js';
 import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
@@ -96,7 +96,7 @@ describe('what a reader sees on hover', () => {
     );
     // Two trials per candidate, each a ring with its own value.
     expect(tips.filter((t) => /, repeat 1 fold \d: accuracy /.test(t))).toHaveLength(6);
-    expect(tips).toContain('dense d1 w16, repeat 1 fold 2: accuracy 0.8200');
+    expect(tips).toContain('dense d1 w16, repeat 1 fold 2: accuracy 0.820');
   });
 
   it('latency and size charts place the candidates by inference time and by bytes of weights', async () => {
@@ -124,7 +124,7 @@ describe('the heatmap scale', () => {
     expect(spec.layer[0]!.encoding!.color!.scale!.domain).toEqual([0.51, 0.723]);
     // The best's standard error: its trials agree more than 400 validation rows allow, so the binomial
     // √(0.723 · 0.277 / 400) = 0.022 — 10.5 % of the 0.213 the colours span.
-    expect(spec.title.subtitle).toContain("colour from the baseline (majority class, 0.5100) to the best (0.7230); noise band: the best's standard error, 0.022 (10.5 % of the colour range)");
+    expect(spec.title.subtitle).toContain("colour from the baseline (majority class, 0.510) to the best (0.723); noise band: the best's standard error, 0.022 (10.5 % of the colour range)");
   });
 
   it('without a baseline runs from the worst candidate, and puts better at the bright end for either direction', () => {
@@ -151,7 +151,7 @@ describe('curves and history read as numbers people use', () => {
     expect(dates.length).toBeGreaterThan(0);
     expect(dates.every((t) => /^[A-Z][a-z]{2} \d{2}$/.test(t))).toBe(true);
     expect(axisLabels(svg).some((t) => /^\.\d+$/.test(t))).toBe(false);
-    expect(titles(svg)).toEqual(['r1 · 2026-03-01 02:05 UTC\nbest: dense d2 w32\naccuracy 0.8400']);
+    expect(titles(svg)).toEqual(['r1 · 2026-03-01 02:05 UTC\nbest: dense d2 w32\naccuracy 0.840']);
   });
 
   it('draws a reference line only where it does not squash the data', () => {

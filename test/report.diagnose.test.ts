@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EpochRecord } from '../src/results/document.js';
-import { diagnoseRun, meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/diagnose.js';
+import { diagnoseRun } from '../src/report/diagnose.js';
+import { meanCurve, ranToCap, trialOverfits, trialStillImproving, valLossRising } from '../src/report/trial-curves.js';
 import { analyzeRun } from '../src/results/analysis.js';
 import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
@@ -174,7 +175,7 @@ describe('candidate diagnoses in a run', () => {
   it('healthy: none of the above, in the metric', () => {
     expect(kinds('dense d2 w32')).toEqual(['healthy']);
     expect(kinds('dense d2 w64')).toEqual(['healthy']);
-    expect(byLabel.get('dense d2 w64')!.findings[0]!.message).toBe('no finding: training accuracy 0.9400, validation 0.850 ± 0.015.');
+    expect(byLabel.get('dense d2 w64')!.findings[0]!.message).toBe('no finding: training accuracy 0.940, validation 0.850 ± 0.015.');
   });
 
   it('counts findings and trials in sentences that read right', () => {

@@ -57,7 +57,7 @@ describe('the effect of depth and of width', () => {
   it('says which one mattered in one sentence', () => {
     const e = runEffects(grid());
 
-    expect(e.sentence).toMatch(/^Width mattered, depth did not: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.822\) and worst at width 8 \(0\.7200\), 0\.1017 apart \(p = 0\.003\); averaged over widths 8 and 16, accuracy is best at depth 2 /);
+    expect(e.sentence).toMatch(/^Width mattered, depth did not: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.822\) and worst at width 8 \(0\.720\), 0\.102 apart \(p = 0\.003\); averaged over widths 8 and 16, accuracy is best at depth 2 /);
     expect(e.sentence).toMatch(/: within noise\)\.$/);
   });
 
@@ -112,7 +112,7 @@ describe('the effect of depth and of width', () => {
     const e = runEffects(analyzeRun(once, makeSpec()));
     expect(e.width!.test).toBeNull();
     expect(e.width!.significant).toBeNull();
-    expect(e.sentence).toMatch(/^With one trial per candidate neither effect can be tested: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.7950\) and worst at width 8 \(0\.7100\), 0\.08500 apart \(untested\)/);
+    expect(e.sentence).toMatch(/^With one trial per candidate neither effect can be tested: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.795\) and worst at width 8 \(0\.710\), 0\.0850 apart \(untested\)/);
 
     const oneDepth = [makeDoc({ depth: 2, width: 8, values: [0.7, 0.71], folds: 2 }), makeDoc({ depth: 2, width: 16, values: [0.8, 0.82], folds: 2 })];
     expect(runEffects(analyzeRun(oneDepth, makeSpec())).sentence).toMatch(/^Only one depth \(2\) was trained, so the sweep says nothing about depth; width /);

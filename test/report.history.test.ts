@@ -127,7 +127,7 @@ describe('historyEntry and historyHtml', () => {
 
   it('reads with one run: what it found, and a date axis', async () => {
     const html = await historyHtml(appendHistory(undefined, entry('r1', '2026-03-01T02:05:00.813Z', { mean: 0.84 }), 'nightly'));
-    expect(html).toContain('One run so far (2026-03-01): the best was dense d2 w32, accuracy 0.8400 ± 0.0045. The chart gains a line with the next run.');
+    expect(html).toContain('One run so far (2026-03-01): the best was dense d2 w32, accuracy 0.840 ± 0.0045. The chart gains a line with the next run.');
     const svg = html.slice(html.indexOf('<svg'), html.indexOf('</svg>'));
     expect(svg).toContain('>Mar 01</text>');
     expect(svg).not.toMatch(/>\.\d+<\/text>/);

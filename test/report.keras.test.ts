@@ -398,8 +398,9 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
 
     expectKerasSkeleton(s, code, prep.inputShape);
     expect(s.imports).toEqual(expect.arrayContaining(['import pandas as pd', 'from sklearn.model_selection import train_test_split']));
+    // The data file: the command line's first argument (python model.py data.csv), else the file layerbench read.
+    expect(code).toMatch(/^DATA = sys\.argv\[1\] if len\(sys\.argv\) > 1 else 'pets\.csv' {2}# python model\.py <data>; layerbench read datasets\/pets\.csv$/m);
     expect(s.consts).toMatchObject({
-      DATA: 'pets.csv',
       TARGET: 'kind',
       CLASSES: ['bird', 'cat', 'dog'],
       FEATURES: ['weight', 'colour'],
@@ -488,7 +489,8 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
 
     expectKerasSkeleton(s, code, [4, 4, 1]);
     expect(s.imports).not.toContain('import pandas as pd');
-    expect(s.consts).toMatchObject({ DATA: 'digits.npz', CLASSES: ['0', '1', '2'] });
+    expect(code).toMatch(/^DATA = sys\.argv\[1\] if len\(sys\.argv\) > 1 else 'digits\.npz'/m);
+    expect(s.consts).toMatchObject({ CLASSES: ['0', '1', '2'] });
     expect(code).toContain("x, labels = data['images'], data['digits']");
     expect(code).toContain('SCALE = 1 / 255  # u1 pixels to [0, 1], as layerbench read them');
     expect(code).toContain('x = x[..., np.newaxis]');

@@ -41,7 +41,7 @@ describe('the data block after a run', () => {
     });
     const text = dataBlock(d);
     expect(text).toContain('data: 1,262 rows read from datasets/x.csv, 1,250 used\n');
-    expect(text).toContain('  target: "mpg": mean 23.45 mpg, standard deviation 7.805 mpg, from 9.000 to 46.60 mpg.');
+    expect(text).toContain('  target: "mpg": mean 23.4 mpg, standard deviation 7.80 mpg, from 9.00 to 46.6 mpg.');
     expect(text).toContain('  splits: no test split; per trial 313 training / 79 validation rows; 3 trials');
     expect(text).not.toContain('left out');
   });

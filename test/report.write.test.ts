@@ -42,7 +42,7 @@ describe('writeRunReport', () => {
     expect(answer).toBeGreaterThan(0);
     expect(answer).toBeLessThan(html.indexOf('id="leaderboard"'));
     // 5 folds of 2,000 rows validate each of the 10,000 development rows once: ± is their binomial error (√(0.84 · 0.16 / 10,000) ≈ 0.0037), the folds spreading no more than their rows do.
-    expect(html).toContain('dense d2 w32 (1,441 params, accuracy 0.8400 ± 0.0037) is the smallest candidate as good as the best, dense d2 w64 (4,929 params, accuracy 0.8420 ± 0.0036)');
+    expect(html).toContain('dense d2 w32 (1,441 params, accuracy 0.840 ± 0.0037) is the smallest candidate as good as the best, dense d2 w64 (4,929 params, accuracy 0.842 ± 0.0036)');
     expect(md).toContain('**Use depth 2 and width 32**: 2 hidden layers, 32 units each (1,441 parameters).');
     // Smaller networks trail by more than a standard error without being significantly worse: undecided, and what would decide.
     expect(md).toContain('Outcome: undecided — ');
@@ -56,7 +56,7 @@ describe('writeRunReport', () => {
     expect(html.match(/data-panel="(latency|size)"/g)).toHaveLength(2);
 
     // What mattered, in one sentence, right after the answer.
-    const effects = 'Both mattered, width more: averaged over depths 1 and 2, accuracy is best at width 64 (0.8390) and worst at width 16 (0.8055), 0.0335 apart (p = 0.004);';
+    const effects = 'Both mattered, width more: averaged over depths 1 and 2, accuracy is best at width 64 (0.839) and worst at width 16 (0.805), 0.0335 apart (p = 0.004);';
     expect(md).toContain(`## What mattered: depth or width?\n\n${effects}`);
     expect(html.indexOf(effects)).toBeGreaterThan(answer);
     expect(html.indexOf(effects)).toBeLessThan(html.indexOf('id="leaderboard"'));
@@ -71,13 +71,22 @@ describe('writeRunReport', () => {
     // What each saved model is: the final model (refit, its test score, its card) and the per-candidate ones.
     expect(html).toContain('<section id="models"><h2>The models it saved</h2>');
     expect(md).toContain(
-      '**Final model** — runs/run-1/model/: dense d2 w32 refit on 1,000 rows (every one but the test split) for 12 epochs. Its accuracy on the 250 test rows — never used for choosing — is 0.8360.',
+      '**Final model** — runs/run-1/model/: dense d2 w32 refit on 1,000 rows (every one but the test split) for 12 epochs. Its accuracy on the 250 test rows — never used for choosing — is 0.836.',
     );
     expect(md).toContain('Predict with it: `npx layerbench predict run-1 new-rows.csv`');
     expect(md).toContain("**Per-candidate models** — runs/run-1/models/<candidate>/: each candidate's last trial's model, not one trained on all the data");
 
     // Leaderboard: 8 ranked rows in both; the diagnoses agree.
-    expect(html.match(/<tr( class="[^"]*")?><td class="num">\d+<\/td>/g)).toHaveLength(8);
+    const board = html.slice(html.indexOf('<section id="leaderboard">'), html.indexOf('</section>', html.indexOf('<section id="leaderboard">')));
+    expect(board.match(/<tr class="cand( [a-z ]+)?"><td class="num rank">\d+<\/td>/g)).toHaveLength(8);
+    // The answer's own table, in the first screen: the best, the recommendation, the undecided smaller one, the baseline.
+    const answerBox = html.slice(html.indexOf('id="answer"'), html.indexOf('</section>', html.indexOf('id="answer"')));
+    expect(answerBox.match(/<tr class="cand[^"]*"><td class="num rank">[^<]+<\/td><td class="cand-name">[^<]+/g)).toEqual([
+      '<tr class="cand best"><td class="num rank">1</td><td class="cand-name">dense d2 w64',
+      '<tr class="cand recommended"><td class="num rank">2</td><td class="cand-name">dense d2 w32',
+      expect.stringMatching(/^<tr class="cand"><td class="num rank">\d<\/td><td class="cand-name">dense d1 w32$/),
+      '<tr class="cand baseline"><td class="num rank">—</td><td class="cand-name">baseline: majority class',
+    ]);
     expect(md.match(/^\| \d+ \| dense /gm)).toHaveLength(8);
     for (const kind of ['underfitting', 'overfitting', 'unfinished']) {
       expect(html).toContain(`<span class="tag ${kind === 'unfinished' ? 'info' : 'warn'}">${kind}</span>`);
@@ -87,18 +96,18 @@ describe('writeRunReport', () => {
 
     // ± means the standard error, everywhere, and says so; means are rounded to it.
     expect(md).toContain('| accuracy (mean ± standard error) | 95 % CI |');
-    expect(md).toMatch(/\| 2 \| dense d2 w32 \| 1,441 \| 0\.8400 ± 0\.0037 \| 0\.83\d\d – 0\.84\d\d \| 5 \|/);
-    expect(html).toContain('<th class="num">accuracy (mean ± standard error)</th>');
+    expect(md).toMatch(/\| 2 \| dense d2 w32 \| 1,441 \| 0\.840 ± 0\.0037 \| 0\.83\d – 0\.84\d \| 5 \|/);
+    expect(html).toContain('<th class="num" title="mean ± standard error; under it the 95 % interval">accuracy ± se<br><span class="muted">95 % CI</span></th>');
 
     // The baseline: in the answer, as a leaderboard row, and as a rule line on the charts.
-    expect(md).toContain('- **Baseline:** The baseline "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.5740 ± 0.0014 on the same splits. All 8 candidates beat it (one-sided paired test, p < 0.05).');
-    expect(md).toContain('| — | baseline: majority class | 0 | 0.5740 ± 0.0014 |');
-    expect(html).toContain('<tr class="baseline">');
-    expect(html).toContain('baseline (majority class) 0.5740');
+    expect(md).toContain('- **Baseline:** The baseline "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.574 ± 0.0014 on the same splits. All 8 candidates beat it (one-sided paired test, p < 0.05).');
+    expect(md).toContain('| — | baseline: majority class | 0 | 0.574 ± 0.0014 |');
+    expect(html).toContain('<tr class="cand baseline">');
+    expect(html).toContain('baseline (majority class) 0.574');
 
     // The test scores, labelled as never used for choosing: the final model's and the best-ranked candidate's.
-    expect(md).toContain('- **Test — never used for choosing:** The final model — dense d2 w32 refit on all non-test rows, the model handed over — scores accuracy 0.8360 (250 test rows; no interval: older documents keep no per-row results)');
-    expect(md).toContain("The best-ranked dense d2 w64's trial models score accuracy 0.8340 (250 test rows; no interval");
+    expect(md).toContain('- **Test — never used for choosing:** The final model — dense d2 w32 refit on all non-test rows, the model handed over — scores accuracy 0.836 (250 test rows; no interval: older documents keep no per-row results)');
+    expect(md).toContain("The best-ranked dense d2 w64's trial models score accuracy 0.834 (250 test rows; no interval");
     expect(html).toContain('<strong>Test — never used for choosing:</strong> The final model — dense d2 w32 refit');
 
     // The Data section: rows, drops, imputation, exclusions, features, target, splits, warnings.
@@ -138,7 +147,7 @@ describe('writeRunReport', () => {
     expect(page).toContain('the winning architecture changed 1 time');
     // The same ± as everywhere: the standard error, the mean rounded to it.
     expect(page).toContain('<th>best accuracy (mean ± standard error)</th>');
-    expect(page).toContain('<td class="num">0.8420 ± 0.0035</td>');
+    expect(page).toContain('<td class="num">0.842 ± 0.0035</td>');
   });
 
   it('gives the final model its own test interval, and says when it does not meet the validation interval, and why', async () => {
@@ -148,7 +157,7 @@ describe('writeRunReport', () => {
     const out = await writeRunReport(store, 'run-4', spec, docs, { history: false, extras: { ...extras, final } });
     const md = await getText(store, out.mdKey);
     expect(md).toMatch(/The final model — dense d2 w32 refit on all non-test rows, the model handed over — scores accuracy 0\.700 ± 0\.042 \(95 % CI 0\.612 – 0\.776, 120 test rows\)/);
-    expect(md).toMatch(/The final model's test interval lies below the validation interval \(0\.83\d\d – 0\.84\d\d\)\. Likely reasons: the validation rows chose both the early-stopping epoch and the candidate/);
+    expect(md).toMatch(/The final model's test interval lies below the validation interval \(0\.83\d – 0\.84\d\)\. Likely reasons: the validation rows chose both the early-stopping epoch and the candidate/);
     // Within it, the test agrees.
     const near = makeFinal({ runId: 'run-4', candidateId: CRAFTED_RECOMMENDED, test: 0.84, rows: 250, blocks: accuracyBlocks(210, 250) });
     const agrees = await writeRunReport(store, 'run-4b', spec, docs, { history: false, extras: { ...extras, final: near } });
@@ -163,8 +172,8 @@ describe('writeRunReport', () => {
     const html = await getText(store, out.htmlKey);
     const md = await getText(store, out.mdKey);
     expect(html).toContain('<p class="headline">No network beats the baseline: use &quot;majority class&quot; (always &quot;no&quot; (57.4 % of training rows)).</p>');
-    expect(md).toContain('- **Why:** The baseline scores accuracy 0.9000 ± 0 on the same splits; the best network, dense d2 w64');
-    expect(md).toMatch(/\| 1 \| dense d2 w64 \| 4,929 \| 0\.8420 ± 0\.0036 \| [^|]+ \| 5 \| — \| best, Pareto, at or below baseline \|/);
+    expect(md).toContain('- **Why:** The baseline scores accuracy 0.900 ± 0 on the same splits; the best network, dense d2 w64');
+    expect(md).toMatch(/\| 1 \| dense d2 w64 \| 4,929 \| 0\.842 ± 0\.0036 \| [^|]+ \| 5 \| {2}\| at or below baseline, Pareto \|/);
     expect(html).not.toContain('id="keras"');
     expect(md).toContain('This run recorded no data summary');
     // An old run: nothing beside the candidate documents — no baseline, no test, no data; no crash.
@@ -192,7 +201,9 @@ describe('writeRunReport', () => {
     expect(out.recommended).toBeUndefined();
     expect(out.historyKey).toBeUndefined();
     const html = await getText(store, out.htmlKey);
-    expect(html).toContain('No answer: no candidate produced a result.');
+    expect(html).toContain('<p class="headline">The only candidate failed: nothing was ranked.</p>');
+    expect(html).not.toContain('id="charts"');
+    expect(html).not.toContain('id="models"');
     expect(html).not.toContain('History of this sweep');
     expect(html).not.toContain('id="effects"');
     expect(html).toContain('loss became NaN at epoch 3');

@@ -8,6 +8,9 @@ import { parseLeaderboard } from '../src/results/leaderboard-read.js';
 import { accuracyBlocks, makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
 import { craftedDoc, craftedFailedDoc, craftedManifest } from './helpers/docs.js';
 
+/** Terminal text with its wrapped lines joined again. */
+const unwrapped = (text: string) => text.replace(/\n +/g, ' ');
+
 describe('buildLeaderboard', () => {
   const manifest = craftedManifest('r1');
   const [d1w4, d1w8, d2w4, d2w8] = manifest.candidates as [(typeof manifest.candidates)[number], ...typeof manifest.candidates];
@@ -58,7 +61,7 @@ describe('buildLeaderboard', () => {
     expect(lb.rows[0]!.metric).toEqual({ mean: 1.5, se: null, std: null, ci95: null, n: 1 });
     expect(lb.answer.outcome).toBe('single-draw');
     expect(lb.recommended!.candidateId).toBe(b!.id);
-    expect(leaderboardTable(lb)).toContain('rmse in mpg ↓ (mean ± standard error)');
+    expect(leaderboardTable(lb)).toMatch(/^# +depth +width +params +rmse \(mpg\) ↓ +p worse +epochs +fit s +verdict$/m);
     expect(leaderboardMarkdown(lb)).toContain('| rmse (mpg), mean ± standard error | 95 % CI |');
   });
 
@@ -145,7 +148,7 @@ describe('the baseline, the recommendation and the test scores in leaderboard.js
     expect(lb.recommended).toBeNull();
     expect(lb.answer.outcome).toBe('baseline');
     expect(lb.answer.headline).toMatch(/^No network beats the baseline: use "majority class"/);
-    expect(lb.noRecommendation).toMatch(/^The baseline scores accuracy 0\.9000 ± 0 on the same splits/);
+    expect(lb.noRecommendation).toMatch(/^The baseline scores accuracy 0\.900 ± 0 on the same splits/);
     expect(leaderboardTable(lb)).toContain('No network beats the baseline');
   });
 
@@ -173,20 +176,23 @@ describe('the baseline, the recommendation and the test scores in leaderboard.js
     // validation rows cannot give less than the binomial √(0.82 · 0.18 / 1000) = 0.0121.
     expect(md).toContain('| 1 | 2 | 4 | 4-4 | 113 | 0.820 ± 0.012 |');
     expect(md).toContain('at or below baseline');
-    expect(md).toContain('|  |  |  | baseline: majority class | 0 | 0.6000 ± 0 | 0.6000 – 0.6000 | 5 |');
-    expect(md).toContain('- test — never used for choosing (accuracy): recommended 0.8000 (5 trial models, 250 rows, no interval)');
+    expect(md).toContain('| 2 | 1 | 8 | 8 | 41 | 0.814 ± 0.012 | 0.789 – 0.837 | 5 | 0.187 | recommended |');
+    expect(md).toContain('|  |  |  | baseline: majority class | 0 | 0.600 ± 0 | 0.600 – 0.600 | 5 |');
+    expect(md).toContain('- test — never used for choosing (accuracy): recommended 0.800 (5 trial models, 250 rows, no interval)');
     const table = leaderboardTable(lb);
-    expect(table).toContain('accuracy ↑ (mean ± standard error)');
-    expect(table).toMatch(/│\s+0\.814 ± 0\.012 │\s+5 │ recommended, ≈ best/);
-    expect(table).toContain('baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.6000 ± 0 on the same splits; 3 of 4 candidates beat it (one-sided paired test, p < 0.05).');
-    expect(table).toMatch(/^recommended: depth 1, width 8 \(8 units, \d+ parameters\) — dense d1 w8 \(\d+ params, accuracy 0\.814 ± 0\.012\) is the smallest candidate as good as the best/m);
+    expect(table).toMatch(/^# +depth +width +params +accuracy ↑ +p worse +epochs +fit s +verdict$/m);
+    expect(table).toMatch(/^2 +1 +8 +41 +0\.814 ± 0\.012 +0\.187 +12\.0 +7\.5 +recommended$/m);
+    expect(table).toMatch(/^4 +2 +8 +200 +0\.554 ± 0\.016 +< 0\.001 +12\.0 +7\.5 +at or below baseline$/m);
+    expect(unwrapped(table)).toContain('baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.600 ± 0 on the same splits; 3 of 4 candidates beat it (one-sided paired test, p < 0.05).');
+    expect(unwrapped(table)).toMatch(/^recommended: depth 1, width 8 \(8 units, \d+ parameters\) dense d1 w8 \(\d+ params, accuracy 0\.814 ± 0\.012\) is the smallest candidate as good as the best/m);
+    expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
   it('says, with one trial per candidate, that there is no interval', () => {
     const single = buildLeaderboard(manifest, docs.map((d) => ({ ...d, metric: { ...d.metric, values: d.metric.values.slice(0, 1) }, trials: d.trials.slice(0, 1) })));
     const table = leaderboardTable(single);
     expect(single.answer.outcome).toBe('single-draw');
-    expect(table).toContain('with one trial there is no standard error and no test');
+    expect(unwrapped(table)).toContain('with one trial there is no standard error and no test');
     expect(table).not.toMatch(/\d ± \d/);
   });
 });
@@ -213,7 +219,7 @@ describe('reading leaderboard.json back', () => {
     expect(lb.rows[0]!.metric.ci95![0]).toBeCloseTo(0.8 - 1.27062047, 6);
     expect(lb.rows[1]!.metric).toEqual({ mean: 0.7, se: null, std: null, ci95: null, n: 1 });
     expect(lb).toMatchObject({ baseline: null, recommended: null, noRecommendation: null, best: { candidateId: 'a', test: null }, metric: { unit: null } });
-    expect(leaderboardTable(lb)).toMatch(/│\s+0\.80 ± 0\.10 │\s+2 │/);
+    expect(leaderboardTable(lb)).toMatch(/^1 +1 +4 +21 +0\.80 ± 0\.10 +2\.0 +1\.0 +best$/m);
   });
 
   it('names the file and the field when a document is neither', () => {

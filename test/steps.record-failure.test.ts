@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { candidateDocSchema } from '../src/results/document.js';
-import { caughtReason, recordFailure } from '../src/steps/record-failure.js';
+import { caughtReason, recordFailure, timeoutMessage } from '../src/steps/record-failure.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
@@ -37,7 +37,7 @@ describe('recordFailure', () => {
     expect(doc).toMatchObject({
       status: 'failed',
       candidate,
-      error: { kind: 'timeout', code: 'E_TIMEOUT', message: 'States.Timeout: ran too long' },
+      error: { kind: 'timeout', code: 'E_TIMEOUT', message: expect.stringMatching(/^timed out: a Train task ran past its time limit \(locally --train-timeout, default 900 s; .*training\.maxTaskSeconds \(840 s\)/) },
       startedAt: NOW.toISOString(),
     });
   });
@@ -76,7 +76,7 @@ describe('recordFailure', () => {
     const success = await recordFailure(store, { runId: 'r4', candidateId: b!.id, retrain: true, error: { Error: 'States.Timeout', Cause: 'late' } });
 
     expect(again.recorded).toBe(true);
-    expect((await getJson<{ error: unknown }>(store, keys.candidate('r4', a!.id))).error).toMatchObject({ kind: 'timeout', message: 'States.Timeout: second' });
+    expect((await getJson<{ error: unknown }>(store, keys.candidate('r4', a!.id))).error).toMatchObject({ kind: 'timeout', message: expect.stringMatching(/^timed out: /) });
     expect(success.recorded).toBe(false);
     expect((await getJson<{ status: string }>(store, keys.candidate('r4', b!.id))).status).toBe('succeeded');
   });
@@ -86,6 +86,14 @@ describe('caughtReason', () => {
   it('reads the message out of a Lambda error Cause, or keeps the Cause as it is', () => {
     expect(caughtReason({ Error: 'TransientError', Cause: '{"errorType":"TransientError","errorMessage":"S3 throttled"}' })).toBe('TransientError: S3 throttled');
     expect(caughtReason({ Error: 'States.Timeout', Cause: 'ran too long' })).toBe('States.Timeout: ran too long');
+  });
+
+  it('says which limit a timeout hit and which setting to change', () => {
+    expect(timeoutMessage('candidate dense-d1-w8-abc ran longer than 60 s', 840)).toBe(
+      "timed out: a Train task ran past its 60 s limit (locally --train-timeout, default 900 s; deployed, the Train function's timeout, -c trainTimeoutMinutes); " +
+        'training.maxTaskSeconds (840 s) is not below it, so the task never handed over: set it below 60 s, or raise the limit',
+    );
+    expect(timeoutMessage('Task timed out after 900.02 seconds', 840)).toMatch(/ran past its 900 s limit .*after training\.maxTaskSeconds \(840 s\), but only between epochs: lower it/);
     expect(caughtReason({})).toBe('Error');
   });
   it('a halving candidate that fails in a later round replaces its document of the round before (so the round is finished)', async () => {

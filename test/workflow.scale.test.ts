@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE } from '../infra/workflow.js';
-import { CHART_BOUNDS } from '../src/report/charts.js';
+import { CHART_BOUNDS } from '../src/report/charts/index.js';
 import { planOutput } from '../src/steps/plan.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
 import { keys } from '../src/store/keys.js';

@@ -12,7 +12,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 
 /** Exit codes: documented in `--help` and the README. */
 export const EXIT = /** @type {const} */ ({ ok: 0, failed: 1, badInput: 2, interrupted: 130, terminated: 143 });
@@ -91,6 +91,7 @@ const COMMANDS = {
   status: () => import('./commands/status.ts'),
   results: () => import('./commands/results.ts'),
   predict: () => import('./commands/predict.ts'),
+  export: () => import('./commands/export.ts'),
 };
 
 /**
@@ -198,6 +199,15 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     .addOption(backendOption())
     .addOption(jsonOption('the predictions (without --out) and their summary'))
     .action(lazy('predict', 'predictCommand'));
+
+  add('export')
+    .description("write a run's recommended architecture (or --candidate's) as a Keras 3 script that trains it the same way")
+    .addArgument(new Argument('<format>', 'the format').choices(['keras']))
+    .argument('<runId>', 'the run')
+    .addOption(storeOption())
+    .option('--candidate <id>', "this ranked candidate's architecture instead of the recommended one")
+    .option('--out <file>', 'write the script here (e.g. model.py) instead of stdout')
+    .action(lazy('export', 'exportCommand'));
 
   add('schema')
     .description('print the JSON Schema of the sweep spec')

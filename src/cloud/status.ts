@@ -1,7 +1,7 @@
 /**
  * Following a run of a deployed stack: from a run id or an execution ARN to the run(s), their
  * candidate documents as they appear in the bucket, and the execution's status — fed to the same
- * progress display as local runs (src/workflow/progress.ts).
+ * progress display as local runs (src/cli/progress.ts).
  *
  * A run id names its run's documents (`runs/<runId>/…`); runs started by the CLI also name their
  * execution. An execution ARN names its runs through the Plan state's output (execution history).

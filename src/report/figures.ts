@@ -22,7 +22,7 @@ import {
   untitled,
   BYTES_PER_PARAMETER,
   type ChartSpec,
-} from './charts.js';
+} from './charts/index.js';
 import type { Effects } from './effects.js';
 import { fmtBytes, fmtInt, fmtMs } from '../format.js';
 import type { RunAnalysis } from '../results/analysis.js';

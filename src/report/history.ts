@@ -10,7 +10,7 @@
  * standard deviation); with less history than that no drop is declared and the message says so.
  */
 import { z } from 'zod';
-import { historySpec, type HistoryPoint } from './charts.js';
+import { historySpec, type HistoryPoint } from './charts/index.js';
 import { twoLayouts } from './figures.js';
 import { escapeHtml, figureHtml, pageCss } from './html-kit.js';
 import { fmt, fmtInt, fmtMeanSe, fmtPair, PLUS_MINUS } from '../format.js';

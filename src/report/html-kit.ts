@@ -90,9 +90,40 @@ dl.facts dt { font-weight: 600; }
 dl.facts dd { margin: 0; }
 dl.notes dt { font-weight: 600; margin-top: 8px; }
 dl.notes dd { margin: 2px 0 0 0; color: var(--muted); }
-p, li, dd, dt, figcaption, h1, h2, h3 { overflow-wrap: anywhere; }
+p, li, dd, dt, td, figcaption, h1, h2, h3 { overflow-wrap: anywhere; }
 section.effects .sentence { font-size: 16px; }
+p.protocol { font-size: 13.5px; margin: 10px 0 0; }
+table.lb td { vertical-align: top; }
+table.lb tr.cand td { border-bottom: 0; padding-bottom: 1px; }
+table.lb td.cand-name { white-space: nowrap; font-weight: 600; }
+table.lb td.score .mean { display: block; }
+table.lb td.score .ci { display: block; font-size: 12px; color: var(--muted); }
+table.lb td.verdict { white-space: normal; }
+table.lb tr.more td { font-size: 12px; color: var(--muted); padding-top: 0; }
+table.lb .label { display: none; }
+table.lb tr.baseline td { border-bottom: 1px solid var(--line); }
+.answer table.lb { margin: 10px 0; background: #fff; }
+p.more-note { font-size: 13.5px; color: var(--muted); }
 @media (max-width: ${NARROW_BELOW_PX - 1}px) {
+  table.lb, table.lb tbody { display: block; }
+  table.lb thead { display: none; }
+  table.lb tr.cand { display: grid; grid-template-columns: 2.2em minmax(0, 1fr) auto; grid-template-areas: "rank name verdict" "rank score score" "rank params pworse"; border-top: 1px solid var(--line); padding: 6px 0 0; }
+  table.lb tr.cand td { display: block; padding: 1px 4px; text-align: left; }
+  table.lb td.rank { grid-area: rank; }
+  table.lb td.cand-name { grid-area: name; }
+  table.lb td.verdict { grid-area: verdict; text-align: right; }
+  table.lb td.score { grid-area: score; }
+  table.lb td.score .mean, table.lb td.score .ci { display: inline; }
+  table.lb td.score .ci::before { content: " (95 % CI "; }
+  table.lb td.score .ci::after { content: ")"; }
+  table.lb td.params { grid-area: params; color: var(--muted); font-size: 13px; }
+  table.lb td.pworse { grid-area: pworse; color: var(--muted); font-size: 13px; text-align: right; }
+  table.lb .label { display: inline; }
+  table.lb tr.more { display: block; }
+  table.lb tr.more td { display: block; border-bottom: 0; padding: 0 4px 6px 2.2em; }
+  table.lb tr.more td:first-child { display: none; }
+  table.lb tr.baseline { border-bottom: 1px solid var(--line); padding-bottom: 6px; }
+  table.lb tr.baseline td.verdict { grid-column: 2 / 4; grid-row: 3; text-align: left; }
   main { padding: 16px 12px 48px; }
   h1 { font-size: 21px; }
   h2 { font-size: 17px; }
@@ -102,7 +133,9 @@ section.effects .sentence { font-size: 16px; }
   .svg.narrow { display: block; }
   dl.facts { grid-template-columns: 1fr; gap: 0; }
   dl.facts dd { margin: 0 0 6px; }
-  pre { font-size: 12px; }
+  pre { font-size: 12px; white-space: pre-wrap; overflow-wrap: anywhere; }
+  th { white-space: normal; }
+  td.num, th.num { white-space: normal; }
 }
 `;
 }

@@ -5,14 +5,15 @@
 import type { SweepSpec } from '../sweep/schema.js';
 import { answerFor, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
-import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
+import type { DiagnosisKind } from './diagnose.js';
+import { fmtInt, fmtP, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
-import { baselineMark, fmtUsd, searchNotes } from './leaderboard-text.js';
+import { fmtUsd, REPORT_ROWS, searchNotes } from './leaderboard-text.js';
+import { answerTable, leaderboardSection } from './html-leaderboard.js';
+import { allFailedSentences } from './failures.js';
 import type { RunReport } from './report-model.js';
-import { comparisonName, SIGNIFICANCE } from '../stats/index.js';
+import { SIGNIFICANCE } from '../stats/index.js';
 import { DECISION_RULE } from '../results/verdict.js';
-import type { RankedCandidate } from '../results/analysis.js';
 
 
 const TAG_CLASS: Record<DiagnosisKind, string> = {
@@ -34,33 +35,14 @@ export function protocolLine(spec: SweepSpec, metric: string, higherIsBetter: bo
   return `${spec.model.family} networks on ${spec.dataset.key} (${spec.dataset.task}); ranked by validation ${metric}${unit} (${higherIsBetter ? 'higher' : 'lower'} is better); ${protocol}; up to ${spec.training.epochs} epochs${spec.training.earlyStopping.enabled ? ` with early stopping (patience ${spec.training.earlyStopping.patience})` : ''}.`;
 }
 
-function marks(c: RankedCandidate, recommendedId: string | undefined): string {
-  const tags: string[] = [];
-  if (c.rank === 1) tags.push('<span class="tag ok" title="highest mean">best</span>');
-  if (c.id === recommendedId) tags.push('<span class="tag ok" title="the smallest candidate not significantly worse than the best, among those that beat the baseline">recommended</span>');
-  if (c.rank !== 1 && c.approxBest === true && c.vsBest) {
-    tags.push(`<span class="tag info" title="as good as the best: within its standard error, and not significantly worse (${escapeHtml(comparisonName(c.vsBest))}, one-sided p ≥ ${SIGNIFICANCE})">≈ best</span>`);
-  }
-  if (c.undecided) tags.push('<span class="tag" title="not significantly worse than the best, but trailing by more than its standard error: too few trials to tell">undecided</span>');
-  if (c.rank !== 1 && c.approxBest === null) tags.push('<span class="tag" title="one trial: no test possible">untested</span>');
-  if (c.pareto) tags.push('<span class="tag" title="no candidate is both smaller and better">Pareto</span>');
-  const b = baselineMark(c.vsBaseline?.verdict, c.vsBaseline?.p);
-  if (b) tags.push(`<span class="tag ${c.vsBaseline?.verdict === 'does-not-beat' ? 'bad' : 'warn'}" title="${escapeHtml(b.title)}">${escapeHtml(b.short)}</span>`);
-  return tags.join('');
-}
-
-function diagnosisTags(d: CandidateDiagnosis | undefined): string {
-  if (!d) return '';
-  return d.findings.map((f) => `<span class="tag ${TAG_CLASS[f.kind]}">${f.kind}</span>`).join('');
-}
-
 function answerSection(r: RunReport): string {
   const a = r.analysis;
   const ans = answerFor(a, r.diagnosis);
   const p = (label: string, text: string | null) => (text ? `<p><strong>${label}:</strong> ${escapeHtml(text)}</p>` : '');
   if (ans.kind === 'none') {
-    return `<section class="answer none" id="answer"><p class="headline">${escapeHtml(ans.headline)}</p>
-<p>${a.failed.length} candidate${a.failed.length === 1 ? '' : 's'} failed; see <a href="#failures">the failures</a>.</p></section>`;
+    const [all, reason] = allFailedSentences(a.failed.map((d) => ({ candidateId: d.candidate.id, reason: failureReason(d) })), a.ranked.length + a.failed.length);
+    return `<section class="answer none" id="answer"><p class="headline">${escapeHtml(all!)}</p>
+${reason ? `<p>${escapeHtml(reason)}</p>` : ''}<p>Each candidate and its reason: <a href="#failures">Failures</a>.</p></section>`;
   }
   const comparison = r.comparison?.compared ? `<p class="muted">Compared with the previous run: ${escapeHtml(r.comparison.message)}</p>` : '';
   const caveat = ans.caveats.length
@@ -73,6 +55,7 @@ function answerSection(r: RunReport): string {
   return `<section class="answer${ans.kind === 'baseline' ? ' none' : ''}" id="answer">
 <p class="headline">${escapeHtml(ans.headline)}</p>
 <p class="muted">Outcome: ${escapeHtml(ans.kind)} — ${escapeHtml(ans.meaning)}.</p>
+${answerTable(r)}
 ${p('Why', ans.why)}
 ${p('How sure', ans.howSure)}
 ${p('Baseline', ans.baseline)}
@@ -84,35 +67,9 @@ ${comparison}
 </section>`;
 }
 
-function leaderboard(r: RunReport): string {
-  const a = r.analysis;
-  const recId = a.recommended?.id;
-  const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
-  const rows = a.ranked
-    .map((c) => {
-      const s = c.summary;
-      const cls = [c.id === recId ? 'recommended' : '', c.rank === 1 ? 'best' : ''].filter(Boolean).join(' ');
-      return `<tr${cls ? ` class="${cls}"` : ''}><td class="num">${c.rank}</td><td>${escapeHtml(c.label)}<br><code class="id">${escapeHtml(c.id)}</code></td>` +
-        `<td class="num">${fmtInt(c.params)}</td><td class="num">${escapeHtml(fmtMeanSe(s.mean, s.se))}</td>` +
-        `<td class="num">${s.ci ? escapeHtml(fmtInterval(s.ci, s.se)) : '<span title="one trial: no interval">no interval</span>'}</td><td class="num">${s.n}</td>` +
-        `<td class="num">${fmtP(c.pWorse)}</td><td>${marks(c, recId)}</td><td>${diagnosisTags(diag.get(c.id))}</td>` +
-        `<td class="num">${fmtMs(c.doc.timing.inferenceMsPerSample)}</td><td class="num">${fmtSeconds(c.doc.timing.wallSeconds)}</td></tr>`;
-    })
-    .join('\n');
-  const baseline = a.baseline
-    ? `<tr class="baseline"><td class="num">—</td><td>baseline: ${escapeHtml(a.baseline.name)}<br><span class="muted">${escapeHtml(a.baseline.description)}</span></td><td class="num">0</td>` +
-      `<td class="num">${escapeHtml(fmtMeanSe(a.baseline.summary.mean, a.baseline.summary.se))}</td><td class="num">${a.baseline.summary.ci ? escapeHtml(fmtInterval(a.baseline.summary.ci, a.baseline.summary.se)) : 'no interval'}</td>` +
-      `<td class="num">${a.baseline.summary.n}</td><td></td><td></td><td></td><td></td><td></td></tr>`
-    : '';
-  const unit = a.unit ? ` in ${escapeHtml(a.unit)}` : '';
-  const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
-  return `<section id="leaderboard"><h2>Leaderboard</h2>
-<p class="muted">Validation ${escapeHtml(a.metric)}${unit} over each candidate's trials: ${PLUS_MINUS}, and the 95 % confidence interval on the metric's scale; ${PLUS_MINUS_NOTE}.${single} “p worse” and “≈ best”: one-sided paired t-test against the best on the same folds and repeats, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: not significantly worse). Latency: inference per sample in a batch predict on the validation split, measured while other candidates trained.</p>
-<div class="scroll"><table><thead><tr><th class="num">#</th><th>candidate</th><th class="num">params</th><th class="num">${escapeHtml(a.metric)}${unit} (${PLUS_MINUS})</th><th class="num">95 % CI</th><th class="num">n</th><th class="num" title="one-sided p-value that it is worse than the best">p worse</th><th>marks</th><th>diagnosis</th><th class="num" title="inference, ms per sample">latency ms</th><th class="num">seconds</th></tr></thead>
-<tbody>
-${rows}
-${baseline}
-</tbody></table></div></section>`;
+/** Why a candidate has no result: its error, or that it recorded no finite metric. */
+function failureReason(d: RunReport['analysis']['failed'][number]): string {
+  return d.error?.message ?? (d.status === 'succeeded' ? 'no finite metric value recorded' : 'no error recorded');
 }
 
 function dataSection(r: RunReport): string {
@@ -135,7 +92,13 @@ ${features}
 }
 
 function diagnosesSection(r: RunReport): string {
-  const flagged = r.diagnosis.candidates.filter((d) => d.findings.some((f) => f.kind !== 'healthy'));
+  if (r.analysis.ranked.length === 0) return '';
+  const all = r.diagnosis.candidates.filter((d) => d.findings.some((f) => f.kind !== 'healthy'));
+  // The leaderboard's candidates in full; the others counted (the summary above counts every finding).
+  const listed = new Set(r.analysis.ranked.slice(0, REPORT_ROWS).map((c) => c.id));
+  if (r.analysis.recommended) listed.add(r.analysis.recommended.id);
+  const flagged = all.filter((d) => listed.has(d.candidateId));
+  const rest = all.length > flagged.length ? `<p class="more-note">${fmtInt(all.length - flagged.length)} more candidates with findings, outside the leaderboard's ${fmtInt(REPORT_ROWS)}: their diagnoses are the same kinds, counted above.</p>` : '';
   const items = flagged
     .map(
       (d) =>
@@ -147,10 +110,11 @@ function diagnosesSection(r: RunReport): string {
   return `<section id="diagnoses"><h2>Diagnoses</h2>
 <p>${escapeHtml(r.diagnosis.summary.join(' '))} Check any of them against the curves under <a href="#charts">Charts</a>.</p>
 ${items}
-</section>`;
+${rest}</section>`;
 }
 
 function chartsSection(r: RunReport): string {
+  if (r.analysis.ranked.length === 0) return '';
   const figures = r.figures.charts.map(figureHtml).join('\n');
   return `<section id="charts"><h2>Charts</h2>
 <p class="muted">Hover a point, a cell or a bar for its numbers.</p>
@@ -171,10 +135,11 @@ function linksNav(r: RunReport): string {
   const links: string[] = [];
   if (r.links.history) links.push(`<a href="${escapeHtml(r.links.history)}">History of this sweep</a>`);
   if (r.links.modelCard) links.push(`<a href="${escapeHtml(r.links.modelCard)}">Model card (final model)</a>`);
+  const ranked = r.analysis.ranked.length > 0;
   for (const [id, label] of [
-    ['leaderboard', 'Leaderboard'],
+    ...(ranked ? [['leaderboard', 'Leaderboard']] : [['failures', 'Failures']]),
     ...(r.effects.sentence ? [['effects', 'What mattered']] : []),
-    ['charts', 'Charts'],
+    ...(ranked ? [['charts', 'Charts']] : []),
     ['data', 'Data'],
     ...(r.keras ? [['keras', 'Keras code']] : []),
   ] as const) {
@@ -187,16 +152,17 @@ function failuresSection(r: RunReport): string {
   const failed = r.analysis.failed;
   if (failed.length === 0) return `<section id="failures"><h2>Failures</h2><p>None: every candidate trained.</p></section>`;
   const rows = failed
+    .slice(0, REPORT_ROWS)
     .map((d) => {
       const err = d.error ?? { kind: '—', code: '—', message: d.status === 'succeeded' ? 'no finite metric value recorded' : 'no error recorded' };
       return `<tr><td>${escapeHtml(`${d.candidate.family} d${d.candidate.depth} w${d.candidate.width}`)}<br><code class="id">${escapeHtml(d.candidate.id)}</code></td>` +
-        `<td>${escapeHtml(err.kind)}</td><td><code>${escapeHtml(err.code)}</code></td><td>${escapeHtml(err.message)}</td><td class="num">${fmtSeconds(d.timing.wallSeconds)}</td></tr>`;
+        `<td>${escapeHtml(err.message)}<br><span class="muted">${escapeHtml(err.kind)} · <code>${escapeHtml(err.code)}</code> · ${fmtSeconds(d.timing.wallSeconds)} s</span></td></tr>`;
     })
     .join('\n');
   return `<section id="failures"><h2>Failures</h2>
-<div class="scroll"><table><thead><tr><th>candidate</th><th>kind</th><th>code</th><th>message</th><th class="num">seconds</th></tr></thead><tbody>
+<div class="scroll"><table><thead><tr><th>candidate</th><th>why it failed <span class="muted">(kind · code · seconds)</span></th></tr></thead><tbody>
 ${rows}
-</tbody></table></div></section>`;
+</tbody></table></div>${failed.length > REPORT_ROWS ? `<p class="more-note">The first ${REPORT_ROWS} of ${fmtInt(failed.length)}; leaderboard.json lists every failure with its reason.</p>` : ''}</section>`;
 }
 
 /** A halving run's rungs and the epochs it saved; every run's estimated cost, per candidate and in all. */
@@ -211,6 +177,7 @@ function searchSection(r: RunReport): string {
       : scrollTable(
           `<table><thead><tr><th class="num">rung</th><th class="num">epochs</th><th>candidate</th><th class="num">${escapeHtml(r.analysis.metric)} at the rung</th><th>verdict</th><th class="num">p vs cut</th></tr></thead><tbody>\n` +
             stopped
+              .slice(0, REPORT_ROWS)
               .map(
                 (x) =>
                   `<tr><td class="num">${x.round}</td><td class="num">${x.epochs}</td><td>dense d${x.depth} w${x.width}<br><code class="id">${escapeHtml(x.candidateId)}</code></td>` +
@@ -226,17 +193,19 @@ function searchSection(r: RunReport): string {
       : scrollTable(
           '<table><thead><tr><th>candidate</th><th class="num">estimated $</th><th class="num">billed s</th><th class="num">CPU s</th></tr></thead><tbody>\n' +
             priced
+              .slice(0, REPORT_ROWS)
               .map((row) => `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`)
               .join('\n') +
             '\n</tbody></table>',
         );
   return `<section id="search"><h2>${lb.search ? 'The search: rungs and cost' : 'Cost'}</h2>
 ${notes}
-${stopped.length > 0 ? `<h3>Stopped at an earlier rung (${stopped.length})</h3>\n${stoppedTable}` : ''}
-${costTable ? `<h3>Estimated cost of the ranked candidates</h3>\n${costTable}` : ''}</section>`;
+${stopped.length > 0 ? `<h3>Stopped at an earlier rung (${fmtInt(stopped.length)}${stopped.length > REPORT_ROWS ? `; the best ${REPORT_ROWS} here, every one in leaderboard.json` : ''})</h3>\n${stoppedTable}` : ''}
+${costTable ? `<h3>Estimated cost of the ranked candidates${priced.length > REPORT_ROWS ? ` (the leading ${REPORT_ROWS}; every one in leaderboard.csv)` : ''}</h3>\n${costTable}` : ''}</section>`;
 }
 
 function modelsSection(r: RunReport): string {
+  if (r.analysis.ranked.length === 0) return '';
   const m = r.models;
   const predict = m.predict ? `\n<p>Predict with it: <code>${escapeHtml(m.predict)}</code> (a CSV with the training columns, or NPY/NPZ arrays).</p>` : '';
   return `<section id="models"><h2>The models it saved</h2>
@@ -297,15 +266,17 @@ export function renderReportHtml(r: RunReport): string {
 <style>${pageCss()}</style></head>
 <body><main>
 <h1>Which depth and width? <span class="muted">— ${escapeHtml(r.spec.name)}</span></h1>
-<p class="meta">Run <code>${escapeHtml(r.runId)}</code>, ${escapeHtml(r.date.slice(0, 16).replace('T', ' '))} UTC · ${a.ranked.length} candidate${a.ranked.length === 1 ? '' : 's'} ranked, ${a.failed.length} failed · ${escapeHtml(protocolLine(r.spec, a.metric, a.higherIsBetter))}</p>
+<p class="meta">Run <code>${escapeHtml(r.runId)}</code>, ${escapeHtml(r.date.slice(0, 16).replace('T', ' '))} UTC · ${fmtInt(a.ranked.length)} candidate${a.ranked.length === 1 ? '' : 's'} ranked, ${fmtInt(a.failed.length)} failed</p>
 ${linksNav(r)}
 ${answerSection(r)}
+<p class="protocol muted">${escapeHtml(protocolLine(r.spec, a.metric, a.higherIsBetter))}</p>
 ${effectsSection(r)}
-${leaderboard(r)}
+${leaderboardSection(r)}
+${a.ranked.length === 0 ? failuresSection(r) : ''}
 ${dataSection(r)}
 ${diagnosesSection(r)}
 ${chartsSection(r)}
-${failuresSection(r)}
+${a.ranked.length > 0 ? failuresSection(r) : ''}
 ${searchSection(r)}
 ${modelsSection(r)}
 ${kerasSection(r)}

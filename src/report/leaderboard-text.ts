@@ -2,9 +2,17 @@
  * The leaderboard in text: leaderboard.md (written by the Report step beside report.md), the lines the
  * terminal prints under its table, and the marks of a row. Reads a leaderboard document only.
  */
-import { fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../format.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../format.js';
 import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
 import type { BaselineVerdict } from '../stats/index.js';
+import { candidateVerdict, verdictText } from '../results/verdict.js';
+import { allFailedSentences } from './failures.js';
+
+/**
+ * Candidates listed in full in report.html, report.md and leaderboard.md (the leading ones, and the
+ * recommendation when it is further down); every candidate is in leaderboard.csv and leaderboard.json.
+ */
+export const REPORT_ROWS = 50;
 
 /** What a baseline verdict looks like as a mark; null when the candidate beats the baseline (or there is none). */
 export function baselineMark(verdict: BaselineVerdict | null | undefined, p?: number | null): { short: string; title: string } | null {
@@ -51,14 +59,12 @@ export const fmtUsd = (x: number) => (x >= 0.01 ? x.toFixed(2) : x === 0 ? '0' :
 
 const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
-/** The marks of a row: recommended, ≈ best, and how it fares against the baseline. */
-export function rowMarks(lb: Leaderboard, r: LeaderboardRow): string[] {
-  const m: string[] = [];
-  if (lb.recommended?.candidateId === r.candidateId) m.push('recommended');
-  if (r.rank !== 1 && r.approxBest === true) m.push('≈ best');
-  const b = baselineMark(r.vsBaseline?.verdict, r.vsBaseline?.p);
-  if (b) m.push(b.short);
-  return m;
+/** A row's verdict (src/results/verdict.ts), from leaderboard.json; for leaderboards written before it, from the row's flags. */
+export function rowVerdict(lb: Leaderboard, r: LeaderboardRow): string {
+  const verdict =
+    r.verdict ??
+    candidateVerdict({ rank: r.rank, approxBest: r.approxBest, undecided: false, vsBaseline: r.vsBaseline }, lb.recommended?.candidateId === r.candidateId);
+  return verdictText(verdict, r.vsBaseline?.verdict);
 }
 
 /** `0.832 ± 0.018 (95 % CI 0.79 – 0.87, 3 trial models, 300 rows)`, or the value alone without an interval. */
@@ -76,7 +82,7 @@ export function leaderboardNotes(lb: Leaderboard): string[] {
     const r = lb.rows.find((x) => x.candidateId === id);
     return r ? `depth ${r.depth}, width ${r.width}` : id;
   };
-  if (lb.baseline) {
+  if (lb.baseline && lb.rows.length > 0) {
     const b = lb.baseline;
     const beats = lb.rows.filter((r) => r.vsBaseline?.verdict === 'beats').length;
     const total = lb.rows.length;
@@ -103,34 +109,44 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
   const unit = lb.metric.unit;
   const head = `${lb.metric.name}${unit ? ` (${unit})` : ''}, ${PLUS_MINUS}`;
   const priced = lb.cost !== undefined;
+  if (lb.rows.length === 0) {
+    // Nothing was ranked: only that, the most common reason, and each failure.
+    const failed = lb.failed.map((f) => `- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
+    return `${[`# Leaderboard: ${lb.sweep}`, '', `Run \`${lb.runId}\` · dataset \`${lb.dataset.key}\` (version ${lb.dataset.version}).`, '', ...allFailedSentences(lb.failed, lb.candidates), '', `## Failed (${lb.failed.length})`, '', ...failed].join('\n')}\n`;
+  }
   const out = [
     `# Leaderboard: ${lb.sweep}`,
     '',
     `Run \`${lb.runId}\` · dataset \`${lb.dataset.key}\` (version ${lb.dataset.version}) · ${lb.rows.length} of ${lb.candidates} candidates ranked by validation ${lb.metric.name} (${dir}). ${PLUS_MINUS_NOTE}; the 95 % CI is on the metric's scale; "p worse": one-sided paired t-test against the best on the same folds and repeats, Nadeau–Bengio corrected. ${lb.answer.rule}`,
     '',
-    `| rank | depth | width | units | params | ${head} | 95 % CI | n | p worse | marks | epochs | fit s | samples/s | ${priced ? 'cost $ | ' : ''}backend | candidate |`,
+    `| rank | depth | width | units | params | ${head} | 95 % CI | n | p worse | verdict | epochs | fit s | samples/s | ${priced ? 'cost $ | ' : ''}backend | candidate |`,
     `|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---:|---:|---:|${priced ? '---:|' : ''}---|---|`,
   ];
-  for (const r of lb.rows) {
+  const lead = lb.rows.slice(0, REPORT_ROWS);
+  const rec = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId);
+  const shown = rec && !lead.includes(rec) ? [...lead, rec] : lead;
+  for (const r of shown) {
     const ci = r.metric.ci95 ? fmtInterval(r.metric.ci95, r.metric.se) : 'no interval';
     out.push(
-      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${r.params ?? ''} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${fmtP(r.vsBest?.pWorse ?? r.vsBest?.p)} | ${rowMarks(lb, r).join(', ')} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${num(r.samplesPerSecond, 0)} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
+      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${fmtInt(r.params)} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${r.rank === 1 ? '' : fmtP(r.vsBest?.pWorse ?? r.vsBest?.p)} | ${rowVerdict(lb, r)} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${r.samplesPerSecond === null ? '' : fmtInt(Math.round(r.samplesPerSecond))} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
     );
   }
-  if (lb.baseline) {
+  if (lb.baseline && lb.rows.length > 0) {
     const b = lb.baseline;
     out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |${priced ? '  |' : ''}  |  |`);
   }
+  if (shown.length < lb.rows.length) out.push('', `The ${lead.length} leading candidates of ${fmtInt(lb.rows.length)}${shown.length > lead.length ? ' and the recommendation' : ''}; leaderboard.csv and leaderboard.json have every one.`);
   const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
   notes.unshift(`${lb.answer.outcome}: ${lb.answer.headline}${lb.recommended ? ` (\`${lb.recommended.candidateId}\`)` : ''}${lb.answer.reason ? ` — ${lb.answer.reason}` : ''}`);
   if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   if (lb.failed.length > 0) {
     out.push('', `## Failed (${lb.failed.length})`, '');
-    for (const f of lb.failed) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
+    for (const f of lb.failed.slice(0, REPORT_ROWS)) out.push(`- \`${f.candidateId}\` (depth ${f.depth}, width ${f.width}): ${mdCell(f.reason)}`);
+    if (lb.failed.length > REPORT_ROWS) out.push(`- … and ${fmtInt(lb.failed.length - REPORT_ROWS)} more: leaderboard.json lists every one`);
   }
   if (lb.search && lb.search.stopped.length > 0) {
-    out.push('', `## Stopped at an earlier rung (${lb.search.stopped.length})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
-    for (const x of lb.search.stopped) {
+    out.push('', `## Stopped at an earlier rung (${fmtInt(lb.search.stopped.length)}${lb.search.stopped.length > REPORT_ROWS ? `; the best ${REPORT_ROWS} here, every one in leaderboard.json` : ''})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
+    for (const x of lb.search.stopped.slice(0, REPORT_ROWS)) {
       out.push(`| ${x.round} | ${x.epochs} | ${x.depth} | ${x.width} | ${x.metric === null ? '' : fmtValue(x.metric)} | ${x.verdict} | ${fmtP(x.p)} | \`${x.candidateId}\` |`);
     }
   }

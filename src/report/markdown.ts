@@ -4,7 +4,9 @@ import { dataFacts, featureDetail } from './data-text.js';
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { METHOD_NOTES, protocolLine } from './html.js';
 import type { RunReport } from './report-model.js';
-import { baselineMark, searchNotes } from './leaderboard-text.js';
+import { REPORT_ROWS, searchNotes } from './leaderboard-text.js';
+import { allFailedSentences } from './failures.js';
+import { candidateVerdict, verdictText } from '../results/verdict.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import type { RankedCandidate } from '../results/analysis.js';
 
@@ -13,17 +15,10 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
-function marks(c: RankedCandidate, recommendedId: string | undefined): string {
-  const m: string[] = [];
-  if (c.rank === 1) m.push('best');
-  if (c.id === recommendedId) m.push('**recommended**');
-  if (c.rank !== 1 && c.approxBest === true) m.push('≈ best');
-  if (c.undecided) m.push('undecided');
-  if (c.rank !== 1 && c.approxBest === null) m.push('untested');
-  if (c.pareto) m.push('Pareto');
-  const b = baselineMark(c.vsBaseline?.verdict, c.vsBaseline?.p);
-  if (b) m.push(b.short);
-  return m.join(', ');
+/** A candidate's verdict (src/results/verdict.ts) with how it fares against the baseline, and Pareto. */
+function verdict(c: RankedCandidate, recommendedId: string | undefined): string {
+  const v = candidateVerdict(c, c.id === recommendedId);
+  return `${v === 'recommended' ? '**recommended**' : verdictText(v, c.vsBaseline?.verdict)}${c.pareto ? ', Pareto' : ''}`;
 }
 
 export function renderReportMarkdown(r: RunReport): string {
@@ -42,7 +37,8 @@ export function renderReportMarkdown(r: RunReport): string {
   const ans = answerFor(a, r.diagnosis);
   const rec = a.recommended;
   if (ans.kind === 'none') {
-    out.push(`**${ans.headline}** See the failures below.`, '');
+    const failures = a.failed.map((d) => ({ candidateId: d.candidate.id, reason: d.error?.message ?? 'no error recorded' }));
+    out.push(...allFailedSentences(failures, a.failed.length).map((x, i) => (i === 0 ? `**${x}**` : x)), '', 'Each candidate and its reason: see Failures below.', '');
   } else {
     if (rec) {
       const c = rec;
@@ -71,21 +67,24 @@ export function renderReportMarkdown(r: RunReport): string {
         `"p worse" and "≈ best": one-sided paired t-test against the best on the same folds and repeats, Nadeau–Bengio corrected (p ≥ ${SIGNIFICANCE}: not significantly worse).`,
       '',
     );
-    out.push(`| # | candidate | params | ${a.metric}${unit} (${PLUS_MINUS}) | 95 % CI | n | p worse | marks | diagnosis |`);
+    out.push(`| # | candidate | params | ${a.metric}${unit} (${PLUS_MINUS}) | 95 % CI | n | p worse | verdict | diagnosis |`);
     out.push('|--:|---|--:|--:|--:|--:|--:|---|---|');
     const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
     const recId = rec?.id;
-    for (const c of a.ranked) {
+    const lead = a.ranked.slice(0, REPORT_ROWS);
+    const shown = rec && !lead.includes(rec) ? [...lead, rec] : lead;
+    for (const c of shown) {
       const s = c.summary;
       const kinds = diag.get(c.id)?.findings.map((f) => f.kind).join(', ') ?? '';
       out.push(
-        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmtMeanSe(s.mean, s.se)} | ${s.ci ? fmtInterval(s.ci, s.se) : 'no interval'} | ${s.n} | ${fmtP(c.pWorse)} | ${marks(c, recId)} | ${kinds} |`,
+        `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmtMeanSe(s.mean, s.se)} | ${s.ci ? fmtInterval(s.ci, s.se) : 'no interval'} | ${s.n} | ${c.rank === 1 ? '' : fmtP(c.pWorse)} | ${verdict(c, recId)} | ${kinds} |`,
       );
     }
     if (a.baseline) {
       const b = a.baseline.summary;
       out.push(`| — | baseline: ${cell(a.baseline.name)} | 0 | ${fmtMeanSe(b.mean, b.se)} | ${b.ci ? fmtInterval(b.ci, b.se) : 'no interval'} | ${b.n} |  |  |  |`);
     }
+    if (shown.length < a.ranked.length) out.push('', `The ${fmtInt(lead.length)} leading candidates of ${fmtInt(a.ranked.length)}${shown.length > lead.length ? ' and the recommendation' : ''}; leaderboard.csv and leaderboard.json beside this file have every one.`);
     out.push('');
   }
 
@@ -99,22 +98,26 @@ export function renderReportMarkdown(r: RunReport): string {
     out.push('');
   }
 
-  const flagged = r.diagnosis.candidates.filter((d) => d.findings.some((f) => f.kind !== 'healthy'));
-  out.push('## Diagnoses', '');
-  out.push(r.diagnosis.summary.join(' '), '');
-  for (const d of flagged) {
-    for (const f of d.findings) out.push(`- **${d.label}** — ${f.kind}: ${f.message}`);
+  const listed = new Set([...a.ranked.slice(0, REPORT_ROWS).map((c) => c.id), ...(rec ? [rec.id] : [])]);
+  const flagged = r.diagnosis.candidates.filter((d) => listed.has(d.candidateId) && d.findings.some((f) => f.kind !== 'healthy'));
+  if (a.ranked.length) {
+    out.push('## Diagnoses', '');
+    out.push(r.diagnosis.summary.join(' '), '');
+    for (const d of flagged) {
+      for (const f of d.findings) out.push(`- **${d.label}** — ${f.kind}: ${f.message}`);
+    }
+    if (flagged.length) out.push('');
   }
-  if (flagged.length) out.push('');
 
   out.push('## Failures', '');
   if (a.failed.length === 0) out.push('None: every candidate trained.', '');
   else {
     out.push('| candidate | kind | code | message |', '|---|---|---|---|');
-    for (const d of a.failed) {
+    for (const d of a.failed.slice(0, REPORT_ROWS)) {
       const e = d.error ?? { kind: '—', code: '—', message: d.status === 'succeeded' ? 'no finite metric value recorded' : 'no error recorded' };
       out.push(`| ${cell(`${d.candidate.family} d${d.candidate.depth} w${d.candidate.width}`)} | ${e.kind} | \`${e.code}\` | ${cell(e.message)} |`);
     }
+    if (a.failed.length > REPORT_ROWS) out.push('', `The first ${REPORT_ROWS} of ${fmtInt(a.failed.length)}; leaderboard.json lists every failure with its reason.`);
     out.push('');
   }
 
@@ -122,12 +125,14 @@ export function renderReportMarkdown(r: RunReport): string {
     out.push(r.search.search ? '## The search: rungs and cost' : '## Cost', '', ...searchNotes(r.search).map((n) => `- ${n}`), '');
     const stopped = r.search.search?.stopped ?? [];
     if (stopped.length > 0) {
-      out.push(`Stopped at an earlier rung: ${stopped.map((x) => `d${x.depth} w${x.width} at rung ${x.round} (${x.epochs} epochs, ${x.verdict})`).join('; ')}.`, '');
+      out.push(`Stopped at an earlier rung${stopped.length > REPORT_ROWS ? ` (the best ${REPORT_ROWS} of ${fmtInt(stopped.length)}; every one in leaderboard.json)` : ''}: ${stopped.slice(0, REPORT_ROWS).map((x) => `d${x.depth} w${x.width} at rung ${x.round} (${x.epochs} epochs, ${x.verdict})`).join('; ')}.`, '');
     }
   }
-  out.push('## The models it saved', '', `**Final model** — ${r.models.final}`, '');
-  if (r.models.predict) out.push(`Predict with it: \`${r.models.predict}\` (a CSV with the training columns, or NPY/NPZ arrays).`, '');
-  out.push(`**Per-candidate models** — ${r.models.candidates}`, '');
+  if (a.ranked.length) {
+    out.push('## The models it saved', '', `**Final model** — ${r.models.final}`, '');
+    if (r.models.predict) out.push(`Predict with it: \`${r.models.predict}\` (a CSV with the training columns, or NPY/NPZ arrays).`, '');
+    out.push(`**Per-candidate models** — ${r.models.candidates}`, '');
+  }
 
   if (r.keras) {
     out.push('## The recommended architecture in Keras', '', '```python', r.keras.trimEnd(), '```', '');

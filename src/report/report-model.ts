@@ -22,6 +22,8 @@ export interface ReportLinks {
   history: string | null;
   /** The final model's card (model/README.md). */
   modelCard: string | null;
+  /** The leaderboard's CSV and JSON beside the report, every candidate in them; null when the run has none. */
+  leaderboard: { csv: string; json: string } | null;
 }
 
 export interface RunReport {

@@ -77,7 +77,7 @@ export async function buildRunReport(
     comparison,
     effects,
     figures: { effects: effectsFig, charts },
-    links: { history: null, modelCard: modelCardLink(runId, extras.final) },
+    links: { history: null, modelCard: modelCardLink(runId, extras.final), leaderboard: null },
     search: null,
   };
 }
@@ -86,7 +86,7 @@ export async function buildRunReport(
  * The preprocessing of the model the run hands over, for the Keras code's column list and encoding:
  * the final model's, else the recommended candidate's saved model's; null when neither was saved.
  */
-async function handedOverPreprocessing(store: Store, runId: string, analysis: RunAnalysis, extras: RunExtras): Promise<Preprocessing | null> {
+export async function handedOverPreprocessing(store: Store, runId: string, analysis: RunAnalysis, extras: RunExtras): Promise<Preprocessing | null> {
   const rec = analysis.recommended;
   const prefix =
     extras.final?.status === 'succeeded' && extras.final.candidateId === rec?.id
@@ -101,6 +101,14 @@ async function handedOverPreprocessing(store: Store, runId: string, analysis: Ru
     if (e instanceof NotFoundError) return null;
     throw e;
   }
+}
+
+/**
+ * runs/<runId>/model/model.py: the recommended architecture as a Keras script, beside the final model
+ * it describes (`python model.py data.csv` trains it the same way).
+ */
+export function finalModelScriptKey(runId: string): string {
+  return `${keys.finalModel(runId)}model.py`;
 }
 
 /** The history page's key: history/<sweep>.html. */
@@ -139,6 +147,7 @@ export async function writeRunReport(
   if (entry) comparison = compareWithHistory(await readHistory(store, spec.name, warnings), entry);
   const report = await buildRunReport(runId, spec, docs, comparison, extras, await handedOverPreprocessing(store, runId, analysis, extras));
   if (entry) report.links.history = historyLink(spec.name);
+  if (options.leaderboard || (await store.exists(keys.leaderboard(runId, 'csv')))) report.links.leaderboard = { csv: 'leaderboard.csv', json: 'leaderboard.json' };
   const lb = options.leaderboard;
   if (lb && (lb.search || lb.cost)) report.search = lb;
   const htmlKey = keys.report(runId, 'html');
@@ -146,6 +155,10 @@ export async function writeRunReport(
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');
   await store.put(mdKey, renderReportMarkdown(report), 'text/markdown; charset=utf-8');
   if (lb) await store.put(keys.leaderboard(runId, 'md'), leaderboardMarkdown(lb), 'text/markdown; charset=utf-8');
+  // The final model's Keras script beside it, when the final model is the recommendation the script is about.
+  if (report.keras && extras.final?.status === 'succeeded' && extras.final.candidateId === analysis.recommended?.id) {
+    await store.put(finalModelScriptKey(runId), report.keras, 'text/x-python; charset=utf-8');
+  }
   let historyKey: string | undefined;
   if (entry) {
     historyKey = await recordHistoryEntry(store, spec.name, entry);

@@ -1,6 +1,6 @@
 
 import { analyzeRun, finalModelTest, type AnalyzeExtras, type RankedCandidate, type TestScore } from './analysis.js';
-import { answerWords, DECISION_RULE } from './verdict.js';
+import { answerWords, candidateVerdict, DECISION_RULE } from './verdict.js';
 import { runCost, type RunCost } from '../cost/estimate.js';
 import { compareWithGrid } from '../cost/grid.js';
 import type { PriceTable } from '../cost/prices.js';
@@ -14,7 +14,7 @@ function testScore(t: TestScore | null): LeaderboardTest | null {
   return t && { metric: t.score, se: t.se, ci95: pair(t.ci), n: t.n, rows: t.rows };
 }
 
-function row(c: RankedCandidate, cost: RunCost | null): LeaderboardRow {
+function row(c: RankedCandidate, recommended: boolean, cost: RunCost | null): LeaderboardRow {
   const k = cost?.candidates.get(c.id);
   const doc = c.doc;
   const cand = doc.candidate;
@@ -28,6 +28,7 @@ function row(c: RankedCandidate, cost: RunCost | null): LeaderboardRow {
     metric: { mean: c.summary.mean, se: c.summary.se, std: c.summary.std, ci95: pair(c.summary.ci), n: c.summary.n },
     vsBest: c.vsBest && { test: c.vsBest.kind, p: c.vsBest.p, pWorse: c.pWorse, pairs: c.vsBest.kind === 'paired' ? c.vsBest.pairs : null },
     approxBest: c.approxBest,
+    verdict: candidateVerdict(c, recommended),
     vsBaseline: c.vsBaseline && { verdict: c.vsBaseline.verdict, difference: c.vsBaseline.difference, ci95: pair(c.vsBaseline.interval), p: c.vsBaseline.p },
     test: testScore(c.test),
     epochs: doc.trials.length > 0 ? doc.trials.reduce((s, t) => s + t.epochs.length, 0) / doc.trials.length : 0,
@@ -89,7 +90,7 @@ export function buildLeaderboard(
     metric: { name: a.metric as Leaderboard['metric']['name'], higherIsBetter: a.higherIsBetter, unit: a.unit },
     uncertainty: LEADERBOARD_UNCERTAINTY,
     candidates: manifest.candidates.length,
-    rows: a.ranked.map((c) => row(c, cost)),
+    rows: a.ranked.map((c) => row(c, c.id === a.recommended?.id, cost)),
     failed,
     baseline: b && { name: b.name, description: b.description, metric: b.summary.mean, se: b.summary.se, ci95: pair(b.summary.ci), n: b.summary.n, test: b.test },
     best: a.best && { candidateId: a.best.id, test: testScore(a.best.test) },

@@ -26,6 +26,7 @@ import { OUTCOMES, } from '../stats/index.js';
 import { METRICS } from '../sweep/schema.js';
 import type { Candidate } from '../sweep/candidate.js';
 import type { SweepSpec } from '../sweep/schema.js';
+import { CANDIDATE_VERDICTS } from './verdict.js';
 
 export const LEADERBOARD_SCHEMA = 'layerbench.leaderboard.v3' as const;
 export const LEADERBOARD_SCHEMA_V2 = 'layerbench.leaderboard.v2' as const;
@@ -132,6 +133,8 @@ export const leaderboardRowSchema = z.object({
   vsBest: z.object({ test: z.enum(['paired', 'welch']), p: z.number(), pWorse: z.number().nullable(), pairs: z.number().int().nullable() }).nullable(),
   /** "≈ best": not significantly worse than the best, the decision rule's test (true for the best); null when untestable (one trial). */
   approxBest: z.boolean().nullable(),
+  /** Its place in the answer (src/results/verdict.ts), read from the flags above; absent in leaderboards written before it. */
+  verdict: z.enum(CANDIDATE_VERDICTS).optional(),
   /** Against the baseline on the same trials; null when the run has none. */
   vsBaseline: z
     .object({

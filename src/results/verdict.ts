@@ -3,7 +3,7 @@
  * surface: leaderboard.json (for scripts), the terminal, the report, the model card and the history.
  * The numbers come from analysis.ts, the rule from src/stats/decision.ts.
  */
-import { SIGNIFICANCE, type Edge, type Outcome } from '../stats/index.js';
+import { SIGNIFICANCE, type BaselineVerdict, type Edge, type Outcome } from '../stats/index.js';
 import { count, fmtInt, fmtInterval, fmtMeanSe, fmtRatio, fmtUncertainty, fmtValue, pEquals, withUnit } from '../format.js';
 import type { RankedCandidate, RunAnalysis } from './analysis.js';
 
@@ -154,4 +154,47 @@ export function testScoreWords(t: { score: number; se: number | null; ci: { lo: 
   const rows = count(t.rows, 'test row');
   if (!t.ci) return `${withUnit(fmtValue(t.score), unit)} (${rows}; no interval: older documents keep no per-row results)`;
   return `${fmtMeanSe(t.score, t.se, unit)} (95 % CI ${fmtInterval(t.ci, t.se, unit)}, ${rows})`;
+}
+
+/**
+ * A candidate's place in the answer, one word for every surface (the terminal's verdict column, the
+ * report's leaderboard, leaderboard.json): read from the decision's own flags, never decided again.
+ */
+export const CANDIDATE_VERDICTS = ['recommended', 'at or below baseline', 'best', '≈ best', 'undecided', 'untested', 'worse'] as const;
+export type CandidateVerdict = (typeof CANDIDATE_VERDICTS)[number];
+
+/** What each verdict means, for hover titles and notes. */
+export const VERDICT_MEANING: Record<CandidateVerdict, string> = {
+  recommended: 'the smallest candidate as good as the best, among those that beat the baseline',
+  'at or below baseline': 'no better than the baseline on the same trials: it learned nothing a model without a network does not know',
+  best: 'the highest mean',
+  '≈ best': 'as good as the best: not significantly worse, and within its standard error',
+  undecided: 'not significantly worse than the best, but trailing by more than its standard error: too few trials or rows to tell',
+  untested: 'one trial: no test possible',
+  worse: `significantly worse than the best (one-sided paired test, p < ${SIGNIFICANCE})`,
+};
+
+/** The decision's flags a verdict is read from: a RankedCandidate has them all. */
+export interface VerdictFlags {
+  rank: number;
+  approxBest: boolean | null;
+  undecided: boolean;
+  vsBaseline: { verdict: BaselineVerdict } | null;
+}
+
+/** A candidate's verdict: recommended first, then a network no better than the baseline, then how it stands against the best. */
+export function candidateVerdict(c: VerdictFlags, recommended: boolean): CandidateVerdict {
+  if (recommended) return 'recommended';
+  if (c.vsBaseline?.verdict === 'does-not-beat') return 'at or below baseline';
+  if (c.rank === 1) return 'best';
+  if (c.approxBest === true) return '≈ best';
+  if (c.undecided) return 'undecided';
+  if (c.approxBest === null) return 'untested';
+  return 'worse';
+}
+
+/** A verdict with how the candidate fares against the baseline when that is not plain (`≈ best, ns vs baseline`). */
+export function verdictText(verdict: CandidateVerdict, baseline: BaselineVerdict | null | undefined): string {
+  if (verdict === 'at or below baseline' || !baseline || baseline === 'beats' || baseline === 'does-not-beat') return verdict;
+  return `${verdict}, ${baseline === 'not-clearly-better' ? 'ns vs baseline' : 'untested vs baseline'}`;
 }

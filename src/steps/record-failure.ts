@@ -34,7 +34,7 @@ export async function recordFailure(store: Store, payload: CaughtFailure, opts: 
   const candidate = manifest.candidates.find((c) => c.id === input.candidateId);
   // An item Plan did not make has no document to write; Aggregate only ranks the manifest's candidates.
   if (!candidate) return { recorded: false, reason };
-  const doc = caughtFailureDoc(input.runId, candidate, input, opts.now ?? new Date());
+  const doc = caughtFailureDoc(input.runId, candidate, input, opts.now ?? new Date(), manifest.sweep.training.maxTaskSeconds);
   const key = keys.candidate(input.runId, candidate.id);
   if (await putJsonIfAbsent(store, key, doc)) return { recorded: true, reason };
   // A halving candidate that failed in a later round replaces its document of the round before, so
@@ -76,7 +76,23 @@ function caughtMessage(error: CaughtFailure['error']): string {
   return cause;
 }
 
-function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFailure, now: Date): CandidateDoc {
+/**
+ * A timeout in words that say what to do: which limit was hit (when the cause names it: the local
+ * runner's "ran longer than 900 s", Lambda's "Task timed out after 900.02 seconds") and which setting
+ * to change. A task checkpoints after training.maxTaskSeconds only between epochs, so the limit must
+ * leave room for one epoch and for saving.
+ */
+export function timeoutMessage(cause: string, maxTaskSeconds: number): string {
+  const m = /(?:longer than|after) (\d+(?:\.\d+)?) s/.exec(cause);
+  const limit = m ? Math.round(Number(m[1])) : null;
+  const fix =
+    limit !== null && maxTaskSeconds >= limit
+      ? `training.maxTaskSeconds (${maxTaskSeconds} s) is not below it, so the task never handed over: set it below ${limit} s, or raise the limit`
+      : `a task hands over to the next after training.maxTaskSeconds (${maxTaskSeconds} s), but only between epochs: lower it to leave room for one epoch and for saving, or raise the limit`;
+  return `timed out: a Train task ran past ${limit === null ? 'its time limit' : `its ${limit} s limit`} (locally --train-timeout, default 900 s; deployed, the Train function's timeout, -c trainTimeoutMinutes); ${fix}`;
+}
+
+function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFailure, now: Date, maxTaskSeconds: number): CandidateDoc {
   const at = now.toISOString();
   const name = failure.error?.Error ?? '';
   return failedCandidateDoc({
@@ -85,7 +101,7 @@ function caughtFailureDoc(runId: string, candidate: Candidate, failure: CaughtFa
     error: {
       kind: caughtFailureKind(name),
       code: name === 'States.Timeout' ? 'E_TIMEOUT' : 'E_TASK_FAILED',
-      message: caughtReason(failure.error ?? {}),
+      message: name === 'States.Timeout' ? timeoutMessage(caughtMessage(failure.error ?? {}), maxTaskSeconds) : caughtReason(failure.error ?? {}),
     },
     startedAt: at,
     finishedAt: at,

@@ -2,6 +2,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { z } from 'zod';
 import { errorMessage, jsonProblem, SpecError } from '../errors.js';
+import { didYouMean } from '../suggest.js';
 import { sweepSpecSchema, type SweepSpec } from './schema.js';
 
 /** A sweep spec is a few hundred bytes; a file beyond this is something else. */
@@ -12,6 +13,26 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? String(p) : `.${String(p)}`;
   return out || '(spec)';
+}
+
+/** The field names the spec allows at `path` (an object's keys, through defaults, optionals and transforms). */
+function fieldsAt(path: readonly PropertyKey[]): string[] {
+  let node = sweepSpecSchema as unknown as z.core.$ZodType;
+  const unwrap = () => {
+    for (;;) {
+      const def = node._zod.def as { type: string; innerType?: z.core.$ZodType; in?: z.core.$ZodType };
+      if ((def.type === 'default' || def.type === 'optional' || def.type === 'prefault') && def.innerType) node = def.innerType;
+      else if (def.type === 'pipe' && def.in) node = def.in;
+      else return def.type === 'object' ? (node._zod.def as unknown as { shape: Record<string, z.core.$ZodType> }).shape : null;
+    }
+  };
+  for (const key of path) {
+    const shape = unwrap();
+    const next = shape?.[String(key)];
+    if (!next) return [];
+    node = next;
+  }
+  return Object.keys(unwrap() ?? {});
 }
 
 function describe(issue: z.core.$ZodIssue): string {
@@ -30,10 +51,16 @@ function describe(issue: z.core.$ZodIssue): string {
     case 'invalid_type':
       // zod does not keep the input on the issue; its message says what it received.
       return /received undefined/.test(issue.message) ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
-    case 'invalid_value':
-      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'unrecognized_keys':
-      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
+    case 'invalid_value': {
+      const input = (issue as { input?: unknown }).input;
+      const values = issue.values.filter((v): v is string => typeof v === 'string');
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}${typeof input === 'string' ? didYouMean(input, values) : ''}`;
+    }
+    case 'unrecognized_keys': {
+      const known = fieldsAt(issue.path);
+      const hint = issue.keys.length === 1 ? didYouMean(issue.keys[0]!, known) : '';
+      return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}${hint}`;
+    }
     case 'invalid_union':
       return 'must be a string or a list of strings';
     default:
@@ -60,7 +87,8 @@ function usefulIssues(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
 
 /** Validate an already-parsed value. Throws SpecError naming the first problem (all of them in `.issues`). */
 export function parseSweep(value: unknown, source = 'sweep'): SweepSpec {
-  const r = sweepSpecSchema.safeParse(value);
+  // reportInput: the mistyped value is on the issue, for "did you mean".
+  const r = sweepSpecSchema.safeParse(value, { reportInput: true });
   if (r.success) return r.data;
   const messages = usefulIssues(r.error.issues).map(formatIssue);
   const err = new SpecError(`${source}: ${messages[0]}${messages.length > 1 ? ` (and ${messages.length - 1} more)` : ''}`);

@@ -31,42 +31,35 @@ export type MissingPolicy = (typeof MISSING_POLICIES)[number];
 
 const datasetFields = z
   .object({
-    /** A key in the store (`datasets/x.csv`), a local path, or `s3://bucket/key`. */
-    key: z.string().min(1),
-    /** Default: from the key's extension (`.npz`, `.npy`), else csv. */
-    format: z.enum(DATASET_FORMATS).optional(),
-    task: z.enum(TASKS),
-    /** CSV: the target column (forecast: one or more). NPZ: the array holding labels. */
-    target: z.union([z.string().min(1), nonEmptyUnique(z.string().min(1))]).optional(),
-    /** CSV feature columns; default: every column but the target(s), the time column, `exclude` and identifiers. */
-    features: nonEmptyUnique(z.string().min(1)).optional(),
-    /** CSV columns never used as features (when `features` is not given). */
+    key: z
+      .string()
+      .min(1)
+      .describe(
+        'Where the data is. In the cloud: a key under datasets/ in the store (the bucket), the only data the functions read. Locally the CLI also takes s3://bucket/key, an absolute path, file://…, ./data.csv or a relative path that exists; a datasets/… key is looked up in the store first. Other store prefixes (sweeps/, runs/) are refused.',
+      ),
+    format: z.enum(DATASET_FORMATS).optional().describe('csv, npy or npz; default: from the key’s extension (.npz, .npy), else csv.'),
+    task: z.enum(TASKS).describe('binary or multiclass classification, regression, or forecast (a time series, one or more steps ahead).'),
+    target: z
+      .union([z.string().min(1), nonEmptyUnique(z.string().min(1))])
+      .optional()
+      .describe('CSV: the target column (forecast: one or more). NPZ: the array holding the labels.'),
+    features: nonEmptyUnique(z.string().min(1))
+      .optional()
+      .describe('CSV feature columns; default: every column but the target(s), the time column, exclude and identifiers.'),
     exclude: nonEmptyUnique(z.string().min(1)).optional().describe('CSV columns never used as features (when features is not given).'),
-    /** CSV columns one-hot encoded as categories even where their cells are numbers (codes, ZIP codes, mixed cells). */
     categorical: nonEmptyUnique(z.string().min(1))
       .optional()
       .describe('CSV columns one-hot encoded as categories even where their cells are numbers (codes, mixed cells).'),
-    /** NPZ/NPY: the array holding the inputs (NPY: the file itself; labels then from `labelsKey`). */
-    inputs: z.string().min(1).default('x'),
-    /** NPY only: a second .npy file in the store holding the labels. */
-    labelsKey: z.string().min(1).optional(),
-    /**
-     * Missing cells. impute: a numeric cell gets the training median plus a was-missing indicator input,
-     * a categorical cell the category "(missing)" — learned on training rows only; rows with a missing
-     * target are dropped. drop: rows with a missing cell in a used column are dropped. error: a missing
-     * cell is an error. Arrays: samples with NaN are dropped (impute, drop) or an error.
-     */
+    inputs: z.string().min(1).default('x').describe('NPZ: the array holding the inputs (default "x"). NPY: the key itself holds them; the labels are in labelsKey.'),
+    labelsKey: z.string().min(1).optional().describe('NPY only: a second .npy file holding the labels, beside the inputs (under datasets/ when they are in the store).'),
     missing: z
       .enum(MISSING_POLICIES)
       .optional()
       .describe(
         'Missing cells (default impute): impute gives a numeric cell the training median plus a was-missing indicator input and a categorical cell the category "(missing)"; drop drops the row; error refuses the data. Rows with a missing target are dropped.',
       ),
-    /** Deprecated, read for old sweeps: true is `missing: "drop"`, false is `missing: "error"`. */
     dropMissing: z.boolean().optional().meta({ deprecated: true, description: 'Deprecated: use missing. true is missing "drop", false is missing "error".' }),
-    /** Regression and forecast: the target's unit (e.g. "mpg", "ppm"), shown with every error metric. */
     unit: z.string().min(1).max(32).optional().describe('Regression and forecast: the unit of the target (e.g. "mpg"), shown with every error metric.'),
-    /** The column that orders rows in time (dates or numbers). Forecast: required. Other tasks: time-ordered evaluation (evaluation.order). */
     time: z
       .string()
       .min(1)
@@ -74,28 +67,23 @@ const datasetFields = z
       .describe(
         'The column that orders rows in time (dates or numbers). Required for forecast; for other tasks it makes evaluation time-ordered: validation and test rows always later than training rows.',
       ),
-    /** CSV columns read as dates (parsed into cyclic features); found without it when every cell is a date. */
     dates: nonEmptyUnique(z.string().min(1))
       .optional()
       .describe('CSV columns read as dates, each parsed into cyclic inputs (year, week, day); columns whose every cell is a date are found without it.'),
-    /** A categorical column with more distinct values keeps this many of the most frequent and an "(other)" level. */
     maxCategories: int(1)
       .max(1024)
       .optional()
       .describe('A categorical column with more distinct values than this (default 20) is one-hot encoded as its most frequent values (learned on training rows) and an "(other)" level, which also takes values never seen in training.'),
-    /** Forecast: how many past steps each sample sees. */
-    lookback: int(1).optional(),
-    /** Forecast: how many steps ahead the target lies. */
-    horizon: int(1).default(1),
-    /** Forecast: what the target column holds — its level, or its change from the row before (then "no change" predicts 0). */
+    lookback: int(1).optional().describe('Forecast: how many past rows each sample sees (required for forecast).'),
+    horizon: int(1).default(1).describe('Forecast: how many rows ahead the target lies (default 1).'),
     targetIs: z
       .enum(['level', 'change'])
       .optional()
       .describe('Forecast: what the target column holds: its level (default), or its change from the row before, so that the persistence baseline "no change" predicts 0.'),
-    /** Forecast: the season in rows (12 for monthly data with a yearly cycle); the baseline is then seasonal naive. */
     season: int(2).optional().describe('Forecast: the season in rows (12 for monthly data); the baseline is then seasonal naive instead of persistence.'),
   })
-  .strict();
+  .strict()
+  .describe('The data: where it is, the task, and which columns or arrays are inputs and target.');
 
 /** The dataset section, with `dropMissing` read into `missing` (default "impute") and the format from the key when not given. */
 export const datasetSchema = datasetFields.transform(({ dropMissing, ...ds }, ctx) => {
@@ -112,28 +100,26 @@ export const ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'elu', 'selu', 'swish'] a
 
 export const modelSchema = z
   .object({
-    family: z.enum(['dense', 'cnn', 'lstm']),
-    /** Hidden layers (dense), conv blocks (cnn) or stacked LSTM layers (lstm). */
-    depth: nonEmptyUnique(int(1).max(64)),
-    /** Units (dense, lstm) or filters (cnn) of the first layer. */
-    width: nonEmptyUnique(int(1).max(4096)),
-    /** How width varies from the first layer to the next. */
-    widthPattern: z.enum(WIDTH_PATTERNS).default('constant'),
-    activation: z.enum(ACTIVATIONS).default('relu'),
-    dropout: z.number().min(0).lt(1).default(0),
-    l2: z.number().min(0).default(0),
+    family: z.enum(['dense', 'cnn', 'lstm']).describe('dense (tables), cnn (image arrays) or lstm (forecasts).'),
+    depth: nonEmptyUnique(int(1).max(64)).describe('The depths to try: hidden layers (dense), conv blocks (cnn) or stacked LSTM layers (lstm).'),
+    width: nonEmptyUnique(int(1).max(4096)).describe('The widths to try: units (dense, lstm) or filters (cnn) of the first layer.'),
+    widthPattern: z.enum(WIDTH_PATTERNS).default('constant').describe('How width varies from one layer to the next: constant, halving (64→32) or doubling (32→64).'),
+    activation: z.enum(ACTIVATIONS).default('relu').describe('The hidden layers’ activation (default relu); the output layer’s follows from the task.'),
+    dropout: z.number().min(0).lt(1).default(0).describe('Dropout rate after each hidden layer (default 0).'),
+    l2: z.number().min(0).default(0).describe('L2 weight penalty on every hidden layer’s kernel (default 0).'),
     cnn: z
       .object({
-        kernelSize: int(1).max(15).default(3),
-        pooling: z.enum(['max', 'avg', 'none']).default('max'),
-        poolSize: int(2).max(8).default(2),
-        /** Hidden dense layers between Flatten and the output layer. */
-        denseHead: z.array(int(1).max(4096)).default([]),
+        kernelSize: int(1).max(15).default(3).describe('Convolution kernel size (default 3).'),
+        pooling: z.enum(['max', 'avg', 'none']).default('max').describe('Pooling after each conv block: max (default), avg or none.'),
+        poolSize: int(2).max(8).default(2).describe('Pooling window (default 2).'),
+        denseHead: z.array(int(1).max(4096)).default([]).describe('Units of the hidden dense layers between Flatten and the output layer (default none).'),
       })
       .strict()
-      .default({ kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] }),
+      .default({ kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] })
+      .describe('cnn only: the conv blocks’ kernel and pooling, and the dense head.'),
   })
-  .strict();
+  .strict()
+  .describe('The network family and the depth × width grid to try; the output layer and loss follow from the task.');
 
 export const OPTIMIZERS = ['adam', 'sgd', 'rmsprop', 'adagrad'] as const;
 
@@ -142,22 +128,21 @@ export const DEFAULT_MAX_TASK_SECONDS = 840;
 
 export const earlyStoppingSchema = z
   .object({
-    enabled: z.boolean().default(true),
-    /** `val_loss`, or `val_metric` for the ranking metric. */
-    monitor: z.enum(['val_loss', 'val_metric']).default('val_loss'),
-    patience: int(0).default(5),
-    minDelta: z.number().min(0).default(0),
-    restoreBestWeights: z.boolean().default(true),
+    enabled: z.boolean().default(true).describe('Stop a trial when the monitored value stops improving (default true).'),
+    monitor: z.enum(['val_loss', 'val_metric']).default('val_loss').describe('val_loss (default), or val_metric for the ranking metric.'),
+    patience: int(0).default(5).describe('Epochs without improvement before stopping (default 5).'),
+    minDelta: z.number().min(0).default(0).describe('The smallest change that counts as an improvement (default 0).'),
+    restoreBestWeights: z.boolean().default(true).describe('Keep the weights of the best epoch, not the last (default true).'),
   })
-  .strict();
+  .strict()
+  .describe('Early stopping on the validation rows (never the test rows).');
 
 export const trainingSchema = z
   .object({
-    /** The cap: early stopping (on by default) ends most trials well before it. */
-    epochs: int(1).max(10_000).default(100),
-    batchSize: int(1).max(65_536).default(32),
-    optimizer: z.enum(OPTIMIZERS).default('adam'),
-    learningRate: z.number().positive().default(0.001),
+    epochs: int(1).max(10_000).default(100).describe('The most epochs a trial trains (default 100); early stopping ends most trials well before.'),
+    batchSize: int(1).max(65_536).default(32).describe('Samples per gradient step (default 32).'),
+    optimizer: z.enum(OPTIMIZERS).default('adam').describe('adam (default), sgd, rmsprop or adagrad.'),
+    learningRate: z.number().positive().default(0.001).describe('The optimizer’s learning rate (default 0.001).'),
     earlyStopping: earlyStoppingSchema.default({
       enabled: true,
       monitor: 'val_loss',
@@ -165,17 +150,14 @@ export const trainingSchema = z
       minDelta: 0,
       restoreBestWeights: true,
     }),
-    seed: int(0).default(42),
-    /**
-     * Seconds one Train task may spend before it checkpoints and hands on to the next invocation
-     * (the state machine re-invokes it); below Lambda's 15 minutes by default, leaving time to score and save.
-     */
+    seed: int(0).default(42).describe('Seeds weights, shuffles and splits (default 42); repeats derive theirs from it.'),
     maxTaskSeconds: int(1)
       .max(86_400)
       .default(DEFAULT_MAX_TASK_SECONDS)
       .describe("Seconds one Train task may train before it checkpoints and continues in the next invocation (default 840, below Lambda's 15 minutes)."),
   })
-  .strict();
+  .strict()
+  .describe('How every candidate trains: the same settings for all, so they compare.');
 
 export const METRICS = ['accuracy', 'loss', 'mse', 'rmse', 'mae'] as const;
 
@@ -185,13 +167,10 @@ export type MetricName = (typeof METRICS)[number];
 
 export const evaluationSchema = z
   .object({
-    /** holdout: one validation split; kfold: k folds (stratified for classification, time-ordered for forecast). */
-    strategy: z.enum(['holdout', 'kfold']).default('holdout'),
-    /**
-     * The share of rows (forecast: the last windows in time) held out before anything else as the test
-     * split: stratified for classification, the same rows for every candidate and repeat, never used for
-     * early stopping, ranking or the recommendation. 0 turns it off.
-     */
+    strategy: z
+      .enum(['holdout', 'kfold'])
+      .default('holdout')
+      .describe('holdout (default): one validation split per repeat; kfold: k folds (stratified for classification, forward-chaining in time order).'),
     test: z
       .number()
       .min(0)
@@ -200,26 +179,22 @@ export const evaluationSchema = z
       .describe(
         'Share of rows held out first as the test split (stratified for classification, the last windows for forecasts), the same for every candidate and repeat, never used for choosing. 0 turns it off.',
       ),
-    /** The share of the remaining rows each holdout trial validates on. */
-    validationSplit: z.number().gt(0).lt(1).default(0.2),
-    folds: int(2).max(20).default(5),
-    /** Each repeat trains again with another seed (and, for random holdout, another shuffle); 3 by default, so every candidate has a spread and can be compared. */
-    repeats: int(1).max(50).default(3),
-    /**
-     * How rows are split: "time" — validation and test rows are always later than the rows a model
-     * trains on (forward-chaining folds); "random" — shuffled (stratified for classification); "auto"
-     * (default) — time when the data has an order column (dataset.time, a column of dates) or the task is forecast.
-     */
+    validationSplit: z.number().gt(0).lt(1).default(0.2).describe('holdout: the share of the remaining rows each trial validates on (default 0.2).'),
+    folds: int(2).max(20).default(5).describe('kfold: the number of folds (default 5).'),
+    repeats: int(1)
+      .max(50)
+      .default(3)
+      .describe('How often each split is trained again with another seed (default 3), so every candidate has a spread and candidates can be compared.'),
     order: z
       .enum(EVALUATION_ORDERS)
       .optional()
       .describe(
         'How rows are split (default auto): time — validation and test rows always later than training rows (forward-chaining folds, test = the latest rows); random — shuffled, stratified for classification; auto — time when dataset.time is given, a column holds dates, or the task is forecast.',
       ),
-    /** Ranking metric; default accuracy for classification, rmse otherwise. */
-    metric: z.enum(METRICS).optional(),
+    metric: z.enum(METRICS).optional().describe('The ranking metric: accuracy or loss for classification (default accuracy); mse, rmse (default), mae or loss otherwise.'),
   })
-  .strict();
+  .strict()
+  .describe('How candidates are scored: the test split, the validation splits, repeats and the ranking metric.');
 
 export const SEARCH_STRATEGIES = ['grid', 'random', 'halving', 'hyperband'] as const;
 /** The strategies that train in rounds: `eta`, `minEpochs` and `budget` are their options. */
@@ -233,48 +208,43 @@ export function isHalving<S extends Pick<SearchSpec, 'strategy'>>(search: S): se
 
 export const searchSchema = z
   .object({
-    /**
-     * grid: every depth × width point, trained to training.epochs. random: `count` of them. halving:
-     * every point, in rounds that train the better ones longer (successive halving). hyperband: the
-     * points split into halving brackets that start at different budgets.
-     */
-    strategy: z.enum(SEARCH_STRATEGIES).default('grid'),
-    /** random: how many depth × width points to draw. */
-    count: int(1).optional(),
-    seed: int(0).default(0),
-    /** Refuse sweeps that expand to more candidates than this. */
-    maxCandidates: int(1).max(10_000).default(100),
-    /** halving, hyperband: each rung keeps the best 1 in eta (and those the data cannot tell from the cut) and trains them eta times longer. Default 3. */
+    strategy: z
+      .enum(SEARCH_STRATEGIES)
+      .default('grid')
+      .describe(
+        'grid (default): every depth × width point, trained to training.epochs. random: count of them. halving: every point, in rounds that train the better ones longer (successive halving). hyperband: halving brackets that start at different budgets.',
+      ),
+    count: int(1).optional().describe('random: how many depth × width points to draw.'),
+    seed: int(0).default(0).describe('random: seeds the draw (default 0).'),
+    maxCandidates: int(1).max(10_000).default(100).describe('Refuse a sweep that expands to more candidates than this (default 100, at most 10,000).'),
     eta: int(2)
       .max(16)
       .optional()
       .describe('halving, hyperband: each rung keeps the best 1 in eta (and any candidate the paired test cannot tell from the cut) and trains them eta times longer. Default 3.'),
-    /** halving, hyperband: epochs of the first rung (default: training.epochs / eta^⌊log_eta candidates⌋, at least 1). The last rung trains to training.epochs. */
     minEpochs: int(1)
       .max(10_000)
       .optional()
       .describe('halving, hyperband: epochs of the first rung (default training.epochs / eta^k with k = ⌊log_eta(candidates)⌋, at least 1); the last rung trains to training.epochs.'),
-    /** halving, hyperband: stop promoting once the next rung would pass this spend. */
     budget: z
       .object({
-        /** Epochs trained in all, over every trial of every candidate. */
-        epochs: int(1).optional(),
-        /** Estimated US dollars: Lambda GB-seconds, requests and state transitions (src/cost/prices.ts). */
-        usd: z.number().positive().optional(),
+        epochs: int(1).optional().describe('Epochs trained in all, over every trial of every candidate.'),
+        usd: z.number().positive().optional().describe('Estimated US dollars: Lambda GB-seconds, requests and state transitions (list prices).'),
       })
       .strict()
       .optional()
       .describe('halving, hyperband: no further rung starts once it would pass this spend — epochs in all (every trial of every candidate), or estimated USD; the report lists what was left untrained.'),
   })
-  .strict();
+  .strict()
+  .describe('Which candidates train, and how long: every grid point, a random draw, or rounds that stop the weaker ones early.');
 
 export const sweepSpecSchema = z
   .object({
-    $schema: z.string().optional(),
+    $schema: z.string().optional().describe('The JSON Schema this file follows (for editors); ignored by layerbench.'),
     name: z
       .string()
-      .regex(SWEEP_NAME, 'must be 1–64 lower-case letters, digits, - or _'),
-    description: z.string().optional(),
+      .regex(SWEEP_NAME, 'must be 1–64 lower-case letters, digits, - or _')
+      .describe('The sweep’s name: 1–64 lower-case letters, digits, - or _. Its runs are named after it and its history is kept under it.'),
+    description: z.string().optional().describe('Free text for the people who read the file.'),
     dataset: datasetSchema,
     model: modelSchema,
     training: trainingSchema.default(trainingSchema.parse({})),

@@ -2,4 +2,3 @@ export { PROMOTE_STEP, STATE, TASK_NAMES, type StateName, type TaskName } from '
 export { definitionFromTemplate, localDefinition, trainState, type AslDefinition, type AslState, type RenderOptions } from './asl.js';
 export { runLocal, type ProgressEvent, type RunLocalOptions, type RunLocalResult } from './local.js';
 export { defaultWorkers, TrainPool, WorkerTaskError, type TrainPoolOptions } from './pool.js';
-export { createProgressDisplay, estimateRemaining, formatDuration, type ProgressDisplay } from './progress.js';

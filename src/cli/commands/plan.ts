@@ -3,6 +3,7 @@ import Table from 'cli-table3';
 import { estimateResources, formatBytes } from '../../model/params.js';
 import { strategyFor } from '../../search/strategies.js';
 import { openCheckedStore } from '../../store/open.js';
+import { withActivity } from '../activity.js';
 import { prepareSweepFile } from '../sweep-file.js';
 
 export interface PlanCommandOptions {
@@ -12,7 +13,11 @@ export interface PlanCommandOptions {
 }
 
 export async function planCommand(file: string, opts: PlanCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<void> {
-  const { spec, datasetVersion, info, candidates } = await prepareSweepFile(file, await openCheckedStore(opts.store), opts);
+  const store = await openCheckedStore(opts.store);
+  const { spec, datasetVersion, info, candidates } = await withActivity(opts, (activity) => {
+    activity.phase(`reading ${file} and its data`);
+    return prepareSweepFile(file, store, opts);
+  });
   const rows = candidates.map((c) => {
     const e = estimateResources(c, spec, info);
     return { ...c, resources: { params: e.params, macs: e.macs, memoryBytes: e.memory.total } };

@@ -11,6 +11,7 @@ import { DataError, SpecError } from '../../errors.js';
 import { fileType, loadPredictor, predictionCsv, UNKNOWN_CATEGORY_POLICIES, type Prediction, type UnknownCategoryPolicy } from '../../artifacts/predictor.js';
 import { checkRunIdOption } from '../../results/manifest.js';
 import { openStore } from '../../store/open.js';
+import { withActivity } from '../activity.js';
 
 export interface PredictCommandOptions {
   store?: string;
@@ -54,13 +55,17 @@ export async function predictCommand(runId: string, file: string, opts: PredictC
   fileType(file); // the wrong kind of file is named before any model is loaded
   const bytes = await readInput(file);
   const store = openStore(opts.store);
-  const predictor = await loadPredictor(store, runId, { ...(opts.candidate ? { candidate: opts.candidate } : {}), ...(opts.backend ? { backend: opts.backend } : {}) });
-  let prediction: Prediction;
-  try {
-    prediction = await predictor.predictFile(bytes, file, { unknownCategories: policy as UnknownCategoryPolicy });
-  } finally {
-    predictor.dispose();
-  }
+  // Loading TensorFlow.js and the model takes seconds: say so on a terminal (activity.ts).
+  const { predictor, prediction } = await withActivity(opts, async (activity) => {
+    activity.phase(`loading ${opts.candidate ? `candidate ${opts.candidate}'s model` : 'the final model'} of ${runId}`);
+    const predictor = await loadPredictor(store, runId, { ...(opts.candidate ? { candidate: opts.candidate } : {}), ...(opts.backend ? { backend: opts.backend } : {}) });
+    activity.phase(`predicting ${file}`);
+    try {
+      return { predictor, prediction: await predictor.predictFile(bytes, file, { unknownCategories: policy as UnknownCategoryPolicy }) };
+    } finally {
+      predictor.dispose();
+    }
+  });
   const csv = predictionCsv(prediction);
   const what = predictor.preprocessing.input.kind === 'series' ? 'window' : predictor.preprocessing.input.kind === 'array' ? 'sample' : 'row';
   if (opts.out) {

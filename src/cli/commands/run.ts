@@ -8,22 +8,21 @@
  * SIGINT and SIGTERM stop the workers at once and end the command with 130 / 143; the documents of
  * the candidates already trained stay, and `--run-id` resumes the run.
  */
-import { join, resolve } from 'node:path';
 import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
 import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
-import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
 import { checkRunIdOption, readManifest } from '../../results/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
 import { checkRunDocuments } from '../../steps/resume.js';
 import type { RunSummary } from '../../steps/types.js';
 import { keys } from '../../store/keys.js';
-import { LocalStore } from '../../store/local.js';
-import { DEFAULT_STORE_DIR, openCheckedStore } from '../../store/open.js';
-import type { Store } from '../../store/store.js';
+import { openCheckedStore } from '../../store/open.js';
 import { TrainPool, workerCount } from '../../workflow/pool.js';
-import { createProgressDisplay, formatDuration } from '../../workflow/progress.js';
+import { createProgressDisplay } from '../progress.js';
+import { finishedRunText, resultsLocation } from '../output.js';
+import { summarizeFailures } from '../../report/failures.js';
+import { wrapLine } from '../../report/wrap.js';
 import { prepareSweepFile } from '../sweep-file.js';
 import { parsePriceOverrides, priceTable } from '../../cost/prices.js';
 
@@ -146,8 +145,8 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const results: RunResult[] = [];
   const texts: string[] = [];
   for (const run of result.runs) {
-    for (const w of run.warnings ?? []) note(`warning: ${w}`);
-    const { leaderboard: lb, text } = await runResultText(store, run.runId);
+    for (const w of run.warnings ?? []) note(wrapLine(`warning: ${w}`));
+    const { leaderboard: lb, text } = await finishedRunText(store, run, { file, seconds });
     const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
     const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';
     results.push({
@@ -162,35 +161,16 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       finalModel: run.finalModel ?? null,
       leaderboard: lb,
     });
-    texts.push([text.trimEnd(), finalModelLine(store, run)].filter(Boolean).join('\n'));
+    texts.push(text);
   }
   if (opts.json) out.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
-  else results.forEach((r, i) => out.write(runSummary(r, texts[i]!, file)));
+  else for (const t of texts) out.write(t);
   const failed = results.find((r) => r.status === 'failed');
-  if (failed) throw new CandidateError(`every candidate failed; see the leaderboard in ${failed.location}`);
-  return results;
-}
-
-/** What a finished run prints: the data, the leaderboard and the answer, where the results are, how to retry failures. */
-function runSummary(r: RunResult, text: string, file: string): string {
-  const lines = [text.trimEnd(), `results: ${r.location}  (${formatDuration(r.seconds)})`];
-  if (r.leaderboard.failed.length > 0) {
-    lines.push(`retry: layerbench run ${file} --run-id ${r.runId} trains crashed and transient failures again (--retry-failed: every failure)`);
+  if (failed) {
+    const s = summarizeFailures(failed.leaderboard.failed);
+    const n = failed.leaderboard.candidates;
+    const why = s ? `; most common reason (${s.sharing} of ${s.failed}): ${s.reason}` : '';
+    throw new CandidateError(`${n === 1 ? 'the only candidate' : `all ${n} candidates`} failed${why}; the reasons: ${failed.location}`);
   }
-  return `${lines.join('\n')}\n`;
-}
-
-/** Where the final model is and how to predict with it, or why there is none. */
-export function finalModelLine(store: Store, run: Pick<RunSummary, 'runId' | 'finalModel'>): string | null {
-  const fm = run.finalModel;
-  if (!fm) return null;
-  if (fm.status === 'failed') return `final model: failed — ${fm.error ?? 'no reason recorded'}`;
-  const dir = store instanceof LocalStore ? join(resultsLocation(store, run.runId), 'model') : `${resultsLocation(store, run.runId)}model/`;
-  const where = store instanceof LocalStore && resolve(store.location) === resolve(DEFAULT_STORE_DIR) ? '' : ` --store ${store.location}`;
-  return `final model: ${dir} (model card: README.md) — predict: npx layerbench predict ${run.runId} <rows.csv>${where}`;
-}
-
-/** Where a run's documents are: a directory, or an S3 URI prefix. */
-export function resultsLocation(store: Store, runId: string): string {
-  return store instanceof LocalStore ? `${join(store.location, ...keys.run(runId).split('/'))}` : `${store.location}/${keys.run(runId)}`;
+  return results;
 }

@@ -4,7 +4,7 @@
  */
 import { cloudClients, type CloudClients } from '../../cloud/clients.js';
 import { runStatus, type StatusResult } from '../../cloud/status.js';
-import { createProgressDisplay } from '../../workflow/progress.js';
+import { createProgressDisplay } from '../progress.js';
 import type { CloudCommandOptions } from './submit.js';
 
 export interface StatusCommandOptions extends CloudCommandOptions {

@@ -3,7 +3,7 @@
  * lines otherwise (CI logs, pipes). Fed by the runner's progress events.
  */
 import cliProgress from 'cli-progress';
-import type { ProgressEvent } from './local.js';
+import type { ProgressEvent } from '../workflow/local.js';
 
 export interface ProgressDisplay {
   onProgress(event: ProgressEvent): void;

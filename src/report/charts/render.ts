@@ -1,0 +1,72 @@
+/**
+ * Drawing: a vega-lite spec compiled with vega-lite and rendered to an SVG string in Node by vega's
+ * headless view (renderer 'none', no canvas: without the `canvas` package vega estimates text widths,
+ * which is enough for axis layout). Every described mark's text becomes an SVG `<title>`, which
+ * browsers show on hover, with no script and nothing fetched; titles are lifted out into the page.
+ */
+import * as vega from 'vega';
+import * as vl from 'vega-lite';
+import type { ChartSpec } from './shared.js';
+
+/**
+ * Compile a vega-lite spec and render it to an SVG string in Node. Element ids inside the SVG
+ * (clip paths, gradients) are prefixed with `idPrefix` so several charts can be inlined in one page
+ * without their `url(#clip1)` references colliding; every described mark gets its description as an
+ * SVG `<title>`, the hover text.
+ */
+export async function renderSvg(spec: ChartSpec, idPrefix: string): Promise<string> {
+  const compiled = vl.compile(spec).spec;
+  // Vega logs dataflow errors instead of throwing them; collect them and fail loudly instead.
+  const errors: unknown[] = [];
+  const base = vega.logger(vega.Warn);
+  const logger = Object.assign(Object.create(base) as typeof base, {
+    error: (...args: readonly unknown[]) => {
+      errors.push(args[0]);
+      return logger;
+    },
+  });
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logger });
+  try {
+    let svg: string;
+    try {
+      svg = await view.toSVG();
+    } catch (e) {
+      throw new Error(`chart ${idPrefix}: ${errors.length ? String(errors[0]) : (e as Error).message}`, { cause: errors[0] ?? e });
+    }
+    if (errors.length) throw new Error(`chart ${idPrefix}: ${String(errors[0])}`, { cause: errors[0] });
+    return svgTitles(prefixSvgIds(svg, idPrefix));
+  } finally {
+    view.finalize();
+  }
+}
+
+/** A chart's spec without its title, for drawing: the page writes the title and subtitle as text. */
+export function untitled(spec: ChartSpec): ChartSpec {
+  const { title: _title, ...rest } = spec as ChartSpec & { title?: unknown };
+  return rest as ChartSpec;
+}
+
+/** The title and subtitle of a spec built here. */
+export function specTitle(spec: ChartSpec): { text: string; subtitle: string } {
+  const t = (spec as { title?: { text?: string; subtitle?: string } }).title;
+  return { text: t?.text ?? '', subtitle: t?.subtitle ?? '' };
+}
+
+/** Make every id in an SVG unique under a prefix, with the references to it. */
+export function prefixSvgIds(svg: string, prefix: string): string {
+  const p = prefix.replace(/[^A-Za-z0-9_-]/g, '_');
+  return svg
+    .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${p}-${id}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${p}-${id})`)
+    .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${p}-${id}"`);
+}
+
+/**
+ * Vega writes a mark's description as its `aria-label`; browsers show an SVG `<title>` child on hover.
+ * Moves each described element's label into a title (the value stays XML-escaped: it is valid text).
+ */
+export function svgTitles(svg: string): string {
+  return svg.replace(/<(path|rect|line|text|g)\b([^>]*?) aria-label="([^"]*)"([^>]*?)(\/?)>/g, (_m, tag: string, before: string, label: string, after: string, selfClosing: string) =>
+    selfClosing ? `<${tag}${before}${after}><title>${label}</title></${tag}>` : `<${tag}${before}${after}><title>${label}</title>`,
+  );
+}

@@ -1,0 +1,57 @@
+/**
+ * The activity line of commands without candidates to count (train, plan, predict): on a terminal it
+ * names the step and the seconds, and is cleared at the end; piped, redirected or --quiet it prints
+ * nothing at all.
+ */
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { withActivity } from '../src/cli/activity.js';
+
+function stream(tty: boolean): { s: NodeJS.WriteStream; text: () => string } {
+  let text = '';
+  const w = new Writable({
+    write(chunk, _enc, done) {
+      text += String(chunk);
+      done();
+    },
+  }) as unknown as NodeJS.WriteStream & { isTTY: boolean; columns: number };
+  w.isTTY = tty;
+  w.columns = 100;
+  // cli-progress moves the cursor on a terminal stream.
+  Object.assign(w, { cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
+  return { s: w, text: () => text };
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('activity line', () => {
+  it('on a terminal: the step and its seconds, redrawn while it works, one line', async () => {
+    const { s, text } = stream(true);
+    const result = await withActivity({ stream: s }, async (a) => {
+      a.phase('reading sweep.json and its data');
+      await pause(50);
+      a.phase('training dense-d1-w8-0123456789: 3 trials × up to 30 epochs');
+      await pause(600);
+      return 42;
+    });
+    expect(result).toBe(42);
+    expect(text()).toContain('reading sweep.json and its data · 0s');
+    expect(text()).toMatch(/training dense-d1-w8-0123456789: 3 trials × up to 30 epochs · \ds/);
+    expect(text()).not.toContain('\n');
+  });
+
+  it('piped or --quiet: nothing, and the line is cleared when the command fails', async () => {
+    for (const opts of [{ stream: stream(false) }, { stream: stream(true), quiet: true }]) {
+      await withActivity({ stream: opts.stream.s, quiet: 'quiet' in opts }, async (a) => {
+        a.phase('planning');
+        await pause(20);
+      });
+      expect(opts.stream.text()).toBe('');
+    }
+    const { s } = stream(true);
+    await expect(withActivity({ stream: s }, async (a) => {
+      a.phase('training');
+      throw new Error('bad data');
+    })).rejects.toThrow('bad data');
+  });
+});

@@ -122,6 +122,8 @@ export class LayerbenchStack extends Stack {
         LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: String(config.maxCandidatesPerNight),
         // A sweep whose maxTaskSeconds passes Train's timeout is refused (its tasks would be stopped before they checkpoint).
         LAYERBENCH_TRAIN_TIMEOUT_SECONDS: String(config.trainTimeoutMinutes * 60),
+        // A candidate whose training needs more than Train's memory is refused before anything trains.
+        LAYERBENCH_TRAIN_MEMORY_MB: String(config.trainMemory),
       },
     });
     const train = new TrainFunction(this, 'Train', {

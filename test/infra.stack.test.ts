@@ -199,7 +199,7 @@ describe('operations', () => {
 describe('guardrails', () => {
   it('hands Plan the limits from context and reserves (and caps) Train concurrency', () => {
     const env = (s: Synthesized, name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000', LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '900' });
+    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000', LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '900', LAYERBENCH_TRAIN_MEMORY_MB: '2048' });
     expect(zip.json.Resources[functionLogicalId(zip.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
     const s = synthLayerbench({ context: { maxCandidatesPerRun: '50', maxEpochs: '200', maxParametersPerCandidate: '100000', maxCandidatesPerNight: '120', trainReservedConcurrency: '4' } });
     expect(env(s, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '50', LAYERBENCH_MAX_EPOCHS: '200', LAYERBENCH_MAX_PARAMETERS: '100000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '120' });

@@ -7,7 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { DataInfo, SplitData } from '../src/data/types.js';
-import { checkMemoryBudget, estimateResources, formatBytes, WASM_HEAP_BYTES } from '../src/model/params.js';
+import { checkMemoryBudget, DEFAULT_MEMORY_BUDGET, estimateResources, formatBytes, trainMemoryBudget, WASM_HEAP_BYTES } from '../src/model/params.js';
+import { readHandlerEnvironment } from '../functions/shared/environment.js';
 import { SpecError } from '../src/errors.js';
 import { rng } from '../src/random.js';
 import { expandCandidates } from '../src/search/candidates.js';
@@ -124,5 +125,18 @@ describe('checkMemoryBudget', () => {
     expect(() => checkMemoryBudget([candidate(3, 512)], spec, info, { bytes: 8 * 2 ** 20, source: '--max-memory' })).toThrow(
       /more than a worker's 8\.0 MiB \(--max-memory\)/,
     );
+  });
+
+  it("in the cloud, is the Train function's memory: a candidate that fits the wasm heap but not 2,048 MB is refused before training", () => {
+    const env = readHandlerEnvironment({ LAYERBENCH_BUCKET: 'a-bucket', LAYERBENCH_TRAIN_MEMORY_MB: '2048' });
+    expect(env.trainMemoryMb).toBe(2048);
+    const budget = trainMemoryBudget(env.trainMemoryMb!);
+    expect(budget).toEqual({ bytes: 2048 * 2 ** 20, source: "the Train function's memory (2048 MB, stack context trainMemory)" });
+    const big = candidate(8, 4096); // ~2.3 GiB to train: over 2 GiB, under the heap
+    expect(() => checkMemoryBudget([big], spec, info)).not.toThrow();
+    expect(() => checkMemoryBudget([big], spec, info, budget)).toThrow(/more than a worker's 2\.0 GiB \(the Train function's memory \(2048 MB, stack context trainMemory\)\)/);
+    // A function with more memory than the heap is held to the heap.
+    expect(trainMemoryBudget(10_240)).toBe(DEFAULT_MEMORY_BUDGET);
+    expect(() => readHandlerEnvironment({ LAYERBENCH_BUCKET: 'a-bucket', LAYERBENCH_TRAIN_MEMORY_MB: 'lots' })).toThrow(/^LAYERBENCH_TRAIN_MEMORY_MB: "lots" must be an integer ≥ 1$/);
   });
 });

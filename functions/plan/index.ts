@@ -2,6 +2,7 @@
  * Plan handler: execution input (PlanInput — from the upload rule, the nightly schedule or the CLI) in,
  * PlanOutput out (the runs and the key of the item list it wrote). All logic lives in src/steps/plan.ts.
  */
+import { trainMemoryBudget } from '../../src/model/params.js';
 import { plan, planOutput } from '../../src/steps/plan.js';
 import type { PlanInput, PlanOutput } from '../../src/steps/types.js';
 import { boundedMessage } from '../../src/errors.js';
@@ -15,7 +16,15 @@ export async function handler(event: PlanInput, context?: LambdaContext): Promis
     const { store, env } = handlerContext(o.tracer);
     o.logger.info('planning', { trigger: event?.trigger, key: event?.key });
     // In the cloud a dataset is a key in the bucket, and the deployment's guardrails apply.
-    const out = planOutput(await plan(store, event, { datasetScope: 'store', limits: env.limits, trainTimeoutSeconds: env.trainTimeoutSeconds }));
+    const out = planOutput(
+      await plan(store, event, {
+        datasetScope: 'store',
+        limits: env.limits,
+        trainTimeoutSeconds: env.trainTimeoutSeconds,
+        // A candidate must fit the memory Train has, not the wasm heap's 4 GiB.
+        ...(env.trainMemoryMb ? { memoryBudget: trainMemoryBudget(env.trainMemoryMb) } : {}),
+      }),
+    );
     const duplicates = out.runs.filter((r) => r.duplicate).length;
     o.metrics.addMetric('RunsPlanned', MetricUnit.Count, out.runs.length - duplicates);
     o.metrics.addMetric('DuplicateRuns', MetricUnit.Count, duplicates);

@@ -19,6 +19,8 @@ export interface HandlerEnvironment {
   limits: PlanLimits;
   /** LAYERBENCH_TRAIN_TIMEOUT_SECONDS: the Train function's timeout; Plan refuses a training.maxTaskSeconds above it. */
   trainTimeoutSeconds?: number;
+  /** LAYERBENCH_TRAIN_MEMORY_MB: the Train function's memory; Plan checks each candidate's training memory against it. */
+  trainMemoryMb?: number;
 }
 
 /** The guardrail variables and the PlanLimits field each sets. */
@@ -48,12 +50,25 @@ export function readHandlerEnvironment(env: NodeJS.ProcessEnv = process.env): Ha
     if (!Number.isSafeInteger(n) || n < 1) throw new SpecError(`${name}: ${JSON.stringify(value)} must be an integer ≥ 1`);
     limits[field] = n;
   }
-  const timeout = env.LAYERBENCH_TRAIN_TIMEOUT_SECONDS;
-  const trainTimeoutSeconds = timeout === undefined || timeout === '' ? undefined : Number(timeout);
-  if (trainTimeoutSeconds !== undefined && !(Number.isSafeInteger(trainTimeoutSeconds) && trainTimeoutSeconds >= 1)) {
-    throw new SpecError(`LAYERBENCH_TRAIN_TIMEOUT_SECONDS: ${JSON.stringify(timeout)} must be an integer ≥ 1`);
-  }
-  return { bucket, prefix, ...(backend ? { backend } : {}), limits, ...(trainTimeoutSeconds !== undefined ? { trainTimeoutSeconds } : {}) };
+  const trainTimeoutSeconds = positiveInteger(env, 'LAYERBENCH_TRAIN_TIMEOUT_SECONDS');
+  const trainMemoryMb = positiveInteger(env, 'LAYERBENCH_TRAIN_MEMORY_MB');
+  return {
+    bucket,
+    prefix,
+    ...(backend ? { backend } : {}),
+    limits,
+    ...(trainTimeoutSeconds !== undefined ? { trainTimeoutSeconds } : {}),
+    ...(trainMemoryMb !== undefined ? { trainMemoryMb } : {}),
+  };
+}
+
+/** An optional integer ≥ 1 from the environment; a malformed one fails naming the variable. */
+function positiveInteger(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const value = env[name];
+  if (value === undefined || value === '') return undefined;
+  const n = Number(value);
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new SpecError(`${name}: ${JSON.stringify(value)} must be an integer ≥ 1`);
+  return n;
 }
 
 let cached: { env: HandlerEnvironment; store: S3Store } | undefined;

@@ -1,21 +1,9 @@
-/**
- * Applying a fitted preprocessing (preprocess.ts) to rows: the sources encode reads (tabular columns,
- * a series, arrays), the encoded inputs and targets, and model outputs back in original units. See
- * preprocess.ts for what each encoding does.
- */
-import type { z } from 'zod';
+
 import { DataError } from '../errors.js';
-import { MISSING_MARKERS, type FeatureColumn } from './columns.js';
-import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './dataset.js';
+import type { ArrayDataset, SeriesDataset, TabularDataset } from './dataset.js';
 import {
   MISSING_CATEGORY,
-  OTHER_CATEGORY,
-  PREPROCESSING_SCHEMA,
-  type CategoricalFeature,
-  type NumericFeature,
   type Preprocessing,
-  type seriesInputSchema,
-  type tabularInputSchema,
 } from './preprocessing-schema.js';
 
 import { targetRow } from './preprocess.js';

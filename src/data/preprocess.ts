@@ -34,7 +34,6 @@
  * a final model trained on all development rows uses.
  */
 import type { z } from 'zod';
-import { DataError } from '../errors.js';
 import { MISSING_MARKERS, type FeatureColumn } from './columns.js';
 import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './dataset.js';
 import {

@@ -255,6 +255,14 @@ export interface MemoryBudget {
 
 export const DEFAULT_MEMORY_BUDGET: MemoryBudget = { bytes: WASM_HEAP_BYTES, source: "the wasm backend's heap; --max-memory sets another" };
 
+/** The budget of a deployed Train function with `mb` of memory (never more than the wasm heap). */
+export function trainMemoryBudget(mb: number): MemoryBudget {
+  const bytes = mb * 2 ** 20;
+  return bytes < WASM_HEAP_BYTES
+    ? { bytes, source: `the Train function's memory (${mb} MB, stack context trainMemory)` }
+    : DEFAULT_MEMORY_BUDGET;
+}
+
 /** `1.5 GiB`, `512 MiB`; absurd sizes in powers of ten. */
 export function formatBytes(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -80,17 +80,8 @@ export { finalModelDocSchema, FINAL_MODEL_SCHEMA, type FinalModelDoc } from './r
 export { buildModel, layerSummaries } from './model/build.js';
 export { expectedParamCount } from './model/params.js';
 export { selectBackend, currentBackend } from './train/backend.js';
-export {
-  trainCandidate,
-  trainCandidateResumable,
-  refitCandidate,
-  failedDoc,
-  type TrainArgs,
-  type ResumableArgs,
-  type TrainProgress,
-  type RefitArgs,
-  type RefitResult,
-} from './train/train.js';
+export { trainCandidate, trainCandidateResumable, failedDoc, type TrainArgs, type ResumableArgs, type TrainProgress } from './train/train.js';
+export { refitCandidate, type RefitArgs, type RefitResult } from './train/refit.js';
 export { candidateCheckpointSchema, CHECKPOINT_SCHEMA, encodeCheckpoint, decodeCheckpoint, type CandidateCheckpoint } from './train/checkpoint.js';
 export { strategyFor, type SearchStrategy, type Schedule } from './search/index.js';
 export { halvingShape, rankRung, assignBrackets, halvingProblems, DEFAULT_ETA, type HalvingShape } from './search/halving/index.js';

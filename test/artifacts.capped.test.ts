@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserEncoder } from '../src/artifacts/card.js';
 import { loadModelFromStore } from '../src/artifacts/model.js';
 import { loadPredictor } from '../src/artifacts/predictor.js';
-import { encode } from '../src/data/preprocess.js';
+import { encode } from '../src/data/encode.js';
 import { parsePreprocessing, type Preprocessing } from '../src/data/preprocessing-schema.js';
 import { readCsvRows } from '../src/data/read-rows.js';
 import { dataLayout, refitData } from '../src/data/split.js';

@@ -27,7 +27,7 @@ import { boundedMessage, DataError, errorMessage, LayerbenchError } from '../err
 import type { FeatureColumn } from '../data/columns.js';
 import { readCsv, type CsvTable } from '../data/csv.js';
 import { decodeNpy, decodeNpz, type NpyArray } from '../data/npy.js';
-import { encode, outputToOriginal, type Source, type UnknownCategory } from '../data/preprocess.js';
+import { encode, outputToOriginal, type Source, type UnknownCategory } from '../data/encode.js';
 import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocessing-schema.js';
 import { readArrayRows, readCsvRows } from '../data/read-rows.js';
 import { finalModelDocSchema } from '../results/final-model.js';

@@ -30,7 +30,8 @@ export {
   type Materialised,
   type TestSplit,
 } from './split.js';
-export { encode, fitPreprocessing, outputToOriginal, targetRow, type Encoded, type Source, type UnknownCategory } from './preprocess.js';
+export { fitPreprocessing, targetRow } from './preprocess.js';
+export { encode, outputToOriginal, type Encoded, type Source, type UnknownCategory } from './encode.js';
 export {
   MISSING_CATEGORY,
   OTHER_CATEGORY,

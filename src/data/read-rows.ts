@@ -8,7 +8,7 @@ import { sampleShapeOf, scaledSamples } from './arrays.js';
 import { classLabel, columnIndex, isMissing, readCategorical, readDateParts, readNumeric, readTime, timeOrder, type FeatureColumn } from './columns.js';
 import type { CsvTable } from './csv.js';
 import type { NpyArray } from './npy.js';
-import type { ArraySource, SeriesSource, TabularSource } from './preprocess.js';
+import type { ArraySource, SeriesSource, TabularSource } from './encode.js';
 import type { Preprocessing } from './preprocessing-schema.js';
 
 const q = JSON.stringify;

@@ -46,7 +46,8 @@ import type { EvaluationSpec } from '../sweep/schema.js';
 import type { ArraySet, DataInfo, SplitData } from './types.js';
 import { timeOrder } from './columns.js';
 import type { ParsedDataset } from './dataset.js';
-import { encode, fitPreprocessing, type Preprocessing } from './preprocess.js';
+import { fitPreprocessing, type Preprocessing } from './preprocess.js';
+import { encode } from './encode.js';
 
 export { targetRow } from './preprocess.js';
 

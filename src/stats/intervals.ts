@@ -114,20 +114,32 @@ export interface ScoreInterval extends Interval {
   df: number;
 }
 
+/** A variance the trials' spread cannot show, with the degrees of freedom it was estimated from. */
+export interface ExtraVariance {
+  variance: number;
+  df: number;
+}
+
+const NO_EXTRA: ExtraVariance = { variance: 0, df: Number.POSITIVE_INFINITY };
+
 /**
  * The 95 % interval of an expected score from J trial scores: Nadeau–Bengio corrected variance
  * s² · (1/J + ratio), J − 1 degrees of freedom, on the metric's scale. `rows` bounds a proportion's
- * effective rows (the distinct rows the trials were scored on). `extraVariance` adds what the trials'
+ * effective rows (the distinct rows the trials were scored on). `extra` adds what the trials'
  * spread cannot show (shared-rows.ts: the sampling error of rows several trials share). Null with one
  * trial.
  */
-export function trialInterval(metric: string, values: readonly number[], ratio: number, rows: number, level = 0.95, extraVariance = 0): ScoreInterval | null {
+export function trialInterval(metric: string, values: readonly number[], ratio: number, rows: number, level = 0.95, extra: ExtraVariance = NO_EXTRA): ScoreInterval | null {
   const J = values.length;
   if (J < 2) return null;
   const m = mean(values);
   const scale = metricScale(metric);
-  const v = variance(values) * (1 / J + ratio) + extraVariance;
-  const df = J - 1;
+  const spread = variance(values) * (1 / J + ratio);
+  const v = spread + extra.variance;
+  // Satterthwaite: the spread is estimated from J − 1 degrees of freedom, the extra part from its own
+  // (the rows' blocks: many more) — t(J − 1) on both would multiply a well-known sampling error by 4.3.
+  const denominator = spread ** 2 / (J - 1) + (extra.variance > 0 ? extra.variance ** 2 / extra.df : 0);
+  const df = denominator > 0 ? Math.max(J - 1, v ** 2 / denominator) : J - 1;
   return { estimate: m, se: Math.sqrt(effectiveVariance(scale, m, v, rows)), df, ...scaledInterval(scale, m, v, critical(df, level), rows) };
 }
 
@@ -168,7 +180,7 @@ export function validationOverlap(points: readonly TrialPoint[]): number | null 
  * plus the trials' spread beyond it, Nadeau–Bengio corrected. Anything else: the Nadeau–Bengio
  * corrected variance of the trial scores, J − 1 degrees of freedom. Null with one trial.
  */
-export function validationInterval(metric: string, points: readonly TrialPoint[], level = 0.95, extraVariance = 0): ScoreInterval | null {
+export function validationInterval(metric: string, points: readonly TrialPoint[], level = 0.95, extra: ExtraVariance = NO_EXTRA): ScoreInterval | null {
   const J = points.length;
   if (J < 2) return null;
   const values = points.map((p) => p.value);
@@ -178,7 +190,7 @@ export function validationInterval(metric: string, points: readonly TrialPoint[]
     // Rows known for some trials only: a proportion's effective rows are at most theirs, each split's once.
     const splits = new Map(points.map((p, i) => [p.split ?? `#${i}`, p.valRows ?? 0]));
     const pooled = [...splits.values()].reduce((s, r) => s + r, 0);
-    return trialInterval(metric, values, ratio, pooled > 0 ? pooled : Infinity, level, extraVariance);
+    return trialInterval(metric, values, ratio, pooled > 0 ? pooled : Infinity, level, extra);
   }
   const m = Math.min(1, Math.max(0, mean(values)));
   const pq = m * (1 - m);

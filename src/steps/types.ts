@@ -7,6 +7,8 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
+import { candidateSchema } from '../sweep/candidate.js';
+import type { PhaseSeconds } from '../train/phases.js';
 import { RUN_ID, TRIGGERS } from '../results/manifest.js';
 
 /** A run id or a candidate id: one key segment (letters, digits, '.', '_', '-'). */
@@ -65,6 +67,8 @@ export const workItemSchema = z.object({
    * rounds early ranks the candidates of a non-final round, without what their tasks skipped.
    */
   final: z.boolean().optional(),
+  /** The candidate itself, so that Train need not read run.json (every candidate of the run); absent in older items and Promote's. */
+  candidate: candidateSchema.optional(),
 });
 export type WorkItem = z.infer<typeof workItemSchema>;
 
@@ -90,6 +94,8 @@ export interface PlanResult extends PlanOutput {
 export interface TrainOutput extends WorkItem {
   /** continue: the task checkpointed before training.maxTaskSeconds; the Map's Choice invokes Train again with this output. */
   status: 'succeeded' | 'failed' | 'skipped' | 'continue';
+  /** Where the task's time went, in seconds per phase (src/train/phases.ts); for benchmarks and logs. */
+  phases?: PhaseSeconds;
 }
 
 /** Train's input: a Map item, or its own output with status "continue" (the TrainAgain Choice). */

@@ -117,7 +117,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const handlers: Record<string, Handler> = {
     [STATE.plan]: async (input) => {
       // Locally a sweep may name the user's own files (src/steps/dataset.ts); the store is still read under datasets/ only.
-      planned = await plan(store, input as PlanInput, { datasetScope: 'anywhere', ...opts.planOptions });
+      planned = await plan(store, input as PlanInput, { datasetScope: 'anywhere', trainTimeoutSeconds: timeoutMs / 1000, ...opts.planOptions });
       progress({ type: 'planned', plan: planned, total: planned.itemCount });
       return planOutput(planned);
     },
@@ -229,7 +229,7 @@ export async function attachItemList(store: Store, output: unknown): Promise<unk
 }
 
 async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number, stop?: AbortSignal): Promise<TrainOutput> {
-  return withTimeout(`candidate ${item.candidateId}`, timeoutMs, stop, (signal) => pool.run(item, signal));
+  return withTimeout(`candidate ${item.candidateId}`, timeoutMs, stop, (signal) => pool.run(item, signal, timeoutMs));
 }
 
 /**

@@ -110,7 +110,10 @@ describe('runLocal', () => {
     expect(run.finalModel).toEqual({ key: keys.finalModelDoc(run.runId), status: 'succeeded' });
     const final = finalModelDocSchema.parse(await getJson(store, keys.finalModelDoc(run.runId)));
     expect(final).toMatchObject({ candidateId: run.recommended, status: 'succeeded', backend: 'cpu', trainRows: 128, test: { rows: 32 } });
-    expect(await store.list(keys.finalModel(run.runId))).toHaveLength(5);
+    // The model, its weights, preprocessing, card and final.json from Finalize; the Keras script (model.py) from Report.
+    expect((await store.list(keys.finalModel(run.runId))).map((k) => k.slice(keys.finalModel(run.runId).length)).sort()).toEqual(
+      ['README.md', 'final.json', 'model.json', 'model.py', 'preprocessing.json', 'weights.bin'],
+    );
     expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
     // Report wrote the leaderboard again: it now carries the final model's test score; the report names the model.
     const after = await getJson<Leaderboard>(store, run.leaderboardKey);

@@ -83,7 +83,7 @@ function generate(task: SimTask, n: number, random: Random): { bytes: Uint8Array
       z = PHI * z + gaussian(random);
       lines.push(`${r + 1},${(season + z).toFixed(5)}`);
     }
-    return { bytes: new TextEncoder().encode(lines.join('\n') + '\n'), signal: conditional.slice(LOOKBACK) };
+    return { bytes: new TextEncoder().encode(`${lines.join('\n')}\n`), signal: conditional.slice(LOOKBACK) };
   }
   const lines = ['x1,x2,x3,x4,c,y'];
   const signal = new Float64Array(n);
@@ -98,7 +98,7 @@ function generate(task: SimTask, n: number, random: Random): { bytes: Uint8Array
     const y = task === 'binary' ? (random() < sigmoid(s) ? '1' : '0') : (s + gaussian(random)).toFixed(5);
     lines.push(`${[x1, x2, x3, x4].map((v) => v.toFixed(5)).join(',')},${CATEGORIES[c]},${y}`);
   }
-  return { bytes: new TextEncoder().encode(lines.join('\n') + '\n'), signal };
+  return { bytes: new TextEncoder().encode(`${lines.join('\n')}\n`), signal };
 }
 
 export function sweepSpec(s: Scenario, seed: number): SweepSpec {

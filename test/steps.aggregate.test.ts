@@ -70,7 +70,7 @@ describe('aggregate', () => {
     await putJson(store, keys.runManifest('r5'), manifest);
     await putJson(store, keys.candidate('r5', a!.id), craftedDoc('r5', a!, [0.6], 21));
     await putJson(store, keys.candidate('r5', b!.id), craftedDoc('r5', b!, [0.9], 41));
-    await store.put(keys.model('r5', a!.id) + 'model.json', '{}');
+    await store.put(`${keys.model('r5', a!.id)}model.json`, '{}');
     await store.put(keys.checkpoint('r5', a!.id), new Uint8Array([1, 2, 3]));
     await store.put(keys.checkpoint('r5', b!.id), new Uint8Array([4]));
     await store.put(keys.plan('20260101-000000-abcd0123'), '[]');

@@ -40,7 +40,6 @@ export const NO_WEBGL_STUB = join(PROJECT_ROOT, 'functions', 'shared', 'no-webgl
 export const ALIASES = { '@tensorflow/tfjs-backend-webgl': NO_WEBGL_STUB } as const;
 
 /** The wasm binaries of @tensorflow/tfjs-backend-wasm; the train handler loads them from its own directory. */
-const WASM_DIR = join(PROJECT_ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
 export const WASM_FILES = [
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',
@@ -95,21 +94,6 @@ export function nodejsBundling(opts: { wasm?: boolean; sourceMaps?: boolean } = 
     esbuildArgs: Object.fromEntries(Object.entries(ALIASES).map(([from, to]) => [`--alias:${from}`, to])),
     bundleAwsSDK: true,
     commandHooks: opts.wasm ? copyWasmHooks : undefined,
-  };
-}
-
-/** esbuild options for one handler, as the test builds it: identical to what the stack deploys. */
-function esbuildOptions(name: HandlerName, outdir: string, opts: { sourceMaps?: boolean } = {}): BuildOptions {
-  return {
-    ...ESBUILD_SETTINGS,
-    sourcemap: opts.sourceMaps ?? ESBUILD_SETTINGS.sourcemap,
-    mainFields: [...ESBUILD_SETTINGS.mainFields],
-    external: [...ESBUILD_SETTINGS.external],
-    alias: { ...ESBUILD_SETTINGS.alias },
-    banner: { ...ESBUILD_SETTINGS.banner },
-    entryPoints: [handlerEntry(name)],
-    outfile: join(outdir, BUNDLE_FILE),
-    logLevel: 'warning',
   };
 }
 

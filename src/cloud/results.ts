@@ -6,7 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.js';
 import { parseLeaderboard } from '../results/leaderboard-read.js';
-import { type Leaderboard } from '../results/leaderboard.js';
+import type { Leaderboard } from '../results/leaderboard.js';
 import { RUN_ID } from '../results/manifest.js';
 import { keys } from '../store/keys.js';
 import { getJson } from '../store/store.js';

@@ -12,7 +12,6 @@ import { z } from 'zod';
 import { SpecError } from '../errors.js';
 
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
-type Architecture = (typeof ARCHITECTURES)[number];
 
 export const priceTableSchema = z
   .object({

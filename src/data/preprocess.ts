@@ -51,7 +51,6 @@ export type { Preprocessing } from './preprocessing-schema.js';
 
 // ---------------------------------------------------------------------------------------------- fit
 
-const q = JSON.stringify;
 
 interface Stats {
   mean: number;

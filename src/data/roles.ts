@@ -193,7 +193,7 @@ function notADate(source: string, table: CsvTable, c: number): DataError {
   const formats = (['ymd', 'ym', 'dmy', 'mdy', 'mon'] as const).map((f) => ({ f, n: cells.filter((x) => readDate(x, f)).length })).sort((a, b) => b.n - a.n);
   const best = formats[0]!.f;
   const r = col.findIndex((cell) => !isMissing(cell) && readDate(cell, best) === null);
-  const at = r < 0 ? 0 : r;
+  const at = Math.max(r , 0);
   return new DataError(`${source}: row ${table.rowNumbers[at]}, column ${q(table.header[c])}: ${q(col[at])} is not a date (dataset.dates lists the column; dates read like 2012-01-31, 31.01.2012, 01/31/2012 or Jan 31 2012, optionally with a time)`);
 }
 
@@ -218,7 +218,7 @@ function dateReason(d: NonNullable<ColumnRole['date']>, listed: boolean): string
 
 /** Decide every column's role (see the module comment). */
 export function columnRoles(table: CsvTable, opts: RoleOptions): ColumnRole[] {
-  const roles = table.header.map((name, c) => decide(table, c, opts));
+  const roles = table.header.map((_name, c) => decide(table, c, opts));
   // The order: dataset.time, else the first column of dates with no missing cell.
   const orderAt = opts.time ?? roles.find((r) => r.date?.complete)?.c;
   if (orderAt !== undefined) {

@@ -332,13 +332,13 @@ function undescribedData(spec: SweepSpec): string[] {
     `# This run saved no preprocessing.json, so the data part is yours to write: read ${spec.dataset.key},`,
     '# hold out a test split, then build X_train, y_train, X_val, y_val, X_test, y_test as layerbench did',
     '# (its report lists the encoded features): numbers standardised with training statistics, categories',
-    '# one-hot, uint8 pixels × 1/255' + (spec.dataset.task === 'regression' || spec.dataset.task === 'forecast' ? ', the target standardised (y_mean, y_std).' : '.'),
+    `# one-hot, uint8 pixels × 1/255${spec.dataset.task === 'regression' || spec.dataset.task === 'forecast' ? ', the target standardised (y_mean, y_std).' : '.'}`,
     'X_train = y_train = X_val = y_val = X_test = y_test = None  # replace',
     ...(spec.dataset.task === 'regression' || spec.dataset.task === 'forecast' ? ['y_mean, y_std = 0.0, 1.0  # replace'] : []),
   ];
 }
 
-export function dataSection(doc: CandidateDoc, spec: SweepSpec, prep: Preprocessing | null): string[] {
+export function dataSection(_doc: CandidateDoc, spec: SweepSpec, prep: Preprocessing | null): string[] {
   if (!prep) return undescribedData(spec);
   switch (prep.input.kind) {
     case 'tabular':

@@ -205,7 +205,7 @@ export function decide<C extends Contender>(contenders: readonly C[], options: D
  * Null when none up to 1,000 does (the n_val/n_train term alone is too large: more rows are needed).
  */
 export function trialsToResolve(c: Comparison | null): number | null {
-  if (!c || c.kind !== 'paired') return null;
+  if (c?.kind !== 'paired') return null;
   const d = Math.abs(c.meanDiff);
   if (d === 0) return null;
   for (let J = Math.max(2, c.pairs + 1); J <= 1000; J++) {

@@ -19,7 +19,7 @@ import { readRunDocuments, type RunDocuments } from './documents.js';
 import { buildLeaderboard } from '../results/leaderboard-build.js';
 import { leaderboardCsv } from '../results/leaderboard-csv.js';
 import { parseLeaderboard } from '../results/leaderboard-read.js';
-import { type Leaderboard } from '../results/leaderboard.js';
+import type { Leaderboard } from '../results/leaderboard.js';
 import { readManifest, type RunManifest } from '../results/manifest.js';
 import { readRunExtras, type RunExtras } from '../results/run-extras.js';
 import { aggregateInputSchema, parsePayload, type AggregateInput, type AggregateOutput, type RunSummary } from './types.js';

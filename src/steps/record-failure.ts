@@ -41,7 +41,7 @@ export async function recordFailure(store: Store, payload: CaughtFailure, opts: 
   // Promote sees the round finished (it would otherwise hand the item out again).
   const halving = await readHalvingState(store, input.runId);
   const round = halving ? currentRound(halving) : undefined;
-  if (halving && round && round.candidates.includes(candidate.id)) {
+  if (halving && round?.candidates.includes(candidate.id)) {
     const before = await readCandidateDoc(store, key);
     if (before.ok && before.doc.status === 'succeeded' && (before.doc.rung?.round ?? -1) < round.round) {
       await putJson(store, key, { ...doc, rung: { round: round.round, epochs: round.epochs, rounds: halving.budgets.length } });

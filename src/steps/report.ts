@@ -12,7 +12,7 @@ import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { writeLeaderboard } from './aggregate.js';
 import { parseLeaderboard } from '../results/leaderboard-read.js';
-import { type Leaderboard } from '../results/leaderboard.js';
+import type { Leaderboard } from '../results/leaderboard.js';
 import { getJson } from '../store/store.js';
 import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';

@@ -162,7 +162,6 @@ export const trainingSchema = z
 export const METRICS = ['accuracy', 'loss', 'mse', 'rmse', 'mae'] as const;
 
 export const EVALUATION_ORDERS = ['auto', 'time', 'random'] as const;
-type EvaluationOrder = (typeof EVALUATION_ORDERS)[number];
 export type MetricName = (typeof METRICS)[number];
 
 export const evaluationSchema = z

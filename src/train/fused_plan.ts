@@ -180,7 +180,7 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
         if (conv.length > 0 && spatial) return 'a Dense layer on images';
         const [kernel] = layer.getWeights();
         const rows = head.length > 0 ? head.at(-1)!.units : lstm.length > 0 ? lstm.at(-1)!.units : inputs;
-        if (!kernel || kernel.rank !== 2 || kernel.shape[0] !== rows) return 'a Dense layer on inputs of rank > 2';
+        if (kernel?.rank !== 2 || kernel.shape[0] !== rows) return 'a Dense layer on inputs of rank > 2';
         const units = c['units'] as number;
         const ld = up4(units);
         const k = place([kernel.shape[0]!, units], ld, kernel.shape[0]!, inputs);

@@ -46,7 +46,7 @@ export async function deployedBundles(): Promise<Record<HandlerName, string>> {
   const lock = `${dir}.lock`;
   mkdirSync(CACHE_ROOT, { recursive: true });
   const paths = Object.fromEntries(HANDLERS.map((name) => [name, join(dir, name)])) as Record<HandlerName, string>;
-  for (let waited = 0; !existsSync(done); waited += 1000) {
+  for (let _waited = 0; !existsSync(done); _waited += 1000) {
     try {
       mkdirSync(lock);
     } catch {

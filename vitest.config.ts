@@ -17,6 +17,13 @@ export const END_TO_END = [
   'test/workflow.cli.test.ts',
   'test/cli.history-recovery.test.ts',
   'test/workflow.chaos.test.ts',
+  // Real outside programs and whole-run scale: headless Chromium, Python running the Keras scripts, the CLI
+  // exporting them, a workflow of 10,000 candidates.
+  'test/report.browser.test.ts',
+  'test/artifacts.card.browser.test.ts',
+  'test/report.keras.test.ts',
+  'test/cli.export.test.ts',
+  'test/workflow.scale.test.ts',
 ];
 
 const shared = {

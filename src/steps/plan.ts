@@ -36,6 +36,7 @@ import type { Round, SearchState, SearchStrategy } from '../search/strategy.js';
 import type { Candidate } from '../sweep/candidate.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { checkRunDocuments, resumeState } from './resume.js';
+import { resumedCurveItems } from './curve.js';
 import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from './manifest.js';
 import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
@@ -282,6 +283,8 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const items = work
     .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
     .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...roundFields(round) }));
+  // A resumed run whose learning curve's round was opened: the curve's points still missing (src/steps/curve.ts).
+  if (existing) items.push(...(await resumedCurveItems(store, runId)));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);

@@ -25,6 +25,8 @@ import { readHalvingState } from '../results/halving.js';
 import { decodeCheckpoint, encodeCheckpoint, type CandidateCheckpoint } from '../train/checkpoint.js';
 import { failedDoc, trainCandidateResumable } from '../train/train.js';
 import { resetPeakRss } from '../train/peak-rss.js';
+import { subsampleSplits } from '../data/subsample.js';
+import { fractionKey } from '../results/learning-curve.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
 import { findCandidate, readManifest } from './manifest.js';
 import { parsePayload, trainInputSchema, type TrainOutput, type WorkItem } from './types.js';
@@ -42,9 +44,11 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   const item = parsePayload(trainInputSchema, payload, 'Train');
   const taskStart = performance.now();
   const cpuStart = process.cpuUsage();
-  const { runId, candidateId, round } = item;
-  const out = (status: TrainOutput['status']): TrainOutput => ({ runId, candidateId, ...(round !== undefined ? { round } : {}), status });
-  const docKey = keys.candidate(runId, candidateId);
+  const { runId, candidateId, round, fraction } = item;
+  const out = (status: TrainOutput['status']): TrainOutput => ({ runId, candidateId, ...(round !== undefined ? { round } : {}), ...(fraction !== undefined ? { fraction } : {}), status });
+  // A learning curve's item (src/data/subsample.ts) writes the curve's point, never the candidate's document.
+  const curve = fraction === undefined ? null : fractionKey(fraction);
+  const docKey = curve === null ? keys.candidate(runId, candidateId) : keys.curvePoint(runId, candidateId, curve);
   // A retried or resumed task whose document was written already has nothing left to do, unless Plan
   // asked for the document to be replaced (a resumed run retraining a failed or unreadable one); a
   // halving item has nothing to do once there is a document of its round or a later one, or a failure.
@@ -66,7 +70,7 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   if (version !== manifest.dataset.version) {
     throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
   }
-  const checkpointKey = keys.checkpoint(runId, candidateId);
+  const checkpointKey = curve === null ? keys.checkpoint(runId, candidateId) : keys.curveCheckpoint(runId, candidateId, curve);
   const resume = await readCheckpoint(store, checkpointKey);
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   const args = {
@@ -74,7 +78,8 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     spec,
     candidate,
     info,
-    splits: (repeat: number) => splitDataset(parsed, spec.evaluation, spec.training.seed, repeat),
+    splits: (repeat: number) =>
+      fraction === undefined ? splitDataset(parsed, spec.evaluation, spec.training.seed, repeat) : subsampleSplits(parsed, spec.evaluation, spec.training.seed, repeat, fraction),
     backend: opts.backend,
     epochBudget: budget,
     ...(resume ? { resume } : {}),
@@ -82,7 +87,7 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin with the
     // preprocessing fitted on that trial's training rows beside it (preprocessing.json, and in the
     // model's userDefinedMetadata), so it can be loaded and fed raw rows without training again.
-    onFinalModel: async (model: Parameters<typeof saveModelToStore>[0], split: SplitData) => {
+    onFinalModel: curve !== null ? undefined : async (model: Parameters<typeof saveModelToStore>[0], split: SplitData) => {
       const prefix = keys.model(runId, candidateId);
       if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
       const { modelKey } = await saveModelToStore(model, store, prefix);

@@ -65,6 +65,12 @@ export const workItemSchema = z.object({
    * rounds early ranks the candidates of a non-final round, without what their tasks skipped.
    */
   final: z.boolean().optional(),
+  /**
+   * A learning curve's item (spec learningCurve, src/results/learning-curve.ts): train the candidate on
+   * this fraction of each split's training rows — same repeats, folds and validation rows — and write it
+   * as the curve's point (runs/<id>/curve/<candidateId>/<fraction>.json), not as the candidate's document.
+   */
+  fraction: z.number().gt(0).lt(1).optional(),
 });
 export type WorkItem = z.infer<typeof workItemSchema>;
 

@@ -13,7 +13,7 @@ import { readCandidateDoc } from '../src/results/document.js';
 import { train } from '../src/steps/train.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
-import { getJson, putJson } from '../src/store/store.js';
+import { getJson, getText, putJson } from '../src/store/store.js';
 import type { SweepSpecInput } from '../src/sweep/schema.js';
 import { runLocal } from '../src/workflow/local.js';
 
@@ -66,6 +66,11 @@ describe('the learning curve on data whose truth is known', () => {
     // Each point is a candidate document of its own, on its own key; the candidates' own documents are untouched.
     const point = await readCandidateDoc(store, keys.curvePoint(runId, anchor.candidateId, '0.25'));
     expect(point.ok && point.doc.trials.every((t) => Math.abs(t.trainRows - 120) <= 2 && t.test === undefined)).toBe(true);
+    // The report shows it: the verdict, the chart and the table.
+    const html = await getText(store, keys.report(runId, 'html'));
+    expect(html).toContain('<section id="learning-curve">');
+    expect(html).toContain('data-chart="learning-curve"');
+    expect(await getText(store, keys.report(runId, 'md'))).toContain('## Would more data help?');
   });
 
   it('keeps rising for a checkerboard that needs many rows: more data is likely to help', async () => {

@@ -8,6 +8,7 @@ import { dataFacts, featureDetail } from './data-text.js';
 import type { CandidateDiagnosis, DiagnosisKind } from './diagnose.js';
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
+import { learningCurveHtml } from './learning-curve-section.js';
 import { baselineMark, fmtUsd, searchNotes } from './leaderboard-text.js';
 import type { RunReport } from './run-report.js';
 import { comparisonName, SIGNIFICANCE } from '../stats/index.js';
@@ -302,6 +303,7 @@ export function renderReportHtml(r: RunReport): string {
 ${linksNav(r)}
 ${answerSection(r)}
 ${effectsSection(r)}
+${learningCurveHtml(r.learningCurve)}
 ${leaderboard(r)}
 ${dataSection(r)}
 ${diagnosesSection(r)}

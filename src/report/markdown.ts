@@ -7,6 +7,7 @@ import type { RunReport } from './run-report.js';
 import { baselineMark, searchNotes } from './leaderboard-text.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import type { RankedCandidate } from '../results/analysis.js';
+import { learningCurveMarkdown } from './learning-curve-section.js';
 
 /** Escape the characters that break a Markdown table cell. */
 function cell(s: string): string {
@@ -61,6 +62,7 @@ export function renderReportMarkdown(r: RunReport): string {
   }
 
   if (r.effects.sentence) out.push('## What mattered: depth or width?', '', r.effects.sentence, '');
+  out.push(...learningCurveMarkdown(r.learningCurve?.doc));
 
   if (a.ranked.length) {
     out.push('## Leaderboard', '');

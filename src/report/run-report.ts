@@ -24,7 +24,10 @@ import { modelsText, type ModelsText } from './models-text.js';
 import { loadPreprocessing } from '../artifacts/preprocessing.js';
 import type { Preprocessing } from '../data/preprocess.js';
 import { runEffects, type Effects } from './effects.js';
-import { chartFigures, effectsFigure, type Figure } from './figures.js';
+import { chartFigures, effectsFigure, twoLayouts, type Figure } from './figures.js';
+import { readLearningCurve } from '../results/learning-curve.js';
+import { learningCurveSpec } from './charts/learning-curve.js';
+import type { ReportCurve } from './learning-curve-section.js';
 
 /** The report's figures: the what-mattered chart and the Charts section's. */
 export interface ReportFigures {
@@ -65,6 +68,8 @@ export interface RunReport {
    * when the leaderboard has neither (older runs, reports built without one).
    */
   search: Pick<Leaderboard, 'search' | 'cost' | 'rows' | 'candidates'> | null;
+  /** The learning curve (spec learningCurve: runs/<runId>/learning-curve.json) and its chart; absent without one. */
+  learningCurve?: ReportCurve | null;
 }
 
 /** The final model's card relative to the report (`model/README.md`); null unless the final model succeeded and saved one. */
@@ -142,6 +147,14 @@ async function handedOverPreprocessing(store: Store, runId: string, analysis: Ru
   }
 }
 
+/** The run's learning curve and its chart (both layouts); null when the run has none or it cannot be read. */
+async function readReportCurve(store: Store, runId: string): Promise<ReportCurve | null> {
+  const doc = await readLearningCurve(store, runId);
+  if (!doc) return null;
+  const [wide, narrow] = [learningCurveSpec(doc, 'wide'), learningCurveSpec(doc, 'narrow')];
+  return { doc, figure: wide && narrow ? await twoLayouts('learning-curve', wide, narrow) : null };
+}
+
 /** The history page's key: history/<sweep>.html. */
 export function historyPageKey(sweep: string): string {
   return keys.history(sweep).replace(/\.json$/, '.html');
@@ -180,6 +193,7 @@ export async function writeRunReport(
   if (entry) report.links.history = historyLink(spec.name);
   const lb = options.leaderboard;
   if (lb && (lb.search || lb.cost)) report.search = lb;
+  report.learningCurve = await readReportCurve(store, runId);
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');

@@ -29,6 +29,8 @@ import { count, fmtInt, fmtPercent, fmtUncertainty, fmtValue, pEquals, withUnit 
 import { critical, decide, fitPowerLaw, powerLawAt, SIGNIFICANCE, trialsToResolve, type PowerLawFit, type TrialPoint } from '../stats/index.js';
 import { candidateLabel, scoreSummary, trialPoints } from './analysis.js';
 import type { CandidateDoc } from './document.js';
+import { keys } from '../store/keys.js';
+import { getJson, type Store } from '../store/store.js';
 
 export const CURVE_PLAN_SCHEMA = 'layerbench.curve-plan.v1';
 export const LEARNING_CURVE_SCHEMA = 'layerbench.learning-curve.v1';
@@ -315,9 +317,11 @@ export function pointRowsWords(p: Pick<CurvePointResult, 'trainRows' | 'fraction
   return `${fmtInt(Math.round(p.trainRows))} rows (${fmtPercent(p.fraction)})`;
 }
 
-/** Parse a stored learning-curve document; null when it is not one. */
-export function parseLearningCurve(value: unknown): LearningCurveDoc | null {
-  const parsed = learningCurveDocSchema.safeParse(value);
+/** A run's learning-curve document (runs/<runId>/learning-curve.json); null when it has none or it is not one. */
+export async function readLearningCurve(store: Store, runId: string): Promise<LearningCurveDoc | null> {
+  const key = keys.learningCurve(runId);
+  if (!(await store.exists(key))) return null;
+  const parsed = learningCurveDocSchema.safeParse(await getJson(store, key));
   return parsed.success ? parsed.data : null;
 }
 

@@ -26,6 +26,8 @@ import { TrainPool, workerCount } from '../../workflow/pool.js';
 import { createProgressDisplay, formatDuration } from '../../workflow/progress.js';
 import { prepareSweepFile } from '../sweep-file.js';
 import { parsePriceOverrides, priceTable } from '../../cost/prices.js';
+import { readLearningCurve, type LearningCurveDoc } from '../../results/learning-curve.js';
+import { learningCurveText } from '../../report/learning-curve-section.js';
 
 export interface RunCommandOptions {
   store?: string;
@@ -61,6 +63,8 @@ export interface RunResult {
   /** The refit recommended model (runs/<runId>/model/final.json), or why there is none; null when the run recommends none. */
   finalModel: RunSummary['finalModel'] | null;
   leaderboard: Leaderboard;
+  /** The learning curve (spec learningCurve; runs/<runId>/learning-curve.json, layerbench.learning-curve.v1); null without one. */
+  learningCurve: LearningCurveDoc | null;
 }
 
 export async function runAction(file: string, opts: RunCommandOptions): Promise<void> {
@@ -150,6 +154,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
     const { leaderboard: lb, text } = await runResultText(store, run.runId);
     const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
     const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';
+    const learningCurve = await readLearningCurve(store, run.runId);
     results.push({
       schema: RUN_RESULT_SCHEMA,
       runId: run.runId,
@@ -161,8 +166,9 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       recommended,
       finalModel: run.finalModel ?? null,
       leaderboard: lb,
+      learningCurve,
     });
-    texts.push([text.trimEnd(), finalModelLine(store, run)].filter(Boolean).join('\n'));
+    texts.push([text.trimEnd(), learningCurveText(learningCurve).trimEnd(), finalModelLine(store, run)].filter(Boolean).join('\n'));
   }
   if (opts.json) out.write(`${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`);
   else results.forEach((r, i) => out.write(runSummary(r, texts[i]!, file)));

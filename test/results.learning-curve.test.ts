@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { analyzeLearningCurve, chooseCurveCandidates, curveCost, fractionKey, learningCurveDocSchema, type CurvePlan } from '../src/results/learning-curve.js';
+import { analyzeLearningCurve, chooseCurveCandidates, curveCost, learningCurvePlanLine, fractionKey, learningCurveDocSchema, type CurvePlan } from '../src/results/learning-curve.js';
 import type { CandidateDoc } from '../src/results/document.js';
 import { fitPowerLaw, powerLawAt } from '../src/stats/index.js';
 import { craftedDoc, craftedManifest } from './helpers/docs.js';
@@ -94,8 +94,11 @@ describe('the curve\'s candidates and cost', () => {
     expect(small).toBeDefined();
   });
 
-  it('costs the fractions below 1 per candidate (the full data is reused)', () => {
+  it('costs the fractions below 1 per candidate (the full data is reused), and says so before the run', () => {
     expect(curveCost(FRACTIONS, 3)).toEqual({ trainings: 9, candidateEquivalents: 2.625 });
+    const spec = craftedManifest('x', { training: { epochs: 10 }, evaluation: { repeats: 3 }, learningCurve: true }).sweep;
+    expect(learningCurvePlanLine(spec, 4)).toMatch(/^learning curve: up to 3 candidates .* = 9 more trainings, at most 270 epochs .* about 2\.6 candidates' worth of training, \+66 % on the sweep's 4/);
+    expect(learningCurvePlanLine(craftedManifest('y').sweep, 4)).toBeNull();
   });
 });
 

@@ -29,6 +29,7 @@ import { count, fmtInt, fmtPercent, fmtUncertainty, fmtValue, pEquals, withUnit 
 import { critical, decide, fitPowerLaw, powerLawAt, SIGNIFICANCE, trialsToResolve, type PowerLawFit, type TrialPoint } from '../stats/index.js';
 import { candidateLabel, scoreSummary, trialPoints } from './analysis.js';
 import type { CandidateDoc } from './document.js';
+import { trialsPerCandidate, type SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 
@@ -135,6 +136,25 @@ export function chooseCurveCandidates(rows: readonly CurveRankedRow[], recommend
 export function curveCost(fractions: readonly number[], candidates: number): { trainings: number; candidateEquivalents: number } {
   const trained = fractions.filter((f) => f < 1);
   return { trainings: trained.length * candidates, candidateEquivalents: trained.reduce((s, f) => s + f, 0) * candidates };
+}
+
+/**
+ * What `layerbench plan` says of the curve before anything trains: which candidates, how many more
+ * trainings on which fractions, and what that comes to next to the sweep; null without a curve.
+ */
+export function learningCurvePlanLine(spec: Pick<SweepSpec, 'learningCurve' | 'training' | 'evaluation'>, candidates: number): string | null {
+  const curve = spec.learningCurve;
+  if (!curve) return null;
+  const k = Math.min(3, candidates);
+  const trained = curve.fractions.filter((f) => f < 1);
+  const cost = curveCost(curve.fractions, k);
+  const epochs = cost.trainings * trialsPerCandidate(spec) * spec.training.epochs;
+  return (
+    `learning curve: up to ${count(k, 'candidate')} (the recommended, the best larger and the best smaller) × ` +
+    `${count(trained.length, 'fraction')} of the training rows (${trained.map(fmtPercent).join(', ')}; 100 % is each candidate's own result) = ` +
+    `${count(cost.trainings, 'more training')}, at most ${fmtInt(epochs)} epochs on those fractions: about ` +
+    `${Number(cost.candidateEquivalents.toFixed(1))} candidates' worth of training, +${Math.round((100 * cost.candidateEquivalents) / Math.max(1, candidates))} % on the sweep's ${fmtInt(candidates)} (before early stopping)`
+  );
 }
 
 /** A fraction as a key segment: `0.125`. */

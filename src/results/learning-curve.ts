@@ -328,7 +328,7 @@ function headline(input: CurveInput, cs: readonly CandidateCurve[]): LearningCur
         headline: `Too noisy to say whether more data would help ${anchor.label}${v.trialsNeeded ? ` (about ${count(v.trialsNeeded, 'trial')} would decide)` : ': one trial per point cannot be tested'}.`,
       };
     case 'unknown':
-      return { kind: 'unknown', headline: `No learning-curve verdict for ${anchor.label}: ${anchor.verdict.sentence}` };
+      return { kind: 'unknown', headline: `No learning-curve verdict for ${anchor.label}: ${anchor.verdict.sentence.replace(/^No verdict: /, '')}` };
   }
 }
 

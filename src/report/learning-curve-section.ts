@@ -18,8 +18,8 @@ export interface ReportCurve {
 const HOW =
   'The recommended candidate and the best larger and smaller ones, trained again on fractions of each split’s training rows ' +
   '(the same repeats, folds, seeds and validation rows; the same epochs and early stopping, so a smaller set also gets fewer steps per epoch). ' +
-  'Verdict: the decision rule on training rows — half the rows “≈ as good” as all of them (not significantly worse, within a standard error: flattened), ' +
-  'significantly worse (one-sided paired test on the shared trials, Nadeau–Bengio corrected: more data likely helps), or neither (too noisy). ' +
+  'Verdict: the decision rule on training rows — half the rows significantly worse than all of them (one-sided paired test on the shared trials, Nadeau–Bengio corrected): more data likely helps; ' +
+  '“≈ as good” by the rule (not significantly worse, within a standard error, as a smaller network is “≈ best”): flattened; otherwise too noisy to say. ' +
   'The trend is a power law of the error in the rows, weighted by the points’ standard errors; its value at 2× rows is an extrapolation, not a measurement.';
 
 function tableRows(doc: LearningCurveDoc): string[][] {

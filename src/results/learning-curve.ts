@@ -15,18 +15,23 @@
  * **The verdict** is the one decision rule (src/stats/decision.ts) applied to training rows instead of
  * parameters: the full-data point and the largest fraction below it (half the rows, by default) are two
  * contenders sized by their training rows, compared on the trials they share (same repeat and fold: the
- * same validation rows; paired, Nadeau–Bengio corrected). If the rule picks the smaller training set —
- * it is "≈ best": not significantly worse and within a standard error — the curve has **flattened**.
- * If the half-data point is significantly worse than the full one (one-sided, 5 %), **more data is
- * likely to help**. Otherwise (not found worse, yet trailing by more than a standard error; or one trial
- * per point) it is **too noisy to say**, with the trials that would decide (stats trialsToResolve).
+ * same validation rows; paired, Nadeau–Bengio corrected). If the half-data point is significantly worse
+ * than the full one (one-sided, 5 %), **more data is likely to help**. If the rule picks the smaller
+ * training set — "≈ best": not significantly worse and within a standard error, exactly as a smaller
+ * network is "as good" — the curve has **flattened** (by the rule: the words quote the trend's gain at 2×
+ * and the paired interval, so a reader sees how large a gain the data still allow). Otherwise (not found
+ * worse yet trailing by more than a standard error, or one trial per point) it is **too noisy to say**,
+ * with the trials that would decide (stats trialsToResolve). A stricter "flat" — an equivalence test
+ * ruling out a gain beyond one standard error — was tried and almost never holds with 3–10 trials
+ * (the Nadeau–Bengio term keeps the paired interval wide), so it would be a second rule that never
+ * answers.
  *
  * **The trend** is a power law of the error in the rows (src/stats/power-law.ts), weighted by the
  * points' standard errors, and its extrapolation to twice the rows: how much, not whether.
  */
 import { z } from 'zod';
 import { count, fmtInt, fmtPercent, fmtUncertainty, fmtValue, pEquals, withUnit } from '../format.js';
-import { critical, decide, fitPowerLaw, powerLawAt, SIGNIFICANCE, trialsToResolve, type PowerLawFit, type TrialPoint } from '../stats/index.js';
+import { critical, decide, fitPowerLaw, powerLawAt, SIGNIFICANCE, trialsToResolve, pBetter, type PowerLawFit, type TrialPoint } from '../stats/index.js';
 import { candidateLabel, scoreSummary, trialPoints } from './analysis.js';
 import type { CandidateDoc } from './document.js';
 import { trialsPerCandidate, type SweepSpec } from '../sweep/schema.js';
@@ -220,7 +225,9 @@ function judge(input: CurveInput, measured: readonly Measured[]): Omit<Candidate
   const q = paired ? critical(paired.df) : 0;
   const difference = paired ? sign * paired.meanDiff : full.result.mean! - half.result.mean!;
   const ci95 = paired ? { lo: difference - q * paired.se, hi: difference + q * paired.se } : null;
-  const base = { against: half.result.fraction, difference, ci95, pWorse: halfJudged.pWorse };
+  // One-sided p of "the smaller training set is worse" (full better), whichever side the rule compared with the best.
+  const pGain = halfJudged.vsBest ? halfJudged.pWorse : fullJudged.vsBest ? pBetter(fullJudged.vsBest, input.higherIsBetter) : null;
+  const base = { against: half.result.fraction, difference, ci95, pWorse: pGain };
   if (decision.outcome === 'single-draw' || decision.outcome === 'none') return { kind: 'noisy', ...base, trialsNeeded: null };
   if (decision.chosen?.contender.id === halfJudged.contender.id) return { kind: 'flat', ...base, trialsNeeded: null };
   if (halfJudged.pWorse !== null && halfJudged.pWorse < SIGNIFICANCE) return { kind: 'helps', ...base, trialsNeeded: null };
@@ -237,14 +244,15 @@ function sentence(input: CurveInput, c: Omit<CandidateCurve, 'verdict'>, v: Omit
   const vs = v.against === null ? '' : `all the rows against ${fmtPercent(v.against)}`;
   const test = v.pWorse === null ? 'no test' : `one-sided ${pEquals(v.pWorse)}`;
   const diff = v.difference === null ? '' : `${gainWords(input, input.higherIsBetter ? v.difference : -v.difference)}`;
+  const ci = v.ci95 ? `; paired 95 % interval ${gainWords(input, input.higherIsBetter ? v.ci95.lo : -v.ci95.lo).replace(` ${input.metric}`, '')} to ${gainWords(input, input.higherIsBetter ? v.ci95.hi : -v.ci95.hi)}` : '';
   const at2x = c.extrapolation ? ` The fitted trend gives ${gainWords(input, c.extrapolation.gain)} at ${fmtInt(Math.round(c.extrapolation.rows))} rows (2×).` : '';
   switch (v.kind) {
     case 'helps':
       return `Still rising: ${vs} is ${diff} (${test}).${at2x}`;
     case 'flat':
-      return `Flattened: ${vs} is ${diff}, as good by the decision rule (${test}, within a standard error).${at2x}`;
+      return `Flattened: ${vs} is ${diff} (${test}${ci}): as good by the decision rule (not significantly worse, within a standard error).${at2x}`;
     case 'noisy':
-      return `Too noisy to say: ${vs} is ${diff} (${test}), neither clearly better nor within a standard error${
+      return `Too noisy to say: ${vs} is ${diff} (${test}${ci}): not significantly worse, yet trailing by more than a standard error${
         v.trialsNeeded ? `; about ${count(v.trialsNeeded, 'trial')} would decide` : ''
       }.${at2x}`;
     case 'unknown': {
@@ -320,12 +328,15 @@ function headline(input: CurveInput, cs: readonly CandidateCurve[]): LearningCur
           : anchor.role === 'recommended'
             ? `a larger network is not better either (${larger.label} is no better by the decision rule)`
             : `a larger network is not better either (${larger.label} scores lower)`;
-      return { kind: 'flat', headline: `The curve has flattened: more data is unlikely to help; ${bigger}.` };
+      const trend = anchor.extrapolation ? ` (the fitted trend: ${gainWords(input, anchor.extrapolation.gain)} at 2× rows)` : '';
+      return { kind: 'flat', headline: `The curve has flattened: more data is unlikely to help${trend}; ${bigger}.` };
     }
     case 'noisy':
       return {
         kind: 'noisy',
-        headline: `Too noisy to say whether more data would help ${anchor.label}${v.trialsNeeded ? ` (about ${count(v.trialsNeeded, 'trial')} would decide)` : ': one trial per point cannot be tested'}.`,
+        headline: `Too noisy to say whether more data would help ${anchor.label}${
+          v.trialsNeeded ? ` (about ${count(v.trialsNeeded, 'trial')} would decide)` : anchor.points.some((p) => p.trials === 1) ? ': one trial per point cannot be tested' : ''
+        }.`,
       };
     case 'unknown':
       return { kind: 'unknown', headline: `No learning-curve verdict for ${anchor.label}: ${anchor.verdict.sentence.replace(/^No verdict: /, '')}` };

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { subsampleIndices } from '../src/data/subsample.js';
 import { curvePlanSchema, learningCurveDocSchema } from '../src/results/learning-curve.js';
 import { aggregate } from '../src/steps/aggregate.js';
+import { strategyFor } from '../src/search/strategies.js';
 import { promote } from '../src/steps/promote.js';
 import { recordFailure } from '../src/steps/record-failure.js';
 import type { WorkItem } from '../src/steps/types.js';
@@ -85,6 +86,41 @@ describe('the learning curve\'s round, through Aggregate and Promote', () => {
     for (const [i, c] of manifest.candidates.entries()) await putJson(store, keys.candidate('c2', c.id), craftedDoc('c2', c, [0.7, 0.71, 0.69 + i / 100], 10 * (i + 1)));
     expect((await aggregate(store, { runs: [run] }, { now: NOW })).promote).toBe(false);
     expect(await store.exists(keys.learningCurve('c2'))).toBe(false);
+  });
+});
+
+describe('the learning curve after a search in rounds', () => {
+  it('opens once halving\'s last round is trained, from the candidates that round ranked', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-curve-halving-'));
+    dirs.push(dir);
+    const store = new LocalStore(dir);
+    const manifest = craftedManifest('h1', {
+      model: { family: 'dense', depth: [1, 2, 3], width: [4, 8, 16] },
+      training: { epochs: 9 },
+      evaluation: { repeats: 2 },
+      search: { strategy: 'halving', eta: 3 },
+      learningCurve: true,
+    });
+    await putJson(store, keys.runManifest('h1'), manifest);
+    await putJson(store, keys.halving('h1'), strategyFor(manifest.sweep.search).start('h1', manifest.sweep, manifest.candidates.map((c) => c.id))!);
+    const run = { runId: 'h1', sweep: manifest.sweep.name, candidates: 9 };
+    // Each round: the open round's candidates trained (candidate i scores 0.9 − 0.05 i), then Aggregate and Promote.
+    let items: WorkItem[] = manifest.candidates.map((c) => ({ runId: 'h1', candidateId: c.id, round: 0 }));
+    for (let round = 0; round < 3; round++) {
+      for (const it of items) {
+        const i = manifest.candidates.findIndex((c) => c.id === it.candidateId);
+        const d = craftedDoc('h1', manifest.candidates[i]!, [0.9 - 0.05 * i, 0.91 - 0.05 * i], 100 * (i + 1));
+        await putJson(store, keys.candidate('h1', it.candidateId), { ...d, rung: { round, epochs: [1, 3, 9][round]!, rounds: 3 } });
+      }
+      const agg = await aggregate(store, { runs: [run] }, { now: NOW });
+      expect(agg.promote).toBe(true);
+      items = await getJson<WorkItem[]>(store, (await promote(store, { runs: agg.runs }, { now: NOW })).itemsKey);
+      expect(await store.exists(keys.curvePlan('h1'))).toBe(round === 2);
+    }
+    // The curve's items: the fractions below 1 of the last round's ranked candidates.
+    const plan = curvePlanSchema.parse(await getJson(store, keys.curvePlan('h1')));
+    expect(items.every((it) => it.fraction !== undefined && it.round === undefined)).toBe(true);
+    expect(items).toHaveLength(3 * plan.candidates.length);
   });
 });
 

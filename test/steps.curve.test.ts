@@ -5,6 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { subsampleIndices } from '../src/data/subsample.js';
 import { curvePlanSchema, learningCurveDocSchema } from '../src/results/learning-curve.js';
 import { aggregate } from '../src/steps/aggregate.js';
+import { plan } from '../src/steps/plan.js';
+import { train } from '../src/steps/train.js';
+import { separableCsv } from './helpers/tiny-sweep.js';
 import { strategyFor } from '../src/search/strategies.js';
 import { promote } from '../src/steps/promote.js';
 import { recordFailure } from '../src/steps/record-failure.js';
@@ -121,6 +124,33 @@ describe('the learning curve after a search in rounds', () => {
     const plan = curvePlanSchema.parse(await getJson(store, keys.curvePlan('h1')));
     expect(items.every((it) => it.fraction !== undefined && it.round === undefined)).toBe(true);
     expect(items).toHaveLength(3 * plan.candidates.length);
+  });
+});
+
+describe('a curve item through the Train step', () => {
+  it('trains on the fraction, in steps when it must (continuing with its fraction), and writes the point, not the candidate\'s document', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-curve-train-'));
+    dirs.push(dir);
+    const store = new LocalStore(dir);
+    await store.put('datasets/sep.csv', separableCsv(120, 3));
+    const spec = { name: 'sep', dataset: { key: 'datasets/sep.csv', task: 'binary', target: 'label' }, model: { family: 'dense', depth: [1], width: [4] }, training: { epochs: 2 }, learningCurve: true };
+    await putJson(store, keys.sweep('sep'), spec);
+    const planned = await plan(store, { trigger: 'cli', key: keys.sweep('sep') }, { now: NOW });
+    const item = { ...planned.items[0]!, fraction: 0.5 };
+    let out = await train(store, item, { backend: 'cpu', maxTaskSeconds: 0 });
+    let tasks = 1;
+    while (out.status === 'continue') {
+      expect(out.fraction).toBe(0.5);
+      out = await train(store, out, { backend: 'cpu', maxTaskSeconds: 0 });
+      tasks++;
+    }
+    expect(out.status).toBe('succeeded');
+    expect(tasks).toBeGreaterThan(1);
+    const point = await getJson<{ trials: { trainRows: number; valRows: number }[] }>(store, keys.curvePoint(item.runId, item.candidateId, '0.5'));
+    // 120 rows: 24 test, 96 left, 19 validation, 77 training — half of them (each class its share), the same validation rows.
+    expect(point.trials).toHaveLength(3);
+    expect(point.trials.every((t) => Math.abs(t.trainRows - 77 / 2) <= 1 && t.valRows === 19)).toBe(true);
+    expect(await store.exists(keys.candidate(item.runId, item.candidateId))).toBe(false);
   });
 });
 

@@ -16,6 +16,7 @@ export const END_TO_END = [
   'test/workflow.halving.test.ts',
   'test/workflow.cli.test.ts',
   'test/cli.history-recovery.test.ts',
+  'test/workflow.chaos.test.ts',
   'test/workflow.learning-curve.test.ts',
 ];
 

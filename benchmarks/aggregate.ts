@@ -1,63 +1,130 @@
 /**
- * `npx tsx benchmarks/aggregate.ts [--candidates 10000] [--repeats 1]`: how long Aggregate and Report
- * take on a run of many candidates. A grid sweep (depth 1–40 × widths 1…n/40) is planned into a
- * temporary local store and every candidate gets a small valid document from the test-only fake
- * trainer (no training); then aggregate() and report() are timed as the workflow calls them, with the
- * load average beside each figure. Prints a Markdown table; --json prints the figures as JSON.
+ * `npx tsx benchmarks/aggregate.ts [--candidates 10000] [--repeats 5] [--steps aggregate,report] [--json]`:
+ * how long Aggregate (and, asked for, Report) takes on a run of many candidates, and how much memory.
+ *
+ * A grid sweep (depth 1–40 × widths 1…n/40) is planned into a temporary local store and every
+ * candidate gets a valid document of a real one's size (3 repeats × 30 epochs, test scores; ~27 KB)
+ * from the test-only fake trainer (no training). Then each step
+ * runs `--repeats` times, each time in a fresh process as a Lambda invocation would (the store on disk,
+ * the step's input as the state machine passes it): the seconds the step's call takes, and the
+ * process's peak resident memory (maxRSS, module loading included — what a Lambda's memory must hold).
+ * Prints the median and every sample, with the load average before and after each step's samples.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { aggregate } from '../src/steps/aggregate.js';
 import { plan } from '../src/steps/plan.js';
-import { report } from '../src/steps/report.js';
 import { LocalStore } from '../src/store/local.js';
 import { mapConcurrent } from '../src/store/concurrent.js';
 import { putJson } from '../src/store/store.js';
 import { fakeTrainerForTests } from '../test/helpers/fake-trainer.js';
 import { TINY_DATASET_KEY, tinySweep, tinyWeatherCsv } from '../test/helpers/tiny-sweep.js';
 
-interface Timing {
-  candidates: number;
-  step: 'aggregate' | 'report';
+type Step = 'aggregate' | 'report';
+
+interface Sample {
   seconds: number;
-  loadavg: number[];
+  maxRssMb: number;
+}
+
+interface StepFigures {
+  candidates: number;
+  step: Step;
+  medianSeconds: number;
+  medianMaxRssMb: number;
+  samples: Sample[];
+  loadavgBefore: number[];
+  loadavgAfter: number[];
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+/** In the fresh process: one step on the store at `dir`, its input read from `inputFile`, its output written to `outputFile`. */
+async function child(step: Step, dir: string, inputFile: string, outputFile: string): Promise<void> {
+  const store = new LocalStore(dir);
+  const input: unknown = JSON.parse(await readFile(inputFile, 'utf8'));
+  const run = step === 'aggregate' ? (await import('../src/steps/aggregate.js')).aggregate : (await import('../src/steps/report.js')).report;
+  const t = performance.now();
+  const out = await run(store, input as never);
+  const seconds = (performance.now() - t) / 1000;
+  await writeFile(outputFile, JSON.stringify(out));
+  process.stdout.write(JSON.stringify({ seconds, maxRssMb: process.resourceUsage().maxRSS / 1024 } satisfies Sample));
+}
+
+function inFreshProcess(step: Step, dir: string, inputFile: string, outputFile: string): Sample {
+  const script = fileURLToPath(import.meta.url);
+  const out = execFileSync(process.execPath, ['--import', 'tsx', script, '--child', step, dir, inputFile, outputFile], { encoding: 'utf8', maxBuffer: 1 << 20 });
+  return JSON.parse(out) as Sample;
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { candidates: { type: 'string', default: '10000' }, repeats: { type: 'string', default: '1' }, json: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      candidates: { type: 'string', default: '10000' },
+      repeats: { type: 'string', default: '5' },
+      steps: { type: 'string', default: 'aggregate' },
+      json: { type: 'boolean', default: false },
+      child: { type: 'string' },
+    },
+  });
+  if (values.child) return child(values.child as Step, positionals[0]!, positionals[1]!, positionals[2]!);
   const candidates = Number(values.candidates);
   const repeats = Number(values.repeats);
+  const steps = values.steps.split(',') as Step[];
   if (!Number.isInteger(candidates) || candidates < 40 || candidates % 40 !== 0) throw new Error('--candidates: a multiple of 40');
+  if (steps.some((s) => s !== 'aggregate' && s !== 'report')) throw new Error('--steps: aggregate and/or report');
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-bench-aggregate-'));
-  const timings: Timing[] = [];
+  const figures: StepFigures[] = [];
   try {
-    const store = new LocalStore(dir);
+    const store = new LocalStore(join(dir, 'store'));
     await store.put(TINY_DATASET_KEY, tinyWeatherCsv());
     const depth = Array.from({ length: 40 }, (_, i) => i + 1);
     const width = Array.from({ length: candidates / 40 }, (_, i) => i + 1);
     await putJson(store, 'sweeps/bench-aggregate.json', { ...tinySweep, name: 'bench-aggregate', model: { family: 'dense', depth, width }, search: { maxCandidates: 10_000 } });
     const planned = await plan(store, { trigger: 'cli', key: 'sweeps/bench-aggregate.json' });
-    const fake = fakeTrainerForTests(store);
-    await mapConcurrent(planned.items, 32, fake);
-    for (let r = 0; r < repeats; r++) {
-      let t = performance.now();
-      const aggregated = await aggregate(store, { runs: planned.runs });
-      timings.push({ candidates, step: 'aggregate', seconds: (performance.now() - t) / 1000, loadavg: loadavg() });
-      t = performance.now();
-      await report(store, aggregated);
-      timings.push({ candidates, step: 'report', seconds: (performance.now() - t) / 1000, loadavg: loadavg() });
+    // Documents of a real one's size: 3 repeats of 30 epochs with test scores (~27 KB, as seattle-weather's with the defaults).
+    await mapConcurrent(planned.items, 32, fakeTrainerForTests(store, { realistic: { repeats: 3, epochs: 30, testRows: 292 } }));
+    // What the state machine passes: Aggregate gets the runs (and no item list here: it would delete it), Report what Aggregate returned.
+    const inputs: Record<Step, string> = { aggregate: join(dir, 'aggregate-input.json'), report: join(dir, 'aggregate-output.json') };
+    await writeFile(inputs.aggregate, JSON.stringify({ runs: planned.runs }));
+    for (const step of steps) {
+      if (step === 'report' && !steps.includes('aggregate')) inFreshProcess('aggregate', store.root, inputs.aggregate, inputs.report);
+      const loadavgBefore = loadavg();
+      const samples = Array.from({ length: repeats }, () => inFreshProcess(step, store.root, inputs[step], step === 'aggregate' ? inputs.report : join(dir, 'report-output.json')));
+      figures.push({
+        candidates,
+        step,
+        medianSeconds: median(samples.map((s) => s.seconds)),
+        medianMaxRssMb: median(samples.map((s) => s.maxRssMb)),
+        samples,
+        loadavgBefore,
+        loadavgAfter: loadavg(),
+      });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
   if (values.json) {
-    process.stdout.write(`${JSON.stringify(timings, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify(figures, null, 2)}\n`);
     return;
   }
-  const lines = ['| candidates | step | seconds | load average (1/5/15 min) |', '| ---: | --- | ---: | --- |'];
-  for (const t of timings) lines.push(`| ${t.candidates} | ${t.step} | ${t.seconds.toFixed(1)} | ${t.loadavg.map((l) => l.toFixed(2)).join(' ')} |`);
+  const fmt = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(' ');
+  const lines = [
+    '| candidates | step | median s | median peak RSS MB | samples s | samples MB | load average before → after (1/5/15 min) |',
+    '| ---: | --- | ---: | ---: | --- | --- | --- |',
+  ];
+  for (const f of figures) {
+    lines.push(
+      `| ${f.candidates} | ${f.step} | ${f.medianSeconds.toFixed(1)} | ${f.medianMaxRssMb.toFixed(0)} | ${fmt(f.samples.map((s) => s.seconds), 1)} | ${fmt(f.samples.map((s) => s.maxRssMb), 0)} | ${fmt(f.loadavgBefore, 2)} → ${fmt(f.loadavgAfter, 2)} |`,
+    );
+  }
   process.stdout.write(`${lines.join('\n')}\n`);
 }
 

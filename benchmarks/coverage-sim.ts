@@ -41,7 +41,8 @@ import type { FinalModelDoc } from '../src/results/final-model.js';
 import { expandCandidates } from '../src/search/candidates.js';
 import { medianBestEpoch } from '../src/steps/finalize.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
-import { refitCandidate, trainCandidate } from '../src/train/train.js';
+import { refitCandidate } from '../src/train/refit.js';
+import { trainCandidate } from '../src/train/train.js';
 
 export type SimTask = 'binary' | 'regression' | 'forecast';
 
@@ -223,7 +224,7 @@ export async function expectedScore(s: Scenario, truth: TruthSample, draws: numb
 }
 
 /** A trial as the intervals read it: the fields of its document's trial that the analysis uses. */
-export type TrialRecord = Pick<Trial, 'repeat' | 'fold' | 'trainRows' | 'valRows' | 'valMetric' | 'bestEpoch' | 'split' | 'test'>;
+export type TrialRecord = Pick<Trial, 'repeat' | 'fold' | 'trainRows' | 'valRows' | 'valMetric' | 'bestEpoch' | 'split' | 'test' | 'valBlocks'>;
 
 /**
  * What one simulated sweep leaves to check, kept small enough to save (`--save`) and re-score later
@@ -264,6 +265,8 @@ const keep = (t: Trial): TrialRecord => ({
   bestEpoch: t.bestEpoch,
   ...(t.split ? { split: t.split } : {}),
   ...(t.test ? { test: t.test } : {}),
+  // The per-row validation results: repeats over one split (time order) add those rows' sampling error.
+  ...(t.valBlocks ? { valBlocks: t.valBlocks } : {}),
 });
 
 /** One sweep: a fresh table, every candidate trained and analysed, the recommended one refit and its true score taken. */

@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { loadExampleSweep, prepareExamples, type ExampleSweep } from '../examples/prepare.js';
 import { readRunDocuments } from '../src/steps/documents.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
-import { readManifest } from '../src/steps/manifest.js';
+import { readManifest } from '../src/results/manifest.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';

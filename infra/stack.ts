@@ -17,7 +17,7 @@ import { SweepStateMachine } from './constructs/sweep-state-machine.js';
 import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 import { DeadLetters, Operations } from './constructs/operations.js';
-import { CHECKPOINTS } from './constructs/data-bucket.js';
+import { CHECKPOINTS, PREPARED } from './constructs/data-bucket.js';
 import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS } from './workflow.js';
 import { parsePriceOverrides } from '../src/cost/prices.js';
 
@@ -120,6 +120,8 @@ export class LayerbenchStack extends Stack {
         LAYERBENCH_MAX_EPOCHS: String(config.maxEpochs),
         LAYERBENCH_MAX_PARAMETERS: String(config.maxParametersPerCandidate),
         LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: String(config.maxCandidatesPerNight),
+        // A sweep whose maxTaskSeconds passes Train's timeout is refused (its tasks would be stopped before they checkpoint).
+        LAYERBENCH_TRAIN_TIMEOUT_SECONDS: String(config.trainTimeoutMinutes * 60),
       },
     });
     const train = new TrainFunction(this, 'Train', {
@@ -170,12 +172,13 @@ export class LayerbenchStack extends Stack {
     grantBucketAccess(plan, bucket, plan.function, {
       list: true,
       read: ['sweeps/*', 'datasets/*', 'runs/*/run.json'],
-      write: ['runs/*/run.json', 'runs/*/halving.json', ITEM_LISTS],
+      // And what every Train task reads instead of run.json and the CSV: the run's context, the data parsed once (src/data/prepared.ts).
+      write: ['runs/*/run.json', 'runs/*/halving.json', 'runs/*/baseline.json', 'runs/*/train-context.json', PREPARED, ITEM_LISTS],
     });
     // Train: reads its run's manifest and the data; writes only under runs/ (the run id is not known at deploy time).
     grantBucketAccess(train, bucket, train.function, {
       list: true,
-      read: ['datasets/*', 'runs/*/run.json', 'runs/*/halving.json', 'runs/*/candidates/*', CHECKPOINTS],
+      read: ['datasets/*', PREPARED, 'runs/*/train-context.json', 'runs/*/run.json', 'runs/*/halving.json', 'runs/*/candidates/*', CHECKPOINTS],
       write: ['runs/*/candidates/*', 'runs/*/models/*', CHECKPOINTS],
       // Model and checkpoint objects are tagged for the lifecycle rules that expire them (src/store/s3.ts).
       tag: ['runs/*/models/*', CHECKPOINTS],

@@ -80,17 +80,8 @@ export { finalModelDocSchema, FINAL_MODEL_SCHEMA, type FinalModelDoc } from './r
 export { buildModel, layerSummaries } from './model/build.js';
 export { expectedParamCount } from './model/params.js';
 export { selectBackend, currentBackend } from './train/backend.js';
-export {
-  trainCandidate,
-  trainCandidateResumable,
-  refitCandidate,
-  failedDoc,
-  type TrainArgs,
-  type ResumableArgs,
-  type TrainProgress,
-  type RefitArgs,
-  type RefitResult,
-} from './train/train.js';
+export { trainCandidate, trainCandidateResumable, failedDoc, type TrainArgs, type ResumableArgs, type TrainProgress } from './train/train.js';
+export { refitCandidate, type RefitArgs, type RefitResult } from './train/refit.js';
 export { candidateCheckpointSchema, CHECKPOINT_SCHEMA, encodeCheckpoint, decodeCheckpoint, type CandidateCheckpoint } from './train/checkpoint.js';
 export { strategyFor, type SearchStrategy, type Schedule } from './search/index.js';
 export { halvingShape, rankRung, assignBrackets, halvingProblems, DEFAULT_ETA, type HalvingShape } from './search/halving/index.js';
@@ -100,21 +91,10 @@ export { candidateCost, runCost, type CostEstimate, type RunCost } from './cost/
 export { registerWasmKernels } from './kernels/index.js';
 export * from './steps/index.js';
 export { runLocal, definitionFromTemplate, STATE, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
-export {
-  buildLeaderboard,
-  LEADERBOARD_COLUMNS,
-  LEADERBOARD_SCHEMA,
-  LEADERBOARD_SCHEMA_V2,
-  LEADERBOARD_SCHEMA_V1,
-  leaderboardCsv,
-  leaderboardSchema,
-  parseLeaderboard,
-  type FailedRow,
-  type Leaderboard,
-  type LeaderboardRow,
-  type LeaderboardTest,
-  type MissingResult,
-} from './results/leaderboard.js';
+export { buildLeaderboard } from './results/leaderboard-build.js';
+export { LEADERBOARD_COLUMNS, leaderboardCsv } from './results/leaderboard-csv.js';
+export { LEADERBOARD_SCHEMA, LEADERBOARD_SCHEMA_V2, LEADERBOARD_SCHEMA_V1, leaderboardSchema, type FailedRow, type Leaderboard, type LeaderboardRow, type LeaderboardTest, type MissingResult } from './results/leaderboard.js';
+export { parseLeaderboard } from './results/leaderboard-read.js';
 export { analyzeRun, type RunAnalysis, type RankedCandidate, type TestScore } from './results/analysis.js';
 export { answerWords, DECISION_RULE, type AnswerWords } from './results/verdict.js';
 export { learningCurveDocSchema, LEARNING_CURVE_SCHEMA, curvePlanSchema, CURVE_PLAN_SCHEMA, readLearningCurve, type LearningCurveDoc, type CurvePlan } from './results/learning-curve.js';

@@ -16,7 +16,7 @@ import { parsePreprocessing, type Preprocessing } from '../src/data/preprocessin
 import { readCsvRows } from '../src/data/read-rows.js';
 import { dataLayout, refitData } from '../src/data/split.js';
 import { loadSweepDataset } from '../src/steps/dataset.js';
-import { readManifest } from '../src/steps/manifest.js';
+import { readManifest } from '../src/results/manifest.js';
 import { keys } from '../src/store/keys.js';
 import { selectBackend } from '../src/train/backend.js';
 import { cli } from './helpers/cli.js';

@@ -17,7 +17,7 @@ import { decodeNpz, encodeNpz } from '../src/data/npy.js';
 import { dataLayout, refitData } from '../src/data/split.js';
 import { finalModelDocSchema } from '../src/results/final-model.js';
 import { loadSweepDataset } from '../src/steps/dataset.js';
-import { readManifest } from '../src/steps/manifest.js';
+import { readManifest } from '../src/results/manifest.js';
 import type { SweepSpecInput } from '../src/sweep/schema.js';
 import { keys } from '../src/store/keys.js';
 import { getJson } from '../src/store/store.js';

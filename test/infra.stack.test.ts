@@ -175,6 +175,7 @@ describe('operations', () => {
         expect.objectContaining({ Id: 'ExpireCandidateModels', ExpirationInDays: 90, TagFilters: [{ Key: 'layerbench-class', Value: 'model' }] }),
         expect.objectContaining({ Id: 'ExpireCheckpoints', ExpirationInDays: 14, TagFilters: [{ Key: 'layerbench-class', Value: 'checkpoint' }] }),
         expect.objectContaining({ Id: 'ExpireItemLists', Prefix: 'plans/', ExpirationInDays: 7 }),
+        expect.objectContaining({ Id: 'ExpirePreparedData', Prefix: 'prepared/', ExpirationInDays: 7 }),
         expect.objectContaining({ Id: 'RemoveDeleteMarkers', ExpiredObjectDeleteMarker: true }),
       ]),
     );
@@ -190,6 +191,7 @@ describe('operations', () => {
       [null, [{ Key: 'layerbench-class', Value: 'model' }]],
       [null, [{ Key: 'layerbench-class', Value: 'checkpoint' }]],
       ['plans/', null],
+      ['prepared/', null],
     ]);
   });
 });
@@ -197,7 +199,7 @@ describe('operations', () => {
 describe('guardrails', () => {
   it('hands Plan the limits from context and reserves (and caps) Train concurrency', () => {
     const env = (s: Synthesized, name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000' });
+    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000', LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '900' });
     expect(zip.json.Resources[functionLogicalId(zip.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
     const s = synthLayerbench({ context: { maxCandidatesPerRun: '50', maxEpochs: '200', maxParametersPerCandidate: '100000', maxCandidatesPerNight: '120', trainReservedConcurrency: '4' } });
     expect(env(s, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '50', LAYERBENCH_MAX_EPOCHS: '200', LAYERBENCH_MAX_PARAMETERS: '100000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '120' });
@@ -418,7 +420,7 @@ describe('IAM', () => {
       expect(s3Grants(s, 'plan')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['datasets/*', 'runs/*/run.json', 'sweeps/*'],
-        's3:PutObject': ['plans/*', 'runs/*/halving.json', 'runs/*/run.json'],
+        's3:PutObject': ['plans/*', 'prepared/*', 'runs/*/baseline.json', 'runs/*/halving.json', 'runs/*/run.json', 'runs/*/train-context.json'],
       });
       expect(s3Grants(s, 'record-failure')).toEqual({
         's3:ListBucket': ['(bucket)'],
@@ -427,7 +429,7 @@ describe('IAM', () => {
       });
       expect(s3Grants(s, 'train')).toEqual({
         's3:ListBucket': ['(bucket)'],
-        's3:GetObject': ['datasets/*', 'runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/halving.json', 'runs/*/run.json'],
+        's3:GetObject': ['datasets/*', 'prepared/*', 'runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/halving.json', 'runs/*/run.json', 'runs/*/train-context.json'],
         's3:PutObject': ['runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/models/*'],
         's3:PutObjectTagging': ['runs/*/checkpoints/*', 'runs/*/models/*'],
       });

@@ -103,9 +103,13 @@ describe('fusedLstm: a whole LSTM layer per wasm kernel', () => {
     await tf.setBackend('wasm');
     const layer = fusedLstm({ units: 4, inputShape: [T, F] }); // tfjs default: hardSigmoid
     const model = tf.sequential({ layers: [layer] });
-    const out = model.predict(sequences(2)) as tf.Tensor;
+    const plain = tf.sequential({ layers: [tf.layers.lstm({ units: 4, inputShape: [T, F] })] });
+    plain.setWeights(model.getWeights());
+    const x = sequences(2);
+    const out = model.predict(x) as tf.Tensor;
     expect(layer.lastCallFused).toBe(false);
     expect(out.shape).toEqual([2, 4]);
+    expectClose(out.dataSync() as Float32Array, (plain.predict(x) as tf.Tensor).dataSync() as Float32Array, 1e-6);
   });
 
   it('trains: loss falls with Adam on wasm, and no tensor leaks per step', async () => {

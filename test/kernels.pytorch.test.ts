@@ -22,7 +22,7 @@ import { fusedAdam } from '../src/kernels/index.js';
 import { buildModel } from '../src/model/build.js';
 import { sweepSpecSchema } from '../src/sweep/schema.js';
 import type { DataInfo } from '../src/data/types.js';
-import { fusedDenseTrainer } from '../src/train/step.js';
+import { fusedTrainer } from '../src/train/fused-trainer.js';
 import { useWasmKernels } from './helpers/backends.js';
 
 interface FixtureArray {
@@ -177,7 +177,7 @@ describe('the fused training epoch (LayerbenchEpoch) against PyTorch', () => {
     const rows = f.x.shape[0]!;
     const features = f.inputShape.reduce((a, b) => a * b, 1);
     const task = { mlp: 'regression', cnn: 'multiclass', lstm: 'forecast' } as const;
-    const trainer = fusedDenseTrainer(net, features, y.shape[1]!, { task: task[name], metric: name === 'cnn' ? 'accuracy' : 'rmse', optimizer: 'adam', batchSize: rows, ...f.adam });
+    const trainer = fusedTrainer(net, features, y.shape[1]!, { task: task[name], metric: name === 'cnn' ? 'accuracy' : 'rmse', optimizer: 'adam', batchSize: rows, ...f.adam });
     if (typeof trainer === 'string') throw new Error(`the fused path does not apply: ${trainer}`);
     const order = Int32Array.from({ length: rows }, (_, i) => i);
     for (let s = 0; s < f.steps; s++) {

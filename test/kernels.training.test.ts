@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
+import { fusedLstm } from '../src/kernels/index.js';
 import { expectClose, onCpuAndWasm, useWasmKernels } from './helpers/backends.js';
 
 /** 12×12 images of one bar, horizontal (class 0) or vertical (class 1), at varying positions. */
@@ -101,11 +102,14 @@ describe('training on the wasm backend with layerbench kernels', () => {
     const windows = tf.tensor3d(Array.from({ length: n * 6 * 2 }, (_, i) => Math.sin(i * 0.21)), [n, 6, 2]);
     const next = tf.mean(windows.slice([0, 4, 0], [n, 2, 1]), 1);
     const lstm = tf.sequential();
-    lstm.add(tf.layers.lstm({ units: 16, returnSequences: true, inputShape: [6, 2] }));
-    lstm.add(tf.layers.lstm({ units: 8 }));
+    // Our fused layer, as src/model/build.ts makes it (sigmoid gates, as Keras): one kernel per layer and pass.
+    const first = fusedLstm({ units: 16, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [6, 2] });
+    lstm.add(first);
+    lstm.add(fusedLstm({ units: 8, recurrentActivation: 'sigmoid' }));
     lstm.add(tf.layers.dense({ units: 1 }));
     lstm.compile({ optimizer: tf.train.adam(0.02), loss: 'meanSquaredError' });
     const lstmLoss = (await lstm.fit(windows, next, { epochs: 10, batchSize: 16, verbose: 0 })).history.loss as number[];
     expect(lstmLoss.at(-1)).toBeLessThan(0.5 * lstmLoss[0]);
+    expect(first.lastCallFused).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs';
+
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { selectBackend } from '../src/train/backend.js';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { dataBlock, dataFacts } from '../src/report/data-text.js';
 import { runResultText } from '../src/report/terminal.js';
-import { buildLeaderboard } from '../src/results/leaderboard.js';
+import { buildLeaderboard } from '../src/results/leaderboard-build.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { putJson } from '../src/store/store.js';

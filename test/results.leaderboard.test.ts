@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { leaderboardTable } from '../src/report/terminal.js';
 import { leaderboardMarkdown } from '../src/report/leaderboard-text.js';
-import { buildLeaderboard, leaderboardCsv, leaderboardSchema, LEADERBOARD_COLUMNS, parseLeaderboard } from '../src/results/leaderboard.js';
+import { buildLeaderboard } from '../src/results/leaderboard-build.js';
+import { leaderboardCsv, LEADERBOARD_COLUMNS } from '../src/results/leaderboard-csv.js';
+import { leaderboardSchema } from '../src/results/leaderboard.js';
+import { parseLeaderboard } from '../src/results/leaderboard-read.js';
 import { accuracyBlocks, makeBaseline, makeDoc, makeFinal } from './fixtures/report/factory.js';
 import { craftedDoc, craftedFailedDoc, craftedManifest } from './helpers/docs.js';
 

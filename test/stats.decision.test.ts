@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decide, paretoFront, trialsToResolve, type Contender } from '../src/stats/index.js';
+import { decide, paretoFront, type Contender } from '../src/stats/index.js';
 
 /** A contender with J trials (fold j of repeat 0), 800 training and 200 validation rows each. */
 function c(id: string, depth: number, width: number, params: number, values: number[]): Contender {

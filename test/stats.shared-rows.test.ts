@@ -25,8 +25,8 @@ describe('trials that share their validation rows', () => {
   it('add the sampling error of those rows, which their spread cannot show', () => {
     // Three repeats over one split: the spread is training noise; 200 rows at p ≈ 0.8 have a
     // binomial variance of about 0.8 · 0.2 / 200 = 0.0008 that the mean keeps however many repeats.
-    expect(sharedRowsVariance('accuracy', a)).toBeGreaterThan(0.0005);
-    expect(sharedRowsVariance('accuracy', a)).toBeLessThan(0.0012);
+    expect(sharedRowsVariance('accuracy', a).variance).toBeGreaterThan(0.0005);
+    expect(sharedRowsVariance('accuracy', a).variance).toBeLessThan(0.0012);
     const plain = pairedTest(a, b)!;
     const counted = pairedTest(a, b, 'accuracy')!;
     expect(counted.se).toBeGreaterThan(plain.se * 2);
@@ -36,11 +36,11 @@ describe('trials that share their validation rows', () => {
 
   it('add nothing when every trial has its own split (the spread already holds the rows’ sampling error)', () => {
     const own = a.map((p, i) => ({ ...p, split: `split-${i}` }));
-    expect(sharedRowsVariance('accuracy', own)).toBe(0);
+    expect(sharedRowsVariance('accuracy', own).variance).toBe(0);
     expect(pairedTest(own, b.map((p, i) => ({ ...p, split: `split-${i}` })), 'accuracy')!.se).toBeCloseTo(pairedTest(own, b.map((p, i) => ({ ...p, split: `split-${i}` })))!.se, 12);
   });
 
   it('add nothing for older documents without per-row results', () => {
-    expect(sharedRowsVariance('accuracy', a.map(({ blocks: _b, ...p }) => p))).toBe(0);
+    expect(sharedRowsVariance('accuracy', a.map(({ blocks: _b, ...p }) => p)).variance).toBe(0);
   });
 });

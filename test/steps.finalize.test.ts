@@ -14,7 +14,7 @@ import { finalModelDocSchema } from '../src/results/final-model.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import { loadSweepDataset } from '../src/steps/dataset.js';
 import { finalize, medianBestEpoch } from '../src/steps/finalize.js';
-import { readManifest } from '../src/steps/manifest.js';
+import { readManifest } from '../src/results/manifest.js';
 import type { RunSummary } from '../src/steps/types.js';
 import type { SweepSpecInput } from '../src/sweep/schema.js';
 import { keys } from '../src/store/keys.js';

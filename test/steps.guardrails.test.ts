@@ -44,6 +44,19 @@ describe('guardrails (stack context)', () => {
     expect(await store.list('plans/')).toEqual([]);
   });
 
+  it("refuses a training.maxTaskSeconds above the Train task's timeout, which would stop the task before it checkpoints", async () => {
+    const store = await storeWithSweep({ training: { epochs: 5, maxTaskSeconds: 1200 } });
+    await expect(plan(store, input, { trainTimeoutSeconds: 900 })).rejects.toThrow(
+      /^training\.maxTaskSeconds: 1200 is more than the Train task's timeout \(900 s\), which would stop it before it checkpoints; use at most 900$/,
+    );
+    expect(await store.list('runs/')).toEqual([]);
+    const ok = await plan(await storeWithSweep({ training: { epochs: 5, maxTaskSeconds: 900 } }), input, { trainTimeoutSeconds: 900 });
+    expect(ok.runs).toHaveLength(1);
+    // The default (840 s) is no request: under a shorter timeout its tasks hand over before they are stopped.
+    const byDefault = await plan(await storeWithSweep({ training: { epochs: 5 } }), input, { trainTimeoutSeconds: 600 });
+    expect(byDefault.runs).toHaveLength(1);
+  });
+
   it('refuses more candidates per run than allowed', async () => {
     const store = await storeWithSweep();
     await expect(plan(store, input, { limits: { maxCandidates: 3 } })).rejects.toThrow(

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError, SpecError } from '../src/errors.js';
 import { failedCandidateDoc, type CandidateFailureKind } from '../src/results/document.js';
+import { readTaskContext } from '../src/steps/train-context.js';
 import { plan, planOutput } from '../src/steps/plan.js';
-import { readManifest, RUN_SCHEMA } from '../src/steps/manifest.js';
+import { readManifest, RUN_SCHEMA } from '../src/results/manifest.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { baselineDocSchema } from '../src/results/baseline.js';
@@ -52,12 +53,17 @@ describe('plan', () => {
     expect(manifest.dataset).toEqual({ key: 'datasets/a.csv', version: await store.version('datasets/a.csv') });
     expect(manifest.candidates.map((c) => c.width)).toEqual([4, 8]);
     // One item per candidate, the largest network (width 8) first so the longest candidates start early.
-    expect(out.items).toEqual([...manifest.candidates].reverse().map((c) => ({ runId, candidateId: c.id })));
+    expect(out.items).toEqual([...manifest.candidates].reverse().map((c) => ({ runId, candidateId: c.id, candidate: c })));
     expect(out.runs[0]).toEqual({ runId, sweep: 'alpha', candidates: 2 });
     // The items are in the store, where the Map's ItemReader reads them; the state payload names their key.
     expect(out.itemsKey).toMatch(/^plans\/20260304-050607-[0-9a-f]{8}\.json$/);
     expect(await getJson(store, out.itemsKey)).toEqual(out.items);
     expect(planOutput(out)).toEqual({ runs: out.runs, itemsKey: out.itemsKey, itemCount: 2 });
+    // What every Train task of the run reads instead of run.json and the CSV: the run's context and the parsed data.
+    const context = await readTaskContext(store, out.items[0]!);
+    expect(context.context.dataset).toMatchObject(manifest.dataset);
+    expect(context.context.dataset.prepared).toMatch(/^prepared\/[0-9a-f]{32}\.bin$/);
+    expect(await store.exists(context.context.dataset.prepared!)).toBe(true);
   });
 
   it('maps a duplicated upload event onto the same run, and plans nothing the second time', async () => {

@@ -5,7 +5,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { TransientError } from '../src/errors.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import { plan } from '../src/steps/plan.js';
-import { train } from '../src/steps/train.js';
+import { safetyMarginMs, train } from '../src/steps/train.js';
+import { readTaskContext } from '../src/steps/train-context.js';
+import { clearDatasetCache } from '../src/data/load.js';
 import { loadModelFromStore } from '../src/artifacts/model.js';
 import { loadPreprocessing } from '../src/artifacts/preprocessing.js';
 import type { WorkItem } from '../src/steps/types.js';
@@ -45,7 +47,10 @@ describe('train', () => {
   it('trains a candidate, writes its document, and skips it when asked again', async () => {
     const { store, runId, candidateId } = await plannedStore(0.01, 'sane');
     const out = await train(store, { runId, candidateId }, { backend: 'cpu' });
-    expect(out).toEqual({ runId, candidateId, status: 'succeeded' });
+    expect(out).toMatchObject({ runId, candidateId, status: 'succeeded' });
+    // Where the task's time went, phase by phase (benchmarks/overhead.ts reads these).
+    expect(out.phases?.training).toBeGreaterThan(0);
+    expect(out.phases?.modelSave).toBeGreaterThan(0);
     const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(runId, candidateId)));
     expect(doc.status).toBe('succeeded');
     expect(doc.candidate.id).toBe(candidateId);
@@ -65,7 +70,7 @@ describe('train', () => {
     expect(preprocessing.fittedOn.samples).toBe(16);
     expect(model.getUserDefinedMetadata()).toEqual({ layerbench: { preprocessing } });
     model.dispose();
-    expect(await train(store, { runId, candidateId })).toEqual({ runId, candidateId, status: 'skipped' });
+    expect(await train(store, { runId, candidateId })).toMatchObject({ runId, candidateId, status: 'skipped' });
   });
 
   it('trains every candidate on the same samples for the same (repeat, fold)', async () => {
@@ -96,7 +101,7 @@ describe('train', () => {
     const flaky: Store = {
       location: `${store.location}-flaky`,
       get: async (key) => {
-        if (key.startsWith('datasets/')) throw new TransientError(`${key}: SlowDown (throttled)`);
+        if (key.startsWith('datasets/') || key.startsWith('prepared/')) throw new TransientError(`${key}: SlowDown (throttled)`);
         return inner.get(key);
       },
       put: (k, b, t) => inner.put(k, b, t),
@@ -134,5 +139,39 @@ describe('train', () => {
     expect(out.status).toBe('succeeded');
     const values = async (r: typeof clean) => candidateDocSchema.parse(await getJson(r.store, keys.candidate(r.runId, r.candidateId))).metric.values;
     expect(await values(broken)).toEqual(await values(clean));
+  });
+
+  it('hands over a safety margin before the task is stopped: a checkpoint and "continue", then the same metrics as a task that was not stopped', async () => {
+    // Arrange: the task will be stopped in 1 s, less than the smallest safety margin (5 s)
+    const stopped = await plannedStore(0.01, 'stopped');
+    const whole = await plannedStore(0.01, 'unstopped');
+
+    // Act
+    const first = await train(stopped.store, { runId: stopped.runId, candidateId: stopped.candidateId }, { backend: 'cpu', stopsAt: Date.now() + 1000 });
+    const then = await train(stopped.store, { runId: stopped.runId, candidateId: stopped.candidateId }, { backend: 'cpu' });
+    await train(whole.store, { runId: whole.runId, candidateId: whole.candidateId }, { backend: 'cpu' });
+
+    // Assert
+    expect(first.status).toBe('continue');
+    expect(then.status).toBe('succeeded');
+    const doc = async (r: typeof whole) => candidateDocSchema.parse(await getJson(r.store, keys.candidate(r.runId, r.candidateId)));
+    expect((await doc(stopped)).metric.values).toEqual((await doc(whole)).metric.values);
+    expect((await doc(stopped)).compute?.tasks).toBe(2);
+    expect(safetyMarginMs(15 * 60_000)).toBe(90_000);
+    expect(safetyMarginMs(10_000)).toBe(5_000);
+  });
+
+  it('reads the data Plan prepared, and the dataset itself when that is gone or unreadable', async () => {
+    // Arrange: a prepared object that is not one
+    const r = await plannedStore(0.01, 'unprepared');
+    const { context } = await readTaskContext(r.store, r.items[0]!);
+    await r.store.put(context.dataset.prepared!, new TextEncoder().encode('not prepared'));
+    clearDatasetCache();
+
+    // Act
+    const out = await train(r.store, r.items[0]!, { backend: 'cpu' });
+
+    // Assert
+    expect(out.status).toBe('succeeded');
   });
 });

@@ -9,6 +9,7 @@ import { LocalStore } from '../src/store/local.js';
 import { S3Store } from '../src/store/s3.js';
 import type { RunResult } from '../src/cli/commands/run.js';
 import { getJson, getText } from '../src/store/store.js';
+import { separableCsv } from './helpers/tiny-sweep.js';
 import { cli } from './helpers/cli.js';
 import { startS3rver, type S3rverHandle } from './helpers/s3rver.js';
 
@@ -29,14 +30,15 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
-const CSV = `a,b,label\n${Array.from({ length: 60 }, (_, i) => `${(i % 10) / 10},${((i * 3) % 10) / 10},${(i % 10) + ((i * 3) % 10) > 9 ? 'yes' : 'no'}`).join('\n')}\n`;
+// Separable (label 1 where a + b > 1): every candidate beats the majority class clearly, so a run recommends one.
+const CSV = separableCsv(300, 3);
 
 function sweep(overrides: Record<string, unknown> = {}) {
   return {
     name: 'cli-tiny',
     dataset: { key: 'datasets/tiny.csv', task: 'binary', target: 'label' },
     model: { family: 'dense', depth: [1], width: [2, 4] },
-    training: { epochs: 2, batchSize: 16 },
+    training: { epochs: 30, batchSize: 16, learningRate: 0.05 },
     ...overrides,
   };
 }

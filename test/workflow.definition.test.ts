@@ -176,8 +176,8 @@ describe('the workflow construct', () => {
     expect(TRANSIENT_RETRY.maxDelaySeconds).toBeGreaterThan(0);
   });
 
-  it('hands Aggregate and Finalize only the runs, and Report what Finalize or its Catch left', () => {
-    expect(definition.States[STATE.aggregate]?.Parameters).toEqual({ 'runs.$': '$.runs' });
+  it('hands Aggregate the runs and the item list the Map read (to delete it), Finalize only the runs, and Report what Finalize or its Catch left', () => {
+    expect(definition.States[STATE.aggregate]?.Parameters).toEqual({ 'runs.$': '$.runs', 'itemsKey.$': '$.itemsKey' });
     expect(definition.States[STATE.finalize]?.Parameters).toEqual({ 'runs.$': '$.runs' });
     expect(definition.States[STATE.report]).not.toHaveProperty('Parameters');
   });

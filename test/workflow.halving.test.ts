@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { halvingStateSchema } from '../src/results/halving.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
-import { readManifest } from '../src/steps/manifest.js';
+import { readManifest } from '../src/results/manifest.js';
 import { train } from '../src/steps/train.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
@@ -100,6 +100,9 @@ describe('halving through the local workflow', () => {
       // One Train task per round it was in: promoted candidates continued, they did not start again.
       expect(doc.compute).toMatchObject({ tasks: round + 1, platform: 'local' });
       expect(doc.compute!.cpuSeconds).toBeGreaterThan(0);
+      // A round that is not the last skips what only ranked candidates need: no model saved, no test split scored.
+      expect(Boolean(doc.modelKey)).toBe(round === 2);
+      expect(doc.trials.every((t) => (t.test !== undefined) === (round === 2))).toBe(true);
     }
 
     // The leaderboard ranks the finalists only and lists who stopped where; the cost and the epochs saved are there

@@ -6,7 +6,7 @@ import { NotFoundError, TransientError } from '../src/errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { finalModelDocSchema } from '../src/results/final-model.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
-import { readManifest } from '../src/steps/manifest.js';
+import { readManifest } from '../src/results/manifest.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';

@@ -15,7 +15,7 @@ export async function handler(event: PlanInput, context?: LambdaContext): Promis
     const { store, env } = handlerContext(o.tracer);
     o.logger.info('planning', { trigger: event?.trigger, key: event?.key });
     // In the cloud a dataset is a key in the bucket, and the deployment's guardrails apply.
-    const out = planOutput(await plan(store, event, { datasetScope: 'store', limits: env.limits }));
+    const out = planOutput(await plan(store, event, { datasetScope: 'store', limits: env.limits, trainTimeoutSeconds: env.trainTimeoutSeconds }));
     const duplicates = out.runs.filter((r) => r.duplicate).length;
     o.metrics.addMetric('RunsPlanned', MetricUnit.Count, out.runs.length - duplicates);
     o.metrics.addMetric('DuplicateRuns', MetricUnit.Count, duplicates);

@@ -17,6 +17,8 @@ export interface HandlerEnvironment {
   backend?: string;
   /** LAYERBENCH_MAX_CANDIDATES / _MAX_EPOCHS / _MAX_PARAMETERS / _MAX_CANDIDATES_PER_NIGHT: the guardrails Plan enforces (stack context). */
   limits: PlanLimits;
+  /** LAYERBENCH_TRAIN_TIMEOUT_SECONDS: the Train function's timeout; Plan refuses a training.maxTaskSeconds above it. */
+  trainTimeoutSeconds?: number;
 }
 
 /** The guardrail variables and the PlanLimits field each sets. */
@@ -46,7 +48,12 @@ export function readHandlerEnvironment(env: NodeJS.ProcessEnv = process.env): Ha
     if (!Number.isSafeInteger(n) || n < 1) throw new SpecError(`${name}: ${JSON.stringify(value)} must be an integer ≥ 1`);
     limits[field] = n;
   }
-  return { bucket, prefix, ...(backend ? { backend } : {}), limits };
+  const timeout = env.LAYERBENCH_TRAIN_TIMEOUT_SECONDS;
+  const trainTimeoutSeconds = timeout === undefined || timeout === '' ? undefined : Number(timeout);
+  if (trainTimeoutSeconds !== undefined && !(Number.isSafeInteger(trainTimeoutSeconds) && trainTimeoutSeconds >= 1)) {
+    throw new SpecError(`LAYERBENCH_TRAIN_TIMEOUT_SECONDS: ${JSON.stringify(timeout)} must be an integer ≥ 1`);
+  }
+  return { bucket, prefix, ...(backend ? { backend } : {}), limits, ...(trainTimeoutSeconds !== undefined ? { trainTimeoutSeconds } : {}) };
 }
 
 let cached: { env: HandlerEnvironment; store: S3Store } | undefined;

@@ -3,7 +3,7 @@
  * otherwise): PutEvents in batches of 10, its limit. A failed entry is an error (TransientError for
  * throttling and internal failures, so the state machine retries the step).
  */
-import { EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
+import { type EventBridgeClient, PutEventsCommand, type PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { LayerbenchError, TransientError } from '../../src/errors.js';
 
 export interface StepEvent {

@@ -63,6 +63,8 @@ export interface LambdaContext {
   functionVersion?: string;
   invokedFunctionArn?: string;
   memoryLimitInMB?: string;
+  /** Milliseconds until Lambda stops this invocation. */
+  getRemainingTimeInMillis?: () => number;
 }
 
 export async function invoke<T>(o: Observability, context: LambdaContext | undefined, step: () => Promise<T>): Promise<T> {

@@ -38,7 +38,9 @@ export async function handler(event: WorkItem, context?: LambdaContext): Promise
   return invoke(o, context, async () => {
     const { store, env } = handlerContext(o.tracer);
     o.logger.appendKeys({ runId: event?.runId, candidateId: event?.candidateId });
-    const out = await train(store, event, { backend: env.backend, datasetScope: 'store' });
+    // Training checkpoints and hands over a safety margin before Lambda stops the invocation.
+    const left = context?.getRemainingTimeInMillis?.();
+    const out = await train(store, event, { backend: env.backend, datasetScope: 'store', ...(left !== undefined ? { stopsAt: Date.now() + left } : {}) });
     if (out.status === 'skipped') {
       o.logger.info('candidate already done', { ...out });
       o.metrics.addMetric('CandidatesSkipped', MetricUnit.Count, 1);

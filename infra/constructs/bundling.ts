@@ -40,7 +40,7 @@ export const NO_WEBGL_STUB = join(PROJECT_ROOT, 'functions', 'shared', 'no-webgl
 export const ALIASES = { '@tensorflow/tfjs-backend-webgl': NO_WEBGL_STUB } as const;
 
 /** The wasm binaries of @tensorflow/tfjs-backend-wasm; the train handler loads them from its own directory. */
-export const WASM_DIR = join(PROJECT_ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
+const WASM_DIR = join(PROJECT_ROOT, 'node_modules', '@tensorflow', 'tfjs-backend-wasm', 'dist');
 export const WASM_FILES = [
   'tfjs-backend-wasm.wasm',
   'tfjs-backend-wasm-simd.wasm',
@@ -99,7 +99,7 @@ export function nodejsBundling(opts: { wasm?: boolean; sourceMaps?: boolean } = 
 }
 
 /** esbuild options for one handler, as the test builds it: identical to what the stack deploys. */
-export function esbuildOptions(name: HandlerName, outdir: string, opts: { sourceMaps?: boolean } = {}): BuildOptions {
+function esbuildOptions(name: HandlerName, outdir: string, opts: { sourceMaps?: boolean } = {}): BuildOptions {
   return {
     ...ESBUILD_SETTINGS,
     sourcemap: opts.sourceMaps ?? ESBUILD_SETTINGS.sourcemap,

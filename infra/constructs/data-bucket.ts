@@ -27,6 +27,8 @@ export const MODEL_TAG = MODEL_OBJECT_TAG;
 /** The tag the S3 store puts on every checkpoint. */
 export const CHECKPOINT_TAG = CHECKPOINT_OBJECT_TAG;
 /** Where checkpoints are (keys.checkpoint), as a key pattern. */
+/** Datasets parsed once per run (src/data/prepared.ts): Plan writes, Train reads. */
+export const PREPARED = 'prepared/*';
 export const CHECKPOINTS = 'runs/*/checkpoints/*';
 
 /** Days an item list (plans/) is kept: an execution lasts a day at most. */
@@ -67,6 +69,8 @@ export class DataBucket extends Construct {
         { id: 'ExpireCandidateModels', tagFilters: { [MODEL_TAG.key]: MODEL_TAG.value }, expiration: Duration.days(props.modelRetentionDays ?? 90) },
         { id: 'ExpireCheckpoints', tagFilters: { [CHECKPOINT_TAG.key]: CHECKPOINT_TAG.value }, expiration: Duration.days(props.checkpointRetentionDays ?? 14) },
         { id: 'ExpireItemLists', prefix: 'plans/', expiration: Duration.days(ITEM_LIST_DAYS) },
+        // Parsed datasets (src/data/prepared.ts): Plan writes one again for every run; a Train task that finds it gone reads the dataset itself.
+        { id: 'ExpirePreparedData', prefix: 'prepared/', expiration: Duration.days(ITEM_LIST_DAYS) },
         // What deleting scratch leaves in a versioned bucket: delete markers, once their noncurrent versions have expired.
         { id: 'RemoveDeleteMarkers', expiredObjectDeleteMarker: true },
       ],

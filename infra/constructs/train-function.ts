@@ -8,7 +8,7 @@
  *    install fails, still ships the wasm backend. x86_64 only (libtensorflow has no linux-arm64 build).
  * Synth needs no Docker in either case: fromImageAsset only stages the build context.
  */
-import { Duration, IgnoreMode } from 'aws-cdk-lib';
+import { type Duration, IgnoreMode } from 'aws-cdk-lib';
 import * as ecrAssets from 'aws-cdk-lib/aws-ecr-assets';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3 from 'aws-cdk-lib/aws-s3';

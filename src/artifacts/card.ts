@@ -9,7 +9,7 @@ import { MISSING_CATEGORY, OTHER_CATEGORY, type Preprocessing } from '../data/pr
 import type { CandidateDoc } from '../results/document.js';
 import type { FinalModelDoc } from '../results/final-model.js';
 import { rankingMetric, type SweepSpec } from '../sweep/schema.js';
-import type { RunManifest } from '../steps/manifest.js';
+import type { RunManifest } from '../results/manifest.js';
 import { fmtInterval, fmtMeanSe, fmtValue, PLUS_MINUS_NOTE } from '../format.js';
 import { finalModelTest, scoreSummary, trialModelsTest, trialPoints, type TestScore } from '../results/analysis.js';
 

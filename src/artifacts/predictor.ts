@@ -32,7 +32,7 @@ import { MISSING_CATEGORY, type Preprocessing } from '../data/preprocessing-sche
 import { readArrayRows, readCsvRows } from '../data/read-rows.js';
 import { finalModelDocSchema } from '../results/final-model.js';
 import { rankingMetric, type MetricName } from '../sweep/schema.js';
-import { readManifest } from '../steps/manifest.js';
+import { readManifest } from '../results/manifest.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
 import { selectBackend } from '../train/backend.js';

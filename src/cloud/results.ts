@@ -5,8 +5,9 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SpecError } from '../errors.js';
-import { parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
-import { RUN_ID } from '../steps/manifest.js';
+import { parseLeaderboard } from '../results/leaderboard-read.js';
+import { type Leaderboard } from '../results/leaderboard.js';
+import { RUN_ID } from '../results/manifest.js';
 import { keys } from '../store/keys.js';
 import { getJson } from '../store/store.js';
 import { CloudError, type CloudClients } from './clients.js';

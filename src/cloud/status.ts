@@ -9,7 +9,7 @@
 import { DescribeExecutionCommand, GetExecutionHistoryCommand, type DescribeExecutionCommandOutput } from '@aws-sdk/client-sfn';
 import { STATE } from '../workflow/contract.js';
 import { SpecError } from '../errors.js';
-import { readManifest, RUN_ID } from '../steps/manifest.js';
+import { readManifest, RUN_ID } from '../results/manifest.js';
 import type { PlanOutput } from '../steps/types.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';

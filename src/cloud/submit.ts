@@ -14,7 +14,7 @@ import { DataError, SpecError } from '../errors.js';
 import { parseSweepText, readSweepFile } from '../sweep/load.js';
 import { SWEEP_NAME, type SweepSpec } from '../sweep/schema.js';
 import { runIdFor } from '../steps/plan.js';
-import { checkRunIdOption } from '../steps/manifest.js';
+import { checkRunIdOption } from '../results/manifest.js';
 import type { PlanInput } from '../steps/types.js';
 import { keys } from '../store/keys.js';
 import { getText } from '../store/store.js';

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { SpecError } from '../errors.js';
 
 export const ARCHITECTURES = ['arm64', 'x86_64'] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
+type Architecture = (typeof ARCHITECTURES)[number];
 
 export const priceTableSchema = z
   .object({

@@ -68,7 +68,7 @@ export type FeatureColumn =
   | { name: string; type: 'numeric'; values: Float64Array; from?: DateSource }
   | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array; cap?: number };
 
-export type ColumnType = FeatureColumn['type'];
+type ColumnType = FeatureColumn['type'];
 
 /** The error for a cell that should hold a number. */
 export function notANumber(source: string, table: CsvTable, c: number, r: number, why = ''): DataError {

@@ -7,6 +7,7 @@ import type { DatasetSpec } from '../sweep/schema.js';
 import type { Store } from '../store/store.js';
 import { parseDataset } from './parse.js';
 import type { ParsedDataset } from './dataset.js';
+import { decodePrepared, encodePrepared, preparedKey } from './prepared.js';
 
 export interface LoadedDataset {
   parsed: ParsedDataset;
@@ -46,7 +47,49 @@ export async function loadDataset(store: Store, ds: DatasetSpec): Promise<Loaded
   return loading;
 }
 
+const preparedCache = new Map<string, Promise<ParsedDataset | undefined>>();
+
+/**
+ * A prepared dataset (prepared.ts) from the store, cached per process like parsed ones; undefined when
+ * there is none or it cannot be read (expired, cut short): the caller reads the dataset itself then.
+ */
+export async function loadPrepared(store: Store, key: string): Promise<ParsedDataset | undefined> {
+  const id = `${store.location}\u0000${key}`;
+  let loading = preparedCache.get(id);
+  if (loading) {
+    preparedCache.delete(id);
+  } else {
+    loading = (async () => {
+      if (!(await store.exists(key))) return undefined;
+      try {
+        return decodePrepared(await store.get(key), key);
+      } catch (err) {
+        if ((err as { code?: string }).code === 'E_PREPARED') return undefined;
+        throw err;
+      }
+    })();
+    loading.catch(() => preparedCache.delete(id));
+  }
+  preparedCache.set(id, loading);
+  while (preparedCache.size > CACHE_SIZE) preparedCache.delete(preparedCache.keys().next().value!);
+  const parsed = await loading;
+  if (parsed === undefined) preparedCache.delete(id);
+  return parsed;
+}
+
+/**
+ * Write a dataset's prepared form; its key. Written again by every run that uses it (the same bytes), so
+ * that the bucket's lifecycle rule, which expires prepared data a week after it was written, does not
+ * take it from a run that just started.
+ */
+export async function savePrepared(store: Store, ds: DatasetSpec, loaded: LoadedDataset): Promise<string> {
+  const key = preparedKey(ds, loaded.version);
+  await store.put(key, encodePrepared(loaded.parsed), 'application/octet-stream');
+  return key;
+}
+
 /** Forget every cached dataset (tests, or a long-lived process that wants the memory back). */
 export function clearDatasetCache(): void {
   cache.clear();
+  preparedCache.clear();
 }

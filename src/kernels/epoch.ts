@@ -10,8 +10,8 @@
  * when it is dense. The parameters live in one
  * flat tensor laid out by the caller (the plans' float offsets; dense units padded to a multiple
  * of 4 with zeros), with Adam's moments in two more of the same layout. Unlike other kernels this
- * one **updates `params`, `m`, `v` and `scratch` in place**: they belong to one FusedDenseTrainer
- * (src/train/step.ts), which never lets them out. The scratch (activations, caches, gradients:
+ * one **updates `params`, `m`, `v` and `scratch` in place**: they belong to one FusedTrainer
+ * (src/train/fused-trainer.ts), which never lets them out. The scratch (activations, caches, gradients:
  * ~13 MB for the seed CNN at batch 32) is a tensor, so tfjs counts its memory, made uninitialised
  * by the LayerbenchEpochScratch kernel: tf.zeros would fill and copy it in JS (~0.1 s for 13 MB). It returns a new [2] tensor: Σ over batches of
  * (batch loss + penalty) · rows, and the batch metric sums (correct predictions, squared or
@@ -35,7 +35,6 @@ export const TRAIN_EPOCH = 'LayerbenchEpoch';
 export const EPOCH_SCRATCH = 'LayerbenchEpochScratch';
 
 export type { ConvLayerPlan, DenseLayerPlan, DenseLoss, DenseMetric, LstmLayerPlan };
-export type { PoolPlan } from './conv_front.js';
 
 export interface EpochAttrs {
   /** Layers before the dense head (absent: the network is dense). */

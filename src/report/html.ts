@@ -10,12 +10,11 @@ import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtMs, fmtSeconds, fmtValue, PLUS
 import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
 import { learningCurveHtml } from './learning-curve-section.js';
 import { baselineMark, fmtUsd, searchNotes } from './leaderboard-text.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from './report-model.js';
 import { comparisonName, SIGNIFICANCE } from '../stats/index.js';
 import { DECISION_RULE } from '../results/verdict.js';
 import type { RankedCandidate } from '../results/analysis.js';
 
-export { architectureWords } from './answer.js';
 
 const TAG_CLASS: Record<DiagnosisKind, string> = {
   'at-baseline': 'bad',

@@ -3,7 +3,7 @@ import { answerFor, architectureWords, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
 import { METHOD_NOTES, protocolLine } from './html.js';
-import type { RunReport } from './run-report.js';
+import type { RunReport } from './report-model.js';
 import { baselineMark, searchNotes } from './leaderboard-text.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import type { RankedCandidate } from '../results/analysis.js';

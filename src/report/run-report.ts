@@ -8,9 +8,8 @@ import type { CandidateDoc } from '../results/document.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
-import type { DataSummary } from '../results/data-summary.js';
 import type { FinalModelDoc } from '../results/final-model.js';
-import { diagnoseRun, type RunDiagnosis } from './diagnose.js';
+import { diagnoseRun, } from './diagnose.js';
 import { compareWithHistory, historyEntry, historyHtml, type HistoryComparison } from './history.js';
 import { readHistory, recordHistoryEntry } from './history-store.js';
 import { renderReportHtml } from './html.js';
@@ -20,57 +19,17 @@ import { readRunExtras, type RunExtras } from '../results/run-extras.js';
 import type { Leaderboard } from '../results/leaderboard.js';
 import { leaderboardMarkdown } from './leaderboard-text.js';
 import { analyzeRun, type RunAnalysis } from '../results/analysis.js';
-import { modelsText, type ModelsText } from './models-text.js';
+import { modelsText, } from './models-text.js';
 import { loadPreprocessing } from '../artifacts/preprocessing.js';
 import type { Preprocessing } from '../data/preprocess.js';
-import { runEffects, type Effects } from './effects.js';
-import { chartFigures, effectsFigure, twoLayouts, type Figure } from './figures.js';
+import { runEffects, } from './effects.js';
+import { chartFigures, effectsFigure, twoLayouts } from './figures.js';
 import { readLearningCurve } from '../results/learning-curve.js';
 import { learningCurveSpec } from './charts/learning-curve.js';
 import type { ReportCurve } from './learning-curve-section.js';
 
-/** The report's figures: the what-mattered chart and the Charts section's. */
-export interface ReportFigures {
-  effects: Figure | null;
-  charts: Figure[];
-}
-
-/** Where the report links to, relative to runs/<runId>/report.html; null when there is nothing there. */
-export interface ReportLinks {
-  /** The sweep's history page. */
-  history: string | null;
-  /** The final model's card (model/README.md). */
-  modelCard: string | null;
-}
-
-export interface RunReport {
-  runId: string;
-  spec: SweepSpec;
-  docs: CandidateDoc[];
-  analysis: RunAnalysis;
-  diagnosis: RunDiagnosis;
-  /** What was done to the data (run.json's `data`); null for runs made before it was recorded. */
-  data: DataSummary | null;
-  /** Keras code of the recommended candidate; null when there is none. */
-  keras: string | null;
-  /** What each saved model is: the final model (or why there is none) and the per-candidate models. */
-  models: ModelsText;
-  /** ISO date of the run: the latest finish time among its candidates. */
-  date: string;
-  comparison: HistoryComparison | null;
-  /** Depth's and width's effects, and the sentence that tells them. */
-  effects: Effects;
-  figures: ReportFigures;
-  links: ReportLinks;
-  /**
-   * The search and its cost, from the run's leaderboard (Aggregate's): a halving run's rungs, who
-   * stopped where and the epochs saved, and the estimated cost per candidate and of the run; null
-   * when the leaderboard has neither (older runs, reports built without one).
-   */
-  search: Pick<Leaderboard, 'search' | 'cost' | 'rows' | 'candidates'> | null;
-  /** The learning curve (spec learningCurve: runs/<runId>/learning-curve.json) and its chart; absent without one. */
-  learningCurve?: ReportCurve | null;
-}
+export type { ReportFigures, ReportLinks, RunReport } from './report-model.js';
+import type { RunReport } from './report-model.js';
 
 /** The final model's card relative to the report (`model/README.md`); null unless the final model succeeded and saved one. */
 export function modelCardLink(runId: string, final: FinalModelDoc | null): string | null {

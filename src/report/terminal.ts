@@ -3,7 +3,8 @@
  * it), the baseline, the recommendation with its reason, the test scores, and the data block.
  */
 import Table from 'cli-table3';
-import { parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
+import { parseLeaderboard } from '../results/leaderboard-read.js';
+import { type Leaderboard } from '../results/leaderboard.js';
 import { leaderboardNotes, rowMarks, searchNotes } from './leaderboard-text.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';

@@ -15,7 +15,7 @@ import type { CandidateDoc } from './document.js';
 export const HALVING_SCHEMA = 'layerbench.halving.v1' as const;
 
 export const VERDICTS = ['top', 'indistinguishable', 'stopped', 'failed'] as const;
-export type Verdict = (typeof VERDICTS)[number];
+type Verdict = (typeof VERDICTS)[number];
 
 export const candidateVerdictSchema = z.object({
   candidateId: z.string(),

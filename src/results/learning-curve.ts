@@ -42,7 +42,6 @@ export const CURVE_PLAN_SCHEMA = 'layerbench.curve-plan.v1';
 export const LEARNING_CURVE_SCHEMA = 'layerbench.learning-curve.v1';
 
 export const CURVE_ROLES = ['recommended', 'best', 'larger', 'smaller'] as const;
-export type CurveRole = (typeof CURVE_ROLES)[number];
 
 /** Which candidates the curve trains, on which fractions (written when the curve round opens). */
 export const curvePlanSchema = z.object({
@@ -59,7 +58,6 @@ export type CurvePlan = z.infer<typeof curvePlanSchema>;
 const interval = z.object({ lo: z.number(), hi: z.number() }).nullable();
 
 export const VERDICTS = ['helps', 'flat', 'noisy', 'unknown'] as const;
-export type CurveVerdictKind = (typeof VERDICTS)[number];
 
 const curvePointSchema = z.object({
   fraction: z.number(),

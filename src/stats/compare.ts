@@ -19,26 +19,12 @@
  * a comparison says which test it used.
  */
 import { studentTCdf, studentTTwoSided } from './distributions.js';
-import type { RowBlocks } from './intervals.js';
 import { sharedRowsDifferenceVariance } from './shared-rows.js';
 import { summarize, type Summary } from './summary.js';
+import { rowRatio, type TrialPoint } from './trials.js';
 
 /** The level of every test layerbench states: p < 0.05 is "significant". */
 export const SIGNIFICANCE = 0.05;
-
-/** One trial's score and where it came from: (repeat, fold) identifies its split. */
-export interface TrialPoint {
-  repeat: number;
-  fold: number;
-  value: number;
-  /** Rows of the split; absent for a baseline's trials. */
-  trainRows?: number;
-  valRows?: number;
-  /** Fingerprint of the split's samples; absent in older documents. */
-  split?: string;
-  /** The trial's per-row validation results as block sums; absent in older documents and for baselines. */
-  blocks?: RowBlocks;
-}
 
 export interface PairedTest {
   kind: 'paired';
@@ -104,17 +90,6 @@ export function pairTrials(a: readonly TrialPoint[], b: readonly TrialPoint[]): 
     if (q && (p.split === undefined || q.split === undefined || p.split === q.split)) pairs.push([p, q]);
   }
   return pairs;
-}
-
-/** n_val / n_train over trials (0 when the row counts are unknown): the Nadeau–Bengio correction term. */
-export function rowRatio(points: readonly Pick<TrialPoint, 'trainRows' | 'valRows'>[]): number {
-  let val = 0;
-  let train = 0;
-  for (const p of points) {
-    val += p.valRows ?? 0;
-    train += p.trainRows ?? 0;
-  }
-  return train > 0 ? val / train : 0;
 }
 
 /**

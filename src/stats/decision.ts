@@ -34,7 +34,8 @@
  * depth or width tried (a larger network may do better — extend the axis) or at the smallest
  * (a smaller one may do as well).
  */
-import { compareTrials, pBetter, pWorse, pairedTest, pairTrials, SIGNIFICANCE, type Comparison, type PairedTest, type TrialPoint } from './compare.js';
+import { compareTrials, pBetter, pWorse, pairedTest, pairTrials, SIGNIFICANCE, type Comparison, type PairedTest } from './compare.js';
+import type { TrialPoint } from './trials.js';
 import { critical } from './intervals.js';
 import { byValue } from './summary.js';
 import { tQuantile } from './distributions.js';

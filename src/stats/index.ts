@@ -1,6 +1,8 @@
 /** layerbench's statistics: distributions, summaries, intervals, paired comparisons and the decision rule. */
 export * from './distributions.js';
 export * from './summary.js';
+export * from './trials.js';
+export * from './blocks.js';
 export * from './compare.js';
 export * from './intervals.js';
 export * from './decision.js';

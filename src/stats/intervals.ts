@@ -48,7 +48,8 @@
  *   of their scores, s² · (1/J + n_val/n_train), with Welch–Satterthwaite degrees of freedom — an
  *   interval about what the candidate's training procedure scores on new rows.
  */
-import { rowRatio, type TrialPoint } from './compare.js';
+import { blockMean, blockRows, mergeForTime, type RowBlocks } from './blocks.js';
+import { rowRatio, type TrialPoint } from './trials.js';
 import { tQuantile } from './distributions.js';
 import { mean, variance } from './summary.js';
 
@@ -113,20 +114,32 @@ export interface ScoreInterval extends Interval {
   df: number;
 }
 
+/** A variance the trials' spread cannot show, with the degrees of freedom it was estimated from. */
+export interface ExtraVariance {
+  variance: number;
+  df: number;
+}
+
+const NO_EXTRA: ExtraVariance = { variance: 0, df: Number.POSITIVE_INFINITY };
+
 /**
  * The 95 % interval of an expected score from J trial scores: Nadeau–Bengio corrected variance
  * s² · (1/J + ratio), J − 1 degrees of freedom, on the metric's scale. `rows` bounds a proportion's
- * effective rows (the distinct rows the trials were scored on). `extraVariance` adds what the trials'
+ * effective rows (the distinct rows the trials were scored on). `extra` adds what the trials'
  * spread cannot show (shared-rows.ts: the sampling error of rows several trials share). Null with one
  * trial.
  */
-export function trialInterval(metric: string, values: readonly number[], ratio: number, rows: number, level = 0.95, extraVariance = 0): ScoreInterval | null {
+export function trialInterval(metric: string, values: readonly number[], ratio: number, rows: number, level = 0.95, extra: ExtraVariance = NO_EXTRA): ScoreInterval | null {
   const J = values.length;
   if (J < 2) return null;
   const m = mean(values);
   const scale = metricScale(metric);
-  const v = variance(values) * (1 / J + ratio) + extraVariance;
-  const df = J - 1;
+  const spread = variance(values) * (1 / J + ratio);
+  const v = spread + extra.variance;
+  // Satterthwaite: the spread is estimated from J − 1 degrees of freedom, the extra part from its own
+  // (the rows' blocks: many more) — t(J − 1) on both would multiply a well-known sampling error by 4.3.
+  const denominator = spread ** 2 / (J - 1) + (extra.variance > 0 ? extra.variance ** 2 / extra.df : 0);
+  const df = denominator > 0 ? Math.max(J - 1, v ** 2 / denominator) : J - 1;
   return { estimate: m, se: Math.sqrt(effectiveVariance(scale, m, v, rows)), df, ...scaledInterval(scale, m, v, critical(df, level), rows) };
 }
 
@@ -167,7 +180,7 @@ export function validationOverlap(points: readonly TrialPoint[]): number | null 
  * plus the trials' spread beyond it, Nadeau–Bengio corrected. Anything else: the Nadeau–Bengio
  * corrected variance of the trial scores, J − 1 degrees of freedom. Null with one trial.
  */
-export function validationInterval(metric: string, points: readonly TrialPoint[], level = 0.95, extraVariance = 0): ScoreInterval | null {
+export function validationInterval(metric: string, points: readonly TrialPoint[], level = 0.95, extra: ExtraVariance = NO_EXTRA): ScoreInterval | null {
   const J = points.length;
   if (J < 2) return null;
   const values = points.map((p) => p.value);
@@ -177,7 +190,7 @@ export function validationInterval(metric: string, points: readonly TrialPoint[]
     // Rows known for some trials only: a proportion's effective rows are at most theirs, each split's once.
     const splits = new Map(points.map((p, i) => [p.split ?? `#${i}`, p.valRows ?? 0]));
     const pooled = [...splits.values()].reduce((s, r) => s + r, 0);
-    return trialInterval(metric, values, ratio, pooled > 0 ? pooled : Infinity, level, extraVariance);
+    return trialInterval(metric, values, ratio, pooled > 0 ? pooled : Infinity, level, extra);
   }
   const m = Math.min(1, Math.max(0, mean(values)));
   const pq = m * (1 - m);
@@ -195,102 +208,6 @@ export function validationInterval(metric: string, points: readonly TrialPoint[]
   return { estimate: m, se: Math.sqrt(v), df, ...wilson(m, nEff, critical(df, level)) };
 }
 
-// ---------------------------------------------------------------------------------------------
-// Test rows, kept as sums over blocks.
-// ---------------------------------------------------------------------------------------------
-
-/**
- * A model's per-row results on the test split, summed over blocks of rows. `sums[b]` adds the rows'
- * contributions to the metric's mean: 1 per correct row (accuracy), the squared error (mse, rmse), the
- * absolute error (mae), the loss (loss) — per row, averaged over the target's dimensions.
- *  - `order` "time": blocks hold consecutive rows in time; "random": block b holds rows b, b + B, …
- *  - `size`: rows per block (1: every row its own block).
- */
-export interface RowBlocks {
-  order: 'time' | 'random';
-  size: number;
-  sums: number[];
-}
-
-/** The most blocks a document keeps per model: enough for a variance (127 degrees of freedom), small to store. */
-export const MAX_BLOCKS = 128;
-
-/** Per-row contributions into blocks (see RowBlocks). */
-export function toBlocks(rowValues: ArrayLike<number>, order: RowBlocks['order'], maxBlocks = MAX_BLOCKS): RowBlocks {
-  const n = rowValues.length;
-  const B = Math.min(n, maxBlocks);
-  const size = Math.ceil(n / Math.max(B, 1));
-  const blocks = order === 'time' ? Math.ceil(n / size) : B;
-  const sums = new Array<number>(blocks).fill(0);
-  for (let i = 0; i < n; i++) sums[order === 'time' ? Math.floor(i / size) : i % blocks]! += rowValues[i]!;
-  return { order, size, sums: sums.map((s) => Number(s.toPrecision(9))) };
-}
-
-/** Rows in each block of n rows laid out as `blocks` says. */
-export function blockRows(blocks: Pick<RowBlocks, 'order' | 'size' | 'sums'>, n: number): number[] {
-  const B = blocks.sums.length;
-  if (blocks.order === 'time') return blocks.sums.map((_, b) => Math.max(0, Math.min(blocks.size, n - b * blocks.size)));
-  return blocks.sums.map((_, b) => (b < n ? Math.floor((n - 1 - b) / B) + 1 : 0));
-}
-
-/** Blocks in time order merged into runs of at least ∛n rows, so that correlated neighbours stay together. */
-function mergeForTime(sums: number[], rows: number[], n: number): { sums: number[]; rows: number[] } {
-  const want = Math.ceil(Math.cbrt(n));
-  if (rows.every((r) => r >= want)) return { sums, rows };
-  const outS: number[] = [];
-  const outR: number[] = [];
-  let s = 0;
-  let r = 0;
-  for (let b = 0; b < sums.length; b++) {
-    s += sums[b]!;
-    r += rows[b]!;
-    if (r >= want) {
-      outS.push(s);
-      outR.push(r);
-      s = 0;
-      r = 0;
-    }
-  }
-  if (r > 0) {
-    // A short tail joins the last run rather than standing as a block of its own.
-    if (outS.length > 0) {
-      outS[outS.length - 1]! += s;
-      outR[outR.length - 1]! += r;
-    } else {
-      outS.push(s);
-      outR.push(r);
-    }
-  }
-  return { sums: outS, rows: outR };
-}
-
-/**
- * The mean per row, its between-block variance (see the module comment), and the degrees of freedom
- * that variance is worth. For normal block values those are B − 1; heavy tails make a sample variance
- * less sure (a split of 50 rows that missed the rare large errors has a small mean *and* a small
- * variance), so the degrees of freedom follow the blocks' kurtosis κ: a sample variance's variance is
- * σ⁴ (κ/B − (B − 3)/(B(B − 1))) (Cramér, Mathematical Methods of Statistics, 1946, §27.4), and
- * matching it to a scaled χ² (Satterthwaite 1946) gives ν = 2 / (κ/B − (B − 3)/(B(B − 1))), which is
- * B − 1 at κ = 3; ν is kept within [1, B − 1].
- */
-export function blockMean(sums: readonly number[], rows: readonly number[]): { mean: number; variance: number; blocks: number; df: number } {
-  const n = rows.reduce((a, b) => a + b, 0);
-  const total = sums.reduce((a, b) => a + b, 0);
-  const m = n > 0 ? total / n : Number.NaN;
-  const B = sums.length;
-  if (B < 2) return { mean: m, variance: 0, blocks: B, df: 0 };
-  let ss = 0;
-  let s4 = 0;
-  for (let b = 0; b < B; b++) {
-    const e2 = (sums[b]! - m * rows[b]!) ** 2;
-    ss += e2;
-    s4 += e2 * e2;
-  }
-  const kurtosis = ss > 0 ? (B * s4) / (ss * ss) : 3;
-  const spread = kurtosis / B - (B - 3) / (B * (B - 1));
-  const df = spread > 0 ? Math.min(B - 1, Math.max(1, 2 / spread)) : B - 1;
-  return { mean: m, variance: (B / (B - 1)) * (ss / (n * n)), blocks: B, df };
-}
 
 /**
  * The degrees of freedom of a test split's sampling variance: kurtosis-matched (blockMean) for errors

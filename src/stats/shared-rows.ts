@@ -16,7 +16,8 @@
  * rows' sampling error. Scores derived non-linearly from a per-row mean (rmse = √mse) use the delta
  * method.
  */
-import { blockMean, blockRows, type RowBlocks } from './intervals.js';
+import { blockMean, blockRows, mergeForTime, type RowBlocks } from './blocks.js';
+import type { ExtraVariance } from './intervals.js';
 
 /** What this needs of a trial: its split, its validation rows, and their per-row results where kept. */
 export interface BlockedPoint {
@@ -34,43 +35,14 @@ function groups<T extends { split?: string }>(items: readonly T[]): T[][] | null
 }
 
 /** The per-row mean of a group's averaged blocks and its between-block variance; null when blocks are missing or differ. */
-function groupVariance(blocks: readonly RowBlocks[], rows: number): { mean: number; variance: number } | null {
+function groupVariance(blocks: readonly RowBlocks[], rows: number): { mean: number; variance: number; df: number } | null {
   const first = blocks[0];
   if (!first || blocks.some((b) => b.order !== first.order || b.size !== first.size || b.sums.length !== first.sums.length)) return null;
   const sums = first.sums.map((_, i) => blocks.reduce((s, b) => s + b.sums[i]!, 0) / blocks.length);
   const counts = blockRows(first, rows);
-  const merged = first.order === 'time' ? runs(sums, counts, rows) : { sums, counts };
-  const m = blockMean(merged.sums, merged.counts);
-  return m.blocks < 2 ? null : { mean: m.mean, variance: m.variance };
-}
-
-/** Blocks in time order merged into runs of at least ∛n rows (as intervals.ts does for test rows). */
-function runs(sums: number[], counts: number[], n: number): { sums: number[]; counts: number[] } {
-  const want = Math.ceil(Math.cbrt(n));
-  const outS: number[] = [];
-  const outC: number[] = [];
-  let s = 0;
-  let c = 0;
-  for (let i = 0; i < sums.length; i++) {
-    s += sums[i]!;
-    c += counts[i]!;
-    if (c >= want) {
-      outS.push(s);
-      outC.push(c);
-      s = 0;
-      c = 0;
-    }
-  }
-  if (c > 0) {
-    if (outS.length) {
-      outS[outS.length - 1]! += s;
-      outC[outC.length - 1]! += c;
-    } else {
-      outS.push(s);
-      outC.push(c);
-    }
-  }
-  return { sums: outS, counts: outC };
+  const merged = first.order === 'time' ? mergeForTime(sums, counts, rows) : { sums, rows: counts };
+  const m = blockMean(merged.sums, merged.rows);
+  return m.blocks < 2 ? null : { mean: m.mean, variance: m.variance, df: m.df };
 }
 
 /** From the variance of a per-row mean to the variance of the metric (rmse through the delta method). */
@@ -82,16 +54,19 @@ function onMetricScale(metric: string, variance: number, rowMean: number): numbe
  * The sampling variance of a candidate's mean score that its trials' spread misses: 0 unless some
  * trials share a split and keep their per-row results (see the module comment).
  */
-export function sharedRowsVariance(metric: string, points: readonly BlockedPoint[]): number {
+export function sharedRowsVariance(metric: string, points: readonly BlockedPoint[]): ExtraVariance {
+  const none = { variance: 0, df: Number.POSITIVE_INFINITY };
   const gs = groups(points);
-  if (!gs) return 0;
+  if (!gs) return none;
   let total = 0;
+  let df = Number.POSITIVE_INFINITY;
   for (const g of gs) {
     const v = groupVariance(g.flatMap((p) => (p.blocks ? [p.blocks] : [])), g[0]!.valRows ?? 0);
-    if (!v || g.some((p) => !p.blocks)) return 0;
+    if (!v || g.some((p) => !p.blocks)) return none;
     total += onMetricScale(metric, v.variance, v.mean);
+    df = Math.min(df, v.df);
   }
-  return total / (gs.length * gs.length);
+  return { variance: total / (gs.length * gs.length), df };
 }
 
 /**

@@ -12,12 +12,12 @@
  */
 import { readCandidateDoc, type CandidateDoc } from '../results/document.js';
 import { analyzeLearningCurve, chooseCurveCandidates, curvePlanSchema, fractionKey, CURVE_PLAN_SCHEMA, type CurvePlan, type LearningCurveDoc } from '../results/learning-curve.js';
-import { parseLeaderboard } from '../results/leaderboard.js';
+import { parseLeaderboard } from '../results/leaderboard-read.js';
 import { metricUnit } from '../format.js';
 import { higherIsBetter, rankingMetric } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
-import type { RunManifest } from './manifest.js';
+import type { RunManifest } from '../results/manifest.js';
 import type { WorkItem } from './types.js';
 
 /** The curve's plan, when its round was opened; null before (or when the spec asks for no curve). */

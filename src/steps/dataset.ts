@@ -11,7 +11,9 @@
  * NPY labels (`dataset.labelsKey`) lie beside the inputs: under `datasets/` when those are in the
  * store, else a plain relative key in the inputs' directory.
  */
-import { loadDataset, type LoadedDataset } from '../data/load.js';
+import type { ParsedDataset } from '../data/dataset.js';
+import { loadDataset, loadPrepared, type LoadedDataset } from '../data/load.js';
+import { DataError } from '../errors.js';
 import { confinedDatasetKey, relativeKey } from '../store/keys.js';
 import type { DatasetSpec } from '../sweep/schema.js';
 import { resolveDatasetLocation } from '../store/open.js';
@@ -25,4 +27,24 @@ export async function loadSweepDataset(store: Store, ds: DatasetSpec, opts: { sc
   const at = (opts.scope ?? 'store') === 'store' ? { store, key: confinedDatasetKey(ds.key), inStore: true } : await resolveDatasetLocation(store, ds.key);
   const labels = ds.labelsKey === undefined ? {} : { labelsKey: at.inStore ? confinedDatasetKey(ds.labelsKey, 'dataset.labelsKey') : relativeKey(ds.labelsKey, 'dataset.labelsKey') };
   return loadDataset(at.store, { ...ds, key: at.key, ...labels });
+}
+
+/**
+ * The dataset a Train or Finalize task trains on: its prepared form (src/data/prepared.ts) when Plan
+ * wrote one and it is still there, else the dataset itself, read and parsed — and then it must still
+ * be the version the run was planned on.
+ */
+export async function plannedDataset(
+  store: Store,
+  ds: DatasetSpec,
+  planned: { runId: string; version: string; prepared?: string },
+  opts: { scope?: DatasetScope } = {},
+): Promise<ParsedDataset> {
+  if (planned.prepared !== undefined) {
+    const prepared = await loadPrepared(store, planned.prepared);
+    if (prepared) return prepared;
+  }
+  const { parsed, version } = await loadSweepDataset(store, ds, opts);
+  if (version !== planned.version) throw new DataError(`${ds.key}: changed since run ${planned.runId} was planned (version ${planned.version}, now ${version})`);
+  return parsed;
 }

@@ -7,7 +7,7 @@ import { mapConcurrent } from '../store/concurrent.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { MissingResult } from '../results/leaderboard.js';
-import type { RunManifest } from './manifest.js';
+import type { RunManifest } from '../results/manifest.js';
 
 /** Documents read at once: enough to hide S3's latency, few enough for one Lambda's sockets. */
 export const READ_CONCURRENCY = 32;

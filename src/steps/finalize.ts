@@ -21,10 +21,10 @@ import { candidateDocSchema, type CandidateDoc } from '../results/document.js';
 import { FINAL_MODEL_SCHEMA, finalModelDocSchema, type FinalModelDoc } from '../results/final-model.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, type Store } from '../store/store.js';
-import { refitCandidate, type RefitResult } from '../train/train.js';
+import { refitCandidate, type RefitResult } from '../train/refit.js';
 import { currentBackend } from '../train/backend.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
-import { findCandidate, readManifest, type RunManifest } from './manifest.js';
+import { findCandidate, readManifest, type RunManifest } from '../results/manifest.js';
 import { finalizeInputSchema, parsePayload, type FinalizeInput, type FinalizeOutput, type RunSummary } from './types.js';
 
 export interface FinalizeOptions {

@@ -22,7 +22,7 @@ export { caughtReason, recordFailure, type RecordFailureOptions, type RecordFail
 export { finalize, medianBestEpoch, type FinalizeOptions } from './finalize.js';
 export { report } from './report.js';
 export { readRunDocuments, type RunDocuments } from './documents.js';
-export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from './manifest.js';
+export { findCandidate, readManifest, RUN_ID, RUN_SCHEMA, runManifestSchema, TRIGGERS, type RunManifest, type Trigger } from '../results/manifest.js';
 export { confinedDatasetKey, loadSweepDataset, type DatasetScope } from './dataset.js';
 export { promote, type PromoteOptions } from './promote.js';
 export { parsePayload } from './types.js';

@@ -22,7 +22,7 @@ import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
 import { expandCandidates } from '../search/candidates.js';
 import { canonicalJson, contentHash } from '../sweep/candidate.js';
 import { formatPath, parseSweepText } from '../sweep/load.js';
-import type { SweepSpec } from '../sweep/schema.js';
+import { DEFAULT_MAX_TASK_SECONDS, type SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { baselineDoc } from '../data/baseline.js';
@@ -35,9 +35,11 @@ import { strategyFor } from '../search/strategies.js';
 import type { Round, SearchState, SearchStrategy } from '../search/strategy.js';
 import type { Candidate } from '../sweep/candidate.js';
 import { loadSweepDataset, type DatasetScope } from './dataset.js';
+import { savePrepared, type LoadedDataset } from '../data/load.js';
+import { trainContextOf, writeTrainContext } from './train-context.js';
 import { checkRunDocuments, resumeState } from './resume.js';
+import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from '../results/manifest.js';
 import { resumedCurveItems } from './curve.js';
-import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from './manifest.js';
 import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {
@@ -51,6 +53,12 @@ export interface PlanOptions {
   limits?: PlanLimits;
   /** What one candidate may use on a worker (default: the wasm backend's 4 GiB heap). */
   memoryBudget?: MemoryBudget;
+  /**
+   * Seconds a Train task may run before it is stopped (the deployed function's timeout; locally
+   * --train-timeout): a training.maxTaskSeconds above it is refused, since the task would be stopped
+   * before it checkpoints.
+   */
+  trainTimeoutSeconds?: number;
 }
 
 /** What one run may cost at most: a sweep beyond any of these is refused before anything is written. */
@@ -87,6 +95,8 @@ interface Prepared {
   baseline?: BaselineDoc;
   /** A new run's search state in rounds (runs/<runId>/halving.json), written once its manifest has claimed the run. */
   search?: SearchState;
+  /** The dataset as read, written in its prepared form (src/data/prepared.ts) with the run's training context. */
+  dataset?: { spec: SweepSpec; loaded: LoadedDataset; manifest: RunManifest };
 }
 
 export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {}): Promise<PlanResult> {
@@ -109,6 +119,7 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
           runId: inp.runId,
           retryFailed: inp.retryFailed,
           memoryBudget: opts.memoryBudget,
+          trainTimeoutSeconds: opts.trainTimeoutSeconds,
           now,
           datasetScope: opts.datasetScope,
           limits: opts.limits,
@@ -135,6 +146,11 @@ export async function plan(store: Store, input: PlanInput, opts: PlanOptions = {
     }
     if (p.baseline) await putJson(store, keys.baseline(p.ref.runId), p.baseline);
     if (p.search) await putJson(store, keys.halving(p.ref.runId), p.search);
+    // The dataset parsed once, for every Train task (src/data/prepared.ts), and what those tasks need of the run.
+    if (p.dataset) {
+      const preparedKey = await savePrepared(store, p.dataset.spec.dataset, p.dataset.loaded);
+      await writeTrainContext(store, trainContextOf(p.dataset.manifest, preparedKey));
+    }
   }
   const items = prepared.flatMap((p) => p.items);
   const itemsKey = keys.plan(planId(now));
@@ -222,6 +238,7 @@ interface RunContext {
   runId?: string;
   retryFailed?: boolean;
   memoryBudget?: MemoryBudget;
+  trainTimeoutSeconds?: number;
   now: Date;
   datasetScope?: DatasetScope;
   limits?: PlanLimits;
@@ -235,8 +252,9 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     return { key: sweep.key, ref: { runId, sweep: spec.name, candidates: existing.candidates.length, duplicate: true }, items: [], warnings: [] };
   }
   const limits = ctx.limits ?? {};
-  checkSweepLimits(spec, limits);
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
+  checkSweepLimits(spec, limits, ctx.trainTimeoutSeconds);
+  const loaded = await loadSweepDataset(store, spec.dataset, { scope: ctx.datasetScope });
+  const { parsed, version } = loaded;
   if (existing) {
     checkResumable(existing, spec, version);
     await checkRunDocuments(store, runId);
@@ -282,7 +300,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const work = round.round === null ? todo : candidates.filter((c) => inRound.has(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) }));
   const items = work
     .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
-    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...roundFields(round) }));
+    .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...roundFields(round), candidate }));
   // A resumed run whose learning curve's round was opened: the curve's points still missing (src/steps/curve.ts).
   if (existing) items.push(...(await resumedCurveItems(store, runId)));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
@@ -311,6 +329,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     manifest,
     ...(baseline ? { baseline } : {}),
     ...(state && !existing ? { search: state } : {}),
+    dataset: { spec, loaded, manifest: manifest ?? existing! },
   };
 }
 
@@ -365,9 +384,16 @@ export function checkResumable(existing: RunManifest, spec: SweepSpec, datasetVe
 }
 
 /** Limits that the spec alone decides (before the dataset is read). */
-function checkSweepLimits(spec: SweepSpec, limits: PlanLimits): void {
+function checkSweepLimits(spec: SweepSpec, limits: PlanLimits, trainTimeoutSeconds: number | undefined): void {
   if (limits.maxEpochs !== undefined && spec.training.epochs > limits.maxEpochs) {
     throw new SpecError(`training.epochs: ${spec.training.epochs} is more than this deployment allows (${limits.maxEpochs}, stack context maxEpochs)`);
+  }
+  // The default is no request of the user's: under a shorter timeout its tasks hand over before they are stopped (train.ts).
+  const task = spec.training.maxTaskSeconds;
+  if (trainTimeoutSeconds !== undefined && task > trainTimeoutSeconds && task !== DEFAULT_MAX_TASK_SECONDS) {
+    throw new SpecError(
+      `training.maxTaskSeconds: ${task} is more than the Train task's timeout (${trainTimeoutSeconds} s), which would stop it before it checkpoints; use at most ${trainTimeoutSeconds}`,
+    );
   }
 }
 

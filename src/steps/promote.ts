@@ -22,10 +22,10 @@ import { higherIsBetter, rankingMetric } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { putJson, type Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';
-import { readManifest } from './manifest.js';
+import { readManifest } from '../results/manifest.js';
 import { openCurveRound } from './curve.js';
 import { planId, roundFields } from './plan.js';
-import { parsePayload, promoteInputSchema, type PlanOutput, type PromoteInput, type RunRef, type RunSummary, type WorkItem } from './types.js';
+import { parsePayload, promoteInputSchema, type PlanOutput, type PromoteInput, type RunRef, type WorkItem } from './types.js';
 
 export type { PromoteInput };
 

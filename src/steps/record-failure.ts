@@ -10,7 +10,7 @@ import { caughtFailureKind, failedCandidateDoc, readCandidateDoc, type Candidate
 import type { Candidate } from '../sweep/candidate.js';
 import { keys } from '../store/keys.js';
 import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
-import { readManifest } from './manifest.js';
+import { readManifest } from '../results/manifest.js';
 import { fractionKey } from '../results/learning-curve.js';
 import { currentRound, readHalvingState } from '../results/halving.js';
 import { caughtFailureSchema, parsePayload, type CaughtFailure } from './types.js';

@@ -11,13 +11,14 @@ import { writeRunReport } from '../report/run-report.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { writeLeaderboard } from './aggregate.js';
-import { parseLeaderboard, type Leaderboard } from '../results/leaderboard.js';
+import { parseLeaderboard } from '../results/leaderboard-read.js';
+import { type Leaderboard } from '../results/leaderboard.js';
 import { getJson } from '../store/store.js';
 import { caughtReason } from './record-failure.js';
 import { readRunDocuments } from './documents.js';
 import { readHalvingState, splitByRung } from '../results/halving.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
-import { readManifest } from './manifest.js';
+import { readManifest } from '../results/manifest.js';
 import { parsePayload, reportInputSchema, type Regression, type ReportInput, type ReportOutput, type RunSummary } from './types.js';
 
 export interface ReportOptions {

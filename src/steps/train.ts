@@ -1,20 +1,26 @@
 /**
- * Train: one candidate of one run. Reads the run manifest and the dataset (parsed once per process),
- * trains, and writes `runs/<runId>/candidates/<id>.json`.
+ * Train: one candidate of one run. Reads the run's training context (train-context.ts: the sweep and
+ * the dataset version, a few kilobytes) and the prepared dataset (src/data/prepared.ts), both kept by
+ * the process between candidates with each split's encoding, trains, and writes
+ * `runs/<runId>/candidates/<id>.json`. The item carries its candidate, so no task reads run.json.
  *
  * Failures are classified for the state machine: a candidate failure (NaN loss, a tfjs error) is
  * written as a failed document and returned as status 'failed' — the Map goes on; a TransientError
  * is thrown for the Retry; anything fatal is thrown for the Catch.
  *
  * Training goes in steps when it has to (src/train/checkpoint.ts): a task that would pass
- * `training.maxTaskSeconds` saves a checkpoint and returns status 'continue' (the Map's Choice invokes
- * Train again with the same item, and it goes on from there); a halving item (`round`) trains to its
- * round's epoch budget from the checkpoint of the round before, writes the candidate's document for
- * that budget (replacing the earlier round's) and a checkpoint for the next round. Each task adds its
- * wall and CPU seconds to the candidate's `compute`, over every task that trained it.
+ * `training.maxTaskSeconds`, or come near the moment it will be stopped (a Lambda's remaining time,
+ * locally the Train state's timeout) less a safety margin, saves a checkpoint and returns status
+ * 'continue' (the Map's Choice invokes Train again with the same item, and it goes on from there); a
+ * halving item (`round`) trains to its round's epoch budget from the checkpoint of the round before,
+ * writes the candidate's document for that budget (replacing the earlier round's) and a checkpoint for
+ * the next round. A round that is not the last is scored on validation only (nothing saved, no test
+ * split: trial.ts Scoring). Each task adds its wall and CPU seconds to the candidate's `compute`, over
+ * every task that trained it, and returns where its time went (`phases`).
  */
-import { dataLayout, splitDataset } from '../data/split.js';
-import { DataError, failureKind, LayerbenchError } from '../errors.js';
+import { cachedSplits } from '../data/split-cache.js';
+import { dataLayout } from '../data/split.js';
+import { failureKind, LayerbenchError } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { saveModelToStore } from '../artifacts/model.js';
@@ -23,12 +29,13 @@ import type { SplitData } from '../data/types.js';
 import type { CandidateDoc, Compute } from '../results/document.js';
 import { readHalvingState } from '../results/halving.js';
 import { decodeCheckpoint, encodeCheckpoint, type CandidateCheckpoint } from '../train/checkpoint.js';
-import { failedDoc, trainCandidateResumable } from '../train/train.js';
+import { PhaseClock } from '../train/phases.js';
+import { failedDoc, trainCandidateResumable, type ResumableArgs } from '../train/train.js';
 import { resetPeakRss } from '../train/peak-rss.js';
+import { plannedDataset, type DatasetScope } from './dataset.js';
+import { readTaskContext } from './train-context.js';
 import { subsampleSplits } from '../data/subsample.js';
 import { fractionKey } from '../results/learning-curve.js';
-import { loadSweepDataset, type DatasetScope } from './dataset.js';
-import { findCandidate, readManifest } from './manifest.js';
 import { parsePayload, trainInputSchema, type TrainOutput, type WorkItem } from './types.js';
 
 export interface TrainOptions {
@@ -38,64 +45,92 @@ export interface TrainOptions {
   backend?: string;
   /** In place of the spec's training.maxTaskSeconds (tests: 0 checkpoints after every epoch). */
   maxTaskSeconds?: number;
+  /**
+   * When this task will be stopped (Date.now() milliseconds): a Lambda's start plus its remaining time,
+   * locally the Train state's timeout. Training checkpoints and hands over a safety margin before it.
+   */
+  stopsAt?: number;
+}
+
+/**
+ * What a task keeps free before it is stopped, to score, save and write after its last epoch: a tenth
+ * of its time, at least 5 s (a 15-minute Lambda: 90 s).
+ */
+export function safetyMarginMs(taskMs: number): number {
+  return Math.max(5_000, taskMs / 10);
 }
 
 export async function train(store: Store, payload: WorkItem, opts: TrainOptions = {}): Promise<TrainOutput> {
   const item = parsePayload(trainInputSchema, payload, 'Train');
   const taskStart = performance.now();
   const cpuStart = process.cpuUsage();
+  const phases = new PhaseClock();
   const { runId, candidateId, round, fraction } = item;
-  const out = (status: TrainOutput['status']): TrainOutput => ({ runId, candidateId, ...(round !== undefined ? { round } : {}), ...(fraction !== undefined ? { fraction } : {}), status });
+  // A task that continues passes its item on whole (the Map's Choice invokes Train again with this output).
+  const out = (status: TrainOutput['status']): TrainOutput => ({
+    ...(status === 'continue' ? item : { runId, candidateId, ...(round !== undefined ? { round } : {}), ...(fraction !== undefined ? { fraction } : {}) }),
+    status,
+    phases: phases.seconds(),
+  });
   // A learning curve's item (src/data/subsample.ts) writes the curve's point, never the candidate's document.
   const curve = fraction === undefined ? null : fractionKey(fraction);
   const docKey = curve === null ? keys.candidate(runId, candidateId) : keys.curvePoint(runId, candidateId, curve);
   // A retried or resumed task whose document was written already has nothing left to do, unless Plan
   // asked for the document to be replaced (a resumed run retraining a failed or unreadable one); a
   // halving item has nothing to do once there is a document of its round or a later one, or a failure.
-  if (!item.retrain && (await store.exists(docKey))) {
-    if (round === undefined) return out('skipped');
+  const done = await phases.time('storeReads', async () => {
+    if (item.retrain || !(await store.exists(docKey))) return false;
+    if (round === undefined) return true;
     const existing = await getJson<Pick<CandidateDoc, 'status' | 'rung'>>(store, docKey);
-    if (existing.status === 'failed' || (existing.rung?.round ?? -1) >= round) return out('skipped');
-  }
-  const manifest = await readManifest(store, runId);
-  const candidate = findCandidate(manifest, candidateId);
-  const spec = manifest.sweep;
-  const halving = round === undefined ? null : await readHalvingState(store, runId);
+    return existing.status === 'failed' || (existing.rung?.round ?? -1) >= round;
+  });
+  if (done) return out('skipped');
+  const { context, candidate, halving } = await phases.time('storeReads', async () => ({
+    ...(await readTaskContext(store, item)),
+    halving: round === undefined ? null : await readHalvingState(store, runId),
+  }));
+  const spec = context.sweep;
   if (round !== undefined && (!halving || halving.budgets[round] === undefined)) {
     throw new LayerbenchError(`run ${runId}: item ${candidateId} names round ${round}, which the run's halving state does not have`, { code: 'E_INTERNAL', kind: 'fatal' });
   }
   const budget = round === undefined ? spec.training.epochs : halving!.budgets[round]!;
   const rung = round === undefined ? undefined : { round, epochs: budget, rounds: halving!.budgets.length };
-  const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: opts.datasetScope });
-  if (version !== manifest.dataset.version) {
-    throw new DataError(`${spec.dataset.key}: changed since run ${runId} was planned (version ${manifest.dataset.version}, now ${version})`);
-  }
+  // The last round does everything; an earlier one (final: false) only what choosing who goes on
+  // needs. An item without the field (one round, or written before it) is a last training (types.ts).
+  // A learning curve's point is scored on validation only (no test split, no saved model).
+  const final = item.final !== false && curve === null;
+  const parsed = await phases.time('data', () => plannedDataset(store, spec.dataset, { runId, ...context.dataset }, { scope: opts.datasetScope }));
   const checkpointKey = curve === null ? keys.checkpoint(runId, candidateId) : keys.curveCheckpoint(runId, candidateId, curve);
-  const resume = await readCheckpoint(store, checkpointKey);
+  const resume = await phases.time('storeReads', () => readCheckpoint(store, checkpointKey));
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
-  const args = {
+  let saved: NonNullable<CandidateCheckpoint['savedModel']> | undefined;
+  const args: ResumableArgs = {
     runId,
     spec,
     candidate,
     info,
     splits: (repeat: number) =>
-      fraction === undefined ? splitDataset(parsed, spec.evaluation, spec.training.seed, repeat) : subsampleSplits(parsed, spec.evaluation, spec.training.seed, repeat, fraction),
+      fraction === undefined ? cachedSplits(parsed, spec.evaluation, spec.training.seed, repeat) : subsampleSplits(parsed, spec.evaluation, spec.training.seed, repeat, fraction),
     backend: opts.backend,
     epochBudget: budget,
     ...(resume ? { resume } : {}),
-    deadline: taskStart + (opts.maxTaskSeconds ?? spec.training.maxTaskSeconds) * 1000,
+    deadline: deadline(taskStart, (opts.maxTaskSeconds ?? spec.training.maxTaskSeconds) * 1000, opts.stopsAt),
+    scoring: final ? 'full' : 'validation',
+    phases,
     // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin with the
     // preprocessing fitted on that trial's training rows beside it (preprocessing.json, and in the
     // model's userDefinedMetadata), so it can be loaded and fed raw rows without training again.
-    onFinalModel: curve !== null ? undefined : async (model: Parameters<typeof saveModelToStore>[0], split: SplitData) => {
+    onFinalModel: curve !== null ? undefined : async (model, split: SplitData) => {
       const prefix = keys.model(runId, candidateId);
       if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
-      const { modelKey } = await saveModelToStore(model, store, prefix);
-      const preprocessingKey = split.preprocessing ? await savePreprocessing(store, prefix, split.preprocessing) : undefined;
+      // Written side by side: each write waits for its data to reach the disk (or S3), and neither needs the other.
+      const [{ modelKey }, preprocessingKey] = await Promise.all([
+        saveModelToStore(model, store, prefix),
+        split.preprocessing ? savePreprocessing(store, prefix, split.preprocessing) : undefined,
+      ]);
       saved = { modelKey, ...(preprocessingKey ? { preprocessingKey } : {}), repeat: split.repeat, fold: split.fold, trainRows: split.train.n };
     },
   };
-  let saved: NonNullable<CandidateCheckpoint['savedModel']> | undefined;
   let doc: CandidateDoc;
   // The peak RSS in the document is this candidate's, not the process's lifetime peak (where the OS allows).
   const peakRssScope = resetPeakRss();
@@ -109,11 +144,13 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
       checkpoint.savedModel = saved ?? checkpoint.savedModel;
     }
     if (progress.status === 'paused') {
-      await store.put(checkpointKey, encodeCheckpoint(progress.checkpoint), 'application/octet-stream');
+      await phases.time('checkpoint', () => store.put(checkpointKey, encodeCheckpoint(progress.checkpoint), 'application/octet-stream'));
       return out('continue');
     }
     // A halving candidate that may go on to a later round keeps its place; a finished one needs none.
-    if (checkpoint && rung && rung.round < rung.rounds - 1) await store.put(checkpointKey, encodeCheckpoint(checkpoint), 'application/octet-stream');
+    if (checkpoint && rung && rung.round < rung.rounds - 1) {
+      await phases.time('checkpoint', () => store.put(checkpointKey, encodeCheckpoint(checkpoint), 'application/octet-stream'));
+    }
     doc = progress.doc;
     const model = saved ?? checkpoint?.savedModel ?? resume?.savedModel ?? undefined;
     if (model) {
@@ -131,9 +168,24 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   // Replaced: a retrained candidate's old document, and a halving candidate's document of the round
   // before (the round's item is trained by one task at a time). Otherwise written only if absent, so a
   // task that ran twice at once (a retried invocation) keeps the first document.
-  if (item.retrain || rung) await putJson(store, docKey, doc);
-  else if (!(await putJsonIfAbsent(store, docKey, doc))) return out('skipped');
-  return out(doc.status);
+  const written = await phases.time('storeWrites', async () => {
+    if (item.retrain || rung) await putJson(store, docKey, doc);
+    else return putJsonIfAbsent(store, docKey, doc);
+    return true;
+  });
+  return out(written ? doc.status : 'skipped');
+}
+
+/**
+ * When training pauses (performance.now() ms): after `maxTaskMs`, or a safety margin before the task
+ * is stopped, whichever comes first.
+ */
+function deadline(taskStart: number, maxTaskMs: number, stopsAt: number | undefined): number {
+  const byMax = taskStart + maxTaskMs;
+  if (stopsAt === undefined) return byMax;
+  const left = stopsAt - Date.now();
+  const now = performance.now();
+  return Math.min(byMax, now + left - safetyMarginMs(left + (now - taskStart)));
 }
 
 /**

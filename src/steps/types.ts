@@ -7,7 +7,9 @@
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
-import { RUN_ID, TRIGGERS } from './manifest.js';
+import { candidateSchema } from '../sweep/candidate.js';
+import type { PhaseSeconds } from '../train/phases.js';
+import { RUN_ID, TRIGGERS } from '../results/manifest.js';
 
 /** A run id or a candidate id: one key segment (letters, digits, '.', '_', '-'). */
 const segment = (what: string) => z.string().regex(RUN_ID, `must be a ${what}: letters, digits, ".", "_" or "-" (at most 128)`);
@@ -65,6 +67,8 @@ export const workItemSchema = z.object({
    * rounds early ranks the candidates of a non-final round, without what their tasks skipped.
    */
   final: z.boolean().optional(),
+  /** The candidate itself, so that Train need not read run.json (every candidate of the run); absent in older items and Promote's. */
+  candidate: candidateSchema.optional(),
   /**
    * A learning curve's item (spec learningCurve, src/results/learning-curve.ts): train the candidate on
    * this fraction of each split's training rows — same repeats, folds and validation rows — and write it
@@ -96,6 +100,8 @@ export interface PlanResult extends PlanOutput {
 export interface TrainOutput extends WorkItem {
   /** continue: the task checkpointed before training.maxTaskSeconds; the Map's Choice invokes Train again with this output. */
   status: 'succeeded' | 'failed' | 'skipped' | 'continue';
+  /** Where the task's time went, in seconds per phase (src/train/phases.ts); for benchmarks and logs. */
+  phases?: PhaseSeconds;
 }
 
 /** Train's input: a Map item, or its own output with status "continue" (the TrainAgain Choice). */

@@ -8,6 +8,10 @@ export const keys = {
   /** One Plan invocation's work items, the JSON array the Map's ItemReader reads (not versioned: ItemReader wants a bare array). */
   plan: (planId: string) => `plans/${planId}.json`,
   runManifest: (runId: string) => `runs/${runId}/run.json`,
+  /** What a Train task needs of its run besides its item: the sweep, the dataset version, the prepared dataset (src/steps/train-context.ts). */
+  trainContext: (runId: string) => `runs/${runId}/train-context.json`,
+  /** A parsed dataset in binary form, keyed by a hash of its spec and content version (src/data/prepared.ts); shared by runs. */
+  prepared: (hash: string) => `prepared/${hash}.bin`,
   candidate: (runId: string, candidateId: string) => `runs/${runId}/candidates/${candidateId}.json`,
   candidatesPrefix: (runId: string) => `runs/${runId}/candidates/`,
   model: (runId: string, candidateId: string) => `runs/${runId}/models/${candidateId}/`,

@@ -242,13 +242,13 @@ function processRuns(pid: number): boolean {
 
 /** Kernel filesystems (statfs magic numbers) that look like directories but cannot store files. */
 const VIRTUAL_FILESYSTEMS: Record<number, string> = {
-  0x9fa0: 'procfs (/proc)',
-  0x62656572: 'sysfs (/sys)',
-  0x64626720: 'debugfs',
-  0x27e0eb: 'cgroupfs',
-  0x63677270: 'cgroup2fs',
-  0x73636673: 'securityfs',
-  0x6e736673: 'nsfs',
+  40864: 'procfs (/proc)',
+  1650812274: 'sysfs (/sys)',
+  1684170528: 'debugfs',
+  2613483: 'cgroupfs',
+  1667723888: 'cgroup2fs',
+  1935894131: 'securityfs',
+  1853056627: 'nsfs',
 };
 
 /**

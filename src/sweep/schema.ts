@@ -180,7 +180,7 @@ export const trainingSchema = z
 export const METRICS = ['accuracy', 'loss', 'mse', 'rmse', 'mae'] as const;
 
 export const EVALUATION_ORDERS = ['auto', 'time', 'random'] as const;
-export type EvaluationOrder = (typeof EVALUATION_ORDERS)[number];
+type EvaluationOrder = (typeof EVALUATION_ORDERS)[number];
 export type MetricName = (typeof METRICS)[number];
 
 export const evaluationSchema = z
@@ -297,7 +297,6 @@ export const learningCurveSchema = z
   .describe(
     'Opt-in learning curve: after ranking, the recommended candidate and the best larger and smaller ones are trained again on these fractions of the training rows (same splits and repeats). true: [0.125, 0.25, 0.5, 1].',
   );
-export type LearningCurveSpec = NonNullable<z.infer<typeof learningCurveSchema>>;
 
 export const sweepSpecSchema = z
   .object({

@@ -147,7 +147,3 @@ export async function trainingBackend(family: Candidate['family'], preferred?: s
   };
 }
 
-/** Forget the selection (tests only). */
-export function resetBackendSelection(): void {
-  selected = undefined;
-}

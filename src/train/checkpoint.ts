@@ -9,7 +9,7 @@
  * weights, the kept best weights,
  * and the optimizer's state (its step count and slots — Adam's first and second moments, per
  * trainable weight, in tf.AdamOptimizer's order, whichever path trained them: the fused dense
- * kernel converts its own layout, src/train/step.ts). A trial scored at the checkpoint's budget
+ * kernel converts its own layout, src/train/fused-trainer.ts). A trial scored at the checkpoint's budget
  * also carries its record, so a later invocation reuses it instead of training again.
  *
  * One binary object, `runs/<runId>/checkpoints/<candidateId>.ckpt`: the bytes "LBCK", a uint32

@@ -14,7 +14,7 @@
  * padded to ld, a multiple of 4 (its kernel is [inputs, ld], its input rows the previous layer's
  * padded width), with zeros that training leaves at zero.
  */
-import * as tf from '@tensorflow/tfjs';
+import type * as tf from '@tensorflow/tfjs';
 import { convGeometry } from '../kernels/conv_geometry.js';
 import type { ConvLayerPlan, DenseLayerPlan, LstmLayerPlan } from '../kernels/epoch.js';
 import { poolGeometry } from '../kernels/pool_grad.js';

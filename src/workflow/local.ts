@@ -117,7 +117,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   const handlers: Record<string, Handler> = {
     [STATE.plan]: async (input) => {
       // Locally a sweep may name the user's own files (src/steps/dataset.ts); the store is still read under datasets/ only.
-      planned = await plan(store, input as PlanInput, { datasetScope: 'anywhere', ...opts.planOptions });
+      planned = await plan(store, input as PlanInput, { datasetScope: 'anywhere', trainTimeoutSeconds: timeoutMs / 1000, ...opts.planOptions });
       progress({ type: 'planned', plan: planned, total: planned.itemCount });
       return planOutput(planned);
     },
@@ -179,6 +179,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     },
   };
 
+  // A failed execution ends while other Map iterations still run: the run returns only when they have
+  // settled, so nothing of theirs (a temp file, a document) appears after the caller is told it failed.
+  const inFlight = new Tasks();
   try {
     // Not validated again here (about a second of schema compilation before every run): the rendered
     // definition is validated by the interpreter in test/workflow.definition.test.ts.
@@ -186,7 +189,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     const execution = machine.run(opts.input as never, {
       overrides: {
         taskResourceLocalHandlers: Object.fromEntries(
-          Object.entries(handlers).map(([name, handler]) => [name, async (input: unknown) => (await attachItemList(store, await handler(input))) as never]),
+          Object.entries(handlers).map(([name, handler]) => [name, (input: unknown) => inFlight.run(async () => (await attachItemList(store, await handler(input))) as never)]),
         ),
         ...(opts.retryIntervalMs === undefined
           ? {}
@@ -212,6 +215,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   } finally {
     if (stop) signal?.removeEventListener('abort', stop);
     await pool?.destroy();
+    await inFlight.close();
     // A worker killed mid-write (a crash, a timeout, an interrupt) leaves its temp file: gone with the worker.
     if (store instanceof LocalStore) await store.removeStaleTemps().catch(() => undefined);
   }
@@ -225,7 +229,7 @@ export async function attachItemList(store: Store, output: unknown): Promise<unk
 }
 
 async function trainWithTimeout(pool: TrainPool, item: WorkItem, timeoutMs: number, stop?: AbortSignal): Promise<TrainOutput> {
-  return withTimeout(`candidate ${item.candidateId}`, timeoutMs, stop, (signal) => pool.run(item, signal));
+  return withTimeout(`candidate ${item.candidateId}`, timeoutMs, stop, (signal) => pool.run(item, signal, timeoutMs));
 }
 
 /**
@@ -266,5 +270,24 @@ async function followRetries(
       const item = ev.state.input as unknown as WorkItem;
       onProgress({ type: 'retry', candidateId: item.candidateId, attempt: ev.retry.attempt, error: lastError.get(item.candidateId) ?? ev.retry.retrier.ErrorEquals.join(',') });
     }
+  }
+}
+
+/** The tasks a run has started; once closed, it starts none and waits for those still running. */
+class Tasks {
+  private readonly running = new Set<Promise<unknown>>();
+  private closed = false;
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new Error('the execution has ended'));
+    const p = task();
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p)).catch(() => undefined);
+    return p;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    while (this.running.size > 0) await Promise.allSettled([...this.running]);
   }
 }

@@ -181,13 +181,18 @@ export class TrainPool {
     await Promise.all(started.map((slot) => this.warmSlot(slot)));
   }
 
-  /** Train one candidate in a worker; `signal` kills the worker running it (a timeout, an interrupt). */
-  async run(item: WorkItem, signal?: AbortSignal): Promise<TrainOutput> {
+  /**
+   * Train one candidate in a worker; `signal` kills the worker running it (a timeout, an interrupt).
+   * `timeoutMs`: when, from now, the signal fires for a timeout; the task checkpoints and hands over before.
+   */
+  async run(item: WorkItem, signal?: AbortSignal, timeoutMs?: number): Promise<TrainOutput> {
+    const stopsAt = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
     const slot = await this.acquire();
     const task: WorkerTask = {
       storeUri: this.storeUri,
       item,
       ...(this.backend ? { backend: this.backend } : {}),
+      ...(stopsAt !== undefined ? { stopsAt } : {}),
       ...(slot.baselineRss === undefined || slot.trained < this.warmupCandidates ? {} : { collectAboveRss: this.rssLimit(slot.baselineRss) }),
     };
     try {

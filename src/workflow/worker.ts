@@ -17,6 +17,8 @@ export interface WorkerTask {
   storeUri: string;
   item: WorkItem;
   backend?: string;
+  /** When the runner stops this task (Date.now() ms, the Train state's timeout): training hands over a safety margin before. */
+  stopsAt?: number;
   /**
    * When the process's RSS after the candidate is above this, collect garbage first and report the
    * RSS after that: V8 grows its heap lazily, and a worker should not be replaced for garbage.
@@ -81,7 +83,7 @@ export default async function runTask(task: WorkerTask | FinalizeTask | WarmTask
     }
     // The pool trains local runs only: a sweep may name the user's own files (src/steps/dataset.ts).
     if ('finalize' in task) return { ok: true, output: await finalize(store, task.finalize, { backend: task.backend, datasetScope: 'anywhere' }) };
-    const output = await train(store, task.item, { backend: task.backend, datasetScope: 'anywhere' });
+    const output = await train(store, task.item, { backend: task.backend, datasetScope: 'anywhere', ...(task.stopsAt !== undefined ? { stopsAt: task.stopsAt } : {}) });
     return { ok: true, output, pid: process.pid, rssBytes: rssAfter(task.collectAboveRss) };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));

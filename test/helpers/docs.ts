@@ -4,7 +4,7 @@ import { expandCandidates } from '../../src/search/candidates.js';
 import type { Candidate } from '../../src/sweep/candidate.js';
 import { parseSweep } from '../../src/sweep/load.js';
 import type { SweepSpecInput } from '../../src/sweep/schema.js';
-import { RUN_SCHEMA, type RunManifest } from '../../src/steps/manifest.js';
+import { RUN_SCHEMA, type RunManifest } from '../../src/results/manifest.js';
 
 export function craftedManifest(runId: string, overrides: Partial<SweepSpecInput> = {}): RunManifest {
   const sweep = parseSweep({

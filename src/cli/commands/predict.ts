@@ -9,7 +9,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { DataError, SpecError } from '../../errors.js';
 import { fileType, loadPredictor, predictionCsv, UNKNOWN_CATEGORY_POLICIES, type Prediction, type UnknownCategoryPolicy } from '../../artifacts/predictor.js';
-import { checkRunIdOption } from '../../steps/manifest.js';
+import { checkRunIdOption } from '../../results/manifest.js';
 import { openStore } from '../../store/open.js';
 
 export interface PredictCommandOptions {

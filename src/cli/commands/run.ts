@@ -14,7 +14,7 @@ import { CandidateError, InterruptedError, SpecError, StoreError } from '../../e
 import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
 import { runResultText } from '../../report/terminal.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
-import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
+import { checkRunIdOption, readManifest } from '../../results/manifest.js';
 import { checkResumable, runIdFor } from '../../steps/plan.js';
 import { checkRunDocuments } from '../../steps/resume.js';
 import type { RunSummary } from '../../steps/types.js';

@@ -5,7 +5,7 @@
  */
 import { SpecError } from '../../errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../../results/document.js';
-import { checkRunIdOption, readManifest } from '../../steps/manifest.js';
+import { checkRunIdOption, readManifest } from '../../results/manifest.js';
 import { checkResumable, plan } from '../../steps/plan.js';
 import { checkRunDocuments } from '../../steps/resume.js';
 import { train } from '../../steps/train.js';

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { LayerbenchError, SpecError } from '../errors.js';
-import { dataSummarySchema } from '../results/data-summary.js';
+import { dataSummarySchema } from './data-summary.js';
 import { candidateSchema, type Candidate } from '../sweep/candidate.js';
 import { sweepSpecSchema } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';

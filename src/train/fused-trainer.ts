@@ -1,15 +1,14 @@
 /**
- * The fused training step: when a candidate is a stack of Dense layers (with optional Dropout),
- * optionally after a stack of LSTM layers (see fused_plan.ts for exactly what qualifies), trained
- * with Adam on the wasm backend, each epoch runs as one kernel (src/kernels/epoch.ts) instead of
- * 70–80 tfjs kernel calls per batch. The model stays a
- * tf.LayersModel: the trainer writes its weights into the model's variables whenever the caller
- * needs them (`syncModel()`: before a best-weight copy, after the last epoch), so early stopping,
- * saving and prediction see exactly what they would after unfused epochs; validation runs on the
- * trainer's own copy (`evaluate()`).
+ * The fused trainer: when a candidate is a stack of Dense layers (with optional Dropout), optionally
+ * after a stack of LSTM layers or of convolutions (see fused_plan.ts for exactly what qualifies),
+ * trained with Adam on the wasm backend, each epoch runs as one kernel (src/kernels/epoch.ts) instead
+ * of 70–140 tfjs kernel calls per batch. The model stays a tf.LayersModel: the trainer writes its
+ * weights into the model's variables whenever the caller needs them (`syncModel()`: before a
+ * best-weight copy, after the last epoch), so early stopping, saving and prediction see exactly what
+ * they would after unfused epochs; validation runs on the trainer's own copy (`evaluate()`).
  *
- * `fusedDenseTrainer` says why it cannot apply (another backend or optimizer, a layer or setting
- * the kernel does not implement); the caller then trains the unfused way.
+ * `fusedTrainer` says why it cannot apply (another backend or optimizer, a layer or setting the kernel
+ * does not implement); the caller then trains the unfused way (src/train/epoch-runner.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 import { EPOCH_SCRATCH, TRAIN_EPOCH, epochScratch, type DenseLoss, type DenseMetric, type EpochAttrs } from '../kernels/epoch.js';
@@ -17,7 +16,7 @@ import { simdSupported } from '../kernels/simd.js';
 import { fusedNetwork, packArrays, packWeights, unpackArrays, type FusedNetwork } from './fused_plan.js';
 import type { MetricName, Task } from '../sweep/schema.js';
 
-export interface FusedDenseOptions {
+export interface FusedTrainerOptions {
   task: Task;
   metric: MetricName;
   /** Per-target scale of errors into original units. */
@@ -48,7 +47,7 @@ function metricOf(metric: MetricName): DenseMetric {
   }
 }
 
-export class FusedDenseTrainer {
+export class FusedTrainer {
   private step = 1;
   /** Whether the model's variables hold the trainer's current weights. */
   private synced = true;
@@ -65,7 +64,7 @@ export class FusedDenseTrainer {
   ) {}
 
   /** A trainer holding a copy of the model's current weights (and fresh Adam moments). */
-  static create(net: FusedNetwork, targets: number, o: FusedDenseOptions): FusedDenseTrainer {
+  static create(net: FusedNetwork, targets: number, o: FusedTrainerOptions): FusedTrainer {
     const plan = {
       ...(net.front ? { front: net.front } : {}),
       layers: net.head,
@@ -82,7 +81,7 @@ export class FusedDenseTrainer {
     };
     const size = net.paramCount;
     const scratch = tf.engine().runKernel(EPOCH_SCRATCH, {}, { size: epochScratch(plan, net.inputShape).size }) as tf.Tensor1D;
-    return new FusedDenseTrainer(net, plan, tf.tensor1d(packWeights(net)), tf.zeros([size]), tf.zeros([size]), scratch);
+    return new FusedTrainer(net, plan, tf.tensor1d(packWeights(net)), tf.zeros([size]), tf.zeros([size]), scratch);
   }
 
   /** Take the model's current weights (e.g. restored best weights) as the trainer's. */
@@ -180,12 +179,12 @@ export class FusedDenseTrainer {
  * A fused trainer for `model`, or the reason it cannot take the fused path (then train unfused).
  * `features` is the width of a flattened input row, `targets` the columns of y.
  */
-export function fusedDenseTrainer(model: tf.LayersModel, features: number, targets: number, o: FusedDenseOptions): FusedDenseTrainer | string {
+export function fusedTrainer(model: tf.LayersModel, features: number, targets: number, o: FusedTrainerOptions): FusedTrainer | string {
   if (tf.getBackend() !== 'wasm' || tf.getKernel(TRAIN_EPOCH, 'wasm') === undefined) return `the ${tf.getBackend()} backend`;
   if (o.optimizer !== 'adam') return `the ${o.optimizer} optimizer`;
   if (!simdSupported()) return 'no WebAssembly SIMD in this Node';
   const net = fusedNetwork(model, o.task);
   if (typeof net === 'string') return net;
   if (net.inputShape.reduce((a, b) => a * b, 1) !== features) return `inputs of ${features} features for a model that takes [${net.inputShape.join(', ')}]`;
-  return FusedDenseTrainer.create(net, targets, o);
+  return FusedTrainer.create(net, targets, o);
 }

@@ -17,6 +17,7 @@ export const END_TO_END = [
   'test/workflow.cli.test.ts',
   'test/cli.history-recovery.test.ts',
   'test/workflow.chaos.test.ts',
+  'test/workflow.learning-curve.test.ts',
   // Real outside programs and whole-run scale: headless Chromium, Python running the Keras scripts, the CLI
   // exporting them, a workflow of 10,000 candidates.
   'test/report.browser.test.ts',

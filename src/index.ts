@@ -97,6 +97,7 @@ export { LEADERBOARD_SCHEMA, LEADERBOARD_SCHEMA_V2, LEADERBOARD_SCHEMA_V1, leade
 export { parseLeaderboard } from './results/leaderboard-read.js';
 export { analyzeRun, type RunAnalysis, type RankedCandidate, type TestScore } from './results/analysis.js';
 export { answerWords, DECISION_RULE, type AnswerWords } from './results/verdict.js';
+export { learningCurveDocSchema, LEARNING_CURVE_SCHEMA, curvePlanSchema, CURVE_PLAN_SCHEMA, readLearningCurve, type LearningCurveDoc, type CurvePlan } from './results/learning-curve.js';
 export * as stats from './stats/index.js';
 export { writeRunReport, kerasCode } from './report/index.js';
 export { leaderboardMarkdown } from './report/leaderboard-text.js';

@@ -20,6 +20,7 @@ import { keys } from '../../src/store/keys.js';
 import { getJson } from '../../src/store/store.js';
 import { handlerContext } from '../shared/environment.js';
 import { invoke, MetricUnit, observability, type LambdaContext } from '../shared/observability.js';
+import { fractionKey } from '../../src/results/learning-curve.js';
 
 const o = observability('train');
 const of = observability('finalize');
@@ -51,7 +52,9 @@ export async function handler(event: WorkItem, context?: LambdaContext): Promise
       o.metrics.addMetric('CandidateContinuations', MetricUnit.Count, 1);
       return out;
     }
-    const doc = candidateDocSchema.parse(await getJson(store, keys.candidate(out.runId, out.candidateId)));
+    // A learning curve's item wrote the curve's point, not the candidate's document.
+    const docKey = out.fraction === undefined ? keys.candidate(out.runId, out.candidateId) : keys.curvePoint(out.runId, out.candidateId, fractionKey(out.fraction));
+    const doc = candidateDocSchema.parse(await getJson(store, docKey));
     o.metrics.addDimension('Backend', doc.backend.split(' ')[0] ?? doc.backend);
     o.metrics.addMetric('CandidateSeconds', MetricUnit.Seconds, doc.timing.wallSeconds);
     o.metrics.addMetric('CandidateFailures', MetricUnit.Count, doc.status === 'failed' ? 1 : 0);

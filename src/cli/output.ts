@@ -14,6 +14,8 @@ import { LocalStore } from '../store/local.js';
 import { DEFAULT_STORE_DIR } from '../store/open.js';
 import type { Store } from '../store/store.js';
 import { formatDuration } from './progress.js';
+import { readLearningCurve } from '../results/learning-curve.js';
+import { learningCurveText } from '../report/learning-curve-section.js';
 
 /** Where a run's documents are: a directory, or an S3 URI prefix. */
 export function resultsLocation(store: Store, runId: string): string {
@@ -38,6 +40,8 @@ export async function finishedRunText(
 ): Promise<{ leaderboard: Leaderboard; text: string }> {
   const { leaderboard, text } = await runResultText(store, run.runId);
   const lines = [text.trimEnd()];
+  const curve = learningCurveText(await readLearningCurve(store, run.runId)).trimEnd();
+  if (curve) lines.push(curve);
   if (leaderboard.rows.length > 0) {
     const model = finalModelLine(store, run);
     if (model) lines.push(wrapLine(model));

@@ -11,6 +11,7 @@ import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
 import { fmtUsd, REPORT_ROWS, searchNotes } from './leaderboard-text.js';
 import { answerTable, leaderboardSection } from './html-leaderboard.js';
 import { allFailedSentences } from './failures.js';
+import { learningCurveHtml } from './learning-curve-section.js';
 import type { RunReport } from './report-model.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import { DECISION_RULE } from '../results/verdict.js';
@@ -271,6 +272,7 @@ ${linksNav(r)}
 ${answerSection(r)}
 <p class="protocol muted">${escapeHtml(protocolLine(r.spec, a.metric, a.higherIsBetter))}</p>
 ${effectsSection(r)}
+${learningCurveHtml(r.learningCurve)}
 ${leaderboardSection(r)}
 ${a.ranked.length === 0 ? failuresSection(r) : ''}
 ${dataSection(r)}

@@ -9,6 +9,7 @@ import { allFailedSentences } from './failures.js';
 import { candidateVerdict, verdictText } from '../results/verdict.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import type { RankedCandidate } from '../results/analysis.js';
+import { learningCurveMarkdown } from './learning-curve-section.js';
 
 /** Escape the characters that break a Markdown table cell. */
 function cell(s: string): string {
@@ -57,6 +58,7 @@ export function renderReportMarkdown(r: RunReport): string {
   }
 
   if (r.effects.sentence) out.push('## What mattered: depth or width?', '', r.effects.sentence, '');
+  out.push(...learningCurveMarkdown(r.learningCurve?.doc));
 
   if (a.ranked.length) {
     out.push('## Leaderboard', '');

@@ -2,6 +2,7 @@
 import type { CandidateDoc } from '../results/document.js';
 import type { DataSummary } from '../results/data-summary.js';
 import type { Leaderboard } from '../results/leaderboard.js';
+import type { LearningCurveDoc } from '../results/learning-curve.js';
 import type { RunAnalysis } from '../results/analysis.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import type { RunDiagnosis } from './diagnose.js';
@@ -51,4 +52,6 @@ export interface RunReport {
    * when the leaderboard has neither (older runs, reports built without one).
    */
   search: Pick<Leaderboard, 'search' | 'cost' | 'rows' | 'candidates'> | null;
+  /** The learning curve (spec learningCurve: runs/<runId>/learning-curve.json) and its chart; absent without one. */
+  learningCurve?: { doc: LearningCurveDoc; figure: Figure | null } | null;
 }

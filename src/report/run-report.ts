@@ -23,7 +23,10 @@ import { modelsText, } from './models-text.js';
 import { loadPreprocessing } from '../artifacts/preprocessing.js';
 import type { Preprocessing } from '../data/preprocess.js';
 import { runEffects, } from './effects.js';
-import { chartFigures, effectsFigure, } from './figures.js';
+import { chartFigures, effectsFigure, twoLayouts } from './figures.js';
+import { readLearningCurve } from '../results/learning-curve.js';
+import { learningCurveSpec } from './charts/learning-curve.js';
+import type { ReportCurve } from './learning-curve-section.js';
 
 export type { ReportFigures, ReportLinks, RunReport } from './report-model.js';
 import type { RunReport } from './report-model.js';
@@ -111,6 +114,14 @@ export function finalModelScriptKey(runId: string): string {
   return `${keys.finalModel(runId)}model.py`;
 }
 
+/** The run's learning curve and its chart (both layouts); null when the run has none or it cannot be read. */
+async function readReportCurve(store: Store, runId: string): Promise<ReportCurve | null> {
+  const doc = await readLearningCurve(store, runId);
+  if (!doc) return null;
+  const [wide, narrow] = [learningCurveSpec(doc, 'wide'), learningCurveSpec(doc, 'narrow')];
+  return { doc, figure: wide && narrow ? await twoLayouts('learning-curve', wide, narrow) : null };
+}
+
 /** The history page's key: history/<sweep>.html. */
 export function historyPageKey(sweep: string): string {
   return keys.history(sweep).replace(/\.json$/, '.html');
@@ -150,6 +161,7 @@ export async function writeRunReport(
   if (options.leaderboard || (await store.exists(keys.leaderboard(runId, 'csv')))) report.links.leaderboard = { csv: 'leaderboard.csv', json: 'leaderboard.json' };
   const lb = options.leaderboard;
   if (lb && (lb.search || lb.cost)) report.search = lb;
+  report.learningCurve = await readReportCurve(store, runId);
   const htmlKey = keys.report(runId, 'html');
   const mdKey = keys.report(runId, 'md');
   await store.put(htmlKey, renderReportHtml(report), 'text/html; charset=utf-8');

@@ -7,3 +7,4 @@ export * from './compare.js';
 export * from './intervals.js';
 export * from './decision.js';
 export * from './shared-rows.js';
+export * from './power-law.js';

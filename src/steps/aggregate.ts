@@ -26,6 +26,7 @@ import { aggregateInputSchema, parsePayload, type AggregateInput, type Aggregate
 import { priceTable, type PriceTable } from '../cost/prices.js';
 import { readHalvingState, splitByRung, type HalvingState } from '../results/halving.js';
 import { strategyFor } from '../search/strategies.js';
+import { curveRoundDue, writeLearningCurve } from './curve.js';
 
 export interface AggregateOptions {
   now?: Date;
@@ -56,7 +57,11 @@ async function aggregateRun(store: Store, runId: string, now: Date, prices: Pric
   const read = await readRunDocuments(store, manifest);
   const extras = await readRunExtras(store, runId);
   const run = await writeLeaderboard(store, manifest, read, extras, now, prices);
-  return { summary: summarise(run.leaderboard), promote: !strategyFor(manifest.sweep.search).done(run.halving) };
+  const searchDone = strategyFor(manifest.sweep.search).done(run.halving);
+  // The search done, a learning curve (spec learningCurve) is one more round (src/steps/curve.ts); once trained, its analysis.
+  const curveDue = await curveRoundDue(store, manifest, searchDone);
+  if (!curveDue) await writeLearningCurve(store, manifest, read.docs, now);
+  return { summary: summarise(run.leaderboard), promote: !searchDone || curveDue };
 }
 
 /**

@@ -39,6 +39,7 @@ import { savePrepared, type LoadedDataset } from '../data/load.js';
 import { trainContextOf, writeTrainContext } from './train-context.js';
 import { checkRunDocuments, resumeState } from './resume.js';
 import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from '../results/manifest.js';
+import { resumedCurveItems } from './curve.js';
 import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {
@@ -300,6 +301,8 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   const items = work
     .sort((a, b) => cost.get(b.candidate.id)! - cost.get(a.candidate.id)!)
     .map(({ candidate, retrain }): WorkItem => ({ runId, candidateId: candidate.id, ...(retrain ? { retrain } : {}), ...roundFields(round), candidate }));
+  // A resumed run whose learning curve's round was opened: the curve's points still missing (src/steps/curve.ts).
+  if (existing) items.push(...(await resumedCurveItems(store, runId)));
   // What was done to the data, and the baseline on the candidates' own splits: computing them walks
   // every split, so too little data fails here, before anything is written.
   const data = existing ? undefined : dataSummary(parsed, spec);

@@ -23,6 +23,7 @@ import { keys } from '../store/keys.js';
 import { putJson, type Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';
 import { readManifest } from '../results/manifest.js';
+import { openCurveRound } from './curve.js';
 import { planId, roundFields } from './plan.js';
 import { parsePayload, promoteInputSchema, type PlanOutput, type PromoteInput, type RunRef, type WorkItem } from './types.js';
 
@@ -45,7 +46,11 @@ export async function promote(store: Store, payload: PromoteInput, opts: Promote
     runs.push({ runId: run.runId, sweep: run.sweep, candidates: manifest?.candidates.length ?? ('candidates' in run ? run.candidates : 0), ...(run.duplicate ? { duplicate: true } : {}) });
     if (!manifest) continue;
     const state = await readHalvingState(store, run.runId);
-    if (!state || state.stopped) continue;
+    // The search is over: the learning curve's round, when the spec asks for one (src/steps/curve.ts).
+    if (!state || state.stopped) {
+      items.push(...(await openCurveRound(store, manifest, now)));
+      continue;
+    }
     const search = strategyFor(manifest.sweep.search);
     const { docs } = await readRunDocuments(store, manifest);
     const byId = new Map(docs.map((d) => [d.candidate.id, d]));
@@ -56,7 +61,10 @@ export async function promote(store: Store, payload: PromoteInput, opts: Promote
       items.push(...open.map((candidateId) => ({ runId: run.runId, candidateId, ...roundFields(round) })));
       continue;
     }
-    if (search.done(state)) continue;
+    if (search.done(state)) {
+      items.push(...(await openCurveRound(store, manifest, now)));
+      continue;
+    }
     const results = new Map(round.candidates.map((id) => [id, roundResult(byId.get(id)!)]));
     const next = search.advance(state, results, roundContext(docs, rankingMetric(manifest.sweep), prices, now, state.rounds.length));
     await putJson(store, keys.halving(run.runId), next);

@@ -11,6 +11,7 @@ import type { Candidate } from '../sweep/candidate.js';
 import { keys } from '../store/keys.js';
 import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { readManifest } from '../results/manifest.js';
+import { fractionKey } from '../results/learning-curve.js';
 import { currentRound, readHalvingState } from '../results/halving.js';
 import { caughtFailureSchema, parsePayload, type CaughtFailure } from './types.js';
 
@@ -35,6 +36,11 @@ export async function recordFailure(store: Store, payload: CaughtFailure, opts: 
   // An item Plan did not make has no document to write; Aggregate only ranks the manifest's candidates.
   if (!candidate) return { recorded: false, reason };
   const doc = caughtFailureDoc(input.runId, candidate, input, opts.now ?? new Date(), manifest.sweep.training.maxTaskSeconds);
+  // A learning curve's item failed: its point's document, never the candidate's own.
+  if (input.fraction !== undefined) {
+    const recorded = await putJsonIfAbsent(store, keys.curvePoint(input.runId, candidate.id, fractionKey(input.fraction)), doc);
+    return { recorded, reason };
+  }
   const key = keys.candidate(input.runId, candidate.id);
   if (await putJsonIfAbsent(store, key, doc)) return { recorded: true, reason };
   // A halving candidate that failed in a later round replaces its document of the round before, so

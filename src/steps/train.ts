@@ -34,6 +34,8 @@ import { failedDoc, trainCandidateResumable, type ResumableArgs } from '../train
 import { resetPeakRss } from '../train/peak-rss.js';
 import { plannedDataset, type DatasetScope } from './dataset.js';
 import { readTaskContext } from './train-context.js';
+import { subsampleSplits } from '../data/subsample.js';
+import { fractionKey } from '../results/learning-curve.js';
 import { parsePayload, trainInputSchema, type TrainOutput, type WorkItem } from './types.js';
 
 export interface TrainOptions {
@@ -63,14 +65,16 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   const taskStart = performance.now();
   const cpuStart = process.cpuUsage();
   const phases = new PhaseClock();
-  const { runId, candidateId, round } = item;
+  const { runId, candidateId, round, fraction } = item;
   // A task that continues passes its item on whole (the Map's Choice invokes Train again with this output).
   const out = (status: TrainOutput['status']): TrainOutput => ({
-    ...(status === 'continue' ? item : { runId, candidateId, ...(round !== undefined ? { round } : {}) }),
+    ...(status === 'continue' ? item : { runId, candidateId, ...(round !== undefined ? { round } : {}), ...(fraction !== undefined ? { fraction } : {}) }),
     status,
     phases: phases.seconds(),
   });
-  const docKey = keys.candidate(runId, candidateId);
+  // A learning curve's item (src/data/subsample.ts) writes the curve's point, never the candidate's document.
+  const curve = fraction === undefined ? null : fractionKey(fraction);
+  const docKey = curve === null ? keys.candidate(runId, candidateId) : keys.curvePoint(runId, candidateId, curve);
   // A retried or resumed task whose document was written already has nothing left to do, unless Plan
   // asked for the document to be replaced (a resumed run retraining a failed or unreadable one); a
   // halving item has nothing to do once there is a document of its round or a later one, or a failure.
@@ -93,9 +97,10 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   const rung = round === undefined ? undefined : { round, epochs: budget, rounds: halving!.budgets.length };
   // The last round does everything; an earlier one (final: false) only what choosing who goes on
   // needs. An item without the field (one round, or written before it) is a last training (types.ts).
-  const final = item.final !== false;
+  // A learning curve's point is scored on validation only (no test split, no saved model).
+  const final = item.final !== false && curve === null;
   const parsed = await phases.time('data', () => plannedDataset(store, spec.dataset, { runId, ...context.dataset }, { scope: opts.datasetScope }));
-  const checkpointKey = keys.checkpoint(runId, candidateId);
+  const checkpointKey = curve === null ? keys.checkpoint(runId, candidateId) : keys.curveCheckpoint(runId, candidateId, curve);
   const resume = await phases.time('storeReads', () => readCheckpoint(store, checkpointKey));
   const { info } = dataLayout(parsed, spec.evaluation, spec.training.seed);
   let saved: NonNullable<CandidateCheckpoint['savedModel']> | undefined;
@@ -104,7 +109,8 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     spec,
     candidate,
     info,
-    splits: (repeat: number) => cachedSplits(parsed, spec.evaluation, spec.training.seed, repeat),
+    splits: (repeat: number) =>
+      fraction === undefined ? cachedSplits(parsed, spec.evaluation, spec.training.seed, repeat) : subsampleSplits(parsed, spec.evaluation, spec.training.seed, repeat, fraction),
     backend: opts.backend,
     epochBudget: budget,
     ...(resume ? { resume } : {}),
@@ -114,7 +120,7 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin with the
     // preprocessing fitted on that trial's training rows beside it (preprocessing.json, and in the
     // model's userDefinedMetadata), so it can be loaded and fed raw rows without training again.
-    onFinalModel: async (model, split: SplitData) => {
+    onFinalModel: curve !== null ? undefined : async (model, split: SplitData) => {
       const prefix = keys.model(runId, candidateId);
       if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
       // Written side by side: each write waits for its data to reach the disk (or S3), and neither needs the other.

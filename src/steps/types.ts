@@ -69,6 +69,12 @@ export const workItemSchema = z.object({
   final: z.boolean().optional(),
   /** The candidate itself, so that Train need not read run.json (every candidate of the run); absent in older items and Promote's. */
   candidate: candidateSchema.optional(),
+  /**
+   * A learning curve's item (spec learningCurve, src/results/learning-curve.ts): train the candidate on
+   * this fraction of each split's training rows — same repeats, folds and validation rows — and write it
+   * as the curve's point (runs/<id>/curve/<candidateId>/<fraction>.json), not as the candidate's document.
+   */
+  fraction: z.number().gt(0).lt(1).optional(),
 });
 export type WorkItem = z.infer<typeof workItemSchema>;
 

@@ -20,6 +20,15 @@ export const keys = {
   checkpointsPrefix: (runId: string) => `runs/${runId}/checkpoints/`,
   /** A halving run's rounds: budgets, brackets, who was promoted and why (layerbench.halving.v1). */
   halving: (runId: string) => `runs/${runId}/halving.json`,
+  /** A learning curve's plan: its candidates and fractions (layerbench.curve-plan.v1, src/results/learning-curve.ts). */
+  curvePlan: (runId: string) => `runs/${runId}/curve-plan.json`,
+  /** A learning curve's point: the candidate trained on a fraction of the training rows (a candidate document). */
+  curvePoint: (runId: string, candidateId: string, fraction: string) => `runs/${runId}/curve/${candidateId}/${fraction}.json`,
+  curvePrefix: (runId: string) => `runs/${runId}/curve/`,
+  /** Where a curve point's training stands, when it goes in steps (scratch, like every checkpoint). */
+  curveCheckpoint: (runId: string, candidateId: string, fraction: string) => `runs/${runId}/checkpoints/${candidateId}@${fraction}.ckpt`,
+  /** The learning curve's analysis (layerbench.learning-curve.v1): what the report and --json show. */
+  learningCurve: (runId: string) => `runs/${runId}/learning-curve.json`,
   /** The run's baseline on the candidates' splits (layerbench.baseline.v1). */
   baseline: (runId: string) => `runs/${runId}/baseline.json`,
   /** The final model: the recommended candidate refit (model.json, weights.bin, preprocessing.json, README.md, final.json). */

@@ -236,6 +236,37 @@ export const searchSchema = z
   .strict()
   .describe('Which candidates train, and how long: every grid point, a random draw, or rounds that stop the weaker ones early.');
 
+/** The default fractions of the training rows a learning curve trains on (1: the candidate's own result). */
+export const DEFAULT_CURVE_FRACTIONS = [0.125, 0.25, 0.5, 1] as const;
+
+/**
+ * An opt-in learning curve (src/results/learning-curve.ts): once the search is done and ranked, the
+ * recommended candidate and the best larger and best smaller ones are trained again on growing
+ * fractions of each split's training rows — the same repeats, folds and validation rows — to answer
+ * "would more data help more than a bigger network?". `true` takes the default fractions; the full
+ * data (1) is always a point: it is the candidate's own result, not trained again.
+ */
+export const learningCurveSchema = z
+  .union([
+    z.boolean(),
+    z
+      .object({
+        fractions: nonEmptyUnique(z.number().gt(0).max(1))
+          .default([...DEFAULT_CURVE_FRACTIONS])
+          .describe('Fractions of each split\'s training rows to train on, each in (0, 1]; 1 (the candidate\'s own result) is added when missing.'),
+      })
+      .strict(),
+  ])
+  .transform((v) => {
+    if (v === false) return undefined;
+    const fractions = v === true ? [...DEFAULT_CURVE_FRACTIONS] : v.fractions;
+    return { fractions: [...new Set([...fractions, 1])].sort((a, b) => a - b) };
+  })
+  .refine((v) => v === undefined || v.fractions.length >= 2, { message: 'needs a fraction below 1 (1, the full data, is always a point)', path: ['fractions'] })
+  .describe(
+    'Opt-in learning curve: after ranking, the recommended candidate and the best larger and smaller ones are trained again on these fractions of the training rows (same splits and repeats). true: [0.125, 0.25, 0.5, 1].',
+  );
+
 export const sweepSpecSchema = z
   .object({
     $schema: z.string().optional().describe('The JSON Schema this file follows (for editors); ignored by layerbench.'),
@@ -249,6 +280,7 @@ export const sweepSpecSchema = z
     training: trainingSchema.default(trainingSchema.parse({})),
     evaluation: evaluationSchema.default(evaluationSchema.parse({})),
     search: searchSchema.default(searchSchema.parse({})),
+    learningCurve: learningCurveSchema.optional(),
   })
   .strict()
   .superRefine((spec, ctx) => {

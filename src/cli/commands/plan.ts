@@ -5,6 +5,7 @@ import { strategyFor } from '../../search/strategies.js';
 import { openCheckedStore } from '../../store/open.js';
 import { withActivity } from '../activity.js';
 import { prepareSweepFile } from '../sweep-file.js';
+import { learningCurvePlanLine } from '../../results/learning-curve.js';
 
 export interface PlanCommandOptions {
   store?: string;
@@ -33,6 +34,8 @@ export async function planCommand(file: string, opts: PlanCommandOptions, out: N
   });
   for (const c of rows) table.push([c.id, c.family, c.depth, c.width, c.units.join('-'), c.resources.params, formatBytes(c.resources.memoryBytes)]);
   out.write(`${spec.name}: ${candidates.length} candidates, ranked by ${candidates[0]?.metric ?? '-'}, dataset version ${datasetVersion}\n${table.toString()}\n`);
+  const curve = learningCurvePlanLine(spec, candidates.length);
+  if (curve) out.write(`${curve}\n`);
   // A search in rounds: what each round trains and what that comes to against the grid.
   const { rounds, epochs } = strategyFor(spec.search).schedule(spec, candidates.length);
   if (rounds.length > 1) {

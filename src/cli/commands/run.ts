@@ -25,6 +25,7 @@ import { summarizeFailures } from '../../report/failures.js';
 import { wrapLine } from '../../report/wrap.js';
 import { prepareSweepFile } from '../sweep-file.js';
 import { parsePriceOverrides, priceTable } from '../../cost/prices.js';
+import { readLearningCurve, type LearningCurveDoc } from '../../results/learning-curve.js';
 
 export interface RunCommandOptions {
   store?: string;
@@ -60,6 +61,8 @@ export interface RunResult {
   /** The refit recommended model (runs/<runId>/model/final.json), or why there is none; null when the run recommends none. */
   finalModel: RunSummary['finalModel'] | null;
   leaderboard: Leaderboard;
+  /** The learning curve (spec learningCurve; runs/<runId>/learning-curve.json, layerbench.learning-curve.v1); null without one. */
+  learningCurve: LearningCurveDoc | null;
 }
 
 export async function runAction(file: string, opts: RunCommandOptions): Promise<void> {
@@ -149,6 +152,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
     const { leaderboard: lb, text } = await finishedRunText(store, run, { file, seconds });
     const recommended = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId) ?? null;
     const status = lb.rows.length === 0 ? 'failed' : lb.failed.length > 0 ? 'partial' : 'succeeded';
+    const learningCurve = await readLearningCurve(store, run.runId);
     results.push({
       schema: RUN_RESULT_SCHEMA,
       runId: run.runId,
@@ -160,6 +164,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
       recommended,
       finalModel: run.finalModel ?? null,
       leaderboard: lb,
+      learningCurve,
     });
     texts.push(text);
   }

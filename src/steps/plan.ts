@@ -21,10 +21,10 @@ import { randomBytes } from 'node:crypto';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
 import { expandCandidates } from '../search/candidates.js';
 import { canonicalJson, contentHash } from '../sweep/candidate.js';
-import { formatPath, parseSweepText } from '../sweep/load.js';
+import { formatPath, } from '../sweep/load.js';
 import { DEFAULT_MAX_TASK_SECONDS, type SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
-import { getText, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
+import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { baselineDoc } from '../data/baseline.js';
 import { dataLayout, splitOrder } from '../data/split.js';
 import { dataSummary } from '../data/summary.js';
@@ -40,6 +40,7 @@ import { trainContextOf, writeTrainContext } from './train-context.js';
 import { checkRunDocuments, resumeState } from './resume.js';
 import { RUN_SCHEMA, readManifest, type RunManifest, type Trigger } from '../results/manifest.js';
 import { resumedCurveItems } from './curve.js';
+import { selectSweeps, uploadedKey, type Selected } from './plan-sweeps.js';
 import { parsePayload, planInputSchema, type PlanInput, type PlanOutput, type PlanResult, type RunRef, type WorkItem } from './types.js';
 
 export interface PlanOptions {
@@ -74,13 +75,6 @@ export interface PlanLimits {
    * sweeps are admitted in key order while they fit; the rest are skipped, each with its reason.
    */
   maxCandidatesPerNight?: number;
-}
-
-const SWEEP_KEY = /^sweeps\/[^/]+\.json$/;
-
-interface Selected {
-  key: string;
-  spec: SweepSpec;
 }
 
 interface Prepared {
@@ -176,59 +170,6 @@ export function planOutput(result: PlanResult): PlanOutput {
 export function planId(now: Date): string {
   const iso = now.toISOString();
   return `${iso.slice(0, 10).replaceAll('-', '')}-${iso.slice(11, 19).replaceAll(':', '')}-${randomBytes(4).toString('hex')}`;
-}
-
-async function selectSweeps(
-  store: Store,
-  input: PlanInput,
-  trigger: Trigger,
-  inline: SweepSpec | undefined,
-): Promise<{ selected: Selected[]; fanOut: boolean; skipped: { key: string; reason: string }[] }> {
-  const skipped: { key: string; reason: string }[] = [];
-  if (inline) return { selected: [{ key: input.key ?? keys.sweep(inline.name), spec: inline }], fanOut: false, skipped };
-  const key = input.key;
-  if (key === undefined) {
-    if (trigger !== 'schedule') throw new SpecError(`input.key: is required for a ${trigger} run (sweeps/<name>.json or datasets/…)`);
-    const all = await registeredSweeps(store, skipped);
-    return { selected: all, fanOut: true, skipped };
-  }
-  if (SWEEP_KEY.test(key)) {
-    return { selected: [{ key, spec: parseSweepText(await getText(store, key), key) }], fanOut: false, skipped };
-  }
-  if (key.startsWith('datasets/')) {
-    const all = await registeredSweeps(store, skipped);
-    return { selected: all.filter((s) => s.spec.dataset.key === key), fanOut: true, skipped };
-  }
-  throw new SpecError(`input.key: ${JSON.stringify(key)} is neither a sweep (sweeps/<name>.json) nor a dataset (datasets/…)`);
-}
-
-/**
- * The key an upload event names, as stored. S3 URL-encodes keys in its event notifications
- * ("my data.csv" arrives as "my+data.csv"); take the decoded key when that is the object that exists.
- */
-async function uploadedKey(store: Store, key: string): Promise<string> {
-  if (await store.exists(key)) return key;
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(key.replace(/\+/g, ' '));
-  } catch {
-    return key;
-  }
-  return decoded !== key && (await store.exists(decoded)) ? decoded : key;
-}
-
-/** Every `sweeps/*.json` that parses; the others go to `skipped` with their first problem. */
-async function registeredSweeps(store: Store, skipped: { key: string; reason: string }[]): Promise<Selected[]> {
-  const out: Selected[] = [];
-  for (const key of (await store.list('sweeps/')).filter((k) => SWEEP_KEY.test(k))) {
-    try {
-      out.push({ key, spec: parseSweepText(await getText(store, key), key) });
-    } catch (err) {
-      if (!(err instanceof SpecError)) throw err;
-      skipped.push({ key, reason: err.message });
-    }
-  }
-  return out;
 }
 
 interface RunContext {

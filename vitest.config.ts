@@ -38,9 +38,6 @@ const shared = {
 
 export default defineConfig({
   test: {
-    projects: [
-      { test: { ...shared, name: 'fast', include: ['test/**/*.test.ts'], exclude: END_TO_END } },
-      { test: { ...shared, name: 'e2e', include: END_TO_END } },
-    ],
+    projects: [{ test: { ...shared, name: 'fast', include: ['test/**/*.test.ts'], exclude: END_TO_END } }, { test: { ...shared, name: 'e2e', include: END_TO_END } }],
   },
 });

@@ -116,13 +116,16 @@ async function main(): Promise<void> {
     return;
   }
   const fmt = (xs: number[], digits: number) => xs.map((x) => x.toFixed(digits)).join(' ');
-  const lines = [
-    '| candidates | step | median s | median peak RSS MB | samples s | samples MB | load average before → after (1/5/15 min) |',
-    '| ---: | --- | ---: | ---: | --- | --- | --- |',
-  ];
+  const lines = ['| candidates | step | median s | median peak RSS MB | samples s | samples MB | load average before → after (1/5/15 min) |', '| ---: | --- | ---: | ---: | --- | --- | --- |'];
   for (const f of figures) {
     lines.push(
-      `| ${f.candidates} | ${f.step} | ${f.medianSeconds.toFixed(1)} | ${f.medianMaxRssMb.toFixed(0)} | ${fmt(f.samples.map((s) => s.seconds), 1)} | ${fmt(f.samples.map((s) => s.maxRssMb), 0)} | ${fmt(f.loadavgBefore, 2)} → ${fmt(f.loadavgAfter, 2)} |`,
+      `| ${f.candidates} | ${f.step} | ${f.medianSeconds.toFixed(1)} | ${f.medianMaxRssMb.toFixed(0)} | ${fmt(
+        f.samples.map((s) => s.seconds),
+        1,
+      )} | ${fmt(
+        f.samples.map((s) => s.maxRssMb),
+        0,
+      )} | ${fmt(f.loadavgBefore, 2)} → ${fmt(f.loadavgAfter, 2)} |`,
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);

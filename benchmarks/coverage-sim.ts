@@ -90,10 +90,7 @@ function generate(task: SimTask, n: number, random: Random): { bytes: Uint8Array
   for (let i = 0; i < n; i++) {
     const [x1, x2, x3, x4] = [gaussian(random), gaussian(random), gaussian(random), gaussian(random)];
     const c = Math.floor(random() * 3);
-    const s =
-      task === 'binary'
-        ? 1.4 * x1 - x2 + 0.8 * x1 * x3 + Math.sin(2 * x4) + [0, 0.6, -0.6][c]!
-        : x1 + 0.5 * x2 * x2 - 0.7 * x2 * x3 + Math.sin(2 * x4) + [0, 0.8, -0.8][c]!;
+    const s = task === 'binary' ? 1.4 * x1 - x2 + 0.8 * x1 * x3 + Math.sin(2 * x4) + [0, 0.6, -0.6][c]! : x1 + 0.5 * x2 * x2 - 0.7 * x2 * x3 + Math.sin(2 * x4) + [0, 0.8, -0.8][c]!;
     signal[i] = s;
     const y = task === 'binary' ? (random() < sigmoid(s) ? '1' : '0') : (s + gaussian(random)).toFixed(5);
     lines.push(`${[x1, x2, x3, x4].map((v) => v.toFixed(5)).join(',')},${CATEGORIES[c]},${y}`);
@@ -147,7 +144,11 @@ export async function trueScore(model: tf.LayersModel, prep: Preprocessing, trut
   let source = truth.sources.get(key);
   if (!source) truth.sources.set(key, (source = readCsvRows(prep, truth.table, 'truth.csv')));
   const n = truth.signal.length;
-  const encoded = encode(prep, source, Int32Array.from({ length: n }, (_, i) => i));
+  const encoded = encode(
+    prep,
+    source,
+    Int32Array.from({ length: n }, (_, i) => i),
+  );
   const shape = [n, ...model.inputs[0]!.shape.slice(1).map((d) => d!)];
   const out = tf.tidy(() => model.predict(tf.tensor(encoded.x, shape), { batchSize: 4096 }) as tf.Tensor);
   const values = await out.data();

@@ -183,7 +183,9 @@ async function main(): Promise<void> {
     // Score saved sweeps with the interval code as it is now: no training.
     const saved = JSON.parse(await readFile(values.replay, 'utf8')) as Saved;
     const coverage = saved.scenarios.map(coverageOf);
-    process.stdout.write(`# Coverage, replayed from ${values.replay} (${saved.settings.sweeps} sweeps per scenario, seed ${saved.settings.seed})\n\n${coverageTable(coverage)}\n\n${expectedTable(coverage)}\n`);
+    process.stdout.write(
+      `# Coverage, replayed from ${values.replay} (${saved.settings.sweeps} sweeps per scenario, seed ${saved.settings.seed})\n\n${coverageTable(coverage)}\n\n${expectedTable(coverage)}\n`,
+    );
     return;
   }
   const sweeps = Number(values.sweeps);

@@ -31,7 +31,9 @@ function table(n: number): Uint8Array {
     const when = new Date(Date.UTC(2000, 0, 1, i)).toISOString().slice(0, 19);
     const note = Array.from({ length: 4 + Math.floor(r() * 6) }, () => words[Math.floor(r() * 8)]).join(' ');
     const a = r() * 10;
-    lines.push(`${i + 1},person ${i},${note} ${i},shop ${Math.floor(r() ** 2 * 5000)},${words[i % 8]},${when},${a.toFixed(3)},${(r() * 5).toFixed(3)},${Math.floor(r() * 100)},${r() < 0.02 ? '' : (r() * 3).toFixed(2)},${(a + r()).toFixed(3)}`);
+    lines.push(
+      `${i + 1},person ${i},${note} ${i},shop ${Math.floor(r() ** 2 * 5000)},${words[i % 8]},${when},${a.toFixed(3)},${(r() * 5).toFixed(3)},${Math.floor(r() * 100)},${r() < 0.02 ? '' : (r() * 3).toFixed(2)},${(a + r()).toFixed(3)}`,
+    );
   }
   return new TextEncoder().encode(`${lines.join('\n')}\n`);
 }
@@ -61,13 +63,19 @@ function once(): Record<string, number> {
   return { csv, parse: t1 - t0, summary: t2 - t1, fold: t3 - t2, refit: t4 - t3, total: t4 - t0 };
 }
 
-const before = loadavg().map((x) => x.toFixed(2)).join(' ');
+const before = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 const first = parseDataset(spec.dataset, bytes);
 const s = dataSummary(first, spec);
-console.log(`${rows.toLocaleString('en-US')} rows, ${(bytes.length / 2 ** 20).toFixed(1)} MiB; roles: ${s.columns!.map((c) => `${c.name} ${c.role}`).join(', ')}; order ${s.order!.kind} (${s.order!.reason})`);
+console.log(
+  `${rows.toLocaleString('en-US')} rows, ${(bytes.length / 2 ** 20).toFixed(1)} MiB; roles: ${s.columns!.map((c) => `${c.name} ${c.role}`).join(', ')}; order ${s.order!.kind} (${s.order!.reason})`,
+);
 once(); // warm-up
 const timings = Array.from({ length: runs }, once);
-const after = loadavg().map((x) => x.toFixed(2)).join(' ');
+const after = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
 for (const k of ['csv', 'parse', 'summary', 'fold', 'refit', 'total']) {
   const xs = timings.map((t) => t[k]!);
   console.log(`${k.padEnd(8)} median ${(median(xs) / 1000).toFixed(2)} s  (min ${(Math.min(...xs) / 1000).toFixed(2)}, max ${(Math.max(...xs) / 1000).toFixed(2)}, ${runs} runs)`);

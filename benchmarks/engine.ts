@@ -37,12 +37,7 @@ export function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
-export async function measureEngine(
-  backend: string,
-  model: ModelName,
-  samplesPerRun: number,
-  runs: number,
-): Promise<EngineResult> {
+export async function measureEngine(backend: string, model: ModelName, samplesPerRun: number, runs: number): Promise<EngineResult> {
   await selectBackend(backend);
   const ref = referenceModel(model);
   const spec = { ...ref.spec, training: { ...ref.spec.training, epochs: runs + 1 } };

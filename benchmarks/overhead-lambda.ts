@@ -118,7 +118,7 @@ if (isEntry) {
     `${overheadMarkdown(result)
       .replace('one warm worker', `one warm Lambda container (Train bundle on Node ${node}, S3 on s3rver)`)
       .replace(' (backend default)', '')
-      .replace('worker start (process, tsx, tfjs, backend)', 'the container\'s start (Node, the bundle\'s import)')
+      .replace('worker start (process, tsx, tfjs, backend)', "the container's start (Node, the bundle's import)")
       .replace('(once per worker)', '(once per container)')}\n\n` +
       `The container's cold start before its first invocation: ${(result.workerStartSeconds * 1000).toFixed(0)} ms, of which the bundle's import ${(importSeconds * 1000).toFixed(0)} ms (the backend starts in the first task: its "backend" phase).\n`,
   );

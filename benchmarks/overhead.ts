@@ -153,7 +153,6 @@ export function timelineMarkdown(sweep: string, runs: RunTimeline[], load: { bef
   return lines.join('\n');
 }
 
-
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 const ms = (s: number) => `${(s * 1000).toFixed(1)} ms`;
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;

@@ -77,9 +77,7 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
     row.calls += 1;
     byName.set(k.name, row);
   }
-  const rows = [...byName.entries()]
-    .map(([kernel, r]) => ({ kernel, ms: r.ms, callsPerBatch: r.calls / batches }))
-    .sort((a, b) => b.ms - a.ms);
+  const rows = [...byName.entries()].map(([kernel, r]) => ({ kernel, ms: r.ms, callsPerBatch: r.calls / batches })).sort((a, b) => b.ms - a.ms);
   return {
     backend,
     model,
@@ -100,9 +98,7 @@ export function profileTable(p: EpochProfile, top = 15): string {
     '|---|---:|---:|---:|',
   ];
   for (const r of p.rows.slice(0, top)) {
-    lines.push(
-      `| ${r.kernel} | ${(r.ms / p.batches).toFixed(3)} | ${((100 * r.ms) / p.wallMs).toFixed(1)} | ${r.callsPerBatch.toFixed(1)} |`,
-    );
+    lines.push(`| ${r.kernel} | ${(r.ms / p.batches).toFixed(3)} | ${((100 * r.ms) / p.wallMs).toFixed(1)} | ${r.callsPerBatch.toFixed(1)} |`);
   }
   const rest = p.rows.slice(top);
   if (rest.length > 0) {
@@ -127,7 +123,7 @@ async function main(): Promise<void> {
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   main().catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -55,7 +55,13 @@ async function child(dir: string): Promise<void> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { candidates: { type: 'string', default: '10000' }, runs: { type: 'string', default: '3' }, json: { type: 'boolean', default: false }, child: { type: 'string' }, keep: { type: 'boolean', default: false } },
+    options: {
+      candidates: { type: 'string', default: '10000' },
+      runs: { type: 'string', default: '3' },
+      json: { type: 'boolean', default: false },
+      child: { type: 'string' },
+      keep: { type: 'boolean', default: false },
+    },
   });
   if (values.child) return child(values.child);
   const candidates = Number(values.candidates);

@@ -261,7 +261,10 @@ export function markdown(r: BenchReport): string {
   }
   if (r.profiles.length > 0) {
     lines.push('', '## Where the time goes (wasm, one profiled epoch)', '');
-    lines.push('Kernel times come from tf.profile, which adds its own cost per call; "outside kernels" is the rest of the epoch (engine dispatch, autograd bookkeeping, the loop). The three seed networks train one whole epoch per kernel call (LayerbenchEpoch), so tfjs sees that one kernel; benchmarks/profile.ts --unfused shows the tf.layers path kernel by kernel.', '');
+    lines.push(
+      'Kernel times come from tf.profile, which adds its own cost per call; "outside kernels" is the rest of the epoch (engine dispatch, autograd bookkeeping, the loop). The three seed networks train one whole epoch per kernel call (LayerbenchEpoch), so tfjs sees that one kernel; benchmarks/profile.ts --unfused shows the tf.layers path kernel by kernel.',
+      '',
+    );
     for (const p of r.profiles) lines.push(profileMarkdown(p), '');
   }
   if (r.scaling.length > 0) {
@@ -347,9 +350,7 @@ async function main(): Promise<void> {
   const { compareSweep, torchAvailable, torchEngine } = await import('./anchor.js');
   const probe = values['skip-anchor'] ? { reason: 'skipped (--skip-anchor)' } : torchAvailable();
   const anchor: BenchReport['anchor'] =
-    'version' in probe
-      ? { available: true, torch: probe.description, blas: probe.blas, fair: probe.fair, engine: {} }
-      : { available: false, reason: probe.reason, engine: {} };
+    'version' in probe ? { available: true, torch: probe.description, blas: probe.blas, fair: probe.fair, engine: {} } : { available: false, reason: probe.reason, engine: {} };
   if (!anchor.available) log(`  PyTorch anchor not available: ${anchor.reason}`);
   else log(`  PyTorch ${anchor.torch}`);
 
@@ -493,7 +494,7 @@ async function render(file: string): Promise<void> {
 if (import.meta.url === `file://${process.argv[1]}`) {
   const at = process.argv.indexOf('--render');
   (at > 0 ? render(process.argv[at + 1]!) : main()).catch((err: unknown) => {
-    process.stderr.write(`${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
     process.exitCode = 1;
   });
 }

@@ -69,7 +69,9 @@ function sharingNote(): string {
   if (!s.autogroup) return ` CPU shared per process (sched_autogroup off); ${s.otherBusySessions} other session(s) running.`;
   return (
     ` CPU shared per session (sched_autogroup on), and ${s.otherBusySessions} other session(s) had a process running when it started` +
-    (s.otherBusySessions > 0 ? `: this run's workers together got roughly ${Math.min(availableParallelism(), availableParallelism() / (s.otherBusySessions + 1)).toFixed(2)} cores, however many there were.` : '.')
+    (s.otherBusySessions > 0
+      ? `: this run's workers together got roughly ${Math.min(availableParallelism(), availableParallelism() / (s.otherBusySessions + 1)).toFixed(2)} cores, however many there were.`
+      : '.')
   );
 }
 

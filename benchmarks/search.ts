@@ -164,7 +164,11 @@ export async function compareSearch(name: SearchSweep, workers: number, runs = 1
     const estimates = halvings.map((h) => h.lb.search?.compute?.grid).filter((e) => e !== undefined);
     const estimate =
       estimates.length === runs
-        ? { epochs: median(estimates.map((e) => e.epochs)), cpuSeconds: median(estimates.map((e) => e.cpuSeconds)), usd: estimates.every((e) => e.usd !== null) ? median(estimates.map((e) => e.usd!)) : null }
+        ? {
+            epochs: median(estimates.map((e) => e.epochs)),
+            cpuSeconds: median(estimates.map((e) => e.cpuSeconds)),
+            usd: estimates.every((e) => e.usd !== null) ? median(estimates.map((e) => e.usd!)) : null,
+          }
         : null;
     const fraction = {
       epochs: halving.epochsTrained / grid.epochsTrained,
@@ -206,7 +210,7 @@ export function searchMarkdown(rows: readonly SearchComparison[]): string[] {
     '## Search (issues 14, 20): grid against successive halving, side by side',
     '',
     'Each sweep through the local workflow as its grid (every candidate to training.epochs) and with `search.strategy: "halving"`, eta 3 ' +
-      '(rounds: candidates × epochs). Epochs: every trial of every candidate, early stopping included. CPU-seconds: the workers\', dollars: ' +
+      "(rounds: candidates × epochs). Epochs: every trial of every candidate, early stopping included. CPU-seconds: the workers', dollars: " +
       "the leaderboard's estimate (local CPU-seconds priced as Lambda); medians over the runs. \"Agrees\": halving's recommendation is the grid's, " +
       "or ≈ best in the grid's leaderboard by the decision rule (not significantly worse than the best and within one standard error). " +
       `Goals (issue 20): ≤ ${100 * GOALS.epochs} % of the grid's epochs, ≤ ${100 * GOALS.cpuSeconds} % of its CPU-seconds and dollars, and agreement (✗: missed). ` +
@@ -234,7 +238,11 @@ async function main(): Promise<void> {
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: must be an integer ≥ 1, got ${values.runs}`);
   const rows: SearchComparison[] = [];
   for (const n of names) {
-    process.stderr.write(`search: ${n}, ${runs} run${runs === 1 ? '' : 's'} of each side (load ${loadavg().map((x) => x.toFixed(2)).join(' / ')})\n`);
+    process.stderr.write(
+      `search: ${n}, ${runs} run${runs === 1 ? '' : 's'} of each side (load ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' / ')})\n`,
+    );
     const row = await compareSearch(n, workers, runs);
     rows.push(row);
     process.stdout.write(`${JSON.stringify(row)}\n`);

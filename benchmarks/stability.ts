@@ -52,7 +52,11 @@ try {
         maxBuffer: 64 << 20,
         env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
       });
-      const r = JSON.parse(stdout) as { answer: { outcome: string }; recommended: { depth: number; width: number } | null; leaderboard: { rows: { depth: number; width: number; approxBest: boolean | null }[] } };
+      const r = JSON.parse(stdout) as {
+        answer: { outcome: string };
+        recommended: { depth: number; width: number } | null;
+        leaderboard: { rows: { depth: number; width: number; approxBest: boolean | null }[] };
+      };
       const label = (x: { depth: number; width: number }) => `d${x.depth} w${x.width}`;
       outcomes.push({
         seed,
@@ -66,7 +70,9 @@ try {
     const equivalent = outcomes.every((o) => outcomes.every((p) => p.approxBest.includes(o.recommended)));
     process.stdout.write(`\n${name}\n`);
     for (const o of outcomes) process.stdout.write(`  seed ${o.seed}: ${o.outcome.padEnd(14)} ${o.recommended.padEnd(8)} ≈ best: ${o.approxBest.join(', ')}  (${o.seconds.toFixed(1)} s)\n`);
-    process.stdout.write(`  ${recs.size === 1 ? 'the same recommendation every time' : equivalent ? 'different recommendations, each ≈ best in every run' : 'different recommendations, not all equivalent'}\n`);
+    process.stdout.write(
+      `  ${recs.size === 1 ? 'the same recommendation every time' : equivalent ? 'different recommendations, each ≈ best in every run' : 'different recommendations, not all equivalent'}\n`,
+    );
   }
 } finally {
   await rm(dir, { recursive: true, force: true });

@@ -34,7 +34,6 @@ function status(pid: number): { rss: number; hwm: number } | undefined {
   }
 }
 
-
 /** Samples every worker's VmHWM until stopped: the peak of each worker process over its whole life. */
 function sampler(): { stop: () => Map<number, number> } {
   const peaks = new Map<number, number>();
@@ -119,7 +118,11 @@ async function many(n: number, pool: Pick<TrainPoolOptions, 'recycleAfter' | 'rs
 }
 
 const [mode = 'examples', count = '600'] = process.argv.slice(2);
-console.log(`load average before: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average before: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);
 if (mode === 'examples') await examples();
 else {
   console.log(`| workers replaced | candidates | worker processes | RSS after its first candidate | RSS after its last | largest growth over its first 5 candidates, any process | wall |`);
@@ -127,4 +130,8 @@ else {
   await many(Number(count), {}, 'yes (after 200 candidates, or 8 % growth over its first 5, after a garbage collection)');
   await many(Number(count), { recycleAfter: Number.POSITIVE_INFINITY, rssGrowth: Number.POSITIVE_INFINITY }, 'no');
 }
-console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+console.log(
+  `load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}`,
+);

@@ -97,7 +97,12 @@ export async function timeSweep(spec: SweepSpec, workers: number, backend?: stri
     const run = result.runs[0];
     if (!run) throw new Error(`${spec.name}: the workflow produced no run`);
     const perCandidate: CandidateTiming[] = [];
-    const cold = new Set([...started.entries()].sort((a, b) => a[1] - b[1]).slice(0, workers).map(([id]) => id));
+    const cold = new Set(
+      [...started.entries()]
+        .sort((a, b) => a[1] - b[1])
+        .slice(0, workers)
+        .map(([id]) => id),
+    );
     let usedBackend = '';
     for (const item of result.plan.items) {
       const doc = await getJson<CandidateDoc>(store, keys.candidate(run.runId, item.candidateId));

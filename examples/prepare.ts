@@ -68,41 +68,17 @@ export function seattleWeatherCsv(source: string): string {
     if (i < 0) throw new Error(`seattle-weather.csv: no ${name} column`);
     return i;
   };
-  const [date, precipitation, tempMax, tempMin, wind, weather] = ['date', 'precipitation', 'temp_max', 'temp_min', 'wind', 'weather'].map(col) as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-  ];
+  const [date, precipitation, tempMax, tempMin, wind, weather] = ['date', 'precipitation', 'temp_max', 'temp_min', 'wind', 'weather'].map(col) as [number, number, number, number, number, number];
   const days = lines
     .slice(1)
     .map((l) => l.split(','))
     .sort((a, b) => (a[date]! < b[date]! ? -1 : a[date]! > b[date]! ? 1 : 0));
-  const out = [
-    'date,month,precipitation,temp_max,temp_min,wind,weather,precipitation_prev,temp_max_prev,temp_min_prev,wind_prev,rain_tomorrow',
-  ];
+  const out = ['date,month,precipitation,temp_max,temp_min,wind,weather,precipitation_prev,temp_max_prev,temp_min_prev,wind_prev,rain_tomorrow'];
   for (let t = 1; t < days.length - 1; t++) {
     const [prev, day, next] = [days[t - 1]!, days[t]!, days[t + 1]!];
     const month = Number(day[date]!.slice(5, 7));
     const rainTomorrow = Number(next[precipitation]) > 0 ? 1 : 0;
-    out.push(
-      [
-        day[date],
-        month,
-        day[precipitation],
-        day[tempMax],
-        day[tempMin],
-        day[wind],
-        day[weather],
-        prev[precipitation],
-        prev[tempMax],
-        prev[tempMin],
-        prev[wind],
-        rainTomorrow,
-      ].join(','),
-    );
+    out.push([day[date], month, day[precipitation], day[tempMax], day[tempMin], day[wind], day[weather], prev[precipitation], prev[tempMax], prev[tempMin], prev[wind], rainTomorrow].join(','));
   }
   return `${out.join('\n')}\n`;
 }
@@ -158,9 +134,7 @@ export function mnistNpz(perDigit: number[][], seed = 0): Uint8Array {
 
 async function readMnistDigits(): Promise<number[][]> {
   const dir = join(packageDir('mnist'), 'src', 'digits');
-  return Promise.all(
-    Array.from({ length: 10 }, async (_, d) => (JSON.parse(await readFile(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data),
-  );
+  return Promise.all(Array.from({ length: 10 }, async (_, d) => (JSON.parse(await readFile(join(dir, `${d}.json`), 'utf8')) as { data: number[] }).data));
 }
 
 /** Write the example datasets that are not in the store yet; returns the keys written. */
@@ -185,7 +159,5 @@ if (isEntry) {
   const { openStore } = await import('../src/store/open.js');
   const store = openStore(process.argv[2]);
   const written = await prepareExamples(store);
-  process.stdout.write(
-    written.length ? `wrote ${written.join(', ')} to ${store.location}\n` : `the example datasets are already in ${store.location}\n`,
-  );
+  process.stdout.write(written.length ? `wrote ${written.join(', ')} to ${store.location}\n` : `the example datasets are already in ${store.location}\n`);
 }

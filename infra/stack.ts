@@ -39,7 +39,10 @@ export const stackConfigSchema = z.object({
   maxConcurrency: intFromContext(1, 10_000).default(DEFAULT_MAX_CONCURRENCY),
   /** Run every registered sweep on a schedule. */
   nightly: boolFromContext.default(true),
-  scheduleCron: z.string().regex(/^(cron|rate)\(.+\)$/, 'must look like cron(0 3 * * ? *) or rate(1 day)').default(DEFAULT_SCHEDULE_CRON),
+  scheduleCron: z
+    .string()
+    .regex(/^(cron|rate)\(.+\)$/, 'must look like cron(0 3 * * ? *) or rate(1 day)')
+    .default(DEFAULT_SCHEDULE_CRON),
   scheduleTimeZone: z.string().min(1).default(DEFAULT_SCHEDULE_TIME_ZONE),
   /** When set, each finished execution is mailed to this address (SNS email subscription). */
   notifyEmail: z.email().optional(),

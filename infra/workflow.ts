@@ -103,9 +103,7 @@ export class SweepWorkflow extends Construct {
     this.promote = this.promoteState(props.promoteFunction ?? props.aggregateFunction);
     // Between halving rounds: Promote writes the next round's items, and the same Map trains them.
     this.promote.next(this.trainMap);
-    const moreRounds = new sfn.Choice(this, STATE.moreRounds)
-      .when(sfn.Condition.booleanEquals('$.promote', true), this.promote)
-      .otherwise(this.finalize);
+    const moreRounds = new sfn.Choice(this, STATE.moreRounds).when(sfn.Condition.booleanEquals('$.promote', true), this.promote).otherwise(this.finalize);
     this.chain = sfn.Chain.start(this.plan).next(this.trainMap).next(this.aggregate).next(moreRounds);
     this.definitionBody = sfn.DefinitionBody.fromChainable(this.chain);
   }

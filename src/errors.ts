@@ -49,7 +49,10 @@ export class DataError extends LayerbenchError {
 /** A key is missing from the store. */
 export class NotFoundError extends LayerbenchError {
   override readonly name = 'NotFoundError';
-  constructor(readonly key: string, where: string) {
+  constructor(
+    readonly key: string,
+    where: string,
+  ) {
     super(`${key}: not found in ${where}`, { code: 'E_NOT_FOUND', kind: 'fatal' });
   }
 }
@@ -137,7 +140,11 @@ export function isRetryable(err: unknown): boolean {
  */
 export class DocumentError extends LayerbenchError {
   override readonly name = 'DocumentError';
-  constructor(readonly key: string, readonly problem: string, cause?: unknown) {
+  constructor(
+    readonly key: string,
+    readonly problem: string,
+    cause?: unknown,
+  ) {
     super(`${key}: ${problem}`, { code: 'E_DOCUMENT', kind: 'fatal', cause });
   }
 }
@@ -167,7 +174,10 @@ export class WorkerCrashedError extends LayerbenchError {
 /** The CLI was interrupted (SIGINT, SIGTERM): the workers are stopped and the run can be resumed. */
 export class InterruptedError extends LayerbenchError {
   override readonly name = 'InterruptedError';
-  constructor(message: string, readonly signal: 'SIGINT' | 'SIGTERM') {
+  constructor(
+    message: string,
+    readonly signal: 'SIGINT' | 'SIGTERM',
+  ) {
     // 128 + the signal's number, as a shell reports a process the signal ended.
     super(message, { code: 'E_INTERRUPTED', kind: 'fatal', exitCode: signal === 'SIGINT' ? 130 : 143 });
   }

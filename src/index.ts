@@ -93,7 +93,17 @@ export * from './steps/index.js';
 export { runLocal, definitionFromTemplate, STATE, type RunLocalOptions, type RunLocalResult } from './workflow/index.js';
 export { buildLeaderboard } from './results/leaderboard-build.js';
 export { LEADERBOARD_COLUMNS, leaderboardCsv } from './results/leaderboard-csv.js';
-export { LEADERBOARD_SCHEMA, LEADERBOARD_SCHEMA_V2, LEADERBOARD_SCHEMA_V1, leaderboardSchema, type FailedRow, type Leaderboard, type LeaderboardRow, type LeaderboardTest, type MissingResult } from './results/leaderboard.js';
+export {
+  LEADERBOARD_SCHEMA,
+  LEADERBOARD_SCHEMA_V2,
+  LEADERBOARD_SCHEMA_V1,
+  leaderboardSchema,
+  type FailedRow,
+  type Leaderboard,
+  type LeaderboardRow,
+  type LeaderboardTest,
+  type MissingResult,
+} from './results/leaderboard.js';
 export { parseLeaderboard } from './results/leaderboard-read.js';
 export { analyzeRun, type RunAnalysis, type RankedCandidate, type TestScore } from './results/analysis.js';
 export { answerWords, DECISION_RULE, type AnswerWords } from './results/verdict.js';

@@ -49,9 +49,11 @@ describe('activity line', () => {
       expect(opts.stream.text()).toBe('');
     }
     const { s } = stream(true);
-    await expect(withActivity({ stream: s }, async (a) => {
-      a.phase('training');
-      throw new Error('bad data');
-    })).rejects.toThrow('bad data');
+    await expect(
+      withActivity({ stream: s }, async (a) => {
+        a.phase('training');
+        throw new Error('bad data');
+      }),
+    ).rejects.toThrow('bad data');
   });
 });

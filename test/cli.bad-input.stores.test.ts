@@ -51,7 +51,9 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    out[path.slice(dir.length + 1)] = createHash('sha256').update(await readFile(path)).digest('hex');
+    out[path.slice(dir.length + 1)] = createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex');
   }
   return out;
 }
@@ -84,29 +86,119 @@ const cannotResume = `; run ${RUN} cannot be resumed (choose another run id, or 
 
 const CASES: StoreCase[] = [
   // A run's own documents, read back when it is resumed or predicted with.
-  { name: 'resume with run.json cut short', breakIt: write(keys.runManifest(RUN), '{"schema": "layerbench.run.v1", "runId": "stor'), args: resume, message: `layerbench: ${keys.runManifest(RUN)}: not valid JSON: it ends early (truncated?)` },
+  {
+    name: 'resume with run.json cut short',
+    breakIt: write(keys.runManifest(RUN), '{"schema": "layerbench.run.v1", "runId": "stor'),
+    args: resume,
+    message: `layerbench: ${keys.runManifest(RUN)}: not valid JSON: it ends early (truncated?)`,
+  },
   { name: 'resume with an empty run.json', breakIt: write(keys.runManifest(RUN), ''), args: resume, message: `layerbench: ${keys.runManifest(RUN)}: empty` },
-  { name: 'resume with run.json of binary garbage (not quoted back)', breakIt: write(keys.runManifest(RUN), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 0xff])), args: resume, message: new RegExp(`^layerbench: ${keys.runManifest(RUN)}: not valid JSON: [^"]*$`) },
-  { name: 'resume with run.json of another shape', breakIt: write(keys.runManifest(RUN), '{"schema": "layerbench.run.v1"}'), args: resume, message: `layerbench: ${keys.runManifest(RUN)}: not a layerbench.run.v1 document` },
-  { name: 'resume with baseline.json cut short', breakIt: write(keys.baseline(RUN), '{"schema": "layerbench.baseline.v1", "runI'), args: resume, message: `layerbench: ${keys.baseline(RUN)}: not valid JSON: it ends early (truncated?)${cannotResume}` },
-  { name: 'resume with a baseline.json of another shape', breakIt: write(keys.baseline(RUN), '{"schema": "layerbench.baseline.v1", "runId": 7}'), args: resume, message: `layerbench: ${keys.baseline(RUN)}: not a layerbench.baseline.v1 document` },
-  { name: 'resume with final.json cut short', breakIt: write(keys.finalModelDoc(RUN), '{"schema": "layer'), args: resume, message: `layerbench: ${keys.finalModelDoc(RUN)}: not valid JSON: it ends early (truncated?)${cannotResume}` },
+  {
+    name: 'resume with run.json of binary garbage (not quoted back)',
+    breakIt: write(keys.runManifest(RUN), new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 0xff])),
+    args: resume,
+    message: new RegExp(`^layerbench: ${keys.runManifest(RUN)}: not valid JSON: [^"]*$`),
+  },
+  {
+    name: 'resume with run.json of another shape',
+    breakIt: write(keys.runManifest(RUN), '{"schema": "layerbench.run.v1"}'),
+    args: resume,
+    message: `layerbench: ${keys.runManifest(RUN)}: not a layerbench.run.v1 document`,
+  },
+  {
+    name: 'resume with baseline.json cut short',
+    breakIt: write(keys.baseline(RUN), '{"schema": "layerbench.baseline.v1", "runI'),
+    args: resume,
+    message: `layerbench: ${keys.baseline(RUN)}: not valid JSON: it ends early (truncated?)${cannotResume}`,
+  },
+  {
+    name: 'resume with a baseline.json of another shape',
+    breakIt: write(keys.baseline(RUN), '{"schema": "layerbench.baseline.v1", "runId": 7}'),
+    args: resume,
+    message: `layerbench: ${keys.baseline(RUN)}: not a layerbench.baseline.v1 document`,
+  },
+  {
+    name: 'resume with final.json cut short',
+    breakIt: write(keys.finalModelDoc(RUN), '{"schema": "layer'),
+    args: resume,
+    message: `layerbench: ${keys.finalModelDoc(RUN)}: not valid JSON: it ends early (truncated?)${cannotResume}`,
+  },
   { name: 'resume with a broken halving.json', breakIt: write(keys.halving(RUN), '[1, 2'), args: resume, message: `layerbench: ${keys.halving(RUN)}: not valid JSON` },
   { name: 'train into a run whose run.json is cut short', breakIt: write(keys.runManifest(RUN), '{"sch'), args: trainInto, message: `layerbench: ${keys.runManifest(RUN)}: not valid JSON` },
-  { name: 'train into a run whose baseline.json is cut short', breakIt: write(keys.baseline(RUN), '{"sch'), args: trainInto, message: `layerbench: ${keys.baseline(RUN)}: not valid JSON: it ends early (truncated?)${cannotResume}` },
+  {
+    name: 'train into a run whose baseline.json is cut short',
+    breakIt: write(keys.baseline(RUN), '{"sch'),
+    args: trainInto,
+    message: `layerbench: ${keys.baseline(RUN)}: not valid JSON: it ends early (truncated?)${cannotResume}`,
+  },
   { name: 'predict from a run whose run.json is cut short', breakIt: write(keys.runManifest(RUN), '{"sch'), args: predict, message: `layerbench: ${keys.runManifest(RUN)}: not valid JSON` },
   // Saved models that do not hold together.
-  { name: 'predict with an unknown layer in model.json (one line, not tfjs\' list of reasons)', breakIt: async (s) => write(`${keys.finalModel(RUN)}model.json`, (await readFile(at(s, `${keys.finalModel(RUN)}model.json`), 'utf8')).replaceAll('"Dense"', '"Densely"'))(s), args: predict, message: `layerbench: ${keys.finalModel(RUN)}model.json: cannot be loaded (Unknown layer: Densely.)` },
-  { name: 'predict with a model.json that is not JSON', breakIt: write(`${keys.finalModel(RUN)}model.json`, 'garbage\nmore garbage'), args: predict, message: `layerbench: ${keys.finalModel(RUN)}model.json: not valid JSON: Unexpected token 'g'` },
-  { name: 'predict with a model.json without a topology', breakIt: write(`${keys.finalModel(RUN)}model.json`, '{}'), args: predict, message: `layerbench: ${keys.finalModel(RUN)}model.json: not a TensorFlow.js layers model (no modelTopology or weightsManifest)` },
-  { name: 'predict with weights.bin cut short', breakIt: write(`${keys.finalModel(RUN)}weights.bin`, new Uint8Array(5)), args: predict, message: new RegExp(`^layerbench: ${keys.finalModel(RUN)}weights\\.bin: holds 5 bytes, but model\\.json's weights take \\d+; the two files do not belong together$`) },
-  { name: 'predict with weights.bin missing', breakIt: (s) => rm(at(s, `${keys.finalModel(RUN)}weights.bin`)), args: predict, message: new RegExp(`^layerbench: ${keys.finalModel(RUN)}weights\\.bin: not found in `) },
-  { name: 'predict with a preprocessing.json for other inputs', breakIt: editJson(`${keys.finalModel(RUN)}preprocessing.json`, (p) => (p.inputShape = [5])), args: predict, message: `layerbench: ${keys.finalModel(RUN)}: model.json and preprocessing.json do not belong together: the model takes inputs of shape [2], the preprocessing prepares [5]` },
-  { name: 'predict with a preprocessing.json for other outputs', breakIt: editJson(`${keys.finalModel(RUN)}preprocessing.json`, (p) => (p.outputs = 3)), args: predict, message: `layerbench: ${keys.finalModel(RUN)}: model.json and preprocessing.json do not belong together: the model gives 1 outputs, the preprocessing reads 3` },
-  { name: 'predict with a preprocessing.json whose classes were edited', breakIt: editJson(`${keys.finalModel(RUN)}preprocessing.json`, (p) => ((p.target as { classes: string[] }).classes = ['0', '1', '2'])), args: predict, message: `layerbench: ${keys.finalModel(RUN)}: model.json and preprocessing.json do not belong together: the preprocessing's target (3 classes) does not fit its 1 outputs` },
-  { name: "a candidate's preprocessing.json for other inputs", breakIt: async (s) => editJson(`${keys.model(RUN, candidate)}preprocessing.json`, (p) => (p.inputShape = [3]))(s), args: predictCandidate, message: /model\.json and preprocessing\.json do not belong together: the model takes inputs of shape \[2\], the preprocessing prepares \[3\]$/ },
-  { name: 'predict with a preprocessing.json that is not JSON', breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, 'nope'), args: predict, message: `layerbench: ${keys.finalModel(RUN)}preprocessing.json: not valid JSON` },
-  { name: 'predict with a preprocessing.json of another shape', breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, '{"schema": "layerbench.preprocessing.v1"}'), args: predict, message: `layerbench: ${keys.finalModel(RUN)}preprocessing.json: not a layerbench.preprocessing.v2 (or v1) document` },
+  {
+    name: "predict with an unknown layer in model.json (one line, not tfjs' list of reasons)",
+    breakIt: async (s) => write(`${keys.finalModel(RUN)}model.json`, (await readFile(at(s, `${keys.finalModel(RUN)}model.json`), 'utf8')).replaceAll('"Dense"', '"Densely"'))(s),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}model.json: cannot be loaded (Unknown layer: Densely.)`,
+  },
+  {
+    name: 'predict with a model.json that is not JSON',
+    breakIt: write(`${keys.finalModel(RUN)}model.json`, 'garbage\nmore garbage'),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}model.json: not valid JSON: Unexpected token 'g'`,
+  },
+  {
+    name: 'predict with a model.json without a topology',
+    breakIt: write(`${keys.finalModel(RUN)}model.json`, '{}'),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}model.json: not a TensorFlow.js layers model (no modelTopology or weightsManifest)`,
+  },
+  {
+    name: 'predict with weights.bin cut short',
+    breakIt: write(`${keys.finalModel(RUN)}weights.bin`, new Uint8Array(5)),
+    args: predict,
+    message: new RegExp(`^layerbench: ${keys.finalModel(RUN)}weights\\.bin: holds 5 bytes, but model\\.json's weights take \\d+; the two files do not belong together$`),
+  },
+  {
+    name: 'predict with weights.bin missing',
+    breakIt: (s) => rm(at(s, `${keys.finalModel(RUN)}weights.bin`)),
+    args: predict,
+    message: new RegExp(`^layerbench: ${keys.finalModel(RUN)}weights\\.bin: not found in `),
+  },
+  {
+    name: 'predict with a preprocessing.json for other inputs',
+    breakIt: editJson(`${keys.finalModel(RUN)}preprocessing.json`, (p) => (p.inputShape = [5])),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}: model.json and preprocessing.json do not belong together: the model takes inputs of shape [2], the preprocessing prepares [5]`,
+  },
+  {
+    name: 'predict with a preprocessing.json for other outputs',
+    breakIt: editJson(`${keys.finalModel(RUN)}preprocessing.json`, (p) => (p.outputs = 3)),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}: model.json and preprocessing.json do not belong together: the model gives 1 outputs, the preprocessing reads 3`,
+  },
+  {
+    name: 'predict with a preprocessing.json whose classes were edited',
+    breakIt: editJson(`${keys.finalModel(RUN)}preprocessing.json`, (p) => ((p.target as { classes: string[] }).classes = ['0', '1', '2'])),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}: model.json and preprocessing.json do not belong together: the preprocessing's target (3 classes) does not fit its 1 outputs`,
+  },
+  {
+    name: "a candidate's preprocessing.json for other inputs",
+    breakIt: async (s) => editJson(`${keys.model(RUN, candidate)}preprocessing.json`, (p) => (p.inputShape = [3]))(s),
+    args: predictCandidate,
+    message: /model\.json and preprocessing\.json do not belong together: the model takes inputs of shape \[2\], the preprocessing prepares \[3\]$/,
+  },
+  {
+    name: 'predict with a preprocessing.json that is not JSON',
+    breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, 'nope'),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}preprocessing.json: not valid JSON`,
+  },
+  {
+    name: 'predict with a preprocessing.json of another shape',
+    breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, '{"schema": "layerbench.preprocessing.v1"}'),
+    args: predict,
+    message: `layerbench: ${keys.finalModel(RUN)}preprocessing.json: not a layerbench.preprocessing.v2 (or v1) document`,
+  },
 ];
 
 describe('bad input in the store: one line naming the key, exit 2, nothing written', () => {
@@ -134,4 +226,3 @@ describe('bad input in the store: one line naming the key, exit 2, nothing writt
     expect(await snapshot(dir)).toEqual(before);
   });
 });
-

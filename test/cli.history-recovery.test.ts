@@ -76,8 +76,11 @@ describe('an earlier run that cannot be read never blocks a new one', () => {
     expect(out.code, out.stderr).toBe(0);
     // One warning, wrapped to the terminal's 100 columns (continuation lines are indented).
     expect(out.stderr.split('\n').every((l) => l.length <= 100)).toBe(true);
-    expect(out.stderr.replace(/\n {2,}/g, ' ').split('\n').filter((l) => l.startsWith('warning:'))).toEqual([
-      `warning: ${keys.historyRun(sweepSpec.name, RUN)}: not valid JSON: Unexpected token 'o'; left out of the sweep's history`,
-    ]);
+    expect(
+      out.stderr
+        .replace(/\n {2,}/g, ' ')
+        .split('\n')
+        .filter((l) => l.startsWith('warning:')),
+    ).toEqual([`warning: ${keys.historyRun(sweepSpec.name, RUN)}: not valid JSON: Unexpected token 'o'; left out of the sweep's history`]);
   }, 120_000);
 });

@@ -53,7 +53,11 @@ async function storeRun(runId: string, run: { spec: SweepSpec; docs: CandidateDo
   const docs: CandidateDoc[] = [];
   for (const d of run.docs) {
     if (timedOut.includes(d.candidate.id)) {
-      await recordFailure(store, { runId, candidateId: d.candidate.id, error: { Error: 'States.Timeout', Cause: `candidate ${d.candidate.id} ran longer than 60 s` } }, { now: new Date('2026-03-01T02:00:00.000Z') });
+      await recordFailure(
+        store,
+        { runId, candidateId: d.candidate.id, error: { Error: 'States.Timeout', Cause: `candidate ${d.candidate.id} ran longer than 60 s` } },
+        { now: new Date('2026-03-01T02:00:00.000Z') },
+      );
       docs.push(await getJson<CandidateDoc>(store, keys.candidate(runId, d.candidate.id)));
     } else {
       await putJson(store, keys.candidate(runId, d.candidate.id), d);

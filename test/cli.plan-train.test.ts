@@ -47,13 +47,22 @@ describe('layerbench plan', () => {
     const out = await cli('plan', file, '--store', storeDir, '--json');
     expect(out.code).toBe(0);
     const candidates = JSON.parse(out.stdout) as { id: string; depth: number; width: number }[];
-    expect(candidates.map((c) => [c.depth, c.width])).toEqual([[1, 4], [2, 4]]);
+    expect(candidates.map((c) => [c.depth, c.width])).toEqual([
+      [1, 4],
+      [2, 4],
+    ]);
     expect(candidates[0]!.id).toMatch(/^dense-d1-w4-[0-9a-f]{10}$/);
     expect(await listAll(storeDir)).toEqual(before);
   });
 
   it("a halving sweep's plan shows its rounds and what they train against the grid", async () => {
-    const { storeDir, file } = await workspace({ ...tiny, model: { family: 'dense', depth: [1, 2, 3], width: [4, 8, 16] }, training: { epochs: 9 }, evaluation: { repeats: 1 }, search: { strategy: 'halving', eta: 3 } });
+    const { storeDir, file } = await workspace({
+      ...tiny,
+      model: { family: 'dense', depth: [1, 2, 3], width: [4, 8, 16] },
+      training: { epochs: 9 },
+      evaluation: { repeats: 1 },
+      search: { strategy: 'halving', eta: 3 },
+    });
     const out = await cli('plan', file, '--store', storeDir);
     expect(out.code).toBe(0);
     // 9 at 1 epoch, then 3 at 3 (up to 6 with those the test cannot tell from the cut), then 1 at 9 (up to 2 · ⌊6/3⌋ = 4):
@@ -75,7 +84,10 @@ describe('layerbench plan checks the data before anything is written', () => {
     const rows = Array.from({ length: 20 }, (_, i) => `${i === 15 ? 'abc' : i},car ${i},${i % 2}`);
     const cases: [Record<string, unknown>, string][] = [
       [{ key: 'datasets/cars.csv', task: 'binary', target: 'y' }, 'datasets/cars.csv: row 17, column "temp": "abc" is not a number'],
-      [{ key: 'datasets/cars.csv', task: 'binary', target: 'y', features: ['name'], dates: ['name'] }, 'datasets/cars.csv: row 2, column "name": "car 0" is not a date (dataset.dates lists the column;'],
+      [
+        { key: 'datasets/cars.csv', task: 'binary', target: 'y', features: ['name'], dates: ['name'] },
+        'datasets/cars.csv: row 2, column "name": "car 0" is not a date (dataset.dates lists the column;',
+      ],
       [{ key: 'datasets/few.csv', task: 'binary', target: 'y' }, 'datasets/few.csv: 2 rows are too few: the test split (evaluation.test 0.2) holds out 1, leaving 1'],
     ];
     for (const [dataset, message] of cases) {

@@ -113,9 +113,7 @@ describe('predict on a table with a categorical column and missing cells', () =>
   it('Finalize saved the five files and says what the model is', async () => {
     const doc = finalModelDocSchema.parse(await getJson(run.store, keys.finalModelDoc(run.runId)));
     expect(doc.status).toBe('succeeded');
-    expect(await run.store.list(keys.finalModel(run.runId))).toEqual(
-      ['README.md', 'final.json', 'model.json', 'preprocessing.json', 'weights.bin'].map((f) => `${keys.finalModel(run.runId)}${f}`),
-    );
+    expect(await run.store.list(keys.finalModel(run.runId))).toEqual(['README.md', 'final.json', 'model.json', 'preprocessing.json', 'weights.bin'].map((f) => `${keys.finalModel(run.runId)}${f}`));
     // Refit on every development row (240 − 60 test rows) for the epoch its one trial kept.
     expect(doc.trainRows).toBe(180);
     expect(doc.epochs).toBe(doc.bestEpochs![0]);
@@ -153,7 +151,13 @@ describe('predict on a table with a categorical column and missing cells', () =>
     const shuffled = [...testRows.keys()].reverse();
     const file = join(run.dir, 'shuffled.csv');
     const noTarget = order.filter((c) => c !== 'label');
-    await writeFile(file, csvOf(noTarget, shuffled.map((k) => testRows[k]!.slice(1))));
+    await writeFile(
+      file,
+      csvOf(
+        noTarget,
+        shuffled.map((k) => testRows[k]!.slice(1)),
+      ),
+    );
     const r = await cli('predict', run.runId, file, '--store', run.dir);
     expect(r.code).toBe(0);
     const table = readCsv(new TextEncoder().encode(r.stdout), 'stdout');
@@ -237,7 +241,7 @@ describe('predict on a table with a categorical column and missing cells', () =>
       const out = join(unfinished.dir, 'out.csv');
       const r = await cli('predict', 'unfinished', testFile, '--store', unfinished.dir, '--out', out);
       expect(r.code).toBe(2);
-      expect(r.stderr).toBe('layerbench: run unfinished has no final model (Finalize has not saved it yet); --candidate <id> predicts with one candidate\'s saved model\n');
+      expect(r.stderr).toBe("layerbench: run unfinished has no final model (Finalize has not saved it yet); --candidate <id> predicts with one candidate's saved model\n");
       expect(existsSync(out)).toBe(false);
     }, 60_000);
 
@@ -257,11 +261,7 @@ describe('predict on a table with a categorical column and missing cells', () =>
 const SERIES_HEADER = ['t', 'a', 'b'];
 function seriesRows(): string[][] {
   const r = lcg(5);
-  return Array.from({ length: 140 }, (_, i) => [
-    String(i + 1),
-    (Math.sin((i * Math.PI) / 2) + 0.05 * r()).toFixed(4),
-    r() < 0.05 ? 'NA' : Math.cos((i * Math.PI) / 2).toFixed(4),
-  ]);
+  return Array.from({ length: 140 }, (_, i) => [String(i + 1), (Math.sin((i * Math.PI) / 2) + 0.05 * r()).toFixed(4), r() < 0.05 ? 'NA' : Math.cos((i * Math.PI) / 2).toFixed(4)]);
 }
 
 const seriesSweep: SweepSpecInput = {
@@ -327,7 +327,11 @@ function blocks(n: number, seed: number): { x: Uint8Array; y: Uint8Array } {
     const c = i % 3;
     y[i] = c;
     for (let p = 0; p < 64; p++) x[i * 64 + p] = Math.floor(r() * 60);
-    const [r0, c0] = [[0, 0], [0, 4], [4, 2]][c]!;
+    const [r0, c0] = [
+      [0, 0],
+      [0, 4],
+      [4, 2],
+    ][c]!;
     for (let dr = 0; dr < 4; dr++) for (let dc = 0; dc < 4; dc++) x[i * 64 + (r0! + dr) * 8 + c0! + dc] = 200 + Math.floor(r() * 55);
   }
   return { x, y };

@@ -26,8 +26,6 @@ afterAll(async () => {
 
 const csv = (rows: number) => separableCsv(rows, 3);
 
-
-
 const until = async (what: string, ok: () => boolean, child: ChildProcess) => {
   while (!ok()) {
     if (child.exitCode !== null) throw new Error(`the CLI exited (${child.exitCode}) before ${what}`);
@@ -69,9 +67,7 @@ describe('layerbench run, interrupted', () => {
 
     const term = await interrupt([...args, '--workers', '1', '--run-id', 'signals-1'], dir, 'SIGTERM');
     expect(term.code).toBe(143);
-    expect(term.stderr.trim().split('\n').at(-1)).toBe(
-      `layerbench: interrupted (SIGTERM): the workers are stopped; resume run signals-1 with: layerbench run ${sweepFile} --run-id signals-1`,
-    );
+    expect(term.stderr.trim().split('\n').at(-1)).toBe(`layerbench: interrupted (SIGTERM): the workers are stopped; resume run signals-1 with: layerbench run ${sweepFile} --run-id signals-1`);
     expect(term.workers.filter(alive)).toEqual([]);
 
     const int = await interrupt([...args, '--workers', '1', '--run-id', 'signals-1'], dir, 'SIGINT');

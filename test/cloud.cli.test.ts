@@ -290,9 +290,7 @@ describe('layerbench results', () => {
     // Every candidate failed: the run says only that, with the most common reason and what to change.
     expect(r.stdout).toContain(`tiny-weather · run ${runId}\nAll 2 candidates failed: nothing was ranked.\nMost common reason (all 2): timed out: a Train task ran past its time limit`);
     const fetched = await fetchResults(clients, runId, { stack: STACK, out });
-    expect(fetched.files.map((f) => f.slice(join(out, runId).length + 1)).sort()).toEqual(
-      expect.arrayContaining(['leaderboard.csv', 'leaderboard.json', 'leaderboard.md', 'run.json']),
-    );
+    expect(fetched.files.map((f) => f.slice(join(out, runId).length + 1)).sort()).toEqual(expect.arrayContaining(['leaderboard.csv', 'leaderboard.json', 'leaderboard.md', 'run.json']));
     expect(JSON.parse(await readFile(join(out, runId, 'leaderboard.json'), 'utf8'))).toMatchObject({ runId, failed: [{}, {}] });
   });
 

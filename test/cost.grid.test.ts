@@ -9,8 +9,19 @@ const manifest = craftedManifest('run');
 const [a, b, c] = manifest.candidates;
 
 /** A document whose two trials trained `lengths` epochs, measured as `compute`, `fitSeconds` of it inside fit. */
-function measured(candidate: (typeof manifest.candidates)[number], lengths: number[], compute: Omit<Compute, 'platform' | 'memoryMb' | 'architecture'>, fitSeconds: number, stoppedEarly = false): CandidateDoc {
-  const doc = craftedDoc('run', candidate, lengths.map(() => 0.8), 100);
+function measured(
+  candidate: (typeof manifest.candidates)[number],
+  lengths: number[],
+  compute: Omit<Compute, 'platform' | 'memoryMb' | 'architecture'>,
+  fitSeconds: number,
+  stoppedEarly = false,
+): CandidateDoc {
+  const doc = craftedDoc(
+    'run',
+    candidate,
+    lengths.map(() => 0.8),
+    100,
+  );
   return {
     ...doc,
     trials: doc.trials.map((t, i) => ({ ...t, stoppedEarly, epochs: Array.from({ length: lengths[i]! }, (_, e) => ({ ...t.epochs[0]!, epoch: e + 1 })) })),

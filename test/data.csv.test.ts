@@ -40,21 +40,13 @@ describe('bad CSV files are rejected with the row and column', () => {
   });
 
   it('a non-numeric cell in a numeric target', () => {
-    expect(rejection(regression, 'x,y\n1,2\n2,3\n3,abc\n')).toBe(
-      'd.csv: row 4, column "y": "abc" is not a number (a regression target must be numeric)',
-    );
+    expect(rejection(regression, 'x,y\n1,2\n2,3\n3,abc\n')).toBe('d.csv: row 4, column "y": "abc" is not a number (a regression target must be numeric)');
   });
 
   it('an unknown target, feature or time column', () => {
-    expect(rejection({ task: 'binary', target: 'foo' }, 'a,b,c\n1,2,3\n')).toBe(
-      'dataset.target: column "foo" is not in the header (columns: a, b, c)',
-    );
-    expect(rejection({ task: 'binary', target: 'a', features: ['b', 'z'] }, 'a,b,c\n1,2,3\n')).toBe(
-      'dataset.features: column "z" is not in the header (columns: a, b, c)',
-    );
-    expect(rejection({ task: 'forecast', target: 'a', time: 't', lookback: 2 }, 'a,b,c\n1,2,3\n')).toBe(
-      'dataset.time: column "t" is not in the header (columns: a, b, c)',
-    );
+    expect(rejection({ task: 'binary', target: 'foo' }, 'a,b,c\n1,2,3\n')).toBe('dataset.target: column "foo" is not in the header (columns: a, b, c)');
+    expect(rejection({ task: 'binary', target: 'a', features: ['b', 'z'] }, 'a,b,c\n1,2,3\n')).toBe('dataset.features: column "z" is not in the header (columns: a, b, c)');
+    expect(rejection({ task: 'forecast', target: 'a', time: 't', lookback: 2 }, 'a,b,c\n1,2,3\n')).toBe('dataset.time: column "t" is not in the header (columns: a, b, c)');
   });
 
   it('a missing value under missing "error", and under the old dropMissing: false', () => {
@@ -64,9 +56,7 @@ describe('bad CSV files are rejected with the row and column', () => {
   });
 
   it('a binary target with three values', () => {
-    expect(rejection({ task: 'binary', target: 'w' }, 'x,w\n1,sun\n2,rain\n3,fog\n')).toBe(
-      'dataset.target: column "w" has 3 distinct values (fog, rain, sun); binary needs exactly two',
-    );
+    expect(rejection({ task: 'binary', target: 'w' }, 'x,w\n1,sun\n2,rain\n3,fog\n')).toBe('dataset.target: column "w" has 3 distinct values (fog, rain, sun); binary needs exactly two');
   });
 });
 
@@ -109,8 +99,7 @@ describe('parsing tabular CSV', () => {
   });
 
   it('sorts multiclass labels numerically where they hold numbers', () => {
-    const classes = (values: string[]) =>
-      tabular(parseDataset(spec({ task: 'multiclass', target: 't' }), csv(`x,t\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`))).classes;
+    const classes = (values: string[]) => tabular(parseDataset(spec({ task: 'multiclass', target: 't' }), csv(`x,t\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`))).classes;
     expect(classes(['10', '9', '2', '9'])).toEqual(['2', '9', '10']);
     expect(classes(['class10', 'class9', 'class2'])).toEqual(['class2', 'class9', 'class10']);
   });
@@ -123,14 +112,7 @@ describe('parsing tabular CSV', () => {
 
 describe('parsing forecast CSV', () => {
   const forecast = { task: 'forecast', target: 'sales', time: 'date', lookback: 2, horizon: 1 };
-  const text = [
-    'date,sales,promo,region',
-    '2024-01-03,30,1,n',
-    '2024-01-01,10,0,n',
-    '2024-01-05,50,0,s',
-    '2024-01-02,20,1,s',
-    '2024-01-04,40,1,n',
-  ].join('\n');
+  const text = ['date,sales,promo,region', '2024-01-03,30,1,n', '2024-01-01,10,0,n', '2024-01-05,50,0,s', '2024-01-02,20,1,s', '2024-01-04,40,1,n'].join('\n');
 
   it('sorts by time and makes windows over numeric features, the target among them', () => {
     const p = parseDataset(spec(forecast), csv(text));
@@ -150,12 +132,8 @@ describe('parsing forecast CSV', () => {
   });
 
   it('rejects a bad date, a non-numeric target and too few rows for the lookback', () => {
-    expect(rejection(forecast, 'date,sales\n2024-01-01,1\nyesterday,2\n2024-01-03,3\n2024-01-04,4\n')).toBe(
-      'd.csv: row 3, column "date": "yesterday" is not a date or a number',
-    );
-    expect(rejection(forecast, 'date,sales\n2024-01-01,1\n2024-01-02,x\n2024-01-03,3\n2024-01-04,4\n')).toBe(
-      'd.csv: row 3, column "sales": "x" is not a number (a forecast target must be numeric)',
-    );
+    expect(rejection(forecast, 'date,sales\n2024-01-01,1\nyesterday,2\n2024-01-03,3\n2024-01-04,4\n')).toBe('d.csv: row 3, column "date": "yesterday" is not a date or a number');
+    expect(rejection(forecast, 'date,sales\n2024-01-01,1\n2024-01-02,x\n2024-01-03,3\n2024-01-04,4\n')).toBe('d.csv: row 3, column "sales": "x" is not a number (a forecast target must be numeric)');
     expect(rejection({ ...forecast, lookback: 3 }, 'date,sales\n2024-01-01,1\n2024-01-02,2\n2024-01-03,3\n')).toBe(
       'd.csv: 3 rows make 0 windows of dataset.lookback 3 + dataset.horizon 1; at least 2 are needed',
     );
@@ -164,8 +142,7 @@ describe('parsing forecast CSV', () => {
 
 describe('columns are told apart at plan time', () => {
   /** 20 rows: a numeric x, a name unique per row, a category, a binary target. */
-  const rows = (cell: (i: number) => string = (i) => String(3 * i)) =>
-    Array.from({ length: 20 }, (_, i) => `${cell(i)},car ${i},${i % 3 ? 'a' : 'b'},${i % 2}`).join('\n');
+  const rows = (cell: (i: number) => string = (i) => String(3 * i)) => Array.from({ length: 20 }, (_, i) => `${cell(i)},car ${i},${i % 3 ? 'a' : 'b'},${i % 2}`).join('\n');
   const table = (cell?: (i: number) => string) => `x,name,kind,y\n${rows(cell)}\n`;
   const binary = { task: 'binary', target: 'y' };
 
@@ -182,9 +159,7 @@ describe('columns are told apart at plan time', () => {
       ['x', 'numeric'],
       ['name', 'categorical'],
     ]);
-    expect(listed.report.warnings).toEqual([
-      'Column "name" looks like an identifier (a different string in each of its 20 rows), but dataset.features lists it: one-hot encoded.',
-    ]);
+    expect(listed.report.warnings).toEqual(['Column "name" looks like an identifier (a different string in each of its 20 rows), but dataset.features lists it: one-hot encoded.']);
     const p = tabular(parseDataset(spec({ ...binary, features: ['x', 'name'], categorical: ['name'] }), csv(table())));
     expect(p.columns[1]).toMatchObject({ name: 'name', type: 'categorical' });
     expect(p.report.warnings).toEqual([]);
@@ -199,10 +174,18 @@ describe('columns are told apart at plan time', () => {
   });
 
   it('a numeric column with a few non-numbers is an error naming the first row and column', () => {
-    expect(rejection(binary, table((i) => (i === 15 ? 'abc' : String(i))))).toBe(
-      'd.csv: row 17, column "x": "abc" is not a number (1 of the column\'s 20 cells are not numbers; list it in dataset.categorical if it holds categories)',
-    );
-    expect(rejection(binary, table((i) => (i === 3 ? 'Infinity' : String(i))))).toMatch(/^d\.csv: row 5, column "x": "Infinity" is not a number/);
+    expect(
+      rejection(
+        binary,
+        table((i) => (i === 15 ? 'abc' : String(i))),
+      ),
+    ).toBe('d.csv: row 17, column "x": "abc" is not a number (1 of the column\'s 20 cells are not numbers; list it in dataset.categorical if it holds categories)');
+    expect(
+      rejection(
+        binary,
+        table((i) => (i === 3 ? 'Infinity' : String(i))),
+      ),
+    ).toMatch(/^d\.csv: row 5, column "x": "Infinity" is not a number/);
   });
 
   it('dataset.categorical one-hot encodes such a column; a mostly non-numeric column is categorical anyway', () => {
@@ -221,9 +204,7 @@ describe('columns are told apart at plan time', () => {
   it('refuses exclude, categorical or features on array data, and categorical on a forecast', async () => {
     const { parseSweep } = await import('../src/sweep/load.js');
     const base = { name: 's', model: { family: 'dense', depth: [1], width: [2] } };
-    expect(() => parseSweep({ ...base, dataset: { key: 'a.npz', format: 'npz', task: 'binary', exclude: ['x'] } })).toThrow(
-      'sweep: dataset.exclude: is only for CSV data',
-    );
+    expect(() => parseSweep({ ...base, dataset: { key: 'a.npz', format: 'npz', task: 'binary', exclude: ['x'] } })).toThrow('sweep: dataset.exclude: is only for CSV data');
     expect(() =>
       parseSweep({ ...base, model: { family: 'lstm', depth: [1], width: [2] }, dataset: { key: 'a.csv', task: 'forecast', target: 'v', time: 't', lookback: 2, categorical: ['w'] } }),
     ).toThrow('sweep: dataset.categorical: is not for forecast tasks (forecast inputs are numeric)');

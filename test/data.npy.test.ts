@@ -47,10 +47,18 @@ describe('npy encode → decode', () => {
 
   it('reads files written by numpy (np.save and np.savez_compressed)', () => {
     // np.save(np.array([[1.5, -2], [3, 4.25]], dtype='<f4')) and np.save(np.array([0, 1, 2, 9])) (int64)
-    const f4 = decodeNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDIpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAMA/AAAAwAAAQEAAAIhA'));
+    const f4 = decodeNpy(
+      b64(
+        'k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDIsIDIpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAMA/AAAAwAAAQEAAAIhA',
+      ),
+    );
     expect(f4.shape).toEqual([2, 2]);
     expect(Array.from(f4.data)).toEqual([1.5, -2, 3, 4.25]);
-    const i8 = decodeNpy(b64('k05VTVBZAQB2AHsnZGVzY3InOiAnPGk4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAEAAAAAAAAAAgAAAAAAAAAJAAAAAAAAAA=='));
+    const i8 = decodeNpy(
+      b64(
+        'k05VTVBZAQB2AHsnZGVzY3InOiAnPGk4JywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDQsKSwgfSAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAAAAAAAEAAAAAAAAAAgAAAAAAAAAJAAAAAAAAAA==',
+      ),
+    );
     expect(Array.from(i8.data)).toEqual([0, 1, 2, 9]);
     // np.savez_compressed(x=np.arange(12, dtype=uint8).reshape(3, 2, 2) * 20, y=np.array([1, 0, 1])) — zip64 entries
     const npz = decodeNpz(
@@ -101,9 +109,7 @@ describe('parseDataset on npz and npy', () => {
 
   it('names the missing array, the mismatched labels and the missing labels file', () => {
     const npz = encodeNpz({ x: { data: [1, 2, 3, 4], shape: [2, 2], dtype: 'f4' }, y: { data: [0, 1, 1], shape: [3], dtype: 'u1' } });
-    expect(thrown(() => parseDataset(spec({ task: 'binary', target: 'labels' }), npz))).toBe(
-      'dataset.target: array "labels" is not in datasets/d.npz (arrays: x, y)',
-    );
+    expect(thrown(() => parseDataset(spec({ task: 'binary', target: 'labels' }), npz))).toBe('dataset.target: array "labels" is not in datasets/d.npz (arrays: x, y)');
     expect(thrown(() => parseDataset(spec({ task: 'binary' }), npz))).toBe('datasets/d.npz: y: has 3 rows, the inputs have 2');
     const npySpec = datasetSchema.parse({ key: 'datasets/x.npy', format: 'npy', task: 'binary', labelsKey: 'datasets/y.npy' });
     expect(thrown(() => parseDataset(npySpec, encodeNpy([1, 2], [2, 1], 'f4')))).toMatch(/^dataset\.labelsKey:/);

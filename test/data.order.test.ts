@@ -69,7 +69,10 @@ const CASES: [string, () => { spec: SweepSpec; p: ParsedDataset }][] = [
         model: { family: 'dense', depth: [1], width: [2] },
         evaluation: { order: 'time' },
       });
-      const npz = encodeNpz({ x: { data: Array.from({ length: 60 * 3 }, (_, i) => (i * 7) % 10), shape: [60, 3], dtype: 'f4' }, y: { data: Array.from({ length: 60 }, (_, i) => i % 2), shape: [60], dtype: 'u1' } });
+      const npz = encodeNpz({
+        x: { data: Array.from({ length: 60 * 3 }, (_, i) => (i * 7) % 10), shape: [60, 3], dtype: 'f4' },
+        y: { data: Array.from({ length: 60 }, (_, i) => i % 2), shape: [60], dtype: 'u1' },
+      });
       return { spec, p: parse(spec, npz) };
     },
   ],
@@ -189,7 +192,9 @@ describe('a table that looks ordered but is split at random gets a warning', () 
     const series = Array.from({ length: 200 }, (_, h) => 10 + 5 * Math.sin((2 * Math.PI * h) / 24) + ((h * 7) % 3) / 10);
     const inOrder = `wind,temp\n${series.map((v, h) => `${(h * 13) % 7},${v.toFixed(2)}`).join('\n')}\n`;
     expect(warned(spec, inOrder)[0]).toMatch(/^The rows look time-ordered \(neighbouring rows' targets agree far more than chance \(lag-1 autocorrelation 0\.9\d\)\)/);
-    const mixed = `wind,temp\n${shuffled(200, 77).map((h) => `${(h * 13) % 7},${series[h]!.toFixed(2)}`).join('\n')}\n`;
+    const mixed = `wind,temp\n${shuffled(200, 77)
+      .map((h) => `${(h * 13) % 7},${series[h]!.toFixed(2)}`)
+      .join('\n')}\n`;
     expect(warned(spec, mixed)).toEqual([]);
   });
 
@@ -211,9 +216,7 @@ describe('forecasts split exactly as before', () => {
     expect(holdOutTest(parse(auto, days()), auto.evaluation, 1).rule).toBe('the last 20 % of windows in time');
     const random = sweepSpecSchema.safeParse({ name: 's', dataset: { key: 'd.csv', ...base }, model: { family: 'lstm', depth: [1], width: [2] }, evaluation: { order: 'random' } });
     expect(random.error?.issues.map((i) => `${i.path.join('.')}: ${i.message}`)).toEqual(['evaluation.order: must not be "random" for a forecast: its windows are always split in time order']);
-    expect(() => parseDataset(datasetSchema.parse({ key: 'd.csv', task: 'binary', target: 'rain', time: 'nope' }), bytes(days()))).toThrow(
-      'dataset.time: column "nope" is not in the header',
-    );
+    expect(() => parseDataset(datasetSchema.parse({ key: 'd.csv', task: 'binary', target: 'rain', time: 'nope' }), bytes(days()))).toThrow('dataset.time: column "nope" is not in the header');
   });
 });
 

@@ -93,7 +93,10 @@ describe('applying a saved preprocessing to raw rows reproduces the training ten
   /** Rows `idx` of the file, its columns in `order`, through JSON and back, then read as prediction reads them. */
   function raw(idx: number[], order: string[], through: Preprocessing = prep) {
     const cols = order.map((c) => HEADER.indexOf(c));
-    const text = csvOf(order, idx.map((i) => cols.map((c) => ROWS[i]![c]!)));
+    const text = csvOf(
+      order,
+      idx.map((i) => cols.map((c) => ROWS[i]![c]!)),
+    );
     return encode(through, readCsvRows(through, readCsv(bytes(text), 'new.csv'), 'new.csv'), Int32Array.from(idx.map((_, k) => k)));
   }
 
@@ -128,12 +131,8 @@ describe('applying a saved preprocessing to raw rows reproduces the training ten
   });
 
   it('names the training columns a file lacks, and a bad document by its path', () => {
-    expect(() => readCsvRows(prep, readCsv(bytes('y\n1\n'), 'new.csv'), 'new.csv')).toThrow(
-      'new.csv: the training columns "temp", "sky" are missing (the header has y)',
-    );
-    expect(() => parsePreprocessing({ ...prep, schema: 'layerbench.preprocessing.v0' })).toThrow(
-      /^preprocessing\.json: not a layerbench\.preprocessing\.v2 \(or v1\) document \(schema: /,
-    );
+    expect(() => readCsvRows(prep, readCsv(bytes('y\n1\n'), 'new.csv'), 'new.csv')).toThrow('new.csv: the training columns "temp", "sky" are missing (the header has y)');
+    expect(() => parsePreprocessing({ ...prep, schema: 'layerbench.preprocessing.v0' })).toThrow(/^preprocessing\.json: not a layerbench\.preprocessing\.v2 \(or v1\) document \(schema: /);
   });
 
   it('turns outputs back into original units', () => {
@@ -148,9 +147,7 @@ describe('applying a saved preprocessing to raw rows reproduces the training ten
     expect(m.preprocessing.input.kind === 'tabular' && m.preprocessing.input.features[0]).toMatchObject({ impute: null, indicator: false });
     const rows = readCsvRows(m.preprocessing, readCsv(bytes('temp,sky\n3,sun\nNA,rain\n'), 'new.csv'), 'new.csv');
     expect(() => encode(m.preprocessing, rows, [0, 1])).toThrow(DataError);
-    expect(() => encode(m.preprocessing, rows, [0, 1])).toThrow(
-      'new.csv: row 3, column "temp": missing value, and the model was trained with dataset.missing "drop" (nothing to impute)',
-    );
+    expect(() => encode(m.preprocessing, rows, [0, 1])).toThrow('new.csv: row 3, column "temp": missing value, and the model was trained with dataset.missing "drop" (nothing to impute)');
   });
 
   it('classification: labels read as training read them, an unknown class named', () => {
@@ -162,9 +159,7 @@ describe('applying a saved preprocessing to raw rows reproduces the training ten
     const e = encode(m.preprocessing, rows, [0, 1]);
     close(e.x, m.val.x);
     close(e.y!, m.val.y);
-    expect(() => readCsvRows(m.preprocessing, readCsv(bytes('label,x\nMaybe,4\n'), 'n.csv'), 'n.csv')).toThrow(
-      'n.csv: row 2, column "label": "Maybe" is not one of the model\'s classes (No, Yes)',
-    );
+    expect(() => readCsvRows(m.preprocessing, readCsv(bytes('label,x\nMaybe,4\n'), 'n.csv'), 'n.csv')).toThrow('n.csv: row 2, column "label": "Maybe" is not one of the model\'s classes (No, Yes)');
   });
 });
 
@@ -193,7 +188,10 @@ describe('forecast windows from raw rows', () => {
   it('reproduces the training windows from the raw file, columns in any order, and windows beyond the data', () => {
     const split = materialise(p, fold([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], [14, 15]));
     const prep = parsePreprocessing(JSON.parse(JSON.stringify(split.preprocessing)));
-    const shuffled = csvOf(['w', 'd', 'v'], days.map(([d, v, w]) => [w!, d!, v!]));
+    const shuffled = csvOf(
+      ['w', 'd', 'v'],
+      days.map(([d, v, w]) => [w!, d!, v!]),
+    );
     const rows = readCsvRows(prep, readCsv(bytes(shuffled), 'new.csv'), 'new.csv');
     const e = encode(prep, rows, [14, 15]);
     close(e.x, split.val.x);
@@ -216,9 +214,7 @@ describe('array samples from a raw .npy', () => {
     const e = encode(m.preprocessing, readArrayRows(m.preprocessing, raw, labels, 'new.npy'), [0, 1]);
     close(e.x, m.val.x, 0);
     close(e.y!, m.val.y, 0);
-    expect(() => readArrayRows(m.preprocessing, decodeNpy(encodeNpy(x, [6, 4], 'u1')), undefined, 'flat.npy')).toThrow(
-      'flat.npy: samples of shape (4), the model takes (2, 2, 1)',
-    );
+    expect(() => readArrayRows(m.preprocessing, decodeNpy(encodeNpy(x, [6, 4], 'u1')), undefined, 'flat.npy')).toThrow('flat.npy: samples of shape (4), the model takes (2, 2, 1)');
   });
 
   it('standardises 2-D arrays per feature with training statistics', () => {

@@ -91,7 +91,9 @@ describe('roles decided from the data', () => {
     expect(d.features.find((f) => f.name === 'joined')).toEqual({ kind: 'date', name: 'joined', parts: ['week_sin', 'week_cos'], imputed: 0 });
     const block = dataBlock(d);
     expect(block.match(/"?name"? \(an identifier/g)).toHaveLength(1);
-    expect(block).toContain('  left out: id (an identifier: a different integer in every row, 1 … 120 (a row number)); name (an identifier: a different string in each of its 120 rows); comment (free text:');
+    expect(block).toContain(
+      '  left out: id (an identifier: a different integer in every row, 1 … 120 (a row number)); name (an identifier: a different string in each of its 120 rows); comment (free text:',
+    );
     expect(block).toContain('city (21 categories of 25 values), joined (dates: 2 cyclic inputs), score');
     expect(block).not.toContain('warning:');
   });
@@ -174,7 +176,10 @@ describe('a capped categorical: the most frequent training values, the rest "(ot
   });
 
   it('a fold whose training rows show fewer values keeps the layout width, padding with inactive values', () => {
-    const layout = fitPreprocessing(p, Int32Array.from({ length: 12 }, (_, i) => i));
+    const layout = fitPreprocessing(
+      p,
+      Int32Array.from({ length: 12 }, (_, i) => i),
+    );
     const narrow = fitPreprocessing(p, Int32Array.from([0, 1, 2]), layout); // only "a"
     const f = narrow.input.kind === 'tabular' ? narrow.input.features[0] : undefined;
     expect(f).toMatchObject({ categories: ['a', 'b', OTHER_CATEGORY], inactive: ['b'], other: true });
@@ -226,7 +231,10 @@ describe('dates', () => {
     const rows = Array.from({ length: 40 }, (_, i) => `${i === 5 ? '' : new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(0, 10)},${i % 4},${i % 2}`);
     const q = tabular(parse({ task: 'binary', target: 'y' }, `day,x,y\n${rows.join('\n')}\n`));
     expect(q.order).toBeUndefined(); // a date column with a gap does not order the rows
-    const prep = fitPreprocessing(q, Int32Array.from({ length: 40 }, (_, i) => i));
+    const prep = fitPreprocessing(
+      q,
+      Int32Array.from({ length: 40 }, (_, i) => i),
+    );
     expect(prep.encodedNames).toEqual(['day.week_sin', 'day.week_sin (missing)', 'day.week_cos', 'x']);
   });
 });

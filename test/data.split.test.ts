@@ -22,10 +22,7 @@ function binary(n: number, ones: number): ParsedDataset {
 describe('statistics come from the training rows only', () => {
   // Rows 0–3 train, rows 4–5 validate; the validation rows are far away from the training ones and
   // carry a category ("hail") the training rows never show.
-  const p = parse(
-    { task: 'regression', target: 'y' },
-    'temp,weather,y\n1,sun,10\n2,rain,20\n3,sun,30\n4,sun,40\n100,hail,1000\n200,rain,2000\n',
-  );
+  const p = parse({ task: 'regression', target: 'y' }, 'temp,weather,y\n1,sun,10\n2,rain,20\n3,sun,30\n4,sun,40\n100,hail,1000\n200,rain,2000\n');
   const split = materialise(p, fold([0, 1, 2, 3], [4, 5]));
   const trainMean = 2.5;
   const trainStd = Math.sqrt(1.25); // population std of 1, 2, 3, 4
@@ -100,12 +97,8 @@ describe('holdout and k-fold splits', () => {
 
   it('refuses more folds than rows, counting the rows left after the test split', () => {
     expect(() => foldIndices(binary(4, 2), evaluation({ strategy: 'kfold', folds: 5, test: 0 }), 0, 0)).toThrow(DataError);
-    expect(() => foldIndices(binary(4, 2), evaluation({ strategy: 'kfold', folds: 5, test: 0 }), 0, 0)).toThrow(
-      'd.csv: 4 rows are fewer than evaluation.folds (5)',
-    );
-    expect(() => foldIndices(binary(5, 2), evaluation({ strategy: 'kfold', folds: 5 }), 0, 0)).toThrow(
-      'd.csv: 4 rows (after holding out 1 for the test split) are fewer than evaluation.folds (5)',
-    );
+    expect(() => foldIndices(binary(4, 2), evaluation({ strategy: 'kfold', folds: 5, test: 0 }), 0, 0)).toThrow('d.csv: 4 rows are fewer than evaluation.folds (5)');
+    expect(() => foldIndices(binary(5, 2), evaluation({ strategy: 'kfold', folds: 5 }), 0, 0)).toThrow('d.csv: 4 rows (after holding out 1 for the test split) are fewer than evaluation.folds (5)');
   });
 
   it('leaves image pixels as parsed (uint8 scaled to [0, 1], not standardised)', () => {

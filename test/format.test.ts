@@ -1,15 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  count,
-  fmtInterval,
-  fmtMeanSe,
-  fmtPair,
-  fmtRounded,
-  fmtUncertainty,
-  fmtValue,
-  metricUnit,
-  roundingExponent,
-} from '../src/format.js';
+import { count, fmtInterval, fmtMeanSe, fmtPair, fmtRounded, fmtUncertainty, fmtValue, metricUnit, roundingExponent } from '../src/format.js';
 
 describe('mean ± standard error, rounded to the uncertainty', () => {
   it('gives the mean three significant digits, never finer than the standard error’s second digit nor coarser than its first', () => {

@@ -44,9 +44,7 @@ beforeAll(async () => {
   assets = await deployedBundles();
   for (const name of HANDLERS) bundles[name] = deployBundle(assets[name], lambdaEnvironment(name));
   await store.put(TINY_DATASET_KEY, tinyWeatherCsv(), 'text/csv');
-  const put = await s3.client.send(
-    new PutObjectCommand({ Bucket: s3.bucket, Key: TINY_SWEEP_KEY, Body: JSON.stringify(tinySweep), ContentType: 'application/json' }),
-  );
+  const put = await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: TINY_SWEEP_KEY, Body: JSON.stringify(tinySweep), ContentType: 'application/json' }));
   sweepEtag = (put.ETag ?? '').replace(/"/g, '');
 }, 300_000);
 

@@ -15,7 +15,11 @@ const event = (i: number) => ({ source: 'layerbench', detailType: 'Sweep Regress
 describe('publishEvents', () => {
   it('puts the events on the bus in batches of 10, detail as JSON', async () => {
     mock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
-    await publishEvents(client, 'default', Array.from({ length: 12 }, (_, i) => event(i)));
+    await publishEvents(
+      client,
+      'default',
+      Array.from({ length: 12 }, (_, i) => event(i)),
+    );
     const calls = mock.commandCalls(PutEventsCommand).map((c) => c.args[0].input.Entries!);
     expect(calls.map((e) => e.length)).toEqual([10, 2]);
     expect(calls[1]![1]).toEqual({ EventBusName: 'default', Source: 'layerbench', DetailType: 'Sweep Regressed', Detail: '{"runId":"r11"}' });

@@ -24,16 +24,7 @@ import { halvingStateSchema } from '../src/results/halving.js';
 import { S3Store } from '../src/store/s3.js';
 import { getJson } from '../src/store/store.js';
 import { deployedBundles } from './helpers/bundles.js';
-import {
-  functionLogicalId,
-  removeSynthOutputs,
-  resolveIntrinsics,
-  resourcesOfType,
-  stateMachineDefinition,
-  synthLayerbench,
-  type AslDefinition,
-  type Synthesized,
-} from './helpers/cfn.js';
+import { functionLogicalId, removeSynthOutputs, resolveIntrinsics, resourcesOfType, stateMachineDefinition, synthLayerbench, type AslDefinition, type Synthesized } from './helpers/cfn.js';
 import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
 import { deployBundle, invokeOrThrow, type DeployedBundle } from './helpers/lambda-bundle.js';
 import { startS3rver, type S3rverHandle } from './helpers/s3rver.js';
@@ -177,7 +168,13 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     // Its item list (empty) was written by Plan and deleted by Aggregate once the Map had read it.
     expect(added).toEqual([]);
     expect(after).toEqual(before);
-    expect(new Set(Object.keys(before).filter((k) => k.startsWith('runs/')).map((k) => k.split('/')[1])).size).toBe(1);
+    expect(
+      new Set(
+        Object.keys(before)
+          .filter((k) => k.startsWith('runs/'))
+          .map((k) => k.split('/')[1]),
+      ).size,
+    ).toBe(1);
   });
 
   it("the nightly schedule's input re-runs every registered sweep and appends to its history", async () => {
@@ -196,7 +193,13 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
   it('a halving sweep loops MoreRounds → Promote (the Aggregate bundle) → the Map, and the promoted continue from their checkpoints', async () => {
     // Arrange: 3 candidates, eta 3, 3 epochs → a round at 1 epoch, then 3 epochs for the promoted
     const key = 'sweeps/tiny-halving.json';
-    const body = JSON.stringify({ ...tinySweep, name: 'tiny-halving', model: { ...tinySweep.model, width: [2, 4, 8] }, training: { ...tinySweep.training, epochs: 3 }, search: { strategy: 'halving', eta: 3 } });
+    const body = JSON.stringify({
+      ...tinySweep,
+      name: 'tiny-halving',
+      model: { ...tinySweep.model, width: [2, 4, 8] },
+      training: { ...tinySweep.training, epochs: 3 },
+      search: { strategy: 'halving', eta: 3 },
+    });
     const put = await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: body, ContentType: 'application/json' }));
     const before = { ...invocations };
 
@@ -206,7 +209,10 @@ describe('upload → rule → state machine → bundled handlers → bucket', ()
     // Assert: round 0 trains 3, Promote opens round 1 for the promoted; Aggregate ran once per round and Promote once
     const run = out!.runs[0]!;
     const state = halvingStateSchema.parse(await getJson(store, keys.halving(run.runId)));
-    expect(state.rounds.map((r) => [r.epochs, r.candidates.length])).toEqual([[1, 3], [3, state.rounds[1]!.candidates.length]]);
+    expect(state.rounds.map((r) => [r.epochs, r.candidates.length])).toEqual([
+      [1, 3],
+      [3, state.rounds[1]!.candidates.length],
+    ]);
     const promoted = state.rounds[1]!.candidates.length;
     expect(promoted).toBeGreaterThanOrEqual(1);
     expect(invocations.train - before.train).toBe(3 + promoted);

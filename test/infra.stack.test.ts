@@ -12,14 +12,7 @@ import { BUNDLE_FILE, ESBUILD_SETTINGS, ESM_BANNER, HANDLERS, PROJECT_ROOT, type
 import { stackConfigFromContext } from '../infra/stack.js';
 import { STATE, TRANSIENT_ERRORS, TRANSIENT_RETRY } from '../infra/workflow.js';
 import { applyInputTransformer, matchesPattern, objectCreatedEvent, type InputTransformer } from './helpers/eventbridge.js';
-import {
-  functionLogicalId,
-  removeSynthOutputs,
-  resourcesOfType,
-  stateMachineDefinition,
-  synthLayerbench,
-  type Synthesized,
-} from './helpers/cfn.js';
+import { functionLogicalId, removeSynthOutputs, resourcesOfType, stateMachineDefinition, synthLayerbench, type Synthesized } from './helpers/cfn.js';
 
 let zip: Synthesized;
 let container: Synthesized;
@@ -185,7 +178,8 @@ describe('operations', () => {
   });
 
   it('never expires a result: every rule that expires current objects names item lists, or the tags the store puts on candidate models and checkpoints only', () => {
-    const rules = (resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![1].Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] }).Rules;
+    const rules = (resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![1].Properties!.LifecycleConfiguration as { Rules: Record<string, unknown>[] })
+      .Rules;
     const expiring = rules.filter((r) => r.ExpirationInDays !== undefined || r.ExpirationDate !== undefined);
     expect(expiring.map((r) => [r.Prefix ?? null, r.TagFilters ?? null])).toEqual([
       [null, [{ Key: 'layerbench-class', Value: 'model' }]],
@@ -199,7 +193,14 @@ describe('operations', () => {
 describe('guardrails', () => {
   it('hands Plan the limits from context and reserves (and caps) Train concurrency', () => {
     const env = (s: Synthesized, name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env(zip, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '1000', LAYERBENCH_MAX_EPOCHS: '1000', LAYERBENCH_MAX_PARAMETERS: '10000000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000', LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '900', LAYERBENCH_TRAIN_MEMORY_MB: '2048' });
+    expect(env(zip, 'plan')).toMatchObject({
+      LAYERBENCH_MAX_CANDIDATES: '1000',
+      LAYERBENCH_MAX_EPOCHS: '1000',
+      LAYERBENCH_MAX_PARAMETERS: '10000000',
+      LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000',
+      LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '900',
+      LAYERBENCH_TRAIN_MEMORY_MB: '2048',
+    });
     expect(zip.json.Resources[functionLogicalId(zip.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
     const s = synthLayerbench({ context: { maxCandidatesPerRun: '50', maxEpochs: '200', maxParametersPerCandidate: '100000', maxCandidatesPerNight: '120', trainReservedConcurrency: '4' } });
     expect(env(s, 'plan')).toMatchObject({ LAYERBENCH_MAX_CANDIDATES: '50', LAYERBENCH_MAX_EPOCHS: '200', LAYERBENCH_MAX_PARAMETERS: '100000', LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '120' });
@@ -232,9 +233,7 @@ describe('bucket', () => {
     zip.template.hasResourceProperties('AWS::S3::BucketPolicy', {
       Bucket: { Ref: dataId },
       PolicyDocument: {
-        Statement: Match.arrayWith([
-          Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
-        ]),
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Action: 's3:*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
       },
     });
     zip.template.resourceCountIs('Custom::S3AutoDeleteObjects', 0);
@@ -382,7 +381,7 @@ describe('IAM', () => {
   type Statement = { Effect: string; Action: string | string[]; Resource: unknown; Condition?: unknown };
   const statementsOf = (s: Synthesized, name: HandlerName): Statement[] => {
     const fn = s.json.Resources[functionLogicalId(s.json, name)]!;
-    const roleId = ((fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'])[0];
+    const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     return resourcesOfType(s.json, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
       .flatMap(([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] }).Statement);

@@ -5,11 +5,27 @@ import { useWasmKernels } from './helpers/backends.js';
 
 /** A small regression problem and a fresh variable set with fixed initial values. */
 function problem() {
-  const x = tf.tensor2d(Array.from({ length: 64 * 5 }, (_, i) => Math.sin(i * 0.31)), [64, 5]);
-  const y = tf.tensor2d(Array.from({ length: 64 }, (_, i) => Math.cos(i * 0.7)), [64, 1]);
-  const w1 = tf.variable(tf.tensor2d(Array.from({ length: 5 * 8 }, (_, i) => Math.sin(i + 1) * 0.3), [5, 8]));
+  const x = tf.tensor2d(
+    Array.from({ length: 64 * 5 }, (_, i) => Math.sin(i * 0.31)),
+    [64, 5],
+  );
+  const y = tf.tensor2d(
+    Array.from({ length: 64 }, (_, i) => Math.cos(i * 0.7)),
+    [64, 1],
+  );
+  const w1 = tf.variable(
+    tf.tensor2d(
+      Array.from({ length: 5 * 8 }, (_, i) => Math.sin(i + 1) * 0.3),
+      [5, 8],
+    ),
+  );
   const b1 = tf.variable(tf.zeros([8]));
-  const w2 = tf.variable(tf.tensor2d(Array.from({ length: 8 }, (_, i) => Math.cos(i + 2) * 0.3), [8, 1]));
+  const w2 = tf.variable(
+    tf.tensor2d(
+      Array.from({ length: 8 }, (_, i) => Math.cos(i + 2) * 0.3),
+      [8, 1],
+    ),
+  );
   const loss = () => tf.tidy(() => tf.mean(tf.squaredDifference(tf.matMul(tf.relu(tf.add(tf.matMul(x, w1), b1)), w2), y)) as tf.Scalar);
   return { vars: [w1, b1, w2], loss, dispose: () => tf.dispose([x, y, w1, b1, w2]) };
 }

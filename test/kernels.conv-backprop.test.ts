@@ -112,11 +112,7 @@ describe('wasm conv2d gradient kernels', () => {
         const x = tf.tensor4d(values(tf.util.sizeFromShape(c.x), 1), c.x);
         const y = conv(x, tf.zeros(c.filter) as tf.Tensor4D, c, dilation);
         const dy = tf.tensor(values(y.size, 3), y.shape);
-        const dw = tf.engine().runKernel(
-          tf.Conv2DBackpropFilter,
-          { x, dy },
-          { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter, dilations: dilation },
-        ) as tf.Tensor;
+        const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter, dilations: dilation }) as tf.Tensor;
         return dw.dataSync() as Float32Array;
       }),
     );
@@ -127,11 +123,7 @@ describe('wasm conv2d gradient kernels', () => {
     await tf.setBackend('wasm');
     const call = () =>
       tf.tidy(() =>
-        tf.engine().runKernel(
-          tf.Conv2DBackpropFilter,
-          { x: tf.zeros([1, 1, 4, 4]), dy: tf.zeros([1, 1, 2, 2]) },
-          { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 1, 1] },
-        ),
+        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tf.zeros([1, 1, 4, 4]), dy: tf.zeros([1, 1, 2, 2]) }, { strides: 1, pad: 'valid', dataFormat: 'NCHW', filterShape: [3, 3, 1, 1] }),
       );
     expect(call).toThrow(/Conv2DBackpropFilter.*NCHW/);
   });

@@ -58,8 +58,7 @@ function setup(c: Case, rows = 150): { spec: SweepSpec; candidate: Candidate; in
     for (let r = 0; r < n; r++) {
       const s = x[r * features]! + 0.5 * x[r * features + 1]! - x[r * features + 2]!;
       for (let j = 0; j < (c.task === 'multiclass' ? 1 : c.targetDim); j++) {
-        y[r * c.targetDim + j] =
-          c.task === 'binary' ? (s + 0.3 * j > 0 ? 1 : 0) : c.task === 'multiclass' ? (s < -0.4 ? 0 : s < 0.4 ? 1 : 2) : s * (j + 1) + 0.1 * random();
+        y[r * c.targetDim + j] = c.task === 'binary' ? (s + 0.3 * j > 0 ? 1 : 0) : c.task === 'multiclass' ? (s < -0.4 ? 0 : s < 0.4 ? 1 : 2) : s * (j + 1) + 0.1 * random();
       }
     }
     return { n, x, y };
@@ -94,10 +93,55 @@ const cases: Case[] = [
   { name: 'swish-mae', task: 'regression', inputShape: [3], targetDim: 1, units: [8], activation: 'swish', metric: 'mae', batchSize: 64 },
   { name: 'lstm-stacked', family: 'lstm', task: 'forecast', inputShape: [6, 3], targetDim: 1, units: [8, 4], activation: 'tanh', metric: 'rmse', batchSize: 16 },
   { name: 'lstm-l2-two-targets', family: 'lstm', task: 'forecast', inputShape: [5, 4], targetDim: 2, units: [12], activation: 'tanh', l2: 0.01, metric: 'mae', batchSize: 32 },
-  { name: 'cnn-max-pooling', family: 'cnn', task: 'multiclass', inputShape: [9, 9, 1], targetDim: 3, units: [4, 8], activation: 'relu', metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] } },
-  { name: 'cnn-reshape-avg-l2-head', family: 'cnn', task: 'binary', inputShape: [6, 7], targetDim: 1, units: [4], activation: 'tanh', l2: 0.01, metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'avg', poolSize: 2, denseHead: [6] } },
-  { name: 'cnn-3-channels-no-pooling', family: 'cnn', task: 'multiclass', inputShape: [5, 5, 3], targetDim: 3, units: [8, 4], activation: 'elu', metric: 'accuracy', batchSize: 20, cnn: { kernelSize: 2, pooling: 'none', poolSize: 2, denseHead: [] } },
-  { name: 'cnn-same-padding', family: 'cnn', task: 'multiclass', inputShape: [4, 4, 2], targetDim: 3, units: [4, 4], activation: 'relu', metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] } },
+  {
+    name: 'cnn-max-pooling',
+    family: 'cnn',
+    task: 'multiclass',
+    inputShape: [9, 9, 1],
+    targetDim: 3,
+    units: [4, 8],
+    activation: 'relu',
+    metric: 'accuracy',
+    batchSize: 16,
+    cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] },
+  },
+  {
+    name: 'cnn-reshape-avg-l2-head',
+    family: 'cnn',
+    task: 'binary',
+    inputShape: [6, 7],
+    targetDim: 1,
+    units: [4],
+    activation: 'tanh',
+    l2: 0.01,
+    metric: 'accuracy',
+    batchSize: 16,
+    cnn: { kernelSize: 3, pooling: 'avg', poolSize: 2, denseHead: [6] },
+  },
+  {
+    name: 'cnn-3-channels-no-pooling',
+    family: 'cnn',
+    task: 'multiclass',
+    inputShape: [5, 5, 3],
+    targetDim: 3,
+    units: [8, 4],
+    activation: 'elu',
+    metric: 'accuracy',
+    batchSize: 20,
+    cnn: { kernelSize: 2, pooling: 'none', poolSize: 2, denseHead: [] },
+  },
+  {
+    name: 'cnn-same-padding',
+    family: 'cnn',
+    task: 'multiclass',
+    inputShape: [4, 4, 2],
+    targetDim: 3,
+    units: [4, 4],
+    activation: 'relu',
+    metric: 'accuracy',
+    batchSize: 16,
+    cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] },
+  },
 ];
 
 describe('fused training epoch (LayerbenchEpoch) of dense, LSTM and CNN networks against the unfused path', () => {
@@ -130,7 +174,19 @@ describe('fused training epoch (LayerbenchEpoch) of dense, LSTM and CNN networks
   const dropouts: Case[] = [
     { name: 'dense', task: 'binary', inputShape: [6], targetDim: 1, units: [32, 16], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16 },
     { name: 'lstm', family: 'lstm', task: 'forecast', inputShape: [6, 2], targetDim: 1, units: [8, 8], activation: 'tanh', dropout: 0.3, metric: 'rmse', batchSize: 16 },
-    { name: 'cnn', family: 'cnn', task: 'multiclass', inputShape: [8, 8, 1], targetDim: 3, units: [4], activation: 'relu', dropout: 0.3, metric: 'accuracy', batchSize: 16, cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [8] } },
+    {
+      name: 'cnn',
+      family: 'cnn',
+      task: 'multiclass',
+      inputShape: [8, 8, 1],
+      targetDim: 3,
+      units: [4],
+      activation: 'relu',
+      dropout: 0.3,
+      metric: 'accuracy',
+      batchSize: 16,
+      cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [8] },
+    },
   ];
 
   it.each(dropouts)('dropout ($name): deterministic for the same candidate, and it learns', async (c) => {

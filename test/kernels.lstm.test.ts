@@ -7,7 +7,10 @@ const T = 7;
 const F = 3;
 
 function sequences(n: number): tf.Tensor3D {
-  return tf.tensor3d(Array.from({ length: n * T * F }, (_, i) => Math.sin(i * 0.37) + 0.2 * Math.cos(i * 1.3)), [n, T, F]);
+  return tf.tensor3d(
+    Array.from({ length: n * T * F }, (_, i) => Math.sin(i * 0.37) + 0.2 * Math.cos(i * 1.3)),
+    [n, T, F],
+  );
 }
 
 /** Keras-style stacked LSTM (sigmoid gates) built with `make`, weights set to fixed values. */
@@ -17,7 +20,12 @@ function stacked(make: (args: Parameters<typeof tf.layers.lstm>[0]) => tf.layers
   model.add(make({ units: units[1], recurrentActivation: 'sigmoid' }));
   model.add(tf.layers.dense({ units: 1 }));
   model.setWeights(
-    model.getWeights().map((w, k) => tf.tensor(Array.from({ length: w.size }, (_, i) => 0.4 * Math.sin(i * 0.91 + k)), w.shape)),
+    model.getWeights().map((w, k) =>
+      tf.tensor(
+        Array.from({ length: w.size }, (_, i) => 0.4 * Math.sin(i * 0.91 + k)),
+        w.shape,
+      ),
+    ),
   );
   return model;
 }
@@ -36,7 +44,7 @@ function lossAndGrads(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): { loss
 describe('fusedLstm: a whole LSTM layer per wasm kernel', () => {
   useWasmKernels('wasm');
 
-  it('gives tf.layers.lstm\'s outputs, loss and every gradient (stacked, both return modes)', async () => {
+  it("gives tf.layers.lstm's outputs, loss and every gradient (stacked, both return modes)", async () => {
     await tf.setBackend('wasm');
     const x = sequences(5);
     const y = tf.tensor2d([0.1, -0.3, 0.5, 0.2, -0.1], [5, 1]);
@@ -55,13 +63,28 @@ describe('fusedLstm: a whole LSTM layer per wasm kernel', () => {
   });
 
   it.each([3, 8])('SIMD path: the input gradient with %i features (in fours on the SIMD product, else XNNPACK) equals the cpu backend', async (features) => {
-    const x = tf.tensor3d(Array.from({ length: 5 * T * features }, (_, i) => Math.sin(i * 0.37) + 0.2 * Math.cos(i * 1.3)), [5, T, features]);
+    const x = tf.tensor3d(
+      Array.from({ length: 5 * T * features }, (_, i) => Math.sin(i * 0.37) + 0.2 * Math.cos(i * 1.3)),
+      [5, T, features],
+    );
     const dx = (make: typeof tf.layers.lstm) => {
       const layer = make({ units: 8, returnSequences: true, recurrentActivation: 'sigmoid', inputShape: [T, features] });
       const model = tf.sequential({ layers: [layer] });
-      model.setWeights(model.getWeights().map((w, k) => tf.tensor(Array.from({ length: w.size }, (_, i) => 0.4 * Math.sin(i * 0.91 + k)), w.shape)));
-      const dy = tf.tensor3d(Array.from({ length: 5 * T * 8 }, (_, i) => Math.cos(i * 0.53)), [5, T, 8]);
-      return tf.grad((a: tf.Tensor) => tf.sum(tf.mul(model.apply(a) as tf.Tensor, dy)))(x).dataSync() as Float32Array;
+      model.setWeights(
+        model.getWeights().map((w, k) =>
+          tf.tensor(
+            Array.from({ length: w.size }, (_, i) => 0.4 * Math.sin(i * 0.91 + k)),
+            w.shape,
+          ),
+        ),
+      );
+      const dy = tf.tensor3d(
+        Array.from({ length: 5 * T * 8 }, (_, i) => Math.cos(i * 0.53)),
+        [5, T, 8],
+      );
+      return tf
+        .grad((a: tf.Tensor) => tf.sum(tf.mul(model.apply(a) as tf.Tensor, dy)))(x)
+        .dataSync() as Float32Array;
     };
     const cpu = await onBackend('cpu', () => dx(tf.layers.lstm));
     const wasm = await onBackend('wasm', () => dx(fusedLstm));

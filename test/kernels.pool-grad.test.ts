@@ -27,8 +27,13 @@ function poolGrad(backend: string, kind: 'max' | 'avg', c: Case, xs: Float32Arra
     tf.tidy(() => {
       const x = tf.tensor4d(xs, c.x);
       const y = pool(kind, x, c);
-      const dy = tf.tensor(distinct(y.size).map((v, i) => v + i * 1e-3), y.shape);
-      return tf.grad((a: tf.Tensor) => pool(kind, a as tf.Tensor4D, c))(x, dy).dataSync() as Float32Array;
+      const dy = tf.tensor(
+        distinct(y.size).map((v, i) => v + i * 1e-3),
+        y.shape,
+      );
+      return tf
+        .grad((a: tf.Tensor) => pool(kind, a as tf.Tensor4D, c))(x, dy)
+        .dataSync() as Float32Array;
     }),
   );
 }
@@ -39,7 +44,10 @@ async function numerical(kind: 'max' | 'avg', c: Case, xs: Float32Array): Promis
   const f = (v: Float32Array) =>
     tf.tidy(() => {
       const y = pool(kind, tf.tensor4d(v, c.x), c);
-      const dy = tf.tensor(distinct(y.size).map((u, i) => u + i * 1e-3), y.shape);
+      const dy = tf.tensor(
+        distinct(y.size).map((u, i) => u + i * 1e-3),
+        y.shape,
+      );
       return tf.sum(tf.mul(y, dy)).dataSync()[0];
     });
   const eps = 1e-4; // smaller than the gap between distinct values, so no max changes place

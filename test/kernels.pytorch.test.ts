@@ -187,7 +187,10 @@ describe('the fused training epoch (LayerbenchEpoch) against PyTorch', () => {
     }
     expectLoss((await trainer.evaluate(x, y)).lossMean, f.finalLoss, 1e-4);
     trainer.syncModel();
-    expectFinalWeights(f, net.getWeights().map((w) => w.dataSync() as Float32Array));
+    expectFinalWeights(
+      f,
+      net.getWeights().map((w) => w.dataSync() as Float32Array),
+    );
     trainer.dispose();
     net.dispose();
     tf.dispose([x, y]);

@@ -16,7 +16,10 @@ async function onHeap(arrays: Float32Array[], f: (k: SimdKernels, at: number[]) 
   return onBackend('wasm', () => {
     const backend = tf.backend() as BackendWasm;
     const tensors = arrays.map((a) => tf.tensor1d(a));
-    f(simdKernels(backend), tensors.map((t) => heapOffset(backend, t)));
+    f(
+      simdKernels(backend),
+      tensors.map((t) => heapOffset(backend, t)),
+    );
     const out = tensors.map((t) => t.dataSync() as Float32Array);
     tf.dispose(tensors);
     return out;
@@ -52,9 +55,7 @@ describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
     const b = values(K * N, 2);
     const bias = values(N, 3);
     const want = await cpu(() => tf.add(tf.matMul(tf.tensor2d(a, [M, K]), tf.tensor2d(b, [K, N])), tf.tensor1d(bias)).dataSync());
-    const [, , , c] = await onHeap([a, b, bias, new Float32Array(M * N)], (k, [pa, pb, pbias, pc]) =>
-      k.gemm(M, N, K, pa!, K, 1, pb!, N, pc!, N, 0, pbias!),
-    );
+    const [, , , c] = await onHeap([a, b, bias, new Float32Array(M * N)], (k, [pa, pb, pbias, pc]) => k.gemm(M, N, K, pa!, K, 1, pb!, N, pc!, N, 0, pbias!));
     expectClose(c!, want, 1e-5);
   });
 
@@ -115,10 +116,17 @@ describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
     const attrs = { learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-7, step: 3 };
     const decay = 0.02;
     const want = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
-    adamStep(x, g.map((gi, i) => gi + decay * x[i]!), m, v, attrs, want[0], want[1], want[2]);
-    const [xs, , ms, vs] = await onHeap([x, g, m, v], (k, [px, pg, pm, pv]) =>
-      k.adam(px!, pg!, pm!, pv!, n, 0.01, 0.9, 0.999, 1e-7, 1 - 0.9 ** 3, 1 - 0.999 ** 3, decay),
+    adamStep(
+      x,
+      g.map((gi, i) => gi + decay * x[i]!),
+      m,
+      v,
+      attrs,
+      want[0],
+      want[1],
+      want[2],
     );
+    const [xs, , ms, vs] = await onHeap([x, g, m, v], (k, [px, pg, pm, pv]) => k.adam(px!, pg!, pm!, pv!, n, 0.01, 0.9, 0.999, 1e-7, 1 - 0.9 ** 3, 1 - 0.999 ** 3, decay));
     expectClose(xs!, want[0], 1e-6);
     expectClose(ms!, want[1], 1e-6);
     expectClose(vs!, want[2], 1e-6);

@@ -12,7 +12,11 @@ interface Case {
 function sum(c: Case): { shape: number[]; data: number[] } {
   return tf.tidy(() => {
     const n = tf.util.sizeFromShape(c.shape);
-    const x = tf.tensor(Array.from({ length: n }, (_, i) => ((i * 37) % 11) - 5 + (c.dtype === 'float32' ? 0.25 : 0)), c.shape, c.dtype);
+    const x = tf.tensor(
+      Array.from({ length: n }, (_, i) => ((i * 37) % 11) - 5 + (c.dtype === 'float32' ? 0.25 : 0)),
+      c.shape,
+      c.dtype,
+    );
     const s = tf.sum(x, c.axis, c.keepDims);
     return { shape: s.shape, data: Array.from(s.dataSync()) };
   });

@@ -23,8 +23,7 @@ function bars(n: number): { x: tf.Tensor4D; y: tf.Tensor1D } {
 }
 
 function seedCnn(pooling: 'max' | 'avg', padding: 'valid' | 'same', strides: number): tf.Sequential {
-  const pool = () =>
-    pooling === 'max' ? tf.layers.maxPooling2d({ poolSize: 2 }) : tf.layers.averagePooling2d({ poolSize: 2 });
+  const pool = () => (pooling === 'max' ? tf.layers.maxPooling2d({ poolSize: 2 }) : tf.layers.averagePooling2d({ poolSize: 2 }));
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const model = tf.sequential();
   model.add(
@@ -49,9 +48,7 @@ function seedCnn(pooling: 'max' | 'avg', padding: 'valid' | 'same', strides: num
 /** Loss and gradients of every trainable weight, on the current backend. */
 function lossAndGrads(model: tf.LayersModel, x: tf.Tensor, y: tf.Tensor): { loss: number; grads: Float32Array[] } {
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() =>
-      tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(y, 'int32'), 2), model.apply(x) as tf.Tensor),
-    );
+    const { value, grads } = tf.variableGrads(() => tf.losses.softmaxCrossEntropy(tf.oneHot(tf.cast(y, 'int32'), 2), model.apply(x) as tf.Tensor));
     return {
       loss: value.dataSync()[0],
       grads: model.trainableWeights.map((w) => grads[w.originalName].dataSync() as Float32Array),
@@ -89,7 +86,10 @@ describe('training on the wasm backend with layerbench kernels', () => {
   it('an MLP with dropout and L2 and a stacked LSTM 16→8 train on wasm', async () => {
     await tf.setBackend('wasm');
     const n = 64;
-    const xs = tf.tensor2d(Array.from({ length: n * 10 }, (_, i) => Math.sin(i * 0.37)), [n, 10]);
+    const xs = tf.tensor2d(
+      Array.from({ length: n * 10 }, (_, i) => Math.sin(i * 0.37)),
+      [n, 10],
+    );
     const ys = tf.sum(xs.slice([0, 0], [n, 3]), 1, true);
     const mlp = tf.sequential();
     mlp.add(tf.layers.dense({ units: 32, activation: 'relu', inputShape: [10], kernelRegularizer: tf.regularizers.l2({ l2: 1e-4 }) }));
@@ -99,7 +99,10 @@ describe('training on the wasm backend with layerbench kernels', () => {
     const mlpLoss = (await mlp.fit(xs, ys, { epochs: 10, batchSize: 16, verbose: 0 })).history.loss as number[];
     expect(mlpLoss.at(-1)).toBeLessThan(0.5 * mlpLoss[0]);
 
-    const windows = tf.tensor3d(Array.from({ length: n * 6 * 2 }, (_, i) => Math.sin(i * 0.21)), [n, 6, 2]);
+    const windows = tf.tensor3d(
+      Array.from({ length: n * 6 * 2 }, (_, i) => Math.sin(i * 0.21)),
+      [n, 6, 2],
+    );
     const next = tf.mean(windows.slice([0, 4, 0], [n, 2, 1]), 1);
     const lstm = tf.sequential();
     // Our fused layer, as src/model/build.ts makes it (sigmoid gates, as Keras): one kernel per layer and pass.

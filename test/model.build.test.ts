@@ -104,9 +104,7 @@ describe('buildModel', () => {
   });
 
   it('names the input shape when it does not fit the family', () => {
-    expect(() => buildModel({ family: 'lstm', units: [4] }, model({ family: 'lstm' }), info('forecast', [12], 1), 1)).toThrow(
-      /input shape \[12\]: lstm needs windows of shape \[steps, features\]/,
-    );
+    expect(() => buildModel({ family: 'lstm', units: [4] }, model({ family: 'lstm' }), info('forecast', [12], 1), 1)).toThrow(/input shape \[12\]: lstm needs windows of shape \[steps, features\]/);
   });
 });
 

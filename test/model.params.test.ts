@@ -1,4 +1,3 @@
-
 import { beforeAll, describe, expect, it } from 'vitest';
 import { buildModel, layerSummaries } from '../src/model/build.js';
 import { selectBackend } from '../src/train/backend.js';

@@ -30,7 +30,15 @@ const CASES: Case[] = [
   { name: 'dense 512-512-512, batch 16', task: 'regression', shape: [10], rows: [512, 16], model: { family: 'dense', depth: [3], width: [512] }, batchSize: 16 },
   { name: 'dense 512-512-512, batch 512', task: 'regression', shape: [10], rows: [512, 16], model: { family: 'dense', depth: [3], width: [512] }, batchSize: 512 },
   { name: 'dense 16 on 200 features (data-bound)', task: 'regression', shape: [200], rows: [2000, 500], model: { family: 'dense', depth: [1], width: [16] }, batchSize: 32 },
-  { name: 'cnn 32-64 (seed), batch 32', task: 'multiclass', shape: [28, 28, 1], classes: 10, rows: [256, 64], model: { family: 'cnn', depth: [2], width: [32], widthPattern: 'doubling' }, batchSize: 32 },
+  {
+    name: 'cnn 32-64 (seed), batch 32',
+    task: 'multiclass',
+    shape: [28, 28, 1],
+    classes: 10,
+    rows: [256, 64],
+    model: { family: 'cnn', depth: [2], width: [32], widthPattern: 'doubling' },
+    batchSize: 32,
+  },
   { name: 'cnn 64, batch 128', task: 'multiclass', shape: [28, 28, 1], classes: 10, rows: [256, 16], model: { family: 'cnn', depth: [1], width: [64] }, batchSize: 128 },
   // 256 validation rows: the inference probe predicts them in one 256-row batch, the evaluation batch
   // the estimate bounds (training itself keeps less than that on the fused path).
@@ -62,9 +70,7 @@ function setup(c: Case) {
     droppedRows: 0,
     ...(c.classes ? { classes: Array.from({ length: c.classes }, (_, i) => String(i)) } : {}),
   };
-  const splits = (repeat: number): SplitData[] => [
-    { fold: 0, repeat, train: arrays(c.rows[0]), val: arrays(c.rows[1]), ...(c.classes ? {} : { targetScale: [1] }) },
-  ];
+  const splits = (repeat: number): SplitData[] => [{ fold: 0, repeat, train: arrays(c.rows[0]), val: arrays(c.rows[1]), ...(c.classes ? {} : { targetScale: [1] }) }];
   return { spec, info, splits, candidate: expandCandidates(spec, 'v1')[0]! };
 }
 
@@ -122,9 +128,7 @@ describe('checkMemoryBudget', () => {
   });
 
   it('uses the budget it is given', () => {
-    expect(() => checkMemoryBudget([candidate(3, 512)], spec, info, { bytes: 8 * 2 ** 20, source: '--max-memory' })).toThrow(
-      /more than a worker's 8\.0 MiB \(--max-memory\)/,
-    );
+    expect(() => checkMemoryBudget([candidate(3, 512)], spec, info, { bytes: 8 * 2 ** 20, source: '--max-memory' })).toThrow(/more than a worker's 8\.0 MiB \(--max-memory\)/);
   });
 
   it("in the cloud, is the Train function's memory: a candidate that fits the wasm heap but not 2,048 MB is refused before training", () => {

@@ -67,7 +67,13 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
     const { spec, docs } = craftedRun('run-2');
     const next = docs.map((d) =>
       d.status === 'succeeded'
-        ? makeDoc({ runId: 'run-2', depth: d.candidate.depth, width: d.candidate.width, values: around(d.candidate.depth === 3 && d.candidate.width === 16 ? 0.85 : 0.82), finishedAt: '2026-03-02T02:05:00.000Z' })
+        ? makeDoc({
+            runId: 'run-2',
+            depth: d.candidate.depth,
+            width: d.candidate.width,
+            values: around(d.candidate.depth === 3 && d.candidate.width === 16 ? 0.85 : 0.82),
+            finishedAt: '2026-03-02T02:05:00.000Z',
+          })
         : d,
     );
     await writeRunReport(store, 'run-2', spec, next);
@@ -111,7 +117,8 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
             .filter((t) => (t.textContent ?? '').trim() !== '')
             .map((t) => parseFloat(getComputedStyle(t).fontSize) * scale);
           let marks = 0;
-          for (const g of Array.from(s.querySelectorAll('g.role-mark'))) marks += g.querySelectorAll(':scope > path, :scope > rect, :scope > line, :scope > text, :scope > g > path, :scope > g > rect').length;
+          for (const g of Array.from(s.querySelectorAll('g.role-mark')))
+            marks += g.querySelectorAll(':scope > path, :scope > rect, :scope > line, :scope > text, :scope > g > path, :scope > g > rect').length;
           const figure = s.closest('figure')!.getAttribute('data-chart') ?? '?';
           const panel = s.closest('[data-panel]')?.getAttribute('data-panel');
           return { chart: panel ? `${figure}/${panel}` : figure, marks, minFontPx: sizes.length ? Math.min(...sizes) : Infinity, titles: s.querySelectorAll('title').length };
@@ -160,16 +167,7 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
     const desk = await load(pages['seattle-like report']!, 1024);
     try {
       const names = (c: PageCheck) => c.charts.map((x) => x.chart);
-      const expected = [
-        'effects/effect-depth',
-        'effects/effect-width',
-        'heatmap',
-        'pareto',
-        'edge/latency',
-        'edge/size',
-        ...Array.from({ length: 8 }, (_, i) => `curves/curves-${i}`),
-        'time',
-      ];
+      const expected = ['effects/effect-depth', 'effects/effect-width', 'heatmap', 'pareto', 'edge/latency', 'edge/size', ...Array.from({ length: 8 }, (_, i) => `curves/curves-${i}`), 'time'];
       // One drawing of each chart at either width: the phone gets the narrow one, the desktop the wide one.
       expect(names(phone.check)).toEqual(expected);
       expect(names(desk.check)).toEqual(expected);
@@ -207,11 +205,15 @@ describe.skipIf(!existsSync(CHROMIUM) && process.env.CI !== 'true')(`report page
             const rec = document.querySelector('#answer tr.recommended') ?? document.querySelector('#answer tr.best');
             return {
               tableFits: table.getBoundingClientRect().width <= table.parentElement!.getBoundingClientRect().width + 0.5,
-              headers: Array.from(table.querySelectorAll('thead th')).filter(shown).map((th) => (th.textContent ?? '').replace(/\s+/g, ' ').trim()),
+              headers: Array.from(table.querySelectorAll('thead th'))
+                .filter(shown)
+                .map((th) => (th.textContent ?? '').replace(/\s+/g, ' ').trim()),
               rows: rows.length,
               // A row shows its shape, its score with the interval, and its verdict, each on the screen.
               complete: rows.filter((r) => ['td.cand-name', 'td.score .mean', 'td.score .ci', 'td.verdict .tag'].every((sel) => shown(r.querySelector(sel)))).length,
-              recommended: rec ? { text: (rec.querySelector('td.cand-name')?.textContent ?? ''), top: rec.getBoundingClientRect().top, bottom: rec.getBoundingClientRect().bottom, shown: shown(rec) } : null,
+              recommended: rec
+                ? { text: rec.querySelector('td.cand-name')?.textContent ?? '', top: rec.getBoundingClientRect().top, bottom: rec.getBoundingClientRect().bottom, shown: shown(rec) }
+                : null,
               vh,
             };
           });

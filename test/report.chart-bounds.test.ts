@@ -54,8 +54,7 @@ describe('charts of a 2,000-candidate sweep', () => {
   });
 
   it('pareto: draws the single trials of every drawn candidate up to a bound, beyond it those of the front and the named', () => {
-    const trialRows = (spec: unknown) =>
-      (spec as { layer: { data?: { values: { tip?: string }[] } }[] }).layer.flatMap((l) => l.data?.values ?? []).filter((r) => / fold \d+: /.test(r.tip ?? ''));
+    const trialRows = (spec: unknown) => (spec as { layer: { data?: { values: { tip?: string }[] } }[] }).layer.flatMap((l) => l.data?.values ?? []).filter((r) => / fold \d+: /.test(r.tip ?? ''));
     // 400 drawn candidates × 2 trials: every trial.
     expect(trialRows(paretoSpec(analysis))).toHaveLength(2 * CHART_BOUNDS.paretoPoints);
     // 300 candidates × 10 trials is past the bound.
@@ -72,7 +71,8 @@ describe('charts of a 2,000-candidate sweep', () => {
 
   it('latency and size: the same bound as the parameter chart', () => {
     for (const spec of [latencySpec(analysis)!, sizeSpec(analysis)!]) {
-      const points = (spec as unknown as { layer: { mark: { type: string; filled?: boolean }; data: { values: unknown[] } }[] }).layer.find((l) => l.mark.type === 'point' && l.mark.filled)!.data.values;
+      const points = (spec as unknown as { layer: { mark: { type: string; filled?: boolean }; data: { values: unknown[] } }[] }).layer.find((l) => l.mark.type === 'point' && l.mark.filled)!.data
+        .values;
       expect(points.length).toBeLessThanOrEqual(CHART_BOUNDS.paretoPoints);
     }
   });

@@ -19,7 +19,12 @@ import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
 /** The texts of the `<title>` elements of an SVG, unescaped. */
 function titles(svg: string): string[] {
-  return [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) => m[1]!.replace(/&#xA;/g, '\n').replace(/&amp;/g, '&').replace(/&quot;/g, '"'));
+  return [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((m) =>
+    m[1]!
+      .replace(/&#xA;/g, '\n')
+      .replace(/&amp;/g, '&')
+      .replace(/&quot;/g, '"'),
+  );
 }
 
 /** The texts of an SVG's axis labels (vega's `role-axis-label` groups). */
@@ -32,10 +37,7 @@ function axisLabels(svg: string): string[] {
 }
 
 const three = () =>
-  analyzeRun(
-    [makeDoc({ depth: 1, width: 16, values: [0.8, 0.82] }), makeDoc({ depth: 2, width: 16, values: [0.85, 0.86] }), makeDoc({ depth: 2, width: 32, values: [0.84, 0.85] })],
-    makeSpec(),
-  );
+  analyzeRun([makeDoc({ depth: 1, width: 16, values: [0.8, 0.82] }), makeDoc({ depth: 2, width: 16, values: [0.85, 0.86] }), makeDoc({ depth: 2, width: 32, values: [0.84, 0.85] })], makeSpec());
 
 describe('charts rendered to SVG in Node', () => {
   it('keeps ids unique to the chart, with their references', async () => {
@@ -64,7 +66,12 @@ describe('charts rendered to SVG in Node', () => {
   it('fails loudly on a chart vega cannot draw instead of returning a broken SVG', async () => {
     const bad = {
       // 'utcday' is not a vega time interval: the axis transform throws inside vega's dataflow.
-      data: { values: [{ t: '2026-03-01', y: 1 }, { t: '2026-03-05', y: 2 }] },
+      data: {
+        values: [
+          { t: '2026-03-01', y: 1 },
+          { t: '2026-03-05', y: 2 },
+        ],
+      },
       mark: 'point',
       encoding: {
         x: { field: 't', type: 'temporal', scale: { type: 'utc' }, axis: { tickCount: { interval: 'utcday', step: 1 } } },
@@ -103,9 +110,7 @@ describe('what a reader sees on hover', () => {
     const a = three();
     const latency = latencySpec(a)!;
     const size = sizeSpec(a)!;
-    const sizes = (size as unknown as { layer: { data: { values: { x: number; label: string }[] } }[] }).layer
-      .flatMap((l) => l.data?.values ?? [])
-      .filter((r) => r.label === 'dense d2 w16');
+    const sizes = (size as unknown as { layer: { data: { values: { x: number; label: string }[] } }[] }).layer.flatMap((l) => l.data?.values ?? []).filter((r) => r.label === 'dense d2 w16');
     // 10·16 + 16, 16·16 + 16 and 16 + 1 parameters: 465, 4 bytes each.
     expect(sizes[0]!.x).toBe(465 * 4);
     expect(titles(await renderSvg(untitled(latency), 'latency')).filter((t) => / — #\d/.test(t))).toHaveLength(3);

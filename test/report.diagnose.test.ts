@@ -220,7 +220,9 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
     const run = diagnoseRun(analyzeRun([doc], spec), spec);
     const f = run.candidates[0]!.findings;
     expect(f.map((x) => x.kind)).toEqual(['unfinished']);
-    expect(f[0]!.message).toBe('9 of 12 trials were still improving at the 30-epoch cap: validation accuracy 0.725 → 0.740 from epochs 25–27 to epochs 28–30 (means over those trials) — raise training.epochs.');
+    expect(f[0]!.message).toBe(
+      '9 of 12 trials were still improving at the 30-epoch cap: validation accuracy 0.725 → 0.740 from epochs 25–27 to epochs 28–30 (means over those trials) — raise training.epochs.',
+    );
     expect(run.summary).toEqual([
       'The candidate has findings (below).',
       '9 of 12 trials ran to the 30-epoch cap without stopping early; all of them were still improving at the end.',
@@ -231,7 +233,16 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
   it('after a handful of epochs with every network still improving, nothing about capacity (mnist, 3 epochs)', () => {
     const spec = makeSpec({ dataset: { key: 'datasets/m.npz', format: 'npz', task: 'multiclass', target: 'y' }, model: { family: 'cnn', depth: [1, 2], width: [8, 16] }, training: { epochs: 3 } });
     const doc = (depth: number, width: number, start: number, params: number) =>
-      makeDoc({ family: 'cnn', depth, width, params, values: [start + 0.1, start + 0.098], trainValues: [start + 0.09, start + 0.089], curves: [rising(3, start, 0.05), rising(3, start - 0.002, 0.05)], classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
+      makeDoc({
+        family: 'cnn',
+        depth,
+        width,
+        params,
+        values: [start + 0.1, start + 0.098],
+        trainValues: [start + 0.09, start + 0.089],
+        curves: [rising(3, start, 0.05), rising(3, start - 0.002, 0.05)],
+        classes: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+      });
     // The 27k-parameter network trains to 0.84 while the best validates at 0.95: "too small"? Not after 3 epochs.
     const a = analyzeRun([doc(2, 16, 0.85, 60_000), doc(1, 8, 0.74, 27_000)], spec);
     const run = diagnoseRun(a, spec);
@@ -257,7 +268,18 @@ describe('diagnoses that hold up (the situations of issue 10)', () => {
       training: { epochs: 8 },
     });
     const e = epochs([0.5, 0.3, 0.2, 0.15, 0.1, 0.07, 0.05, 0.04], [0.55, 0.35, 0.3, 0.33, 0.36, 0.4, 0.45, 0.5], [1.8, 1.4, 1.2, 1.1, 1, 0.9, 0.85, 0.8], [1.9, 1.5, 1.3, 1.35, 1.4, 1.45, 1.5, 1.6]);
-    const doc = makeDoc({ family: 'lstm', depth: 1, width: 16, metric: 'rmse', values: [1.3, 1.3], folds: 2, curves: [{ epochs: e, bestEpoch: 3, stoppedEarly: false }, { epochs: e, bestEpoch: 3, stoppedEarly: false }] });
+    const doc = makeDoc({
+      family: 'lstm',
+      depth: 1,
+      width: 16,
+      metric: 'rmse',
+      values: [1.3, 1.3],
+      folds: 2,
+      curves: [
+        { epochs: e, bestEpoch: 3, stoppedEarly: false },
+        { epochs: e, bestEpoch: 3, stoppedEarly: false },
+      ],
+    });
     const f = diagnoseRun(analyzeRun([doc], spec), spec).candidates[0]!.findings;
     expect(f[0]!.message).toBe(
       // Centred 3-epoch means: around epoch 3, validation (1.5 + 1.3 + 1.35) / 3 = 1.38 and training 1.23; the

@@ -57,14 +57,14 @@ describe('the effect of depth and of width', () => {
   it('says which one mattered in one sentence', () => {
     const e = runEffects(grid());
 
-    expect(e.sentence).toMatch(/^Width mattered, depth did not: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.822\) and worst at width 8 \(0\.720\), 0\.102 apart \(p = 0\.003\); averaged over widths 8 and 16, accuracy is best at depth 2 /);
+    expect(e.sentence).toMatch(
+      /^Width mattered, depth did not: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.822\) and worst at width 8 \(0\.720\), 0\.102 apart \(p = 0\.003\); averaged over widths 8 and 16, accuracy is best at depth 2 /,
+    );
     expect(e.sentence).toMatch(/: within noise\)\.$/);
   });
 
   it('Bonferroni-adjusts the extremes of more than two levels', () => {
-    const docs = [1, 2, 3].flatMap((depth) =>
-      [8, 16].map((width) => makeDoc({ depth, width, values: [0.8, 0.81, 0.79].map((v, i) => v + depth * 0.001 * (i + 1) + width / 1000), folds: 3 })),
-    );
+    const docs = [1, 2, 3].flatMap((depth) => [8, 16].map((width) => makeDoc({ depth, width, values: [0.8, 0.81, 0.79].map((v, i) => v + depth * 0.001 * (i + 1) + width / 1000), folds: 3 })));
     const depth = factorEffect(analyzeRun(docs, makeSpec()).ranked, 'depth', true)!;
 
     // Three levels: three pairs.
@@ -92,10 +92,7 @@ describe('the effect of depth and of width', () => {
 
   it('puts the lowest error first for a lower-is-better metric', () => {
     const rmse = makeSpec({ dataset: { key: 'datasets/x.csv', task: 'regression', target: 'y' } });
-    const docs = [
-      makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [2, 2.2, 2.1], folds: 3 }),
-      makeDoc({ depth: 2, width: 8, metric: 'rmse', values: [1, 1.1, 1.2], folds: 3 }),
-    ];
+    const docs = [makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [2, 2.2, 2.1], folds: 3 }), makeDoc({ depth: 2, width: 8, metric: 'rmse', values: [1, 1.1, 1.2], folds: 3 })];
     const depth = factorEffect(analyzeRun(docs, rmse).ranked, 'depth', false)!;
     expect(depth.best.level).toBe(2);
     expect(depth.best.summary.mean).toBeCloseTo(1.1, 12);
@@ -112,7 +109,9 @@ describe('the effect of depth and of width', () => {
     const e = runEffects(analyzeRun(once, makeSpec()));
     expect(e.width!.test).toBeNull();
     expect(e.width!.significant).toBeNull();
-    expect(e.sentence).toMatch(/^With one trial per candidate neither effect can be tested: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.795\) and worst at width 8 \(0\.710\), 0\.0850 apart \(untested\)/);
+    expect(e.sentence).toMatch(
+      /^With one trial per candidate neither effect can be tested: averaged over depths 1 and 2, accuracy is best at width 16 \(0\.795\) and worst at width 8 \(0\.710\), 0\.0850 apart \(untested\)/,
+    );
 
     const oneDepth = [makeDoc({ depth: 2, width: 8, values: [0.7, 0.71], folds: 2 }), makeDoc({ depth: 2, width: 16, values: [0.8, 0.82], folds: 2 })];
     expect(runEffects(analyzeRun(oneDepth, makeSpec())).sentence).toMatch(/^Only one depth \(2\) was trained, so the sweep says nothing about depth; width /);

@@ -37,7 +37,16 @@ describe('the history in the store', () => {
     const { spec, docs } = craftedRun('night-0');
     const runIds = Array.from({ length: 8 }, (_, i) => `night-${i}`);
 
-    await Promise.all(runIds.map((runId) => writeRunReport(store, runId, spec, docs.map((d) => ({ ...d, runId })))));
+    await Promise.all(
+      runIds.map((runId) =>
+        writeRunReport(
+          store,
+          runId,
+          spec,
+          docs.map((d) => ({ ...d, runId })),
+        ),
+      ),
+    );
 
     const history = await readHistory(store, spec.name);
     expect(history?.entries.map((e) => e.runId).sort()).toEqual(runIds);

@@ -94,8 +94,7 @@ function parseSequential(code: string): { inputShape: number[]; layers: PyLayer[
 }
 
 const pair = (v: Py | undefined, fallback: [number, number]): [number, number] => (Array.isArray(v) ? [v[0] as number, v[1] as number] : fallback);
-const outSize = (size: number, window: number, stride: number, padding: Py | undefined) =>
-  padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - window) / stride) + 1;
+const outSize = (size: number, window: number, stride: number, padding: Py | undefined) => (padding === 'same' ? Math.ceil(size / stride) : Math.floor((size - window) / stride) + 1);
 
 /** Keras' output shapes and parameter counts for the parsed layers. */
 function kerasShapesAndParams(inputShape: number[], layers: PyLayer[]): { outputShape: number[]; params: number }[] {
@@ -260,7 +259,10 @@ describe('kerasCode against the TensorFlow.js model', () => {
   }
 
   it('writes compile and fit in the seed style, with the task’s loss and the sweep’s early stopping', () => {
-    const spec = makeSpec({ model: { family: 'dense', depth: [1], width: [16] }, training: { epochs: 30, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, earlyStopping: { patience: 3, monitor: 'val_metric' } } } as Partial<SweepSpecInput>);
+    const spec = makeSpec({
+      model: { family: 'dense', depth: [1], width: [16] },
+      training: { epochs: 30, batchSize: 64, optimizer: 'sgd', learningRate: 0.05, earlyStopping: { patience: 3, monitor: 'val_metric' } },
+    } as Partial<SweepSpecInput>);
     const code = kerasCode(makeDoc({ depth: 1, width: 16, values: [0.8, 0.82] }), spec);
     expect(code).toContain("    keras.Input(shape=(10,)),\n    keras.layers.Dense(16, activation='relu'),\n    keras.layers.Dense(1, activation='sigmoid')\n])");
     expect(code).not.toContain('input_shape=');
@@ -445,7 +447,7 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
     expect(s.consts).toMatchObject({ TARGET: 'mpg', FEATURES: ['hp', 'cyl'], NUMERIC: ['hp', 'cyl'], CATEGORIES: {}, INDICATORS: [] });
     expect(callsOf(s, 'train_test_split').every((c) => !('stratify' in c.kwargs))).toBe(true);
     expect(callsOf(s, 'df.dropna').map((c) => c.kwargs['subset'])).toEqual(['[TARGET]', 'FEATURES']);
-    expect(code).toContain("y_mean, y_std = target(train).mean(), target(train).std()");
+    expect(code).toContain('y_mean, y_std = target(train).mean(), target(train).std()');
     expect(code).toContain('print(f"test rmse: {np.sqrt(np.mean(error ** 2)):.4g} mpg")');
     expect(code).toContain('# layerbench scored candidates with 3-fold cross-validation × 3 repeats; one model here: one validation split.');
   });
@@ -504,7 +506,15 @@ describe('kerasCode: a script that runs end to end, data prepared as layerbench 
       model: { family: 'dense', depth: [1], width: [8] },
       evaluation: { strategy: 'kfold', folds: 3, test: 0.2, metric: 'rmse' },
     } as Partial<SweepSpecInput>);
-    const parsed = parseDataset(spec.dataset, utf8(shopsCsv().split('\n').filter((l) => !l.startsWith(',')).join('\n'))); // every day known: it orders the rows
+    const parsed = parseDataset(
+      spec.dataset,
+      utf8(
+        shopsCsv()
+          .split('\n')
+          .filter((l) => !l.startsWith(','))
+          .join('\n'),
+      ),
+    ); // every day known: it orders the rows
     const { layout: prep } = dataLayout(parsed, spec.evaluation, spec.training.seed);
     const doc = makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [1, 1.2], layers: denseLayers(prep.inputShape[0]!, [8], 1, 'linear') });
 
@@ -580,9 +590,7 @@ describe.skipIf(!dataPython)(`the script's data part under ${dataPython ?? 'a Py
       const doc = makeDoc({ depth: 1, width: 8, values: [0.7], layers: denseLayers(prep.inputShape[0]!, [8], 3, 'softmax') });
       const code = kerasCode(doc, spec, prep);
       const dataPart = code.split('keras.utils.set_random_seed')[0]!.replace('import keras\n', '');
-      const stats = Object.fromEntries(
-        prep.input.kind === 'tabular' ? prep.input.features.flatMap((f) => (f.kind === 'numeric' ? [[f.name, [f.impute, f.mean, f.std]]] : [])) : [],
-      );
+      const stats = Object.fromEntries(prep.input.kind === 'tabular' ? prep.input.features.flatMap((f) => (f.kind === 'numeric' ? [[f.name, [f.impute, f.mean, f.std]]] : [])) : []);
       await writeFile(join(dir, 'pets.csv'), csv);
       const check = `${dataPart}
 import json
@@ -615,7 +623,10 @@ print(json.dumps({
         model: { family: 'dense', depth: [1], width: [8] },
         evaluation: { strategy: 'holdout', validationSplit: 0.25, test: 0.2, metric: 'rmse' },
       } as Partial<SweepSpecInput>);
-      const csv = shopsCsv().split('\n').filter((l) => !l.startsWith(',')).join('\n'); // dataset.time: rows need their day
+      const csv = shopsCsv()
+        .split('\n')
+        .filter((l) => !l.startsWith(','))
+        .join('\n'); // dataset.time: rows need their day
       const parsed = parseDataset(spec.dataset, utf8(csv));
       const { layout: prep, split } = dataLayout(parsed, spec.evaluation, spec.training.seed);
       const [fold] = foldIndices(parsed, spec.evaluation, spec.training.seed, 0);
@@ -624,9 +635,7 @@ print(json.dumps({
       const doc = makeDoc({ depth: 1, width: 8, metric: 'rmse', values: [1], layers: denseLayers(prep.inputShape[0]!, [8], 1, 'linear') });
       const code = kerasCode(doc, spec, prep);
       const dataPart = code.split('keras.utils.set_random_seed')[0]!.replace('import keras\n', '');
-      const stats = Object.fromEntries(
-        prep.input.kind === 'tabular' ? prep.input.features.flatMap((f) => (f.kind === 'numeric' ? [[f.name, [f.impute, f.mean, f.std]]] : [])) : [],
-      );
+      const stats = Object.fromEntries(prep.input.kind === 'tabular' ? prep.input.features.flatMap((f) => (f.kind === 'numeric' ? [[f.name, [f.impute, f.mean, f.std]]] : [])) : []);
       await writeFile(join(dir, 'shops.csv'), csv);
       const check = `${dataPart}
 import json

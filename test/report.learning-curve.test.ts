@@ -12,7 +12,12 @@ const FRACTIONS = [0.125, 0.25, 0.5, 1];
 const noise = [0.004, -0.003, 0.002, -0.004, 0.001];
 
 function doc(level: number, fraction: number, candidate = big!) {
-  const d = craftedDoc('run-1', candidate, noise.map((e) => level + e), candidate === big ? 400 : 50);
+  const d = craftedDoc(
+    'run-1',
+    candidate,
+    noise.map((e) => level + e),
+    candidate === big ? 400 : 50,
+  );
   return { ...d, trials: d.trials.map((t) => ({ ...t, trainRows: Math.round(1000 * fraction), valRows: 2000 })) };
 }
 
@@ -60,7 +65,7 @@ describe('the learning curve in the report', () => {
     expect(await svg('wide')).toContain('the fitted trend at 2,000 rows');
   });
 
-  it('states the verdict in the HTML, the Markdown and the terminal, with each point\'s rows and interval', () => {
+  it("states the verdict in the HTML, the Markdown and the terminal, with each point's rows and interval", () => {
     const html = learningCurveHtml({ doc: lc, figure: null });
     expect(html).toContain('id="learning-curve"');
     expect(html).toContain(lc.verdict.headline.replace(/\(/g, '(').slice(0, 30));

@@ -92,7 +92,9 @@ describe('writeRunReport', () => {
       expect(html).toContain(`<span class="tag ${kind === 'unfinished' ? 'info' : 'warn'}">${kind}</span>`);
       expect(md).toContain(`— ${kind}:`);
     }
-    expect(md).toContain('3 of 8 candidates have findings (below); the other 5 are not flagged. All 40 trials ran to the 15-epoch cap without stopping early; 5 of them were still improving at the end.');
+    expect(md).toContain(
+      '3 of 8 candidates have findings (below); the other 5 are not flagged. All 40 trials ran to the 15-epoch cap without stopping early; 5 of them were still improving at the end.',
+    );
 
     // ± means the standard error, everywhere, and says so; means are rounded to it.
     expect(md).toContain('| accuracy (mean ± standard error) | 95 % CI |');
@@ -100,13 +102,17 @@ describe('writeRunReport', () => {
     expect(html).toContain('<th class="num" title="mean ± standard error; under it the 95 % interval">accuracy ± se<br><span class="muted">95 % CI</span></th>');
 
     // The baseline: in the answer, as a leaderboard row, and as a rule line on the charts.
-    expect(md).toContain('- **Baseline:** The baseline "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.574 ± 0.0014 on the same splits. All 8 candidates beat it (one-sided paired test, p < 0.05).');
+    expect(md).toContain(
+      '- **Baseline:** The baseline "majority class" — always "no" (57.4 % of training rows) — scores accuracy 0.574 ± 0.0014 on the same splits. All 8 candidates beat it (one-sided paired test, p < 0.05).',
+    );
     expect(md).toContain('| — | baseline: majority class | 0 | 0.574 ± 0.0014 |');
     expect(html).toContain('<tr class="cand baseline">');
     expect(html).toContain('baseline (majority class) 0.574');
 
     // The test scores, labelled as never used for choosing: the final model's and the best-ranked candidate's.
-    expect(md).toContain('- **Test — never used for choosing:** The final model — dense d2 w32 refit on all non-test rows, the model handed over — scores accuracy 0.836 (250 test rows; no interval: older documents keep no per-row results)');
+    expect(md).toContain(
+      '- **Test — never used for choosing:** The final model — dense d2 w32 refit on all non-test rows, the model handed over — scores accuracy 0.836 (250 test rows; no interval: older documents keep no per-row results)',
+    );
     expect(md).toContain("The best-ranked dense d2 w64's trial models score accuracy 0.834 (250 test rows; no interval");
     expect(html).toContain('<strong>Test — never used for choosing:</strong> The final model — dense d2 w32 refit');
 
@@ -157,7 +163,9 @@ describe('writeRunReport', () => {
     const out = await writeRunReport(store, 'run-4', spec, docs, { history: false, extras: { ...extras, final } });
     const md = await getText(store, out.mdKey);
     expect(md).toMatch(/The final model — dense d2 w32 refit on all non-test rows, the model handed over — scores accuracy 0\.700 ± 0\.042 \(95 % CI 0\.612 – 0\.776, 120 test rows\)/);
-    expect(md).toMatch(/The final model's test interval lies below the validation interval \(0\.83\d – 0\.84\d\)\. Likely reasons: the validation rows chose both the early-stopping epoch and the candidate/);
+    expect(md).toMatch(
+      /The final model's test interval lies below the validation interval \(0\.83\d – 0\.84\d\)\. Likely reasons: the validation rows chose both the early-stopping epoch and the candidate/,
+    );
     // Within it, the test agrees.
     const near = makeFinal({ runId: 'run-4', candidateId: CRAFTED_RECOMMENDED, test: 0.84, rows: 250, blocks: accuracyBlocks(210, 250) });
     const agrees = await writeRunReport(store, 'run-4b', spec, docs, { history: false, extras: { ...extras, final: near } });
@@ -177,7 +185,13 @@ describe('writeRunReport', () => {
     expect(html).not.toContain('id="keras"');
     expect(md).toContain('This run recorded no data summary');
     // An old run: nothing beside the candidate documents — no baseline, no test, no data; no crash.
-    const old = await writeRunReport(store, 'run-6', spec, docs.map((d) => ({ ...d, trials: d.trials.map(({ test: _test, ...t }) => t) })), { history: false });
+    const old = await writeRunReport(
+      store,
+      'run-6',
+      spec,
+      docs.map((d) => ({ ...d, trials: d.trials.map(({ test: _test, ...t }) => t) })),
+      { history: false },
+    );
     const oldMd = await getText(store, old.mdKey);
     expect(old.recommended).toBe(CRAFTED_RECOMMENDED);
     expect(oldMd).not.toContain('- **Baseline:** The baseline');

@@ -183,13 +183,18 @@ describe('the baseline, the recommendation and the test scores in leaderboard.js
     expect(table).toMatch(/^# +depth +width +params +accuracy ↑ +p worse +epochs +fit s +verdict$/m);
     expect(table).toMatch(/^2 +1 +8 +41 +0\.814 ± 0\.012 +0\.187 +12\.0 +7\.5 +recommended$/m);
     expect(table).toMatch(/^4 +2 +8 +200 +0\.554 ± 0\.016 +< 0\.001 +12\.0 +7\.5 +at or below baseline$/m);
-    expect(unwrapped(table)).toContain('baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.600 ± 0 on the same splits; 3 of 4 candidates beat it (one-sided paired test, p < 0.05).');
+    expect(unwrapped(table)).toContain(
+      'baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.600 ± 0 on the same splits; 3 of 4 candidates beat it (one-sided paired test, p < 0.05).',
+    );
     expect(unwrapped(table)).toMatch(/^recommended: depth 1, width 8 \(8 units, \d+ parameters\) dense d1 w8 \(\d+ params, accuracy 0\.814 ± 0\.012\) is the smallest candidate as good as the best/m);
     expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);
   });
 
   it('says, with one trial per candidate, that there is no interval', () => {
-    const single = buildLeaderboard(manifest, docs.map((d) => ({ ...d, metric: { ...d.metric, values: d.metric.values.slice(0, 1) }, trials: d.trials.slice(0, 1) })));
+    const single = buildLeaderboard(
+      manifest,
+      docs.map((d) => ({ ...d, metric: { ...d.metric, values: d.metric.values.slice(0, 1) }, trials: d.trials.slice(0, 1) })),
+    );
     const table = leaderboardTable(single);
     expect(single.answer.outcome).toBe('single-draw');
     expect(unwrapped(table)).toContain('with one trial there is no standard error and no test');

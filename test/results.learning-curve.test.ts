@@ -76,7 +76,7 @@ describe('the learning curve: the decision rule applied to training rows', () =>
   });
 });
 
-describe('the curve\'s candidates and cost', () => {
+describe("the curve's candidates and cost", () => {
   it('takes the recommended one and the best larger and best smaller (rows ranked best first)', () => {
     const rows = [
       { candidateId: 'huge', params: 5000 },
@@ -98,7 +98,9 @@ describe('the curve\'s candidates and cost', () => {
   it('costs the fractions below 1 per candidate (the full data is reused), and says so before the run', () => {
     expect(curveCost(FRACTIONS, 3)).toEqual({ trainings: 9, candidateEquivalents: 2.625 });
     const spec = craftedManifest('x', { training: { epochs: 10 }, evaluation: { repeats: 3 }, learningCurve: true }).sweep;
-    expect(learningCurvePlanLine(spec, 4)).toMatch(/^learning curve: up to 3 candidates .* = 9 more trainings, at most 270 epochs .* about 2\.6 candidates' worth of training, \+66 % on the sweep's 4/);
+    expect(learningCurvePlanLine(spec, 4)).toMatch(
+      /^learning curve: up to 3 candidates .* = 9 more trainings, at most 270 epochs .* about 2\.6 candidates' worth of training, \+66 % on the sweep's 4/,
+    );
     expect(learningCurvePlanLine(craftedManifest('y').sweep, 4)).toBeNull();
   });
 });
@@ -115,6 +117,11 @@ describe('the power law of the error in the rows', () => {
   it('never rises with more rows, and needs three row counts', () => {
     const fit = fitPowerLaw([100, 200, 400].map((n, i) => ({ n, err: 0.1 + 0.01 * i, weight: 1 })))!;
     expect(fit.b).toBe(0);
-    expect(fitPowerLaw([{ n: 1, err: 0.1, weight: 1 }, { n: 2, err: 0.1, weight: 1 }])).toBeNull();
+    expect(
+      fitPowerLaw([
+        { n: 1, err: 0.1, weight: 1 },
+        { n: 2, err: 0.1, weight: 1 },
+      ]),
+    ).toBeNull();
   });
 });

@@ -92,9 +92,7 @@ describe('halving specs that cannot work', () => {
     expect(message(spec({ strategy: 'halving', minEpochs: 30 }))).toBe('search.minEpochs: 30 is above training.epochs (27), the budget of the last rung');
   });
   it('a budget below one rung', () => {
-    expect(message(spec({ strategy: 'halving', budget: { epochs: 5 } }))).toBe(
-      'search.budget.epochs: 5 is less than the first rung alone (9 candidates × 3 trials × 3 epochs = 81)',
-    );
+    expect(message(spec({ strategy: 'halving', budget: { epochs: 5 } }))).toBe('search.budget.epochs: 5 is less than the first rung alone (9 candidates × 3 trials × 3 epochs = 81)');
   });
   it('halving with a single candidate', () => {
     expect(message(spec({ strategy: 'hyperband' }, [2], [8]))).toMatch(/^search\.strategy: hyperband needs at least 2 candidates/);

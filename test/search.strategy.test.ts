@@ -105,7 +105,11 @@ describe('halving through the interface', () => {
     const spec = sweep({ strategy: 'hyperband', eta: 3, seed: 5 });
     const hyperband = strategyFor(spec.search);
     const s0 = hyperband.start('run', spec, ids(9))!;
-    expect(s0.brackets.map((b) => [b.startRound, b.candidates.length])).toEqual([[0, 5], [1, 3], [2, 1]]);
+    expect(s0.brackets.map((b) => [b.startRound, b.candidates.length])).toEqual([
+      [0, 5],
+      [1, 3],
+      [2, 1],
+    ]);
     const s1 = hyperband.advance(s0, results(hyperband.round(s0, []).candidates), context());
     const joined = s0.brackets[1]!.candidates;
     expect(hyperband.round(s1, []).candidates).toEqual(expect.arrayContaining(joined));
@@ -115,7 +119,10 @@ describe('halving through the interface', () => {
 describe('the schedule a search describes before it trains', () => {
   it('halving, 81 candidates, eta 3, 27 epochs, one trial: 81 → 27 → 9 → 3, and as many again at most', () => {
     // Arrange
-    const spec = sweep({ strategy: 'halving', eta: 3 }, { model: { family: 'dense', depth: [1, 2, 3, 4, 5, 6, 7, 8, 9], width: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, training: { epochs: 27 }, evaluation: { repeats: 1 } });
+    const spec = sweep(
+      { strategy: 'halving', eta: 3 },
+      { model: { family: 'dense', depth: [1, 2, 3, 4, 5, 6, 7, 8, 9], width: [1, 2, 3, 4, 5, 6, 7, 8, 9] }, training: { epochs: 27 }, evaluation: { repeats: 1 } },
+    );
     // Act
     const schedule = strategyFor(spec.search).schedule(spec, 81);
     // Assert: promoted candidates continue from their checkpoints, so round i adds b_i − b_(i−1) epochs each

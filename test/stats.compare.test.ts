@@ -80,6 +80,11 @@ describe('paired comparisons (Nadeau–Bengio corrected resampled t-test)', () =
     expect(pairTrials(fp(points(a), 's'), fp(points(b), 'other'))).toHaveLength(0);
     expect(pairTrials(fp(points(a), 's'), points(b))).toHaveLength(5);
     const shuffled = points(b).reverse().slice(0, 4);
-    expect(pairTrials(points(a), shuffled).map(([x, y]) => [x.fold, y.fold])).toEqual([[1, 1], [2, 2], [3, 3], [4, 4]]);
+    expect(pairTrials(points(a), shuffled).map(([x, y]) => [x.fold, y.fold])).toEqual([
+      [1, 1],
+      [2, 2],
+      [3, 3],
+      [4, 4],
+    ]);
   });
 });

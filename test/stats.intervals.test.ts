@@ -101,7 +101,10 @@ describe('a candidate’s validation interval (validationInterval)', () => {
     const plain = trialInterval('rmse', values, 0.25, 200)!;
     expect(i.lo).toBeCloseTo(plain.lo, 12);
     expect(i.hi).toBeCloseTo(plain.hi, 12);
-    const bare = validationInterval('accuracy', [0.8, 0.9].map((value, repeat) => ({ repeat, fold: 0, value })))!;
+    const bare = validationInterval(
+      'accuracy',
+      [0.8, 0.9].map((value, repeat) => ({ repeat, fold: 0, value })),
+    )!;
     expect(bare.df).toBe(1);
   });
 });
@@ -109,11 +112,17 @@ describe('a candidate’s validation interval (validationInterval)', () => {
 describe('test rows in blocks', () => {
   it('keeps every row of a small split and up to 128 blocks of a large one', () => {
     expect(toBlocks([1, 0, 1], 'random')).toEqual({ order: 'random', size: 1, sums: [1, 0, 1] });
-    const big = toBlocks(Array.from({ length: 1000 }, (_, i) => i % 2), 'random');
+    const big = toBlocks(
+      Array.from({ length: 1000 }, (_, i) => i % 2),
+      'random',
+    );
     expect(big.sums).toHaveLength(128);
     expect(big.sums.reduce((a, b) => a + b, 0)).toBe(500);
     expect(blockRows(big, 1000).reduce((a, b) => a + b, 0)).toBe(1000);
-    const time = toBlocks(Array.from({ length: 1000 }, () => 1), 'time');
+    const time = toBlocks(
+      Array.from({ length: 1000 }, () => 1),
+      'time',
+    );
     expect(blockRows(time, 1000).reduce((a, b) => a + b, 0)).toBe(1000);
     expect(time.sums[0]).toBe(8);
   });
@@ -168,7 +177,12 @@ describe('test rows in blocks', () => {
   });
 
   it('adds the trial models’ retraining spread to the test rows’ sampling error', () => {
-    const models = [0.8, 0.84, 0.88].map((p) => toBlocks(Array.from({ length: 300 }, (_, i) => (i < p * 300 ? 1 : 0)), 'random'));
+    const models = [0.8, 0.84, 0.88].map((p) =>
+      toBlocks(
+        Array.from({ length: 300 }, (_, i) => (i < p * 300 ? 1 : 0)),
+        'random',
+      ),
+    );
     const combined = trialModelsTestInterval('accuracy', models, 300, 0.25)!;
     const one = modelTestInterval('accuracy', models[1]!, 300)!;
     expect(combined.estimate).toBeCloseTo(0.84, 12);

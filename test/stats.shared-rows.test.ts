@@ -31,16 +31,38 @@ describe('trials that share their validation rows', () => {
     const counted = pairedTest(a, b, 'accuracy')!;
     expect(counted.se).toBeGreaterThan(plain.se * 2);
     expect(counted.p).toBeGreaterThan(plain.p);
-    expect(sharedRowsDifferenceVariance('accuracy', a.map((x, i) => [x, b[i]!]))).toBeGreaterThan(0);
+    expect(
+      sharedRowsDifferenceVariance(
+        'accuracy',
+        a.map((x, i) => [x, b[i]!]),
+      ),
+    ).toBeGreaterThan(0);
   });
 
   it('add nothing when every trial has its own split (the spread already holds the rows’ sampling error)', () => {
     const own = a.map((p, i) => ({ ...p, split: `split-${i}` }));
     expect(sharedRowsVariance('accuracy', own).variance).toBe(0);
-    expect(pairedTest(own, b.map((p, i) => ({ ...p, split: `split-${i}` })), 'accuracy')!.se).toBeCloseTo(pairedTest(own, b.map((p, i) => ({ ...p, split: `split-${i}` })))!.se, 12);
+    expect(
+      pairedTest(
+        own,
+        b.map((p, i) => ({ ...p, split: `split-${i}` })),
+        'accuracy',
+      )!.se,
+    ).toBeCloseTo(
+      pairedTest(
+        own,
+        b.map((p, i) => ({ ...p, split: `split-${i}` })),
+      )!.se,
+      12,
+    );
   });
 
   it('add nothing for older documents without per-row results', () => {
-    expect(sharedRowsVariance('accuracy', a.map(({ blocks: _b, ...p }) => p)).variance).toBe(0);
+    expect(
+      sharedRowsVariance(
+        'accuracy',
+        a.map(({ blocks: _b, ...p }) => p),
+      ).variance,
+    ).toBe(0);
   });
 });

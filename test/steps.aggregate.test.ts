@@ -87,9 +87,7 @@ describe('aggregate', () => {
   it('refuses to delete anything but scratch', async () => {
     const store = await tempStore();
     await putJson(store, keys.runManifest('r6'), craftedManifest('r6'));
-    await expect(aggregate(store, { runs: [{ runId: 'r6', sweep: 'crafted', candidates: 4 }], itemsKey: keys.runManifest('r6') })).rejects.toThrow(
-      'runs/r6/run.json: not scratch, never deleted',
-    );
+    await expect(aggregate(store, { runs: [{ runId: 'r6', sweep: 'crafted', candidates: 4 }], itemsKey: keys.runManifest('r6') })).rejects.toThrow('runs/r6/run.json: not scratch, never deleted');
     expect(await store.exists(keys.runManifest('r6'))).toBe(true);
   });
 

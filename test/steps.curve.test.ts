@@ -37,7 +37,7 @@ async function trainedRun(runId: string) {
   return { store, manifest, run: { runId, sweep: manifest.sweep.name, candidates: 4 } };
 }
 
-describe('the learning curve\'s round, through Aggregate and Promote', () => {
+describe("the learning curve's round, through Aggregate and Promote", () => {
   it('is one more round once the search is done: Promote writes the plan and the items carry their fraction; then Aggregate writes the analysis', async () => {
     const { store, manifest, run } = await trainedRun('c1');
     const first = await aggregate(store, { runs: [run] }, { now: NOW });
@@ -62,7 +62,12 @@ describe('the learning curve\'s round, through Aggregate and Promote', () => {
     const [crashed, ...trained] = items;
     for (const it of trained) {
       const c = manifest.candidates.find((x) => x.id === it.candidateId)!;
-      const d = craftedDoc('c1', c, [0.6, 0.61, 0.59].map((v) => v + it.fraction! / 10), 10);
+      const d = craftedDoc(
+        'c1',
+        c,
+        [0.6, 0.61, 0.59].map((v) => v + it.fraction! / 10),
+        10,
+      );
       await putJson(store, keys.curvePoint('c1', c.id, String(it.fraction)), d);
     }
     const failure = await recordFailure(store, { ...crashed!, error: { Error: 'States.Timeout', Cause: 'timed out' } }, { now: NOW });
@@ -93,7 +98,7 @@ describe('the learning curve\'s round, through Aggregate and Promote', () => {
 });
 
 describe('the learning curve after a search in rounds', () => {
-  it('opens once halving\'s last round is trained, from the candidates that round ranked', async () => {
+  it("opens once halving's last round is trained, from the candidates that round ranked", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layerbench-curve-halving-'));
     dirs.push(dir);
     const store = new LocalStore(dir);
@@ -105,7 +110,15 @@ describe('the learning curve after a search in rounds', () => {
       learningCurve: true,
     });
     await putJson(store, keys.runManifest('h1'), manifest);
-    await putJson(store, keys.halving('h1'), strategyFor(manifest.sweep.search).start('h1', manifest.sweep, manifest.candidates.map((c) => c.id))!);
+    await putJson(
+      store,
+      keys.halving('h1'),
+      strategyFor(manifest.sweep.search).start(
+        'h1',
+        manifest.sweep,
+        manifest.candidates.map((c) => c.id),
+      )!,
+    );
     const run = { runId: 'h1', sweep: manifest.sweep.name, candidates: 9 };
     // Each round: the open round's candidates trained (candidate i scores 0.9 − 0.05 i), then Aggregate and Promote.
     let items: WorkItem[] = manifest.candidates.map((c) => ({ runId: 'h1', candidateId: c.id, round: 0 }));
@@ -128,12 +141,18 @@ describe('the learning curve after a search in rounds', () => {
 });
 
 describe('a curve item through the Train step', () => {
-  it('trains on the fraction, in steps when it must (continuing with its fraction), and writes the point, not the candidate\'s document', async () => {
+  it("trains on the fraction, in steps when it must (continuing with its fraction), and writes the point, not the candidate's document", async () => {
     const dir = await mkdtemp(join(tmpdir(), 'layerbench-curve-train-'));
     dirs.push(dir);
     const store = new LocalStore(dir);
     await store.put('datasets/sep.csv', separableCsv(120, 3));
-    const spec = { name: 'sep', dataset: { key: 'datasets/sep.csv', task: 'binary', target: 'label' }, model: { family: 'dense', depth: [1], width: [4] }, training: { epochs: 2 }, learningCurve: true };
+    const spec = {
+      name: 'sep',
+      dataset: { key: 'datasets/sep.csv', task: 'binary', target: 'label' },
+      model: { family: 'dense', depth: [1], width: [4] },
+      training: { epochs: 2 },
+      learningCurve: true,
+    };
     await putJson(store, keys.sweep('sep'), spec);
     const planned = await plan(store, { trigger: 'cli', key: keys.sweep('sep') }, { now: NOW });
     const item = { ...planned.items[0]!, fraction: 0.5 };
@@ -154,7 +173,7 @@ describe('a curve item through the Train step', () => {
   });
 });
 
-describe('the curve\'s subsample of a split\'s training rows', () => {
+describe("the curve's subsample of a split's training rows", () => {
   const parsed = { kind: 'tabular', task: 'binary', y: Float64Array.from({ length: 100 }, (_, i) => (i % 4 === 0 ? 1 : 0)) } as unknown as Parameters<typeof subsampleIndices>[0];
   const train = Int32Array.from({ length: 80 }, (_, i) => i);
 

@@ -113,10 +113,7 @@ describe('plan', () => {
   });
 
   it('re-runs every registered sweep that uses an uploaded dataset, and only those', async () => {
-    const store = await storeWith(
-      [sweep('alpha', 'datasets/a.csv'), sweep('beta', 'datasets/a.csv', [2]), sweep('gamma', 'datasets/b.csv')],
-      ['datasets/a.csv', 'datasets/b.csv'],
-    );
+    const store = await storeWith([sweep('alpha', 'datasets/a.csv'), sweep('beta', 'datasets/a.csv', [2]), sweep('gamma', 'datasets/b.csv')], ['datasets/a.csv', 'datasets/b.csv']);
     const out = await plan(store, { trigger: 'upload', key: 'datasets/a.csv', etag: '"v7"' }, { now: NOW });
     expect(out.runs.map((r) => r.sweep).sort()).toEqual(['alpha', 'beta']);
     expect(out.items).toHaveLength(3);
@@ -163,7 +160,13 @@ describe('plan', () => {
 
     const again = await plan(store, input, { now: NOW });
 
-    expect(again.items.map((i) => [i.candidateId, i.retrain]).sort()).toEqual([[a, true], [b, true], [d, true]].sort());
+    expect(again.items.map((i) => [i.candidateId, i.retrain]).sort()).toEqual(
+      [
+        [a, true],
+        [b, true],
+        [d, true],
+      ].sort(),
+    );
     expect(again.warnings).toEqual([expect.stringMatching(new RegExp(`^runs/resume-kinds/candidates/${d}\\.json: unreadable \\(not JSON: .*\\); training ${d} again$`))]);
   });
 
@@ -218,7 +221,10 @@ describe('plan', () => {
     const { runs } = await plan(store, { trigger: 'cli', key: 'sweeps/alpha.json', runId: 'with-data' });
     const baseline = baselineDocSchema.parse(await getJson(store, keys.baseline(runs[0]!.runId)));
     expect(baseline).toMatchObject({ runId: 'with-data', name: 'majority class', metric: { name: 'accuracy', higherIsBetter: true } });
-    expect(baseline.trials.map((t) => [t.repeat, t.fold])).toEqual([[0, 0], [1, 0]]);
+    expect(baseline.trials.map((t) => [t.repeat, t.fold])).toEqual([
+      [0, 0],
+      [1, 0],
+    ]);
     expect(baseline.test!.rows).toBe(6);
     const manifest = await readManifest(store, 'with-data');
     // 30 rows, 15 of each class: 6 held out for the test split, 24 left, 5 of them validate each repeat.

@@ -23,9 +23,18 @@ async function halvingRun(runId: string) {
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-promote-'));
   dirs.push(dir);
   const store = new LocalStore(dir);
-  const manifest = craftedManifest(runId, { model: { family: 'dense', depth: [1, 2, 3], width: [4, 8, 16] }, training: { epochs: 9 }, evaluation: { repeats: 2 }, search: { strategy: 'halving', eta: 3 } });
+  const manifest = craftedManifest(runId, {
+    model: { family: 'dense', depth: [1, 2, 3], width: [4, 8, 16] },
+    training: { epochs: 9 },
+    evaluation: { repeats: 2 },
+    search: { strategy: 'halving', eta: 3 },
+  });
   await putJson(store, keys.runManifest(runId), manifest);
-  const state = strategyFor(manifest.sweep.search).start(runId, manifest.sweep, manifest.candidates.map((c) => c.id))!;
+  const state = strategyFor(manifest.sweep.search).start(
+    runId,
+    manifest.sweep,
+    manifest.candidates.map((c) => c.id),
+  )!;
   await putJson(store, keys.halving(runId), state);
   return { store, manifest };
 }

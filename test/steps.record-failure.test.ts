@@ -37,7 +37,11 @@ describe('recordFailure', () => {
     expect(doc).toMatchObject({
       status: 'failed',
       candidate,
-      error: { kind: 'timeout', code: 'E_TIMEOUT', message: expect.stringMatching(/^timed out: a Train task ran past its time limit \(locally --train-timeout, default 900 s; .*training\.maxTaskSeconds \(840 s\)/) },
+      error: {
+        kind: 'timeout',
+        code: 'E_TIMEOUT',
+        message: expect.stringMatching(/^timed out: a Train task ran past its time limit \(locally --train-timeout, default 900 s; .*training\.maxTaskSeconds \(840 s\)/),
+      },
       startedAt: NOW.toISOString(),
     });
   });

@@ -66,7 +66,15 @@ describe('report: regressions', () => {
       const manifest = craftedManifest(runId);
       await putJson(store, keys.runManifest(runId), manifest);
       for (const c of manifest.candidates) {
-        await putJson(store, keys.candidate(runId, c.id), { ...craftedDoc(runId, c, values.map((v) => v - c.width / 1000), 21), finishedAt });
+        await putJson(store, keys.candidate(runId, c.id), {
+          ...craftedDoc(
+            runId,
+            c,
+            values.map((v) => v - c.width / 1000),
+            21,
+          ),
+          finishedAt,
+        });
       }
       return report(store, await aggregate(store, { runs: [{ runId, sweep: 'crafted', candidates: 4 }] }));
     };

@@ -1,12 +1,5 @@
 import { createHash } from 'node:crypto';
-import {
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { LayerbenchError, NotFoundError, SpecError, TransientError } from '../src/errors.js';
@@ -183,8 +176,7 @@ describe('S3Store failure classification (fault injection)', () => {
   afterEach(() => mock.reset());
   afterAll(() => mock.restore());
 
-  const serviceError = (name: string, httpStatusCode: number) =>
-    new S3ServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode }, message: name });
+  const serviceError = (name: string, httpStatusCode: number) => new S3ServiceException({ name, $fault: httpStatusCode >= 500 ? 'server' : 'client', $metadata: { httpStatusCode }, message: name });
 
   it.each([
     ['SlowDown', 503],
@@ -270,9 +262,7 @@ describe('S3Store.putIfAbsent (S3 conditional writes, aws-sdk-client-mock)', () 
   });
 
   it('turns 409 ConditionalRequestConflict into a TransientError (retried; the retry sees the winner)', async () => {
-    mock.on(PutObjectCommand).rejects(
-      new S3ServiceException({ name: 'ConditionalRequestConflict', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'conflict' }),
-    );
+    mock.on(PutObjectCommand).rejects(new S3ServiceException({ name: 'ConditionalRequestConflict', $fault: 'client', $metadata: { httpStatusCode: 409 }, message: 'conflict' }));
     const err = await store.putIfAbsent('runs/r1/run.json', 'x').catch((e: unknown) => e);
     expect(err).toBeInstanceOf(TransientError);
     expect((err as Error).message).toContain('s3://b/p/runs/r1/run.json');

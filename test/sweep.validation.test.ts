@@ -65,14 +65,22 @@ describe('sweep spec validation', () => {
     ['rmse on a classification task', withField('evaluation.metric', 'rmse'), 'sweep: evaluation.metric: rmse does not apply to a binary task'],
     ['random search without count', withField('search.strategy', 'random'), 'sweep: search.count: is required for random search'],
     ['a grid above the cap', withField('search.maxCandidates', 3), 'sweep: search.maxCandidates: the sweep expands to 4 candidates, more than the cap of 3'],
-    ['a forecast without lookback', { ...withField('dataset.task', 'forecast'), dataset: { key: 'datasets/c.csv', task: 'forecast', target: 'co2', time: 'date' } }, 'sweep: dataset.lookback: is required for forecast'],
+    [
+      'a forecast without lookback',
+      { ...withField('dataset.task', 'forecast'), dataset: { key: 'datasets/c.csv', task: 'forecast', target: 'co2', time: 'date' } },
+      'sweep: dataset.lookback: is required for forecast',
+    ],
     ['lstm on a binary task', withField('model.family', 'lstm'), 'sweep: model.family: lstm needs a forecast task'],
     ['cnn on CSV data', withField('model.family', 'cnn'), 'sweep: dataset.format: cnn needs image arrays (npy or npz)'],
     ['an upper-case name', withField('name', 'Weather Sweep'), 'sweep: name: must be 1–64 lower-case letters'],
     ['an unknown optimizer', withField('training.optimizer', 'lbfgs'), 'sweep: training.optimizer: must be one of'],
     ['a string depth', withField('model.depth', ['2']), 'sweep: model.depth[0]: must be a number'],
     ['an unknown early-stopping field', withField('training.earlyStopping', { patience: 3, wait: 1 }), 'sweep: training.earlyStopping: unknown field "wait"'],
-    ['a cnn kernel of 0', { ...valid, dataset: { key: 'datasets/m.npz', format: 'npz', task: 'multiclass', target: 'y' }, model: { family: 'cnn', depth: [1], width: [8], cnn: { kernelSize: 0 } } }, 'sweep: model.cnn.kernelSize: must be ≥ 1'],
+    [
+      'a cnn kernel of 0',
+      { ...valid, dataset: { key: 'datasets/m.npz', format: 'npz', task: 'multiclass', target: 'y' }, model: { family: 'cnn', depth: [1], width: [8], cnn: { kernelSize: 0 } } },
+      'sweep: model.cnn.kernelSize: must be ≥ 1',
+    ],
   ];
 
   it.each(cases)('rejects %s, naming the path', (_label, spec, message) => {
@@ -94,9 +102,7 @@ describe('sweep spec validation', () => {
 
   it('publishes a JSON Schema that names every top-level section', () => {
     const schema = sweepJsonSchema() as { properties: Record<string, unknown>; required: string[] };
-    expect(Object.keys(schema.properties)).toEqual(
-      expect.arrayContaining(['name', 'dataset', 'model', 'training', 'evaluation', 'search']),
-    );
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'dataset', 'model', 'training', 'evaluation', 'search']));
     expect(schema.required).toEqual(expect.arrayContaining(['name', 'dataset', 'model']));
   });
 });

@@ -4,13 +4,7 @@ import type { DataInfo } from '../src/data/types.js';
 import { SpecError } from '../src/errors.js';
 import { expandCandidates } from '../src/search/candidates.js';
 import { sweepSpecSchema } from '../src/sweep/schema.js';
-import {
-  backendUnavailableReason,
-  currentBackend,
-  missingTrainingKernels,
-  selectBackend,
-  trainingBackend,
-} from '../src/train/backend.js';
+import { backendUnavailableReason, currentBackend, missingTrainingKernels, selectBackend, trainingBackend } from '../src/train/backend.js';
 import { trainCandidate } from '../src/train/train.js';
 
 // Tests in this file share the module's selection state and run in order.

@@ -52,8 +52,18 @@ function expectSameTraining(resumed: CandidateDoc, whole: CandidateDoc, toleranc
   resumed.trials.forEach((t, i) => {
     const w = whole.trials[i]!;
     expect(t.epochs.map((e) => e.epoch)).toEqual(w.epochs.map((e) => e.epoch));
-    expect(maxAbsDiff(t.epochs.map((e) => e.loss), w.epochs.map((e) => e.loss))).toBeLessThan(tolerance);
-    expect(maxAbsDiff(t.epochs.map((e) => e.valLoss), w.epochs.map((e) => e.valLoss))).toBeLessThan(tolerance);
+    expect(
+      maxAbsDiff(
+        t.epochs.map((e) => e.loss),
+        w.epochs.map((e) => e.loss),
+      ),
+    ).toBeLessThan(tolerance);
+    expect(
+      maxAbsDiff(
+        t.epochs.map((e) => e.valLoss),
+        w.epochs.map((e) => e.valLoss),
+      ),
+    ).toBeLessThan(tolerance);
     expect(t.bestEpoch).toBe(w.bestEpoch);
     expect(t.stoppedEarly).toBe(w.stoppedEarly);
     expect(Math.abs(t.valMetric - w.valMetric)).toBeLessThan(tolerance);
@@ -180,4 +190,3 @@ describe('the checkpoint format', () => {
     expect(() => decodeCheckpoint(bytes.subarray(0, 20), 'x.ckpt')).toThrow(/truncated|x\.ckpt/);
   });
 });
-

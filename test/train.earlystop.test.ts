@@ -36,10 +36,7 @@ beforeAll(async () => {
 describe('early stopping', () => {
   it('stops after `patience` epochs without improvement and restores the best weights', async () => {
     const events: EpochEvent[] = [];
-    const doc = await run(
-      { epochs: 60, batchSize: 16, learningRate: 0.05, earlyStopping: { monitor: 'val_metric', patience: 2, restoreBestWeights: true } },
-      (e) => events.push(e),
-    );
+    const doc = await run({ epochs: 60, batchSize: 16, learningRate: 0.05, earlyStopping: { monitor: 'val_metric', patience: 2, restoreBestWeights: true } }, (e) => events.push(e));
     const trial = doc.trials[0]!;
     const values = trial.epochs.map((e) => e.valMetric);
 

@@ -30,8 +30,7 @@ function args(input: Partial<SweepSpecInput>, folds = 1): TrainArgs {
     evaluation: { repeats: 1, ...input.evaluation },
   });
   const info: DataInfo = { task: 'regression', inputShape: [3], targetDim: 1, rows: 56, droppedRows: 0 };
-  const splits = (repeat: number): SplitData[] =>
-    Array.from({ length: folds }, (_, fold) => ({ fold, repeat, train: regression(40, 3), val: regression(16, 3), targetScale: [2] }));
+  const splits = (repeat: number): SplitData[] => Array.from({ length: folds }, (_, fold) => ({ fold, repeat, train: regression(40, 3), val: regression(16, 3), targetScale: [2] }));
   return { runId: 'run-memory', spec, candidate: expandCandidates(spec, 'v1')[0]!, info, splits };
 }
 

@@ -120,7 +120,7 @@ async function execute(store: ChaosStore, random: () => number, runId?: string):
       },
     });
     const id = out.runs[0]!.runId;
-    return { runId: id, leaderboard: await getJson<Leaderboard>(new LocalStore(store.root), keys.leaderboard(id, "json")) };
+    return { runId: id, leaderboard: await getJson<Leaderboard>(new LocalStore(store.root), keys.leaderboard(id, 'json')) };
   } catch (error) {
     const [id] = (await new LocalStore(store.root).list('runs/')).map((k) => k.split('/')[1]).filter((k) => k !== undefined);
     return { runId: id ?? runId, error };

@@ -20,18 +20,14 @@ function templateDefinition(template: Template): AslDefinition {
   const text =
     typeof def === 'string'
       ? def
-      : (def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1]
-          .map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === '{"Ref":"AWS::Partition"}' ? 'aws' : ARN))
-          .join('');
+      : (def as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1].map((p) => (typeof p === 'string' ? p : JSON.stringify(p) === '{"Ref":"AWS::Partition"}' ? 'aws' : ARN)).join('');
   return JSON.parse(text) as AslDefinition;
 }
 
 /** Every Task's Resource and the ItemReader's bucket → ARN (the only places the stack's resources appear). */
 function normaliseArns(definition: AslDefinition): AslDefinition {
   return JSON.parse(
-    JSON.stringify(definition, (k, v: unknown) =>
-      (k === 'Resource' && typeof v === 'string' && v.startsWith('arn:aws:lambda:')) || (k === 'Bucket' && v === PLACEHOLDER_BUCKET) ? ARN : v,
-    ),
+    JSON.stringify(definition, (k, v: unknown) => ((k === 'Resource' && typeof v === 'string' && v.startsWith('arn:aws:lambda:')) || (k === 'Bucket' && v === PLACEHOLDER_BUCKET) ? ARN : v)),
   ) as AslDefinition;
 }
 
@@ -73,7 +69,7 @@ describe('the definition the local runner executes', () => {
     expect(local.definition.States[STATE.map]?.MaxConcurrency).toBe(3);
   });
 
-  it('passes the interpreter\'s validation (the local runner skips it at run time)', () => {
+  it("passes the interpreter's validation (the local runner skips it at run time)", () => {
     const { definition } = renderDefinition({ maxConcurrency: 3, trainTimeoutSeconds: 60 });
     expect(() => new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0])).not.toThrow();
   });
@@ -137,7 +133,11 @@ describe('the workflow construct', () => {
     // Every way out of a child ends with an empty result: the Map's array of them stays 3 bytes per candidate.
     const states = map.ItemProcessor!.States;
     for (const name of Object.keys(states).filter((n) => states[n]!.End)) expect(states[name]!.ResultSelector ?? states[name]!.Result).toEqual({});
-    expect(Object.keys(states).filter((n) => states[n]!.End).sort()).toEqual([STATE.recordFailure, STATE.trained]);
+    expect(
+      Object.keys(states)
+        .filter((n) => states[n]!.End)
+        .sort(),
+    ).toEqual([STATE.recordFailure, STATE.trained]);
   });
 
   it('retries transient errors with full-jitter backoff, and catches everything else into RecordFailure', () => {
@@ -162,14 +162,7 @@ describe('the workflow construct', () => {
 
   it("names Lambda's documented transient errors and TransientError, at least 6 attempts, backoff 2, a maximum delay", () => {
     expect([...TRANSIENT_ERRORS].sort()).toEqual(
-      [
-        'Lambda.AWSLambdaException',
-        'Lambda.ClientExecutionTimeoutException',
-        'Lambda.SdkClientException',
-        'Lambda.ServiceException',
-        'Lambda.TooManyRequestsException',
-        'TransientError',
-      ].sort(),
+      ['Lambda.AWSLambdaException', 'Lambda.ClientExecutionTimeoutException', 'Lambda.SdkClientException', 'Lambda.ServiceException', 'Lambda.TooManyRequestsException', 'TransientError'].sort(),
     );
     expect(TRANSIENT_RETRY.maxAttempts).toBeGreaterThanOrEqual(6);
     expect(TRANSIENT_RETRY.backoffRate).toBe(2);

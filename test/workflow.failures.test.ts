@@ -99,7 +99,10 @@ describe('the local store: errno errors classified', () => {
     const store = new LocalStore(dir);
     await store.put('a.json', '{}');
     injectUnder(dir, 'EACCES');
-    await expect(store.get('a.json')).rejects.toMatchObject({ code: 'E_PERMISSION', message: `${join(dir, 'a.json')}: cannot read: permission denied (EACCES); this user (or the function's role) needs to read and write the store` });
+    await expect(store.get('a.json')).rejects.toMatchObject({
+      code: 'E_PERMISSION',
+      message: `${join(dir, 'a.json')}: cannot read: permission denied (EACCES); this user (or the function's role) needs to read and write the store`,
+    });
     fault.code = undefined;
     await expect(store.get('b.json')).rejects.toMatchObject({ code: 'E_NOT_FOUND' });
   });
@@ -139,7 +142,9 @@ describe('the local workflow: a full disk stops the run at once, with its messag
     }).catch((e: unknown) => e);
 
     expect(err).toBeInstanceOf(StoreError);
-    expect((err as Error).message).toMatch(/\/candidates\/dense-d\d-w\d-[0-9a-f]+\.json: cannot write: the disk is full \(ENOSPC\); free space on the disk that holds the store, or use another store$/);
+    expect((err as Error).message).toMatch(
+      /\/candidates\/dense-d\d-w\d-[0-9a-f]+\.json: cannot write: the disk is full \(ENOSPC\); free space on the disk that holds the store, or use another store$/,
+    );
     expect(events.filter((e) => e.type === 'retry')).toEqual([]);
     expect([...attempts.values()].every((n) => n === 1)).toBe(true); // tried once each, never again
     const [runDir] = await readdir(join(dir, 'runs'));
@@ -152,7 +157,14 @@ describe('the local workflow: a full disk stops the run at once, with its messag
     const events: ProgressEvent[] = [];
     injectUnder(dir, 'EMFILE', '/candidates/', 1);
 
-    const result = await runLocal({ store, input: { trigger: 'cli', key: keys.sweep('disk') }, workers: 1, retryIntervalMs: 10, testTrainer: fakeTrainerForTests(store), onProgress: (e) => events.push(e) });
+    const result = await runLocal({
+      store,
+      input: { trigger: 'cli', key: keys.sweep('disk') },
+      workers: 1,
+      retryIntervalMs: 10,
+      testTrainer: fakeTrainerForTests(store),
+      onProgress: (e) => events.push(e),
+    });
 
     expect(result.runs[0]).toMatchObject({ succeeded: 4, failed: 0 });
     const retries = events.filter((e) => e.type === 'retry');
@@ -165,7 +177,10 @@ describe('the local workflow: a full disk stops the run at once, with its messag
     const store = new LocalStore(dir);
     const manifest = craftedManifest('r1');
     await putJson(store, keys.runManifest('r1'), manifest);
-    const cause = JSON.stringify({ errorType: 'StoreError', errorMessage: 'runs/r1/x.json: cannot write: the disk is full (ENOSPC); free space on the disk that holds the store, or use another store' });
+    const cause = JSON.stringify({
+      errorType: 'StoreError',
+      errorMessage: 'runs/r1/x.json: cannot write: the disk is full (ENOSPC); free space on the disk that holds the store, or use another store',
+    });
 
     const err = await recordFailure(store, { runId: 'r1', candidateId: manifest.candidates[0]!.id, error: { Error: 'StoreError', Cause: cause } }).catch((e: unknown) => e);
 
@@ -199,7 +214,10 @@ describe('S3: refused credentials and a missing bucket (a real s3rver)', () => {
     const store = new S3Store({ bucket: s3.bucket, prefix: 'p', client: wrong });
     const hint = 'check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN), or AWS_PROFILE';
     for (const attempt of [() => store.get('datasets/ab.csv'), () => store.put('runs/x.json', '{}'), () => store.list('datasets/'), () => store.exists('datasets/ab.csv')]) {
-      const err = await attempt().then(() => undefined, (e: unknown) => e);
+      const err = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(StoreError);
       expect(err).toMatchObject({ code: 'E_CREDENTIALS', kind: 'fatal' });
       expect((err as Error).message).toContain(`the AWS credentials were refused (`);
@@ -212,7 +230,10 @@ describe('S3: refused credentials and a missing bucket (a real s3rver)', () => {
   it('a missing bucket: a read, a write, and a HEAD (404 as for a missing key) say the bucket does not exist', async () => {
     const store = new S3Store({ bucket: 'no-such-bucket', prefix: 'p', client: s3.client });
     for (const attempt of [() => store.get('datasets/ab.csv'), () => store.put('runs/x.json', '{}'), () => store.version('datasets/ab.csv'), () => store.exists('datasets/ab.csv')]) {
-      const err = await attempt().then(() => undefined, (e: unknown) => e);
+      const err = await attempt().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toMatchObject({ name: 'StoreError', code: 'E_NO_BUCKET' });
       expect((err as Error).message).toContain('the bucket does not exist (NoSuchBucket: ');
       expect((err as Error).message).toContain('create it, or correct the bucket name in the store URI');
@@ -222,7 +243,10 @@ describe('S3: refused credentials and a missing bucket (a real s3rver)', () => {
   it('the CLI: plan on a bucket with wrong credentials is one line, exit 2, nothing written', async () => {
     const dir = await tempDir();
     await mkdir(join(dir, 'x'), { recursive: true });
-    await writeFile(join(dir, 'sweep.json'), JSON.stringify({ name: 'creds', dataset: { key: 'datasets/ab.csv', task: 'binary', target: 'label' }, model: { family: 'dense', depth: [1], width: [2] } }));
+    await writeFile(
+      join(dir, 'sweep.json'),
+      JSON.stringify({ name: 'creds', dataset: { key: 'datasets/ab.csv', task: 'binary', target: 'label' }, model: { family: 'dense', depth: [1], width: [2] } }),
+    );
     for (const [k, v] of Object.entries(s3.env)) vi.stubEnv(k, v);
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'WRONG');
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'WRONG');
@@ -234,7 +258,9 @@ describe('S3: refused credentials and a missing bucket (a real s3rver)', () => {
     expect(out.stdout).toBe('');
     const lines = out.stderr.split('\n').filter((l) => l !== '');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^layerbench: head s3:\/\/layerbench-test\/p\/datasets\/ab\.csv: the AWS credentials were refused \(access denied, HTTP 403 without an error code: the credentials are wrong or may not use this bucket\); check AWS_ACCESS_KEY_ID/);
+    expect(lines[0]).toMatch(
+      /^layerbench: head s3:\/\/layerbench-test\/p\/datasets\/ab\.csv: the AWS credentials were refused \(access denied, HTTP 403 without an error code: the credentials are wrong or may not use this bucket\); check AWS_ACCESS_KEY_ID/,
+    );
     expect(await new S3Store({ bucket: s3.bucket, client: s3.client }).list('')).toEqual(before);
   });
 });

@@ -56,12 +56,16 @@ describe('halving through the local workflow', () => {
   it('trains 9 candidates in rounds of 1, 3 and 9 epochs: the promoted continue from their checkpoints, the rest stop at their rung', async () => {
     // Arrange
     const store = await tempStore();
-    await putJson(store, keys.sweep('halving'), sweep('halving', {
-      model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
-      training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
-      evaluation: { repeats: 2 },
-      search: { strategy: 'halving', eta: 3 },
-    }));
+    await putJson(
+      store,
+      keys.sweep('halving'),
+      sweep('halving', {
+        model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
+        training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
+        evaluation: { repeats: 2 },
+        search: { strategy: 'halving', eta: 3 },
+      }),
+    );
     const events: ProgressEvent[] = [];
     const items: WorkItem[] = [];
 
@@ -114,7 +118,10 @@ describe('halving through the local workflow', () => {
     expect(trained).toBe(2 * (9 * 1 + r1!.length * 3 + r2!.length * 9) - 2 * (r1!.length * 1 + r2!.length * 3));
     // What halving used against the full grid: the epochs trained, and the grid's 162 (no early stopping: every trial to 9)
     expect(lb.search!.compute).toMatchObject({ used: { epochs: trained }, grid: { epochs: 162 }, unmeasured: 0 });
-    expect(lb.search!.compute!.used.cpuSeconds).toBeCloseTo([...docs.values()].reduce((s, d) => s + d.compute!.cpuSeconds, 0), 9);
+    expect(lb.search!.compute!.used.cpuSeconds).toBeCloseTo(
+      [...docs.values()].reduce((s, d) => s + d.compute!.cpuSeconds, 0),
+      9,
+    );
     expect(lb.search!.compute!.used.usd).toBeCloseTo(lb.cost!.usd, 12);
     expect(lb.search!.compute!.grid.cpuSeconds).toBeGreaterThan(0);
     expect(lb.cost).toMatchObject({ basis: 'local', region: 'us-east-1' });
@@ -136,11 +143,15 @@ describe('halving through the local workflow', () => {
   it("hyperband: brackets join at later rounds, trained from scratch to that round's budget, and every finalist reaches training.epochs", async () => {
     // Arrange: 9 candidates, eta 3, 9 epochs → brackets of 5, 3 and 1 candidates joining at rounds 0, 1 and 2
     const store = await tempStore();
-    await putJson(store, keys.sweep('hyperband'), sweep('hyperband', {
-      model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
-      training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
-      search: { strategy: 'hyperband', eta: 3, seed: 5 },
-    }));
+    await putJson(
+      store,
+      keys.sweep('hyperband'),
+      sweep('hyperband', {
+        model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
+        training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
+        search: { strategy: 'hyperband', eta: 3, seed: 5 },
+      }),
+    );
 
     // Act
     const result = await runLocal({ store, input: { trigger: 'cli', key: keys.sweep('hyperband') }, testTrainer: (item) => train(store, item, { backend: 'cpu' }) });
@@ -148,7 +159,11 @@ describe('halving through the local workflow', () => {
     // Assert
     const runId = result.runs[0]!.runId;
     const state = halvingStateSchema.parse(await getJson(store, keys.halving(runId)));
-    expect(state.brackets.map((b) => [b.startRound, b.candidates.length])).toEqual([[0, 5], [1, 3], [2, 1]]);
+    expect(state.brackets.map((b) => [b.startRound, b.candidates.length])).toEqual([
+      [0, 5],
+      [1, 3],
+      [2, 1],
+    ]);
     const [b0, b1, b2] = state.brackets.map((b) => b.candidates);
     expect(state.rounds[0]!.candidates.sort()).toEqual([...b0!].sort());
     expect(b1!.every((id) => state.rounds[1]!.candidates.includes(id))).toBe(true);
@@ -165,12 +180,16 @@ describe('halving through the local workflow', () => {
   it('search.budget stops the rounds before one would pass it, and says what was left untrained', async () => {
     // Arrange: one repeat, so round 0 costs 9 × 1 × 1 = 9 epochs; round 1 at least 3 × 1 × 2 more → a budget of 12 stops it
     const store = await tempStore();
-    await putJson(store, keys.sweep('budget'), sweep('budget', {
-      model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
-      training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
-      evaluation: { repeats: 1 },
-      search: { strategy: 'halving', eta: 3, budget: { epochs: 12 } },
-    }));
+    await putJson(
+      store,
+      keys.sweep('budget'),
+      sweep('budget', {
+        model: { family: 'dense', depth: [1, 2, 3], width: [2, 4, 8] },
+        training: { epochs: 9, batchSize: 32, learningRate: 0.02, earlyStopping: { enabled: false } },
+        evaluation: { repeats: 1 },
+        search: { strategy: 'halving', eta: 3, budget: { epochs: 12 } },
+      }),
+    );
 
     // Act
     const result = await runLocal({ store, input: { trigger: 'cli', key: keys.sweep('budget') }, testTrainer: (item) => train(store, item, { backend: 'cpu' }) });

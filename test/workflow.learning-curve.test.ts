@@ -55,7 +55,11 @@ async function curveOf(name: string, csv: string, model: SweepSpecInput['model']
 
 describe('the learning curve on data whose truth is known', () => {
   it('flattens for a function learnt from few rows: more data is unlikely to help', async () => {
-    const { lc, store, runId } = await curveOf('threshold', table(800, 11, (a) => a > 0.5), { family: 'dense', depth: [1], width: [4, 8] });
+    const { lc, store, runId } = await curveOf(
+      'threshold',
+      table(800, 11, (a) => a > 0.5),
+      { family: 'dense', depth: [1], width: [4, 8] },
+    );
     expect(lc.candidates.map((c) => c.role)).toEqual(['recommended', 'larger']);
     const anchor = lc.candidates[0]!;
     expect(anchor.points.map((p) => p.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);

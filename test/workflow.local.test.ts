@@ -78,9 +78,7 @@ describe('runLocal', () => {
     const succeeded = docs.filter((d) => d.status === 'succeeded');
     expect(succeeded).toHaveLength(3);
     for (const d of succeeded) expect(d.backend).toBe('cpu');
-    const expected = [...succeeded]
-      .sort((x, y) => y.metric.mean! - x.metric.mean! || x.parameterCount! - y.parameterCount!)
-      .map((d) => d.candidate.id);
+    const expected = [...succeeded].sort((x, y) => y.metric.mean! - x.metric.mean! || x.parameterCount! - y.parameterCount!).map((d) => d.candidate.id);
     const lb = await getJson<Leaderboard>(store, run.leaderboardKey);
     expect(lb.rows.map((r) => r.candidateId)).toEqual(expected);
     expect(lb.rows.map((r) => r.metric.mean)).toEqual(expected.map((id) => succeeded.find((d) => d.candidate.id === id)!.metric.mean));
@@ -111,9 +109,14 @@ describe('runLocal', () => {
     const final = finalModelDocSchema.parse(await getJson(store, keys.finalModelDoc(run.runId)));
     expect(final).toMatchObject({ candidateId: run.recommended, status: 'succeeded', backend: 'cpu', trainRows: 128, test: { rows: 32 } });
     // The model, its weights, preprocessing, card and final.json from Finalize; the Keras script (model.py) from Report.
-    expect((await store.list(keys.finalModel(run.runId))).map((k) => k.slice(keys.finalModel(run.runId).length)).sort()).toEqual(
-      ['README.md', 'final.json', 'model.json', 'model.py', 'preprocessing.json', 'weights.bin'],
-    );
+    expect((await store.list(keys.finalModel(run.runId))).map((k) => k.slice(keys.finalModel(run.runId).length)).sort()).toEqual([
+      'README.md',
+      'final.json',
+      'model.json',
+      'model.py',
+      'preprocessing.json',
+      'weights.bin',
+    ]);
     expect(run.reportKey).toBe(keys.report(run.runId, 'html'));
     // Report wrote the leaderboard again: it now carries the final model's test score; the report names the model.
     const after = await getJson<Leaderboard>(store, run.leaderboardKey);

@@ -45,10 +45,16 @@ describe('maxCandidatesPerNight', () => {
     const store = await localStore();
     await register(store, { alpha: [2, 4, 8, 16], beta: [2, 4, 8, 16], gamma: [2, 4] });
     const out = await plan(store, schedule, { now: NIGHT, limits: { maxCandidatesPerNight: 6 } });
-    expect(out.runs.map((r) => [r.sweep, r.candidates])).toEqual([['alpha', 4], ['gamma', 2]]);
+    expect(out.runs.map((r) => [r.sweep, r.candidates])).toEqual([
+      ['alpha', 4],
+      ['gamma', 2],
+    ]);
     expect(out.itemCount).toBe(6);
     expect(out.skipped).toEqual([
-      { key: 'sweeps/beta.json', reason: "tonight's nightly runs have 4 candidates, and this sweep's 4 would make 8, more than this deployment allows per night (6, stack context maxCandidatesPerNight)" },
+      {
+        key: 'sweeps/beta.json',
+        reason: "tonight's nightly runs have 4 candidates, and this sweep's 4 would make 8, more than this deployment allows per night (6, stack context maxCandidatesPerNight)",
+      },
     ]);
     // Nothing of the skipped sweep is written.
     expect((await store.list('runs/')).filter((k) => k.includes('beta'))).toEqual([]);
@@ -60,7 +66,10 @@ describe('maxCandidatesPerNight', () => {
     await plan(store, schedule, { now: NIGHT, limits: { maxCandidatesPerNight: 7 } });
     await register(store, { delta: [2, 4] }); // registered after the first execution
     const later = await plan(store, schedule, { now: LATER_THAT_NIGHT, limits: { maxCandidatesPerNight: 7 } });
-    expect(later.runs.map((r) => [r.sweep, r.duplicate === true])).toEqual([['alpha', true], ['gamma', true]]);
+    expect(later.runs.map((r) => [r.sweep, r.duplicate === true])).toEqual([
+      ['alpha', true],
+      ['gamma', true],
+    ]);
     expect(later.itemCount).toBe(0);
     expect(later.skipped).toEqual([{ key: 'sweeps/delta.json', reason: expect.stringMatching(/^tonight's nightly runs have 6 candidates, and this sweep's 2 would make 8, /) }]);
     const next = await plan(store, schedule, { now: NEXT_NIGHT, limits: { maxCandidatesPerNight: 7 } });
@@ -112,7 +121,10 @@ describe('the Plan function’s log of skipped sweeps', () => {
     } finally {
       spies.forEach((s) => s.mockRestore());
     }
-    const logged = lines.flatMap((l) => l.split('\n')).filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const logged = lines
+      .flatMap((l) => l.split('\n'))
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const skipped = logged.filter((l) => l.message === 'sweep skipped');
     expect(out.skipped?.map((s) => s.key)).toEqual(['sweeps/beta.json', 'sweeps/gamma.json']);
     expect(skipped.map((l) => [l.level, l.key, l.reason])).toEqual(out.skipped!.map((s) => ['WARN', s.key, s.reason]));

@@ -55,8 +55,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-
-
 function pool(opts: Partial<ConstructorParameters<typeof TrainPool>[0]> = {}) {
   const done: TaskDoneEvent[] = [];
   const recycled: RecycleEvent[] = [];
@@ -113,7 +111,6 @@ describe('TrainPool isolation', () => {
       await p.destroy();
     }
   });
-
 });
 
 describe('a run whose worker is killed with SIGKILL', () => {

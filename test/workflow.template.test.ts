@@ -15,7 +15,13 @@ describe('the committed definition template (what `layerbench run` runs without 
     expect(definitionFromTemplate()).toEqual(renderDefinition().definition);
   });
 
-  const options: RenderOptions[] = [{ maxConcurrency: 1 }, { maxConcurrency: 2, trainTimeoutSeconds: 60 }, { trainTimeoutSeconds: 120 }, { maxConcurrency: 16, trainTimeoutSeconds: 3600 }, { maxConcurrency: 8, trainTimeoutSeconds: 900 }];
+  const options: RenderOptions[] = [
+    { maxConcurrency: 1 },
+    { maxConcurrency: 2, trainTimeoutSeconds: 60 },
+    { trainTimeoutSeconds: 120 },
+    { maxConcurrency: 16, trainTimeoutSeconds: 3600 },
+    { maxConcurrency: 8, trainTimeoutSeconds: 900 },
+  ];
   it.each(options)('gives the rendered definition for %o', (opts) => {
     expect(definitionFromTemplate(opts)).toEqual(renderDefinition(opts).definition);
   });

@@ -24,9 +24,7 @@ export async function publishEvents(client: EventBridgeClient, busName: string, 
     const failed = (out.Entries ?? []).find((e) => e.ErrorCode);
     if (failed || (out.FailedEntryCount ?? 0) > 0) {
       const detail = `PutEvents to ${busName}: ${failed?.ErrorCode ?? 'failed'}: ${failed?.ErrorMessage ?? ''}`.trim();
-      throw failed?.ErrorCode === 'ThrottlingException' || failed?.ErrorCode === 'InternalFailure'
-        ? new TransientError(detail)
-        : new LayerbenchError(detail, { code: 'E_EVENTS', kind: 'fatal' });
+      throw failed?.ErrorCode === 'ThrottlingException' || failed?.ErrorCode === 'InternalFailure' ? new TransientError(detail) : new LayerbenchError(detail, { code: 'E_EVENTS', kind: 'fatal' });
     }
   }
 }

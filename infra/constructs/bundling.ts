@@ -40,11 +40,7 @@ export const NO_WEBGL_STUB = join(PROJECT_ROOT, 'functions', 'shared', 'no-webgl
 export const ALIASES = { '@tensorflow/tfjs-backend-webgl': NO_WEBGL_STUB } as const;
 
 /** The wasm binaries of @tensorflow/tfjs-backend-wasm; the train handler loads them from its own directory. */
-export const WASM_FILES = [
-  'tfjs-backend-wasm.wasm',
-  'tfjs-backend-wasm-simd.wasm',
-  'tfjs-backend-wasm-threaded-simd.wasm',
-] as const;
+export const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'] as const;
 
 /** Node.js 22 is the Lambda runtime; esbuild targets the same line. */
 export const NODE_TARGET = 'node22';
@@ -100,6 +96,5 @@ export function nodejsBundling(opts: { wasm?: boolean; sourceMaps?: boolean } = 
 const copyWasmHooks = {
   beforeBundling: () => [],
   beforeInstall: () => [],
-  afterBundling: (inputDir: string, outputDir: string) =>
-    WASM_FILES.map((f) => `cp "${inputDir}/node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}" "${outputDir}/${f}"`),
+  afterBundling: (inputDir: string, outputDir: string) => WASM_FILES.map((f) => `cp "${inputDir}/node_modules/@tensorflow/tfjs-backend-wasm/dist/${f}" "${outputDir}/${f}"`),
 };

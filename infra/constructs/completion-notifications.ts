@@ -28,10 +28,8 @@ export class CompletionNotifications extends Construct {
     super(scope, id);
     this.topic = new sns.Topic(this, 'Topic', { displayName: 'layerbench runs', enforceSSL: true });
     Validations.of(this.topic).acknowledge({
-        id: 'AwsSolutions-SNS2',
-        reason:
-          'Messages carry only an execution name and status, no data; an AWS-managed SNS key cannot be used by ' +
-          'EventBridge, and a customer key would add cost for no protected content.',
+      id: 'AwsSolutions-SNS2',
+      reason: 'Messages carry only an execution name and status, no data; an AWS-managed SNS key cannot be used by ' + 'EventBridge, and a customer key would add cost for no protected content.',
     });
     this.topic.addSubscription(new subscriptions.EmailSubscription(props.email));
     this.rule = new events.Rule(this, 'Rule', {
@@ -45,8 +43,7 @@ export class CompletionNotifications extends Construct {
     this.rule.addTarget(
       new targets.SnsTopic(this.topic, {
         message: events.RuleTargetInput.fromText(
-          `layerbench execution ${events.EventField.fromPath('$.detail.name')} ended: ` +
-            `${events.EventField.fromPath('$.detail.status')} (${events.EventField.fromPath('$.detail.executionArn')})`,
+          `layerbench execution ${events.EventField.fromPath('$.detail.name')} ended: ` + `${events.EventField.fromPath('$.detail.status')} (${events.EventField.fromPath('$.detail.executionArn')})`,
         ),
       }),
     );

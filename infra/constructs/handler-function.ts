@@ -47,8 +47,7 @@ export function acknowledgeFunctionFindings(fn: lambda.Function, opts: { zip: bo
   if (opts.zip) {
     Validations.of(fn).acknowledge({
       id: 'AwsSolutions-L1',
-      reason:
-        'Pinned to Node.js 22: the bundles target node22 and are tested on that line; moving to a newer runtime is a deliberate, tested change.',
+      reason: 'Pinned to Node.js 22: the bundles target node22 and are tested on that line; moving to a newer runtime is a deliberate, tested change.',
     });
   }
 }

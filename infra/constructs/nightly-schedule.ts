@@ -33,10 +33,7 @@ export class NightlySchedule extends Construct {
     super(scope, id);
     this.schedule = new scheduler.Schedule(this, 'Schedule', {
       description: 'layerbench: re-run every registered sweep and compare with earlier nights',
-      schedule: scheduler.ScheduleExpression.expression(
-        props.expression ?? DEFAULT_SCHEDULE_CRON,
-        TimeZone.of(props.timeZone ?? DEFAULT_SCHEDULE_TIME_ZONE),
-      ),
+      schedule: scheduler.ScheduleExpression.expression(props.expression ?? DEFAULT_SCHEDULE_CRON, TimeZone.of(props.timeZone ?? DEFAULT_SCHEDULE_TIME_ZONE)),
       enabled: props.enabled ?? true,
       target: new schedulerTargets.StepFunctionsStartExecution(props.stateMachine, {
         input: scheduler.ScheduleTargetInput.fromObject({ trigger: 'schedule' }),

@@ -55,7 +55,8 @@ export class Operations extends Construct {
     this.topic = new sns.Topic(this, 'Alarms', { displayName: 'layerbench alarms', enforceSSL: true });
     Validations.of(this.topic).acknowledge({
       id: 'AwsSolutions-SNS2',
-      reason: 'Alarm notifications carry alarm names and states, no data; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would add cost for no protected content.',
+      reason:
+        'Alarm notifications carry alarm names and states, no data; CloudWatch cannot publish to a topic under the AWS-managed SNS key, and a customer key would add cost for no protected content.',
     });
     if (props.alarmEmail) this.topic.addSubscription(new subscriptions.EmailSubscription(props.alarmEmail));
     const period = Duration.minutes(5);

@@ -42,8 +42,7 @@ export class SweepStateMachine extends Construct {
   private acknowledgeGeneratedPolicies(props: SweepStateMachineProps): void {
     const stack = Stack.of(this);
     const logicalId = (c: IConstruct) => stack.getLogicalId(c.node.defaultChild as CfnElement);
-    const ack = (finding: string, reason: string) =>
-      Validations.of(this.stateMachine).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
+    const ack = (finding: string, reason: string) => Validations.of(this.stateMachine).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });
     for (const fn of workflowFunctions(props)) {
       ack(`Resource::<${logicalId(fn)}.Arn>:*`, 'Invokes exactly this step function; ":*" only adds its versions and aliases (CDK LambdaInvoke).');
     }
@@ -54,7 +53,7 @@ export class SweepStateMachine extends Construct {
     // cdk-nag prints pseudo parameters as <AWS::…> unless the stack's environment fixed them.
     const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
     const executions = `arn:<AWS::Partition>:states:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${logicalId(this.stateMachine)}"}]}]}`;
-    ack(`Resource::${executions}:*`, "The Distributed Map describes and stops its own child executions, whose names are only known at run time.");
+    ack(`Resource::${executions}:*`, 'The Distributed Map describes and stops its own child executions, whose names are only known at run time.');
     ack(`Resource::${executions}/*:*`, "The Distributed Map's child executions of this state machine; their names are only known at run time.");
   }
 }

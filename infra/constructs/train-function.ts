@@ -20,14 +20,7 @@ export const TRAIN_RUNTIMES = ['zip', 'container'] as const;
 export type TrainRuntime = (typeof TRAIN_RUNTIMES)[number];
 
 /** What the Docker build context holds: the lockfile, the sources the handler imports, nothing else. */
-export const CONTAINER_CONTEXT_EXCLUDE = [
-  '**',
-  '!package.json',
-  '!package-lock.json',
-  '!tsconfig.json',
-  '!src/**',
-  '!functions/**',
-];
+export const CONTAINER_CONTEXT_EXCLUDE = ['**', '!package.json', '!package-lock.json', '!tsconfig.json', '!src/**', '!functions/**'];
 
 /** What a train-runtime function runs: Train (one candidate), or Finalize (the refit of the recommended one). */
 export type TrainStep = 'train' | 'finalize';

@@ -73,7 +73,9 @@ function inputsSection(prep: Preprocessing): string[] {
         if (f.kind === 'numeric' && f.from) {
           const miss = f.impute === null ? '' : `; a missing date gives the training median ${stat(f.impute)}${f.indicator ? `, and the input ${code(`${f.name} (missing)`)} is 1` : ''}`;
           const turn = DATE_PART_WORDS[f.from.part.split('_')[0]!];
-          out.push(`| ${cell(f.from.column)} → ${cell(f.name)} | date (${f.from.format}) | ${f.from.part.endsWith('sin') ? 'sin' : 'cos'} of 2π × ${turn}, then (x − ${stat(f.mean)}) / ${stat(f.std)}${cell(miss)} |`);
+          out.push(
+            `| ${cell(f.from.column)} → ${cell(f.name)} | date (${f.from.format}) | ${f.from.part.endsWith('sin') ? 'sin' : 'cos'} of 2π × ${turn}, then (x − ${stat(f.mean)}) / ${stat(f.std)}${cell(miss)} |`,
+          );
         } else if (f.kind === 'numeric') {
           const miss = f.impute === null ? '' : `; a missing cell is the training median ${stat(f.impute)}${f.indicator ? `, and the input ${code(`${f.name} (missing)`)} is 1` : ''}`;
           out.push(`| ${cell(f.name)} | number | (x − ${stat(f.mean)}) / ${stat(f.std)}${cell(miss)} |`);
@@ -125,7 +127,10 @@ function metricsSection(input: ModelCardInput, metric: string): string[] {
   const validation = scoreSummary(metric, trialPoints(doc));
   const trialsTest = trialModelsTest(doc, metric);
   const finalTest = finalModelTest(final, metric);
-  const unit = input.preprocessing.target.kind === 'numeric' && input.preprocessing.target.unit && metric !== 'accuracy' && metric !== 'loss' ? ` (${input.preprocessing.target.unit}${metric === 'mse' ? '²' : ''})` : '';
+  const unit =
+    input.preprocessing.target.kind === 'numeric' && input.preprocessing.target.unit && metric !== 'accuracy' && metric !== 'loss'
+      ? ` (${input.preprocessing.target.unit}${metric === 'mse' ? '²' : ''})`
+      : '';
   const out = [
     `${metric}${unit}; ${PLUS_MINUS_NOTE}; intervals are 95 %, on the metric's scale. The validation and trial-model intervals are about this architecture trained again; the final model's is about this model on new rows like the test rows.`,
     '',
@@ -140,8 +145,7 @@ function metricsSection(input: ModelCardInput, metric: string): string[] {
   if (finalTest) {
     const [score, ci] = testCells(finalTest);
     out.push(`| **test — never used for choosing: this final model** | **${score}** | ${ci} | ${int(finalTest.rows)} |`);
-  }
-  else out.push('| test | no test split (evaluation.test 0) | | |');
+  } else out.push('| test | no test split (evaluation.test 0) | | |');
   if (final.trainMetric !== undefined) out.push(`| its own training ${sampleWord(input.preprocessing)} (not an estimate) | ${value(final.trainMetric)} | | ${int(final.trainRows)} |`);
   return out;
 }
@@ -187,7 +191,7 @@ function nodeSection(input: ModelCardInput): string[] {
     '',
     `const predictor = await loadPredictor(openStore('.layerbench/store'), '${runId}');`,
     call,
-    "console.log(header, rows); // rows: [row, ...predictions]; metric when the input holds the target",
+    'console.log(header, rows); // rows: [row, ...predictions]; metric when the input holds the target',
     'predictor.dispose();',
     '```',
   ];
@@ -220,12 +224,12 @@ function datePart(part, [y, mo, d, seconds]) {
 /** Plain JavaScript that prepares inputs exactly as preprocess.ts does, for the model's kind of input. */
 export function browserEncoder(prep: Preprocessing): string {
   const common = [
-    "const missing = new Set(prep.missingMarkers.map((m) => m.toLowerCase()));",
-    "const isMissing = (v) => v === null || v === undefined || missing.has(String(v).trim().toLowerCase());",
+    'const missing = new Set(prep.missingMarkers.map((m) => m.toLowerCase()));',
+    'const isMissing = (v) => v === null || v === undefined || missing.has(String(v).trim().toLowerCase());',
     '/** A number cell, its (training-median) imputation and standardisation; `f` is a numeric feature of preprocessing.json. */',
     'function numeric(f, v, out) {',
     '  const gone = isMissing(v);',
-    "  if (gone && f.impute === null) throw new Error(`${f.name}: missing, and the model was trained without imputation`);",
+    '  if (gone && f.impute === null) throw new Error(`${f.name}: missing, and the model was trained without imputation`);',
     '  out.push(((gone ? f.impute : Number(String(v).trim())) - f.mean) / f.std);',
     '  if (f.indicator) out.push(gone ? 1 : 0);',
     '}',
@@ -280,10 +284,16 @@ export function browserEncoder(prep: Preprocessing): string {
 export function browserDecoder(prep: Preprocessing): string {
   const t = prep.target;
   if (t.kind === 'classes' && prep.task === 'binary') {
-    return ['/** Outputs (n × 1) as { prediction, probabilities }. */', 'const decode = (outputs) => outputs.map(([p]) => ({ prediction: prep.target.classes[p > 0.5 ? 1 : 0], probabilities: [1 - p, p] }));'].join('\n');
+    return [
+      '/** Outputs (n × 1) as { prediction, probabilities }. */',
+      'const decode = (outputs) => outputs.map(([p]) => ({ prediction: prep.target.classes[p > 0.5 ? 1 : 0], probabilities: [1 - p, p] }));',
+    ].join('\n');
   }
   if (t.kind === 'classes') {
-    return ['/** Outputs (n × classes) as { prediction, probabilities }. */', 'const decode = (outputs) => outputs.map((p) => ({ prediction: prep.target.classes[p.indexOf(Math.max(...p))], probabilities: p }));'].join('\n');
+    return [
+      '/** Outputs (n × classes) as { prediction, probabilities }. */',
+      'const decode = (outputs) => outputs.map((p) => ({ prediction: prep.target.classes[p.indexOf(Math.max(...p))], probabilities: p }));',
+    ].join('\n');
   }
   return ['/** Outputs (n × targets) in the targets’ original units. */', 'const decode = (outputs) => outputs.map((o) => o.map((v, k) => v * prep.target.std[k] + prep.target.mean[k]));'].join('\n');
 }
@@ -353,7 +363,7 @@ export function modelCard(input: ModelCardInput): string {
     `| trained with | TensorFlow.js (${final.backend}), seed ${t.seed}, ${t.optimizer} at learning rate ${t.learningRate}, batch ${t.batchSize}, ${final.fitSeconds.toFixed(1)} s |`,
     '| files | model.json + weights.bin (a TensorFlow.js layers model), preprocessing.json (`layerbench.preprocessing.v2`), final.json (`layerbench.final.v1`), this card |',
     '',
-    'The per-candidate models under `runs/<run>/models/<candidate>/` are different: each is one trial\'s kept weights, trained on that trial\'s training rows only.',
+    "The per-candidate models under `runs/<run>/models/<candidate>/` are different: each is one trial's kept weights, trained on that trial's training rows only.",
     '',
     '## Metrics',
     '',

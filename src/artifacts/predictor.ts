@@ -169,7 +169,10 @@ export class Predictor {
     const width = this.preprocessing.inputShape.reduce((a, b) => a * b, 1);
     if (x.length !== n * width) {
       const prepared = Math.round(x.length * (1 / n));
-      throw new LayerbenchError(`${this.saved.prefix}preprocessing.json: prepares ${prepared} values per sample, but its inputShape [${this.preprocessing.inputShape.join(', ')}] takes ${width}; the file was changed`, { code: 'E_NO_MODEL', kind: 'fatal' });
+      throw new LayerbenchError(
+        `${this.saved.prefix}preprocessing.json: prepares ${prepared} values per sample, but its inputShape [${this.preprocessing.inputShape.join(', ')}] takes ${width}; the file was changed`,
+        { code: 'E_NO_MODEL', kind: 'fatal' },
+      );
     }
     const input = tf.tensor(x, [n, ...this.preprocessing.inputShape], 'float32');
     try {
@@ -341,10 +344,13 @@ export async function loadPredictor(store: Store, runId: string, opts: LoadPredi
     }
     const prefix = keys.model(runId, candidate.id);
     if (!(await store.exists(joinPrefix(prefix, 'preprocessing.json')))) {
-      throw new LayerbenchError(`run ${runId}: candidate ${candidate.id} has no saved model with its preprocessing (no ${prefix}preprocessing.json; it failed, has not trained yet, or was trained before models carried their preprocessing)`, {
-        code: 'E_NO_MODEL',
-        kind: 'fatal',
-      });
+      throw new LayerbenchError(
+        `run ${runId}: candidate ${candidate.id} has no saved model with its preprocessing (no ${prefix}preprocessing.json; it failed, has not trained yet, or was trained before models carried their preprocessing)`,
+        {
+          code: 'E_NO_MODEL',
+          kind: 'fatal',
+        },
+      );
     }
     saved = { kind: 'candidate', candidateId: candidate.id, prefix, description: `candidate ${candidate.id}'s saved model (one trial's kept weights)` };
   } else {
@@ -367,7 +373,9 @@ export async function loadPredictor(store: Store, runId: string, opts: LoadPredi
   } catch (err) {
     if (err instanceof LayerbenchError) throw err;
     // tfjs explains an unknown layer in several lines; its first sentence says it.
-    const reason = errorMessage(err).split('\n')[0]!.replace(/\s*This may be due to.*$/, '');
+    const reason = errorMessage(err)
+      .split('\n')[0]!
+      .replace(/\s*This may be due to.*$/, '');
     throw new LayerbenchError(boundedMessage(`${saved.prefix}model.json: cannot be loaded (${reason})`), { code: 'E_NO_MODEL', kind: 'fatal', cause: err });
   }
   checkModelFits(model, preprocessing, saved.prefix);

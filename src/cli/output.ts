@@ -33,11 +33,7 @@ export function finalModelLine(store: Store, run: Pick<RunSummary, 'runId' | 'fi
 }
 
 /** A finished run as `layerbench run` prints it (see the module comment). */
-export async function finishedRunText(
-  store: Store,
-  run: Pick<RunSummary, 'runId' | 'finalModel'>,
-  opts: { file: string; seconds: number },
-): Promise<{ leaderboard: Leaderboard; text: string }> {
+export async function finishedRunText(store: Store, run: Pick<RunSummary, 'runId' | 'finalModel'>, opts: { file: string; seconds: number }): Promise<{ leaderboard: Leaderboard; text: string }> {
   const { leaderboard, text } = await runResultText(store, run.runId);
   const lines = [text.trimEnd()];
   const curve = learningCurveText(await readLearningCurve(store, run.runId)).trimEnd();

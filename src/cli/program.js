@@ -52,7 +52,22 @@ function trainTimeout(value) {
   return n;
 }
 
-const SIZE_UNITS = /** @type {Record<string, number>} */ ({ '': 1, b: 1, k: 1e3, kb: 1e3, kib: 2 ** 10, m: 1e6, mb: 1e6, mib: 2 ** 20, g: 1e9, gb: 1e9, gib: 2 ** 30, t: 1e12, tb: 1e12, tib: 2 ** 40 });
+const SIZE_UNITS = /** @type {Record<string, number>} */ ({
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  kib: 2 ** 10,
+  m: 1e6,
+  mb: 1e6,
+  mib: 2 ** 20,
+  g: 1e9,
+  gb: 1e9,
+  gib: 2 ** 30,
+  t: 1e12,
+  tb: 1e12,
+  tib: 2 ** 40,
+});
 
 /** A memory size: bytes, or a number with a unit (512MiB, 2GB, 1.5GiB). @param {string} value */
 export function byteSize(value) {
@@ -68,13 +83,11 @@ function version() {
   return /** @type {{ version: string }} */ (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'))).version;
 }
 
-const storeOption = () =>
-  new Option('--store <uri>', 'a directory or s3://bucket/prefix (default: LAYERBENCH_STORE or .layerbench/store)');
+const storeOption = () => new Option('--store <uri>', 'a directory or s3://bucket/prefix (default: LAYERBENCH_STORE or .layerbench/store)');
 const workersOption = () =>
-  new Option(
-    '--workers <n>',
-    `training worker processes (default: one per core, ${Math.max(1, availableParallelism())} here; more than the cores only when asked, with a warning)`,
-  ).argParser(positiveInteger);
+  new Option('--workers <n>', `training worker processes (default: one per core, ${Math.max(1, availableParallelism())} here; more than the cores only when asked, with a warning)`).argParser(
+    positiveInteger,
+  );
 const backendOption = () => new Option('--backend <name>', 'TensorFlow.js backend (default: the best available)').choices(BACKENDS);
 const jsonOption = (/** @type {string} */ what) => new Option('--json', `print ${what} as one JSON document on stdout`);
 
@@ -162,18 +175,9 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     .addOption(backendOption())
     .option('--run-id <id>', 'the run id; naming an existing run resumes it (retraining crashed and transient failures)')
     .option('--retry-failed', 'with --run-id: train every failed candidate again, whatever the failure')
-    .addOption(
-      new Option('--max-memory <size>', "what one candidate may use on a worker, e.g. 2GiB (default: 4 GiB, the wasm backend's heap)").argParser(byteSize),
-    )
-    .addOption(
-      new Option('--train-timeout <seconds>', "how long one candidate may train before it counts as failed (default 900, Lambda's limit)").argParser(
-        trainTimeout,
-      ),
-    )
-    .option(
-      '--prices <json>',
-      'override prices of the cost estimate, e.g. \'{"region":"eu-west-1","lambdaGbSecondArm64":0.0000134}\' (default: us-east-1 list prices, src/cost/prices.ts)',
-    )
+    .addOption(new Option('--max-memory <size>', "what one candidate may use on a worker, e.g. 2GiB (default: 4 GiB, the wasm backend's heap)").argParser(byteSize))
+    .addOption(new Option('--train-timeout <seconds>', "how long one candidate may train before it counts as failed (default 900, Lambda's limit)").argParser(trainTimeout))
+    .option('--prices <json>', 'override prices of the cost estimate, e.g. \'{"region":"eu-west-1","lambdaGbSecondArm64":0.0000134}\' (default: us-east-1 list prices, src/cost/prices.ts)')
     .addOption(jsonOption('the leaderboard and the recommendation'))
     .action(lazy('run', 'runAction'));
 
@@ -191,11 +195,7 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     .addOption(storeOption())
     .option('--candidate <id>', "predict with this candidate's saved model (one trial's) instead of the final model")
     .option('--out <file>', 'write the predictions (CSV) here instead of stdout')
-    .addOption(
-      new Option('--unknown-categories <policy>', 'a category never seen in training: error, or zero (encode it as all zeros, with a warning)')
-        .choices(['error', 'zero'])
-        .default('error'),
-    )
+    .addOption(new Option('--unknown-categories <policy>', 'a category never seen in training: error, or zero (encode it as all zeros, with a warning)').choices(['error', 'zero']).default('error'))
     .addOption(backendOption())
     .addOption(jsonOption('the predictions (without --out) and their summary'))
     .action(lazy('predict', 'predictCommand'));
@@ -209,9 +209,7 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     .option('--out <file>', 'write the script here (e.g. model.py) instead of stdout')
     .action(lazy('export', 'exportCommand'));
 
-  add('schema')
-    .description('print the JSON Schema of the sweep spec')
-    .action(lazy('schema', 'schemaCommand'));
+  add('schema').description('print the JSON Schema of the sweep spec').action(lazy('schema', 'schemaCommand'));
 
   /** @param {Command} cmd */
   const cloud = (cmd) =>
@@ -228,21 +226,13 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     .option('--run-id <id>', 'with --start: the run id (and execution name)')
     .action(lazy('submit', 'submitAction'));
 
-  cloud(
-    add('status')
-      .description('follow a run of a deployed stack (by run id or execution ARN) until its leaderboard is written')
-      .argument('<run>', 'a run id, or a Step Functions execution ARN'),
-  )
+  cloud(add('status').description('follow a run of a deployed stack (by run id or execution ARN) until its leaderboard is written').argument('<run>', 'a run id, or a Step Functions execution ARN'))
     .option('--no-follow', 'look once and exit')
     .addOption(new Option('--interval <seconds>', 'seconds between polls').argParser(seconds).default(10))
     .addOption(jsonOption('the execution and its runs'))
     .action(lazy('status', 'statusAction'));
 
-  cloud(
-    add('results')
-      .description("download a run's leaderboard and report from a deployed stack")
-      .argument('<runId>', 'the run id'),
-  )
+  cloud(add('results').description("download a run's leaderboard and report from a deployed stack").argument('<runId>', 'the run id'))
     .option('--out <dir>', 'where to write <runId>/…', 'layerbench-results')
     .addOption(jsonOption('the leaderboard and the recommendation'))
     .action(lazy('results', 'resultsAction'));
@@ -258,7 +248,10 @@ function oneLineErrors(cmd) {
   cmd.showHelpAfterError(false).configureOutput({
     outputError: (text, write) => {
       const where = cmd.parent ? `layerbench ${cmd.name()} --help` : 'layerbench --help';
-      const line = text.replace(/^error: /, '').trim().replace(/\s*\n\s*/g, ' ');
+      const line = text
+        .replace(/^error: /, '')
+        .trim()
+        .replace(/\s*\n\s*/g, ' ');
       // An argument quoted back (an unknown option, an invalid value) may be anything: cut to a readable length.
       write(`layerbench: ${line.length > 1000 ? `${line.slice(0, 1000)}…` : line} (see ${where})\n`);
     },

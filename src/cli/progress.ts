@@ -65,8 +65,7 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
                 hideCursor: true,
                 clearOnComplete: false,
                 format: (options, params) =>
-                  `${cliProgress.Format.BarFormat(params.progress, options)} ${params.value}/${params.total} candidates` +
-                  ` | ${failed} failed | ${formatDuration(elapsed())} elapsed | ETA ${eta()}`,
+                  `${cliProgress.Format.BarFormat(params.progress, options)} ${params.value}/${params.total} candidates` + ` | ${failed} failed | ${formatDuration(elapsed())} elapsed | ETA ${eta()}`,
               },
               cliProgress.Presets.shades_classic,
             );

@@ -29,14 +29,7 @@ export interface FetchedResults {
 
 /** The run's files, in the order they are fetched; the leaderboard JSON must exist. */
 export function resultKeys(runId: string): string[] {
-  return [
-    keys.leaderboard(runId, 'json'),
-    keys.leaderboard(runId, 'csv'),
-    keys.leaderboard(runId, 'md'),
-    keys.report(runId, 'html'),
-    keys.report(runId, 'md'),
-    keys.runManifest(runId),
-  ];
+  return [keys.leaderboard(runId, 'json'), keys.leaderboard(runId, 'csv'), keys.leaderboard(runId, 'md'), keys.report(runId, 'html'), keys.report(runId, 'md'), keys.runManifest(runId)];
 }
 
 export async function fetchResults(clients: CloudClients, runId: string, opts: ResultsOptions): Promise<FetchedResults> {

@@ -86,8 +86,7 @@ export async function submitSweep(clients: CloudClients, ref: string, opts: Subm
   const input: PlanInput = { trigger: 'cli', key, runId };
   let arn: string | undefined;
   try {
-    arn = (await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: runId, input: JSON.stringify(input) })))
-      .executionArn;
+    arn = (await clients.sfn.send(new StartExecutionCommand({ stateMachineArn: stack.stateMachineArn, name: runId, input: JSON.stringify(input) }))).executionArn;
   } catch (err) {
     if ((err as { name?: string }).name === 'ExecutionAlreadyExists') {
       throw new CloudError(`--run-id: an execution named ${runId} already exists (with other input); choose another run id`, err);

@@ -48,11 +48,7 @@ function median(xs: number[]): number {
  * Compare a run's documents with the full grid. `epochs` is training.epochs; `items(id)` how many
  * Map items (rounds) trained a candidate; `rounds` how many rounds the run had.
  */
-export function compareWithGrid(
-  docs: readonly Doc[],
-  epochs: number,
-  opts: { prices?: PriceTable | null; rounds: number; items: (candidateId: string) => number },
-): GridComparison {
+export function compareWithGrid(docs: readonly Doc[], epochs: number, opts: { prices?: PriceTable | null; rounds: number; items: (candidateId: string) => number }): GridComparison {
   const finished = (t: Doc['trials'][number]) => t.stoppedEarly || t.epochs.length >= epochs;
   const lengths = docs.flatMap((d) => d.trials.filter(finished).map((t) => t.epochs.length));
   const typical = lengths.length > 0 ? median(lengths) : epochs;

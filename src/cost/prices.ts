@@ -64,7 +64,9 @@ export function parsePriceOverrides(text: string, source: string): PriceOverride
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const at = issue.path.join('.');
-    throw new SpecError(`${source}: ${at ? `${at}: ` : ''}${issue.code === 'unrecognized_keys' ? `unknown price ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; known: ${Object.keys(PRICES).join(', ')}` : issue.message}`);
+    throw new SpecError(
+      `${source}: ${at ? `${at}: ` : ''}${issue.code === 'unrecognized_keys' ? `unknown price ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}; known: ${Object.keys(PRICES).join(', ')}` : issue.message}`,
+    );
   }
   return parsed.data;
 }

@@ -44,13 +44,7 @@ export interface BaselineScore {
 const format = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? String(Math.round(v * 100) / 100) : v.toPrecision(4));
 
 /** Fit the baseline on `train` samples and score it on `evaluate` samples with `metric`. */
-export function baselineScore(
-  parsed: ParsedDataset,
-  train: ArrayLike<number>,
-  evaluate: ArrayLike<number>,
-  metric: MetricName,
-  season?: number,
-): BaselineScore {
+export function baselineScore(parsed: ParsedDataset, train: ArrayLike<number>, evaluate: ArrayLike<number>, metric: MetricName, season?: number): BaselineScore {
   if (parsed.kind === 'series') return seriesScore(parsed, train, evaluate, metric, season);
   if (parsed.task === 'binary' || parsed.task === 'multiclass') {
     const k = parsed.classes!.length;

@@ -11,24 +11,7 @@ import { DataError } from '../errors.js';
 import type { CsvTable } from './csv.js';
 import { datePart, instant, readDate, type DateFormat, type DatePart } from './dates.js';
 
-export const MISSING_MARKERS = [
-  '',
-  'NA',
-  'N/A',
-  '#N/A',
-  '#N/A N/A',
-  '#NA',
-  '<NA>',
-  'NaN',
-  '-NaN',
-  'nan',
-  '-nan',
-  'NULL',
-  'null',
-  'None',
-  '.',
-  '?',
-] as const;
+export const MISSING_MARKERS = ['', 'NA', 'N/A', '#N/A', '#N/A N/A', '#NA', '<NA>', 'NaN', '-NaN', 'nan', '-nan', 'NULL', 'null', 'None', '.', '?'] as const;
 
 const MISSING = new Set(MISSING_MARKERS.map((m) => m.toLowerCase()));
 const LONGEST_MARKER = Math.max(...MISSING_MARKERS.map((m) => m.length));
@@ -64,10 +47,7 @@ export interface DateSource {
  *    -1 where the cell was missing; `cap` when only that many of the most frequent are encoded, the
  *    rest as "(other)".
  */
-export type FeatureColumn =
-  | { name: string; type: 'numeric'; values: Float64Array; from?: DateSource }
-  | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array; cap?: number };
-
+export type FeatureColumn = { name: string; type: 'numeric'; values: Float64Array; from?: DateSource } | { name: string; type: 'categorical'; categories: string[]; codes: Int32Array; cap?: number };
 
 /** The error for a cell that should hold a number. */
 export function notANumber(source: string, table: CsvTable, c: number, r: number, why = ''): DataError {

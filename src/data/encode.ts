@@ -1,10 +1,6 @@
-
 import { DataError } from '../errors.js';
 import type { ArrayDataset, SeriesDataset, TabularDataset } from './dataset.js';
-import {
-  MISSING_CATEGORY,
-  type Preprocessing,
-} from './preprocessing-schema.js';
+import { MISSING_CATEGORY, type Preprocessing } from './preprocessing-schema.js';
 
 import { targetRow } from './preprocess.js';
 

@@ -12,5 +12,11 @@ import type { DataInfo } from './types.js';
  */
 export function datasetInfo(parsed: ParsedDataset): DataInfo {
   const n = parsed.kind === 'series' ? parsed.windows : parsed.rows;
-  return infoOf(fitPreprocessing(parsed, Int32Array.from({ length: n }, (_, i) => i)), parsed);
+  return infoOf(
+    fitPreprocessing(
+      parsed,
+      Int32Array.from({ length: n }, (_, i) => i),
+    ),
+    parsed,
+  );
 }

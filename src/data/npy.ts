@@ -9,15 +9,7 @@ import { DataError } from '../errors.js';
 export const NPY_DTYPES = ['u1', 'i1', 'b1', 'u2', 'i2', 'u4', 'i4', 'f4', 'i8', 'u8', 'f8'] as const;
 export type NpyDtype = (typeof NPY_DTYPES)[number];
 
-export type NpyData =
-  | Uint8Array
-  | Int8Array
-  | Uint16Array
-  | Int16Array
-  | Uint32Array
-  | Int32Array
-  | Float32Array
-  | Float64Array;
+export type NpyData = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
 
 export interface NpyArray {
   dtype: NpyDtype;

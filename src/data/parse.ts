@@ -41,7 +41,6 @@ import type { ParseReport, ParsedDataset, RowOrder, SeriesDataset, TabularDatase
 import { decodeNpy, decodeNpz } from './npy.js';
 import { columnRoles, DEFAULT_MAX_CATEGORIES, orderSigns, orderTimes, type ColumnRole } from './roles.js';
 
-
 const q = JSON.stringify;
 
 /** Parse a dataset's bytes (and, for npy, the labels file's bytes). */
@@ -128,7 +127,10 @@ function keptRows(ds: DatasetSpec, table: CsvTable, used: number[], required: Se
     throw new DataError(
       ds.missing === 'drop'
         ? `${ds.key}: every row has a missing value in a used column (dataset.missing "drop")`
-        : `${ds.key}: every row is missing its ${[...required].map(name).map((c) => q(c)).join(' or ')} value`,
+        : `${ds.key}: every row is missing its ${[...required]
+            .map(name)
+            .map((c) => q(c))
+            .join(' or ')} value`,
     );
   }
   if (report.dropped.rows > 0) {
@@ -160,7 +162,6 @@ function classTarget(ds: DatasetSpec, table: CsvTable, c: number, keep: number[]
   const index = new Map(classes.map((k, i) => [k, i]));
   return { y: Float64Array.from(labels, (l) => index.get(l)!), classes, labels: kind };
 }
-
 
 /** Roles that leave a column out of the inputs, with a note in the data summary. */
 const LEFT_OUT = new Set<ColumnRole['role']>(['empty', 'excluded', 'identifier', 'text']);
@@ -289,9 +290,7 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
   for (const t of targetCols) if (!featureCols.includes(t)) featureCols.push(t);
   const keep = keptRows(ds, table, [tc, ...featureCols], new Set([tc, ...targetCols]), report);
 
-  const columns = featureCols.map((c) =>
-    readNumeric(ds.key, table, c, keep, targetCols.includes(c) ? ' (a forecast target must be numeric)' : ' (forecast inputs must be numeric)'),
-  );
+  const columns = featureCols.map((c) => readNumeric(ds.key, table, c, keep, targetCols.includes(c) ? ' (a forecast target must be numeric)' : ' (forecast inputs must be numeric)'));
   const rawTime = readTime(ds.key, table, tc, keep);
   const order = timeOrder(rawTime);
   const rows = keep.length;
@@ -306,9 +305,7 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
   const horizon = ds.horizon;
   const windows = rows - lookback - horizon + 1;
   if (windows < 2) {
-    throw new DataError(
-      `${ds.key}: ${rows} rows make ${Math.max(0, windows)} windows of dataset.lookback ${lookback} + dataset.horizon ${horizon}; at least 2 are needed`,
-    );
+    throw new DataError(`${ds.key}: ${rows} rows make ${Math.max(0, windows)} windows of dataset.lookback ${lookback} + dataset.horizon ${horizon}; at least 2 are needed`);
   }
   return {
     kind: 'series',
@@ -332,4 +329,3 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
     windows,
   };
 }
-

@@ -28,7 +28,9 @@ const MAGIC = 'LBDS';
 
 /** The store key of a dataset's prepared form: a hash of everything the parse depends on. */
 export function preparedKey(ds: DatasetSpec, version: string): string {
-  const hash = createHash('sha256').update(canonicalJson({ format: PREPARED_SCHEMA, revision: PARSE_REVISION, dataset: ds, version })).digest('hex');
+  const hash = createHash('sha256')
+    .update(canonicalJson({ format: PREPARED_SCHEMA, revision: PARSE_REVISION, dataset: ds, version }))
+    .digest('hex');
   return keys.prepared(hash.slice(0, 32));
 }
 

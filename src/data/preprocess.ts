@@ -51,7 +51,6 @@ export type { Preprocessing } from './preprocessing-schema.js';
 
 // ---------------------------------------------------------------------------------------------- fit
 
-
 interface Stats {
   mean: number;
   std: number;
@@ -235,7 +234,12 @@ function outputsOf(data: TabularDataset | ArrayDataset): number {
 
 /** The target's description: its classes, or a regression target's mean and std over the training rows. */
 function fittedTarget(data: TabularDataset | ArrayDataset, rows: ArrayLike<number>): Preprocessing['target'] {
-  return data.task === 'regression' ? regressionTarget(data, stats(rows.length, (j) => data.y[rows[j]!]!)) : classesTarget(data);
+  return data.task === 'regression'
+    ? regressionTarget(
+        data,
+        stats(rows.length, (j) => data.y[rows[j]!]!),
+      )
+    : classesTarget(data);
 }
 
 function classesTarget(data: TabularDataset | ArrayDataset): Preprocessing['target'] {
@@ -247,9 +251,7 @@ function regressionTarget(data: TabularDataset | ArrayDataset, s: Stats): Prepro
 }
 
 function tabularNames(input: z.infer<typeof tabularInputSchema>): string[] {
-  return input.features.flatMap((f) =>
-    f.kind === 'numeric' ? (f.indicator ? [f.name, `${f.name} (missing)`] : [f.name]) : f.categories.map((k) => `${f.name}=${k}`),
-  );
+  return input.features.flatMap((f) => (f.kind === 'numeric' ? (f.indicator ? [f.name, `${f.name} (missing)`] : [f.name]) : f.categories.map((k) => `${f.name}=${k}`)));
 }
 
 function seriesChannels(input: z.infer<typeof seriesInputSchema>): string[] {

@@ -142,4 +142,3 @@ export function parsePreprocessing(value: unknown, name = 'preprocessing.json'):
   const issue = r.error.issues[0]!;
   throw new DataError(`${name}: not a ${PREPROCESSING_SCHEMA} (or v1) document (${issue.path.join('.') || '(root)'}: ${issue.message})`);
 }
-

@@ -33,7 +33,9 @@ export function readCsvRows(prep: Preprocessing, table: CsvTable, name: string):
   const needed = [...new Set([...(input.kind === 'series' ? [input.time] : []), ...input.features.map(sourceColumn)])];
   const absent = needed.filter((c) => !table.header.includes(c));
   if (absent.length > 0) {
-    throw new DataError(`${name}: the training column${absent.length > 1 ? 's' : ''} ${absent.map((c) => q(c)).join(', ')} ${absent.length > 1 ? 'are' : 'is'} missing (the header has ${table.header.join(', ')})`);
+    throw new DataError(
+      `${name}: the training column${absent.length > 1 ? 's' : ''} ${absent.map((c) => q(c)).join(', ')} ${absent.length > 1 ? 'are' : 'is'} missing (the header has ${table.header.join(', ')})`,
+    );
   }
   const all = Array.from(table.rowNumbers, (_, r) => r);
   if (input.kind === 'series') {
@@ -116,7 +118,17 @@ export function readArrayRows(prep: Preprocessing, x: NpyArray, labels: NpyArray
   }
   const n = x.shape[0]!;
   const size = shape.reduce((a, b) => a * b, 1);
-  const out: ArraySource = { kind: 'array', source: name, sampleShape: shape, x: scaledSamples(x, Array.from({ length: n }, (_, i) => i), size, input.scale) };
+  const out: ArraySource = {
+    kind: 'array',
+    source: name,
+    sampleShape: shape,
+    x: scaledSamples(
+      x,
+      Array.from({ length: n }, (_, i) => i),
+      size,
+      input.scale,
+    ),
+  };
   if (!labels) return out;
   if (labels.shape[0] !== n) throw new DataError(`${name}: ${labels.shape[0] ?? 0} labels for ${n} samples`);
   const width = labels.shape.slice(1).reduce((a, b) => a * b, 1);

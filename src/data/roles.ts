@@ -157,11 +157,7 @@ function wordCount(cell: string): number {
 
 /** `id`, `uuid`, `key`, `name`, `index`, `*_id`, `* id`, `userId`, `*_uuid`, pandas' `Unnamed: 0`. */
 export function idLikeName(name: string): boolean {
-  return (
-    /^(id|uuid|guid|key|name|index|row ?(id|no|num|number)?|unnamed: ?\d+)$/i.test(name.trim()) ||
-    /[_\s.-](id|uuid|guid)$/i.test(name) ||
-    /[a-z0-9](Id|ID|Uuid|UUID)$/.test(name)
-  );
+  return /^(id|uuid|guid|key|name|index|row ?(id|no|num|number)?|unnamed: ?\d+)$/i.test(name.trim()) || /[_\s.-](id|uuid|guid)$/i.test(name) || /[a-z0-9](Id|ID|Uuid|UUID)$/.test(name);
 }
 
 const q = JSON.stringify;
@@ -193,8 +189,10 @@ function notADate(source: string, table: CsvTable, c: number): DataError {
   const formats = (['ymd', 'ym', 'dmy', 'mdy', 'mon'] as const).map((f) => ({ f, n: cells.filter((x) => readDate(x, f)).length })).sort((a, b) => b.n - a.n);
   const best = formats[0]!.f;
   const r = col.findIndex((cell) => !isMissing(cell) && readDate(cell, best) === null);
-  const at = Math.max(r , 0);
-  return new DataError(`${source}: row ${table.rowNumbers[at]}, column ${q(table.header[c])}: ${q(col[at])} is not a date (dataset.dates lists the column; dates read like 2012-01-31, 31.01.2012, 01/31/2012 or Jan 31 2012, optionally with a time)`);
+  const at = Math.max(r, 0);
+  return new DataError(
+    `${source}: row ${table.rowNumbers[at]}, column ${q(table.header[c])}: ${q(col[at])} is not a date (dataset.dates lists the column; dates read like 2012-01-31, 31.01.2012, 01/31/2012 or Jan 31 2012, optionally with a time)`,
+  );
 }
 
 /** A column of dates: its format, cyclic parts and range, or null when its cells are not all dates. */
@@ -253,12 +251,18 @@ function decide(table: CsvTable, c: number, opts: RoleOptions): ColumnRole {
     const none = listed && asDates.parts.length === 0;
     return role('date', dateReason(asDates, opts.dates.has(c)), {
       ...date,
-      ...(none ? { warning: `Column ${q(name)} is listed in dataset.features, but its dates show no cycle to encode (${asDates.first} … ${asDates.last}), so it gives no input; dataset.categorical encodes its values instead.` } : {}),
+      ...(none
+        ? {
+            warning: `Column ${q(name)} is listed in dataset.features, but its dates show no cycle to encode (${asDates.first} … ${asDates.last}), so it gives no input; dataset.categorical encodes its values instead.`,
+          }
+        : {}),
     });
   }
   const cap = opts.maxCategories;
   if (opts.categorical.has(c)) {
-    return p.distinct > cap ? role('categorical', `listed in dataset.categorical; ${p.distinct} distinct values: the ${cap} most frequent and "(other)"`, { cap }) : role('categorical', 'listed in dataset.categorical');
+    return p.distinct > cap
+      ? role('categorical', `listed in dataset.categorical; ${p.distinct} distinct values: the ${cap} most frequent and "(other)"`, { cap })
+      : role('categorical', 'listed in dataset.categorical');
   }
   const idName = idLikeName(name);
   if (p.numbers === n) {

@@ -148,7 +148,10 @@ export function holdOutTest(parsed: ParsedDataset, evaluation: Pick<EvaluationSp
   }
   const random = rng(testSeed(seed));
   if (!isClassification(parsed)) {
-    const order = shuffle(Array.from({ length: n }, (_, i) => i), random);
+    const order = shuffle(
+      Array.from({ length: n }, (_, i) => i),
+      random,
+    );
     return { test: ascending(order.slice(0, nTest)), dev: ascending(order.slice(nTest)), rule: `random ${percent(evaluation.test)}` };
   }
   const groups = classGroups(parsed.y, range(0, n), parsed.classes!.length).map((g) => shuffle(g, random));

@@ -121,7 +121,14 @@ function features(parsed: ParsedDataset, input: ReturnType<typeof dataLayout>['l
       if (input.standardise) {
         return input.standardise.mean.map((_, j) => ({ kind: 'numeric', name: `${input.array}[${j}]`, imputed: 0, indicator: false }));
       }
-      return [{ kind: 'image', name: input.array, shape: [...input.shape], scale: input.scale === 1 ? 'as stored' : `${input.dtype === 'u1' ? 'uint8' : input.dtype} × ${input.scale === 1 / 255 ? '1/255' : input.scale}` }];
+      return [
+        {
+          kind: 'image',
+          name: input.array,
+          shape: [...input.shape],
+          scale: input.scale === 1 ? 'as stored' : `${input.dtype === 'u1' ? 'uint8' : input.dtype} × ${input.scale === 1 / 255 ? '1/255' : input.scale}`,
+        },
+      ];
   }
 }
 

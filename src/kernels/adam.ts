@@ -26,16 +26,7 @@ export interface FusedAdamAttrs {
 }
 
 /** One Adam step over flat arrays (float64 arithmetic, stored as float32). */
-export function adamStep(
-  x: Float32Array,
-  g: Float32Array,
-  m: Float32Array,
-  v: Float32Array,
-  a: FusedAdamAttrs,
-  xOut: Float32Array,
-  mOut: Float32Array,
-  vOut: Float32Array,
-): void {
+export function adamStep(x: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, a: FusedAdamAttrs, xOut: Float32Array, mOut: Float32Array, vOut: Float32Array): void {
   const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps } = a;
   const c1 = 1 - b1 ** a.step;
   const c2 = 1 - b2 ** a.step;
@@ -45,7 +36,7 @@ export function adamStep(
     const vi = b2 * v[i]! + (1 - b2) * gi * gi;
     mOut[i] = mi;
     vOut[i] = vi;
-    xOut[i] = x[i]! - lr * ((mi / c1) / (Math.sqrt(vi / c2) + eps));
+    xOut[i] = x[i]! - lr * (mi / c1 / (Math.sqrt(vi / c2) + eps));
   }
 }
 
@@ -97,9 +88,7 @@ export class FusedAdamOptimizer extends tf.AdamOptimizer {
       super.applyGradients(variableGradients);
       return;
     }
-    const named = Array.isArray(variableGradients)
-      ? variableGradients
-      : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name]! }));
+    const named = Array.isArray(variableGradients) ? variableGradients : Object.keys(variableGradients).map((name) => ({ name, tensor: variableGradients[name]! }));
     const attrs: FusedAdamAttrs = {
       learningRate: this.learningRate,
       beta1: this.beta1,

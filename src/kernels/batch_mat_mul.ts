@@ -31,13 +31,9 @@ export function batchMatMulWasm(args: KernelArgs): TensorInfo {
   const n = transposeB ? bRows : bCols;
   util.assert(
     k === kB,
-    () =>
-      `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ` +
-      `${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
+    () => `Error in matMul: inner shapes (${k}) and (${kB}) of Tensors with shapes ${a.shape} and ` + `${b.shape} and transposeA=${transposeA} and transposeB=${transposeB} must match.`,
   );
-  const outShape = broadcast_util
-    .assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2))
-    .concat([m, n]);
+  const outShape = broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2)).concat([m, n]);
   if (m === 0 || n === 0 || k === 0) return baseBatchMatMul.run(args);
 
   const a2 = transposeA ? transposedCopy(wasm, a, aRows, aCols) : asShape(a, [m, k]);

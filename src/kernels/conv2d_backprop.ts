@@ -13,13 +13,7 @@
  * Conv2DBackpropFilter also takes an optional `dilations`
  * attribute (tfjs-core never passes one: it refuses gradients of dilated convolutions).
  */
-import {
-  Conv2DBackpropFilter,
-  Conv2DBackpropInput,
-  type Conv2DBackpropFilterAttrs,
-  type Conv2DBackpropInputAttrs,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { Conv2DBackpropFilter, Conv2DBackpropInput, type Conv2DBackpropFilterAttrs, type Conv2DBackpropInputAttrs, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { col2im, convGeometry, im2colTransposed, type ConvGeometry } from './conv_geometry.js';
 import { baseConv2DForward as baseConv2D, simdGeometry, winogradShape } from './conv2d.js';
@@ -166,7 +160,17 @@ function backpropInputByConv(wasm: BackendWasm, dy: TensorInfo, filter: TensorIn
   const dx = baseConv2D.run({
     inputs: { x: dy, filter: flipped },
     backend: wasm,
-    attrs: { strides: 1, pad: [[0, 0], [top, bottom], [left, right], [0, 0]], dataFormat: 'NHWC', dilations: 1 },
+    attrs: {
+      strides: 1,
+      pad: [
+        [0, 0],
+        [top, bottom],
+        [left, right],
+        [0, 0],
+      ],
+      dataFormat: 'NHWC',
+      dilations: 1,
+    },
   });
   free(wasm, flipped);
   return dx;

@@ -105,7 +105,12 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
   return {
     layers: out,
     cols: take(Math.min(ROWS, batch * Math.max(...layers.map(pixels))) * K),
-    transposed: take(Math.max(...layers.map((p) => taps(p) * p.outC), most((s) => s.filter))),
+    transposed: take(
+      Math.max(
+        ...layers.map((p) => taps(p) * p.outC),
+        most((s) => s.filter),
+      ),
+    ),
     inputs: take(most((s) => s.inputs)),
     products: take(most((s) => s.products)),
     filterGrad: take(most((s) => s.filter)),

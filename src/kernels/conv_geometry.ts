@@ -42,16 +42,7 @@ export function convGeometry(
   if (dataFormat === 'NCHW') {
     throw new Error(`${kernelName} (layerbench wasm kernel): dataFormat 'NCHW' is not supported; use 'NHWC'`);
   }
-  const info = backend_util.computeConv2DInfo(
-    inShape,
-    filterShape,
-    strides,
-    dilations,
-    pad,
-    dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = backend_util.computeConv2DInfo(inShape, filterShape, strides, dilations, pad, dimRoundingMode, false, 'channelsLast');
   return {
     batch: info.batchSize,
     inHeight: info.inHeight,

@@ -133,9 +133,9 @@ export function lossAndGradient(heap: Float32Array, o: LossSpec, B: number, z: n
     let max = -Infinity;
     for (let j = 0; j < T; j++) max = Math.max(max, heap[zr + j]!);
     let sum = 0;
-    for (let j = 0; j < T; j++) sum += (probs[j] = Math.exp(heap[zr + j]! - max));
+    for (let j = 0; j < T; j++) sum += probs[j] = Math.exp(heap[zr + j]! - max);
     let total = 0;
-    for (let j = 0; j < T; j++) total += (probs[j] = Math.fround(probs[j]! / sum));
+    for (let j = 0; j < T; j++) total += probs[j] = Math.fround(probs[j]! / sum);
     let dot = 0;
     let best = 0;
     let truth = 0;

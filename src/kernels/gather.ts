@@ -14,14 +14,7 @@ export const baseGather = new BaseKernel(GatherV2);
  * out[o, i, s] = x[o, indices[i], s] with x seen as [outer, dim, slice]. Throws on an index outside
  * [0, dim) with the message the original kernel uses.
  */
-export function gatherSlices(
-  x: TypedArray,
-  indices: ArrayLike<number>,
-  outer: number,
-  dim: number,
-  slice: number,
-  out: TypedArray,
-): void {
+export function gatherSlices(x: TypedArray, indices: ArrayLike<number>, outer: number, dim: number, slice: number, out: TypedArray): void {
   for (let i = 0; i < indices.length; i++) {
     const index = indices[i]!;
     util.assert(index <= dim - 1 && index >= 0, () => `GatherV2: the index value ${index} is not in [0, ${dim - 1}]`);

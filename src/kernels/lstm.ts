@@ -25,7 +25,6 @@ import { allocF32, asShape, f32View, free, matMul2D, transposedCopy, wasmKernel,
 export const LSTM_FORWARD = 'LayerbenchLstmForward';
 export const LSTM_BACKWARD = 'LayerbenchLstmBackward';
 
-
 export interface LstmAttrs {
   returnSequences: boolean;
   /** No gradient will be taken: return the output alone, without the cache (SIMD path). */

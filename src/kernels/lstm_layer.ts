@@ -51,15 +51,7 @@ export class FusedLstm extends LstmClass {
     if (!this.lastCallFused) return super.call(inputs, kwargs);
     const cell = this.cell as LSTMCell;
     const x = (Array.isArray(inputs) ? inputs[0] : inputs) as tf.Tensor3D;
-    return tf.tidy(() =>
-      lstmSequence(
-        x,
-        cell.kernel.read() as tf.Tensor2D,
-        cell.recurrentKernel.read() as tf.Tensor2D,
-        cell.bias.read() as tf.Tensor1D,
-        this.returnSequences,
-      ),
-    );
+    return tf.tidy(() => lstmSequence(x, cell.kernel.read() as tf.Tensor2D, cell.recurrentKernel.read() as tf.Tensor2D, cell.bias.read() as tf.Tensor1D, this.returnSequences));
   }
 }
 

@@ -148,10 +148,7 @@ export function avgPoolBackprop(dy: Float32Array, g: PoolGeometry, dx: Float32Ar
  * A pooling gradient kernel: dx, shaped like `input`, filled by `backprop` from heap views of
  * input, dy and dx. AvgPoolGrad has no dimRoundingMode attribute (avgPool's gradient ignores it).
  */
-function poolGradKernel(
-  useRounding: boolean,
-  backprop: (input: Float32Array, dy: Float32Array, g: PoolGeometry, dx: Float32Array) => void,
-): (args: KernelArgs) => TensorInfo {
+function poolGradKernel(useRounding: boolean, backprop: (input: Float32Array, dy: Float32Array, g: PoolGeometry, dx: Float32Array) => void): (args: KernelArgs) => TensorInfo {
   return ({ inputs, backend, attrs }) => {
     const wasm = backend as BackendWasm;
     const { dy, input } = inputs as { dy: TensorInfo; input: TensorInfo };
@@ -174,9 +171,21 @@ export function maxPoolGradWasm(args: KernelArgs): TensorInfo {
   if (g.channels % 4 !== 0) return jsMaxPoolGrad(args);
   const dx = allocF32(wasm, [...input.shape]);
   simdKernels(wasm).maxPoolGrad(
-    heapOffset(wasm, input), heapOffset(wasm, dy), heapOffset(wasm, dx),
-    g.batch, g.inHeight, g.inWidth, g.channels, g.outHeight, g.outWidth,
-    g.filterHeight, g.filterWidth, g.strideHeight, g.strideWidth, g.padTop, g.padLeft,
+    heapOffset(wasm, input),
+    heapOffset(wasm, dy),
+    heapOffset(wasm, dx),
+    g.batch,
+    g.inHeight,
+    g.inWidth,
+    g.channels,
+    g.outHeight,
+    g.outWidth,
+    g.filterHeight,
+    g.filterWidth,
+    g.strideHeight,
+    g.strideWidth,
+    g.padTop,
+    g.padLeft,
   );
   return dx;
 }

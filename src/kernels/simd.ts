@@ -30,14 +30,69 @@ export interface SimdKernels {
   multiply(x: number, y: number, n: number): void;
   adam(x: number, g: number, m: number, v: number, n: number, lr: number, b1: number, b2: number, eps: number, c1: number, c2: number, decay: number): void;
   sumSquares(x: number, n: number): number;
-  maxPoolGrad(x: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  maxPoolGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** Max (kind 0) or average (kind 1) pooling over in-bounds inputs, C a multiple of 4. */
   pool(kind: number, x: number, y: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
   avgPoolGrad(dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
   /** Rows m0 .. m0 + count of the patch matrix, written from cols on. */
-  im2col(x: number, cols: number, m0: number, count: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number): void;
+  im2col(
+    x: number,
+    cols: number,
+    m0: number,
+    count: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** Adds rows m0 .. m0 + count of a patch matrix (from cols on) into dx, zeroed first if `clear`. */
-  col2im(cols: number, dx: number, m0: number, count: number, clear: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, dh: number, dw: number, padTop: number, padLeft: number): void;
+  col2im(
+    cols: number,
+    dx: number,
+    m0: number,
+    count: number,
+    clear: number,
+    N: number,
+    H: number,
+    W: number,
+    C: number,
+    OH: number,
+    OW: number,
+    fh: number,
+    fw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    padTop: number,
+    padLeft: number,
+  ): void;
   /** Winograd F(2×2, 3×3) transforms (see winograd.ts). */
   winogradFilter(w: number, C: number, CO: number, u: number): void;
   winogradFilterGrad(du: number, C: number, CO: number, dw: number): void;

@@ -7,14 +7,7 @@
  * Heap views must be taken after the last allocation of a kernel: an allocation can grow the
  * wasm memory, and growing detaches every earlier view.
  */
-import {
-  BatchMatMul,
-  type KernelConfig,
-  type KernelFunc,
-  type NamedAttrMap,
-  type NamedTensorInfoMap,
-  type TensorInfo,
-} from '@tensorflow/tfjs';
+import { BatchMatMul, type KernelConfig, type KernelFunc, type NamedAttrMap, type NamedTensorInfoMap, type TensorInfo } from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** What the engine passes a kernel function. */

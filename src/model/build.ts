@@ -65,14 +65,8 @@ export function orthogonalMatrix(rows: number, cols: number, seed: number): Floa
   return out;
 }
 
-
 /** Build (not compile) the candidate's network; training supplies the loss and optimizer. */
-export function buildModel(
-  candidate: Pick<Candidate, 'family' | 'units'>,
-  model: ModelSpec,
-  info: DataInfo,
-  seed: number,
-): tf.Sequential {
+export function buildModel(candidate: Pick<Candidate, 'family' | 'units'>, model: ModelSpec, info: DataInfo, seed: number): tf.Sequential {
   checkInputShape(candidate, info);
   const net = tf.sequential();
   let index = 0;

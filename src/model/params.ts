@@ -71,7 +71,9 @@ export function checkInputShape(candidate: Pick<Candidate, 'family'>, info: Data
     throw new DataError(`input shape [${s.join(', ')}]: every dimension must be a positive integer`);
   }
   if (candidate.family === 'cnn' && (s.length < 2 || s.length > 3)) {
-    throw new DataError(`model.family: cnn needs images, samples of shape [height, width] or [height, width, channels]; the dataset's samples have shape [${s.join(', ')}]${s.length === 1 ? ' (a table: use family "dense")' : ''}`);
+    throw new DataError(
+      `model.family: cnn needs images, samples of shape [height, width] or [height, width, channels]; the dataset's samples have shape [${s.join(', ')}]${s.length === 1 ? ' (a table: use family "dense")' : ''}`,
+    );
   }
   if (candidate.family === 'lstm' && s.length !== 2) {
     throw new DataError(`input shape [${s.join(', ')}]: lstm needs windows of shape [steps, features]`);
@@ -224,11 +226,7 @@ const HEADROOM_BYTES = 2 ** 20;
  * against the peak tfjs reports (tf.profile) on the wasm backend; `test/model.resources.test.ts`
  * checks that it stays between that peak and twice it.
  */
-export function estimateResources(
-  candidate: Pick<Candidate, 'family' | 'units'>,
-  spec: { model: ModelSpec; training: TrainingSpec },
-  info: DataInfo,
-): ResourceEstimate {
+export function estimateResources(candidate: Pick<Candidate, 'family' | 'units'>, spec: { model: ModelSpec; training: TrainingSpec }, info: DataInfo): ResourceEstimate {
   const walk = walkNetwork(candidate, spec.model, info);
   const t = spec.training;
   const weights = FLOAT_BYTES * walk.params;
@@ -258,9 +256,7 @@ export const DEFAULT_MEMORY_BUDGET: MemoryBudget = { bytes: WASM_HEAP_BYTES, sou
 /** The budget of a deployed Train function with `mb` of memory (never more than the wasm heap). */
 export function trainMemoryBudget(mb: number): MemoryBudget {
   const bytes = mb * 2 ** 20;
-  return bytes < WASM_HEAP_BYTES
-    ? { bytes, source: `the Train function's memory (${mb} MB, stack context trainMemory)` }
-    : DEFAULT_MEMORY_BUDGET;
+  return bytes < WASM_HEAP_BYTES ? { bytes, source: `the Train function's memory (${mb} MB, stack context trainMemory)` } : DEFAULT_MEMORY_BUDGET;
 }
 
 /** `1.5 GiB`, `512 MiB`; absurd sizes in powers of ten. */

@@ -154,4 +154,3 @@ function outsideReason(a: RunAnalysis, t: TestScore, worse: boolean): string {
   }
   return `Likely reasons: the test rows may be easier than the validation rows${t.source === 'final model' ? ', and the final model trained on more rows than any trial' : ''}.`;
 }
-

@@ -55,8 +55,7 @@ export function featureDetail(f: FeatureSummary): string {
 const CYCLES: Record<string, string> = { year: 'the year', week: 'the week', day: 'the day' };
 
 const MISSING_RULE: Record<DataSummary['missing'], string> = {
-  impute:
-    'numeric cells get the training median and a was-missing indicator, categorical cells a "(missing)" category, learned on training rows only',
+  impute: 'numeric cells get the training median and a was-missing indicator, categorical cells a "(missing)" category, learned on training rows only',
   drop: 'a row with a missing cell is dropped',
   error: 'a missing cell is an error',
 };
@@ -90,9 +89,7 @@ export function dataFacts(d: DataSummary): DataFact[] {
   facts.push({
     label: 'Splits',
     text:
-      (d.splits.test > 0
-        ? `${count(d.splits.test, 'row')} held out as the test split (${d.splits.testRule}), never used for choosing. `
-        : 'no test split (evaluation.test is 0). ') +
+      (d.splits.test > 0 ? `${count(d.splits.test, 'row')} held out as the test split (${d.splits.testRule}), never used for choosing. ` : 'no test split (evaluation.test is 0). ') +
       (d.splits.validationRule ? `Validation: ${d.splits.validationRule}. ` : '') +
       `Each of the ${count(d.splits.trials, 'trial')} trained on ${fmtInt(d.splits.train)} rows and validated on ${fmtInt(d.splits.validation)} on average.`,
   });
@@ -122,16 +119,13 @@ function rolesText(columns: NonNullable<DataSummary['columns']>): string {
   });
   const capped = columns.filter((c) => c.role === 'categorical' && c.reason.includes('"(other)"')).map((c) => `"${c.name}"`);
   const order = columns.find((c) => c.order);
-  const notes = [
-    ...(capped.length ? [`capped to their most frequent values and "(other)": ${capped.join(', ')}`] : []),
-    ...(order ? [`"${order.name}" orders the rows`] : []),
-  ];
+  const notes = [...(capped.length ? [`capped to their most frequent values and "(other)": ${capped.join(', ')}`] : []), ...(order ? [`"${order.name}" orders the rows`] : [])];
   return `${count(columns.length, 'column')}: ${parts.join(', ')}${notes.length ? `; ${notes.join('; ')}` : ''}.`;
 }
 
 /** How rows were split, why, and the signs of time order. */
 function orderText(o: NonNullable<DataSummary['order']>): string {
-  const by = o.column === null ? 'the rows\' order in the file' : `"${o.column}"`;
+  const by = o.column === null ? "the rows' order in the file" : `"${o.column}"`;
   const how =
     o.kind === 'time'
       ? `in time, by ${by} (${o.reason}): validation and test rows are always later than the rows a model trains on, and every statistic is learned on the earlier rows.`

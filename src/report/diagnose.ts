@@ -100,7 +100,6 @@ function chanceAccuracy(doc: CandidateDoc, task?: string): number | null {
   return k && k >= 2 ? 1 / k : null;
 }
 
-
 function majority<T>(trials: readonly Trial[], test: (t: Trial) => T | null): T[] | null {
   if (trials.length === 0) return null;
   const hits = trials.map(test).filter((x): x is T => x !== null);
@@ -135,7 +134,12 @@ function capacityFinding(c: RankedCandidate, best: RankedCandidate | null, train
 }
 
 /** Diagnose one ranked candidate of a run. */
-export function diagnoseCandidate(c: RankedCandidate, analysis: Pick<RunAnalysis, 'best' | 'higherIsBetter' | 'metric' | 'unit'> & Partial<Pick<RunAnalysis, 'baseline'>>, spec: DiagnoseSpec, capacityJudged = true): CandidateDiagnosis {
+export function diagnoseCandidate(
+  c: RankedCandidate,
+  analysis: Pick<RunAnalysis, 'best' | 'higherIsBetter' | 'metric' | 'unit'> & Partial<Pick<RunAnalysis, 'baseline'>>,
+  spec: DiagnoseSpec,
+  capacityJudged = true,
+): CandidateDiagnosis {
   const doc = c.doc;
   const trials = doc.trials;
   const n = trials.length;
@@ -253,21 +257,17 @@ export function diagnoseRun(analysis: RunAnalysis, spec: DiagnoseSpec): RunDiagn
   };
 }
 
-function summarySentences(
-  candidates: readonly CandidateDiagnosis[],
-  trials: number,
-  toCap: number,
-  improving: number,
-  cap: number,
-  earlyStopping: boolean,
-  capacityJudged: boolean,
-): string[] {
+function summarySentences(candidates: readonly CandidateDiagnosis[], trials: number, toCap: number, improving: number, cap: number, earlyStopping: boolean, capacityJudged: boolean): string[] {
   const total = candidates.length;
   if (total === 0) return ['No candidate produced a result, so there is nothing to diagnose.'];
   const flagged = candidates.filter((d) => d.findings.some((f) => f.kind !== 'healthy')).length;
   const out: string[] = [];
   if (flagged === 0) {
-    out.push(total === 1 ? 'The candidate is not flagged for underfitting, overfitting or unfinished training.' : `None of the ${total} candidates is flagged for underfitting, overfitting or unfinished training.`);
+    out.push(
+      total === 1
+        ? 'The candidate is not flagged for underfitting, overfitting or unfinished training.'
+        : `None of the ${total} candidates is flagged for underfitting, overfitting or unfinished training.`,
+    );
   } else if (flagged === total) {
     out.push(total === 1 ? 'The candidate has findings (below).' : `All ${total} candidates have findings (below).`);
   } else {

@@ -21,16 +21,7 @@
  * number (capped at 1): a factor "mattered" when the adjusted p < 0.05.
  */
 import { fmtRounded, fmtValue, pEquals, withUnit } from '../format.js';
-import {
-  better,
-  compareTrials,
-  SIGNIFICANCE,
-  summarize,
-  type Comparison,
-  type Summary,
-  type TrialPoint,
-  welchTest,
-} from '../stats/index.js';
+import { better, compareTrials, SIGNIFICANCE, summarize, type Comparison, type Summary, type TrialPoint, welchTest } from '../stats/index.js';
 import type { RankedCandidate, RunAnalysis } from '../results/analysis.js';
 
 export type Factor = 'depth' | 'width';

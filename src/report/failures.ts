@@ -39,7 +39,8 @@ export function summarizeFailures(failed: readonly Failure[]): FailureSummary | 
 export function allFailedSentences(failed: readonly Failure[], planned: number): string[] {
   const s = summarizeFailures(failed);
   if (!s) return [`None of the ${count(planned, 'candidate')} produced a result.`];
-  const all = s.failed === planned ? (planned === 1 ? 'The only candidate failed' : `All ${count(planned, 'candidate')} failed`) : `${s.failed} of ${count(planned, 'candidate')} failed and none was ranked`;
+  const all =
+    s.failed === planned ? (planned === 1 ? 'The only candidate failed' : `All ${count(planned, 'candidate')} failed`) : `${s.failed} of ${count(planned, 'candidate')} failed and none was ranked`;
   const share = s.sharing === s.failed ? (s.failed === 1 ? '' : ` (all ${s.failed})`) : ` (${s.sharing} of ${s.failed}${s.others > 0 ? `; ${count(s.others, 'other reason')}` : ''})`;
   return [`${all}: nothing was ranked.`, `Most common reason${share}: ${s.reason}`];
 }

@@ -123,4 +123,3 @@ export async function chartFigures(a: RunAnalysis, docs: readonly CandidateDoc[]
   }
   return (await Promise.all(jobs)).filter((f): f is Figure => f !== null);
 }
-

@@ -68,8 +68,7 @@ export interface HistoryComparison {
   message: string;
 }
 
-const sameArch = (a: Architecture | null | undefined, b: Architecture | null | undefined) =>
-  !a || !b ? !a && !b : a.family === b.family && a.depth === b.depth && a.width === b.width;
+const sameArch = (a: Architecture | null | undefined, b: Architecture | null | undefined) => (!a || !b ? !a && !b : a.family === b.family && a.depth === b.depth && a.width === b.width);
 
 export function archLabel(a: Architecture): string {
   return `${a.family} d${a.depth} w${a.width}`;
@@ -105,9 +104,7 @@ export function historyEntry(runId: string, date: string, analysis: RunAnalysis)
 /** Add (or replace, for the same runId) an entry; entries stay ordered by date. */
 export function appendHistory(prev: History | null | undefined, entry: HistoryEntry, sweep?: string): History {
   const name = prev?.sweep ?? sweep ?? entry.best.candidateId;
-  const entries = [...(prev?.entries ?? []).filter((e) => e.runId !== entry.runId), entry].sort((a, b) =>
-    a.date < b.date ? -1 : a.date > b.date ? 1 : a.runId.localeCompare(b.runId),
-  );
+  const entries = [...(prev?.entries ?? []).filter((e) => e.runId !== entry.runId), entry].sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : a.runId.localeCompare(b.runId)));
   return { schema: HISTORY_SCHEMA, sweep: name, entries };
 }
 
@@ -138,15 +135,9 @@ export function compareWithHistory(prev: History | null | undefined, entry: Hist
   const metricDropped = threshold !== null && worseBy > threshold;
   const name = entry.metric.name;
   const parts: string[] = [];
-  parts.push(
-    bestChanged
-      ? `The best architecture changed: ${archLabel(previous.best)} → ${archLabel(entry.best)}.`
-      : `The best architecture is unchanged (${archLabel(entry.best)}).`,
-  );
+  parts.push(bestChanged ? `The best architecture changed: ${archLabel(previous.best)} → ${archLabel(entry.best)}.` : `The best architecture is unchanged (${archLabel(entry.best)}).`);
   if (recommendedChanged) {
-    parts.push(
-      `The recommendation changed: ${previous.recommended ? archLabel(previous.recommended) : 'none'} → ${entry.recommended ? archLabel(entry.recommended) : 'none'}.`,
-    );
+    parts.push(`The recommendation changed: ${previous.recommended ? archLabel(previous.recommended) : 'none'} → ${entry.recommended ? archLabel(entry.recommended) : 'none'}.`);
   }
   const [before, after] = fmtPair(previous.metric.mean, entry.metric.mean);
   const delta = `best ${name} ${before} → ${after}`;
@@ -197,10 +188,12 @@ export async function historyHtml(history: History): Promise<string> {
       const older = rev[i + 1];
       const changed = older && !sameArch(older.best, e.best);
       const s = se(e.metric);
-      return `<tr${changed ? ' class="changed"' : ''}><td>${escapeHtml(e.date.slice(0, 16).replace('T', ' '))}</td><td><a href="${escapeHtml(reportLink(e.runId))}"><code>${escapeHtml(e.runId)}</code></a></td>` +
+      return (
+        `<tr${changed ? ' class="changed"' : ''}><td>${escapeHtml(e.date.slice(0, 16).replace('T', ' '))}</td><td><a href="${escapeHtml(reportLink(e.runId))}"><code>${escapeHtml(e.runId)}</code></a></td>` +
         `<td>${escapeHtml(archLabel(e.best))}${changed ? ' <span class="tag warn">changed</span>' : ''}</td><td class="num">${fmtInt(e.best.params)}</td>` +
         `<td class="num">${escapeHtml(fmtMeanSe(e.metric.mean, s))}</td><td class="num">${e.metric.n}</td>` +
-        `<td>${e.recommended ? escapeHtml(archLabel(e.recommended)) : '—'}</td><td class="num">${e.failed} / ${e.candidates}</td></tr>`;
+        `<td>${e.recommended ? escapeHtml(archLabel(e.recommended)) : '—'}</td><td class="num">${e.failed} / ${e.candidates}</td></tr>`
+      );
     })
     .join('\n');
   const changes = points.filter((p) => p.changed).length;

@@ -16,9 +16,7 @@ export function figureHtml(f: Figure): string {
   const caption = `<figcaption><span class="fig-title">${escapeHtml(f.title)}</span>${f.subtitle ? ` <span class="fig-sub">${escapeHtml(f.subtitle)}</span>` : ''}</figcaption>`;
   let body = '';
   if (f.single) {
-    body = f.single.narrow
-      ? `<div class="svg wide">${f.single.wide}</div><div class="svg narrow">${f.single.narrow}</div>`
-      : `<div class="svg">${f.single.wide}</div>`;
+    body = f.single.narrow ? `<div class="svg wide">${f.single.wide}</div><div class="svg narrow">${f.single.narrow}</div>` : `<div class="svg">${f.single.wide}</div>`;
   } else if (f.panels) {
     body = `<div class="panels">${f.panels
       .map(

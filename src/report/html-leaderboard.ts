@@ -106,7 +106,9 @@ export function leaderboardSection(r: RunReport): string {
   const diag = new Map(r.diagnosis.candidates.map((d) => [d.candidateId, d]));
   const unit = a.unit ? ` in ${escapeHtml(a.unit)}` : '';
   const single = a.trialsPerCandidate === 1 ? ' With one trial per candidate there is no standard error and no interval.' : '';
-  const files = r.links.leaderboard ? ` Every candidate: <a href="${escapeHtml(r.links.leaderboard.csv)}" download>leaderboard.csv</a> · <a href="${escapeHtml(r.links.leaderboard.json)}" download>leaderboard.json</a>.` : '';
+  const files = r.links.leaderboard
+    ? ` Every candidate: <a href="${escapeHtml(r.links.leaderboard.csv)}" download>leaderboard.csv</a> · <a href="${escapeHtml(r.links.leaderboard.json)}" download>leaderboard.json</a>.`
+    : '';
   const rest =
     shown.length < a.ranked.length
       ? `<p class="more-note">The ${fmtInt(lead.length)} leading candidates${rec && !lead.includes(rec) ? ' and the recommendation' : ''} of ${fmtInt(a.ranked.length)}; the others are in the heatmap under <a href="#charts">Charts</a>.${files}</p>`

@@ -16,7 +16,6 @@ import type { RunReport } from './report-model.js';
 import { SIGNIFICANCE } from '../stats/index.js';
 import { DECISION_RULE } from '../results/verdict.js';
 
-
 const TAG_CLASS: Record<DiagnosisKind, string> = {
   'at-baseline': 'bad',
   underfitting: 'warn',
@@ -41,17 +40,16 @@ function answerSection(r: RunReport): string {
   const ans = answerFor(a, r.diagnosis);
   const p = (label: string, text: string | null) => (text ? `<p><strong>${label}:</strong> ${escapeHtml(text)}</p>` : '');
   if (ans.kind === 'none') {
-    const [all, reason] = allFailedSentences(a.failed.map((d) => ({ candidateId: d.candidate.id, reason: failureReason(d) })), a.ranked.length + a.failed.length);
+    const [all, reason] = allFailedSentences(
+      a.failed.map((d) => ({ candidateId: d.candidate.id, reason: failureReason(d) })),
+      a.ranked.length + a.failed.length,
+    );
     return `<section class="answer none" id="answer"><p class="headline">${escapeHtml(all!)}</p>
 ${reason ? `<p>${escapeHtml(reason)}</p>` : ''}<p>Each candidate and its reason: <a href="#failures">Failures</a>.</p></section>`;
   }
   const comparison = r.comparison?.compared ? `<p class="muted">Compared with the previous run: ${escapeHtml(r.comparison.message)}</p>` : '';
-  const caveat = ans.caveats.length
-    ? `<p><strong>Caveat:</strong> ${ans.caveats.map((f) => `${escapeHtml(f.kind)} — ${escapeHtml(f.message)}`).join(' ')}</p>`
-    : '';
-  const warnings = r.data?.warnings.length
-    ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>`
-    : '';
+  const caveat = ans.caveats.length ? `<p><strong>Caveat:</strong> ${ans.caveats.map((f) => `${escapeHtml(f.kind)} — ${escapeHtml(f.message)}`).join(' ')}</p>` : '';
+  const warnings = r.data?.warnings.length ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>` : '';
   const next = ans.next.length ? `<p><strong>Next:</strong> ${ans.next.map((n) => escapeHtml(n)).join(' ')}</p>` : '';
   return `<section class="answer${ans.kind === 'baseline' ? ' none' : ''}" id="answer">
 <p class="headline">${escapeHtml(ans.headline)}</p>
@@ -99,13 +97,13 @@ function diagnosesSection(r: RunReport): string {
   const listed = new Set(r.analysis.ranked.slice(0, REPORT_ROWS).map((c) => c.id));
   if (r.analysis.recommended) listed.add(r.analysis.recommended.id);
   const flagged = all.filter((d) => listed.has(d.candidateId));
-  const rest = all.length > flagged.length ? `<p class="more-note">${fmtInt(all.length - flagged.length)} more candidates with findings, outside the leaderboard's ${fmtInt(REPORT_ROWS)}: their diagnoses are the same kinds, counted above.</p>` : '';
+  const rest =
+    all.length > flagged.length
+      ? `<p class="more-note">${fmtInt(all.length - flagged.length)} more candidates with findings, outside the leaderboard's ${fmtInt(REPORT_ROWS)}: their diagnoses are the same kinds, counted above.</p>`
+      : '';
   const items = flagged
     .map(
-      (d) =>
-        `<h3>${escapeHtml(d.label)}</h3><ul class="findings">${d.findings
-          .map((f) => `<li><span class="tag ${TAG_CLASS[f.kind]}">${f.kind}</span> ${escapeHtml(f.message)}</li>`)
-          .join('')}</ul>`,
+      (d) => `<h3>${escapeHtml(d.label)}</h3><ul class="findings">${d.findings.map((f) => `<li><span class="tag ${TAG_CLASS[f.kind]}">${f.kind}</span> ${escapeHtml(f.message)}</li>`).join('')}</ul>`,
     )
     .join('\n');
   return `<section id="diagnoses"><h2>Diagnoses</h2>
@@ -156,8 +154,10 @@ function failuresSection(r: RunReport): string {
     .slice(0, REPORT_ROWS)
     .map((d) => {
       const err = d.error ?? { kind: '—', code: '—', message: d.status === 'succeeded' ? 'no finite metric value recorded' : 'no error recorded' };
-      return `<tr><td>${escapeHtml(`${d.candidate.family} d${d.candidate.depth} w${d.candidate.width}`)}<br><code class="id">${escapeHtml(d.candidate.id)}</code></td>` +
-        `<td>${escapeHtml(err.message)}<br><span class="muted">${escapeHtml(err.kind)} · <code>${escapeHtml(err.code)}</code> · ${fmtSeconds(d.timing.wallSeconds)} s</span></td></tr>`;
+      return (
+        `<tr><td>${escapeHtml(`${d.candidate.family} d${d.candidate.depth} w${d.candidate.width}`)}<br><code class="id">${escapeHtml(d.candidate.id)}</code></td>` +
+        `<td>${escapeHtml(err.message)}<br><span class="muted">${escapeHtml(err.kind)} · <code>${escapeHtml(err.code)}</code> · ${fmtSeconds(d.timing.wallSeconds)} s</span></td></tr>`
+      );
     })
     .join('\n');
   return `<section id="failures"><h2>Failures</h2>
@@ -170,7 +170,9 @@ ${rows}
 function searchSection(r: RunReport): string {
   const lb = r.search;
   if (!lb) return '';
-  const notes = searchNotes(lb).map((n) => `<p>${escapeHtml(n)}</p>`).join('\n');
+  const notes = searchNotes(lb)
+    .map((n) => `<p>${escapeHtml(n)}</p>`)
+    .join('\n');
   const stopped = lb.search?.stopped ?? [];
   const stoppedTable =
     stopped.length === 0
@@ -195,7 +197,10 @@ function searchSection(r: RunReport): string {
           '<table><thead><tr><th>candidate</th><th class="num">estimated $</th><th class="num">billed s</th><th class="num">CPU s</th></tr></thead><tbody>\n' +
             priced
               .slice(0, REPORT_ROWS)
-              .map((row) => `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`)
+              .map(
+                (row) =>
+                  `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`,
+              )
               .join('\n') +
             '\n</tbody></table>',
         );
@@ -236,9 +241,12 @@ export const METHOD_NOTES: readonly [string, string][] = [
   ['Recommendation', DECISION_RULE],
   [
     'Outcomes',
-    'recommend: the rule\'s choice. all-equivalent: every candidate beats the baseline and none is worse than the best — the smallest. undecided: the choice trails the best by more than the best\'s standard error but the test cannot call it worse — too few trials or rows; the report says how many would decide. baseline: no candidate beats the baseline — no network is recommended. single-draw: one trial per candidate, nothing tested. Beside these, the report says when the recommendation sits at the largest or smallest depth or width tried, and which values to add.',
+    "recommend: the rule's choice. all-equivalent: every candidate beats the baseline and none is worse than the best — the smallest. undecided: the choice trails the best by more than the best's standard error but the test cannot call it worse — too few trials or rows; the report says how many would decide. baseline: no candidate beats the baseline — no network is recommended. single-draw: one trial per candidate, nothing tested. Beside these, the report says when the recommendation sits at the largest or smallest depth or width tried, and which values to add.",
   ],
-  ['Baseline', 'A model without a network on the very same splits (majority class, training mean, persistence "no change" or seasonal naive). A candidate beats it when the one-sided paired test finds it better (p < 0.05). "at or below baseline": not better on average over the same trials — a network that learned nothing the baseline does not know; "ns vs baseline": better on average, not significantly.'],
+  [
+    'Baseline',
+    'A model without a network on the very same splits (majority class, training mean, persistence "no change" or seasonal naive). A candidate beats it when the one-sided paired test finds it better (p < 0.05). "at or below baseline": not better on average over the same trials — a network that learned nothing the baseline does not know; "ns vs baseline": better on average, not significantly.',
+  ],
   [
     TEST_LABEL,
     "Rows held out before anything else, never used for early stopping, ranking or the recommendation. The final model's interval is about that one model: the test rows' sampling error, from the spread of its per-row results over blocks of rows (consecutive blocks for rows in time order). The trial models' interval is about the architecture: that sampling error plus the retraining spread of the trial models' scores.",
@@ -247,9 +255,18 @@ export const METHOD_NOTES: readonly [string, string][] = [
     'What mattered',
     "A depth's mean is the mean of its candidates over the widths trained at every depth (and a width's over the depths trained at every width), taken trial by trial on the shared folds and repeats, with a 95 % interval over the trials. A factor's effect is its best level against its worst, by the paired Nadeau–Bengio corrected t-test on those per-trial means, its p-value multiplied by the number of level pairs (Bonferroni, for picking the extremes); it mattered when that is below 0.05.",
   ],
-  ['Underfitting', 'Training metric at chance level; or too little capacity — only for a network smaller than the best whose validation score is significantly worse and whose training score is below the best validation score by more than the noise, and never while training was still improving.'],
-  ['Overfitting', 'In most trials, on three-epoch means (so one noisy epoch is neither a minimum nor a rise): after the lowest validation loss, validation loss rose by at least 10 % by the end, the train–validation gap grew by more than 10 % of the validation loss, and the validation metric got worse.'],
-  ['Unfinished', 'In most trials training ran to the epoch cap, the lowest validation loss came in the last 10 % of the epochs, and the mean validation metric of the last three epochs beat that of the three before by more than 0.5 %.'],
+  [
+    'Underfitting',
+    'Training metric at chance level; or too little capacity — only for a network smaller than the best whose validation score is significantly worse and whose training score is below the best validation score by more than the noise, and never while training was still improving.',
+  ],
+  [
+    'Overfitting',
+    'In most trials, on three-epoch means (so one noisy epoch is neither a minimum nor a rise): after the lowest validation loss, validation loss rose by at least 10 % by the end, the train–validation gap grew by more than 10 % of the validation loss, and the validation metric got worse.',
+  ],
+  [
+    'Unfinished',
+    'In most trials training ran to the epoch cap, the lowest validation loss came in the last 10 % of the epochs, and the mean validation metric of the last three epochs beat that of the three before by more than 0.5 %.',
+  ],
 ];
 
 function notesSection(): string {

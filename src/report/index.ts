@@ -11,6 +11,19 @@ export { renderReportMarkdown } from './markdown.js';
 export { kerasCode, kerasLayer } from './keras.js';
 export * from './history.js';
 export { HISTORY_RECORD_SCHEMA, historyRecordSchema, readHistory, recordHistoryEntry, type HistoryRecord } from './history-store.js';
-export { buildRunReport, writeRunReport, finalModelScriptKey, handedOverPreprocessing, runDate, historyPageKey, historyLink, modelCardLink, type RunReport, type ReportFigures, type ReportLinks, type WriteRunReportOptions } from './run-report.js';
+export {
+  buildRunReport,
+  writeRunReport,
+  finalModelScriptKey,
+  handedOverPreprocessing,
+  runDate,
+  historyPageKey,
+  historyLink,
+  modelCardLink,
+  type RunReport,
+  type ReportFigures,
+  type ReportLinks,
+  type WriteRunReportOptions,
+} from './run-report.js';
 export * from './effects.js';
 export { chartFigures, effectsFigure, edgeSentence, twoLayouts, type Figure, type Panel } from './figures.js';

@@ -32,9 +32,17 @@ function classTargetCode(prep: Preprocessing): string[] {
   if (t.kind !== 'classes') return [];
   switch (t.labels) {
     case 'number':
-      return ['def target(frame):', '    """Class indices: numbers compared as numbers ("1.0" is class "1"), as layerbench reads them."""', '    return pd.to_numeric(frame[TARGET]).map({float(c): k for k, c in enumerate(CLASSES)}).to_numpy()'];
+      return [
+        'def target(frame):',
+        '    """Class indices: numbers compared as numbers ("1.0" is class "1"), as layerbench reads them."""',
+        '    return pd.to_numeric(frame[TARGET]).map({float(c): k for k, c in enumerate(CLASSES)}).to_numpy()',
+      ];
     case 'boolean':
-      return ['def target(frame):', '    """Class indices: true/false in any case, as layerbench reads them."""', '    return frame[TARGET].str.lower().map({c: k for k, c in enumerate(CLASSES)}).to_numpy()'];
+      return [
+        'def target(frame):',
+        '    """Class indices: true/false in any case, as layerbench reads them."""',
+        '    return frame[TARGET].str.lower().map({c: k for k, c in enumerate(CLASSES)}).to_numpy()',
+      ];
     default:
       return ['def target(frame):', '    """Class indices, in CLASSES order."""', '    return frame[TARGET].map({c: k for k, c in enumerate(CLASSES)}).to_numpy()'];
   }
@@ -99,7 +107,9 @@ function timeSplitCode(order: NonNullable<Preprocessing['order']>, frame: string
     order.column === null
       ? ['# (layerbench had no column to order them by: the order of the file.)']
       : order.format
-        ? [`${frame} = ${frame}.assign(_order=read_dates(${frame}[${str(order.column)}], day_first=${order.format === 'dmy' ? 'True' : 'False'}, utc=True)).sort_values('_order', kind='stable')  # equal times keep file order`]
+        ? [
+            `${frame} = ${frame}.assign(_order=read_dates(${frame}[${str(order.column)}], day_first=${order.format === 'dmy' ? 'True' : 'False'}, utc=True)).sort_values('_order', kind='stable')  # equal times keep file order`,
+          ]
         : [`${frame} = ${frame}.assign(_order=pd.to_numeric(${frame}[${str(order.column)}])).sort_values('_order', kind='stable')  # equal times keep file order`];
   return [
     '# In time order, as layerbench evaluated this run: the test split is the latest rows, the validation',
@@ -132,10 +142,7 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
   const dates = features.flatMap((f) => (f.kind === 'numeric' && f.from ? [[f.name, f.from] as const] : []));
   const t = prep.target;
   const classification = t.kind === 'classes';
-  const out: string[] = [
-    dataLine(prep),
-    `TARGET = ${str(classification ? t.name : t.names[0]!)}`,
-  ];
+  const out: string[] = [dataLine(prep), `TARGET = ${str(classification ? t.name : t.names[0]!)}`];
   if (classification) out.push(`CLASSES = ${strList(t.classes)}  # ${classesComment(prep)}`);
   out.push(`FEATURES = ${strList(features.map((f) => f.name))}  # the network's inputs, in this order`);
   out.push(`NUMERIC = ${strList(numeric)}  # standardised with the training split's mean and std`);
@@ -167,9 +174,7 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
     '',
     'def numbers(frame, col):',
     '    """A numeric input: the column as numbers, or a cyclic part of a date column (NaN where missing)."""',
-    ...(dates.length > 0
-      ? ['    if col in DATES:', '        column, part, day_first = DATES[col]', '        return date_part(read_dates(frame[column], day_first), part)']
-      : []),
+    ...(dates.length > 0 ? ['    if col in DATES:', '        column, part, day_first = DATES[col]', '        return date_part(read_dates(frame[column], day_first), part)'] : []),
     '    return pd.to_numeric(frame[col])',
     '',
     'def fit_statistics(frame):',
@@ -205,7 +210,7 @@ function tabularData(prep: Preprocessing & { input: { kind: 'tabular' } }, spec:
   if (classification) out.push('y_train, y_val, y_test = (target(frame) for frame in (train, val, test))');
   else {
     out.push(
-      '# The target is standardised with the training split\'s mean and std too; outputs × y_std + y_mean are in its units.',
+      "# The target is standardised with the training split's mean and std too; outputs × y_std + y_mean are in its units.",
       'y_mean, y_std = target(train).mean(), target(train).std()',
       'y_train, y_val, y_test = ((target(frame) - y_mean) / y_std for frame in (train, val, test))',
     );
@@ -246,7 +251,7 @@ function seriesData(prep: Preprocessing & { input: { kind: 'series' } }, spec: S
     'val_w = np.arange(windows - n_test - n_val, windows - n_test)',
     'test_w = np.arange(windows - n_test, windows)',
     '',
-    '# Statistics of the training period only (every row up to the last training window\'s target), as layerbench learns them.',
+    "# Statistics of the training period only (every row up to the last training window's target), as layerbench learns them.",
     'period = values[: train_w[-1] + LOOKBACK + HORIZON]',
     'median = np.nanmedian(period, axis=0)',
     'filled = np.where(np.isnan(period), median, period)',
@@ -302,15 +307,10 @@ function arrayData(prep: Preprocessing & { input: { kind: 'array' } }, spec: Swe
       'y = np.array([CLASSES.index(name(v)) for v in labels.tolist()])',
     );
   } else out.push('y = labels.astype("float64").reshape(len(labels))');
-  out.push(
-    '',
-    'index = np.arange(len(x))',
-    ...splitCode(prep, 'index', classification ? ['y', 'y[dev]'] : null),
-    'X_train, X_val, X_test = x[train], x[val], x[test]',
-  );
+  out.push('', 'index = np.arange(len(x))', ...splitCode(prep, 'index', classification ? ['y', 'y[dev]'] : null), 'X_train, X_val, X_test = x[train], x[val], x[test]');
   if (input.standardise) {
     out.push(
-      '# 2-D inputs are standardised per feature with the training split\'s mean and std, as layerbench does.',
+      "# 2-D inputs are standardised per feature with the training split's mean and std, as layerbench does.",
       'mean, std = X_train.mean(axis=0), X_train.std(axis=0)',
       'std[std < 1e-12] = 1.0',
       'X_train, X_val, X_test = ((X - mean) / std for X in (X_train, X_val, X_test))',
@@ -318,10 +318,7 @@ function arrayData(prep: Preprocessing & { input: { kind: 'array' } }, spec: Swe
   }
   if (classification) out.push('y_train, y_val, y_test = y[train], y[val], y[test]');
   else {
-    out.push(
-      "y_mean, y_std = y[train].mean(), y[train].std()  # outputs × y_std + y_mean are in the target's units",
-      'y_train, y_val, y_test = ((y[s] - y_mean) / y_std for s in (train, val, test))',
-    );
+    out.push("y_mean, y_std = y[train].mean(), y[train].std()  # outputs × y_std + y_mean are in the target's units", 'y_train, y_val, y_test = ((y[s] - y_mean) / y_std for s in (train, val, test))');
   }
   return out;
 }

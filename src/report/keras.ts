@@ -23,7 +23,6 @@ import { summarize } from '../stats/index.js';
 import { dataSection, isClassification } from './keras-data.js';
 import { num, str, tuple } from './keras-python.js';
 
-
 /** tfjs activation identifiers → Keras names (`hardSigmoid` → `hard_sigmoid`). */
 function kerasActivation(a: string): string {
   return a.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
@@ -36,8 +35,7 @@ const asPair = (v: unknown): [number, number] | undefined => {
   if (Array.isArray(v) && v.length === 2 && v.every((x) => typeof x === 'number')) return [v[0] as number, v[1] as number];
   return undefined;
 };
-const asShape = (v: unknown): (number | null)[] | undefined =>
-  Array.isArray(v) && v.every((x) => x === null || typeof x === 'number') ? (v as (number | null)[]) : undefined;
+const asShape = (v: unknown): (number | null)[] | undefined => (Array.isArray(v) && v.every((x) => x === null || typeof x === 'number') ? (v as (number | null)[]) : undefined);
 
 /** One layer as a Keras constructor call, or null when it has no Keras line (InputLayer). */
 export function kerasLayer(layer: LayerSummary): string | null {
@@ -157,7 +155,6 @@ function inputShapeOf(doc: CandidateDoc, prep: Preprocessing | null): (number | 
   return doc.data?.inputShape;
 }
 
-
 /**
  * The candidate as a Keras 3 script that runs end to end: the data prepared as layerbench prepared it
  * (from `preprocessing`, the saved preprocessing.json of the model layerbench hands over), the
@@ -179,7 +176,9 @@ export function kerasCode(doc: CandidateDoc, spec: SweepSpec, preprocessing: Pre
   if (values.length > 0) {
     const s = summarize(values);
     const what = s.se === null ? '' : ` (${PLUS_MINUS})`;
-    lines.push(`# validation ${metric}: ${fmtMeanSe(s.mean, s.se, metricUnit(metric, spec.dataset.unit))}${what} over ${s.n} trial${s.n === 1 ? '' : 's'}, trained with TensorFlow.js (${doc.backend})`);
+    lines.push(
+      `# validation ${metric}: ${fmtMeanSe(s.mean, s.se, metricUnit(metric, spec.dataset.unit))}${what} over ${s.n} trial${s.n === 1 ? '' : 's'}, trained with TensorFlow.js (${doc.backend})`,
+    );
   }
   if (params !== null) lines.push(`# model.summary() should report Total params: ${fmtInt(params)}`);
   const kind = preprocessing?.input.kind;
@@ -209,10 +208,7 @@ export function kerasCode(doc: CandidateDoc, spec: SweepSpec, preprocessing: Pre
   lines.push('])', '');
 
   const t = spec.training;
-  const optimizer =
-    t.learningRate === KERAS_DEFAULT_LR[t.optimizer]
-      ? str(t.optimizer)
-      : `keras.optimizers.${OPTIMIZER_CLASS[t.optimizer]}(learning_rate=${num(t.learningRate)})`;
+  const optimizer = t.learningRate === KERAS_DEFAULT_LR[t.optimizer] ? str(t.optimizer) : `keras.optimizers.${OPTIMIZER_CLASS[t.optimizer]}(learning_rate=${num(t.learningRate)})`;
   const km = kerasMetric(metric);
   const compileArgs = [`optimizer=${optimizer}`, `loss=${str(lossFor(task))}`];
   if (km.code) compileArgs.push(`metrics=[${km.code}]`);
@@ -238,10 +234,7 @@ export function kerasCode(doc: CandidateDoc, spec: SweepSpec, preprocessing: Pre
   if (!isClassification(task) && (metric === 'rmse' || metric === 'mae' || metric === 'mse')) {
     const unit = spec.dataset.unit ? ` ${spec.dataset.unit}${metric === 'mse' ? '²' : ''}` : '';
     const formula = metric === 'rmse' ? 'np.sqrt(np.mean(error ** 2))' : metric === 'mae' ? 'np.mean(np.abs(error))' : 'np.mean(error ** 2)';
-    lines.push(
-      `error = (model.predict(X_test).reshape(y_test.shape) - y_test) * y_std  # in the target's units`,
-      `print(f"test ${metric}: {${formula}:.4g}${unit}")`,
-    );
+    lines.push(`error = (model.predict(X_test).reshape(y_test.shape) - y_test) * y_std  # in the target's units`, `print(f"test ${metric}: {${formula}:.4g}${unit}")`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -40,7 +40,10 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
         `${s.strategy} used ${pct(c.used.cpuSeconds, c.grid.cpuSeconds)} of the grid's compute: ${fmtSeconds(c.used.cpuSeconds)} of about ${fmtSeconds(c.grid.cpuSeconds)} CPU-seconds, ${Math.round(c.used.epochs).toLocaleString('en-US')} of about ${Math.round(c.grid.epochs).toLocaleString('en-US')} epochs (${pct(c.used.epochs, c.grid.epochs)})${usd}; the full grid's figures are estimated from what these candidates measured per epoch and per task.`,
       );
     }
-    if (s.ended) out.push(`rounds ended early (${s.ended.reason}): ${s.ended.message}; left untrained: ${s.ended.untrained.length} candidate${s.ended.untrained.length === 1 ? '' : 's'} to ${s.ended.epochs} epochs (${s.ended.untrained.join(', ')}).`);
+    if (s.ended)
+      out.push(
+        `rounds ended early (${s.ended.reason}): ${s.ended.message}; left untrained: ${s.ended.untrained.length} candidate${s.ended.untrained.length === 1 ? '' : 's'} to ${s.ended.epochs} epochs (${s.ended.untrained.join(', ')}).`,
+      );
   }
   const c = lb.cost;
   if (c && c.basis !== 'none') {
@@ -56,14 +59,11 @@ const fmtSeconds = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-U
 /** Dollars to two significant digits below a cent, cents above. */
 export const fmtUsd = (x: number) => (x >= 0.01 ? x.toFixed(2) : x === 0 ? '0' : x.toPrecision(2));
 
-
 const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
 /** A row's verdict (src/results/verdict.ts), from leaderboard.json; for leaderboards written before it, from the row's flags. */
 export function rowVerdict(lb: Leaderboard, r: LeaderboardRow): string {
-  const verdict =
-    r.verdict ??
-    candidateVerdict({ rank: r.rank, approxBest: r.approxBest, undecided: false, vsBaseline: r.vsBaseline }, lb.recommended?.candidateId === r.candidateId);
+  const verdict = r.verdict ?? candidateVerdict({ rank: r.rank, approxBest: r.approxBest, undecided: false, vsBaseline: r.vsBaseline }, lb.recommended?.candidateId === r.candidateId);
   return verdictText(verdict, r.vsBaseline?.verdict);
 }
 
@@ -135,7 +135,11 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
     const b = lb.baseline;
     out.push(`|  |  |  | baseline: ${mdCell(b.name)} | 0 | ${fmtMeanSe(b.metric, b.se)} | ${b.ci95 ? fmtInterval(b.ci95, b.se) : 'no interval'} | ${b.n} |  |  |  |  |  |${priced ? '  |' : ''}  |  |`);
   }
-  if (shown.length < lb.rows.length) out.push('', `The ${lead.length} leading candidates of ${fmtInt(lb.rows.length)}${shown.length > lead.length ? ' and the recommendation' : ''}; leaderboard.csv and leaderboard.json have every one.`);
+  if (shown.length < lb.rows.length)
+    out.push(
+      '',
+      `The ${lead.length} leading candidates of ${fmtInt(lb.rows.length)}${shown.length > lead.length ? ' and the recommendation' : ''}; leaderboard.csv and leaderboard.json have every one.`,
+    );
   const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
   notes.unshift(`${lb.answer.outcome}: ${lb.answer.headline}${lb.recommended ? ` (\`${lb.recommended.candidateId}\`)` : ''}${lb.answer.reason ? ` — ${lb.answer.reason}` : ''}`);
   if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
@@ -145,7 +149,13 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
     if (lb.failed.length > REPORT_ROWS) out.push(`- … and ${fmtInt(lb.failed.length - REPORT_ROWS)} more: leaderboard.json lists every one`);
   }
   if (lb.search && lb.search.stopped.length > 0) {
-    out.push('', `## Stopped at an earlier rung (${fmtInt(lb.search.stopped.length)}${lb.search.stopped.length > REPORT_ROWS ? `; the best ${REPORT_ROWS} here, every one in leaderboard.json` : ''})`, '', `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`, '|---:|---:|---:|---:|---:|---|---:|---|');
+    out.push(
+      '',
+      `## Stopped at an earlier rung (${fmtInt(lb.search.stopped.length)}${lb.search.stopped.length > REPORT_ROWS ? `; the best ${REPORT_ROWS} here, every one in leaderboard.json` : ''})`,
+      '',
+      `| rung | epochs | depth | width | ${lb.metric.name} | verdict | p vs cut | candidate |`,
+      '|---:|---:|---:|---:|---:|---|---:|---|',
+    );
     for (const x of lb.search.stopped.slice(0, REPORT_ROWS)) {
       out.push(`| ${x.round} | ${x.epochs} | ${x.depth} | ${x.width} | ${x.metric === null ? '' : fmtValue(x.metric)} | ${x.verdict} | ${fmtP(x.p)} | \`${x.candidateId}\` |`);
     }

@@ -38,7 +38,9 @@ export function learningCurveHtml(curve: ReportCurve | null | undefined): string
   const rows = tableRows(doc)
     .map((r) => `<tr><td>${escapeHtml(r[0]!)}</td><td class="num">${escapeHtml(r[1]!)}</td><td class="num">${escapeHtml(r[2]!)}</td></tr>`)
     .join('');
-  const verdicts = doc.candidates.map((c) => `<li><strong>${escapeHtml(c.label)}</strong>: ${escapeHtml(c.verdict.sentence)} <span class="muted">(${escapeHtml(trendWords(doc, c))})</span></li>`).join('');
+  const verdicts = doc.candidates
+    .map((c) => `<li><strong>${escapeHtml(c.label)}</strong>: ${escapeHtml(c.verdict.sentence)} <span class="muted">(${escapeHtml(trendWords(doc, c))})</span></li>`)
+    .join('');
   return `<section id="learning-curve"><h2>Would more data help?</h2>
 <p class="sentence"><strong>${escapeHtml(doc.verdict.headline)}</strong></p>
 ${curve.figure ? figureHtml(curve.figure) : ''}

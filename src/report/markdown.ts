@@ -28,10 +28,7 @@ export function renderReportMarkdown(r: RunReport): string {
   out.push(`# Which depth and width? — ${r.spec.name}`, '');
   out.push(`Run \`${r.runId}\`, ${r.date.slice(0, 16).replace('T', ' ')} UTC · ${a.ranked.length} ranked, ${a.failed.length} failed · ${protocolLine(r.spec, a.metric, a.higherIsBetter)}`, '');
 
-  const links = [
-    ...(r.links.history ? [`[History of this sweep](${r.links.history})`] : []),
-    ...(r.links.modelCard ? [`[Model card (final model)](${r.links.modelCard})`] : []),
-  ];
+  const links = [...(r.links.history ? [`[History of this sweep](${r.links.history})`] : []), ...(r.links.modelCard ? [`[Model card (final model)](${r.links.modelCard})`] : [])];
   if (links.length) out.push(links.join(' · '), '');
 
   out.push('## Answer', '');
@@ -77,7 +74,11 @@ export function renderReportMarkdown(r: RunReport): string {
     const shown = rec && !lead.includes(rec) ? [...lead, rec] : lead;
     for (const c of shown) {
       const s = c.summary;
-      const kinds = diag.get(c.id)?.findings.map((f) => f.kind).join(', ') ?? '';
+      const kinds =
+        diag
+          .get(c.id)
+          ?.findings.map((f) => f.kind)
+          .join(', ') ?? '';
       out.push(
         `| ${c.rank} | ${cell(c.label)} | ${fmtInt(c.params)} | ${fmtMeanSe(s.mean, s.se)} | ${s.ci ? fmtInterval(s.ci, s.se) : 'no interval'} | ${s.n} | ${c.rank === 1 ? '' : fmtP(c.pWorse)} | ${verdict(c, recId)} | ${kinds} |`,
       );
@@ -86,7 +87,11 @@ export function renderReportMarkdown(r: RunReport): string {
       const b = a.baseline.summary;
       out.push(`| — | baseline: ${cell(a.baseline.name)} | 0 | ${fmtMeanSe(b.mean, b.se)} | ${b.ci ? fmtInterval(b.ci, b.se) : 'no interval'} | ${b.n} |  |  |  |`);
     }
-    if (shown.length < a.ranked.length) out.push('', `The ${fmtInt(lead.length)} leading candidates of ${fmtInt(a.ranked.length)}${shown.length > lead.length ? ' and the recommendation' : ''}; leaderboard.csv and leaderboard.json beside this file have every one.`);
+    if (shown.length < a.ranked.length)
+      out.push(
+        '',
+        `The ${fmtInt(lead.length)} leading candidates of ${fmtInt(a.ranked.length)}${shown.length > lead.length ? ' and the recommendation' : ''}; leaderboard.csv and leaderboard.json beside this file have every one.`,
+      );
     out.push('');
   }
 
@@ -127,7 +132,13 @@ export function renderReportMarkdown(r: RunReport): string {
     out.push(r.search.search ? '## The search: rungs and cost' : '## Cost', '', ...searchNotes(r.search).map((n) => `- ${n}`), '');
     const stopped = r.search.search?.stopped ?? [];
     if (stopped.length > 0) {
-      out.push(`Stopped at an earlier rung${stopped.length > REPORT_ROWS ? ` (the best ${REPORT_ROWS} of ${fmtInt(stopped.length)}; every one in leaderboard.json)` : ''}: ${stopped.slice(0, REPORT_ROWS).map((x) => `d${x.depth} w${x.width} at rung ${x.round} (${x.epochs} epochs, ${x.verdict})`).join('; ')}.`, '');
+      out.push(
+        `Stopped at an earlier rung${stopped.length > REPORT_ROWS ? ` (the best ${REPORT_ROWS} of ${fmtInt(stopped.length)}; every one in leaderboard.json)` : ''}: ${stopped
+          .slice(0, REPORT_ROWS)
+          .map((x) => `d${x.depth} w${x.width} at rung ${x.round} (${x.epochs} epochs, ${x.verdict})`)
+          .join('; ')}.`,
+        '',
+      );
     }
   }
   if (a.ranked.length) {

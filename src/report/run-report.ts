@@ -9,7 +9,7 @@ import type { SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import type { FinalModelDoc } from '../results/final-model.js';
-import { diagnoseRun, } from './diagnose.js';
+import { diagnoseRun } from './diagnose.js';
 import { compareWithHistory, historyEntry, historyHtml, type HistoryComparison } from './history.js';
 import { readHistory, recordHistoryEntry } from './history-store.js';
 import { renderReportHtml } from './html.js';
@@ -19,10 +19,10 @@ import { readRunExtras, type RunExtras } from '../results/run-extras.js';
 import type { Leaderboard } from '../results/leaderboard.js';
 import { leaderboardMarkdown } from './leaderboard-text.js';
 import { analyzeRun, type RunAnalysis } from '../results/analysis.js';
-import { modelsText, } from './models-text.js';
+import { modelsText } from './models-text.js';
 import { loadPreprocessing } from '../artifacts/preprocessing.js';
 import type { Preprocessing } from '../data/preprocess.js';
-import { runEffects, } from './effects.js';
+import { runEffects } from './effects.js';
 import { chartFigures, effectsFigure, twoLayouts } from './figures.js';
 import { readLearningCurve } from '../results/learning-curve.js';
 import { learningCurveSpec } from './charts/learning-curve.js';
@@ -46,7 +46,10 @@ export function historyLink(sweep: string): string {
 
 /** The run's date: the latest `finishedAt` of its documents (deterministic, unlike "now"). */
 export function runDate(docs: readonly CandidateDoc[]): string {
-  const dates = docs.map((d) => d.finishedAt).filter((d) => d).sort();
+  const dates = docs
+    .map((d) => d.finishedAt)
+    .filter((d) => d)
+    .sort();
   return dates.at(-1) ?? new Date(0).toISOString();
 }
 

@@ -26,8 +26,21 @@ export interface TableOptions {
 
 /** The table's borders: none, two spaces between columns. */
 const PLAIN = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+  top: '',
+  'top-mid': '',
+  'top-left': '',
+  'top-right': '',
+  bottom: '',
+  'bottom-mid': '',
+  'bottom-left': '',
+  'bottom-right': '',
+  left: '',
+  'left-mid': '',
+  mid: '',
+  'mid-mid': '',
+  right: '',
+  'right-mid': '',
+  middle: '  ',
 };
 
 /** The ranked rows shown: the leading ones and, when it is further down, the recommendation. */
@@ -66,7 +79,10 @@ function table(lb: Leaderboard, width: number, max: number): { lines: string[]; 
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0, compact: true },
   });
   for (const r of rows) t.push([...r.slice(0, -1), cut(r.at(-1)!, verdictWidth)]);
-  const lines = t.toString().split('\n').map((l) => l.trimEnd());
+  const lines = t
+    .toString()
+    .split('\n')
+    .map((l) => l.trimEnd());
   lines.splice(1, 0, '─'.repeat(Math.min(width, fixed + verdictWidth)));
   const hidden = lb.rows.length - shownRows(lb, max).length;
   if (hidden > 0) lines.push(`… and ${fmtInt(hidden)} more ranked candidates: leaderboard.csv beside the report has every one`);

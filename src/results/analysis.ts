@@ -174,9 +174,7 @@ export function scoreSummary(metric: string, points: readonly TrialPoint[]): Sum
 
 /** The baseline document as the analysis uses it; null when it has no finite trial. */
 export function baselineSummary(doc: BaselineDoc, metric: string): BaselineSummary | null {
-  const points: TrialPoint[] = doc.trials
-    .filter((t) => Number.isFinite(t.valMetric))
-    .map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, ...(t.split ? { split: t.split } : {}) }));
+  const points: TrialPoint[] = doc.trials.filter((t) => Number.isFinite(t.valMetric)).map((t) => ({ repeat: t.repeat, fold: t.fold, value: t.valMetric, ...(t.split ? { split: t.split } : {}) }));
   const values = points.length > 0 ? points.map((p) => p.value) : Number.isFinite(doc.mean) ? [doc.mean] : [];
   if (values.length === 0) return null;
   // The baseline's trials carry no row counts: its interval is the plain one over its trials.
@@ -246,7 +244,10 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
     return { ...c, rank: j.rank, vsBest: j.vsBest, pWorse: j.pWorse, approxBest: j.approxBest, undecided: j.undecided, vsBaseline: j.vsBaseline, pareto: false };
   });
   const byId = new Map(ranked.map((c) => [c.id, c]));
-  const pareto = paretoFront(ranked.map((c) => ({ c, params: c.params, mean: c.summary.mean })), hib).map((x) => x.c);
+  const pareto = paretoFront(
+    ranked.map((c) => ({ c, params: c.params, mean: c.summary.mean })),
+    hib,
+  ).map((x) => x.c);
   for (const c of pareto) c.pareto = true;
   const ns = ranked.map((c) => c.summary.n);
   return {

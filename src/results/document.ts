@@ -125,9 +125,7 @@ export const candidateDocSchema = z.object({
   candidate: candidateSchema,
   status: z.enum(['succeeded', 'failed']),
   /** Set when status is failed. */
-  error: z
-    .object({ kind: z.enum(FAILURE_KINDS), code: z.string(), message: z.string() })
-    .optional(),
+  error: z.object({ kind: z.enum(FAILURE_KINDS), code: z.string(), message: z.string() }).optional(),
   backend: z.string(),
   startedAt: z.string(),
   finishedAt: z.string(),
@@ -206,13 +204,7 @@ export type CandidateDoc = z.infer<typeof candidateDocSchema>;
  * A failed candidate's document with nothing measured: what a candidate that crashed before training
  * reports. Callers that know more (the backend, finished trials) override the fields they have.
  */
-export function failedCandidateDoc(args: {
-  runId: string;
-  candidate: Candidate;
-  error: NonNullable<CandidateDoc['error']>;
-  startedAt: string;
-  finishedAt: string;
-}): CandidateDoc {
+export function failedCandidateDoc(args: { runId: string; candidate: Candidate; error: NonNullable<CandidateDoc['error']>; startedAt: string; finishedAt: string }): CandidateDoc {
   const metric = args.candidate.metric as MetricName;
   return {
     schema: CANDIDATE_DOC_SCHEMA,

@@ -1,4 +1,3 @@
-
 import { analyzeRun, finalModelTest, type AnalyzeExtras, type RankedCandidate, type TestScore } from './analysis.js';
 import { answerWords, candidateVerdict, DECISION_RULE } from './verdict.js';
 import { runCost, type RunCost } from '../cost/estimate.js';
@@ -6,7 +5,18 @@ import { compareWithGrid } from '../cost/grid.js';
 import type { PriceTable } from '../cost/prices.js';
 import type { CandidateDoc } from './document.js';
 import { currentRound, epochsSaved, lastRounds, type HalvingState } from './halving.js';
-import { LEADERBOARD_SCHEMA, LEADERBOARD_UNCERTAINTY, type FailedRow, type Leaderboard, type LeaderboardRow, type LeaderboardSource, type LeaderboardTest, type MissingResult, type RunCostSummary, type SearchSummary } from './leaderboard.js';
+import {
+  LEADERBOARD_SCHEMA,
+  LEADERBOARD_UNCERTAINTY,
+  type FailedRow,
+  type Leaderboard,
+  type LeaderboardRow,
+  type LeaderboardSource,
+  type LeaderboardTest,
+  type MissingResult,
+  type RunCostSummary,
+  type SearchSummary,
+} from './leaderboard.js';
 
 const pair = (ci: { lo: number; hi: number } | null): [number, number] | null => (ci ? [ci.lo, ci.hi] : null);
 
@@ -138,7 +148,17 @@ function searchSummary(state: HalvingState, docs: readonly CandidateDoc[], candi
     .map(([id, round]) => {
       const d = byId.get(id)!;
       const v = verdicts.get(`${round}/${id}`);
-      return { candidateId: id, depth: d.candidate.depth, width: d.candidate.width, round, epochs: state.budgets[round]!, metric: d.metric.mean, verdict: v?.verdict ?? 'stopped', p: v?.p ?? null, rank: v?.rank ?? Infinity };
+      return {
+        candidateId: id,
+        depth: d.candidate.depth,
+        width: d.candidate.width,
+        round,
+        epochs: state.budgets[round]!,
+        metric: d.metric.mean,
+        verdict: v?.verdict ?? 'stopped',
+        p: v?.p ?? null,
+        rank: v?.rank ?? Infinity,
+      };
     })
     .sort((a, b) => b.round - a.round || a.rank - b.rank)
     .map(({ rank: _rank, ...s }) => s);

@@ -3,7 +3,18 @@ import { z } from 'zod';
 import { LayerbenchError } from '../errors.js';
 import { tQuantile } from '../stats/index.js';
 import { METRICS } from '../sweep/schema.js';
-import { failedRowSchema, LEADERBOARD_SCHEMA, LEADERBOARD_SCHEMA_V1, LEADERBOARD_SCHEMA_V2, LEADERBOARD_UNCERTAINTY, leaderboardRowSchema, leaderboardSchema, testScoreSchema, type Leaderboard, type LeaderboardRow } from './leaderboard.js';
+import {
+  failedRowSchema,
+  LEADERBOARD_SCHEMA,
+  LEADERBOARD_SCHEMA_V1,
+  LEADERBOARD_SCHEMA_V2,
+  LEADERBOARD_UNCERTAINTY,
+  leaderboardRowSchema,
+  leaderboardSchema,
+  testScoreSchema,
+  type Leaderboard,
+  type LeaderboardRow,
+} from './leaderboard.js';
 
 // ---------------------------------------------------------------------------------------------
 // Reading a leaderboard back: v2 as it is, v1 lifted to v2.
@@ -68,7 +79,13 @@ const v2Schema = leaderboardSchema.omit({ schema: true, rows: true, answer: true
 function liftedAnswer(rows: { candidateId: string; depth: number; width: number }[], rec: { candidateId: string; reason: string; rule?: string } | null, none: string | null): Leaderboard['answer'] {
   const row = rec && rows.find((r) => r.candidateId === rec.candidateId);
   const outcome = rec ? (rec.rule === 'best-only' ? 'single-draw' : 'recommend') : none ? 'baseline' : rows.length === 0 ? 'none' : 'recommend';
-  const headline = row ? `Use depth ${row.depth} and width ${row.width}.` : none ? 'No network beats the baseline.' : rows.length === 0 ? 'No answer: no candidate produced a result.' : 'No recommendation was recorded.';
+  const headline = row
+    ? `Use depth ${row.depth} and width ${row.width}.`
+    : none
+      ? 'No network beats the baseline.'
+      : rows.length === 0
+        ? 'No answer: no candidate produced a result.'
+        : 'No recommendation was recorded.';
   return { outcome, headline, reason: rec?.reason ?? none, next: [], edges: [], needed: null, rule: 'older leaderboard: the one-standard-error rule with a two-sided paired test for "≈ best"' };
 }
 
@@ -115,8 +132,5 @@ export function parseLeaderboard(value: unknown, where = 'leaderboard.json'): Le
     };
   }
   const issue = v3.error.issues[0]!;
-  throw new LayerbenchError(
-    `${where}: not a ${LEADERBOARD_SCHEMA} (or v2, v1) document (${issue.path.join('.') || '(root)'}: ${issue.message})`,
-    { code: 'E_DOCUMENT', kind: 'fatal' },
-  );
+  throw new LayerbenchError(`${where}: not a ${LEADERBOARD_SCHEMA} (or v2, v1) document (${issue.path.join('.') || '(root)'}: ${issue.message})`, { code: 'E_DOCUMENT', kind: 'fatal' });
 }

@@ -22,7 +22,7 @@
  */
 import { z } from 'zod';
 import { PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
-import { OUTCOMES, } from '../stats/index.js';
+import { OUTCOMES } from '../stats/index.js';
 import { METRICS } from '../sweep/schema.js';
 import type { Candidate } from '../sweep/candidate.js';
 import type { SweepSpec } from '../sweep/schema.js';
@@ -161,7 +161,6 @@ export type LeaderboardRow = z.infer<typeof leaderboardRowSchema>;
 
 export const failedRowSchema = z.object({ candidateId: z.string(), depth: z.number().int(), width: z.number().int(), reason: z.string() });
 export type FailedRow = z.infer<typeof failedRowSchema>;
-
 
 export const leaderboardSchema = z.object({
   schema: z.literal(LEADERBOARD_SCHEMA),

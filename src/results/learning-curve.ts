@@ -242,7 +242,9 @@ function sentence(input: CurveInput, c: Omit<CandidateCurve, 'verdict'>, v: Omit
   const vs = v.against === null ? '' : `all the rows against ${fmtPercent(v.against)}`;
   const test = v.pWorse === null ? 'no test' : `one-sided ${pEquals(v.pWorse)}`;
   const diff = v.difference === null ? '' : `${gainWords(input, input.higherIsBetter ? v.difference : -v.difference)}`;
-  const ci = v.ci95 ? `; paired 95 % interval ${gainWords(input, input.higherIsBetter ? v.ci95.lo : -v.ci95.lo).replace(` ${input.metric}`, '')} to ${gainWords(input, input.higherIsBetter ? v.ci95.hi : -v.ci95.hi)}` : '';
+  const ci = v.ci95
+    ? `; paired 95 % interval ${gainWords(input, input.higherIsBetter ? v.ci95.lo : -v.ci95.lo).replace(` ${input.metric}`, '')} to ${gainWords(input, input.higherIsBetter ? v.ci95.hi : -v.ci95.hi)}`
+    : '';
   const at2x = c.extrapolation ? ` The fitted trend gives ${gainWords(input, c.extrapolation.gain)} at ${fmtInt(Math.round(c.extrapolation.rows))} rows (2×).` : '';
   switch (v.kind) {
     case 'helps':
@@ -315,7 +317,9 @@ function headline(input: CurveInput, cs: readonly CandidateCurve[]): LearningCur
   const who = `${anchor.label} (${anchor.role})`;
   switch (v.kind) {
     case 'helps': {
-      const how = anchor.extrapolation ? `${gainWords(input, anchor.extrapolation.gain)} at 2× rows` : `the last doubling gave ${gainWords(input, input.higherIsBetter ? v.difference! : -v.difference!)}`;
+      const how = anchor.extrapolation
+        ? `${gainWords(input, anchor.extrapolation.gain)} at 2× rows`
+        : `the last doubling gave ${gainWords(input, input.higherIsBetter ? v.difference! : -v.difference!)}`;
       return { kind: 'helps', headline: `More data is likely to help (${how}): ${who} still improves from ${fmtPercent(v.against!)} to all of the training rows.` };
     }
     case 'flat': {

@@ -65,11 +65,15 @@ export function answerWords(a: RunAnalysis): AnswerWords {
   const m = a.metric;
   const u = a.unit;
   const edges = rec ? a.edges.map((e) => edgeSentence(e, rec)) : [];
-  const use = (c: RankedCandidate) =>
-    `Use depth ${c.depth} and width ${c.width}: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : count(c.params, 'parameter')}).`;
+  const use = (c: RankedCandidate) => `Use depth ${c.depth} and width ${c.width}: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : count(c.params, 'parameter')}).`;
   switch (a.outcome) {
     case 'none':
-      return { outcome: 'none', headline: 'No answer: no candidate produced a result.', reason: null, next: ['See why each candidate failed (the leaderboard’s failed list), fix that, and run again.'] };
+      return {
+        outcome: 'none',
+        headline: 'No answer: no candidate produced a result.',
+        reason: null,
+        next: ['See why each candidate failed (the leaderboard’s failed list), fix that, and run again.'],
+      };
     case 'baseline': {
       const b = a.baseline!;
       const v = best!.vsBaseline;
@@ -87,7 +91,9 @@ export function answerWords(a: RunAnalysis): AnswerWords {
           `${describeCandidate(best!, m, u, true)}, is ${how}. No network is recommended and no model is refit.`,
         next: [
           'Check that the features can predict the target (dataset.features, dataset.exclude), and what the data section says was left out.',
-          ...(a.trialsPerCandidate < 5 ? [`Repeat more (evaluation.repeats, now ${a.trialsPerCandidate} trial${a.trialsPerCandidate === 1 ? '' : 's'} per candidate) if the networks are close to the baseline.`] : []),
+          ...(a.trialsPerCandidate < 5
+            ? [`Repeat more (evaluation.repeats, now ${a.trialsPerCandidate} trial${a.trialsPerCandidate === 1 ? '' : 's'} per candidate) if the networks are close to the baseline.`]
+            : []),
           'Try longer training (training.epochs, earlyStopping.patience) or another learning rate (training.learningRate).',
           ...(a.edges.some((e) => e.side === 'upper') ? ['Try larger networks: the best is at the top of the grid.'] : []),
         ],

@@ -123,10 +123,7 @@ export function compareTrials(a: readonly TrialPoint[], b: readonly TrialPoint[]
   const paired = pairedTest(a, b, metric);
   if (paired) return paired;
   if (a.length < 2 || b.length < 2) return null;
-  const w = welchTest(
-    summarize(a.map((p) => p.value)),
-    summarize(b.map((p) => p.value)),
-  );
+  const w = welchTest(summarize(a.map((p) => p.value)), summarize(b.map((p) => p.value)));
   return w && { kind: 'welch', ...w };
 }
 

@@ -134,9 +134,7 @@ export function compareWithBaseline(points: readonly TrialPoint[], mean: number,
 
 /** Sort: better mean first; ties to fewer parameters, then the id, so the order is total. */
 export function rankContenders<C extends Contender>(contenders: readonly C[], higherIsBetter: boolean): C[] {
-  return [...contenders].sort(
-    (a, b) => byValue(a.mean, b.mean, higherIsBetter) || (a.params ?? Infinity) - (b.params ?? Infinity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
-  );
+  return [...contenders].sort((a, b) => byValue(a.mean, b.mean, higherIsBetter) || (a.params ?? Infinity) - (b.params ?? Infinity) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
 
 export interface DecideOptions {
@@ -158,7 +156,7 @@ export function decide<C extends Contender>(contenders: readonly C[], options: D
     const vsBest = i === 0 ? null : compareTrials(c.points, top!.points, options.metric);
     const p = vsBest ? pWorse(vsBest, hib) : null;
     // The yardstick of "close": the best's standard error; where its trials agree exactly (0), the difference's.
-    const yardstick = top!.se === null ? null : top!.se > 0 ? top!.se : (vsBest?.kind === 'paired' ? vsBest.se : 0);
+    const yardstick = top!.se === null ? null : top!.se > 0 ? top!.se : vsBest?.kind === 'paired' ? vsBest.se : 0;
     const close = yardstick === null ? null : Math.abs(c.mean - top!.mean) <= yardstick * (1 + 1e-12);
     const notWorse = p === null ? null : p >= SIGNIFICANCE;
     return {

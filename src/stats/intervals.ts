@@ -162,12 +162,7 @@ export function validationOverlap(points: readonly TrialPoint[]): number | null 
   let sum = 0;
   for (const a of points) {
     for (const b of points) {
-      const shared =
-        a === b || (a.split !== undefined && a.split === b.split)
-          ? a.valRows!
-          : a.repeat === b.repeat || sameLayout
-            ? 0
-            : (a.valRows! * b.valRows!) / dev;
+      const shared = a === b || (a.split !== undefined && a.split === b.split) ? a.valRows! : a.repeat === b.repeat || sameLayout ? 0 : (a.valRows! * b.valRows!) / dev;
       sum += shared / (a.valRows! * b.valRows!);
     }
   }
@@ -207,7 +202,6 @@ export function validationInterval(metric: string, points: readonly TrialPoint[]
   const nEff = pq > 0 && v > 0 ? Math.min(rows, pq / v) : rows;
   return { estimate: m, se: Math.sqrt(v), df, ...wilson(m, nEff, critical(df, level)) };
 }
-
 
 /**
  * The degrees of freedom of a test split's sampling variance: kurtosis-matched (blockMean) for errors

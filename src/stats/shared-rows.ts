@@ -61,7 +61,10 @@ export function sharedRowsVariance(metric: string, points: readonly BlockedPoint
   let total = 0;
   let df = Number.POSITIVE_INFINITY;
   for (const g of gs) {
-    const v = groupVariance(g.flatMap((p) => (p.blocks ? [p.blocks] : [])), g[0]!.valRows ?? 0);
+    const v = groupVariance(
+      g.flatMap((p) => (p.blocks ? [p.blocks] : [])),
+      g[0]!.valRows ?? 0,
+    );
     if (!v || g.some((p) => !p.blocks)) return none;
     total += onMetricScale(metric, v.variance, v.mean);
     df = Math.min(df, v.df);

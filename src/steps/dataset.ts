@@ -34,12 +34,7 @@ export async function loadSweepDataset(store: Store, ds: DatasetSpec, opts: { sc
  * wrote one and it is still there, else the dataset itself, read and parsed — and then it must still
  * be the version the run was planned on.
  */
-export async function plannedDataset(
-  store: Store,
-  ds: DatasetSpec,
-  planned: { runId: string; version: string; prepared?: string },
-  opts: { scope?: DatasetScope } = {},
-): Promise<ParsedDataset> {
+export async function plannedDataset(store: Store, ds: DatasetSpec, planned: { runId: string; version: string; prepared?: string }, opts: { scope?: DatasetScope } = {}): Promise<ParsedDataset> {
   if (planned.prepared !== undefined) {
     const prepared = await loadPrepared(store, planned.prepared);
     if (prepared) return prepared;

@@ -113,14 +113,7 @@ async function readCandidateDoc(store: Store, runId: string, candidateId: string
   return parsed.data;
 }
 
-async function refitAndSave(
-  store: Store,
-  manifest: RunManifest,
-  candidateId: string,
-  opts: FinalizeOptions,
-  now: () => Date,
-  startMs: number,
-): Promise<FinalModelDoc> {
+async function refitAndSave(store: Store, manifest: RunManifest, candidateId: string, opts: FinalizeOptions, now: () => Date, startMs: number): Promise<FinalModelDoc> {
   const { runId, sweep: spec } = manifest;
   const candidate = findCandidate(manifest, candidateId);
   const candidateDoc = await readCandidateDoc(store, runId, candidateId);

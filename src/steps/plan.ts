@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { errorMessage, LayerbenchError, SpecError } from '../errors.js';
 import { expandCandidates } from '../search/candidates.js';
 import { canonicalJson, contentHash } from '../sweep/candidate.js';
-import { formatPath, } from '../sweep/load.js';
+import { formatPath } from '../sweep/load.js';
 import { DEFAULT_MAX_TASK_SECONDS, type SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
 import { putJson, putJsonIfAbsent, type Store } from '../store/store.js';
@@ -207,9 +207,7 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   }
   const candidates = existing?.candidates ?? expandCandidates(spec, version);
   if (limits.maxCandidates !== undefined && candidates.length > limits.maxCandidates) {
-    throw new SpecError(
-      `search: the sweep expands to ${candidates.length} candidates, more than this deployment allows in one run (${limits.maxCandidates}, stack context maxCandidatesPerRun)`,
-    );
+    throw new SpecError(`search: the sweep expands to ${candidates.length} candidates, more than this deployment allows in one run (${limits.maxCandidates}, stack context maxCandidatesPerRun)`);
   }
   // A resumed run trains what is missing, unreadable or failed for a reason a retry may cure.
   const { todo, warnings } = existing
@@ -227,7 +225,12 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
     }
   }
   // A candidate that cannot fit a worker refuses the sweep here, before run.json is written.
-  checkMemoryBudget(todo.map((t) => t.candidate), spec, info, ctx.memoryBudget);
+  checkMemoryBudget(
+    todo.map((t) => t.candidate),
+    spec,
+    info,
+    ctx.memoryBudget,
+  );
   // Largest networks first: the Map hands items out in order, so the longest candidates start early
   // and the last ones to finish are short (a shorter tail, better use of every worker).
   const cost = new Map(candidates.map((c) => [c.id, sizes.get(c.id)!.macs]));
@@ -235,7 +238,10 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
   // is in (Train skips a candidate whose document is of that round already).
   const search = strategyFor(spec.search);
   const state = (existing ? await readHalvingState(store, runId) : null) ?? startSearch(search, runId, spec, candidates);
-  const round = search.round(state, candidates.map((c) => c.id));
+  const round = search.round(
+    state,
+    candidates.map((c) => c.id),
+  );
   const retrain = new Set(todo.filter((t) => t.retrain).map((t) => t.candidate.id));
   const inRound = new Set(round.candidates);
   const work = round.round === null ? todo : candidates.filter((c) => inRound.has(c.id)).map((candidate) => ({ candidate, retrain: retrain.has(candidate.id) }));
@@ -282,7 +288,11 @@ async function prepareRun(store: Store, sweep: Selected, ctx: RunContext): Promi
 function startSearch(search: SearchStrategy, runId: string, spec: SweepSpec, candidates: readonly Candidate[]): SearchState | null {
   const [problem] = search.problems(spec, candidates.length);
   if (problem) throw new SpecError(`${formatPath(problem[0])}: ${problem[1]}`);
-  return search.start(runId, spec, candidates.map((c) => c.id));
+  return search.start(
+    runId,
+    spec,
+    candidates.map((c) => c.id),
+  );
 }
 
 /** What a work item says of its round: its number and whether it is the search's last (nothing for a search of one round). */
@@ -318,9 +328,7 @@ export function checkResumable(existing: RunManifest, spec: SweepSpec, datasetVe
     throw new SpecError(`runId: run ${runId} already exists with a different sweep; choose another run id`);
   }
   if (existing.dataset.version !== datasetVersion) {
-    throw new SpecError(
-      `runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${datasetVersion}; choose another run id`,
-    );
+    throw new SpecError(`runId: run ${runId} was planned on dataset version ${existing.dataset.version}, but ${spec.dataset.key} is now ${datasetVersion}; choose another run id`);
   }
 }
 

@@ -69,10 +69,7 @@ async function reportRun(store: Store, run: RunSummary, now: Date, prices: Price
   const read = await readRunDocuments(store, manifest);
   const stored = await readRunExtras(store, run.runId);
   const extras: RunExtras = { ...stored, final: stored.final ?? (run.finalModel?.status === 'failed' ? caughtFinal(run, now) : null) };
-  const leaderboard =
-    stored.final?.status === 'succeeded'
-      ? (await writeLeaderboard(store, manifest, read, extras, now, prices)).leaderboard
-      : await readLeaderboardIfAny(store, run.runId);
+  const leaderboard = stored.final?.status === 'succeeded' ? (await writeLeaderboard(store, manifest, read, extras, now, prices)).leaderboard : await readLeaderboardIfAny(store, run.runId);
   // A halving run's report ranks the candidates of the last round reached (the others stopped at a rung).
   const { ranked: docs } = splitByRung(read.docs, await readHalvingState(store, run.runId));
   const written = await writeRunReport(store, run.runId, manifest.sweep, docs, { extras, leaderboard });

@@ -120,16 +120,19 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin with the
     // preprocessing fitted on that trial's training rows beside it (preprocessing.json, and in the
     // model's userDefinedMetadata), so it can be loaded and fed raw rows without training again.
-    onFinalModel: curve !== null ? undefined : async (model, split: SplitData) => {
-      const prefix = keys.model(runId, candidateId);
-      if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
-      // Written side by side: each write waits for its data to reach the disk (or S3), and neither needs the other.
-      const [{ modelKey }, preprocessingKey] = await Promise.all([
-        saveModelToStore(model, store, prefix),
-        split.preprocessing ? savePreprocessing(store, prefix, split.preprocessing) : undefined,
-      ]);
-      saved = { modelKey, ...(preprocessingKey ? { preprocessingKey } : {}), repeat: split.repeat, fold: split.fold, trainRows: split.train.n };
-    },
+    onFinalModel:
+      curve !== null
+        ? undefined
+        : async (model, split: SplitData) => {
+            const prefix = keys.model(runId, candidateId);
+            if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
+            // Written side by side: each write waits for its data to reach the disk (or S3), and neither needs the other.
+            const [{ modelKey }, preprocessingKey] = await Promise.all([
+              saveModelToStore(model, store, prefix),
+              split.preprocessing ? savePreprocessing(store, prefix, split.preprocessing) : undefined,
+            ]);
+            saved = { modelKey, ...(preprocessingKey ? { preprocessingKey } : {}), repeat: split.repeat, fold: split.fold, trainRows: split.train.n };
+          },
   };
   let doc: CandidateDoc;
   // The peak RSS in the document is this candidate's, not the process's lifetime peak (where the OS allows).
@@ -140,7 +143,12 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     if (checkpoint) {
       // This task's share, and the model saved so far (a trial scored in an earlier task saved it then).
       const task = taskUse(taskStart, cpuStart);
-      checkpoint.totals = { ...checkpoint.totals, tasks: checkpoint.totals.tasks + 1, taskSeconds: checkpoint.totals.taskSeconds + task.seconds, cpuSeconds: checkpoint.totals.cpuSeconds + task.cpuSeconds };
+      checkpoint.totals = {
+        ...checkpoint.totals,
+        tasks: checkpoint.totals.tasks + 1,
+        taskSeconds: checkpoint.totals.taskSeconds + task.seconds,
+        cpuSeconds: checkpoint.totals.cpuSeconds + task.cpuSeconds,
+      };
       checkpoint.savedModel = saved ?? checkpoint.savedModel;
     }
     if (progress.status === 'paused') {

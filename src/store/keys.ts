@@ -70,12 +70,7 @@ export const DATASETS_PREFIX = 'datasets/';
 /** A relative key without tricks: no scheme or drive letter, no leading "/", no backslash or control character, no "", "." or ".." segment. */
 function isPlainKey(key: string): boolean {
   return (
-    key !== '' &&
-    !/^[a-z][a-z0-9+.-]*:/i.test(key) &&
-    !key.startsWith('/') &&
-    !key.includes('\\') &&
-    !/[\u0000-\u001f]/.test(key) &&
-    !key.split('/').some((s) => s === '' || s === '.' || s === '..')
+    key !== '' && !/^[a-z][a-z0-9+.-]*:/i.test(key) && !key.startsWith('/') && !key.includes('\\') && !/[\u0000-\u001f]/.test(key) && !key.split('/').some((s) => s === '' || s === '.' || s === '..')
   );
 }
 

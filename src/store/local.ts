@@ -203,7 +203,10 @@ export class LocalStore implements Store {
   }
 
   async version(key: string): Promise<string> {
-    return createHash('sha256').update(await this.get(key)).digest('hex').slice(0, 16);
+    return createHash('sha256')
+      .update(await this.get(key))
+      .digest('hex')
+      .slice(0, 16);
   }
 }
 

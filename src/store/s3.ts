@@ -6,15 +6,7 @@
  * credentials or a denied request a StoreError with a hint (failing at once), anything else a fatal
  * StoreError whose message names the object.
  */
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  S3Client,
-  type S3ClientConfig,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { errorMessage, LayerbenchError, NotFoundError, permanentStoreError, SpecError, StoreError, TransientError } from '../errors.js';
 import { assertKey } from './keys.js';
 import type { Store } from './store.js';
@@ -110,9 +102,7 @@ export class S3Store implements Store {
     const ContentType = contentType ?? guessContentType(key, body);
     const Body = typeof body === 'string' ? new TextEncoder().encode(body) : body;
     try {
-      await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType, ContentLength: Body.byteLength, IfNoneMatch: '*' }),
-      );
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key, Body, ContentType, ContentLength: Body.byteLength, IfNoneMatch: '*' }));
       return true;
     } catch (e) {
       const { name, $metadata } = (typeof e === 'object' && e !== null ? e : {}) as SdkErrorShape;
@@ -153,9 +143,7 @@ export class S3Store implements Store {
     do {
       let page;
       try {
-        page = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken, MaxKeys: this.pageSize }),
-        );
+        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix, ContinuationToken, MaxKeys: this.pageSize }));
       } catch (e) {
         throw this.failure(e, 'list', prefix);
       }
@@ -273,13 +261,7 @@ export function classifyS3Error(err: unknown, ctx: { op: string; key: string; lo
   if (CREDENTIAL_CODES.has(name) || (e.code !== undefined && CREDENTIAL_CODES.has(e.code))) return permanentStoreError('credentials', where, said, err);
   if (PERMISSION_CODES.has(name)) return permanentStoreError('permission', where, said, err);
   if (status === 403) return permanentStoreError('credentials', where, `access denied, ${said}: the credentials are wrong or may not use this bucket`, err);
-  if (
-    RETRYABLE_CODES.has(name) ||
-    (e.code !== undefined && NETWORK_CODES.has(e.code)) ||
-    status === 429 ||
-    (status !== undefined && status >= 500) ||
-    e.$retryable !== undefined
-  ) {
+  if (RETRYABLE_CODES.has(name) || (e.code !== undefined && NETWORK_CODES.has(e.code)) || status === 429 || (status !== undefined && status >= 500) || e.$retryable !== undefined) {
     return new TransientError(`${where}: ${said}`, err);
   }
   return new StoreError(`${where}: ${said}`, err);

@@ -79,8 +79,7 @@ export function formatIssue(issue: z.core.$ZodIssue): string {
  * for training.epochs) breaks both, and only the field's bound is worth saying.
  */
 function usefulIssues(issues: z.core.$ZodIssue[]): z.core.$ZodIssue[] {
-  const safeRange = (i: z.core.$ZodIssue) =>
-    (i.code === 'too_big' && Number(i.maximum) === Number.MAX_SAFE_INTEGER) || (i.code === 'too_small' && Number(i.minimum) === Number.MIN_SAFE_INTEGER);
+  const safeRange = (i: z.core.$ZodIssue) => (i.code === 'too_big' && Number(i.maximum) === Number.MAX_SAFE_INTEGER) || (i.code === 'too_small' && Number(i.minimum) === Number.MIN_SAFE_INTEGER);
   const at = (i: z.core.$ZodIssue) => formatPath(i.path);
   return issues.filter((i) => !safeRange(i) || !issues.some((o) => o !== i && !safeRange(o) && at(o) === at(i)));
 }

@@ -43,13 +43,9 @@ const datasetFields = z
       .union([z.string().min(1), nonEmptyUnique(z.string().min(1))])
       .optional()
       .describe('CSV: the target column (forecast: one or more). NPZ: the array holding the labels.'),
-    features: nonEmptyUnique(z.string().min(1))
-      .optional()
-      .describe('CSV feature columns; default: every column but the target(s), the time column, exclude and identifiers.'),
+    features: nonEmptyUnique(z.string().min(1)).optional().describe('CSV feature columns; default: every column but the target(s), the time column, exclude and identifiers.'),
     exclude: nonEmptyUnique(z.string().min(1)).optional().describe('CSV columns never used as features (when features is not given).'),
-    categorical: nonEmptyUnique(z.string().min(1))
-      .optional()
-      .describe('CSV columns one-hot encoded as categories even where their cells are numbers (codes, mixed cells).'),
+    categorical: nonEmptyUnique(z.string().min(1)).optional().describe('CSV columns one-hot encoded as categories even where their cells are numbers (codes, mixed cells).'),
     inputs: z.string().min(1).default('x').describe('NPZ: the array holding the inputs (default "x"). NPY: the key itself holds them; the labels are in labelsKey.'),
     labelsKey: z.string().min(1).optional().describe('NPY only: a second .npy file holding the labels, beside the inputs (under datasets/ when they are in the store).'),
     missing: z
@@ -73,7 +69,9 @@ const datasetFields = z
     maxCategories: int(1)
       .max(1024)
       .optional()
-      .describe('A categorical column with more distinct values than this (default 20) is one-hot encoded as its most frequent values (learned on training rows) and an "(other)" level, which also takes values never seen in training.'),
+      .describe(
+        'A categorical column with more distinct values than this (default 20) is one-hot encoded as its most frequent values (learned on training rows) and an "(other)" level, which also takes values never seen in training.',
+      ),
     lookback: int(1).optional().describe('Forecast: how many past rows each sample sees (required for forecast).'),
     horizon: int(1).default(1).describe('Forecast: how many rows ahead the target lies (default 1).'),
     targetIs: z
@@ -180,10 +178,7 @@ export const evaluationSchema = z
       ),
     validationSplit: z.number().gt(0).lt(1).default(0.2).describe('holdout: the share of the remaining rows each trial validates on (default 0.2).'),
     folds: int(2).max(20).default(5).describe('kfold: the number of folds (default 5).'),
-    repeats: int(1)
-      .max(50)
-      .default(3)
-      .describe('How often each split is trained again with another seed (default 3), so every candidate has a spread and candidates can be compared.'),
+    repeats: int(1).max(50).default(3).describe('How often each split is trained again with another seed (default 3), so every candidate has a spread and candidates can be compared.'),
     order: z
       .enum(EVALUATION_ORDERS)
       .optional()
@@ -231,7 +226,9 @@ export const searchSchema = z
       })
       .strict()
       .optional()
-      .describe('halving, hyperband: no further rung starts once it would pass this spend — epochs in all (every trial of every candidate), or estimated USD; the report lists what was left untrained.'),
+      .describe(
+        'halving, hyperband: no further rung starts once it would pass this spend — epochs in all (every trial of every candidate), or estimated USD; the report lists what was left untrained.',
+      ),
   })
   .strict()
   .describe('Which candidates train, and how long: every grid point, a random draw, or rounds that stop the weaker ones early.');
@@ -253,7 +250,7 @@ export const learningCurveSchema = z
       .object({
         fractions: nonEmptyUnique(z.number().gt(0).max(1))
           .default([...DEFAULT_CURVE_FRACTIONS])
-          .describe('Fractions of each split\'s training rows to train on, each in (0, 1]; 1 (the candidate\'s own result) is added when missing.'),
+          .describe("Fractions of each split's training rows to train on, each in (0, 1]; 1 (the candidate's own result) is added when missing."),
       })
       .strict(),
   ])

@@ -146,4 +146,3 @@ export async function trainingBackend(family: Candidate['family'], preferred?: s
     },
   };
 }
-

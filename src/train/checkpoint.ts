@@ -78,9 +78,7 @@ export const candidateCheckpointSchema = z.object({
     peakRssBytes: z.number(),
   }),
   /** The last trial's saved model (runs/<id>/models/<candidate>/), when one was saved. */
-  savedModel: z
-    .object({ modelKey: z.string(), preprocessingKey: z.string().optional(), repeat: z.number().int(), fold: z.number().int(), trainRows: z.number().int() })
-    .nullable(),
+  savedModel: z.object({ modelKey: z.string(), preprocessingKey: z.string().optional(), repeat: z.number().int(), fold: z.number().int(), trainRows: z.number().int() }).nullable(),
 });
 export type CandidateCheckpoint = z.infer<typeof candidateCheckpointSchema>;
 

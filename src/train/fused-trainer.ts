@@ -123,11 +123,7 @@ export class FusedTrainer {
     const sums = tf.tidy(() => {
       const indices = tf.tensor1d(order, 'int32');
       const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed };
-      return tf.engine().runKernel(
-        TRAIN_EPOCH,
-        { x, y, order: indices, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
-        attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor1D;
+      return tf.engine().runKernel(TRAIN_EPOCH, { x, y, order: indices, params: this.params, m: this.m, v: this.v, scratch: this.scratch }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor1D;
     });
     this.step += batches;
     this.synced = false;
@@ -148,11 +144,7 @@ export class FusedTrainer {
     }
     const sums = tf.tidy(() => {
       const attrs: EpochAttrs = { ...this.plan, firstStep: this.step, seed: 0, evaluate: true };
-      return tf.engine().runKernel(
-        TRAIN_EPOCH,
-        { x, y, order: order!, params: this.params, m: this.m, v: this.v, scratch: this.scratch },
-        attrs as unknown as tf.NamedAttrMap,
-      ) as tf.Tensor1D;
+      return tf.engine().runKernel(TRAIN_EPOCH, { x, y, order: order!, params: this.params, m: this.m, v: this.v, scratch: this.scratch }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor1D;
     });
     const [lossSum, metricSum, penalty] = await sums.data();
     sums.dispose();

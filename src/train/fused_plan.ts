@@ -141,7 +141,17 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
       if (c['dataFormat'] !== 'channelsLast') return 'channels-first pooling';
       const [H, W, C] = spatial;
       const g = poolGeometry([1, H, W, C], c['poolSize'] as Pair, c['strides'] as Pair, c['padding'] as 'same' | 'valid', undefined);
-      conv.at(-1)!.pool = { kind: name === 'MaxPooling2D' ? 'max' : 'avg', outH: g.outHeight, outW: g.outWidth, fh: g.filterHeight, fw: g.filterWidth, sh: g.strideHeight, sw: g.strideWidth, padTop: g.padTop, padLeft: g.padLeft };
+      conv.at(-1)!.pool = {
+        kind: name === 'MaxPooling2D' ? 'max' : 'avg',
+        outH: g.outHeight,
+        outW: g.outWidth,
+        fh: g.filterHeight,
+        fw: g.filterWidth,
+        sh: g.strideHeight,
+        sw: g.strideWidth,
+        padTop: g.padTop,
+        padLeft: g.padLeft,
+      };
       spatial = [g.outHeight, g.outWidth, C];
       continue;
     }
@@ -219,13 +229,15 @@ export function fusedNetwork(model: tf.LayersModel, task: Task): FusedNetwork | 
  */
 export function packArrays(layers: readonly PackedLayer[], size: number, arrays: readonly ArrayLike<number>[]): Float32Array {
   const values = new Float32Array(size);
-  layers.flatMap((l) => l.variables).forEach((v, i) => {
-    const a = arrays[i]!;
-    if (a.length !== v.rows * v.cols) throw new Error(`weight ${i}: expected ${v.rows * v.cols} values, got ${a.length}`);
-    const src = a instanceof Float32Array ? a : Float32Array.from(a);
-    if (v.ld === v.cols) values.set(src, v.at);
-    else for (let r = 0; r < v.rows; r++) values.set(src.subarray(r * v.cols, (r + 1) * v.cols), v.at + r * v.ld);
-  });
+  layers
+    .flatMap((l) => l.variables)
+    .forEach((v, i) => {
+      const a = arrays[i]!;
+      if (a.length !== v.rows * v.cols) throw new Error(`weight ${i}: expected ${v.rows * v.cols} values, got ${a.length}`);
+      const src = a instanceof Float32Array ? a : Float32Array.from(a);
+      if (v.ld === v.cols) values.set(src, v.at);
+      else for (let r = 0; r < v.rows; r++) values.set(src.subarray(r * v.cols, (r + 1) * v.cols), v.at + r * v.ld);
+    });
   return values;
 }
 
@@ -243,5 +255,9 @@ export function unpackArrays(layers: readonly PackedLayer[], values: Float32Arra
 
 /** The model's current weights in the flat layout. */
 export function packWeights(net: FusedNetwork): Float32Array {
-  return packArrays(net.layers, net.paramCount, net.layers.flatMap((l) => l.layer.getWeights().map((w) => w.dataSync() as Float32Array)));
+  return packArrays(
+    net.layers,
+    net.paramCount,
+    net.layers.flatMap((l) => l.layer.getWeights().map((w) => w.dataSync() as Float32Array)),
+  );
 }

@@ -30,9 +30,7 @@ export function objective(task: Task, metric: MetricName, targetDim: number, sca
         : (y: tf.Tensor, p: tf.Tensor) => tf.mean(tf.squaredDifference(p, y)) as tf.Scalar;
   const scaled = (y: tf.Tensor, p: tf.Tensor) => (scale ? tf.mul(tf.sub(p, y), scale) : tf.sub(p, y));
   const correct = (y: tf.Tensor, p: tf.Tensor) =>
-    task === 'multiclass'
-      ? tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(y, -1)), 'float32')
-      : tf.cast(tf.equal(tf.cast(tf.greater(p, 0.5), 'float32'), y), 'float32');
+    task === 'multiclass' ? tf.cast(tf.equal(tf.argMax(p, -1), tf.argMax(y, -1)), 'float32') : tf.cast(tf.equal(tf.cast(tf.greater(p, 0.5), 'float32'), y), 'float32');
   let metricSum: Objective['metricSum'];
   switch (metric) {
     case 'accuracy':
@@ -63,12 +61,7 @@ export function objective(task: Task, metric: MetricName, targetDim: number, sca
     }
   };
   const rowLoss = (y: tf.Tensor, p: tf.Tensor): tf.Tensor1D =>
-    (task === 'binary'
-      ? tf.metrics.binaryCrossentropy(y, p)
-      : task === 'multiclass'
-        ? tf.metrics.categoricalCrossentropy(y, p)
-        : tf.mean(tf.squaredDifference(p, y), -1)
-    ).reshape([-1]) as tf.Tensor1D;
+    (task === 'binary' ? tf.metrics.binaryCrossentropy(y, p) : task === 'multiclass' ? tf.metrics.categoricalCrossentropy(y, p) : tf.mean(tf.squaredDifference(p, y), -1)).reshape([-1]) as tf.Tensor1D;
   const rowMetric = (y: tf.Tensor, p: tf.Tensor): tf.Tensor1D => {
     switch (metric) {
       case 'accuracy':

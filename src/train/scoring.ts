@@ -31,10 +31,7 @@ export function checkArrays(name: string, set: ArraySet, info: DataInfo): void {
 export function toTensors(set: ArraySet, info: DataInfo): TensorSet {
   return tf.tidy(() => {
     const x = tf.tensor(set.x, [set.n, ...info.inputShape], 'float32');
-    const y =
-      info.task === 'multiclass'
-        ? tf.oneHot(tf.tensor1d(Int32Array.from(set.y), 'int32'), info.targetDim).toFloat()
-        : tf.tensor2d(set.y, [set.n, info.targetDim], 'float32');
+    const y = info.task === 'multiclass' ? tf.oneHot(tf.tensor1d(Int32Array.from(set.y), 'int32'), info.targetDim).toFloat() : tf.tensor2d(set.y, [set.n, info.targetDim], 'float32');
     return { x, y, n: set.n };
   });
 }

@@ -56,9 +56,7 @@ export interface ResumableArgs extends TrainArgs {
  * candidate's document for this budget, and a checkpoint to continue from unless nothing is left to
  * train), or not (`paused`: a checkpoint, no document).
  */
-export type TrainProgress =
-  | { status: 'done'; doc: CandidateDoc; checkpoint: CandidateCheckpoint | null }
-  | { status: 'paused'; checkpoint: CandidateCheckpoint };
+export type TrainProgress = { status: 'done'; doc: CandidateDoc; checkpoint: CandidateCheckpoint | null } | { status: 'paused'; checkpoint: CandidateCheckpoint };
 
 /** What a failed candidate had got to, for its failure document. */
 interface FailureContext {

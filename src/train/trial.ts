@@ -256,9 +256,7 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
       run.loadFromModel();
     }
     const keptEpoch = restored ? bestEpoch : epochs.length;
-    const scored = await phases.time('scoring', () =>
-      ctx.scoring === 'full' ? scoreFully(ctx, m, run, tr, val, obj) : scoreValidation(run, tr, val, epochs[keptEpoch - 1]),
-    );
+    const scored = await phases.time('scoring', () => (ctx.scoring === 'full' ? scoreFully(ctx, m, run, tr, val, obj) : scoreValidation(run, tr, val, epochs[keptEpoch - 1])));
     if (ctx.keep && ctx.scoring === 'full') await phases.time('modelSave', () => ctx.keep!(m, split));
 
     const trial: Trial = {
@@ -303,14 +301,7 @@ interface Scored {
 const NO_SCORES: Scores = { loss: Number.NaN, metric: Number.NaN };
 
 /** Everything a ranked candidate's trial is scored on (see Scoring). */
-async function scoreFully(
-  ctx: TrialContext,
-  m: tf.LayersModel,
-  run: EpochRunner,
-  tr: TensorSet,
-  val: TensorSet | undefined,
-  obj: ReturnType<typeof objective>,
-): Promise<Scored> {
+async function scoreFully(ctx: TrialContext, m: tf.LayersModel, run: EpochRunner, tr: TensorSet, val: TensorSet | undefined, obj: ReturnType<typeof objective>): Promise<Scored> {
   const { split, info } = ctx;
   const evalBatch = evalBatchSize(ctx.spec.training);
   // Evaluated again with the kept weights (equal to that epoch's record when the restore worked), by

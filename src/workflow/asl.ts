@@ -41,9 +41,7 @@ function at(definition: unknown, path: DefinitionPath): unknown {
 
 /** The construct's own values of the options, as the template holds them. */
 export function templateDefaults(): Required<RenderOptions> {
-  return Object.fromEntries(
-    (Object.keys(TEMPLATE_OPTIONS) as RenderOption[]).map((option) => [option, at(DEFINITION_TEMPLATE, TEMPLATE_OPTIONS[option][0]!) as number]),
-  ) as Required<RenderOptions>;
+  return Object.fromEntries((Object.keys(TEMPLATE_OPTIONS) as RenderOption[]).map((option) => [option, at(DEFINITION_TEMPLATE, TEMPLATE_OPTIONS[option][0]!) as number])) as Required<RenderOptions>;
 }
 
 /**

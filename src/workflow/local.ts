@@ -104,9 +104,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   // What a killed run left half-written in a local store: temp files whose writer is gone (never listed, but not kept).
   if (store instanceof LocalStore) await store.removeStaleTemps();
   const progress = opts.onProgress ?? (() => undefined);
-  const pool = opts.testTrainer
-    ? undefined
-    : (opts.trainPool ?? new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend, ...opts.pool }));
+  const pool = opts.testTrainer ? undefined : (opts.trainPool ?? new TrainPool({ storeUri: opts.storeUri ?? store.location, workers, backend: opts.backend, ...opts.pool }));
   void pool?.warm(); // never rejects; destroy() ends it if the run is over first
   const trainer: TrainBinding = opts.testTrainer ?? ((item) => trainWithTimeout(pool!, item, timeoutMs, signal));
   let stop: (() => void) | undefined;
@@ -191,9 +189,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
         taskResourceLocalHandlers: Object.fromEntries(
           Object.entries(handlers).map(([name, handler]) => [name, (input: unknown) => inFlight.run(async () => (await attachItemList(store, await handler(input))) as never)]),
         ),
-        ...(opts.retryIntervalMs === undefined
-          ? {}
-          : { retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, opts.retryIntervalMs!])) }),
+        ...(opts.retryIntervalMs === undefined ? {} : { retryIntervalOverrides: Object.fromEntries(Object.keys(handlers).map((s) => [s, opts.retryIntervalMs!])) }),
       },
     });
     stop = () => {
@@ -260,11 +256,7 @@ function rootCause(err: unknown): unknown {
 }
 
 /** Retries of Train are announced from the execution's event log (the bindings announce everything else), with the error that was retried. */
-async function followRetries(
-  events: ReturnType<StateMachine['run']>['eventLogs'],
-  onProgress: (e: ProgressEvent) => void,
-  lastError: ReadonlyMap<string, string>,
-): Promise<void> {
+async function followRetries(events: ReturnType<StateMachine['run']>['eventLogs'], onProgress: (e: ProgressEvent) => void, lastError: ReadonlyMap<string, string>): Promise<void> {
   for await (const ev of events) {
     if (ev.type === 'StateRetried' && ev.state.name === STATE.train) {
       const item = ev.state.input as unknown as WorkItem;

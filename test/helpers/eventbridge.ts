@@ -29,7 +29,12 @@ function matchesValue(value: unknown, rule: unknown): boolean {
     if ('prefix' in r) return typeof v === 'string' && v.startsWith(String(r.prefix));
     if ('suffix' in r) return typeof v === 'string' && v.endsWith(String(r.suffix));
     if ('wildcard' in r) {
-      const re = new RegExp(`^${String(r.wildcard).split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`);
+      const re = new RegExp(
+        `^${String(r.wildcard)
+          .split('*')
+          .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+          .join('.*')}$`,
+      );
       return typeof v === 'string' && re.test(v);
     }
     if ('numeric' in r) {

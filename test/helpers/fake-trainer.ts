@@ -42,41 +42,45 @@ export function fakeTrainerForTests(store: Store, opts: { failEvery?: number; re
     const widthsFromBest = Math.abs(Math.log2(candidate.width) - 6) / 6;
     const value = Number((0.9 - 0.1 * depthsFromBest - 0.1 * widthsFromBest + 0.01 * h).toFixed(6));
     const params = candidate.units.reduce((n, u, i) => n + (i === 0 ? 4 : candidate.units[i - 1]!) * u + u, 0);
-    const doc: CandidateDoc = candidateDocSchema.parse(opts.realistic ? realisticDoc(item.runId, candidate, value, h, params, opts.realistic) : {
-      schema: CANDIDATE_DOC_SCHEMA,
-      runId: item.runId,
-      candidate,
-      status: 'succeeded',
-      backend: 'fake (test)',
-      startedAt: '2026-01-01T00:00:00.000Z',
-      finishedAt: '2026-01-01T00:00:01.000Z',
-      metric: { name: candidate.metric, higherIsBetter: true, mean: value, std: null, values: [value] },
-      parameterCount: params,
-      layers: [],
-      trials: [
-        {
-          fold: 0,
-          repeat: 0,
-          seed: 1,
-          trainRows: 80,
-          valRows: 20,
-          epochs: [
-            { epoch: 1, loss: 1, metric: value - 0.1, valLoss: 1, valMetric: value - 0.1 },
-            { epoch: 2, loss: 0.8, metric: value, valLoss: 0.8, valMetric: value },
-          ],
-          bestEpoch: 2,
-          stoppedEarly: false,
-          valMetric: value,
-          valLoss: 0.8,
-          trainMetric: value,
-          fitSeconds: 0.01 + h,
-          samplesPerSecond: 1000,
-        },
-      ],
-      data: null,
-      timing: { wallSeconds: 0.02 + h, fitSeconds: 0.01 + h, samplesPerSecond: 1000, inferenceMsPerSample: null },
-      memory: { peakTensorBytes: 0, peakRssBytes: 0 },
-    });
+    const doc: CandidateDoc = candidateDocSchema.parse(
+      opts.realistic
+        ? realisticDoc(item.runId, candidate, value, h, params, opts.realistic)
+        : {
+            schema: CANDIDATE_DOC_SCHEMA,
+            runId: item.runId,
+            candidate,
+            status: 'succeeded',
+            backend: 'fake (test)',
+            startedAt: '2026-01-01T00:00:00.000Z',
+            finishedAt: '2026-01-01T00:00:01.000Z',
+            metric: { name: candidate.metric, higherIsBetter: true, mean: value, std: null, values: [value] },
+            parameterCount: params,
+            layers: [],
+            trials: [
+              {
+                fold: 0,
+                repeat: 0,
+                seed: 1,
+                trainRows: 80,
+                valRows: 20,
+                epochs: [
+                  { epoch: 1, loss: 1, metric: value - 0.1, valLoss: 1, valMetric: value - 0.1 },
+                  { epoch: 2, loss: 0.8, metric: value, valLoss: 0.8, valMetric: value },
+                ],
+                bestEpoch: 2,
+                stoppedEarly: false,
+                valMetric: value,
+                valLoss: 0.8,
+                trainMetric: value,
+                fitSeconds: 0.01 + h,
+                samplesPerSecond: 1000,
+              },
+            ],
+            data: null,
+            timing: { wallSeconds: 0.02 + h, fitSeconds: 0.01 + h, samplesPerSecond: 1000, inferenceMsPerSample: null },
+            memory: { peakTensorBytes: 0, peakRssBytes: 0 },
+          },
+    );
     // As the real Train step: a retrained candidate's document replaces the old one; otherwise the first write wins.
     const key = keys.candidate(item.runId, candidate.id);
     const written = item.retrain ? (await putJson(store, key, doc), true) : await putJsonIfAbsent(store, key, doc);
@@ -97,7 +101,13 @@ function realisticDoc(runId: string, candidate: Candidate, value: number, h: num
     valRows: 233,
     epochs: Array.from({ length: shape.epochs }, (_, e) => {
       const progress = (e + 1) / shape.epochs;
-      return { epoch: e + 1, loss: 0.7 - 0.2 * progress + 0.01 * noise(), metric: v * (0.8 + 0.2 * progress) + 0.01 * noise(), valLoss: 0.68 - 0.15 * progress + 0.01 * noise(), valMetric: v * (0.85 + 0.15 * progress) + 0.01 * noise() };
+      return {
+        epoch: e + 1,
+        loss: 0.7 - 0.2 * progress + 0.01 * noise(),
+        metric: v * (0.8 + 0.2 * progress) + 0.01 * noise(),
+        valLoss: 0.68 - 0.15 * progress + 0.01 * noise(),
+        valMetric: v * (0.85 + 0.15 * progress) + 0.01 * noise(),
+      };
     }),
     bestEpoch: shape.epochs - 1,
     stoppedEarly: false,
@@ -128,7 +138,12 @@ function realisticDoc(runId: string, candidate: Candidate, value: number, h: num
     metric: { name: candidate.metric, higherIsBetter: true, mean, std, values },
     parameterCount: params,
     layers: candidate.units.flatMap((units, i) => [
-      { type: 'Dense', outputShape: [null, units], params: units * (i === 0 ? 14 : candidate.units[i - 1]!) + units, config: { units, activation: 'relu', useBias: true, ...(i === 0 ? { inputShape: [14] } : {}) } },
+      {
+        type: 'Dense',
+        outputShape: [null, units],
+        params: units * (i === 0 ? 14 : candidate.units[i - 1]!) + units,
+        config: { units, activation: 'relu', useBias: true, ...(i === 0 ? { inputShape: [14] } : {}) },
+      },
       { type: 'Dropout', outputShape: [null, units], params: 0, config: { rate: 0.1 } },
     ]),
     trials,

@@ -79,14 +79,19 @@ export function deployBundle(source: string, env: Record<string, string>, opts: 
       writeFileSync(eventFile, JSON.stringify(event));
       const cleanEnv = { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', ...env };
       return new Promise<Invocation<T>>((resolve, reject) => {
-        execFile(opts.node ?? process.execPath, [runner, join(dir, BUNDLE_FILE), eventFile, outFile, opts.exportName ?? 'handler'], { cwd: dir, env: cleanEnv, maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-          if (!existsSync(outFile)) {
-            reject(new Error(`the bundle in ${dir} did not answer (${err?.message ?? 'no output'}):\n${stderr}`));
-            return;
-          }
-          const out = JSON.parse(readFileSync(outFile, 'utf8')) as Omit<Invocation<T>, 'stdout' | 'stderr'>;
-          resolve({ ...out, stdout, stderr });
-        });
+        execFile(
+          opts.node ?? process.execPath,
+          [runner, join(dir, BUNDLE_FILE), eventFile, outFile, opts.exportName ?? 'handler'],
+          { cwd: dir, env: cleanEnv, maxBuffer: 64 << 20 },
+          (err, stdout, stderr) => {
+            if (!existsSync(outFile)) {
+              reject(new Error(`the bundle in ${dir} did not answer (${err?.message ?? 'no output'}):\n${stderr}`));
+              return;
+            }
+            const out = JSON.parse(readFileSync(outFile, 'utf8')) as Omit<Invocation<T>, 'stdout' | 'stderr'>;
+            resolve({ ...out, stdout, stderr });
+          },
+        );
       });
     },
     remove() {

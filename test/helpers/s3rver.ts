@@ -77,13 +77,7 @@ interface S3rverInstance {
   close(): Promise<void>;
   httpServer?: Server;
 }
-type S3rverConstructor = new (opts: {
-  address: string;
-  port: number;
-  silent: boolean;
-  directory: string;
-  configureBuckets: { name: string }[];
-}) => S3rverInstance;
+type S3rverConstructor = new (opts: { address: string; port: number; silent: boolean; directory: string; configureBuckets: { name: string }[] }) => S3rverInstance;
 
 const require = createRequire(import.meta.url);
 
@@ -178,11 +172,9 @@ server.run().then(
 async function runChild(directory: string, buckets: string[], at: number, conditional: boolean): Promise<{ port: number; close: () => Promise<void> }> {
   const opts = { address: '127.0.0.1', port: at, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) };
   // s3rver signs ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its legacy provider.
-  const child = spawn(
-    process.execPath,
-    ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, require.resolve('s3rver'), JSON.stringify(opts), conditional ? CONDITIONAL : ''],
-    { stdio: ['pipe', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, require.resolve('s3rver'), JSON.stringify(opts), conditional ? CONDITIONAL : ''], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   const port = await new Promise<number>((resolvePort, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {

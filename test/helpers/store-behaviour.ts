@@ -75,21 +75,11 @@ export function describeStoreBehaviour(name: string, freshStore: () => Promise<S
 
     it('lists every key under a prefix, sorted, and nothing outside it', async () => {
       const store = await freshStore();
-      for (const k of [
-        'runs/r1/leaderboard.json',
-        'runs/r1/candidates/b.json',
-        'runs/r10/candidates/z.json',
-        'runs/r1/candidates/a.json',
-        'datasets/x.csv',
-      ]) {
+      for (const k of ['runs/r1/leaderboard.json', 'runs/r1/candidates/b.json', 'runs/r10/candidates/z.json', 'runs/r1/candidates/a.json', 'datasets/x.csv']) {
         await store.put(k, k);
       }
       expect(await store.list('runs/r1/candidates/')).toEqual(['runs/r1/candidates/a.json', 'runs/r1/candidates/b.json']);
-      expect(await store.list('runs/r1/')).toEqual([
-        'runs/r1/candidates/a.json',
-        'runs/r1/candidates/b.json',
-        'runs/r1/leaderboard.json',
-      ]);
+      expect(await store.list('runs/r1/')).toEqual(['runs/r1/candidates/a.json', 'runs/r1/candidates/b.json', 'runs/r1/leaderboard.json']);
       expect(await store.list('runs/r1')).toHaveLength(4);
       expect(await store.list('')).toHaveLength(5);
       expect(await store.list('nothing/here/')).toEqual([]);
@@ -118,17 +108,14 @@ export function describeStoreBehaviour(name: string, freshStore: () => Promise<S
       expect(await store.version('a.json')).not.toBe(v1);
     });
 
-    it.each(['../escape.json', '/abs/key.json', 'runs/../../x.json', 'runs/./x.json', ''])(
-      'refuses the key %j for every operation and writes nothing',
-      async (bad) => {
-        const store = await freshStore();
-        await expect(store.put(bad, 'x')).rejects.toThrow(/: not a store key \(keys are relative/);
-        await expect(store.putIfAbsent(bad, 'x')).rejects.toThrow(/: not a store key \(keys are relative/);
-        await expect(store.get(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
-        await expect(store.version(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
-        await expect(store.delete(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
-        expect(await store.list('')).toEqual([]);
-      },
-    );
+    it.each(['../escape.json', '/abs/key.json', 'runs/../../x.json', 'runs/./x.json', ''])('refuses the key %j for every operation and writes nothing', async (bad) => {
+      const store = await freshStore();
+      await expect(store.put(bad, 'x')).rejects.toThrow(/: not a store key \(keys are relative/);
+      await expect(store.putIfAbsent(bad, 'x')).rejects.toThrow(/: not a store key \(keys are relative/);
+      await expect(store.get(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
+      await expect(store.version(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
+      await expect(store.delete(bad)).rejects.toThrow(/: not a store key \(keys are relative/);
+      expect(await store.list('')).toEqual([]);
+    });
   });
 }

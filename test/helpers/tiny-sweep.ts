@@ -14,7 +14,11 @@ export const TINY_SWEEP_KEY = 'sweeps/tiny-weather.json';
 /** Header and the first `rows` days of Seattle weather, 2012. */
 export function tinyWeatherCsv(rows = 160): string {
   const csv = readFileSync(join(packageDir('vega-datasets'), 'data', 'seattle-weather.csv'), 'utf8');
-  return `${csv.split(/\r?\n/).filter((l) => l !== '').slice(0, rows + 1).join('\n')}\n`;
+  return `${csv
+    .split(/\r?\n/)
+    .filter((l) => l !== '')
+    .slice(0, rows + 1)
+    .join('\n')}\n`;
 }
 
 export const tinySweep: SweepSpecInput = {

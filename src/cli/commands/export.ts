@@ -39,7 +39,14 @@ export async function exportCommand(format: string, runId: string, opts: ExportC
   if (opts.candidate !== undefined) {
     chosen = ranked(opts.candidate) ?? null;
     if (!chosen) {
-      throw new SpecError(`--candidate: ${JSON.stringify(opts.candidate)} is not a ranked candidate of run ${runId} (ranked: ${analysis.ranked.slice(0, 10).map((c) => c.id).join(', ') || 'none'}${analysis.ranked.length > 10 ? ', …' : ''})`);
+      throw new SpecError(
+        `--candidate: ${JSON.stringify(opts.candidate)} is not a ranked candidate of run ${runId} (ranked: ${
+          analysis.ranked
+            .slice(0, 10)
+            .map((c) => c.id)
+            .join(', ') || 'none'
+        }${analysis.ranked.length > 10 ? ', …' : ''})`,
+      );
     }
   }
   if (!chosen) {

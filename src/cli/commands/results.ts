@@ -31,9 +31,7 @@ export async function resultsCommand(
 ): Promise<FetchedResults> {
   const r = await fetchResults(clients, runId, { stack: opts.stack, out: opts.out ?? DEFAULT_RESULTS_DIR });
   if (opts.json) {
-    out.write(
-      `${JSON.stringify({ schema: RESULTS_RESULT_SCHEMA, runId, location: r.location, files: r.files, recommended: recommendedRow(r), leaderboard: r.leaderboard }, null, 2)}\n`,
-    );
+    out.write(`${JSON.stringify({ schema: RESULTS_RESULT_SCHEMA, runId, location: r.location, files: r.files, recommended: recommendedRow(r), leaderboard: r.leaderboard }, null, 2)}\n`);
     return r;
   }
   out.write(`${leaderboardTable(r.leaderboard)}\n`);

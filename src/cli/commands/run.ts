@@ -105,12 +105,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const stop = new AbortController();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {
     progress.stop();
-    stop.abort(
-      new InterruptedError(
-        `interrupted (${signal}): the workers are stopped; resume run ${runId} with: layerbench run ${file} --run-id ${runId}`,
-        signal,
-      ),
-    );
+    stop.abort(new InterruptedError(`interrupted (${signal}): the workers are stopped; resume run ${runId} with: layerbench run ${file} --run-id ${runId}`, signal));
     void trainPool.destroy();
   };
   const onInt = onSignal('SIGINT');

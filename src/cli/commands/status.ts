@@ -48,8 +48,7 @@ export async function statusCommand(
   for (const r of result.runs) {
     const done = r.succeeded + r.failed;
     out.write(
-      `run ${r.runId} (${r.sweep}): ${done}/${r.candidates} candidates done, ${r.failed} failed` +
-        `${r.leaderboardKey ? ` · leaderboard s3://${result.stack.bucket}/${r.leaderboardKey}` : ''}\n`,
+      `run ${r.runId} (${r.sweep}): ${done}/${r.candidates} candidates done, ${r.failed} failed` + `${r.leaderboardKey ? ` · leaderboard s3://${result.stack.bucket}/${r.leaderboardKey}` : ''}\n`,
     );
     if (r.leaderboardKey) out.write(`fetch it: layerbench results ${r.runId} --stack ${result.stack.stackName}\n`);
   }

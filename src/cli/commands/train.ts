@@ -37,9 +37,7 @@ export async function trainCommand(file: string, opts: TrainCommandOptions, out:
     activity.phase(`reading ${file} and its data`);
     const { text, spec, candidates, datasetVersion } = await prepareSweepFile(file, store, opts);
     if (!candidates.some((c) => c.id === opts.candidate)) {
-      throw new SpecError(
-        `--candidate: ${JSON.stringify(opts.candidate)} is not a candidate of ${spec.name} (it has ${candidates.map((c) => c.id).join(', ')})`,
-      );
+      throw new SpecError(`--candidate: ${JSON.stringify(opts.candidate)} is not a candidate of ${spec.name} (it has ${candidates.map((c) => c.id).join(', ')})`);
     }
     const runId = opts.runId ?? `${spec.name}-manual`;
     // Training into a run that exists: it must be this sweep's on this data, its documents readable — checked before the sweep is written.

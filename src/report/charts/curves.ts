@@ -59,8 +59,19 @@ export function candidateCurvesSpec(c: RankedCandidate, a: RunAnalysis, task?: s
       },
       ...(kept === null
         ? []
-        : [{ data: { values: [{ kept, tip: `mean kept epoch ${oneDecimal(kept)}` }] }, mark: { type: 'rule', strokeDash: [4, 3], color: '#666', aria: true }, encoding: { x: { field: 'kept', type: 'quantitative' }, description: { field: 'tip' } } }]),
-      ...(measure === 'metric' && a.baseline && nearData(a.baseline.summary.mean, curve.flatMap((e) => [e.metric, e.valMetric]))
+        : [
+            {
+              data: { values: [{ kept, tip: `mean kept epoch ${oneDecimal(kept)}` }] },
+              mark: { type: 'rule', strokeDash: [4, 3], color: '#666', aria: true },
+              encoding: { x: { field: 'kept', type: 'quantitative' }, description: { field: 'tip' } },
+            },
+          ]),
+      ...(measure === 'metric' &&
+      a.baseline &&
+      nearData(
+        a.baseline.summary.mean,
+        curve.flatMap((e) => [e.metric, e.valMetric]),
+      )
         ? [
             {
               data: { values: [{ value: a.baseline.summary.mean, tip: baselineLabel(a) }] },

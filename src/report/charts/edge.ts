@@ -40,7 +40,6 @@ export function sizeSpec(a: RunAnalysis): ChartSpec | null {
 export function edgeChoice(a: RunAnalysis): { fastest: RankedCandidate | null; smallest: RankedCandidate | null; pool: number } | null {
   if (!a.best) return null;
   const pool = a.ranked.filter((c) => c.approxBest === true && (!c.vsBaseline || c.vsBaseline.verdict === 'beats'));
-  const by = (f: (c: RankedCandidate) => number | null) =>
-    pool.filter((c) => f(c) !== null).sort((p, q) => f(p)! - f(q)! || p.rank - q.rank)[0] ?? null;
+  const by = (f: (c: RankedCandidate) => number | null) => pool.filter((c) => f(c) !== null).sort((p, q) => f(p)! - f(q)! || p.rank - q.rank)[0] ?? null;
   return { fastest: by((c) => c.doc.timing.inferenceMsPerSample), smallest: by((c) => c.params), pool: pool.length };
 }

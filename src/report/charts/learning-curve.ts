@@ -68,11 +68,21 @@ export function learningCurveSpec(doc: LearningCurveDoc, layout: 'wide' | 'narro
     width: WIDTH[layout],
     height: narrow ? 200 : 260,
     layer: [
-      { data: { values: points }, mark: { type: 'area', opacity: 0.15 }, encoding: { x, y: { field: 'lo', type: 'quantitative', title: `validation ${metric}`, scale: { zero: false } }, y2: { field: 'hi' }, color } },
+      {
+        data: { values: points },
+        mark: { type: 'area', opacity: 0.15 },
+        encoding: { x, y: { field: 'lo', type: 'quantitative', title: `validation ${metric}`, scale: { zero: false } }, y2: { field: 'hi' }, color },
+      },
       { data: { values: points }, mark: { type: 'line', point: false }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color } },
       { data: { values: points }, mark: { type: 'point', filled: true, size: 40, aria: true }, encoding: { x, y: { field: 'mean', type: 'quantitative' }, color, description: { field: 'tip' } } },
       ...(trend.length
-        ? [{ data: { values: trend }, mark: { type: 'line' as const, strokeDash: [4, 3], aria: true }, encoding: { x, y: { field: 'score', type: 'quantitative' as const }, color, description: { field: 'tip' } } }]
+        ? [
+            {
+              data: { values: trend },
+              mark: { type: 'line' as const, strokeDash: [4, 3], aria: true },
+              encoding: { x, y: { field: 'score', type: 'quantitative' as const }, color, description: { field: 'tip' } },
+            },
+          ]
         : []),
     ],
   };

@@ -33,7 +33,12 @@ export function scatterRows(a: RunAnalysis, x: (c: RankedCandidate) => number | 
     const v = x(c);
     return v === null || !Number.isFinite(v) || v <= 0 ? [] : [{ c, v }];
   });
-  const front = new Set(paretoFront(placed.map((p) => ({ params: p.v, mean: p.c.summary.mean, id: p.c.id })), a.higherIsBetter).map((f) => f.id));
+  const front = new Set(
+    paretoFront(
+      placed.map((p) => ({ params: p.v, mean: p.c.summary.mean, id: p.c.id })),
+      a.higherIsBetter,
+    ).map((f) => f.id),
+  );
   const logs = placed.map((p) => Math.log(p.v));
   const [lo, hi] = [Math.min(...logs), Math.max(...logs)];
   const all: ScatterRow[] = placed.map(({ c, v }) => ({
@@ -86,7 +91,13 @@ export function scatterSpec(a: RunAnalysis, rows: ScatterRow[], o: ScatterOption
     mark: { type: 'text', align: side, dx: side === 'left' ? 9 : -9, dy: above ? -11 : 14, fontSize: 11 },
     encoding: { x, y, text: { field: 'label', type: 'nominal' }, color: { condition: { test: 'datum.recommended', value: '#1b7f5f' }, value: '#444' } },
   });
-  const showBaseline = a.baseline !== null && rows.length > 0 && nearData(a.baseline.summary.mean, rows.flatMap((r) => [r.lo, r.hi]));
+  const showBaseline =
+    a.baseline !== null &&
+    rows.length > 0 &&
+    nearData(
+      a.baseline.summary.mean,
+      rows.flatMap((r) => [r.lo, r.hi]),
+    );
   return {
     $schema: SCHEMA,
     title: {
@@ -143,7 +154,14 @@ export function scatterSpec(a: RunAnalysis, rows: ScatterRow[], o: ScatterOption
           ]
         : []),
       // Vega warns of an infinite extent for a layer without data: only layers with rows.
-      ...([['left', true], ['left', false], ['right', true], ['right', false]] as const)
+      ...(
+        [
+          ['left', true],
+          ['left', false],
+          ['right', true],
+          ['right', false],
+        ] as const
+      )
         .filter(([side, above]) => rows.some((r) => r.named && r.side === side && r.recommended === above))
         .map(label),
     ],

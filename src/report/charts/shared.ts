@@ -103,9 +103,7 @@ export function candidateTip(c: RankedCandidate, a: RunAnalysis): string {
   const marks = [c.rank === 1 ? 'best' : '', a.recommended?.id === c.id ? 'recommended' : '', c.pareto ? 'Pareto front' : ''].filter(Boolean);
   const lines = [`${c.label} — #${c.rank}${marks.length ? `, ${marks.join(', ')}` : ''}`];
   lines.push(c.params === null ? 'parameters unknown' : `${fmtInt(c.params)} parameters (${fmtBytes(c.params * BYTES_PER_PARAMETER)} of float32 weights)`);
-  lines.push(
-    `${a.metric} ${fmtMeanSe(s.mean, s.se, a.unit)}${s.ci ? `, 95 % CI ${fmtInterval(s.ci, s.se, a.unit)}` : ', no interval'} (n = ${s.n})`,
-  );
+  lines.push(`${a.metric} ${fmtMeanSe(s.mean, s.se, a.unit)}${s.ci ? `, 95 % CI ${fmtInterval(s.ci, s.se, a.unit)}` : ', no interval'} (n = ${s.n})`);
   const kept = meanKeptEpoch(c);
   const ran = meanEpochsRun(c);
   if (kept !== null && ran !== null) lines.push(`epochs: kept ${oneDecimal(kept)} of ${oneDecimal(ran)} trained, on average`);
@@ -113,7 +111,6 @@ export function candidateTip(c: RankedCandidate, a: RunAnalysis): string {
   lines.push(ms === null ? 'latency not measured' : `latency ${fmtMs(ms)} ms per sample (${c.doc.backend})`);
   return lines.join('\n');
 }
-
 
 /** `n` items spread evenly over `items` (first and last included when n ≥ 2). */
 export function evenSample<T>(items: readonly T[], n: number): T[] {

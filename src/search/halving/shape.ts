@@ -128,9 +128,7 @@ export function halvingProblems(spec: Pick<SweepSpec, 'search' | 'training' | 'e
   const trials = trialsPerCandidate(spec);
   const first = firstRoundEpochs(shape, trials);
   if (budget !== undefined && budget < first) {
-    return [
-      [['search', 'budget', 'epochs'], `${budget} is less than the first rung alone (${startingCount(shape)} candidates × ${trials} trials × ${shape.budgets[0]} epochs = ${first})`],
-    ];
+    return [[['search', 'budget', 'epochs'], `${budget} is less than the first rung alone (${startingCount(shape)} candidates × ${trials} trials × ${shape.budgets[0]} epochs = ${first})`]];
   }
   return [];
 }

@@ -6,10 +6,10 @@
  * every run).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
+import { constants, type Dirent } from 'node:fs';
 import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, statfs, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { dirname, join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { errnoFailure, errorMessage, NotFoundError, permanentStoreError, StoreError, TransientError } from '../errors.js';
 import { assertKey } from './keys.js';
 import type { Store } from './store.js';
@@ -112,25 +112,13 @@ export class LocalStore implements Store {
    */
   async removeStaleTemps(now = Date.now()): Promise<string[]> {
     const removed: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return;
-        throw storeFailure('read', dir, err);
+    for await (const p of filesUnder(this.root)) {
+      const name = basename(p);
+      if (name.endsWith(TEMP_SUFFIX) && (await isStaleTemp(p, name, now))) {
+        await rm(p, { force: true });
+        removed.push(relative(this.root, p).split(sep).join('/'));
       }
-      for (const e of entries) {
-        const p = join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (e.name.endsWith(TEMP_SUFFIX) && (await isStaleTemp(p, e.name, now))) {
-          await rm(p, { force: true });
-          removed.push(relative(this.root, p).split(sep).join('/'));
-        }
-      }
-    };
-    await walk(this.root);
+    }
     return removed.sort();
   }
 
@@ -181,24 +169,11 @@ export class LocalStore implements Store {
 
   async list(prefix: string): Promise<string[]> {
     const out: string[] = [];
-    const walk = async (dir: string): Promise<void> => {
-      let entries;
-      try {
-        entries = await readdir(dir, { withFileTypes: true });
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT' || code === 'ENOTDIR') return;
-        throw storeFailure('read', dir, err); // an unreadable folder is not an empty one
-      }
-      for (const e of entries) {
-        const p = join(dir, e.name);
-        if (e.isDirectory()) await walk(p);
-        else if (!e.name.endsWith(TEMP_SUFFIX)) out.push(relative(this.root, p).split(sep).join('/'));
-      }
-    };
     // Walk from the deepest directory the prefix names, then filter on the full prefix.
     const dirPart = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/')) : '';
-    await walk(dirPart ? join(this.root, ...dirPart.split('/')) : this.root);
+    for await (const p of filesUnder(dirPart ? join(this.root, ...dirPart.split('/')) : this.root)) {
+      if (!p.endsWith(TEMP_SUFFIX)) out.push(relative(this.root, p).split(sep).join('/'));
+    }
     return out.filter((k) => k.startsWith(prefix)).sort();
   }
 
@@ -266,4 +241,21 @@ function storeFailure(op: 'read' | 'write', file: string, err: unknown): Error {
   if (failure === 'retry') return new TransientError(`${file}: cannot ${op} (${detail})`, err);
   if (failure) return permanentStoreError(failure, `${file}: cannot ${op}`, detail, err);
   return new StoreError(`${file}: cannot ${op} (${detail})`, err);
+}
+
+/** Every file below `dir`, depth first; a missing directory has none, an unreadable one is a StoreError (not an empty folder). */
+async function* filesUnder(dir: string): AsyncGenerator<string> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return;
+    throw storeFailure('read', dir, err);
+  }
+  for (const e of entries) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) yield* filesUnder(p);
+    else yield p;
+  }
 }

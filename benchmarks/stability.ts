@@ -1,28 +1,35 @@
 /**
  * Does the answer hold when nothing but the seed changes? Runs each example sweep (or the ones named)
- * with training.seed 1, 2 and 3 — whole `layerbench run` commands on a fresh store — and prints each
- * run's outcome, recommendation and wall time, and whether the three agree: the same recommendation,
- * or ones the decision rule calls equivalent (each ≈ best in the others' runs).
+ * with training.seed 1, 11 and 21 — whole `layerbench run` commands on a fresh store — and prints each
+ * run's outcome, recommendation, what it trained (epochs over every trial, how many candidates ran
+ * every trial to the epoch cap, training CPU-seconds) and wall time, and whether the runs agree: the
+ * same recommendation, or ones the decision rule calls equivalent (each ≈ best in the others' runs).
  *
- *   npx tsx benchmarks/stability.ts [seattle-weather] [co2] [mnist] [--seeds 1,2,3] [--workers 2]
+ * Why 10 apart: repeat r of a run trains with seed training.seed + r (src/train/train.ts), so seeds
+ * 1, 2 and 3 with 3 repeats share two of their three trials' seeds and are not independent draws; the
+ * script warns when the seeds given overlap like that.
+ *
+ * `--set path=json` changes the example before it runs (e.g. `--set training.epochs=30
+ * --set evaluation.repeats=5`), to measure another setting the same way.
+ *
+ *   npx tsx benchmarks/stability.ts [seattle-weather] [co2] [mnist] [--seeds 1,11,21] [--workers 2] [--set a.b=json]…
  */
-import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { EXAMPLE_SWEEPS, prepareExamples, type ExampleSweep } from '../examples/prepare.js';
 import { LocalStore } from '../src/store/local.js';
+import { describeSettings, exampleSweep, loadAverage, runSweep, takeSettings } from './example-run.js';
 import { describeMachine } from './machine.js';
 
-const run = promisify(execFile);
 const args = process.argv.slice(2);
 const option = (name: string, fallback: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args.splice(i, 2)[1]! : fallback;
 };
-const seeds = option('--seeds', '1,2,3').split(',').map(Number);
+const seeds = option('--seeds', '1,11,21').split(',').map(Number);
 const workers = option('--workers', '2');
+const settings = takeSettings(args);
 const names = (args.length ? args : Object.keys(EXAMPLE_SWEEPS)) as ExampleSweep[];
 
 interface Outcome {
@@ -30,51 +37,70 @@ interface Outcome {
   outcome: string;
   recommended: string;
   approxBest: string[];
+  /** Epochs trained over every trial of every candidate. */
+  epochs: number;
+  /** Candidates whose every trial ran to the epoch cap. */
+  atCap: number;
+  candidates: number;
+  cpuSeconds: number;
   seconds: number;
 }
 
-const load = async () => (await readFile('/proc/loadavg', 'utf8')).split(' ').slice(0, 3).join(' ');
 const m = describeMachine();
-process.stdout.write(`${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, seeds ${seeds.join(', ')}, ${workers} workers\nload before: ${await load()}\n`);
+const changes = settings.length > 0 ? `, ${describeSettings(settings)}` : '';
+process.stdout.write(`${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB, Node ${m.node}, seeds ${seeds.join(', ')}, ${workers} workers${changes}\nload before: ${await loadAverage()}\n`);
 const dir = await mkdtemp(join(tmpdir(), 'layerbench-stability-'));
 try {
   const store = new LocalStore(join(dir, 'store'));
   await prepareExamples(store);
+  const overlapping = new Map<string, string>();
   for (const name of names) {
     const outcomes: Outcome[] = [];
     for (const seed of seeds) {
-      const sweep = JSON.parse(await readFile(EXAMPLE_SWEEPS[name], 'utf8')) as { training?: Record<string, unknown> };
-      sweep.training = { ...sweep.training, seed };
-      const file = join(dir, `${name}-${seed}.json`);
-      await writeFile(file, JSON.stringify(sweep));
-      const started = performance.now();
-      const { stdout } = await run('npx', ['tsx', 'src/cli/main.ts', 'run', file, '--store', store.location, '--workers', workers, '--json', '--quiet'], {
-        maxBuffer: 64 << 20,
-        env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-      });
-      const r = JSON.parse(stdout) as {
+      const sweep = (await exampleSweep(name, [...settings, [['training', 'seed'], seed]])) as {
+        name: string;
+        training: { epochs?: number };
+        evaluation?: { repeats?: number };
+      };
+      const { json, seconds } = await runSweep(sweep, store, dir, workers);
+      const r = json as {
         answer: { outcome: string };
         recommended: { depth: number; width: number } | null;
-        leaderboard: { rows: { depth: number; width: number; approxBest: boolean | null }[] };
+        leaderboard: { rows: { depth: number; width: number; approxBest: boolean | null; epochs: number; metric: { n: number }; cost: { cpuSeconds: number } | null }[] };
       };
+      const cap = sweep.training.epochs ?? 100;
+      const rows = r.leaderboard.rows;
       const label = (x: { depth: number; width: number }) => `d${x.depth} w${x.width}`;
+      const repeats = sweep.evaluation?.repeats ?? 3;
+      const clash = seeds.find((other) => other !== seed && other >= seed && other < seed + repeats);
+      if (clash !== undefined) overlapping.set(name, `${seed} and ${clash}`);
       outcomes.push({
         seed,
         outcome: r.answer.outcome,
         recommended: r.recommended ? label(r.recommended) : 'none',
-        approxBest: r.leaderboard.rows.filter((x) => x.approxBest).map(label),
-        seconds: (performance.now() - started) / 1000,
+        approxBest: rows.filter((x) => x.approxBest).map(label),
+        epochs: rows.reduce((sum, x) => sum + x.epochs * x.metric.n, 0),
+        atCap: rows.filter((x) => x.epochs >= cap).length,
+        candidates: rows.length,
+        cpuSeconds: rows.reduce((sum, x) => sum + (x.cost?.cpuSeconds ?? 0), 0),
+        seconds,
       });
     }
     const recs = new Set(outcomes.map((o) => o.recommended));
     const equivalent = outcomes.every((o) => outcomes.every((p) => p.approxBest.includes(o.recommended)));
     process.stdout.write(`\n${name}\n`);
-    for (const o of outcomes) process.stdout.write(`  seed ${o.seed}: ${o.outcome.padEnd(14)} ${o.recommended.padEnd(8)} ≈ best: ${o.approxBest.join(', ')}  (${o.seconds.toFixed(1)} s)\n`);
+    if (overlapping.has(name)) process.stdout.write(`  (seeds ${overlapping.get(name)} share trial seeds: repeat r trains with seed + r)\n`);
+    for (const o of outcomes) {
+      process.stdout.write(
+        `  seed ${o.seed}: ${o.outcome.padEnd(14)} ${o.recommended.padEnd(8)} ≈ best: ${o.approxBest.join(', ')}\n` +
+          `           ${Math.round(o.epochs)} epochs trained, ${o.atCap} of ${o.candidates} candidates ran every trial to the cap, ${o.cpuSeconds.toFixed(1)} training CPU-s, ${o.seconds.toFixed(1)} s in all\n`,
+      );
+    }
     process.stdout.write(
       `  ${recs.size === 1 ? 'the same recommendation every time' : equivalent ? 'different recommendations, each ≈ best in every run' : 'different recommendations, not all equivalent'}\n`,
     );
   }
 } finally {
   await rm(dir, { recursive: true, force: true });
-  process.stdout.write(`load after: ${await load()}\n`);
+  process.stdout.write(`load after: ${await loadAverage()}\n`);
 }

@@ -160,7 +160,7 @@ describe('prepareExamples', () => {
       { kind: 'series', name: 'adjusted CO2 change', target: false },
     ]);
     expect(co2.target).toMatchObject({ kind: 'numeric', name: 'CO2 change', unit: 'ppm', describes: 'the value of "CO2 change" (a change from the row before) 1 row after each window of 24' });
-    expect(co2.splits).toMatchObject({ test: 143, testRule: 'the last 20 % of windows in time', train: 286, validation: 142, trials: 3 });
+    expect(co2.splits).toMatchObject({ test: 143, testRule: 'the last 20 % of windows in time', train: 286, validation: 142, trials: 9 });
     expect(co2.warnings).toEqual(['4 of 741 rows (0.5 %) were dropped for missing cells (CO2 change: 4, adjusted CO2 change: 4).']);
   });
 });

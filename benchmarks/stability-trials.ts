@@ -1,8 +1,8 @@
 /**
  * How many trials make the recommendation hold? Runs an example once per seed with many repeats
  * (default 20), then applies the decision rule (src/results/analysis.ts, src/stats/decision.ts) to
- * disjoint groups of J consecutive repeats of each run, as if each group had been a run of its own
- * with J repeats, and prints how often each candidate is recommended at each J, and the chance that
+ * disjoint groups of J consecutive repeats of each run (J × folds trials per candidate), as if each
+ * group had been a run of its own with J repeats, and prints how often each candidate is recommended at each J, and the chance that
  * three independent runs agree (Σ p², p³ over the recommendations' shares).
  *
  * The seeds are spaced by the repeats (1, 1 + R, 1 + 2R, …): repeat r trains with seed training.seed + r,
@@ -76,7 +76,7 @@ try {
     const shares = [...tally.entries()].sort((a, b) => b[1] - a[1]);
     const agree = shares.reduce((s, [, x]) => s + (x / n) ** 3, 0);
     process.stdout.write(
-      `J = ${String(J).padStart(2)}: ${n} groups; recommended ${shares.map(([k, x]) => `${k} ${x}`).join(', ')}; outcomes ${[...outcomes.entries()].map(([k, x]) => `${k} ${x}`).join(', ')}; ` +
+      `${String(J).padStart(2)} repeats: ${n} groups; recommended ${shares.map(([k, x]) => `${k} ${x}`).join(', ')}; outcomes ${[...outcomes.entries()].map(([k, x]) => `${k} ${x}`).join(', ')}; ` +
         `three runs agree ≈ ${(100 * agree).toFixed(0)} %\n`,
     );
   }

@@ -112,6 +112,14 @@ describe('layerbench train', () => {
     const out = await cli('train', file, '--store', storeDir, '--candidate', id, '--backend', 'cpu');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(`document: ${storeDir}/${keys.candidate('tiny-manual', id)}`);
+    // Piped: no progress on stderr (on a terminal it shows each epoch); the summary wrapped to 100 columns.
+    expect(out.stderr).toBe('');
+    expect(
+      out.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('document: '))
+        .every((l) => l.length <= 100),
+    ).toBe(true);
     const doc = candidateDocSchema.parse(await getJson(new LocalStore(storeDir), keys.candidate('tiny-manual', id)));
     expect(doc).toMatchObject({ status: 'succeeded', backend: 'cpu', candidate: { id, depth: 2, width: 4 } });
     expect(doc.trials[0]!.epochs).toHaveLength(2);

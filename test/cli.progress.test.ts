@@ -57,6 +57,16 @@ describe('run progress', () => {
     ]);
   });
 
+  it('every line at most 100 columns: a long warning wraps', () => {
+    const { s, text } = stream(false);
+    const progress = createProgressDisplay({ stream: s });
+    const warning = `runs/demo-1/candidates/${'x'.repeat(40)}.json: not valid JSON: it ends early (truncated?); its candidate is trained again`;
+    progress.onProgress({ type: 'planned', plan: { runs: [{ runId: 'demo-1', sweep: 'demo', candidates: 1 }], warnings: [warning] }, total: 1 });
+    const lines = text().trimEnd().split('\n');
+    expect(lines.every((l) => l.length <= 100)).toBe(true);
+    expect(lines.slice(0, -1).join(' ').replace(/ +/g, ' ')).toBe(`warning: ${warning}`);
+  });
+
   it('on a terminal: the failure, the retry, ranking and the refit', () => {
     const text = play(true, 1);
     expect(text).toContain('demo-1: training 3 candidates on 2 workers');

@@ -3,9 +3,10 @@
  * candidates done / failed and an ETA, each failure and retry as it happens, and the steps after
  * training. Piped or redirected (CI logs, `2>&1 | cat`): only the start line, the plan's warnings
  * and skipped sweeps, and one end line with the counts — the result on stdout lists every failure
- * with its reason. Nothing at all with --quiet.
+ * with its reason. Nothing at all with --quiet. Lines wrap at 100 columns.
  */
 import cliProgress from 'cli-progress';
+import { wrapLine } from '../report/wrap.js';
 import type { ProgressEvent } from '../workflow/local.js';
 
 export interface ProgressDisplay {
@@ -42,11 +43,11 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
   let trainedFor: number | undefined;
   let multi: cliProgress.MultiBar | undefined;
   let bar: cliProgress.SingleBar | undefined;
-  const line = (text: string) => stream.write(`${text}\n`);
+  const line = (text: string) => stream.write(`${wrapLine(text)}\n`);
   // On a terminal every line; piped, only the start and end lines and warnings.
   const chatter = (text: string) => {
     if (!tty) return;
-    if (multi) multi.log(`${text}\n`);
+    if (multi) multi.log(`${wrapLine(text)}\n`);
     else line(text);
   };
   const elapsed = () => (Date.now() - started) / 1000;

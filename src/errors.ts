@@ -183,6 +183,13 @@ export class InterruptedError extends LayerbenchError {
   }
 }
 
+/**
+ * The code of a run's final model (final.json, and the run summary) when there was nothing to refit:
+ * no candidate beats the baseline, or none succeeded. That is the run's answer, not a failure, and
+ * readers say so ("final model: none — …").
+ */
+export const NO_RECOMMENDATION = 'E_NO_RECOMMENDATION';
+
 /** The failure kind of any thrown value: our own errors say it, anything else is a candidate failure. */
 export function failureKind(err: unknown): FailureKind {
   return err instanceof LayerbenchError ? err.kind : 'candidate';

@@ -1,11 +1,11 @@
 /**
  * The activity line of commands without candidates to count (train, plan, predict): on a terminal it
- * names the step and the seconds, and is cleared at the end; piped, redirected or --quiet it prints
- * nothing at all.
+ * names the step and the seconds (for `train`, each epoch: trial, epoch, losses), and is cleared at
+ * the end; piped, redirected or --quiet it prints nothing at all.
  */
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { withActivity } from '../src/cli/activity.js';
+import { epochPhase, withActivity } from '../src/cli/activity.js';
 
 function stream(tty: boolean): { s: NodeJS.WriteStream; text: () => string } {
   let text = '';
@@ -55,5 +55,18 @@ describe('activity line', () => {
         throw new Error('bad data');
       }),
     ).rejects.toThrow('bad data');
+  });
+});
+
+describe('epoch line of `layerbench train`', () => {
+  const e = { repeat: 1, fold: 2, epoch: 7, epochs: 30, loss: 0.41234, valLoss: 0.43871 };
+
+  it('which trial of how many, the epoch of the planned ones, the losses at 3 significant digits', () => {
+    // Repeat 2 of 5-fold cross-validation, its third fold: trial 8 of 10.
+    expect(epochPhase('dense-d2-w32-abcdef0123', e, 10, 5)).toBe('training dense-d2-w32-abcdef0123 · trial 8/10 · epoch 7/30 · loss 0.412 · val loss 0.439');
+  });
+
+  it('one trial: no trial count; no validation split: no validation loss', () => {
+    expect(epochPhase('lstm-d1-w8-0123456789', { ...e, repeat: 0, fold: 0, valLoss: Number.NaN }, 1, 1)).toBe('training lstm-d1-w8-0123456789 · epoch 7/30 · loss 0.412');
   });
 });

@@ -2,24 +2,27 @@
  * What `layerbench run` prints when a run is done, as text snapshots of fixed runs (crafted
  * documents, no training) so that a change of layout shows up as a diff of
  * test/__snapshots__/cli.output.*.txt: a run with a recommendation, a baseline, a final model, a data
- * summary and a timed-out candidate (recorded by the real RecordFailure step); and a run where every
- * candidate failed. Every line is at most 100 columns.
+ * summary and a timed-out candidate (recorded by the real RecordFailure step); a run whose answer is
+ * the baseline; and a run where every candidate failed. Every line is at most 100 columns.
  */
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { finishedRunText } from '../src/cli/output.js';
+import { NO_RECOMMENDATION } from '../src/errors.js';
 import { TERMINAL_COLUMNS } from '../src/report/wrap.js';
 import type { CandidateDoc } from '../src/results/document.js';
 import { buildLeaderboard } from '../src/results/leaderboard-build.js';
 import type { RunExtras } from '../src/results/run-extras.js';
 import { RUN_SCHEMA, type RunManifest } from '../src/results/manifest.js';
 import { recordFailure } from '../src/steps/record-failure.js';
+import type { RunSummary } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, putJson } from '../src/store/store.js';
 import type { SweepSpec } from '../src/sweep/schema.js';
 import { CRAFTED_RECOMMENDED, craftedRun } from './fixtures/report/run.js';
+import { makeBaseline } from './fixtures/report/factory.js';
 import { allFailed } from './fixtures/report/shapes.js';
 
 // A fixed relative path, so that lines wrap the same way on every machine.
@@ -67,7 +70,7 @@ async function storeRun(runId: string, run: { spec: SweepSpec; docs: CandidateDo
   await putJson(store, keys.leaderboard(runId, 'json'), buildLeaderboard(manifest, docs, [], '2026-03-01T02:10:00.000Z', run.extras));
 }
 
-async function printed(runId: string, finalModel: { key: string; status: 'succeeded' } | undefined): Promise<string> {
+async function printed(runId: string, finalModel: RunSummary['finalModel']): Promise<string> {
   return (await finishedRunText(store, { runId, ...(finalModel ? { finalModel } : {}) }, { file: 'sweep.json', seconds: 42 })).text;
 }
 
@@ -86,6 +89,22 @@ describe('the terminal after a run', () => {
     expect(text).toMatch(/^ *– +3 +32 +failed: timed out: a Train task ra…$/m);
     expect(text).toContain(`(${timedOut}): timed out: a Train task ran past its 60 s limit`);
     expect(CRAFTED_RECOMMENDED).toBe('dense-d2-w32-abcdef0123');
+  });
+
+  it('a run whose answer is the baseline: no candidate beats it, and no final model is no failure', async () => {
+    const run = craftedRun('baseline-1');
+    const strong = makeBaseline({ runId: 'baseline-1', values: [0.9, 0.9, 0.9, 0.9, 0.9], test: { metric: 0.9, rows: 250 } });
+    await storeRun('baseline-1', { ...run, extras: { baseline: strong, final: null, data: run.extras.data } });
+    const text = await printed('baseline-1', {
+      key: keys.finalModelDoc('baseline-1'),
+      status: 'failed',
+      code: NO_RECOMMENDATION,
+      error: 'no candidate beats the baseline; the baseline is the answer',
+    });
+    await expect(text).toMatchFileSnapshot('__snapshots__/cli.output.baseline.txt');
+    expect(widest(text)).toBeLessThanOrEqual(TERMINAL_COLUMNS);
+    expect(text).toContain('final model: none — no candidate beats the baseline; the baseline is the answer');
+    expect(text).not.toContain('final model: failed');
   });
 
   it('a run where every candidate failed says only that: the count, the most common reason, where the results are', async () => {

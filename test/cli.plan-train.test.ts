@@ -67,7 +67,11 @@ describe('layerbench plan', () => {
     expect(out.code).toBe(0);
     // 9 at 1 epoch, then 3 at 3 (up to 6 with those the test cannot tell from the cut), then 1 at 9 (up to 2 · ⌊6/3⌋ = 4):
     // 9 + 3·2 + 1·6 = 21 epochs, at most 9 + 6·2 + 4·6 = 45, of the grid's 9 · 9 = 81.
-    expect(out.stdout).toContain("halving: 9 at 1 epoch → 3–6 at 3 epochs → 1–4 at 9 epochs; 21–45 epochs in all, 26–56 % of the grid's 81 (every trial to training.epochs, before early stopping)");
+    // Every line at most 100 columns: the long one wraps (continuation lines indented).
+    expect(out.stdout.split('\n').every((l) => l.length <= 100)).toBe(true);
+    expect(out.stdout.replace(/\n +/g, ' ')).toContain(
+      "halving: 9 at 1 epoch → 3–6 at 3 epochs → 1–4 at 9 epochs; 21–45 epochs in all, 26–56 % of the grid's 81 (every trial to training.epochs, before early stopping)",
+    );
   });
 
   it('names the data problem in one line and exits 2', async () => {
@@ -112,6 +116,14 @@ describe('layerbench train', () => {
     const out = await cli('train', file, '--store', storeDir, '--candidate', id, '--backend', 'cpu');
     expect(out.code).toBe(0);
     expect(out.stdout).toContain(`document: ${storeDir}/${keys.candidate('tiny-manual', id)}`);
+    // Piped: no progress on stderr (on a terminal it shows each epoch); the summary wrapped to 100 columns.
+    expect(out.stderr).toBe('');
+    expect(
+      out.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('document: '))
+        .every((l) => l.length <= 100),
+    ).toBe(true);
     const doc = candidateDocSchema.parse(await getJson(new LocalStore(storeDir), keys.candidate('tiny-manual', id)));
     expect(doc).toMatchObject({ status: 'succeeded', backend: 'cpu', candidate: { id, depth: 2, width: 4 } });
     expect(doc.trials[0]!.epochs).toHaveLength(2);

@@ -17,6 +17,7 @@ import { decodeNpz, encodeNpz } from '../src/data/npy.js';
 import { dataLayout, refitData } from '../src/data/split.js';
 import { finalModelDocSchema } from '../src/results/final-model.js';
 import { loadSweepDataset } from '../src/steps/dataset.js';
+import { finalize } from '../src/steps/finalize.js';
 import { readManifest } from '../src/results/manifest.js';
 import type { SweepSpecInput } from '../src/sweep/schema.js';
 import { keys } from '../src/store/keys.js';
@@ -243,6 +244,13 @@ describe('predict on a table with a categorical column and missing cells', () =>
       expect(r.code).toBe(2);
       expect(r.stderr).toBe("layerbench: run unfinished has no final model (Finalize has not saved it yet); --candidate <id> predicts with one candidate's saved model\n");
       expect(existsSync(out)).toBe(false);
+      // A run whose answer is the baseline: no final model, and that is the answer, not a failed step.
+      const best = { candidateId: 'dense-d1-w4-0000000000', metric: 'accuracy', value: 0.5 };
+      await finalize(unfinished.store, { runs: [{ runId: 'unfinished', sweep: 'colors', leaderboardKey: keys.leaderboard('unfinished', 'json'), succeeded: 1, failed: 0, best }] });
+      const b = await cli('predict', 'unfinished', testFile, '--store', unfinished.dir, '--out', out);
+      expect(b.stderr).toBe(
+        "layerbench: run unfinished has no final model (no candidate beats the baseline; the baseline is the answer); --candidate <id> predicts with one candidate's saved model\n",
+      );
     }, 60_000);
 
     it('--unknown-categories zero encodes an unseen category as all zeros, with a warning', async () => {

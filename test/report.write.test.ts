@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NO_RECOMMENDATION } from '../src/errors.js';
 import { historyPageKey, readHistory, writeRunReport } from '../src/report/index.js';
 import { keys } from '../src/store/keys.js';
 import { getText, putJson } from '../src/store/store.js';
@@ -198,13 +199,18 @@ describe('writeRunReport', () => {
     expect(oldMd).toContain('No test score: this run held out no test split (evaluation.test), so nothing here estimates performance on unseen data.');
   });
 
-  it('says why there is no final model: a failed refit, or a run made before Finalize existed', async () => {
+  it('says why there is no final model: nothing to refit (the answer), a failed refit, or a run made before Finalize existed', async () => {
     const { spec, docs, extras } = craftedRun('run-f');
     const failed = { ...extras.final!, status: 'failed' as const, error: { code: 'E_CANDIDATE', message: 'loss became NaN at epoch 3' }, test: null };
     const out = await writeRunReport(store, 'run-f', spec, docs, { history: false, extras: { ...extras, final: failed } });
     const md = await getText(store, out.mdKey);
     expect(md).toContain("**Final model** — The final model failed: loss became NaN at epoch 3. The candidates' own models below still predict.");
     expect(md).toContain('Predict with it: `npx layerbench predict run-f new-rows.csv --candidate dense-d2-w32-abcdef0123`');
+    const answer = { ...failed, candidateId: '', error: { code: NO_RECOMMENDATION, message: 'no candidate beats the baseline; the baseline is the answer' } };
+    const noRefit = await writeRunReport(store, 'run-b', spec, docs, { history: false, extras: { ...extras, final: answer } });
+    const noRefitMd = await getText(store, noRefit.mdKey);
+    expect(noRefitMd).toContain('**Final model** — No final model: no candidate beats the baseline; the baseline is the answer.');
+    expect(noRefitMd).not.toContain('The final model failed');
     const none = await writeRunReport(store, 'run-n', spec, docs, { history: false, extras: { ...extras, final: null } });
     expect(await getText(store, none.htmlKey)).toContain('No final model: this run has none');
   });

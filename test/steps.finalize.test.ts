@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadModelFromStore } from '../src/artifacts/model.js';
 import { loadPreprocessing } from '../src/artifacts/preprocessing.js';
 import { refitData } from '../src/data/split.js';
-import { TransientError } from '../src/errors.js';
+import { NO_RECOMMENDATION, TransientError } from '../src/errors.js';
 import { finalModelDocSchema } from '../src/results/final-model.js';
 import { candidateDocSchema } from '../src/results/document.js';
 import { loadSweepDataset } from '../src/steps/dataset.js';
@@ -118,10 +118,20 @@ describe('finalize', () => {
     expect(await r.store.exists(`${keys.finalModel(r.runId)}model.json`)).toBe(false);
   }, 60_000);
 
-  it('records a run with no recommendation, and a recommendation that names no candidate', async () => {
+  it('records a run with no recommendation as its answer (the baseline, or nothing succeeded), and a recommendation that names no candidate', async () => {
     const r = await run('lin-none', { skipFinalize: true });
-    const none = await finalize(r.store, { runs: [summary(r.runId)] });
-    expect(none.runs[0]!.finalModel).toMatchObject({ status: 'failed', error: expect.stringMatching(/^no candidate was recommended/) });
+    const ranked = { ...summary(r.runId), best: { candidateId: 'dense-d1-w4-0000000000', metric: 'rmse', value: 1 } };
+    const baseline = await finalize(r.store, { runs: [ranked] });
+    expect(baseline.runs[0]!.finalModel).toEqual({
+      key: keys.finalModelDoc(r.runId),
+      status: 'failed',
+      code: NO_RECOMMENDATION,
+      error: 'no candidate beats the baseline; the baseline is the answer',
+    });
+    expect(await getJson(r.store, keys.finalModelDoc(r.runId))).toMatchObject({ status: 'failed', error: { code: NO_RECOMMENDATION } });
+    await r.store.put(keys.finalModelDoc(r.runId), '{}');
+    const none = await finalize(r.store, { runs: [{ ...summary(r.runId), succeeded: 0, failed: 1 }] });
+    expect(none.runs[0]!.finalModel).toMatchObject({ code: NO_RECOMMENDATION, error: 'no candidate succeeded, so there is nothing to refit' });
     await r.store.put(keys.finalModelDoc(r.runId), '{}');
     const unknown = await finalize(r.store, { runs: [summary(r.runId, 'dense-d9-w9-0000000000')] });
     expect(unknown.runs[0]!.finalModel).toMatchObject({ status: 'failed', error: expect.stringContaining('no candidate dense-d9-w9-0000000000') });

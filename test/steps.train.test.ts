@@ -11,6 +11,7 @@ import { clearDatasetCache } from '../src/data/load.js';
 import { loadModelFromStore } from '../src/artifacts/model.js';
 import { loadPreprocessing } from '../src/artifacts/preprocessing.js';
 import type { WorkItem } from '../src/steps/types.js';
+import type { EpochEvent } from '../src/train/trial.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson, putJson, type Store } from '../src/store/store.js';
@@ -46,7 +47,8 @@ async function plannedStore(learningRate: number, name: string, widths = [4]): P
 describe('train', () => {
   it('trains a candidate, writes its document, and skips it when asked again', async () => {
     const { store, runId, candidateId } = await plannedStore(0.01, 'sane');
-    const out = await train(store, { runId, candidateId }, { backend: 'cpu' });
+    const epochs: EpochEvent[] = [];
+    const out = await train(store, { runId, candidateId }, { backend: 'cpu', onEpoch: (e) => epochs.push(e) });
     expect(out).toMatchObject({ runId, candidateId, status: 'succeeded' });
     // Where the task's time went, phase by phase (benchmarks/overhead.ts reads these).
     expect(out.phases?.training).toBeGreaterThan(0);
@@ -56,6 +58,10 @@ describe('train', () => {
     expect(doc.candidate.id).toBe(candidateId);
     expect(doc.backend).toBe('cpu');
     expect(Number.isFinite(doc.metric.mean)).toBe(true);
+    // Every epoch of every trial was announced as it ended (`layerbench train` shows them), with its losses.
+    expect(epochs.map(({ repeat, fold, epoch, loss, valLoss }) => ({ repeat, fold, epoch, loss, valLoss }))).toEqual(
+      doc.trials.flatMap((t) => t.epochs.map((e) => ({ repeat: t.repeat, fold: t.fold, epoch: e.epoch, loss: e.loss, valLoss: e.valLoss }))),
+    );
     // Every trial is scored on the same 8 held-out test rows (20 % of 40), never used for choosing.
     expect(doc.trials.map((t) => t.test?.rows)).toEqual([8, 8, 8, 8]);
     expect(doc.trials.every((t) => Number.isFinite(t.test!.metric) && Number.isFinite(t.test!.loss))).toBe(true);

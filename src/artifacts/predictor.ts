@@ -23,7 +23,7 @@
  * rows — and every one is listed in `unknown` and `warnings`.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { boundedMessage, DataError, errorMessage, LayerbenchError } from '../errors.js';
+import { boundedMessage, DataError, errorMessage, LayerbenchError, NO_RECOMMENDATION } from '../errors.js';
 import type { FeatureColumn } from '../data/columns.js';
 import { readCsv, type CsvTable } from '../data/csv.js';
 import { decodeNpy, decodeNpz, type NpyArray } from '../data/npy.js';
@@ -313,13 +313,13 @@ function unknownCategoryError(prep: Preprocessing, source: Source, unknown: Unkn
   );
 }
 
-/** What a run's final model document says went wrong, if Finalize failed. */
-async function finalFailure(store: Store, runId: string): Promise<string | undefined> {
+/** Why a run has no final model, as its final model document says: nothing was recommended, or Finalize failed. */
+async function noFinalModelReason(store: Store, runId: string): Promise<string> {
   const key = keys.finalModelDoc(runId);
-  if (!(await store.exists(key))) return undefined;
-  const doc = finalModelDocSchema.safeParse(await getJson(store, key));
-  if (doc.success && doc.data.status === 'failed') return doc.data.error?.message ?? 'no reason recorded';
-  return undefined;
+  const doc = (await store.exists(key)) ? finalModelDocSchema.safeParse(await getJson(store, key)) : null;
+  if (!doc?.success || doc.data.status !== 'failed') return 'Finalize has not saved it yet';
+  if (doc.data.error?.code === NO_RECOMMENDATION) return doc.data.error.message;
+  return `its Finalize step failed: ${doc.data.error?.message ?? 'no reason recorded'}`;
 }
 
 /**
@@ -356,8 +356,7 @@ export async function loadPredictor(store: Store, runId: string, opts: LoadPredi
   } else {
     const prefix = keys.finalModel(runId);
     if (!(await store.exists(joinPrefix(prefix, 'model.json')))) {
-      const failure = await finalFailure(store, runId);
-      const why = failure ? `its Finalize step failed: ${failure}` : 'Finalize has not saved it yet';
+      const why = await noFinalModelReason(store, runId);
       throw new LayerbenchError(`run ${runId} has no final model (${why}); --candidate <id> predicts with one candidate's saved model`, { code: 'E_NO_MODEL', kind: 'fatal' });
     }
     const doc = finalModelDocSchema.safeParse(await getJson(store, keys.finalModelDoc(runId)).catch(() => null));

@@ -6,6 +6,8 @@
  * `layerbench run` and `status` count candidates instead (progress.ts).
  */
 import cliProgress from 'cli-progress';
+import { fmtValue } from '../format.js';
+import type { EpochEvent } from '../train/trial.js';
 import { formatDuration } from './progress.js';
 
 export interface Activity {
@@ -52,4 +54,15 @@ export async function withActivity<T>(opts: { quiet?: boolean; stream?: NodeJS.W
   } finally {
     activity.stop();
   }
+}
+
+/**
+ * `layerbench train`'s line while a trial trains: which trial of how many, the epoch of the planned
+ * ones, the training loss and the validation loss (none without a validation split).
+ * `trialsPerRepeat`: the folds of k-fold, else 1.
+ */
+export function epochPhase(candidateId: string, e: Pick<EpochEvent, 'repeat' | 'fold' | 'epoch' | 'epochs' | 'loss' | 'valLoss'>, trials: number, trialsPerRepeat: number): string {
+  const trial = trials > 1 ? ` · trial ${e.repeat * trialsPerRepeat + e.fold + 1}/${trials}` : '';
+  const val = Number.isFinite(e.valLoss) ? ` · val loss ${fmtValue(e.valLoss)}` : '';
+  return `training ${candidateId}${trial} · epoch ${e.epoch}/${e.epochs} · loss ${fmtValue(e.loss)}${val}`;
 }

@@ -5,6 +5,7 @@
  * every candidate failed says only that, the most common reason, and where the results are.
  */
 import { join, resolve } from 'node:path';
+import { NO_RECOMMENDATION } from '../errors.js';
 import type { Leaderboard } from '../results/leaderboard.js';
 import { runResultText } from '../report/terminal.js';
 import { wrapLine } from '../report/wrap.js';
@@ -22,10 +23,14 @@ export function resultsLocation(store: Store, runId: string): string {
   return store instanceof LocalStore ? `${join(store.location, ...keys.run(runId).split('/'))}` : `${store.location}/${keys.run(runId)}`;
 }
 
-/** Where the final model is and how to predict with it, or why there is none. */
+/**
+ * Where the final model is and how to predict with it; or that there is none because nothing was
+ * recommended (the run's answer, e.g. the baseline); or that its refit failed, and why.
+ */
 export function finalModelLine(store: Store, run: Pick<RunSummary, 'runId' | 'finalModel'>): string | null {
   const fm = run.finalModel;
   if (!fm) return null;
+  if (fm.status === 'failed' && fm.code === NO_RECOMMENDATION) return `final model: none — ${fm.error ?? 'no candidate was recommended'}`;
   if (fm.status === 'failed') return `final model: failed — ${fm.error ?? 'no reason recorded'}`;
   const dir = store instanceof LocalStore ? join(resultsLocation(store, run.runId), 'model') : `${resultsLocation(store, run.runId)}model/`;
   const where = store instanceof LocalStore && resolve(store.location) === resolve(DEFAULT_STORE_DIR) ? '' : ` --store ${store.location}`;

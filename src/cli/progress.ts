@@ -1,8 +1,12 @@
 /**
- * Progress of a run on stderr: a bar with candidates done / failed and an ETA on a terminal, plain
- * lines otherwise (CI logs, pipes). Fed by the runner's progress events.
+ * Progress of a run on stderr, fed by the runner's progress events. On a terminal: a bar with
+ * candidates done / failed and an ETA, each failure and retry as it happens, and the steps after
+ * training. Piped or redirected (CI logs, `2>&1 | cat`): only the start line, the plan's warnings
+ * and skipped sweeps, and one end line with the counts — the result on stdout lists every failure
+ * with its reason. Nothing at all with --quiet. Lines wrap at 100 columns.
  */
 import cliProgress from 'cli-progress';
+import { wrapLine } from '../report/wrap.js';
 import type { ProgressEvent } from '../workflow/local.js';
 
 export interface ProgressDisplay {
@@ -33,11 +37,23 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
   let done = 0;
   let failed = 0;
   let started = Date.now();
+  let planned = false;
+  let ended = false;
+  /** Seconds from the start to the last ranking (halving ranks after each round): the training. */
+  let trainedFor: number | undefined;
   let multi: cliProgress.MultiBar | undefined;
   let bar: cliProgress.SingleBar | undefined;
-  const line = (text: string) => stream.write(`${text}\n`);
+  const line = (text: string) => stream.write(`${wrapLine(text)}\n`);
+  // On a terminal every line; piped, only the start and end lines and warnings.
+  const chatter = (text: string) => {
+    if (!tty) return;
+    if (multi) multi.log(`${wrapLine(text)}\n`);
+    else line(text);
+  };
   const elapsed = () => (Date.now() - started) / 1000;
   const stopBar = () => {
+    // A redraw first: it writes the lines logged since the last one (a failure just before the end).
+    multi?.update();
     multi?.stop();
     multi = undefined;
     bar = undefined;
@@ -50,14 +66,12 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
         case 'planned': {
           total = e.total;
           started = Date.now();
+          planned = true;
           const runs = e.plan.runs.map((r) => r.runId).join(', ') || 'no run';
           for (const s of e.plan.skipped ?? []) line(`skipped ${s.key}: ${s.reason}`);
           for (const w of e.plan.warnings ?? []) line(`warning: ${w}`);
           const already = e.plan.runs.reduce((n, r) => n + r.candidates, 0) - total;
-          line(
-            `${runs}: training ${total} candidate${total === 1 ? '' : 's'}` +
-              `${already > 0 ? ` (${already} done before)` : ''}${opts.workers ? ` on ${opts.workers} worker${opts.workers === 1 ? '' : 's'}` : ''}`,
-          );
+          line(`${runs}: training ${plural(total, 'candidate')}` + `${already > 0 ? ` (${already} done before)` : ''}${opts.workers ? ` on ${plural(opts.workers, 'worker')}` : ''}`);
           if (tty && total > 0) {
             multi = new cliProgress.MultiBar(
               {
@@ -76,32 +90,38 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
         case 'candidate': {
           done++;
           if (e.status === 'failed') failed++;
-          if (bar) {
-            bar.update(done);
-            if (e.status === 'failed' && e.reason) multi?.log(`failed ${e.candidateId}: ${e.reason}\n`);
-          } else {
-            line(`[${done}/${total}] ${e.candidateId} ${e.status}${e.reason ? `: ${e.reason}` : ''} | ${failed} failed | ETA ${eta()}`);
-          }
+          bar?.update(done);
+          if (e.status === 'failed' && e.reason) chatter(`failed ${e.candidateId}: ${e.reason}`);
           break;
         }
         case 'retry':
-          if (multi) multi.log(`retrying ${e.candidateId} (attempt ${e.attempt}, ${e.error})\n`);
-          else line(`retrying ${e.candidateId} (attempt ${e.attempt}, ${e.error})`);
+          chatter(`retrying ${e.candidateId} (attempt ${e.attempt}, ${e.error})`);
           break;
         case 'aggregating':
           stopBar();
-          line(`ranking (${formatDuration(elapsed())} of training)`);
+          trainedFor = elapsed();
+          chatter(`ranking (${formatDuration(elapsed())} of training)`);
           break;
         case 'finalizing':
-          line('refitting the recommended candidate on all non-test rows (the final model)');
+          // A run whose answer is the baseline (or where nothing succeeded) has nothing to refit: nothing to announce.
+          if (e.refits > 0) chatter(`refitting the recommended candidate${e.refits === 1 ? '' : 's'} on all non-test rows (the final model)`);
           break;
         case 'round':
           // A halving run's next round: more items to train, the count goes on.
           total += e.total;
-          if (e.total > 0) line(`next round: training ${e.total} promoted candidate${e.total === 1 ? '' : 's'}`);
+          if (e.total > 0) chatter(`next round: training ${e.total} promoted candidate${e.total === 1 ? '' : 's'}`);
           break;
       }
     },
-    stop: stopBar,
+    stop() {
+      stopBar();
+      // Piped: the end line, once, with what was done (an interrupted or failed run too).
+      if (tty || ended || !planned || total === 0) return;
+      ended = true;
+      const count = done === total ? plural(done, 'candidate') : `${done} of ${plural(total, 'candidate')}`;
+      line(`${count} done (${failed} failed) in ${formatDuration(trainedFor ?? elapsed())}`);
+    },
   };
 }
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;

@@ -13,6 +13,7 @@ import type { DataSummary } from '../results/data-summary.js';
 import { expandCandidates } from '../search/candidates.js';
 import type { Candidate } from '../sweep/candidate.js';
 import { readSweepFile } from '../sweep/load.js';
+import { wrapLine } from '../report/wrap.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import { loadSweepDataset } from '../steps/dataset.js';
 import type { Store } from '../store/store.js';
@@ -40,7 +41,7 @@ export async function prepareSweepFile(file: string, store: Store, opts: Prepare
   const { text, spec } = await readSweepFile(file);
   if ((Object.values(EXAMPLE_DATASETS) as string[]).includes(spec.dataset.key) && !(await store.exists(spec.dataset.key))) {
     const written = await prepareExamples(store);
-    if (written.length > 0 && !opts.quiet) process.stderr.write(`prepared the example data: ${written.join(', ')} in ${store.location}\n`);
+    if (written.length > 0 && !opts.quiet) process.stderr.write(`${wrapLine(`prepared the example data: ${written.join(', ')} in ${store.location}`)}\n`);
   }
   // Bad data fails here, too little data for the splits too (the parse is cached for the steps that follow).
   const { parsed, version } = await loadSweepDataset(store, spec.dataset, { scope: 'anywhere' });

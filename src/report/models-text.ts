@@ -4,6 +4,7 @@
  * epochs, its test score) or why there is none, and the per-candidate models (runs/<id>/models/<id>/:
  * one trial's kept weights each — which trial, how many rows, which epoch).
  */
+import { NO_RECOMMENDATION } from '../errors.js';
 import type { FinalModelDoc } from '../results/final-model.js';
 import { keys } from '../store/keys.js';
 import { count, fmtValue, withUnit } from '../format.js';
@@ -34,6 +35,9 @@ export function modelsText(runId: string, a: RunAnalysis, final: FinalModelDoc |
       : ' This run held out no test split, so nothing estimates its performance on unseen data.';
     text = `${dir}: ${label} refit on ${count(final.trainRows, samples === 'rows' ? 'row' : 'window')} (every one but the test split) for ${plural(final.epochs, 'epoch')}${why}.${test} Its model card, ${dir}README.md, lists the inputs and how each is prepared, and how to predict in Node and in a browser.`;
     predict = `npx layerbench predict ${runId} new-rows.csv`;
+  } else if (final?.error?.code === NO_RECOMMENDATION) {
+    // Nothing to refit: the run's answer (the baseline, or no candidate succeeded), not a failure.
+    text = `No final model: ${final.error.message}.`;
   } else if (final) {
     text = `The final model failed: ${final.error?.message ?? 'no reason recorded'}. The candidates' own models below still predict.`;
     if (rec) predict = `npx layerbench predict ${runId} new-rows.csv --candidate ${rec.id}`;

@@ -6,6 +6,9 @@
  * weights.bin, preprocessing.json, README.md (the model card), and last final.json
  * (layerbench.final.v1), so a final.json means everything else is there.
  *
+ * A run without a recommendation (no candidate beats the baseline, or none succeeded) gets a failed
+ * final.json with the code NO_RECOMMENDATION (src/errors.ts) and the reason, which readers show as the run's answer.
+ *
  * A failure never sinks the run: a candidate-kind failure (NaN loss, a tfjs error) or a fatal one (the
  * dataset changed since planning) is written as a failed final.json with its reason, and Report says
  * so. Only a transient error (a store hiccup) is thrown, for the state's Retry; when the retries are
@@ -16,7 +19,7 @@ import { saveModelToStore, type SavedModelKeys } from '../artifacts/model.js';
 import { modelCard } from '../artifacts/card.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import { dataLayout, refitData } from '../data/split.js';
-import { DataError, errorMessage, failureKind, LayerbenchError } from '../errors.js';
+import { DataError, errorMessage, failureKind, LayerbenchError, NO_RECOMMENDATION } from '../errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../results/document.js';
 import { FINAL_MODEL_SCHEMA, finalModelDocSchema, type FinalModelDoc } from '../results/final-model.js';
 import { keys } from '../store/keys.js';
@@ -63,7 +66,7 @@ async function finalizeRun(store: Store, run: RunSummary, opts: FinalizeOptions)
   const candidateId = run.recommended;
   let doc: FinalModelDoc;
   if (!candidateId) {
-    doc = failed(manifest, '', 'E_NO_RECOMMENDATION', 'no candidate was recommended (none succeeded, or none beat the baseline), so there is nothing to refit', now());
+    doc = failed(manifest, '', NO_RECOMMENDATION, nothingToRefit(run), now());
   } else {
     try {
       doc = await refitAndSave(store, manifest, candidateId, opts, now, startMs);
@@ -77,13 +80,18 @@ async function finalizeRun(store: Store, run: RunSummary, opts: FinalizeOptions)
   return withFinal(run, doc);
 }
 
+/** Why a run without a recommendation has no final model: Aggregate ranked candidates (`best`) but none beats the baseline, or none succeeded. */
+function nothingToRefit(run: RunSummary): string {
+  return run.best ? 'no candidate beats the baseline; the baseline is the answer' : 'no candidate succeeded, so there is nothing to refit';
+}
+
 function withFinal(run: RunSummary, doc: FinalModelDoc): RunSummary {
   return {
     ...run,
     finalModel: {
       key: keys.finalModelDoc(run.runId),
       status: doc.status,
-      ...(doc.error ? { error: doc.error.message } : {}),
+      ...(doc.error ? { code: doc.error.code, error: doc.error.message } : {}),
     },
   };
 }

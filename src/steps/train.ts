@@ -50,6 +50,8 @@ export interface TrainOptions {
    * locally the Train state's timeout. Training checkpoints and hands over a safety margin before it.
    */
   stopsAt?: number;
+  /** After every epoch of every trial (`layerbench train` shows it on a terminal). */
+  onEpoch?: ResumableArgs['onEpoch'];
 }
 
 /**
@@ -117,6 +119,7 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     deadline: deadline(taskStart, (opts.maxTaskSeconds ?? spec.training.maxTaskSeconds) * 1000, opts.stopsAt),
     scoring: final ? 'full' : 'validation',
     phases,
+    ...(opts.onEpoch ? { onEpoch: opts.onEpoch } : {}),
     // The last trial's model (kept weights) is saved as tfjs model.json + weights.bin with the
     // preprocessing fitted on that trial's training rows beside it (preprocessing.json, and in the
     // model's userDefinedMetadata), so it can be loaded and fed raw rows without training again.

@@ -145,8 +145,13 @@ export const runSummarySchema = z.object({
    * that beat the baseline), chosen by Aggregate; absent when no candidate beats the baseline.
    */
   recommended: z.string().optional(),
-  /** The final model (set by Finalize): its final.json, whether the refit succeeded, and why not. */
-  finalModel: z.object({ key: z.string(), status: z.enum(['succeeded', 'failed']), error: z.string().optional() }).optional(),
+  /**
+   * The final model (set by Finalize): its final.json, whether the refit succeeded, and why not. `code`
+   * is final.json's error code: E_NO_RECOMMENDATION when there was nothing to refit (no candidate beats
+   * the baseline, or none succeeded) — the run's answer, not a failure. Summaries written before the
+   * field have no code.
+   */
+  finalModel: z.object({ key: z.string(), status: z.enum(['succeeded', 'failed']), code: z.string().optional(), error: z.string().optional() }).optional(),
   /** runs/<runId>/report.html (set by Report). */
   reportKey: z.string().optional(),
   /** Where the sweep's history is recorded (set by Report). */

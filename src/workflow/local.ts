@@ -29,7 +29,8 @@ export type ProgressEvent =
   | { type: 'candidate'; runId: string; candidateId: string; status: TrainOutput['status']; reason?: string }
   | { type: 'retry'; candidateId: string; attempt: number; error: string }
   | { type: 'aggregating' }
-  | { type: 'finalizing' }
+  /** Finalize started: `refits` runs have a recommended candidate to refit (the others have nothing to refit). */
+  | { type: 'finalizing'; refits: number }
   /** A halving run's next round was opened: `total` more items to train. */
   | { type: 'round'; total: number };
 
@@ -161,7 +162,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     [STATE.finalize]: async (input) => {
       signal?.throwIfAborted();
       const runs = input as FinalizeInput;
-      progress({ type: 'finalizing' });
+      progress({ type: 'finalizing', refits: runs.runs.filter((r) => !r.duplicate && r.recommended).length });
       await opts.beforeFinalize?.(runs);
       // A refit trains: in a worker, with Train's timeout (in this process when a test trainer replaces the pool).
       if (!pool) {

@@ -15,6 +15,7 @@ import { loadPreprocessing } from '../../artifacts/preprocessing.js';
 import { readRunDocuments } from '../../steps/documents.js';
 import { checkRunIdOption, readManifest } from '../../results/manifest.js';
 import { openCheckedStore } from '../../store/open.js';
+import { withActivity } from '../activity.js';
 
 export interface ExportCommandOptions {
   store?: string;
@@ -31,8 +32,11 @@ export async function exportCommand(format: string, runId: string, opts: ExportC
   const store = await openCheckedStore(opts.store);
   const manifest = await readManifest(store, runId);
   const spec = manifest.sweep;
-  const { docs } = await readRunDocuments(store, manifest);
-  const extras = await readRunExtras(store, runId);
+  // A run of thousands of candidates takes seconds to read.
+  const { docs, extras } = await withActivity(opts, async (activity) => {
+    activity.phase(`reading run ${runId}'s ${manifest.candidates.length} candidate documents`);
+    return { docs: (await readRunDocuments(store, manifest)).docs, extras: await readRunExtras(store, runId) };
+  });
   const analysis = analyzeRun(docs, spec, extras);
   const ranked = (id: string) => analysis.ranked.find((c) => c.id === id);
   let chosen = analysis.recommended;

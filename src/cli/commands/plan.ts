@@ -1,6 +1,8 @@
 /** `layerbench plan <sweep>`: list the candidates a sweep expands into, with their ids and what each costs. Writes nothing but example data. */
 import Table from 'cli-table3';
+import { fmtInt } from '../../format.js';
 import { estimateResources, formatBytes } from '../../model/params.js';
+import { wrapLine } from '../../report/wrap.js';
 import { strategyFor } from '../../search/strategies.js';
 import { openCheckedStore } from '../../store/open.js';
 import { withActivity } from '../activity.js';
@@ -32,17 +34,17 @@ export async function planCommand(file: string, opts: PlanCommandOptions, out: N
     colAligns: ['left', 'left', 'right', 'right', 'left', 'right', 'right'],
     style: { head: [], border: [], compact: true },
   });
-  for (const c of rows) table.push([c.id, c.family, c.depth, c.width, c.units.join('-'), c.resources.params, formatBytes(c.resources.memoryBytes)]);
-  out.write(`${spec.name}: ${candidates.length} candidates, ranked by ${candidates[0]?.metric ?? '-'}, dataset version ${datasetVersion}\n${table.toString()}\n`);
+  for (const c of rows) table.push([c.id, c.family, c.depth, c.width, c.units.join('-'), fmtInt(c.resources.params), formatBytes(c.resources.memoryBytes)]);
+  out.write(`${wrapLine(`${spec.name}: ${fmtInt(candidates.length)} candidates, ranked by ${candidates[0]?.metric ?? '-'}, dataset version ${datasetVersion}`)}\n${table.toString()}\n`);
   const curve = learningCurvePlanLine(spec, candidates.length);
-  if (curve) out.write(`${curve}\n`);
+  if (curve) out.write(`${wrapLine(curve)}\n`);
   // A search in rounds: what each round trains and what that comes to against the grid.
   const { rounds, epochs } = strategyFor(spec.search).schedule(spec, candidates.length);
   if (rounds.length > 1) {
     const count = (r: (typeof rounds)[number]) => (r.atMost > r.candidates ? `${r.candidates}–${r.atMost}` : `${r.candidates}`);
-    out.write(
+    const line =
       `${spec.search.strategy}: ${rounds.map((r) => `${count(r)} at ${r.epochs} epoch${r.epochs === 1 ? '' : 's'}`).join(' → ')}; ` +
-        `${epochs.planned.toLocaleString('en-US')}–${epochs.atMost.toLocaleString('en-US')} epochs in all, ${Math.round((100 * epochs.planned) / epochs.grid)}–${Math.round((100 * epochs.atMost) / epochs.grid)} % of the grid's ${epochs.grid.toLocaleString('en-US')} (every trial to training.epochs, before early stopping)\n`,
-    );
+      `${fmtInt(epochs.planned)}–${fmtInt(epochs.atMost)} epochs in all, ${Math.round((100 * epochs.planned) / epochs.grid)}–${Math.round((100 * epochs.atMost) / epochs.grid)} % of the grid's ${fmtInt(epochs.grid)} (every trial to training.epochs, before early stopping)`;
+    out.write(`${wrapLine(line)}\n`);
   }
 }

@@ -1,12 +1,13 @@
 /**
  * `layerbench results <runId> --stack <name> [--out dir]`: download a run's leaderboard and report
  * from the deployed stack's bucket and print the leaderboard (or, with --json, one JSON document with
- * the leaderboard and the recommendation).
+ * the leaderboard and the recommendation). On a terminal, stderr says what is being fetched meanwhile.
  */
 import { cloudClients, type CloudClients } from '../../cloud/clients.js';
 import { fetchResults, type FetchedResults } from '../../cloud/results.js';
 import { leaderboardTable } from '../../report/terminal.js';
 import type { LeaderboardRow } from '../../results/leaderboard.js';
+import { withActivity } from '../activity.js';
 import type { CloudCommandOptions } from './submit.js';
 
 export interface ResultsCommandOptions extends CloudCommandOptions {
@@ -29,7 +30,10 @@ export async function resultsCommand(
   clients: CloudClients = cloudClients({ region: opts.region }),
   out: NodeJS.WritableStream = process.stdout,
 ): Promise<FetchedResults> {
-  const r = await fetchResults(clients, runId, { stack: opts.stack, out: opts.out ?? DEFAULT_RESULTS_DIR });
+  const r = await withActivity(opts, (activity) => {
+    activity.phase(`downloading run ${runId}'s results from stack ${opts.stack}`);
+    return fetchResults(clients, runId, { stack: opts.stack, out: opts.out ?? DEFAULT_RESULTS_DIR });
+  });
   if (opts.json) {
     out.write(`${JSON.stringify({ schema: RESULTS_RESULT_SCHEMA, runId, location: r.location, files: r.files, recommended: recommendedRow(r), leaderboard: r.leaderboard }, null, 2)}\n`);
     return r;

@@ -90,7 +90,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   }
   const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
   const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });
-  for (const n of notes) note(`warning: ${n}`);
+  for (const n of notes) note(wrapLine(`warning: ${n}`));
 
   // The run id is chosen here so an interrupted run can say how to resume it.
   const runId = opts.runId ?? runIdFor(spec.name, { trigger: 'cli', now: new Date() });

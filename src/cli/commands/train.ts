@@ -1,7 +1,8 @@
 /**
  * `layerbench train <sweep> --candidate <id>`: train one candidate outside the workflow and write its
  * document, through the same Plan and Train steps the workflow runs (so the document lands in a run,
- * `runs/<runId>/candidates/<id>.json`, and resuming works the same way).
+ * `runs/<runId>/candidates/<id>.json`, and resuming works the same way). On a terminal, stderr shows
+ * the step under way, then each epoch: trial, epoch, loss and validation loss (src/cli/activity.ts).
  */
 import { SpecError } from '../../errors.js';
 import { fmtInt, fmtSeconds, fmtValue } from '../../format.js';
@@ -14,7 +15,8 @@ import { keys } from '../../store/keys.js';
 import { openCheckedStore } from '../../store/open.js';
 import { getJson } from '../../store/store.js';
 import { trialsPerCandidate } from '../../sweep/schema.js';
-import { withActivity } from '../activity.js';
+import { wrapLine } from '../../report/wrap.js';
+import { epochPhase, withActivity } from '../activity.js';
 import { prepareSweepFile } from '../sweep-file.js';
 
 export interface TrainCommandOptions {
@@ -50,7 +52,12 @@ export async function trainCommand(file: string, opts: TrainCommandOptions, out:
     await plan(store, { trigger: 'cli', key: keys.sweep(spec.name), runId }, { datasetScope: 'anywhere' });
     const trials = trialsPerCandidate(spec);
     activity.phase(`training ${opts.candidate}: ${trials} trial${trials === 1 ? '' : 's'} × up to ${spec.training.epochs} epochs`);
-    const trained = await train(store, { runId, candidateId: opts.candidate }, { backend: opts.backend, datasetScope: 'anywhere' });
+    const perRepeat = trials / spec.evaluation.repeats;
+    const trained = await train(
+      store,
+      { runId, candidateId: opts.candidate },
+      { backend: opts.backend, datasetScope: 'anywhere', onEpoch: (e) => activity.phase(epochPhase(opts.candidate, e, trials, perRepeat)) },
+    );
     activity.stop();
     const key = keys.candidate(runId, opts.candidate);
     const doc: CandidateDoc = candidateDocSchema.parse(await getJson(store, key));
@@ -58,15 +65,14 @@ export async function trainCommand(file: string, opts: TrainCommandOptions, out:
     if (opts.json) {
       out.write(`${JSON.stringify({ schema: TRAIN_RESULT_SCHEMA, runId, candidateId: opts.candidate, skipped: trained.status === 'skipped', location: where, document: doc }, null, 2)}\n`);
     } else {
-      if (trained.status === 'skipped') out.write(`already trained in run ${runId}: ${where}\n`);
-      if (doc.status === 'failed') out.write(`failed: ${doc.error?.message}\ndocument: ${where}\n`);
+      if (trained.status === 'skipped') out.write(`${wrapLine(`already trained in run ${runId}: ${where}`)}\n`);
+      if (doc.status === 'failed') out.write(`${wrapLine(`failed: ${doc.error?.message}`)}\ndocument: ${where}\n`);
       else {
         const m = doc.metric;
-        out.write(
+        const summary =
           `${doc.candidate.id}: validation ${m.name} ${fmtValue(m.mean)}${m.values.length > 1 ? ` (sd ${fmtValue(m.std)} over ${m.values.length} trials)` : ''}, ` +
-            `${fmtInt(doc.parameterCount)} parameters, ${fmtSeconds(doc.timing.fitSeconds)} s fitting at ${fmtInt(Math.round(doc.timing.samplesPerSecond ?? 0))} samples/s on ${doc.backend}\n` +
-            `document: ${where}\n`,
-        );
+          `${fmtInt(doc.parameterCount)} parameters, ${fmtSeconds(doc.timing.fitSeconds)} s fitting at ${fmtInt(Math.round(doc.timing.samplesPerSecond ?? 0))} samples/s on ${doc.backend}`;
+        out.write(`${wrapLine(summary)}\ndocument: ${where}\n`);
       }
     }
     return doc.status === 'failed' ? 1 : 0;

@@ -184,7 +184,7 @@ describe('the baseline, the recommendation and the test scores in leaderboard.js
     expect(table).toMatch(/^2 +1 +8 +41 +0\.814 ± 0\.012 +0\.187 +12\.0 +7\.5 +recommended$/m);
     expect(table).toMatch(/^4 +2 +8 +200 +0\.554 ± 0\.016 +< 0\.001 +12\.0 +7\.5 +at or below baseline$/m);
     expect(unwrapped(table)).toContain(
-      'baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.600 ± 0 on the same splits; 3 of 4 candidates beat it (one-sided paired test, p < 0.05).',
+      'baseline "majority class" — always "no" (57.4 % of training rows) — accuracy 0.600 ± 0 on the same splits; 3 of 4 candidates beat it (one-sided paired test, 5 % level).',
     );
     expect(unwrapped(table)).toMatch(/^recommended: depth 1, width 8 \(8 units, \d+ parameters\) dense d1 w8 \(\d+ params, accuracy 0\.814 ± 0\.012\) is the smallest candidate as good as the best/m);
     expect(Math.max(...table.split('\n').map((l) => l.length))).toBeLessThanOrEqual(100);

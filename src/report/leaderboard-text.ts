@@ -4,7 +4,7 @@
  */
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../format.js';
 import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
-import type { BaselineVerdict } from '../stats/index.js';
+import { SIGNIFICANCE, type BaselineVerdict } from '../stats/index.js';
 import { candidateVerdict, verdictText } from '../results/verdict.js';
 import { allFailedSentences } from './failures.js';
 
@@ -88,7 +88,7 @@ export function leaderboardNotes(lb: Leaderboard): string[] {
     const total = lb.rows.length;
     out.push(
       `baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ` +
-        `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, p < 0.05).`,
+        `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, ${SIGNIFICANCE * 100} % level).`,
     );
   }
   for (const n of lb.answer.next) out.push(`next: ${n}`);

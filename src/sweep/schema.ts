@@ -289,8 +289,8 @@ export const sweepSpecSchema = z
     }
     if (d.task === 'forecast') {
       if (d.format !== 'csv') issue(['dataset', 'format'], 'must be csv for forecast');
-      if (d.time === undefined) issue(['dataset', 'time'], 'is required for forecast');
-      if (d.lookback === undefined) issue(['dataset', 'lookback'], 'is required for forecast');
+      if (d.time === undefined) issue(['dataset', 'time'], 'is required for forecast: the column that orders the rows (a date or time, or a step number)');
+      if (d.lookback === undefined) issue(['dataset', 'lookback'], 'is required for forecast: how many past rows each prediction sees (e.g. 24 for a day of hourly rows)');
       if (m.family === 'cnn') issue(['model', 'family'], 'cnn does not fit a forecast task; use lstm or dense');
       for (const f of ['categorical', 'dates', 'maxCategories'] as const) {
         if (d[f] !== undefined) issue(['dataset', f], 'is not for forecast tasks (forecast inputs are numeric)');

@@ -8,7 +8,8 @@ import { embedPreprocessing } from '../src/artifacts/model.js';
 import type { Preprocessing } from '../src/data/preprocess.js';
 
 /** Only its size matters here. */
-const preprocessingOf = (columns: number) => ({ input: { kind: 'table', columns: Array.from({ length: columns }, (_, i) => ({ name: `column-${i}`, mean: i / 3, std: 1 + i / 7 })) } }) as unknown as Preprocessing;
+const preprocessingOf = (columns: number) =>
+  ({ input: { kind: 'table', columns: Array.from({ length: columns }, (_, i) => ({ name: `column-${i}`, mean: i / 3, std: 1 + i / 7 })) } }) as unknown as Preprocessing;
 
 describe('embedPreprocessing', () => {
   it('embeds a preprocessing that fits', () => {

@@ -194,7 +194,12 @@ const CASES: StoreCase[] = [
     args: predict,
     message: /rows\.csv: row 3, column "b": "Infinity" is not a number$/,
   },
-  { name: 'predict rows with only a header', breakIt: async (store) => writeFile(join(store, '..', 'rows.csv'), 'a,b\n'), args: predict, message: /rows\.csv: the file has a header but no data rows$/ },
+  {
+    name: 'predict rows with only a header',
+    breakIt: async (store) => writeFile(join(store, '..', 'rows.csv'), 'a,b\n'),
+    args: predict,
+    message: /rows\.csv: the file has a header but no data rows$/,
+  },
   {
     name: 'predict with a preprocessing.json that is not JSON',
     breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, 'nope'),

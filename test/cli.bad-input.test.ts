@@ -286,9 +286,24 @@ const CSV_CASES: Case[] = [
     message: 'datasets/d.csv: row 2, column "b": "Infinity" is not a number',
   },
   { name: 'a cell of 1e999', files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,1e999,yes\n2,3,no\n' }), args: plan(), message: 'row 2, column "b": "1e999" is not a number' },
-  { name: 'a NUL byte in a number', files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,2\u0000,yes\n3,4,no\n' }), args: plan(), message: 'row 2, column "b": "2\\u0000" is not a number' },
-  { name: 'two unnamed columns', files: withData(sweep({ dataset: { features: ['a'] } }), { 'store/datasets/d.csv': 'a,,,label\n1,2,3,yes\n' }), args: plan(), message: 'row 1: column "" appears twice (columns 2 and 3)' },
-  { name: 'binary with one class', files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,2,yes\n3,4,yes\n' }), args: plan(), message: 'column "label" has 1 distinct value (yes); binary needs exactly two' },
+  {
+    name: 'a NUL byte in a number',
+    files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,2\u0000,yes\n3,4,no\n' }),
+    args: plan(),
+    message: 'row 2, column "b": "2\\u0000" is not a number',
+  },
+  {
+    name: 'two unnamed columns',
+    files: withData(sweep({ dataset: { features: ['a'] } }), { 'store/datasets/d.csv': 'a,,,label\n1,2,3,yes\n' }),
+    args: plan(),
+    message: 'row 1: column "" appears twice (columns 2 and 3)',
+  },
+  {
+    name: 'binary with one class',
+    files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,2,yes\n3,4,yes\n' }),
+    args: plan(),
+    message: 'column "label" has 1 distinct value (yes); binary needs exactly two',
+  },
   {
     name: 'binary with five classes',
     files: withData(sweep({ dataset: { target: 'b', features: ['a'] } })),

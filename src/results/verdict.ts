@@ -65,7 +65,8 @@ export function answerWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
   const m = a.metric;
   const u = a.unit;
   const edges = rec ? a.edges.map((e) => edgeSentence(e, rec)) : [];
-  const use = (c: RankedCandidate<CandidateDigest>) => `Use depth ${c.depth} and width ${c.width}: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : count(c.params, 'parameter')}).`;
+  const use = (c: RankedCandidate<CandidateDigest>) =>
+    `Use depth ${c.depth} and width ${c.width}: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : count(c.params, 'parameter')}).`;
   switch (a.outcome) {
     case 'none':
       return {

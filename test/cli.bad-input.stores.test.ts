@@ -187,6 +187,19 @@ const CASES: StoreCase[] = [
     args: predictCandidate,
     message: /model\.json and preprocessing\.json do not belong together: the model takes inputs of shape \[2\], the preprocessing prepares \[3\]$/,
   },
+  // The rows to predict are bad input too (the file beside the store).
+  {
+    name: 'predict rows with an Infinity cell',
+    breakIt: async (store) => writeFile(join(store, '..', 'rows.csv'), 'a,b\n0.5,0.5\n0.2,Infinity\n'),
+    args: predict,
+    message: /rows\.csv: row 3, column "b": "Infinity" is not a number$/,
+  },
+  {
+    name: 'predict rows with only a header',
+    breakIt: async (store) => writeFile(join(store, '..', 'rows.csv'), 'a,b\n'),
+    args: predict,
+    message: /rows\.csv: the file has a header but no data rows$/,
+  },
   {
     name: 'predict with a preprocessing.json that is not JSON',
     breakIt: write(`${keys.finalModel(RUN)}preprocessing.json`, 'nope'),

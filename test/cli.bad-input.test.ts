@@ -240,6 +240,12 @@ const SPEC_CASES: Case[] = [
     message: 'search.minEpochs: must be an integer',
   },
   {
+    name: 'halving with a budget of 0 epochs',
+    files: withData(sweep({ model: { depth: [1, 2], width: [2, 4] }, search: { strategy: 'halving', budget: { epochs: 0 } } })),
+    args: plan(),
+    message: 'search.budget.epochs: must be ≥ 1',
+  },
+  {
     name: 'halving with epochs 1e308',
     files: withData(sweep({ model: { depth: [1, 2, 3], width: [2, 4, 8] }, training: { epochs: 1e308 }, search: { strategy: 'halving', minEpochs: 1 } })),
     args: run(),
@@ -272,6 +278,32 @@ const CSV_CASES: Case[] = [
   { name: 'target column missing', files: withData(sweep({ dataset: { target: 'rain' } })), args: run(), message: 'dataset.target: column "rain" is not in the header (columns: a, b, label, y)' },
   { name: 'feature column missing', files: withData(sweep({ dataset: { features: ['a', 'wind'] } })), args: run(), message: 'dataset.features: column "wind" is not in the header' },
   { name: 'feature is the target', files: withData(sweep({ dataset: { features: ['a', 'label'] } })), args: run(), message: 'dataset.features: column "label" is the target' },
+  // Neighbours of the second hidden set's classes (issue 21): cells no number parser should take, a target with nothing to learn.
+  {
+    name: 'an Infinity cell',
+    files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,Infinity,yes\n2,3,no\n' }),
+    args: plan(),
+    message: 'datasets/d.csv: row 2, column "b": "Infinity" is not a number',
+  },
+  { name: 'a cell of 1e999', files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,1e999,yes\n2,3,no\n' }), args: plan(), message: 'row 2, column "b": "1e999" is not a number' },
+  {
+    name: 'a NUL byte in a number',
+    files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,2\u0000,yes\n3,4,no\n' }),
+    args: plan(),
+    message: 'row 2, column "b": "2\\u0000" is not a number',
+  },
+  {
+    name: 'two unnamed columns',
+    files: withData(sweep({ dataset: { features: ['a'] } }), { 'store/datasets/d.csv': 'a,,,label\n1,2,3,yes\n' }),
+    args: plan(),
+    message: 'row 1: column "" appears twice (columns 2 and 3)',
+  },
+  {
+    name: 'binary with one class',
+    files: withData(sweep(), { 'store/datasets/d.csv': 'a,b,label\n1,2,yes\n3,4,yes\n' }),
+    args: plan(),
+    message: 'column "label" has 1 distinct value (yes); binary needs exactly two',
+  },
   {
     name: 'binary with five classes',
     files: withData(sweep({ dataset: { target: 'b', features: ['a'] } })),
@@ -283,6 +315,12 @@ const CSV_CASES: Case[] = [
     files: withData(sweep({ dataset: { task: 'multiclass' } }), { 'store/datasets/d.csv': 'a,b,label\n1,2,x\n3,4,x\n' }),
     args: run(),
     message: 'dataset.target: column "label" has only one distinct value (x); multiclass needs at least two',
+  },
+  {
+    name: 'regression on a constant target',
+    files: withData(sweep({ dataset: { task: 'regression', target: 'y' } }), { 'store/datasets/d.csv': 'a,b,y\n1,2,3\n3,4,3\n5,6,3\n' }),
+    args: plan(),
+    message: 'dataset.target: column "y" is 3 in every row; regression needs a target that varies',
   },
   {
     name: 'regression target not a number',
@@ -780,6 +818,11 @@ const STORE_URI_CASES: Case[] = [
   { name: '--store ""', files: withData(sweep()), args: ['run', '{sweep}', '--store', ''], message: '--store "": empty; expected a directory or s3://bucket/prefix' },
   { name: '--store of blanks', files: withData(sweep()), args: ['train', '{sweep}', '--store', '  ', '--candidate', 'x'], message: '--store "  ": empty' },
   { name: 'predict --store s3:/bucket', files: { 'rows.csv': 'a,b\n1,2\n' }, args: ['predict', 'some-run', '{dir}/rows.csv', '--store', 's3:/bucket'], message: '"s3:/bucket": not an S3 URI' },
+  { name: '--store s3:// (no bucket)', files: withData(sweep()), args: ['plan', '{sweep}', '--store', 's3://'], message: '"s3://": not an S3 URI' },
+  { name: '--store s3://bucket/../x', files: withData(sweep()), args: ['plan', '{sweep}', '--store', 's3://bucket/../x'], message: '"s3://bucket/../x": not an S3 URI' },
+  { name: '--store http://…', files: withData(sweep()), args: ['plan', '{sweep}', '--store', 'http://localhost:9000/b'], message: '"http://localhost:9000/b": unsupported store' },
+  { name: '--run-id ..', files: withData(sweep()), args: run('--run-id', '..'), message: '--run-id: must be letters, digits, ".", "_" or "-" (at most 128), got ".."' },
+  { name: '--run-id of 300 characters is cut in the message', files: withData(sweep()), args: run('--run-id', 'x'.repeat(300)), message: /--run-id: must be .* got "x{80}…"$/ },
   { name: 'LAYERBENCH_STORE=s3:/bucket', files: withData(sweep()), args: ['run', '{sweep}'], env: { LAYERBENCH_STORE: 's3:/bucket' }, message: '"s3:/bucket": not an S3 URI' },
 ];
 

@@ -101,6 +101,41 @@ describe('train', () => {
     expect(doc.error?.message).toMatch(/loss became (NaN|infinite)/);
   });
 
+  it('at 10,000 candidates a task reads its item, the run context and the data — never run.json or the item list', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'layerbench-train-'));
+    dirs.push(dir);
+    const store = new LocalStore(dir);
+    await store.put('datasets/lin.csv', CSV);
+    await putJson(store, keys.sweep('wide'), {
+      name: 'wide',
+      dataset: { key: 'datasets/lin.csv', task: 'regression', target: 'y' },
+      model: { family: 'dense', depth: Array.from({ length: 40 }, (_, i) => i + 1), width: Array.from({ length: 250 }, (_, i) => i + 1) },
+      training: { epochs: 1, batchSize: 8 },
+      evaluation: { strategy: 'holdout', repeats: 1 },
+      search: { maxCandidates: 10_000 },
+    });
+    const out = await plan(store, { trigger: 'cli', key: keys.sweep('wide') });
+    expect(out.items).toHaveLength(10_000);
+    const runId = out.runs[0]!.runId;
+    expect((await store.get(keys.runManifest(runId))).byteLength).toBeGreaterThan(4_000_000);
+    const read: { key: string; bytes: number }[] = [];
+    const recording: Store = Object.assign(Object.create(store) as Store, {
+      get: async (key: string) => {
+        const body = await store.get(key);
+        read.push({ key, bytes: body.byteLength });
+        return body;
+      },
+    });
+    // What the Map passes a task: its item as the item list holds it (the smallest candidate: depth 1, width 1).
+    const item = out.items.find((i) => i.candidate?.depth === 1 && i.candidate.width === 1)!;
+
+    expect(await train(recording, item, { backend: 'cpu' })).toMatchObject({ status: 'succeeded' });
+
+    expect(read.map((r) => r.key).filter((k) => k === keys.runManifest(runId) || k.startsWith('plans/'))).toEqual([]);
+    expect(read.map((r) => r.key)).toContain(keys.trainContext(runId));
+    expect(read.reduce((n, r) => n + r.bytes, 0)).toBeLessThan(64 * 1024);
+  }, 60_000);
+
   it('throws a TransientError (for the Retry) and writes nothing', async () => {
     const { store, runId, candidateId } = await plannedStore(0.01, 'flaky');
     const inner: Store = store;

@@ -20,6 +20,19 @@ export function joinPrefix(prefix: string, name: string): string {
   return prefix === '' || prefix.endsWith('/') ? `${prefix}${name}` : `${prefix}/${name}`;
 }
 
+/** What tfjs accepts in userDefinedMetadata without printing a warning of its own (serialized length). */
+const METADATA_LIMIT = 1_048_576;
+
+/**
+ * The preprocessing in the model's userDefinedMetadata, for who loads model.json alone — when it fits
+ * tfjs's limit: a table of thousands of columns would make tfjs print its warning on every save.
+ * preprocessing.json beside the model holds it either way (what layerbench reads).
+ */
+export function embedPreprocessing(model: Pick<tfTypes.LayersModel, 'setUserDefinedMetadata'>, preprocessing: Preprocessing): void {
+  const metadata = { layerbench: { preprocessing } };
+  if (JSON.stringify(metadata).length <= METADATA_LIMIT) model.setUserDefinedMetadata(metadata);
+}
+
 /**
  * Save `model` under `prefix`: the weights first, then model.json (readers that find model.json
  * therefore find its weights). Returns the keys written.

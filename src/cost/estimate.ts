@@ -85,7 +85,7 @@ function add(a: CostEstimate, b: CostEstimate): CostEstimate {
 }
 
 /** The cost of a run's documents (all of them: ranked, stopped at a rung, failed). `items(id)`: Map items per candidate (default 1). */
-export function runCost(docs: readonly CandidateDoc[], prices: PriceTable, rounds = 1, items: (candidateId: string) => number = () => 1): RunCost {
+export function runCost(docs: readonly Pick<CandidateDoc, 'candidate' | 'compute'>[], prices: PriceTable, rounds = 1, items: (candidateId: string) => number = () => 1): RunCost {
   const candidates = new Map<string, CostEstimate>();
   let training = ZERO;
   let unmeasured = 0;

@@ -15,7 +15,8 @@
  *    overhead for one round.
  * Candidates without a compute record (older or Catch-written documents) are left out of both sides.
  */
-import type { CandidateDoc, Compute } from '../results/document.js';
+import type { CandidateDigest } from '../results/analysis.js';
+import type { Compute } from '../results/document.js';
 import { candidateCost, runOverhead } from './estimate.js';
 import type { PriceTable } from './prices.js';
 
@@ -35,7 +36,7 @@ export interface GridComparison {
   unmeasured: number;
 }
 
-type Doc = Pick<CandidateDoc, 'candidate' | 'trials' | 'timing' | 'compute'>;
+type Doc = Pick<CandidateDigest, 'candidate' | 'trials' | 'timing' | 'compute'>;
 
 /** The median of a non-empty list. */
 function median(xs: number[]): number {

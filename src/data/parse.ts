@@ -206,6 +206,8 @@ function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
   let labels: LabelKind | undefined;
   if (ds.task === 'regression') {
     y = readNumeric(ds.key, table, t, keep, ' (a regression target must be numeric)');
+    // As a binary target with one class: nothing to learn, and the baseline (the training mean) would be exact.
+    if (y.length > 1 && y.every((v) => v === y[0])) throw new DataError(`dataset.target: column ${q(targetName)} is ${y[0]} in every row; regression needs a target that varies`);
   } else ({ y, classes, labels } = classTarget(ds, table, t, keep));
 
   const instants = new Map<number, Float64Array>();

@@ -29,11 +29,12 @@ import {
 import { metricUnit } from '../format.js';
 import { higherIsBetter as metricHigherIsBetter, rankingMetric, type SweepSpec } from '../sweep/schema.js';
 import type { BaselineDoc } from './baseline.js';
-import type { CandidateDoc } from './document.js';
+import type { CandidateDoc, Trial } from './document.js';
 import type { FinalModelDoc } from './final-model.js';
 
-export interface RankedCandidate {
-  doc: CandidateDoc;
+/** A ranked candidate; `doc` is whatever was ranked: whole documents (the report) or their digests (Aggregate). */
+export interface RankedCandidate<D extends CandidateDigest = CandidateDoc> {
+  doc: D;
   id: string;
   /** `dense d3 w64`: the family, depth and width as the report names them. */
   label: string;
@@ -87,26 +88,26 @@ export interface BaselineSummary {
   test: BaselineDoc['test'];
 }
 
-export interface RunAnalysis {
+export interface RunAnalysis<D extends CandidateDigest = CandidateDoc> {
   metric: string;
   higherIsBetter: boolean;
   /** The metric's unit (dataset.unit for errors, squared for mse); null for accuracy or when none was given. */
   unit: string | null;
   /** Succeeded candidates with finite scores, best first. */
-  ranked: RankedCandidate[];
+  ranked: RankedCandidate<D>[];
   /** Failed candidates, and succeeded ones without a finite score. */
-  failed: CandidateDoc[];
-  best: RankedCandidate | null;
+  failed: D[];
+  best: RankedCandidate<D> | null;
   /** What kind of answer the run gives (src/stats/decision.ts). */
   outcome: Outcome;
   /** The candidate to use; null when the outcome is `baseline` or `none`. */
-  recommended: RankedCandidate | null;
+  recommended: RankedCandidate<D> | null;
   /** Where the recommendation sits at the end of an axis, and what to try. */
   edges: Edge[];
   /** Outcome `undecided`: the gap to the best and the trials that would resolve it. */
   needed: TrialsNeeded | null;
   /** The Pareto front, fewest parameters first. */
-  pareto: RankedCandidate[];
+  pareto: RankedCandidate<D>[];
   /** Trials per candidate (the most common n). */
   trialsPerCandidate: number;
   baseline: BaselineSummary | null;
@@ -119,8 +120,31 @@ export interface AnalyzeExtras {
   final?: FinalModelDoc | null;
 }
 
+/** A trial as ranking and costing read it: no epoch curve (only its length), no test rows (see CandidateDigest). */
+export type TrialDigest = Omit<Trial, 'epochs' | 'test'> & { epochs: { readonly length: number }; test?: Omit<NonNullable<Trial['test']>, 'blocks'> };
+
+/**
+ * A candidate document as the leaderboard, the decision and the cost read it (Aggregate): the whole
+ * document but the per-epoch curves (only how many epochs each trial trained), the test split's row
+ * blocks (their score is kept instead: `testScore`, what trialModelsTest gives) and the layer
+ * summaries (kept only where they give the parameter count: documents without `parameterCount`).
+ * About a sixth of a parsed document's memory: what lets one Aggregate hold 10,000 candidates. A
+ * whole CandidateDoc is a CandidateDigest too (without `testScore`: it is computed from its trials).
+ */
+export type CandidateDigest = Omit<CandidateDoc, 'trials'> & { trials: TrialDigest[]; testScore?: TestScore | null };
+
+/** The digest of a parsed document, its test score on `metric` (the run's ranking metric) computed before its row blocks go. */
+export function digestCandidateDoc(doc: CandidateDoc, metric: string): CandidateDigest {
+  return {
+    ...doc,
+    layers: doc.parameterCount === null ? doc.layers : [],
+    trials: doc.trials.map(({ epochs, test, ...t }) => ({ ...t, epochs: { length: epochs.length }, ...(test ? { test: { metric: test.metric, loss: test.loss, rows: test.rows } } : {}) })),
+    testScore: trialModelsTest(doc, metric),
+  };
+}
+
 /** Parameter count of a document: the recorded count, or the sum over its layer summaries. */
-export function parameterCount(doc: CandidateDoc): number | null {
+export function parameterCount(doc: Pick<CandidateDigest, 'parameterCount' | 'layers'>): number | null {
   if (doc.parameterCount !== null) return doc.parameterCount;
   return doc.layers.length > 0 ? doc.layers.reduce((s, l) => s + l.params, 0) : null;
 }
@@ -131,12 +155,12 @@ export function candidateLabel(doc: Pick<CandidateDoc, 'candidate'>): string {
 }
 
 /** The per-trial scores of a document (the recorded list, else each trial's valMetric). */
-export function metricValues(doc: CandidateDoc): number[] {
+export function metricValues(doc: Pick<CandidateDigest, 'metric' | 'trials'>): number[] {
   return doc.metric.values.length > 0 ? doc.metric.values : doc.trials.map((t) => t.valMetric);
 }
 
 /** A document's trials as points (finite validation scores only). */
-export function trialPoints(doc: Pick<CandidateDoc, 'trials'>): TrialPoint[] {
+export function trialPoints(doc: Pick<CandidateDigest, 'trials'>): TrialPoint[] {
   return doc.trials
     .filter((t) => Number.isFinite(t.valMetric))
     .map((t) => ({
@@ -188,7 +212,7 @@ export function baselineSummary(doc: BaselineDoc, metric: string): BaselineSumma
 }
 
 /** A candidate's trial models on the test split: their mean, and the interval when every trial kept its per-row results. */
-export function trialModelsTest(doc: CandidateDoc, metric: string): TestScore | null {
+export function trialModelsTest(doc: Pick<CandidateDoc, 'trials'>, metric: string): TestScore | null {
   const tests = doc.trials.filter((t) => t.test !== undefined && Number.isFinite(t.test.metric));
   if (tests.length === 0) return null;
   const rows = tests[0]!.test!.rows;
@@ -207,13 +231,17 @@ export function finalModelTest(final: FinalModelDoc | null, metric: string): Tes
 }
 
 /** Rank a run's candidate documents and decide (src/stats/decision.ts). The spec gives the metric, its direction, unit and axes. */
-export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec, 'dataset' | 'evaluation'> & Partial<Pick<SweepSpec, 'model'>>, extras: AnalyzeExtras = {}): RunAnalysis {
+export function analyzeRun<D extends CandidateDigest>(
+  docs: readonly D[],
+  spec?: Pick<SweepSpec, 'dataset' | 'evaluation'> & Partial<Pick<SweepSpec, 'model'>>,
+  extras: AnalyzeExtras = {},
+): RunAnalysis<D> {
   const metric = spec ? rankingMetric(spec) : (docs[0]?.metric.name ?? 'metric');
   const hib = spec ? metricHigherIsBetter(rankingMetric(spec)) : (docs[0]?.metric.higherIsBetter ?? metricScale(metric) === 'proportion');
   const unit = metricUnit(metric, spec?.dataset.unit);
   const baseline = extras.baseline ? baselineSummary(extras.baseline, metric) : null;
-  const failed: CandidateDoc[] = [];
-  const contenders: Omit<RankedCandidate, 'rank' | 'vsBest' | 'pWorse' | 'approxBest' | 'undecided' | 'pareto' | 'vsBaseline'>[] = [];
+  const failed: D[] = [];
+  const contenders: Omit<RankedCandidate<D>, 'rank' | 'vsBest' | 'pWorse' | 'approxBest' | 'undecided' | 'pareto' | 'vsBaseline'>[] = [];
   for (const doc of docs) {
     const values = metricValues(doc);
     // A candidate with a non-finite trial is failed as a whole: dropping the trial would bias its mean.
@@ -231,7 +259,8 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
       params: parameterCount(doc),
       summary: scoreSummary(metric, points.length === values.length ? points : values.map((value, i) => ({ repeat: i, fold: 0, value }))),
       points,
-      test: trialModelsTest(doc, metric),
+      // A digest carries its test score; a whole document (no testScore) still has the row blocks it is computed from.
+      test: doc.testScore !== undefined ? doc.testScore : trialModelsTest(doc as Pick<CandidateDoc, 'trials'>, metric),
     });
   }
   const axes = spec?.model ? { depth: spec.model.depth, width: spec.model.width } : { depth: docs.map((d) => d.candidate.depth), width: docs.map((d) => d.candidate.width) };
@@ -239,7 +268,7 @@ export function analyzeRun(docs: readonly CandidateDoc[], spec?: Pick<SweepSpec,
     contenders.map((c) => ({ ...c, mean: c.summary.mean, se: c.summary.se })),
     { higherIsBetter: hib, metric, baseline: baseline && { points: baseline.points, mean: baseline.summary.mean }, axes },
   );
-  const ranked: RankedCandidate[] = decision.ranked.map((j) => {
+  const ranked: RankedCandidate<D>[] = decision.ranked.map((j) => {
     const { mean: _mean, se: _se, ...c } = j.contender;
     return { ...c, rank: j.rank, vsBest: j.vsBest, pWorse: j.pWorse, approxBest: j.approxBest, undecided: j.undecided, vsBaseline: j.vsBaseline, pareto: false };
   });
@@ -278,7 +307,7 @@ function mode(xs: number[]): number {
  * The test score quoted for the recommendation: the final model's when Finalize refit the recommended
  * candidate (an interval about that model), else its trial models' (an interval about the candidate).
  */
-export function recommendedTest(a: RunAnalysis): TestScore | null {
+export function recommendedTest(a: RunAnalysis<CandidateDigest>): TestScore | null {
   const rec = a.recommended;
   if (!rec) return null;
   if (a.final && a.final.candidateId === rec.id) {

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { LayerbenchError } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { getJson, type Store } from '../store/store.js';
+import type { CandidateDigest } from './analysis.js';
 import type { CandidateDoc } from './document.js';
 
 export const HALVING_SCHEMA = 'layerbench.halving.v1' as const;
@@ -109,7 +110,7 @@ export function currentRound(state: HalvingState): Round {
 }
 
 /** Epochs a document's trials trained, in all (what the run actually spent, early stopping included). */
-export function epochsTrained(doc: Pick<CandidateDoc, 'trials'>): number {
+export function epochsTrained(doc: Pick<CandidateDigest, 'trials'>): number {
   return doc.trials.reduce((s, t) => s + t.epochs.length, 0);
 }
 
@@ -135,7 +136,7 @@ export function lastRounds(state: HalvingState): Map<string, number> {
 }
 
 /** What a halving run saved: epochs trained in all against the full grid's (every candidate × trials × training.epochs). */
-export function epochsSaved(state: HalvingState, docs: readonly Pick<CandidateDoc, 'trials'>[], candidates: number): { trained: number; grid: number; fraction: number } {
+export function epochsSaved(state: HalvingState, docs: readonly Pick<CandidateDigest, 'trials'>[], candidates: number): { trained: number; grid: number; fraction: number } {
   const trained = docs.reduce((s, d) => s + epochsTrained(d), 0);
   const grid = candidates * state.trials * state.budgets.at(-1)!;
   return { trained, grid, fraction: grid > 0 ? trained / grid : 0 };

@@ -1,9 +1,8 @@
-import { analyzeRun, finalModelTest, type AnalyzeExtras, type RankedCandidate, type TestScore } from './analysis.js';
+import { analyzeRun, finalModelTest, type AnalyzeExtras, type CandidateDigest, type RankedCandidate, type TestScore } from './analysis.js';
 import { answerWords, candidateVerdict, DECISION_RULE } from './verdict.js';
 import { runCost, type RunCost } from '../cost/estimate.js';
 import { compareWithGrid } from '../cost/grid.js';
 import type { PriceTable } from '../cost/prices.js';
-import type { CandidateDoc } from './document.js';
 import { currentRound, epochsSaved, lastRounds, type HalvingState } from './halving.js';
 import {
   LEADERBOARD_SCHEMA,
@@ -24,7 +23,7 @@ function testScore(t: TestScore | null): LeaderboardTest | null {
   return t && { metric: t.score, se: t.se, ci95: pair(t.ci), n: t.n, rows: t.rows };
 }
 
-function row(c: RankedCandidate, recommended: boolean, cost: RunCost | null): LeaderboardRow {
+function row(c: RankedCandidate<CandidateDigest>, recommended: boolean, cost: RunCost | null): LeaderboardRow {
   const k = cost?.candidates.get(c.id);
   const doc = c.doc;
   const cand = doc.candidate;
@@ -53,14 +52,14 @@ function row(c: RankedCandidate, recommended: boolean, cost: RunCost | null): Le
 export interface LeaderboardMore {
   /** The run's halving state; its stopped candidates (splitByRung) are listed, not ranked. */
   halving?: HalvingState | null;
-  stopped?: CandidateDoc[];
+  stopped?: CandidateDigest[];
   /** Price the candidates' compute (default: no cost fields). */
   prices?: PriceTable;
 }
 
 export function buildLeaderboard(
   manifest: LeaderboardSource,
-  docs: CandidateDoc[],
+  docs: CandidateDigest[],
   missing: MissingResult[] = [],
   generatedAt: string = new Date().toISOString(),
   extras: AnalyzeExtras = {},
@@ -137,7 +136,7 @@ function costSummary(c: RunCost, prices: PriceTable): RunCostSummary {
   };
 }
 
-function searchSummary(state: HalvingState, docs: readonly CandidateDoc[], candidates: number, prices: PriceTable | null): SearchSummary {
+function searchSummary(state: HalvingState, docs: readonly CandidateDigest[], candidates: number, prices: PriceTable | null): SearchSummary {
   const byId = new Map(docs.map((d) => [d.candidate.id, d]));
   const last = new Set(currentRound(state).candidates);
   const at = lastRounds(state);

@@ -32,7 +32,7 @@
 import { z } from 'zod';
 import { count, fmtInt, fmtPercent, fmtUncertainty, fmtValue, pEquals, withUnit } from '../format.js';
 import { critical, decide, fitPowerLaw, powerLawAt, SIGNIFICANCE, trialsToResolve, pBetter, type PowerLawFit, type TrialPoint } from '../stats/index.js';
-import { candidateLabel, scoreSummary, trialPoints } from './analysis.js';
+import { candidateLabel, scoreSummary, trialPoints, type CandidateDigest } from './analysis.js';
 import type { CandidateDoc } from './document.js';
 import { trialsPerCandidate, type SweepSpec } from '../sweep/schema.js';
 import { keys } from '../store/keys.js';
@@ -172,7 +172,7 @@ export interface CurveInput {
   unit: string | null;
   plan: CurvePlan;
   /** The candidates' own documents (the full-data points). */
-  full: ReadonlyMap<string, CandidateDoc>;
+  full: ReadonlyMap<string, CandidateDigest>;
   /** The curve's documents by `${candidateId}@${fractionKey(f)}`; absent: not written (yet). */
   points: ReadonlyMap<string, CandidateDoc>;
   now: Date;
@@ -183,7 +183,7 @@ interface Measured {
   points: TrialPoint[];
 }
 
-function measure(metric: string, fraction: number, doc: CandidateDoc | undefined): Measured {
+function measure(metric: string, fraction: number, doc: CandidateDigest | undefined): Measured {
   const empty = (status: 'failed' | 'missing', reason: string): Measured => ({
     result: { fraction, trainRows: 0, status, reason, trials: 0, mean: null, se: null, ci95: null },
     points: [],

@@ -5,7 +5,7 @@
  */
 import { SIGNIFICANCE, type BaselineVerdict, type Edge, type Outcome } from '../stats/index.js';
 import { count, fmtInt, fmtInterval, fmtMeanSe, fmtRatio, fmtUncertainty, fmtValue, pEquals, withUnit } from '../format.js';
-import type { RankedCandidate, RunAnalysis } from './analysis.js';
+import type { CandidateDigest, RankedCandidate, RunAnalysis } from './analysis.js';
 
 /** The rule, stated once: the report's method section and the leaderboard quote it. */
 export const DECISION_RULE =
@@ -34,7 +34,7 @@ export interface AnswerWords {
 }
 
 /** `3 hidden layers, 64 units each` (or filters), with the per-layer list when the width pattern varies. */
-export function architectureWords(c: Pick<RankedCandidate, 'doc'>): string {
+export function architectureWords(c: Pick<RankedCandidate<CandidateDigest>, 'doc'>): string {
   const cand = c.doc.candidate;
   const unit = cand.family === 'cnn' ? 'filters' : cand.family === 'lstm' ? 'LSTM units' : 'units';
   const layer = cand.family === 'cnn' ? 'conv block' : cand.family === 'lstm' ? 'LSTM layer' : 'hidden layer';
@@ -44,13 +44,13 @@ export function architectureWords(c: Pick<RankedCandidate, 'doc'>): string {
 }
 
 /** `dense d1 w16 (193 params)`, or with the score: `dense d3 w64 (9,089 params, accuracy 0.842 ± 0.004)`. */
-export function describeCandidate(c: RankedCandidate, metric: string, unit: string | null, withMetric: boolean): string {
+export function describeCandidate(c: RankedCandidate<CandidateDigest>, metric: string, unit: string | null, withMetric: boolean): string {
   const params = c.params === null ? 'unknown parameter count' : `${fmtInt(c.params)} params`;
   if (!withMetric) return `${c.label} (${params})`;
   return `${c.label} (${params}, ${metric} ${fmtMeanSe(c.summary.mean, c.summary.se, unit)})`;
 }
 
-function edgeSentence(e: Edge, c: RankedCandidate): string {
+function edgeSentence(e: Edge, c: RankedCandidate<CandidateDigest>): string {
   const v = e.axis === 'depth' ? c.depth : c.width;
   const values = e.values.join(', ');
   return e.side === 'upper'
@@ -59,13 +59,14 @@ function edgeSentence(e: Edge, c: RankedCandidate): string {
 }
 
 /** The answer of a run in words (see the module comment). */
-export function answerWords(a: RunAnalysis): AnswerWords {
+export function answerWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
   const rec = a.recommended;
   const best = a.best;
   const m = a.metric;
   const u = a.unit;
   const edges = rec ? a.edges.map((e) => edgeSentence(e, rec)) : [];
-  const use = (c: RankedCandidate) => `Use depth ${c.depth} and width ${c.width}: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : count(c.params, 'parameter')}).`;
+  const use = (c: RankedCandidate<CandidateDigest>) =>
+    `Use depth ${c.depth} and width ${c.width}: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : count(c.params, 'parameter')}).`;
   switch (a.outcome) {
     case 'none':
       return {

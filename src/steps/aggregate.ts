@@ -13,9 +13,10 @@
  * and the checkpoints of a run with no round left to train.
  */
 import { keys } from '../store/keys.js';
+import type { CandidateDigest } from '../results/analysis.js';
 import { deleteCheckpoints, deleteScratch } from './cleanup.js';
 import { getJson, putJson, type Store } from '../store/store.js';
-import { readRunDocuments, type RunDocuments } from './documents.js';
+import { readRunDigests, type RunDocuments } from './documents.js';
 import { buildLeaderboard } from '../results/leaderboard-build.js';
 import { leaderboardCsv } from '../results/leaderboard-csv.js';
 import { parseLeaderboard } from '../results/leaderboard-read.js';
@@ -54,13 +55,13 @@ export async function aggregate(store: Store, payload: AggregateInput, opts: Agg
 
 async function aggregateRun(store: Store, runId: string, now: Date, prices: PriceTable): Promise<{ summary: RunSummary; promote: boolean }> {
   const manifest = await readManifest(store, runId);
-  const read = await readRunDocuments(store, manifest);
   const extras = await readRunExtras(store, runId);
-  const run = await writeLeaderboard(store, manifest, read, extras, now, prices);
+  // Digests, not whole documents: 10,000 candidates' epoch curves would not fit a small Lambda (CandidateDigest).
+  const run = await writeLeaderboard(store, manifest, await readRunDigests(store, manifest), extras, now, prices);
   const searchDone = strategyFor(manifest.sweep.search).done(run.halving);
   // The search done, a learning curve (spec learningCurve) is one more round (src/steps/curve.ts); once trained, its analysis.
   const curveDue = await curveRoundDue(store, manifest, searchDone);
-  if (!curveDue) await writeLearningCurve(store, manifest, read.docs, now);
+  if (!curveDue) await writeLearningCurve(store, manifest, now);
   return { summary: summarise(run.leaderboard), promote: !searchDone || curveDue };
 }
 
@@ -72,7 +73,7 @@ async function aggregateRun(store: Store, runId: string, now: Date, prices: Pric
 export async function writeLeaderboard(
   store: Store,
   manifest: RunManifest,
-  read: RunDocuments,
+  read: RunDocuments<CandidateDigest>,
   extras: RunExtras,
   now: Date,
   prices: PriceTable = priceTable(),

@@ -72,14 +72,17 @@ export async function resumedCurveItems(store: Store, runId: string): Promise<Wo
   return plan ? missingItems(store, runId, plan) : [];
 }
 
-/** Aggregate: the curve's analysis from its points and the candidates' own documents, once its round was opened. */
-export async function writeLearningCurve(store: Store, manifest: RunManifest, docs: readonly CandidateDoc[], now: Date): Promise<LearningCurveDoc | null> {
+/** Aggregate: the curve's analysis from its points and the curve candidates' own documents (read here: a few), once its round was opened. */
+export async function writeLearningCurve(store: Store, manifest: RunManifest, now: Date): Promise<LearningCurveDoc | null> {
   const runId = manifest.runId;
   const plan = await readCurvePlan(store, runId);
   if (!plan) return null;
   const present = new Set(await store.list(keys.curvePrefix(runId)));
   const points = new Map<string, CandidateDoc>();
+  const full = new Map<string, CandidateDoc>();
   for (const { candidateId } of plan.candidates) {
+    const own = await readCandidateDoc(store, keys.candidate(runId, candidateId)).catch(() => null);
+    if (own?.ok) full.set(candidateId, own.doc);
     for (const f of plan.fractions) {
       const key = keys.curvePoint(runId, candidateId, fractionKey(f));
       if (f >= 1 || !present.has(key)) continue;
@@ -94,7 +97,7 @@ export async function writeLearningCurve(store: Store, manifest: RunManifest, do
     higherIsBetter: higherIsBetter(metric),
     unit: metricUnit(metric, manifest.sweep.dataset.unit),
     plan,
-    full: new Map(docs.map((d) => [d.candidate.id, d])),
+    full,
     points,
     now,
   });

@@ -15,7 +15,7 @@
  * spent the state's Catch goes on to Report with the error.
  */
 import { performance } from 'node:perf_hooks';
-import { saveModelToStore, type SavedModelKeys } from '../artifacts/model.js';
+import { embedPreprocessing, saveModelToStore, type SavedModelKeys } from '../artifacts/model.js';
 import { modelCard } from '../artifacts/card.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import { dataLayout, refitData } from '../data/split.js';
@@ -145,7 +145,7 @@ async function refitAndSave(store: Store, manifest: RunManifest, candidateId: st
     epochs,
     backend: opts.backend,
     onModel: async (model) => {
-      model.setUserDefinedMetadata({ layerbench: { preprocessing: data.preprocessing } });
+      embedPreprocessing(model, data.preprocessing);
       saved = await saveModelToStore(model, store, prefix);
     },
   });

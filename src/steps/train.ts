@@ -23,7 +23,7 @@ import { dataLayout } from '../data/split.js';
 import { failureKind, LayerbenchError } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
-import { saveModelToStore } from '../artifacts/model.js';
+import { embedPreprocessing, saveModelToStore } from '../artifacts/model.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
 import type { CandidateDoc, Compute } from '../results/document.js';
@@ -128,7 +128,7 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
         ? undefined
         : async (model, split: SplitData) => {
             const prefix = keys.model(runId, candidateId);
-            if (split.preprocessing) model.setUserDefinedMetadata({ layerbench: { preprocessing: split.preprocessing } });
+            if (split.preprocessing) embedPreprocessing(model, split.preprocessing);
             // Written side by side: each write waits for its data to reach the disk (or S3), and neither needs the other.
             const [{ modelKey }, preprocessingKey] = await Promise.all([
               saveModelToStore(model, store, prefix),

@@ -58,8 +58,29 @@ function edgeSentence(e: Edge, c: RankedCandidate<CandidateDigest>): string {
     : `The recommendation has the smallest ${e.axis} tried (${v}): a smaller one may do as well — add ${values} to model.${e.axis}.`;
 }
 
+/**
+ * When at least half the trials of the candidate the answer names ran every epoch and kept the last
+ * one (no early stop, nothing better earlier), it was cut off by the epoch cap and may still have been
+ * improving: its score, and so the ranking, would move with more epochs. Null otherwise.
+ */
+export function capSentence(c: RankedCandidate<CandidateDigest>): string | null {
+  const trials = c.doc.trials;
+  const capped = trials.filter((t) => !t.stoppedEarly && t.epochs.length >= 2 && t.bestEpoch === t.epochs.length);
+  if (trials.length === 0 || capped.length * 2 < trials.length) return null;
+  const epochs = Math.max(...capped.map((t) => t.epochs.length));
+  const which = capped.length === trials.length ? `All ${count(trials.length, 'trial')}` : `${capped.length} of ${count(trials.length, 'trial')}`;
+  return `${which} of ${c.label} ran all ${epochs} epochs and kept the last, with no early stop: it may still have been improving — raise training.epochs.`;
+}
+
 /** The answer of a run in words (see the module comment). */
 export function answerWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
+  const words = outcomeWords(a);
+  const named = a.recommended ?? a.best;
+  const cap = named ? capSentence(named) : null;
+  return cap ? { ...words, next: [cap, ...words.next] } : words;
+}
+
+function outcomeWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
   const rec = a.recommended;
   const best = a.best;
   const m = a.metric;

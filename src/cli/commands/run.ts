@@ -71,13 +71,55 @@ export async function runAction(file: string, opts: RunCommandOptions): Promise<
 
 /** `npm start`: the first example (seattle-weather, dense depth × width), data prepared if needed. */
 export async function quickstartAction(opts: Pick<RunCommandOptions, 'store' | 'workers' | 'json' | 'quiet'>): Promise<void> {
+  const { EXAMPLE_SWEEPS } = await import('../../../examples/prepare.js');
   await runCommand(EXAMPLE_SWEEPS['seattle-weather'], opts);
   if (!opts.quiet) process.stderr.write('the other examples: npx layerbench run examples/mnist.json, npx layerbench run examples/co2.json\n');
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<RunResult[]> {
-  if (opts.runId !== undefined) checkRunIdOption(opts.runId);
   if (opts.retryFailed && opts.runId === undefined) throw new SpecError('--retry-failed: needs --run-id, the run whose failed candidates to train again');
+  // The first worker starts now and loads tfjs while this process loads the rest of the command and
+  // reads and checks the sweep: a run needs at least one, whatever the sweep. The others start once
+  // the sweep says how many it can use (workerCount). Starting a process writes nothing, so bad input
+  // still leaves nothing behind; the pool is stopped however the command ends.
+  const trainPool = new TrainPool({ workers: opts.workers, backend: opts.backend });
+  void trainPool.warm(1);
+  try {
+    return await runWithPool(file, opts, out, trainPool);
+  } finally {
+    await trainPool.destroy();
+  }
+}
+
+async function runWithPool(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream, trainPool: TrainPool): Promise<RunResult[]> {
+  const [
+    { DEFAULT_MEMORY_BUDGET, estimateResources },
+    { checkRunIdOption, readManifest },
+    { checkResumable, runIdFor },
+    { checkRunDocuments },
+    { keys },
+    { openCheckedStore },
+    { finishedRunText, resultsLocation },
+    { summarizeFailures },
+    { wrapLine },
+    { prepareSweepFile },
+    { parsePriceOverrides, priceTable },
+    { readLearningCurve },
+  ] = await Promise.all([
+    import('../../model/params.js'),
+    import('../../results/manifest.js'),
+    import('../../steps/plan.js'),
+    import('../../steps/resume.js'),
+    import('../../store/keys.js'),
+    import('../../store/open.js'),
+    import('../output.js'),
+    import('../../report/failures.js'),
+    import('../../report/wrap.js'),
+    import('../sweep-file.js'),
+    import('../../cost/prices.js'),
+    import('../../results/learning-curve.js'),
+  ]);
+  if (opts.runId !== undefined) checkRunIdOption(opts.runId);
   const note = (text: string) => opts.quiet || process.stderr.write(`${text}\n`);
   const prices = opts.prices === undefined ? undefined : priceTable(parsePriceOverrides(opts.prices, '--prices'));
   const store = await openCheckedStore(opts.store);
@@ -97,9 +139,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 
-  // The workers start now and load tfjs while this process loads the runner (the definition's
-  // template, the interpreter): the first candidate starts as soon as both are ready.
-  const trainPool = new TrainPool({ storeUri: store.location, workers, backend: opts.backend });
+  // The other workers start now and load tfjs while this process loads the runner (the definition's
+  // template, the interpreter): the first candidates start as soon as both are ready.
+  trainPool.limit(workers);
+  trainPool.useStore(store.location);
   void trainPool.warm();
   const progress = createProgressDisplay({ workers, quiet: opts.quiet });
   const stop = new AbortController();

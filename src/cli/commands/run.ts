@@ -8,24 +8,15 @@
  * SIGINT and SIGTERM stop the workers at once and end the command with 130 / 143; the documents of
  * the candidates already trained stay, and `--run-id` resumes the run.
  */
-import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
+// Only what starts the first worker is imported up front: the rest of the command (the sweep's
+// checks, Plan and the runner: ~1 s of modules) loads while that worker starts (see runCommand).
 import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
-import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
+import type { MemoryBudget } from '../../model/params.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
-import { checkRunIdOption, readManifest } from '../../results/manifest.js';
-import { checkResumable, runIdFor } from '../../steps/plan.js';
-import { checkRunDocuments } from '../../steps/resume.js';
+import type { LearningCurveDoc } from '../../results/learning-curve.js';
 import type { RunSummary } from '../../steps/types.js';
-import { keys } from '../../store/keys.js';
-import { openCheckedStore } from '../../store/open.js';
 import { TrainPool, workerCount } from '../../workflow/pool.js';
 import { createProgressDisplay } from '../progress.js';
-import { finishedRunText, resultsLocation } from '../output.js';
-import { summarizeFailures } from '../../report/failures.js';
-import { wrapLine } from '../../report/wrap.js';
-import { prepareSweepFile } from '../sweep-file.js';
-import { parsePriceOverrides, priceTable } from '../../cost/prices.js';
-import { readLearningCurve, type LearningCurveDoc } from '../../results/learning-curve.js';
 
 export interface RunCommandOptions {
   store?: string;

@@ -41,16 +41,19 @@ function keep(key: string, svg: Promise<string>): void {
   const entry = { svg, chars: key.length };
   ahead.set(key, entry);
   aheadChars += entry.chars;
-  void svg.then((s) => {
-    if (ahead.get(key) !== entry) return;
-    entry.chars += s.length;
-    aheadChars += s.length;
-    for (const [k, e] of ahead) {
-      if (aheadChars <= AHEAD_MAX_CHARS) break;
-      ahead.delete(k);
-      aheadChars -= e.chars;
-    }
-  }, () => undefined);
+  void svg.then(
+    (s) => {
+      if (ahead.get(key) !== entry) return;
+      entry.chars += s.length;
+      aheadChars += s.length;
+      for (const [k, e] of ahead) {
+        if (aheadChars <= AHEAD_MAX_CHARS) break;
+        ahead.delete(k);
+        aheadChars -= e.chars;
+      }
+    },
+    () => undefined,
+  );
 }
 
 /**

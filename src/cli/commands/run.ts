@@ -83,6 +83,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
 }
 
 async function runWithPool(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream, trainPool: TrainPool): Promise<RunResult[]> {
+  // The runner (the interpreter, the definition's template) starts loading now too: its files are read
+  // and transformed off this thread while the sweep is checked.
+  const runner = import('../../workflow/local.js');
+  runner.catch(() => undefined); // bad input ends the command first; a failed load surfaces below
   const [
     { DEFAULT_MEMORY_BUDGET, estimateResources },
     { checkRunIdOption, readManifest },
@@ -149,7 +153,7 @@ async function runWithPool(file: string, opts: RunCommandOptions, out: NodeJS.Wr
   const started = Date.now();
   let result;
   try {
-    const { runLocal } = await import('../../workflow/local.js');
+    const { runLocal } = await runner;
     result = await runLocal({
       store,
       input: { trigger: 'cli', key: sweepKey, runId, ...(opts.retryFailed ? { retryFailed: true } : {}) },

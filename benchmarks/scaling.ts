@@ -4,13 +4,20 @@
  *
  *  1. a 24-candidate sweep (the seattle-weather example with depths 1–4 × widths 4–128) through
  *     `layerbench run --workers 1` and `--workers 2`, interleaved `--pairs` times: the medians and the
- *     speed-up of two workers over one (the goal: ≥ 1.8× on two cores);
+ *     speed-up of two workers over one (the goal: ≥ 1.8× on two cores). Two versions: the example's
+ *     own training (≤ 30 epochs, early stopping: ~2 s of training, so start-up, ranking and the final
+ *     model — serial — bound the speed-up) and a heavier one (100 epochs, no early stopping), where
+ *     training dominates and the speed-up says how well the workers share the cores;
  *  2. the `npm start` sweep (the seattle-weather example, default workers) against the plain
  *     sequential PyTorch loop over the same candidates, splits, epochs and early stopping
  *     (benchmarks/anchor.ts compareSweep; one thread, OPENBLAS_NUM_THREADS=1, the BLAS printed):
  *     the ratio of wall times (the goal: ≤ 0.5).
  *
- *   npx tsx benchmarks/scaling.ts [--pairs 3] [--skip-torch] [--skip-workers]
+ *  3. (--contention) the same training in one process alone and in two at once (benchmarks/engine.ts,
+ *     the seed MLP): how much slower each gets when two train together, per wall and per CPU second —
+ *     what two workers can gain at most — with the workers' V8 flag (--max-semi-space-size=2) and without.
+ *
+ *   npx tsx benchmarks/scaling.ts [--pairs 3] [--skip-torch] [--skip-workers] [--skip-heavy] [--contention]
  *
  * The load average is printed before and after each part, and how the kernel shares the CPU: with
  * sched_autogroup on (Linux's default on desktops and many containers), the CPU is shared fairly
@@ -75,11 +82,16 @@ function sharingNote(): string {
   );
 }
 
-/** The 24-candidate sweep file: the seattle-weather example over a larger grid. */
-async function sweep24(dir: string): Promise<string> {
+/**
+ * The 24-candidate sweep file: the seattle-weather example over a larger grid; `heavy`: 100 epochs
+ * each, early stopping off (training dominates the run).
+ */
+async function sweep24(dir: string, heavy = false): Promise<string> {
   const spec = await loadExampleSweep('seattle-weather');
-  const file = join(dir, 'seattle-24.json');
-  await writeFile(file, JSON.stringify({ ...spec, name: 'seattle-24', model: { ...spec.model, depth: [1, 2, 3, 4], width: [4, 8, 16, 32, 64, 128] } }));
+  const name = heavy ? 'seattle-24-heavy' : 'seattle-24';
+  const file = join(dir, `${name}.json`);
+  const training = heavy ? { ...spec.training, epochs: 100, earlyStopping: { ...spec.training.earlyStopping, enabled: false } } : spec.training;
+  await writeFile(file, JSON.stringify({ ...spec, name, training, model: { ...spec.model, depth: [1, 2, 3, 4], width: [4, 8, 16, 32, 64, 128] } }));
   return file;
 }
 
@@ -96,10 +108,11 @@ async function timeRun(file: string, workers: number): Promise<number> {
   }
 }
 
-async function workerScaling(pairs: number): Promise<void> {
+async function workerScaling(pairs: number, heavy: boolean): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-scaling-sweep-'));
+  const what = heavy ? '24-candidate sweep, heavy (100 epochs, no early stopping)' : "24-candidate sweep (the example's training: ≤ 30 epochs, early stopping)";
   try {
-    const file = await sweep24(dir);
+    const file = await sweep24(dir, heavy);
     const before = load();
     const sharing = sharingNote();
     const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
@@ -107,14 +120,14 @@ async function workerScaling(pairs: number): Promise<void> {
       for (const w of [1, 2] as const) {
         const s = await timeRun(file, w);
         times[w].push(s);
-        process.stderr.write(`  24 candidates, ${w} worker(s): ${s.toFixed(1)} s (load ${load()})\n`);
+        process.stderr.write(`  ${heavy ? 'heavy ' : ''}24 candidates, ${w} worker(s): ${s.toFixed(1)} s (load ${load()})\n`);
       }
     }
     const one = median(times[1]);
     const two = median(times[2]);
     process.stdout.write(
       [
-        `### 24-candidate sweep, whole process (${availableParallelism()} cores, ${pairs} interleaved pairs, medians)`,
+        `### ${what}, whole process (${availableParallelism()} cores, ${pairs} interleaved pairs, medians)`,
         '',
         `| workers | wall (median) | runs |`,
         `|---:|---:|---|`,
@@ -157,10 +170,64 @@ async function againstTorch(pairs: number): Promise<void> {
   );
 }
 
+/** One engine measurement (benchmarks/engine.ts) in its own process: samples/s per wall and per CPU second. */
+async function engineRun(v8Flags: string[]): Promise<{ wall: number; cpu: number }> {
+  const { stdout } = await run(process.execPath, [...v8Flags, '--import', 'tsx', join(ROOT, 'benchmarks', 'engine.ts'), 'wasm', 'mlp', '65536', '5'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
+  const r = JSON.parse(stdout.trim().split('\n').at(-1)!) as { median: number; cpuRuns: number[] };
+  return { wall: r.median, cpu: median(r.cpuRuns) };
+}
+
+/**
+ * Training in one process alone, then in two at once (each the seed MLP on wasm, benchmarks/engine.ts),
+ * `pairs` times, with and without the workers' V8 flag: per-process samples/s by wall and by CPU time.
+ * Two at once at the same rate each = two workers can train twice as fast; the CPU-time rate shows
+ * whether the cores themselves slow down when both compute (shared caches, memory bandwidth, SMT).
+ */
+async function contention(pairs: number): Promise<void> {
+  const before = load();
+  const sharing = sharingNote();
+  const rows: string[] = [];
+  for (const [label, flags] of [
+    ['default V8 flags', [] as string[]],
+    ['--max-semi-space-size=2 (the workers)', ['--max-semi-space-size=2']],
+  ] as const) {
+    const alone: { wall: number; cpu: number }[] = [];
+    const together: { wall: number; cpu: number }[] = [];
+    for (let p = 0; p < pairs; p++) {
+      alone.push(await engineRun([...flags]));
+      together.push(...(await Promise.all([engineRun([...flags]), engineRun([...flags])])));
+      process.stderr.write(`  contention (${label}) ${p + 1}/${pairs} (load ${load()})\n`);
+    }
+    const a = { wall: median(alone.map((r) => r.wall)), cpu: median(alone.map((r) => r.cpu)) };
+    const t = { wall: median(together.map((r) => r.wall)), cpu: median(together.map((r) => r.cpu)) };
+    rows.push(
+      `| ${label} | ${a.wall.toFixed(0)} | ${t.wall.toFixed(0)} (${((t.wall / a.wall) * 100).toFixed(0)} %) | ${a.cpu.toFixed(0)} | ${t.cpu.toFixed(0)} (${((t.cpu / a.cpu) * 100).toFixed(0)} %) |`,
+    );
+  }
+  process.stdout.write(
+    [
+      `### Two trainings at once (seed MLP, wasm, benchmarks/engine.ts; ${pairs} rounds, medians)`,
+      '',
+      '| V8 flags | alone: samples/s (wall) | each of two at once (wall) | alone: samples/CPU-s | each of two at once (CPU) |',
+      '|---|---:|---:|---:|---:|',
+      ...rows,
+      '',
+      `Two at once at 100 % of alone = two workers train twice as fast. Load average before ${before}, after ${load()}.${sharing}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isEntry) {
-  const { values } = parseArgs({ options: { pairs: { type: 'string', default: '3' }, 'skip-torch': { type: 'boolean' }, 'skip-workers': { type: 'boolean' } } });
+  const { values } = parseArgs({
+    options: { pairs: { type: 'string', default: '3' }, 'skip-torch': { type: 'boolean' }, 'skip-workers': { type: 'boolean' }, 'skip-heavy': { type: 'boolean' }, contention: { type: 'boolean' } },
+  });
   const pairs = Number(values.pairs);
-  if (!values['skip-workers']) await workerScaling(pairs);
+  if (!values['skip-workers']) {
+    await workerScaling(pairs, false);
+    if (!values['skip-heavy']) await workerScaling(pairs, true);
+  }
+  if (values.contention) await contention(pairs);
   if (!values['skip-torch']) await againstTorch(pairs);
 }

@@ -14,6 +14,7 @@ import {
   untitled,
   type ChartSpec,
 } from '../src/report/charts/index.js';
+import { drawAhead, drawingsAhead } from '../src/report/charts/render.js';
 import { analyzeRun } from '../src/results/analysis.js';
 import { makeBaseline, makeDoc, makeSpec } from './fixtures/report/factory.js';
 
@@ -79,6 +80,23 @@ describe('charts rendered to SVG in Node', () => {
       },
     } as unknown as ChartSpec;
     await expect(renderSvg(bad, 'bad')).rejects.toThrow(/^chart bad: /);
+  });
+
+  it('a chart drawn ahead (while Finalize refits) is the chart drawn later, used once; another spec is drawn anew', async () => {
+    // vega numbers its gradients per process (gradient_1, gradient_2…): the drawings differ in that only.
+    const counted = (svg: string) => svg.replace(/gradient_\d+/g, 'gradient_N');
+    const spec = untitled(heatmapSpec(three()));
+    const fresh = await renderSvg(spec, 'heatmap');
+    let early = '';
+    await drawAhead(async () => {
+      early = await renderSvg(spec, 'heatmap');
+    });
+    expect(counted(early)).toBe(counted(fresh));
+    expect(drawingsAhead()).toBe(1);
+    expect(counted(await renderSvg(untitled(heatmapSpec(three(), 'narrow')), 'heatmap'))).not.toBe(counted(fresh));
+    expect(drawingsAhead()).toBe(1);
+    expect(await renderSvg(spec, 'heatmap')).toBe(early);
+    expect(drawingsAhead()).toBe(0);
   });
 });
 

@@ -3,7 +3,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile, mkdir } from 'node:fs/promis
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { LocalStore, tempFileName } from '../src/store/local.js';
+import { LocalStore, needsFlush, tempFileName } from '../src/store/local.js';
+import { keys } from '../src/store/keys.js';
 import { describeStoreBehaviour } from './helpers/store-behaviour.js';
 
 const dirs: string[] = [];
@@ -25,6 +26,35 @@ describe('LocalStore on disk', () => {
     await store.put('runs/r1/candidates/a.json', '{"ok":true}');
     expect(store.location).toBe(root);
     expect(await readFile(join(root, 'runs', 'r1', 'candidates', 'a.json'), 'utf8')).toBe('{"ok":true}');
+  });
+
+  it('flushes to the disk what exactly-once and resuming rely on, not scratch or prepared data', () => {
+    for (const key of [
+      keys.candidate('r1', 'c1'),
+      `${keys.model('r1', 'c1')}weights.bin`,
+      `${keys.model('r1', 'c1')}model.json`,
+      keys.runManifest('r1'),
+      keys.trainContext('r1'),
+      keys.halving('r1'),
+      keys.finalModelDoc('r1'),
+      keys.leaderboard('r1', 'json'),
+      keys.historyRun('s', 'r1'),
+      keys.sweep('s'),
+    ]) {
+      expect(needsFlush(key), key).toBe(true);
+    }
+    for (const key of [keys.plan('20261207-010203-abcd1234'), keys.checkpoint('r1', 'c1'), keys.curveCheckpoint('r1', 'c1', '0.5'), keys.prepared('0123abcd')]) {
+      expect(needsFlush(key), key).toBe(false);
+    }
+  });
+
+  it('writes unflushed keys whole too: no temp file left, the full body under the key', async () => {
+    const root = await tempDir();
+    const store = new LocalStore(root);
+    const body = new Uint8Array(1 << 20).map((_, i) => i % 251);
+    await store.put(keys.checkpoint('r1', 'c1'), body);
+    expect(new Uint8Array(await store.get(keys.checkpoint('r1', 'c1')))).toEqual(body);
+    expect(await readdir(join(root, 'runs', 'r1', 'checkpoints'))).toEqual(['c1.ckpt']);
   });
 
   it('leaves no temporary file behind after writing', async () => {

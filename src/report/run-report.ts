@@ -27,6 +27,7 @@ import { chartFigures, effectsFigure, twoLayouts } from './figures.js';
 import { readLearningCurve } from '../results/learning-curve.js';
 import { learningCurveSpec } from './charts/learning-curve.js';
 import type { ReportCurve } from './learning-curve-section.js';
+import { drawAhead } from './charts/render.js';
 
 export type { ReportFigures, ReportLinks, RunReport } from './report-model.js';
 import type { RunReport } from './report-model.js';
@@ -123,6 +124,18 @@ async function readReportCurve(store: Store, runId: string): Promise<ReportCurve
   if (!doc) return null;
   const [wide, narrow] = [learningCurveSpec(doc, 'wide'), learningCurveSpec(doc, 'narrow')];
   return { doc, figure: wide && narrow ? await twoLayouts('learning-curve', wide, narrow) : null };
+}
+
+/**
+ * Draw a run's figures ahead of its report (the costly part of writeRunReport: vega draws each), from
+ * what the store holds now; writeRunReport then finds each figure whose spec came out the same drawn
+ * already (src/report/charts/render.ts drawAhead). The local runner calls this while Finalize refits.
+ */
+export async function drawRunFiguresAhead(store: Store, runId: string, spec: SweepSpec, docs: readonly CandidateDoc[], extras: RunExtras): Promise<void> {
+  await drawAhead(async () => {
+    const analysis = analyzeRun(docs, spec, extras);
+    await Promise.all([effectsFigure(analysis, runEffects(analysis)), chartFigures(analysis, docs, spec.dataset.task), readReportCurve(store, runId)]);
+  });
 }
 
 /** The history page's key: history/<sweep>.html. */

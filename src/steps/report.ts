@@ -7,7 +7,7 @@
  */
 import { FINAL_MODEL_SCHEMA, type FinalModelDoc } from '../results/final-model.js';
 import { readRunExtras, type RunExtras } from '../results/run-extras.js';
-import { writeRunReport } from '../report/run-report.js';
+import { drawRunFiguresAhead, writeRunReport } from '../report/run-report.js';
 import { keys } from '../store/keys.js';
 import type { Store } from '../store/store.js';
 import { writeLeaderboard } from './aggregate.js';
@@ -19,7 +19,7 @@ import { readRunDocuments } from './documents.js';
 import { readHalvingState, splitByRung } from '../results/halving.js';
 import { priceTable, type PriceTable } from '../cost/prices.js';
 import { readManifest } from '../results/manifest.js';
-import { parsePayload, reportInputSchema, type Regression, type ReportInput, type ReportOutput, type RunSummary } from './types.js';
+import { parsePayload, reportInputSchema, type FinalizeInput, type Regression, type ReportInput, type ReportOutput, type RunSummary } from './types.js';
 
 export interface ReportOptions {
   now?: Date;
@@ -35,6 +35,22 @@ export async function report(store: Store, payload: ReportInput, opts: ReportOpt
     else runs.push(await reportRun(store, withFinalizeFailure(run, input.finalizeError), opts.now ?? new Date(), opts.prices ?? priceTable()));
   }
   return { runs };
+}
+
+/**
+ * The reports' figures drawn ahead, while Finalize refits (the local runner runs it in a worker
+ * process, so this process would wait idle): the report then finds them drawn. Only what the store
+ * holds before the final model is used, so a figure that the final model changes is drawn again.
+ */
+export async function drawReportsAhead(store: Store, payload: FinalizeInput): Promise<void> {
+  for (const run of payload.runs) {
+    if (run.duplicate) continue;
+    const manifest = await readManifest(store, run.runId);
+    const read = await readRunDocuments(store, manifest);
+    const extras = await readRunExtras(store, run.runId);
+    const { ranked: docs } = splitByRung(read.docs, await readHalvingState(store, run.runId));
+    await drawRunFiguresAhead(store, run.runId, manifest.sweep, docs, extras);
+  }
 }
 
 /**

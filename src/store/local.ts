@@ -1,9 +1,11 @@
 /**
  * The embedded default store: a directory on disk. Writes go to a temp file beside the key, flushed to
  * the disk, then renamed (put) or hard-linked (putIfAbsent) onto the key: a reader never sees a
- * half-written object, and a crash never leaves a key empty or cut short. A temp file whose writer was
- * killed is never listed and is removed by removeStaleTemps (the local runner calls it before and after
- * every run).
+ * half-written object, and a crash never leaves a key empty or cut short. Scratch and caches (see
+ * needsFlush) skip the flush: a killed process still never leaves them half-written (the rename is
+ * atomic), and what a crash of the machine could cut short there costs time, never a result. A temp
+ * file whose writer was killed is never listed and is removed by removeStaleTemps (the local runner
+ * calls it before and after every run).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { constants, type Dirent } from 'node:fs';
@@ -11,7 +13,7 @@ import { access, link, mkdir, open, readdir, readFile, rename, rm, stat, statfs,
 import { hostname } from 'node:os';
 import { basename, dirname, join, relative, sep } from 'node:path';
 import { errnoFailure, errorMessage, NotFoundError, permanentStoreError, StoreError, TransientError } from '../errors.js';
-import { assertKey } from './keys.js';
+import { assertKey, isScratchKey } from './keys.js';
 import type { Store } from './store.js';
 
 export class LocalStore implements Store {
@@ -72,7 +74,8 @@ export class LocalStore implements Store {
 
   /**
    * The body written in full to a temp file beside the key and flushed to the disk (so that renaming
-   * it onto the key after a crash can never give an empty file). A failed write removes its temp file;
+   * it onto the key after a crash can never give an empty file), unless the key needs no flush (see
+   * needsFlush). A failed write removes its temp file;
    * one whose process was killed is left for removeStaleTemps, which knows it by the writer in its name.
    */
   private async staged(key: string, body: Uint8Array | string): Promise<string> {
@@ -83,7 +86,7 @@ export class LocalStore implements Store {
       const handle = await open(tmp, 'wx');
       try {
         await handle.writeFile(body);
-        await handle.datasync();
+        if (needsFlush(key)) await handle.datasync();
       } finally {
         await handle.close();
       }
@@ -183,6 +186,18 @@ export class LocalStore implements Store {
       .digest('hex')
       .slice(0, 16);
   }
+}
+
+/**
+ * Whether a write must reach the disk before it counts. Not for what a run can lose without harm:
+ * scratch (keys.ts isScratchKey: the Map's item lists, and checkpoints, which a Train task that finds
+ * none or a cut-short one starts again from the first epoch) and prepared datasets (`prepared/…`,
+ * which Train reads from the dataset itself when they are missing or cut short, src/data/load.ts).
+ * Each flush costs a write 3–40 ms of waiting for the disk; the candidate documents, models, run
+ * manifests and reports that exactly-once and resuming rely on keep it.
+ */
+export function needsFlush(key: string): boolean {
+  return !isScratchKey(key) && !key.startsWith('prepared/');
 }
 
 const TEMP_SUFFIX = '.tmp';

@@ -112,6 +112,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   let planned: PlanResult | undefined;
   const lastTrainError = new Map<string, string>();
   let reportModule: Promise<typeof import('../steps/report.js')> | undefined;
+  /** Report's figures, drawn in this process while Finalize refits in a worker. */
+  let drawingAhead: Promise<void> | undefined;
 
   const handlers: Record<string, Handler> = {
     [STATE.plan]: async (input) => {
@@ -164,6 +166,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       const runs = input as FinalizeInput;
       progress({ type: 'finalizing', refits: runs.runs.filter((r) => !r.duplicate && r.recommended).length });
       await opts.beforeFinalize?.(runs);
+      // While a worker refits, this process draws the report's figures (Report takes them drawn).
+      if (pool) drawingAhead ??= (reportModule ??= import('../steps/report.js')).then((m) => m.drawReportsAhead(store, runs)).catch(() => undefined);
       // A refit trains: in a worker, with Train's timeout (in this process when a test trainer replaces the pool).
       if (!pool) {
         const { finalize } = await import('../steps/finalize.js');
@@ -174,6 +178,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     [STATE.report]: async (input) => {
       signal?.throwIfAborted();
       const { report } = await (reportModule ??= import('../steps/report.js'));
+      await drawingAhead; // what it drew, Report uses
       return report(store, input as ReportInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
   };

@@ -24,8 +24,11 @@ import type { FinalizeResult, FinalizeTask, WarmTask, WorkerError, WorkerResult,
 import { workerEntry } from './worker-entry.js';
 
 export interface TrainPoolOptions {
-  /** Where the workers open the store: a directory or `s3://bucket/prefix`. */
-  storeUri: string;
+  /**
+   * Where the workers open the store: a directory or `s3://bucket/prefix`. May come later (useStore),
+   * before the first task: workers start and warm up without it.
+   */
+  storeUri?: string;
   /** Worker processes at most; default one per core. They start as candidates need them. */
   workers?: number;
   /** Backend preference passed to every candidate. */
@@ -141,8 +144,8 @@ interface Slot {
 }
 
 export class TrainPool {
-  readonly workers: number;
-  private readonly storeUri: string;
+  private maxWorkers: number;
+  private storeUri: string | undefined;
   private readonly backend?: string;
   private readonly recycleAfter: number;
   private readonly warmupCandidates: number;
@@ -155,7 +158,7 @@ export class TrainPool {
   private destroyed = false;
 
   constructor(opts: TrainPoolOptions) {
-    this.workers = opts.workers ?? defaultWorkers();
+    this.maxWorkers = opts.workers ?? defaultWorkers();
     this.storeUri = opts.storeUri;
     this.backend = opts.backend;
     this.recycleAfter = opts.recycleAfter ?? DEFAULT_RECYCLE_AFTER;
@@ -163,6 +166,26 @@ export class TrainPool {
     this.rssGrowth = opts.rssGrowth ?? DEFAULT_RSS_GROWTH;
     this.onRecycle = opts.onRecycle;
     this.onTaskDone = opts.onTaskDone;
+  }
+
+  /** Worker processes at most. */
+  get workers(): number {
+    return this.maxWorkers;
+  }
+
+  /** Fewer workers than the pool was made for (once the sweep says how many it can use): no more start. */
+  limit(workers: number): void {
+    this.maxWorkers = Math.max(1, Math.min(this.maxWorkers, workers));
+  }
+
+  /** The store the tasks open, when it was not known as the pool started. */
+  useStore(storeUri: string): void {
+    this.storeUri = storeUri;
+  }
+
+  private store(): string {
+    if (this.storeUri === undefined) throw new Error('TrainPool: a task before the store was named (useStore)');
+    return this.storeUri;
   }
 
   /**
@@ -187,9 +210,10 @@ export class TrainPool {
    */
   async run(item: WorkItem, signal?: AbortSignal, timeoutMs?: number): Promise<TrainOutput> {
     const stopsAt = timeoutMs === undefined ? undefined : Date.now() + timeoutMs;
+    const storeUri = this.store();
     const slot = await this.acquire();
     const task: WorkerTask = {
-      storeUri: this.storeUri,
+      storeUri,
       item,
       ...(this.backend ? { backend: this.backend } : {}),
       ...(stopsAt !== undefined ? { stopsAt } : {}),
@@ -217,8 +241,9 @@ export class TrainPool {
    * kills it. A worker whose refit failed is replaced, as after a failed candidate.
    */
   async finalize(input: FinalizeInput, signal?: AbortSignal): Promise<FinalizeOutput> {
+    const storeUri = this.store();
     const slot = await this.acquire();
-    const task: FinalizeTask = { storeUri: this.storeUri, finalize: input, ...(this.backend ? { backend: this.backend } : {}) };
+    const task: FinalizeTask = { storeUri, finalize: input, ...(this.backend ? { backend: this.backend } : {}) };
     try {
       const result = await this.runIn<FinalizeResult>(slot, task, signal, "the final model's refit", 'final model');
       if (!result.ok) {

@@ -8,24 +8,15 @@
  * SIGINT and SIGTERM stop the workers at once and end the command with 130 / 143; the documents of
  * the candidates already trained stay, and `--run-id` resumes the run.
  */
-import { EXAMPLE_SWEEPS } from '../../../examples/prepare.js';
+// Only what starts the first worker is imported up front: the rest of the command (the sweep's
+// checks, Plan and the runner: ~1 s of modules) loads while that worker starts (see runCommand).
 import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
-import { DEFAULT_MEMORY_BUDGET, estimateResources, type MemoryBudget } from '../../model/params.js';
+import type { MemoryBudget } from '../../model/params.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
-import { checkRunIdOption, readManifest } from '../../results/manifest.js';
-import { checkResumable, runIdFor } from '../../steps/plan.js';
-import { checkRunDocuments } from '../../steps/resume.js';
+import type { LearningCurveDoc } from '../../results/learning-curve.js';
 import type { RunSummary } from '../../steps/types.js';
-import { keys } from '../../store/keys.js';
-import { openCheckedStore } from '../../store/open.js';
 import { TrainPool, workerCount } from '../../workflow/pool.js';
 import { createProgressDisplay } from '../progress.js';
-import { finishedRunText, resultsLocation } from '../output.js';
-import { summarizeFailures } from '../../report/failures.js';
-import { wrapLine } from '../../report/wrap.js';
-import { prepareSweepFile } from '../sweep-file.js';
-import { parsePriceOverrides, priceTable } from '../../cost/prices.js';
-import { readLearningCurve, type LearningCurveDoc } from '../../results/learning-curve.js';
 
 export interface RunCommandOptions {
   store?: string;
@@ -71,13 +62,59 @@ export async function runAction(file: string, opts: RunCommandOptions): Promise<
 
 /** `npm start`: the first example (seattle-weather, dense depth × width), data prepared if needed. */
 export async function quickstartAction(opts: Pick<RunCommandOptions, 'store' | 'workers' | 'json' | 'quiet'>): Promise<void> {
+  const { EXAMPLE_SWEEPS } = await import('../../../examples/prepare.js');
   await runCommand(EXAMPLE_SWEEPS['seattle-weather'], opts);
   if (!opts.quiet) process.stderr.write('the other examples: npx layerbench run examples/mnist.json, npx layerbench run examples/co2.json\n');
 }
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<RunResult[]> {
-  if (opts.runId !== undefined) checkRunIdOption(opts.runId);
   if (opts.retryFailed && opts.runId === undefined) throw new SpecError('--retry-failed: needs --run-id, the run whose failed candidates to train again');
+  // The first worker starts now and loads tfjs while this process loads the rest of the command and
+  // reads and checks the sweep: a run needs at least one, whatever the sweep. The others start once
+  // the sweep says how many it can use (workerCount). Starting a process writes nothing, so bad input
+  // still leaves nothing behind; the pool is stopped however the command ends.
+  const trainPool = new TrainPool({ workers: opts.workers, backend: opts.backend });
+  void trainPool.warm(1);
+  try {
+    return await runWithPool(file, opts, out, trainPool);
+  } finally {
+    await trainPool.destroy();
+  }
+}
+
+async function runWithPool(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream, trainPool: TrainPool): Promise<RunResult[]> {
+  // The runner (the interpreter, the definition's template) starts loading now too: its files are read
+  // and transformed off this thread while the sweep is checked.
+  const runner = import('../../workflow/local.js');
+  runner.catch(() => undefined); // bad input ends the command first; a failed load surfaces below
+  const [
+    { DEFAULT_MEMORY_BUDGET, estimateResources },
+    { checkRunIdOption, readManifest },
+    { checkResumable, runIdFor },
+    { checkRunDocuments },
+    { keys },
+    { openCheckedStore },
+    { finishedRunText, resultsLocation },
+    { summarizeFailures },
+    { wrapLine },
+    { prepareSweepFile },
+    { parsePriceOverrides, priceTable },
+    { readLearningCurve },
+  ] = await Promise.all([
+    import('../../model/params.js'),
+    import('../../results/manifest.js'),
+    import('../../steps/plan.js'),
+    import('../../steps/resume.js'),
+    import('../../store/keys.js'),
+    import('../../store/open.js'),
+    import('../output.js'),
+    import('../../report/failures.js'),
+    import('../../report/wrap.js'),
+    import('../sweep-file.js'),
+    import('../../cost/prices.js'),
+    import('../../results/learning-curve.js'),
+  ]);
+  if (opts.runId !== undefined) checkRunIdOption(opts.runId);
   const note = (text: string) => opts.quiet || process.stderr.write(`${text}\n`);
   const prices = opts.prices === undefined ? undefined : priceTable(parsePriceOverrides(opts.prices, '--prices'));
   const store = await openCheckedStore(opts.store);
@@ -97,9 +134,10 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 
-  // The workers start now and load tfjs while this process loads the runner (the definition's
-  // template, the interpreter): the first candidate starts as soon as both are ready.
-  const trainPool = new TrainPool({ storeUri: store.location, workers, backend: opts.backend });
+  // The other workers start now and load tfjs while this process loads the runner (the definition's
+  // template, the interpreter): the first candidates start as soon as both are ready.
+  trainPool.limit(workers);
+  trainPool.useStore(store.location);
   void trainPool.warm();
   const progress = createProgressDisplay({ workers, quiet: opts.quiet });
   const stop = new AbortController();
@@ -115,7 +153,7 @@ export async function runCommand(file: string, opts: RunCommandOptions, out: Nod
   const started = Date.now();
   let result;
   try {
-    const { runLocal } = await import('../../workflow/local.js');
+    const { runLocal } = await runner;
     result = await runLocal({
       store,
       input: { trigger: 'cli', key: sweepKey, runId, ...(opts.retryFailed ? { retryFailed: true } : {}) },

@@ -15,6 +15,67 @@ import type { ChartSpec } from './shared.js';
  * SVG `<title>`, the hover text.
  */
 export async function renderSvg(spec: ChartSpec, idPrefix: string): Promise<string> {
+  const key = drawingAhead > 0 || ahead.size > 0 ? `${idPrefix}\u0000${JSON.stringify(spec)}` : undefined;
+  const early = key === undefined ? undefined : ahead.get(key);
+  if (early !== undefined) {
+    ahead.delete(key!);
+    aheadChars -= early.chars;
+    return early.svg;
+  }
+  const svg = draw(spec, idPrefix);
+  if (key !== undefined && drawingAhead > 0) keep(key, svg);
+  return svg;
+}
+
+/**
+ * Drawings made ahead (drawAhead), each until its first use: the same spec and prefix draw the same
+ * SVG. Bounded, so that drawings nobody asks for (a report that changed after all) go again.
+ */
+const ahead = new Map<string, { svg: Promise<string>; chars: number }>();
+const AHEAD_MAX_CHARS = 64 * 2 ** 20;
+let aheadChars = 0;
+let drawingAhead = 0;
+
+function keep(key: string, svg: Promise<string>): void {
+  svg.catch(() => undefined); // a failed drawing fails when it is used, as drawing it then would
+  const entry = { svg, chars: key.length };
+  ahead.set(key, entry);
+  aheadChars += entry.chars;
+  void svg.then(
+    (s) => {
+      if (ahead.get(key) !== entry) return;
+      entry.chars += s.length;
+      aheadChars += s.length;
+      for (const [k, e] of ahead) {
+        if (aheadChars <= AHEAD_MAX_CHARS) break;
+        ahead.delete(k);
+        aheadChars -= e.chars;
+      }
+    },
+    () => undefined,
+  );
+}
+
+/**
+ * Run `work` (which draws charts) ahead of the step that needs them: every chart it draws is kept,
+ * and the next renderSvg of the same spec and prefix returns that drawing instead of drawing again.
+ * The local runner draws the report's figures this way while Finalize refits in a worker process.
+ */
+export async function drawAhead(work: () => Promise<unknown>): Promise<void> {
+  drawingAhead++;
+  try {
+    await work();
+  } finally {
+    drawingAhead--;
+  }
+}
+
+/** Drawings made ahead and not used yet (tests). */
+export function drawingsAhead(): number {
+  return ahead.size;
+}
+
+async function draw(spec: ChartSpec, idPrefix: string): Promise<string> {
   const compiled = vl.compile(spec).spec;
   // Vega logs dataflow errors instead of throwing them; collect them and fail loudly instead.
   const errors: unknown[] = [];

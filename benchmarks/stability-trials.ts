@@ -5,8 +5,9 @@
  * group had been a run of its own with J repeats, and prints how often each candidate is recommended at each J, and the chance that
  * three independent runs agree (Σ p², p³ over the recommendations' shares).
  *
- * The seeds are spaced by the repeats (1, 1 + R, 1 + 2R, …): repeat r trains with seed training.seed + r,
- * so the groups of every run are disjoint draws. In a time-ordered holdout (seattle-weather) every
+ * The seeds are spaced by the repeats (1, 1 + R, 1 + 2R, …), which kept runs disjoint when repeat r
+ * trained with seed training.seed + r; trials now take a mixed seed (src/random.ts trialSeed), so
+ * every repeat of every run is its own draw either way. In a time-ordered holdout (seattle-weather) every
  * repeat validates on the same rows, so the groups differ in their training randomness only.
  *
  *   npx tsx benchmarks/stability-trials.ts [seattle-weather] [--runs 3] [--repeats 20] [--trials 3,5,8,10] [--workers 2] [--set a.b=json]…
@@ -54,7 +55,7 @@ try {
     const docs = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(runDir, 'candidates', f), 'utf8')) as CandidateDoc));
     const baseline = JSON.parse(await readFile(join(runDir, 'baseline.json'), 'utf8')) as BaselineDoc;
     recorded.push({ spec: sweepSpecSchema.parse(sweep), docs, baseline });
-    process.stdout.write(`seed ${seed} (trial seeds ${seed}–${seed + repeats - 1}): ${seconds.toFixed(1)} s\n`);
+    process.stdout.write(`seed ${seed} (${repeats} repeats): ${seconds.toFixed(1)} s\n`);
   }
   for (const J of trialCounts) {
     const tally = new Map<string, number>();

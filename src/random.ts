@@ -31,3 +31,14 @@ export function shuffle<T>(xs: T[], random: () => number): T[] {
   }
   return xs;
 }
+
+/**
+ * The training seed of a repeat's trials: the spec's seed itself for the first repeat, a mix of seed
+ * and repeat for the others. Not `seed + repeat`: with that, runs with seeds 1, 2 and 3 share two of
+ * their three trials, and re-running with the next seed to check an answer mostly repeats the same
+ * draws. Mixed, any two seeds give disjoint trials (as src/data/split.ts's splitSeed does for splits).
+ */
+export function trialSeed(seed: number, repeat: number): number {
+  if (repeat === 0) return seed;
+  return (Math.imul(seed ^ 0x2c1b3c6d, 0x297a2d39) + Math.imul(repeat, 0x9e3779b9)) >>> 1;
+}

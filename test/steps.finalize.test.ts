@@ -32,7 +32,7 @@ const sweep: SweepSpecInput = {
   name: 'lin',
   dataset: { key: 'datasets/lin.csv', task: 'regression', target: 'y', unit: 'm' },
   model: { family: 'dense', depth: [1], width: [4] },
-  training: { epochs: 6, batchSize: 8, learningRate: 0.05, earlyStopping: { patience: 2 } },
+  training: { epochs: 30, batchSize: 8, learningRate: 0.05, earlyStopping: { patience: 3 } },
   evaluation: { strategy: 'kfold', folds: 2, repeats: 2, metric: 'rmse' },
 };
 

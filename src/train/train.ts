@@ -15,6 +15,7 @@ import { currentBackend, trainingBackend } from './backend.js';
 import { CHECKPOINT_SCHEMA, type CandidateCheckpoint, type TrialState } from './checkpoint.js';
 import { PhaseClock } from './phases.js';
 import { runTrial, type EpochEvent, type Scoring } from './trial.js';
+import { trialSeed } from '../random.js';
 
 export type { EpochEvent, Scoring } from './trial.js';
 
@@ -139,7 +140,7 @@ export async function trainCandidateResumable(args: ResumableArgs): Promise<Trai
     context.backend = backend.label;
     const inferenceMs: number[] = [];
     for (let repeat = 0; repeat < spec.evaluation.repeats; repeat++) {
-      const seed = spec.training.seed + repeat;
+      const seed = trialSeed(spec.training.seed, repeat);
       const splits = await phases.time('data', () => args.splits(repeat));
       if (splits.length === 0) throw new DataError(`repeat ${repeat}: the data layer produced no splits`);
       for (const [i, split] of splits.entries()) {

@@ -136,7 +136,7 @@ function outcomeWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
         headline: use(rec!),
         reason:
           `All ${a.ranked.length} candidates beat the baseline and none is significantly worse than the best, ${describeCandidate(best!, m, u, true)}: ` +
-          `the data cannot rank them, so the smallest, ${describeCandidate(rec!, m, u, rec === best)}.`,
+          (rec === best ? 'the data cannot rank them, and the best is also the smallest.' : `the data cannot rank them, so the smallest, ${describeCandidate(rec!, m, u, false)}.`),
         next: edges,
       };
     case 'undecided': {

@@ -3,30 +3,15 @@
  * names the step and the seconds (for `train`, each epoch: trial, epoch, losses), and is cleared at
  * the end; piped, redirected or --quiet it prints nothing at all.
  */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { recordingStream } from './helpers/stream.js';
 import { epochPhase, withActivity } from '../src/cli/activity.js';
-
-function stream(tty: boolean): { s: NodeJS.WriteStream; text: () => string } {
-  let text = '';
-  const w = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  }) as unknown as NodeJS.WriteStream & { isTTY: boolean; columns: number };
-  w.isTTY = tty;
-  w.columns = 100;
-  // cli-progress moves the cursor on a terminal stream.
-  Object.assign(w, { cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
-  return { s: w, text: () => text };
-}
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('activity line', () => {
   it('on a terminal: the step and its seconds, redrawn while it works, one line', async () => {
-    const { s, text } = stream(true);
+    const { s, text } = recordingStream(true);
     const result = await withActivity({ stream: s }, async (a) => {
       a.phase('reading sweep.json and its data');
       await pause(50);
@@ -41,14 +26,14 @@ describe('activity line', () => {
   });
 
   it('piped or --quiet: nothing, and the line is cleared when the command fails', async () => {
-    for (const opts of [{ stream: stream(false) }, { stream: stream(true), quiet: true }]) {
+    for (const opts of [{ stream: recordingStream(false) }, { stream: recordingStream(true), quiet: true }]) {
       await withActivity({ stream: opts.stream.s, quiet: 'quiet' in opts }, async (a) => {
         a.phase('planning');
         await pause(20);
       });
       expect(opts.stream.text()).toBe('');
     }
-    const { s } = stream(true);
+    const { s } = recordingStream(true);
     await expect(
       withActivity({ stream: s }, async (a) => {
         a.phase('training');

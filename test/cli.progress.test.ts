@@ -4,25 +4,10 @@
  * (the result on stdout lists the failures); nothing with --quiet. A run with nothing recommended
  * announces no refit.
  */
-import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
+import { recordingStream } from './helpers/stream.js';
 import { createProgressDisplay } from '../src/cli/progress.js';
 import type { ProgressEvent } from '../src/workflow/local.js';
-
-function stream(tty: boolean): { s: NodeJS.WriteStream; text: () => string } {
-  let text = '';
-  const w = new Writable({
-    write(chunk, _enc, done) {
-      text += String(chunk);
-      done();
-    },
-  }) as unknown as NodeJS.WriteStream & { isTTY: boolean; columns: number };
-  w.isTTY = tty;
-  w.columns = 100;
-  // cli-progress moves the cursor on a terminal stream.
-  Object.assign(w, { cursorTo: () => true, clearLine: () => true, moveCursor: () => true });
-  return { s: w, text: () => text };
-}
 
 /** A run of three candidates, one failing after a retry, then ranking and the refit (`refits` runs to refit). */
 function events(refits: number): ProgressEvent[] {
@@ -39,7 +24,7 @@ function events(refits: number): ProgressEvent[] {
 }
 
 function play(tty: boolean, refits: number, quiet = false): string {
-  const { s, text } = stream(tty);
+  const { s, text } = recordingStream(tty);
   const progress = createProgressDisplay({ stream: s, workers: 2, quiet });
   for (const e of events(refits)) progress.onProgress(e);
   progress.stop();
@@ -58,7 +43,7 @@ describe('run progress', () => {
   });
 
   it('every line at most 100 columns: a long warning wraps', () => {
-    const { s, text } = stream(false);
+    const { s, text } = recordingStream(false);
     const progress = createProgressDisplay({ stream: s });
     const warning = `runs/demo-1/candidates/${'x'.repeat(40)}.json: not valid JSON: it ends early (truncated?); its candidate is trained again`;
     progress.onProgress({ type: 'planned', plan: { runs: [{ runId: 'demo-1', sweep: 'demo', candidates: 1 }], warnings: [warning] }, total: 1 });

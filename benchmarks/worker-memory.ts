@@ -19,7 +19,7 @@ import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { putJson } from '../src/store/store.js';
 import { runLocal } from '../src/workflow/local.js';
-import type { RecycleEvent, TaskDoneEvent, TrainPoolOptions } from '../src/workflow/pool.js';
+import { DEFAULT_RECYCLE_AFTER, DEFAULT_RSS_GROWTH, DEFAULT_WARMUP_CANDIDATES, type RecycleEvent, type TaskDoneEvent, type TrainPoolOptions } from '../src/workflow/pool.js';
 import { workerPids } from '../test/helpers/processes.js';
 
 const MB = 1e6;
@@ -127,7 +127,7 @@ if (mode === 'examples') await examples();
 else {
   console.log(`| workers replaced | candidates | worker processes | RSS after its first candidate | RSS after its last | largest growth over its first 5 candidates, any process | wall |`);
   console.log(`|---|---:|---:|---|---|---:|---:|`);
-  await many(Number(count), {}, 'yes (after 200 candidates, or 8 % growth over its first 5, after a garbage collection)');
+  await many(Number(count), {}, `yes (after ${DEFAULT_RECYCLE_AFTER} candidates, or ${DEFAULT_RSS_GROWTH * 100} % growth over its first ${DEFAULT_WARMUP_CANDIDATES}, after a garbage collection)`);
   await many(Number(count), { recycleAfter: Number.POSITIVE_INFINITY, rssGrowth: Number.POSITIVE_INFINITY }, 'no');
 }
 console.log(

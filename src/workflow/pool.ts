@@ -35,7 +35,7 @@ export interface TrainPoolOptions {
   backend?: string;
   /** Replace a worker after this many candidates (default 200). */
   recycleAfter?: number;
-  /** Replace a worker whose RSS grew by more than this fraction over its RSS after its warm-up (default 0.08: under 10 % with one more candidate's growth). */
+  /** Replace a worker whose RSS grew by more than this fraction over its RSS after its warm-up (default 0.5: see DEFAULT_RSS_GROWTH). */
   rssGrowth?: number;
   /** Candidates whose RSS make a new worker's reference (the largest of them) rather than count as growth (default 5). */
   warmupCandidates?: number;
@@ -78,7 +78,15 @@ export class WorkerTaskError extends Error {
 }
 
 export const DEFAULT_RECYCLE_AFTER = 200;
-export const DEFAULT_RSS_GROWTH = 0.08;
+/**
+ * Half as much again. A healthy worker's RSS moves with the candidates it trains — the wasm heap grows
+ * to the largest network so far and never shrinks, V8 keeps what it compiled — by 5–15 % on a grid of
+ * mixed sizes, and stays flat after that (600 candidates: 126–129 MB after the first, 127–132 MB after
+ * the last; benchmarks/results/2026-12-07-worker-rss-600.md). At 8 % two workers of that run were
+ * replaced 15 times, and an 81-candidate halving run 8 times, each a worker start (~1 CPU-second)
+ * for nothing. A leak — tensors never freed — grows with every candidate and crosses 50 % all the same.
+ */
+export const DEFAULT_RSS_GROWTH = 0.5;
 export const DEFAULT_WARMUP_CANDIDATES = 5;
 
 export function defaultWorkers(): number {

@@ -39,6 +39,8 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
       out.push(
         `${s.strategy} used ${pct(c.used.cpuSeconds, c.grid.cpuSeconds)} of the grid's compute: ${fmtSeconds(c.used.cpuSeconds)} of about ${fmtSeconds(c.grid.cpuSeconds)} CPU-seconds, ${Math.round(c.used.epochs).toLocaleString('en-US')} of about ${Math.round(c.grid.epochs).toLocaleString('en-US')} epochs (${pct(c.used.epochs, c.grid.epochs)})${usd}; the full grid's figures are estimated from what these candidates measured per epoch and per task.`,
       );
+      const dearer = c.used.cpuSeconds > c.grid.cpuSeconds || (c.used.usd !== null && c.grid.usd !== null && c.used.usd > c.grid.usd);
+      if (dearer && c.used.epochs < c.grid.epochs) out.push(costlierThanGrid(s, lb.candidates, c.grid));
     }
     if (s.ended)
       out.push(
@@ -53,6 +55,22 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
     );
   }
   return out;
+}
+
+/**
+ * Why a search in rounds cost more than the grid although it trained fewer epochs: it trains in more
+ * tasks (one per candidate per round), and each pays what does not depend on epochs — a task's start,
+ * scoring and writes, a Map item's state transitions. Where a whole candidate trains in a fraction of
+ * a second, that is most of its cost, and the grid is the cheaper search.
+ */
+function costlierThanGrid(s: NonNullable<Leaderboard['search']>, candidates: number, grid: { cpuSeconds: number }): string {
+  const tasks = s.rounds.reduce((n, r) => n + r.trained, 0);
+  const each = candidates > 0 ? grid.cpuSeconds / candidates : 0;
+  return (
+    `${s.strategy} cost more than the grid would have: it trained in ${fmtInt(tasks)} tasks (one per candidate and round) against the grid's ${fmtInt(candidates)}, ` +
+    `and what each task pays whatever it trains — starting, scoring, writing its results, a Map item's state transitions — outweighed the epochs it saved. ` +
+    `A whole candidate of this sweep trains in about ${each >= 10 ? Math.round(each) : each.toPrecision(2)} CPU-seconds: for candidates this quick, search.strategy "grid" is the cheaper search.`
+  );
 }
 
 const fmtSeconds = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));

@@ -1,7 +1,8 @@
 /**
- * The `layerbench` command line, for `tsx src/cli/main.ts …` (npm start, npm run layerbench) and for
- * tests (`main(argv)` runs it in-process). The command table is src/cli/program.js; bin/layerbench.js
- * uses it directly so that help and usage errors start without a TypeScript loader.
+ * The `layerbench` command line from source, for `tsx src/cli/main.ts …` and for tests (`main(argv)`
+ * runs it in-process). The command table is src/cli/program.js; bin/layerbench.js (npm start, npm run
+ * layerbench) uses it directly, so that help and usage errors start without a TypeScript loader and
+ * commands run from their bundles.
  */
 import { main } from './program.js';
 

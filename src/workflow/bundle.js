@@ -126,7 +126,7 @@ export function bundleSync(request) {
   }
 }
 
-const MODULE_BUILD = `${BUILD}:esm`;
+const MODULE_BUILD = `${BUILD}:esm-lazy`;
 
 /** The expression, not its name quoted in a string or a comment. */
 const IMPORT_META_URL = /(?<![\w'"`.])import\.meta\.url(?![\w'"`])/;
@@ -153,16 +153,34 @@ const importMetaUrl = {
 const REQUIRED = /^@(tensorflow|aws-sdk|smithy)\//;
 
 /**
+ * A CommonJS module standing for package `name`: its exports (listed now, at build time) are getters
+ * that `require` the package on first use. A bundle's static imports run when it loads; the run
+ * command's, for one, name the S3 client (src/store/s3.ts) and the Lambda client
+ * (aws-local-stepfunctions), ~0.1 s of CPU each to load, which a run on a local store never calls.
+ * @param {string} name
+ */
+function lazyRequire(name) {
+  const mod = require(name);
+  const keys = Object.getOwnPropertyNames(mod).filter((key) => key !== '__esModule' && key !== 'default');
+  const esModule = mod.__esModule === true ? "Object.defineProperty(module.exports, '__esModule', { value: true });\n" : '';
+  const hasDefault = Object.hasOwn(mod, 'default') ? ', "default"' : '';
+  return `let loaded;
+const load = () => (loaded ??= require(${JSON.stringify(name)}));
+${esModule}for (const key of ${JSON.stringify(keys).slice(0, -1)}${hasDefault}]) Object.defineProperty(module.exports, key, { enumerable: true, get: () => load()[key] });
+`;
+}
+
+/**
  * An ES module bundle `import`s its external packages, and Node's ESM loader would lex each CommonJS
- * one (tfjs: megabytes) for its export names. These are `require`d instead, through a one-line
- * CommonJS module per package that esbuild's interop turns into named imports.
+ * one (tfjs: megabytes) for its export names. These are `require`d instead, when first used
+ * (lazyRequire), through a CommonJS module per package that esbuild's interop turns into named imports.
  * @type {import('esbuild').Plugin}
  */
 const requireExternals = {
   name: 'require-externals',
   setup(build) {
     build.onResolve({ filter: REQUIRED }, (args) => (args.namespace === 'required' ? { path: args.path, external: true } : { path: args.path, namespace: 'required' }));
-    build.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({ contents: `module.exports = require(${JSON.stringify(args.path)});`, loader: 'js' }));
+    build.onLoad({ filter: /.*/, namespace: 'required' }, (args) => ({ contents: lazyRequire(args.path), loader: 'js' }));
   },
 };
 

@@ -17,7 +17,7 @@
  * bin/layerbench.js loads it before any TypeScript loader.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
@@ -75,6 +75,16 @@ function upToDate(bundle, manifestFile, esbuildVersion, build) {
   }
 }
 
+/**
+ * Creates the cache directory, or throws when it cannot be written (node_modules installed read-only):
+ * found before a build that could not be kept, so that such a run goes on from source at once.
+ * @param {string} dir
+ */
+function writable(dir) {
+  mkdirSync(dir, { recursive: true });
+  accessSync(dir, constants.W_OK);
+}
+
 /** @param {string} temp */
 function options(temp) {
   return /** @type {const} */ ({
@@ -115,7 +125,7 @@ export function bundleSync(request) {
     const esbuild = loadEsbuild();
     const where = paths(request);
     if (!upToDate(where.bundle, where.manifest, esbuild.version, BUILD)) {
-      mkdirSync(where.dir, { recursive: true });
+      writable(where.dir);
       const temp = `${where.bundle}.${process.pid}.tmp`;
       const result = esbuild.buildSync({ ...options(temp), entryPoints: [request.entry] });
       commit(where, temp, result.metafile, esbuild.version, BUILD);
@@ -202,7 +212,7 @@ export async function moduleBundle(request) {
     const esbuild = loadEsbuild();
     const where = paths(request, '.mjs');
     if (!upToDate(where.bundle, where.manifest, esbuild.version, MODULE_BUILD)) {
-      mkdirSync(where.dir, { recursive: true });
+      writable(where.dir);
       const temp = `${where.bundle}.${process.pid}.tmp`;
       const result = await esbuild.build({
         ...options(temp),

@@ -6,7 +6,7 @@
  */
 import { main } from './program.js';
 
-export { buildProgram, EXIT, main } from './program.js';
+export { main } from './program.js';
 
 const isEntry = process.argv[1] !== undefined && /main\.ts$/.test(process.argv[1]);
 if (isEntry) {

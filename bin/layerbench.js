@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// The launcher. The command table is plain JavaScript, so help, --version and usage errors need no
-// TypeScript loader; tsx is registered only when a command runs (its own start costs ~0.3 s).
+// The launcher. The command table is plain JavaScript, so help, --version and usage errors load
+// neither a TypeScript loader nor the bundler; a command runs from its cached bundle under plain
+// Node (src/cli/load-command.js), or from source through tsx where there is none.
 import { main } from '../src/cli/program.js';
 
 process.exitCode = await main(process.argv, {
-  loadTypeScript: async () => (await import('tsx/esm/api')).register(),
+  loadCommand: async (name, fromSource) => (await import('../src/cli/load-command.js')).loadCommand(name, fromSource),
 });

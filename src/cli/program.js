@@ -7,8 +7,8 @@
  *
  * Plain JavaScript (type-checked through JSDoc) so that bin/layerbench.js can load it without a
  * TypeScript loader, which alone takes longer to start than the whole help. bin/layerbench.js passes
- * `loadTypeScript`, which registers tsx before the first command module is imported; under tsx or
- * vitest TypeScript is already loadable.
+ * `loadCommand`, which loads a command's module from its cached bundle (or registers tsx and imports
+ * the source); under tsx or vitest the source is imported as it is.
  */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -108,16 +108,20 @@ const COMMANDS = {
 };
 
 /**
- * @typedef {{ loadTypeScript?: () => unknown }} MainOptions
+ * How a command's module is loaded, when not from source as it is (COMMANDS): by its name (plan, run, …),
+ * with `fromSource` to import the TypeScript source.
+ * @typedef {(name: string, fromSource: () => Promise<any>) => Promise<any>} LoadCommand
+ * @typedef {{ loadCommand?: LoadCommand }} MainOptions
+ */
+
+/**
  * @param {MainOptions} options
  * @param {{ exitCode: number }} [result] receives the exit code a command returns (train: 1 when the candidate failed)
  */
 export function buildProgram(options = {}, result = { exitCode: 0 }) {
-  /** @type {Promise<unknown> | undefined} */
-  let typescript;
   /**
-   * The action of a command: import its module (registering TypeScript first when asked), then call
-   * its function with the positional arguments and the options (the program's --quiet included).
+   * The action of a command: load its module, then call its function with the positional arguments
+   * and the options (the program's --quiet included).
    * @param {string} module
    * @param {string} fn
    */
@@ -125,11 +129,10 @@ export function buildProgram(options = {}, result = { exitCode: 0 }) {
     (module, fn) =>
     /** @param {any[]} args */
     async (...args) => {
-      typescript ??= Promise.resolve(options.loadTypeScript?.());
-      await typescript;
       const command = /** @type {Command} */ (args[args.length - 1]);
       const positional = args.slice(0, -2);
-      const mod = await COMMANDS[module]();
+      const fromSource = COMMANDS[module];
+      const mod = await (options.loadCommand ? options.loadCommand(module, fromSource) : fromSource());
       const code = await mod[fn](...positional, command.optsWithGlobals());
       if (typeof code === 'number') result.exitCode = code;
     };

@@ -112,6 +112,17 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   let planned: PlanResult | undefined;
   const lastTrainError = new Map<string, string>();
   let reportModule: Promise<typeof import('../steps/report.js')> | undefined;
+  /**
+   * Report and Aggregate (which Report imports), and the report's vega, load once the first task has
+   * trained, while the others train: not before, when the workers starting take the cores, and not
+   * after the last, when this process alone would be working (from source through tsx ~0.45 s of CPU;
+   * with 1 worker the other core is idle meanwhile).
+   */
+  const loadReport = () => {
+    if (reportModule) return;
+    reportModule = import('../steps/report.js');
+    reportModule.catch(() => undefined); // a failed load surfaces in the Report state
+  };
   /** Report's figures, drawn in this process while Finalize refits in a worker. */
   let drawingAhead: Promise<void> | undefined;
 
@@ -132,6 +143,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
         // The Retry's announcement says what failed, not which names the Retry matches.
         lastTrainError.set(item.candidateId, boundedMessage(`${err instanceof Error ? err.name : 'Error'}: ${errorMessage(err)}`, { maxLength: 300 }));
         throw err;
+      } finally {
+        loadReport();
       }
       // A task that checkpointed is not done: the Map's Choice invokes Train again.
       if (out.status !== 'continue') progress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
@@ -147,10 +160,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       // An interrupted run writes no leaderboard: the candidates stopped mid-way are not failures.
       signal?.throwIfAborted();
       progress({ type: 'aggregating' });
-      // Aggregate and Report (and the report's tfjs and vega) load when the training is done, not
-      // before the first candidate starts; Report loads while Aggregate and Finalize run.
-      reportModule ??= import('../steps/report.js');
-      reportModule.catch(() => undefined); // a failed load surfaces in the Report state
+      loadReport(); // loaded already, unless no task trained (loadReport)
       const { aggregate } = await import('../steps/aggregate.js');
       return aggregate(store, input as AggregateInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },

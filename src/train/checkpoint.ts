@@ -118,7 +118,8 @@ export function decodeCheckpoint(bytes: Uint8Array, where: string): CandidateChe
   const headLength = view.getUint32(4, true);
   const dataAt = align4(8 + headLength);
   if (dataAt > bytes.length || (bytes.length - dataAt) % 4 !== 0) throw bad('truncated');
-  // Copy the data out: the bytes may sit at any offset of a shared buffer.
+  // The arrays are views of one copy of the data (the bytes may sit at any offset of a shared buffer,
+  // and are the caller's): one copy in all, where a copy per array made every float twice.
   const data = new Float32Array(bytes.slice(dataAt).buffer);
   let parsed: unknown;
   try {
@@ -127,7 +128,7 @@ export function decodeCheckpoint(bytes: Uint8Array, where: string): CandidateChe
       if (Array.isArray(ref) && ref.length === 2) {
         const [offset, length] = ref as [number, number];
         if (!(offset >= 0 && length >= 0 && offset + length <= data.length)) throw new Error(`array [${offset}, ${length}] outside the data`);
-        return data.slice(offset, offset + length);
+        return data.subarray(offset, offset + length);
       }
       return value;
     });

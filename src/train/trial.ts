@@ -92,9 +92,9 @@ function shuffleInPlace(a: Int32Array, random: () => number): void {
   }
 }
 
-/** A copy of a tensor's values (a backend's data() may hand out its own buffer). */
+/** A copy of a tensor's values (a backend's data() may hand out its own buffer), copied as a block. */
 async function values(t: tf.Tensor): Promise<Float32Array> {
-  return Float32Array.from(await t.data());
+  return new Float32Array(await t.data());
 }
 
 function checkSplit(ctx: TrialContext, where: string): void {

@@ -26,7 +26,7 @@ import { EarlyStopping } from './early-stopping.js';
 import { epochRunner, evalBatchSize, type EpochRunner, type Scores } from './epoch-runner.js';
 import { objective } from './objective.js';
 import type { PhaseClock } from './phases.js';
-import { checkArrays, disposeSet, inferenceMsPerSample, scoreRows, toTensors, type RowScores, type TensorSet } from './scoring.js';
+import { checkArrays, disposeSet, scoreRows, timedPrediction, toTensors, type RowScores, type TensorSet } from './scoring.js';
 
 export interface EpochEvent extends EpochRecord {
   repeat: number;
@@ -307,9 +307,17 @@ async function scoreFully(ctx: TrialContext, m: tf.LayersModel, run: EpochRunner
   // Evaluated again with the kept weights (equal to that epoch's record when the restore worked), by
   // the evaluator the epochs were scored with.
   const kept = val ? await run.evaluate(val.x, val.y) : NO_SCORES;
+  // Inference latency over the validation split (a refit: the training split), whose predictions
+  // score the validation rows below.
+  const timed = await timedPrediction(m, val ?? tr, evalBatch, ctx.sample);
   // And row by row, kept as block sums: the sampling error of validation rows that repeats share.
   const rowOrder = split.testInTime || info.task === 'forecast' ? 'time' : 'random';
-  const valRows = val && val.n > 1 ? await scoreRows(m, obj, val, evalBatch, rowOrder) : undefined;
+  let valRows: RowScores | undefined;
+  try {
+    if (val && val.n > 1) valRows = await scoreRows(m, obj, val, evalBatch, rowOrder, timed.prediction);
+  } finally {
+    timed.prediction.dispose();
+  }
   const train = await run.evaluate(tr.x, tr.y);
   // The held-out test split, scored once with the kept weights, row by row; nothing is chosen by it.
   let test: RowScores | undefined;
@@ -321,9 +329,7 @@ async function scoreFully(ctx: TrialContext, m: tf.LayersModel, run: EpochRunner
       disposeSet(set);
     }
   }
-  // Inference latency over the validation split (a refit: the training split).
-  const inferenceMs = await inferenceMsPerSample(m, val ?? tr, evalBatch, ctx.sample);
-  return { kept, ...(valRows ? { valRows } : {}), train, ...(test ? { test } : {}), inferenceMs };
+  return { kept, ...(valRows ? { valRows } : {}), train, ...(test ? { test } : {}), inferenceMs: timed.msPerSample };
 }
 
 /** What choosing who goes on needs (see Scoring): the kept epoch's validation scores, recorded when it was trained. */

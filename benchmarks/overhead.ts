@@ -15,6 +15,16 @@
  * `--workers` 1 and 2) as a timeline of its states: Plan, the first and the last candidate, Aggregate,
  * Finalize with Report; with the runner process's own CPU-seconds, since what it does is serial. Load averages before and after are printed with the figures:
  * on a shared machine the split holds better than the absolute seconds.
+ *
+ * `--task-cost grid,halving` measures instead what each Train task costs in CPU, per halving round
+ * (issue 20, point 4): the sweep (an example, or `dense81` of benchmarks/search.ts) run whole through
+ * the local workflow, each Train task called in this process (no pool: a worker's CPU profile is
+ * lost when the pool ends it, so this is also the run to profile with `node --cpu-prof --import tsx`).
+ * Per round: tasks, epochs trained, the tasks' CPU-seconds (user + system, process.cpuUsage around
+ * each call), CPU ms per task and the training phase's ms per epoch; then the task phases' seconds,
+ * and halving's share of the grid's CPU. The leaderboard is seeded: the same every run.
+ *
+ *   npx tsx benchmarks/overhead.ts --sweep dense81 --task-cost grid,halving
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -30,6 +40,9 @@ import { TASK_PHASES, type TaskPhase } from '../src/train/phases.js';
 import { TrainPool } from '../src/workflow/pool.js';
 import { median } from './engine.js';
 import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
+import { train } from '../src/steps/train.js';
+import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
+import { dense81 } from './search.js';
 
 export interface OverheadResult {
   sweep: string;
@@ -185,9 +198,101 @@ export function overheadMarkdown(r: OverheadResult): string {
   return lines.join('\n');
 }
 
+export interface TaskCostResult {
+  sweep: string;
+  strategy: 'grid' | 'halving';
+  /** Per round ('grid' for a grid's one round): Train tasks, epochs they trained, their CPU-seconds and training-phase seconds. */
+  rounds: { round: string; tasks: number; epochs: number; cpuSeconds: number; systemSeconds: number; trainingSeconds: number }[];
+  /** Seconds of each phase the tasks timed (src/train/phases.ts), summed over the run. */
+  phases: Partial<Record<TaskPhase, number>>;
+  recommended: string | null;
+  loadBefore: number[];
+  loadAfter: number[];
+}
+
+/** A sweep run whole through the local workflow, each Train task in this process, its CPU measured around the call (see the header). */
+export async function measureTaskCost(sweep: ExampleSweep | 'dense81', strategy: 'grid' | 'halving'): Promise<TaskCostResult> {
+  const loadBefore = loadavg();
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-task-cost-'));
+  try {
+    const store = new LocalStore(dir);
+    await prepareExamples(store);
+    const base: SweepSpec = sweep === 'dense81' ? await dense81() : await loadExampleSweep(sweep);
+    const search = strategy === 'halving' ? { ...base.search, strategy, eta: 3 } : { ...base.search, strategy };
+    const spec = sweepSpecSchema.parse({ ...base, name: `${base.name}-${strategy}`, search });
+    const rounds = new Map<string, TaskCostResult['rounds'][number]>();
+    const phases: TaskCostResult['phases'] = {};
+    const result = await runLocal({
+      store,
+      input: { trigger: 'cli' },
+      planOptions: { spec },
+      workers: 1,
+      testTrainer: async (item) => {
+        let epochs = 0;
+        const cpu = process.cpuUsage();
+        const out = await train(store, item, { datasetScope: 'anywhere', onEpoch: () => epochs++ });
+        const used = process.cpuUsage(cpu);
+        const key = item.round === undefined ? 'grid' : String(item.round);
+        const r = rounds.get(key) ?? { round: key, tasks: 0, epochs: 0, cpuSeconds: 0, systemSeconds: 0, trainingSeconds: 0 };
+        rounds.set(key, r);
+        r.tasks++;
+        r.epochs += epochs;
+        r.cpuSeconds += (used.user + used.system) / 1e6;
+        r.systemSeconds += used.system / 1e6;
+        r.trainingSeconds += out.phases?.training ?? 0;
+        for (const [p, v] of Object.entries(out.phases ?? {}) as [TaskPhase, number][]) phases[p] = (phases[p] ?? 0) + v;
+        return out;
+      },
+    });
+    const run = result.runs[0];
+    return { sweep: base.name, strategy, rounds: [...rounds.values()], phases, recommended: run?.recommended ?? null, loadBefore, loadAfter: loadavg() };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export function taskCostMarkdown(results: readonly TaskCostResult[]): string {
+  const lines = [
+    `### What a Train task costs: ${results[0]?.sweep ?? ''}, every task in one process`,
+    '',
+    '| strategy | round | tasks | epochs | CPU-s (system) | CPU ms per task | training-phase ms per epoch | load avg before → after |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+  ];
+  const load = (r: TaskCostResult) => `${r.loadBefore.map((l) => l.toFixed(2)).join(' ')} → ${r.loadAfter.map((l) => l.toFixed(2)).join(' ')}`;
+  for (const r of results) {
+    const all = { round: 'all', tasks: 0, epochs: 0, cpuSeconds: 0, systemSeconds: 0, trainingSeconds: 0 };
+    for (const x of r.rounds) for (const k of ['tasks', 'epochs', 'cpuSeconds', 'systemSeconds', 'trainingSeconds'] as const) all[k] += x[k];
+    for (const x of r.rounds.length > 1 ? [...r.rounds, all] : r.rounds) {
+      const round = x.round === 'all' ? '**all**' : x.round;
+      lines.push(
+        `| ${r.strategy} | ${round} | ${x.tasks} | ${x.epochs} | ${x.cpuSeconds.toFixed(2)} (${x.systemSeconds.toFixed(2)}) | ${((1000 * x.cpuSeconds) / x.tasks).toFixed(1)} | ${((1000 * x.trainingSeconds) / Math.max(1, x.epochs)).toFixed(2)} | ${load(r)} |`,
+      );
+    }
+  }
+  lines.push('', `| strategy | recommends | ${TASK_PHASES.map((p) => `${p} s`).join(' | ')} |`, `|---|---|${TASK_PHASES.map(() => '---:').join('|')}|`);
+  for (const r of results) lines.push(`| ${r.strategy} | ${r.recommended ?? '–'} | ${TASK_PHASES.map((p) => (r.phases[p] ?? 0).toFixed(2)).join(' | ')} |`);
+  const cpu = (r: TaskCostResult | undefined) => (r ? sum(r.rounds.map((x) => x.cpuSeconds)) : 0);
+  const grid = results.find((r) => r.strategy === 'grid');
+  const halving = results.find((r) => r.strategy === 'halving');
+  if (grid && halving) lines.push('', `Halving used **${pct(cpu(halving) / cpu(grid))}** of the grid's task CPU-seconds (${cpu(halving).toFixed(2)} / ${cpu(grid).toFixed(2)}).`);
+  return lines.join('\n');
+}
+
 const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isEntry) {
-  const { values } = parseArgs({ options: { sweep: { type: 'string', default: 'seattle-weather' }, repeats: { type: 'string', default: '2' }, backend: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { sweep: { type: 'string', default: 'seattle-weather' }, repeats: { type: 'string', default: '2' }, backend: { type: 'string' }, 'task-cost': { type: 'string' } },
+  });
+  if (values['task-cost'] !== undefined) {
+    const strategies = values['task-cost'].split(',');
+    for (const s of strategies) if (s !== 'grid' && s !== 'halving') throw new Error(`--task-cost: grid and/or halving, got ${s}`);
+    const name = values.sweep as ExampleSweep | 'dense81';
+    if (name !== 'dense81' && !(name in EXAMPLE_SWEEPS)) throw new Error(`--sweep: dense81 or one of ${Object.keys(EXAMPLE_SWEEPS).join(', ')}`);
+    const results: TaskCostResult[] = [];
+    for (const s of strategies as ('grid' | 'halving')[]) results.push(await measureTaskCost(name, s));
+    process.stdout.write(`${taskCostMarkdown(results)}\n`);
+    process.exit(0);
+  }
   const sweep = values.sweep as ExampleSweep;
   if (!(sweep in EXAMPLE_SWEEPS)) throw new Error(`--sweep: one of ${Object.keys(EXAMPLE_SWEEPS).join(', ')}`);
   const result = await measureOverhead({ sweep, repeats: Number(values.repeats), ...(values.backend ? { backend: values.backend } : {}) });

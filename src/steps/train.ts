@@ -20,7 +20,7 @@
  */
 import { cachedSplits } from '../data/split-cache.js';
 import { dataLayout } from '../data/split.js';
-import { failureKind, LayerbenchError } from '../errors.js';
+import { failureKind, LayerbenchError, NotFoundError } from '../errors.js';
 import { keys } from '../store/keys.js';
 import { getJson, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { embedPreprocessing, saveModelToStore } from '../artifacts/model.js';
@@ -80,23 +80,24 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   // A retried or resumed task whose document was written already has nothing left to do, unless Plan
   // asked for the document to be replaced (a resumed run retraining a failed or unreadable one); a
   // halving item has nothing to do once there is a document of its round or a later one, or a failure.
+  // (A halving item reads the document at once: one read where an exists-check and a read were two.)
   const done = await phases.time('storeReads', async () => {
-    if (item.retrain || !(await store.exists(docKey))) return false;
-    if (round === undefined) return true;
-    const existing = await getJson<Pick<CandidateDoc, 'status' | 'rung'>>(store, docKey);
-    return existing.status === 'failed' || (existing.rung?.round ?? -1) >= round;
+    if (item.retrain) return false;
+    if (round === undefined) return store.exists(docKey);
+    const existing = await getJsonIfPresent<Pick<CandidateDoc, 'status' | 'rung'>>(store, docKey);
+    return existing !== undefined && (existing.status === 'failed' || (existing.rung?.round ?? -1) >= round);
   });
   if (done) return out('skipped');
-  const { context, candidate, halving } = await phases.time('storeReads', async () => ({
+  const { context, candidate, budgets } = await phases.time('storeReads', async () => ({
     ...(await readTaskContext(store, item)),
-    halving: round === undefined ? null : await readHalvingState(store, runId),
+    budgets: round === undefined ? null : await halvingBudgets(store, runId),
   }));
   const spec = context.sweep;
-  if (round !== undefined && (!halving || halving.budgets[round] === undefined)) {
+  if (round !== undefined && (!budgets || budgets[round] === undefined)) {
     throw new LayerbenchError(`run ${runId}: item ${candidateId} names round ${round}, which the run's halving state does not have`, { code: 'E_INTERNAL', kind: 'fatal' });
   }
-  const budget = round === undefined ? spec.training.epochs : halving!.budgets[round]!;
-  const rung = round === undefined ? undefined : { round, epochs: budget, rounds: halving!.budgets.length };
+  const budget = round === undefined ? spec.training.epochs : budgets![round]!;
+  const rung = round === undefined ? undefined : { round, epochs: budget, rounds: budgets!.length };
   // The last round does everything; an earlier one (final: false) only what choosing who goes on
   // needs. An item without the field (one round, or written before it) is a last training (types.ts).
   // A learning curve's point is scored on validation only (no test split, no saved model).
@@ -205,13 +206,44 @@ function deadline(taskStart: number, maxTaskMs: number, stopsAt: number | undefi
  * broken checkpoint never fails a candidate for good.
  */
 async function readCheckpoint(store: Store, key: string): Promise<CandidateCheckpoint | undefined> {
-  if (!(await store.exists(key))) return undefined;
   try {
     return decodeCheckpoint(await store.get(key), key);
   } catch (err) {
-    if (err instanceof LayerbenchError && err.code === 'E_CHECKPOINT') return undefined;
+    if (err instanceof NotFoundError || (err instanceof LayerbenchError && err.code === 'E_CHECKPOINT')) return undefined;
     throw err;
   }
+}
+
+/** A JSON document, or undefined when there is none (one read, where exists() and then a read would be two). */
+async function getJsonIfPresent<T>(store: Store, key: string): Promise<T | undefined> {
+  try {
+    return await getJson<T>(store, key);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
+const BUDGETS_CACHE_SIZE = 8;
+const budgetsCache = new Map<string, Promise<number[] | null>>();
+
+/**
+ * A halving run's epoch budgets per round (null: the run has no halving state). Plan lays them out and
+ * nothing changes them after (Promote appends rounds, never budgets), so a process reads and validates
+ * runs/<runId>/halving.json once per run rather than once per task, as readTaskContext keeps the
+ * run's context.
+ */
+function halvingBudgets(store: Store, runId: string): Promise<number[] | null> {
+  const id = `${store.location}\u0000${runId}`;
+  let loading = budgetsCache.get(id);
+  if (!loading) {
+    loading = readHalvingState(store, runId).then((state) => state?.budgets ?? null);
+    budgetsCache.set(id, loading);
+    // Not kept: a failed read, nor a run whose state is not written yet.
+    loading.then((b) => b === null && budgetsCache.delete(id)).catch(() => budgetsCache.delete(id));
+    while (budgetsCache.size > BUDGETS_CACHE_SIZE) budgetsCache.delete(budgetsCache.keys().next().value!);
+  }
+  return loading;
 }
 
 /** This task's wall and CPU seconds so far. */

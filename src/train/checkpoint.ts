@@ -110,7 +110,7 @@ export function encodeCheckpoint(checkpoint: CandidateCheckpoint): Uint8Array {
   return out;
 }
 
-/** A checkpoint from its bytes; a fatal error naming `where` when they are not one. */
+/** A checkpoint from its bytes (its arrays are views of them: do not reuse them); a fatal error naming `where` when they are not one. */
 export function decodeCheckpoint(bytes: Uint8Array, where: string): CandidateCheckpoint {
   const bad = (why: string) => new LayerbenchError(`${where}: not a ${CHECKPOINT_SCHEMA} checkpoint (${why})`, { code: 'E_CHECKPOINT', kind: 'fatal' });
   if (bytes.length < 8 || new TextDecoder().decode(bytes.subarray(0, 4)) !== MAGIC) throw bad('no LBCK header');
@@ -118,8 +118,11 @@ export function decodeCheckpoint(bytes: Uint8Array, where: string): CandidateChe
   const headLength = view.getUint32(4, true);
   const dataAt = align4(8 + headLength);
   if (dataAt > bytes.length || (bytes.length - dataAt) % 4 !== 0) throw bad('truncated');
-  // Copy the data out: the bytes may sit at any offset of a shared buffer.
-  const data = new Float32Array(bytes.slice(dataAt).buffer);
+  // The arrays are views of the bytes (the checkpoint owns them from here): a copy of a large
+  // checkpoint's data costs about as much as reading it from the disk. Only bytes at an offset that is
+  // no multiple of 4 in their buffer are copied, as a float32 view cannot start there.
+  const at = bytes.byteOffset + dataAt;
+  const data = at % 4 === 0 ? new Float32Array(bytes.buffer, at, (bytes.length - dataAt) / 4) : new Float32Array(bytes.slice(dataAt).buffer);
   let parsed: unknown;
   try {
     parsed = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headLength)), (_key, value: unknown) => {
@@ -127,7 +130,7 @@ export function decodeCheckpoint(bytes: Uint8Array, where: string): CandidateChe
       if (Array.isArray(ref) && ref.length === 2) {
         const [offset, length] = ref as [number, number];
         if (!(offset >= 0 && length >= 0 && offset + length <= data.length)) throw new Error(`array [${offset}, ${length}] outside the data`);
-        return data.slice(offset, offset + length);
+        return data.subarray(offset, offset + length);
       }
       return value;
     });

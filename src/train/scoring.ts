@@ -52,14 +52,22 @@ export interface RowScores {
  * contributions kept as block sums (src/stats/intervals.ts RowBlocks) — what the sampling error of
  * the test (and shared validation) rows is computed from. `order` "time" keeps consecutive rows together.
  */
-export async function scoreRows(model: tf.LayersModel, obj: Objective, set: TensorSet, batchSize: number, order: RowBlocks['order']): Promise<RowScores> {
+export async function scoreRows(
+  model: tf.LayersModel,
+  obj: Objective,
+  set: TensorSet,
+  batchSize: number,
+  order: RowBlocks['order'],
+  /** The model's predictions over the set, when they were made already (timedPrediction): not made again. */
+  prediction?: tf.Tensor,
+): Promise<RowScores> {
   const { x, y, n: rows } = set;
   const metricRows = new Float64Array(rows);
   let lossSum = 0;
   for (let start = 0; start < rows; start += batchSize) {
     const size = Math.min(batchSize, rows - start);
     const { metric, loss } = tf.tidy(() => {
-      const p = model.apply(tf.slice(x, start, size), { training: false }) as tf.Tensor;
+      const p = prediction ? tf.slice(prediction, start, size) : (model.apply(tf.slice(x, start, size), { training: false }) as tf.Tensor);
       const r = obj.rows(tf.slice(y, start, size), p);
       return { metric: r.metric, loss: tf.sum(r.loss) };
     });
@@ -78,16 +86,19 @@ export async function scoreRows(model: tf.LayersModel, obj: Objective, set: Tens
   return { metric: fromRowMean(obj.metric, sum / rows), loss: lossSum / rows + penalty, rows, blocks: toBlocks(metricRows, order) };
 }
 
-/** Inference latency per sample: a warm-up batch, then one timed batch predict over the set. */
-export async function inferenceMsPerSample(model: tf.LayersModel, set: TensorSet, batchSize: number, sample?: (bytes: number) => void): Promise<number> {
+/**
+ * Inference latency per sample: a warm-up batch, then one timed batch predict over the set. Returns the
+ * timed predictions too (the caller disposes them): predict runs the same batches of `batchSize` rows
+ * as scoreRows, so they are what scoreRows would compute, and the set's rows are not predicted twice.
+ */
+export async function timedPrediction(model: tf.LayersModel, set: TensorSet, batchSize: number, sample?: (bytes: number) => void): Promise<{ msPerSample: number; prediction: tf.Tensor }> {
   tf.tidy(() => {
     model.predict(tf.slice(set.x, 0, Math.min(set.n, batchSize)), { batchSize });
   });
   const start = performance.now();
   const prediction = model.predict(set.x, { batchSize }) as tf.Tensor;
   await prediction.data();
-  const ms = (performance.now() - start) / set.n;
+  const msPerSample = (performance.now() - start) / set.n;
   sample?.(tf.memory().numBytes);
-  prediction.dispose();
-  return ms;
+  return { msPerSample, prediction };
 }

@@ -26,7 +26,7 @@ import { EarlyStopping } from './early-stopping.js';
 import { epochRunner, evalBatchSize, type EpochRunner, type Scores } from './epoch-runner.js';
 import { objective } from './objective.js';
 import type { PhaseClock } from './phases.js';
-import { checkArrays, disposeSet, inferenceMsPerSample, scoreRows, toTensors, type RowScores, type TensorSet } from './scoring.js';
+import { checkArrays, disposeSet, scoreRows, timedPrediction, toTensors, type RowScores, type TensorSet } from './scoring.js';
 
 export interface EpochEvent extends EpochRecord {
   repeat: number;
@@ -92,9 +92,9 @@ function shuffleInPlace(a: Int32Array, random: () => number): void {
   }
 }
 
-/** A copy of a tensor's values (a backend's data() may hand out its own buffer). */
+/** A copy of a tensor's values (a backend's data() may hand out its own buffer), copied as a block. */
 async function values(t: tf.Tensor): Promise<Float32Array> {
-  return Float32Array.from(await t.data());
+  return new Float32Array(await t.data());
 }
 
 function checkSplit(ctx: TrialContext, where: string): void {
@@ -118,8 +118,27 @@ function restoreWeights(model: tf.LayersModel, state: TrialState): void {
     });
   }
   const tensors = saved.map((a, i) => tf.tensor(a, shapes[i]!));
-  model.setWeights(tensors);
+  setLayerWeights(model, tensors);
   tf.dispose(tensors);
+}
+
+/**
+ * model.setWeights, layer by layer: a Sequential's own setWeights first builds its inner graph model
+ * (~0.5 ms a trial), which the fused path never needs and scoring builds when it predicts. The same
+ * order as model.getWeights() when no layer has non-trainable weights (none that build.ts makes);
+ * otherwise the model's own setWeights.
+ */
+function setLayerWeights(model: tf.LayersModel, weights: tf.Tensor[]): void {
+  if (model.layers.some((l) => l.nonTrainableWeights.length > 0)) {
+    model.setWeights(weights);
+    return;
+  }
+  let at = 0;
+  for (const layer of model.layers) {
+    const n = layer.weights.length;
+    if (n > 0) layer.setWeights(weights.slice(at, at + n));
+    at += n;
+  }
 }
 
 const notFinite = (what: string, value: number, epoch: number, learningRate: number) =>
@@ -252,7 +271,7 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
     const bestEpoch = stopping.bestAt;
     const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;
     if (restored) {
-      m.setWeights(best!);
+      setLayerWeights(m, best!);
       run.loadFromModel();
     }
     const keptEpoch = restored ? bestEpoch : epochs.length;
@@ -307,9 +326,17 @@ async function scoreFully(ctx: TrialContext, m: tf.LayersModel, run: EpochRunner
   // Evaluated again with the kept weights (equal to that epoch's record when the restore worked), by
   // the evaluator the epochs were scored with.
   const kept = val ? await run.evaluate(val.x, val.y) : NO_SCORES;
+  // Inference latency over the validation split (a refit: the training split), whose predictions
+  // score the validation rows below.
+  const timed = await timedPrediction(m, val ?? tr, evalBatch, ctx.sample);
   // And row by row, kept as block sums: the sampling error of validation rows that repeats share.
   const rowOrder = split.testInTime || info.task === 'forecast' ? 'time' : 'random';
-  const valRows = val && val.n > 1 ? await scoreRows(m, obj, val, evalBatch, rowOrder) : undefined;
+  let valRows: RowScores | undefined;
+  try {
+    if (val && val.n > 1) valRows = await scoreRows(m, obj, val, evalBatch, rowOrder, timed.prediction);
+  } finally {
+    timed.prediction.dispose();
+  }
   const train = await run.evaluate(tr.x, tr.y);
   // The held-out test split, scored once with the kept weights, row by row; nothing is chosen by it.
   let test: RowScores | undefined;
@@ -321,9 +348,7 @@ async function scoreFully(ctx: TrialContext, m: tf.LayersModel, run: EpochRunner
       disposeSet(set);
     }
   }
-  // Inference latency over the validation split (a refit: the training split).
-  const inferenceMs = await inferenceMsPerSample(m, val ?? tr, evalBatch, ctx.sample);
-  return { kept, ...(valRows ? { valRows } : {}), train, ...(test ? { test } : {}), inferenceMs };
+  return { kept, ...(valRows ? { valRows } : {}), train, ...(test ? { test } : {}), inferenceMs: timed.msPerSample };
 }
 
 /** What choosing who goes on needs (see Scoring): the kept epoch's validation scores, recorded when it was trained. */

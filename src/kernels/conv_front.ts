@@ -9,8 +9,17 @@
  *    col2im(dz·Wᵀ) slice by slice.
  * 3×3 stride-1 layers with input channels in fours take Winograd's F(2×2, 3×3) instead (winograd.ts).
  * Output channels come in fours, and so do the input channels of every layer but the first.
+ *
+ * Two shortcuts that change no result:
+ *  - Max pooling after relu or linear pools first and activates the pooled values: relu is
+ *    monotone, so max(relu(z)) = relu(max z), and the first maximal z of a window is where the
+ *    gradient goes whenever relu lets any through (max z > 0). The activation, its gradient and the
+ *    bias gradient then run on a quarter of the values (2×2 pools), and h is never written: the
+ *    seed CNN's first layer spent ~1 ms of its ~10 ms batch there, mostly moving 2.8 MB arrays.
+ *  - A layer whose whole patch matrix is small (≤ PATCH_FLOATS) keeps it from the forward pass
+ *    for the filter gradient instead of gathering it again (the seed's first layer: 0.8 MB).
  */
-import type { SimdKernels } from './simd.js';
+import { SIMD_ACTIVATIONS, type SimdKernels } from './simd.js';
 import { winogradApplies, winogradBackward, winogradFilter, winogradForward, winogradScratch, type WinogradShape } from './winograd.js';
 
 /** One convolution's geometry per sample, as the SIMD im2col takes it (stride and dilation included). */
@@ -58,11 +67,22 @@ export interface ConvLayerPlan extends ConvShape {
 /** Output pixels per slice of patches (a [256, K] slice stays in L2 while its product runs). */
 const ROWS = 256;
 
+/** The largest patch matrix (floats, per batch) a layer keeps from its forward pass to its backward. */
+const PATCH_FLOATS = 1 << 20;
+
+/** Whether the block pools before its activation (max pooling after relu or linear: see above). */
+function poolsFirst(p: ConvLayerPlan): boolean {
+  return p.pool?.kind === 'max' && (p.activation === SIMD_ACTIVATIONS.linear || p.activation === SIMD_ACTIVATIONS.relu);
+}
+
 interface LayerScratch {
   z: number;
+  /** The activation's output; when the block pools first, the pooled z (the activation's input). */
   h: number;
   /** The pooled output (h itself without pooling). */
   p: number;
+  /** The layer's whole patch matrix [B·OH·OW, K] (-1: gathered slice by slice into `cols`). */
+  patches: number;
   /** Gradients with respect to h (then z, in place) and to p (dh itself without pooling). */
   dh: number;
   dp: number;
@@ -94,11 +114,12 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
   const sizes = layers.map((p) => winograd(p, batch)).map((w) => (w ? winogradScratch(w) : { filter: 0, inputs: 0, products: 0 }));
   const out = layers.map((p, l) => {
     const z = take(batch * pixels(p) * p.outC);
-    const h = take(batch * pixels(p) * p.outC);
+    const h = take(batch * (poolsFirst(p) ? pooledPixels(p) : pixels(p)) * p.outC);
     const pooled = p.pool ? take(batch * pooledPixels(p) * p.outC) : h;
     const dh = take(batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
-    return { z, h, p: pooled, dh, dp, u: take(sizes[l]!.filter) };
+    const patches = !winograd(p, batch) && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
+    return { z, h, p: pooled, patches, dh, dp, u: take(sizes[l]!.filter) };
   });
   const K = Math.max(...layers.map(taps));
   const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
@@ -144,11 +165,17 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
     }
     for (let m0 = 0; !w && m0 < M; m0 += ROWS) {
       const rows = Math.min(ROWS, M - m0);
-      k.im2col(input, f(s.cols), m0, rows, ...g);
-      k.gemm(rows, p.outC, K, f(s.cols), K, 1, params + 4 * p.kernelAt, p.outC, f(at.z) + 4 * m0 * p.outC, p.outC, 0, params + 4 * p.biasAt);
+      const cols = at.patches >= 0 ? f(at.patches) + 4 * m0 * K : f(s.cols);
+      k.im2col(input, cols, m0, rows, ...g);
+      k.gemm(rows, p.outC, K, cols, K, 1, params + 4 * p.kernelAt, p.outC, f(at.z) + 4 * m0 * p.outC, p.outC, 0, params + 4 * p.biasAt);
     }
-    k.activate(p.activation, f(at.z), f(at.h), M, p.outC, p.outC);
-    if (p.pool) k.pool(p.pool.kind === 'max' ? 0 : 1, f(at.h), f(at.p), ...poolGeometry(p, p.pool, B));
+    if (p.pool && poolsFirst(p)) {
+      k.pool(0, f(at.z), f(at.h), ...poolGeometry(p, p.pool, B));
+      k.activate(p.activation, f(at.h), f(at.p), B * pooledPixels(p), p.outC, p.outC);
+    } else {
+      k.activate(p.activation, f(at.z), f(at.h), M, p.outC, p.outC);
+      if (p.pool) k.pool(p.pool.kind === 'max' ? 0 : 1, f(at.h), f(at.p), ...poolGeometry(p, p.pool, B));
+    }
     input = f(at.p);
   });
   return input;
@@ -167,11 +194,19 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     const M = B * pixels(p);
     const K = taps(p);
     const g = geometry(p, B);
-    if (p.pool?.kind === 'max') k.maxPoolGrad(f(at.h), f(at.dp), f(at.dh), ...poolGeometry(p, p.pool, B));
-    else if (p.pool?.kind === 'avg') k.avgPoolGrad(f(at.dp), f(at.dh), ...poolGeometry(p, p.pool, B));
-    k.activationGrad(p.activation, f(at.z), f(at.h), f(at.dh), M * p.outC);
     const dz = f(at.dh);
-    k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
+    if (p.pool && poolsFirst(p)) {
+      // Through the activation on the pooled values, then to each window's first maximal z.
+      const pooled = B * pooledPixels(p);
+      k.activationGrad(p.activation, f(at.h), f(at.p), f(at.dp), pooled * p.outC);
+      k.columnSums64(f(at.dp), pooled, p.outC, grad + 4 * p.biasAt);
+      k.maxPoolGrad(f(at.z), f(at.dp), dz, ...poolGeometry(p, p.pool, B));
+    } else {
+      if (p.pool?.kind === 'max') k.maxPoolGrad(f(at.h), f(at.dp), dz, ...poolGeometry(p, p.pool, B));
+      else if (p.pool?.kind === 'avg') k.avgPoolGrad(f(at.dp), dz, ...poolGeometry(p, p.pool, B));
+      k.activationGrad(p.activation, f(at.z), f(at.h), dz, M * p.outC);
+      k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
+    }
     const input = l > 0 ? f(s.layers[l - 1]!.p) : x;
     const w = winograd(p, B);
     if (w) {
@@ -181,8 +216,9 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     }
     for (let m0 = 0; m0 < M; m0 += ROWS) {
       const rows = Math.min(ROWS, M - m0);
-      k.im2col(input, f(s.cols), m0, rows, ...g);
-      k.gemm(K, p.outC, rows, f(s.cols), 1, K, dz + 4 * m0 * p.outC, p.outC, grad + 4 * p.kernelAt, p.outC, m0 > 0 ? 1 : 0, 0);
+      let cols = f(at.patches) + 4 * m0 * K;
+      if (at.patches < 0) k.im2col(input, (cols = f(s.cols)), m0, rows, ...g);
+      k.gemm(K, p.outC, rows, cols, 1, K, dz + 4 * m0 * p.outC, p.outC, grad + 4 * p.kernelAt, p.outC, m0 > 0 ? 1 : 0, 0);
     }
     if (l === 0) continue;
     // dx = col2im(dz·Wᵀ), into the gradient of the block below.

@@ -140,6 +140,39 @@ function heapMemory(backend: BackendWasm): WebAssembly.Memory {
   return memory;
 }
 
+/** Per SIMD kernel: total milliseconds and calls, while timing is on (see timeSimdKernels). */
+export type SimdTimes = Map<string, { ms: number; calls: number }>;
+
+let timing: { times: SimdTimes; wrapped: WeakMap<SimdKernels, SimdKernels> } | undefined;
+
+/**
+ * From now on (until called with undefined), simdKernels() hands out kernels that add each call's
+ * wall time to `times`: benchmarks/profile.ts splits a fused epoch (one tfjs kernel) this way.
+ * A call costs a performance.now() pair more (~0.1 µs), far below the kernels it times.
+ */
+export function timeSimdKernels(times: SimdTimes | undefined): void {
+  timing = times === undefined ? undefined : { times, wrapped: new WeakMap() };
+}
+
+function timed(kernels: SimdKernels, times: SimdTimes): SimdKernels {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(kernels)) {
+    if (typeof fn !== 'function') continue;
+    out[name] = (...args: unknown[]) => {
+      const t0 = performance.now();
+      const r = (fn as (...a: unknown[]) => unknown)(...args);
+      // Products by shape (N, K, and whether A is read transposed): each call site has its own.
+      const key = name === 'gemm' ? `gemm N=${args[1]} K=${args[2]}${args[4] === 1 && args[5] !== 1 ? ' Aᵀ' : ''}` : name;
+      const row = times.get(key) ?? { ms: 0, calls: 0 };
+      row.ms += performance.now() - t0;
+      row.calls += 1;
+      times.set(key, row);
+      return r;
+    };
+  }
+  return out as unknown as SimdKernels;
+}
+
 export function simdKernels(backend: BackendWasm): SimdKernels {
   let kernels = instances.get(backend);
   if (kernels === undefined) {
@@ -148,7 +181,10 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
     kernels = instance.exports as unknown as SimdKernels;
     instances.set(backend, kernels);
   }
-  return kernels;
+  if (timing === undefined) return kernels;
+  let wrapped = timing.wrapped.get(kernels);
+  if (wrapped === undefined) timing.wrapped.set(kernels, (wrapped = timed(kernels, timing.times)));
+  return wrapped;
 }
 
 /** Byte offset of a tensor's data on the wasm heap. */

@@ -70,6 +70,9 @@ const ROWS = 256;
 /** The largest patch matrix (floats, per batch) a layer keeps from its forward pass to its backward. */
 const PATCH_FLOATS = 1 << 20;
 
+/** Floats of z (or of patches) per slice when a layer goes image group by image group (see imagesPerSlice). */
+const SLICE_FLOATS = 1 << 15;
+
 /** Whether the block pools before its activation (max pooling after relu or linear: see above). */
 function poolsFirst(p: ConvLayerPlan): boolean {
   return p.pool?.kind === 'max' && (p.activation === SIMD_ACTIVATIONS.linear || p.activation === SIMD_ACTIVATIONS.relu);
@@ -125,7 +128,7 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
   const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
   return {
     layers: out,
-    cols: take(Math.min(ROWS, batch * Math.max(...layers.map(pixels))) * K),
+    cols: take(Math.max(...layers.map((p) => Math.max(imagesPerSlice(p, batch) * pixels(p), Math.min(ROWS, batch * pixels(p))) * K))),
     transposed: take(
       Math.max(
         ...layers.map((p) => taps(p) * p.outC),
@@ -150,6 +153,48 @@ function poolGeometry(p: ConvLayerPlan, q: PoolPlan, B: number): [number, number
 
 type At = (floats: number) => number;
 
+/**
+ * Images per slice of a layer that takes im2col's path: its product, activation and pooling run
+ * image group by image group, so the pooling (and in the backward pass the pooling's gradient
+ * and the filter gradient) read z and dz while they are still in cache: z of the seed's first
+ * layer is 2.8 MB per batch, and each pass over it from memory cost ~0.3 ms. 0: the layer's
+ * images are too large for that (slices of ROWS pixels, each pass over the whole batch).
+ */
+function imagesPerSlice(p: ConvLayerPlan, batch: number): number {
+  const floats = pixels(p) * Math.max(taps(p), p.outC);
+  return floats > SLICE_FLOATS ? 0 : Math.max(1, Math.min(batch, Math.floor(SLICE_FLOATS / floats)));
+}
+
+/** The activation and pooling of images n0 .. n0 + count of a block, from its z. */
+function activateAndPool(k: SimdKernels, p: ConvLayerPlan, at: LayerScratch, f: At, n0: number, count: number): void {
+  const P = pixels(p) * p.outC;
+  const Q = pooledPixels(p) * p.outC;
+  const z = f(at.z) + 4 * n0 * P;
+  if (p.pool && poolsFirst(p)) {
+    k.pool(0, z, f(at.h) + 4 * n0 * Q, ...poolGeometry(p, p.pool, count));
+    k.activate(p.activation, f(at.h) + 4 * n0 * Q, f(at.p) + 4 * n0 * Q, count * pooledPixels(p), p.outC, p.outC);
+    return;
+  }
+  const h = f(at.h) + 4 * n0 * P;
+  k.activate(p.activation, z, h, count * pixels(p), p.outC, p.outC);
+  if (p.pool) k.pool(p.pool.kind === 'max' ? 0 : 1, h, f(at.p) + 4 * n0 * Q, ...poolGeometry(p, p.pool, count));
+}
+
+/** dz of images n0 .. n0 + count of a block, from dp (when it pools first, dp has been through the activation already). */
+function poolAndActivationGrad(k: SimdKernels, p: ConvLayerPlan, at: LayerScratch, f: At, n0: number, count: number): void {
+  const P = pixels(p) * p.outC;
+  const Q = pooledPixels(p) * p.outC;
+  const dz = f(at.dh) + 4 * n0 * P;
+  const dp = f(at.dp) + 4 * n0 * Q;
+  if (p.pool && poolsFirst(p)) {
+    k.maxPoolGrad(f(at.z) + 4 * n0 * P, dp, dz, ...poolGeometry(p, p.pool, count));
+    return;
+  }
+  if (p.pool?.kind === 'max') k.maxPoolGrad(f(at.h) + 4 * n0 * P, dp, dz, ...poolGeometry(p, p.pool, count));
+  else if (p.pool?.kind === 'avg') k.avgPoolGrad(dp, dz, ...poolGeometry(p, p.pool, count));
+  k.activationGrad(p.activation, f(at.z) + 4 * n0 * P, f(at.h) + 4 * n0 * P, dz, count * P);
+}
+
 /** The front's output for B samples of x (byte address): byte address of [B, OH, OW, C] of the last block. */
 export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[], s: ConvFrontScratch, f: At, B: number, x: number, params: number): number {
   let input = x;
@@ -162,20 +207,20 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
     if (w) {
       winogradFilter(k, w, params + 4 * p.kernelAt, f(at.u));
       winogradForward(k, w, input, f(at.u), params + 4 * p.biasAt, f(at.z), { inputs: f(s.inputs), products: f(s.products) });
+      activateAndPool(k, p, at, f, 0, B);
+      input = f(at.p);
+      return;
     }
-    for (let m0 = 0; !w && m0 < M; m0 += ROWS) {
-      const rows = Math.min(ROWS, M - m0);
+    const images = imagesPerSlice(p, B);
+    const step = images > 0 ? images * pixels(p) : ROWS;
+    for (let m0 = 0; m0 < M; m0 += step) {
+      const rows = Math.min(step, M - m0);
       const cols = at.patches >= 0 ? f(at.patches) + 4 * m0 * K : f(s.cols);
       k.im2col(input, cols, m0, rows, ...g);
       k.gemm(rows, p.outC, K, cols, K, 1, params + 4 * p.kernelAt, p.outC, f(at.z) + 4 * m0 * p.outC, p.outC, 0, params + 4 * p.biasAt);
+      if (images > 0) activateAndPool(k, p, at, f, m0 / pixels(p), rows / pixels(p));
     }
-    if (p.pool && poolsFirst(p)) {
-      k.pool(0, f(at.z), f(at.h), ...poolGeometry(p, p.pool, B));
-      k.activate(p.activation, f(at.h), f(at.p), B * pooledPixels(p), p.outC, p.outC);
-    } else {
-      k.activate(p.activation, f(at.z), f(at.h), M, p.outC, p.outC);
-      if (p.pool) k.pool(p.pool.kind === 'max' ? 0 : 1, f(at.h), f(at.p), ...poolGeometry(p, p.pool, B));
-    }
+    if (images === 0) activateAndPool(k, p, at, f, 0, B);
     input = f(at.p);
   });
   return input;
@@ -196,30 +241,30 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     const g = geometry(p, B);
     const dz = f(at.dh);
     if (p.pool && poolsFirst(p)) {
-      // Through the activation on the pooled values, then to each window's first maximal z.
+      // Through the activation on the pooled values (then each goes to its window's first maximal z).
       const pooled = B * pooledPixels(p);
       k.activationGrad(p.activation, f(at.h), f(at.p), f(at.dp), pooled * p.outC);
       k.columnSums64(f(at.dp), pooled, p.outC, grad + 4 * p.biasAt);
-      k.maxPoolGrad(f(at.z), f(at.dp), dz, ...poolGeometry(p, p.pool, B));
-    } else {
-      if (p.pool?.kind === 'max') k.maxPoolGrad(f(at.h), f(at.dp), dz, ...poolGeometry(p, p.pool, B));
-      else if (p.pool?.kind === 'avg') k.avgPoolGrad(f(at.dp), dz, ...poolGeometry(p, p.pool, B));
-      k.activationGrad(p.activation, f(at.z), f(at.h), dz, M * p.outC);
-      k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     }
     const input = l > 0 ? f(s.layers[l - 1]!.p) : x;
     const w = winograd(p, B);
+    const images = w ? 0 : imagesPerSlice(p, B);
+    if (images === 0) poolAndActivationGrad(k, p, at, f, 0, B);
+    if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
       const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: l > 0 ? f(s.layers[l - 1]!.dp) : 0, u: f(at.u), transposed: f(s.transposed) };
       winogradBackward(k, w, dz, input, grads, { inputs: f(s.inputs), products: f(s.products) });
       continue;
     }
-    for (let m0 = 0; m0 < M; m0 += ROWS) {
-      const rows = Math.min(ROWS, M - m0);
+    const step = images > 0 ? images * pixels(p) : ROWS;
+    for (let m0 = 0; m0 < M; m0 += step) {
+      const rows = Math.min(step, M - m0);
+      if (images > 0) poolAndActivationGrad(k, p, at, f, m0 / pixels(p), rows / pixels(p));
       let cols = f(at.patches) + 4 * m0 * K;
       if (at.patches < 0) k.im2col(input, (cols = f(s.cols)), m0, rows, ...g);
       k.gemm(K, p.outC, rows, cols, 1, K, dz + 4 * m0 * p.outC, p.outC, grad + 4 * p.kernelAt, p.outC, m0 > 0 ? 1 : 0, 0);
     }
+    if (images > 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (l === 0) continue;
     // dx = col2im(dz·Wᵀ), into the gradient of the block below.
     k.transpose(params + 4 * p.kernelAt, K, p.outC, f(s.transposed), K);

@@ -7,7 +7,8 @@
  *  - backward: the pooling's gradient, the activation's, the bias gradient (float64 column sums),
  *    the filter gradient patchesᵀ·dz slice by slice, and below the first layer the input gradient
  *    col2im(dz·Wᵀ) slice by slice.
- * 3×3 stride-1 layers with input channels in fours take Winograd's F(2×2, 3×3) instead (winograd.ts).
+ * 3×3 stride-1 layers with input channels in fours take Winograd's F(4×4, 3×3) forward and
+ * F(2×2, 3×3) backward instead (winograd.ts).
  * Output channels come in fours, and so do the input channels of every layer but the first.
  *
  * Two shortcuts that change no result:
@@ -20,7 +21,7 @@
  *    for the filter gradient instead of gathering it again (the seed's first layer: 0.8 MB).
  */
 import { SIMD_ACTIVATIONS, type SimdKernels } from './simd.js';
-import { winogradApplies, winogradBackward, winogradFilter, winogradForward, winogradScratch, type WinogradShape } from './winograd.js';
+import { winograd4Filter, winograd4Forward, winograd4Scratch, winogradApplies, winogradBackward, winogradFilter, winogradScratch, type WinogradShape } from './winograd.js';
 
 /** One convolution's geometry per sample, as the SIMD im2col takes it (stride and dilation included). */
 export interface ConvShape {
@@ -89,7 +90,7 @@ interface LayerScratch {
   /** Gradients with respect to h (then z, in place) and to p (dh itself without pooling). */
   dh: number;
   dp: number;
-  /** Winograd layers: the transformed filter, from the forward pass to the backward. */
+  /** Winograd layers: the transformed filter (F(4×4, 3×3)'s in the forward pass, F(2×2, 3×3)'s in the backward). */
   u: number;
 }
 
@@ -114,7 +115,13 @@ function winograd(p: ConvLayerPlan, B: number): WinogradShape | undefined {
 }
 
 export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number, take: (floats: number) => number): ConvFrontScratch {
-  const sizes = layers.map((p) => winograd(p, batch)).map((w) => (w ? winogradScratch(w) : { filter: 0, inputs: 0, products: 0 }));
+  const sizes = layers
+    .map((p) => winograd(p, batch))
+    .map((w) => {
+      if (!w) return { filter: 0, inputs: 0, products: 0 };
+      const [two, four] = [winogradScratch(w), winograd4Scratch(w)];
+      return { filter: two.filter, inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products), filter4: four.filter };
+    });
   const out = layers.map((p, l) => {
     const z = take(batch * pixels(p) * p.outC);
     const h = take(batch * (poolsFirst(p) ? pooledPixels(p) : pixels(p)) * p.outC);
@@ -122,7 +129,7 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
     const dh = take(batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
     const patches = !winograd(p, batch) && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
-    return { z, h, p: pooled, patches, dh, dp, u: take(sizes[l]!.filter) };
+    return { z, h, p: pooled, patches, dh, dp, u: take(Math.max(sizes[l]!.filter, sizes[l]!.filter4 ?? 0)) };
   });
   const K = Math.max(...layers.map(taps));
   const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
@@ -205,8 +212,8 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
     const g = geometry(p, B);
     const w = winograd(p, B);
     if (w) {
-      winogradFilter(k, w, params + 4 * p.kernelAt, f(at.u));
-      winogradForward(k, w, input, f(at.u), params + 4 * p.biasAt, f(at.z), { inputs: f(s.inputs), products: f(s.products) });
+      winograd4Filter(k, w, params + 4 * p.kernelAt, f(at.u));
+      winograd4Forward(k, w, input, f(at.u), params + 4 * p.biasAt, f(at.z), { inputs: f(s.inputs), products: f(s.products) });
       activateAndPool(k, p, at, f, 0, B);
       input = f(at.p);
       return;
@@ -252,6 +259,7 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     if (images === 0) poolAndActivationGrad(k, p, at, f, 0, B);
     if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
+      winogradFilter(k, w, params + 4 * p.kernelAt, f(at.u));
       const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: l > 0 ? f(s.layers[l - 1]!.dp) : 0, u: f(at.u), transposed: f(s.transposed) };
       winogradBackward(k, w, dz, input, grads, { inputs: f(s.inputs), products: f(s.products) });
       continue;

@@ -15,4 +15,4 @@ export { lstmBackwardStep, lstmForwardStep } from './lstm';
 export { avgPoolGrad, maxPoolGrad, pool } from './pooling';
 export { col2im, im2col } from './im2col';
 export { winogradFilter, winogradFilterGrad, winogradInput, winogradInputGrad, winogradOutput, winogradOutputGrad } from './winograd';
-export { winograd4Filter, winograd4Input, winograd4Output } from './winograd4';
+export { winograd4Filter, winograd4Input, winograd4InputGrad, winograd4Output, winograd4OutputGrad } from './winograd4';

@@ -7,8 +7,8 @@
  *  - backward: the pooling's gradient, the activation's, the bias gradient (float64 column sums),
  *    the filter gradient patchesᵀ·dz slice by slice, and below the first layer the input gradient
  *    col2im(dz·Wᵀ) slice by slice.
- * 3×3 stride-1 layers with input channels in fours take Winograd's F(4×4, 3×3) forward and
- * F(2×2, 3×3) backward instead (winograd.ts).
+ * 3×3 stride-1 layers with input channels in fours take Winograd's F(4×4, 3×3) (forward and
+ * input gradient) and F(2×2, 3×3) (filter gradient) instead (winograd.ts).
  * Output channels come in fours, and so do the input channels of every layer but the first.
  *
  * Two shortcuts that change no result:
@@ -21,7 +21,7 @@
  *    for the filter gradient instead of gathering it again (the seed's first layer: 0.8 MB).
  */
 import { SIMD_ACTIVATIONS, type SimdKernels } from './simd.js';
-import { winograd4Filter, winograd4Forward, winograd4Scratch, winogradApplies, winogradBackward, winogradFilter, winogradScratch, type WinogradShape } from './winograd.js';
+import { winograd4Filter, winograd4Forward, winograd4InputGrad, winograd4Scratch, winogradApplies, winogradBackward, winogradScratch, type WinogradShape } from './winograd.js';
 
 /** One convolution's geometry per sample, as the SIMD im2col takes it (stride and dilation included). */
 export interface ConvShape {
@@ -90,7 +90,7 @@ interface LayerScratch {
   /** Gradients with respect to h (then z, in place) and to p (dh itself without pooling). */
   dh: number;
   dp: number;
-  /** Winograd layers: the transformed filter (F(4×4, 3×3)'s in the forward pass, F(2×2, 3×3)'s in the backward). */
+  /** Winograd layers: F(4×4, 3×3)'s transformed filter, from the forward pass to the input gradient. */
   u: number;
 }
 
@@ -120,7 +120,7 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
     .map((w) => {
       if (!w) return { filter: 0, inputs: 0, products: 0 };
       const [two, four] = [winogradScratch(w), winograd4Scratch(w)];
-      return { filter: two.filter, inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products), filter4: four.filter };
+      return { filter: Math.max(two.filter, four.filter), inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products) };
     });
   const out = layers.map((p, l) => {
     const z = take(batch * pixels(p) * p.outC);
@@ -129,7 +129,7 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
     const dh = take(batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
     const patches = !winograd(p, batch) && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
-    return { z, h, p: pooled, patches, dh, dp, u: take(Math.max(sizes[l]!.filter, sizes[l]!.filter4 ?? 0)) };
+    return { z, h, p: pooled, patches, dh, dp, u: take(sizes[l]!.filter) };
   });
   const K = Math.max(...layers.map(taps));
   const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
@@ -259,9 +259,10 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     if (images === 0) poolAndActivationGrad(k, p, at, f, 0, B);
     if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
-      winogradFilter(k, w, params + 4 * p.kernelAt, f(at.u));
-      const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: l > 0 ? f(s.layers[l - 1]!.dp) : 0, u: f(at.u), transposed: f(s.transposed) };
-      winogradBackward(k, w, dz, input, grads, { inputs: f(s.inputs), products: f(s.products) });
+      const buffers = { inputs: f(s.inputs), products: f(s.products) };
+      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), f(at.u), f(s.transposed), buffers);
+      const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: 0, u: 0, transposed: 0 };
+      winogradBackward(k, w, dz, input, grads, buffers);
       continue;
     }
     const step = images > 0 ? images * pixels(p) : ROWS;

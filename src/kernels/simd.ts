@@ -100,10 +100,12 @@ export interface SimdKernels {
   winogradOutput(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winogradOutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winogradInputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
-  /** Winograd F(4×4, 3×3) transforms of the forward pass (see winograd.ts). */
+  /** Winograd F(4×4, 3×3) transforms (see winograd.ts). */
   winograd4Filter(w: number, C: number, CO: number, u: number): void;
   winograd4Input(x: number, v: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
   winograd4Output(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winograd4OutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winograd4InputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
   lstmForwardStep(B: number, U: number, z: number, ldz: number, bias: number, c: number, first: number, cache: number, h: number, out: number, ldo: number): void;
   lstmBackwardStep(B: number, U: number, dh: number, dy: number, ldy: number, cache: number, cachePrev: number, dc: number, last: number, dz: number, ldz: number): void;
 }

@@ -107,9 +107,11 @@ export function winogradBackward(k: SimdKernels, s: WinogradShape, dy: number, x
  * F(4×4, 3×3) for the forward pass (wasm/winograd4.ts): each 4×4 block of outputs costs 36
  * multiplications per channel pair (F(2×2, 3×3): 64), so its 36 GEMMs per block do 1.8× fewer
  * multiply-adds on the seed CNN's second layer, whose 11×11 outputs both tilings cover with 12×12.
- * Its transforms scale by up to 10 per dimension, so its results differ from direct convolution by
- * more than F(2×2, 3×3)'s (~1e-6 relative rather than ~1e-7): gradients stay on F(2×2, 3×3),
- * where such errors would add up over every tile of the batch.
+ * The input gradient takes it too (the same 1.8×). Its transforms scale by up to 10 per
+ * dimension, so its results are further from exact sums than F(2×2, 3×3)'s: per output that stays
+ * ~1e-6 relative, but the filter gradient sums over every tile of the batch, and there it came out
+ * 8.6e-6 from exact (relative to the largest) against 1.0e-6 on the seed's second layer, so the
+ * filter gradient stays on F(2×2, 3×3).
  */
 const NB4 = 36;
 
@@ -141,5 +143,22 @@ export function winograd4Forward(k: SimdKernels, s: WinogradShape, x: number, u:
     k.winograd4Input(x, v, t0, n, s.H, s.W, C, TH, TW, s.padTop, s.padLeft);
     for (let p = 0; p < 36; p++) k.gemm(n, CO, C, v + 4 * p * C, row4(C), 1, u + 4 * p * (C * CO + 16), CO, m + 4 * p * CO, row4(CO), 0, 0);
     k.winograd4Output(m, y, bias, t0, n, s.OH, s.OW, CO, TH, TW);
+  }
+}
+
+/**
+ * The input gradient dx [N, H, W, C] from dy [N, OH, OW, CO] by F(4×4, 3×3), with U from
+ * winograd4Filter and `transposed` of 36·CO·C floats (the filter gradient: winogradBackward).
+ */
+export function winograd4InputGrad(k: SimdKernels, s: WinogradShape, dy: number, dx: number, u: number, transposed: number, buffers: { inputs: number; products: number }): void {
+  const { TH, TW, T } = tiles4(s);
+  const { C, CO } = s;
+  const { inputs: dv, products: dm } = buffers;
+  for (let p = 0; p < 36; p++) k.transpose(u + 4 * p * (C * CO + 16), C, CO, transposed + 4 * p * CO * C, C);
+  for (let t0 = 0; t0 < T; t0 += NB4) {
+    const n = Math.min(NB4, T - t0);
+    k.winograd4OutputGrad(dy, dm, t0, n, s.OH, s.OW, CO, TH, TW);
+    for (let p = 0; p < 36; p++) k.gemm(n, C, CO, dm + 4 * p * CO, row4(CO), 1, transposed + 4 * p * CO * C, C, dv + 4 * p * C, row4(C), 0, 0);
+    k.winograd4InputGrad(dv, dx, t0 === 0 ? 1 : 0, s.N, t0, n, s.H, s.W, C, TH, TW, s.padTop, s.padLeft);
   }
 }

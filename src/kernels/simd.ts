@@ -49,6 +49,10 @@ export interface SimdKernels {
   ): void;
   /** Max (kind 0) or average (kind 1) pooling over in-bounds inputs, C a multiple of 4. */
   pool(kind: number, x: number, y: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  /** 2×2 stride-2 unpadded max pooling, with each maximum's position (a byte per output and channel). */
+  maxPoolCodes(x: number, y: number, codes: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
+  /** maxPoolGrad of maxPoolCodes' pooling, from its codes. */
+  maxPoolGradCodes(codes: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
   avgPoolGrad(dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
   /** Rows m0 .. m0 + count of the patch matrix, written from cols on. */
   im2col(

@@ -1,7 +1,7 @@
 /**
  * Where a training epoch's time goes, per kernel:
  *
- *   tsx benchmarks/profile.ts <backend> <model> [samples] [--unfused] [--json]
+ *   tsx benchmarks/profile.ts <backend> <model> [samples] [--unfused] [--simd] [--json]
  *
  * Trains the reference model for a warm-up epoch and one profiled epoch (tf.profile) with
  * layerbench's training loop, then prints each kernel's total time, its call count per batch, and
@@ -9,9 +9,12 @@
  * Kernel times under tf.profile include the profiler's own per-call bookkeeping. Entries that only
  * wrap other kernels (custom-gradient scopes: 'unnamed scope', '…__op') are left out so that no
  * time counts twice. On wasm the seed networks train one fused kernel per epoch (LayerbenchEpoch);
- * --unfused profiles the tf.layers path they would take without it.
+ * --unfused profiles the tf.layers path they would take without it; --simd splits the fused kernel
+ * into the calls it makes to layerbench's SIMD module (src/kernels/simd.ts timeSimdKernels), rows
+ * named 'simd …' beside the tfjs kernels that contain them (so the table's rows overlap then).
  */
 import * as tf from '@tensorflow/tfjs';
+import { timeSimdKernels, type SimdTimes } from '../src/kernels/simd.js';
 import { selectBackend } from '../src/train/backend.js';
 import { trainCandidate } from '../src/train/train.js';
 import { MODEL_NAMES, referenceModel, syntheticSplit, type ModelName } from './models.js';
@@ -32,7 +35,7 @@ export interface EpochProfile {
   rows: KernelRow[];
 }
 
-export async function profileEpoch(backend: string, model: ModelName, samples: number, unfused = false): Promise<EpochProfile> {
+export async function profileEpoch(backend: string, model: ModelName, samples: number, unfused = false, simd = false): Promise<EpochProfile> {
   await selectBackend(backend);
   const ref = referenceModel(model);
   const split = syntheticSplit(ref, samples, 32);
@@ -43,6 +46,7 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
   const profiled = new Promise<void>((resolve) => (release = resolve));
   // Epoch 1 warms up; epoch 2 runs inside tf.profile (started at the end of epoch 1).
   let profile: ReturnType<typeof tf.profile> | undefined;
+  const simdTimes: SimdTimes = new Map();
   const spec = { ...ref.spec, training: { ...ref.spec.training, epochs: 2 } };
   const training = trainCandidate({
     runId: 'profile',
@@ -55,9 +59,11 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
     onEpoch: (e) => {
       if (e.epoch === 1) {
         epochStart = performance.now();
+        if (simd) timeSimdKernels(simdTimes);
         profile = tf.profile(() => profiled);
       } else {
         wallMs = performance.now() - epochStart;
+        timeSimdKernels(undefined);
         release?.();
       }
     },
@@ -77,13 +83,14 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
     row.calls += 1;
     byName.set(k.name, row);
   }
+  for (const [name, t] of simdTimes) byName.set(`simd ${name}`, t);
   const rows = [...byName.entries()].map(([kernel, r]) => ({ kernel, ms: r.ms, callsPerBatch: r.calls / batches })).sort((a, b) => b.ms - a.ms);
   return {
     backend,
     model,
     batches,
     wallMs,
-    kernelMs: rows.reduce((s, r) => s + r.ms, 0),
+    kernelMs: rows.filter((r) => !r.kernel.startsWith('simd ')).reduce((s, r) => s + r.ms, 0),
     kernelsPerBatch: kernels.length / batches,
     rows,
   };
@@ -114,11 +121,12 @@ export function profileTable(p: EpochProfile, top = 15): string {
 async function main(): Promise<void> {
   const [backend, model, samples] = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   if (!backend || !model || !(MODEL_NAMES as readonly string[]).includes(model)) {
-    throw new Error(`usage: tsx benchmarks/profile.ts <backend> <${MODEL_NAMES.join('|')}> [samples] [--unfused] [--json]`);
+    throw new Error(`usage: tsx benchmarks/profile.ts <backend> <${MODEL_NAMES.join('|')}> [samples] [--unfused] [--simd] [--json]`);
   }
-  const p = await profileEpoch(backend, model as ModelName, Number(samples ?? (model === 'mlp' ? 3200 : 320)), process.argv.includes('--unfused'));
+  const flag = (name: string) => process.argv.includes(name);
+  const p = await profileEpoch(backend, model as ModelName, Number(samples ?? (model === 'mlp' ? 3200 : 320)), flag('--unfused'), flag('--simd'));
   // --json: one line for benchmarks/run.ts; otherwise a table for people.
-  process.stdout.write(process.argv.includes('--json') ? `${JSON.stringify(p)}\n` : `${profileTable(p, 20)}\n`);
+  process.stdout.write(flag('--json') ? `${JSON.stringify(p)}\n` : `${profileTable(p, 30)}\n`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

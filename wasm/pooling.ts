@@ -219,3 +219,82 @@ export function avgPoolGrad(
     }
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// 2×2, stride-2, unpadded max pooling that also records where each maximum was: one byte per
+// output and channel, 0..3 for the window's first maximal input in row-major order (as
+// maxPoolGrad finds it). Its gradient then needs those bytes, a sixteenth of the input's size,
+// instead of the input: the seed CNN's first layer need not keep its 2.8 MB pre-activations.
+
+/** y = each window's maximum and codes = its position, NHWC, C a multiple of 4, OH = H/2 and OW = W/2 rounded down. */
+export function maxPoolCodes(x: usize, y: usize, codes: usize, N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32): void {
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  let o = y;
+  let q = codes;
+  for (let n = 0; n < N; n++) {
+    const image = x + (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const top = image + (<usize>(2 * oh)) * rowBytes;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = top + (<usize>(2 * ow)) * pixBytes;
+        const p10 = p00 + rowBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const x00 = v128.load(p00 + c), x01 = v128.load(p00 + pixBytes + c);
+          const x10 = v128.load(p10 + c), x11 = v128.load(p10 + pixBytes + c);
+          const m = f32x4.max(f32x4.max(x00, x01), f32x4.max(x10, x11));
+          v128.store(o + c, m);
+          // The first maximal position: 3, unless an earlier one matches (checked last to first).
+          let code = i32x4.splat(3);
+          code = v128.bitselect(i32x4.splat(2), code, f32x4.eq(x10, m));
+          code = v128.bitselect(i32x4.splat(1), code, f32x4.eq(x01, m));
+          code = v128.bitselect(i32x4.splat(0), code, f32x4.eq(x00, m));
+          const bytes = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(code, code), code);
+          store<i32>(q + (c >> 2), i32x4.extract_lane(bytes, 0));
+        }
+        o += pixBytes;
+        q += pixBytes >> 2;
+      }
+    }
+  }
+}
+
+/** maxPoolGrad for maxPoolCodes' pooling, from its codes: dx gets each dy at its window's recorded position, 0 elsewhere. */
+export function maxPoolGradCodes(codes: usize, dy: usize, dx: usize, N: i32, H: i32, W: i32, C: i32, OH: i32, OW: i32): void {
+  const rowBytes = (<usize>(W * C)) << 2;
+  const pixBytes = (<usize>C) << 2;
+  const zero = splat(0);
+  let o = dy;
+  let q = codes;
+  for (let n = 0; n < N; n++) {
+    const image = dx + (<usize>(n * H)) * rowBytes;
+    for (let oh = 0; oh < OH; oh++) {
+      const top = image + (<usize>(2 * oh)) * rowBytes;
+      for (let ow = 0; ow < OW; ow++) {
+        const p00 = top + (<usize>(2 * ow)) * pixBytes;
+        const p10 = p00 + rowBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          const code = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(q + (c >> 2))));
+          const g = v128.load(o + c);
+          v128.store(p00 + c, v128.and(g, i32x4.eq(code, i32x4.splat(0))));
+          v128.store(p00 + pixBytes + c, v128.and(g, i32x4.eq(code, i32x4.splat(1))));
+          v128.store(p10 + c, v128.and(g, i32x4.eq(code, i32x4.splat(2))));
+          v128.store(p10 + pixBytes + c, v128.and(g, i32x4.eq(code, i32x4.splat(3))));
+        }
+        o += pixBytes;
+        q += pixBytes >> 2;
+      }
+      if (W & 1) {
+        const last = top + (<usize>(W - 1)) * pixBytes;
+        for (let c: usize = 0; c < pixBytes; c += 16) {
+          v128.store(last + c, zero);
+          v128.store(last + rowBytes + c, zero);
+        }
+      }
+    }
+    if (H & 1) {
+      const last = image + (<usize>(H - 1)) * rowBytes;
+      for (let c: usize = 0; c < rowBytes; c += 16) v128.store(last + c, zero);
+    }
+  }
+}

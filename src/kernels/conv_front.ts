@@ -7,11 +7,21 @@
  *  - backward: the pooling's gradient, the activation's, the bias gradient (float64 column sums),
  *    the filter gradient patchesᵀ·dz slice by slice, and below the first layer the input gradient
  *    col2im(dz·Wᵀ) slice by slice.
- * 3×3 stride-1 layers with input channels in fours take Winograd's F(2×2, 3×3) instead (winograd.ts).
+ * 3×3 stride-1 layers with input channels in fours take Winograd's F(4×4, 3×3) (forward and
+ * input gradient) and F(2×2, 3×3) (filter gradient) instead (winograd.ts).
  * Output channels come in fours, and so do the input channels of every layer but the first.
+ *
+ * Two shortcuts that change no result:
+ *  - Max pooling after relu or linear pools first and activates the pooled values: relu is
+ *    monotone, so max(relu(z)) = relu(max z), and the first maximal z of a window is where the
+ *    gradient goes whenever relu lets any through (max z > 0). The activation, its gradient and the
+ *    bias gradient then run on a quarter of the values (2×2 pools), and h is never written: the
+ *    seed CNN's first layer spent ~1 ms of its ~10 ms batch there, mostly moving 2.8 MB arrays.
+ *  - A layer whose whole patch matrix is small (≤ PATCH_FLOATS) keeps it from the forward pass
+ *    for the filter gradient instead of gathering it again (the seed's first layer: 0.8 MB).
  */
-import type { SimdKernels } from './simd.js';
-import { winogradApplies, winogradBackward, winogradFilter, winogradForward, winogradScratch, type WinogradShape } from './winograd.js';
+import { SIMD_ACTIVATIONS, type SimdKernels } from './simd.js';
+import { winograd4Filter, winograd4Forward, winograd4InputGrad, winograd4Scratch, winogradApplies, winogradBackward, winogradScratch, type WinogradShape } from './winograd.js';
 
 /** One convolution's geometry per sample, as the SIMD im2col takes it (stride and dilation included). */
 export interface ConvShape {
@@ -58,15 +68,43 @@ export interface ConvLayerPlan extends ConvShape {
 /** Output pixels per slice of patches (a [256, K] slice stays in L2 while its product runs). */
 const ROWS = 256;
 
+/** The largest patch matrix (floats, per batch) a layer keeps from its forward pass to its backward. */
+const PATCH_FLOATS = 1 << 20;
+
+/** Floats of z (or of patches) per slice when a layer goes image group by image group (see imagesPerSlice). */
+const SLICE_FLOATS = 1 << 15;
+
+/** Whether the block pools before its activation (max pooling after relu or linear: see above). */
+function poolsFirst(p: ConvLayerPlan): boolean {
+  return p.pool?.kind === 'max' && (p.activation === SIMD_ACTIVATIONS.linear || p.activation === SIMD_ACTIVATIONS.relu);
+}
+
+/**
+ * Whether an im2col layer that pools first keeps, instead of z, where each window's maximum was
+ * (maxPoolCodes: a byte per pooled value and channel): 2×2, stride-2, unpadded pooling. Then z
+ * only lives one slice at a time, in cache, and the backward pass reads 16× fewer bytes for the
+ * pooling's gradient than z (the seed's first layer: 0.17 MB per batch instead of 2.8 MB).
+ */
+function keepsCodes(p: ConvLayerPlan, batch: number): boolean {
+  const q = p.pool;
+  const pool2x2 = q !== undefined && q.fh === 2 && q.fw === 2 && q.sh === 2 && q.sw === 2 && q.padTop === 0 && q.padLeft === 0;
+  return pool2x2 && poolsFirst(p) && q.outH === p.outH >> 1 && q.outW === p.outW >> 1 && !winogradApplies(p) && imagesPerSlice(p, batch) > 0;
+}
+
 interface LayerScratch {
   z: number;
+  /** The activation's output; when the block pools first, the pooled z (the activation's input). */
   h: number;
   /** The pooled output (h itself without pooling). */
   p: number;
+  /** The layer's whole patch matrix [B·OH·OW, K] (-1: gathered slice by slice into `cols`). */
+  patches: number;
+  /** Where each pooled maximum was (keepsCodes; -1: not kept, z is whole instead of one slice). */
+  codes: number;
   /** Gradients with respect to h (then z, in place) and to p (dh itself without pooling). */
   dh: number;
   dp: number;
-  /** Winograd layers: the transformed filter, from the forward pass to the backward. */
+  /** Winograd layers: F(4×4, 3×3)'s transformed filter, from the forward pass to the input gradient. */
   u: number;
 }
 
@@ -91,20 +129,28 @@ function winograd(p: ConvLayerPlan, B: number): WinogradShape | undefined {
 }
 
 export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number, take: (floats: number) => number): ConvFrontScratch {
-  const sizes = layers.map((p) => winograd(p, batch)).map((w) => (w ? winogradScratch(w) : { filter: 0, inputs: 0, products: 0 }));
+  const sizes = layers
+    .map((p) => winograd(p, batch))
+    .map((w) => {
+      if (!w) return { filter: 0, inputs: 0, products: 0 };
+      const [two, four] = [winogradScratch(w), winograd4Scratch(w)];
+      return { filter: Math.max(two.filter, four.filter), inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products) };
+    });
   const out = layers.map((p, l) => {
-    const z = take(batch * pixels(p) * p.outC);
-    const h = take(batch * pixels(p) * p.outC);
+    const codes = keepsCodes(p, batch);
+    const z = take((codes ? imagesPerSlice(p, batch) : batch) * pixels(p) * p.outC);
+    const h = take(batch * (poolsFirst(p) ? pooledPixels(p) : pixels(p)) * p.outC);
     const pooled = p.pool ? take(batch * pooledPixels(p) * p.outC) : h;
     const dh = take(batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
-    return { z, h, p: pooled, dh, dp, u: take(sizes[l]!.filter) };
+    const patches = !winograd(p, batch) && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
+    return { z, h, p: pooled, patches, codes: codes ? take(Math.ceil((batch * pooledPixels(p) * p.outC) / 4)) : -1, dh, dp, u: take(sizes[l]!.filter) };
   });
   const K = Math.max(...layers.map(taps));
   const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
   return {
     layers: out,
-    cols: take(Math.min(ROWS, batch * Math.max(...layers.map(pixels))) * K),
+    cols: take(Math.max(...layers.map((p) => Math.max(imagesPerSlice(p, batch) * pixels(p), Math.min(ROWS, batch * pixels(p))) * K))),
     transposed: take(
       Math.max(
         ...layers.map((p) => taps(p) * p.outC),
@@ -129,6 +175,57 @@ function poolGeometry(p: ConvLayerPlan, q: PoolPlan, B: number): [number, number
 
 type At = (floats: number) => number;
 
+/**
+ * Images per slice of a layer that takes im2col's path: its product, activation and pooling run
+ * image group by image group, so the pooling (and in the backward pass the pooling's gradient
+ * and the filter gradient) read z and dz while they are still in cache: z of the seed's first
+ * layer is 2.8 MB per batch, and each pass over it from memory cost ~0.3 ms. 0: the layer's
+ * images are too large for that (slices of ROWS pixels, each pass over the whole batch).
+ */
+function imagesPerSlice(p: ConvLayerPlan, batch: number): number {
+  const floats = pixels(p) * Math.max(taps(p), p.outC);
+  return floats > SLICE_FLOATS ? 0 : Math.max(1, Math.min(batch, Math.floor(SLICE_FLOATS / floats)));
+}
+
+/** The activation and pooling of images n0 .. n0 + count of a block, from its z. */
+function activateAndPool(k: SimdKernels, p: ConvLayerPlan, at: LayerScratch, f: At, n0: number, count: number): void {
+  const P = pixels(p) * p.outC;
+  const Q = pooledPixels(p) * p.outC;
+  const z = f(at.z) + (at.codes >= 0 ? 0 : 4 * n0 * P);
+  if (p.pool && at.codes >= 0) {
+    k.maxPoolCodes(z, f(at.h) + 4 * n0 * Q, f(at.codes) + n0 * Q, count, p.outH, p.outW, p.outC, p.pool.outH, p.pool.outW);
+    k.activate(p.activation, f(at.h) + 4 * n0 * Q, f(at.p) + 4 * n0 * Q, count * pooledPixels(p), p.outC, p.outC);
+    return;
+  }
+  if (p.pool && poolsFirst(p)) {
+    k.pool(0, z, f(at.h) + 4 * n0 * Q, ...poolGeometry(p, p.pool, count));
+    k.activate(p.activation, f(at.h) + 4 * n0 * Q, f(at.p) + 4 * n0 * Q, count * pooledPixels(p), p.outC, p.outC);
+    return;
+  }
+  const h = f(at.h) + 4 * n0 * P;
+  k.activate(p.activation, z, h, count * pixels(p), p.outC, p.outC);
+  if (p.pool) k.pool(p.pool.kind === 'max' ? 0 : 1, h, f(at.p) + 4 * n0 * Q, ...poolGeometry(p, p.pool, count));
+}
+
+/** dz of images n0 .. n0 + count of a block, from dp (when it pools first, dp has been through the activation already). */
+function poolAndActivationGrad(k: SimdKernels, p: ConvLayerPlan, at: LayerScratch, f: At, n0: number, count: number): void {
+  const P = pixels(p) * p.outC;
+  const Q = pooledPixels(p) * p.outC;
+  const dz = f(at.dh) + 4 * n0 * P;
+  const dp = f(at.dp) + 4 * n0 * Q;
+  if (p.pool && at.codes >= 0) {
+    k.maxPoolGradCodes(f(at.codes) + n0 * Q, dp, dz, count, p.outH, p.outW, p.outC, p.pool.outH, p.pool.outW);
+    return;
+  }
+  if (p.pool && poolsFirst(p)) {
+    k.maxPoolGrad(f(at.z) + 4 * n0 * P, dp, dz, ...poolGeometry(p, p.pool, count));
+    return;
+  }
+  if (p.pool?.kind === 'max') k.maxPoolGrad(f(at.h) + 4 * n0 * P, dp, dz, ...poolGeometry(p, p.pool, count));
+  else if (p.pool?.kind === 'avg') k.avgPoolGrad(dp, dz, ...poolGeometry(p, p.pool, count));
+  k.activationGrad(p.activation, f(at.z) + 4 * n0 * P, f(at.h) + 4 * n0 * P, dz, count * P);
+}
+
 /** The front's output for B samples of x (byte address): byte address of [B, OH, OW, C] of the last block. */
 export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[], s: ConvFrontScratch, f: At, B: number, x: number, params: number): number {
   let input = x;
@@ -139,16 +236,23 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
     const g = geometry(p, B);
     const w = winograd(p, B);
     if (w) {
-      winogradFilter(k, w, params + 4 * p.kernelAt, f(at.u));
-      winogradForward(k, w, input, f(at.u), params + 4 * p.biasAt, f(at.z), { inputs: f(s.inputs), products: f(s.products) });
+      winograd4Filter(k, w, params + 4 * p.kernelAt, f(at.u));
+      winograd4Forward(k, w, input, f(at.u), params + 4 * p.biasAt, f(at.z), { inputs: f(s.inputs), products: f(s.products) });
+      activateAndPool(k, p, at, f, 0, B);
+      input = f(at.p);
+      return;
     }
-    for (let m0 = 0; !w && m0 < M; m0 += ROWS) {
-      const rows = Math.min(ROWS, M - m0);
-      k.im2col(input, f(s.cols), m0, rows, ...g);
-      k.gemm(rows, p.outC, K, f(s.cols), K, 1, params + 4 * p.kernelAt, p.outC, f(at.z) + 4 * m0 * p.outC, p.outC, 0, params + 4 * p.biasAt);
+    const images = imagesPerSlice(p, B);
+    const step = images > 0 ? images * pixels(p) : ROWS;
+    for (let m0 = 0; m0 < M; m0 += step) {
+      const rows = Math.min(step, M - m0);
+      const cols = at.patches >= 0 ? f(at.patches) + 4 * m0 * K : f(s.cols);
+      k.im2col(input, cols, m0, rows, ...g);
+      const z = f(at.z) + (at.codes >= 0 ? 0 : 4 * m0 * p.outC);
+      k.gemm(rows, p.outC, K, cols, K, 1, params + 4 * p.kernelAt, p.outC, z, p.outC, 0, params + 4 * p.biasAt);
+      if (images > 0) activateAndPool(k, p, at, f, m0 / pixels(p), rows / pixels(p));
     }
-    k.activate(p.activation, f(at.z), f(at.h), M, p.outC, p.outC);
-    if (p.pool) k.pool(p.pool.kind === 'max' ? 0 : 1, f(at.h), f(at.p), ...poolGeometry(p, p.pool, B));
+    if (images === 0) activateAndPool(k, p, at, f, 0, B);
     input = f(at.p);
   });
   return input;
@@ -167,23 +271,34 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     const M = B * pixels(p);
     const K = taps(p);
     const g = geometry(p, B);
-    if (p.pool?.kind === 'max') k.maxPoolGrad(f(at.h), f(at.dp), f(at.dh), ...poolGeometry(p, p.pool, B));
-    else if (p.pool?.kind === 'avg') k.avgPoolGrad(f(at.dp), f(at.dh), ...poolGeometry(p, p.pool, B));
-    k.activationGrad(p.activation, f(at.z), f(at.h), f(at.dh), M * p.outC);
     const dz = f(at.dh);
-    k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
+    if (p.pool && poolsFirst(p)) {
+      // Through the activation on the pooled values (then each goes to its window's first maximal z).
+      const pooled = B * pooledPixels(p);
+      k.activationGrad(p.activation, f(at.h), f(at.p), f(at.dp), pooled * p.outC);
+      k.columnSums64(f(at.dp), pooled, p.outC, grad + 4 * p.biasAt);
+    }
     const input = l > 0 ? f(s.layers[l - 1]!.p) : x;
     const w = winograd(p, B);
+    const images = w ? 0 : imagesPerSlice(p, B);
+    if (images === 0) poolAndActivationGrad(k, p, at, f, 0, B);
+    if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
-      const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: l > 0 ? f(s.layers[l - 1]!.dp) : 0, u: f(at.u), transposed: f(s.transposed) };
-      winogradBackward(k, w, dz, input, grads, { inputs: f(s.inputs), products: f(s.products) });
+      const buffers = { inputs: f(s.inputs), products: f(s.products) };
+      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), f(at.u), f(s.transposed), buffers);
+      const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: 0, u: 0, transposed: 0 };
+      winogradBackward(k, w, dz, input, grads, buffers);
       continue;
     }
-    for (let m0 = 0; m0 < M; m0 += ROWS) {
-      const rows = Math.min(ROWS, M - m0);
-      k.im2col(input, f(s.cols), m0, rows, ...g);
-      k.gemm(K, p.outC, rows, f(s.cols), 1, K, dz + 4 * m0 * p.outC, p.outC, grad + 4 * p.kernelAt, p.outC, m0 > 0 ? 1 : 0, 0);
+    const step = images > 0 ? images * pixels(p) : ROWS;
+    for (let m0 = 0; m0 < M; m0 += step) {
+      const rows = Math.min(step, M - m0);
+      if (images > 0) poolAndActivationGrad(k, p, at, f, m0 / pixels(p), rows / pixels(p));
+      let cols = f(at.patches) + 4 * m0 * K;
+      if (at.patches < 0) k.im2col(input, (cols = f(s.cols)), m0, rows, ...g);
+      k.gemm(K, p.outC, rows, cols, 1, K, dz + 4 * m0 * p.outC, p.outC, grad + 4 * p.kernelAt, p.outC, m0 > 0 ? 1 : 0, 0);
     }
+    if (images > 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (l === 0) continue;
     // dx = col2im(dz·Wᵀ), into the gradient of the block below.
     k.transpose(params + 4 * p.kernelAt, K, p.outC, f(s.transposed), K);

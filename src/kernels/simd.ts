@@ -49,6 +49,10 @@ export interface SimdKernels {
   ): void;
   /** Max (kind 0) or average (kind 1) pooling over in-bounds inputs, C a multiple of 4. */
   pool(kind: number, x: number, y: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
+  /** 2×2 stride-2 unpadded max pooling, with each maximum's position (a byte per output and channel). */
+  maxPoolCodes(x: number, y: number, codes: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
+  /** maxPoolGrad of maxPoolCodes' pooling, from its codes. */
+  maxPoolGradCodes(codes: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
   avgPoolGrad(dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
   /** Rows m0 .. m0 + count of the patch matrix, written from cols on. */
   im2col(
@@ -100,6 +104,12 @@ export interface SimdKernels {
   winogradOutput(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winogradOutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winogradInputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
+  /** Winograd F(4×4, 3×3) transforms (see winograd.ts). */
+  winograd4Filter(w: number, C: number, CO: number, u: number): void;
+  winograd4Input(x: number, v: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
+  winograd4Output(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winograd4OutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
+  winograd4InputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
   lstmForwardStep(B: number, U: number, z: number, ldz: number, bias: number, c: number, first: number, cache: number, h: number, out: number, ldo: number): void;
   lstmBackwardStep(B: number, U: number, dh: number, dy: number, ldy: number, cache: number, cachePrev: number, dc: number, last: number, dz: number, ldz: number): void;
 }
@@ -140,6 +150,39 @@ function heapMemory(backend: BackendWasm): WebAssembly.Memory {
   return memory;
 }
 
+/** Per SIMD kernel: total milliseconds and calls, while timing is on (see timeSimdKernels). */
+export type SimdTimes = Map<string, { ms: number; calls: number }>;
+
+let timing: { times: SimdTimes; wrapped: WeakMap<SimdKernels, SimdKernels> } | undefined;
+
+/**
+ * From now on (until called with undefined), simdKernels() hands out kernels that add each call's
+ * wall time to `times`: benchmarks/profile.ts splits a fused epoch (one tfjs kernel) this way.
+ * A call costs a performance.now() pair more (~0.1 µs), far below the kernels it times.
+ */
+export function timeSimdKernels(times: SimdTimes | undefined): void {
+  timing = times === undefined ? undefined : { times, wrapped: new WeakMap() };
+}
+
+function timed(kernels: SimdKernels, times: SimdTimes): SimdKernels {
+  const out: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(kernels)) {
+    if (typeof fn !== 'function') continue;
+    out[name] = (...args: unknown[]) => {
+      const t0 = performance.now();
+      const r = (fn as (...a: unknown[]) => unknown)(...args);
+      // Products by shape (N, K, and whether A is read transposed): each call site has its own.
+      const key = name === 'gemm' ? `gemm N=${args[1]} K=${args[2]}${args[4] === 1 && args[5] !== 1 ? ' Aᵀ' : ''}` : name;
+      const row = times.get(key) ?? { ms: 0, calls: 0 };
+      row.ms += performance.now() - t0;
+      row.calls += 1;
+      times.set(key, row);
+      return r;
+    };
+  }
+  return out as unknown as SimdKernels;
+}
+
 export function simdKernels(backend: BackendWasm): SimdKernels {
   let kernels = instances.get(backend);
   if (kernels === undefined) {
@@ -148,7 +191,10 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
     kernels = instance.exports as unknown as SimdKernels;
     instances.set(backend, kernels);
   }
-  return kernels;
+  if (timing === undefined) return kernels;
+  let wrapped = timing.wrapped.get(kernels);
+  if (wrapped === undefined) timing.wrapped.set(kernels, (wrapped = timed(kernels, timing.times)));
+  return wrapped;
 }
 
 /** Byte offset of a tensor's data on the wasm heap. */

@@ -102,3 +102,63 @@ export function winogradBackward(k: SimdKernels, s: WinogradShape, dy: number, x
   }
   if (g.filter !== 0) k.winogradFilterGrad(g.filterGrad, C, CO, g.filter);
 }
+
+/**
+ * F(4×4, 3×3) for the forward pass (wasm/winograd4.ts): each 4×4 block of outputs costs 36
+ * multiplications per channel pair (F(2×2, 3×3): 64), so its 36 GEMMs per block do 1.8× fewer
+ * multiply-adds on the seed CNN's second layer, whose 11×11 outputs both tilings cover with 12×12.
+ * The input gradient takes it too (the same 1.8×). Its transforms scale by up to 10 per
+ * dimension, so its results are further from exact sums than F(2×2, 3×3)'s: per output that stays
+ * ~1e-6 relative, but the filter gradient sums over every tile of the batch, and there it came out
+ * 8.6e-6 from exact (relative to the largest) against 1.0e-6 on the seed's second layer, so the
+ * filter gradient stays on F(2×2, 3×3).
+ */
+const NB4 = 36;
+
+const row4 = (channels: number): number => 36 * channels + 16;
+
+function tiles4(s: WinogradShape): { TH: number; TW: number; T: number } {
+  const TH = Math.ceil(s.OH / 4);
+  const TW = Math.ceil(s.OW / 4);
+  return { TH, TW, T: s.N * TH * TW };
+}
+
+/** Floats of each buffer winograd4Forward uses: transformed filter, a block's inputs and products. */
+export function winograd4Scratch(s: WinogradShape): { filter: number; inputs: number; products: number } {
+  return { filter: 36 * (s.C * s.CO + 16), inputs: NB4 * row4(s.C), products: NB4 * row4(s.CO) };
+}
+
+/** U = G g Gᵀ (36 planes [C, CO], C·CO + 16 floats apart) from the filter [3, 3, C, CO]. */
+export function winograd4Filter(k: SimdKernels, s: WinogradShape, w: number, u: number): void {
+  k.winograd4Filter(w, s.C, s.CO, u);
+}
+
+/** y [N, OH, OW, CO] = conv(x, w) + bias (bias 0: none), with U from winograd4Filter. */
+export function winograd4Forward(k: SimdKernels, s: WinogradShape, x: number, u: number, bias: number, y: number, buffers: { inputs: number; products: number }): void {
+  const { TH, TW, T } = tiles4(s);
+  const { C, CO } = s;
+  const { inputs: v, products: m } = buffers;
+  for (let t0 = 0; t0 < T; t0 += NB4) {
+    const n = Math.min(NB4, T - t0);
+    k.winograd4Input(x, v, t0, n, s.H, s.W, C, TH, TW, s.padTop, s.padLeft);
+    for (let p = 0; p < 36; p++) k.gemm(n, CO, C, v + 4 * p * C, row4(C), 1, u + 4 * p * (C * CO + 16), CO, m + 4 * p * CO, row4(CO), 0, 0);
+    k.winograd4Output(m, y, bias, t0, n, s.OH, s.OW, CO, TH, TW);
+  }
+}
+
+/**
+ * The input gradient dx [N, H, W, C] from dy [N, OH, OW, CO] by F(4×4, 3×3), with U from
+ * winograd4Filter and `transposed` of 36·CO·C floats (the filter gradient: winogradBackward).
+ */
+export function winograd4InputGrad(k: SimdKernels, s: WinogradShape, dy: number, dx: number, u: number, transposed: number, buffers: { inputs: number; products: number }): void {
+  const { TH, TW, T } = tiles4(s);
+  const { C, CO } = s;
+  const { inputs: dv, products: dm } = buffers;
+  for (let p = 0; p < 36; p++) k.transpose(u + 4 * p * (C * CO + 16), C, CO, transposed + 4 * p * CO * C, C);
+  for (let t0 = 0; t0 < T; t0 += NB4) {
+    const n = Math.min(NB4, T - t0);
+    k.winograd4OutputGrad(dy, dm, t0, n, s.OH, s.OW, CO, TH, TW);
+    for (let p = 0; p < 36; p++) k.gemm(n, C, CO, dm + 4 * p * CO, row4(CO), 1, transposed + 4 * p * CO * C, C, dv + 4 * p * C, row4(C), 0, 0);
+    k.winograd4InputGrad(dv, dx, t0 === 0 ? 1 : 0, s.N, t0, n, s.H, s.W, C, TH, TW, s.padTop, s.padLeft);
+  }
+}

@@ -5,7 +5,7 @@
  * which way each one took.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -61,6 +61,28 @@ describe('the bundled CLI and the tsx fallback', () => {
     expect(JSON.parse(bundled.stdout)).toHaveLength(2);
     expect([fromBundle(bundled.modules), throughTsx(bundled.modules)]).toEqual([true, false]);
     expect([fromBundle(source.modules), throughTsx(source.modules)]).toEqual([false, true]);
+  });
+
+  it('run: the same leaderboard and answer, and a report, each trained in its own copy of the store', async () => {
+    const { storeDir, file } = await workspace();
+    const copies = { bundled: join(dir, 'run-bundled'), source: join(dir, 'run-source') };
+    cpSync(storeDir, copies.bundled, { recursive: true });
+    cpSync(storeDir, copies.source, { recursive: true });
+    const args = (store: string) => ['run', file, '--store', store, '--workers', '1', '--run-id', 'same', '--json', '--quiet'];
+
+    const bundled = launch(true, ...args(copies.bundled));
+    const source = launch(false, ...args(copies.source));
+
+    expect([bundled.status, source.status]).toEqual([0, 0]);
+    // What training and ranking decide; timings differ from run to run.
+    const decided = (stdout: string) => {
+      const result = JSON.parse(stdout) as { answer: unknown; leaderboard: { rows: { rank: number; candidateId: string; metric: unknown }[] } };
+      return { answer: result.answer, rows: result.leaderboard.rows.map((r) => ({ rank: r.rank, candidateId: r.candidateId, metric: r.metric })) };
+    };
+    expect(decided(bundled.stdout)).toEqual(decided(source.stdout));
+    expect(decided(bundled.stdout).rows).toHaveLength(2);
+    expect(existsSync(join(copies.bundled, 'runs', 'same', 'report.html'))).toBe(true);
+    expect(fromBundle(bundled.modules)).toBe(true);
   });
 
   it('run with bad input: the same one-line error and exit code', () => {

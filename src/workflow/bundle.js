@@ -105,10 +105,15 @@ function options(temp) {
  */
 function commit(where, temp, metafile, esbuildVersion, build) {
   const root = process.cwd();
-  // Files only: a plugin's modules ('required:@tensorflow/tfjs') have no modification time.
+  // A plugin's module has no file: for a package required lazily ('required:@tensorflow/tfjs'), the
+  // package's main file stands for it (its exports were listed from this install: reinstalled, rebuilt).
   const inputs = Object.keys(metafile.inputs)
-    .filter((file) => !/^[\w-]+:/.test(file))
-    .map((file) => resolve(root, file));
+    .map((file) => {
+      const required = /^required:(.+)$/.exec(file);
+      if (required) return require.resolve(/** @type {string} */ (required[1]));
+      return /^[\w-]+:/.test(file) ? undefined : resolve(root, file);
+    })
+    .filter((file) => file !== undefined);
   renameSync(temp, where.bundle);
   writeFileSync(where.manifest, JSON.stringify(/** @type {Manifest} */ ({ esbuild: esbuildVersion, build, inputs })));
 }
@@ -136,7 +141,7 @@ export function bundleSync(request) {
   }
 }
 
-const MODULE_BUILD = `${BUILD}:esm-lazy`;
+const MODULE_BUILD = `${BUILD}:esm-lazy:2`;
 
 /** The expression, not its name quoted in a string or a comment. */
 const IMPORT_META_URL = /(?<![\w'"`.])import\.meta\.url(?![\w'"`])/;

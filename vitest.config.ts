@@ -16,6 +16,7 @@ export const END_TO_END = [
   'test/workflow.halving.test.ts',
   'test/workflow.cli.test.ts',
   'test/cli.history-recovery.test.ts',
+  'test/cli.bundle.test.ts',
   'test/workflow.chaos.test.ts',
   'test/workflow.learning-curve.test.ts',
   // Real outside programs and whole-run scale: headless Chromium, Python running the Keras scripts, the CLI

@@ -21,7 +21,17 @@
  *    for the filter gradient instead of gathering it again (the seed's first layer: 0.8 MB).
  */
 import { SIMD_ACTIVATIONS, type SimdKernels } from './simd.js';
-import { winograd4Filter, winograd4Forward, winograd4InputGrad, winograd4Scratch, winogradApplies, winogradBackward, winogradScratch, type WinogradShape } from './winograd.js';
+import {
+  winograd4Filter,
+  winograd4Forward,
+  winograd4InputGrad,
+  winograd4Scratch,
+  winograd4TransposedScratch,
+  winogradApplies,
+  winogradBackward,
+  winogradScratch,
+  type WinogradShape,
+} from './winograd.js';
 
 /** One convolution's geometry per sample, as the SIMD im2col takes it (stride and dilation included). */
 export interface ConvShape {
@@ -123,7 +133,7 @@ interface LayerScratch {
   /** Gradients with respect to h (then z, in place) and to p (dh itself without pooling). */
   dh: number;
   dp: number;
-  /** Winograd layers: F(4×4, 3×3)'s transformed filter, from the forward pass to the input gradient. */
+  /** Winograd layers: F(4×4, 3×3)'s transformed filter for the forward pass. */
   u: number;
 }
 
@@ -153,9 +163,9 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
   const sizes = layers
     .map((p) => winograd(p, batch))
     .map((w) => {
-      if (!w) return { filter: 0, inputs: 0, products: 0 };
+      if (!w) return { filter: 0, inputs: 0, products: 0, transposed: 0 };
       const [two, four] = [winogradScratch(w), winograd4Scratch(w)];
-      return { filter: Math.max(two.filter, four.filter), inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products) };
+      return { filter: Math.max(two.filter, four.filter), inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products), transposed: winograd4TransposedScratch(w) };
     });
   const out = layers.map((p, l) => {
     const codes = keepsCodes(p, batch);
@@ -168,14 +178,14 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
     return { z, h, p: pooled, patches, codes: codes ? take(Math.ceil((batch * pooledPixels(p) * p.outC) / 4)) : -1, sliced: zSliced(p, batch), dh, dp, u: take(sizes[l]!.filter) };
   });
   const K = Math.max(...layers.map(taps));
-  const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
+  const most = (f: (s: { filter: number; inputs: number; products: number; transposed: number }) => number) => Math.max(...sizes.map(f));
   return {
     layers: out,
     cols: take(Math.max(...layers.map((p) => Math.max(imagesPerSlice(p, batch) * pixels(p), Math.min(ROWS, batch * pixels(p))) * K))),
     transposed: take(
       Math.max(
         ...layers.map((p) => taps(p) * p.outC),
-        most((s) => s.filter),
+        most((s) => s.transposed),
       ),
     ),
     inputs: take(most((s) => s.inputs)),
@@ -313,7 +323,7 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
       const buffers = { inputs: f(s.inputs), products: f(s.products) };
-      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), f(at.u), f(s.transposed), buffers);
+      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), params + 4 * p.kernelAt, f(s.transposed), buffers);
       if (sparse) {
         filterGradFromCodes(k, p, at, s, f, B, input, grad);
         continue;

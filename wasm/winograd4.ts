@@ -16,7 +16,8 @@ import { splat } from './common';
 // ([tile][ξ][channel], ξ = 6·row + column) and 16 floats of padding. The 2-D transforms run as
 // 1-D transforms down the columns, then along the rows: the forward ones hold the intermediate in
 // registers (V8 spills some to its stack; writing it into the tile's slots and reading it back
-// made winograd4Output ~1.4× slower), the gradient ones write it into the tile's slots.
+// made winograd4Output ~1.4× slower), and so does winograd4OutputGrad; winograd4InputGrad, whose
+// intermediate is 36 vectors, writes it into the tile's slots.
 
 /** The six rows of Bᵀ·d for one column d0..d5, stored `stride` bytes apart from p. */
 @inline function inputColumn(p: usize, stride: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
@@ -263,6 +264,7 @@ export function winograd4Output(m: usize, y: usize, bias: usize, t0: i32, n: i32
 export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i32, OW: i32, CO: i32, TH: i32, TW: i32): void {
   const pix = (<usize>CO) << 2;
   const plane = pix;
+  const zero = splat(0), two = splat(2), four = splat(4), eight = splat(8);
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
@@ -274,21 +276,43 @@ export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i
     const row = (<usize>OW) * pix;
     for (let c: usize = 0; c < pix; c += 16) {
       const q = dm + (<usize>i) * (36 * pix + 64) + c;
-      // Down each column s < 4 of dy: A dy[·][s] into slots (0..5, s) …
-      for (let s = 0; s < 4; s++) {
-        const p = g0 + (<usize>s) * pix + c;
-        const inside = s < cols;
-        const y0 = inside ? v128.load(p) : splat(0);
-        const y1 = inside && rows > 1 ? v128.load(p + row) : splat(0);
-        const y2 = inside && rows > 2 ? v128.load(p + 2 * row) : splat(0);
-        const y3 = inside && rows > 3 ? v128.load(p + 3 * row) : splat(0);
-        outputGradColumn(q + (<usize>s) * plane, 6 * plane, y0, y1, y2, y3);
-      }
-      // … then along each row: (·) Aᵀ into slots (r, 0..5), in place.
-      for (let r = 0; r < 6; r++) {
-        const p = q + (<usize>(6 * r)) * plane;
-        outputGradColumn(p, plane, v128.load(p), v128.load(p + plane), v128.load(p + 2 * plane), v128.load(p + 3 * plane));
-      }
+      const g = g0 + c;
+      // A dy down each column s < 4 (0 beyond OH × OW), in registers …
+      const y00 = cols > 0 && rows > 0 ? v128.load(g + 0 * pix + 0 * row) : zero;
+      const y10 = cols > 0 && rows > 1 ? v128.load(g + 0 * pix + 1 * row) : zero;
+      const y20 = cols > 0 && rows > 2 ? v128.load(g + 0 * pix + 2 * row) : zero;
+      const y30 = cols > 0 && rows > 3 ? v128.load(g + 0 * pix + 3 * row) : zero;
+      const s0 = f32x4.add(y00, y20), d0 = f32x4.add(y10, y30);
+      const S0 = f32x4.add(y00, f32x4.mul(four, y20)), D0 = f32x4.add(f32x4.mul(two, y10), f32x4.mul(eight, y30));
+      const t00 = y00, t10 = f32x4.add(s0, d0), t20 = f32x4.sub(s0, d0), t30 = f32x4.add(S0, D0), t40 = f32x4.sub(S0, D0), t50 = y30;
+      const y01 = cols > 1 && rows > 0 ? v128.load(g + 1 * pix + 0 * row) : zero;
+      const y11 = cols > 1 && rows > 1 ? v128.load(g + 1 * pix + 1 * row) : zero;
+      const y21 = cols > 1 && rows > 2 ? v128.load(g + 1 * pix + 2 * row) : zero;
+      const y31 = cols > 1 && rows > 3 ? v128.load(g + 1 * pix + 3 * row) : zero;
+      const s1 = f32x4.add(y01, y21), d1 = f32x4.add(y11, y31);
+      const S1 = f32x4.add(y01, f32x4.mul(four, y21)), D1 = f32x4.add(f32x4.mul(two, y11), f32x4.mul(eight, y31));
+      const t01 = y01, t11 = f32x4.add(s1, d1), t21 = f32x4.sub(s1, d1), t31 = f32x4.add(S1, D1), t41 = f32x4.sub(S1, D1), t51 = y31;
+      const y02 = cols > 2 && rows > 0 ? v128.load(g + 2 * pix + 0 * row) : zero;
+      const y12 = cols > 2 && rows > 1 ? v128.load(g + 2 * pix + 1 * row) : zero;
+      const y22 = cols > 2 && rows > 2 ? v128.load(g + 2 * pix + 2 * row) : zero;
+      const y32 = cols > 2 && rows > 3 ? v128.load(g + 2 * pix + 3 * row) : zero;
+      const s2 = f32x4.add(y02, y22), d2 = f32x4.add(y12, y32);
+      const S2 = f32x4.add(y02, f32x4.mul(four, y22)), D2 = f32x4.add(f32x4.mul(two, y12), f32x4.mul(eight, y32));
+      const t02 = y02, t12 = f32x4.add(s2, d2), t22 = f32x4.sub(s2, d2), t32 = f32x4.add(S2, D2), t42 = f32x4.sub(S2, D2), t52 = y32;
+      const y03 = cols > 3 && rows > 0 ? v128.load(g + 3 * pix + 0 * row) : zero;
+      const y13 = cols > 3 && rows > 1 ? v128.load(g + 3 * pix + 1 * row) : zero;
+      const y23 = cols > 3 && rows > 2 ? v128.load(g + 3 * pix + 2 * row) : zero;
+      const y33 = cols > 3 && rows > 3 ? v128.load(g + 3 * pix + 3 * row) : zero;
+      const s3 = f32x4.add(y03, y23), d3 = f32x4.add(y13, y33);
+      const S3 = f32x4.add(y03, f32x4.mul(four, y23)), D3 = f32x4.add(f32x4.mul(two, y13), f32x4.mul(eight, y33));
+      const t03 = y03, t13 = f32x4.add(s3, d3), t23 = f32x4.sub(s3, d3), t33 = f32x4.add(S3, D3), t43 = f32x4.sub(S3, D3), t53 = y33;
+      // … then · Aᵀ along each row r, into planes 6r .. 6r + 5.
+      outputGradColumn(q + 0 * plane, plane, t00, t01, t02, t03);
+      outputGradColumn(q + 6 * plane, plane, t10, t11, t12, t13);
+      outputGradColumn(q + 12 * plane, plane, t20, t21, t22, t23);
+      outputGradColumn(q + 18 * plane, plane, t30, t31, t32, t33);
+      outputGradColumn(q + 24 * plane, plane, t40, t41, t42, t43);
+      outputGradColumn(q + 30 * plane, plane, t50, t51, t52, t53);
     }
   }
 }

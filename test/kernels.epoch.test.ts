@@ -142,6 +142,32 @@ const cases: Case[] = [
     batchSize: 16,
     cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] },
   },
+  // 32 input channels: the second layer's filter gradient comes from the pooling's codes
+  // (maxPoolFilterGrad), on Winograd's path (3×3) and on im2col's (5×5).
+  {
+    name: 'cnn-32-channels-3x3',
+    family: 'cnn',
+    task: 'multiclass',
+    inputShape: [12, 11, 1],
+    targetDim: 3,
+    units: [32, 32],
+    activation: 'relu',
+    metric: 'accuracy',
+    batchSize: 16,
+    cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] },
+  },
+  {
+    name: 'cnn-32-channels-5x5',
+    family: 'cnn',
+    task: 'multiclass',
+    inputShape: [18, 18, 1],
+    targetDim: 3,
+    units: [32, 32],
+    activation: 'relu',
+    metric: 'accuracy',
+    batchSize: 16,
+    cnn: { kernelSize: 5, pooling: 'max', poolSize: 2, denseHead: [] },
+  },
 ];
 
 describe('fused training epoch (LayerbenchEpoch) of dense, LSTM and CNN networks against the unfused path', () => {

@@ -12,7 +12,7 @@
 export { columnSums, columnSums64, gatherRows, gemm, transpose } from './gemm';
 export { activate, activationGrad, adam, dropout, multiply, sumSquares } from './elementwise';
 export { lstmBackwardStep, lstmForwardStep } from './lstm';
-export { avgPoolGrad, maxPoolCodes, maxPoolGrad, maxPoolGradCodes, pool } from './pooling';
+export { avgPoolGrad, maxPoolCodes, maxPoolFilterGrad, maxPoolGrad, maxPoolGradCodes, pool } from './pooling';
 export { col2im, im2col } from './im2col';
 export { winogradFilter, winogradFilterGrad, winogradInput, winogradInputGrad, winogradOutput, winogradOutputGrad } from './winograd';
 export { winograd4Filter, winograd4Input, winograd4InputGrad, winograd4Output, winograd4OutputGrad } from './winograd4';

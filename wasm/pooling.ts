@@ -1,6 +1,6 @@
 // AssemblyScript: pooling and its gradients, NHWC (see kernels.ts).
 
-import { splat } from './common';
+import { fma, splat } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Max-pooling gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy at the
@@ -297,4 +297,80 @@ export function maxPoolGradCodes(codes: usize, dy: usize, dx: usize, N: i32, H: 
       for (let c: usize = 0; c < rowBytes; c += 16) v128.store(last + c, zero);
     }
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The filter gradient of a convolution followed by maxPoolCodes' pooling, from the pooled
+// gradient: only the one input of each window and channel that won gets a gradient, so
+//   dw[kh, kw, ci, co] = Σ over windows of dp[window, co] · x[winner(window, co) + (kh, kw), ci]
+// a quarter of the terms of the dense sum (fewer still where relu stopped the gradient: those
+// windows are skipped). For 'valid', stride-1, undilated convolutions (every tap of every output
+// is inside x) with C a multiple of 32.
+
+
+/**
+ * dw [fh, fw, C, CO] from x [N, H, W, C], codes and dp [N, PH, PW, CO] (the pooled gradient after
+ * the activation's), for conv outputs [N, H − fh + 1, W − fw + 1, CO]. `list` is scratch of
+ * 2·N·PH·PW words: per output channel, each window's winning input's offset and its gradient.
+ */
+export function maxPoolFilterGrad(x: usize, codes: usize, dp: usize, dw: usize, list: usize, N: i32, H: i32, W: i32, C: i32, CO: i32, PH: i32, PW: i32, fh: i32, fw: i32): void {
+  const pix = (<usize>C) << 2;
+  const windows = N * PH * PW;
+  for (let co = 0; co < CO; co++) {
+    // The windows this channel's gradient reaches: the winner's byte offset in x, and dp.
+    let count = 0;
+    for (let w = 0; w < windows; w++) {
+      const g = load<f32>(dp + ((<usize>(w * CO + co)) << 2));
+      if (g == 0) continue;
+      const code = <i32>load<u8>(codes + <usize>(w * CO + co));
+      const n = w / (PH * PW);
+      const ph = (w / PW) % PH;
+      const pw = w % PW;
+      const ih = 2 * ph + (code >> 1);
+      const iw = 2 * pw + (code & 1);
+      const at = list + ((<usize>count) << 3);
+      store<u32>(at, <u32>((<usize>((n * H + ih) * W + iw)) * pix));
+      store<f32>(at, g, 4);
+      count++;
+    }
+    for (let tap = 0; tap < fh * fw; tap++) {
+      const shift = (<usize>((tap / fw) * W + (tap % fw))) * pix;
+      for (let c0: usize = 0; c0 < pix; c0 += 128) {
+        let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+        let a4 = f32x4.splat(0), a5 = f32x4.splat(0), a6 = f32x4.splat(0), a7 = f32x4.splat(0);
+        const base = x + shift + c0;
+        for (let e = 0; e < count; e++) {
+          const at = list + ((<usize>e) << 3);
+          const p = base + <usize>load<u32>(at);
+          const g = v128.load32_splat(at + 4);
+          a0 = fma(a0, g, v128.load(p));
+          a1 = fma(a1, g, v128.load(p, 16));
+          a2 = fma(a2, g, v128.load(p, 32));
+          a3 = fma(a3, g, v128.load(p, 48));
+          a4 = fma(a4, g, v128.load(p, 64));
+          a5 = fma(a5, g, v128.load(p, 80));
+          a6 = fma(a6, g, v128.load(p, 96));
+          a7 = fma(a7, g, v128.load(p, 112));
+        }
+        // dw[tap, ci, co] for the 32 input channels from c0: CO floats apart.
+        const out = dw + (((<usize>tap) * (<usize>C) + (c0 >> 2)) * (<usize>CO) + (<usize>co)) * 4;
+        const step = (<usize>CO) << 2;
+        storeLanes(out, step, a0);
+        storeLanes(out + 4 * step, step, a1);
+        storeLanes(out + 8 * step, step, a2);
+        storeLanes(out + 12 * step, step, a3);
+        storeLanes(out + 16 * step, step, a4);
+        storeLanes(out + 20 * step, step, a5);
+        storeLanes(out + 24 * step, step, a6);
+        storeLanes(out + 28 * step, step, a7);
+      }
+    }
+  }
+}
+
+@inline function storeLanes(p: usize, step: usize, v: v128): void {
+  store<f32>(p, f32x4.extract_lane(v, 0));
+  store<f32>(p + step, f32x4.extract_lane(v, 1));
+  store<f32>(p + 2 * step, f32x4.extract_lane(v, 2));
+  store<f32>(p + 3 * step, f32x4.extract_lane(v, 3));
 }

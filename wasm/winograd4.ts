@@ -14,7 +14,10 @@ import { splat } from './common';
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
 // Block layout as in winograd.ts: tile by tile, its 36 planes' rows one after the other
 // ([tile][ξ][channel], ξ = 6·row + column) and 16 floats of padding. The 2-D transforms run as
-// 1-D transforms down the columns, written into the tile's own slots, then along the rows in place.
+// 1-D transforms down the columns, then along the rows: the forward ones hold the intermediate in
+// registers (V8 spills some to its stack; writing it into the tile's slots and reading it back
+// made winograd4Output ~1.4× slower), and so does winograd4OutputGrad; winograd4InputGrad, whose
+// intermediate is 36 vectors, writes it into the tile's slots.
 
 /** The six rows of Bᵀ·d for one column d0..d5, stored `stride` bytes apart from p. */
 @inline function inputColumn(p: usize, stride: usize, d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128): void {
@@ -44,6 +47,7 @@ import { splat } from './common';
 export function winograd4Input(x: usize, v: usize, t0: i32, n: i32, H: i32, W: i32, C: i32, TH: i32, TW: i32, padTop: i32, padLeft: i32): void {
   const pix = (<usize>C) << 2;
   const plane = pix;
+  const two = splat(2), four = splat(4), five = splat(5);
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
@@ -52,28 +56,71 @@ export function winograd4Input(x: usize, v: usize, t0: i32, n: i32, H: i32, W: i
     const base = x + (<usize>(image * H)) * (<usize>W) * pix;
     const out = v + (<usize>i) * (36 * pix + 64);
     const inside = h0 >= 0 && h0 + 6 <= H && w0 >= 0 && w0 + 6 <= W;
-    const row = (<usize>W) * pix;
     for (let c: usize = 0; c < pix; c += 16) {
       const p = base + c;
       const q = out + c;
-      // Down each column s: Bᵀ d[·][s] into slots (r, s).
-      for (let s = 0; s < 6; s++) {
-        let d0: v128, d1: v128, d2: v128, d3: v128, d4: v128, d5: v128;
-        if (inside) {
-          const r0 = p + (<usize>(h0 * W + w0 + s)) * pix;
-          d0 = v128.load(r0); d1 = v128.load(r0 + row); d2 = v128.load(r0 + 2 * row);
-          d3 = v128.load(r0 + 3 * row); d4 = v128.load(r0 + 4 * row); d5 = v128.load(r0 + 5 * row);
-        } else {
-          d0 = at(p, h0, w0 + s, H, W, pix); d1 = at(p, h0 + 1, w0 + s, H, W, pix); d2 = at(p, h0 + 2, w0 + s, H, W, pix);
-          d3 = at(p, h0 + 3, w0 + s, H, W, pix); d4 = at(p, h0 + 4, w0 + s, H, W, pix); d5 = at(p, h0 + 5, w0 + s, H, W, pix);
-        }
-        inputColumn(q + (<usize>s) * plane, 6 * plane, d0, d1, d2, d3, d4, d5);
-      }
-      // Along each row r: (·) B, in place.
-      for (let r = 0; r < 6; r++) {
-        const o = q + (<usize>(6 * r)) * plane;
-        inputColumn(o, plane, v128.load(o), v128.load(o + plane), v128.load(o + 2 * plane), v128.load(o + 3 * plane), v128.load(o + 4 * plane), v128.load(o + 5 * plane));
-      }
+      // Bᵀ d down each column s, in registers …
+      const d00 = inside ? v128.load(p + (<usize>((h0 + 0) * W + w0 + 0)) * pix) : at(p, h0 + 0, w0 + 0, H, W, pix);
+      const d10 = inside ? v128.load(p + (<usize>((h0 + 1) * W + w0 + 0)) * pix) : at(p, h0 + 1, w0 + 0, H, W, pix);
+      const d20 = inside ? v128.load(p + (<usize>((h0 + 2) * W + w0 + 0)) * pix) : at(p, h0 + 2, w0 + 0, H, W, pix);
+      const d30 = inside ? v128.load(p + (<usize>((h0 + 3) * W + w0 + 0)) * pix) : at(p, h0 + 3, w0 + 0, H, W, pix);
+      const d40 = inside ? v128.load(p + (<usize>((h0 + 4) * W + w0 + 0)) * pix) : at(p, h0 + 4, w0 + 0, H, W, pix);
+      const d50 = inside ? v128.load(p + (<usize>((h0 + 5) * W + w0 + 0)) * pix) : at(p, h0 + 5, w0 + 0, H, W, pix);
+      const a0 = f32x4.sub(d40, d20), b0 = f32x4.sub(d30, d10), c0 = f32x4.sub(d40, f32x4.mul(four, d20)), e0 = f32x4.sub(d30, f32x4.mul(four, d10));
+      const t00 = f32x4.add(f32x4.sub(f32x4.mul(four, d00), f32x4.mul(five, d20)), d40), t10 = f32x4.add(c0, e0), t20 = f32x4.sub(c0, e0);
+      const t30 = f32x4.add(a0, f32x4.mul(two, b0)), t40 = f32x4.sub(a0, f32x4.mul(two, b0)), t50 = f32x4.add(f32x4.sub(f32x4.mul(four, d10), f32x4.mul(five, d30)), d50);
+      const d01 = inside ? v128.load(p + (<usize>((h0 + 0) * W + w0 + 1)) * pix) : at(p, h0 + 0, w0 + 1, H, W, pix);
+      const d11 = inside ? v128.load(p + (<usize>((h0 + 1) * W + w0 + 1)) * pix) : at(p, h0 + 1, w0 + 1, H, W, pix);
+      const d21 = inside ? v128.load(p + (<usize>((h0 + 2) * W + w0 + 1)) * pix) : at(p, h0 + 2, w0 + 1, H, W, pix);
+      const d31 = inside ? v128.load(p + (<usize>((h0 + 3) * W + w0 + 1)) * pix) : at(p, h0 + 3, w0 + 1, H, W, pix);
+      const d41 = inside ? v128.load(p + (<usize>((h0 + 4) * W + w0 + 1)) * pix) : at(p, h0 + 4, w0 + 1, H, W, pix);
+      const d51 = inside ? v128.load(p + (<usize>((h0 + 5) * W + w0 + 1)) * pix) : at(p, h0 + 5, w0 + 1, H, W, pix);
+      const a1 = f32x4.sub(d41, d21), b1 = f32x4.sub(d31, d11), c1 = f32x4.sub(d41, f32x4.mul(four, d21)), e1 = f32x4.sub(d31, f32x4.mul(four, d11));
+      const t01 = f32x4.add(f32x4.sub(f32x4.mul(four, d01), f32x4.mul(five, d21)), d41), t11 = f32x4.add(c1, e1), t21 = f32x4.sub(c1, e1);
+      const t31 = f32x4.add(a1, f32x4.mul(two, b1)), t41 = f32x4.sub(a1, f32x4.mul(two, b1)), t51 = f32x4.add(f32x4.sub(f32x4.mul(four, d11), f32x4.mul(five, d31)), d51);
+      const d02 = inside ? v128.load(p + (<usize>((h0 + 0) * W + w0 + 2)) * pix) : at(p, h0 + 0, w0 + 2, H, W, pix);
+      const d12 = inside ? v128.load(p + (<usize>((h0 + 1) * W + w0 + 2)) * pix) : at(p, h0 + 1, w0 + 2, H, W, pix);
+      const d22 = inside ? v128.load(p + (<usize>((h0 + 2) * W + w0 + 2)) * pix) : at(p, h0 + 2, w0 + 2, H, W, pix);
+      const d32 = inside ? v128.load(p + (<usize>((h0 + 3) * W + w0 + 2)) * pix) : at(p, h0 + 3, w0 + 2, H, W, pix);
+      const d42 = inside ? v128.load(p + (<usize>((h0 + 4) * W + w0 + 2)) * pix) : at(p, h0 + 4, w0 + 2, H, W, pix);
+      const d52 = inside ? v128.load(p + (<usize>((h0 + 5) * W + w0 + 2)) * pix) : at(p, h0 + 5, w0 + 2, H, W, pix);
+      const a2 = f32x4.sub(d42, d22), b2 = f32x4.sub(d32, d12), c2 = f32x4.sub(d42, f32x4.mul(four, d22)), e2 = f32x4.sub(d32, f32x4.mul(four, d12));
+      const t02 = f32x4.add(f32x4.sub(f32x4.mul(four, d02), f32x4.mul(five, d22)), d42), t12 = f32x4.add(c2, e2), t22 = f32x4.sub(c2, e2);
+      const t32 = f32x4.add(a2, f32x4.mul(two, b2)), t42 = f32x4.sub(a2, f32x4.mul(two, b2)), t52 = f32x4.add(f32x4.sub(f32x4.mul(four, d12), f32x4.mul(five, d32)), d52);
+      const d03 = inside ? v128.load(p + (<usize>((h0 + 0) * W + w0 + 3)) * pix) : at(p, h0 + 0, w0 + 3, H, W, pix);
+      const d13 = inside ? v128.load(p + (<usize>((h0 + 1) * W + w0 + 3)) * pix) : at(p, h0 + 1, w0 + 3, H, W, pix);
+      const d23 = inside ? v128.load(p + (<usize>((h0 + 2) * W + w0 + 3)) * pix) : at(p, h0 + 2, w0 + 3, H, W, pix);
+      const d33 = inside ? v128.load(p + (<usize>((h0 + 3) * W + w0 + 3)) * pix) : at(p, h0 + 3, w0 + 3, H, W, pix);
+      const d43 = inside ? v128.load(p + (<usize>((h0 + 4) * W + w0 + 3)) * pix) : at(p, h0 + 4, w0 + 3, H, W, pix);
+      const d53 = inside ? v128.load(p + (<usize>((h0 + 5) * W + w0 + 3)) * pix) : at(p, h0 + 5, w0 + 3, H, W, pix);
+      const a3 = f32x4.sub(d43, d23), b3 = f32x4.sub(d33, d13), c3 = f32x4.sub(d43, f32x4.mul(four, d23)), e3 = f32x4.sub(d33, f32x4.mul(four, d13));
+      const t03 = f32x4.add(f32x4.sub(f32x4.mul(four, d03), f32x4.mul(five, d23)), d43), t13 = f32x4.add(c3, e3), t23 = f32x4.sub(c3, e3);
+      const t33 = f32x4.add(a3, f32x4.mul(two, b3)), t43 = f32x4.sub(a3, f32x4.mul(two, b3)), t53 = f32x4.add(f32x4.sub(f32x4.mul(four, d13), f32x4.mul(five, d33)), d53);
+      const d04 = inside ? v128.load(p + (<usize>((h0 + 0) * W + w0 + 4)) * pix) : at(p, h0 + 0, w0 + 4, H, W, pix);
+      const d14 = inside ? v128.load(p + (<usize>((h0 + 1) * W + w0 + 4)) * pix) : at(p, h0 + 1, w0 + 4, H, W, pix);
+      const d24 = inside ? v128.load(p + (<usize>((h0 + 2) * W + w0 + 4)) * pix) : at(p, h0 + 2, w0 + 4, H, W, pix);
+      const d34 = inside ? v128.load(p + (<usize>((h0 + 3) * W + w0 + 4)) * pix) : at(p, h0 + 3, w0 + 4, H, W, pix);
+      const d44 = inside ? v128.load(p + (<usize>((h0 + 4) * W + w0 + 4)) * pix) : at(p, h0 + 4, w0 + 4, H, W, pix);
+      const d54 = inside ? v128.load(p + (<usize>((h0 + 5) * W + w0 + 4)) * pix) : at(p, h0 + 5, w0 + 4, H, W, pix);
+      const a4 = f32x4.sub(d44, d24), b4 = f32x4.sub(d34, d14), c4 = f32x4.sub(d44, f32x4.mul(four, d24)), e4 = f32x4.sub(d34, f32x4.mul(four, d14));
+      const t04 = f32x4.add(f32x4.sub(f32x4.mul(four, d04), f32x4.mul(five, d24)), d44), t14 = f32x4.add(c4, e4), t24 = f32x4.sub(c4, e4);
+      const t34 = f32x4.add(a4, f32x4.mul(two, b4)), t44 = f32x4.sub(a4, f32x4.mul(two, b4)), t54 = f32x4.add(f32x4.sub(f32x4.mul(four, d14), f32x4.mul(five, d34)), d54);
+      const d05 = inside ? v128.load(p + (<usize>((h0 + 0) * W + w0 + 5)) * pix) : at(p, h0 + 0, w0 + 5, H, W, pix);
+      const d15 = inside ? v128.load(p + (<usize>((h0 + 1) * W + w0 + 5)) * pix) : at(p, h0 + 1, w0 + 5, H, W, pix);
+      const d25 = inside ? v128.load(p + (<usize>((h0 + 2) * W + w0 + 5)) * pix) : at(p, h0 + 2, w0 + 5, H, W, pix);
+      const d35 = inside ? v128.load(p + (<usize>((h0 + 3) * W + w0 + 5)) * pix) : at(p, h0 + 3, w0 + 5, H, W, pix);
+      const d45 = inside ? v128.load(p + (<usize>((h0 + 4) * W + w0 + 5)) * pix) : at(p, h0 + 4, w0 + 5, H, W, pix);
+      const d55 = inside ? v128.load(p + (<usize>((h0 + 5) * W + w0 + 5)) * pix) : at(p, h0 + 5, w0 + 5, H, W, pix);
+      const a5 = f32x4.sub(d45, d25), b5 = f32x4.sub(d35, d15), c5 = f32x4.sub(d45, f32x4.mul(four, d25)), e5 = f32x4.sub(d35, f32x4.mul(four, d15));
+      const t05 = f32x4.add(f32x4.sub(f32x4.mul(four, d05), f32x4.mul(five, d25)), d45), t15 = f32x4.add(c5, e5), t25 = f32x4.sub(c5, e5);
+      const t35 = f32x4.add(a5, f32x4.mul(two, b5)), t45 = f32x4.sub(a5, f32x4.mul(two, b5)), t55 = f32x4.add(f32x4.sub(f32x4.mul(four, d15), f32x4.mul(five, d35)), d55);
+      // … then · B along each row r, into planes 6r .. 6r + 5.
+      inputColumn(q + 0 * plane, plane, t00, t01, t02, t03, t04, t05);
+      inputColumn(q + 6 * plane, plane, t10, t11, t12, t13, t14, t15);
+      inputColumn(q + 12 * plane, plane, t20, t21, t22, t23, t24, t25);
+      inputColumn(q + 18 * plane, plane, t30, t31, t32, t33, t34, t35);
+      inputColumn(q + 24 * plane, plane, t40, t41, t42, t43, t44, t45);
+      inputColumn(q + 30 * plane, plane, t50, t51, t52, t53, t54, t55);
     }
   }
 }
@@ -128,23 +175,23 @@ export function winograd4Filter(w: usize, C: i32, CO: i32, u: usize): void {
   }
 }
 
-/** The four values of Aᵀ·(m0..m5). */
-@inline function outputColumn(p: usize, stride: usize, m0: v128, m1: v128, m2: v128, m3: v128, m4: v128, m5: v128): void {
-  const s = f32x4.add(m1, m2), d = f32x4.sub(m1, m2);
-  const S = f32x4.add(m3, m4), D = f32x4.sub(m3, m4);
-  v128.store(p, f32x4.add(f32x4.add(m0, s), S));
-  v128.store(p + stride, f32x4.add(d, f32x4.mul(splat(2), D)));
-  v128.store(p + 2 * stride, f32x4.add(s, f32x4.mul(splat(4), S)));
-  v128.store(p + 3 * stride, f32x4.add(f32x4.add(d, f32x4.mul(splat(8), D)), m5));
+/** One row of outputs, (t0..t5) · A + b, the first `cols` of its four stored `pix` bytes apart from p. */
+@inline function outputRow(p: usize, pix: usize, cols: i32, b: v128, t0: v128, t1: v128, t2: v128, t3: v128, t4: v128, t5: v128): void {
+  const d = f32x4.sub(t1, t2), s = f32x4.add(t1, t2), D = f32x4.sub(t3, t4), S = f32x4.add(t3, t4);
+  v128.store(p, f32x4.add(b, f32x4.add(f32x4.add(t0, s), S)));
+  if (cols > 1) v128.store(p + pix, f32x4.add(b, f32x4.add(d, f32x4.mul(splat(2), D))));
+  if (cols > 2) v128.store(p + 2 * pix, f32x4.add(b, f32x4.add(s, f32x4.mul(splat(4), S))));
+  if (cols > 3) v128.store(p + 3 * pix, f32x4.add(b, f32x4.add(f32x4.add(d, f32x4.mul(splat(8), D)), t5)));
 }
 
 /**
  * y [N, OH, OW, CO] = Aᵀ M A + bias (bias 0: none) for tiles t0 .. t0 + n, from M[i][ξ][co];
- * outputs beyond OH × OW are dropped. M is overwritten (the column pass runs in place).
+ * outputs beyond OH × OW are dropped.
  */
 export function winograd4Output(m: usize, y: usize, bias: usize, t0: i32, n: i32, OH: i32, OW: i32, CO: i32, TH: i32, TW: i32): void {
   const pix = (<usize>CO) << 2;
   const plane = pix;
+  const two = splat(2), four = splat(4), eight = splat(8);
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
@@ -155,20 +202,43 @@ export function winograd4Output(m: usize, y: usize, bias: usize, t0: i32, n: i32
     const y0 = y + (<usize>((image * OH + oh) * OW + ow)) * pix;
     for (let c: usize = 0; c < pix; c += 16) {
       const q = m + (<usize>i) * (36 * pix + 64) + c;
-      // Down each column s: Aᵀ M[·][s] into slots (0..3, s) …
-      for (let s = 0; s < 6; s++) {
-        const p = q + (<usize>s) * plane;
-        const st = 6 * plane;
-        outputColumn(p, st, v128.load(p), v128.load(p + st), v128.load(p + 2 * st), v128.load(p + 3 * st), v128.load(p + 4 * st), v128.load(p + 5 * st));
-      }
-      // … then along rows 0..3: (·) A, into slots (r, 0..3), and out with the bias.
+      // Aᵀ M down each column s (rows 0..3 of Aᵀ M), in registers …
+      const m00 = v128.load(q + 0 * plane), m10 = v128.load(q + 6 * plane), m20 = v128.load(q + 12 * plane);
+      const m30 = v128.load(q + 18 * plane), m40 = v128.load(q + 24 * plane), m50 = v128.load(q + 30 * plane);
+      const d0 = f32x4.sub(m10, m20), s0 = f32x4.add(m10, m20), D0 = f32x4.sub(m30, m40), S0 = f32x4.add(m30, m40);
+      const t00 = f32x4.add(f32x4.add(m00, s0), S0), t10 = f32x4.add(d0, f32x4.mul(two, D0));
+      const t20 = f32x4.add(s0, f32x4.mul(four, S0)), t30 = f32x4.add(f32x4.add(d0, f32x4.mul(eight, D0)), m50);
+      const m01 = v128.load(q + 1 * plane), m11 = v128.load(q + 7 * plane), m21 = v128.load(q + 13 * plane);
+      const m31 = v128.load(q + 19 * plane), m41 = v128.load(q + 25 * plane), m51 = v128.load(q + 31 * plane);
+      const d1 = f32x4.sub(m11, m21), s1 = f32x4.add(m11, m21), D1 = f32x4.sub(m31, m41), S1 = f32x4.add(m31, m41);
+      const t01 = f32x4.add(f32x4.add(m01, s1), S1), t11 = f32x4.add(d1, f32x4.mul(two, D1));
+      const t21 = f32x4.add(s1, f32x4.mul(four, S1)), t31 = f32x4.add(f32x4.add(d1, f32x4.mul(eight, D1)), m51);
+      const m02 = v128.load(q + 2 * plane), m12 = v128.load(q + 8 * plane), m22 = v128.load(q + 14 * plane);
+      const m32 = v128.load(q + 20 * plane), m42 = v128.load(q + 26 * plane), m52 = v128.load(q + 32 * plane);
+      const d2 = f32x4.sub(m12, m22), s2 = f32x4.add(m12, m22), D2 = f32x4.sub(m32, m42), S2 = f32x4.add(m32, m42);
+      const t02 = f32x4.add(f32x4.add(m02, s2), S2), t12 = f32x4.add(d2, f32x4.mul(two, D2));
+      const t22 = f32x4.add(s2, f32x4.mul(four, S2)), t32 = f32x4.add(f32x4.add(d2, f32x4.mul(eight, D2)), m52);
+      const m03 = v128.load(q + 3 * plane), m13 = v128.load(q + 9 * plane), m23 = v128.load(q + 15 * plane);
+      const m33 = v128.load(q + 21 * plane), m43 = v128.load(q + 27 * plane), m53 = v128.load(q + 33 * plane);
+      const d3 = f32x4.sub(m13, m23), s3 = f32x4.add(m13, m23), D3 = f32x4.sub(m33, m43), S3 = f32x4.add(m33, m43);
+      const t03 = f32x4.add(f32x4.add(m03, s3), S3), t13 = f32x4.add(d3, f32x4.mul(two, D3));
+      const t23 = f32x4.add(s3, f32x4.mul(four, S3)), t33 = f32x4.add(f32x4.add(d3, f32x4.mul(eight, D3)), m53);
+      const m04 = v128.load(q + 4 * plane), m14 = v128.load(q + 10 * plane), m24 = v128.load(q + 16 * plane);
+      const m34 = v128.load(q + 22 * plane), m44 = v128.load(q + 28 * plane), m54 = v128.load(q + 34 * plane);
+      const d4 = f32x4.sub(m14, m24), s4 = f32x4.add(m14, m24), D4 = f32x4.sub(m34, m44), S4 = f32x4.add(m34, m44);
+      const t04 = f32x4.add(f32x4.add(m04, s4), S4), t14 = f32x4.add(d4, f32x4.mul(two, D4));
+      const t24 = f32x4.add(s4, f32x4.mul(four, S4)), t34 = f32x4.add(f32x4.add(d4, f32x4.mul(eight, D4)), m54);
+      const m05 = v128.load(q + 5 * plane), m15 = v128.load(q + 11 * plane), m25 = v128.load(q + 17 * plane);
+      const m35 = v128.load(q + 23 * plane), m45 = v128.load(q + 29 * plane), m55 = v128.load(q + 35 * plane);
+      const d5 = f32x4.sub(m15, m25), s5 = f32x4.add(m15, m25), D5 = f32x4.sub(m35, m45), S5 = f32x4.add(m35, m45);
+      const t05 = f32x4.add(f32x4.add(m05, s5), S5), t15 = f32x4.add(d5, f32x4.mul(two, D5));
+      const t25 = f32x4.add(s5, f32x4.mul(four, S5)), t35 = f32x4.add(f32x4.add(d5, f32x4.mul(eight, D5)), m55);
+      // … then · A along each row, out with the bias where inside OH × OW.
       const b = bias ? v128.load(bias + c) : splat(0);
-      for (let r = 0; r < rows; r++) {
-        const p = q + (<usize>(6 * r)) * plane;
-        outputColumn(p, plane, v128.load(p), v128.load(p + plane), v128.load(p + 2 * plane), v128.load(p + 3 * plane), v128.load(p + 4 * plane), v128.load(p + 5 * plane));
-        const to = y0 + (<usize>(r * OW)) * pix + c;
-        for (let j = 0; j < cols; j++) v128.store(to + (<usize>j) * pix, f32x4.add(b, v128.load(p + (<usize>j) * plane)));
-      }
+      outputRow(y0 + (<usize>(0 * OW)) * pix + c, pix, cols, b, t00, t01, t02, t03, t04, t05);
+      if (rows > 1) outputRow(y0 + (<usize>(1 * OW)) * pix + c, pix, cols, b, t10, t11, t12, t13, t14, t15);
+      if (rows > 2) outputRow(y0 + (<usize>(2 * OW)) * pix + c, pix, cols, b, t20, t21, t22, t23, t24, t25);
+      if (rows > 3) outputRow(y0 + (<usize>(3 * OW)) * pix + c, pix, cols, b, t30, t31, t32, t33, t34, t35);
     }
   }
 }
@@ -194,6 +264,7 @@ export function winograd4Output(m: usize, y: usize, bias: usize, t0: i32, n: i32
 export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i32, OW: i32, CO: i32, TH: i32, TW: i32): void {
   const pix = (<usize>CO) << 2;
   const plane = pix;
+  const zero = splat(0), two = splat(2), four = splat(4), eight = splat(8);
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
@@ -205,21 +276,43 @@ export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i
     const row = (<usize>OW) * pix;
     for (let c: usize = 0; c < pix; c += 16) {
       const q = dm + (<usize>i) * (36 * pix + 64) + c;
-      // Down each column s < 4 of dy: A dy[·][s] into slots (0..5, s) …
-      for (let s = 0; s < 4; s++) {
-        const p = g0 + (<usize>s) * pix + c;
-        const inside = s < cols;
-        const y0 = inside ? v128.load(p) : splat(0);
-        const y1 = inside && rows > 1 ? v128.load(p + row) : splat(0);
-        const y2 = inside && rows > 2 ? v128.load(p + 2 * row) : splat(0);
-        const y3 = inside && rows > 3 ? v128.load(p + 3 * row) : splat(0);
-        outputGradColumn(q + (<usize>s) * plane, 6 * plane, y0, y1, y2, y3);
-      }
-      // … then along each row: (·) Aᵀ into slots (r, 0..5), in place.
-      for (let r = 0; r < 6; r++) {
-        const p = q + (<usize>(6 * r)) * plane;
-        outputGradColumn(p, plane, v128.load(p), v128.load(p + plane), v128.load(p + 2 * plane), v128.load(p + 3 * plane));
-      }
+      const g = g0 + c;
+      // A dy down each column s < 4 (0 beyond OH × OW), in registers …
+      const y00 = cols > 0 && rows > 0 ? v128.load(g + 0 * pix + 0 * row) : zero;
+      const y10 = cols > 0 && rows > 1 ? v128.load(g + 0 * pix + 1 * row) : zero;
+      const y20 = cols > 0 && rows > 2 ? v128.load(g + 0 * pix + 2 * row) : zero;
+      const y30 = cols > 0 && rows > 3 ? v128.load(g + 0 * pix + 3 * row) : zero;
+      const s0 = f32x4.add(y00, y20), d0 = f32x4.add(y10, y30);
+      const S0 = f32x4.add(y00, f32x4.mul(four, y20)), D0 = f32x4.add(f32x4.mul(two, y10), f32x4.mul(eight, y30));
+      const t00 = y00, t10 = f32x4.add(s0, d0), t20 = f32x4.sub(s0, d0), t30 = f32x4.add(S0, D0), t40 = f32x4.sub(S0, D0), t50 = y30;
+      const y01 = cols > 1 && rows > 0 ? v128.load(g + 1 * pix + 0 * row) : zero;
+      const y11 = cols > 1 && rows > 1 ? v128.load(g + 1 * pix + 1 * row) : zero;
+      const y21 = cols > 1 && rows > 2 ? v128.load(g + 1 * pix + 2 * row) : zero;
+      const y31 = cols > 1 && rows > 3 ? v128.load(g + 1 * pix + 3 * row) : zero;
+      const s1 = f32x4.add(y01, y21), d1 = f32x4.add(y11, y31);
+      const S1 = f32x4.add(y01, f32x4.mul(four, y21)), D1 = f32x4.add(f32x4.mul(two, y11), f32x4.mul(eight, y31));
+      const t01 = y01, t11 = f32x4.add(s1, d1), t21 = f32x4.sub(s1, d1), t31 = f32x4.add(S1, D1), t41 = f32x4.sub(S1, D1), t51 = y31;
+      const y02 = cols > 2 && rows > 0 ? v128.load(g + 2 * pix + 0 * row) : zero;
+      const y12 = cols > 2 && rows > 1 ? v128.load(g + 2 * pix + 1 * row) : zero;
+      const y22 = cols > 2 && rows > 2 ? v128.load(g + 2 * pix + 2 * row) : zero;
+      const y32 = cols > 2 && rows > 3 ? v128.load(g + 2 * pix + 3 * row) : zero;
+      const s2 = f32x4.add(y02, y22), d2 = f32x4.add(y12, y32);
+      const S2 = f32x4.add(y02, f32x4.mul(four, y22)), D2 = f32x4.add(f32x4.mul(two, y12), f32x4.mul(eight, y32));
+      const t02 = y02, t12 = f32x4.add(s2, d2), t22 = f32x4.sub(s2, d2), t32 = f32x4.add(S2, D2), t42 = f32x4.sub(S2, D2), t52 = y32;
+      const y03 = cols > 3 && rows > 0 ? v128.load(g + 3 * pix + 0 * row) : zero;
+      const y13 = cols > 3 && rows > 1 ? v128.load(g + 3 * pix + 1 * row) : zero;
+      const y23 = cols > 3 && rows > 2 ? v128.load(g + 3 * pix + 2 * row) : zero;
+      const y33 = cols > 3 && rows > 3 ? v128.load(g + 3 * pix + 3 * row) : zero;
+      const s3 = f32x4.add(y03, y23), d3 = f32x4.add(y13, y33);
+      const S3 = f32x4.add(y03, f32x4.mul(four, y23)), D3 = f32x4.add(f32x4.mul(two, y13), f32x4.mul(eight, y33));
+      const t03 = y03, t13 = f32x4.add(s3, d3), t23 = f32x4.sub(s3, d3), t33 = f32x4.add(S3, D3), t43 = f32x4.sub(S3, D3), t53 = y33;
+      // … then · Aᵀ along each row r, into planes 6r .. 6r + 5.
+      outputGradColumn(q + 0 * plane, plane, t00, t01, t02, t03);
+      outputGradColumn(q + 6 * plane, plane, t10, t11, t12, t13);
+      outputGradColumn(q + 12 * plane, plane, t20, t21, t22, t23);
+      outputGradColumn(q + 18 * plane, plane, t30, t31, t32, t33);
+      outputGradColumn(q + 24 * plane, plane, t40, t41, t42, t43);
+      outputGradColumn(q + 30 * plane, plane, t50, t51, t52, t53);
     }
   }
 }

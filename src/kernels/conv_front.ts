@@ -21,7 +21,17 @@
  *    for the filter gradient instead of gathering it again (the seed's first layer: 0.8 MB).
  */
 import { SIMD_ACTIVATIONS, type SimdKernels } from './simd.js';
-import { winograd4Filter, winograd4Forward, winograd4InputGrad, winograd4Scratch, winogradApplies, winogradBackward, winogradScratch, type WinogradShape } from './winograd.js';
+import {
+  winograd4Filter,
+  winograd4Forward,
+  winograd4InputGrad,
+  winograd4Scratch,
+  winograd4TransposedScratch,
+  winogradApplies,
+  winogradBackward,
+  winogradScratch,
+  type WinogradShape,
+} from './winograd.js';
 
 /** One convolution's geometry per sample, as the SIMD im2col takes it (stride and dilation included). */
 export interface ConvShape {
@@ -88,7 +98,24 @@ function poolsFirst(p: ConvLayerPlan): boolean {
 function keepsCodes(p: ConvLayerPlan, batch: number): boolean {
   const q = p.pool;
   const pool2x2 = q !== undefined && q.fh === 2 && q.fw === 2 && q.sh === 2 && q.sw === 2 && q.padTop === 0 && q.padLeft === 0;
-  return pool2x2 && poolsFirst(p) && q.outH === p.outH >> 1 && q.outW === p.outW >> 1 && !winogradApplies(p) && imagesPerSlice(p, batch) > 0;
+  return pool2x2 && poolsFirst(p) && q.outH === p.outH >> 1 && q.outW === p.outW >> 1 && (winogradApplies(p) || imagesPerSlice(p, batch) > 0);
+}
+
+/** Whether z lives one slice at a time (keepsCodes on im2col's path; Winograd's writes z whole). */
+function zSliced(p: ConvLayerPlan, batch: number): boolean {
+  return keepsCodes(p, batch) && !winogradApplies(p);
+}
+
+/**
+ * Whether the filter gradient comes from the pooled gradient and the codes (maxPoolFilterGrad):
+ * each window passes its gradient to one input per channel, so the sum has a quarter of the dense
+ * one's terms, and none where relu stopped the gradient. On the seed CNN's second layer that is
+ * ~4× fewer multiply-adds than F(2×2, 3×3)'s products, and an exact sum. For 'valid', stride-1,
+ * undilated convolutions with input channels in 32s.
+ */
+function sparseFilterGrad(p: ConvLayerPlan, batch: number): boolean {
+  const valid = p.padTop === 0 && p.padLeft === 0 && p.outH === p.inH - p.fh + 1 && p.outW === p.inW - p.fw + 1;
+  return keepsCodes(p, batch) && valid && p.sh === 1 && p.sw === 1 && p.dh === 1 && p.dw === 1 && p.inC % 32 === 0;
 }
 
 interface LayerScratch {
@@ -99,12 +126,14 @@ interface LayerScratch {
   p: number;
   /** The layer's whole patch matrix [B·OH·OW, K] (-1: gathered slice by slice into `cols`). */
   patches: number;
-  /** Where each pooled maximum was (keepsCodes; -1: not kept, z is whole instead of one slice). */
+  /** Where each pooled maximum was (keepsCodes; -1: not kept). */
   codes: number;
+  /** Whether z holds one slice of images at a time (zSliced). */
+  sliced: boolean;
   /** Gradients with respect to h (then z, in place) and to p (dh itself without pooling). */
   dh: number;
   dp: number;
-  /** Winograd layers: F(4×4, 3×3)'s transformed filter, from the forward pass to the input gradient. */
+  /** Winograd layers: F(4×4, 3×3)'s transformed filter for the forward pass. */
   u: number;
 }
 
@@ -117,6 +146,8 @@ export interface ConvFrontScratch {
   inputs: number;
   products: number;
   filterGrad: number;
+  /** maxPoolFilterGrad's list of windows (2 words per pooled pixel). */
+  list: number;
 }
 
 const pixels = (p: ConvLayerPlan): number => p.outH * p.outW;
@@ -132,34 +163,35 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
   const sizes = layers
     .map((p) => winograd(p, batch))
     .map((w) => {
-      if (!w) return { filter: 0, inputs: 0, products: 0 };
+      if (!w) return { filter: 0, inputs: 0, products: 0, transposed: 0 };
       const [two, four] = [winogradScratch(w), winograd4Scratch(w)];
-      return { filter: Math.max(two.filter, four.filter), inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products) };
+      return { filter: Math.max(two.filter, four.filter), inputs: Math.max(two.inputs, four.inputs), products: Math.max(two.products, four.products), transposed: winograd4TransposedScratch(w) };
     });
   const out = layers.map((p, l) => {
     const codes = keepsCodes(p, batch);
-    const z = take((codes ? imagesPerSlice(p, batch) : batch) * pixels(p) * p.outC);
+    const z = take((zSliced(p, batch) ? imagesPerSlice(p, batch) : batch) * pixels(p) * p.outC);
     const h = take(batch * (poolsFirst(p) ? pooledPixels(p) : pixels(p)) * p.outC);
     const pooled = p.pool ? take(batch * pooledPixels(p) * p.outC) : h;
     const dh = take(batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
     const patches = !winograd(p, batch) && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
-    return { z, h, p: pooled, patches, codes: codes ? take(Math.ceil((batch * pooledPixels(p) * p.outC) / 4)) : -1, dh, dp, u: take(sizes[l]!.filter) };
+    return { z, h, p: pooled, patches, codes: codes ? take(Math.ceil((batch * pooledPixels(p) * p.outC) / 4)) : -1, sliced: zSliced(p, batch), dh, dp, u: take(sizes[l]!.filter) };
   });
   const K = Math.max(...layers.map(taps));
-  const most = (f: (s: { filter: number; inputs: number; products: number }) => number) => Math.max(...sizes.map(f));
+  const most = (f: (s: { filter: number; inputs: number; products: number; transposed: number }) => number) => Math.max(...sizes.map(f));
   return {
     layers: out,
     cols: take(Math.max(...layers.map((p) => Math.max(imagesPerSlice(p, batch) * pixels(p), Math.min(ROWS, batch * pixels(p))) * K))),
     transposed: take(
       Math.max(
         ...layers.map((p) => taps(p) * p.outC),
-        most((s) => s.filter),
+        most((s) => s.transposed),
       ),
     ),
     inputs: take(most((s) => s.inputs)),
     products: take(most((s) => s.products)),
     filterGrad: take(most((s) => s.filter)),
+    list: take(Math.max(0, ...layers.map((p) => (sparseFilterGrad(p, batch) ? 2 * batch * pooledPixels(p) : 0)))),
   };
 }
 
@@ -191,7 +223,7 @@ function imagesPerSlice(p: ConvLayerPlan, batch: number): number {
 function activateAndPool(k: SimdKernels, p: ConvLayerPlan, at: LayerScratch, f: At, n0: number, count: number): void {
   const P = pixels(p) * p.outC;
   const Q = pooledPixels(p) * p.outC;
-  const z = f(at.z) + (at.codes >= 0 ? 0 : 4 * n0 * P);
+  const z = f(at.z) + (at.sliced ? 0 : 4 * n0 * P);
   if (p.pool && at.codes >= 0) {
     k.maxPoolCodes(z, f(at.h) + 4 * n0 * Q, f(at.codes) + n0 * Q, count, p.outH, p.outW, p.outC, p.pool.outH, p.pool.outW);
     k.activate(p.activation, f(at.h) + 4 * n0 * Q, f(at.p) + 4 * n0 * Q, count * pooledPixels(p), p.outC, p.outC);
@@ -248,7 +280,7 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
       const rows = Math.min(step, M - m0);
       const cols = at.patches >= 0 ? f(at.patches) + 4 * m0 * K : f(s.cols);
       k.im2col(input, cols, m0, rows, ...g);
-      const z = f(at.z) + (at.codes >= 0 ? 0 : 4 * m0 * p.outC);
+      const z = f(at.z) + (at.sliced ? 0 : 4 * m0 * p.outC);
       k.gemm(rows, p.outC, K, cols, K, 1, params + 4 * p.kernelAt, p.outC, z, p.outC, 0, params + 4 * p.biasAt);
       if (images > 0) activateAndPool(k, p, at, f, m0 / pixels(p), rows / pixels(p));
     }
@@ -261,6 +293,11 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
 /** Byte address where the head writes the gradient with respect to the front's output. */
 export function convFrontOutputGradient(layers: readonly ConvLayerPlan[], s: ConvFrontScratch, f: At): number {
   return f(s.layers[layers.length - 1]!.dp);
+}
+
+/** The filter gradient by maxPoolFilterGrad (sparseFilterGrad), from the block's pooled gradient and codes. */
+function filterGradFromCodes(k: SimdKernels, p: ConvLayerPlan, at: LayerScratch, s: ConvFrontScratch, f: At, B: number, input: number, grad: number): void {
+  k.maxPoolFilterGrad(input, f(at.codes), f(at.dp), grad + 4 * p.kernelAt, f(s.list), B, p.inH, p.inW, p.inC, p.outC, p.pool!.outH, p.pool!.outW, p.fh, p.fw);
 }
 
 /** Every layer's gradients into `grad` (the flat layout's byte address), from the last block's dp. */
@@ -279,13 +316,18 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
       k.columnSums64(f(at.dp), pooled, p.outC, grad + 4 * p.biasAt);
     }
     const input = l > 0 ? f(s.layers[l - 1]!.p) : x;
+    const sparse = sparseFilterGrad(p, B);
     const w = winograd(p, B);
     const images = w ? 0 : imagesPerSlice(p, B);
     if (images === 0) poolAndActivationGrad(k, p, at, f, 0, B);
     if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
       const buffers = { inputs: f(s.inputs), products: f(s.products) };
-      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), f(at.u), f(s.transposed), buffers);
+      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), params + 4 * p.kernelAt, f(s.transposed), buffers);
+      if (sparse) {
+        filterGradFromCodes(k, p, at, s, f, B, input, grad);
+        continue;
+      }
       const grads = { filter: grad + 4 * p.kernelAt, filterGrad: f(s.filterGrad), input: 0, u: 0, transposed: 0 };
       winogradBackward(k, w, dz, input, grads, buffers);
       continue;
@@ -294,10 +336,12 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     for (let m0 = 0; m0 < M; m0 += step) {
       const rows = Math.min(step, M - m0);
       if (images > 0) poolAndActivationGrad(k, p, at, f, m0 / pixels(p), rows / pixels(p));
+      if (sparse) continue;
       let cols = f(at.patches) + 4 * m0 * K;
       if (at.patches < 0) k.im2col(input, (cols = f(s.cols)), m0, rows, ...g);
       k.gemm(K, p.outC, rows, cols, 1, K, dz + 4 * m0 * p.outC, p.outC, grad + 4 * p.kernelAt, p.outC, m0 > 0 ? 1 : 0, 0);
     }
+    if (sparse) filterGradFromCodes(k, p, at, s, f, B, input, grad);
     if (images > 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (l === 0) continue;
     // dx = col2im(dz·Wᵀ), into the gradient of the block below.

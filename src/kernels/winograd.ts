@@ -146,19 +146,28 @@ export function winograd4Forward(k: SimdKernels, s: WinogradShape, x: number, u:
   }
 }
 
+/** Floats of winograd4InputGrad's `transposed`: Uᵀ's 36 padded planes, then the filter with each tap transposed. */
+export function winograd4TransposedScratch(s: WinogradShape): number {
+  return 36 * (s.C * s.CO + 16) + 9 * s.C * s.CO;
+}
+
 /**
- * The input gradient dx [N, H, W, C] from dy [N, OH, OW, CO] by F(4×4, 3×3), with U from
- * winograd4Filter and `transposed` of 36·CO·C floats (the filter gradient: winogradBackward).
+ * The input gradient dx [N, H, W, C] from dy [N, OH, OW, CO] and the filter w [3, 3, C, CO] by
+ * F(4×4, 3×3), with `transposed` of winograd4TransposedScratch(s) floats (the filter gradient:
+ * winogradBackward). The products need Uᵀ: it is the transform of the filter with each tap's
+ * [C, CO] transposed, 9 transposes instead of U's 36 planes.
  */
-export function winograd4InputGrad(k: SimdKernels, s: WinogradShape, dy: number, dx: number, u: number, transposed: number, buffers: { inputs: number; products: number }): void {
+export function winograd4InputGrad(k: SimdKernels, s: WinogradShape, dy: number, dx: number, w: number, transposed: number, buffers: { inputs: number; products: number }): void {
   const { TH, TW, T } = tiles4(s);
   const { C, CO } = s;
   const { inputs: dv, products: dm } = buffers;
-  for (let p = 0; p < 36; p++) k.transpose(u + 4 * p * (C * CO + 16), C, CO, transposed + 4 * p * CO * C, C);
+  const taps = transposed + 4 * 36 * (C * CO + 16);
+  for (let t = 0; t < 9; t++) k.transpose(w + 4 * t * C * CO, C, CO, taps + 4 * t * CO * C, C);
+  k.winograd4Filter(taps, CO, C, transposed);
   for (let t0 = 0; t0 < T; t0 += NB4) {
     const n = Math.min(NB4, T - t0);
     k.winograd4OutputGrad(dy, dm, t0, n, s.OH, s.OW, CO, TH, TW);
-    for (let p = 0; p < 36; p++) k.gemm(n, C, CO, dm + 4 * p * CO, row4(CO), 1, transposed + 4 * p * CO * C, C, dv + 4 * p * C, row4(C), 0, 0);
+    for (let p = 0; p < 36; p++) k.gemm(n, C, CO, dm + 4 * p * CO, row4(CO), 1, transposed + 4 * p * (CO * C + 16), C, dv + 4 * p * C, row4(C), 0, 0);
     k.winograd4InputGrad(dv, dx, t0 === 0 ? 1 : 0, s.N, t0, n, s.H, s.W, C, TH, TW, s.padTop, s.padLeft);
   }
 }

@@ -23,7 +23,7 @@ import type { DataInfo, SplitData } from '../data/types.js';
 import type { EpochRecord, Trial } from '../results/document.js';
 import type { TrialState } from './checkpoint.js';
 import { EarlyStopping } from './early-stopping.js';
-import { epochRunner, evalBatchSize, type EpochRunner, type Scores } from './epoch-runner.js';
+import { epochRunner, evalBatchSize, setLayerWeights, type EpochRunner, type Scores } from './epoch-runner.js';
 import { objective } from './objective.js';
 import type { PhaseClock } from './phases.js';
 import { checkArrays, disposeSet, scoreRows, timedPrediction, toTensors, type RowScores, type TensorSet } from './scoring.js';
@@ -122,25 +122,6 @@ function restoreWeights(model: tf.LayersModel, state: TrialState): void {
   tf.dispose(tensors);
 }
 
-/**
- * model.setWeights, layer by layer: a Sequential's own setWeights first builds its inner graph model
- * (~0.5 ms a trial), which the fused path never needs and scoring builds when it predicts. The same
- * order as model.getWeights() when no layer has non-trainable weights (none that build.ts makes);
- * otherwise the model's own setWeights.
- */
-function setLayerWeights(model: tf.LayersModel, weights: tf.Tensor[]): void {
-  if (model.layers.some((l) => l.nonTrainableWeights.length > 0)) {
-    model.setWeights(weights);
-    return;
-  }
-  let at = 0;
-  for (const layer of model.layers) {
-    const n = layer.weights.length;
-    if (n > 0) layer.setWeights(weights.slice(at, at + n));
-    at += n;
-  }
-}
-
 const notFinite = (what: string, value: number, epoch: number, learningRate: number) =>
   new CandidateError(`${what} became ${Number.isNaN(value) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${learningRate} may be too high)`);
 
@@ -159,7 +140,6 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
   let scale: tf.Tensor | undefined;
   let model: tf.LayersModel | undefined;
   let runner: EpochRunner | undefined;
-  let best: tf.Tensor[] | undefined;
   const originalRandom = Math.random;
   let random: Random = rng(seed * 1009 + split.fold);
   Math.random = random;
@@ -185,7 +165,7 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
         ...(ctx.fused === false ? { fused: false } : {}),
       });
       if (prior?.optimizer) await runner.restoreOptimizer(prior.optimizer);
-      if (prior?.best) best = prior.best.map((a, i) => tf.tensor(a, prior.weightShapes![i]!));
+      if (prior?.best) runner.setBest(prior.best, prior.weightShapes!);
       return built;
     }));
     const run = runner!;
@@ -223,13 +203,7 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
 
       if (!es.enabled || !val) continue;
       const verdict = stopping.update(stopping.monitored(v), epoch, t.epochs);
-      if (verdict === 'improved' && es.restoreBestWeights) {
-        run.syncModel();
-        // Clones share the variables' buffers until the optimizer assigns new values: no copy.
-        const copy = tf.tidy(() => m.getWeights().map((w) => w.clone()));
-        if (best) tf.dispose(best);
-        best = copy;
-      }
+      if (verdict === 'improved' && es.restoreBestWeights) run.keepBest();
       if (verdict === 'stop') {
         finished = true;
         break;
@@ -262,17 +236,17 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
         const weights = m.getWeights();
         state.weights = await Promise.all(weights.map(values));
         state.weightShapes = weights.map((w) => [...w.shape]);
-        state.best = best ? await Promise.all(best.map(values)) : null;
+        state.best = await run.bestWeights();
         state.optimizer = await run.optimizerState();
       });
     }
     if (paused) return { kind: 'paused', state };
 
     const bestEpoch = stopping.bestAt;
-    const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;
+    const restored = es.enabled && es.restoreBestWeights && run.hasBest() && bestEpoch !== epochs.length;
     if (restored) {
-      setLayerWeights(m, best!);
-      run.loadFromModel();
+      run.restoreBest();
+      run.syncModel();
     }
     const keptEpoch = restored ? bestEpoch : epochs.length;
     const scored = await phases.time('scoring', () => (ctx.scoring === 'full' ? scoreFully(ctx, m, run, tr, val, obj) : scoreValidation(run, tr, val, epochs[keptEpoch - 1])));
@@ -300,7 +274,6 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
   } finally {
     Math.random = originalRandom;
     runner?.dispose();
-    if (best) tf.dispose(best);
     model?.dispose();
     disposeSet(train);
     disposeSet(val);

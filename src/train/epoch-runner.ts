@@ -33,8 +33,10 @@ export interface EpochRunner {
   epoch(x: tf.Tensor, y: tf.Tensor, order: Int32Array): Promise<Scores>;
   /** Loss and metric over every row of x and y with the current weights, inference mode. */
   evaluate(x: tf.Tensor, y: tf.Tensor): Promise<Scores>;
-  /** Make the model's variables hold the current weights (before copying or saving them). */
+  /** Make the model's variables hold the current weights (before predicting with or saving the model). */
   syncModel(): void;
+  /** Copies of the current weights in model.getWeights() order (for a checkpoint), whether or not the model holds them. */
+  weights(): Promise<Float32Array[]>;
   /** Keep the current weights as the best so far (early stopping's restoreBestWeights). */
   keepBest(): void;
   /** Whether there are kept best weights. */
@@ -101,6 +103,10 @@ class FusedRunner implements EpochRunner {
 
   syncModel(): void {
     this.trainer.syncModel();
+  }
+
+  async weights(): Promise<Float32Array[]> {
+    return this.trainer.currentArrays();
   }
 
   keepBest(): void {
@@ -251,6 +257,11 @@ class LayersRunner implements EpochRunner {
   private best: tf.Tensor[] | undefined;
 
   syncModel(): void {}
+
+  /** Copies (a backend's data() may hand out its own buffer). */
+  weights(): Promise<Float32Array[]> {
+    return Promise.all(this.model.getWeights().map(async (t) => new Float32Array(await t.data())));
+  }
 
   keepBest(): void {
     const copy = tf.tidy(() => this.model.getWeights().map((w) => w.clone()));

@@ -168,6 +168,11 @@ export class FusedTrainer {
     copyOnHeap(this.params, this.best, this.plan.paramCount);
   }
 
+  /** The current weights, unpadded in model.getWeights() order (the model's variables may not hold them yet). */
+  currentArrays(): Float32Array[] {
+    return unpackArrays(this.net.layers, this.params.dataSync() as Float32Array);
+  }
+
   /** Whether there are kept best weights (keepBest or setBest). */
   hasBest(): boolean {
     return this.best !== undefined;

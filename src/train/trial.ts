@@ -92,11 +92,6 @@ function shuffleInPlace(a: Int32Array, random: () => number): void {
   }
 }
 
-/** A copy of a tensor's values (a backend's data() may hand out its own buffer), copied as a block. */
-async function values(t: tf.Tensor): Promise<Float32Array> {
-  return new Float32Array(await t.data());
-}
-
 function checkSplit(ctx: TrialContext, where: string): void {
   const { split, info } = ctx;
   checkArrays(`${where} train`, split.train, info);
@@ -210,7 +205,6 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
       }
     }
     if (epochs.length >= t.epochs) finished = true;
-    run.syncModel();
     const fitSeconds = (prior?.fitSeconds ?? 0) + seconds(performance.now() - fitStart);
     phases.add('training', performance.now() - fitStart);
 
@@ -233,9 +227,8 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
     };
     if (!finished) {
       await phases.time('checkpoint', async () => {
-        const weights = m.getWeights();
-        state.weights = await Promise.all(weights.map(values));
-        state.weightShapes = weights.map((w) => [...w.shape]);
+        state.weights = await run.weights();
+        state.weightShapes = m.getWeights().map((w) => [...w.shape]);
         state.best = await run.bestWeights();
         state.optimizer = await run.optimizerState();
       });
@@ -244,10 +237,10 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
 
     const bestEpoch = stopping.bestAt;
     const restored = es.enabled && es.restoreBestWeights && run.hasBest() && bestEpoch !== epochs.length;
-    if (restored) {
-      run.restoreBest();
-      run.syncModel();
-    }
+    if (restored) run.restoreBest();
+    // Scoring in full predicts with the model and saves it: its variables get the weights now. A
+    // validation rung scores on the runner's own weights and never needs them.
+    if (ctx.scoring === 'full') run.syncModel();
     const keptEpoch = restored ? bestEpoch : epochs.length;
     const scored = await phases.time('scoring', () => (ctx.scoring === 'full' ? scoreFully(ctx, m, run, tr, val, obj) : scoreValidation(run, tr, val, epochs[keptEpoch - 1])));
     if (ctx.keep && ctx.scoring === 'full') await phases.time('modelSave', () => ctx.keep!(m, split));

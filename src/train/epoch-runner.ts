@@ -33,10 +33,20 @@ export interface EpochRunner {
   epoch(x: tf.Tensor, y: tf.Tensor, order: Int32Array): Promise<Scores>;
   /** Loss and metric over every row of x and y with the current weights, inference mode. */
   evaluate(x: tf.Tensor, y: tf.Tensor): Promise<Scores>;
-  /** Make the model's variables hold the current weights (before copying or saving them). */
+  /** Make the model's variables hold the current weights (before predicting with or saving the model). */
   syncModel(): void;
-  /** The model's variables were set from outside (the kept best weights): train and evaluate with them. */
-  loadFromModel(): void;
+  /** Copies of the current weights in model.getWeights() order (for a checkpoint), whether or not the model holds them. */
+  weights(): Promise<Float32Array[]>;
+  /** Keep the current weights as the best so far (early stopping's restoreBestWeights). */
+  keepBest(): void;
+  /** Whether there are kept best weights. */
+  hasBest(): boolean;
+  /** Train, evaluate and (after syncModel) save with the kept best weights. */
+  restoreBest(): void;
+  /** The kept best weights in model.getWeights() order (for a checkpoint); null when there are none. */
+  bestWeights(): Promise<Float32Array[] | null>;
+  /** Take best weights from a checkpoint (model.getWeights() order and shapes) as the kept ones. */
+  setBest(weights: readonly Float32Array[], shapes: readonly number[][]): void;
   optimizerState(): Promise<OptimizerState>;
   restoreOptimizer(state: OptimizerState): Promise<void>;
   dispose(): void;
@@ -95,8 +105,28 @@ class FusedRunner implements EpochRunner {
     this.trainer.syncModel();
   }
 
-  loadFromModel(): void {
-    this.trainer.loadFromModel();
+  async weights(): Promise<Float32Array[]> {
+    return this.trainer.currentArrays();
+  }
+
+  keepBest(): void {
+    this.trainer.keepBest();
+  }
+
+  hasBest(): boolean {
+    return this.trainer.hasBest();
+  }
+
+  restoreBest(): void {
+    this.trainer.restoreBest();
+  }
+
+  async bestWeights(): Promise<Float32Array[] | null> {
+    return this.trainer.bestArrays();
+  }
+
+  setBest(weights: readonly Float32Array[]): void {
+    this.trainer.setBest(weights);
   }
 
   /** Adam's state converted from the trainer's packed layout to tf.AdamOptimizer's (every first moment, then every second). */
@@ -223,9 +253,39 @@ class LayersRunner implements EpochRunner {
     return evaluateLayers(this.model, this.obj, x, y, this.evalBatch);
   }
 
+  /** The kept best weights: clones of the variables, which share their buffers until the optimizer assigns new values (no copy). */
+  private best: tf.Tensor[] | undefined;
+
   syncModel(): void {}
 
-  loadFromModel(): void {}
+  /** Copies (a backend's data() may hand out its own buffer). */
+  weights(): Promise<Float32Array[]> {
+    return Promise.all(this.model.getWeights().map(async (t) => new Float32Array(await t.data())));
+  }
+
+  keepBest(): void {
+    const copy = tf.tidy(() => this.model.getWeights().map((w) => w.clone()));
+    if (this.best) tf.dispose(this.best);
+    this.best = copy;
+  }
+
+  hasBest(): boolean {
+    return this.best !== undefined;
+  }
+
+  restoreBest(): void {
+    if (this.best) setLayerWeights(this.model, this.best);
+  }
+
+  async bestWeights(): Promise<Float32Array[] | null> {
+    return this.best ? Promise.all(this.best.map(async (t) => new Float32Array(await t.data()))) : null;
+  }
+
+  setBest(weights: readonly Float32Array[], shapes: readonly number[][]): void {
+    const tensors = weights.map((a, i) => tf.tensor(a, shapes[i]!));
+    if (this.best) tf.dispose(this.best);
+    this.best = tensors;
+  }
 
   async optimizerState(): Promise<OptimizerState> {
     const [iterations, ...slots] = await this.optimizer.getWeights();
@@ -246,5 +306,25 @@ class LayersRunner implements EpochRunner {
 
   dispose(): void {
     this.optimizer.dispose();
+    if (this.best) tf.dispose(this.best);
+  }
+}
+
+/**
+ * model.setWeights, layer by layer: a Sequential's own setWeights first builds its inner graph model
+ * (~0.5 ms a trial), which the fused path never needs and scoring builds when it predicts. The same
+ * order as model.getWeights() when no layer has non-trainable weights (none that build.ts makes);
+ * otherwise the model's own setWeights.
+ */
+export function setLayerWeights(model: tf.LayersModel, weights: tf.Tensor[]): void {
+  if (model.layers.some((l) => l.nonTrainableWeights.length > 0)) {
+    model.setWeights(weights);
+    return;
+  }
+  let at = 0;
+  for (const layer of model.layers) {
+    const n = layer.weights.length;
+    if (n > 0) layer.setWeights(weights.slice(at, at + n));
+    at += n;
   }
 }

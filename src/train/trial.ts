@@ -23,7 +23,7 @@ import type { DataInfo, SplitData } from '../data/types.js';
 import type { EpochRecord, Trial } from '../results/document.js';
 import type { TrialState } from './checkpoint.js';
 import { EarlyStopping } from './early-stopping.js';
-import { epochRunner, evalBatchSize, type EpochRunner, type Scores } from './epoch-runner.js';
+import { epochRunner, evalBatchSize, setLayerWeights, type EpochRunner, type Scores } from './epoch-runner.js';
 import { objective } from './objective.js';
 import type { PhaseClock } from './phases.js';
 import { checkArrays, disposeSet, scoreRows, timedPrediction, toTensors, type RowScores, type TensorSet } from './scoring.js';
@@ -92,11 +92,6 @@ function shuffleInPlace(a: Int32Array, random: () => number): void {
   }
 }
 
-/** A copy of a tensor's values (a backend's data() may hand out its own buffer), copied as a block. */
-async function values(t: tf.Tensor): Promise<Float32Array> {
-  return new Float32Array(await t.data());
-}
-
 function checkSplit(ctx: TrialContext, where: string): void {
   const { split, info } = ctx;
   checkArrays(`${where} train`, split.train, info);
@@ -122,25 +117,6 @@ function restoreWeights(model: tf.LayersModel, state: TrialState): void {
   tf.dispose(tensors);
 }
 
-/**
- * model.setWeights, layer by layer: a Sequential's own setWeights first builds its inner graph model
- * (~0.5 ms a trial), which the fused path never needs and scoring builds when it predicts. The same
- * order as model.getWeights() when no layer has non-trainable weights (none that build.ts makes);
- * otherwise the model's own setWeights.
- */
-function setLayerWeights(model: tf.LayersModel, weights: tf.Tensor[]): void {
-  if (model.layers.some((l) => l.nonTrainableWeights.length > 0)) {
-    model.setWeights(weights);
-    return;
-  }
-  let at = 0;
-  for (const layer of model.layers) {
-    const n = layer.weights.length;
-    if (n > 0) layer.setWeights(weights.slice(at, at + n));
-    at += n;
-  }
-}
-
 const notFinite = (what: string, value: number, epoch: number, learningRate: number) =>
   new CandidateError(`${what} became ${Number.isNaN(value) ? 'NaN' : 'infinite'} at epoch ${epoch} (learning rate ${learningRate} may be too high)`);
 
@@ -159,7 +135,6 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
   let scale: tf.Tensor | undefined;
   let model: tf.LayersModel | undefined;
   let runner: EpochRunner | undefined;
-  let best: tf.Tensor[] | undefined;
   const originalRandom = Math.random;
   let random: Random = rng(seed * 1009 + split.fold);
   Math.random = random;
@@ -185,7 +160,7 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
         ...(ctx.fused === false ? { fused: false } : {}),
       });
       if (prior?.optimizer) await runner.restoreOptimizer(prior.optimizer);
-      if (prior?.best) best = prior.best.map((a, i) => tf.tensor(a, prior.weightShapes![i]!));
+      if (prior?.best) runner.setBest(prior.best, prior.weightShapes!);
       return built;
     }));
     const run = runner!;
@@ -223,20 +198,13 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
 
       if (!es.enabled || !val) continue;
       const verdict = stopping.update(stopping.monitored(v), epoch, t.epochs);
-      if (verdict === 'improved' && es.restoreBestWeights) {
-        run.syncModel();
-        // Clones share the variables' buffers until the optimizer assigns new values: no copy.
-        const copy = tf.tidy(() => m.getWeights().map((w) => w.clone()));
-        if (best) tf.dispose(best);
-        best = copy;
-      }
+      if (verdict === 'improved' && es.restoreBestWeights) run.keepBest();
       if (verdict === 'stop') {
         finished = true;
         break;
       }
     }
     if (epochs.length >= t.epochs) finished = true;
-    run.syncModel();
     const fitSeconds = (prior?.fitSeconds ?? 0) + seconds(performance.now() - fitStart);
     phases.add('training', performance.now() - fitStart);
 
@@ -259,21 +227,20 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
     };
     if (!finished) {
       await phases.time('checkpoint', async () => {
-        const weights = m.getWeights();
-        state.weights = await Promise.all(weights.map(values));
-        state.weightShapes = weights.map((w) => [...w.shape]);
-        state.best = best ? await Promise.all(best.map(values)) : null;
+        state.weights = await run.weights();
+        state.weightShapes = m.getWeights().map((w) => [...w.shape]);
+        state.best = await run.bestWeights();
         state.optimizer = await run.optimizerState();
       });
     }
     if (paused) return { kind: 'paused', state };
 
     const bestEpoch = stopping.bestAt;
-    const restored = es.enabled && es.restoreBestWeights && best !== undefined && bestEpoch !== epochs.length;
-    if (restored) {
-      setLayerWeights(m, best!);
-      run.loadFromModel();
-    }
+    const restored = es.enabled && es.restoreBestWeights && run.hasBest() && bestEpoch !== epochs.length;
+    if (restored) run.restoreBest();
+    // Scoring in full predicts with the model and saves it: its variables get the weights now. A
+    // validation rung scores on the runner's own weights and never needs them.
+    if (ctx.scoring === 'full') run.syncModel();
     const keptEpoch = restored ? bestEpoch : epochs.length;
     const scored = await phases.time('scoring', () => (ctx.scoring === 'full' ? scoreFully(ctx, m, run, tr, val, obj) : scoreValidation(run, tr, val, epochs[keptEpoch - 1])));
     if (ctx.keep && ctx.scoring === 'full') await phases.time('modelSave', () => ctx.keep!(m, split));
@@ -300,7 +267,6 @@ export async function runTrial(ctx: TrialContext): Promise<TrialResult> {
   } finally {
     Math.random = originalRandom;
     runner?.dispose();
-    if (best) tf.dispose(best);
     model?.dispose();
     disposeSet(train);
     disposeSet(val);

@@ -42,6 +42,16 @@ describe('run progress', () => {
     ]);
   });
 
+  it('piped, a halving run: the end line counts trainings over the rounds, not candidates', () => {
+    const { s, text } = recordingStream(false);
+    const progress = createProgressDisplay({ stream: s });
+    const done = (candidateId: string): ProgressEvent => ({ type: 'candidate', runId: 'demo-1', candidateId, status: 'succeeded' });
+    progress.onProgress({ type: 'planned', plan: { runs: [{ runId: 'demo-1', sweep: 'demo', candidates: 3 }] }, total: 3 });
+    for (const e of [done('a'), done('b'), done('c'), { type: 'round', total: 1 } as ProgressEvent, done('a'), { type: 'aggregating' } as ProgressEvent]) progress.onProgress(e);
+    progress.stop();
+    expect(text().trimEnd().split('\n').at(-1)).toMatch(/^3 candidates over 2 rounds: 4 trainings done \(0 failed\) in \d+s$/);
+  });
+
   it('every line at most 100 columns: a long warning wraps', () => {
     const { s, text } = recordingStream(false);
     const progress = createProgressDisplay({ stream: s });

@@ -34,6 +34,9 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
   const stream = opts.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY);
   let total = 0;
+  /** Candidates the plan trains, and the rounds so far (a halving run trains its promoted again). */
+  let candidates = 0;
+  let rounds = 1;
   let done = 0;
   let failed = 0;
   let started = Date.now();
@@ -65,6 +68,7 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
       switch (e.type) {
         case 'planned': {
           total = e.total;
+          candidates = e.total;
           started = Date.now();
           planned = true;
           const runs = e.plan.runs.map((r) => r.runId).join(', ') || 'no run';
@@ -109,6 +113,7 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
         case 'round':
           // A halving run's next round: more items to train, the count goes on.
           total += e.total;
+          if (e.total > 0) rounds++;
           if (e.total > 0) chatter(`next round: training ${e.total} promoted candidate${e.total === 1 ? '' : 's'}`);
           break;
       }
@@ -118,8 +123,11 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
       // Piped: the end line, once, with what was done (an interrupted or failed run too).
       if (tty || ended || !planned || total === 0) return;
       ended = true;
-      const count = done === total ? plural(done, 'candidate') : `${done} of ${plural(total, 'candidate')}`;
-      line(`${count} done (${failed} failed) in ${formatDuration(trainedFor ?? elapsed())}`);
+      // Over several rounds the count is of trainings: a promoted candidate is trained again.
+      const what = rounds > 1 ? 'training' : 'candidate';
+      const count = done === total ? plural(done, what) : `${done} of ${plural(total, what)}`;
+      const over = rounds > 1 ? `${plural(candidates, 'candidate')} over ${rounds} rounds: ` : '';
+      line(`${over}${count} done (${failed} failed) in ${formatDuration(trainedFor ?? elapsed())}`);
     },
   };
 }

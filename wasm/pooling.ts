@@ -1,6 +1,6 @@
 // AssemblyScript: pooling and its gradients, NHWC (see kernels.ts).
 
-import { fma, splat } from './common';
+import { fma, splat, zeroBytes } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Max-pooling gradient, NHWC, C a multiple of 4: dx (zeroed here) gets each window's dy at the
@@ -187,8 +187,7 @@ export function avgPoolGrad(
 ): void {
   const rowBytes = (<usize>(W * C)) << 2;
   const pixBytes = (<usize>C) << 2;
-  const total = (<usize>(N * H)) * rowBytes;
-  for (let z: usize = 0; z < total; z += 16) v128.store(dx + z, splat(0));
+  zeroBytes(dx, (<usize>(N * H)) * rowBytes);
   let o = dy;
   for (let n = 0; n < N; n++) {
     const image = (<usize>(n * H)) * rowBytes;

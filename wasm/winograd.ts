@@ -1,6 +1,6 @@
 // AssemblyScript: Winograd F(2×2, 3×3) transforms (see kernels.ts and src/kernels/winograd.ts).
 
-import { splat } from './common';
+import { addAt, splat, tileRow, zeroBytes } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Winograd F(2×2, 3×3) (Lavin & Gray 2015) for 3×3, stride-1 convolutions, NHWC, channels in
@@ -86,10 +86,6 @@ export function winogradFilterGrad(du: usize, C: i32, CO: i32, dw: usize): void 
   v128.store(p + 2 * tap, f32x4.add(s, x3));
 }
 
-/** The tile row (within its image) of tile t. */
-@inline function tileRow(t: i32, TH: i32, TW: i32): i32 {
-  return (t / TW) % TH;
-}
 
 /**
  * V[i][ξ][c] = (Bᵀ d B)_ξ for tiles t0 .. t0 + n (i = t − t0), d the tile's 4×4 inputs from
@@ -231,10 +227,7 @@ export function winogradOutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i3
 export function winogradInputGrad(dv: usize, dx: usize, clear: i32, N: i32, t0: i32, n: i32, H: i32, W: i32, C: i32, TH: i32, TW: i32, padTop: i32, padLeft: i32): void {
   const pix = (<usize>C) << 2;
   const plane = pix;
-  if (clear) {
-    const total = (<usize>(N * H * W)) * pix;
-    for (let z: usize = 0; z < total; z += 16) v128.store(dx + z, splat(0));
-  }
+  if (clear) zeroBytes(dx, (<usize>(N * H * W)) * pix);
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
@@ -268,10 +261,4 @@ export function winogradInputGrad(dv: usize, dx: usize, clear: i32, N: i32, t0: 
   addAt(row, w0 + 1, W, pix, f32x4.add(f32x4.sub(x1, x2), x3));
   addAt(row, w0 + 2, W, pix, f32x4.sub(f32x4.add(x1, x2), x0));
   addAt(row, w0 + 3, W, pix, f32x4.neg(x3));
-}
-
-@inline function addAt(row: usize, w: i32, W: i32, pix: usize, g: v128): void {
-  if (w < 0 || w >= W) return;
-  const q = row + (<usize>w) * pix;
-  v128.store(q, f32x4.add(v128.load(q), g));
 }

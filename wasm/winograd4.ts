@@ -1,6 +1,6 @@
 // AssemblyScript: Winograd F(4×4, 3×3) transforms for the forward pass (see kernels.ts and src/kernels/winograd.ts).
 
-import { splat } from './common';
+import { addAt, splat, tileRow, zeroBytes } from './common';
 
 // ---------------------------------------------------------------------------------------------
 // Winograd F(4×4, 3×3) (Lavin & Gray 2015, interpolation points 0, ±1, ±2, ∞) for 3×3, stride-1
@@ -51,7 +51,7 @@ export function winograd4Input(x: usize, v: usize, t0: i32, n: i32, H: i32, W: i
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
-    const h0 = 4 * ((t / TW) % TH) - padTop;
+    const h0 = 4 * tileRow(t, TH, TW) - padTop;
     const w0 = 4 * (t % TW) - padLeft;
     const base = x + (<usize>(image * H)) * (<usize>W) * pix;
     const out = v + (<usize>i) * (36 * pix + 64);
@@ -195,7 +195,7 @@ export function winograd4Output(m: usize, y: usize, bias: usize, t0: i32, n: i32
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
-    const oh = 4 * ((t / TW) % TH);
+    const oh = 4 * tileRow(t, TH, TW);
     const ow = 4 * (t % TW);
     const rows = min(4, OH - oh);
     const cols = min(4, OW - ow);
@@ -268,7 +268,7 @@ export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
-    const oh = 4 * ((t / TW) % TH);
+    const oh = 4 * tileRow(t, TH, TW);
     const ow = 4 * (t % TW);
     const rows = min(4, OH - oh);
     const cols = min(4, OW - ow);
@@ -332,12 +332,6 @@ export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i
   }
 }
 
-@inline function addAt(row: usize, w: i32, W: i32, pix: usize, g: v128): void {
-  if (w < 0 || w >= W) return;
-  const q = row + (<usize>w) * pix;
-  v128.store(q, f32x4.add(v128.load(q), g));
-}
-
 /**
  * dx [N, H, W, C] += B dV Bᵀ of tiles t0 .. t0 + n at their 6×6 inputs inside the image (tiles
  * overlap, so they add), from dV[i][ξ][c] (overwritten: the column pass runs in place); with
@@ -346,14 +340,11 @@ export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i
 export function winograd4InputGrad(dv: usize, dx: usize, clear: i32, N: i32, t0: i32, n: i32, H: i32, W: i32, C: i32, TH: i32, TW: i32, padTop: i32, padLeft: i32): void {
   const pix = (<usize>C) << 2;
   const plane = pix;
-  if (clear) {
-    const total = (<usize>(N * H * W)) * pix;
-    for (let z: usize = 0; z < total; z += 16) v128.store(dx + z, splat(0));
-  }
+  if (clear) zeroBytes(dx, (<usize>(N * H * W)) * pix);
   for (let i = 0; i < n; i++) {
     const t = t0 + i;
     const image = t / (TH * TW);
-    const h0 = 4 * ((t / TW) % TH) - padTop;
+    const h0 = 4 * tileRow(t, TH, TW) - padTop;
     const w0 = 4 * (t % TW) - padLeft;
     const base = dx + (<usize>(image * H)) * (<usize>W) * pix;
     for (let c: usize = 0; c < pix; c += 16) {

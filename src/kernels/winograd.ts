@@ -40,9 +40,10 @@ export function winogradApplies(g: { fh: number; fw: number; sh: number; sw: num
   return g.fh === 3 && g.fw === 3 && g.sh === 1 && g.sw === 1 && g.dh === 1 && g.dw === 1 && g.inC % 4 === 0 && g.outC % 4 === 0;
 }
 
-function tiles(s: WinogradShape): { TH: number; TW: number; T: number } {
-  const TH = Math.ceil(s.OH / 2);
-  const TW = Math.ceil(s.OW / 2);
+/** The output tiles of side `m` (F(m×m, 3×3)): per image TH × TW, T in all. */
+function tiles(s: WinogradShape, m: 2 | 4 = 2): { TH: number; TW: number; T: number } {
+  const TH = Math.ceil(s.OH / m);
+  const TW = Math.ceil(s.OW / m);
   return { TH, TW, T: s.N * TH * TW };
 }
 
@@ -117,12 +118,6 @@ const NB4 = 36;
 
 const row4 = (channels: number): number => 36 * channels + 16;
 
-function tiles4(s: WinogradShape): { TH: number; TW: number; T: number } {
-  const TH = Math.ceil(s.OH / 4);
-  const TW = Math.ceil(s.OW / 4);
-  return { TH, TW, T: s.N * TH * TW };
-}
-
 /** Floats of each buffer winograd4Forward uses: transformed filter, a block's inputs and products. */
 export function winograd4Scratch(s: WinogradShape): { filter: number; inputs: number; products: number } {
   return { filter: 36 * (s.C * s.CO + 16), inputs: NB4 * row4(s.C), products: NB4 * row4(s.CO) };
@@ -135,7 +130,7 @@ export function winograd4Filter(k: SimdKernels, s: WinogradShape, w: number, u: 
 
 /** y [N, OH, OW, CO] = conv(x, w) + bias (bias 0: none), with U from winograd4Filter. */
 export function winograd4Forward(k: SimdKernels, s: WinogradShape, x: number, u: number, bias: number, y: number, buffers: { inputs: number; products: number }): void {
-  const { TH, TW, T } = tiles4(s);
+  const { TH, TW, T } = tiles(s, 4);
   const { C, CO } = s;
   const { inputs: v, products: m } = buffers;
   for (let t0 = 0; t0 < T; t0 += NB4) {
@@ -158,7 +153,7 @@ export function winograd4TransposedScratch(s: WinogradShape): number {
  * [C, CO] transposed, 9 transposes instead of U's 36 planes.
  */
 export function winograd4InputGrad(k: SimdKernels, s: WinogradShape, dy: number, dx: number, w: number, transposed: number, buffers: { inputs: number; products: number }): void {
-  const { TH, TW, T } = tiles4(s);
+  const { TH, TW, T } = tiles(s, 4);
   const { C, CO } = s;
   const { inputs: dv, products: dm } = buffers;
   const taps = transposed + 4 * 36 * (C * CO + 16);

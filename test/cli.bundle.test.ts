@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { LocalStore } from '../src/store/local.js';
+import { gridCsv, gridSweep } from './helpers/tiny-sweep.js';
 
 const BIN = fileURLToPath(new URL('../bin/layerbench.js', import.meta.url));
 const TRACE = fileURLToPath(new URL('./fixtures/trace/register.mjs', import.meta.url));
@@ -28,20 +29,9 @@ function launch(bundled: boolean, ...args: string[]): { status: number | null; s
 /** A store with a small learnable CSV, and a sweep of two candidates. */
 async function workspace(): Promise<{ storeDir: string; file: string }> {
   const storeDir = join(dir, 'store');
-  const rows = Array.from({ length: 80 }, (_, i) => {
-    const a = (i % 9) / 9;
-    const b = ((i * 5) % 7) / 7;
-    return `${a.toFixed(3)},${b.toFixed(3)},${a + b > 1 ? 1 : 0}`;
-  });
-  await new LocalStore(storeDir).put('datasets/ab.csv', `a,b,y\n${rows.join('\n')}\n`);
+  await new LocalStore(storeDir).put('datasets/ab.csv', gridCsv());
   const file = join(dir, 'sweep.json');
-  const sweep = {
-    name: 'tiny',
-    dataset: { key: 'datasets/ab.csv', task: 'binary', target: 'y' },
-    model: { family: 'dense', depth: [1, 2], width: [4] },
-    training: { epochs: 2, batchSize: 16 },
-  };
-  writeFileSync(file, JSON.stringify(sweep));
+  writeFileSync(file, JSON.stringify(gridSweep));
   return { storeDir, file };
 }
 

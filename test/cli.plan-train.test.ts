@@ -7,6 +7,7 @@ import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
 import { getJson } from '../src/store/store.js';
 import { cli } from './helpers/cli.js';
+import { gridCsv, gridSweep } from './helpers/tiny-sweep.js';
 
 const dirs: string[] = [];
 afterAll(async () => {
@@ -18,23 +19,13 @@ async function workspace(sweep: Record<string, unknown>): Promise<{ dir: string;
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-cli-'));
   dirs.push(dir);
   const storeDir = join(dir, 'store');
-  const rows = Array.from({ length: 80 }, (_, i) => {
-    const a = (i % 9) / 9;
-    const b = ((i * 5) % 7) / 7;
-    return `${a.toFixed(3)},${b.toFixed(3)},${a + b > 1 ? 1 : 0}`;
-  });
-  await new LocalStore(storeDir).put('datasets/ab.csv', `a,b,y\n${rows.join('\n')}\n`);
+  await new LocalStore(storeDir).put('datasets/ab.csv', gridCsv());
   const file = join(dir, 'sweep.json');
   await writeFile(file, JSON.stringify(sweep));
   return { dir, storeDir, file };
 }
 
-const tiny = {
-  name: 'tiny',
-  dataset: { key: 'datasets/ab.csv', task: 'binary', target: 'y' },
-  model: { family: 'dense', depth: [1, 2], width: [4] },
-  training: { epochs: 2, batchSize: 16 },
-};
+const tiny = gridSweep;
 
 async function listAll(dir: string): Promise<string[]> {
   return (await readdir(dir, { recursive: true })).map(String).sort();

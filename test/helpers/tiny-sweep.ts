@@ -46,3 +46,21 @@ export function separableCsv(rows: number, seed: number): string {
   }
   return `${lines.join('\n')}\n`;
 }
+
+/** `a,b,y`: 80 rows on a 9 × 7 grid, y = 1 where a + b > 1 — a small learnable binary table for the CLI tests (`datasets/ab.csv`). */
+export function gridCsv(): string {
+  const rows = Array.from({ length: 80 }, (_, i) => {
+    const a = (i % 9) / 9;
+    const b = ((i * 5) % 7) / 7;
+    return `${a.toFixed(3)},${b.toFixed(3)},${a + b > 1 ? 1 : 0}`;
+  });
+  return `a,b,y\n${rows.join('\n')}\n`;
+}
+
+/** Two dense candidates (depth 1 and 2, width 4) on gridCsv, 2 epochs. */
+export const gridSweep = {
+  name: 'tiny',
+  dataset: { key: 'datasets/ab.csv', task: 'binary', target: 'y' },
+  model: { family: 'dense', depth: [1, 2], width: [4] },
+  training: { epochs: 2, batchSize: 16 },
+};

@@ -113,8 +113,10 @@ export function createProgressDisplay(opts: { stream?: NodeJS.WriteStream; worke
         case 'round':
           // A halving run's next round: more items to train, the count goes on.
           total += e.total;
-          if (e.total > 0) rounds++;
-          if (e.total > 0) chatter(`next round: training ${e.total} promoted candidate${e.total === 1 ? '' : 's'}`);
+          if (e.total > 0) {
+            rounds++;
+            chatter(`next round: training ${e.total} promoted candidate${e.total === 1 ? '' : 's'}`);
+          }
           break;
       }
     },

@@ -61,7 +61,7 @@ describe('layerbench plan', () => {
     // Every line at most 100 columns: the long one wraps (continuation lines indented).
     expect(out.stdout.split('\n').every((l) => l.length <= 100)).toBe(true);
     expect(out.stdout.replace(/\n +/g, ' ')).toContain(
-      "halving: 9 at 1 epoch → 3–6 at 3 epochs → 1–4 at 9 epochs; 21–45 epochs in all, 26–56 % of the grid's 81 (every trial to training.epochs, before early stopping)",
+      "halving: 9 at 1 epoch → 3–4 at 3 epochs → 1–2 at 9 epochs; 21–29 epochs in all, 26–36 % of the grid's 81 (every trial to training.epochs, before early stopping)",
     );
   });
 

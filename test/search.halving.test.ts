@@ -52,25 +52,28 @@ describe('halving schedule', () => {
 });
 
 describe('halving promotion', () => {
-  it('keeps the top 1 in eta and whatever the paired test cannot tell from the cut; stops the rest', () => {
-    // Arrange: accuracy, higher is better; 9 candidates, keep 3. "close" is within noise of the cut "c".
+  it('keeps the top 1 in eta and the smallest candidates the paired test cannot tell from the cut; stops the rest', () => {
+    // Arrange: accuracy, higher is better; 9 candidates, keep 3 (and at most ⌈3/3⌉ = 1 more).
+    // "small" and "tiny" are within noise of the cut "c" and smaller than every top candidate; "wide" is too, but larger.
     const entries = [
       entry('a', [0.9, 0.91, 0.92]),
       entry('b', [0.88, 0.89, 0.9]),
       entry('c', [0.85, 0.86, 0.87]),
-      entry('close', [0.86, 0.84, 0.865]),
-      ...['d', 'e', 'f', 'g'].map((id, i) => entry(id, [0.5 - i * 0.01, 0.51 - i * 0.01, 0.5 - i * 0.01])),
+      entry('wide', [0.86, 0.85, 0.87], 400),
+      entry('small', [0.86, 0.84, 0.865], 50),
+      entry('tiny', [0.85, 0.84, 0.86], 20),
+      ...['d', 'e', 'f'].map((id, i) => entry(id, [0.5 - i * 0.01, 0.51 - i * 0.01, 0.5 - i * 0.01], 10)),
       { candidateId: 'broken', mean: null, params: null, points: [] },
     ];
     // Act
     const decision = rankRung(entries, 3, true, 0);
-    // Assert
+    // Assert: the smallest of the indistinguishable goes on; the larger ones, and the clearly worse (however small), stop
     expect(decision.keep).toBe(3);
     expect(decision.cut).toBe('c');
-    expect(promoted(decision)).toEqual(['a', 'b', 'c', 'close']);
+    expect(promoted(decision)).toEqual(['a', 'b', 'c', 'tiny']);
     const verdict = Object.fromEntries(decision.candidates.map((c) => [c.candidateId, c.verdict]));
-    expect(verdict).toMatchObject({ a: 'top', close: 'indistinguishable', d: 'stopped', g: 'stopped', broken: 'failed' });
-    expect(decision.candidates.find((c) => c.candidateId === 'close')!.p).toBeGreaterThanOrEqual(0.05);
+    expect(verdict).toMatchObject({ a: 'top', tiny: 'indistinguishable', small: 'stopped', wide: 'stopped', d: 'stopped', broken: 'failed' });
+    for (const id of ['wide', 'small', 'tiny']) expect(decision.candidates.find((c) => c.candidateId === id)!.p).toBeGreaterThanOrEqual(0.05);
     expect(decision.candidates.find((c) => c.candidateId === 'd')!.p).toBeLessThan(0.05);
   });
 

@@ -95,6 +95,11 @@ export function keepCount(entered: number, eta: number): number {
   return Math.max(1, Math.floor(entered / eta));
 }
 
+/** How many more than the top k a rung may keep: small candidates the test cannot tell from the cut (./promotion.ts). */
+export function extraCount(keep: number, eta: number): number {
+  return Math.ceil(keep / eta);
+}
+
 /**
  * What is wrong with a halving sweep's numbers — empty when nothing is. The spec's validation reports
  * each as one line naming the field (registered in ./strategy.ts).
@@ -136,7 +141,7 @@ export function halvingProblems(spec: Pick<SweepSpec, 'search' | 'training' | 'e
 /**
  * The rounds a halving sweep plans, before anything is trained: per round the candidates that enter
  * it (the promoted and the bracket that joins there). Promotion keeps the top k = max(1, ⌊n / η⌋) and
- * at most k more that the data cannot separate from the cut, so a round holds between the two counts.
+ * at most ⌈k / η⌉ more (small ones the data cannot separate from the cut), so a round holds between the two counts.
  */
 export function scheduledRounds(shape: HalvingShape): ScheduledRound[] {
   const planned = shape.budgets.map(() => 0);
@@ -148,7 +153,8 @@ export function scheduledRounds(shape: HalvingShape): ScheduledRound[] {
       planned[i]! += low;
       most[i]! += high;
       low = keepCount(low, shape.eta);
-      high = Math.min(high, 2 * keepCount(high, shape.eta));
+      const keep = keepCount(high, shape.eta);
+      high = Math.min(high, keep + extraCount(keep, shape.eta));
     }
   }
   return shape.budgets.map((epochs, i) => ({ epochs, candidates: planned[i]!, atMost: most[i]! }));

@@ -18,12 +18,18 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type { AslDefinition, DefinitionPath, RenderOption, RenderOptions } from '../src/workflow/asl.js';
 import { TASK_NAMES, type TaskName } from '../src/workflow/contract.js';
-import { SweepWorkflow } from './workflow.js';
+import { type MapExecution, SweepWorkflow } from './workflow.js';
 
 const ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 /** The bucket the rendered definition names (the local runner never asks S3 for it). */
 export const PLACEHOLDER_BUCKET = 'layerbench-local';
+/**
+ * The Map's children as the local runner runs them: Standard. A local child has no five-minute limit,
+ * so Train keeps its whole timeout; the deployed default, Express, differs only in the children's
+ * ExecutionType and in Train's timeout, capped at 4 minutes (test/workflow.template.test.ts).
+ */
+const LOCAL_MAP_EXECUTION: MapExecution = 'standard';
 export const placeholderArn = (task: TaskName) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:layerbench-${task.toLowerCase()}`;
 
 export interface RenderedDefinition {
@@ -32,7 +38,7 @@ export interface RenderedDefinition {
   taskResources: Record<TaskName, string>;
 }
 
-export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
+export function renderDefinition(opts: RenderOptions & { mapExecution?: MapExecution } = {}): RenderedDefinition {
   const app = new cdk.App({ context: { 'aws:cdk:bundling-stacks': [] } });
   const stack = new cdk.Stack(app, 'LayerbenchLocal', { env: { account: ACCOUNT, region: REGION } });
   const fn = (task: TaskName) => lambda.Function.fromFunctionArn(stack, `${task}Function`, placeholderArn(task));
@@ -46,6 +52,7 @@ export function renderDefinition(opts: RenderOptions = {}): RenderedDefinition {
     reportFunction: fn('Report'),
     maxConcurrency: opts.maxConcurrency,
     trainTimeout: opts.trainTimeoutSeconds === undefined ? undefined : cdk.Duration.seconds(opts.trainTimeoutSeconds),
+    mapExecution: opts.mapExecution ?? LOCAL_MAP_EXECUTION,
   });
   const machine = new sfn.StateMachine(stack, 'StateMachine', { definitionBody: workflow.definitionBody });
   const cfn = machine.node.defaultChild as sfn.CfnStateMachine;

@@ -18,7 +18,7 @@ import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 import { DeadLetters, Operations } from './constructs/operations.js';
 import { CHECKPOINTS, PREPARED } from './constructs/data-bucket.js';
-import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS } from './workflow.js';
+import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS, MAP_EXECUTIONS, trainTaskTimeout } from './workflow.js';
 import { parsePriceOverrides } from '../src/cost/prices.js';
 
 /** Names of the stack outputs the CLI looks up (src/cloud/stack.ts). */
@@ -33,8 +33,10 @@ export const stackConfigSchema = z.object({
   trainRuntime: z.enum(TRAIN_RUNTIMES).default('zip'),
   /** Train function memory in MB; Lambda gives one full vCPU at 1,769 MB. */
   trainMemory: intFromContext(128, 10_240).default(2048),
-  /** Train function timeout in minutes (Lambda's maximum is 15). */
+  /** Train (and Finalize) function timeout in minutes (Lambda's maximum is 15); Train's is at most 4 with Express children. */
   trainTimeoutMinutes: intFromContext(1, 15).default(15),
+  /** The Map's children: `express` (default; billed per child and second, not per state transition) or `standard` (tasks up to 15 minutes). */
+  mapExecution: z.enum(MAP_EXECUTIONS).default('express'),
   /** Candidates trained at once (the Map's MaxConcurrency). */
   maxConcurrency: intFromContext(1, 10_000).default(DEFAULT_MAX_CONCURRENCY),
   /** Run every registered sweep on a schedule. */
@@ -76,7 +78,7 @@ export const stackConfigSchema = z.object({
       } catch {
         return false;
       }
-    }, 'must be JSON of price overrides (src/cost/prices.ts: region, date, lambdaGbSecondArm64, lambdaGbSecondX86, lambdaRequest, stateTransition, memoryMb, architecture)')
+    }, 'must be JSON of price overrides (src/cost/prices.ts: region, date, lambdaGbSecondArm64, lambdaGbSecondX86, lambdaRequest, stateTransition, expressRequest, expressGbSecond, mapExecution, memoryMb, architecture)')
     .optional(),
 });
 export type StackConfig = z.infer<typeof stackConfigSchema>;
@@ -109,6 +111,10 @@ export class LayerbenchStack extends Stack {
   constructor(scope: Construct, id: string, props: LayerbenchStackProps = {}) {
     super(scope, id, props);
     const config = (this.config = props.config ?? stackConfigFromContext(this));
+    // Train's own timeout: the one asked for, at most 4 minutes in an Express child (infra/workflow.ts).
+    const trainTimeout = trainTaskTimeout(Duration.minutes(config.trainTimeoutMinutes), config.mapExecution);
+    // What Aggregate and Report price with: the context's overrides, and the Map's children as deployed.
+    const prices = JSON.stringify({ ...(config.prices ? parsePriceOverrides(config.prices, 'prices') : {}), mapExecution: config.mapExecution });
     this.data = new DataBucket(this, 'Data', { modelRetentionDays: config.modelRetentionDays, checkpointRetentionDays: config.checkpointRetentionDays });
     const bucket = this.data.bucket;
 
@@ -124,7 +130,7 @@ export class LayerbenchStack extends Stack {
         LAYERBENCH_MAX_PARAMETERS: String(config.maxParametersPerCandidate),
         LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: String(config.maxCandidatesPerNight),
         // A sweep whose maxTaskSeconds passes Train's timeout is refused (its tasks would be stopped before they checkpoint).
-        LAYERBENCH_TRAIN_TIMEOUT_SECONDS: String(config.trainTimeoutMinutes * 60),
+        LAYERBENCH_TRAIN_TIMEOUT_SECONDS: String(trainTimeout.toSeconds()),
         // A candidate whose training needs more than Train's memory is refused before anything trains.
         LAYERBENCH_TRAIN_MEMORY_MB: String(config.trainMemory),
       },
@@ -133,7 +139,7 @@ export class LayerbenchStack extends Stack {
       bucket,
       runtime: config.trainRuntime,
       memorySize: config.trainMemory,
-      timeout: Duration.minutes(config.trainTimeoutMinutes),
+      timeout: trainTimeout,
       libtensorflowBaseUri: config.libtensorflowBaseUri,
       reservedConcurrency: config.trainReservedConcurrency ?? config.maxConcurrency,
       sourceMaps: config.sourceMaps,
@@ -162,7 +168,7 @@ export class LayerbenchStack extends Stack {
       sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
-      ...(config.prices ? { environment: { LAYERBENCH_PRICES: config.prices } } : {}),
+      environment: { LAYERBENCH_PRICES: prices },
     });
     const report = new HandlerFunction(this, 'Report', {
       handler: 'report',
@@ -170,7 +176,7 @@ export class LayerbenchStack extends Stack {
       sourceMaps: config.sourceMaps,
       memorySize: 1024,
       timeout: Duration.minutes(5),
-      ...(config.prices ? { environment: { LAYERBENCH_PRICES: config.prices } } : {}),
+      environment: { LAYERBENCH_PRICES: prices },
     });
 
     // Plan: reads sweeps and datasets, creates the run manifest and the item list the Map reads.
@@ -226,6 +232,7 @@ export class LayerbenchStack extends Stack {
       reportFunction: report.function,
       maxConcurrency: config.maxConcurrency,
       trainTimeout: Duration.minutes(config.trainTimeoutMinutes),
+      mapExecution: config.mapExecution,
     });
     const stateMachine = this.sweep.stateMachine;
 

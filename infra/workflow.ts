@@ -3,12 +3,20 @@
  * Finalize refits the recommended candidate with Train's resources; when it fails outright (a timeout,
  * its retries spent) its Catch records the error beside the runs and Report still runs, saying why.
  *
- * Two loops, both Choice states reading a field of the step's small output:
- *  - inside the Map, `TrainAgain`: a Train task that checkpointed before training.maxTaskSeconds
- *    returns status "continue" and is invoked again with its own output (src/steps/train.ts);
- *  - after Aggregate, `MoreRounds`: while a halving run has a round left (`promote`), Promote decides
- *    who goes on and writes the next round's items, and the same Map trains them
- *    (src/steps/promote.ts). Promote runs in the Aggregate function (the same bundle, `step: "promote"`).
+ * One loop, after Aggregate: `MoreRounds`, a Choice on Aggregate's `promote`. While a run has Train
+ * tasks that handed over (status "continue": a task checkpoints before training.maxTaskSeconds or its
+ * timeout, src/steps/continuations.ts), or a halving round left, Promote writes the next items — the
+ * handed-over ones first, else the next round's — and the same Map trains them (src/steps/promote.ts).
+ * Promote runs in the Aggregate function (the same bundle, `step: "promote"`).
+ *
+ * The Map's children are Express executions by default (`mapExecution`): Step Functions bills a
+ * Standard child per state transition ($25 per million; a child is at least three), an Express child
+ * per request ($1 per million) and per GB-second of its duration — for candidates that train in
+ * seconds, a small part of the price. An Express child lasts five minutes at most, which is why a task
+ * that has to go on does so in the parent, never in a loop inside the child, and why Train's timeout
+ * is at most EXPRESS_TRAIN_TIMEOUT there. A child that ends without a result all the same (its five
+ * minutes spent in retries) does not fail the Map (ToleratedFailurePercentage 100): Aggregate records
+ * its candidate as failed, saying why (src/steps/lost-items.ts).
  *
  * One construct, two consumers: the deployed stack wraps `definitionBody` in a StateMachine, and the
  * local runner runs the very same definition, rendered to ASL JSON (infra/render-definition.ts, committed
@@ -45,6 +53,18 @@ export const TRANSIENT_ERRORS = [
 
 export const DEFAULT_MAX_CONCURRENCY = 8;
 
+/** How the Map runs its children: Express (default, see the module comment) or Standard executions. */
+export const MAP_EXECUTIONS = ['express', 'standard'] as const;
+export type MapExecution = (typeof MAP_EXECUTIONS)[number];
+
+/** The longest a Train task may run in an Express child (which lasts five minutes at most), leaving a minute for RecordFailure. */
+export const EXPRESS_TRAIN_TIMEOUT = Duration.minutes(4);
+
+/** The Train task's timeout for a Map of `execution` children, given the timeout asked for. */
+export function trainTaskTimeout(asked: Duration, execution: MapExecution): Duration {
+  return execution === 'express' && asked.toSeconds() > EXPRESS_TRAIN_TIMEOUT.toSeconds() ? EXPRESS_TRAIN_TIMEOUT : asked;
+}
+
 /** Where the Map's ItemReader may read: the item lists Plan writes (keys.plan). */
 export const ITEM_LISTS = 'plans/*';
 
@@ -62,8 +82,10 @@ export interface SweepWorkflowProps {
   readonly reportFunction: lambda.IFunction;
   /** Candidates trained at once. Default 8. */
   readonly maxConcurrency?: number;
-  /** How long one Train task may run before it counts as failed. Default 15 minutes (the Lambda limit). */
+  /** How long one Train task may run before it counts as failed (at most EXPRESS_TRAIN_TIMEOUT in an Express child), and Finalize. Default 15 minutes (the Lambda limit). */
   readonly trainTimeout?: Duration;
+  /** The Map's children: Express (default) or Standard executions. */
+  readonly mapExecution?: MapExecution;
 }
 
 /** Every function the workflow invokes, once each. */
@@ -115,28 +137,27 @@ export class SweepWorkflow extends Construct {
 
   /**
    * TrainCandidates: a Distributed Map over the JSON array at `$.itemsKey` in the bucket (an
-   * ItemReader: the items never pass through the state payload). Each child ends with an empty
-   * result and the Map discards the array of them, so its output is its input (`{ runs, … }`).
+   * ItemReader: the items never pass through the state payload). Each child is Train and ends with an
+   * empty result, and the Map discards the array of them, so its output is its input (`{ runs, … }`).
    */
   private trainCandidatesState(props: SweepWorkflowProps): sfn.DistributedMap {
+    const express = (props.mapExecution ?? 'express') === 'express';
     const map = new sfn.DistributedMap(this, STATE.map, {
       itemReader: new ItemListReader({ bucket: props.bucket, key: sfn.JsonPath.stringAt('$.itemsKey') }),
       maxConcurrency: props.maxConcurrency ?? DEFAULT_MAX_CONCURRENCY,
-      mapExecutionType: sfn.StateMachineType.STANDARD,
+      mapExecutionType: express ? sfn.StateMachineType.EXPRESS : sfn.StateMachineType.STANDARD,
+      // A child that ends without a result (an Express child out of time) is Aggregate's to record, not the run's end.
+      toleratedFailurePercentage: 100,
       resultPath: sfn.JsonPath.DISCARD,
     });
     const train = this.trainState(props);
-    // A task that checkpointed before training.maxTaskSeconds returns status "continue": train on.
-    const again = new sfn.Choice(this, STATE.trainAgain)
-      .when(sfn.Condition.stringEquals('$.status', 'continue'), train)
-      // Every way out of a child ends with an empty result, so the Map's array of them stays tiny.
-      .otherwise(new sfn.Pass(this, STATE.trained, { result: sfn.Result.fromObject({}) }));
-    map.itemProcessor(sfn.Chain.start(train).next(again));
+    // Every way out of a child ends with an empty result, so the Map's array of them stays tiny.
+    map.itemProcessor(sfn.Chain.start(train).next(new sfn.Pass(this, STATE.trained, { result: sfn.Result.fromObject({}) })));
     return map;
   }
 
   /**
-   * Train: one WorkItem in (or its own output, to continue), TrainOutput `{ runId, candidateId, round?, status }`
+   * Train: one WorkItem in, TrainOutput `{ runId, candidateId, round?, status }`
    * out (the document is in the store); transient errors retried, the rest caught.
    */
   private trainState(props: SweepWorkflowProps): tasks.LambdaInvoke {
@@ -144,7 +165,7 @@ export class SweepWorkflow extends Construct {
       lambdaFunction: props.trainFunction,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-      taskTimeout: sfn.Timeout.duration(props.trainTimeout ?? Duration.minutes(15)),
+      taskTimeout: sfn.Timeout.duration(trainTaskTimeout(props.trainTimeout ?? Duration.minutes(15), props.mapExecution ?? 'express')),
     });
     withTransientRetry(train);
     train.addCatch(this.recordFailureState(props.recordFailureFunction), { errors: [sfn.Errors.ALL], resultPath: '$.error' });

@@ -23,21 +23,32 @@ describe('the price table', () => {
 });
 
 describe('cost estimates', () => {
-  it('a Lambda candidate: GB-seconds at its memory and architecture, one request per task, two transitions per task and one per Map item', () => {
-    const prices = priceTable();
-    const c = candidateCost(lambda, prices, 3);
+  it('a Lambda candidate in Standard children: GB-seconds at its memory and architecture, one request and two transitions per task', () => {
+    const prices = priceTable({ mapExecution: 'standard' });
+    const c = candidateCost(lambda, prices);
     expect(c.gbSeconds).toBe(200);
     expect(c.requests).toBe(2);
-    expect(c.transitions).toBe(2 * 2 + 3);
-    expect(c.usd).toBeCloseTo(200 * prices.lambdaGbSecondArm64 + 2 * prices.lambdaRequest + 7 * prices.stateTransition, 12);
+    expect(c.transitions).toBe(2 * 2);
+    expect(c.usd).toBeCloseTo(200 * prices.lambdaGbSecondArm64 + 2 * prices.lambdaRequest + 4 * prices.stateTransition, 12);
+  });
+
+  it('in Express children (the default): no transitions, one Express request per task and its duration at 64 MB', () => {
+    const prices = priceTable();
+    expect(prices.mapExecution).toBe('express');
+    const c = candidateCost(lambda, prices);
+    expect(c.transitions).toBe(0);
+    const children = 2 * prices.expressRequest + (100 + 2 * 0.05) * (64 / 1024) * prices.expressGbSecond;
+    expect(c.usd).toBeCloseTo(200 * prices.lambdaGbSecondArm64 + 2 * prices.lambdaRequest + children, 12);
+    // A Standard child's two transitions cost 50 times an Express child's request.
+    expect(candidateCost(lambda, priceTable({ mapExecution: 'standard' })).usd - c.usd).toBeCloseTo(4 * prices.stateTransition - children, 12);
   });
 
   it('a local candidate: its CPU-seconds priced as the table says (2 GB arm64 by default, or as overridden)', () => {
     const c = candidateCost(local, priceTable());
     expect(c.seconds).toBe(20);
     expect(c.gbSeconds).toBe(40);
-    const x86 = candidateCost(local, priceTable({ architecture: 'x86_64', memoryMb: 1024 }));
-    expect(x86.usd).toBeCloseTo(20 * PRICES.lambdaGbSecondX86 + PRICES.lambdaRequest + 3 * PRICES.stateTransition, 12);
+    const x86 = candidateCost(local, priceTable({ architecture: 'x86_64', memoryMb: 1024, mapExecution: 'standard' }));
+    expect(x86.usd).toBeCloseTo(20 * PRICES.lambdaGbSecondX86 + PRICES.lambdaRequest + 2 * PRICES.stateTransition, 12);
   });
 
   it("a run adds its steps' requests and transitions, and leaves out documents without a compute record", () => {

@@ -37,7 +37,7 @@ describe('what a search in rounds used against the full grid', () => {
     const stopped = measured(b!, [1, 1], { tasks: 1, taskSeconds: 3, cpuSeconds: 2.7 }, 1);
 
     // Act
-    const r = compareWithGrid([finalist, stopped], 9, { rounds: 3, items: (id) => (id === a!.id ? 3 : 1) });
+    const r = compareWithGrid([finalist, stopped], 9, { rounds: 3 });
 
     // Assert: the finalist's trials finished (9 = training.epochs), so the stopped one's would have run 9 too.
     expect(r.used).toEqual({ epochs: 20, cpuSeconds: 11.7, usd: null });
@@ -50,21 +50,21 @@ describe('what a search in rounds used against the full grid', () => {
   it('a trial early stopping ended counts what it trained; an unfinished one the median of the finished, never more than training.epochs', () => {
     const early = measured(a!, [4, 6], { tasks: 2, taskSeconds: 2, cpuSeconds: 2 }, 2, true);
     const cut = measured(b!, [3, 3], { tasks: 1, taskSeconds: 1, cpuSeconds: 1 }, 1);
-    const r = compareWithGrid([early, cut], 9, { rounds: 2, items: () => 1 });
+    const r = compareWithGrid([early, cut], 9, { rounds: 2 });
     // Finished trials trained 4 and 6: the median 5 stands in for the unfinished ones.
     expect(r.grid.epochs).toBe(4 + 6 + 5 + 5);
-    expect(compareWithGrid([measured(b!, [3, 3], { tasks: 1, taskSeconds: 1, cpuSeconds: 1 }, 1)], 9, { rounds: 1, items: () => 1 }).grid.epochs).toBe(18);
+    expect(compareWithGrid([measured(b!, [3, 3], { tasks: 1, taskSeconds: 1, cpuSeconds: 1 }, 1)], 9, { rounds: 1 }).grid.epochs).toBe(18);
   });
 
   it("prices both sides as the leaderboard's cost does: the run's own figure, and the grid as one task and one item per candidate", () => {
-    const prices = priceTable();
+    // Standard children: the tasks' transitions, not their wall seconds (an Express child's duration; test/cost.estimate.test.ts).
+    const prices = priceTable({ mapExecution: 'standard' });
     const docs = [measured(a!, [9, 9], { tasks: 3, taskSeconds: 10, cpuSeconds: 9 }, 8), measured(b!, [1, 1], { tasks: 1, taskSeconds: 3, cpuSeconds: 2.7 }, 1)];
-    const items = (id: string) => (id === a!.id ? 3 : 1);
     const withoutCompute = { ...craftedDoc('run', c!, [0.7, 0.7], 100) };
 
-    const r = compareWithGrid([...docs, withoutCompute], 9, { prices, rounds: 3, items });
+    const r = compareWithGrid([...docs, withoutCompute], 9, { prices, rounds: 3 });
 
-    expect(r.used.usd).toBeCloseTo(runCost(docs, prices, 3, items).total.usd, 12);
+    expect(r.used.usd).toBeCloseTo(runCost(docs, prices, 3).total.usd, 12);
     // The grid: each candidate as one task of its estimated CPU-seconds (7.8 and 9.9, as above), and one round's overhead.
     const oneTask = (cpuSeconds: number): Compute => ({ tasks: 1, taskSeconds: 0, cpuSeconds, platform: 'local', memoryMb: null, architecture: 'arm64' });
     expect(r.grid.usd!).toBeCloseTo(runOverhead(1, prices).usd + candidateCost(oneTask(7.8), prices).usd + candidateCost(oneTask(9.9), prices).usd, 12);

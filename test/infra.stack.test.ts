@@ -33,14 +33,14 @@ afterAll(() => {
 });
 
 describe('train runtimes', () => {
-  it('zip: the train function is a Node.js 22 bundle on arm64 with the configured memory and timeout', () => {
+  it('zip: the train function is a Node.js 22 bundle on arm64 with the configured memory and timeout (4 minutes in an Express child)', () => {
     const train = zip.json.Resources[functionLogicalId(zip.json, 'train')]!;
     expect(train.Properties).toMatchObject({
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
       Architectures: ['arm64'],
       MemorySize: 2048,
-      Timeout: 900,
+      Timeout: 240,
     });
     zip.template.hasOutput('TrainRuntime', { Value: 'zip' });
   });
@@ -102,11 +102,19 @@ describe('train runtimes', () => {
   });
 
   it('memory, timeout and concurrency come from context; a bad value names its key', () => {
-    const s = synthLayerbench({ context: { trainMemory: '4096', trainTimeoutMinutes: '10', maxConcurrency: '3' } });
+    const s = synthLayerbench({ context: { trainMemory: '4096', trainTimeoutMinutes: '10', maxConcurrency: '3', mapExecution: 'standard' } });
     expect(s.json.Resources[functionLogicalId(s.json, 'train')]?.Properties).toMatchObject({ MemorySize: 4096, Timeout: 600 });
     expect(stateMachineDefinition(s.json).States[STATE.map]?.MaxConcurrency).toBe(3);
+    expect(stateMachineDefinition(s.json).States[STATE.map]?.ItemProcessor?.ProcessorConfig).toMatchObject({ ExecutionType: 'STANDARD' });
+    expect(stateMachineDefinition(s.json).States[STATE.map]?.ItemProcessor?.States[STATE.train]?.TimeoutSeconds).toBe(600);
+    // Express children (the default): Train's timeout is capped at 4 minutes, Plan refuses longer maxTaskSeconds, Finalize keeps the 10.
+    const express = synthLayerbench({ context: { trainTimeoutMinutes: '10' } });
+    expect(express.json.Resources[functionLogicalId(express.json, 'train')]?.Properties).toMatchObject({ Timeout: 240 });
+    expect(express.json.Resources[functionLogicalId(express.json, 'plan')]?.Properties?.Environment).toMatchObject({ Variables: { LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '240' } });
+    expect(express.json.Resources[functionLogicalId(express.json, 'finalize')]?.Properties).toMatchObject({ Timeout: 600 });
     const bad = (context: Record<string, unknown>) => () => stackConfigFromContext(new App({ context }));
     expect(bad({ trainRuntime: 'lambda' })).toThrow(/^context trainRuntime: .*"lambda"/);
+    expect(bad({ mapExecution: 'fast' })).toThrow(/^context mapExecution: .*"fast"/);
     expect(bad({ trainMemory: '64' })).toThrow(/^context trainMemory: /);
     expect(bad({ scheduleCron: '0 3 * * *' })).toThrow(/^context scheduleCron: must look like cron/);
   });
@@ -115,8 +123,10 @@ describe('train runtimes', () => {
     const prices = '{"region":"eu-west-1","date":"2026-10","lambdaGbSecondArm64":0.0000134}';
     const s = synthLayerbench({ context: { prices } });
     const env = (name: HandlerName) => (s.json.Resources[functionLogicalId(s.json, name)]!.Properties!.Environment as { Variables: Record<string, unknown> }).Variables;
-    expect(env('aggregate').LAYERBENCH_PRICES).toBe(prices);
-    expect(env('report').LAYERBENCH_PRICES).toBe(prices);
+    // With the Map's children as deployed (Express by default), which the estimate prices.
+    const priced = JSON.stringify({ ...JSON.parse(prices), mapExecution: 'express' });
+    expect(env('aggregate').LAYERBENCH_PRICES).toBe(priced);
+    expect(env('report').LAYERBENCH_PRICES).toBe(priced);
     expect(env('train').LAYERBENCH_PRICES).toBeUndefined();
     expect(() => stackConfigFromContext(new App({ context: { prices: '{"lambdaGbSecond":1}' } }))).toThrow(/^context prices: must be JSON of price overrides/);
   });
@@ -198,7 +208,7 @@ describe('guardrails', () => {
       LAYERBENCH_MAX_EPOCHS: '1000',
       LAYERBENCH_MAX_PARAMETERS: '10000000',
       LAYERBENCH_MAX_CANDIDATES_PER_NIGHT: '1000',
-      LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '900',
+      LAYERBENCH_TRAIN_TIMEOUT_SECONDS: '240',
       LAYERBENCH_TRAIN_MEMORY_MB: '2048',
     });
     expect(zip.json.Resources[functionLogicalId(zip.json, 'train')]!.Properties?.ReservedConcurrentExecutions).toBe(8);
@@ -343,23 +353,21 @@ describe('state machine', () => {
     zip.template.hasOutput('StateMachineArn', Match.anyValue());
   });
 
-  it('runs Plan → a Distributed Map of Train (Retry on transient errors, Catch into RecordFailure, TrainAgain on "continue") → Aggregate → MoreRounds (Promote → the Map again) → Finalize (Catch into Report) → Report', () => {
+  it('runs Plan → a Distributed Map of Express children of Train (Retry on transient errors, Catch into RecordFailure) → Aggregate → MoreRounds (Promote → the Map again) → Finalize (Catch into Report) → Report', () => {
     const asl = stateMachineDefinition(zip.json);
     const fnArn = (name: HandlerName) => `arn:aws:lambda:us-east-1:123456789012:function:${functionLogicalId(zip.json, name)}`;
     expect(asl.StartAt).toBe(STATE.plan);
     expect(asl.States[STATE.plan]).toMatchObject({ Type: 'Task', Resource: fnArn('plan'), Next: STATE.map });
     const map = asl.States[STATE.map]!;
     const dataBucket = resourcesOfType(zip.json, 'AWS::S3::Bucket').find(([, r]) => r.Properties?.VersioningConfiguration)![0];
-    expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 8, ResultPath: null, Next: STATE.aggregate });
+    // A child that ends without a result is Aggregate's to record (src/steps/lost-items.ts), never the Map's failure.
+    expect(map).toMatchObject({ Type: 'Map', MaxConcurrency: 8, ToleratedFailurePercentage: 100, ResultPath: null, Next: STATE.aggregate });
     expect(map.ItemReader).toMatchObject({ Resource: 'arn:aws:states:::s3:getObject', Parameters: { Bucket: dataBucket.toLowerCase(), 'Key.$': '$.itemsKey' } });
-    expect(map.ItemProcessor?.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' });
+    expect(map.ItemProcessor?.ProcessorConfig).toMatchObject({ Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' });
+    // An Express child lasts 5 minutes at most: Train gets 4 of them, and a task that has to go on does so in the parent (Promote).
     const train = map.ItemProcessor!.States[STATE.train]!;
-    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train'), Next: STATE.trainAgain });
-    expect(map.ItemProcessor!.States[STATE.trainAgain]).toEqual({
-      Type: 'Choice',
-      Choices: [{ Variable: '$.status', StringEquals: 'continue', Next: STATE.train }],
-      Default: STATE.trained,
-    });
+    expect(train).toMatchObject({ Type: 'Task', Resource: fnArn('train'), Next: STATE.trained, TimeoutSeconds: 240 });
+    expect(map.ItemProcessor!.States[STATE.trained]).toMatchObject({ Type: 'Pass', Result: {}, End: true });
     expect(train.Retry).toEqual([expect.objectContaining({ ErrorEquals: [...TRANSIENT_ERRORS], MaxAttempts: TRANSIENT_RETRY.maxAttempts, JitterStrategy: 'FULL' })]);
     expect(train.Catch).toEqual([{ ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: STATE.recordFailure }]);
     expect(map.ItemProcessor!.States[STATE.recordFailure]).toMatchObject({ Type: 'Task', Resource: fnArn('record-failure'), End: true });

@@ -51,6 +51,8 @@ function deployedTemplate(maxConcurrency?: number): Template {
     finalizeFunction: fn('Finalize'),
     reportFunction: fn('Report'),
     maxConcurrency,
+    // Locally the Map's children are Standard (no five-minute limit); the Express default differs only there (test/workflow.template.test.ts).
+    mapExecution: 'standard',
   });
   new sfn.StateMachine(stack, 'StateMachine', { definitionBody: workflow.definitionBody });
   return Template.fromStack(stack);

@@ -15,6 +15,17 @@ describe('the committed definition template (what `layerbench run` runs without 
     expect(definitionFromTemplate()).toEqual(renderDefinition().definition);
   });
 
+  it('is the Standard-children definition; the deployed default, Express, differs only in the children and in Train’s 4-minute timeout', () => {
+    const express = renderDefinition({ mapExecution: 'express' }).definition;
+    const local = structuredClone(definitionFromTemplate());
+    const children = local.States.TrainCandidates!.ItemProcessor!;
+    expect(children.ProcessorConfig).toMatchObject({ ExecutionType: 'STANDARD' });
+    expect(children.States.Train!.TimeoutSeconds).toBe(900);
+    children.ProcessorConfig = { ...children.ProcessorConfig, ExecutionType: 'EXPRESS' };
+    children.States.Train!.TimeoutSeconds = 240;
+    expect(local).toEqual(express);
+  });
+
   const options: RenderOptions[] = [
     { maxConcurrency: 1 },
     { maxConcurrency: 2, trainTimeoutSeconds: 60 },

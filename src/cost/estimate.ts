@@ -4,14 +4,17 @@
  * (src/cost/prices.ts):
  *
  *  - deployed: Lambda GB-seconds (each task's wall time × the function's memory, at its
- *    architecture's price), one request per task, and the state transitions the tasks take — two per
- *    task (Train and the Choice after it) and one per Map item (its end);
+ *    architecture's price), one request per task, and each task's Map child execution — an Express
+ *    child (the default) one request and its duration at 64 MB (the task's wall seconds, plus half of
+ *    the 100 ms it is rounded up to), a Standard child two state transitions (Train, and the Pass
+ *    that ends it); a task that handed over is one child, the task that went on another;
  *  - local: the CPU-seconds of the worker, and the same arithmetic as if those CPU-seconds had been
  *    the billed seconds of the table's Lambda memory and architecture — a local run's price on Lambda.
  *
  * A run adds what lies outside the candidates: Plan, per round the Map, Aggregate and the Choice (and
  * Promote between rounds), then Finalize and Report — their requests and state transitions. Their
- * Lambda seconds are not measured and are left out (they are a few seconds of 1 GB per run).
+ * Lambda seconds are not measured and are left out (they are a few seconds of 1 GB per run), and so
+ * are the Map's extra passes for tasks that handed over (four transitions each).
  */
 import type { CandidateDoc, Compute } from '../results/document.js';
 import type { PriceTable } from './prices.js';
@@ -34,21 +37,26 @@ function gbSecondPrice(prices: PriceTable, architecture: Compute['architecture']
   return architecture === 'arm64' ? prices.lambdaGbSecondArm64 : prices.lambdaGbSecondX86;
 }
 
-/** One candidate's cost; `items` is how many Map items trained it (a halving candidate: one per round it was in). */
-export function candidateCost(compute: Compute, prices: PriceTable, items = 1): CostEstimate {
+/** Express children are billed in 64 MB steps of memory; ours hold an item of a few hundred bytes. */
+const EXPRESS_CHILD_GB = 64 / 1024;
+
+/** One candidate's cost (see the module comment). */
+export function candidateCost(compute: Compute, prices: PriceTable): CostEstimate {
   const lambda = compute.platform === 'lambda';
   const seconds = lambda ? compute.taskSeconds : compute.cpuSeconds;
   const memoryMb = lambda && compute.memoryMb !== null ? compute.memoryMb : prices.memoryMb;
   const architecture = lambda ? compute.architecture : prices.architecture;
   const gbSeconds = (seconds * memoryMb) / 1024;
-  const transitions = 2 * compute.tasks + items;
+  const express = prices.mapExecution === 'express';
+  const transitions = express ? 0 : 2 * compute.tasks;
+  const children = express ? compute.tasks * prices.expressRequest + (compute.taskSeconds + 0.05 * compute.tasks) * EXPRESS_CHILD_GB * prices.expressGbSecond : 0;
   return {
     seconds,
     cpuSeconds: compute.cpuSeconds,
     gbSeconds,
     requests: compute.tasks,
     transitions,
-    usd: gbSeconds * gbSecondPrice(prices, architecture) + compute.tasks * prices.lambdaRequest + transitions * prices.stateTransition,
+    usd: gbSeconds * gbSecondPrice(prices, architecture) + compute.tasks * prices.lambdaRequest + transitions * prices.stateTransition + children,
   };
 }
 
@@ -84,8 +92,8 @@ function add(a: CostEstimate, b: CostEstimate): CostEstimate {
   };
 }
 
-/** The cost of a run's documents (all of them: ranked, stopped at a rung, failed). `items(id)`: Map items per candidate (default 1). */
-export function runCost(docs: readonly Pick<CandidateDoc, 'candidate' | 'compute'>[], prices: PriceTable, rounds = 1, items: (candidateId: string) => number = () => 1): RunCost {
+/** The cost of a run's documents (all of them: ranked, stopped at a rung, failed). */
+export function runCost(docs: readonly Pick<CandidateDoc, 'candidate' | 'compute'>[], prices: PriceTable, rounds = 1): RunCost {
   const candidates = new Map<string, CostEstimate>();
   let training = ZERO;
   let unmeasured = 0;
@@ -95,7 +103,7 @@ export function runCost(docs: readonly Pick<CandidateDoc, 'candidate' | 'compute
       unmeasured++;
       continue;
     }
-    const c = candidateCost(d.compute, prices, items(d.candidate.id));
+    const c = candidateCost(d.compute, prices);
     candidates.set(d.candidate.id, c);
     training = add(training, c);
     platforms.add(d.compute.platform);

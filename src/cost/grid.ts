@@ -46,10 +46,10 @@ function median(xs: number[]): number {
 }
 
 /**
- * Compare a run's documents with the full grid. `epochs` is training.epochs; `items(id)` how many
- * Map items (rounds) trained a candidate; `rounds` how many rounds the run had.
+ * Compare a run's documents with the full grid. `epochs` is training.epochs; `rounds` how many rounds
+ * the run had.
  */
-export function compareWithGrid(docs: readonly Doc[], epochs: number, opts: { prices?: PriceTable | null; rounds: number; items: (candidateId: string) => number }): GridComparison {
+export function compareWithGrid(docs: readonly Doc[], epochs: number, opts: { prices?: PriceTable | null; rounds: number }): GridComparison {
   const finished = (t: Doc['trials'][number]) => t.stoppedEarly || t.epochs.length >= epochs;
   const lengths = docs.flatMap((d) => d.trials.filter(finished).map((t) => t.epochs.length));
   const typical = lengths.length > 0 ? median(lengths) : epochs;
@@ -70,8 +70,8 @@ export function compareWithGrid(docs: readonly Doc[], epochs: number, opts: { pr
     grid.epochs += inGrid;
     grid.cpuSeconds += once.cpuSeconds;
     if (opts.prices && used.usd !== null && grid.usd !== null) {
-      used.usd += candidateCost(c, opts.prices, opts.items(d.candidate.id)).usd;
-      grid.usd += candidateCost(once, opts.prices, 1).usd;
+      used.usd += candidateCost(c, opts.prices).usd;
+      grid.usd += candidateCost(once, opts.prices).usd;
     }
   }
   return { used, grid, unmeasured };

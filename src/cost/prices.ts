@@ -1,12 +1,13 @@
 /**
  * The one price table layerbench estimates costs with: AWS list prices in us-east-1, as checked in
  * 2026-11 (the Lambda prices against a stored copy of aws.amazon.com/lambda/pricing; Step Functions
- * Standard as last published to our knowledge). Prices change and differ by region: override any of
+ * Standard and Express as last published to our knowledge). Prices change and differ by region: override any of
  * them — stack context `prices` (JSON) for the deployed functions, `layerbench run --prices` locally.
  *
- * `memoryMb` and `architecture` say what a local run is priced as: the CPU-seconds of a local worker
+ * `memoryMb`, `architecture` and `mapExecution` say what a local run is priced as: the CPU-seconds of a local worker
  * billed as the seconds of a Lambda function of that memory and architecture (the deployed Train
- * function's defaults: 2,048 MB, arm64 for the zip runtime). A deployed candidate records its own.
+ * function's defaults: 2,048 MB, arm64 for the zip runtime, in the Map's Express children). A deployed
+ * candidate records its memory and architecture; the stack passes its Map's execution type here.
  */
 import { z } from 'zod';
 import { SpecError } from '../errors.js';
@@ -25,6 +26,12 @@ export const priceTableSchema = z
     lambdaRequest: z.number().nonnegative(),
     /** Step Functions Standard, USD per state transition. */
     stateTransition: z.number().nonnegative(),
+    /** Step Functions Express, USD per execution (request). */
+    expressRequest: z.number().nonnegative(),
+    /** Step Functions Express, USD per GB-second of an execution's duration (the first tier; billed per 100 ms and 64 MB). */
+    expressGbSecond: z.number().nonnegative(),
+    /** How the Map's children run (infra/workflow.ts): what a local run is priced as, and a deployed one's default. */
+    mapExecution: z.enum(['express', 'standard']),
     /** What a local run's CPU-seconds are priced as. */
     memoryMb: z.number().int().min(128).max(10_240),
     architecture: z.enum(ARCHITECTURES),
@@ -39,6 +46,9 @@ export const PRICES: PriceTable = {
   lambdaGbSecondX86: 0.0000166667,
   lambdaRequest: 0.2 / 1e6,
   stateTransition: 0.025 / 1000,
+  expressRequest: 1 / 1e6,
+  expressGbSecond: 0.00001667,
+  mapExecution: 'express',
   memoryMb: 2048,
   architecture: 'arm64',
 };
@@ -48,7 +58,7 @@ export type PriceOverrides = z.infer<typeof priceOverridesSchema>;
 
 /** The table with `overrides` applied; overriding a price without saying where from marks the region "custom". */
 export function priceTable(overrides: PriceOverrides = {}): PriceTable {
-  const changed = Object.keys(overrides).some((k) => k !== 'memoryMb' && k !== 'architecture' && k !== 'region' && k !== 'date');
+  const changed = Object.keys(overrides).some((k) => k !== 'memoryMb' && k !== 'architecture' && k !== 'mapExecution' && k !== 'region' && k !== 'date');
   return { ...PRICES, ...(changed ? { region: 'custom', date: 'as given' } : {}), ...overrides };
 }
 

@@ -60,7 +60,7 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
 /**
  * Why a search in rounds cost more than the grid although it trained fewer epochs: it trains in more
  * tasks (one per candidate per round), and each pays what does not depend on epochs — a task's start,
- * scoring and writes, a Map item's state transitions. Where a whole candidate trains in a fraction of
+ * scoring and writes, its Map child execution. Where a whole candidate trains in a fraction of
  * a second, that is most of its cost, and the grid is the cheaper search.
  */
 function costlierThanGrid(s: NonNullable<Leaderboard['search']>, candidates: number, grid: { cpuSeconds: number }): string {
@@ -68,7 +68,7 @@ function costlierThanGrid(s: NonNullable<Leaderboard['search']>, candidates: num
   const each = candidates > 0 ? grid.cpuSeconds / candidates : 0;
   return (
     `${s.strategy} cost more than the grid would have: it trained in ${fmtInt(tasks)} tasks (one per candidate and round) against the grid's ${fmtInt(candidates)}, ` +
-    `and what each task pays whatever it trains — starting, scoring, writing its results, a Map item's state transitions — outweighed the epochs it saved. ` +
+    `and what each task pays whatever it trains — starting, scoring, writing its results, its Map child execution — outweighed the epochs it saved. ` +
     `A whole candidate of this sweep trains in about ${each >= 10 ? Math.round(each) : each.toPrecision(2)} CPU-seconds: for candidates this quick, search.strategy "grid" is the cheaper search.`
   );
 }

@@ -68,7 +68,7 @@ export function buildLeaderboard(
   const planned = new Set(manifest.candidates.map((c) => c.id));
   const stopped = more.stopped ?? [];
   const stoppedIds = new Set(stopped.map((d) => d.candidate.id));
-  const cost = more.prices ? runCost([...docs, ...stopped], more.prices, more.halving?.rounds.length ?? 1, roundsOf(more.halving)) : null;
+  const cost = more.prices ? runCost([...docs, ...stopped], more.prices, more.halving?.rounds.length ?? 1) : null;
   const a = analyzeRun(
     docs.filter((d) => planned.has(d.candidate.id)),
     manifest.sweep,
@@ -110,14 +110,6 @@ export function buildLeaderboard(
     ...(more.halving ? { search: searchSummary(more.halving, [...docs, ...stopped], manifest.candidates.length, more.prices ?? null) } : {}),
     generatedAt,
   };
-}
-
-/** Map items per candidate: one per round it trained in. */
-function roundsOf(state: HalvingState | null | undefined): ((id: string) => number) | undefined {
-  if (!state) return undefined;
-  const count = new Map<string, number>();
-  for (const r of state.rounds) for (const id of r.candidates) count.set(id, (count.get(id) ?? 0) + 1);
-  return (id) => count.get(id) ?? 1;
 }
 
 function costSummary(c: RunCost, prices: PriceTable): RunCostSummary {
@@ -181,6 +173,6 @@ function searchSummary(state: HalvingState, docs: readonly CandidateDigest[], ca
       untrained: state.stopped.untrained.map((u) => u.candidateId),
       epochs: state.stopped.untrained[0]?.epochs ?? 0,
     },
-    compute: compareWithGrid(docs, state.budgets.at(-1)!, { prices, rounds: state.rounds.length, items: roundsOf(state)! }),
+    compute: compareWithGrid(docs, state.budgets.at(-1)!, { prices, rounds: state.rounds.length }),
   };
 }

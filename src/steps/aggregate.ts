@@ -4,6 +4,9 @@
  * leaderboard as JSON and CSV under `runs/<runId>/`, and decide — one analysis (src/results/analysis.ts)
  * for both. The report, leaderboard.md and the history are the Report step's (src/steps/report.ts). Nothing but run ids arrives through the state payload.
  *
+ * A run with Train tasks that handed over (src/steps/continuations.ts) is not aggregated yet: `promote`
+ * sends the workflow to Promote, which trains those items on in the Map's next pass.
+ *
  * A halving run is aggregated after every round: the candidates of the round reached are ranked, those
  * stopped at an earlier rung are listed beside them, and `promote` tells the Choice after this state
  * whether a run has a round left (then Promote opens it and the Map trains it). Costs are priced with
@@ -12,9 +15,11 @@
  * Scratch goes once it is no longer needed (src/steps/cleanup.ts): the item list the Map just read,
  * and the checkpoints of a run with no round left to train.
  */
-import { keys } from '../store/keys.js';
+import { isScratchKey, keys } from '../store/keys.js';
 import type { CandidateDigest } from '../results/analysis.js';
 import { deleteCheckpoints, deleteScratch } from './cleanup.js';
+import { continuationKeys } from './continuations.js';
+import { recordLostItems } from './lost-items.js';
 import { getJson, putJson, type Store } from '../store/store.js';
 import { readRunDigests, type RunDocuments } from './documents.js';
 import { buildLeaderboard } from '../results/leaderboard-build.js';
@@ -39,9 +44,17 @@ export async function aggregate(store: Store, payload: AggregateInput, opts: Agg
   const input = parsePayload(aggregateInputSchema, payload, 'Aggregate');
   const runs: RunSummary[] = [];
   let promote = false;
+  // A child of the Map that ended without a result: its candidate is recorded as failed, with the reason.
+  if (input.itemsKey && isScratchKey(input.itemsKey)) await recordLostItems(store, input.itemsKey, opts.now ?? new Date());
   for (const ref of input.runs) {
     if (ref.duplicate) {
       runs.push(await existingSummary(store, ref.runId, ref.sweep));
+      continue;
+    }
+    if ((await continuationKeys(store, ref.runId)).length > 0) {
+      // Tasks handed over: their candidates are not done, so nothing is ranked or cleaned up yet.
+      promote = true;
+      runs.push({ runId: ref.runId, sweep: ref.sweep, leaderboardKey: keys.leaderboard(ref.runId, 'json'), succeeded: 0, failed: 0 });
       continue;
     }
     const run = await aggregateRun(store, ref.runId, opts.now ?? new Date(), opts.prices ?? priceTable());

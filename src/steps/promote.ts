@@ -1,9 +1,11 @@
 /**
- * Promote: between the rounds of a search in rounds (halving, hyperband: src/search/). The Choice after
+ * Promote: between the Map's passes. First, per run, the items of Train tasks that handed over
+ * (src/steps/continuations.ts): they are the next pass, and nothing is decided before they are done.
+ * Then between the rounds of a search in rounds (halving, hyperband: src/search/). The Choice after
  * Aggregate comes here while a run has a round left; per such run this step reads the round's
  * documents and what the run spent, and hands them to the run's search strategy, which decides who
- * goes on (halving: the top 1 in eta of each bracket, and whoever the paired test cannot tell from the
- * cut) or stops the rounds (`search.budget`, nobody left); it records the decision in
+ * goes on (halving: the top 1 in eta of each bracket, and a few smaller ones the paired test cannot
+ * tell from the cut) or stops the rounds (`search.budget`, nobody left); it records the decision in
  * `runs/<runId>/halving.json` and writes the next round's items
  * (`plans/<planId>.json`, the same list the Map's ItemReader reads after Plan). Its output has Plan's
  * shape, `{ runs, itemsKey, itemCount }`, and the state machine goes back to TrainCandidates.
@@ -24,6 +26,8 @@ import { putJson, type Store } from '../store/store.js';
 import { readRunDocuments } from './documents.js';
 import { readManifest } from '../results/manifest.js';
 import { openCurveRound } from './curve.js';
+import { readContinuations } from './continuations.js';
+import { deleteScratch } from './cleanup.js';
 import { planId, roundFields } from './plan.js';
 import { parsePayload, promoteInputSchema, type PlanOutput, type PromoteInput, type RunRef, type WorkItem } from './types.js';
 
@@ -41,10 +45,18 @@ export async function promote(store: Store, payload: PromoteInput, opts: Promote
   const prices = opts.prices ?? priceTable();
   const runs: RunRef[] = [];
   const items: WorkItem[] = [];
+  const handedOver: string[] = [];
   for (const run of input.runs) {
     const manifest = run.duplicate ? undefined : await readManifest(store, run.runId);
     runs.push({ runId: run.runId, sweep: run.sweep, candidates: manifest?.candidates.length ?? ('candidates' in run ? run.candidates : 0), ...(run.duplicate ? { duplicate: true } : {}) });
     if (!manifest) continue;
+    // Tasks that handed over go on first: the round (or the grid) is not trained until they are done.
+    const continuing = await readContinuations(store, run.runId);
+    if (continuing.items.length > 0) {
+      items.push(...continuing.items);
+      handedOver.push(...continuing.keys);
+      continue;
+    }
     const state = await readHalvingState(store, run.runId);
     // The search is over: the learning curve's round, when the spec asks for one (src/steps/curve.ts).
     if (!state || state.stopped) {
@@ -73,6 +85,7 @@ export async function promote(store: Store, payload: PromoteInput, opts: Promote
   }
   const itemsKey = keys.plan(`${planId(now)}-promote`);
   await store.put(itemsKey, JSON.stringify(items), 'application/json');
+  await deleteScratch(store, handedOver);
   return { runs, itemsKey, itemCount: items.length };
 }
 

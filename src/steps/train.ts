@@ -11,7 +11,9 @@
  * Training goes in steps when it has to (src/train/checkpoint.ts): a task that would pass
  * `training.maxTaskSeconds`, or come near the moment it will be stopped (a Lambda's remaining time,
  * locally the Train state's timeout) less a safety margin, saves a checkpoint and returns status
- * 'continue' (the Map's Choice invokes Train again with the same item, and it goes on from there); a
+ * 'continue', leaving its item at `keys.continuation` — the Map's child ends there (a child may be an
+ * Express execution, five minutes at most), and the parent trains the item again in the Map's next
+ * pass (Aggregate sees it, Promote re-queues it), where it goes on from its checkpoint; a
  * halving item (`round`) trains to its round's epoch budget from the checkpoint of the round before,
  * writes the candidate's document for that budget (replacing the earlier round's) and a checkpoint for
  * the next round. A round that is not the last is scored on validation only (nothing saved, no test
@@ -22,7 +24,7 @@ import { cachedSplits } from '../data/split-cache.js';
 import { dataLayout } from '../data/split.js';
 import { failureKind, LayerbenchError, NotFoundError } from '../errors.js';
 import { keys } from '../store/keys.js';
-import { getJson, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
+import { getJsonIfPresent, putJson, putJsonIfAbsent, type Store } from '../store/store.js';
 import { embedPreprocessing, saveModelToStore } from '../artifacts/model.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
@@ -68,7 +70,7 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
   const cpuStart = process.cpuUsage();
   const phases = new PhaseClock();
   const { runId, candidateId, round, fraction } = item;
-  // A task that continues passes its item on whole (the Map's Choice invokes Train again with this output).
+  // A task that continues passes its item on whole (as it leaves it for the next pass of the Map).
   const out = (status: TrainOutput['status']): TrainOutput => ({
     ...(status === 'continue' ? item : { runId, candidateId, ...(round !== undefined ? { round } : {}), ...(fraction !== undefined ? { fraction } : {}) }),
     status,
@@ -156,7 +158,10 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
       checkpoint.savedModel = saved ?? checkpoint.savedModel;
     }
     if (progress.status === 'paused') {
-      await phases.time('checkpoint', () => store.put(checkpointKey, encodeCheckpoint(progress.checkpoint), 'application/octet-stream'));
+      await phases.time('checkpoint', async () => {
+        await store.put(checkpointKey, encodeCheckpoint(progress.checkpoint), 'application/octet-stream');
+        await putJson(store, keys.continuation(runId, curve === null ? candidateId : `${candidateId}@${curve}`), { ...item, status: 'continue' });
+      });
       return out('continue');
     }
     // A halving candidate that may go on to a later round keeps its place; a finished one needs none.
@@ -210,16 +215,6 @@ async function readCheckpoint(store: Store, key: string): Promise<CandidateCheck
     return decodeCheckpoint(await store.get(key), key);
   } catch (err) {
     if (err instanceof NotFoundError || (err instanceof LayerbenchError && err.code === 'E_CHECKPOINT')) return undefined;
-    throw err;
-  }
-}
-
-/** A JSON document, or undefined when there is none (one read, where exists() and then a read would be two). */
-async function getJsonIfPresent<T>(store: Store, key: string): Promise<T | undefined> {
-  try {
-    return await getJson<T>(store, key);
-  } catch (err) {
-    if (err instanceof NotFoundError) return undefined;
     throw err;
   }
 }

@@ -104,7 +104,7 @@ export interface TrainOutput extends WorkItem {
   phases?: PhaseSeconds;
 }
 
-/** Train's input: a Map item, or its own output with status "continue" (the TrainAgain Choice). */
+/** Train's input: a Map item, or the item of a task that handed over (status "continue", re-queued by Promote). */
 export const trainInputSchema = passedOn(workItemSchema.extend({ status: z.literal('continue').optional() }));
 
 /** RecordFailure's input: what the Map's Catch leaves for a candidate whose task failed outright (timeout, crash, retries spent). */

@@ -18,6 +18,12 @@ export const keys = {
   /** Where a candidate's training stands (src/train/checkpoint.ts): the next rung or Train task continues from it. */
   checkpoint: (runId: string, candidateId: string) => `runs/${runId}/checkpoints/${candidateId}.ckpt`,
   checkpointsPrefix: (runId: string) => `runs/${runId}/checkpoints/`,
+  /**
+   * The work item of a Train task that handed over (status "continue"): the parent workflow trains it
+   * again in the Map's next pass (src/steps/promote.ts). Beside the checkpoints, and scratch like them.
+   * `item`: the candidate id, with `@<fraction>` for a learning curve's point.
+   */
+  continuation: (runId: string, item: string) => `runs/${runId}/checkpoints/${item}.continue.json`,
   /** A halving run's rounds: budgets, brackets, who was promoted and why (layerbench.halving.v1). */
   halving: (runId: string) => `runs/${runId}/halving.json`,
   /** A learning curve's plan: its candidates and fractions (layerbench.curve-plan.v1, src/results/learning-curve.ts). */
@@ -45,11 +51,12 @@ export const keys = {
 
 /**
  * What a run writes for itself only, deleted when it is done with it (and expired by the bucket's
- * lifecycle rules when a run never finishes): the Map's item lists and the candidates' checkpoints.
+ * lifecycle rules when a run never finishes): the Map's item lists and the candidates' checkpoints
+ * (with the items of the tasks that handed over).
  * Results — candidate documents, models, leaderboards, reports, history — are never scratch.
  */
 export function isScratchKey(key: string): boolean {
-  return /^plans\/[^/]+\.json$/.test(key) || /^runs\/[^/]+\/checkpoints\/[^/]+\.ckpt$/.test(key);
+  return /^plans\/[^/]+\.json$/.test(key) || /^runs\/[^/]+\/checkpoints\/[^/]+\.(ckpt|continue\.json)$/.test(key);
 }
 
 /**

@@ -39,6 +39,16 @@ export async function getJson<T = unknown>(store: Store, key: string): Promise<T
   return parseJsonDocument(await getText(store, key), key) as T;
 }
 
+/** A JSON document, or undefined when there is none (one read, where exists() and then a read would be two). */
+export async function getJsonIfPresent<T = unknown>(store: Store, key: string): Promise<T | undefined> {
+  try {
+    return await getJson<T>(store, key);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}
+
 /** JSON text read from `key`, parsed; a DocumentError naming the key when it is not JSON. */
 export function parseJsonDocument(text: string, key: string): unknown {
   try {

@@ -17,7 +17,6 @@ export const STATE = {
   finalize: 'Finalize',
   moreRounds: 'MoreRounds',
   promote: 'Promote',
-  trainAgain: 'TrainAgain',
   trained: 'Trained',
   report: 'Report',
 } as const;

@@ -40,7 +40,7 @@ export const DEFINITION_TEMPLATE: unknown = {
         "StartAt": "Train",
         "States": {
           "Train": {
-            "Next": "TrainAgain",
+            "Next": "Trained",
             "Retry": [
               {
                 "ErrorEquals": [
@@ -70,17 +70,6 @@ export const DEFINITION_TEMPLATE: unknown = {
             "Type": "Task",
             "TimeoutSeconds": 900,
             "Resource": "arn:aws:lambda:us-east-1:123456789012:function:layerbench-train"
-          },
-          "TrainAgain": {
-            "Type": "Choice",
-            "Choices": [
-              {
-                "Variable": "$.status",
-                "StringEquals": "continue",
-                "Next": "Train"
-              }
-            ],
-            "Default": "Trained"
           },
           "Trained": {
             "Type": "Pass",
@@ -123,7 +112,8 @@ export const DEFINITION_TEMPLATE: unknown = {
           "Bucket": "layerbench-local",
           "Key.$": "$.itemsKey"
         }
-      }
+      },
+      "ToleratedFailurePercentage": 100
     },
     "Promote": {
       "Next": "TrainCandidates",

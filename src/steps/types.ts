@@ -98,7 +98,7 @@ export interface PlanResult extends PlanOutput {
 
 /** What the Train handler returns; the state machine discards it (the document is in the store). */
 export interface TrainOutput extends WorkItem {
-  /** continue: the task checkpointed before training.maxTaskSeconds; the Map's Choice invokes Train again with this output. */
+  /** continue: the task checkpointed before training.maxTaskSeconds or its timeout; Promote puts its item in the Map's next pass. */
   status: 'succeeded' | 'failed' | 'skipped' | 'continue';
   /** Where the task's time went, in seconds per phase (src/train/phases.ts); for benchmarks and logs. */
   phases?: PhaseSeconds;

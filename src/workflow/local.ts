@@ -146,7 +146,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       } finally {
         loadReport();
       }
-      // A task that checkpointed is not done: the Map's Choice invokes Train again.
+      // A task that checkpointed is not done: Promote puts it in the Map's next pass.
       if (out.status !== 'continue') progress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
       return out;
     },

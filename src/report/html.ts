@@ -49,11 +49,13 @@ ${reason ? `<p>${escapeHtml(reason)}</p>` : ''}<p>Each candidate and its reason:
   }
   const comparison = r.comparison?.compared ? `<p class="muted">Compared with the previous run: ${escapeHtml(r.comparison.message)}</p>` : '';
   const caveat = ans.caveats.length ? `<p><strong>Caveat:</strong> ${ans.caveats.map((f) => `${escapeHtml(f.kind)} — ${escapeHtml(f.message)}`).join(' ')}</p>` : '';
-  const warnings = r.data?.warnings.length ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>` : '';
+  const dataWarnings = r.data?.warnings.length ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>` : '';
   const next = ans.next.length ? `<p><strong>Next:</strong> ${ans.next.map((n) => escapeHtml(n)).join(' ')}</p>` : '';
-  return `<section class="answer${ans.kind === 'baseline' ? ' none' : ''}" id="answer">
+  // The held-out test contradicting the choice comes first, right under the headline, in the answer's own box.
+  const warnings = ans.warnings.map((w) => `<p class="warning" role="alert"><strong>Warning:</strong> ${escapeHtml(w)}</p>\n`).join('');
+  return `<section class="answer${ans.kind === 'baseline' ? ' none' : ans.warnings.length ? ' unproven' : ''}" id="answer">
 <p class="headline">${escapeHtml(ans.headline)}</p>
-<p class="muted">Outcome: ${escapeHtml(ans.kind)} — ${escapeHtml(ans.meaning)}.</p>
+${warnings}<p class="muted">Outcome: ${escapeHtml(ans.kind)} — ${escapeHtml(ans.meaning)}.</p>
 ${answerTable(r)}
 ${p('Why', ans.why)}
 ${p('How sure', ans.howSure)}
@@ -61,7 +63,7 @@ ${p('Baseline', ans.baseline)}
 <p class="test"><strong>${escapeHtml(TEST_LABEL)}:</strong> ${escapeHtml(ans.test.join(' '))}</p>
 ${next}
 ${caveat}
-${warnings}
+${dataWarnings}
 ${comparison}
 </section>`;
 }

@@ -160,6 +160,7 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
     );
   const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
   notes.unshift(`${lb.answer.outcome}: ${lb.answer.headline}${lb.recommended ? ` (\`${lb.recommended.candidateId}\`)` : ''}${lb.answer.reason ? ` — ${lb.answer.reason}` : ''}`);
+  notes.splice(1, 0, ...(lb.answer.warnings ?? []).map((w) => `**warning:** ${w}`));
   if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   if (lb.failed.length > 0) {
     out.push('', `## Failed (${lb.failed.length})`, '');

@@ -6,9 +6,9 @@ import type { SweepSpec } from '../sweep/schema.js';
 import { answerFor, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import type { DiagnosisKind } from './diagnose.js';
-import { fmtInt, fmtP, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
+import { fmtInt, fmtP, fmtSeconds, fmtUsd, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals } from '../format.js';
 import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
-import { fmtUsd, REPORT_ROWS, searchNotes } from './leaderboard-text.js';
+import { REPORT_ROWS, searchNotes } from './leaderboard-text.js';
 import { answerTable, leaderboardSection } from './html-leaderboard.js';
 import { allFailedSentences } from './failures.js';
 import { learningCurveHtml } from './learning-curve-section.js';
@@ -192,6 +192,8 @@ function searchSection(r: RunReport): string {
             '\n</tbody></table>',
         );
   const priced = lb.rows.filter((row) => row.cost);
+  // The column at one precision, so its figures compare.
+  const usdPlaces = usdDecimals(...priced.slice(0, REPORT_ROWS).map((row) => row.cost!.usd));
   const costTable =
     priced.length === 0
       ? ''
@@ -201,7 +203,7 @@ function searchSection(r: RunReport): string {
               .slice(0, REPORT_ROWS)
               .map(
                 (row) =>
-                  `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`,
+                  `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd, usdPlaces)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`,
               )
               .join('\n') +
             '\n</tbody></table>',

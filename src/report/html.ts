@@ -253,7 +253,7 @@ export const METHOD_NOTES: readonly [string, string][] = [
   ],
   [
     TEST_LABEL,
-    "Rows held out before anything else, never used for early stopping, ranking or the recommendation. The final model's interval is about that one model: the test rows' sampling error, from the spread of its per-row results over blocks of rows (consecutive blocks for rows in time order). The trial models' interval is about the architecture: that sampling error plus the retraining spread of the trial models' scores.",
+    `Rows held out before anything else, never used for early stopping, ranking or the recommendation. The final model's interval is about that one model: the test rows' sampling error, from the spread of its per-row results over blocks of rows (consecutive blocks for rows in time order). The trial models' interval is about the architecture: that sampling error plus the retraining spread of the trial models' scores. The final model is also compared with the baseline fitted on the same rows, row by row on the same test rows (one-sided paired test, p < ${SIGNIFICANCE}: rows both get right or wrong cancel, as in McNemar's test); where older documents keep no per-row results of the baseline, the baseline's score is set against the model's interval. When the test finds the recommendation below the baseline, or cannot confirm a lead validation found, the answer says so first; the recommendation itself is never changed by the test.`,
   ],
   [
     'What mattered',

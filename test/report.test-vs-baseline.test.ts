@@ -85,7 +85,12 @@ describe('a held-out test that contradicts the validation choice', () => {
     expect(html).toMatch(
       /<section class="answer unproven" id="answer">\n<p class="headline">Use depth 1 and width 8[^<]*<\/p>\n<p class="warning" role="alert"><strong>Warning:<\/strong> On the 40 held-out test rows/,
     );
-    // The test section no longer says the test agrees with validation without qualification.
-    expect(md).toContain('see the warning at the top of the answer');
+    // The test section points to it beside the baseline's test score.
+    expect(md).toContain('The baseline scores accuracy 0.500 on the same 40 test rows: see the warning at the top of the answer.');
+    // Numbers without rounding noise: three trials over one split score the baseline alike (± 0), and
+    // no test row right starts the interval at 0.
+    expect(md).toContain('scores accuracy 0.475 ± 0 on the same splits');
+    expect(md).toMatch(/scores accuracy 0 ± 0 \(95 % CI 0 – 0\.1\d+, 40 test rows\)/);
+    expect(md).toContain('The only candidate, dense d1 w8 (33 params, accuracy 1.00 ± 0), beats the baseline');
   });
 });

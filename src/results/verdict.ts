@@ -183,8 +183,10 @@ function outcomeWords(a: RunAnalysis<CandidateDigest>): Omit<AnswerWords, 'warni
         outcome: 'all-equivalent',
         headline: use(rec!),
         reason:
-          `All ${a.ranked.length} candidates beat the baseline and none is significantly worse than the best, ${describeCandidate(best!, m, u, true)}: ` +
-          (rec === best ? 'the data cannot rank them, and the best is also the smallest.' : `the data cannot rank them, so the smallest, ${describeCandidate(rec!, m, u, false)}.`),
+          a.ranked.length === 1
+            ? `The only candidate, ${describeCandidate(best!, m, u, true)}, beats the baseline (one-sided paired test, p < ${SIGNIFICANCE}); no other network was trained to compare it with.`
+            : `All ${a.ranked.length} candidates beat the baseline and none is significantly worse than the best, ${describeCandidate(best!, m, u, true)}: ` +
+              (rec === best ? 'the data cannot rank them, and the best is also the smallest.' : `the data cannot rank them, so the smallest, ${describeCandidate(rec!, m, u, false)}.`),
         next: edges,
       };
     case 'undecided': {

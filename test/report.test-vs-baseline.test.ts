@@ -73,6 +73,12 @@ describe('a held-out test that contradicts the validation choice', () => {
     expect(recommended).toBeGreaterThan(0);
     expect(lines[recommended + 1]).toMatch(/^ {2}warning: On the 40 held-out test rows the recommended network/);
 
+    // leaderboard.md: the warning right after the answer's line, and the baseline's test score with how the final model stands against it.
+    const board = (await getText(run.store, keys.leaderboard(run.runId, 'md'))).split('\n');
+    const answerLine = board.findIndex((l) => l.startsWith('- all-equivalent: Use depth 1 and width 8'));
+    expect(board[answerLine + 1]).toMatch(/^- \*\*warning:\*\* On the 40 held-out test rows the recommended network/);
+    expect(board.join('\n')).toContain('baseline 0.500 (the final model scores below it: one-sided paired test on the same rows, p < 0.001).');
+
     const md = await getText(run.store, keys.report(run.runId, 'md'));
     const answer = md.slice(md.indexOf('## Answer'));
     expect(answer.split('\n').slice(2, 5)).toEqual([

@@ -2,7 +2,7 @@
  * The leaderboard in text: leaderboard.md (written by the Report step beside report.md), the lines the
  * terminal prints under its table, and the marks of a row. Reads a leaderboard document only.
  */
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, pEquals, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
 import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
 import { SIGNIFICANCE, type BaselineVerdict } from '../stats/index.js';
 import { candidateVerdict, verdictText } from '../results/verdict.js';
@@ -119,9 +119,19 @@ export function leaderboardNotes(lb: Leaderboard): string[] {
   if (rec?.finalTest) tests.push(`final model (${label(rec.candidateId)}) ${fmtTestScore(rec.finalTest, unit)}`);
   if (rec?.test) tests.push(`recommended ${fmtTestScore(rec.test, unit)}`);
   if (lb.best?.test && lb.best.candidateId !== rec?.candidateId) tests.push(`best-ranked (${label(lb.best.candidateId)}) ${fmtTestScore(lb.best.test, unit)}`);
-  if (lb.baseline?.test) tests.push(`baseline ${withUnit(fmtValue(lb.baseline.test.metric), unit)}`);
+  if (lb.baseline?.test) tests.push(`baseline ${withUnit(fmtValue(lb.baseline.test.metric), unit)}${vsBaselineOnTest(rec?.testVsBaseline)}`);
   if (tests.length) out.push(`test — never used for choosing (${m}): ${tests.join('; ')}.`);
   return out;
+}
+
+/** How the recommendation's test score stands against the baseline's (leaderboard.json recommended.testVsBaseline), after the baseline's score. */
+function vsBaselineOnTest(c: NonNullable<Leaderboard['recommended']>['testVsBaseline']): string {
+  if (!c) return '';
+  const who = c.source === 'final model' ? 'the final model' : 'the trial models';
+  const what = c.verdict === 'worse' ? 'scores below it' : c.verdict === 'better' ? 'beats it' : 'cannot be told from it';
+  const p = c.verdict === 'worse' ? c.pWorse : c.pBetter;
+  const how = c.test === 'paired' && p !== null ? `one-sided paired test on the same rows, ${pEquals(p)}` : c.test === 'interval' ? "the baseline's score against its 95 % interval" : 'not tested';
+  return ` (${who} ${what}: ${how})`;
 }
 
 const num = (x: number | null, digits: number) => (x === null ? '' : Number(x.toFixed(digits)).toString());

@@ -11,6 +11,8 @@
  *   coarser than its first (0.99012 ± 0.00012 → "0.9901 ± 0.00012"); the interval's ends likewise.
  * - Without an uncertainty (one trial, or a baseline) a value gets three significant digits.
  * - Counts and parameters have thousands separators (`1,441`).
+ * - Dollars figures that are read together — two in a sentence, a column — share their decimals:
+ *   cents, or as many decimals as the smallest needs for two significant digits ({@link fmtUsds}).
  * - Regression and forecast errors carry the dataset's unit (`dataset.unit`); mse its square.
  */
 import type { MetricName } from './sweep/schema.js';
@@ -192,4 +194,29 @@ export function fmtPercent(fraction: number): string {
 /** `1 candidate`, `3 candidates`; `plural` for irregular nouns. */
 export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${fmtInt(n)} ${n === 1 ? noun : plural}`;
+}
+
+/**
+ * Decimals for dollar figures read together: cents when the smallest non-zero one is ten cents or more,
+ * else as many as it needs for two significant digits ($0.0066 → 4), so that no figure among them is
+ * rounded coarser than another ("$0.02 of about $0.0066" read as if 0.02 were exact).
+ */
+export function usdDecimals(...xs: number[]): number {
+  const nonZero = xs.filter((x) => Number.isFinite(x) && x !== 0).map(Math.abs);
+  if (nonZero.length === 0) return 2;
+  const smallest = Math.min(...nonZero);
+  return smallest >= 0.1 ? 2 : Math.min(12, 1 - Math.floor(Math.log10(smallest)));
+}
+
+/** Dollars without the sign (`0.0066`, `1.25`, `1,204.50`): `decimals` shared with the figures it is read with (usdDecimals); 0 is `0`. */
+export function fmtUsd(x: number, decimals = usdDecimals(x)): string {
+  if (!Number.isFinite(x)) return fmtValue(x);
+  if (x === 0) return '0';
+  return x.toLocaleString('en-US', { minimumFractionDigits: decimals, maximumFractionDigits: decimals });
+}
+
+/** Dollar figures of one sentence at one precision: `[0.0155, 0.0066]` → `["0.0155", "0.0066"]`, never `["0.02", "0.0066"]`. */
+export function fmtUsds(xs: readonly number[]): string[] {
+  const d = usdDecimals(...xs);
+  return xs.map((x) => fmtUsd(x, d));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { count, fmtInterval, fmtMeanSe, fmtPair, fmtRounded, fmtUncertainty, fmtValue, metricUnit, roundingExponent } from '../src/format.js';
+import { count, fmtInterval, fmtMeanSe, fmtPair, fmtRounded, fmtUncertainty, fmtUsd, fmtUsds, fmtValue, metricUnit, roundingExponent, usdDecimals } from '../src/format.js';
 
 describe('mean ± standard error, rounded to the uncertainty', () => {
   it('gives the mean three significant digits, never finer than the standard error’s second digit nor coarser than its first', () => {
@@ -65,5 +65,24 @@ describe('units and counts', () => {
     expect(count(1, 'candidate')).toBe('1 candidate');
     expect(count(0, 'trial')).toBe('0 trials');
     expect(count(1200, 'row')).toBe('1,200 rows');
+  });
+});
+
+describe('dollars', () => {
+  it('writes figures read together at one precision: "$0.02 of about $0.0066" made the first look exact', () => {
+    expect(fmtUsds([0.0155, 0.0066])).toEqual(['0.0155', '0.0066']);
+    expect(fmtUsds([0.5, 0.25])).toEqual(['0.50', '0.25']);
+    expect(fmtUsds([1234.5, 0.25])).toEqual(['1,234.50', '0.25']);
+    expect(fmtUsds([0, 0.00028])).toEqual(['0', '0.00028']);
+    expect(usdDecimals(0.0155, 0.0066)).toBe(4);
+    expect(usdDecimals(0, 0)).toBe(2);
+  });
+
+  it('gives a figure alone cents from ten cents up, else two significant digits', () => {
+    expect(fmtUsd(1.234)).toBe('1.23');
+    expect(fmtUsd(0.1)).toBe('0.10');
+    expect(fmtUsd(0.0155)).toMatch(/^0\.01[56]$/);
+    expect(fmtUsd(0.00028)).toBe('0.00028');
+    expect(fmtUsd(0)).toBe('0');
   });
 });

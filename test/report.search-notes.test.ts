@@ -29,7 +29,7 @@ describe('searchNotes', () => {
   it('says why a search that trained fewer epochs cost more than the grid, and what is cheaper', () => {
     const lines = notes(search({ epochs: 1845, cpuSeconds: 15.9, usd: 0.0155 }, { epochs: 4271, cpuSeconds: 13.5, usd: 0.0066 }));
     expect(lines[1]).toBe(
-      "halving used 118 % of the grid's compute: 15.9 of about 13.5 CPU-seconds, 1,845 of about 4,271 epochs (43 %) and $0.02 of about $0.0066 (235 %); the full grid's figures are estimated from what these candidates measured per epoch and per task.",
+      "halving used 118 % of the grid's compute: 15.9 of about 13.5 CPU-seconds, 1,845 of about 4,271 epochs (43 %) and $0.0155 of about $0.0066 (235 %); the full grid's figures are estimated from what these candidates measured per epoch and per task.",
     );
     expect(lines[2]).toBe(
       `halving cost more than the grid would have: it trained in 195 tasks (one per candidate and round) against the grid's 81, and what each task pays whatever it trains — starting, scoring, writing its results, its Map child execution — outweighed the epochs it saved. A whole candidate of this sweep trains in about 0.17 CPU-seconds: for candidates this quick, search.strategy "grid" is the cheaper search.`,

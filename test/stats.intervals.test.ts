@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blockMean, blockRows, modelTestInterval, toBlocks, trialInterval, trialModelsTestInterval, validationInterval, validationOverlap, wilson, type TrialPoint } from '../src/stats/index.js';
 import { rng } from '../src/random.js';
+import { fmtMeanSe } from '../src/format.js';
 
 describe('Wilson score interval', () => {
   it('matches the textbook formula (scipy-computed: 80 of 100 → 0.71117 – 0.86663)', () => {
@@ -13,6 +14,12 @@ describe('Wilson score interval', () => {
     const w = wilson(1, 55, 1.959963984540054);
     expect(w.hi).toBe(1);
     expect(w.lo).toBeCloseTo(0.9347, 3);
+  });
+
+  it('starts at exactly 0 when no row is right, not at rounding noise (a report printed "6.94e-18 – 0.113")', () => {
+    const w = wilson(0, 40, 1.959963984540054);
+    expect(w.lo).toBe(0);
+    expect(w.hi).toBeCloseTo(0.0876, 3);
   });
 });
 
@@ -41,6 +48,12 @@ describe('an expected score from trial scores alone (trialInterval, the baseline
 
   it('has none with one trial', () => {
     expect(trialInterval('accuracy', [0.9], 0.25, 100)).toBeNull();
+  });
+
+  it('gives trials that all score the same a standard error of exactly 0 (a report printed "0.47499999999999992 ± 0.000000000000000039")', () => {
+    const i = trialInterval('accuracy', [0.475, 0.475, 0.475, 0.475, 0.475], 0, Infinity)!;
+    expect(i.se).toBe(0);
+    expect(fmtMeanSe(i.estimate, i.se)).toBe('0.475 ± 0');
   });
 });
 

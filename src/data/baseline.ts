@@ -21,7 +21,8 @@ import type { MetricName, SweepSpec } from '../sweep/schema.js';
 import { higherIsBetter, rankingMetric } from '../sweep/schema.js';
 import type { ParsedDataset, SeriesDataset } from './dataset.js';
 import { fitPreprocessing, targetRow } from './preprocess.js';
-import { dataLayout, foldIndices, splitId } from './split.js';
+import { dataLayout, foldIndices, splitId, splitOrder } from './split.js';
+import { fromRowMean, toBlocks } from '../stats/index.js';
 
 export type BaselineName = BaselineDoc['name'];
 
@@ -45,7 +46,20 @@ const format = (v: number) => (Math.abs(v) >= 1000 || Number.isInteger(v) ? Stri
 
 /** Fit the baseline on `train` samples and score it on `evaluate` samples with `metric`. */
 export function baselineScore(parsed: ParsedDataset, train: ArrayLike<number>, evaluate: ArrayLike<number>, metric: MetricName, season?: number): BaselineScore {
-  if (parsed.kind === 'series') return seriesScore(parsed, train, evaluate, metric, season);
+  const { rows, description } = baselineRows(parsed, train, evaluate, metric, season);
+  let sum = 0;
+  for (const r of rows) sum += r;
+  return { metric: fromRowMean(metric, sum / rows.length), description };
+}
+
+/**
+ * The baseline fitted on `train` samples, row by row on `evaluate` samples: each row's contribution to
+ * the metric's mean, as the candidates' scoring keeps it (src/train/objective.ts rows) — 1 if right
+ * (accuracy), the cross-entropy (loss), the squared error (mse, rmse: the metric is the root of their
+ * mean), the absolute error (mae), each averaged over the targets.
+ */
+function baselineRows(parsed: ParsedDataset, train: ArrayLike<number>, evaluate: ArrayLike<number>, metric: MetricName, season?: number): { rows: number[]; description: string } {
+  if (parsed.kind === 'series') return seriesRows(parsed, train, evaluate, metric, season);
   if (parsed.task === 'binary' || parsed.task === 'multiclass') {
     const k = parsed.classes!.length;
     const counts = new Array<number>(k).fill(0);
@@ -53,18 +67,18 @@ export function baselineScore(parsed: ParsedDataset, train: ArrayLike<number>, e
     let majority = 0;
     for (let c = 1; c < k; c++) if (counts[c]! > counts[majority]!) majority = c;
     const freq = counts.map((n) => n / train.length);
-    let sum = 0;
-    for (let j = 0; j < evaluate.length; j++) {
-      const y = parsed.y[evaluate[j]!]!;
-      if (metric === 'accuracy') sum += y === majority ? 1 : 0;
-      else if (parsed.task === 'binary') {
+    const rows = Array.from(evaluate, (i) => {
+      const y = parsed.y[i]!;
+      if (metric === 'accuracy') return y === majority ? 1 : 0;
+      if (parsed.task === 'binary') {
         const p = Math.min(1 - EPSILON, Math.max(EPSILON, freq[1]!));
-        sum -= y === 1 ? Math.log(p) : Math.log(1 - p);
-      } else sum -= Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, freq[y]!)));
-    }
+        return y === 1 ? -Math.log(p) : -Math.log(1 - p);
+      }
+      return -Math.log(Math.min(1 - EPSILON, Math.max(EPSILON, freq[y]!)));
+    });
     const share = (100 * freq[majority]!).toFixed(1);
     return {
-      metric: sum / evaluate.length,
+      rows,
       description:
         metric === 'accuracy'
           ? `always ${q(parsed.classes![majority])} (${share} % of training rows)`
@@ -77,23 +91,21 @@ export function baselineScore(parsed: ParsedDataset, train: ArrayLike<number>, e
   const [mean, std] = [prep.target.mean[0]!, prep.target.std[0]!];
   const errors = Array.from(evaluate, (i) => mean - parsed.y[i]!);
   const unit = parsed.unit ? ` ${parsed.unit}` : '';
-  return { metric: score(errors, metric, [std]), description: `always ${format(mean)}${unit}, the mean of the training rows` };
+  return { rows: rowErrors(errors, metric, [std]), description: `always ${format(mean)}${unit}, the mean of the training rows` };
 }
 
-/** Mean metric of errors (prediction − truth, original units; several targets interleaved). */
-function score(errors: number[], metric: MetricName, std: number[]): number {
+/** Each row's contribution from its errors (prediction − truth, original units; several targets interleaved, averaged per row). */
+function rowErrors(errors: number[], metric: MetricName, std: number[]): number[] {
   const k = std.length;
-  let sum = 0;
+  const rows = new Array<number>(errors.length / k).fill(0);
   errors.forEach((e, i) => {
-    if (metric === 'mae') sum += Math.abs(e);
-    else if (metric === 'loss') sum += (e / std[i % k]!) ** 2;
-    else sum += e * e;
+    const v = metric === 'mae' ? Math.abs(e) : metric === 'loss' ? (e / std[i % k]!) ** 2 : e * e;
+    rows[Math.floor(i / k)]! += v / k;
   });
-  const mean = sum / errors.length;
-  return metric === 'rmse' ? Math.sqrt(mean) : mean;
+  return rows;
 }
 
-function seriesScore(parsed: SeriesDataset, train: ArrayLike<number>, evaluate: ArrayLike<number>, metric: MetricName, season?: number): BaselineScore {
+function seriesRows(parsed: SeriesDataset, train: ArrayLike<number>, evaluate: ArrayLike<number>, metric: MetricName, season?: number): { rows: number[]; description: string } {
   const nf = parsed.featureNames.length;
   const errors: number[] = [];
   for (let j = 0; j < evaluate.length; j++) {
@@ -111,7 +123,7 @@ function seriesScore(parsed: SeriesDataset, train: ArrayLike<number>, evaluate: 
     if (prep.target.kind === 'numeric') std = prep.target.std;
   }
   return {
-    metric: score(errors, metric, std),
+    rows: rowErrors(errors, metric, std),
     description:
       season !== undefined
         ? `the value one season (${season} rows) before the target row`
@@ -137,15 +149,18 @@ export function baselineDoc(runId: string, parsed: ParsedDataset, spec: Pick<Swe
       trials.push({ repeat, fold: f, valMetric: s.metric, split: splitId(fold, split.test) });
     });
   }
-  const onDev = split.test.length > 0 ? baselineScore(parsed, split.dev, split.test, metric, season) : undefined;
+  const onDev = split.test.length > 0 ? baselineRows(parsed, split.dev, split.test, metric, season) : undefined;
+  // The test rows' results in the blocks the candidates' and the final model's scoring keeps (same rows,
+  // same order, same layout), so the final model can be compared with the baseline row by row.
+  const order = splitOrder(parsed, spec.evaluation).kind === 'time' ? 'time' : 'random';
   return {
     schema: BASELINE_SCHEMA,
     runId,
     name: baselineName(parsed, season),
-    description: (onDev ?? baselineScore(parsed, split.dev, split.dev, metric, season)).description,
+    description: (onDev ?? baselineRows(parsed, split.dev, split.dev, metric, season)).description,
     metric: { name: metric, higherIsBetter: higherIsBetter(metric) },
     trials,
     mean: trials.reduce((a, t) => a + t.valMetric, 0) / trials.length,
-    test: onDev ? { metric: onDev.metric, rows: split.test.length } : null,
+    test: onDev ? { metric: fromRowMean(metric, onDev.rows.reduce((a, r) => a + r, 0) / onDev.rows.length), rows: split.test.length, blocks: toBlocks(onDev.rows, order) } : null,
   };
 }

@@ -4,10 +4,10 @@
  * baseline, the test scores, what to try next and the caveats. The renderers only lay these out.
  */
 import type { RunDiagnosis, Finding } from './diagnose.js';
-import { count, fmtInterval, fmtMeanSe } from '../format.js';
+import { count, fmtInterval, fmtMeanSe, fmtValue, withUnit } from '../format.js';
 import { SIGNIFICANCE, type Outcome } from '../stats/index.js';
 import { finalModelTest, recommendedTest, type RunAnalysis, type TestScore } from '../results/analysis.js';
-import { answerWords, OUTCOME_MEANING, testScoreWords } from '../results/verdict.js';
+import { answerWords, OUTCOME_MEANING, testScoreWords, testWords } from '../results/verdict.js';
 
 export { architectureWords } from '../results/verdict.js';
 
@@ -17,6 +17,8 @@ export const TEST_LABEL = 'Test — never used for choosing';
 export interface Answer {
   kind: Outcome;
   headline: string;
+  /** What the answer leads with, right under the headline: the held-out test contradicting the choice (src/results/verdict.ts testWords). */
+  warnings: string[];
   /** What the outcome means, one clause. */
   meaning: string;
   howSure: string | null;
@@ -37,6 +39,7 @@ export function answerFor(a: RunAnalysis, diagnosis?: RunDiagnosis | null): Answ
   return {
     kind: words.outcome,
     headline: words.headline,
+    warnings: words.warnings,
     meaning: OUTCOME_MEANING[words.outcome],
     howSure: a.best ? certaintySentence(a) : null,
     why: words.reason,
@@ -113,6 +116,7 @@ export function testSentences(a: RunAnalysis): string[] {
   const out: string[] = [];
   const rt = recommendedTest(a);
   const final = rec && a.final?.candidateId === rec.id ? finalModelTest(a.final, m) : null;
+  const vsBaseline = testWords(a);
   if (!rt && !best?.test) return ['No test score: this run held out no test split (evaluation.test), so nothing here estimates performance on unseen data.'];
   if (rec) {
     if (final) {
@@ -133,12 +137,17 @@ export function testSentences(a: RunAnalysis): string[] {
       const overlap = t.ci.lo <= v.hi && v.lo <= t.ci.hi;
       const what = t === final ? "The final model's" : 'The trial models’';
       out.push(
-        overlap
-          ? `${what} test interval overlaps the validation interval (${fmtInterval(v, rec.summary.se, a.unit)}): the test agrees with what validation promised.`
-          : `${what} test interval lies ${(a.higherIsBetter ? t.ci.hi < v.lo : t.ci.lo > v.hi) ? 'below' : 'above'} the validation interval (${fmtInterval(v, rec.summary.se, a.unit)}). ${outsideReason(a, t, a.higherIsBetter ? t.ci.hi < v.lo : t.ci.lo > v.hi)}`,
+        overlap && vsBaseline.warning
+          ? `${what} test interval overlaps the validation interval (${fmtInterval(v, rec.summary.se, a.unit)}): the score is within what validation promised, but not its lead over the baseline.`
+          : overlap
+            ? `${what} test interval overlaps the validation interval (${fmtInterval(v, rec.summary.se, a.unit)}): the test agrees with what validation promised.`
+            : `${what} test interval lies ${(a.higherIsBetter ? t.ci.hi < v.lo : t.ci.lo > v.hi) ? 'below' : 'above'} the validation interval (${fmtInterval(v, rec.summary.se, a.unit)}). ${outsideReason(a, t, a.higherIsBetter ? t.ci.hi < v.lo : t.ci.lo > v.hi)}`,
       );
     }
   }
+  if (vsBaseline.sentence) out.push(vsBaseline.sentence);
+  else if (vsBaseline.warning && a.baseline?.test)
+    out.push(`The baseline scores ${m} ${withUnit(fmtValue(a.baseline.test.metric), a.unit)} on the same ${count(a.baseline.test.rows, 'test row')}: see the warning at the top of the answer.`);
   if (best?.test && best !== rec) out.push(`The best-ranked ${best.label}'s trial models score ${m} ${testScoreWords(best.test, a.unit)}.`);
   if (a.outcome === 'baseline' && a.baseline?.test) out.push(`The baseline scores ${m} ${testScoreWords({ score: a.baseline.test.metric, se: null, ci: null, rows: a.baseline.test.rows }, a.unit)}.`);
   return out;

@@ -51,6 +51,8 @@ p.meta { margin: 0 0 18px; font-size: 13.5px; }
 .answer .headline { font-size: 21px; font-weight: 650; margin: 0 0 8px; }
 .answer.none { border-color: var(--bad); background: #fdf2f2; }
 .answer p { margin: 6px 0; }
+.answer.unproven { border-color: var(--warn); background: #fffaf2; }
+.answer p.warning { border-left: 4px solid var(--bad); padding: 4px 10px; color: var(--bad); font-weight: 600; background: #fff; }
 table { border-collapse: collapse; width: 100%; font-size: 13.5px; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { background: var(--bg-soft); font-weight: 600; white-space: nowrap; }

@@ -6,9 +6,9 @@ import type { SweepSpec } from '../sweep/schema.js';
 import { answerFor, TEST_LABEL } from './answer.js';
 import { dataFacts, featureDetail } from './data-text.js';
 import type { DiagnosisKind } from './diagnose.js';
-import { fmtInt, fmtP, fmtSeconds, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE } from '../format.js';
+import { fmtInt, fmtP, fmtSeconds, fmtUsd, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals } from '../format.js';
 import { escapeHtml, figureHtml, pageCss, scrollTable } from './html-kit.js';
-import { fmtUsd, REPORT_ROWS, searchNotes } from './leaderboard-text.js';
+import { REPORT_ROWS, searchNotes } from './leaderboard-text.js';
 import { answerTable, leaderboardSection } from './html-leaderboard.js';
 import { allFailedSentences } from './failures.js';
 import { learningCurveHtml } from './learning-curve-section.js';
@@ -49,11 +49,13 @@ ${reason ? `<p>${escapeHtml(reason)}</p>` : ''}<p>Each candidate and its reason:
   }
   const comparison = r.comparison?.compared ? `<p class="muted">Compared with the previous run: ${escapeHtml(r.comparison.message)}</p>` : '';
   const caveat = ans.caveats.length ? `<p><strong>Caveat:</strong> ${ans.caveats.map((f) => `${escapeHtml(f.kind)} — ${escapeHtml(f.message)}`).join(' ')}</p>` : '';
-  const warnings = r.data?.warnings.length ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>` : '';
+  const dataWarnings = r.data?.warnings.length ? `<p><strong>Data:</strong> ${r.data.warnings.map((w) => escapeHtml(w)).join(' ')} (see <a href="#data">Data</a>).</p>` : '';
   const next = ans.next.length ? `<p><strong>Next:</strong> ${ans.next.map((n) => escapeHtml(n)).join(' ')}</p>` : '';
-  return `<section class="answer${ans.kind === 'baseline' ? ' none' : ''}" id="answer">
+  // The held-out test contradicting the choice comes first, right under the headline, in the answer's own box.
+  const warnings = ans.warnings.map((w) => `<p class="warning" role="alert"><strong>Warning:</strong> ${escapeHtml(w)}</p>\n`).join('');
+  return `<section class="answer${ans.kind === 'baseline' ? ' none' : ans.warnings.length ? ' unproven' : ''}" id="answer">
 <p class="headline">${escapeHtml(ans.headline)}</p>
-<p class="muted">Outcome: ${escapeHtml(ans.kind)} — ${escapeHtml(ans.meaning)}.</p>
+${warnings}<p class="muted">Outcome: ${escapeHtml(ans.kind)} — ${escapeHtml(ans.meaning)}.</p>
 ${answerTable(r)}
 ${p('Why', ans.why)}
 ${p('How sure', ans.howSure)}
@@ -61,7 +63,7 @@ ${p('Baseline', ans.baseline)}
 <p class="test"><strong>${escapeHtml(TEST_LABEL)}:</strong> ${escapeHtml(ans.test.join(' '))}</p>
 ${next}
 ${caveat}
-${warnings}
+${dataWarnings}
 ${comparison}
 </section>`;
 }
@@ -190,6 +192,8 @@ function searchSection(r: RunReport): string {
             '\n</tbody></table>',
         );
   const priced = lb.rows.filter((row) => row.cost);
+  // The column at one precision, so its figures compare.
+  const usdPlaces = usdDecimals(...priced.slice(0, REPORT_ROWS).map((row) => row.cost!.usd));
   const costTable =
     priced.length === 0
       ? ''
@@ -199,7 +203,7 @@ function searchSection(r: RunReport): string {
               .slice(0, REPORT_ROWS)
               .map(
                 (row) =>
-                  `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`,
+                  `<tr><td>d${row.depth} w${row.width}<br><code class="id">${escapeHtml(row.candidateId)}</code></td><td class="num">${fmtUsd(row.cost!.usd, usdPlaces)}</td><td class="num">${row.cost!.seconds.toFixed(1)}</td><td class="num">${row.cost!.cpuSeconds.toFixed(1)}</td></tr>`,
               )
               .join('\n') +
             '\n</tbody></table>',
@@ -249,7 +253,7 @@ export const METHOD_NOTES: readonly [string, string][] = [
   ],
   [
     TEST_LABEL,
-    "Rows held out before anything else, never used for early stopping, ranking or the recommendation. The final model's interval is about that one model: the test rows' sampling error, from the spread of its per-row results over blocks of rows (consecutive blocks for rows in time order). The trial models' interval is about the architecture: that sampling error plus the retraining spread of the trial models' scores.",
+    `Rows held out before anything else, never used for early stopping, ranking or the recommendation. The final model's interval is about that one model: the test rows' sampling error, from the spread of its per-row results over blocks of rows (consecutive blocks for rows in time order). The trial models' interval is about the architecture: that sampling error plus the retraining spread of the trial models' scores. The final model is also compared with the baseline fitted on the same rows, row by row on the same test rows (one-sided paired test, p < ${SIGNIFICANCE}: rows both get right or wrong cancel, as in McNemar's test); where older documents keep no per-row results of the baseline, the baseline's score is set against the model's interval. When the test finds the recommendation below the baseline, or cannot confirm a lead validation found, the answer says so first; the recommendation itself is never changed by the test.`,
   ],
   [
     'What mattered',

@@ -2,7 +2,7 @@
  * The leaderboard in text: leaderboard.md (written by the Report step beside report.md), the lines the
  * terminal prints under its table, and the marks of a row. Reads a leaderboard document only.
  */
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtValue, PLUS_MINUS, PLUS_MINUS_NOTE, withUnit } from '../format.js';
+import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, pEquals, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
 import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
 import { SIGNIFICANCE, type BaselineVerdict } from '../stats/index.js';
 import { candidateVerdict, verdictText } from '../results/verdict.js';
@@ -35,7 +35,7 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
     const c = s.compute;
     if (c && c.grid.cpuSeconds > 0) {
       const pct = (used: number, grid: number) => `${Math.round((100 * used) / grid)} %`;
-      const usd = c.used.usd !== null && c.grid.usd !== null && c.grid.usd > 0 ? ` and $${fmtUsd(c.used.usd)} of about $${fmtUsd(c.grid.usd)} (${pct(c.used.usd, c.grid.usd)})` : '';
+      const usd = c.used.usd !== null && c.grid.usd !== null && c.grid.usd > 0 ? ` and ${dollarsOfAbout(c.used.usd, c.grid.usd)} (${pct(c.used.usd, c.grid.usd)})` : '';
       out.push(
         `${s.strategy} used ${pct(c.used.cpuSeconds, c.grid.cpuSeconds)} of the grid's compute: ${fmtSeconds(c.used.cpuSeconds)} of about ${fmtSeconds(c.grid.cpuSeconds)} CPU-seconds, ${Math.round(c.used.epochs).toLocaleString('en-US')} of about ${Math.round(c.grid.epochs).toLocaleString('en-US')} epochs (${pct(c.used.epochs, c.grid.epochs)})${usd}; the full grid's figures are estimated from what these candidates measured per epoch and per task.`,
       );
@@ -74,8 +74,12 @@ function costlierThanGrid(s: NonNullable<Leaderboard['search']>, candidates: num
 }
 
 const fmtSeconds = (x: number) => (x >= 100 ? Math.round(x).toLocaleString('en-US') : x.toFixed(1));
-/** Dollars to two significant digits below a cent, cents above. */
-export const fmtUsd = (x: number) => (x >= 0.01 ? x.toFixed(2) : x === 0 ? '0' : x.toPrecision(2));
+
+/** `$0.0155 of about $0.0066`: the two figures at one precision, so they can be compared. */
+function dollarsOfAbout(used: number, grid: number): string {
+  const [u, g] = fmtUsds([used, grid]);
+  return `$${u} of about $${g}`;
+}
 
 const mdCell = (s: string) => s.replaceAll('|', '\\|').replaceAll('\n', ' ');
 
@@ -115,9 +119,19 @@ export function leaderboardNotes(lb: Leaderboard): string[] {
   if (rec?.finalTest) tests.push(`final model (${label(rec.candidateId)}) ${fmtTestScore(rec.finalTest, unit)}`);
   if (rec?.test) tests.push(`recommended ${fmtTestScore(rec.test, unit)}`);
   if (lb.best?.test && lb.best.candidateId !== rec?.candidateId) tests.push(`best-ranked (${label(lb.best.candidateId)}) ${fmtTestScore(lb.best.test, unit)}`);
-  if (lb.baseline?.test) tests.push(`baseline ${withUnit(fmtValue(lb.baseline.test.metric), unit)}`);
+  if (lb.baseline?.test) tests.push(`baseline ${withUnit(fmtValue(lb.baseline.test.metric), unit)}${vsBaselineOnTest(rec?.testVsBaseline)}`);
   if (tests.length) out.push(`test — never used for choosing (${m}): ${tests.join('; ')}.`);
   return out;
+}
+
+/** How the recommendation's test score stands against the baseline's (leaderboard.json recommended.testVsBaseline), after the baseline's score. */
+function vsBaselineOnTest(c: NonNullable<Leaderboard['recommended']>['testVsBaseline']): string {
+  if (!c) return '';
+  const who = c.source === 'final model' ? 'the final model' : 'the trial models';
+  const what = c.verdict === 'worse' ? 'scores below it' : c.verdict === 'better' ? 'beats it' : 'cannot be told from it';
+  const p = c.verdict === 'worse' ? c.pWorse : c.pBetter;
+  const how = c.test === 'paired' && p !== null ? `one-sided paired test on the same rows, ${pEquals(p)}` : c.test === 'interval' ? "the baseline's score against its 95 % interval" : 'not tested';
+  return ` (${who} ${what}: ${how})`;
 }
 
 const num = (x: number | null, digits: number) => (x === null ? '' : Number(x.toFixed(digits)).toString());
@@ -143,10 +157,12 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
   const lead = lb.rows.slice(0, REPORT_ROWS);
   const rec = lb.rows.find((r) => r.candidateId === lb.recommended?.candidateId);
   const shown = rec && !lead.includes(rec) ? [...lead, rec] : lead;
+  // The cost column at one precision, so its figures compare.
+  const usdPlaces = usdDecimals(...shown.map((r) => r.cost?.usd ?? 0));
   for (const r of shown) {
     const ci = r.metric.ci95 ? fmtInterval(r.metric.ci95, r.metric.se) : 'no interval';
     out.push(
-      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${fmtInt(r.params)} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${r.rank === 1 ? '' : fmtP(r.vsBest?.pWorse ?? r.vsBest?.p)} | ${rowVerdict(lb, r)} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${r.samplesPerSecond === null ? '' : fmtInt(Math.round(r.samplesPerSecond))} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
+      `| ${r.rank} | ${r.depth} | ${r.width} | ${r.units.join('-')} | ${fmtInt(r.params)} | ${fmtMeanSe(r.metric.mean, r.metric.se)} | ${ci} | ${r.metric.n} | ${r.rank === 1 ? '' : fmtP(r.vsBest?.pWorse ?? r.vsBest?.p)} | ${rowVerdict(lb, r)} | ${num(r.epochs, 1)} | ${num(r.fitSeconds, 1)} | ${r.samplesPerSecond === null ? '' : fmtInt(Math.round(r.samplesPerSecond))} | ${priced ? `${r.cost ? fmtUsd(r.cost.usd, usdPlaces) : ''} | ` : ''}${r.backend} | \`${r.candidateId}\` |`,
     );
   }
   if (lb.baseline && lb.rows.length > 0) {
@@ -160,6 +176,7 @@ export function leaderboardMarkdown(lb: Leaderboard): string {
     );
   const notes = [...leaderboardNotes(lb), ...searchNotes(lb)];
   notes.unshift(`${lb.answer.outcome}: ${lb.answer.headline}${lb.recommended ? ` (\`${lb.recommended.candidateId}\`)` : ''}${lb.answer.reason ? ` — ${lb.answer.reason}` : ''}`);
+  notes.splice(1, 0, ...(lb.answer.warnings ?? []).map((w) => `**warning:** ${w}`));
   if (notes.length) out.push('', ...notes.map((n) => `- ${mdCell(n)}`));
   if (lb.failed.length > 0) {
     out.push('', `## Failed (${lb.failed.length})`, '');

@@ -42,6 +42,8 @@ export function renderReportMarkdown(r: RunReport): string {
       const c = rec;
       out.push(`**Use depth ${c.depth} and width ${c.width}**: ${architectureWords(c)} (${c.params === null ? 'unknown parameter count' : `${fmtInt(c.params)} parameters`}).`, '');
     } else out.push(`**${ans.headline}**`, '');
+    // The held-out test contradicting the choice comes first, right under the headline.
+    for (const w of ans.warnings) out.push(`> **Warning:** ${w}`, '');
     out.push(`Outcome: ${ans.kind} — ${ans.meaning}.`, '');
     if (ans.why) out.push(`- **Why:** ${ans.why}`);
     if (ans.howSure) out.push(`- **How sure:** ${ans.howSure}`);

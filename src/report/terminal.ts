@@ -113,6 +113,8 @@ export function leaderboardTable(lb: Leaderboard, opts: TableOptions = {}): stri
   const row = rec && lb.rows.find((r) => r.candidateId === rec.candidateId);
   if (rec && row) {
     lines.push(wrap(`recommended: depth ${row.depth}, width ${row.width} (${row.units.join('-')} units, ${row.params === null ? '?' : fmtInt(row.params)} parameters)`));
+    // The held-out test contradicting the choice comes first, before the reason for it.
+    for (const w of lb.answer.warnings ?? []) lines.push(wrapLine(`  warning: ${w}`, width));
     lines.push(wrapLine(`  ${rec.reason}`, width));
   } else {
     lines.push(wrap(lb.answer.headline));

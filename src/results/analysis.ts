@@ -7,8 +7,11 @@
  * Numbers only: the words for them are in verdict.ts and the report.
  */
 import {
+  compareOnRows,
   decide,
   metricScale,
+  pBetter,
+  pWorse,
   modelTestInterval,
   paretoFront,
   rowRatio,
@@ -17,6 +20,7 @@ import {
   trialModelsTestInterval,
   validationInterval,
   critical,
+  SIGNIFICANCE,
   type BaselineComparison,
   type Comparison,
   type Edge,
@@ -315,4 +319,65 @@ export function recommendedTest(a: RunAnalysis<CandidateDigest>): TestScore | nu
     if (f) return f;
   }
   return rec.test;
+}
+
+/**
+ * The recommendation's held-out test score against the baseline's, on the same test rows: whether the
+ * test upholds what validation chose. Shown, never used for choosing — the recommendation stands.
+ */
+export interface TestVsBaseline {
+  /** worse: below the baseline on the test rows; better: above it; not-better: the rows cannot tell them apart. */
+  verdict: 'worse' | 'not-better' | 'better';
+  /**
+   * How it was decided: `paired`, row by row on the same test rows (src/stats/test-rows.ts), where the
+   * final model and the baseline both keep per-row results; `interval`, the baseline's score against
+   * the model's 95 % interval (older baseline documents, or trial models); `none`, the scores alone
+   * (documents with no per-row results: only "worse" is said, untested).
+   */
+  test: 'paired' | 'interval' | 'none';
+  source: TestScore['source'];
+  score: number;
+  baseline: number;
+  rows: number;
+  /** One-sided p-values of "worse than the baseline" and "better than the baseline"; null unless paired. */
+  pWorse: number | null;
+  pBetter: number | null;
+  /** The model's standard error and 95 % interval on the test rows (what the interval check reads). */
+  se: TestScore['se'];
+  ci: TestScore['ci'];
+}
+
+/**
+ * The recommended candidate's test score (recommendedTest: the final model's, else its trial models')
+ * against the baseline's on the same test split; null without a recommendation, a test score of each,
+ * or when their rows differ.
+ *
+ * The rule, best first: a paired one-sided test on the same rows at SIGNIFICANCE (McNemar's idea:
+ * rows both get right or wrong cancel, so it is the sharpest honest test one test split allows;
+ * STATISTICS.md: bootstrap over the evaluation rows, seeded — here its variance without resampling).
+ * Without per-row results of both, the baseline's test score against the model's 95 % interval: the
+ * baseline's own sampling error on those rows is left out, which makes that check less sure than the
+ * paired one in both directions, so it is kept for documents that allow nothing better. With no interval
+ * either, only a model scoring below the baseline is reported, as untested.
+ */
+export function testVsBaseline(a: RunAnalysis<CandidateDigest>): TestVsBaseline | null {
+  const t = recommendedTest(a);
+  const b = a.baseline?.test;
+  if (!a.recommended || !t || !b || t.rows !== b.rows || !Number.isFinite(b.metric)) return null;
+  const hib = a.higherIsBetter;
+  const base = { source: t.source, score: t.score, baseline: b.metric, rows: t.rows, se: t.se, ci: t.ci };
+  const finalBlocks = t.source === 'final model' ? a.final?.test?.blocks : undefined;
+  const paired = finalBlocks && b.blocks ? compareOnRows(a.metric, finalBlocks, b.blocks, t.rows) : null;
+  if (paired) {
+    const pw = pWorse(paired, hib);
+    const pb = pBetter(paired, hib);
+    return { ...base, verdict: pw < SIGNIFICANCE ? 'worse' : pb < SIGNIFICANCE ? 'better' : 'not-better', test: 'paired', pWorse: pw, pBetter: pb };
+  }
+  if (t.ci) {
+    const below = hib ? t.ci.hi < b.metric : t.ci.lo > b.metric;
+    const above = hib ? t.ci.lo > b.metric : t.ci.hi < b.metric;
+    return { ...base, verdict: below ? 'worse' : above ? 'better' : 'not-better', test: 'interval', pWorse: null, pBetter: null };
+  }
+  const worse = hib ? t.score < b.metric : t.score > b.metric;
+  return worse ? { ...base, verdict: 'worse', test: 'none', pWorse: null, pBetter: null } : null;
 }

@@ -7,6 +7,7 @@
  * Contract between the data layer (producer) and the statistics/report (consumers).
  */
 import { z } from 'zod';
+import { rowBlocksSchema } from './document.js';
 
 export const BASELINE_SCHEMA = 'layerbench.baseline.v1' as const;
 
@@ -31,7 +32,11 @@ export const baselineDocSchema = z.object({
   ),
   /** Mean over trials. */
   mean: z.number(),
-  /** Fitted on all non-test rows, scored on the test split; null when evaluation.test is 0. */
-  test: z.object({ metric: z.number(), rows: z.number().int() }).nullable(),
+  /**
+   * Fitted on all non-test rows, scored on the test split; null when evaluation.test is 0. `blocks`: its
+   * per-row results in the layout of the final model's (final.json test.blocks), so the two compare row
+   * by row (src/stats/test-rows.ts); absent in older documents.
+   */
+  test: z.object({ metric: z.number(), rows: z.number().int(), blocks: rowBlocksSchema.optional() }).nullable(),
 });
 export type BaselineDoc = z.infer<typeof baselineDocSchema>;

@@ -1,4 +1,4 @@
-import { analyzeRun, finalModelTest, type AnalyzeExtras, type CandidateDigest, type RankedCandidate, type TestScore } from './analysis.js';
+import { analyzeRun, finalModelTest, testVsBaseline, type AnalyzeExtras, type CandidateDigest, type RankedCandidate, type TestScore } from './analysis.js';
 import { answerWords, candidateVerdict, DECISION_RULE } from './verdict.js';
 import { runCost, type RunCost } from '../cost/estimate.js';
 import { compareWithGrid } from '../cost/grid.js';
@@ -91,6 +91,7 @@ export function buildLeaderboard(
   const words = answerWords(a);
   const finalTest = rec && a.final?.candidateId === rec.id ? finalModelTest(a.final, a.metric) : null;
   const b = a.baseline;
+  const check = testVsBaseline(a);
   return {
     schema: LEADERBOARD_SCHEMA,
     runId: manifest.runId,
@@ -101,10 +102,33 @@ export function buildLeaderboard(
     candidates: manifest.candidates.length,
     rows: a.ranked.map((c) => row(c, c.id === a.recommended?.id, cost)),
     failed,
-    baseline: b && { name: b.name, description: b.description, metric: b.summary.mean, se: b.summary.se, ci95: pair(b.summary.ci), n: b.summary.n, test: b.test },
+    baseline: b && {
+      name: b.name,
+      description: b.description,
+      metric: b.summary.mean,
+      se: b.summary.se,
+      ci95: pair(b.summary.ci),
+      n: b.summary.n,
+      test: b.test && { metric: b.test.metric, rows: b.test.rows },
+    },
     best: a.best && { candidateId: a.best.id, test: testScore(a.best.test) },
-    answer: { outcome: words.outcome, headline: words.headline, reason: words.reason, next: words.next, edges: a.edges, needed: a.needed, rule: DECISION_RULE },
-    recommended: rec && { candidateId: rec.id, reason: words.reason ?? words.headline, test: testScore(rec.test), finalTest: testScore(finalTest) },
+    answer: { outcome: words.outcome, headline: words.headline, reason: words.reason, next: words.next, edges: a.edges, needed: a.needed, rule: DECISION_RULE, warnings: words.warnings },
+    recommended: rec && {
+      candidateId: rec.id,
+      reason: words.reason ?? words.headline,
+      test: testScore(rec.test),
+      finalTest: testScore(finalTest),
+      testVsBaseline: check && {
+        verdict: check.verdict,
+        test: check.test,
+        source: check.source,
+        metric: check.score,
+        baseline: check.baseline,
+        rows: check.rows,
+        pWorse: check.pWorse,
+        pBetter: check.pBetter,
+      },
+    },
     noRecommendation: a.outcome === 'baseline' ? words.reason : null,
     ...(cost && more.prices ? { cost: costSummary(cost, more.prices) } : {}),
     ...(more.halving ? { search: searchSummary(more.halving, [...docs, ...stopped], manifest.candidates.length, more.prices ?? null) } : {}),

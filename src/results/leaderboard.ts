@@ -201,6 +201,12 @@ export const leaderboardSchema = z.object({
     needed: z.object({ candidateId: z.string(), gap: z.number(), trials: z.number().int().nullable() }).nullable(),
     /** The decision rule, stated. */
     rule: z.string(),
+    /**
+     * What the answer leads with, each one plain sentence: the held-out test contradicting the choice
+     * (the recommendation below the baseline on the test rows), or unable to confirm that it beats the
+     * baseline as validation found (src/results/verdict.ts testWords). Absent in older leaderboards.
+     */
+    warnings: z.array(z.string()).optional(),
   }),
   /** The candidate to use (null when the outcome is baseline or none). */
   recommended: z
@@ -211,6 +217,24 @@ export const leaderboardSchema = z.object({
       test: testScoreSchema.nullable(),
       /** The final model (runs/<id>/model/final.json) on the test split, once Finalize has written it. */
       finalTest: testScoreSchema.nullable(),
+      /**
+       * Its test score (the final model's, else its trial models') against the baseline's on the same
+       * test rows (src/results/analysis.ts testVsBaseline); null without one. Absent in older leaderboards.
+       */
+      testVsBaseline: z
+        .object({
+          verdict: z.enum(['worse', 'not-better', 'better']),
+          test: z.enum(['paired', 'interval', 'none']),
+          source: z.enum(['final model', 'trial models']),
+          metric: z.number(),
+          baseline: z.number(),
+          rows: z.number().int(),
+          /** One-sided p-values of "worse than the baseline" and "better"; null unless paired. */
+          pWorse: z.number().nullable(),
+          pBetter: z.number().nullable(),
+        })
+        .nullable()
+        .optional(),
     })
     .nullable(),
   /** Outcome baseline: why no network is recommended; null otherwise. */

@@ -4,8 +4,8 @@
  * The numbers come from analysis.ts, the rule from src/stats/decision.ts.
  */
 import { SIGNIFICANCE, type BaselineVerdict, type Edge, type Outcome } from '../stats/index.js';
-import { count, fmtInt, fmtInterval, fmtMeanSe, fmtRatio, fmtUncertainty, fmtValue, pEquals, withUnit } from '../format.js';
-import type { CandidateDigest, RankedCandidate, RunAnalysis } from './analysis.js';
+import { count, fmtInt, fmtInterval, fmtMeanSe, fmtPair, fmtRatio, fmtUncertainty, fmtValue, pEquals, withUnit } from '../format.js';
+import { testVsBaseline, type CandidateDigest, type RankedCandidate, type RunAnalysis, type TestVsBaseline } from './analysis.js';
 
 /** The rule, stated once: the report's method section and the leaderboard quote it. */
 export const DECISION_RULE =
@@ -31,6 +31,11 @@ export interface AnswerWords {
   reason: string | null;
   /** What to try next, each a sentence naming the setting. */
   next: string[];
+  /**
+   * What the answer must lead with, each one plain sentence: the held-out test contradicting the choice
+   * (below the baseline), or unable to confirm that it beats the baseline as validation found.
+   */
+  warnings: string[];
 }
 
 /** `3 hidden layers, 64 units each` (or filters), with the per-layer list when the width pattern varies. */
@@ -77,10 +82,53 @@ export function answerWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
   const words = outcomeWords(a);
   const named = a.recommended ?? a.best;
   const cap = named ? capSentence(named) : null;
-  return cap ? { ...words, next: [cap, ...words.next] } : words;
+  const warning = testWords(a).warning;
+  return { ...words, next: cap ? [cap, ...words.next] : words.next, warnings: warning ? [warning] : [] };
 }
 
-function outcomeWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
+/**
+ * The held-out test against the baseline, in words (analysis.ts testVsBaseline): `warning` when the
+ * test contradicts the choice — the recommendation scored below the baseline — or cannot confirm that
+ * it beats the baseline while validation said it does; `sentence` for the test section otherwise
+ * (the test upholds the lead, or cannot tell and nothing claimed it). Both null without a comparison.
+ */
+export function testWords(a: RunAnalysis<CandidateDigest>, check: TestVsBaseline | null = testVsBaseline(a)): { warning: string | null; sentence: string | null } {
+  const rec = a.recommended;
+  if (!check || !rec) return { warning: null, sentence: null };
+  const [score, baseline] = fmtPair(check.score, check.baseline, a.unit);
+  const who = check.source === 'final model' ? `${rec.label}, the final model` : `${rec.label}, the mean of its trial models`;
+  const ci = check.ci ? fmtInterval(check.ci, check.se, a.unit) : null;
+  const claimed = rec.vsBaseline?.verdict === 'beats';
+  const lead = `On the ${fmtInt(check.rows)} held-out test rows the recommended network (${who}) scored ${a.metric} ${score}`;
+  const pOf = (p: number | null) => `one-sided paired test on the same rows, ${pEquals(p ?? 1)}`;
+  if (check.verdict === 'worse') {
+    const below = a.higherIsBetter ? 'below' : 'worse than';
+    if (check.test === 'none') {
+      return {
+        warning: `${lead}, ${below} the baseline's ${baseline} (not tested: these documents keep no per-row test results): the validation result is not confirmed; treat the recommendation as unproven.`,
+        sentence: null,
+      };
+    }
+    const how = check.test === 'paired' ? pOf(check.pWorse) : `its 95 % interval, ${ci}, lies wholly ${a.higherIsBetter ? 'below' : 'above'} the baseline's score`;
+    return { warning: `${lead}, ${below} the baseline's ${baseline} (${how}): the validation result did not hold; treat the recommendation as unproven.`, sentence: null };
+  }
+  if (check.verdict === 'better') {
+    const how = check.test === 'paired' ? pOf(check.pBetter) : `the baseline's score lies outside its 95 % interval, ${ci}`;
+    return { warning: null, sentence: `On the same ${fmtInt(check.rows)} test rows it beats the baseline's ${baseline} (${how}): the test upholds its lead over the baseline.` };
+  }
+  const ahead = a.higherIsBetter ? check.score > check.baseline : check.score < check.baseline;
+  const relation = check.score === check.baseline ? 'level with it' : ahead ? 'ahead, but not significantly' : 'behind, but not significantly';
+  const how = check.test === 'paired' ? pOf(check.pBetter) : `the baseline's score lies inside its 95 % interval, ${ci}`;
+  if (claimed) {
+    return {
+      warning: `${lead} against the baseline's ${baseline} — ${relation} (${how}): the test set cannot confirm that it beats the baseline, as validation found; ${fmtInt(check.rows)} rows are too few to tell them apart.`,
+      sentence: null,
+    };
+  }
+  return { warning: null, sentence: `On the same ${fmtInt(check.rows)} test rows it scored ${score} against the baseline's ${baseline} — ${relation} (${how}): the test cannot tell the two apart.` };
+}
+
+function outcomeWords(a: RunAnalysis<CandidateDigest>): Omit<AnswerWords, 'warnings'> {
   const rec = a.recommended;
   const best = a.best;
   const m = a.metric;
@@ -135,8 +183,10 @@ function outcomeWords(a: RunAnalysis<CandidateDigest>): AnswerWords {
         outcome: 'all-equivalent',
         headline: use(rec!),
         reason:
-          `All ${a.ranked.length} candidates beat the baseline and none is significantly worse than the best, ${describeCandidate(best!, m, u, true)}: ` +
-          (rec === best ? 'the data cannot rank them, and the best is also the smallest.' : `the data cannot rank them, so the smallest, ${describeCandidate(rec!, m, u, false)}.`),
+          a.ranked.length === 1
+            ? `The only candidate, ${describeCandidate(best!, m, u, true)}, beats the baseline (one-sided paired test, p < ${SIGNIFICANCE}); no other network was trained to compare it with.`
+            : `All ${a.ranked.length} candidates beat the baseline and none is significantly worse than the best, ${describeCandidate(best!, m, u, true)}: ` +
+              (rec === best ? 'the data cannot rank them, and the best is also the smallest.' : `the data cannot rank them, so the smallest, ${describeCandidate(rec!, m, u, false)}.`),
         next: edges,
       };
     case 'undecided': {

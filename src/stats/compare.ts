@@ -129,16 +129,17 @@ export function compareTrials(a: readonly TrialPoint[], b: readonly TrialPoint[]
 
 /**
  * One-sided p-value that a is *worse* than b, from a comparison of a − b: the evidence for "a is worse"
- * (small p) against "a is at least as good". Exactly equal sides give 1.
+ * (small p) against "a is at least as good". Exactly equal sides give 1. Any t statistic of a − b
+ * with its degrees of freedom will do (test-rows.ts compares two models on the same test rows).
  */
-export function pWorse(c: Comparison, higherIsBetter: boolean): number {
+export function pWorse(c: Pick<Comparison, 't' | 'df'>, higherIsBetter: boolean): number {
   if (c.t === 0) return 1;
   // Higher is better: a worse means a − b < 0, i.e. the lower tail.
   return higherIsBetter ? studentTCdf(c.t, c.df) : studentTCdf(-c.t, c.df);
 }
 
 /** One-sided p-value that a is *better* than b (the mirror of pWorse). */
-export function pBetter(c: Comparison, higherIsBetter: boolean): number {
+export function pBetter(c: Pick<Comparison, 't' | 'df'>, higherIsBetter: boolean): number {
   return pWorse(c, !higherIsBetter);
 }
 

@@ -7,4 +7,5 @@ export * from './compare.js';
 export * from './intervals.js';
 export * from './decision.js';
 export * from './shared-rows.js';
+export * from './test-rows.js';
 export * from './power-law.js';

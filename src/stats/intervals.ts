@@ -73,7 +73,8 @@ export function wilson(p: number, n: number, z: number): Interval {
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { lo: Math.max(0, centre - half), hi: Math.min(1, centre + half) };
+  // At p = 0 (or 1) the end is exactly 0 (or 1); computed, it misses by rounding noise (6.9e-18).
+  return { lo: p <= 0 ? 0 : Math.max(0, centre - half), hi: p >= 1 ? 1 : Math.min(1, centre + half) };
 }
 
 /**

@@ -24,10 +24,17 @@ export function mean(values: ArrayLike<number>): number {
   return s / values.length;
 }
 
-/** Sample variance (n − 1 in the denominator); 0 for fewer than two values. */
+/**
+ * Sample variance (n − 1 in the denominator); 0 for fewer than two values, and exactly 0 for values
+ * that are all the same (their floating-point mean can miss them by an ulp, which would leave a
+ * "± 0.000000000000000039" of rounding noise).
+ */
 export function variance(values: ArrayLike<number>): number {
   const n = values.length;
   if (n < 2) return 0;
+  let same = true;
+  for (let i = 1; i < n && same; i++) same = values[i] === values[0];
+  if (same) return 0;
   const m = mean(values);
   let ss = 0;
   for (let i = 0; i < n; i++) ss += (values[i]! - m) ** 2;

@@ -101,6 +101,15 @@ describe('halving through the interface', () => {
     expect(halving.done(s1)).toBe(true);
   });
 
+  it('a dollar budget says its figures at one precision', () => {
+    const spec = sweep({ strategy: 'halving', eta: 3, budget: { usd: 0.05 } });
+    const halving = strategyFor(spec.search);
+    const s0 = halving.start('run', spec, ids(9))!;
+    // Round 1 would train 12 epochs at $0.001 each: $0.012 on top of the $0.045 spent.
+    const s1 = halving.advance(s0, results(ids(9)), { ...context(18), spent: { epochs: 18, usd: 0.045, cpuSeconds: 0 }, usdPerEpoch: 0.001 });
+    expect(s1.stopped?.message).toBe('round 1 would cost about $0.012 more: $0.045 + $0.012 is over search.budget.usd ($0.050)');
+  });
+
   it('hyperband: later brackets join at later rounds and train from scratch', () => {
     const spec = sweep({ strategy: 'hyperband', eta: 3, seed: 5 });
     const hyperband = strategyFor(spec.search);

@@ -3,6 +3,7 @@
  * laid out, a round decided and the next opened — or the rounds stopped, by `search.budget` or because
  * nobody is left — and whether a round is left.
  */
+import { fmtUsds } from '../../format.js';
 import { rng, shuffle } from '../../random.js';
 import { currentRound, HALVING_SCHEMA, type BracketDecision, type HalvingState } from '../../results/halving.js';
 import { trialsPerCandidate, type HalvingStrategy, type SweepSpec } from '../../sweep/schema.js';
@@ -90,8 +91,14 @@ export function decideRound(state: HalvingState, results: ReadonlyMap<string, Ro
     b?.epochs !== undefined && spent.epochs + epochsNext > b.epochs
       ? `round ${nextRound} would train ${epochsNext} more epochs: ${spent.epochs} + ${epochsNext} is over search.budget.epochs (${b.epochs})`
       : b?.usd !== undefined && spent.usd + usdNext > b.usd
-        ? `round ${nextRound} would cost about $${usdNext.toPrecision(3)} more: $${spent.usd.toPrecision(3)} + $${usdNext.toPrecision(3)} is over search.budget.usd ($${b.usd})`
+        ? overUsd(nextRound, spent.usd, usdNext, b.usd!)
         : null;
   if (over) return { ...decided, stopped: { reason: 'budget', message: over, untrained, spent } };
   return { ...decided, rounds: [...decided.rounds, { round: nextRound, epochs: budgetNext, candidates }] };
+}
+
+/** The budget's refusal in dollars, every figure of it at one precision (src/format.ts fmtUsds). */
+function overUsd(round: number, spent: number, next: number, budget: number): string {
+  const [more, before, limit] = fmtUsds([next, spent, budget]);
+  return `round ${round} would cost about $${more} more: $${before} + $${more} is over search.budget.usd ($${limit})`;
 }

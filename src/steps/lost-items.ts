@@ -27,7 +27,7 @@ export const LOST_ITEM_ERROR = {
 /** Whether an item left a result: its document (for a halving round, that round's), or its item handed over. */
 async function leftResult(store: Store, item: WorkItem): Promise<boolean> {
   const curve = item.fraction === undefined ? null : fractionKey(item.fraction);
-  if (await store.exists(keys.continuation(item.runId, curve === null ? item.candidateId : `${item.candidateId}@${curve}`))) return true;
+  if (await store.exists(keys.continuation(item.runId, item.candidateId, curve))) return true;
   const key = curve === null ? keys.candidate(item.runId, item.candidateId) : keys.curvePoint(item.runId, item.candidateId, curve);
   if (!(await store.exists(key))) return false;
   if (item.round === undefined) return true;

@@ -160,7 +160,7 @@ export async function train(store: Store, payload: WorkItem, opts: TrainOptions 
     if (progress.status === 'paused') {
       await phases.time('checkpoint', async () => {
         await store.put(checkpointKey, encodeCheckpoint(progress.checkpoint), 'application/octet-stream');
-        await putJson(store, keys.continuation(runId, curve === null ? candidateId : `${candidateId}@${curve}`), { ...item, status: 'continue' });
+        await putJson(store, keys.continuation(runId, candidateId, curve), { ...item, status: 'continue' });
       });
       return out('continue');
     }

@@ -21,9 +21,9 @@ export const keys = {
   /**
    * The work item of a Train task that handed over (status "continue"): the parent workflow trains it
    * again in the Map's next pass (src/steps/promote.ts). Beside the checkpoints, and scratch like them.
-   * `item`: the candidate id, with `@<fraction>` for a learning curve's point.
+   * `curve`: a learning curve's point (its fraction key), beside its checkpoint (curveCheckpoint).
    */
-  continuation: (runId: string, item: string) => `runs/${runId}/checkpoints/${item}.continue.json`,
+  continuation: (runId: string, candidateId: string, curve: string | null = null) => `runs/${runId}/checkpoints/${candidateId}${curve === null ? '' : `@${curve}`}.continue.json`,
   /** A halving run's rounds: budgets, brackets, who was promoted and why (layerbench.halving.v1). */
   halving: (runId: string) => `runs/${runId}/halving.json`,
   /** A learning curve's plan: its candidates and fractions (layerbench.curve-plan.v1, src/results/learning-curve.ts). */

@@ -18,6 +18,9 @@ import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 import { DeadLetters, Operations } from './constructs/operations.js';
 import { CHECKPOINTS, PREPARED } from './constructs/data-bucket.js';
+
+/** A learning curve's points (keys.curvePoint): written by Train, or as failures by RecordFailure and Aggregate. */
+const CURVE_POINTS = 'runs/*/curve/*';
 import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS, MAP_EXECUTIONS, trainTaskTimeout } from './workflow.js';
 import { parsePriceOverrides } from '../src/cost/prices.js';
 
@@ -189,16 +192,16 @@ export class LayerbenchStack extends Stack {
     // Train: reads its run's manifest and the data; writes only under runs/ (the run id is not known at deploy time).
     grantBucketAccess(train, bucket, train.function, {
       list: true,
-      read: ['datasets/*', PREPARED, 'runs/*/train-context.json', 'runs/*/run.json', 'runs/*/halving.json', 'runs/*/candidates/*', CHECKPOINTS],
-      write: ['runs/*/candidates/*', 'runs/*/models/*', CHECKPOINTS],
+      read: ['datasets/*', PREPARED, 'runs/*/train-context.json', 'runs/*/run.json', 'runs/*/halving.json', 'runs/*/candidates/*', CURVE_POINTS, CHECKPOINTS],
+      write: ['runs/*/candidates/*', CURVE_POINTS, 'runs/*/models/*', CHECKPOINTS],
       // Model and checkpoint objects are tagged for the lifecycle rules that expire them (src/store/s3.ts).
       tag: ['runs/*/models/*', CHECKPOINTS],
     });
-    // RecordFailure: reads the run's manifest; writes the document of a candidate whose task failed outright.
+    // RecordFailure: reads the run's manifest; writes the document of a candidate (or curve point) whose task failed outright.
     grantBucketAccess(recordFailure, bucket, recordFailure.function, {
       list: true,
       read: ['runs/*/run.json'],
-      write: ['runs/*/candidates/*'],
+      write: ['runs/*/candidates/*', CURVE_POINTS],
     });
     // Finalize: reads what Train reads and the candidate documents; writes only the final model.
     grantBucketAccess(finalize, bucket, finalize.function, {
@@ -206,12 +209,14 @@ export class LayerbenchStack extends Stack {
       read: ['datasets/*', 'runs/*/run.json', 'runs/*/candidates/*', 'runs/*/model/*'],
       write: ['runs/*/model/*'],
     });
-    // Aggregate: reads a run's manifest and documents; writes the leaderboard. As Promote: the halving state and the next round's items.
+    // Aggregate: reads a run's manifest and documents; writes the leaderboard, the learning curve's analysis and the
+    // failed document of a candidate whose Map child left no result (src/steps/lost-items.ts). As Promote: the halving
+    // state, the learning curve's plan and the next pass's items.
     // Deletes a run's scratch when it is done with it: the item list the Map read, the checkpoints of a finished run.
     grantBucketAccess(aggregate, bucket, aggregate.function, {
       list: true,
       read: ['runs/*'],
-      write: ['runs/*/leaderboard.*', 'runs/*/halving.json', ITEM_LISTS],
+      write: ['runs/*/leaderboard.*', 'runs/*/halving.json', 'runs/*/curve-plan.json', 'runs/*/learning-curve.json', 'runs/*/candidates/*', CURVE_POINTS, ITEM_LISTS],
       delete: [ITEM_LISTS, CHECKPOINTS],
     });
     // Report: reads a run's documents and the sweep's history; writes the report, the history, and the

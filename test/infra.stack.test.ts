@@ -432,12 +432,12 @@ describe('IAM', () => {
       expect(s3Grants(s, 'record-failure')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['runs/*/run.json'],
-        's3:PutObject': ['runs/*/candidates/*'],
+        's3:PutObject': ['runs/*/candidates/*', 'runs/*/curve/*'],
       });
       expect(s3Grants(s, 'train')).toEqual({
         's3:ListBucket': ['(bucket)'],
-        's3:GetObject': ['datasets/*', 'prepared/*', 'runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/halving.json', 'runs/*/run.json', 'runs/*/train-context.json'],
-        's3:PutObject': ['runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/models/*'],
+        's3:GetObject': ['datasets/*', 'prepared/*', 'runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/curve/*', 'runs/*/halving.json', 'runs/*/run.json', 'runs/*/train-context.json'],
+        's3:PutObject': ['runs/*/candidates/*', 'runs/*/checkpoints/*', 'runs/*/curve/*', 'runs/*/models/*'],
         's3:PutObjectTagging': ['runs/*/checkpoints/*', 'runs/*/models/*'],
       });
       // Finalize reads what Train reads (and its own final.json, to skip a finished run); it writes only the final model.
@@ -449,8 +449,9 @@ describe('IAM', () => {
       expect(s3Grants(s, 'aggregate')).toEqual({
         's3:ListBucket': ['(bucket)'],
         's3:GetObject': ['runs/*'],
-        // As Promote between halving rounds: the halving state and the next round's item list.
-        's3:PutObject': ['plans/*', 'runs/*/halving.json', 'runs/*/leaderboard.*'],
+        // The learning curve's analysis, and the failed document of a candidate or curve point whose Map child left no result;
+        // as Promote between the Map's passes: the halving state, the learning curve's plan and the next item list.
+        's3:PutObject': ['plans/*', 'runs/*/candidates/*', 'runs/*/curve-plan.json', 'runs/*/curve/*', 'runs/*/halving.json', 'runs/*/leaderboard.*', 'runs/*/learning-curve.json'],
         // A run's scratch, once done with: the item list the Map read, a finished run's checkpoints. Nothing else is ever deleted.
         's3:DeleteObject': ['plans/*', 'runs/*/checkpoints/*'],
       });

@@ -14,7 +14,9 @@
  * torch.set_num_threads all 1), and anchor.py tells glibc's malloc to keep freed memory: with
  * glibc's defaults the CNN's buffers go back to the kernel and fault in again each batch, in
  * some processes and not others, so PyTorch's CNN ran at ~900 samples/s in most processes and
- * ~3,500 in the rest (benchmarks/results/2026-12-07-anchor-s6.md). The description says what was set.
+ * ~3,500 in the rest (benchmarks/results/2026-12-07-anchor-s6.md). Its CNN trains in channels_last
+ * (NHWC, Keras' and tfjs' layout), as PyTorch's tuning guide recommends on CPU: ~1.6× the samples/s
+ * of PyTorch's default NCHW here. The description says what was set.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -62,6 +64,8 @@ export interface TorchBlas {
   threads?: number;
   /** Absent in reports written before anchor.py set it (glibc's defaults then). */
   malloc?: TorchMalloc;
+  /** The CNN's memory format; absent in reports written before anchor.py set it (contiguous then). */
+  cnnLayout?: 'channels_last' | 'contiguous';
 }
 
 export interface TorchInfo {
@@ -69,7 +73,7 @@ export interface TorchInfo {
   blas: TorchBlas;
   /** One line for reports (after the word PyTorch): torch's version, its BLAS and threads, a warning when unfair. */
   description: string;
-  /** False unless torch runs on OpenBLAS with one thread and malloc keeps freed memory. */
+  /** False unless torch runs on OpenBLAS with one thread, malloc keeps freed memory and the CNN is channels_last. */
   fair: boolean;
 }
 
@@ -80,18 +84,22 @@ export function describeTorch(version: string, blas: TorchBlas): { description: 
   const lib = blas.config ?? blas.libraries.map((l) => l.split('/').slice(-2).join('/')).join(', ');
   const threads = blas.threads ?? blas.torchThreads;
   const kept = blas.malloc?.kept !== false;
-  const fair = blas.openblas && threads === 1 && blas.torchThreads === 1 && kept;
+  const nchw = blas.cnnLayout === 'contiguous';
+  const fair = blas.openblas && threads === 1 && blas.torchThreads === 1 && kept && !nchw;
   const convs = blas.mkldnn ? '; convolutions on oneDNN' : '';
   const malloc = blas.malloc?.kept
     ? `; glibc malloc keeps freed memory (mmap threshold ${size(blas.malloc.M_MMAP_THRESHOLD)}, trim threshold ${size(blas.malloc.M_TRIM_THRESHOLD)}: its defaults refault the CNN's buffers every batch in most processes)`
     : '';
-  const what = `${version} on ${lib || 'no BLAS found'} (${threads} thread${threads === 1 ? '' : 's'})${convs}${malloc}`;
+  const layout = blas.cnnLayout === 'channels_last' ? '; the CNN in channels_last (NHWC, as Keras and tfjs)' : '';
+  const what = `${version} on ${lib || 'no BLAS found'} (${threads} thread${threads === 1 ? '' : 's'})${convs}${malloc}${layout}`;
   if (fair) return { description: what, fair };
   const why = !blas.openblas
     ? `${blas.reference ? 'the reference BLAS, 2–7× slower than OpenBLAS' : 'not OpenBLAS'} (Debian: apt-get install libopenblas0-pthread)`
     : threads !== 1 || blas.torchThreads !== 1
       ? 'more than one thread (OPENBLAS_NUM_THREADS=1)'
-      : `malloc left at its defaults (${blas.malloc!.why}): freed buffers fault in again each batch, the CNN 3–4× slower in most processes`;
+      : !kept
+        ? `malloc left at its defaults (${blas.malloc!.why}): freed buffers fault in again each batch, the CNN 3–4× slower in most processes`
+        : "the CNN in PyTorch's default NCHW layout (LAYERBENCH_TORCH_CNN_LAYOUT=contiguous), ~1.6× slower than channels_last here";
   return { description: `${what} — UNFAIR ANCHOR: ${why}`, fair };
 }
 

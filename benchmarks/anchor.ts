@@ -11,7 +11,12 @@
  * calls whatever libblas.so.3 is installed: without OpenBLAS that is the reference BLAS, 2–7× slower
  * on these models, so `torchAvailable` reports which BLAS torch loaded and says plainly when the
  * anchor is unfair. PyTorch runs on one thread (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS and
- * torch.set_num_threads all 1).
+ * torch.set_num_threads all 1), and anchor.py tells glibc's malloc to keep freed memory: with
+ * glibc's defaults the CNN's buffers go back to the kernel and fault in again each batch, in
+ * some processes and not others, so PyTorch's CNN ran at ~900 samples/s in most processes and
+ * ~3,500 in the rest (benchmarks/results/2026-12-07-anchor-s6.md). Its CNN trains in channels_last
+ * (NHWC, Keras' and tfjs' layout), as PyTorch's tuning guide recommends on CPU: ~1.6× the samples/s
+ * of PyTorch's default NCHW here. The description says what was set.
  */
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -33,7 +38,19 @@ const ROOT = join(HERE, '..');
 const SCRIPT = join(HERE, 'pytorch', 'anchor.py');
 export const PYTHON = process.env['LAYERBENCH_PYTHON'] ?? '/usr/bin/python3';
 
-/** The BLAS library torch loaded, as benchmarks/pytorch/anchor.py finds it in /proc/self/maps. */
+/** What anchor.py told glibc's malloc before torch loaded (keep_freed_memory). */
+export interface TorchMalloc {
+  /** True when freed memory stays in the process (mmap and trim thresholds raised). */
+  kept: boolean;
+  M_MMAP_THRESHOLD?: number;
+  M_TRIM_THRESHOLD?: number;
+  why: string;
+}
+
+/**
+ * The BLAS library torch loaded, as benchmarks/pytorch/anchor.py finds it in /proc/self/maps, and
+ * the other settings of the process that decide PyTorch's speed.
+ */
 export interface TorchBlas {
   libraries: string[];
   openblas: boolean;
@@ -45,6 +62,10 @@ export interface TorchBlas {
   /** openblas_get_config(), e.g. "OpenBLAS 0.3.21 … Haswell MAX_THREADS=64". */
   config?: string;
   threads?: number;
+  /** Absent in reports written before anchor.py set it (glibc's defaults then). */
+  malloc?: TorchMalloc;
+  /** The CNN's memory format; absent in reports written before anchor.py set it (contiguous then). */
+  cnnLayout?: 'channels_last' | 'contiguous';
 }
 
 export interface TorchInfo {
@@ -52,21 +73,33 @@ export interface TorchInfo {
   blas: TorchBlas;
   /** One line for reports (after the word PyTorch): torch's version, its BLAS and threads, a warning when unfair. */
   description: string;
-  /** False unless torch runs on OpenBLAS with one thread. */
+  /** False unless torch runs on OpenBLAS with one thread, malloc keeps freed memory and the CNN is channels_last. */
   fair: boolean;
 }
+
+const size = (bytes = 0): string => (bytes >= 2 ** 30 ? `${bytes / 2 ** 30} GiB` : `${bytes / 2 ** 20} MiB`);
 
 /** One line naming torch's BLAS, with a warning when the anchor is not a fair one. */
 export function describeTorch(version: string, blas: TorchBlas): { description: string; fair: boolean } {
   const lib = blas.config ?? blas.libraries.map((l) => l.split('/').slice(-2).join('/')).join(', ');
   const threads = blas.threads ?? blas.torchThreads;
-  const fair = blas.openblas && threads === 1 && blas.torchThreads === 1;
+  const kept = blas.malloc?.kept !== false;
+  const nchw = blas.cnnLayout === 'contiguous';
+  const fair = blas.openblas && threads === 1 && blas.torchThreads === 1 && kept && !nchw;
   const convs = blas.mkldnn ? '; convolutions on oneDNN' : '';
-  const what = `${version} on ${lib || 'no BLAS found'} (${threads} thread${threads === 1 ? '' : 's'})${convs}`;
+  const malloc = blas.malloc?.kept
+    ? `; glibc malloc keeps freed memory (mmap threshold ${size(blas.malloc.M_MMAP_THRESHOLD)}, trim threshold ${size(blas.malloc.M_TRIM_THRESHOLD)}: its defaults refault the CNN's buffers every batch in most processes)`
+    : '';
+  const layout = blas.cnnLayout === 'channels_last' ? '; the CNN in channels_last (NHWC, as Keras and tfjs)' : '';
+  const what = `${version} on ${lib || 'no BLAS found'} (${threads} thread${threads === 1 ? '' : 's'})${convs}${malloc}${layout}`;
   if (fair) return { description: what, fair };
-  const why = blas.openblas
-    ? 'more than one thread (OPENBLAS_NUM_THREADS=1)'
-    : `${blas.reference ? 'the reference BLAS, 2–7× slower than OpenBLAS' : 'not OpenBLAS'} (Debian: apt-get install libopenblas0-pthread)`;
+  const why = !blas.openblas
+    ? `${blas.reference ? 'the reference BLAS, 2–7× slower than OpenBLAS' : 'not OpenBLAS'} (Debian: apt-get install libopenblas0-pthread)`
+    : threads !== 1 || blas.torchThreads !== 1
+      ? 'more than one thread (OPENBLAS_NUM_THREADS=1)'
+      : !kept
+        ? `malloc left at its defaults (${blas.malloc!.why}): freed buffers fault in again each batch, the CNN 3–4× slower in most processes`
+        : "the CNN in PyTorch's default NCHW layout (LAYERBENCH_TORCH_CNN_LAYOUT=contiguous), ~1.6× slower than channels_last here";
   return { description: `${what} — UNFAIR ANCHOR: ${why}`, fair };
 }
 
@@ -84,6 +117,8 @@ export interface TorchEngineResult {
   median: number;
   /** Samples per CPU-second of the process in each run (steadier than wall time on a loaded machine). */
   cpuRuns?: number[];
+  /** Minor page faults of the process in each run (a few with malloc kept; 13k–46k an epoch without). */
+  minorFaults?: number[];
   torch: string;
   /** What the measuring process had loaded (absent in reports written before it was recorded). */
   blas?: TorchBlas;

@@ -29,6 +29,12 @@ export interface EngineResult {
    * time on a loaded machine, where the process waits for a core.
    */
   cpuRuns: number[];
+  /**
+   * Minor page faults of the process in each run: memory the run touched for the first time (the
+   * wasm heap only grows, so after the warm-up this stays near zero unless something is freed to
+   * the kernel and faulted in again, as glibc did to PyTorch's CNN; see benchmarks/pytorch/anchor.py).
+   */
+  minorFaults?: number[];
 }
 
 export function median(xs: number[]): number {
@@ -44,6 +50,7 @@ export async function measureEngine(backend: string, model: ModelName, samplesPe
   const split = syntheticSplit(ref, samplesPerRun, 32);
   const ends: number[] = [];
   const cpuEnds: number[] = [];
+  const faultEnds: number[] = [];
   const cpuMs = () => {
     const u = process.cpuUsage();
     return (u.user + u.system) / 1000;
@@ -58,6 +65,7 @@ export async function measureEngine(backend: string, model: ModelName, samplesPe
     onEpoch: () => {
       ends.push(performance.now());
       cpuEnds.push(cpuMs());
+      faultEnds.push(process.resourceUsage().minorPageFault);
     },
   });
   const rates = ends.slice(1).map((end, i) => samplesPerRun / ((end - ends[i]!) / 1000));
@@ -71,6 +79,7 @@ export async function measureEngine(backend: string, model: ModelName, samplesPe
     runs: rates,
     median: median(rates),
     cpuRuns: cpuRates,
+    minorFaults: faultEnds.slice(1).map((end, i) => end - faultEnds[i]!),
   };
 }
 

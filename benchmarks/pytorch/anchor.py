@@ -2,13 +2,15 @@
 
   python3 anchor.py blas
       Prints one JSON line: torch's version and the BLAS library it loaded (from /proc/self/maps
-      after a matrix product), whether that is OpenBLAS, its thread count, and oneDNN (mkldnn).
+      after a matrix product), whether that is OpenBLAS, its thread count, oneDNN (mkldnn), and
+      what glibc's malloc was told (below).
 
   python3 anchor.py engine <mlp|cnn|lstm> <samples_per_epoch> <runs>
       Trains the seed model (batch 32, Adam 1e-3, one thread) on seeded synthetic data: a warm-up
       epoch, then <runs> timed epochs, each followed by a 32-row validation pass (as layerbench's
       loop does). Prints one JSON line: {"runs": [samples/s per epoch], "median": ...,
-      "cpuRuns": [samples per CPU-second of the process, per epoch], "blas": ...}.
+      "cpuRuns": [samples per CPU-second of the process, per epoch], "minorFaults": [page faults
+      per epoch], "blas": ...}.
 
   python3 anchor.py sweep <splits.json>
       The seattle-weather sweep as a sequential loop: every candidate (depth x width) x repeat on
@@ -16,6 +18,23 @@
       sweep's dropout, Adam, batch size, epochs and early stopping on val_loss with patience and
       best-weight restore. Prints one JSON line with the loop's seconds and each candidate's mean
       validation accuracy.
+
+Allocator: glibc's malloc, by default, gives the CNN's large buffers (activations and gradients of
+~0.1-3 MB per batch) back to the kernel as it frees them (munmap, or trimming the heap top with brk),
+so every batch faults them in again. How much it gives back varies from process to process: the same
+seeded CNN ran with 40k minor page faults in some processes and 150k-220k in others, at ~3,500 or
+~900 samples/s (benchmarks/results/2026-12-07-anchor-s6.md). So, before torch loads, this script tells
+glibc to keep freed memory (mallopt M_MMAP_THRESHOLD 32 MiB, M_TRIM_THRESHOLD 1 GiB), as a careful user
+would by preloading jemalloc or tcmalloc (PyTorch's Performance Tuning Guide): PyTorch's best configuration
+on every run. LAYERBENCH_TORCH_MALLOC=default leaves glibc's defaults, to reproduce the slow processes.
+Every JSON line's "blas" carries "malloc": what was set.
+
+Layout: the CNN trains in channels_last (NHWC) memory format, the layout Keras and tfjs use and the
+one PyTorch's Performance Tuning Guide recommends for convolutions on CPU: oneDNN then runs its
+brgemm forward convolutions and half as many reorders as with PyTorch's default (NCHW, "contiguous"),
+~1.5-1.7x the samples/s on the seed CNN here (ONEDNN_VERBOSE=1 shows both). The numbers are the same (one layout
+of the same tensors). LAYERBENCH_TORCH_CNN_LAYOUT=contiguous keeps PyTorch's default; "blas"
+carries "cnnLayout".
 
 Needs torch (Debian: apt-get install python3-torch libopenblas0-pthread; run with /usr/bin/python3).
 Debian's torch calls whatever libblas.so.3 the alternatives system points at: without OpenBLAS that is
@@ -31,11 +50,35 @@ for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import ctypes
 import json
+import resource
 import statistics
 import sys
 import time
 
-import torch
+
+def keep_freed_memory():
+    """Tell glibc's malloc to keep freed memory in the process (see the module's docstring): what it set."""
+    if os.environ.get("LAYERBENCH_TORCH_MALLOC") == "default":
+        return {"kept": False, "why": "LAYERBENCH_TORCH_MALLOC=default"}
+    # mallopt's parameters (malloc.h); glibc refuses an mmap threshold above 32 MiB on 64-bit.
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    settings = {"M_MMAP_THRESHOLD": 32 * 2**20, "M_TRIM_THRESHOLD": 2**30}
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        ok = libc.mallopt(m_mmap_threshold, settings["M_MMAP_THRESHOLD"]) == 1
+        ok = libc.mallopt(m_trim_threshold, settings["M_TRIM_THRESHOLD"]) == 1 and ok
+    except (OSError, AttributeError):
+        ok = False
+    if not ok:
+        return {"kept": False, "why": "mallopt failed: not glibc?"}
+    return {"kept": True, **settings, "why": "glibc otherwise returns freed buffers to the kernel and faults them in again, differently per process"}
+
+
+MALLOC = keep_freed_memory()
+# The CNN's memory format (see the module's docstring).
+CNN_LAYOUT = "contiguous" if os.environ.get("LAYERBENCH_TORCH_CNN_LAYOUT") == "contiguous" else "channels_last"
+
+import torch  # after mallopt, so that torch's first buffers follow it too
 from torch import nn
 
 torch.set_num_threads(1)
@@ -72,7 +115,7 @@ def blas_info():
     return info
 
 
-BLAS = blas_info()
+BLAS = {**blas_info(), "malloc": MALLOC, "cnnLayout": CNN_LAYOUT}
 
 
 def seed_model(name):
@@ -114,11 +157,15 @@ def engine(name, samples, runs):
         y = torch.rand(samples, 1) * 2 - 1
         yv = torch.rand(32, 1) * 2 - 1
         loss_fn = nn.MSELoss()
+    if len(shape) == 3 and CNN_LAYOUT == "channels_last":
+        fmt = torch.channels_last
+        model, x, xv = model.to(memory_format=fmt), x.contiguous(memory_format=fmt), xv.contiguous(memory_format=fmt)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    rates, cpu_rates = [], []
+    rates, cpu_rates, faults = [], [], []
     for epoch in range(runs + 1):
         start = time.perf_counter()
         cpu_start = time.process_time()
+        faults_start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         model.train()
         order = torch.randperm(samples)
         total = torch.zeros(())
@@ -138,7 +185,8 @@ def engine(name, samples, runs):
         if epoch > 0:
             rates.append(samples / seconds)
             cpu_rates.append(samples / cpu_seconds)
-    print(json.dumps({"runs": rates, "median": statistics.median(rates), "cpuRuns": cpu_rates, "torch": torch.__version__, "blas": BLAS}))
+            faults.append(resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults_start)
+    print(json.dumps({"runs": rates, "median": statistics.median(rates), "cpuRuns": cpu_rates, "minorFaults": faults, "torch": torch.__version__, "blas": BLAS}))
 
 
 def sweep(path):

@@ -17,7 +17,14 @@
  *     the seed MLP): how much slower each gets when two train together, per wall and per CPU second —
  *     what two workers can gain at most — with the workers' V8 flag (--max-semi-space-size=2) and without.
  *
- *   npx tsx benchmarks/scaling.ts [--pairs 3] [--skip-torch] [--skip-workers] [--skip-heavy] [--contention]
+ *  4. (--warm-up) what each worker process pays once: one worker trains the 24-candidate sweep
+ *     `--pairs` times over (a new run each pass) in the same process. Per pass, the tasks' CPU-seconds
+ *     (the candidate documents' compute) and the worker's main-thread and helper-thread CPU
+ *     (/proc, Linux): the first pass over the later ones is the warm-up every worker process pays —
+ *     V8 compiling the hot JavaScript on its helper threads, and that code running cold meanwhile —
+ *     which a second worker pays again (what makes each task of a 2-worker run cost more CPU).
+ *
+ *   npx tsx benchmarks/scaling.ts [--pairs 3] [--skip-torch] [--skip-workers] [--skip-heavy] [--contention] [--warm-up]
  *
  * The load average is printed before and after each part, and how the kernel shares the CPU: with
  * sched_autogroup on (Linux's default on desktops and many containers), the CPU is shared fairly
@@ -33,6 +40,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { loadExampleSweep, prepareExamples } from '../examples/prepare.js';
 import { LocalStore } from '../src/store/local.js';
+import { plan } from '../src/steps/plan.js';
+import { keys } from '../src/store/keys.js';
+import { getJson, putJson } from '../src/store/store.js';
+import type { CandidateDoc } from '../src/results/document.js';
+import { TrainPool } from '../src/workflow/pool.js';
 import { compareSweep, describeTorch, torchAvailable } from './anchor.js';
 import { median } from './engine.js';
 
@@ -218,10 +230,91 @@ async function contention(pairs: number): Promise<void> {
   );
 }
 
+/** A process's CPU-seconds so far on its main thread and on all its other threads (Linux /proc). */
+function threadCpu(pid: number): { main: number; helpers: number } {
+  let main = 0;
+  let helpers = 0;
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const seconds = (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, clock ticks (USER_HZ 100)
+    if (Number(tid) === pid) main += seconds;
+    else helpers += seconds;
+  }
+  return { main, helpers };
+}
+
+/** The pool's worker process: this process's child started with the pool's --expose-gc. */
+function workerPid(): number | undefined {
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const parent = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (parent === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--expose-gc')) return Number(pid);
+    } catch {
+      // a process that ended while we looked
+    }
+  }
+  return undefined;
+}
+
+async function warmUp(passes: number, heavy: boolean): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'layerbench-warm-up-'));
+  const pool = new TrainPool({ storeUri: dir, workers: 1 });
+  try {
+    const store = new LocalStore(dir);
+    await prepareExamples(store);
+    const file = await sweep24(dir, heavy);
+    const spec = JSON.parse(readFileSync(file, 'utf8')) as { name: string };
+    await putJson(store, keys.sweep(spec.name), spec);
+    const before = load();
+    await pool.warm(1);
+    const pid = workerPid();
+    const rows: string[] = [];
+    for (let pass = 0; pass < passes; pass++) {
+      const planned = await plan(store, { trigger: 'cli', key: keys.sweep(spec.name), runId: `warm-up-${pass}` }, { datasetScope: 'anywhere' });
+      const start = pid === undefined ? undefined : threadCpu(pid);
+      let cpu = 0;
+      for (const item of planned.items) {
+        let out = await pool.run(item);
+        while (out.status === 'continue') out = await pool.run(out);
+        const doc = await getJson<CandidateDoc>(store, keys.candidate(item.runId, item.candidateId));
+        cpu += doc.compute?.cpuSeconds ?? 0;
+      }
+      const end = pid === undefined ? undefined : threadCpu(pid);
+      const threads = start && end ? `${(end.main - start.main).toFixed(2)} | ${(end.helpers - start.helpers).toFixed(2)}` : 'n/a | n/a';
+      rows.push(`| ${pass + 1} | ${cpu.toFixed(2)} | ${threads} |`);
+      process.stderr.write(`  warm-up pass ${pass + 1}/${passes}: ${cpu.toFixed(2)} CPU-s (load ${load()})\n`);
+    }
+    process.stdout.write(
+      [
+        `### One worker process trains the ${heavy ? 'heavy ' : ''}24-candidate sweep ${passes} times over (warm-up per process)`,
+        '',
+        '| pass | tasks: CPU-s (documents) | worker main thread CPU-s | worker helper threads CPU-s |',
+        '|---:|---:|---:|---:|',
+        ...rows,
+        '',
+        `The first pass over the others is what every worker process pays once (a second worker pays it again). Load average before ${before}, after ${load()}.`,
+        '',
+      ].join('\n'),
+    );
+  } finally {
+    await pool.destroy();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 const isEntry = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].split('/').pop()!);
 if (isEntry) {
   const { values } = parseArgs({
-    options: { pairs: { type: 'string', default: '3' }, 'skip-torch': { type: 'boolean' }, 'skip-workers': { type: 'boolean' }, 'skip-heavy': { type: 'boolean' }, contention: { type: 'boolean' } },
+    options: {
+      pairs: { type: 'string', default: '3' },
+      'skip-torch': { type: 'boolean' },
+      'skip-workers': { type: 'boolean' },
+      'skip-heavy': { type: 'boolean' },
+      contention: { type: 'boolean' },
+      'warm-up': { type: 'boolean' },
+    },
   });
   const pairs = Number(values.pairs);
   if (!values['skip-workers']) {
@@ -229,5 +322,9 @@ if (isEntry) {
     if (!values['skip-heavy']) await workerScaling(pairs, true);
   }
   if (values.contention) await contention(pairs);
+  if (values['warm-up']) {
+    await warmUp(pairs, false);
+    if (!values['skip-heavy']) await warmUp(pairs, true);
+  }
   if (!values['skip-torch']) await againstTorch(pairs);
 }

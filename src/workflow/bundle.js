@@ -29,6 +29,7 @@ const require = createRequire(import.meta.url);
 export const EXTERNAL_PACKAGES = ['@tensorflow/*', '@aws-sdk/*', '@smithy/*', 'tinypool'];
 /** Bumped when the build settings change, so that a bundle cached with the old ones is rebuilt. */
 const BUILD = `3:${EXTERNAL_PACKAGES.join(',')}`;
+const CJS_BUILD = `${BUILD}:require-imports`;
 
 /**
  * @typedef {object} BundleRequest
@@ -129,11 +130,13 @@ export function bundleSync(request) {
   try {
     const esbuild = loadEsbuild();
     const where = paths(request);
-    if (!upToDate(where.bundle, where.manifest, esbuild.version, BUILD)) {
+    if (!upToDate(where.bundle, where.manifest, esbuild.version, CJS_BUILD)) {
       writable(where.dir);
       const temp = `${where.bundle}.${process.pid}.tmp`;
-      const result = esbuild.buildSync({ ...options(temp), entryPoints: [request.entry] });
-      commit(where, temp, result.metafile, esbuild.version, BUILD);
+      // `import()` of a package becomes `require`: Node's ESM loader would read and lex tfjs' CommonJS
+      // for its export names at a worker's first model save (~0.5 CPU-s per process), tfjs required already.
+      const result = esbuild.buildSync({ ...options(temp), supported: { 'dynamic-import': false }, entryPoints: [request.entry] });
+      commit(where, temp, result.metafile, esbuild.version, CJS_BUILD);
     }
     return where.bundle;
   } catch {

@@ -8,6 +8,7 @@
  * and puts it at `$.items` — the very array the deployed Map's ItemReader reads from the bucket.
  */
 import './polyfill.js';
+import { availableParallelism } from 'node:os';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { boundedMessage, errorMessage, LayerbenchError } from '../errors.js';
 import { plan, planOutput, type PlanOptions } from '../steps/plan.js';
@@ -20,6 +21,7 @@ import { getJson, type Store } from '../store/store.js';
 import { STATE } from './contract.js';
 import { definitionFromTemplate, localDefinition, trainState, type AslDefinition } from './asl.js';
 import { defaultWorkers, TrainPool, WorkerTaskError, type TrainPoolOptions } from './pool.js';
+import type { DrawingThread } from './drawing-thread.js';
 
 /** What a 'planned' event says about the plan (the cloud's status command knows no more). */
 export type PlannedRuns = Pick<PlanOutput, 'runs' | 'skipped' | 'warnings'>;
@@ -112,6 +114,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
   let planned: PlanResult | undefined;
   const lastTrainError = new Map<string, string>();
   let reportModule: Promise<typeof import('../steps/report.js')> | undefined;
+  let drawingThread: Promise<DrawingThread | undefined> | undefined;
   /**
    * Report and Aggregate (which Report imports), and the report's vega, load once the first task has
    * trained, while the others train: not before, when the workers starting take the cores, and not
@@ -123,6 +126,19 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     reportModule = import('../steps/report.js');
     reportModule.catch(() => undefined); // a failed load surfaces in the Report state
   };
+  /**
+   * The report's charts are drawn on two cores, here and in a thread (drawing-thread.ts), which loads
+   * and warms up vega first (~0.5 CPU-seconds): it starts once a core is idle — at once when there
+   * are fewer workers than cores, otherwise when the round's last items are training and a worker
+   * has nothing left to train — so that it takes no core a candidate could have used.
+   */
+  const cores = availableParallelism();
+  const training = { running: 0, started: new Set<string>(), roundItems: 0 };
+  const startDrawing = (now = false) => {
+    if (!pool || drawingThread) return;
+    if (!now && (training.running >= cores || (workers >= cores && training.started.size < training.roundItems))) return;
+    drawingThread = import('./drawing-thread.js').then((m) => m.startDrawingThread()).catch(() => undefined);
+  };
   /** Report's figures, drawn in this process while Finalize refits in a worker. */
   let drawingAhead: Promise<void> | undefined;
 
@@ -130,12 +146,15 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     [STATE.plan]: async (input) => {
       // Locally a sweep may name the user's own files (src/steps/dataset.ts); the store is still read under datasets/ only.
       planned = await plan(store, input as PlanInput, { datasetScope: 'anywhere', trainTimeoutSeconds: timeoutMs / 1000, ...opts.planOptions });
+      training.roundItems = planned.itemCount;
       progress({ type: 'planned', plan: planned, total: planned.itemCount });
       return planOutput(planned);
     },
     [STATE.train]: async (input) => {
       const item = input as WorkItem;
       let out: TrainOutput;
+      training.running++;
+      training.started.add(item.candidateId);
       try {
         await opts.beforeTrain?.(item);
         out = await trainer(item);
@@ -144,7 +163,9 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
         lastTrainError.set(item.candidateId, boundedMessage(`${err instanceof Error ? err.name : 'Error'}: ${errorMessage(err)}`, { maxLength: 300 }));
         throw err;
       } finally {
+        training.running--;
         loadReport();
+        startDrawing();
       }
       // A task that checkpointed is not done: Promote puts it in the Map's next pass.
       if (out.status !== 'continue') progress({ type: 'candidate', runId: out.runId, candidateId: out.candidateId, status: out.status });
@@ -161,6 +182,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       signal?.throwIfAborted();
       progress({ type: 'aggregating' });
       loadReport(); // loaded already, unless no task trained (loadReport)
+      startDrawing(true);
       const { aggregate } = await import('../steps/aggregate.js');
       return aggregate(store, input as AggregateInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
     },
@@ -168,6 +190,8 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
       signal?.throwIfAborted();
       const { promote } = await import('../steps/promote.js');
       const out = await promote(store, input as PromoteInput, { ...(opts.prices ? { prices: opts.prices } : {}) });
+      training.started.clear();
+      training.roundItems = out.itemCount;
       progress({ type: 'round', total: out.itemCount });
       return out;
     },
@@ -228,6 +252,7 @@ export async function runLocal(opts: RunLocalOptions): Promise<RunLocalResult> {
     if (stop) signal?.removeEventListener('abort', stop);
     await pool?.destroy();
     await inFlight.close();
+    await (await drawingThread)?.stop();
     // A worker killed mid-write (a crash, a timeout, an interrupt) leaves its temp file: gone with the worker.
     if (store instanceof LocalStore) await store.removeStaleTemps().catch(() => undefined);
   }

@@ -22,9 +22,63 @@ export async function renderSvg(spec: ChartSpec, idPrefix: string): Promise<stri
     aheadChars -= early.chars;
     return early.svg;
   }
-  const svg = draw(spec, idPrefix);
+  const svg = helper ? drawShared(spec, idPrefix, helper) : draw(spec, idPrefix);
   if (key !== undefined && drawingAhead > 0) keep(key, svg);
   return svg;
+}
+
+/** Draws a chart elsewhere (another thread) exactly as drawSvg draws it here. */
+export type ChartDrawer = (spec: ChartSpec, idPrefix: string) => Promise<string>;
+
+let helper: ChartDrawer | undefined;
+/** Charts waiting to be drawn, taken in order by this thread and by the helper, whichever is free. */
+const queue: { spec: ChartSpec; idPrefix: string; resolve: (svg: string) => void; reject: (err: unknown) => void }[] = [];
+let drawingHere = false;
+let helperBusy = false;
+
+/**
+ * From now on (until unshareDrawing), charts are drawn by this thread and `drawer` side by
+ * side: the ~23 charts of a report take ~1.6 CPU-seconds of vega, which the local runner spends after
+ * the last candidate with a core to spare. The same vega draws the same SVG in either place.
+ */
+export function shareDrawing(drawer: ChartDrawer): void {
+  helper = drawer;
+}
+
+/** No more charts for `drawer` (those it has are drawn); the charts are drawn here again, unless another helper took its place. */
+export function unshareDrawing(drawer: ChartDrawer): void {
+  if (helper === drawer) helper = undefined;
+}
+
+function drawShared(spec: ChartSpec, idPrefix: string, drawer: ChartDrawer): Promise<string> {
+  const svg = new Promise<string>((resolve, reject) => queue.push({ spec, idPrefix, resolve, reject }));
+  pump(drawer);
+  return svg;
+}
+
+/** Hand the next waiting charts to whichever of this thread and the helper is free. */
+function pump(drawer: ChartDrawer): void {
+  if (!helperBusy && queue.length > 0) {
+    const job = queue.shift()!;
+    helperBusy = true;
+    drawer(job.spec, job.idPrefix)
+      .then(job.resolve, job.reject)
+      .finally(() => {
+        helperBusy = false;
+        pump(drawer);
+      });
+  }
+  if (!drawingHere && queue.length > 0) {
+    const job = queue.shift()!;
+    drawingHere = true;
+    draw(job.spec, job.idPrefix)
+      .then(job.resolve, job.reject)
+      .finally(() => {
+        drawingHere = false;
+        // Drawing may never yield to the event loop: let the helper's answer in before taking the next chart.
+        setImmediate(() => pump(drawer));
+      });
+  }
 }
 
 /**
@@ -75,6 +129,11 @@ export function drawingsAhead(): number {
   return ahead.size;
 }
 
+/** A chart drawn here, never ahead or elsewhere: what a helper thread runs (src/report/charts/draw-thread.ts). */
+export function drawSvg(spec: ChartSpec, idPrefix: string): Promise<string> {
+  return draw(spec, idPrefix);
+}
+
 async function draw(spec: ChartSpec, idPrefix: string): Promise<string> {
   const compiled = vl.compile(spec).spec;
   // Vega logs dataflow errors instead of throwing them; collect them and fail loudly instead.
@@ -113,13 +172,38 @@ export function specTitle(spec: ChartSpec): { text: string; subtitle: string } {
   return { text: t?.text ?? '', subtitle: t?.subtitle ?? '' };
 }
 
-/** Make every id in an SVG unique under a prefix, with the references to it. */
+/**
+ * Make every id in an SVG unique under a prefix, with the references to it. Vega numbers clip paths
+ * and gradients per process (clip1, clip2…, gradient_0…): they are numbered again per chart, in order
+ * of appearance from vega's first numbers, so that a chart's SVG depends on its spec alone, not on
+ * what its process or thread drew before (the local runner draws charts in two threads).
+ */
 export function prefixSvgIds(svg: string, prefix: string): string {
   const p = prefix.replace(/[^A-Za-z0-9_-]/g, '_');
+  const local = chartLocalIds();
   return svg
-    .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${p}-${id}"`)
-    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${p}-${id})`)
-    .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${p}-${id}"`);
+    .replace(/\bid="([^"]+)"/g, (_m, id: string) => `id="${p}-${local(id)}"`)
+    .replace(/url\(#([^)]+)\)/g, (_m, id: string) => `url(#${p}-${local(id)})`)
+    .replace(/href="#([^"]+)"/g, (_m, id: string) => `href="#${p}-${local(id)}"`);
+}
+
+/** Vega's numbered ids (a radial gradient's pattern is its gradient's id with `p_` before) renumbered from vega's first numbers. */
+function chartLocalIds(): (id: string) => string {
+  const first = { clip: 1, gradient_: 0 };
+  const next = { ...first };
+  const seen = new Map<string, number>();
+  return (id) => {
+    const m = /^(p_)?(clip|gradient_)(\d+)$/.exec(id);
+    if (!m) return id;
+    const kind = m[2] as keyof typeof first;
+    const key = `${kind}${m[3]}`;
+    let n = seen.get(key);
+    if (n === undefined) {
+      n = next[kind]++;
+      seen.set(key, n);
+    }
+    return `${m[1] ?? ''}${kind}${n}`;
+  };
 }
 
 /**

@@ -146,7 +146,7 @@ export function markdown(r: BenchReport): string {
     `Throughput: layerbench on wasm and PyTorch (${'`'}benchmarks/pytorch/anchor.py${'`'}, ${'`'}torch.set_num_threads(1)${'`'}) alternate in ` +
       `${r.settings.pairs} pairs of fresh processes; each figure is the median of all their timed epochs. The sweep row times whole ` +
       `processes (start-up, data, plan, training, report), medians of ${r.settings.pairs} interleaved runs. For reference, PyTorch on a quiet ` +
-      `machine (load < 1, 2026-11-30): ${MODEL_NAMES.map((k) => `${k} ≈ ${fmt(QUIET_PYTORCH_REFERENCE[k])}`).join(', ')} samples/s.`,
+      `machine (load 1.4–2.6, 2026-12-07, memory kept, the CNN channels_last): ${MODEL_NAMES.map((k) => `${k} ≈ ${fmt(QUIET_PYTORCH_REFERENCE[k])}`).join(', ')} samples/s.`,
     '',
     `## Training throughput, samples/s`,
     '',

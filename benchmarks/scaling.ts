@@ -176,7 +176,7 @@ async function againstTorch(pairs: number): Promise<void> {
       `| layerbench run, ${workers} workers | ${ours.toFixed(1)} s |`,
       `| PyTorch loop (${description}) | ${c.pytorch.wallSeconds.toFixed(1)} s (loop alone ${c.pytorch.loopSeconds.toFixed(1)} s) |`,
       '',
-      `layerbench / PyTorch wall time: **${(ours / c.pytorch.wallSeconds).toFixed(2)}** (goal ≤ 0.5)${fair ? '' : ' — the PyTorch side is not on one OpenBLAS thread: unfair'}. Load average before ${before}, after ${load()}.${sharing}`,
+      `layerbench / PyTorch wall time: **${(ours / c.pytorch.wallSeconds).toFixed(2)}** (goal ≤ 0.5)${fair ? '' : ' — the PyTorch side is not as the anchor should run (its description above says why): unfair'}. Load average before ${before}, after ${load()}.${sharing}`,
       '',
     ].join('\n'),
   );

@@ -18,11 +18,11 @@ import { TRAIN_RUNTIMES, TrainFunction } from './constructs/train-function.js';
 import { UploadTrigger } from './constructs/upload-trigger.js';
 import { DeadLetters, Operations } from './constructs/operations.js';
 import { CHECKPOINTS, PREPARED } from './constructs/data-bucket.js';
+import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS, MAP_EXECUTIONS, trainTaskTimeout } from './workflow.js';
+import { parsePriceOverrides } from '../src/cost/prices.js';
 
 /** A learning curve's points (keys.curvePoint): written by Train, or as failures by RecordFailure and Aggregate. */
 const CURVE_POINTS = 'runs/*/curve/*';
-import { DEFAULT_MAX_CONCURRENCY, ITEM_LISTS, MAP_EXECUTIONS, trainTaskTimeout } from './workflow.js';
-import { parsePriceOverrides } from '../src/cost/prices.js';
 
 /** Names of the stack outputs the CLI looks up (src/cloud/stack.ts). */
 export const OUTPUTS = { bucket: 'BucketName', stateMachine: 'StateMachineArn' } as const;

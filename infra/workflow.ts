@@ -10,7 +10,7 @@
  * Promote runs in the Aggregate function (the same bundle, `step: "promote"`).
  *
  * The Map's children are Express executions by default (`mapExecution`): Step Functions bills a
- * Standard child per state transition ($25 per million; a child is at least three), an Express child
+ * Standard child per state transition ($25 per million; a child is two: Train and the Pass after it), an Express child
  * per request ($1 per million) and per GB-second of its duration — for candidates that train in
  * seconds, a small part of the price. An Express child lasts five minutes at most, which is why a task
  * that has to go on does so in the parent, never in a loop inside the child, and why Train's timeout

@@ -44,14 +44,21 @@ export async function aggregate(store: Store, payload: AggregateInput, opts: Agg
   const input = parsePayload(aggregateInputSchema, payload, 'Aggregate');
   const runs: RunSummary[] = [];
   let promote = false;
+  // Each run's handed-over items, listed once: for the lost items' check and for the run itself.
+  const handedOver = new Map<string, Promise<string[]>>();
+  const continuations = (runId: string): Promise<string[]> => {
+    let listed = handedOver.get(runId);
+    if (!listed) handedOver.set(runId, (listed = continuationKeys(store, runId)));
+    return listed;
+  };
   // A child of the Map that ended without a result: its candidate is recorded as failed, with the reason.
-  if (input.itemsKey && isScratchKey(input.itemsKey)) await recordLostItems(store, input.itemsKey, opts.now ?? new Date());
+  if (input.itemsKey && isScratchKey(input.itemsKey)) await recordLostItems(store, input.itemsKey, continuations, opts.now ?? new Date());
   for (const ref of input.runs) {
     if (ref.duplicate) {
       runs.push(await existingSummary(store, ref.runId, ref.sweep));
       continue;
     }
-    if ((await continuationKeys(store, ref.runId)).length > 0) {
+    if ((await continuations(ref.runId)).length > 0) {
       // Tasks handed over: their candidates are not done, so nothing is ranked or cleaned up yet.
       promote = true;
       runs.push({ runId: ref.runId, sweep: ref.sweep, leaderboardKey: keys.leaderboard(ref.runId, 'json'), succeeded: 0, failed: 0 });

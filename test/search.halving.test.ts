@@ -68,13 +68,35 @@ describe('halving promotion', () => {
     // Act
     const decision = rankRung(entries, 3, true, 0);
     // Assert: the smallest of the indistinguishable goes on; the larger ones, and the clearly worse (however small), stop
-    expect(decision.keep).toBe(3);
-    expect(decision.cut).toBe('c');
+    expect(decision).toMatchObject({ keep: 3, against: 'cut', cut: 'c' });
     expect(promoted(decision)).toEqual(['a', 'b', 'c', 'tiny']);
     const verdict = Object.fromEntries(decision.candidates.map((c) => [c.candidateId, c.verdict]));
     expect(verdict).toMatchObject({ a: 'top', tiny: 'indistinguishable', small: 'stopped', wide: 'stopped', d: 'stopped', broken: 'failed' });
     for (const id of ['wide', 'small', 'tiny']) expect(decision.candidates.find((c) => c.candidateId === id)!.p).toBeGreaterThanOrEqual(0.05);
     expect(decision.candidates.find((c) => c.candidateId === 'd')!.p).toBeLessThan(0.05);
+  });
+
+  it('when more than k are within noise of the best, the best goes on with the smallest of them, not the next by mean', () => {
+    // Arrange: accuracy, higher is better; 6 candidates, keep 2. "best" leads; "wide", "mid" and "small"
+    // are within noise of it (their differences from it change sign across trials); "poor" is clearly worse.
+    const entries = [
+      entry('best', [0.9, 0.86, 0.88], 5000),
+      entry('wide', [0.87, 0.89, 0.875], 4000),
+      entry('mid', [0.88, 0.85, 0.885], 900),
+      entry('small', [0.86, 0.88, 0.86], 60),
+      entry('poor', [0.6, 0.61, 0.6], 10),
+      entry('poor2', [0.55, 0.56, 0.55], 20),
+    ];
+    // Act
+    const decision = rankRung(entries, 3, true, 0);
+    // Assert: "small" goes on beside the best although "wide" and "mid" score higher; they stop, as does
+    // the clearly worse "poor" however small it is; every test is against the best
+    expect(decision).toMatchObject({ keep: 2, against: 'best', cut: 'best' });
+    expect(promoted(decision)).toEqual(['best', 'small']);
+    const verdict = Object.fromEntries(decision.candidates.map((c) => [c.candidateId, c.verdict]));
+    expect(verdict).toEqual({ best: 'top', wide: 'stopped', mid: 'stopped', small: 'indistinguishable', poor: 'stopped', poor2: 'stopped' });
+    for (const id of ['wide', 'mid', 'small']) expect(decision.candidates.find((c) => c.candidateId === id)!.p).toBeGreaterThanOrEqual(0.05);
+    expect(decision.candidates.find((c) => c.candidateId === 'poor')!.p).toBeLessThan(0.05);
   });
 
   it('lower-is-better metrics keep the smallest; with one trial each only the top go on (no test)', () => {

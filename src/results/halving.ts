@@ -1,7 +1,7 @@
 /**
  * A halving run's rounds, `runs/<runId>/halving.json` (`layerbench.halving.v1`): the budgets and
  * brackets Plan laid out (the halving strategy, src/search/halving/), then per round the candidates it
- * trained and — once Promote has decided — who went on and why: the top of the bracket, indistinguishable from the cut
+ * trained and — once Promote has decided — who went on and why: the top of the bracket, indistinguishable from the best or the cut
  * (with the paired test's p), stopped below it, or failed. If the rounds end early (the budget, or no
  * candidate left), `stopped` says why and what was left untrained. Plan writes it, Promote appends to
  * it; the report reads it to show the rungs.
@@ -24,7 +24,7 @@ export const candidateVerdictSchema = z.object({
   /** Rank in its bracket at this rung (1 = best); null when failed. */
   rank: z.number().int().nullable(),
   verdict: z.enum(VERDICTS),
-  /** Below the cut: the test against the cut candidate and its two-sided p; null above the cut or untestable. */
+  /** The test against the rung's reference candidate (`against`: the cut, or the best) and its two-sided p; null for the top and when untestable. */
   test: z.enum(['paired', 'welch']).nullable(),
   p: z.number().nullable(),
 });
@@ -37,7 +37,13 @@ export const bracketDecisionSchema = z.object({
   entered: z.number().int(),
   /** The top k that go on: max(1, ⌊entered / eta⌋). */
   keep: z.number().int(),
-  /** The k-th ranked candidate; null when none succeeded. */
+  /**
+   * What the others were tested against (src/search/halving/promotion.ts): "cut" — the top k went on,
+   * and small candidates ≈ the k-th; "best" — more than k were ≈ the best, which went on with the
+   * smallest of them. Decisions written before 2026-12-07 have no field: "cut".
+   */
+  against: z.enum(['cut', 'best']).default('cut'),
+  /** The candidate named by `against` (the k-th ranked, or the best); null when none succeeded. */
   cut: z.string().nullable(),
   candidates: z.array(candidateVerdictSchema),
 });

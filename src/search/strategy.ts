@@ -57,7 +57,7 @@ export interface ScheduledRound {
   epochs: number;
   /** If only the top go on. */
   candidates: number;
-  /** If every rung also keeps as many again that the data cannot separate from the cut. */
+  /** If every rung also keeps the most extras the promotion allows (small ones the data cannot separate from the cut). */
   atMost: number;
 }
 

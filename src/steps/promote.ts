@@ -4,8 +4,8 @@
  * Then between the rounds of a search in rounds (halving, hyperband: src/search/). The Choice after
  * Aggregate comes here while a run has a round left; per such run this step reads the round's
  * documents and what the run spent, and hands them to the run's search strategy, which decides who
- * goes on (halving: the top 1 in eta of each bracket, and a few smaller ones the paired test cannot
- * tell from the cut) or stops the rounds (`search.budget`, nobody left); it records the decision in
+ * goes on (halving: 1 in eta of each bracket — the best and the smallest of those the paired test
+ * cannot tell from it, or the top and a few smaller ones ≈ the cut) or stops the rounds (`search.budget`, nobody left); it records the decision in
  * `runs/<runId>/halving.json` and writes the next round's items
  * (`plans/<planId>.json`, the same list the Map's ItemReader reads after Plan). Its output has Plan's
  * shape, `{ runs, itemsKey, itemCount }`, and the state machine goes back to TrainCandidates.

@@ -214,7 +214,9 @@ export const searchSchema = z
     eta: int(2)
       .max(16)
       .optional()
-      .describe('halving, hyperband: each rung keeps the best 1 in eta (and any candidate the paired test cannot tell from the cut) and trains them eta times longer. Default 3.'),
+      .describe(
+        'halving, hyperband: each rung keeps 1 in eta (the best and the smallest of those the paired test cannot tell from it; a few smaller ones ≈ the cut when the rung separates them) and trains them eta times longer. Default 3.',
+      ),
     minEpochs: int(1)
       .max(10_000)
       .optional()

@@ -140,8 +140,9 @@ export function halvingProblems(spec: Pick<SweepSpec, 'search' | 'training' | 'e
 
 /**
  * The rounds a halving sweep plans, before anything is trained: per round the candidates that enter
- * it (the promoted and the bracket that joins there). Promotion keeps the top k = max(1, ⌊n / η⌋) and
- * at most ⌈k / η⌉ more (small ones the data cannot separate from the cut), so a round holds between the two counts.
+ * it (the promoted and the bracket that joins there). Promotion keeps k = max(1, ⌊n / η⌋), and at
+ * most ⌈k / η⌉ more when the rung separates its candidates (small ones the data cannot tell from the
+ * cut; ./promotion.ts), so a round holds between the two counts.
  */
 export function scheduledRounds(shape: HalvingShape): ScheduledRound[] {
   const planned = shape.budgets.map(() => 0);

@@ -7,9 +7,10 @@
  * candidates to b_i epochs in all — a promoted candidate continues from its checkpoint
  * (src/train/checkpoint.ts), it does not start again — and the last round to training.epochs.
  *
- * **Promotion** (./promotion.ts). After each round but the last, each bracket keeps its top 1 in η and
- * the smallest of those the paired test cannot tell from the cut (at most ⌈k / η⌉ more, each smaller
- * than every network of the top).
+ * **Promotion** (./promotion.ts). After each round but the last, each bracket keeps 1 in η: when more
+ * than that are within noise of its best, the best and the smallest of them; otherwise its top 1 in η
+ * and the smallest of those the paired test cannot tell from the cut (at most ⌈k / η⌉ more, each
+ * smaller than every network of the top).
  *
  * **Hyperband** (Li et al., JMLR 18, 2018) hedges against a minimum budget that is too small: the grid
  * is split (seeded by search.seed) into brackets that join at later rounds and halve from there.

@@ -38,19 +38,32 @@ afterAll(async () => {
   await Promise.all([honouring?.stop(), ignoring?.stop(), ...dirs.map((d) => rm(d, { recursive: true, force: true }))]);
 });
 
+/** How long the barrier waits for every execution's claim before it fails the claims that came, naming how many did. */
+const CLAIMS_WAIT_MS = 60_000;
+
 /** The store, with every conditional create of a run manifest held until `n` of them have arrived. */
 function claimsTogether(store: Store, n: number): Store {
   let waiting: (() => void)[] = [];
+  let failWaiting: ((e: Error) => void)[] = [];
+  let timer: NodeJS.Timeout | undefined;
   return new Proxy(store, {
     get(target, prop, receiver) {
       if (prop !== 'putIfAbsent') return Reflect.get(target, prop, receiver) as unknown;
       return async (key: string, body: Uint8Array | string, type?: string) => {
         if (/^runs\/[^/]+\/run\.json$/.test(key)) {
-          await new Promise<void>((release) => {
+          await new Promise<void>((release, fail) => {
             waiting.push(release);
+            failWaiting.push(fail);
+            timer ??= setTimeout(() => {
+              const e = new Error(`only ${waiting.length} of ${n} executions reached Plan's claim of ${key} in ${CLAIMS_WAIT_MS / 1000} s`);
+              for (const f of failWaiting) f(e);
+            }, CLAIMS_WAIT_MS);
             if (waiting.length === n) {
+              clearTimeout(timer);
+              timer = undefined;
               waiting.forEach((r) => r());
               waiting = [];
+              failWaiting = [];
             }
           });
         }

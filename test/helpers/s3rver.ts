@@ -102,6 +102,8 @@ export async function startS3rver(opts: S3rverOptions = {}): Promise<S3rverHandl
     forcePathStyle: true,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // A request the server never answers fails (and is retried) instead of hanging its test until vitest's timeout.
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 30_000 },
   });
   let stopped: Promise<void> | undefined;
   return {

@@ -19,7 +19,9 @@
  * Sweeps: the three examples and `dense81`, an 81-candidate dense grid on seattle-weather (depth 1–9 ×
  * nine widths 4–128, 27 epochs). Heavy on 2 cores: `npm run bench -- --skip-search` leaves the section
  * out, `--search-sweeps seattle-weather,dense81` picks sweeps; standalone:
- * `npx tsx benchmarks/search.ts --sweeps dense81 --workers 2 --runs 3`.
+ * `npx tsx benchmarks/search.ts --sweeps dense81 --workers 2 --runs 3`; `--seeds 1,2,3` runs each sweep
+ * with those training and search seeds instead of its own (one row per seed: does halving's answer
+ * agree with the grid's beyond one draw?).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -52,6 +54,8 @@ export interface SearchSide {
   wallSeconds: number;
   cpuSeconds: number;
   usd: number | null;
+  /** The candidates' share of `usd`: without the requests and transitions of the run's own steps (Plan, per round Map/Aggregate/Choice/Promote, Finalize, Report). */
+  trainingUsd: number | null;
 }
 
 /** How halving's recommendation stands in the grid's leaderboard. */
@@ -69,7 +73,7 @@ export interface SearchComparison {
     estimate: { epochs: number; cpuSeconds: number; usd: number | null } | null;
   };
   /** Halving's share of the grid's (measured) epochs, CPU-seconds, dollars and wall time. */
-  fraction: { epochs: number; cpuSeconds: number; usd: number | null; wallSeconds: number };
+  fraction: { epochs: number; cpuSeconds: number; usd: number | null; trainingUsd: number | null; wallSeconds: number };
   agreement: Agreement;
   goals: { epochs: boolean; cpuSeconds: boolean; usd: boolean | null; recommendation: boolean; all: boolean };
   loadAverage: { before: number[]; after: number[] };
@@ -110,6 +114,7 @@ async function runSide(store: LocalStore, spec: SweepSpec, workers: number): Pro
       wallSeconds,
       cpuSeconds: docs.reduce((s, d) => s + (d.compute?.cpuSeconds ?? 0), 0),
       usd: lb.cost?.usd ?? null,
+      trainingUsd: lb.cost?.trainingUsd ?? null,
     },
   };
 }
@@ -133,23 +138,27 @@ function median(xs: readonly number[]): number {
 /** The first run's side, its measured figures replaced by the medians over every run. */
 function medianSide(sides: readonly SearchSide[]): SearchSide {
   const usd = sides.map((s) => s.usd).filter((u): u is number => u !== null);
+  const trainingUsd = sides.map((s) => s.trainingUsd).filter((u): u is number => u !== null);
   return {
     ...sides[0]!,
     epochsTrained: median(sides.map((s) => s.epochsTrained)),
     wallSeconds: median(sides.map((s) => s.wallSeconds)),
     cpuSeconds: median(sides.map((s) => s.cpuSeconds)),
     usd: usd.length === sides.length ? median(usd) : null,
+    trainingUsd: trainingUsd.length === sides.length ? median(trainingUsd) : null,
   };
 }
 
 /** One sweep as a grid and with halving, `runs` times each, alternating, in one store (the dataset prepared once). */
-export async function compareSearch(name: SearchSweep, workers: number, runs = 1): Promise<SearchComparison> {
+export async function compareSearch(name: SearchSweep, workers: number, runs = 1, seed?: number): Promise<SearchComparison> {
   const root = await mkdtemp(join(tmpdir(), 'layerbench-bench-search-'));
   const before = loadavg().map((x) => Number(x.toFixed(2)));
   try {
     const store = new LocalStore(root);
     await prepareExamples(store);
-    const base = await sweepSpec(name);
+    const spec = await sweepSpec(name);
+    // Another seed: other initial weights, shuffles and halving's order — does the agreement hold beyond one draw?
+    const base = seed === undefined ? spec : { ...spec, name: `${spec.name}-seed${seed}`, training: { ...spec.training, seed }, search: { ...spec.search, seed } };
     const gridSpec = sweepSpecSchema.parse({ ...base, name: `${base.name}-grid`, search: { ...base.search, strategy: 'grid' } });
     const halvingSpec = sweepSpecSchema.parse({ ...base, name: `${base.name}-halving`, search: { ...base.search, strategy: 'halving', eta: 3 } });
     const grids: { side: SearchSide; lb: Leaderboard }[] = [];
@@ -174,6 +183,7 @@ export async function compareSearch(name: SearchSweep, workers: number, runs = 1
       epochs: halving.epochsTrained / grid.epochsTrained,
       cpuSeconds: halving.cpuSeconds / grid.cpuSeconds,
       usd: halving.usd !== null && grid.usd !== null && grid.usd > 0 ? halving.usd / grid.usd : null,
+      trainingUsd: halving.trainingUsd !== null && grid.trainingUsd !== null && grid.trainingUsd > 0 ? halving.trainingUsd / grid.trainingUsd : null,
       wallSeconds: halving.wallSeconds / grid.wallSeconds,
     };
     const agrees = agreement(grids[0]!.lb, halving.recommended);
@@ -184,7 +194,7 @@ export async function compareSearch(name: SearchSweep, workers: number, runs = 1
       recommendation: agrees !== 'different',
     };
     return {
-      sweep: base.name,
+      sweep: seed === undefined ? spec.name : `${spec.name} (seed ${seed})`,
       candidates: grid.candidates,
       runs,
       grid,
@@ -214,39 +224,45 @@ export function searchMarkdown(rows: readonly SearchComparison[]): string[] {
       "the leaderboard's estimate (local CPU-seconds priced as Lambda); medians over the runs. \"Agrees\": halving's recommendation is the grid's, " +
       "or ≈ best in the grid's leaderboard by the decision rule (not significantly worse than the best and within one standard error). " +
       `Goals (issue 20): ≤ ${100 * GOALS.epochs} % of the grid's epochs, ≤ ${100 * GOALS.cpuSeconds} % of its CPU-seconds and dollars, and agreement (✗: missed). ` +
-      "Estimated: the grid's CPU-seconds as halving's own leaderboard estimates them from its candidates.",
+      "Estimated: the grid's CPU-seconds as halving's own leaderboard estimates them from its candidates. " +
+      "$ of the candidates: the same estimate without the run's own steps (Plan, per round the Map, Aggregate, the Choice and Promote, Finalize, Report: " +
+      'Standard state transitions at $25 per million and Lambda requests), a constant per run and per round that no training saves.',
     '',
-    '| sweep | candidates | runs | grid recommends | halving recommends | agrees | halving rounds | epochs grid / halving | CPU-s grid / halving (estimated) | $ grid / halving | wall s grid / halving | load avg before → after |',
-    '|---|---:|---:|---|---|:---:|---|---:|---:|---:|---:|---|',
+    '| sweep | candidates | runs | grid recommends | halving recommends | agrees | halving rounds | epochs grid / halving | CPU-s grid / halving (estimated) | $ grid / halving | $ of the candidates | wall s grid / halving | load avg before → after |',
+    '|---|---:|---:|---|---|:---:|---|---:|---:|---:|---:|---:|---|',
     ...rows.map(
       (r) =>
         `| ${r.sweep} | ${r.candidates} | ${r.runs} | ${short(r.grid.recommended)} | ${short(r.halving.recommended)} | ${AGREEMENT[r.agreement]} | ${r.halving.rounds} | ` +
         `${r.grid.epochsTrained.toLocaleString('en-US')} / ${r.halving.epochsTrained.toLocaleString('en-US')} = ${pct(r.fraction.epochs)}${mark(r.goals.epochs)} | ` +
         `${r.grid.cpuSeconds.toFixed(0)} / ${r.halving.cpuSeconds.toFixed(0)} = ${pct(r.fraction.cpuSeconds)}${mark(r.goals.cpuSeconds)} (${r.halving.estimate ? r.halving.estimate.cpuSeconds.toFixed(0) : '–'}) | ` +
         `${usd(r.grid.usd)} / ${usd(r.halving.usd)} = ${pct(r.fraction.usd)}${mark(r.goals.usd)} | ` +
+        `${usd(r.grid.trainingUsd)} / ${usd(r.halving.trainingUsd)} = ${pct(r.fraction.trainingUsd)} | ` +
         `${r.grid.wallSeconds.toFixed(0)} / ${r.halving.wallSeconds.toFixed(0)} | ${r.loadAverage.before.join(' / ')} → ${r.loadAverage.after.join(' / ')} |`,
     ),
   ];
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sweeps: { type: 'string' }, workers: { type: 'string' }, runs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { sweeps: { type: 'string' }, workers: { type: 'string' }, runs: { type: 'string' }, seeds: { type: 'string' } } });
+  const seeds = values.seeds ? values.seeds.split(',').map(Number) : [undefined];
+  for (const s of seeds) if (s !== undefined && !Number.isInteger(s)) throw new Error(`--seeds: integers, got ${values.seeds}`);
   const names = (values.sweeps ? values.sweeps.split(',') : [...SEARCH_SWEEPS]) as SearchSweep[];
   for (const n of names) if (!SEARCH_SWEEPS.includes(n)) throw new Error(`--sweeps: unknown sweep ${n}; known: ${SEARCH_SWEEPS.join(', ')}`);
   const workers = Number(values.workers ?? 2);
   const runs = Number(values.runs ?? 1);
   if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs: must be an integer ≥ 1, got ${values.runs}`);
   const rows: SearchComparison[] = [];
-  for (const n of names) {
-    process.stderr.write(
-      `search: ${n}, ${runs} run${runs === 1 ? '' : 's'} of each side (load ${loadavg()
-        .map((x) => x.toFixed(2))
-        .join(' / ')})\n`,
-    );
-    const row = await compareSearch(n, workers, runs);
-    rows.push(row);
-    process.stdout.write(`${JSON.stringify(row)}\n`);
-  }
+  for (const n of names)
+    for (const seed of seeds) {
+      process.stderr.write(
+        `search: ${n}, ${runs} run${runs === 1 ? '' : 's'} of each side (load ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' / ')})\n`,
+      );
+      const row = await compareSearch(n, workers, runs, seed);
+      rows.push(row);
+      process.stdout.write(`${JSON.stringify(row)}\n`);
+    }
   process.stdout.write(`${searchMarkdown(rows).join('\n')}\n`);
 }
 

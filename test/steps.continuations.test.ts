@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCandidateDoc } from '../src/results/document.js';
+import { HALVING_SCHEMA } from '../src/results/halving.js';
 import { aggregate } from '../src/steps/aggregate.js';
-import { LOST_ITEM_ERROR } from '../src/steps/lost-items.js';
+import { LOST_ITEM_ERROR, recordLostItems } from '../src/steps/lost-items.js';
 import { promote } from '../src/steps/promote.js';
 import { keys } from '../src/store/keys.js';
 import { LocalStore } from '../src/store/local.js';
@@ -78,5 +79,51 @@ describe('between the Map’s passes', () => {
     // The documents that were there are left as they were.
     const kept = await readCandidateDoc(store, keys.candidate('h2', a!.id));
     expect(kept.ok && kept.doc.status).toBe('succeeded');
+  });
+
+  it('a halving item lost in a later round: its document from the round before is not a result, and it is recorded as failed', async () => {
+    // Arrange: round 1 of a halving run; a wrote its round-1 document, b's document is still round 0's (its child was lost).
+    const store = await tempStore();
+    const manifest = craftedManifest('h3');
+    const [a, b] = manifest.candidates;
+    await putJson(store, keys.runManifest('h3'), manifest);
+    const rung = (round: number) => ({ round, epochs: 3 ** round, rounds: 3 });
+    await putJson(store, keys.candidate('h3', a!.id), { ...craftedDoc('h3', a!, [0.7], 21), rung: rung(1) });
+    await putJson(store, keys.candidate('h3', b!.id), { ...craftedDoc('h3', b!, [0.7], 21), rung: rung(0) });
+    const ids = manifest.candidates.map((x) => x.id);
+    await putJson(store, keys.halving('h3'), {
+      schema: HALVING_SCHEMA,
+      runId: 'h3',
+      strategy: 'halving',
+      eta: 2,
+      minEpochs: 1,
+      budgets: [1, 3, 9],
+      trials: 1,
+      brackets: [{ startRound: 0, candidates: ids }],
+      budget: null,
+      rounds: [
+        { round: 0, epochs: 1, candidates: ids },
+        { round: 1, epochs: 3, candidates: [a!.id, b!.id] },
+      ],
+      stopped: null,
+    });
+    const items = keys.plan('20260101-000000-aaaa0003');
+    await putJson(
+      store,
+      items,
+      [a!, b!].map((x) => ({ runId: 'h3', candidateId: x.id, round: 1 })),
+    );
+
+    // Act
+    const lost = await recordLostItems(store, items, async () => [], new Date('2026-01-01T00:00:00Z'));
+
+    // Assert: b alone, now failed with the reason; a's round-1 document untouched.
+    expect(lost).toBe(1);
+    const bDoc = await readCandidateDoc(store, keys.candidate('h3', b!.id));
+    expect(bDoc.ok && bDoc.doc.status).toBe('failed');
+    expect(bDoc.ok && bDoc.doc.error?.message).toContain(LOST_ITEM_ERROR.Error);
+    expect(bDoc.ok && bDoc.doc.rung?.round).toBe(1);
+    const aDoc = await readCandidateDoc(store, keys.candidate('h3', a!.id));
+    expect(aDoc.ok && aDoc.doc.status === 'succeeded' && aDoc.doc.rung?.round).toBe(1);
   });
 });

@@ -99,6 +99,13 @@ describe('halving promotion', () => {
     expect(decision.candidates.find((c) => c.candidateId === 'poor')!.p).toBeLessThan(0.05);
   });
 
+  it('when k is 1 and others are within noise of the best, the smallest of them goes on beside it', () => {
+    const entries = [entry('best', [0.9, 0.86, 0.88], 5000), entry('wide', [0.87, 0.89, 0.875], 4000), entry('small', [0.86, 0.88, 0.86], 60)];
+    const decision = rankRung(entries, 3, true, 0);
+    expect(decision).toMatchObject({ keep: 1, against: 'best' });
+    expect(promoted(decision)).toEqual(['best', 'small']);
+  });
+
   it('lower-is-better metrics keep the smallest; with one trial each only the top go on (no test)', () => {
     const entries = ['a', 'b', 'c', 'd', 'e', 'f'].map((id, i) => entry(id, [i + 1]));
     const decision = rankRung(entries, 2, false, 0);

@@ -7,7 +7,8 @@
  *
  *  - **More than k are ≈ the best** (the paired test cannot tell them from the rung's best): the best
  *    goes on — a hedge, it may pull away at a larger budget — with the k − 1 *smallest* of the others
- *    (fewest parameters, then rank). Among networks the data cannot separate yet, the larger ones are
+ *    (fewest parameters, then rank); when k is 1, with the smallest one, so the last rung still holds
+ *    the candidate the question asks for (⌈k / η⌉ = 1 extra, the same cap as below). Among networks the data cannot separate yet, the larger ones are
  *    the dearest to train on and the least likely to be the answer. Keeping the top k by mean instead
  *    kept the widest, deepest networks — they win at one epoch — and on an 81-candidate grid spent 58 %
  *    of the grid's task CPU on 16 % of its epochs; this rule spent about a fifth, and its answer was
@@ -55,7 +56,7 @@ export function rankRung(entries: readonly RungEntry[], eta: number, higherIsBet
   let tested: { e: Ranked; c: Comparison | null }[];
   let goOn: Set<string>;
   if (nearBest.length + 1 > keep) {
-    // The best and the k − 1 smallest of those the test cannot tell from it.
+    // The best and the k − 1 smallest of those the test cannot tell from it (at least one).
     against = 'best';
     reference = best;
     tested = vsBest;
@@ -63,7 +64,7 @@ export function rankRung(entries: readonly RungEntry[], eta: number, higherIsBet
       best!.candidateId,
       ...[...nearBest]
         .sort(bySize)
-        .slice(0, keep - 1)
+        .slice(0, Math.max(1, keep - 1))
         .map(({ e }) => e.candidateId),
     ]);
   } else {

@@ -1,25 +1,13 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { appendHistory, type HistoryEntry } from '../src/report/history.js';
 import { readHistory, recordHistoryEntry } from '../src/report/history-store.js';
 import { writeRunReport } from '../src/report/run-report.js';
 import { keys } from '../src/store/keys.js';
-import { LocalStore } from '../src/store/local.js';
 import { putJson } from '../src/store/store.js';
 import { craftedRun } from './fixtures/report/run.js';
+import { tempStores } from './helpers/temp-store.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempStore(): Promise<LocalStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'layerbench-history-store-'));
-  dirs.push(dir);
-  return new LocalStore(dir);
-}
+const tempStore = tempStores('history-store');
 
 const entry = (runId: string, date: string, mean = 0.84): HistoryEntry => ({
   runId,

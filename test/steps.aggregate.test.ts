@@ -1,28 +1,16 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { candidateDocSchema } from '../src/results/document.js';
 import { aggregate } from '../src/steps/aggregate.js';
 import { recordFailure } from '../src/steps/record-failure.js';
 import { report } from '../src/steps/report.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
 import { keys } from '../src/store/keys.js';
-import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
 import { makeBaseline } from './fixtures/report/factory.js';
 import { craftedDoc, craftedManifest } from './helpers/docs.js';
+import { tempStores } from './helpers/temp-store.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempStore(): Promise<LocalStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'layerbench-aggregate-'));
-  dirs.push(dir);
-  return new LocalStore(dir);
-}
+const tempStore = tempStores('aggregate');
 
 describe('aggregate', () => {
   it('ranks the documents it lists in the store, a caught failure among them, and writes the leaderboard as JSON and CSV', async () => {

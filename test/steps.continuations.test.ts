@@ -1,27 +1,15 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { readCandidateDoc } from '../src/results/document.js';
 import { HALVING_SCHEMA } from '../src/results/halving.js';
 import { aggregate } from '../src/steps/aggregate.js';
 import { LOST_ITEM_ERROR, recordLostItems } from '../src/steps/lost-items.js';
 import { promote } from '../src/steps/promote.js';
 import { keys } from '../src/store/keys.js';
-import { LocalStore } from '../src/store/local.js';
 import { getJson, putJson } from '../src/store/store.js';
 import { craftedDoc, craftedManifest } from './helpers/docs.js';
+import { tempStores } from './helpers/temp-store.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempStore(): Promise<LocalStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'layerbench-continuations-'));
-  dirs.push(dir);
-  return new LocalStore(dir);
-}
+const tempStore = tempStores('continuations');
 
 describe('between the Map’s passes', () => {
   it('a task that handed over: Aggregate ranks nothing and sends the run to Promote, which re-queues the item once', async () => {

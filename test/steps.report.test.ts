@@ -1,24 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { aggregate } from '../src/steps/aggregate.js';
 import { regressionEvents, report } from '../src/steps/report.js';
 import { keys } from '../src/store/keys.js';
-import { LocalStore } from '../src/store/local.js';
 import { getText, putJson } from '../src/store/store.js';
 import { craftedDoc, craftedManifest } from './helpers/docs.js';
+import { tempStores } from './helpers/temp-store.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempStore(): Promise<LocalStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'layerbench-report-step-'));
-  dirs.push(dir);
-  return new LocalStore(dir);
-}
+const tempStore = tempStores('report-step');
 
 describe('report', () => {
   it("writes report.html/md and the history for what Aggregate ranked, keeping Aggregate's fields", async () => {

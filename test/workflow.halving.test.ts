@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { halvingStateSchema } from '../src/results/halving.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
@@ -9,19 +6,15 @@ import { readManifest } from '../src/results/manifest.js';
 import { train } from '../src/steps/train.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
-import { LocalStore } from '../src/store/local.js';
+import type { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
 import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
+import { tempStores } from './helpers/temp-store.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+const freshStore = tempStores('halving');
 
 async function tempStore(): Promise<LocalStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'layerbench-halving-'));
-  dirs.push(dir);
-  const store = new LocalStore(dir);
+  const store = await freshStore();
   await store.put('datasets/synthetic.csv', syntheticCsv());
   return store;
 }

@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { NotFoundError, TransientError } from '../src/errors.js';
 import { candidateDocSchema, type CandidateDoc } from '../src/results/document.js';
 import { finalModelDocSchema } from '../src/results/final-model.js';
@@ -9,20 +6,11 @@ import type { Leaderboard } from '../src/results/leaderboard.js';
 import { readManifest } from '../src/results/manifest.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
-import { LocalStore } from '../src/store/local.js';
 import { getJson, getText, putJson } from '../src/store/store.js';
 import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
+import { tempStores } from './helpers/temp-store.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tempStore(): Promise<LocalStore> {
-  const dir = await mkdtemp(join(tmpdir(), 'layerbench-local-run-'));
-  dirs.push(dir);
-  return new LocalStore(dir);
-}
+const tempStore = tempStores('local-run');
 
 /** 160 rows, 3 features; label = a + b > 1 (seeded LCG, no Math.random). */
 function syntheticCsv(): string {

@@ -24,7 +24,7 @@ let n = 0;
 const freshPrefix = () => `t${++n}/store`;
 
 // The whole contract, conditional creates included: the test server honours If-None-Match as S3 does
-// (test/helpers/s3rver-conditional.cjs; s3rver alone ignores it). S3's other answer, 409, is below.
+// (test/helpers/s3rver-like-s3.cjs; s3rver alone ignores it). S3's other answer, 409, is below.
 describeStoreBehaviour('S3Store on s3rver', async () => new S3Store({ bucket: s3.bucket, prefix: freshPrefix(), client: s3.client }));
 
 describe('S3Store on s3rver', () => {
@@ -37,6 +37,22 @@ describe('S3Store on s3rver', () => {
     const bin = await s3.client.send(new HeadObjectCommand({ Bucket: s3.bucket, Key: 'runs-area/runs/r1/model.bin' }));
     expect(bin.ContentType).toBe('application/x-layerbench');
     expect(store.location).toBe(`s3://${s3.bucket}/runs-area`);
+  });
+
+  it('a read racing writes of the same key gets one whole version, never part of one (as S3; plain s3rver wrote in place)', async () => {
+    // Arrange: two 2 MB versions of one object, which a partial read could not be mistaken for.
+    const store = new S3Store({ bucket: s3.bucket, prefix: freshPrefix(), client: s3.client });
+    const versions = ['a', 'b'].map((c) => c.repeat(2 * 1024 * 1024));
+    await store.put('final.json', versions[0]!);
+    // Act: writes and reads of the key, all at once.
+    const reads = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        if (i % 2 === 0) return store.put('final.json', versions[(i / 2) % 2]!).then(() => null);
+        return new TextDecoder().decode(await store.get('final.json'));
+      }),
+    );
+    // Assert
+    for (const r of reads) if (r !== null) expect(versions.includes(r), `read ${r.length} bytes, starting ${r.slice(0, 1)}`).toBe(true);
   });
 
   it('lists relative to its prefix and not into a sibling prefix', async () => {

@@ -19,9 +19,10 @@
  * sockets, destroys the client and deletes the directory; it is safe to call twice.
  *
  * Conditional writes: by default the server honours `If-None-Match: *` on PutObject as S3 does (412
- * PreconditionFailed when the key exists; test/helpers/s3rver-conditional.cjs adds that to s3rver,
+ * PreconditionFailed when the key exists; test/helpers/s3rver-like-s3.cjs adds that to s3rver,
  * which ignores the header). `{ conditionalWrites: false }` gives plain s3rver, a server that ignores
- * it — what the exactly-once tests compare with.
+ * it — what the exactly-once tests compare with. Either way an object is written whole, as on S3: a
+ * GET racing a PUT of the same key reads the old object or the new one, never half of one.
  *
  * An outage: `await s3.interrupt()` stops the server process (connections are refused, the data
  * stays), `await s3.resume()` starts it again on the same port and directory.
@@ -131,8 +132,9 @@ export async function startS3rver(opts: S3rverOptions = {}): Promise<S3rverHandl
   };
 }
 
-/** Where the conditional-write middleware is, for the child process to require. */
-const CONDITIONAL = require.resolve('./s3rver-conditional.cjs');
+/** What makes s3rver answer as S3 does (atomic writes; If-None-Match), for the child process to require. */
+const LIKE_S3 = require.resolve('./s3rver-like-s3.cjs');
+type LikeS3 = { atomicPuts(s: S3rverInstance): void; honourIfNoneMatch(s: S3rverInstance): void };
 
 async function runInProcess(directory: string, buckets: string[], port: number, conditional: boolean): Promise<{ port: number; close: () => Promise<void> }> {
   const S3rver = require('s3rver') as S3rverConstructor;
@@ -143,7 +145,9 @@ async function runInProcess(directory: string, buckets: string[], port: number, 
     directory,
     configureBuckets: buckets.map((name) => ({ name })),
   });
-  if (conditional) (require(CONDITIONAL) as { honourIfNoneMatch(s: S3rverInstance): void }).honourIfNoneMatch(server);
+  const likeS3 = require(LIKE_S3) as LikeS3;
+  likeS3.atomicPuts(server);
+  if (conditional) likeS3.honourIfNoneMatch(server);
   const running = await server.run();
   return {
     port: running.port,
@@ -164,7 +168,9 @@ const S3rver = require(process.argv[1]);
 const opts = JSON.parse(process.argv[2]);
 process.stdin.on('end', () => process.exit(0)).resume();
 const server = new S3rver(opts);
-if (process.argv[3]) require(process.argv[3]).honourIfNoneMatch(server);
+const likeS3 = require(process.argv[3]);
+likeS3.atomicPuts(server);
+if (process.argv[4] === 'conditional') likeS3.honourIfNoneMatch(server);
 server.run().then(
   ({ port }) => process.stdout.write('s3rver port ' + port + '\\n'),
   (err) => { console.error(err); process.exit(1); },
@@ -174,7 +180,7 @@ server.run().then(
 async function runChild(directory: string, buckets: string[], at: number, conditional: boolean): Promise<{ port: number; close: () => Promise<void> }> {
   const opts = { address: '127.0.0.1', port: at, silent: true, directory, configureBuckets: buckets.map((name) => ({ name })) };
   // s3rver signs ListObjectsV2 continuation tokens with DES, which OpenSSL 3 only has in its legacy provider.
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, require.resolve('s3rver'), JSON.stringify(opts), conditional ? CONDITIONAL : ''], {
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', CHILD_SCRIPT, require.resolve('s3rver'), JSON.stringify(opts), LIKE_S3, conditional ? 'conditional' : 'plain'], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   const port = await new Promise<number>((resolvePort, reject) => {

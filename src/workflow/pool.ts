@@ -181,9 +181,18 @@ export class TrainPool {
     return this.maxWorkers;
   }
 
-  /** Fewer workers than the pool was made for (once the sweep says how many it can use): no more start. */
+  /**
+   * Fewer workers than the pool was made for (once the sweep says how many it can use): no more start,
+   * and those started beyond it (warm() before the sweep was read) are stopped while they are idle.
+   */
   limit(workers: number): void {
     this.maxWorkers = Math.max(1, Math.min(this.maxWorkers, workers));
+    while (this.slots.length > this.maxWorkers) {
+      const spare = this.idle.pop();
+      if (!spare) break;
+      this.slots.splice(this.slots.indexOf(spare), 1);
+      void spare.pool.destroy();
+    }
   }
 
   /** The store the tasks open, when it was not known as the pool started. */

@@ -109,6 +109,11 @@ export interface WorkerCountOptions {
   cores?: number;
   /** Memory free for workers (default: what the OS reports available). */
   availableBytes?: number;
+  /**
+   * Workers started already (the CLI starts them before it reads the sweep): the memory they hold
+   * counts as theirs, about WORKER_BASE_BYTES each, not as taken from the others.
+   */
+  started?: number;
 }
 
 /**
@@ -118,7 +123,7 @@ export interface WorkerCountOptions {
  */
 export function workerCount(opts: WorkerCountOptions): { workers: number; notes: string[] } {
   const cores = opts.cores ?? defaultWorkers();
-  const available = opts.availableBytes ?? availableMemory();
+  const available = (opts.availableBytes ?? availableMemory()) + (opts.started ?? 0) * WORKER_BASE_BYTES;
   const notes: string[] = [];
   let workers = opts.requested ?? cores;
   const max = MAX_WORKERS_PER_CORE * cores;
@@ -179,6 +184,11 @@ export class TrainPool {
   /** Worker processes at most. */
   get workers(): number {
     return this.maxWorkers;
+  }
+
+  /** Worker processes started so far (and not stopped). */
+  get started(): number {
+    return this.slots.length;
   }
 
   /**

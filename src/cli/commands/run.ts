@@ -128,7 +128,7 @@ async function runWithPool(file: string, opts: RunCommandOptions, out: NodeJS.Wr
     await checkRunDocuments(store, opts.runId);
   }
   const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
-  const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });
+  const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest, started: trainPool.started });
   for (const n of notes) note(wrapLine(`warning: ${n}`));
 
   // The run id is chosen here so an interrupted run can say how to resume it.

@@ -4,10 +4,13 @@
  *
  *  1. a 24-candidate sweep (the seattle-weather example with depths 1–4 × widths 4–128) through
  *     `layerbench run --workers 1` and `--workers 2`, interleaved `--pairs` times: the medians and the
- *     speed-up of two workers over one (the goal: ≥ 1.8× on two cores). Two versions: the example's
- *     own training (≤ 30 epochs, early stopping: ~2 s of training, so start-up, ranking and the final
- *     model — serial — bound the speed-up) and a heavier one (100 epochs, no early stopping), where
- *     training dominates and the speed-up says how well the workers share the cores;
+ *     speed-up of two workers over one (the goal: ≥ 1.8× on two cores), with the CPU-seconds of the
+ *     whole process and its workers. Three versions: the example's own training (early stopping:
+ *     ~3 s of training, so start-up, ranking and the final model — serial — bound the speed-up); a
+ *     heavier one (100 epochs, no early stopping: ~11 s); and a long one (500 epochs, no early
+ *     stopping: about a minute of training with one worker, what a user's real sweep costs), where
+ *     the ~1 s of start and ~1.5–2 s at the end that one worker or two spend alike weigh least. By
+ *     Amdahl, with S s of serial time two workers reach 1.8× only when training takes ≥ 8·S with one;
  *  2. the `npm start` sweep (the seattle-weather example, default workers) against the plain
  *     sequential PyTorch loop over the same candidates, splits, epochs and early stopping
  *     (benchmarks/anchor.ts compareSweep; one thread, OPENBLAS_NUM_THREADS=1, the BLAS printed):
@@ -24,7 +27,7 @@
  *     V8 compiling the hot JavaScript on its helper threads, and that code running cold meanwhile —
  *     which a second worker pays again (what makes each task of a 2-worker run cost more CPU).
  *
- *   npx tsx benchmarks/scaling.ts [--pairs 3] [--skip-torch] [--skip-workers] [--skip-heavy] [--contention] [--warm-up]
+ *   npx tsx benchmarks/scaling.ts [--pairs 3] [--skip-torch] [--skip-workers] [--skip-heavy] [--skip-long] [--contention] [--warm-up]
  *
  * The load average is printed before and after each part, and how the kernel shares the CPU: with
  * sched_autogroup on (Linux's default on desktops and many containers), the CPU is shared fairly
@@ -95,56 +98,85 @@ function sharingNote(): string {
 }
 
 /**
- * The 24-candidate sweep file: the seattle-weather example over a larger grid; `heavy`: 100 epochs
- * each, early stopping off (training dominates the run).
+ * How long each 24-candidate sweep trains: the example's own training (early stopping), or a fixed
+ * number of epochs with early stopping off — 100 (`heavy`) or 500 (`long`, about a minute of training
+ * with one worker on this machine).
  */
-async function sweep24(dir: string, heavy = false): Promise<string> {
+type SweepKind = 'example' | 'heavy' | 'long';
+const FIXED_EPOCHS: Record<Exclude<SweepKind, 'example'>, number> = { heavy: 100, long: 500 };
+
+const describeSweep = (kind: SweepKind) =>
+  kind === 'example' ? "24-candidate sweep (the example's training: early stopping)" : `24-candidate sweep, ${kind} (${FIXED_EPOCHS[kind]} epochs, no early stopping)`;
+
+/** The 24-candidate sweep file: the seattle-weather example over a larger grid (depths 1–4 × widths 4–128). */
+async function sweep24(dir: string, kind: SweepKind = 'example'): Promise<string> {
   const spec = await loadExampleSweep('seattle-weather');
-  const name = heavy ? 'seattle-24-heavy' : 'seattle-24';
+  const name = kind === 'example' ? 'seattle-24' : `seattle-24-${kind}`;
   const file = join(dir, `${name}.json`);
-  const training = heavy ? { ...spec.training, epochs: 100, earlyStopping: { ...spec.training.earlyStopping, enabled: false } } : spec.training;
+  const training = kind === 'example' ? spec.training : { ...spec.training, epochs: FIXED_EPOCHS[kind], earlyStopping: { ...spec.training.earlyStopping, enabled: false } };
   await writeFile(file, JSON.stringify({ ...spec, name, training, model: { ...spec.model, depth: [1, 2, 3, 4], width: [4, 8, 16, 32, 64, 128] } }));
   return file;
 }
 
-/** `layerbench run <file> --workers N` in a fresh store with the example data, whole process, seconds. */
-async function timeRun(file: string, workers: number): Promise<number> {
+/**
+ * CPU-seconds of this process's children that have ended and been waited for (Linux /proc: cutime +
+ * cstime). A `layerbench run` waits for its workers, so their CPU counts in its own, and its own in
+ * ours once it has ended: the difference around one run is the CPU of the whole command, workers
+ * included. Undefined elsewhere.
+ */
+function childrenCpu(): number | undefined {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100; // cutime + cstime, clock ticks (USER_HZ 100)
+  } catch {
+    return undefined;
+  }
+}
+
+/** `layerbench run <file> --workers N` in a fresh store with the example data, whole process: wall and CPU seconds. */
+async function timeRun(file: string, workers: number): Promise<{ wall: number; cpu: number | undefined }> {
   const root = await mkdtemp(join(tmpdir(), 'layerbench-scaling-'));
   try {
     await prepareExamples(new LocalStore(root));
+    const cpu0 = childrenCpu();
     const t0 = performance.now();
     await run(process.execPath, [join(ROOT, 'bin', 'layerbench.js'), 'run', file, '--store', root, '--workers', String(workers), '--quiet'], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
-    return (performance.now() - t0) / 1000;
+    const wall = (performance.now() - t0) / 1000;
+    const cpu1 = childrenCpu();
+    return { wall, cpu: cpu0 === undefined || cpu1 === undefined ? undefined : cpu1 - cpu0 };
   } finally {
     await rm(root, { recursive: true, force: true });
   }
 }
 
-async function workerScaling(pairs: number, heavy: boolean): Promise<void> {
+async function workerScaling(pairs: number, kind: SweepKind): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-scaling-sweep-'));
-  const what = heavy ? '24-candidate sweep, heavy (100 epochs, no early stopping)' : "24-candidate sweep (the example's training: ≤ 30 epochs, early stopping)";
+  const what = describeSweep(kind);
   try {
-    const file = await sweep24(dir, heavy);
+    const file = await sweep24(dir, kind);
     const before = load();
     const sharing = sharingNote();
-    const times: Record<1 | 2, number[]> = { 1: [], 2: [] };
+    const times: Record<1 | 2, { wall: number; cpu: number | undefined; load: string }[]> = { 1: [], 2: [] };
     for (let p = 0; p < pairs; p++) {
       for (const w of [1, 2] as const) {
-        const s = await timeRun(file, w);
-        times[w].push(s);
-        process.stderr.write(`  ${heavy ? 'heavy ' : ''}24 candidates, ${w} worker(s): ${s.toFixed(1)} s (load ${load()})\n`);
+        const t = await timeRun(file, w);
+        times[w].push({ ...t, load: load().split(' ')[0]! });
+        process.stderr.write(`  ${kind} 24 candidates, ${w} worker(s): ${t.wall.toFixed(1)} s, ${t.cpu?.toFixed(1) ?? 'n/a'} CPU-s (load ${load()})\n`);
       }
     }
-    const one = median(times[1]);
-    const two = median(times[2]);
+    const one = median(times[1].map((t) => t.wall));
+    const two = median(times[2].map((t) => t.wall));
+    const cpu = (w: 1 | 2) => (times[w].every((t) => t.cpu !== undefined) ? `${median(times[w].map((t) => t.cpu!)).toFixed(1)} s` : 'n/a');
+    const runs = (w: 1 | 2) => times[w].map((t) => `${t.wall.toFixed(1)}${t.cpu === undefined ? '' : ` / ${t.cpu.toFixed(1)}`} (${t.load})`).join(', ');
     process.stdout.write(
       [
         `### ${what}, whole process (${availableParallelism()} cores, ${pairs} interleaved pairs, medians)`,
         '',
-        `| workers | wall (median) | runs |`,
-        `|---:|---:|---|`,
-        `| 1 | ${one.toFixed(1)} s | ${times[1].map((s) => s.toFixed(1)).join(', ')} |`,
-        `| 2 | ${two.toFixed(1)} s | ${times[2].map((s) => s.toFixed(1)).join(', ')} |`,
+        `| workers | wall (median) | CPU-s, workers included (median) | runs: wall / CPU-s (1-min load after) |`,
+        `|---:|---:|---:|---|`,
+        `| 1 | ${one.toFixed(1)} s | ${cpu(1)} | ${runs(1)} |`,
+        `| 2 | ${two.toFixed(1)} s | ${cpu(2)} | ${runs(2)} |`,
         '',
         `Two workers: **${(one / two).toFixed(2)}×** one worker's speed (goal ≥ 1.8×). Load average before ${before}, after ${load()}.${sharing}`,
         '',
@@ -258,13 +290,13 @@ function workerPid(): number | undefined {
   return undefined;
 }
 
-async function warmUp(passes: number, heavy: boolean): Promise<void> {
+async function warmUp(passes: number, kind: SweepKind): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-warm-up-'));
   const pool = new TrainPool({ storeUri: dir, workers: 1 });
   try {
     const store = new LocalStore(dir);
     await prepareExamples(store);
-    const file = await sweep24(dir, heavy);
+    const file = await sweep24(dir, kind);
     const spec = JSON.parse(readFileSync(file, 'utf8')) as { name: string };
     await putJson(store, keys.sweep(spec.name), spec);
     const before = load();
@@ -288,7 +320,7 @@ async function warmUp(passes: number, heavy: boolean): Promise<void> {
     }
     process.stdout.write(
       [
-        `### One worker process trains the ${heavy ? 'heavy ' : ''}24-candidate sweep ${passes} times over (warm-up per process)`,
+        `### One worker process trains the ${kind === 'example' ? '' : `${kind} `}24-candidate sweep ${passes} times over (warm-up per process)`,
         '',
         '| pass | tasks: CPU-s (documents) | worker main thread CPU-s | worker helper threads CPU-s |',
         '|---:|---:|---:|---:|',
@@ -312,19 +344,21 @@ if (isEntry) {
       'skip-torch': { type: 'boolean' },
       'skip-workers': { type: 'boolean' },
       'skip-heavy': { type: 'boolean' },
+      'skip-long': { type: 'boolean' },
       contention: { type: 'boolean' },
       'warm-up': { type: 'boolean' },
     },
   });
   const pairs = Number(values.pairs);
   if (!values['skip-workers']) {
-    await workerScaling(pairs, false);
-    if (!values['skip-heavy']) await workerScaling(pairs, true);
+    await workerScaling(pairs, 'example');
+    if (!values['skip-heavy']) await workerScaling(pairs, 'heavy');
+    if (!values['skip-long']) await workerScaling(pairs, 'long');
   }
   if (values.contention) await contention(pairs);
   if (values['warm-up']) {
-    await warmUp(pairs, false);
-    if (!values['skip-heavy']) await warmUp(pairs, true);
+    await warmUp(pairs, 'example');
+    if (!values['skip-heavy']) await warmUp(pairs, 'heavy');
   }
   if (!values['skip-torch']) await againstTorch(pairs);
 }

@@ -62,9 +62,9 @@ function pool(opts: Partial<ConstructorParameters<typeof TrainPool>[0]> = {}) {
   return { pool: p, done, recycled };
 }
 
-describe('TrainPool isolation', () => {
-  const again = (item: WorkItem): WorkItem => ({ ...item, retrain: true });
+const again = (item: WorkItem): WorkItem => ({ ...item, retrain: true });
 
+describe('TrainPool isolation', () => {
   it('replaces the worker after a candidate that failed, after recycleAfter candidates, and when it is killed', async () => {
     const { pool: p, done, recycled } = pool({ recycleAfter: 2 });
     try {
@@ -107,6 +107,25 @@ describe('TrainPool isolation', () => {
       expect(done[1]!.pid).toBe(done[0]!.pid);
       expect(recycled).toEqual([expect.objectContaining({ reason: 'rss', candidateId: items.good[1]!.candidateId, pid: done[1]!.pid, rssBytes: done[1]!.rssBytes })]);
       expect(alive(done[1]!.pid!)).toBe(false);
+    } finally {
+      await p.destroy();
+    }
+  });
+});
+
+describe('TrainPool.limit', () => {
+  it('stops the workers started beyond a smaller limit (the CLI warms them before it reads the sweep), and trains in the one left', async () => {
+    const { pool: p, done } = pool({ workers: 2 });
+    try {
+      await p.warm(2);
+      const started = workerPids();
+      expect(started).toHaveLength(2);
+
+      p.limit(1);
+      await expect.poll(() => workerPids(), { timeout: 5000 }).toHaveLength(1);
+      expect((await p.run(again(items.good[0]!))).status).toBe('succeeded');
+      expect(started).toContain(done[0]!.pid);
+      expect(workerPids()).toEqual([done[0]!.pid]);
     } finally {
       await p.destroy();
     }

@@ -35,4 +35,12 @@ describe('workerCount', () => {
     expect(r.notes).toEqual(['8 workers do not fit in the 4.0 GiB of free memory (about 1.0 GiB each); using 4']);
     expect(workerCount({ cores: 8, candidates: 20, availableBytes: GiB / 2, candidateBytes: GiB }).workers).toBe(1);
   });
+
+  it('counts the memory of the workers started before the sweep was read as theirs, not as taken', () => {
+    const each = GiB - WORKER_BASE_BYTES; // a worker with its largest candidate: 1 GiB
+    const left = 4 * GiB - 2 * WORKER_BASE_BYTES; // what the OS reports with two workers started
+
+    expect(workerCount({ cores: 8, candidates: 20, availableBytes: left, candidateBytes: each }).workers).toBe(3);
+    expect(workerCount({ cores: 8, candidates: 20, availableBytes: left, candidateBytes: each, started: 2 }).workers).toBe(4);
+  });
 });

@@ -109,6 +109,11 @@ export interface WorkerCountOptions {
   cores?: number;
   /** Memory free for workers (default: what the OS reports available). */
   availableBytes?: number;
+  /**
+   * Workers started already (the CLI starts them before it reads the sweep): the memory they hold
+   * counts as theirs, about WORKER_BASE_BYTES each, not as taken from the others.
+   */
+  started?: number;
 }
 
 /**
@@ -118,7 +123,7 @@ export interface WorkerCountOptions {
  */
 export function workerCount(opts: WorkerCountOptions): { workers: number; notes: string[] } {
   const cores = opts.cores ?? defaultWorkers();
-  const available = opts.availableBytes ?? availableMemory();
+  const available = (opts.availableBytes ?? availableMemory()) + (opts.started ?? 0) * WORKER_BASE_BYTES;
   const notes: string[] = [];
   let workers = opts.requested ?? cores;
   const max = MAX_WORKERS_PER_CORE * cores;
@@ -181,9 +186,23 @@ export class TrainPool {
     return this.maxWorkers;
   }
 
-  /** Fewer workers than the pool was made for (once the sweep says how many it can use): no more start. */
+  /** Worker processes started so far (and not stopped). */
+  get started(): number {
+    return this.slots.length;
+  }
+
+  /**
+   * Fewer workers than the pool was made for (once the sweep says how many it can use): no more start,
+   * and those started beyond it (warm() before the sweep was read) are stopped while they are idle.
+   */
   limit(workers: number): void {
     this.maxWorkers = Math.max(1, Math.min(this.maxWorkers, workers));
+    while (this.slots.length > this.maxWorkers) {
+      const spare = this.idle.pop();
+      if (!spare) break;
+      this.slots.splice(this.slots.indexOf(spare), 1);
+      void spare.pool.destroy();
+    }
   }
 
   /** The store the tasks open, when it was not known as the pool started. */

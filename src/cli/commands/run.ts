@@ -8,8 +8,8 @@
  * SIGINT and SIGTERM stop the workers at once and end the command with 130 / 143; the documents of
  * the candidates already trained stay, and `--run-id` resumes the run.
  */
-// Only what starts the first worker is imported up front: the rest of the command (the sweep's
-// checks, Plan and the runner: ~1 s of modules) loads while that worker starts (see runCommand).
+// Only what starts the workers is imported up front: the rest of the command (the sweep's checks,
+// Plan and the runner: ~1 s of modules) loads while they start (see runCommand).
 import { CandidateError, InterruptedError, SpecError, StoreError } from '../../errors.js';
 import type { MemoryBudget } from '../../model/params.js';
 import type { Leaderboard, LeaderboardRow } from '../../results/leaderboard.js';
@@ -69,12 +69,14 @@ export async function quickstartAction(opts: Pick<RunCommandOptions, 'store' | '
 
 export async function runCommand(file: string, opts: RunCommandOptions, out: NodeJS.WritableStream = process.stdout): Promise<RunResult[]> {
   if (opts.retryFailed && opts.runId === undefined) throw new SpecError('--retry-failed: needs --run-id, the run whose failed candidates to train again');
-  // The first worker starts now and loads tfjs while this process loads the rest of the command and
-  // reads and checks the sweep: a run needs at least one, whatever the sweep. The others start once
-  // the sweep says how many it can use (workerCount). Starting a process writes nothing, so bad input
-  // still leaves nothing behind; the pool is stopped however the command ends.
+  // The workers (as many as asked for, at most one per core) start now and load tfjs while this
+  // process loads the rest of the command and reads and checks the sweep: started only after the
+  // check, a second worker was ready ~1 s after the first while the second core idled. Those the
+  // sweep cannot use (workerCount: fewer candidates, too little memory) are stopped once it is read.
+  // Starting a process writes nothing, so bad input still leaves nothing behind; the pool is stopped
+  // however the command ends.
   const trainPool = new TrainPool({ workers: opts.workers, backend: opts.backend });
-  void trainPool.warm(1);
+  void trainPool.warm();
   try {
     return await runWithPool(file, opts, out, trainPool);
   } finally {
@@ -126,7 +128,7 @@ async function runWithPool(file: string, opts: RunCommandOptions, out: NodeJS.Wr
     await checkRunDocuments(store, opts.runId);
   }
   const largest = Math.max(...candidates.map((c) => estimateResources(c, spec, info).memory.total));
-  const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest });
+  const { workers, notes } = workerCount({ requested: opts.workers, candidates: candidates.length, candidateBytes: largest, started: trainPool.started });
   for (const n of notes) note(wrapLine(`warning: ${n}`));
 
   // The run id is chosen here so an interrupted run can say how to resume it.
@@ -134,11 +136,9 @@ async function runWithPool(file: string, opts: RunCommandOptions, out: NodeJS.Wr
   const sweepKey = keys.sweep(spec.name);
   await store.put(sweepKey, text, 'application/json');
 
-  // The other workers start now and load tfjs while this process loads the runner (the definition's
-  // template, the interpreter): the first candidates start as soon as both are ready.
+  // Workers the sweep cannot use stop; the runner trains in those started above.
   trainPool.limit(workers);
   trainPool.useStore(store.location);
-  void trainPool.warm();
   const progress = createProgressDisplay({ workers, quiet: opts.quiet });
   const stop = new AbortController();
   const onSignal = (signal: 'SIGINT' | 'SIGTERM') => () => {

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { CandidateDoc } from '../src/results/document.js';
 import { halvingStateSchema } from '../src/results/halving.js';
 import { strategyFor } from '../src/search/strategies.js';
 import { promote } from '../src/steps/promote.js';
@@ -82,5 +83,24 @@ describe('promote', () => {
     const done = await promote(store, { runs: [run] }, { now: NOW });
     expect(done.itemCount).toBe(0);
     expect(halvingStateSchema.parse(await getJson(store, keys.halving('h1'))).rounds).toHaveLength(3);
+  });
+
+  it('hands out the next round dearest first: by the CPU-seconds per epoch each candidate measured in the round before', async () => {
+    // Arrange: round 0 trained; of the three that go on, the third cost most per epoch, the first least.
+    const { store, manifest } = await halvingRun('h2');
+    const ids = manifest.candidates.map((c) => c.id);
+    await trainRound(store, 'h2', ids, 0, manifest);
+    const cpu = [0.1, 0.5, 0.9];
+    for (const [i, id] of ids.slice(0, 3).entries()) {
+      const doc = await getJson<CandidateDoc>(store, keys.candidate('h2', id));
+      const compute = { tasks: 1, taskSeconds: cpu[i]!, cpuSeconds: cpu[i]!, platform: 'local', memoryMb: null, architecture: 'x86_64' } as const;
+      await putJson(store, keys.candidate('h2', id), { ...doc, compute });
+    }
+
+    // Act
+    const next = await promote(store, { runs: [{ runId: 'h2', sweep: manifest.sweep.name, candidates: 9 }] }, { now: NOW });
+
+    // Assert
+    expect((await itemsOf(store, next.itemsKey)).map((i) => i.candidateId)).toEqual([ids[2], ids[1], ids[0]]);
   });
 });

@@ -81,12 +81,26 @@ export async function promote(store: Store, payload: PromoteInput, opts: Promote
     const next = search.advance(state, results, roundContext(docs, rankingMetric(manifest.sweep), prices, now, state.rounds.length));
     await putJson(store, keys.halving(run.runId), next);
     const opened = search.round(next, []);
-    if (next.stopped === null) items.push(...opened.candidates.map((candidateId) => ({ runId: run.runId, candidateId, ...roundFields(opened) })));
+    if (next.stopped === null) items.push(...dearestFirst(opened.candidates, byId).map((candidateId) => ({ runId: run.runId, candidateId, ...roundFields(opened) })));
   }
   const itemsKey = keys.plan(`${planId(now)}-promote`);
   await store.put(itemsKey, JSON.stringify(items), 'application/json');
   await deleteScratch(store, handedOver);
   return { runs, itemsKey, itemCount: items.length };
+}
+
+/**
+ * The round's candidates, those whose epochs cost the most CPU in the round before first (a joining
+ * bracket's, never trained, last): as Plan orders the first round by size, so the workers do not end
+ * the round with one idle while the other trains the widest network.
+ */
+function dearestFirst(ids: readonly string[], byId: ReadonlyMap<string, CandidateDoc>): string[] {
+  const perEpoch = (id: string) => {
+    const d = byId.get(id);
+    return d?.compute ? d.compute.cpuSeconds / Math.max(1, epochsTrained(d)) : 0;
+  };
+  const cost = new Map(ids.map((id) => [id, perEpoch(id)]));
+  return [...ids].sort((a, b) => cost.get(b)! - cost.get(a)!);
 }
 
 function doneInRound(doc: CandidateDoc | undefined, round: number): boolean {

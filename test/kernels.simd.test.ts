@@ -233,4 +233,32 @@ describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
     // The same terms summed in another order.
     expectClose(dw!, refDw!, 1e-5);
   });
+
+  // [N, OH, OW, CO]: the seed's second layer in small (11×11: the pooling drops the last row and
+  // column, the last tile row and column hold one window), and 8×10 (a tile column half outside).
+  const pooledTiles: [number, number, number, number][] = [
+    [2, 11, 11, 8],
+    [1, 8, 10, 4],
+  ];
+
+  it.each(pooledTiles)('winograd4OutputGradPool on [%i, %i, %i, %i] equals maxPoolGradCodes then winograd4OutputGrad', async (N, OH, OW, CO) => {
+    const [TH, TW] = [Math.ceil(OH / 4), Math.ceil(OW / 4)];
+    const T = N * TH * TW;
+    const [PH, PW] = [OH >> 1, OW >> 1];
+    const tile = 36 * CO + 16;
+    const pooled = N * PH * PW * CO;
+    const dp = values(pooled, 22).map((v) => (v > 0 ? v : 0));
+    // Codes in every position (0..3).
+    const codes = Uint8Array.from({ length: pooled }, (_, i) => (i * 7 + (i >> 3)) % 4);
+    const codeFloats = new Float32Array(Math.ceil(pooled / 4));
+    new Uint8Array(codeFloats.buffer).set(codes);
+    const [, , , refDm, dm] = await onHeap([dp, codeFloats, new Float32Array(N * OH * OW * CO), new Float32Array(T * tile), new Float32Array(T * tile)], (k, [pdp, pcodes, pdz, pRefDm, pdm]) => {
+      // The reference: dz from the codes, then its transform.
+      k.maxPoolGradCodes(pcodes!, pdp!, pdz!, N, OH, OW, CO, PH, PW);
+      k.winograd4OutputGrad(pdz!, pRefDm!, 0, T, OH, OW, CO, TH, TW);
+      k.winograd4OutputGradPool(pdp!, pcodes!, pdm!, 0, T, OH, OW, CO, TH, TW, PH, PW);
+    });
+    // The same arithmetic in the same order: bit for bit (each tile's padding untouched by both).
+    expect(dm).toEqual(refDm);
+  });
 });

@@ -143,6 +143,15 @@ function sparseFilterGrad(p: ConvLayerPlan, batch: number): boolean {
   return keepsCodes(p, batch) && validStride1(p) && p.inC % 32 === 0;
 }
 
+/**
+ * Whether a Winograd layer's backward pass needs no dz: its filter gradient comes from the codes
+ * (sparseFilterGrad) and its input gradient's output transform spreads the pooled gradient by the
+ * codes tile by tile (winograd4OutputGradPool), so maxPoolGradCodes' dz is never written.
+ */
+function pooledGradient(p: ConvLayerPlan, batch: number): boolean {
+  return winogradApplies(p) && sparseFilterGrad(p, batch);
+}
+
 interface LayerScratch {
   z: number;
   /** The activation's output; when the block pools first, the pooled z (the activation's input). */
@@ -198,7 +207,7 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
     const z = take(direct ? 0 : (zSliced(p, batch) ? imagesPerSlice(p, batch) : batch) * pixels(p) * p.outC);
     const h = take(batch * (poolsFirst(p) ? pooledPixels(p) : pixels(p)) * p.outC);
     const pooled = p.pool ? take(batch * pooledPixels(p) * p.outC) : h;
-    const dh = take(direct ? 0 : batch * pixels(p) * p.outC);
+    const dh = take(direct || pooledGradient(p, batch) ? 0 : batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
     const patches = !winograd(p, batch) && !direct && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
     return { z, h, p: pooled, patches, codes: codes ? take(Math.ceil((batch * pooledPixels(p) * p.outC) / 4)) : -1, sliced: zSliced(p, batch), dh, dp, u: take(sizes[l]!.filter) };
@@ -357,11 +366,13 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
     const sparse = sparseFilterGrad(p, B);
     const w = winograd(p, B);
     const images = w ? 0 : imagesPerSlice(p, B);
-    if (images === 0) poolAndActivationGrad(k, p, at, f, 0, B);
+    const pooledDy = pooledGradient(p, B);
+    if (images === 0 && !pooledDy) poolAndActivationGrad(k, p, at, f, 0, B);
     if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
       const buffers = { inputs: f(s.inputs), products: f(s.products) };
-      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), params + 4 * p.kernelAt, f(s.transposed), buffers);
+      const pooled = pooledDy ? { codes: f(at.codes), PH: p.pool!.outH, PW: p.pool!.outW } : undefined;
+      if (l > 0) winograd4InputGrad(k, w, pooled ? f(at.dp) : dz, f(s.layers[l - 1]!.dp), params + 4 * p.kernelAt, f(s.transposed), buffers, pooled);
       if (sparse) {
         filterGradFromCodes(k, p, at, s, f, B, input, grad);
         continue;

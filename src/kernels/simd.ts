@@ -116,6 +116,8 @@ export interface SimdKernels {
   winograd4Output(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winograd4OutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winograd4InputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
+  /** winograd4OutputGrad of maxPoolGradCodes' dz, from the pooled gradient and the codes, without dz. */
+  winograd4OutputGradPool(dp: number, codes: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number, PH: number, PW: number): void;
   lstmForwardStep(B: number, U: number, z: number, ldz: number, bias: number, c: number, first: number, cache: number, h: number, out: number, ldo: number): void;
   lstmBackwardStep(B: number, U: number, dh: number, dy: number, ldy: number, cache: number, cachePrev: number, dc: number, last: number, dz: number, ldz: number): void;
 }

@@ -108,6 +108,7 @@ const SIMD_PHASES: Record<string, string> = {
   winograd4Output: 'Winograd transforms',
   winograd4OutputGrad: 'Winograd transforms',
   winograd4InputGrad: 'Winograd transforms',
+  winograd4OutputGradPool: 'Winograd transforms',
   winograd4Filter: 'Winograd transforms',
   winogradInput: 'Winograd transforms',
   winogradOutput: 'Winograd transforms',

@@ -28,6 +28,7 @@ import { loadExampleSweep, prepareExamples } from '../examples/prepare.js';
 import { splitDataset } from '../src/data/split.js';
 import { loadSweepDataset } from '../src/steps/dataset.js';
 import { LocalStore } from '../src/store/local.js';
+import type { ProcessMedians } from './engine.js';
 import type { ModelName } from './models.js';
 
 const run = promisify(execFile);
@@ -122,6 +123,8 @@ export interface TorchEngineResult {
   torch: string;
   /** What the measuring process had loaded (absent in reports written before it was recorded). */
   blas?: TorchBlas;
+  /** Each process's medians in a paired comparison (see EngineResult.processes). */
+  processes?: ProcessMedians[];
 }
 
 /** PyTorch's samples/s on a seed model (warm-up epoch, then `runs` timed epochs). */

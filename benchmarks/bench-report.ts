@@ -1,4 +1,4 @@
-import type { EngineResult } from './engine.js';
+import type { EngineResult, ProcessMedians } from './engine.js';
 import type { MachineInfo } from './machine.js';
 import type { SweepComparison, TorchBlas, TorchEngineResult } from './anchor.js';
 import { median } from './engine.js';
@@ -50,6 +50,18 @@ export interface BenchReport {
 export const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1));
 export const pct = (x: number): string => `${(100 * x).toFixed(1)} %`;
 
+/**
+ * The per-process spread of a paired comparison: lowest–highest process median, wall and per
+ * CPU-second, so that a host running whole processes at one of two speeds shows as two modes.
+ */
+export function spread(processes: readonly ProcessMedians[] | undefined): string {
+  if (!processes || processes.length === 0) return '–';
+  const range = (xs: number[]) => `${fmt(Math.min(...xs))}–${fmt(Math.max(...xs))}`;
+  const cpu = processes.flatMap((p) => (p.cpuMedian === undefined ? [] : [p.cpuMedian]));
+  const wall = `${range(processes.map((p) => p.median))} over ${processes.length} process${processes.length > 1 ? 'es' : ''}`;
+  return cpu.length > 0 ? `${wall}, per CPU-second ${range(cpu)}` : wall;
+}
+
 interface GoalRow {
   what: string;
   layerbench: string;
@@ -72,8 +84,8 @@ export function goals(r: BenchReport): GoalRow[] {
     const ratio = torch ? ours.median / torch.median : undefined;
     rows.push({
       what: `${model} samples/s (batch 32, 1 thread)`,
-      layerbench: fmt(ours.median),
-      pytorch: torch ? fmt(torch.median) : na,
+      layerbench: ours.processes ? `${fmt(ours.median)} (${spread(ours.processes)})` : fmt(ours.median),
+      pytorch: torch ? (torch.processes ? `${fmt(torch.median)} (${spread(torch.processes)})` : fmt(torch.median)) : na,
       ratio,
       goal: `≥ ${RATIO_GOALS[model]}×`,
       met: ratio === undefined ? undefined : ratio >= RATIO_GOALS[model],

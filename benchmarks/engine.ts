@@ -35,6 +35,23 @@ export interface EngineResult {
    * the kernel and faulted in again, as glibc did to PyTorch's CNN; see benchmarks/pytorch/anchor.py).
    */
   minorFaults?: number[];
+  /**
+   * In a paired comparison (benchmarks/run.ts: every process's epochs pooled into runs), each
+   * process's own medians, wall and per CPU-second, in order: this host runs a whole process at
+   * one of two speeds for minutes at a time, so their spread says more than the pooled median.
+   */
+  processes?: ProcessMedians[];
+}
+
+/** One process's median samples/s over its timed epochs: wall, and per CPU-second when measured. */
+export interface ProcessMedians {
+  median: number;
+  cpuMedian?: number;
+}
+
+/** Each result's medians (a paired comparison's processes, in order). */
+export function processMedians(results: readonly { runs: number[]; cpuRuns?: number[] }[]): ProcessMedians[] {
+  return results.map((r) => ({ median: median(r.runs), ...(r.cpuRuns && r.cpuRuns.length > 0 ? { cpuMedian: median(r.cpuRuns) } : {}) }));
 }
 
 export function median(xs: number[]): number {

@@ -11,7 +11,9 @@
  * time counts twice. On wasm the seed networks train one fused kernel per epoch (LayerbenchEpoch);
  * --unfused profiles the tf.layers path they would take without it; --simd splits the fused kernel
  * into the calls it makes to layerbench's SIMD module (src/kernels/simd.ts timeSimdKernels), rows
- * named 'simd …' beside the tfjs kernels that contain them (so the table's rows overlap then).
+ * named 'simd …' beside the tfjs kernels that contain them (so the table's rows overlap then),
+ * and a second table groups those calls by phase (products, transforms, pooling, …, and the glue:
+ * what the fused kernel spends outside SIMD calls — JS, and crossings into wasm).
  */
 import * as tf from '@tensorflow/tfjs';
 import { timeSimdKernels, type SimdTimes } from '../src/kernels/simd.js';
@@ -96,6 +98,60 @@ export async function profileEpoch(backend: string, model: ModelName, samples: n
   };
 }
 
+/** The phase a SIMD kernel belongs to (profile.ts --simd's second table). */
+const SIMD_PHASES: Record<string, string> = {
+  gemm: 'products (matrix products)',
+  maxPoolFilterGrad: 'products (filter gradient from pooling codes)',
+  convPoolCodes: 'products (first layer, fused with pooling)',
+  convPoolFilterGrad: 'products (first layer filter gradient from pooling codes)',
+  winograd4Input: 'Winograd transforms',
+  winograd4Output: 'Winograd transforms',
+  winograd4OutputGrad: 'Winograd transforms',
+  winograd4InputGrad: 'Winograd transforms',
+  winograd4OutputGradPool: 'Winograd transforms',
+  winograd4Filter: 'Winograd transforms',
+  winogradInput: 'Winograd transforms',
+  winogradOutput: 'Winograd transforms',
+  winogradOutputGrad: 'Winograd transforms',
+  winogradInputGrad: 'Winograd transforms',
+  winogradFilter: 'Winograd transforms',
+  winogradFilterGrad: 'Winograd transforms',
+  im2col: 'layout (im2col, col2im, transposes)',
+  col2im: 'layout (im2col, col2im, transposes)',
+  transpose: 'layout (im2col, col2im, transposes)',
+  pool: 'pooling and its gradient',
+  maxPoolCodes: 'pooling and its gradient',
+  maxPoolGrad: 'pooling and its gradient',
+  maxPoolGradCodes: 'pooling and its gradient',
+  avgPoolGrad: 'pooling and its gradient',
+  activate: 'activation, its gradient, bias gradient',
+  activationGrad: 'activation, its gradient, bias gradient',
+  columnSums: 'activation, its gradient, bias gradient',
+  columnSums64: 'activation, its gradient, bias gradient',
+  adam: 'optimizer (Adam, L2)',
+  sumSquares: 'optimizer (Adam, L2)',
+  gatherRows: 'batch gathering',
+};
+
+/** ms per batch by phase (SIMD_PHASES) of the --simd rows, and the fused kernel's time outside them. */
+function phaseTable(p: EpochProfile): string | undefined {
+  const simd = p.rows.filter((r) => r.kernel.startsWith('simd '));
+  if (simd.length === 0) return undefined;
+  const phases = new Map<string, number>();
+  for (const r of simd) {
+    const name = r.kernel.slice('simd '.length).split(' ')[0]!;
+    const phase = SIMD_PHASES[name] ?? 'other';
+    phases.set(phase, (phases.get(phase) ?? 0) + r.ms);
+  }
+  const inSimd = simd.reduce((s, r) => s + r.ms, 0);
+  phases.set('glue (fused kernel outside SIMD calls: JS, wasm crossings, timing)', p.kernelMs - inSimd);
+  const lines = ['| phase | ms per batch | % of epoch |', '|---|---:|---:|'];
+  for (const [phase, ms] of [...phases].sort((a, b) => b[1] - a[1])) {
+    lines.push(`| ${phase} | ${(ms / p.batches).toFixed(3)} | ${((100 * ms) / p.wallMs).toFixed(1)} |`);
+  }
+  return lines.join('\n');
+}
+
 export function profileTable(p: EpochProfile, top = 15): string {
   const lines = [
     `${p.model} on ${p.backend}: ${p.batches} batches, epoch ${p.wallMs.toFixed(0)} ms, ` +
@@ -126,7 +182,8 @@ async function main(): Promise<void> {
   const flag = (name: string) => process.argv.includes(name);
   const p = await profileEpoch(backend, model as ModelName, Number(samples ?? (model === 'mlp' ? 3200 : 320)), flag('--unfused'), flag('--simd'));
   // --json: one line for benchmarks/run.ts; otherwise a table for people.
-  process.stdout.write(flag('--json') ? `${JSON.stringify(p)}\n` : `${profileTable(p, 30)}\n`);
+  const phases = phaseTable(p);
+  process.stdout.write(flag('--json') ? `${JSON.stringify(p)}\n` : `${profileTable(p, 30)}\n${phases ? `\n${phases}\n` : ''}`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

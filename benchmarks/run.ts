@@ -32,12 +32,12 @@ import { parseArgs, promisify } from 'node:util';
 import type { EngineResult } from './engine.js';
 import { describeMachine } from './machine.js';
 import type { TorchEngineResult } from './anchor.js';
-import { median } from './engine.js';
+import { median, processMedians } from './engine.js';
 import { MODEL_NAMES, QUIET_PYTORCH_REFERENCE, RATIO_GOALS, type ModelName } from './models.js';
 import type { EpochProfile } from './profile.js';
 import type { SweepTiming } from './workflow.js';
 import type { SearchComparison, SearchSweep } from './search.js';
-import { BENCH_SCHEMA, fmt, markdown, pct, type BenchReport, type EngineRow } from './bench-report.js';
+import { BENCH_SCHEMA, fmt, markdown, pct, spread, type BenchReport, type EngineRow } from './bench-report.js';
 
 const run = promisify(execFile);
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -146,11 +146,14 @@ async function main(): Promise<void> {
       engine.push({ backend, model, result: ours[0]! });
       if (backend === 'wasm') {
         const all = ours.flatMap((o) => o.runs);
-        pairedWasm[model] = { ...ours[0]!, runs: all, median: median(all), cpuRuns: ours.flatMap((o) => o.cpuRuns) };
+        pairedWasm[model] = { ...ours[0]!, runs: all, median: median(all), cpuRuns: ours.flatMap((o) => o.cpuRuns), processes: processMedians(ours) };
+        log(`  ${model}: per-process medians, layerbench ${spread(processMedians(ours))}`);
         if (torch.length > 0) {
           const t = torch.flatMap((o) => o.runs);
           const cpuRuns = torch.flatMap((o) => o.cpuRuns ?? []);
-          anchor.engine[model] = { runs: t, median: median(t), cpuRuns, torch: torch[0]!.torch, ...(torch[0]!.blas ? { blas: torch[0]!.blas } : {}) };
+          const processes = processMedians(torch);
+          anchor.engine[model] = { runs: t, median: median(t), cpuRuns, torch: torch[0]!.torch, ...(torch[0]!.blas ? { blas: torch[0]!.blas } : {}), processes };
+          log(`  ${model}: per-process medians, PyTorch ${spread(processes)}`);
         }
       }
     }

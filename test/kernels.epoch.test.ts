@@ -142,6 +142,20 @@ const cases: Case[] = [
     batchSize: 16,
     cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] },
   },
+  // Three input channels under 2×2 max pooling and relu: the first layer is one convPoolCodes
+  // call forward and one convPoolFilterGrad call backward (8 channels: one 8-channel group).
+  {
+    name: 'cnn-3-channels-conv-pool',
+    family: 'cnn',
+    task: 'multiclass',
+    inputShape: [10, 9, 3],
+    targetDim: 3,
+    units: [8],
+    activation: 'relu',
+    metric: 'accuracy',
+    batchSize: 16,
+    cnn: { kernelSize: 3, pooling: 'max', poolSize: 2, denseHead: [] },
+  },
   // 32 input channels: the second layer's filter gradient comes from the pooling's codes
   // (maxPoolFilterGrad), on Winograd's path (3×3) and on im2col's (5×5).
   {

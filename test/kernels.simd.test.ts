@@ -178,4 +178,87 @@ describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
     expectClose(avg!, want.avg, 1e-6);
     expectClose(grad!, dx, 1e-6);
   });
+
+  // [N, H, W, C, CO, fh, fw]: the seed's first layer in small (one channel, 3×3, conv outputs of odd
+  // width so the pooling drops a column), three channels with an 8-channel group and a 4-channel
+  // tail, 2×2 filters, and 5×5 ones (the filter gradient's taps in chunks of 9, 9 and 7).
+  const firstLayers: [number, number, number, number, number, number, number][] = [
+    [2, 10, 9, 1, 32, 3, 3],
+    [2, 9, 8, 3, 12, 3, 3],
+    [1, 8, 8, 2, 8, 2, 2],
+    [2, 12, 11, 1, 4, 5, 5],
+  ];
+
+  it.each(firstLayers)('convPoolCodes and convPoolFilterGrad on [%i, %i, %i, %i] → %i channels (%i×%i) equal im2col, gemm and maxPoolCodes, and patchesᵀ·dz', async (N, H, W, C, CO, fh, fw) => {
+    const [OH, OW] = [H - fh + 1, W - fw + 1];
+    const [PH, PW] = [OH >> 1, OW >> 1];
+    const [M, K, pooled] = [N * OH * OW, fh * fw * C, N * PH * PW * CO];
+    const x = values(N * H * W * C, 16);
+    const w = values(K * CO, 17, 0.3);
+    const bias = values(CO, 18, 0.1);
+    // The pooled gradient after relu's: zero where relu stopped it, so some windows have none.
+    const dp = values(pooled, 19).map((v) => (v > 0.2 ? v : 0));
+    const geometry = [N, H, W, C, OH, OW, fh, fw, 1, 1, 1, 1, 0, 0] as const;
+    const bytes = (a: Float32Array) => new Uint8Array(a.buffer, a.byteOffset, pooled);
+    const [, , , , , , refY, refCodes, refDw, y, codes, dw] = await onHeap(
+      [
+        x,
+        w,
+        bias,
+        dp,
+        new Float32Array(M * K),
+        new Float32Array(M * CO),
+        new Float32Array(pooled),
+        new Float32Array(Math.ceil(pooled / 4)),
+        new Float32Array(K * CO),
+        new Float32Array(pooled),
+        new Float32Array(Math.ceil(pooled / 4)),
+        new Float32Array(K * CO).fill(Number.NaN),
+      ],
+      (k, [px, pw, pb, pdp, pcols, pz, pRefY, pRefCodes, pRefDw, py, pcodes, pdw]) => {
+        // The reference path: the patch matrix, its product with the filter plus the bias, the pooling with codes …
+        k.im2col(px!, pcols!, 0, M, ...geometry);
+        k.gemm(M, CO, K, pcols!, K, 1, pw!, CO, pz!, CO, 0, pb!);
+        k.maxPoolCodes(pz!, pRefY!, pRefCodes!, N, OH, OW, CO, PH, PW);
+        // … and backward the pooling's gradient into dz (z's buffer), then patchesᵀ·dz.
+        k.maxPoolGradCodes(pRefCodes!, pdp!, pz!, N, OH, OW, CO, PH, PW);
+        k.gemm(K, CO, M, pcols!, 1, K, pz!, CO, pRefDw!, CO, 0, 0);
+        k.convPoolCodes(px!, pw!, pb!, py!, pcodes!, N, H, W, C, CO, PH, PW, fh, fw);
+        k.convPoolFilterGrad(px!, pcodes!, pdp!, pdw!, N, H, W, C, CO, PH, PW, fh, fw);
+      },
+    );
+    // The same fused multiply-adds in the same order: bit for bit.
+    expect(y).toEqual(refY);
+    expect(bytes(codes!)).toEqual(bytes(refCodes!));
+    // The same terms summed in another order.
+    expectClose(dw!, refDw!, 1e-5);
+  });
+
+  // [N, OH, OW, CO]: the seed's second layer in small (11×11: the pooling drops the last row and
+  // column, the last tile row and column hold one window), and 8×10 (a tile column half outside).
+  const pooledTiles: [number, number, number, number][] = [
+    [2, 11, 11, 8],
+    [1, 8, 10, 4],
+  ];
+
+  it.each(pooledTiles)('winograd4OutputGradPool on [%i, %i, %i, %i] equals maxPoolGradCodes then winograd4OutputGrad', async (N, OH, OW, CO) => {
+    const [TH, TW] = [Math.ceil(OH / 4), Math.ceil(OW / 4)];
+    const T = N * TH * TW;
+    const [PH, PW] = [OH >> 1, OW >> 1];
+    const tile = 36 * CO + 16;
+    const pooled = N * PH * PW * CO;
+    const dp = values(pooled, 22).map((v) => (v > 0 ? v : 0));
+    // Codes in every position (0..3).
+    const codes = Uint8Array.from({ length: pooled }, (_, i) => (i * 7 + (i >> 3)) % 4);
+    const codeFloats = new Float32Array(Math.ceil(pooled / 4));
+    new Uint8Array(codeFloats.buffer).set(codes);
+    const [, , , refDm, dm] = await onHeap([dp, codeFloats, new Float32Array(N * OH * OW * CO), new Float32Array(T * tile), new Float32Array(T * tile)], (k, [pdp, pcodes, pdz, pRefDm, pdm]) => {
+      // The reference: dz from the codes, then its transform.
+      k.maxPoolGradCodes(pcodes!, pdp!, pdz!, N, OH, OW, CO, PH, PW);
+      k.winograd4OutputGrad(pdz!, pRefDm!, 0, T, OH, OW, CO, TH, TW);
+      k.winograd4OutputGradPool(pdp!, pcodes!, pdm!, 0, T, OH, OW, CO, TH, TW, PH, PW);
+    });
+    // The same arithmetic in the same order: bit for bit (each tile's padding untouched by both).
+    expect(dm).toEqual(refDm);
+  });
 });

@@ -14,5 +14,6 @@ export { activate, activationGrad, adam, dropout, multiply, sumSquares } from '.
 export { lstmBackwardStep, lstmForwardStep } from './lstm';
 export { avgPoolGrad, maxPoolCodes, maxPoolFilterGrad, maxPoolGrad, maxPoolGradCodes, pool } from './pooling';
 export { col2im, im2col } from './im2col';
+export { convPoolCodes, convPoolFilterGrad } from './conv_pool';
 export { winogradFilter, winogradFilterGrad, winogradInput, winogradInputGrad, winogradOutput, winogradOutputGrad } from './winograd';
-export { winograd4Filter, winograd4Input, winograd4InputGrad, winograd4Output, winograd4OutputGrad } from './winograd4';
+export { winograd4Filter, winograd4Input, winograd4InputGrad, winograd4Output, winograd4OutputGrad, winograd4OutputGradPool } from './winograd4';

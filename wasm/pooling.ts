@@ -314,23 +314,25 @@ export function maxPoolGradCodes(codes: usize, dy: usize, dx: usize, N: i32, H: 
  */
 export function maxPoolFilterGrad(x: usize, codes: usize, dp: usize, dw: usize, list: usize, N: i32, H: i32, W: i32, C: i32, CO: i32, PH: i32, PW: i32, fh: i32, fw: i32): void {
   const pix = (<usize>C) << 2;
-  const windows = N * PH * PW;
   for (let co = 0; co < CO; co++) {
     // The windows this channel's gradient reaches: the winner's byte offset in x, and dp.
+    // Window by window in order (nested loops: no divisions).
     let count = 0;
-    for (let w = 0; w < windows; w++) {
-      const g = load<f32>(dp + ((<usize>(w * CO + co)) << 2));
-      if (g == 0) continue;
-      const code = <i32>load<u8>(codes + <usize>(w * CO + co));
-      const n = w / (PH * PW);
-      const ph = (w / PW) % PH;
-      const pw = w % PW;
-      const ih = 2 * ph + (code >> 1);
-      const iw = 2 * pw + (code & 1);
-      const at = list + ((<usize>count) << 3);
-      store<u32>(at, <u32>((<usize>((n * H + ih) * W + iw)) * pix));
-      store<f32>(at, g, 4);
-      count++;
+    let w = 0;
+    for (let n = 0; n < N; n++) {
+      for (let ph = 0; ph < PH; ph++) {
+        for (let pw = 0; pw < PW; pw++, w++) {
+          const g = load<f32>(dp + ((<usize>(w * CO + co)) << 2));
+          if (g == 0) continue;
+          const code = <i32>load<u8>(codes + <usize>(w * CO + co));
+          const ih = 2 * ph + (code >> 1);
+          const iw = 2 * pw + (code & 1);
+          const at = list + ((<usize>count) << 3);
+          store<u32>(at, <u32>((<usize>((n * H + ih) * W + iw)) * pix));
+          store<f32>(at, g, 4);
+          count++;
+        }
+      }
     }
     for (let tap = 0; tap < fh * fw; tap++) {
       const shift = (<usize>((tap / fw) * W + (tap % fw))) * pix;

@@ -317,6 +317,81 @@ export function winograd4OutputGrad(dy: usize, dm: usize, t0: i32, n: i32, OH: i
   }
 }
 
+/** The codes of channels c/4 .. c/4 + 3 of pooled pixel `at` (c in bytes), one per 32-bit lane. */
+@inline function codesAt(codes: usize, at: i32, CO: i32, c: usize): v128 {
+  return i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(codes + <usize>(at * CO) + (c >> 2))));
+}
+
+/**
+ * winograd4OutputGrad of the dz that maxPoolGradCodes makes from the pooled gradient dp [N, PH, PW,
+ * CO] and maxPoolCodes' codes, without dz: each 4×4 tile of outputs is four whole windows, and dy at
+ * an output is its window's gradient where the code points at it, else 0. Bit for bit the same dM.
+ */
+export function winograd4OutputGradPool(dp: usize, codes: usize, dm: usize, t0: i32, n: i32, OH: i32, OW: i32, CO: i32, TH: i32, TW: i32, PH: i32, PW: i32): void {
+  const pix = (<usize>CO) << 2;
+  const plane = pix;
+  const zero = splat(0), two = splat(2), four = splat(4), eight = splat(8);
+  for (let i = 0; i < n; i++) {
+    const t = t0 + i;
+    const image = t / (TH * TW);
+    const oh = 4 * tileRow(t, TH, TW);
+    const ow = 4 * (t % TW);
+    // The tile's 2×2 pooled pixels (those inside PH × PW; 0 elsewhere).
+    const prow = oh >> 1, pcol = ow >> 1;
+    const rows = min(2, PH - prow);
+    const cols = min(2, PW - pcol);
+    const p0 = (image * PH + prow) * PW + pcol;
+    for (let c: usize = 0; c < pix; c += 16) {
+      const q = dm + (<usize>i) * (36 * pix + 64) + c;
+      // Each window's gradient and codes, then dy at each of its four outputs: the gradient where the code says, else 0.
+      const g00 = rows > 0 && cols > 0 ? v128.load(dp + (<usize>p0) * pix + c) : zero;
+      const g01 = rows > 0 && cols > 1 ? v128.load(dp + (<usize>(p0 + 1)) * pix + c) : zero;
+      const g10 = rows > 1 && cols > 0 ? v128.load(dp + (<usize>(p0 + PW)) * pix + c) : zero;
+      const g11 = rows > 1 && cols > 1 ? v128.load(dp + (<usize>(p0 + PW + 1)) * pix + c) : zero;
+      const k00 = rows > 0 && cols > 0 ? codesAt(codes, p0, CO, c) : zero;
+      const k01 = rows > 0 && cols > 1 ? codesAt(codes, p0 + 1, CO, c) : zero;
+      const k10 = rows > 1 && cols > 0 ? codesAt(codes, p0 + PW, CO, c) : zero;
+      const k11 = rows > 1 && cols > 1 ? codesAt(codes, p0 + PW + 1, CO, c) : zero;
+      // A dy down each column s < 4 (0 beyond OH × OW), in registers …
+      const y00 = v128.and(g00, i32x4.eq(k00, i32x4.splat(0)));
+      const y10 = v128.and(g00, i32x4.eq(k00, i32x4.splat(2)));
+      const y20 = v128.and(g10, i32x4.eq(k10, i32x4.splat(0)));
+      const y30 = v128.and(g10, i32x4.eq(k10, i32x4.splat(2)));
+      const s0 = f32x4.add(y00, y20), d0 = f32x4.add(y10, y30);
+      const S0 = f32x4.add(y00, f32x4.mul(four, y20)), D0 = f32x4.add(f32x4.mul(two, y10), f32x4.mul(eight, y30));
+      const t00 = y00, t10 = f32x4.add(s0, d0), t20 = f32x4.sub(s0, d0), t30 = f32x4.add(S0, D0), t40 = f32x4.sub(S0, D0), t50 = y30;
+      const y01 = v128.and(g00, i32x4.eq(k00, i32x4.splat(1)));
+      const y11 = v128.and(g00, i32x4.eq(k00, i32x4.splat(3)));
+      const y21 = v128.and(g10, i32x4.eq(k10, i32x4.splat(1)));
+      const y31 = v128.and(g10, i32x4.eq(k10, i32x4.splat(3)));
+      const s1 = f32x4.add(y01, y21), d1 = f32x4.add(y11, y31);
+      const S1 = f32x4.add(y01, f32x4.mul(four, y21)), D1 = f32x4.add(f32x4.mul(two, y11), f32x4.mul(eight, y31));
+      const t01 = y01, t11 = f32x4.add(s1, d1), t21 = f32x4.sub(s1, d1), t31 = f32x4.add(S1, D1), t41 = f32x4.sub(S1, D1), t51 = y31;
+      const y02 = v128.and(g01, i32x4.eq(k01, i32x4.splat(0)));
+      const y12 = v128.and(g01, i32x4.eq(k01, i32x4.splat(2)));
+      const y22 = v128.and(g11, i32x4.eq(k11, i32x4.splat(0)));
+      const y32 = v128.and(g11, i32x4.eq(k11, i32x4.splat(2)));
+      const s2 = f32x4.add(y02, y22), d2 = f32x4.add(y12, y32);
+      const S2 = f32x4.add(y02, f32x4.mul(four, y22)), D2 = f32x4.add(f32x4.mul(two, y12), f32x4.mul(eight, y32));
+      const t02 = y02, t12 = f32x4.add(s2, d2), t22 = f32x4.sub(s2, d2), t32 = f32x4.add(S2, D2), t42 = f32x4.sub(S2, D2), t52 = y32;
+      const y03 = v128.and(g01, i32x4.eq(k01, i32x4.splat(1)));
+      const y13 = v128.and(g01, i32x4.eq(k01, i32x4.splat(3)));
+      const y23 = v128.and(g11, i32x4.eq(k11, i32x4.splat(1)));
+      const y33 = v128.and(g11, i32x4.eq(k11, i32x4.splat(3)));
+      const s3 = f32x4.add(y03, y23), d3 = f32x4.add(y13, y33);
+      const S3 = f32x4.add(y03, f32x4.mul(four, y23)), D3 = f32x4.add(f32x4.mul(two, y13), f32x4.mul(eight, y33));
+      const t03 = y03, t13 = f32x4.add(s3, d3), t23 = f32x4.sub(s3, d3), t33 = f32x4.add(S3, D3), t43 = f32x4.sub(S3, D3), t53 = y33;
+      // … then · Aᵀ along each row r, into planes 6r .. 6r + 5.
+      outputGradColumn(q + 0 * plane, plane, t00, t01, t02, t03);
+      outputGradColumn(q + 6 * plane, plane, t10, t11, t12, t13);
+      outputGradColumn(q + 12 * plane, plane, t20, t21, t22, t23);
+      outputGradColumn(q + 18 * plane, plane, t30, t31, t32, t33);
+      outputGradColumn(q + 24 * plane, plane, t40, t41, t42, t43);
+      outputGradColumn(q + 30 * plane, plane, t50, t51, t52, t53);
+    }
+  }
+}
+
 /** Value k of B·(v0..v5), B = (Bᵀ)ᵀ (k a constant: the switch folds away when this is inlined). */
 @inline function bRow(k: i32, v0: v128, v1: v128, v2: v128, v3: v128, v4: v128, v5: v128): v128 {
   switch (k) {

@@ -8,7 +8,8 @@
  *    the filter gradient patchesᵀ·dz slice by slice, and below the first layer the input gradient
  *    col2im(dz·Wᵀ) slice by slice.
  * 3×3 stride-1 layers with input channels in fours take Winograd's F(4×4, 3×3) (forward and
- * input gradient) and F(2×2, 3×3) (filter gradient) instead (winograd.ts).
+ * input gradient) and F(2×2, 3×3) (filter gradient) instead (winograd.ts); a first layer with
+ * fewer than 4 input channels under 2×2 max pooling is one fused call each way (convPooled).
  * Output channels come in fours, and so do the input channels of every layer but the first.
  *
  * Two shortcuts that change no result:
@@ -89,16 +90,41 @@ function poolsFirst(p: ConvLayerPlan): boolean {
   return p.pool?.kind === 'max' && (p.activation === SIMD_ACTIVATIONS.linear || p.activation === SIMD_ACTIVATIONS.relu);
 }
 
-/**
- * Whether an im2col layer that pools first keeps, instead of z, where each window's maximum was
- * (maxPoolCodes: a byte per pooled value and channel): 2×2, stride-2, unpadded pooling. Then z
- * only lives one slice at a time, in cache, and the backward pass reads 16× fewer bytes for the
- * pooling's gradient than z (the seed's first layer: 0.17 MB per batch instead of 2.8 MB).
- */
-function keepsCodes(p: ConvLayerPlan, batch: number): boolean {
+/** Whether the block pools first (poolsFirst) with 2×2, stride-2, unpadded windows that drop at most the last row and column. */
+function pools2x2First(p: ConvLayerPlan): boolean {
   const q = p.pool;
   const pool2x2 = q !== undefined && q.fh === 2 && q.fw === 2 && q.sh === 2 && q.sw === 2 && q.padTop === 0 && q.padLeft === 0;
-  return pool2x2 && poolsFirst(p) && q.outH === p.outH >> 1 && q.outW === p.outW >> 1 && (winogradApplies(p) || imagesPerSlice(p, batch) > 0);
+  return pool2x2 && poolsFirst(p) && q.outH === p.outH >> 1 && q.outW === p.outW >> 1;
+}
+
+/** Whether the convolution is 'valid', stride 1 and undilated: every tap of every output is inside the input. */
+function validStride1(p: ConvLayerPlan): boolean {
+  const valid = p.padTop === 0 && p.padLeft === 0 && p.outH === p.inH - p.fh + 1 && p.outW === p.inW - p.fw + 1;
+  return valid && p.sh === 1 && p.sw === 1 && p.dh === 1 && p.dw === 1;
+}
+
+/**
+ * Whether the block is one convPoolCodes call forward and one convPoolFilterGrad call backward
+ * (wasm/conv_pool.ts): a first layer (fewer than 4 input channels; every later layer's come in
+ * fours, so it never needs an input gradient) with a valid stride-1 convolution and
+ * pools2x2First's pooling. Each window's four outputs are summed in registers and only the
+ * maximum and its position are kept, bit for bit what im2col, the product and maxPoolCodes make,
+ * without their patch matrix and z: on the seed CNN's first layer those three passes and their
+ * filter gradient (the pooling's gradient into dz, then patchesᵀ·dz) took ~1.5 of a batch's ~6 ms.
+ */
+function convPooled(p: ConvLayerPlan): boolean {
+  return p.inC < 4 && validStride1(p) && pools2x2First(p);
+}
+
+/**
+ * Whether a layer that pools first keeps, instead of z, where each window's maximum was
+ * (maxPoolCodes: a byte per pooled value and channel): pools2x2First's pooling. Then z only lives
+ * one slice at a time, in cache (or never, convPooled), and the backward pass reads 16× fewer
+ * bytes for the pooling's gradient than z (the seed's first layer: 0.17 MB per batch instead of
+ * 2.8 MB).
+ */
+function keepsCodes(p: ConvLayerPlan, batch: number): boolean {
+  return pools2x2First(p) && (winogradApplies(p) || convPooled(p) || imagesPerSlice(p, batch) > 0);
 }
 
 /** Whether z lives one slice at a time (keepsCodes on im2col's path; Winograd's writes z whole). */
@@ -114,8 +140,16 @@ function zSliced(p: ConvLayerPlan, batch: number): boolean {
  * undilated convolutions with input channels in 32s.
  */
 function sparseFilterGrad(p: ConvLayerPlan, batch: number): boolean {
-  const valid = p.padTop === 0 && p.padLeft === 0 && p.outH === p.inH - p.fh + 1 && p.outW === p.inW - p.fw + 1;
-  return keepsCodes(p, batch) && valid && p.sh === 1 && p.sw === 1 && p.dh === 1 && p.dw === 1 && p.inC % 32 === 0;
+  return keepsCodes(p, batch) && validStride1(p) && p.inC % 32 === 0;
+}
+
+/**
+ * Whether a Winograd layer's backward pass needs no dz: its filter gradient comes from the codes
+ * (sparseFilterGrad) and its input gradient's output transform spreads the pooled gradient by the
+ * codes tile by tile (winograd4OutputGradPool), so maxPoolGradCodes' dz is never written.
+ */
+function pooledGradient(p: ConvLayerPlan, batch: number): boolean {
+  return winogradApplies(p) && sparseFilterGrad(p, batch);
 }
 
 interface LayerScratch {
@@ -169,12 +203,13 @@ export function convFrontScratch(layers: readonly ConvLayerPlan[], batch: number
     });
   const out = layers.map((p, l) => {
     const codes = keepsCodes(p, batch);
-    const z = take((zSliced(p, batch) ? imagesPerSlice(p, batch) : batch) * pixels(p) * p.outC);
+    const direct = convPooled(p);
+    const z = take(direct ? 0 : (zSliced(p, batch) ? imagesPerSlice(p, batch) : batch) * pixels(p) * p.outC);
     const h = take(batch * (poolsFirst(p) ? pooledPixels(p) : pixels(p)) * p.outC);
     const pooled = p.pool ? take(batch * pooledPixels(p) * p.outC) : h;
-    const dh = take(batch * pixels(p) * p.outC);
+    const dh = take(direct || pooledGradient(p, batch) ? 0 : batch * pixels(p) * p.outC);
     const dp = p.pool ? take(batch * pooledPixels(p) * p.outC) : dh;
-    const patches = !winograd(p, batch) && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
+    const patches = !winograd(p, batch) && !direct && batch * pixels(p) * taps(p) <= PATCH_FLOATS ? take(batch * pixels(p) * taps(p)) : -1;
     return { z, h, p: pooled, patches, codes: codes ? take(Math.ceil((batch * pooledPixels(p) * p.outC) / 4)) : -1, sliced: zSliced(p, batch), dh, dp, u: take(sizes[l]!.filter) };
   });
   const K = Math.max(...layers.map(taps));
@@ -267,6 +302,13 @@ export function convFrontForward(k: SimdKernels, layers: readonly ConvLayerPlan[
     const K = taps(p);
     const g = geometry(p, B);
     const w = winograd(p, B);
+    if (convPooled(p)) {
+      const q = p.pool!;
+      k.convPoolCodes(input, params + 4 * p.kernelAt, params + 4 * p.biasAt, f(at.h), f(at.codes), B, p.inH, p.inW, p.inC, p.outC, q.outH, q.outW, p.fh, p.fw);
+      k.activate(p.activation, f(at.h), f(at.p), B * pooledPixels(p), p.outC, p.outC);
+      input = f(at.p);
+      return;
+    }
     if (w) {
       winograd4Filter(k, w, params + 4 * p.kernelAt, f(at.u));
       winograd4Forward(k, w, input, f(at.u), params + 4 * p.biasAt, f(at.z), { inputs: f(s.inputs), products: f(s.products) });
@@ -316,14 +358,21 @@ export function convFrontBackward(k: SimdKernels, layers: readonly ConvLayerPlan
       k.columnSums64(f(at.dp), pooled, p.outC, grad + 4 * p.biasAt);
     }
     const input = l > 0 ? f(s.layers[l - 1]!.p) : x;
+    if (convPooled(p)) {
+      // A first layer (convPooled): no input gradient.
+      k.convPoolFilterGrad(input, f(at.codes), f(at.dp), grad + 4 * p.kernelAt, B, p.inH, p.inW, p.inC, p.outC, p.pool!.outH, p.pool!.outW, p.fh, p.fw);
+      continue;
+    }
     const sparse = sparseFilterGrad(p, B);
     const w = winograd(p, B);
     const images = w ? 0 : imagesPerSlice(p, B);
-    if (images === 0) poolAndActivationGrad(k, p, at, f, 0, B);
+    const pooledDy = pooledGradient(p, B);
+    if (images === 0 && !pooledDy) poolAndActivationGrad(k, p, at, f, 0, B);
     if (images === 0 && !poolsFirst(p)) k.columnSums64(dz, M, p.outC, grad + 4 * p.biasAt);
     if (w) {
       const buffers = { inputs: f(s.inputs), products: f(s.products) };
-      if (l > 0) winograd4InputGrad(k, w, dz, f(s.layers[l - 1]!.dp), params + 4 * p.kernelAt, f(s.transposed), buffers);
+      const pooled = pooledDy ? { codes: f(at.codes), PH: p.pool!.outH, PW: p.pool!.outW } : undefined;
+      if (l > 0) winograd4InputGrad(k, w, pooled ? f(at.dp) : dz, f(s.layers[l - 1]!.dp), params + 4 * p.kernelAt, f(s.transposed), buffers, pooled);
       if (sparse) {
         filterGradFromCodes(k, p, at, s, f, B, input, grad);
         continue;

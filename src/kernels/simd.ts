@@ -55,6 +55,10 @@ export interface SimdKernels {
   maxPoolGradCodes(codes: number, dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number): void;
   /** The filter gradient of a 'valid' stride-1 convolution under maxPoolCodes' pooling, from the pooled gradient (C a multiple of 32). */
   maxPoolFilterGrad(x: number, codes: number, dp: number, dw: number, list: number, N: number, H: number, W: number, C: number, CO: number, PH: number, PW: number, fh: number, fw: number): void;
+  /** A 'valid' stride-1 convolution with few input channels and the 2×2 max pooling after it, with maxPoolCodes' codes (wasm/conv_pool.ts). */
+  convPoolCodes(x: number, w: number, bias: number, y: number, codes: number, N: number, H: number, W: number, C: number, CO: number, PH: number, PW: number, fh: number, fw: number): void;
+  /** convPoolCodes' filter gradient from its codes and the pooled gradient (dw overwritten). */
+  convPoolFilterGrad(x: number, codes: number, dp: number, dw: number, N: number, H: number, W: number, C: number, CO: number, PH: number, PW: number, fh: number, fw: number): void;
   avgPoolGrad(dy: number, dx: number, N: number, H: number, W: number, C: number, OH: number, OW: number, fh: number, fw: number, sh: number, sw: number, padTop: number, padLeft: number): void;
   /** Rows m0 .. m0 + count of the patch matrix, written from cols on. */
   im2col(
@@ -112,6 +116,8 @@ export interface SimdKernels {
   winograd4Output(m: number, y: number, bias: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winograd4OutputGrad(dy: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number): void;
   winograd4InputGrad(dv: number, dx: number, clear: number, N: number, t0: number, n: number, H: number, W: number, C: number, TH: number, TW: number, padTop: number, padLeft: number): void;
+  /** winograd4OutputGrad of maxPoolGradCodes' dz, from the pooled gradient and the codes, without dz. */
+  winograd4OutputGradPool(dp: number, codes: number, dm: number, t0: number, n: number, OH: number, OW: number, CO: number, TH: number, TW: number, PH: number, PW: number): void;
   lstmForwardStep(B: number, U: number, z: number, ldz: number, bias: number, c: number, first: number, cache: number, h: number, out: number, ldo: number): void;
   lstmBackwardStep(B: number, U: number, dh: number, dy: number, ldy: number, cache: number, cachePrev: number, dc: number, last: number, dz: number, ldz: number): void;
 }

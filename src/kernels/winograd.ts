@@ -149,10 +149,22 @@ export function winograd4TransposedScratch(s: WinogradShape): number {
 /**
  * The input gradient dx [N, H, W, C] from dy [N, OH, OW, CO] and the filter w [3, 3, C, CO] by
  * F(4×4, 3×3), with `transposed` of winograd4TransposedScratch(s) floats (the filter gradient:
- * winogradBackward). The products need Uᵀ: it is the transform of the filter with each tap's
+ * winogradBackward). With `pooled`, dy is instead the gradient of the 2×2 max pooling after the
+ * convolution [N, PH, PW, CO] (PH = ⌊OH / 2⌋, PW = ⌊OW / 2⌋), spread to the convolution's outputs
+ * by maxPoolCodes' codes tile by tile (each 4×4 tile is four whole windows): no dz. The products
+ * need Uᵀ: it is the transform of the filter with each tap's
  * [C, CO] transposed, 9 transposes instead of U's 36 planes.
  */
-export function winograd4InputGrad(k: SimdKernels, s: WinogradShape, dy: number, dx: number, w: number, transposed: number, buffers: { inputs: number; products: number }): void {
+export function winograd4InputGrad(
+  k: SimdKernels,
+  s: WinogradShape,
+  dy: number,
+  dx: number,
+  w: number,
+  transposed: number,
+  buffers: { inputs: number; products: number },
+  pooled?: { codes: number; PH: number; PW: number },
+): void {
   const { TH, TW, T } = tiles(s, 4);
   const { C, CO } = s;
   const { inputs: dv, products: dm } = buffers;
@@ -161,7 +173,8 @@ export function winograd4InputGrad(k: SimdKernels, s: WinogradShape, dy: number,
   k.winograd4Filter(taps, CO, C, transposed);
   for (let t0 = 0; t0 < T; t0 += NB4) {
     const n = Math.min(NB4, T - t0);
-    k.winograd4OutputGrad(dy, dm, t0, n, s.OH, s.OW, CO, TH, TW);
+    if (pooled) k.winograd4OutputGradPool(dy, pooled.codes, dm, t0, n, s.OH, s.OW, CO, TH, TW, pooled.PH, pooled.PW);
+    else k.winograd4OutputGrad(dy, dm, t0, n, s.OH, s.OW, CO, TH, TW);
     for (let p = 0; p < 36; p++) k.gemm(n, C, CO, dm + 4 * p * CO, row4(CO), 1, transposed + 4 * p * (CO * C + 16), C, dv + 4 * p * C, row4(C), 0, 0);
     k.winograd4InputGrad(dv, dx, t0 === 0 ? 1 : 0, s.N, t0, n, s.H, s.W, C, TH, TW, s.padTop, s.padLeft);
   }

@@ -57,8 +57,14 @@ const product = (xs: number[]): number => xs.reduce((a, b) => a * b, 1);
  * unit and step (gates, cell and output, their gradients); inference keeps one layer's input and
  * output, and for an LSTM about 5 values per unit and step of its widest layer (the input projection
  * and the output; the backward pass's cache only exists while gradients are recorded).
+ * A convolution under max pooling after relu pools first on the fused path
+ * (src/kernels/conv_front.ts): it keeps about 3 values per pooled output (the pooled
+ * pre-activation, its activation and gradient, and the codes), its pre-activation z only on later
+ * layers (a first layer, with fewer than 4 input channels, sums each window in registers), and its
+ * evaluation batches run through the same kernel at the training batch size.
  */
 const TRAIN_PER_UNIT = { dense: 7, conv: 3, pool: 2, lstm: 14 } as const;
+const TRAIN_POOLED_FIRST = { pool: 3, firstConv: 0, conv: 1 } as const;
 const INFER_PER_LSTM_UNIT = 5;
 
 /**
@@ -123,22 +129,28 @@ function walkNetwork(candidate: Pick<Candidate, 'family' | 'units'>, model: Mode
     case 'cnn': {
       let [h, w, c] = [info.inputShape[0]!, info.inputShape[1]!, info.inputShape[2] ?? 1];
       const { kernelSize: k, pooling, poolSize: p, denseHead } = model.cnn;
+      const poolsFirst = model.activation === 'relu';
       for (const filters of candidate.units) {
         const pad = convPadding(h, w, k);
         const inSize = h * w * c;
         [h, w] = [convOutputSize(h, k, pad), convOutputSize(w, k, pad)];
         add(conv2dParams(k, k, c, filters), h * w);
         const conv = h * w * filters;
-        walk.train += TRAIN_PER_UNIT.conv * conv;
+        const first = c < 4;
         c = filters;
         let pooled = 0;
         if (pooling !== 'none') {
           const pp = poolPadding(h, w, p);
           [h, w] = [poolOutputSize(h, p, pp), poolOutputSize(w, p, pp)];
           pooled = h * w * c;
-          walk.train += TRAIN_PER_UNIT.pool * pooled;
         }
-        layer(inSize, conv + pooled);
+        if (pooling === 'max' && poolsFirst) {
+          walk.train += (first ? TRAIN_POOLED_FIRST.firstConv : TRAIN_POOLED_FIRST.conv) * conv + TRAIN_POOLED_FIRST.pool * pooled;
+          layer(inSize, 2 * pooled);
+        } else {
+          walk.train += TRAIN_PER_UNIT.conv * conv + TRAIN_PER_UNIT.pool * pooled;
+          layer(inSize, conv + pooled);
+        }
       }
       let inputs = h * w * c;
       for (const units of denseHead) {

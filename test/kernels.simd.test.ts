@@ -247,7 +247,7 @@ describe('SIMD kernels (wasm/kernels.ts) against the cpu backend', () => {
     const [PH, PW] = [OH >> 1, OW >> 1];
     const tile = 36 * CO + 16;
     const pooled = N * PH * PW * CO;
-    const dp = values(pooled, 22).map((v) => (v > 0 ? v : 0));
+    const dp = values(pooled, 22).map((v) => Math.max(v, 0));
     // Codes in every position (0..3).
     const codes = Uint8Array.from({ length: pooled }, (_, i) => (i * 7 + (i >> 3)) % 4);
     const codeFloats = new Float32Array(Math.ceil(pooled / 4));

@@ -5,8 +5,9 @@
  * Aggregate comes here while a run has a round left; per such run this step reads the round's
  * documents and what the run spent, and hands them to the run's search strategy, which decides who
  * goes on (halving: 1 in eta of each bracket — the best and the smallest of those the paired test
- * cannot tell from it, or the top and a few smaller ones ≈ the cut) or stops the rounds (`search.budget`, nobody left); it records the decision in
- * `runs/<runId>/halving.json` and writes the next round's items
+ * cannot tell from it, or the top and a few smaller ones ≈ the cut) or stops the rounds
+ * (`search.budget`, nobody left); it records the decision in `runs/<runId>/halving.json` and writes
+ * the next round's items, those that cost most per epoch first
  * (`plans/<planId>.json`, the same list the Map's ItemReader reads after Plan). Its output has Plan's
  * shape, `{ runs, itemsKey, itemCount }`, and the state machine goes back to TrainCandidates.
  *
@@ -70,7 +71,7 @@ export async function promote(store: Store, payload: PromoteInput, opts: Promote
     const open = round.candidates.filter((id) => !doneInRound(byId.get(id), round.round ?? 0));
     if (open.length > 0) {
       // The round is not trained yet (a retried Promote after opening it): its items once more.
-      items.push(...open.map((candidateId) => ({ runId: run.runId, candidateId, ...roundFields(round) })));
+      items.push(...dearestFirst(open, byId).map((candidateId) => ({ runId: run.runId, candidateId, ...roundFields(round) })));
       continue;
     }
     if (search.done(state)) {

@@ -1,15 +1,16 @@
 /**
  * Who goes on after a rung. The candidates of a bracket are ranked by their validation metric (mean
  * over trials, in the metric's direction; ties to fewer parameters, then the id — the leaderboard's
- * order), and k = max(1, ⌊n / η⌉) of the n that entered the round go on. Which k serves the question
+ * order), and k = max(1, ⌊n / η⌋) of the n that entered the round go on. Which k serves the question
  * halving answers — "the smallest network as good as the best" (src/stats/decision.ts) — at a few
  * epochs, when candidates are close and noisy, and small networks learn slower per epoch:
  *
  *  - **More than k are ≈ the best** (the paired test cannot tell them from the rung's best): the best
  *    goes on — a hedge, it may pull away at a larger budget — with the k − 1 *smallest* of the others
  *    (fewest parameters, then rank); when k is 1, with the smallest one, so the last rung still holds
- *    the candidate the question asks for (⌈k / η⌉ = 1 extra, the same cap as below). Among networks the data cannot separate yet, the larger ones are
- *    the dearest to train on and the least likely to be the answer. Keeping the top k by mean instead
+ *    the candidate the question asks for (⌈k / η⌉ = 1 extra, the same cap as below). Among networks
+ *    the data cannot separate yet, the larger ones are the dearest to train on and the least likely
+ *    to be the answer. Keeping the top k by mean instead
  *    kept the widest, deepest networks — they win at one epoch — and on an 81-candidate grid spent 58 %
  *    of the grid's task CPU on 16 % of its epochs; this rule spent about a fifth, and its answer was
  *    still ≈ the grid's best (benchmarks/results/2026-12-07-session7-halving.md).

@@ -32,8 +32,14 @@ describe('searchNotes', () => {
       "halving used 118 % of the grid's compute: 15.9 of about 13.5 CPU-seconds, 1,845 of about 4,271 epochs (43 %) and $0.0155 of about $0.0066 (235 %); the full grid's figures are estimated from what these candidates measured per epoch and per task.",
     );
     expect(lines[2]).toBe(
-      `halving cost more than the grid would have: it trained in 195 tasks (one per candidate and round) against the grid's 81, and what each task pays whatever it trains — starting, scoring, writing its results, its Map child execution — outweighed the epochs it saved. A whole candidate of this sweep trains in about 0.17 CPU-seconds: for candidates this quick, search.strategy "grid" is the cheaper search.`,
+      `halving cost more than the grid would have: its 3 more rounds add 12 state transitions and 6 Lambda requests to the run (the Map, Aggregate, the Choice and Promote, each round), and it trained in 195 tasks (one per candidate and round) against the grid's 81, each paying what it spends whatever it trains — starting, scoring, writing its results, its Map child execution; these outweighed the epochs it saved. A whole candidate of this sweep trains in about 0.17 CPU-seconds: for candidates this quick, search.strategy "grid" is the cheaper search.`,
     );
+  });
+
+  it('when only the dollars are dearer (it used less CPU), the per-task share is its requests and child executions', () => {
+    const lines = notes(search({ epochs: 681, cpuSeconds: 3.4, usd: 0.0007 }, { epochs: 5815, cpuSeconds: 15, usd: 0.00067 }));
+    expect(lines[2]).toContain('its 3 more rounds add 12 state transitions and 6 Lambda requests to the run');
+    expect(lines[2]).toContain("against the grid's 81, each paying a request and its Map child execution; these outweighed the epochs it saved.");
   });
 
   it('says nothing more when the search saved', () => {

@@ -61,11 +61,15 @@ export function candidateCost(compute: Compute, prices: PriceTable): CostEstimat
 }
 
 /** States the parent execution enters outside the Map, and the Lambda requests among them, for a run of `rounds` rounds. */
-export function runOverhead(rounds: number, prices: PriceTable): CostEstimate {
+export function runStates(rounds: number): { transitions: number; requests: number } {
   const r = Math.max(1, rounds);
   // Plan; per round TrainCandidates, Aggregate, the Choice; Promote between rounds; Finalize, Report.
-  const transitions = 1 + 3 * r + (r - 1) + 2;
-  const requests = 1 + r + (r - 1) + 2;
+  return { transitions: 1 + 3 * r + (r - 1) + 2, requests: 1 + r + (r - 1) + 2 };
+}
+
+/** What runStates costs. */
+export function runOverhead(rounds: number, prices: PriceTable): CostEstimate {
+  const { transitions, requests } = runStates(rounds);
   return { ...ZERO, requests, transitions, usd: requests * prices.lambdaRequest + transitions * prices.stateTransition };
 }
 

@@ -3,6 +3,7 @@
  * terminal prints under its table, and the marks of a row. Reads a leaderboard document only.
  */
 import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, pEquals, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
+import { runStates } from '../cost/estimate.js';
 import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
 import { SIGNIFICANCE, type BaselineVerdict } from '../stats/index.js';
 import { candidateVerdict, verdictText } from '../results/verdict.js';
@@ -40,7 +41,7 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
         `${s.strategy} used ${pct(c.used.cpuSeconds, c.grid.cpuSeconds)} of the grid's compute: ${fmtSeconds(c.used.cpuSeconds)} of about ${fmtSeconds(c.grid.cpuSeconds)} CPU-seconds, ${Math.round(c.used.epochs).toLocaleString('en-US')} of about ${Math.round(c.grid.epochs).toLocaleString('en-US')} epochs (${pct(c.used.epochs, c.grid.epochs)})${usd}; the full grid's figures are estimated from what these candidates measured per epoch and per task.`,
       );
       const dearer = c.used.cpuSeconds > c.grid.cpuSeconds || (c.used.usd !== null && c.grid.usd !== null && c.used.usd > c.grid.usd);
-      if (dearer && c.used.epochs < c.grid.epochs) out.push(costlierThanGrid(s, lb.candidates, c.grid));
+      if (dearer && c.used.epochs < c.grid.epochs) out.push(costlierThanGrid(s, lb.candidates, c));
     }
     if (s.ended)
       out.push(
@@ -58,17 +59,25 @@ export function searchNotes(lb: Pick<Leaderboard, 'search' | 'cost' | 'rows' | '
 }
 
 /**
- * Why a search in rounds cost more than the grid although it trained fewer epochs: it trains in more
- * tasks (one per candidate per round), and each pays what does not depend on epochs — a task's start,
- * scoring and writes, its Map child execution. Where a whole candidate trains in a fraction of
- * a second, that is most of its cost, and the grid is the cheaper search.
+ * Why a search in rounds cost more than the grid although it trained fewer epochs. Two fixed costs
+ * that no epoch saved pays back: each round after the first adds the parent execution's states (the
+ * Map, Aggregate, the Choice, Promote: transitions and Lambda requests, src/cost/estimate.ts),
+ * and the search trains in more tasks (one per candidate per round), each paying a request and a
+ * Map child execution, and in CPU its start, scoring and writes. Where a whole candidate trains in a
+ * fraction of a second, those are most of the cost, and the grid is the cheaper search.
  */
-function costlierThanGrid(s: NonNullable<Leaderboard['search']>, candidates: number, grid: { cpuSeconds: number }): string {
+function costlierThanGrid(s: NonNullable<Leaderboard['search']>, candidates: number, c: { used: { cpuSeconds: number }; grid: { cpuSeconds: number } }): string {
   const tasks = s.rounds.reduce((n, r) => n + r.trained, 0);
-  const each = candidates > 0 ? grid.cpuSeconds / candidates : 0;
+  const each = candidates > 0 ? c.grid.cpuSeconds / candidates : 0;
+  const more = (k: 'transitions' | 'requests') => runStates(s.rounds.length)[k] - runStates(1)[k];
+  const rounds = s.rounds.length - 1;
+  const perTask =
+    c.used.cpuSeconds > c.grid.cpuSeconds
+      ? 'each paying what it spends whatever it trains — starting, scoring, writing its results, its Map child execution'
+      : 'each paying a request and its Map child execution';
   return (
-    `${s.strategy} cost more than the grid would have: it trained in ${fmtInt(tasks)} tasks (one per candidate and round) against the grid's ${fmtInt(candidates)}, ` +
-    `and what each task pays whatever it trains — starting, scoring, writing its results, its Map child execution — outweighed the epochs it saved. ` +
+    `${s.strategy} cost more than the grid would have: its ${fmtInt(rounds)} more round${rounds === 1 ? '' : 's'} add ${fmtInt(more('transitions'))} state transitions and ${fmtInt(more('requests'))} Lambda requests to the run (the Map, Aggregate, the Choice and Promote, each round), ` +
+    `and it trained in ${fmtInt(tasks)} tasks (one per candidate and round) against the grid's ${fmtInt(candidates)}, ${perTask}; these outweighed the epochs it saved. ` +
     `A whole candidate of this sweep trains in about ${each >= 10 ? Math.round(each) : each.toPrecision(2)} CPU-seconds: for candidates this quick, search.strategy "grid" is the cheaper search.`
   );
 }

@@ -16,8 +16,11 @@
  * alternately N times and each figure is the median. Beside them, what halving's own leaderboard
  * estimated of the grid from its candidates (src/cost/grid.ts), to see how far that estimate holds.
  *
- * Sweeps: the three examples and `dense81`, an 81-candidate dense grid on seattle-weather (depth 1–9 ×
- * nine widths 4–128, 27 epochs). Heavy on 2 cores: `npm run bench -- --skip-search` leaves the section
+ * Sweeps: the three examples; `dense81`, an 81-candidate dense grid on seattle-weather (depth 1–9 ×
+ * nine widths 4–128, 27 epochs), whose candidates train in a tenth of a second each; and
+ * `mnist-dense27`, 27 dense candidates on the 10,000 MNIST digits (depth 1–3 × widths 8–128, 9
+ * epochs), whose candidates train for seconds — where a run's fixed cost per round is small beside
+ * its training, as on a real user's data. Heavy on 2 cores: `npm run bench -- --skip-search` leaves the section
  * out, `--search-sweeps seattle-weather,dense81` picks sweeps; standalone:
  * `npx tsx benchmarks/search.ts --sweeps dense81 --workers 2 --runs 3`; `--seeds 1,2,3` runs each sweep
  * with those training and search seeds instead of its own (one row per seed: does halving's answer
@@ -27,7 +30,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadExampleSweep, prepareExamples, type ExampleSweep } from '../examples/prepare.js';
+import { loadExampleSweep, prepareExamples } from '../examples/prepare.js';
 import { readRunDocuments } from '../src/steps/documents.js';
 import type { Leaderboard } from '../src/results/leaderboard.js';
 import { readManifest } from '../src/results/manifest.js';
@@ -37,7 +40,7 @@ import { LocalStore } from '../src/store/local.js';
 import { getJson } from '../src/store/store.js';
 import { runLocal } from '../src/workflow/local.js';
 
-export const SEARCH_SWEEPS = ['seattle-weather', 'mnist', 'co2', 'dense81'] as const;
+export const SEARCH_SWEEPS = ['seattle-weather', 'mnist', 'co2', 'dense81', 'mnist-dense27'] as const;
 export type SearchSweep = (typeof SEARCH_SWEEPS)[number];
 
 /** The goals of issue 20, point 4: halving's share of the grid's epochs, CPU-seconds and dollars. */
@@ -91,8 +94,22 @@ export async function dense81(): Promise<SweepSpec> {
   });
 }
 
+/** 27 dense candidates on the MNIST digits: depth 1–3 × nine widths, 9 epochs (halving: rounds of 1, 3, 9); seconds per candidate. */
+async function mnistDense27(): Promise<SweepSpec> {
+  const example = await loadExampleSweep('mnist');
+  return sweepSpecSchema.parse({
+    ...example,
+    name: 'mnist-dense27',
+    description: '27 dense candidates on the MNIST digits: depth 1–3 × widths 8–128, 9 epochs',
+    model: { family: 'dense', depth: [1, 2, 3], width: [8, 12, 16, 24, 32, 48, 64, 96, 128], activation: 'relu' },
+    training: { ...example.training, epochs: 9, earlyStopping: { ...example.training.earlyStopping, patience: 2 } },
+  });
+}
+
 async function sweepSpec(name: SearchSweep): Promise<SweepSpec> {
-  return name === 'dense81' ? dense81() : loadExampleSweep(name as ExampleSweep);
+  if (name === 'dense81') return dense81();
+  if (name === 'mnist-dense27') return mnistDense27();
+  return loadExampleSweep(name);
 }
 
 async function runSide(store: LocalStore, spec: SweepSpec, workers: number): Promise<{ side: SearchSide; lb: Leaderboard }> {

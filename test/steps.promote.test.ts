@@ -1,29 +1,22 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CandidateDoc } from '../src/results/document.js';
 import { halvingStateSchema } from '../src/results/halving.js';
 import { strategyFor } from '../src/search/strategies.js';
 import { promote } from '../src/steps/promote.js';
 import type { WorkItem } from '../src/steps/types.js';
 import { keys } from '../src/store/keys.js';
-import { LocalStore } from '../src/store/local.js';
+import type { LocalStore } from '../src/store/local.js';
 import { getJson, putJson } from '../src/store/store.js';
 import { craftedDoc, craftedManifest } from './helpers/docs.js';
+import { tempStores } from './helpers/temp-store.js';
 
-const dirs: string[] = [];
-afterAll(async () => {
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
+const tempStore = tempStores('promote');
 
 const NOW = new Date('2026-03-04T05:06:07.000Z');
 
 /** A halving run of 9 crafted candidates (eta 3, 9 epochs: rounds at 1, 3, 9) with round 0 open, as Plan leaves it. */
 async function halvingRun(runId: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'layerbench-promote-'));
-  dirs.push(dir);
-  const store = new LocalStore(dir);
+  const store = await tempStore();
   const manifest = craftedManifest(runId, {
     model: { family: 'dense', depth: [1, 2, 3], width: [4, 8, 16] },
     training: { epochs: 9 },

@@ -59,26 +59,26 @@ function drawShared(spec: ChartSpec, idPrefix: string, drawer: ChartDrawer): Pro
 /** Hand the next waiting charts to whichever of this thread and the helper is free. */
 function pump(drawer: ChartDrawer): void {
   if (!helperBusy && queue.length > 0) {
-    const job = queue.shift()!;
     helperBusy = true;
-    drawer(job.spec, job.idPrefix)
-      .then(job.resolve, job.reject)
-      .finally(() => {
-        helperBusy = false;
-        pump(drawer);
-      });
+    drawNext(drawer, () => {
+      helperBusy = false;
+      pump(drawer);
+    });
   }
   if (!drawingHere && queue.length > 0) {
-    const job = queue.shift()!;
     drawingHere = true;
-    draw(job.spec, job.idPrefix)
-      .then(job.resolve, job.reject)
-      .finally(() => {
-        drawingHere = false;
-        // Drawing may never yield to the event loop: let the helper's answer in before taking the next chart.
-        setImmediate(() => pump(drawer));
-      });
+    drawNext(draw, () => {
+      drawingHere = false;
+      // Drawing may never yield to the event loop: let the helper's answer in before taking the next chart.
+      setImmediate(() => pump(drawer));
+    });
   }
+}
+
+/** The next waiting chart, drawn by `drawWith`; `done` once it is settled. */
+function drawNext(drawWith: ChartDrawer, done: () => void): void {
+  const job = queue.shift()!;
+  drawWith(job.spec, job.idPrefix).then(job.resolve, job.reject).finally(done);
 }
 
 /**

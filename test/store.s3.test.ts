@@ -39,20 +39,25 @@ describe('S3Store on s3rver', () => {
     expect(store.location).toBe(`s3://${s3.bucket}/runs-area`);
   });
 
-  it('a read racing writes of the same key gets one whole version, never part of one (as S3; plain s3rver wrote in place)', async () => {
-    // Arrange: two 2 MB versions of one object, which a partial read could not be mistaken for.
+  it('a read racing writes of the same key gets one whole version, never part of one (as S3; plain s3rver wrote in place, and sized one version while reading another)', async () => {
+    // Arrange: two versions of one object, of different sizes, which a cut or partial read could not be mistaken for.
     const store = new S3Store({ bucket: s3.bucket, prefix: freshPrefix(), client: s3.client });
-    const versions = ['a', 'b'].map((c) => c.repeat(2 * 1024 * 1024));
+    const versions = ['a'.repeat(1000), 'b'.repeat(1400)];
     await store.put('final.json', versions[0]!);
-    // Act: writes and reads of the key, all at once.
-    const reads = await Promise.all(
-      Array.from({ length: 12 }, async (_, i) => {
-        if (i % 2 === 0) return store.put('final.json', versions[(i / 2) % 2]!).then(() => null);
-        return new TextDecoder().decode(await store.get('final.json'));
-      }),
-    );
+    // Act: three writes to every read of the key, all at once, five times (without the fix about one read in 20 went wrong).
+    const reads: string[] = [];
+    for (let round = 0; round < 5; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 200 }, async (_, i) => {
+          if (i % 4 !== 0) return store.put('final.json', versions[i % 2]!).then(() => null);
+          return new TextDecoder().decode(await store.get('final.json'));
+        }),
+      );
+      for (const r of results) if (r !== null) reads.push(r);
+    }
     // Assert
-    for (const r of reads) if (r !== null) expect(versions.includes(r), `read ${r.length} bytes, starting ${r.slice(0, 1)}`).toBe(true);
+    expect(reads).toHaveLength(250);
+    for (const r of reads) expect(versions.includes(r), `read ${r.length} bytes, starting ${r.slice(0, 1)}`).toBe(true);
   });
 
   it('lists relative to its prefix and not into a sibling prefix', async () => {

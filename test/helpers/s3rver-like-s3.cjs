@@ -5,7 +5,10 @@
  * Atomic writes (`atomicPuts`): S3 shows an object whole or not at all. s3rver writes an object's
  * file (and its metadata) in place, and answers before the file is flushed, so a GET racing a PUT
  * of the same key — duplicate executions writing the same document — could read it half-written.
- * Here each file is written beside its place and renamed over it.
+ * Here each file is written beside its place and renamed over it. And s3rver's GET takes the size
+ * from one stat of the path and then opens the path again: when a PUT's rename falls between the
+ * two, it sends the new version cut to the old one's length (or too short, and the read aborts).
+ * Here a GET opens the file once and takes the size from what it opened.
  *
  * Conditional writes (`honourIfNoneMatch`): S3 honours `If-None-Match: *` on PutObject ("Conditional writes", S3 user
  * guide): when the key holds an object the PUT fails with 412 PreconditionFailed and writes nothing.
@@ -39,7 +42,7 @@ async function writeWhole(path, content, hashing) {
   }
 }
 
-/** s3rver's FilesystemStore.putObject and putMetadata, each file written whole (see the header). */
+/** s3rver's FilesystemStore.putObject and putMetadata, each file written whole, and getObject, sized from the file it reads (see the header). */
 function atomicPuts(server) {
   const store = server.store;
   store.putObject = async function putObject(object) {
@@ -64,6 +67,32 @@ function atomicPuts(server) {
     const kept = Object.fromEntries(Object.entries(metadata ?? {}).filter(([k, v]) => v !== undefined && (S3Object.ALLOWED_METADATA.includes(k) || k.startsWith('x-amz-meta-'))));
     if (md5) await writeWhole(this.getResourcePath(bucket, key, 'object.md5'), md5);
     await writeWhole(this.getResourcePath(bucket, key, 'metadata.json'), JSON.stringify(kept, null, 2));
+  };
+  store.getObject = async function getObject(bucket, key, options) {
+    let file;
+    try {
+      file = await fs.promises.open(this.getResourcePath(bucket, key, 'object'), 'r');
+    } catch (err) {
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    }
+    try {
+      const stat = await file.stat();
+      // As s3rver's getObject from here on, with this file's size and time.
+      const metadata = { ...(await this.getMetadata(bucket, key)), 'content-length': stat.size, 'last-modified': stat.mtime.toUTCString() };
+      const lastByte = Math.max(0, stat.size - 1);
+      const range = { start: options?.start || 0, end: Math.min(options?.end || Number.POSITIVE_INFINITY, lastByte) };
+      const ranged = options && (options.start !== undefined || options.end);
+      const satisfiable = range.start >= 0 && range.start <= range.end;
+      const object = new S3Object(bucket, key, satisfiable ? file.createReadStream(range) : null, metadata);
+      if (!satisfiable) await file.close();
+      if (ranged) object.range = range;
+      return object;
+    } catch (err) {
+      await file.close();
+      if (err.code === 'ENOENT') return null;
+      throw err;
+    }
   };
   return server;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { candidateCost, runCost, runOverhead } from '../src/cost/estimate.js';
 import { parsePriceOverrides, priceTable, PRICES } from '../src/cost/prices.js';
-import type { Compute } from '../src/results/document.js';
+import type { Compute } from '../src/cost/compute.js';
 
 const lambda: Compute = { tasks: 2, taskSeconds: 100, cpuSeconds: 90, platform: 'lambda', memoryMb: 2048, architecture: 'arm64' };
 const local: Compute = { tasks: 1, taskSeconds: 30, cpuSeconds: 20, platform: 'local', memoryMb: null, architecture: 'x86_64' };

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { candidateCost, runCost, runOverhead } from '../src/cost/estimate.js';
 import { compareWithGrid } from '../src/cost/grid.js';
 import { priceTable } from '../src/cost/prices.js';
-import type { CandidateDoc, Compute } from '../src/results/document.js';
+import type { Compute } from '../src/cost/compute.js';
+import type { CandidateDoc } from '../src/results/document.js';
 import { craftedDoc, craftedManifest } from './helpers/docs.js';
 
 const manifest = craftedManifest('run');

@@ -16,7 +16,7 @@
  * Lambda seconds are not measured and are left out (they are a few seconds of 1 GB per run), and so
  * are the Map's extra passes for tasks that handed over (four transitions each).
  */
-import type { CandidateDoc, Compute } from '../results/document.js';
+import type { Compute } from './compute.js';
 import type { PriceTable } from './prices.js';
 
 export interface CostEstimate {
@@ -97,7 +97,7 @@ function add(a: CostEstimate, b: CostEstimate): CostEstimate {
 }
 
 /** The cost of a run's documents (all of them: ranked, stopped at a rung, failed). */
-export function runCost(docs: readonly Pick<CandidateDoc, 'candidate' | 'compute'>[], prices: PriceTable, rounds = 1): RunCost {
+export function runCost(docs: readonly { candidate: { id: string }; compute?: Compute | undefined }[], prices: PriceTable, rounds = 1): RunCost {
   const candidates = new Map<string, CostEstimate>();
   let training = ZERO;
   let unmeasured = 0;

@@ -15,8 +15,7 @@
  *    overhead for one round.
  * Candidates without a compute record (older or Catch-written documents) are left out of both sides.
  */
-import type { CandidateDigest } from '../results/analysis.js';
-import type { Compute } from '../results/document.js';
+import type { Compute } from './compute.js';
 import { candidateCost, runOverhead } from './estimate.js';
 import type { PriceTable } from './prices.js';
 
@@ -36,7 +35,12 @@ export interface GridComparison {
   unmeasured: number;
 }
 
-type Doc = Pick<CandidateDigest, 'candidate' | 'trials' | 'timing' | 'compute'>;
+/** What the comparison reads of a candidate's document (src/results/document.ts). */
+interface Doc {
+  trials: readonly { stoppedEarly: boolean; epochs: { readonly length: number } }[];
+  timing: { fitSeconds: number };
+  compute?: Compute | undefined;
+}
 
 /** The median of a non-empty list. */
 function median(xs: number[]): number {

@@ -3,6 +3,7 @@
  * runs/<runId>/candidates/<id>.json. Old runs stay readable because the schema is named and versioned.
  */
 import { z } from 'zod';
+import { computeSchema } from '../cost/compute.js';
 import { errorMessage } from '../errors.js';
 import { candidateSchema, type Candidate } from '../sweep/candidate.js';
 import { higherIsBetter, type MetricName } from '../sweep/schema.js';
@@ -103,21 +104,6 @@ export const layerSummarySchema = z.object({
   config: z.record(z.string(), z.unknown()),
 });
 export type LayerSummary = z.infer<typeof layerSummarySchema>;
-
-export const computeSchema = z.object({
-  /** Train tasks (Lambda invocations, or local worker tasks) that trained the candidate. */
-  tasks: z.number().int(),
-  /** Their wall time from start to end: what Lambda bills (memory × duration). */
-  taskSeconds: z.number(),
-  /** CPU time (user + system) of the process during those tasks. */
-  cpuSeconds: z.number(),
-  /** Where they ran: a Lambda function, or a local worker process. */
-  platform: z.enum(['lambda', 'local']),
-  /** The Lambda function's configured memory; null locally. */
-  memoryMb: z.number().int().nullable(),
-  architecture: z.enum(['arm64', 'x86_64']),
-});
-export type Compute = z.infer<typeof computeSchema>;
 
 export const candidateDocSchema = z.object({
   schema: z.literal(CANDIDATE_DOC_SCHEMA),

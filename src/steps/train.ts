@@ -28,7 +28,8 @@ import { getJsonIfPresent, putJson, putJsonIfAbsent, type Store } from '../store
 import { embedPreprocessing, saveModelToStore } from '../artifacts/model.js';
 import { savePreprocessing } from '../artifacts/preprocessing.js';
 import type { SplitData } from '../data/types.js';
-import type { CandidateDoc, Compute } from '../results/document.js';
+import type { Compute } from '../cost/compute.js';
+import type { CandidateDoc } from '../results/document.js';
 import { readHalvingState } from '../results/halving.js';
 import { decodeCheckpoint, encodeCheckpoint, type CandidateCheckpoint } from '../train/checkpoint.js';
 import { PhaseClock } from '../train/phases.js';

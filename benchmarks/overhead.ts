@@ -17,7 +17,7 @@
  * on a shared machine the split holds better than the absolute seconds.
  *
  * `--task-cost grid,halving` measures instead what each Train task costs in CPU, per halving round
- * (issue 20, point 4): the sweep (an example, or `dense81` of benchmarks/search.ts) run whole through
+ * (issue 20, point 4): the sweep (one of benchmarks/search.ts's: an example, `dense81` or `mnist-dense27`) run whole through
  * the local workflow, each Train task called in this process (no pool: a worker's CPU profile is
  * lost when the pool ends it, so this is also the run to profile with `node --cpu-prof --import tsx`).
  * Per round: tasks, epochs trained, the tasks' CPU-seconds (user + system, process.cpuUsage around
@@ -42,7 +42,7 @@ import { median } from './engine.js';
 import { runLocal, type ProgressEvent } from '../src/workflow/local.js';
 import { train } from '../src/steps/train.js';
 import { sweepSpecSchema, type SweepSpec } from '../src/sweep/schema.js';
-import { dense81 } from './search.js';
+import { SEARCH_SWEEPS, searchSweepSpec, type SearchSweep } from './search.js';
 
 export interface OverheadResult {
   sweep: string;
@@ -211,13 +211,13 @@ export interface TaskCostResult {
 }
 
 /** A sweep run whole through the local workflow, each Train task in this process, its CPU measured around the call (see the header). */
-export async function measureTaskCost(sweep: ExampleSweep | 'dense81', strategy: 'grid' | 'halving'): Promise<TaskCostResult> {
+export async function measureTaskCost(sweep: SearchSweep, strategy: 'grid' | 'halving'): Promise<TaskCostResult> {
   const loadBefore = loadavg();
   const dir = await mkdtemp(join(tmpdir(), 'layerbench-task-cost-'));
   try {
     const store = new LocalStore(dir);
     await prepareExamples(store);
-    const base: SweepSpec = sweep === 'dense81' ? await dense81() : await loadExampleSweep(sweep);
+    const base: SweepSpec = await searchSweepSpec(sweep);
     const search = strategy === 'halving' ? { ...base.search, strategy, eta: 3 } : { ...base.search, strategy };
     const spec = sweepSpecSchema.parse({ ...base, name: `${base.name}-${strategy}`, search });
     const rounds = new Map<string, TaskCostResult['rounds'][number]>();
@@ -286,8 +286,8 @@ if (isEntry) {
   if (values['task-cost'] !== undefined) {
     const strategies = values['task-cost'].split(',');
     for (const s of strategies) if (s !== 'grid' && s !== 'halving') throw new Error(`--task-cost: grid and/or halving, got ${s}`);
-    const name = values.sweep as ExampleSweep | 'dense81';
-    if (name !== 'dense81' && !(name in EXAMPLE_SWEEPS)) throw new Error(`--sweep: dense81 or one of ${Object.keys(EXAMPLE_SWEEPS).join(', ')}`);
+    const name = values.sweep as SearchSweep;
+    if (!SEARCH_SWEEPS.includes(name)) throw new Error(`--sweep: one of ${SEARCH_SWEEPS.join(', ')}`);
     const results: TaskCostResult[] = [];
     for (const s of strategies as ('grid' | 'halving')[]) results.push(await measureTaskCost(name, s));
     process.stdout.write(`${taskCostMarkdown(results)}\n`);

@@ -106,7 +106,8 @@ async function mnistDense27(): Promise<SweepSpec> {
   });
 }
 
-async function sweepSpec(name: SearchSweep): Promise<SweepSpec> {
+/** The sweep a SEARCH_SWEEPS name stands for. */
+export async function searchSweepSpec(name: SearchSweep): Promise<SweepSpec> {
   if (name === 'dense81') return dense81();
   if (name === 'mnist-dense27') return mnistDense27();
   return loadExampleSweep(name);
@@ -173,7 +174,7 @@ export async function compareSearch(name: SearchSweep, workers: number, runs = 1
   try {
     const store = new LocalStore(root);
     await prepareExamples(store);
-    const spec = await sweepSpec(name);
+    const spec = await searchSweepSpec(name);
     // Another seed: other initial weights, shuffles and halving's order — does the agreement hold beyond one draw?
     const base = seed === undefined ? spec : { ...spec, name: `${spec.name}-seed${seed}`, training: { ...spec.training, seed }, search: { ...spec.search, seed } };
     const gridSpec = sweepSpecSchema.parse({ ...base, name: `${base.name}-grid`, search: { ...base.search, strategy: 'grid' } });

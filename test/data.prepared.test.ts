@@ -60,6 +60,24 @@ describe('split cache', () => {
     expect(cachedSplits(parsed, evaluation, 4, 0)).not.toBe(first);
   });
 
+  it("keeps the repeats that fit and does not let a sweep's next repeat push out its last (repeats are asked for in turn: that missed every time)", () => {
+    // Arrange: a budget that holds one repeat's splits and a half.
+    const one = splitDataset(parsed, evaluation, 6, 0);
+    const bytes = one.reduce((s, f) => s + [f.train, f.val, f.test].reduce((b, set) => b + (set ? set.x.byteLength + set.y.byteLength : 0), 0), 0);
+    const budget = Math.floor(1.5 * bytes);
+    // Act: two candidates' trials, repeat 0 then 1 each.
+    const first = [cachedSplits(parsed, evaluation, 6, 0, budget), cachedSplits(parsed, evaluation, 6, 1, budget)];
+    const second = [cachedSplits(parsed, evaluation, 6, 0, budget), cachedSplits(parsed, evaluation, 6, 1, budget)];
+    // Assert: repeat 0 is kept and handed out again; repeat 1, which does not fit beside it, is made again.
+    expect(second[0]).toBe(first[0]);
+    expect(second[1]).not.toBe(first[1]);
+    expect(second[1]).toEqual(first[1]);
+    // Another sweep's splits (another seed) take the room of the least recently used sweep's.
+    const other = cachedSplits(parsed, evaluation, 8, 0, budget);
+    expect(cachedSplits(parsed, evaluation, 8, 0, budget)).toBe(other);
+    expect(cachedSplits(parsed, evaluation, 6, 0, budget)).not.toBe(first[0]);
+  });
+
   it('does not keep splits larger than its budget', () => {
     const first = cachedSplits(parsed, evaluation, 5, 0, 16);
     expect(cachedSplits(parsed, evaluation, 5, 0, 16)).not.toBe(first);

@@ -10,6 +10,7 @@
  *  - Sum over leading axes (bias gradients without a full transpose)
  *  - Identity, Cast to the same dtype (share the buffer instead of copying it)
  *  - GatherV2              (slice copies instead of an element-wise loop)
+ *  - Slice                 (copies the slice within the heap instead of reading the whole input out of it first)
  *  - LayerbenchFusedAdam   (one kernel per variable for FusedAdamOptimizer; see adam.ts)
  *  - LayerbenchLstmForward/Backward (a whole LSTM layer per kernel for fusedLstm; see lstm.ts)
  *  - LayerbenchEpoch       (a network's training epoch in one kernel: dense, or LSTM layers then dense; see epoch.ts)
@@ -27,6 +28,7 @@ import { baseGather, gatherV2Config } from './gather.js';
 import { lstmBackwardConfig, lstmForwardConfig } from './lstm.js';
 import { avgPoolGradConfig, maxPoolGradConfig } from './pool_grad.js';
 import { baseCast, baseIdentity, castConfig, identityConfig } from './share.js';
+import { baseSlice, sliceConfig } from './slice.js';
 import { baseSum, sumConfig } from './sum.js';
 import { baseBatchMatMul, type BaseKernel } from './wasm_heap.js';
 
@@ -42,6 +44,7 @@ const ours: readonly tf.KernelConfig[] = [
   identityConfig,
   castConfig,
   gatherV2Config,
+  sliceConfig,
   fusedAdamConfig,
   lstmForwardConfig,
   lstmBackwardConfig,
@@ -50,7 +53,7 @@ const ours: readonly tf.KernelConfig[] = [
 ];
 
 /** Original wasm kernels that ours call into. */
-const bases: readonly BaseKernel[] = [baseBatchMatMul, baseConv2DForward, baseFusedConv2D, baseSum, baseIdentity, baseCast, baseGather];
+const bases: readonly BaseKernel[] = [baseBatchMatMul, baseConv2DForward, baseFusedConv2D, baseSum, baseIdentity, baseCast, baseGather, baseSlice];
 
 /** Names of the kernels layerbench registers (or replaces) for the wasm backend. */
 export const wasmKernelNames: readonly string[] = ours.map((k) => k.kernelName);

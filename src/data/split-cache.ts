@@ -13,12 +13,13 @@ import { splitDataset } from './split.js';
 import type { SplitData } from './types.js';
 
 /**
- * Bytes of encoded splits a process keeps (default 32 MiB). Not more: holding both of the MNIST
- * example's 30 MiB repeats (a 64 MiB budget) made its grid's tasks spend 15 % more CPU, in the kernel —
- * freeing big splits now and then is what keeps glibc's malloc from trimming and growing its heap
- * around every smaller copy (benchmarks/results/2026-12-07-session8.md).
+ * Bytes of encoded splits a process keeps (default 64 MiB: both repeats of the 10,000-digit MNIST
+ * example, 30 MiB each). Holding both cost the grid 15 % more CPU in the kernel while the wasm Slice
+ * copied whole sets out of the heap (glibc trimmed and grew its heap around the copies); with
+ * kernels/slice.ts it saves 12 % of the grid's task CPU and 30 % of halving's
+ * (benchmarks/results/2026-12-07-session8.md).
  */
-const BUDGET = 32 * 2 ** 20;
+const BUDGET = 64 * 2 ** 20;
 
 interface Entry {
   splits: SplitData[];

@@ -110,6 +110,89 @@ describe('parsing tabular CSV', () => {
   });
 });
 
+describe('spreadsheet dialects are read as they are meant', () => {
+  const values = (p: ParsedDataset, name: string) => {
+    const col = tabular(p).columns.find((c) => c.name === name);
+    if (col?.type !== 'numeric') throw new Error(`expected numeric column ${name}`);
+    return Array.from(col.values);
+  };
+
+  it('a semicolon-separated file with decimal commas: numbers, and a note naming the column', () => {
+    // Arrange: what Excel writes in a locale with a decimal comma
+    const text = 'x;y;t\n0,25;1.234,5;a\n-1,5;2;b\n3;0,125;a\n';
+
+    // Act
+    const p = tabular(parseDataset(spec({ task: 'binary', target: 't' }), csv(text)));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([0.25, -1.5, 3]);
+    expect(values(p, 'y')).toEqual([1234.5, 2, 0.125]);
+    expect(p.report.warnings).toEqual(['Column "x": 2 numbers written with a decimal comma ("0,25" read as 0.25).', 'Column "y": 2 numbers written with a decimal comma ("1.234,5" read as 1234.5).']);
+  });
+
+  it('thousands separators in a comma-separated file are numbers; a column with any other cell is left as it is', () => {
+    // Arrange: a quoted "12,345.67" beside plain numbers, and a column of comma-separated lists
+    const text = 'x,tags,t\n"12,345.67",a,p\n999.5,"a,b",q\n"-1,000",a,p\n3,"a,b",q\n';
+
+    // Act
+    const p = tabular(parseDataset(spec({ task: 'binary', target: 't' }), csv(text)));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([12345.67, 999.5, -1000, 3]);
+    expect(p.columns.find((c) => c.name === 'tags')).toMatchObject({ type: 'categorical', categories: ['a', 'a,b'] });
+    expect(p.report.warnings).toEqual(['Column "x": 2 numbers written with thousands separators ("12,345.67" read as 12345.67).']);
+  });
+
+  it('a comma before three digits is a thousands separator in a comma-separated file, a decimal comma in a semicolon-separated one', () => {
+    // Arrange
+    const rows = ['x', '"1,500"', '"2,250"', '7'];
+
+    // Act
+    const comma = tabular(parseDataset(spec(regression), csv(`${rows.map((r, i) => `${r},${i === 0 ? 'y' : i}`).join('\n')}\n`)));
+    const semicolon = tabular(parseDataset(spec(regression), csv(`${rows.map((r, i) => `${r.replaceAll('"', '')};${i === 0 ? 'y' : i}`).join('\n')}\n`)));
+
+    // Assert
+    expect(values(comma, 'x')).toEqual([1500, 2250, 7]);
+    expect(values(semicolon, 'x')).toEqual([1.5, 2.25, 7]);
+  });
+
+  it('a tab-separated file', () => {
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv('x\ty\n1\t2\n3\t4\n')));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([1, 3]);
+    expect(Array.from(p.y)).toEqual([2, 4]);
+  });
+
+  it('names a header cell left empty as pandas does; a trailing delimiter makes an empty column that is left out', () => {
+    // Arrange: the index column DataFrame.to_csv writes, and a delimiter at the end of every line
+    const text = `,x,y,\n${Array.from({ length: 30 }, (_, i) => `${i},${i % 7},${i % 5},`).join('\n')}\n`;
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+
+    // Assert
+    expect(p.columns.map((c) => c.name)).toEqual(['x']);
+    expect(p.report.excluded).toEqual([
+      { column: 'Unnamed: 0', reason: 'an identifier: a different integer in every row, 0 … 29 (a row number)' },
+      { column: 'Unnamed: 3', reason: 'every cell is missing' },
+    ]);
+  });
+
+  it('a lone "-" is a missing cell: the numeric column stays numeric and the cell is imputed', () => {
+    // Arrange
+    const text = 'x,y\n1,2\n-,3\n--,4\n-4,5\n';
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([1, Number.NaN, Number.NaN, -4]);
+    expect(p.report.missingCells).toEqual({ x: 2 });
+  });
+});
+
 describe('parsing forecast CSV', () => {
   const forecast = { task: 'forecast', target: 'sales', time: 'date', lookback: 2, horizon: 1 };
   const text = ['date,sales,promo,region', '2024-01-03,30,1,n', '2024-01-01,10,0,n', '2024-01-05,50,0,s', '2024-01-02,20,1,s', '2024-01-04,40,1,n'].join('\n');
@@ -185,7 +268,7 @@ describe('columns are told apart at plan time', () => {
         binary,
         table((i) => (i === 3 ? 'Infinity' : String(i))),
       ),
-    ).toMatch(/^d\.csv: row 5, column "x": "Infinity" is not a number/);
+    ).toBe('d.csv: row 5, column "x": "Infinity" is not a finite number; leave the cell empty if its value is unknown');
   });
 
   it('dataset.categorical one-hot encodes such a column; a mostly non-numeric column is categorical anyway', () => {

@@ -2,9 +2,21 @@
  * Reading a CSV file into columns of cells. A header row is required; every record must have as many
  * cells as the header. Rows are numbered as lines of the file with the header as row 1, so the first
  * data row is row 2 (a cell spanning several lines is numbered by its last line).
+ *
+ * The dialects spreadsheets write are read as they mean it, so that prediction (which reads its file
+ * here too) sees what training saw:
+ *  - the delimiter is the one the header uses most outside quotes: `,` (ties), `;` (Excel in locales
+ *    with a decimal comma), a tab or `|`;
+ *  - a header cell left empty is named as pandas names it, `Unnamed: <column index from 0>` (a trailing
+ *    delimiter, or the index column `DataFrame.to_csv` writes);
+ *  - a column whose every cell is a number, some written with thousands separators (`"12,345.67"`) or a
+ *    decimal comma (`0,25`, `1.234,5`), holds those numbers, and a note says so (`notes`). A comma
+ *    between groups of three digits is a thousands separator in a comma-separated file and a decimal
+ *    comma in any other, as those files' locales write them.
  */
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
+import { isMissing, parseNumber } from './cells.js';
 
 export interface CsvTable {
   header: string[];
@@ -12,6 +24,8 @@ export interface CsvTable {
   columns: string[][];
   /** The file row number of each data record (header = row 1). */
   rowNumbers: number[];
+  /** What reading changed that a reader should know: numbers written with thousands separators or decimal commas. */
+  notes?: string[];
 }
 
 interface CsvRecord {
@@ -19,19 +33,37 @@ interface CsvRecord {
   info: { lines: number };
 }
 
+const DELIMITERS = [',', ';', '\t', '|'] as const;
+
+/** The delimiter the header line uses most outside quotes (a comma on a tie or when it uses none). */
+function sniffDelimiter(text: string): string {
+  const counts = new Map<string, number>(DELIMITERS.map((d) => [d, 0]));
+  let quoted = false;
+  for (let i = text.charCodeAt(0) === 0xfeff ? 1 : 0; i < text.length; i++) {
+    const ch = text[i]!;
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && (ch === '\n' || ch === '\r')) break;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  for (const d of DELIMITERS) if (counts.get(d)! > counts.get(best)!) best = d;
+  return best;
+}
+
 export function readCsv(bytes: Uint8Array, name: string): CsvTable {
   const text = new TextDecoder('utf-8').decode(bytes);
   if (text.trim() === '') throw new DataError(`${name}: the file is empty`);
+  const delimiter = sniffDelimiter(text);
   let records: CsvRecord[];
   try {
-    records = parse(text, { bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as CsvRecord[];
+    records = parse(text, { bom: true, delimiter, trim: true, skip_empty_lines: true, relax_column_count: true, info: true }) as unknown as CsvRecord[];
   } catch (e) {
     const err = e as Error & { lines?: number };
     throw new DataError(`${name}: ${err.lines ? `row ${err.lines}: ` : ''}${err.message.replace(/\s+/g, ' ')}`, e);
   }
   const [head, ...rows] = records;
   if (!head) throw new DataError(`${name}: the file is empty`);
-  const header = head.record;
+  const header = head.record.map((h, i) => (h === '' ? `Unnamed: ${i}` : h));
   const seen = new Map<string, number>();
   header.forEach((h, i) => {
     const prev = seen.get(h);
@@ -49,5 +81,50 @@ export function readCsv(bytes: Uint8Array, name: string): CsvTable {
     rowNumbers[r] = info.lines;
     for (let c = 0; c < record.length; c++) columns[c]![r] = record[c]!;
   }
-  return { header, columns, rowNumbers };
+  const notes: string[] = [];
+  header.forEach((h, c) => {
+    const note = readNumberFormat(columns[c]!, delimiter);
+    if (note) notes.push(`Column ${JSON.stringify(h)}: ${note}.`);
+  });
+  return { header, columns, rowNumbers, ...(notes.length > 0 ? { notes } : {}) };
+}
+
+/** 12,345.67 — groups of three digits separated by commas, an optional decimal point. */
+const THOUSANDS = /^[+-]?(\d+|[1-9]\d{0,2}(,\d{3})+)(\.\d+)?$/;
+/** 0,25 and 1.234,5 — a decimal comma, optionally groups of three digits separated by points. */
+const DECIMAL_COMMA = /^[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+)(,\d+)?$/;
+
+/**
+ * Rewrites, in place, a column whose every non-missing cell is a number — some written with
+ * thousands separators or a decimal comma — as plain numbers, and says what it read; null (nothing
+ * changed) for any other column. Columns without a comma in a cell cost one scan for it.
+ */
+function readNumberFormat(col: string[], delimiter: string): string | null {
+  const example = col.find((cell) => cell.includes(','));
+  if (example === undefined) return null;
+  let thousands = true;
+  let decimalComma = true;
+  let written = 0;
+  for (const cell of col) {
+    if (cell.includes(',')) {
+      written++;
+      if (thousands && !THOUSANDS.test(cell)) thousands = false;
+      if (decimalComma && !DECIMAL_COMMA.test(cell)) decimalComma = false;
+    } else if (!isMissing(cell) && Number.isNaN(parseNumber(cell))) {
+      // Not a plain number: only points grouping digits (1.234.567), which a decimal comma allows.
+      thousands = false;
+      if (!DECIMAL_COMMA.test(cell)) decimalComma = false;
+    }
+    if (!thousands && !decimalComma) return null;
+  }
+  // Both fit only when every comma sits before three digits and no cell has a point: the file's locale decides.
+  const asThousands = thousands && (!decimalComma || delimiter === ',');
+  const plain = asThousands ? (cell: string) => cell.replaceAll(',', '') : (cell: string) => cell.replaceAll('.', '').replace(',', '.');
+  for (let r = 0; r < col.length; r++) {
+    const cell = col[r]!;
+    // With a decimal comma a point groups digits, in 1.234 as in 1.234,5.
+    if (asThousands ? cell.includes(',') : DECIMAL_COMMA.test(cell)) col[r] = plain(cell);
+  }
+  const what = asThousands ? 'thousands separators' : 'a decimal comma';
+  return `${written} number${written === 1 ? '' : 's'} written with ${what} (${JSON.stringify(example)} read as ${plain(example)})`;
 }

@@ -76,8 +76,9 @@ function targetNames(ds: DatasetSpec): string[] {
   return names;
 }
 
-function emptyReport(rowsRead: number): ParseReport {
-  return { rowsRead, dropped: { rows: 0, byColumn: {} }, missingCells: {}, excluded: [], warnings: [] };
+/** A report with nothing dropped yet; what reading the file changed (csv.ts `notes`) starts its warnings. */
+function emptyReport(table: CsvTable): ParseReport {
+  return { rowsRead: table.rowNumbers.length, dropped: { rows: 0, byColumn: {} }, missingCells: {}, excluded: [], warnings: [...(table.notes ?? [])] };
 }
 
 const allRows = (table: CsvTable) => Array.from(table.rowNumbers, (_, r) => r);
@@ -169,7 +170,7 @@ const LEFT_OUT = new Set<ColumnRole['role']>(['empty', 'excluded', 'identifier',
 function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
   const [targetName] = targetNames(ds);
   const t = columnIndex(table, targetName!, 'dataset.target');
-  const report = emptyReport(table.rowNumbers.length);
+  const report = emptyReport(table);
   const reserved = new Map([[t, 'target']]);
   const time = ds.time === undefined ? undefined : columnIndex(table, ds.time, 'dataset.time');
   if (time === t) throw new DataError(`dataset.time: column ${q(ds.time)} is the target`);
@@ -251,7 +252,7 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
   if (ds.time === undefined) throw new DataError('dataset.time: is required for forecast');
   if (ds.lookback === undefined) throw new DataError('dataset.lookback: is required for forecast');
   const tc = columnIndex(table, ds.time, 'dataset.time');
-  const report = emptyReport(table.rowNumbers.length);
+  const report = emptyReport(table);
   const targetCols = targetNames(ds).map((name) => {
     const i = columnIndex(table, name, 'dataset.target');
     if (i === tc) throw new DataError(`dataset.target: column ${q(name)} is the time column`);

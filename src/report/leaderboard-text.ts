@@ -116,11 +116,13 @@ export function leaderboardNotes(lb: Leaderboard): string[] {
   if (lb.baseline && lb.rows.length > 0) {
     const b = lb.baseline;
     const beats = lb.rows.filter((r) => r.vsBaseline?.verdict === 'beats').length;
+    // Better on a single trial: no paired test was possible, so "no candidate beats it" would claim one.
+    const untested = lb.rows.filter((r) => r.vsBaseline?.verdict === 'better-untested').length;
     const total = lb.rows.length;
-    out.push(
-      `baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ` +
-        `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, ${SIGNIFICANCE * 100} % level).`,
-    );
+    const tested = `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, ${SIGNIFICANCE * 100} % level)`;
+    const single = (k: number) => `${k === 1 ? 'scores' : 'score'} above it on a single trial, too few for a test`;
+    const claim = untested === 0 ? tested : untested === total ? `${total === 1 ? 'the candidate' : `all ${total} candidates`} ${single(total)}` : `${tested}; ${untested} more ${single(untested)}`;
+    out.push(`baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ${claim}.`);
   }
   for (const n of lb.answer.next) out.push(`next: ${n}`);
   const tests: string[] = [];

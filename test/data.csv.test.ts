@@ -55,6 +55,17 @@ describe('bad CSV files are rejected with the row and column', () => {
     expect(rejection({ ...regression, dropMissing: false }, 'x,y\n1,2\nNA,3\n')).toBe(message);
   });
 
+  it('a regression or forecast target too large or too small for its squared errors, with the scale to divide by', () => {
+    expect(rejection(regression, 'x,y\n1,2e200\n2,-3.5e201\n')).toBe(
+      'dataset.target: column "y" reaches 3.5e+201, too large for its squared errors in double precision; divide the column by 1e201 (and say so in dataset.unit)',
+    );
+    expect(rejection(regression, 'x,y\n1,2e-170\n2,3e-170\n')).toBe(
+      'dataset.target: column "y" reaches 3.0e-170, too small for its squared errors in double precision; divide the column by 1e-170 (and say so in dataset.unit)',
+    );
+    const series = `t,v\n${Array.from({ length: 8 }, (_, i) => `${i},${i + 1}e160`).join('\n')}\n`;
+    expect(rejection({ task: 'forecast', target: 'v', time: 't', lookback: 2 }, series)).toMatch(/^dataset\.target: column "v" reaches 8\.0e\+160, too large/);
+  });
+
   it('a binary target with three values', () => {
     expect(rejection({ task: 'binary', target: 'w' }, 'x,w\n1,sun\n2,rain\n3,fog\n')).toBe('dataset.target: column "w" has 3 distinct values (fog, rain, sun); binary needs exactly two');
   });

@@ -167,6 +167,18 @@ describe('spreadsheet dialects are read as they are meant', () => {
     expect(values(semicolon, 'x')).toEqual([1.5, 2.25, 7]);
   });
 
+  it('a file that is not UTF-8 is read as Windows-1252, with a note', () => {
+    // Arrange: "Zürich" and "Genève" as Excel on Windows saves them
+    const latin1 = Uint8Array.from('x,city,y\n1,Z\xfcrich,2\n2,Gen\xe8ve,3\n3,Z\xfcrich,4\n', (ch) => ch.charCodeAt(0));
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), latin1));
+
+    // Assert
+    expect(p.columns.find((c) => c.name === 'city')).toMatchObject({ type: 'categorical', categories: ['Genève', 'Zürich'] });
+    expect(p.report.warnings).toEqual(['The file is not UTF-8: it was read as Windows-1252 (Latin-1); save it as UTF-8 if its accents look wrong.']);
+  });
+
   it('a tab-separated file', () => {
     // Act
     const p = tabular(parseDataset(spec(regression), csv('x\ty\n1\t2\n3\t4\n')));

@@ -5,6 +5,8 @@
  *
  * The dialects spreadsheets write are read as they mean it, so that prediction (which reads its file
  * here too) sees what training saw:
+ *  - text in UTF-8, or else in Windows-1252 (Excel's "CSV" on Windows; Latin-1 with a few more
+ *    letters), with a note;
  *  - the delimiter is the one the header uses most outside quotes: `,` (ties), `;` (Excel in locales
  *    with a decimal comma), a tab or `|`;
  *  - a header cell left empty is named as pandas names it, `Unnamed: <column index from 0>` (a trailing
@@ -24,7 +26,7 @@ export interface CsvTable {
   columns: string[][];
   /** The file row number of each data record (header = row 1). */
   rowNumbers: number[];
-  /** What reading changed that a reader should know: numbers written with thousands separators or decimal commas. */
+  /** What reading changed that a reader should know: the encoding when not UTF-8, numbers written with thousands separators or decimal commas. */
   notes?: string[];
 }
 
@@ -50,8 +52,19 @@ function sniffDelimiter(text: string): string {
   return best;
 }
 
+/** The file's text: UTF-8, or else Windows-1252 (what Excel writes on Windows, Latin-1's superset), with a note. */
+function decode(bytes: Uint8Array, notes: string[]): string {
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    notes.push('The file is not UTF-8: it was read as Windows-1252 (Latin-1); save it as UTF-8 if its accents look wrong.');
+    return new TextDecoder('windows-1252').decode(bytes);
+  }
+}
+
 export function readCsv(bytes: Uint8Array, name: string): CsvTable {
-  const text = new TextDecoder('utf-8').decode(bytes);
+  const notes: string[] = [];
+  const text = decode(bytes, notes);
   if (text.trim() === '') throw new DataError(`${name}: the file is empty`);
   const delimiter = sniffDelimiter(text);
   let records: CsvRecord[];
@@ -81,7 +94,6 @@ export function readCsv(bytes: Uint8Array, name: string): CsvTable {
     rowNumbers[r] = info.lines;
     for (let c = 0; c < record.length; c++) columns[c]![r] = record[c]!;
   }
-  const notes: string[] = [];
   header.forEach((h, c) => {
     const note = readNumberFormat(columns[c]!, delimiter);
     if (note) notes.push(`Column ${JSON.stringify(h)}: ${note}.`);

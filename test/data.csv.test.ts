@@ -179,6 +179,23 @@ describe('spreadsheet dialects are read as they are meant', () => {
     expect(p.report.warnings).toEqual(['The file is not UTF-8: it was read as Windows-1252 (Latin-1); save it as UTF-8 if its accents look wrong.']);
   });
 
+  it('numbers with a currency sign or a percent sign are numbers, with thousands separators too; mixed units are not', () => {
+    // Arrange
+    const text = 'rate,price,mixed,y\n12.5%,"$1,234.50",$1,1\n-3 %,$7,€2,2\n0,-$0.5,$3,3\n';
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+
+    // Assert
+    expect(values(p, 'rate')).toEqual([12.5, -3, 0]);
+    expect(values(p, 'price')).toEqual([1234.5, 7, -0.5]);
+    expect(p.columns.find((c) => c.name === 'mixed')?.type).not.toBe('numeric');
+    expect(p.report.warnings).toEqual([
+      'Column "rate": 2 numbers written with "%" ("12.5%" read as 12.5).',
+      'Column "price": 3 numbers written with "$" and thousands separators ("$1,234.50" read as 1234.50).',
+    ]);
+  });
+
   it('a tab-separated file', () => {
     // Act
     const p = tabular(parseDataset(spec(regression), csv('x\ty\n1\t2\n3\t4\n')));

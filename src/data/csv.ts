@@ -11,8 +11,9 @@
  *    with a decimal comma), a tab or `|`;
  *  - a header cell left empty is named as pandas names it, `Unnamed: <column index from 0>` (a trailing
  *    delimiter, or the index column `DataFrame.to_csv` writes);
- *  - a column whose every cell is a number, some written with thousands separators (`"12,345.67"`) or a
- *    decimal comma (`0,25`, `1.234,5`), holds those numbers, and a note says so (`notes`). A comma
+ *  - a column whose every cell is a number, some written with thousands separators (`"12,345.67"`), a
+ *    decimal comma (`0,25`, `1.234,5`) or one unit (`$12.50`, `12.5%`), holds those numbers, and a
+ *    note says so (`notes`). A comma
  *    between groups of three digits is a thousands separator in a comma-separated file and a decimal
  *    comma in any other, as those files' locales write them.
  */
@@ -105,38 +106,63 @@ export function readCsv(bytes: Uint8Array, name: string): CsvTable {
 const THOUSANDS = /^[+-]?(\d+|[1-9]\d{0,2}(,\d{3})+)(\.\d+)?$/;
 /** 0,25 and 1.234,5 — a decimal comma, optionally groups of three digits separated by points. */
 const DECIMAL_COMMA = /^[+-]?(\d+|[1-9]\d{0,2}(\.\d{3})+)(,\d+)?$/;
+/** A unit written around a number: a currency sign before it (after a minus sign or not), a percent sign after it. */
+const UNIT = /^([+-]?)\s*([$€£¥])\s*([+-]?\d.*)$|^(.*\d)\s*(%)$/;
+
+/** A cell without its unit (`-$1,234.5` → `-1,234.5`, `12 %` → `12`), and which unit it was; null when it has none. */
+function withoutUnit(cell: string): { unit: string; core: string } | null {
+  const m = UNIT.exec(cell);
+  if (!m) return null;
+  return m[2] ? { unit: m[2], core: `${m[1]}${m[3]}` } : { unit: m[5]!, core: m[4]! };
+}
 
 /**
  * Rewrites, in place, a column whose every non-missing cell is a number — some written with
- * thousands separators or a decimal comma — as plain numbers, and says what it read; null (nothing
- * changed) for any other column. Columns without a comma in a cell cost one scan for it.
+ * thousands separators or a decimal comma, or all that are not plain numbers with the same unit
+ * ("$", "€", "£", "¥" before, "%" after) — as plain numbers, and says what it read; null (nothing
+ * changed) for any other column. Most columns cost one pass that finds no such cell.
  */
 function readNumberFormat(col: string[], delimiter: string): string | null {
-  const example = col.find((cell) => cell.includes(','));
-  if (example === undefined) return null;
+  // The unit, from the first cell that is neither missing nor a plain number.
+  const odd = col.find((cell) => !isMissing(cell) && Number.isNaN(parseNumber(cell)));
+  if (odd === undefined) return null;
+  const unit = withoutUnit(odd)?.unit;
+  const core = (cell: string) => {
+    const u = unit === undefined ? null : withoutUnit(cell);
+    return u && u.unit === unit ? u.core : cell;
+  };
   let thousands = true;
   let decimalComma = true;
   let written = 0;
+  let example: string | undefined;
   for (const cell of col) {
-    if (cell.includes(',')) {
+    if (isMissing(cell)) continue;
+    const c = core(cell);
+    if (c !== cell || c.includes(',')) {
       written++;
-      if (thousands && !THOUSANDS.test(cell)) thousands = false;
-      if (decimalComma && !DECIMAL_COMMA.test(cell)) decimalComma = false;
-    } else if (!isMissing(cell) && Number.isNaN(parseNumber(cell))) {
+      example ??= cell;
+    }
+    if (c.includes(',')) {
+      if (thousands && !THOUSANDS.test(c)) thousands = false;
+      if (decimalComma && !DECIMAL_COMMA.test(c)) decimalComma = false;
+    } else if (Number.isNaN(parseNumber(c))) {
       // Not a plain number: only points grouping digits (1.234.567), which a decimal comma allows.
       thousands = false;
-      if (!DECIMAL_COMMA.test(cell)) decimalComma = false;
+      if (!DECIMAL_COMMA.test(c)) decimalComma = false;
     }
     if (!thousands && !decimalComma) return null;
   }
+  if (example === undefined) return null;
   // Both fit only when every comma sits before three digits and no cell has a point: the file's locale decides.
   const asThousands = thousands && (!decimalComma || delimiter === ',');
-  const plain = asThousands ? (cell: string) => cell.replaceAll(',', '') : (cell: string) => cell.replaceAll('.', '').replace(',', '.');
-  for (let r = 0; r < col.length; r++) {
-    const cell = col[r]!;
+  const commas = col.some((cell) => core(cell).includes(','));
+  const plain = (cell: string) => {
+    const c = core(cell);
+    if (!commas) return c;
     // With a decimal comma a point groups digits, in 1.234 as in 1.234,5.
-    if (asThousands ? cell.includes(',') : DECIMAL_COMMA.test(cell)) col[r] = plain(cell);
-  }
-  const what = asThousands ? 'thousands separators' : 'a decimal comma';
-  return `${written} number${written === 1 ? '' : 's'} written with ${what} (${JSON.stringify(example)} read as ${plain(example)})`;
+    return asThousands ? c.replaceAll(',', '') : DECIMAL_COMMA.test(c) ? c.replaceAll('.', '').replace(',', '.') : c;
+  };
+  for (let r = 0; r < col.length; r++) if (!isMissing(col[r]!)) col[r] = plain(col[r]!);
+  const how = [...(unit ? [JSON.stringify(unit)] : []), ...(commas ? [asThousands ? 'thousands separators' : 'a decimal comma'] : [])].join(' and ');
+  return `${written} number${written === 1 ? '' : 's'} written with ${how} (${JSON.stringify(example)} read as ${plain(example)})`;
 }

@@ -2,7 +2,7 @@
  * The leaderboard in text: leaderboard.md (written by the Report step beside report.md), the lines the
  * terminal prints under its table, and the marks of a row. Reads a leaderboard document only.
  */
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, pEquals, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
+import { count, fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, pEquals, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
 import { runStates } from '../cost/estimate.js';
 import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
 import { SIGNIFICANCE, type BaselineVerdict } from '../stats/index.js';
@@ -100,7 +100,7 @@ export function rowVerdict(lb: Leaderboard, r: LeaderboardRow): string {
 
 /** `0.832 ± 0.018 (95 % CI 0.79 – 0.87, 3 trial models, 300 rows)`, or the value alone without an interval. */
 export function fmtTestScore(t: LeaderboardTest, unit: string | null): string {
-  const models = t.n === 1 ? `${t.rows} rows` : `${t.n} trial models, ${t.rows} rows`;
+  const models = t.n === 1 ? count(t.rows, 'row') : `${t.n} trial models, ${count(t.rows, 'row')}`;
   return t.ci95 ? `${fmtMeanSe(t.metric, t.se, unit)} (95 % CI ${fmtInterval(t.ci95, t.se, unit)}, ${models})` : `${withUnit(fmtValue(t.metric), unit)} (${models}, no interval)`;
 }
 

@@ -196,6 +196,18 @@ describe('spreadsheet dialects are read as they are meant', () => {
     ]);
   });
 
+  it('a feature of true/false in any case has two categories, not one per spelling', () => {
+    // Arrange: TRUE as Excel writes it, True as Python does
+    const text = 'flag,y\nTRUE,1\ntrue,2\nFalse,3\nfalse,4\nNA,5\n';
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+
+    // Assert
+    expect(p.columns[0]).toMatchObject({ name: 'flag', type: 'categorical', categories: ['false', 'true'] });
+    expect(Array.from((p.columns[0] as { codes: Int32Array }).codes)).toEqual([1, 1, 0, 0, -1]);
+  });
+
   it('a tab-separated file', () => {
     // Act
     const p = tabular(parseDataset(spec(regression), csv('x\ty\n1\t2\n3\t4\n')));

@@ -82,10 +82,17 @@ export function readDateParts(source: string, table: CsvTable, c: number, rows: 
   return { parts: out, instants };
 }
 
-/** Column c's cells in `rows` as a categorical column (categories sorted, -1 where missing). */
+/**
+ * Column c's cells in `rows` as a categorical column (categories sorted, -1 where missing). A column
+ * of true/false in any case (Excel writes TRUE, Python True) has the two categories "false" and "true",
+ * as a class column of them has (labelKind).
+ */
 export function readCategorical(table: CsvTable, c: number, rows: ArrayLike<number>): FeatureColumn & { type: 'categorical' } {
   const col = table.columns[c]!;
-  const cells = Array.from(rows, (r) => col[r]!);
+  let cells = Array.from(rows, (r) => col[r]!);
+  if (cells.some((cell) => !isMissing(cell)) && cells.every((cell) => isMissing(cell) || /^(true|false)$/i.test(cell))) {
+    cells = cells.map((cell) => (isMissing(cell) ? cell : cell.toLowerCase()));
+  }
   const categories = sortLabels(cells.filter((cell) => !isMissing(cell)));
   const index = new Map(categories.map((k, i) => [k, i]));
   const codes = Int32Array.from(cells, (cell) => (isMissing(cell) ? -1 : index.get(cell)!));

@@ -266,6 +266,17 @@ describe('parsing forecast CSV', () => {
     expect(datasetInfo(p).targetDim).toBe(2);
   });
 
+  it('warns about a repeated time, naming its first row', () => {
+    // Arrange: 2024-01-02 twice (rows 3 and 4)
+    const repeated = ['date,sales', '2024-01-01,10', '2024-01-02,20', '2024-01-02,21', '2024-01-03,30', '2024-01-04,40', '2024-01-05,50'].join('\n');
+
+    // Act
+    const p = parseDataset(spec(forecast), csv(repeated));
+
+    // Assert
+    expect(p.report.warnings).toEqual(['Column "date": 1 row repeats an earlier time (first row 4, "2024-01-02"); windows take each row as one step.']);
+  });
+
   it('rejects a bad date, a non-numeric target and too few rows for the lookback', () => {
     expect(rejection(forecast, 'date,sales\n2024-01-01,1\nyesterday,2\n2024-01-03,3\n2024-01-04,4\n')).toBe('d.csv: row 3, column "date": "yesterday" is not a date or a number');
     expect(rejection(forecast, 'date,sales\n2024-01-01,1\n2024-01-02,x\n2024-01-03,3\n2024-01-04,4\n')).toBe('d.csv: row 3, column "sales": "x" is not a number (a forecast target must be numeric)');

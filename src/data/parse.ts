@@ -321,6 +321,14 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
     time[dst] = rawTime[src]!;
     for (let f = 0; f < nf; f++) values[dst * nf + f] = columns[f]![src]!;
   });
+  // A repeated time (a duplicated row, two sources merged) becomes two steps of every window it is in.
+  const repeats = order.filter((_, i) => i > 0 && time[i] === time[i - 1]);
+  if (repeats.length > 0) {
+    const r = keep[repeats[0]!]!;
+    report.warnings.push(
+      `Column ${q(ds.time)}: ${repeats.length} row${repeats.length === 1 ? ' repeats' : 's repeat'} an earlier time (first row ${table.rowNumbers[r]}, ${q(table.columns[tc]![r])}); windows take each row as one step.`,
+    );
+  }
   const lookback = ds.lookback;
   const horizon = ds.horizon;
   const windows = rows - lookback - horizon + 1;

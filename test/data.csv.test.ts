@@ -232,16 +232,18 @@ describe('spreadsheet dialects are read as they are meant', () => {
     ]);
   });
 
-  it('a lone "-" is a missing cell: the numeric column stays numeric and the cell is imputed', () => {
-    // Arrange
-    const text = 'x,y\n1,2\n-,3\n--,4\n-4,5\n';
+  it('a lone dash among numbers is a missing cell, imputed; "+" and "-" as classes stay classes', () => {
+    // Arrange: dashes in a numeric column, and a target of "+"/"-" as in UCI's credit-approval data
+    const text = 'x,t\n1,+\n-,-\n--,+\n-4,-\n';
 
     // Act
-    const p = tabular(parseDataset(spec(regression), csv(text)));
+    const p = tabular(parseDataset(spec({ task: 'binary', target: 't' }), csv(text)));
 
     // Assert
     expect(values(p, 'x')).toEqual([1, Number.NaN, Number.NaN, -4]);
     expect(p.report.missingCells).toEqual({ x: 2 });
+    expect(p.classes).toEqual(['-', '+']);
+    expect(p.report.warnings).toEqual(['Column "x": 2 cells of "-" read as missing.']);
   });
 });
 

@@ -3,11 +3,12 @@
  * neither. Reading a file (csv.ts) and reading its columns (columns.ts) both ask, so it sits below both.
  *
  * Missing cells: a cell equal, ignoring case, to one of MISSING_MARKERS — pandas' default `na_values`
- * plus "." (SAS, Stata), "?" (many UCI files) and a lone "-" or "--" (the empty cell of printed
- * tables and spreadsheets). A number must be finite: "Infinity", "1e999" and "abc" are not numbers.
+ * plus "." (SAS, Stata) and "?" (many UCI files); a lone dash among numbers is missing too, decided
+ * per column when the file is read (csv.ts), since "-" can be a class. A number must be finite:
+ * "Infinity", "1e999" and "abc" are not numbers.
  */
 
-export const MISSING_MARKERS = ['', 'NA', 'N/A', '#N/A', '#N/A N/A', '#NA', '<NA>', 'NaN', '-NaN', 'nan', '-nan', 'NULL', 'null', 'None', '.', '?', '-', '--'] as const;
+export const MISSING_MARKERS = ['', 'NA', 'N/A', '#N/A', '#N/A N/A', '#NA', '<NA>', 'NaN', '-NaN', 'nan', '-nan', 'NULL', 'null', 'None', '.', '?'] as const;
 
 const MISSING = new Set(MISSING_MARKERS.map((m) => m.toLowerCase()));
 const LONGEST_MARKER = Math.max(...MISSING_MARKERS.map((m) => m.length));

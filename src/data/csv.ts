@@ -13,7 +13,7 @@
  *    delimiter, or the index column `DataFrame.to_csv` writes);
  *  - a column whose every cell is a number, some written with thousands separators (`"12,345.67"`), a
  *    decimal comma (`0,25`, `1.234,5`) or one unit (`$12.50`, `12.5%`), holds those numbers, and a
- *    note says so (`notes`). A comma
+ *    note says so (`notes`); a lone dash among numbers (`-`, `--`, `–`, `—`) is a missing cell. A comma
  *    between groups of three digits is a thousands separator in a comma-separated file and a decimal
  *    comma in any other, as those files' locales write them.
  */
@@ -116,16 +116,28 @@ function withoutUnit(cell: string): { unit: string; core: string } | null {
   return m[2] ? { unit: m[2], core: `${m[1]}${m[3]}` } : { unit: m[5]!, core: m[4]! };
 }
 
+/** A dash standing for "no value" in printed tables and spreadsheets. */
+const DASH = /^(-{1,2}|–|—)$/;
+
 /**
  * Rewrites, in place, a column whose every non-missing cell is a number — some written with
  * thousands separators or a decimal comma, or all that are not plain numbers with the same unit
- * ("$", "€", "£", "¥" before, "%" after) — as plain numbers, and says what it read; null (nothing
- * changed) for any other column. Most columns cost one pass that finds no such cell.
+ * ("$", "€", "£", "¥" before, "%" after), or some a lone dash — as plain numbers (a dash as an empty,
+ * missing cell), and says what it read; null (nothing changed) for any other column. A dash is read
+ * as missing only among numbers: "+" and "-" can be classes (UCI's credit-approval data). Most
+ * columns cost one pass that finds no such cell.
  */
 function readNumberFormat(col: string[], delimiter: string): string | null {
-  // The unit, from the first cell that is neither missing nor a plain number.
-  const odd = col.find((cell) => !isMissing(cell) && Number.isNaN(parseNumber(cell)));
-  if (odd === undefined) return null;
+  const blank = (cell: string) => isMissing(cell) || DASH.test(cell);
+  // The unit, from the first cell that is neither missing, a dash nor a plain number.
+  const odd = col.find((cell) => !blank(cell) && Number.isNaN(parseNumber(cell)));
+  const dashes = col.filter((cell) => DASH.test(cell)).length;
+  if (odd === undefined) {
+    if (dashes === 0 || !col.some((cell) => !blank(cell))) return null;
+    const dash = col.find((cell) => DASH.test(cell))!;
+    for (let r = 0; r < col.length; r++) if (DASH.test(col[r]!)) col[r] = '';
+    return `${dashes} cell${dashes === 1 ? '' : 's'} of ${JSON.stringify(dash)} read as missing`;
+  }
   const unit = withoutUnit(odd)?.unit;
   const core = (cell: string) => {
     const u = unit === undefined ? null : withoutUnit(cell);
@@ -136,7 +148,7 @@ function readNumberFormat(col: string[], delimiter: string): string | null {
   let written = 0;
   let example: string | undefined;
   for (const cell of col) {
-    if (isMissing(cell)) continue;
+    if (blank(cell)) continue;
     const c = core(cell);
     if (c !== cell || c.includes(',')) {
       written++;
@@ -162,7 +174,12 @@ function readNumberFormat(col: string[], delimiter: string): string | null {
     // With a decimal comma a point groups digits, in 1.234 as in 1.234,5.
     return asThousands ? c.replaceAll(',', '') : DECIMAL_COMMA.test(c) ? c.replaceAll('.', '').replace(',', '.') : c;
   };
-  for (let r = 0; r < col.length; r++) if (!isMissing(col[r]!)) col[r] = plain(col[r]!);
+  for (let r = 0; r < col.length; r++) {
+    const cell = col[r]!;
+    if (DASH.test(cell)) col[r] = '';
+    else if (!isMissing(cell)) col[r] = plain(cell);
+  }
   const how = [...(unit ? [JSON.stringify(unit)] : []), ...(commas ? [asThousands ? 'thousands separators' : 'a decimal comma'] : [])].join(' and ');
-  return `${written} number${written === 1 ? '' : 's'} written with ${how} (${JSON.stringify(example)} read as ${plain(example)})`;
+  const dashNote = dashes > 0 ? `; ${dashes} cell${dashes === 1 ? '' : 's'} of a dash read as missing` : '';
+  return `${written} number${written === 1 ? '' : 's'} written with ${how} (${JSON.stringify(example)} read as ${plain(example)})${dashNote}`;
 }

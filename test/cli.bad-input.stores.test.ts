@@ -192,7 +192,7 @@ const CASES: StoreCase[] = [
     name: 'predict rows with an Infinity cell',
     breakIt: async (store) => writeFile(join(store, '..', 'rows.csv'), 'a,b\n0.5,0.5\n0.2,Infinity\n'),
     args: predict,
-    message: /rows\.csv: row 3, column "b": "Infinity" is not a number$/,
+    message: /rows\.csv: row 3, column "b": "Infinity" is not a finite number; leave the cell empty if its value is unknown$/,
   },
   {
     name: 'predict rows with only a header',

@@ -55,6 +55,17 @@ describe('bad CSV files are rejected with the row and column', () => {
     expect(rejection({ ...regression, dropMissing: false }, 'x,y\n1,2\nNA,3\n')).toBe(message);
   });
 
+  it('a regression or forecast target too large or too small for its squared errors, with the scale to divide by', () => {
+    expect(rejection(regression, 'x,y\n1,2e200\n2,-3.5e201\n')).toBe(
+      'dataset.target: column "y" reaches 3.5e+201, too large for its squared errors in double precision; divide the column by 1e201 (and say so in dataset.unit)',
+    );
+    expect(rejection(regression, 'x,y\n1,2e-170\n2,3e-170\n')).toBe(
+      'dataset.target: column "y" reaches 3.0e-170, too small for its squared errors in double precision; divide the column by 1e-170 (and say so in dataset.unit)',
+    );
+    const series = `t,v\n${Array.from({ length: 8 }, (_, i) => `${i},${i + 1}e160`).join('\n')}\n`;
+    expect(rejection({ task: 'forecast', target: 'v', time: 't', lookback: 2 }, series)).toMatch(/^dataset\.target: column "v" reaches 8\.0e\+160, too large/);
+  });
+
   it('a binary target with three values', () => {
     expect(rejection({ task: 'binary', target: 'w' }, 'x,w\n1,sun\n2,rain\n3,fog\n')).toBe('dataset.target: column "w" has 3 distinct values (fog, rain, sun); binary needs exactly two');
   });
@@ -110,6 +121,132 @@ describe('parsing tabular CSV', () => {
   });
 });
 
+describe('spreadsheet dialects are read as they are meant', () => {
+  const values = (p: ParsedDataset, name: string) => {
+    const col = tabular(p).columns.find((c) => c.name === name);
+    if (col?.type !== 'numeric') throw new Error(`expected numeric column ${name}`);
+    return Array.from(col.values);
+  };
+
+  it('a semicolon-separated file with decimal commas: numbers, and a note naming the column', () => {
+    // Arrange: what Excel writes in a locale with a decimal comma
+    const text = 'x;y;t\n0,25;1.234,5;a\n-1,5;2;b\n3;0,125;a\n';
+
+    // Act
+    const p = tabular(parseDataset(spec({ task: 'binary', target: 't' }), csv(text)));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([0.25, -1.5, 3]);
+    expect(values(p, 'y')).toEqual([1234.5, 2, 0.125]);
+    expect(p.report.warnings).toEqual(['Column "x": 2 numbers written with a decimal comma ("0,25" read as 0.25).', 'Column "y": 2 numbers written with a decimal comma ("1.234,5" read as 1234.5).']);
+  });
+
+  it('thousands separators in a comma-separated file are numbers; a column with any other cell is left as it is', () => {
+    // Arrange: a quoted "12,345.67" beside plain numbers, and a column of comma-separated lists
+    const text = 'x,tags,t\n"12,345.67",a,p\n999.5,"a,b",q\n"-1,000",a,p\n3,"a,b",q\n';
+
+    // Act
+    const p = tabular(parseDataset(spec({ task: 'binary', target: 't' }), csv(text)));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([12345.67, 999.5, -1000, 3]);
+    expect(p.columns.find((c) => c.name === 'tags')).toMatchObject({ type: 'categorical', categories: ['a', 'a,b'] });
+    expect(p.report.warnings).toEqual(['Column "x": 2 numbers written with thousands separators ("12,345.67" read as 12345.67).']);
+  });
+
+  it('a comma before three digits is a thousands separator in a comma-separated file, a decimal comma in a semicolon-separated one', () => {
+    // Arrange
+    const rows = ['x', '"1,500"', '"2,250"', '7'];
+
+    // Act
+    const comma = tabular(parseDataset(spec(regression), csv(`${rows.map((r, i) => `${r},${i === 0 ? 'y' : i}`).join('\n')}\n`)));
+    const semicolon = tabular(parseDataset(spec(regression), csv(`${rows.map((r, i) => `${r.replaceAll('"', '')};${i === 0 ? 'y' : i}`).join('\n')}\n`)));
+
+    // Assert
+    expect(values(comma, 'x')).toEqual([1500, 2250, 7]);
+    expect(values(semicolon, 'x')).toEqual([1.5, 2.25, 7]);
+  });
+
+  it('a file that is not UTF-8 is read as Windows-1252, with a note', () => {
+    // Arrange: "Zürich" and "Genève" as Excel on Windows saves them
+    const latin1 = Uint8Array.from('x,city,y\n1,Z\xfcrich,2\n2,Gen\xe8ve,3\n3,Z\xfcrich,4\n', (ch) => ch.charCodeAt(0));
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), latin1));
+
+    // Assert
+    expect(p.columns.find((c) => c.name === 'city')).toMatchObject({ type: 'categorical', categories: ['Genève', 'Zürich'] });
+    expect(p.report.warnings).toEqual(['The file is not UTF-8: it was read as Windows-1252 (Latin-1); save it as UTF-8 if its accents look wrong.']);
+  });
+
+  it('numbers with a currency sign or a percent sign are numbers, with thousands separators too; mixed units are not', () => {
+    // Arrange
+    const text = 'rate,price,mixed,y\n12.5%,"$1,234.50",$1,1\n-3 %,$7,€2,2\n0,-$0.5,$3,3\n';
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+
+    // Assert
+    expect(values(p, 'rate')).toEqual([12.5, -3, 0]);
+    expect(values(p, 'price')).toEqual([1234.5, 7, -0.5]);
+    expect(p.columns.find((c) => c.name === 'mixed')?.type).not.toBe('numeric');
+    expect(p.report.warnings).toEqual([
+      'Column "rate": 2 numbers written with "%" ("12.5%" read as 12.5).',
+      'Column "price": 3 numbers written with "$" and thousands separators ("$1,234.50" read as 1234.50).',
+    ]);
+  });
+
+  it('a feature of true/false in any case has two categories, not one per spelling', () => {
+    // Arrange: TRUE as Excel writes it, True as Python does
+    const text = 'flag,y\nTRUE,1\ntrue,2\nFalse,3\nfalse,4\nNA,5\n';
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+
+    // Assert
+    expect(p.columns[0]).toMatchObject({ name: 'flag', type: 'categorical', categories: ['false', 'true'] });
+    expect(Array.from((p.columns[0] as { codes: Int32Array }).codes)).toEqual([1, 1, 0, 0, -1]);
+  });
+
+  it('a tab-separated file', () => {
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv('x\ty\n1\t2\n3\t4\n')));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([1, 3]);
+    expect(Array.from(p.y)).toEqual([2, 4]);
+  });
+
+  it('names a header cell left empty as pandas does; a trailing delimiter makes an empty column that is left out', () => {
+    // Arrange: the index column DataFrame.to_csv writes, and a delimiter at the end of every line
+    const text = `,x,y,\n${Array.from({ length: 30 }, (_, i) => `${i},${i % 7},${i % 5},`).join('\n')}\n`;
+
+    // Act
+    const p = tabular(parseDataset(spec(regression), csv(text)));
+
+    // Assert
+    expect(p.columns.map((c) => c.name)).toEqual(['x']);
+    expect(p.report.excluded).toEqual([
+      { column: 'Unnamed: 0', reason: 'an identifier: a different integer in every row, 0 … 29 (a row number)' },
+      { column: 'Unnamed: 3', reason: 'every cell is missing' },
+    ]);
+  });
+
+  it('a lone dash among numbers is a missing cell, imputed; "+" and "-" as classes stay classes', () => {
+    // Arrange: dashes in a numeric column, and a target of "+"/"-" as in UCI's credit-approval data
+    const text = 'x,t\n1,+\n-,-\n--,+\n-4,-\n';
+
+    // Act
+    const p = tabular(parseDataset(spec({ task: 'binary', target: 't' }), csv(text)));
+
+    // Assert
+    expect(values(p, 'x')).toEqual([1, Number.NaN, Number.NaN, -4]);
+    expect(p.report.missingCells).toEqual({ x: 2 });
+    expect(p.classes).toEqual(['-', '+']);
+    expect(p.report.warnings).toEqual(['Column "x": 2 cells of "-" read as missing.']);
+  });
+});
+
 describe('parsing forecast CSV', () => {
   const forecast = { task: 'forecast', target: 'sales', time: 'date', lookback: 2, horizon: 1 };
   const text = ['date,sales,promo,region', '2024-01-03,30,1,n', '2024-01-01,10,0,n', '2024-01-05,50,0,s', '2024-01-02,20,1,s', '2024-01-04,40,1,n'].join('\n');
@@ -129,6 +266,17 @@ describe('parsing forecast CSV', () => {
     expect(p.featureNames).toEqual(['promo', 'sales']);
     expect(p.targets).toEqual([1, 0]);
     expect(datasetInfo(p).targetDim).toBe(2);
+  });
+
+  it('warns about a repeated time, naming its first row', () => {
+    // Arrange: 2024-01-02 twice (rows 3 and 4)
+    const repeated = ['date,sales', '2024-01-01,10', '2024-01-02,20', '2024-01-02,21', '2024-01-03,30', '2024-01-04,40', '2024-01-05,50'].join('\n');
+
+    // Act
+    const p = parseDataset(spec(forecast), csv(repeated));
+
+    // Assert
+    expect(p.report.warnings).toEqual(['Column "date": 1 row repeats an earlier time (first row 4, "2024-01-02"); windows take each row as one step.']);
   });
 
   it('rejects a bad date, a non-numeric target and too few rows for the lookback', () => {
@@ -185,7 +333,7 @@ describe('columns are told apart at plan time', () => {
         binary,
         table((i) => (i === 3 ? 'Infinity' : String(i))),
       ),
-    ).toMatch(/^d\.csv: row 5, column "x": "Infinity" is not a number/);
+    ).toBe('d.csv: row 5, column "x": "Infinity" is not a finite number; leave the cell empty if its value is unknown');
   });
 
   it('dataset.categorical one-hot encodes such a column; a mostly non-numeric column is categorical anyway', () => {

@@ -38,6 +38,25 @@ const TEXT = csvOf(HEADER, ROWS);
 const TRAIN = [0, 1, 2, 3, 4, 5];
 const VAL = [6, 7];
 
+describe('inputs of any magnitude are standardised', () => {
+  it('columns of 1e200s and of 1e-160s get their spread, not Infinity or 0 (whose squares a double cannot hold)', () => {
+    // Arrange: 1 … 6 times 1e200 and times 1e-160; population std of 1 … 6 is √(35/12)
+    const rows = Array.from({ length: 6 }, (_, i) => [`${i + 1}e200`, `${i + 1}e-160`, String(i % 3)]);
+    const p = parse({ task: 'regression', target: 'y' }, csvOf(['big', 'tiny', 'y'], rows));
+
+    // Act
+    const prep = fitPreprocessing(p, Int32Array.from([0, 1, 2, 3, 4, 5]));
+
+    // Assert
+    const [big, tiny] = prep.input.kind === 'tabular' ? prep.input.features : [];
+    if (big?.kind !== 'numeric' || tiny?.kind !== 'numeric') throw new Error('expected two numeric inputs');
+    expect(big.mean / 1e200).toBeCloseTo(3.5, 12);
+    expect(big.std / 1e200).toBeCloseTo(Math.sqrt(35 / 12), 12);
+    expect(tiny.mean / 1e-160).toBeCloseTo(3.5, 12);
+    expect(tiny.std / 1e-160).toBeCloseTo(Math.sqrt(35 / 12), 12);
+  });
+});
+
 describe('fitting a preprocessing: statistics of the training rows only', () => {
   const p = parse({ task: 'regression', target: 'y' }, TEXT);
   const prep = fitPreprocessing(p, Int32Array.from(TRAIN));

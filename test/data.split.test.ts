@@ -233,6 +233,10 @@ describe('too little data is an error naming the numbers', () => {
     expect(rejection(() => foldIndices(binary(40, 4), evaluation({ strategy: 'kfold', folds: 5 }), 0, 0))).toBe(
       'd.csv: class "yes" has 3 rows after the test split, fewer than evaluation.folds (5); use fewer folds or a holdout split',
     );
+    // One row of a class: in the singular.
+    expect(rejection(() => foldIndices(binary(40, 1), evaluation({ strategy: 'kfold', folds: 5, test: 0 }), 0, 0))).toBe(
+      'd.csv: class "yes" has 1 row, fewer than evaluation.folds (5); use fewer folds or a holdout split',
+    );
   });
 
   it('more folds than forecast windows', () => {

@@ -152,6 +152,24 @@ describe('the baseline, the recommendation and the test scores in leaderboard.js
     expect(leaderboardTable(lb)).toContain('No network beats the baseline');
   });
 
+  it('with one trial per candidate, a candidate above the baseline is untested, not "no candidate beats it"', () => {
+    // Arrange: one holdout trial each, one candidate above the baseline's 0.6 and one below
+    const single = craftedManifest('r1');
+    const one = (i: number, value: number) => {
+      const c = single.candidates[i]!;
+      return { ...makeDoc({ runId: 'r1', depth: c.depth, width: c.width, values: [value], folds: 1 }), candidate: c };
+    };
+    const base = makeBaseline({ runId: 'r1', values: [0.6], folds: 1 });
+
+    // Act
+    const above = unwrapped(leaderboardTable(buildLeaderboard(single, [one(0, 0.7)], [], undefined, { baseline: base })));
+    const both = unwrapped(leaderboardTable(buildLeaderboard(single, [one(0, 0.7), one(1, 0.5)], [], undefined, { baseline: base })));
+
+    // Assert
+    expect(above).toContain('on the same splits; the candidate scores above it on a single trial, too few for a test.');
+    expect(both).toContain('on the same splits; no candidate beats it (one-sided paired test, 5 % level); 1 more scores above it on a single trial, too few for a test.');
+  });
+
   it('CSV: full-precision columns, a row per candidate and one for the baseline', () => {
     const lb = buildLeaderboard(manifest, docs, [], '2026-01-02T00:00:00.000Z', { baseline });
     const lines = leaderboardCsv(lb).trimEnd().split('\n');

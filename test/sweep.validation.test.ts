@@ -75,6 +75,8 @@ describe('sweep spec validation', () => {
     ['an upper-case name', withField('name', 'Weather Sweep'), 'sweep: name: must be 1–64 lower-case letters'],
     ['an unknown optimizer', withField('training.optimizer', 'lbfgs'), 'sweep: training.optimizer: must be one of'],
     ['a string depth', withField('model.depth', ['2']), 'sweep: model.depth[0]: must be a number'],
+    ['one depth, not a list of them', withField('model.depth', 2), 'sweep: model.depth: must be an array'],
+    ['a model that is null', withField('model', null), 'sweep: model: must be an object'],
     ['an unknown early-stopping field', withField('training.earlyStopping', { patience: 3, wait: 1 }), 'sweep: training.earlyStopping: unknown field "wait"'],
     [
       'a cnn kernel of 0',

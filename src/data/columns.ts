@@ -3,33 +3,14 @@
  * used by parsing a dataset for training (parse.ts) and by reading rows for a saved preprocessing
  * (preprocess.ts `readCsvRows`, the prediction path), so the two read every cell alike.
  *
- * Missing cells: a cell equal, ignoring case, to one of MISSING_MARKERS — pandas' default `na_values`
- * plus "." (SAS, Stata) and "?" (many UCI files). A number must be finite: "Infinity", "1e999" and
- * "abc" are not numbers.
+ * Missing cells and numbers are cells.ts's: the same for a whole file (csv.ts) and for one column.
  */
 import { DataError } from '../errors.js';
+import { isInfinite, isMissing, parseNumber } from './cells.js';
 import type { CsvTable } from './csv.js';
 import { datePart, instant, readDate, type DateFormat, type DatePart } from './dates.js';
 
-export const MISSING_MARKERS = ['', 'NA', 'N/A', '#N/A', '#N/A N/A', '#NA', '<NA>', 'NaN', '-NaN', 'nan', '-nan', 'NULL', 'null', 'None', '.', '?'] as const;
-
-const MISSING = new Set(MISSING_MARKERS.map((m) => m.toLowerCase()));
-const LONGEST_MARKER = Math.max(...MISSING_MARKERS.map((m) => m.length));
-
-/** Whether a (trimmed) cell is one of MISSING_MARKERS, ignoring case. */
-export function isMissing(cell: string): boolean {
-  if (cell.length > LONGEST_MARKER) return false;
-  const first = cell.charCodeAt(0);
-  if (first >= 48 && first <= 57) return false; // a digit: no marker starts with one
-  return MISSING.has(cell.toLowerCase());
-}
-
-/** The number a cell holds, or NaN when it is not a finite number. */
-export function parseNumber(cell: string): number {
-  if (cell === '') return Number.NaN;
-  const v = Number(cell);
-  return Number.isFinite(v) ? v : Number.NaN;
-}
+export { isMissing, MISSING_MARKERS, parseNumber } from './cells.js';
 
 const q = JSON.stringify;
 
@@ -51,7 +32,10 @@ export type FeatureColumn = { name: string; type: 'numeric'; values: Float64Arra
 
 /** The error for a cell that should hold a number. */
 export function notANumber(source: string, table: CsvTable, c: number, r: number, why = ''): DataError {
-  return new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(table.columns[c]![r])} is not a number${why}`);
+  const cell = table.columns[c]![r]!;
+  // "Infinity" is a number to JavaScript and to a spreadsheet, but nothing a network can learn from.
+  const what = isInfinite(cell) ? 'is not a finite number; leave the cell empty if its value is unknown' : `is not a number${why}`;
+  return new DataError(`${source}: row ${table.rowNumbers[r]}, column ${q(table.header[c])}: ${q(cell)} ${what}`);
 }
 
 /** Column c's values in `rows` (indices into the table's records): NaN where missing, a DataError where not a number. */
@@ -98,10 +82,17 @@ export function readDateParts(source: string, table: CsvTable, c: number, rows: 
   return { parts: out, instants };
 }
 
-/** Column c's cells in `rows` as a categorical column (categories sorted, -1 where missing). */
+/**
+ * Column c's cells in `rows` as a categorical column (categories sorted, -1 where missing). A column
+ * of true/false in any case (Excel writes TRUE, Python True) has the two categories "false" and "true",
+ * as a class column of them has (labelKind).
+ */
 export function readCategorical(table: CsvTable, c: number, rows: ArrayLike<number>): FeatureColumn & { type: 'categorical' } {
   const col = table.columns[c]!;
-  const cells = Array.from(rows, (r) => col[r]!);
+  let cells = Array.from(rows, (r) => col[r]!);
+  if (cells.some((cell) => !isMissing(cell)) && cells.every((cell) => isMissing(cell) || /^(true|false)$/i.test(cell))) {
+    cells = cells.map((cell) => (isMissing(cell) ? cell : cell.toLowerCase()));
+  }
   const categories = sortLabels(cells.filter((cell) => !isMissing(cell)));
   const index = new Map(categories.map((k, i) => [k, i]));
   const codes = Int32Array.from(cells, (cell) => (isMissing(cell) ? -1 : index.get(cell)!));

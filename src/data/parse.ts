@@ -76,8 +76,9 @@ function targetNames(ds: DatasetSpec): string[] {
   return names;
 }
 
-function emptyReport(rowsRead: number): ParseReport {
-  return { rowsRead, dropped: { rows: 0, byColumn: {} }, missingCells: {}, excluded: [], warnings: [] };
+/** A report with nothing dropped yet; what reading the file changed (csv.ts `notes`) starts its warnings. */
+function emptyReport(table: CsvTable): ParseReport {
+  return { rowsRead: table.rowNumbers.length, dropped: { rows: 0, byColumn: {} }, missingCells: {}, excluded: [], warnings: [...(table.notes ?? [])] };
 }
 
 const allRows = (table: CsvTable) => Array.from(table.rowNumbers, (_, r) => r);
@@ -163,13 +164,28 @@ function classTarget(ds: DatasetSpec, table: CsvTable, c: number, keep: number[]
   return { y: Float64Array.from(labels, (l) => index.get(l)!), classes, labels: kind };
 }
 
+/**
+ * A numeric target whose squared errors a double cannot hold — beyond 1e150 they overflow to Infinity
+ * (an RMSE of Infinity), below 1e-150 they vanish (an RMSE of 0) — is refused with the scale to use.
+ * Inputs of any magnitude are fine: they are standardised.
+ */
+function checkMagnitude(name: string, values: Float64Array): void {
+  let largest = 0;
+  for (const v of values) if (Math.abs(v) > largest) largest = Math.abs(v);
+  if (largest <= 1e150 && (largest === 0 || largest >= 1e-150)) return;
+  const power = Math.floor(Math.log10(largest));
+  throw new DataError(
+    `dataset.target: column ${q(name)} reaches ${largest.toExponential(1)}, too ${power > 0 ? 'large' : 'small'} for its squared errors in double precision; divide the column by 1e${power} (and say so in dataset.unit)`,
+  );
+}
+
 /** Roles that leave a column out of the inputs, with a note in the data summary. */
 const LEFT_OUT = new Set<ColumnRole['role']>(['empty', 'excluded', 'identifier', 'text']);
 
 function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
   const [targetName] = targetNames(ds);
   const t = columnIndex(table, targetName!, 'dataset.target');
-  const report = emptyReport(table.rowNumbers.length);
+  const report = emptyReport(table);
   const reserved = new Map([[t, 'target']]);
   const time = ds.time === undefined ? undefined : columnIndex(table, ds.time, 'dataset.time');
   if (time === t) throw new DataError(`dataset.time: column ${q(ds.time)} is the target`);
@@ -208,6 +224,7 @@ function parseTabular(ds: DatasetSpec, table: CsvTable): TabularDataset {
     y = readNumeric(ds.key, table, t, keep, ' (a regression target must be numeric)');
     // As a binary target with one class: nothing to learn, and the baseline (the training mean) would be exact.
     if (y.length > 1 && y.every((v) => v === y[0])) throw new DataError(`dataset.target: column ${q(targetName)} is ${y[0]} in every row; regression needs a target that varies`);
+    checkMagnitude(targetName!, y);
   } else ({ y, classes, labels } = classTarget(ds, table, t, keep));
 
   const instants = new Map<number, Float64Array>();
@@ -251,7 +268,7 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
   if (ds.time === undefined) throw new DataError('dataset.time: is required for forecast');
   if (ds.lookback === undefined) throw new DataError('dataset.lookback: is required for forecast');
   const tc = columnIndex(table, ds.time, 'dataset.time');
-  const report = emptyReport(table.rowNumbers.length);
+  const report = emptyReport(table);
   const targetCols = targetNames(ds).map((name) => {
     const i = columnIndex(table, name, 'dataset.target');
     if (i === tc) throw new DataError(`dataset.target: column ${q(name)} is the time column`);
@@ -293,6 +310,7 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
   const keep = keptRows(ds, table, [tc, ...featureCols], new Set([tc, ...targetCols]), report);
 
   const columns = featureCols.map((c) => readNumeric(ds.key, table, c, keep, targetCols.includes(c) ? ' (a forecast target must be numeric)' : ' (forecast inputs must be numeric)'));
+  for (const t of targetCols) checkMagnitude(table.header[t]!, columns[featureCols.indexOf(t)]!);
   const rawTime = readTime(ds.key, table, tc, keep);
   const order = timeOrder(rawTime);
   const rows = keep.length;
@@ -303,6 +321,14 @@ function parseSeries(ds: DatasetSpec, table: CsvTable): SeriesDataset {
     time[dst] = rawTime[src]!;
     for (let f = 0; f < nf; f++) values[dst * nf + f] = columns[f]![src]!;
   });
+  // A repeated time (a duplicated row, two sources merged) becomes two steps of every window it is in.
+  const repeats = order.filter((_, i) => i > 0 && time[i] === time[i - 1]);
+  if (repeats.length > 0) {
+    const r = keep[repeats[0]!]!;
+    report.warnings.push(
+      `Column ${q(ds.time)}: ${repeats.length} row${repeats.length === 1 ? ' repeats' : 's repeat'} an earlier time (first row ${table.rowNumbers[r]}, ${q(table.columns[tc]![r])}); windows take each row as one step.`,
+    );
+  }
   const lookback = ds.lookback;
   const horizon = ds.horizon;
   const windows = rows - lookback - horizon + 1;

@@ -34,6 +34,7 @@
  * a final model trained on all development rows uses.
  */
 import type { z } from 'zod';
+import { populationMeanStd } from '../stats/summary.js';
 import { MISSING_MARKERS, type FeatureColumn } from './columns.js';
 import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './dataset.js';
 import {
@@ -70,13 +71,9 @@ function stats(count: number, value: (j: number) => number): Stats {
   const median = m === 0 ? 0 : m % 2 === 1 ? observed[(m - 1) / 2]! : (observed[m / 2 - 1]! + observed[m / 2]!) / 2;
   const missing = count - m;
   if (count === 0) return { mean: 0, std: 1, median, missing };
-  let sum = median * missing;
-  for (const v of observed) sum += v;
-  const mean = sum / count;
-  let ss = missing * (median - mean) ** 2;
-  for (const v of observed) ss += (v - mean) ** 2;
-  const std = Math.sqrt(ss / count);
-  return { mean, std: std > 1e-12 && Number.isFinite(std) ? std : 1, median, missing };
+  // The missing values count as the median (their imputed value): `missing` of them, then the observed.
+  const { mean, std } = populationMeanStd(count, (j) => (j < missing ? median : observed[j - missing]!));
+  return { mean, std: std > 1e-12 * Math.abs(mean) && std > 0 && Number.isFinite(std) ? std : 1, median, missing };
 }
 
 function numericFeature(name: string, s: Stats, impute: boolean, indicator: boolean, from?: NumericFeature['from']): NumericFeature {

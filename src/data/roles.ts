@@ -105,7 +105,8 @@ export function profile(table: CsvTable, c: number): Profile {
     present++;
     const v = parseNumber(cell);
     if (Number.isNaN(v)) {
-      seen.add(cell);
+      // true/false are one value each in any case, as readCategorical encodes them.
+      seen.add((cell.length === 4 || cell.length === 5) && /^(true|false)$/i.test(cell) ? cell.toLowerCase() : cell);
       firstNonNumber ??= r;
       chars += cell.length;
       words += wordCount(cell);

@@ -235,7 +235,7 @@ export function foldIndices(parsed: ParsedDataset, evaluation: EvaluationSpec, s
     groups.forEach((g, c) => {
       if (g.length > 0 && g.length < k) {
         throw new DataError(
-          `${parsed.source}: class ${JSON.stringify(parsed.classes![c])} has ${g.length} ${w}${test.length > 0 ? ' after the test split' : ''}, fewer than evaluation.folds (${k}); use fewer folds or a holdout split`,
+          `${parsed.source}: class ${JSON.stringify(parsed.classes![c])} has ${g.length} ${g.length === 1 ? w.slice(0, -1) : w}${test.length > 0 ? ' after the test split' : ''}, fewer than evaluation.folds (${k}); use fewer folds or a holdout split`,
         );
       }
     });

@@ -17,6 +17,7 @@
  * - splits: the test split's size and rule, the validation rule; mean training and validation samples per trial.
  */
 import { DATA_SUMMARY_SCHEMA, type DataSummary, type FeatureSummary } from '../results/data-summary.js';
+import { populationMeanStd } from '../stats/summary.js';
 import type { SweepSpec } from '../sweep/schema.js';
 import type { ParsedDataset } from './dataset.js';
 import { dataLayout, foldIndices, splitOrder, validationRule } from './split.js';
@@ -149,22 +150,18 @@ function target(parsed: ParsedDataset): DataSummary['target'] {
     const change = parsed.targetIs === 'change' ? ' (a change from the row before)' : '';
     describes = `the value of ${names}${change} ${parsed.horizon} row${parsed.horizon === 1 ? '' : 's'} after each window of ${parsed.lookback}`;
   } else values = parsed.y;
-  let sum = 0;
   let min = Infinity;
   let max = -Infinity;
   for (const v of values) {
-    sum += v;
     min = Math.min(min, v);
     max = Math.max(max, v);
   }
-  const mean = sum / values.length;
-  let ss = 0;
-  for (const v of values) ss += (v - mean) ** 2;
+  const { mean, std } = populationMeanStd(values.length, (i) => values[i]!);
   return {
     kind: 'numeric',
     name,
     mean,
-    std: Math.sqrt(ss / values.length),
+    std,
     min,
     max,
     ...(parsed.unit ? { unit: parsed.unit } : {}),

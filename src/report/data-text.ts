@@ -180,7 +180,7 @@ export function dataBlock(d: DataSummary): string {
     lines.push(o.kind === 'time' ? `  order: in time by ${by} (${o.reason}): validation and test rows later than training rows` : `  order: random splits (${o.reason})${signs}`);
   }
   lines.push(
-    `  splits: ${d.splits.test > 0 ? `test ${fmtInt(d.splits.test)} rows (${d.splits.testRule}; never used for choosing)` : 'no test split'}; ` +
+    `  splits: ${d.splits.test > 0 ? `test ${count(d.splits.test, 'row')} (${d.splits.testRule}; never used for choosing)` : 'no test split'}; ` +
       `per trial ${fmtInt(d.splits.train)} training / ${fmtInt(d.splits.validation)} validation rows; ${count(d.splits.trials, 'trial')}`,
   );
   for (const w of warningsOf(d)) lines.push(`  warning: ${w}`);

@@ -2,7 +2,7 @@
  * The leaderboard in text: leaderboard.md (written by the Report step beside report.md), the lines the
  * terminal prints under its table, and the marks of a row. Reads a leaderboard document only.
  */
-import { fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, pEquals, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
+import { count, fmtInt, fmtInterval, fmtMeanSe, fmtP, fmtUsd, fmtUsds, fmtValue, pEquals, PLUS_MINUS, PLUS_MINUS_NOTE, usdDecimals, withUnit } from '../format.js';
 import { runStates } from '../cost/estimate.js';
 import type { Leaderboard, LeaderboardRow, LeaderboardTest } from '../results/leaderboard.js';
 import { SIGNIFICANCE, type BaselineVerdict } from '../stats/index.js';
@@ -100,7 +100,7 @@ export function rowVerdict(lb: Leaderboard, r: LeaderboardRow): string {
 
 /** `0.832 ± 0.018 (95 % CI 0.79 – 0.87, 3 trial models, 300 rows)`, or the value alone without an interval. */
 export function fmtTestScore(t: LeaderboardTest, unit: string | null): string {
-  const models = t.n === 1 ? `${t.rows} rows` : `${t.n} trial models, ${t.rows} rows`;
+  const models = t.n === 1 ? count(t.rows, 'row') : `${t.n} trial models, ${count(t.rows, 'row')}`;
   return t.ci95 ? `${fmtMeanSe(t.metric, t.se, unit)} (95 % CI ${fmtInterval(t.ci95, t.se, unit)}, ${models})` : `${withUnit(fmtValue(t.metric), unit)} (${models}, no interval)`;
 }
 
@@ -116,11 +116,13 @@ export function leaderboardNotes(lb: Leaderboard): string[] {
   if (lb.baseline && lb.rows.length > 0) {
     const b = lb.baseline;
     const beats = lb.rows.filter((r) => r.vsBaseline?.verdict === 'beats').length;
+    // Better on a single trial: no paired test was possible, so "no candidate beats it" would claim one.
+    const untested = lb.rows.filter((r) => r.vsBaseline?.verdict === 'better-untested').length;
     const total = lb.rows.length;
-    out.push(
-      `baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ` +
-        `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, ${SIGNIFICANCE * 100} % level).`,
-    );
+    const tested = `${beats === total ? (total === 1 ? 'the candidate beats it' : `all ${total} candidates beat it`) : beats === 0 ? 'no candidate beats it' : `${beats} of ${total} candidates beat it`} (one-sided paired test, ${SIGNIFICANCE * 100} % level)`;
+    const single = (k: number) => `${k === 1 ? 'scores' : 'score'} above it on a single trial, too few for a test`;
+    const claim = untested === 0 ? tested : untested === total ? `${total === 1 ? 'the candidate' : `all ${total} candidates`} ${single(total)}` : `${tested}; ${untested} more ${single(untested)}`;
+    out.push(`baseline "${b.name}" — ${b.description} — ${m} ${fmtMeanSe(b.metric, b.se, unit)} on the same splits; ${claim}.`);
   }
   for (const n of lb.answer.next) out.push(`next: ${n}`);
   const tests: string[] = [];

@@ -25,6 +25,26 @@ export function mean(values: ArrayLike<number>): number {
 }
 
 /**
+ * Mean and population standard deviation (n in the denominator) of `count` values, `value(i)` each,
+ * without overflow or underflow: values beyond 1e150 in magnitude (whose squares pass a double's
+ * 1.8e308) or all below 1e-150 (whose squares vanish) are divided by the largest magnitude first, so
+ * a column of 1e200s has its spread rather than Infinity, and one of 1e-160s not 0. Other values are
+ * summed as they are, to the last bit as a plain two-pass computation.
+ */
+export function populationMeanStd(count: number, value: (i: number) => number): { mean: number; std: number } {
+  if (count === 0) return { mean: 0, std: 0 };
+  let largest = 0;
+  for (let i = 0; i < count; i++) largest = Math.max(largest, Math.abs(value(i)));
+  const scale = largest > 1e150 || (largest > 0 && largest < 1e-150) ? largest : 1;
+  let sum = 0;
+  for (let i = 0; i < count; i++) sum += value(i) / scale;
+  const m = sum / count;
+  let ss = 0;
+  for (let i = 0; i < count; i++) ss += (value(i) / scale - m) ** 2;
+  return { mean: m * scale, std: Math.sqrt(ss / count) * scale };
+}
+
+/**
  * Sample variance (n − 1 in the denominator); 0 for fewer than two values, and exactly 0 for values
  * that are all the same (their floating-point mean can miss them by an ulp, which would leave a
  * "± 0.000000000000000039" of rounding noise).

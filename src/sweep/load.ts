@@ -35,6 +35,9 @@ function fieldsAt(path: readonly PropertyKey[]): string[] {
   return Object.keys(unwrap() ?? {});
 }
 
+/** "an array", "an object", "a number". */
+const article = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+
 function describe(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case 'too_small': {
@@ -50,7 +53,7 @@ function describe(issue: z.core.$ZodIssue): string {
     }
     case 'invalid_type':
       // zod does not keep the input on the issue; its message says what it received.
-      return /received undefined/.test(issue.message) ? 'is required' : `must be ${issue.expected === 'int' ? 'an integer' : `a ${issue.expected}`}`;
+      return /received undefined/.test(issue.message) ? 'is required' : `must be ${article(issue.expected === 'int' ? 'integer' : issue.expected)}`;
     case 'invalid_value': {
       const input = (issue as { input?: unknown }).input;
       const values = issue.values.filter((v): v is string => typeof v === 'string');

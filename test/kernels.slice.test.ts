@@ -13,11 +13,8 @@ interface Case {
 function slice(c: Case): { shape: number[]; data: number[] } {
   return tf.tidy(() => {
     const n = tf.util.sizeFromShape(c.shape);
-    const x = tf.tensor(
-      Array.from({ length: n }, (_, i) => (c.dtype === 'bool' ? i % 3 === 0 : c.dtype === 'int32' ? i - 7 : i * 0.5 - 3)),
-      c.shape,
-      c.dtype,
-    );
+    const values = c.dtype === 'bool' ? Array.from({ length: n }, (_, i) => i % 3 === 0) : Array.from({ length: n }, (_, i) => (c.dtype === 'int32' ? i - 7 : i * 0.5 - 3));
+    const x = tf.tensor(values, c.shape, c.dtype);
     const s = tf.slice(x, c.begin, c.size);
     return { shape: s.shape, data: Array.from(s.dataSync()) };
   });

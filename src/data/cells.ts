@@ -28,6 +28,11 @@ export function parseNumber(cell: string): number {
   return Number.isFinite(v) ? v : Number.NaN;
 }
 
+/** Whether a cell is true or false, in any case (TRUE as Excel writes it, True as Python does). */
+export function isBooleanWord(cell: string): boolean {
+  return (cell.length === 4 || cell.length === 5) && /^(true|false)$/i.test(cell);
+}
+
 /** Whether a cell writes an infinite number: "Infinity", "-inf", "1e999". */
 export function isInfinite(cell: string): boolean {
   return /^[+-]?inf(inity)?$/i.test(cell) || Math.abs(Number(cell)) === Number.POSITIVE_INFINITY;

@@ -6,11 +6,9 @@
  * Missing cells and numbers are cells.ts's: the same for a whole file (csv.ts) and for one column.
  */
 import { DataError } from '../errors.js';
-import { isInfinite, isMissing, parseNumber } from './cells.js';
+import { isBooleanWord, isInfinite, isMissing, parseNumber } from './cells.js';
 import type { CsvTable } from './csv.js';
 import { datePart, instant, readDate, type DateFormat, type DatePart } from './dates.js';
-
-export { isMissing, MISSING_MARKERS, parseNumber } from './cells.js';
 
 const q = JSON.stringify;
 
@@ -90,7 +88,7 @@ export function readDateParts(source: string, table: CsvTable, c: number, rows: 
 export function readCategorical(table: CsvTable, c: number, rows: ArrayLike<number>): FeatureColumn & { type: 'categorical' } {
   const col = table.columns[c]!;
   let cells = Array.from(rows, (r) => col[r]!);
-  if (cells.some((cell) => !isMissing(cell)) && cells.every((cell) => isMissing(cell) || /^(true|false)$/i.test(cell))) {
+  if (cells.some((cell) => !isMissing(cell)) && cells.every((cell) => isMissing(cell) || isBooleanWord(cell))) {
     cells = cells.map((cell) => (isMissing(cell) ? cell : cell.toLowerCase()));
   }
   const categories = sortLabels(cells.filter((cell) => !isMissing(cell)));
@@ -147,7 +145,7 @@ export function labelKind(cells: Iterable<string>): LabelKind {
   let bools = true;
   for (const cell of cells) {
     if (numbers && Number.isNaN(parseNumber(cell))) numbers = false;
-    if (bools && !/^(true|false)$/i.test(cell)) bools = false;
+    if (bools && !isBooleanWord(cell)) bools = false;
     if (!numbers && !bools) break;
   }
   return numbers ? 'number' : bools ? 'boolean' : 'string';

@@ -19,6 +19,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { DataError } from '../errors.js';
+import { count } from '../format.js';
 import { isMissing, parseNumber } from './cells.js';
 
 export interface CsvTable {
@@ -136,7 +137,7 @@ function readNumberFormat(col: string[], delimiter: string): string | null {
     if (dashes === 0 || !col.some((cell) => !blank(cell))) return null;
     const dash = col.find((cell) => DASH.test(cell))!;
     for (let r = 0; r < col.length; r++) if (DASH.test(col[r]!)) col[r] = '';
-    return `${dashes} cell${dashes === 1 ? '' : 's'} of ${JSON.stringify(dash)} read as missing`;
+    return `${count(dashes, 'cell')} of ${JSON.stringify(dash)} read as missing`;
   }
   const unit = withoutUnit(odd)?.unit;
   const core = (cell: string) => {
@@ -180,6 +181,6 @@ function readNumberFormat(col: string[], delimiter: string): string | null {
     else if (!isMissing(cell)) col[r] = plain(cell);
   }
   const how = [...(unit ? [JSON.stringify(unit)] : []), ...(commas ? [asThousands ? 'thousands separators' : 'a decimal comma'] : [])].join(' and ');
-  const dashNote = dashes > 0 ? `; ${dashes} cell${dashes === 1 ? '' : 's'} of a dash read as missing` : '';
-  return `${written} number${written === 1 ? '' : 's'} written with ${how} (${JSON.stringify(example)} read as ${plain(example)})${dashNote}`;
+  const dashNote = dashes > 0 ? `; ${count(dashes, 'cell')} of a dash read as missing` : '';
+  return `${count(written, 'number')} written with ${how} (${JSON.stringify(example)} read as ${plain(example)})${dashNote}`;
 }

@@ -4,16 +4,8 @@ export type { ArrayDataset, ParsedDataset, ParseReport, RowOrder, SeriesDataset,
 export { arrayScale } from './arrays.js';
 export { columnRoles, DEFAULT_MAX_CATEGORIES, IDENTIFIER_MIN_ROWS, ROLES, type ColumnRole, type Role } from './roles.js';
 export { DATE_FORMATS, DATE_PARTS, dateFormatOf, readDate, type DateFormat, type DatePart } from './dates.js';
-export {
-  classLabel,
-  isMissing,
-  labelKind,
-  MISSING_MARKERS,
-  parseNumber,
-  sortLabels,
-  type FeatureColumn,
-  type LabelKind,
-} from './columns.js';
+export { isMissing, MISSING_MARKERS, parseNumber } from './cells.js';
+export { classLabel, labelKind, sortLabels, type FeatureColumn, type LabelKind } from './columns.js';
 export {
   dataLayout,
   foldIndices,

@@ -19,12 +19,12 @@
 import { DataError } from '../errors.js';
 import type { DatasetSpec } from '../sweep/schema.js';
 import { parseArrays } from './arrays.js';
+import { isMissing } from './cells.js';
 import {
   census,
   classLabel,
   columnIndex,
   datePartName,
-  isMissing,
   labelKind,
   notANumber,
   readCategorical,

@@ -35,7 +35,8 @@
  */
 import type { z } from 'zod';
 import { populationMeanStd } from '../stats/summary.js';
-import { MISSING_MARKERS, type FeatureColumn } from './columns.js';
+import { MISSING_MARKERS } from './cells.js';
+import type { FeatureColumn } from './columns.js';
 import type { ArrayDataset, ParsedDataset, SeriesDataset, TabularDataset } from './dataset.js';
 import {
   MISSING_CATEGORY,

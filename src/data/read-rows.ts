@@ -5,7 +5,8 @@
  */
 import { DataError } from '../errors.js';
 import { sampleShapeOf, scaledSamples } from './arrays.js';
-import { classLabel, columnIndex, isMissing, readCategorical, readDateParts, readNumeric, readTime, timeOrder, type FeatureColumn } from './columns.js';
+import { isMissing } from './cells.js';
+import { classLabel, columnIndex, readCategorical, readDateParts, readNumeric, readTime, timeOrder, type FeatureColumn } from './columns.js';
 import type { CsvTable } from './csv.js';
 import type { NpyArray } from './npy.js';
 import type { ArraySource, SeriesSource, TabularSource } from './encode.js';

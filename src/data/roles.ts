@@ -28,7 +28,8 @@
  * The order column: `dataset.time`, else the first column of dates without a missing cell.
  */
 import { DataError } from '../errors.js';
-import { isMissing, notANumber, parseNumber } from './columns.js';
+import { isBooleanWord, isMissing, parseNumber } from './cells.js';
+import { notANumber } from './columns.js';
 import type { CsvTable } from './csv.js';
 import { dateFormatOf, instant, isoDate, readDate, scanDates, type DateFormat, type DatePart, type WallClock } from './dates.js';
 
@@ -106,7 +107,7 @@ export function profile(table: CsvTable, c: number): Profile {
     const v = parseNumber(cell);
     if (Number.isNaN(v)) {
       // true/false are one value each in any case, as readCategorical encodes them.
-      seen.add((cell.length === 4 || cell.length === 5) && /^(true|false)$/i.test(cell) ? cell.toLowerCase() : cell);
+      seen.add(isBooleanWord(cell) ? cell.toLowerCase() : cell);
       firstNonNumber ??= r;
       chars += cell.length;
       words += wordCount(cell);
